@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "addr.h"
+
+#include <stdio.h>
+
+int uvs_addr_parse(int af, const char *text, union uvs_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	return inet_pton(af, text, out) == 1 ? 0 : -1;
+}
+
+const char *uvs_addr_format(int af, const union uvs_addr *a, char *buf, size_t len)
+{
+	if (!inet_ntop(af, a, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+void uvs_addr_mask(int af, union uvs_addr *a, uint32_t mask_or_prefix)
+{
+	if (af != AF_INET6) {
+		a->ip &= mask_or_prefix;
+		return;
+	}
+	uint32_t prefix = mask_or_prefix > 128 ? 128 : mask_or_prefix;
+	for (int i = 0; i < 16; i++) {
+		uint32_t bits = prefix > 8 ? 8 : prefix;
+		a->ip6[i] &= (uint8_t)(0xff00u >> bits);
+		prefix -= bits;
+	}
+}
+
+int uvs_addr_cmp(int af, const union uvs_addr *a, const union uvs_addr *b)
+{
+	/* Network byte order compares numerically byte by byte. */
+	return memcmp(a, b, af == AF_INET6 ? 16 : 4);
+}
+
+bool uvs_addr_is_unicast(int af, const union uvs_addr *a)
+{
+	if (uvs_addr_is_zero(a))
+		return false;
+	if (af == AF_INET6)
+		return a->ip6[0] != 0xff;
+	uint32_t h = ntohl(a->ip);
+	return (h >> 28) != 0xe && h != 0xffffffffu;
+}

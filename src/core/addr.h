@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One address type for IPv4 and IPv6, so that every path that handles an address is
+ * written once. Addresses are in network byte order; an IPv4 address uses the first
+ * word and leaves the other three zero, so that comparing all 16 bytes is correct for
+ * both families.
+ */
+#ifndef UVS_ADDR_H
+#define UVS_ADDR_H
+
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+union uvs_addr {
+	uint32_t ip;
+	uint32_t ip6w[4];
+	uint8_t ip6[16];
+};
+
+/* Longest text uvs_addr_format writes, including the NUL. */
+#define UVS_ADDR_STRLEN INET6_ADDRSTRLEN
+
+static inline bool uvs_addr_eq(const union uvs_addr *a, const union uvs_addr *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+static inline bool uvs_addr_is_zero(const union uvs_addr *a)
+{
+	return (a->ip6w[0] | a->ip6w[1] | a->ip6w[2] | a->ip6w[3]) == 0;
+}
+
+/* The 32-bit host-order value IPVS's hashing schedulers use: the IPv4 address, or the
+ * XOR of an IPv6 address's four words. */
+static inline uint32_t uvs_addr_fold(int af, const union uvs_addr *a)
+{
+	if (af == AF_INET6)
+		return ntohl(a->ip6w[0] ^ a->ip6w[1] ^ a->ip6w[2] ^ a->ip6w[3]);
+	return ntohl(a->ip);
+}
+
+/* Parses a numeric address of family af. Returns 0, or -1 if text is not one. */
+int uvs_addr_parse(int af, const char *text, union uvs_addr *out);
+
+/* Writes the numeric form into buf (at least UVS_ADDR_STRLEN bytes); returns buf. */
+const char *uvs_addr_format(int af, const union uvs_addr *a, char *buf, size_t len);
+
+/* Applies an IPv4 netmask (network order) or an IPv6 prefix length to a. */
+void uvs_addr_mask(int af, union uvs_addr *a, uint32_t mask_or_prefix);
+
+/* Compares two addresses of family af in numeric order: <0, 0 or >0. */
+int uvs_addr_cmp(int af, const union uvs_addr *a, const union uvs_addr *b);
+
+/* True for an address that can name a real server: not unspecified, not multicast,
+ * not the IPv4 limited broadcast. */
+bool uvs_addr_is_unicast(int af, const union uvs_addr *a);
+
+#endif

@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Destinations (real servers): validation, add/edit/delete, the trash, and the
+ * connection counters with the overload flag that schedulers read. */
+#include "model-internal.h"
+#include "sched/sched.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+struct uvs_dest *uvs_dest_find(struct uvs_service *svc, int af, const union uvs_addr *addr,
+			       uint16_t port)
+{
+	struct uvs_dest *d;
+
+	cds_list_for_each_entry(d, &svc->dests, list) {
+		if (d->conf.af == af && d->conf.port == port && uvs_addr_eq(&d->conf.addr, addr))
+			return d;
+	}
+	return NULL;
+}
+
+int uvs_sched_check_fits(const struct uvs_sched_ops *sched, unsigned num_dests,
+			 struct uvs_error *err)
+{
+	if (sched->max_dests && num_dests > sched->max_dests)
+		return uvs_errorf(err, EINVAL,
+				  "scheduler %s takes at most %u destinations per service",
+				  sched->name, sched->max_dests);
+	return 0;
+}
+
+static int check_conf(const struct uvs_service *svc, const struct uvs_dest_conf *c,
+		      struct uvs_error *err)
+{
+	uint32_t fwd = c->fwd & UVS_FWD_MASK;
+
+	if (c->fwd & ~UVS_FWD_MASK || fwd > UVS_FWD_DROUTE)
+		return uvs_errorf(err, EINVAL, "unknown forwarding method %u", c->fwd);
+	if (c->weight < 0 || c->weight > UVS_WEIGHT_MAX)
+		return uvs_errorf(err, ERANGE, "weight %lld out of range 0..%d",
+				  (long long)c->weight, UVS_WEIGHT_MAX);
+	if (c->l_threshold > c->u_threshold)
+		return uvs_errorf(err, ERANGE,
+				  "lower threshold %u is higher than upper threshold %u",
+				  c->l_threshold, c->u_threshold);
+	if (c->af != AF_INET && c->af != AF_INET6)
+		return uvs_errorf(err, EAFNOSUPPORT, "address family %u is not supported", c->af);
+	if (c->af != svc->key.af && fwd != UVS_FWD_TUNNEL)
+		return uvs_errorf(err, EINVAL,
+				  "a real server of another address family needs tunnelling (-i)");
+	if (!uvs_addr_is_unicast(c->af, &c->addr))
+		return uvs_errorf(err, EINVAL, "real server address is not unicast");
+	if (c->tun_type > UVS_TUN_TYPE_GRE)
+		return uvs_errorf(err, EINVAL, "unknown tunnel type %u", c->tun_type);
+	if (c->tun_flags & ~(UVS_TUN_F_CSUM | UVS_TUN_F_REMCSUM))
+		return uvs_errorf(err, EINVAL, "unknown tunnel flags 0x%x", c->tun_flags);
+	if (fwd == UVS_FWD_TUNNEL && c->tun_type == UVS_TUN_TYPE_GUE && c->tun_port == 0)
+		return uvs_errorf(err, EINVAL, "a gue tunnel needs a tunnel port");
+	if ((c->tun_flags & UVS_TUN_F_CSUM) && (c->tun_flags & UVS_TUN_F_REMCSUM))
+		return uvs_errorf(err, EINVAL, "tunnel csum and remcsum exclude each other");
+	if ((c->tun_flags & UVS_TUN_F_REMCSUM) && c->tun_type != UVS_TUN_TYPE_GUE)
+		return uvs_errorf(err, EINVAL, "tunnel remcsum needs a gue tunnel");
+	return 0;
+}
+
+/* Applies a checked conf as the kernel's __ip_vs_update_dest does. Caller holds
+ * svc->lock. */
+static void apply_conf(struct uvs_dest *d, const struct uvs_dest_conf *c, bool add)
+{
+	uint32_t flags = d->flags | UVS_DEST_F_AVAILABLE;
+
+	/* Raising the upper threshold, or removing it, lifts an overload at once. */
+	if (c->u_threshold == 0 || c->u_threshold > d->conf.u_threshold)
+		flags &= ~UVS_DEST_F_OVERLOAD;
+	__atomic_store_n(&d->flags, flags, __ATOMIC_RELAXED);
+	if (add || c->weight != 0)
+		d->last_weight = (uint32_t)c->weight;
+	d->conf.fwd = c->fwd;
+	d->conf.u_threshold = c->u_threshold;
+	d->conf.l_threshold = c->l_threshold;
+	d->conf.tun_type = c->tun_type;
+	d->conf.tun_port = c->tun_port;
+	d->conf.tun_flags = c->tun_flags;
+	__atomic_store_n(&d->conf.weight, c->weight, __ATOMIC_RELAXED);
+}
+
+/* Links d at the head of svc's list and tells the scheduler. Caller holds svc->lock. */
+static int link_dest(struct uvs_service *svc, struct uvs_dest *d)
+{
+	int ret;
+
+	d->seq = ++svc->next_seq;
+	cds_list_add(&d->list, &svc->dests);
+	svc->num_dests++;
+	rcu_assign_pointer(d->svc, svc);
+	ret = svc->sched->add_dest ? svc->sched->add_dest(svc, d) : 0;
+	if (ret) {
+		cds_list_del(&d->list);
+		svc->num_dests--;
+		rcu_assign_pointer(d->svc, NULL);
+	}
+	return ret;
+}
+
+static void unlink_dest(struct uvs_service *svc, struct uvs_dest *d)
+{
+	cds_list_del(&d->list);
+	svc->num_dests--;
+	if (svc->sched && svc->sched->del_dest)
+		svc->sched->del_dest(svc, d);
+	rcu_assign_pointer(d->svc, NULL);
+}
+
+static struct uvs_dest *trash_find(struct uvs_model *m, const struct uvs_svc_key *k,
+				   const struct uvs_dest_conf *c)
+{
+	struct uvs_dest *d;
+
+	cds_list_for_each_entry(d, &m->trash, list) {
+		if (memcmp(&d->vkey, k, sizeof(*k)) == 0 && d->conf.af == c->af &&
+		    d->conf.port == c->port && uvs_addr_eq(&d->conf.addr, &c->addr))
+			return d;
+	}
+	return NULL;
+}
+
+static void trash_dest(struct uvs_model *m, struct uvs_dest *d)
+{
+	d->trash_since = uvs_model_now(m);
+	cds_list_add(&d->list, &m->trash);
+}
+
+void uvs_dest_trash_all(struct uvs_service *svc)
+{
+	struct uvs_dest *d, *tmp;
+
+	cds_list_for_each_entry_safe(d, tmp, &svc->dests, list) {
+		unlink_dest(svc, d);
+		trash_dest(svc->model, d);
+	}
+}
+
+void uvs_dest_free(struct uvs_dest *d)
+{
+	uvs_stats_free(&d->stats);
+	free(d);
+}
+
+struct dest_rcu {
+	struct rcu_head head;
+	struct uvs_dest *d;
+};
+
+static void dest_free_rcu(struct rcu_head *head)
+{
+	struct dest_rcu *r = caa_container_of(head, struct dest_rcu, head);
+	uvs_dest_free(r->d);
+	free(r);
+}
+
+void uvs_dest_free_deferred(struct uvs_dest *d)
+{
+	struct dest_rcu *r = malloc(sizeof(*r));
+
+	if (!r) {
+		/* No memory to defer with: wait for the grace period here instead. */
+		synchronize_rcu();
+		uvs_dest_free(d);
+		return;
+	}
+	r->d = d;
+	call_rcu(&r->head, dest_free_rcu);
+}
+
+int uvs_dest_add(struct uvs_model *m, const struct uvs_svc_key *k, const struct uvs_dest_conf *c,
+		 struct uvs_error *err)
+{
+	struct uvs_service *svc;
+	struct uvs_dest *d;
+	bool from_trash = false;
+	int ret;
+
+	pthread_mutex_lock(&m->ctl_lock);
+	svc = uvs_svc_find(m, k);
+	if (!svc) {
+		ret = uvs_errorf(err, ESRCH, "Service not defined");
+		goto out;
+	}
+	ret = check_conf(svc, c, err);
+	if (ret)
+		goto out;
+	if (uvs_dest_find(svc, c->af, &c->addr, c->port)) {
+		ret = uvs_errorf(err, EEXIST, "Destination already exists");
+		goto out;
+	}
+	ret = uvs_sched_check_fits(svc->sched, svc->num_dests + 1, err);
+	if (ret)
+		goto out;
+
+	d = trash_find(m, k, c);
+	if (d) {
+		/* Back within the trash period: keep its counters and connections. */
+		cds_list_del(&d->list);
+		from_trash = true;
+	} else {
+		d = calloc(1, sizeof(*d));
+		if (!d || uvs_stats_init(&d->stats, m->nworkers) < 0) {
+			free(d);
+			ret = uvs_errorf(err, ENOMEM, "out of memory");
+			goto out;
+		}
+		d->vkey = *k;
+		d->conf.af = c->af;
+		d->conf.addr = c->addr;
+		d->conf.port = c->port;
+		d->refcnt = 1; /* the list's */
+	}
+	struct uvs_dest saved = *d;
+	pthread_mutex_lock(&svc->lock);
+	apply_conf(d, c, true);
+	ret = link_dest(svc, d);
+	pthread_mutex_unlock(&svc->lock);
+	if (ret) {
+		uvs_errorf(err, -ret, "scheduler %s could not take the destination: %s",
+			   svc->sched->name, strerror(-ret));
+		if (from_trash) {
+			d->conf = saved.conf;
+			d->flags = saved.flags;
+			d->last_weight = saved.last_weight;
+			cds_list_add(&d->list, &m->trash);
+		} else {
+			uvs_dest_free(d);
+		}
+	}
+out:
+	pthread_mutex_unlock(&m->ctl_lock);
+	return ret;
+}
+
+int uvs_dest_edit(struct uvs_model *m, const struct uvs_svc_key *k, const struct uvs_dest_conf *c,
+		  struct uvs_error *err)
+{
+	struct uvs_service *svc;
+	struct uvs_dest *d;
+	int ret;
+
+	pthread_mutex_lock(&m->ctl_lock);
+	svc = uvs_svc_find(m, k);
+	if (!svc) {
+		ret = uvs_errorf(err, ESRCH, "Service not defined");
+		goto out;
+	}
+	ret = check_conf(svc, c, err);
+	if (ret)
+		goto out;
+	d = uvs_dest_find(svc, c->af, &c->addr, c->port);
+	if (!d) {
+		ret = uvs_errorf(err, ENOENT, "No such destination");
+		goto out;
+	}
+	pthread_mutex_lock(&svc->lock);
+	struct uvs_dest_conf old_conf = d->conf;
+	uint32_t old_flags = d->flags, old_last = d->last_weight;
+	apply_conf(d, c, false);
+	ret = svc->sched->upd_dest ? svc->sched->upd_dest(svc, d) : 0;
+	if (ret) {
+		d->conf = old_conf;
+		d->flags = old_flags;
+		d->last_weight = old_last;
+		uvs_errorf(err, -ret, "scheduler %s could not update the destination: %s",
+			   svc->sched->name, strerror(-ret));
+	}
+	pthread_mutex_unlock(&svc->lock);
+out:
+	pthread_mutex_unlock(&m->ctl_lock);
+	return ret;
+}
+
+int uvs_dest_del(struct uvs_model *m, const struct uvs_svc_key *k, int af,
+		 const union uvs_addr *addr, uint16_t port, struct uvs_error *err)
+{
+	struct uvs_service *svc;
+	struct uvs_dest *d;
+	int ret = 0;
+
+	pthread_mutex_lock(&m->ctl_lock);
+	svc = uvs_svc_find(m, k);
+	if (!svc) {
+		ret = uvs_errorf(err, ESRCH, "Service not defined");
+		goto out;
+	}
+	d = uvs_dest_find(svc, af, addr, port);
+	if (!d) {
+		ret = uvs_errorf(err, ENOENT, "No such destination");
+		goto out;
+	}
+	pthread_mutex_lock(&svc->lock);
+	unlink_dest(svc, d);
+	pthread_mutex_unlock(&svc->lock);
+	trash_dest(m, d);
+out:
+	pthread_mutex_unlock(&m->ctl_lock);
+	return ret;
+}
+
+/* ---- connection counters (data path) ---- */
+
+static uint32_t total_conns(const struct uvs_dest *d)
+{
+	return uvs_dest_active(d) + uvs_dest_inactive(d);
+}
+
+static void counter_add(uint32_t *c, int32_t v)
+{
+	__atomic_add_fetch(c, (uint32_t)v, __ATOMIC_RELAXED);
+}
+
+static void set_overload(struct uvs_dest *d, bool on)
+{
+	if (on)
+		__atomic_or_fetch(&d->flags, UVS_DEST_F_OVERLOAD, __ATOMIC_RELAXED);
+	else
+		__atomic_and_fetch(&d->flags, ~UVS_DEST_F_OVERLOAD, __ATOMIC_RELAXED);
+}
+
+static void count_bind(struct uvs_dest *d, uint32_t conn_flags)
+{
+	if (conn_flags & UVS_CONN_F_TEMPLATE)
+		counter_add(&d->persistconns, 1);
+	else if (conn_flags & UVS_CONN_F_INACTIVE)
+		counter_add(&d->inactconns, 1);
+	else
+		counter_add(&d->activeconns, 1);
+	if (d->conf.u_threshold != 0 && total_conns(d) >= d->conf.u_threshold)
+		set_overload(d, true);
+}
+
+static void count_unbind(struct uvs_dest *d, uint32_t conn_flags)
+{
+	if (conn_flags & UVS_CONN_F_TEMPLATE)
+		counter_add(&d->persistconns, -1);
+	else if (conn_flags & UVS_CONN_F_INACTIVE)
+		counter_add(&d->inactconns, -1);
+	else
+		counter_add(&d->activeconns, -1);
+	/* Hysteresis: below the lower threshold if set, else below 3/4 of the upper. */
+	if (d->conf.l_threshold != 0) {
+		if (total_conns(d) < d->conf.l_threshold)
+			set_overload(d, false);
+	} else if (d->conf.u_threshold != 0) {
+		if ((uint64_t)total_conns(d) * 4 < (uint64_t)d->conf.u_threshold * 3)
+			set_overload(d, false);
+	} else {
+		set_overload(d, false);
+	}
+}
+
+/*
+ * Runs fn on d under the lock of the service d belongs to, then tells its scheduler
+ * that the load changed. A destination in the trash has no scheduler to tell, and its
+ * counters are atomic, so fn runs unlocked.
+ */
+static void with_dest_locked(struct uvs_dest *d, void (*fn)(struct uvs_dest *, uint32_t),
+			     uint32_t arg)
+{
+	struct uvs_service *svc = rcu_dereference(d->svc);
+
+	if (svc) {
+		pthread_mutex_lock(&svc->lock);
+		if (d->svc == svc) {
+			fn(d, arg);
+			if (svc->sched && svc->sched->load_changed)
+				svc->sched->load_changed(svc, d);
+			pthread_mutex_unlock(&svc->lock);
+			return;
+		}
+		pthread_mutex_unlock(&svc->lock);
+	}
+	fn(d, arg);
+}
+
+void uvs_dest_bind(struct uvs_dest *dest, uint32_t conn_flags)
+{
+	__atomic_add_fetch(&dest->refcnt, 1, __ATOMIC_RELAXED);
+	with_dest_locked(dest, count_bind, conn_flags);
+}
+
+void uvs_dest_unbind(struct uvs_dest *dest, uint32_t conn_flags)
+{
+	with_dest_locked(dest, count_unbind, conn_flags);
+	__atomic_sub_fetch(&dest->refcnt, 1, __ATOMIC_RELEASE);
+}
+
+static void move_active(struct uvs_dest *d, uint32_t to_active)
+{
+	counter_add(to_active ? &d->inactconns : &d->activeconns, -1);
+	counter_add(to_active ? &d->activeconns : &d->inactconns, 1);
+}
+
+void uvs_dest_set_active(struct uvs_dest *dest, bool active)
+{
+	with_dest_locked(dest, move_active, active);
+}
+
+struct uvs_dest *uvs_svc_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt,
+				  uint32_t conn_flags)
+{
+	struct uvs_dest *d = NULL;
+
+	pthread_mutex_lock(&svc->lock);
+	if (svc->sched)
+		d = svc->sched->schedule(svc, pkt);
+	if (d) {
+		__atomic_add_fetch(&d->refcnt, 1, __ATOMIC_RELAXED);
+		count_bind(d, conn_flags);
+		if (svc->sched->load_changed)
+			svc->sched->load_changed(svc, d);
+	}
+	pthread_mutex_unlock(&svc->lock);
+	return d;
+}

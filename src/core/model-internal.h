@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Helpers shared by model.c, service.c and dest.c; not for other modules. */
+#ifndef UVS_MODEL_INTERNAL_H
+#define UVS_MODEL_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model.h"
+
+/* Fills err (may be NULL) and returns -errnum. */
+int uvs_errorf(struct uvs_error *err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Frees a destination now (nothing may refer to it) or after an RCU grace period. */
+void uvs_dest_free(struct uvs_dest *d);
+void uvs_dest_free_deferred(struct uvs_dest *d);
+
+/* Moves every destination of a dying service to the trash. Caller holds ctl_lock and
+ * svc->lock. */
+void uvs_dest_trash_all(struct uvs_service *svc);
+
+/* Checks that scheduler `sched` can serve svc as it is now (e.g. mh's table size). */
+int uvs_sched_check_fits(const struct uvs_sched_ops *sched, unsigned num_dests,
+			 struct uvs_error *err);
+
+#endif

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Types of the service model: virtual services, their destinations (real servers) and
+ * the model that holds them. Functions are in model.h.
+ *
+ * Threading contract
+ * - Control side: every change (add/edit/delete, zero, estimator, trash expiry) runs
+ *   with model->ctl_lock held, so there is one writer at a time. Listing also holds it.
+ * - Data path (workers): finds services with uvs_svc_lookup() inside an RCU read-side
+ *   critical section (liburcu, default flavour; each worker calls rcu_register_thread()).
+ *   A service found there stays allocated until the worker leaves that section.
+ * - A service's scheduler state and its destination list are guarded by svc->lock.
+ *   Workers take it to schedule and to change a destination's connection counters;
+ *   the control side takes it (inside ctl_lock) to change the list. It is per service:
+ *   there is no global lock on the data path.
+ * - Destinations are reference counted (one reference for list membership, one per
+ *   connection that uses them). A deleted destination goes to the trash, keeps its
+ *   counters, and is restored if added back before it expires; it is freed once
+ *   nothing refers to it and UVS_DEST_TRASH_NS has passed.
+ */
+#ifndef UVS_MODEL_T_H
+#define UVS_MODEL_T_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <urcu.h>
+#include <urcu/list.h>
+#include <urcu/rculfhash.h>
+
+#include "addr.h"
+#include "stats.h"
+#include "uvs/ipvs.h"
+
+struct uvs_sched_ops;
+
+/* Nanoseconds on a monotonic clock chosen by the caller. */
+typedef uint64_t uvs_time_t;
+#define UVS_NS_PER_SEC 1000000000ull
+
+/* How long a deleted destination waits in the trash (the kernel's 120 s period). */
+#define UVS_DEST_TRASH_NS (120 * UVS_NS_PER_SEC)
+
+/*
+ * What identifies a virtual service: <af, protocol, addr, port> or <af, fwmark>.
+ * For a fwmark service protocol, addr and port are zero. port is in network order.
+ * Zero-filled before use, so it can be hashed and compared as bytes.
+ */
+struct uvs_svc_key {
+	uint16_t af;
+	uint16_t protocol;
+	uint32_t fwmark;
+	union uvs_addr addr;
+	uint16_t port;
+	uint16_t pad_;
+};
+
+/* What a user gives to add or edit a service (ipvsadm -A / -E). */
+struct uvs_svc_conf {
+	struct uvs_svc_key key;
+	char sched_name[UVS_SCHED_NAME_MAX]; /* empty: the default, wlc */
+	uint32_t flags;                      /* UVS_SVC_F_* */
+	uint32_t timeout;                    /* persistence timeout, seconds */
+	uint32_t netmask;                    /* IPv4 mask (network order) or IPv6 prefix */
+	char pe_name[UVS_PE_NAME_MAX];       /* persistence engine, empty for none */
+};
+
+/* What a user gives to add or edit a destination (ipvsadm -a / -e). */
+struct uvs_dest_conf {
+	uint16_t af; /* may differ from the service's only for tunnelling */
+	union uvs_addr addr;
+	uint16_t port; /* network order */
+	uint32_t fwd;  /* UVS_FWD_* */
+	int64_t weight; /* 0..65535; wider so that out-of-range input can be reported */
+	uint32_t u_threshold;
+	uint32_t l_threshold;
+	uint8_t tun_type;
+	uint16_t tun_port; /* network order */
+	uint16_t tun_flags;
+};
+
+struct uvs_service;
+
+struct uvs_dest {
+	struct cds_list_head list; /* in svc->dests (newest first) or model->trash */
+	struct uvs_service *svc;   /* NULL while in the trash; read under RCU */
+	struct uvs_svc_key vkey;   /* the service it belongs or belonged to */
+	uint64_t seq;              /* list order: a larger seq is nearer the head */
+
+	struct uvs_dest_conf conf; /* af, addr, port, fwd, weight, thresholds, tunnel */
+	uint32_t last_weight;      /* the most recent non-zero weight (mh) */
+
+	/* Written under svc->lock (or atomically while detached), read lock-free. */
+	uint32_t flags; /* UVS_DEST_F_* */
+	uint32_t activeconns;
+	uint32_t inactconns;
+	uint32_t persistconns;
+	uint32_t refcnt;
+
+	int sched_pos[2]; /* private to the service's scheduler (heap positions) */
+	uvs_time_t trash_since;
+	struct uvs_stats stats;
+};
+
+struct uvs_service {
+	struct cds_lfht_node node; /* in model->svc_table */
+	struct cds_list_head all;  /* in model->services, for listing */
+	struct uvs_svc_key key;
+	uint32_t flags; /* UVS_SVC_F_* */
+	uint32_t timeout;
+	uint32_t netmask;
+	char pe_name[UVS_PE_NAME_MAX];
+
+	pthread_mutex_t lock; /* scheduler state and destination list */
+	const struct uvs_sched_ops *sched;
+	void *sched_data;
+	struct cds_list_head dests; /* newest first, as in the kernel */
+	unsigned num_dests;
+	uint64_t next_seq;
+	uint64_t rand_state; /* for randomised schedulers (twos) */
+
+	struct uvs_model *model;
+	struct uvs_stats stats;
+	struct rcu_head rcu;
+};
+
+typedef uvs_time_t (*uvs_clock_fn)(void *arg);
+
+struct uvs_model {
+	pthread_mutex_t ctl_lock;
+	struct cds_lfht *svc_table;
+	struct cds_list_head services; /* creation order */
+	struct cds_list_head trash;
+	unsigned num_services;
+	unsigned nworkers; /* stats slots per object */
+	uint64_t seed;     /* seeds each service's rand_state */
+	uvs_clock_fn clock;
+	void *clock_arg;
+	struct uvs_stats stats; /* the director's totals */
+};
+
+/* A message explaining why a change was refused; the return value carries the errno. */
+struct uvs_error {
+	char msg[160];
+};
+
+#endif

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The model's life cycle and the work that spans all services: zeroing, the rate
+ * estimator, trash expiry. */
+#include "model.h"
+#include "model-internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+static uvs_time_t monotonic_clock(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uvs_time_t)ts.tv_sec * UVS_NS_PER_SEC + (uvs_time_t)ts.tv_nsec;
+}
+
+int uvs_model_init(struct uvs_model *m, unsigned nworkers)
+{
+	memset(m, 0, sizeof(*m));
+	pthread_mutex_init(&m->ctl_lock, NULL);
+	CDS_INIT_LIST_HEAD(&m->services);
+	CDS_INIT_LIST_HEAD(&m->trash);
+	m->nworkers = nworkers ? nworkers : 1;
+	m->seed = 0x9E3779B97F4A7C15ull;
+	m->clock = monotonic_clock;
+	/* Start with the kernel's default table size; the table grows by itself. */
+	m->svc_table = cds_lfht_new(256, 256, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
+	if (!m->svc_table)
+		return -ENOMEM;
+	if (uvs_stats_init(&m->stats, m->nworkers) < 0) {
+		cds_lfht_destroy(m->svc_table, NULL);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void uvs_model_destroy(struct uvs_model *m)
+{
+	struct uvs_dest *d, *tmp;
+
+	uvs_svc_flush(m);
+	/* Wait for the services' deferred frees before the table goes. */
+	rcu_barrier();
+	pthread_mutex_lock(&m->ctl_lock);
+	cds_list_for_each_entry_safe(d, tmp, &m->trash, list) {
+		cds_list_del(&d->list);
+		uvs_dest_free(d);
+	}
+	pthread_mutex_unlock(&m->ctl_lock);
+	cds_lfht_destroy(m->svc_table, NULL);
+	uvs_stats_free(&m->stats);
+	pthread_mutex_destroy(&m->ctl_lock);
+}
+
+void uvs_model_set_clock(struct uvs_model *m, uvs_clock_fn fn, void *arg)
+{
+	m->clock = fn ? fn : monotonic_clock;
+	m->clock_arg = arg;
+}
+
+uvs_time_t uvs_model_now(const struct uvs_model *m)
+{
+	return m->clock(m->clock_arg);
+}
+
+int uvs_errorf(struct uvs_error *err, int errnum, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return -errnum;
+}
+
+static void zero_service(struct uvs_service *svc)
+{
+	struct uvs_dest *d;
+
+	uvs_stats_zero(&svc->stats);
+	cds_list_for_each_entry(d, &svc->dests, list)
+		uvs_stats_zero(&d->stats);
+}
+
+int uvs_model_zero(struct uvs_model *m, const struct uvs_svc_key *k, struct uvs_error *err)
+{
+	struct uvs_service *svc;
+	int ret = 0;
+
+	pthread_mutex_lock(&m->ctl_lock);
+	if (k) {
+		svc = uvs_svc_find(m, k);
+		if (svc)
+			zero_service(svc);
+		else
+			ret = uvs_errorf(err, ESRCH, "No such service");
+	} else {
+		cds_list_for_each_entry(svc, &m->services, all)
+			zero_service(svc);
+		uvs_stats_zero(&m->stats);
+	}
+	pthread_mutex_unlock(&m->ctl_lock);
+	return ret;
+}
+
+void uvs_model_estimate(struct uvs_model *m)
+{
+	struct uvs_service *svc;
+	struct uvs_dest *d;
+
+	pthread_mutex_lock(&m->ctl_lock);
+	uvs_stats_estimate(&m->stats);
+	cds_list_for_each_entry(svc, &m->services, all) {
+		uvs_stats_estimate(&svc->stats);
+		cds_list_for_each_entry(d, &svc->dests, list)
+			uvs_stats_estimate(&d->stats);
+	}
+	pthread_mutex_unlock(&m->ctl_lock);
+}
+
+void uvs_model_expire_trash(struct uvs_model *m)
+{
+	struct uvs_dest *d, *tmp;
+	uvs_time_t now = uvs_model_now(m);
+
+	pthread_mutex_lock(&m->ctl_lock);
+	cds_list_for_each_entry_safe(d, tmp, &m->trash, list) {
+		/* The trash holds one reference; any other is a connection. */
+		if (__atomic_load_n(&d->refcnt, __ATOMIC_ACQUIRE) != 1)
+			continue;
+		if (now - d->trash_since < UVS_DEST_TRASH_NS)
+			continue;
+		cds_list_del(&d->list);
+		uvs_dest_free_deferred(d);
+	}
+	pthread_mutex_unlock(&m->ctl_lock);
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The service model: add, edit and delete virtual services and destinations with
+ * ipvsadm's rules and errors, find a service for a packet, schedule a connection.
+ *
+ * Control functions take model->ctl_lock themselves and return 0 or a negative errno
+ * as the kernel would: -EEXIST (already there), -ESRCH (no such service), -ENOENT (no
+ * such destination, scheduler or persistence engine), -ERANGE (weight or thresholds),
+ * -EINVAL (anything else malformed), -EAFNOSUPPORT, -ENOMEM. On error they fill *err
+ * (which may be NULL) with a message and leave the configuration exactly as it was.
+ */
+#ifndef UVS_MODEL_H
+#define UVS_MODEL_H
+
+#include <stdbool.h>
+
+#include "model-t.h"
+
+/* Sets up an empty model whose objects keep nworkers stats slots. Returns 0 or
+ * -ENOMEM. The clock defaults to CLOCK_MONOTONIC. */
+int uvs_model_init(struct uvs_model *m, unsigned nworkers);
+/* Frees everything. No worker may still use the model; the caller is registered with
+ * RCU. */
+void uvs_model_destroy(struct uvs_model *m);
+void uvs_model_set_clock(struct uvs_model *m, uvs_clock_fn fn, void *arg);
+uvs_time_t uvs_model_now(const struct uvs_model *m);
+
+/* Fills a key; addr is ignored (may be NULL) for a fwmark key. port in network order. */
+void uvs_svc_key_inet(struct uvs_svc_key *k, int af, int protocol, const union uvs_addr *addr,
+		      uint16_t port);
+void uvs_svc_key_fwmark(struct uvs_svc_key *k, int af, uint32_t fwmark);
+
+int uvs_svc_add(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_error *err);
+int uvs_svc_edit(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_error *err);
+int uvs_svc_del(struct uvs_model *m, const struct uvs_svc_key *k, struct uvs_error *err);
+/* Deletes every service (ipvsadm -C). */
+void uvs_svc_flush(struct uvs_model *m);
+
+int uvs_dest_add(struct uvs_model *m, const struct uvs_svc_key *k, const struct uvs_dest_conf *c,
+		 struct uvs_error *err);
+/* Edits the destination c->af/addr/port of service k. */
+int uvs_dest_edit(struct uvs_model *m, const struct uvs_svc_key *k, const struct uvs_dest_conf *c,
+		  struct uvs_error *err);
+int uvs_dest_del(struct uvs_model *m, const struct uvs_svc_key *k, int af,
+		 const union uvs_addr *addr, uint16_t port, struct uvs_error *err);
+
+/* Zeroes the counters of service k and its destinations, or of everything if k is
+ * NULL (ipvsadm -Z). */
+int uvs_model_zero(struct uvs_model *m, const struct uvs_svc_key *k, struct uvs_error *err);
+/* One rate-estimator step over every object; call every UVS_EST_INTERVAL_S seconds. */
+void uvs_model_estimate(struct uvs_model *m);
+/* Frees trashed destinations that nothing uses and whose trash period has passed. */
+void uvs_model_expire_trash(struct uvs_model *m);
+
+/* Exact lookup. Caller holds ctl_lock or is inside an RCU read-side section. */
+struct uvs_service *uvs_svc_find(struct uvs_model *m, const struct uvs_svc_key *k);
+/*
+ * The service a packet belongs to, in IPVS's order: fwmark (if non-zero), then
+ * <protocol, addr, port>, then a port-0 service <protocol, addr, 0>. Caller is inside an
+ * RCU read-side section. Returns NULL if none.
+ */
+struct uvs_service *uvs_svc_lookup(struct uvs_model *m, int af, int protocol,
+				   const union uvs_addr *addr, uint16_t port, uint32_t fwmark);
+
+/* The destination af/addr/port of svc. Caller holds svc->lock or ctl_lock. */
+struct uvs_dest *uvs_dest_find(struct uvs_service *svc, int af, const union uvs_addr *addr,
+			       uint16_t port);
+
+/* What a scheduler may look at in the packet that asks for a new connection. */
+struct uvs_sched_pkt {
+	uint16_t af;
+	uint8_t protocol;
+	union uvs_addr saddr;
+	union uvs_addr daddr;
+	uint16_t sport; /* network order */
+	uint16_t dport;
+	uvs_time_t now;
+};
+
+/*
+ * Data path: asks svc's scheduler for a destination and binds a new connection to it
+ * (conn_flags: UVS_CONN_F_INACTIVE and/or UVS_CONN_F_TEMPLATE), all under svc->lock.
+ * Returns the destination with a reference the caller must drop with
+ * uvs_dest_unbind(), or NULL when no destination is available.
+ */
+struct uvs_dest *uvs_svc_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt,
+				  uint32_t conn_flags);
+
+/* Binds one more connection to dest (e.g. one under a persistence template) and takes
+ * a reference. Caller is inside an RCU read-side section. */
+void uvs_dest_bind(struct uvs_dest *dest, uint32_t conn_flags);
+/* Undoes uvs_dest_bind()/uvs_svc_schedule() for a connection with these conn_flags
+ * and drops its reference. Caller is inside an RCU read-side section. */
+void uvs_dest_unbind(struct uvs_dest *dest, uint32_t conn_flags);
+/* Moves one connection between ActiveConn and InActConn (a TCP state change). */
+void uvs_dest_set_active(struct uvs_dest *dest, bool active);
+
+static inline bool uvs_dest_overloaded(const struct uvs_dest *d)
+{
+	return __atomic_load_n(&d->flags, __ATOMIC_RELAXED) & UVS_DEST_F_OVERLOAD;
+}
+
+static inline uint32_t uvs_dest_weight(const struct uvs_dest *d)
+{
+	return (uint32_t)__atomic_load_n(&d->conf.weight, __ATOMIC_RELAXED);
+}
+
+/* Kernel's "available" test shared by most schedulers: weight > 0 and not overloaded. */
+static inline bool uvs_dest_usable(const struct uvs_dest *d)
+{
+	return uvs_dest_weight(d) > 0 && !uvs_dest_overloaded(d);
+}
+
+static inline uint32_t uvs_dest_active(const struct uvs_dest *d)
+{
+	return __atomic_load_n(&d->activeconns, __ATOMIC_RELAXED);
+}
+
+static inline uint32_t uvs_dest_inactive(const struct uvs_dest *d)
+{
+	return __atomic_load_n(&d->inactconns, __ATOMIC_RELAXED);
+}
+
+/* IPVS's load measure for lc, wlc, lblc: (active << 8) + inactive. */
+static inline uint64_t uvs_dest_overhead(const struct uvs_dest *d)
+{
+	return ((uint64_t)uvs_dest_active(d) << 8) + uvs_dest_inactive(d);
+}
+
+#endif

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Traffic counters of a service, a destination or the whole director, and the kernel's
+ * 2-second EWMA rate estimator over them.
+ *
+ * Threading: each worker owns one slot and is its only writer (plain relaxed stores, no
+ * atomic read-modify-write on the fast path); readers sum the slots. Zeroing keeps a
+ * baseline instead of writing the slots, so it never races with a worker. The estimator
+ * and zeroing run on the control side only, under the model's control lock.
+ */
+#ifndef UVS_STATS_H
+#define UVS_STATS_H
+
+#include <stdint.h>
+
+struct uvs_counters {
+	uint64_t conns;
+	uint64_t inpkts;
+	uint64_t outpkts;
+	uint64_t inbytes;
+	uint64_t outbytes;
+};
+
+/* Rates as shown by ipvsadm --rate: connections, packets and bytes per second. */
+struct uvs_rates {
+	uint32_t cps;
+	uint32_t inpps;
+	uint32_t outpps;
+	uint32_t inbps;
+	uint32_t outbps;
+};
+
+/* One worker's slot, padded to a cache line so that workers do not share lines. */
+struct uvs_stats_slot {
+	struct uvs_counters c;
+} __attribute__((aligned(64)));
+
+struct uvs_stats {
+	struct uvs_stats_slot *slots; /* nslots entries, one per worker */
+	unsigned nslots;
+	struct uvs_counters base; /* subtracted from the sums: set by zeroing */
+	/* Estimator state, scaled as in the kernel: cps/pps << 10, bps << 5. */
+	struct uvs_counters last;
+	int64_t cps, inpps, outpps, inbps, outbps;
+};
+
+/* Allocates nslots zeroed slots. Returns 0 or -ENOMEM. */
+int uvs_stats_init(struct uvs_stats *s, unsigned nslots);
+void uvs_stats_free(struct uvs_stats *s);
+
+/* Sums the slots, less the zeroing baseline, into out. */
+void uvs_stats_read(const struct uvs_stats *s, struct uvs_counters *out);
+
+/* Resets counters and rates to zero as seen by readers (ipvsadm -Z). */
+void uvs_stats_zero(struct uvs_stats *s);
+
+/* One estimator step; call every UVS_EST_INTERVAL_S seconds. */
+#define UVS_EST_INTERVAL_S 2
+void uvs_stats_estimate(struct uvs_stats *s);
+
+/* The estimator's rates, rounded as the kernel shows them. */
+void uvs_stats_rates(const struct uvs_stats *s, struct uvs_rates *out);
+
+/* Fast-path updates by worker `slot`. */
+static inline void uvs_stats_add_(uint64_t *field, uint64_t v)
+{
+	__atomic_store_n(field, __atomic_load_n(field, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
+}
+
+static inline void uvs_stats_conn(struct uvs_stats *s, unsigned slot)
+{
+	uvs_stats_add_(&s->slots[slot].c.conns, 1);
+}
+
+static inline void uvs_stats_in(struct uvs_stats *s, unsigned slot, uint64_t bytes)
+{
+	uvs_stats_add_(&s->slots[slot].c.inpkts, 1);
+	uvs_stats_add_(&s->slots[slot].c.inbytes, bytes);
+}
+
+static inline void uvs_stats_out(struct uvs_stats *s, unsigned slot, uint64_t bytes)
+{
+	uvs_stats_add_(&s->slots[slot].c.outpkts, 1);
+	uvs_stats_add_(&s->slots[slot].c.outbytes, bytes);
+}
+
+#endif

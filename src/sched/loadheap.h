@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A load index: the destinations of a service that a rule finds eligible, ordered by a
+ * rule-defined rational key num/den (smallest first) and then by list order (newest
+ * first), exactly the choice a first-wins scan of the kernel's list makes. Picking is
+ * O(1); a change of one destination's load is O(log n) and never allocates.
+ *
+ * It backs lc, wlc, sed, nq, fo, ovf and the wlc fallback of lblc and lblcr, so that a
+ * new connection does not scan every destination. All functions run under svc->lock.
+ */
+#ifndef UVS_LOADHEAP_H
+#define UVS_LOADHEAP_H
+
+#include <stdbool.h>
+
+#include "sched.h"
+
+struct uvs_load_rule {
+	/* May d be picked at all? */
+	bool (*eligible)(const struct uvs_dest *d);
+	/* d's key as num/den, den > 0; smaller is better. num * den must fit 64 bits. */
+	void (*key)(const struct uvs_dest *d, uint64_t *num, uint32_t *den);
+};
+
+struct uvs_loadheap_ent {
+	uint64_t num;
+	uint32_t den;
+	uint64_t seq;
+	struct uvs_dest *d;
+};
+
+struct uvs_loadheap {
+	const struct uvs_load_rule *rule;
+	struct uvs_loadheap_ent *ents;
+	unsigned n, cap;
+	unsigned slot; /* which of d->sched_pos[] holds a destination's position */
+};
+
+/* Rules other schedulers build on: wlc's overhead / weight, sed's (active + 1) / weight. */
+extern const struct uvs_load_rule uvs_wlc_rule, uvs_sed_rule;
+
+/* Builds the index over svc's destinations. Returns 0 or -ENOMEM. */
+int uvs_loadheap_init(struct uvs_loadheap *h, const struct uvs_load_rule *rule, unsigned slot,
+		      struct uvs_service *svc);
+void uvs_loadheap_free(struct uvs_loadheap *h);
+/* d was just added to svc: makes room for all of svc's destinations, then indexes d.
+ * Returns 0 or -ENOMEM (index unchanged). */
+int uvs_loadheap_add(struct uvs_loadheap *h, struct uvs_service *svc, struct uvs_dest *d);
+/* d is leaving the service. */
+void uvs_loadheap_del(struct uvs_loadheap *h, struct uvs_dest *d);
+/* d's weight, counters or flags changed: re-evaluates its eligibility and key. */
+void uvs_loadheap_update(struct uvs_loadheap *h, struct uvs_dest *d);
+
+/* The best eligible destination, or NULL. */
+static inline struct uvs_dest *uvs_loadheap_top(const struct uvs_loadheap *h)
+{
+	return h->n ? h->ents[0].d : NULL;
+}
+
+/*
+ * Scheduler ops for a scheduler that is just one load index: its sched_data is a
+ * struct uvs_loadheap, and `rule` is taken from the ops struct's companion below.
+ */
+int uvs_loadheap_sched_init(struct uvs_service *svc, const struct uvs_load_rule *rule);
+void uvs_loadheap_sched_done(struct uvs_service *svc);
+int uvs_loadheap_sched_add(struct uvs_service *svc, struct uvs_dest *d);
+void uvs_loadheap_sched_del(struct uvs_service *svc, struct uvs_dest *d);
+int uvs_loadheap_sched_upd(struct uvs_service *svc, struct uvs_dest *d);
+void uvs_loadheap_sched_load(struct uvs_service *svc, struct uvs_dest *d);
+struct uvs_dest *uvs_loadheap_sched_pick(struct uvs_service *svc, const struct uvs_sched_pkt *p);
+
+/* Defines the ops struct uvs_sched_NAME for a scheduler made of one rule. */
+#define UVS_LOADHEAP_SCHED(NAME, RULE)                                                             \
+	static int NAME##_init(struct uvs_service *svc)                                            \
+	{                                                                                          \
+		return uvs_loadheap_sched_init(svc, RULE);                                         \
+	}                                                                                          \
+	const struct uvs_sched_ops uvs_sched_##NAME = {                                            \
+		.name = #NAME,                                                                     \
+		.init_service = NAME##_init,                                                       \
+		.done_service = uvs_loadheap_sched_done,                                           \
+		.add_dest = uvs_loadheap_sched_add,                                                \
+		.del_dest = uvs_loadheap_sched_del,                                                \
+		.upd_dest = uvs_loadheap_sched_upd,                                                \
+		.load_changed = uvs_loadheap_sched_load,                                           \
+		.schedule = uvs_loadheap_sched_pick,                                               \
+	}
+
+#endif

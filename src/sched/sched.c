@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "sched.h"
+
+#include <string.h>
+
+/* The table comes from meson.build's list of scheduler files. */
+#define UVS_SCHED(name) extern const struct uvs_sched_ops uvs_sched_##name;
+#include "sched-list.h"
+#undef UVS_SCHED
+
+const struct uvs_sched_ops *const uvs_schedulers[] = {
+#define UVS_SCHED(name) &uvs_sched_##name,
+#include "sched-list.h"
+#undef UVS_SCHED
+	NULL,
+};
+
+const struct uvs_sched_ops *uvs_sched_find(const char *name)
+{
+	for (unsigned i = 0; uvs_schedulers[i]; i++)
+		if (strcmp(uvs_schedulers[i]->name, name) == 0)
+			return uvs_schedulers[i];
+	return NULL;
+}
+
+static uint32_t gcd(uint32_t a, uint32_t b)
+{
+	while (b) {
+		uint32_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+uint32_t uvs_sched_gcd_weight(const struct uvs_service *svc)
+{
+	struct uvs_dest *d;
+	uint32_t g = 0;
+
+	uvs_for_each_dest(d, svc) {
+		uint32_t w = uvs_dest_weight(d);
+		if (w > 0)
+			g = g ? gcd(w, g) : w;
+	}
+	return g ? g : 1;
+}
+
+uint32_t uvs_sched_max_weight(const struct uvs_service *svc)
+{
+	struct uvs_dest *d;
+	uint32_t max = 0;
+
+	uvs_for_each_dest(d, svc) {
+		if (uvs_dest_weight(d) > max)
+			max = uvs_dest_weight(d);
+	}
+	return max;
+}
+
+uint32_t uvs_sched_rand(struct uvs_service *svc)
+{
+	/* xorshift64*: small, fast and seedable, so tests are repeatable. */
+	uint64_t x = svc->rand_state;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	svc->rand_state = x;
+	return (uint32_t)((x * 0x2545F4914F6CDD1Dull) >> 32);
+}

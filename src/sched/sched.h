@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The scheduler interface: one ops struct per scheduler, one file per scheduler, all
+ * registered in one table (sched.c).
+ *
+ * Every op runs with svc->lock held. init/add/del/upd run on the control side and do
+ * the heavy work (tables, indexes, allocation), so that schedule() is O(1) or O(log n)
+ * and never allocates. An op that fails returns a negative errno and must leave the
+ * scheduler's state as it was; the caller then undoes its own change.
+ */
+#ifndef UVS_SCHED_H
+#define UVS_SCHED_H
+
+#include "core/model.h"
+
+struct uvs_sched_ops {
+	const char *name;
+	/* Most destinations a service may have with this scheduler; 0: no limit. */
+	unsigned max_dests;
+	/* Builds state for svc's current destinations into svc->sched_data. */
+	int (*init_service)(struct uvs_service *svc);
+	void (*done_service)(struct uvs_service *svc);
+	/* dest has just been linked at the head of svc->dests. */
+	int (*add_dest)(struct uvs_service *svc, struct uvs_dest *dest);
+	/* dest has just been unlinked; it must not be referenced afterwards. */
+	void (*del_dest)(struct uvs_service *svc, struct uvs_dest *dest);
+	/* dest's weight or thresholds changed. */
+	int (*upd_dest)(struct uvs_service *svc, struct uvs_dest *dest);
+	/* dest's connection counters or overload flag changed (data path; optional). */
+	void (*load_changed)(struct uvs_service *svc, struct uvs_dest *dest);
+	/* The destination for a new connection, or NULL. */
+	struct uvs_dest *(*schedule)(struct uvs_service *svc, const struct uvs_sched_pkt *pkt);
+};
+
+/* The scheduler called name, or NULL. */
+const struct uvs_sched_ops *uvs_sched_find(const char *name);
+/* All schedulers, NULL-terminated, in ipvsadm's documentation order. */
+extern const struct uvs_sched_ops *const uvs_schedulers[];
+
+/* Greatest common divisor of the positive weights of svc's destinations (1 if none). */
+uint32_t uvs_sched_gcd_weight(const struct uvs_service *svc);
+/* Largest weight among svc's destinations. */
+uint32_t uvs_sched_max_weight(const struct uvs_service *svc);
+/* A pseudo-random 32-bit number from svc's generator (caller holds svc->lock). */
+uint32_t uvs_sched_rand(struct uvs_service *svc);
+
+/* Iterates svc's destinations in list order (newest first). */
+#define uvs_for_each_dest(d, svc) cds_list_for_each_entry(d, &(svc)->dests, list)
+
+#endif

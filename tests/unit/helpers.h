@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared test scaffolding: a model with a fake clock, and short ways to add services
+ * and destinations from text. Include after <cmocka.h>. */
+#ifndef UVS_TEST_HELPERS_H
+#define UVS_TEST_HELPERS_H
+
+#include <netinet/in.h>
+
+#include "core/model.h"
+#include "sched/sched.h"
+
+struct test_env {
+	struct uvs_model m;
+	uvs_time_t now;
+};
+
+/* Sets up env with one stats slot and a clock that reads env->now. The calling thread
+ * is registered with RCU. */
+void test_env_init(struct test_env *env);
+void test_env_fini(struct test_env *env);
+
+/* A TCP service key from "addr:port" text ("[v6]:port" for IPv6). */
+struct uvs_svc_key test_key(const char *addr_port);
+/* A service conf with ipvsadm's defaults for key and scheduler sched. */
+struct uvs_svc_conf test_svc_conf(const char *addr_port, const char *sched);
+/* A destination conf for "addr:port" with weight w (masquerading). */
+struct uvs_dest_conf test_dest_conf(const char *addr_port, int64_t w);
+
+/* Adds a service; asserts success. Returns it. */
+struct uvs_service *test_add_svc(struct test_env *env, const char *addr_port, const char *sched);
+/* Adds a destination to svc; asserts success. Returns it. */
+struct uvs_dest *test_add_dest(struct test_env *env, struct uvs_service *svc,
+			       const char *addr_port, int64_t weight);
+/* Sets a destination's weight; asserts success. */
+void test_set_weight(struct test_env *env, struct uvs_service *svc, struct uvs_dest *d,
+		     int64_t weight);
+
+/* Schedules one new connection from client "addr:port" (active unless flags say
+ * otherwise) and returns the destination, NULL if none. The connection stays bound. */
+struct uvs_dest *test_pick(struct uvs_service *svc, const char *client, uint32_t conn_flags);
+
+/* The last octet (IPv4) or last byte (IPv6) of d's address: a short name in tests. */
+int test_dest_id(const struct uvs_dest *d);
+
+#endif
