@@ -22,9 +22,9 @@
 	 UVS_SVC_F_SCHED3)
 
 #define UVS_SVC_F_SCHED_SH_FALLBACK UVS_SVC_F_SCHED1
-#define UVS_SVC_F_SCHED_SH_PORT     UVS_SVC_F_SCHED2
+#define UVS_SVC_F_SCHED_SH_PORT	    UVS_SVC_F_SCHED2
 #define UVS_SVC_F_SCHED_MH_FALLBACK UVS_SVC_F_SCHED1
-#define UVS_SVC_F_SCHED_MH_PORT     UVS_SVC_F_SCHED2
+#define UVS_SVC_F_SCHED_MH_PORT	    UVS_SVC_F_SCHED2
 
 /* Forwarding methods (the low bits of a destination's conn_flags). */
 #define UVS_FWD_MASK   0x0007
@@ -39,7 +39,7 @@
 #define UVS_TUN_TYPE_GUE  1
 #define UVS_TUN_TYPE_GRE  2
 #define UVS_TUN_F_NOCSUM  0x0000
-#define UVS_TUN_F_CSUM    0x0001
+#define UVS_TUN_F_CSUM	  0x0001
 #define UVS_TUN_F_REMCSUM 0x0002
 
 /* Connection flags that decide how a connection counts on its destination. */
@@ -51,11 +51,11 @@
 #define UVS_DEST_F_OVERLOAD  0x0002
 
 /* Defaults and limits. */
-#define UVS_SCHED_NAME_MAX      16 /* including the NUL, as IP_VS_SCHEDNAME_MAXLEN */
-#define UVS_PE_NAME_MAX         32
+#define UVS_SCHED_NAME_MAX	16 /* including the NUL, as IP_VS_SCHEDNAME_MAXLEN */
+#define UVS_PE_NAME_MAX		32
 #define UVS_PERSIST_TIMEOUT_DEF 360u /* ipvsadm -p without a value, seconds */
 #define UVS_PERSIST_TIMEOUT_MAX 2678400u
-#define UVS_WEIGHT_MAX          65535
-#define UVS_DEFAULT_SCHED       "wlc"
+#define UVS_WEIGHT_MAX		65535
+#define UVS_DEFAULT_SCHED	"wlc"
 
 #endif

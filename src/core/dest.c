@@ -12,7 +12,8 @@ struct uvs_dest *uvs_dest_find(struct uvs_service *svc, int af, const union uvs_
 {
 	struct uvs_dest *d;
 
-	cds_list_for_each_entry(d, &svc->dests, list) {
+	cds_list_for_each_entry(d, &svc->dests, list)
+	{
 		if (d->conf.af == af && d->conf.port == port && uvs_addr_eq(&d->conf.addr, addr))
 			return d;
 	}
@@ -116,7 +117,8 @@ static struct uvs_dest *trash_find(struct uvs_model *m, const struct uvs_svc_key
 {
 	struct uvs_dest *d;
 
-	cds_list_for_each_entry(d, &m->trash, list) {
+	cds_list_for_each_entry(d, &m->trash, list)
+	{
 		if (memcmp(&d->vkey, k, sizeof(*k)) == 0 && d->conf.af == c->af &&
 		    d->conf.port == c->port && uvs_addr_eq(&d->conf.addr, &c->addr))
 			return d;
@@ -134,7 +136,8 @@ void uvs_dest_trash_all(struct uvs_service *svc)
 {
 	struct uvs_dest *d, *tmp;
 
-	cds_list_for_each_entry_safe(d, tmp, &svc->dests, list) {
+	cds_list_for_each_entry_safe(d, tmp, &svc->dests, list)
+	{
 		unlink_dest(svc, d);
 		trash_dest(svc->model, d);
 	}

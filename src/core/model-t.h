@@ -58,18 +58,18 @@ struct uvs_svc_key {
 struct uvs_svc_conf {
 	struct uvs_svc_key key;
 	char sched_name[UVS_SCHED_NAME_MAX]; /* empty: the default, wlc */
-	uint32_t flags;                      /* UVS_SVC_F_* */
-	uint32_t timeout;                    /* persistence timeout, seconds */
-	uint32_t netmask;                    /* IPv4 mask (network order) or IPv6 prefix */
-	char pe_name[UVS_PE_NAME_MAX];       /* persistence engine, empty for none */
+	uint32_t flags;			     /* UVS_SVC_F_* */
+	uint32_t timeout;		     /* persistence timeout, seconds */
+	uint32_t netmask;		     /* IPv4 mask (network order) or IPv6 prefix */
+	char pe_name[UVS_PE_NAME_MAX];	     /* persistence engine, empty for none */
 };
 
 /* What a user gives to add or edit a destination (ipvsadm -a / -e). */
 struct uvs_dest_conf {
 	uint16_t af; /* may differ from the service's only for tunnelling */
 	union uvs_addr addr;
-	uint16_t port; /* network order */
-	uint32_t fwd;  /* UVS_FWD_* */
+	uint16_t port;	/* network order */
+	uint32_t fwd;	/* UVS_FWD_* */
 	int64_t weight; /* 0..65535; wider so that out-of-range input can be reported */
 	uint32_t u_threshold;
 	uint32_t l_threshold;
@@ -84,10 +84,10 @@ struct uvs_dest {
 	struct cds_list_head list; /* in svc->dests (newest first) or model->trash */
 	struct uvs_service *svc;   /* NULL while in the trash; read under RCU */
 	struct uvs_svc_key vkey;   /* the service it belongs or belonged to */
-	uint64_t seq;              /* list order: a larger seq is nearer the head */
+	uint64_t seq;		   /* list order: a larger seq is nearer the head */
 
 	struct uvs_dest_conf conf; /* af, addr, port, fwd, weight, thresholds, tunnel */
-	uint32_t last_weight;      /* the most recent non-zero weight (mh) */
+	uint32_t last_weight;	   /* the most recent non-zero weight (mh) */
 
 	/* Written under svc->lock (or atomically while detached), read lock-free. */
 	uint32_t flags; /* UVS_DEST_F_* */
@@ -132,7 +132,7 @@ struct uvs_model {
 	struct cds_list_head trash;
 	unsigned num_services;
 	unsigned nworkers; /* stats slots per object */
-	uint64_t seed;     /* seeds each service's rand_state */
+	uint64_t seed;	   /* seeds each service's rand_state */
 	uvs_clock_fn clock;
 	void *clock_arg;
 	struct uvs_stats stats; /* the director's totals */

@@ -10,6 +10,6 @@ static void fo_key(const struct uvs_dest *d, uint64_t *num, uint32_t *den)
 	*den = 1;
 }
 
-static const struct uvs_load_rule fo_rule = {.eligible = uvs_dest_usable, .key = fo_key};
+static const struct uvs_load_rule fo_rule = { .eligible = uvs_dest_usable, .key = fo_key };
 
 UVS_LOADHEAP_SCHED(fo, &fo_rule);

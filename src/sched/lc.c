@@ -9,6 +9,6 @@ static void lc_key(const struct uvs_dest *d, uint64_t *num, uint32_t *den)
 	*den = 1;
 }
 
-static const struct uvs_load_rule lc_rule = {.eligible = uvs_dest_usable, .key = lc_key};
+static const struct uvs_load_rule lc_rule = { .eligible = uvs_dest_usable, .key = lc_key };
 
 UVS_LOADHEAP_SCHED(lc, &lc_rule);

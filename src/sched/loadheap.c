@@ -87,7 +87,7 @@ static int reserve(struct uvs_loadheap *h, unsigned cap)
 void uvs_loadheap_update(struct uvs_loadheap *h, struct uvs_dest *d)
 {
 	int pos = d->sched_pos[h->slot];
-	struct uvs_loadheap_ent e = {.seq = d->seq, .d = d};
+	struct uvs_loadheap_ent e = { .seq = d->seq, .d = d };
 
 	if (!h->rule->eligible(d)) {
 		if (pos)
@@ -111,10 +111,11 @@ int uvs_loadheap_init(struct uvs_loadheap *h, const struct uvs_load_rule *rule, 
 {
 	struct uvs_dest *d;
 
-	*h = (struct uvs_loadheap){.rule = rule, .slot = slot};
+	*h = (struct uvs_loadheap){ .rule = rule, .slot = slot };
 	if (reserve(h, svc->num_dests) < 0)
 		return -ENOMEM;
-	uvs_for_each_dest(d, svc) {
+	uvs_for_each_dest(d, svc)
+	{
 		d->sched_pos[slot] = 0;
 		uvs_loadheap_update(h, d);
 	}

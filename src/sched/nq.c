@@ -24,7 +24,7 @@ static void list_order_only(const struct uvs_dest *d, uint64_t *num, uint32_t *d
 	*den = 1;
 }
 
-static const struct uvs_load_rule idle_rule = {.eligible = nq_idle, .key = list_order_only};
+static const struct uvs_load_rule idle_rule = { .eligible = nq_idle, .key = list_order_only };
 
 static int nq_init(struct uvs_service *svc)
 {

@@ -14,6 +14,6 @@ static void ovf_key(const struct uvs_dest *d, uint64_t *num, uint32_t *den)
 	*den = 1;
 }
 
-static const struct uvs_load_rule ovf_rule = {.eligible = ovf_eligible, .key = ovf_key};
+static const struct uvs_load_rule ovf_rule = { .eligible = ovf_eligible, .key = ovf_key };
 
 UVS_LOADHEAP_SCHED(ovf, &ovf_rule);

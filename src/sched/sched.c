@@ -38,7 +38,8 @@ uint32_t uvs_sched_gcd_weight(const struct uvs_service *svc)
 	struct uvs_dest *d;
 	uint32_t g = 0;
 
-	uvs_for_each_dest(d, svc) {
+	uvs_for_each_dest(d, svc)
+	{
 		uint32_t w = uvs_dest_weight(d);
 		if (w > 0)
 			g = g ? gcd(w, g) : w;
@@ -51,7 +52,8 @@ uint32_t uvs_sched_max_weight(const struct uvs_service *svc)
 	struct uvs_dest *d;
 	uint32_t max = 0;
 
-	uvs_for_each_dest(d, svc) {
+	uvs_for_each_dest(d, svc)
+	{
 		if (uvs_dest_weight(d) > max)
 			max = uvs_dest_weight(d);
 	}

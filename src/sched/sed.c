@@ -9,6 +9,6 @@ static void sed_key(const struct uvs_dest *d, uint64_t *num, uint32_t *den)
 	*den = uvs_dest_weight(d);
 }
 
-const struct uvs_load_rule uvs_sed_rule = {.eligible = uvs_dest_usable, .key = sed_key};
+const struct uvs_load_rule uvs_sed_rule = { .eligible = uvs_dest_usable, .key = sed_key };
 
 UVS_LOADHEAP_SCHED(sed, &uvs_sed_rule);

@@ -24,7 +24,8 @@ static struct uvs_dest *twos_schedule(struct uvs_service *svc, const struct uvs_
 	int64_t total = 0, r1, r2;
 
 	(void)pkt;
-	uvs_for_each_dest(d, svc) {
+	uvs_for_each_dest(d, svc)
+	{
 		if (uvs_dest_usable(d))
 			total += uvs_dest_weight(d);
 	}
@@ -33,7 +34,8 @@ static struct uvs_dest *twos_schedule(struct uvs_service *svc, const struct uvs_
 	/* Inclusive of total, as in the kernel. */
 	r1 = uvs_sched_rand(svc) % (uint64_t)(total + 1);
 	r2 = uvs_sched_rand(svc) % (uint64_t)(total + 1);
-	uvs_for_each_dest(d, svc) {
+	uvs_for_each_dest(d, svc)
+	{
 		if (!uvs_dest_usable(d))
 			continue;
 		r1 -= uvs_dest_weight(d);

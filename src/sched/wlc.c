@@ -11,6 +11,6 @@ static void wlc_key(const struct uvs_dest *d, uint64_t *num, uint32_t *den)
 	*den = uvs_dest_weight(d);
 }
 
-const struct uvs_load_rule uvs_wlc_rule = {.eligible = uvs_dest_usable, .key = wlc_key};
+const struct uvs_load_rule uvs_wlc_rule = { .eligible = uvs_dest_usable, .key = wlc_key };
 
 UVS_LOADHEAP_SCHED(wlc, &uvs_wlc_rule);

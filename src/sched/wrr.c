@@ -11,9 +11,9 @@
 
 struct wrr_data {
 	struct cds_list_head *cl; /* last pick, or &svc->dests */
-	int cw;                   /* current weight */
-	int mw;                   /* largest weight less (gcd - 1) */
-	int di;                   /* gcd of the positive weights */
+	int cw;			  /* current weight */
+	int mw;			  /* largest weight less (gcd - 1) */
+	int di;			  /* gcd of the positive weights */
 };
 
 /* Recomputes the weights' summary after a change; keeps cw where it still fits. */

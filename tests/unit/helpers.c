@@ -93,18 +93,18 @@ struct uvs_dest_conf test_dest_conf(const char *addr_port, int64_t w)
 struct uvs_service *test_add_svc(struct test_env *env, const char *addr_port, const char *sched)
 {
 	struct uvs_svc_conf c = test_svc_conf(addr_port, sched);
-	struct uvs_error err = {{0}};
+	struct uvs_error err = { { 0 } };
 
 	if (uvs_svc_add(&env->m, &c, &err) != 0)
 		fail_msg("adding service %s (%s): %s", addr_port, sched, err.msg);
 	return uvs_svc_find(&env->m, &c.key);
 }
 
-struct uvs_dest *test_add_dest(struct test_env *env, struct uvs_service *svc,
-			       const char *addr_port, int64_t weight)
+struct uvs_dest *test_add_dest(struct test_env *env, struct uvs_service *svc, const char *addr_port,
+			       int64_t weight)
 {
 	struct uvs_dest_conf c = test_dest_conf(addr_port, weight);
-	struct uvs_error err = {{0}};
+	struct uvs_error err = { { 0 } };
 
 	if (uvs_dest_add(&env->m, &svc->key, &c, &err) != 0)
 		fail_msg("adding destination %s: %s", addr_port, err.msg);
@@ -115,7 +115,7 @@ void test_set_weight(struct test_env *env, struct uvs_service *svc, struct uvs_d
 		     int64_t weight)
 {
 	struct uvs_dest_conf c = d->conf;
-	struct uvs_error err = {{0}};
+	struct uvs_error err = { { 0 } };
 
 	c.weight = weight;
 	if (uvs_dest_edit(&env->m, &svc->key, &c, &err) != 0)

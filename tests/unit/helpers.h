@@ -29,8 +29,8 @@ struct uvs_dest_conf test_dest_conf(const char *addr_port, int64_t w);
 /* Adds a service; asserts success. Returns it. */
 struct uvs_service *test_add_svc(struct test_env *env, const char *addr_port, const char *sched);
 /* Adds a destination to svc; asserts success. Returns it. */
-struct uvs_dest *test_add_dest(struct test_env *env, struct uvs_service *svc,
-			       const char *addr_port, int64_t weight);
+struct uvs_dest *test_add_dest(struct test_env *env, struct uvs_service *svc, const char *addr_port,
+			       int64_t weight);
 /* Sets a destination's weight; asserts success. */
 void test_set_weight(struct test_env *env, struct uvs_service *svc, struct uvs_dest *d,
 		     int64_t weight);

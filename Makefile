@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# What a user types. Each target first installs the Debian packages it needs.
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+
+.PHONY: all deps test bench format clean
+
+all: deps
+	@[ -d $(BUILD) ] || meson setup $(BUILD)
+	ninja -C $(BUILD)
+
+deps:
+	@scripts/deps.sh build
+
+# Every test suite, in a normal and an AddressSanitizer + UBSan build; ends with
+# "N passed, N failed".
+test:
+	@scripts/deps.sh build test
+	@scripts/test.sh
+
+bench:
+	@scripts/deps.sh build bench
+	@bench/run.sh
+
+format:
+	@scripts/deps.sh test
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) build-bench

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Builds uvs twice (normal, and AddressSanitizer + UndefinedBehaviorSanitizer), runs
+# every test suite in both, checks the code's format, and ends with one line
+# "N passed, N failed" counting individual test cases.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+passed=0
+failed=0
+
+count() { # $1 = build dir: adds its test cases from meson's JSON log
+	local out
+	out=$(python3 scripts/count-tests.py "$1/meson-logs/testlog.json") || out="0 1"
+	passed=$((passed + ${out% *}))
+	failed=$((failed + ${out#* }))
+}
+
+run_build() { # $1 = dir, rest = meson options
+	local dir=$1
+	shift
+	echo "== build $dir ($*)"
+	if [ ! -d "$dir" ]; then
+		meson setup "$dir" "$@" >/dev/null || { failed=$((failed + 1)); return; }
+	fi
+	if ! ninja -C "$dir" >"$dir.ninja.log" 2>&1; then
+		cat "$dir.ninja.log"
+		echo "build $dir failed"
+		failed=$((failed + 1))
+		return
+	fi
+	meson test -C "$dir" --print-errorlogs --num-processes 2
+	count "$dir"
+}
+
+run_build build
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	run_build build-asan -Db_sanitize=address,undefined -Db_lundef=false
+
+echo "== format (clang-format)"
+if clang-format --dry-run -Werror $(git ls-files '*.c' '*.h') 2>/dev/null; then
+	passed=$((passed + 1))
+else
+	clang-format --dry-run $(git ls-files '*.c' '*.h') 2>&1 | head -20
+	echo "format: run 'make format'"
+	failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
