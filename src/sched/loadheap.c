@@ -106,19 +106,30 @@ void uvs_loadheap_update(struct uvs_loadheap *h, struct uvs_dest *d)
 	sift_down(h, (unsigned)d->sched_pos[h->slot] - 1);
 }
 
-int uvs_loadheap_init(struct uvs_loadheap *h, const struct uvs_load_rule *rule, unsigned slot,
-		      struct uvs_service *svc)
+int uvs_loadheap_prepare(struct uvs_loadheap *h, const struct uvs_load_rule *rule, unsigned slot,
+			 const struct uvs_service *svc)
+{
+	*h = (struct uvs_loadheap){ .rule = rule, .slot = slot };
+	return reserve(h, svc->num_dests);
+}
+
+void uvs_loadheap_fill(struct uvs_loadheap *h, struct uvs_service *svc)
 {
 	struct uvs_dest *d;
 
-	*h = (struct uvs_loadheap){ .rule = rule, .slot = slot };
-	if (reserve(h, svc->num_dests) < 0)
-		return -ENOMEM;
 	uvs_for_each_dest(d, svc)
 	{
-		d->sched_pos[slot] = 0;
+		d->sched_pos[h->slot] = 0;
 		uvs_loadheap_update(h, d);
 	}
+}
+
+int uvs_loadheap_init(struct uvs_loadheap *h, const struct uvs_load_rule *rule, unsigned slot,
+		      struct uvs_service *svc)
+{
+	if (uvs_loadheap_prepare(h, rule, slot, svc) < 0)
+		return -ENOMEM;
+	uvs_loadheap_fill(h, svc);
 	return 0;
 }
 

@@ -39,9 +39,15 @@ struct uvs_loadheap {
 /* Rules other schedulers build on: wlc's overhead / weight, sed's (active + 1) / weight. */
 extern const struct uvs_load_rule uvs_wlc_rule, uvs_sed_rule;
 
-/* Builds the index over svc's destinations. Returns 0 or -ENOMEM. */
+/* Builds the index over svc's destinations. Returns 0 or -ENOMEM, in which case no
+ * destination was touched (another scheduler may still be using sched_pos). */
 int uvs_loadheap_init(struct uvs_loadheap *h, const struct uvs_load_rule *rule, unsigned slot,
 		      struct uvs_service *svc);
+/* The two halves of init, for a scheduler with several indexes: allocate them all
+ * (prepare: may fail, touches no destination), then fill them (cannot fail). */
+int uvs_loadheap_prepare(struct uvs_loadheap *h, const struct uvs_load_rule *rule, unsigned slot,
+			 const struct uvs_service *svc);
+void uvs_loadheap_fill(struct uvs_loadheap *h, struct uvs_service *svc);
 void uvs_loadheap_free(struct uvs_loadheap *h);
 /* d was just added to svc: makes room for all of svc's destinations, then indexes d.
  * Returns 0 or -ENOMEM (index unchanged). */

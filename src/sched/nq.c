@@ -32,13 +32,15 @@ static int nq_init(struct uvs_service *svc)
 
 	if (!nq)
 		return -ENOMEM;
-	if (uvs_loadheap_init(&nq->idle, &idle_rule, 0, svc) < 0 ||
-	    uvs_loadheap_init(&nq->sed, &uvs_sed_rule, 1, svc) < 0) {
+	if (uvs_loadheap_prepare(&nq->idle, &idle_rule, 0, svc) < 0 ||
+	    uvs_loadheap_prepare(&nq->sed, &uvs_sed_rule, 1, svc) < 0) {
 		uvs_loadheap_free(&nq->idle);
 		uvs_loadheap_free(&nq->sed);
 		free(nq);
 		return -ENOMEM;
 	}
+	uvs_loadheap_fill(&nq->idle, svc);
+	uvs_loadheap_fill(&nq->sed, svc);
 	svc->sched_data = nq;
 	return 0;
 }
