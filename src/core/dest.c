@@ -94,6 +94,7 @@ static int link_dest(struct uvs_service *svc, struct uvs_dest *d)
 	cds_list_add(&d->list, &svc->dests);
 	svc->num_dests++;
 	rcu_assign_pointer(d->svc, svc);
+	cmm_smp_mb(); /* pairs with with_dest_locked() on a destination leaving the trash */
 	ret = svc->sched->add_dest ? svc->sched->add_dest(svc, d) : 0;
 	if (ret) {
 		cds_list_del(&d->list);
@@ -358,28 +359,45 @@ static void count_unbind(struct uvs_dest *d, uint32_t conn_flags)
 	}
 }
 
+/* Tells svc's scheduler that d's load changed, if d still belongs to svc. Caller holds
+ * svc->lock. */
+static void tell_scheduler(struct uvs_service *svc, struct uvs_dest *d)
+{
+	if (d->svc == svc && svc->sched && svc->sched->load_changed)
+		svc->sched->load_changed(svc, d);
+}
+
 /*
  * Runs fn on d under the lock of the service d belongs to, then tells its scheduler
- * that the load changed. A destination in the trash has no scheduler to tell, and its
- * counters are atomic, so fn runs unlocked.
+ * that the load changed. A destination in the trash has no scheduler to tell and its
+ * counters are atomic, so fn runs unlocked; if the destination is added back to a
+ * service meanwhile, that service's scheduler is told afterwards (link_dest() publishes
+ * d->svc before its scheduler reads the counters, and this side changes the counters
+ * before it reads d->svc, both with a full barrier between).
  */
 static void with_dest_locked(struct uvs_dest *d, void (*fn)(struct uvs_dest *, uint32_t),
 			     uint32_t arg)
 {
-	struct uvs_service *svc = rcu_dereference(d->svc);
+	struct uvs_service *svc;
 
-	if (svc) {
+	while ((svc = rcu_dereference(d->svc)) != NULL) {
 		pthread_mutex_lock(&svc->lock);
 		if (d->svc == svc) {
 			fn(d, arg);
-			if (svc->sched && svc->sched->load_changed)
-				svc->sched->load_changed(svc, d);
+			tell_scheduler(svc, d);
 			pthread_mutex_unlock(&svc->lock);
 			return;
 		}
 		pthread_mutex_unlock(&svc->lock);
 	}
 	fn(d, arg);
+	cmm_smp_mb();
+	svc = rcu_dereference(d->svc);
+	if (svc) {
+		pthread_mutex_lock(&svc->lock);
+		tell_scheduler(svc, d);
+		pthread_mutex_unlock(&svc->lock);
+	}
 }
 
 void uvs_dest_bind(struct uvs_dest *dest, uint32_t conn_flags)
@@ -416,8 +434,7 @@ struct uvs_dest *uvs_svc_schedule(struct uvs_service *svc, const struct uvs_sche
 	if (d) {
 		__atomic_add_fetch(&d->refcnt, 1, __ATOMIC_RELAXED);
 		count_bind(d, conn_flags);
-		if (svc->sched->load_changed)
-			svc->sched->load_changed(svc, d);
+		tell_scheduler(svc, d);
 	}
 	pthread_mutex_unlock(&svc->lock);
 	return d;

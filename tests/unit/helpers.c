@@ -18,8 +18,13 @@ static uvs_time_t fake_clock(void *arg)
 
 void test_env_init(struct test_env *env)
 {
+	test_env_init_workers(env, 1);
+}
+
+void test_env_init_workers(struct test_env *env, unsigned nworkers)
+{
 	rcu_register_thread();
-	assert_int_equal(uvs_model_init(&env->m, 1), 0);
+	assert_int_equal(uvs_model_init(&env->m, nworkers), 0);
 	env->now = 1000 * UVS_NS_PER_SEC;
 	uvs_model_set_clock(&env->m, fake_clock, env);
 }

@@ -17,6 +17,8 @@ struct test_env {
 /* Sets up env with one stats slot and a clock that reads env->now. The calling thread
  * is registered with RCU. */
 void test_env_init(struct test_env *env);
+/* The same with nworkers stats slots per object. */
+void test_env_init_workers(struct test_env *env, unsigned nworkers);
 void test_env_fini(struct test_env *env);
 
 /* A TCP service key from "addr:port" text ("[v6]:port" for IPv6). */
