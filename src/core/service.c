@@ -146,30 +146,31 @@ static void svc_free_rcu(struct rcu_head *head)
 int uvs_svc_add(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_error *err)
 {
 	const struct uvs_sched_ops *sched;
-	struct uvs_service *svc;
-	int ret = check_conf(c, &sched, err);
+	struct uvs_service *svc = NULL;
+	int ret;
 
+	pthread_mutex_lock(&m->ctl_lock);
+	/* The kernel answers EEXIST before it looks at the attributes. */
+	if (uvs_svc_find(m, &c->key)) {
+		ret = uvs_errorf(err, EEXIST, "Service already exists");
+		goto fail;
+	}
+	ret = check_conf(c, &sched, err);
 	if (ret)
-		return ret;
+		goto fail;
 	svc = calloc(1, sizeof(*svc));
 	if (!svc || uvs_stats_init(&svc->stats, m->nworkers) < 0) {
 		free(svc);
-		return uvs_errorf(err, ENOMEM, "out of memory");
+		svc = NULL;
+		ret = uvs_errorf(err, ENOMEM, "out of memory");
+		goto fail;
 	}
 	pthread_mutex_init(&svc->lock, NULL);
 	CDS_INIT_LIST_HEAD(&svc->dests);
 	svc->key = c->key;
 	svc->model = m;
+	svc->rand_state = (m->seed ^ key_hash(&c->key)) | 1;
 	apply_conf(svc, c);
-
-	pthread_mutex_lock(&m->ctl_lock);
-	svc->rand_state = m->seed ^ key_hash(&c->key) ^ (uint64_t)m->num_services << 32;
-	if (svc->rand_state == 0)
-		svc->rand_state = 1;
-	if (uvs_svc_find(m, &c->key)) {
-		ret = uvs_errorf(err, EEXIST, "Service already exists");
-		goto fail;
-	}
 	pthread_mutex_lock(&svc->lock);
 	svc->sched = sched;
 	ret = sched->init_service(svc);
@@ -188,7 +189,8 @@ int uvs_svc_add(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_er
 	return 0;
 fail:
 	pthread_mutex_unlock(&m->ctl_lock);
-	svc_free(svc);
+	if (svc)
+		svc_free(svc);
 	return ret;
 }
 
