@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Parses and validates one Ethernet frame: an optional 802.1Q tag, IPv4 (with options)
+ * or IPv6 (with extension headers), then TCP, UDP, ICMP or ICMPv6. One code path over
+ * the address family. Never reads outside the frame.
+ */
+#ifndef UVS_PARSE_H
+#define UVS_PARSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/addr.h"
+
+/*
+ * Why a frame is not a well-formed IP packet uvs can handle. One list, giving the enum
+ * and the counter names (shown as "pkt_<name>").
+ */
+#define UVS_PKT_REASONS(X)                                                                         \
+	X(OK, "ok")                                                                                \
+	X(ETH_TRUNCATED, "eth_truncated")                                                          \
+	X(NOT_IP, "not_ip")                                                                        \
+	X(IP4_TRUNCATED, "ip4_truncated")                                                          \
+	X(IP4_BAD_HEADER, "ip4_bad_header")                                                        \
+	X(IP4_BAD_LENGTH, "ip4_bad_length")                                                        \
+	X(IP4_BAD_CSUM, "ip4_bad_csum")                                                            \
+	X(IP6_TRUNCATED, "ip6_truncated")                                                          \
+	X(IP6_BAD_HEADER, "ip6_bad_header")                                                        \
+	X(IP6_BAD_LENGTH, "ip6_bad_length")                                                        \
+	X(IP6_BAD_EXTHDR, "ip6_bad_exthdr")                                                        \
+	X(FRAGMENT, "fragment")                                                                    \
+	X(L4_UNKNOWN, "l4_unknown")                                                                \
+	X(TCP_TRUNCATED, "tcp_truncated")                                                          \
+	X(UDP_TRUNCATED, "udp_truncated")                                                          \
+	X(UDP_BAD_LENGTH, "udp_bad_length")                                                        \
+	X(ICMP_TRUNCATED, "icmp_truncated")
+
+enum uvs_pkt_reason {
+#define X(name, text) UVS_PKT_##name,
+	UVS_PKT_REASONS(X)
+#undef X
+		UVS_PKT_REASON_COUNT
+};
+
+/* The counter name of a reason, e.g. "ip4_bad_csum". */
+const char *uvs_pkt_reason_name(enum uvs_pkt_reason r);
+
+#define UVS_ETH_HLEN  14
+#define UVS_VLAN_HLEN 4
+
+/* What the parser learnt about a frame. Offsets are from the frame's start. */
+struct uvs_pkt {
+	uint8_t *frame;
+	uint32_t frame_len;
+	uint16_t l3_off;
+	uint16_t l4_off;
+	uint16_t ethertype; /* after any VLAN tag, host order */
+	uint16_t vlan_tci;  /* host order; valid if has_vlan */
+	bool has_vlan;
+	uint8_t af;	  /* AF_INET or AF_INET6 */
+	uint8_t protocol; /* the L4 protocol, after IPv6 extension headers */
+	uint8_t ttl;	  /* TTL or hop limit */
+	uint8_t tcp_flags;
+	uint8_t icmp_type;
+	uint8_t icmp_code;
+	uint32_t l3_len; /* IP packet length from its header (the frame may be padded) */
+	uint32_t l4_len; /* l3_off + l3_len - l4_off */
+	union uvs_addr saddr;
+	union uvs_addr daddr;
+	uint16_t sport; /* network order; for ICMP echo the identifier, else 0 */
+	uint16_t dport;
+};
+
+/*
+ * Parses frame (len bytes) into *p. Checks the IPv4 header checksum, lengths and the
+ * presence of every header it reads; L4 checksums are checked separately by
+ * uvs_pkt_l4_csum_ok(), where a rewrite needs them. Returns UVS_PKT_OK or the reason
+ * the frame was refused; on NOT_IP, L4_UNKNOWN and FRAGMENT the L2/L3 fields are set.
+ */
+enum uvs_pkt_reason uvs_pkt_parse(uint8_t *frame, uint32_t len, struct uvs_pkt *p);
+
+/*
+ * Parses the packet embedded in an ICMP error of p (the offending IP header and at
+ * least 8 bytes of its L4 header) into *inner, with inner->l3_off at its start in the
+ * same frame. Lengths are not required to be complete (the error holds a prefix).
+ * Returns UVS_PKT_OK or a reason.
+ */
+enum uvs_pkt_reason uvs_pkt_parse_icmp_inner(const struct uvs_pkt *p, struct uvs_pkt *inner);
+
+/* True if p is an ICMP or ICMPv6 error message (one that embeds a packet). */
+bool uvs_pkt_is_icmp_error(const struct uvs_pkt *p);
+
+/* Verifies the TCP, UDP, ICMP or ICMPv6 checksum of p. A UDP/IPv4 checksum of zero
+ * (none) is accepted. */
+bool uvs_pkt_l4_csum_ok(const struct uvs_pkt *p);
+
+#endif

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Builds test frames with correct checksums computed by a plain reference
+ * implementation of RFC 1071 (not uvs's own), so parser tests do not trust the code
+ * under test. */
+#ifndef UVS_TEST_FRAMES_H
+#define UVS_TEST_FRAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct frame_spec {
+	int af;		 /* AF_INET or AF_INET6 */
+	const char *src; /* addresses as text */
+	const char *dst;
+	uint8_t protocol; /* IPPROTO_TCP, _UDP, _ICMP, _ICMPV6, or another */
+	uint16_t sport;	  /* host order */
+	uint16_t dport;
+	uint8_t tcp_flags;
+	uint8_t icmp_type;
+	uint8_t icmp_code;
+	uint8_t ttl;		/* 0: 64 */
+	int vlan;		/* >0: add an 802.1Q tag with this VID */
+	int ip4_option_words;	/* IPv4: NOP options, in 4-byte words */
+	int ip6_ext_headers;	/* IPv6: this many hop-by-hop/destination options headers */
+	const uint8_t *payload; /* L4 payload (for ICMP errors: the embedded packet) */
+	size_t payload_len;
+};
+
+/* Writes the frame into buf (at least 2048 bytes); returns its length. */
+size_t frame_build(uint8_t *buf, const struct frame_spec *s);
+
+/* RFC 1071 over len bytes, the straightforward way; returns the folded complement. */
+uint16_t ref_csum(const uint8_t *b, size_t len, uint32_t initial);
+
+/* Offset of the L3 header in a frame built with spec s. */
+size_t frame_l3_off(const struct frame_spec *s);
+
+#endif
