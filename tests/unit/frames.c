@@ -112,7 +112,8 @@ size_t frame_build(uint8_t *buf, const struct frame_spec *s)
 	(void)nh;
 
 	uint8_t *t = buf + l4;
-	memcpy(t + hdr_len, s->payload, s->payload_len);
+	if (s->payload_len)
+		memcpy(t + hdr_len, s->payload, s->payload_len);
 	if (s->protocol == IPPROTO_TCP) {
 		put16(t, s->sport);
 		put16(t + 2, s->dport);
