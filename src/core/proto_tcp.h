@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* IPVS's TCP connection states, their transitions and timeouts; UDP's one timeout. */
+#ifndef UVS_PROTO_TCP_H
+#define UVS_PROTO_TCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* In the kernel's order: the columns of the transition tables. */
+enum uvs_tcp_state {
+	UVS_TCP_S_NONE,
+	UVS_TCP_S_ESTABLISHED,
+	UVS_TCP_S_SYN_SENT,
+	UVS_TCP_S_SYN_RECV,
+	UVS_TCP_S_FIN_WAIT,
+	UVS_TCP_S_TIME_WAIT,
+	UVS_TCP_S_CLOSE,
+	UVS_TCP_S_CLOSE_WAIT,
+	UVS_TCP_S_LAST_ACK,
+	UVS_TCP_S_LISTEN,
+	UVS_TCP_S_SYNACK,
+	UVS_TCP_S_COUNT
+};
+
+/* Which table a packet uses: client to server, server to client, or client to server
+ * while no reply has been seen (always so for direct routing and tunnelling). */
+enum uvs_tcp_dir {
+	UVS_TCP_DIR_INPUT,
+	UVS_TCP_DIR_OUTPUT,
+	UVS_TCP_DIR_INPUT_ONLY,
+};
+
+/* The event a segment's flags make: RST, else SYN, else FIN, else ACK; -1 if none. */
+enum uvs_tcp_event {
+	UVS_TCP_EV_NONE = -1,
+	UVS_TCP_EV_SYN,
+	UVS_TCP_EV_FIN,
+	UVS_TCP_EV_ACK,
+	UVS_TCP_EV_RST,
+};
+
+enum uvs_tcp_event uvs_tcp_event(uint8_t tcp_flags);
+/* The state after event ev in direction dir; ev NONE keeps the state. */
+enum uvs_tcp_state uvs_tcp_next(enum uvs_tcp_state s, enum uvs_tcp_dir dir, enum uvs_tcp_event ev);
+/* Active states count in ActiveConn, the others in InActConn. */
+bool uvs_tcp_state_active(enum uvs_tcp_state s);
+/* The name ipvsadm -c shows, e.g. "ESTABLISHED". */
+const char *uvs_tcp_state_name(enum uvs_tcp_state s);
+
+/* Timeouts in seconds: one per TCP state, one for UDP, as the kernel's defaults. */
+struct uvs_timeouts {
+	uint32_t tcp[UVS_TCP_S_COUNT];
+	uint32_t udp;
+};
+
+/* A new connection's timeout until its first transition. */
+#define UVS_NEW_CONN_TIMEOUT_S 3
+
+void uvs_timeouts_default(struct uvs_timeouts *t);
+/* ipvsadm --set tcp tcpfin udp: ESTABLISHED, FIN_WAIT and UDP; 0 leaves one as it is. */
+void uvs_timeouts_set(struct uvs_timeouts *t, uint32_t tcp, uint32_t tcpfin, uint32_t udp);
+
+#endif
