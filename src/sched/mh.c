@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Maglev Hashing: a lookup table of M (prime) slots, keyed by the client's address
+ * (and, with mh-port, its port). Every destination walks its own permutation of the
+ * slots (a start offset and a step, both from hashing its address and port); in turn,
+ * round the list, each claims its next free slots, as many per round as its weight
+ * allows, until every slot is owned. Shares follow the weights, and adding or removing
+ * one destination moves few slots between the others.
+ *
+ * Weights are the destinations' last non-zero weights, so that quiescing one (weight
+ * 0) leaves the table alone: its clients find no destination, or with mh-fallback walk
+ * on to another one.
+ *
+ * The table is allocated once; the per-destination setup array grows on add and never
+ * shrinks, so deleting a destination, which cannot fail, needs no memory.
+ */
+#include "hashsched.h"
+#include "sched.h"
+#include "siphash.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+struct mh_setup {
+	struct uvs_dest *d;
+	uint32_t perm;  /* the next slot to try */
+	uint32_t skip;  /* 1..M-1: the step of this destination's permutation */
+	uint32_t turns; /* slots claimed per round */
+};
+
+struct mh_data {
+	uint32_t size; /* M, a prime */
+	struct uvs_dest **table;
+	struct mh_setup *setup;
+	unsigned setup_cap;
+};
+
+static const struct uvs_siphash_key mh_key1 = {2654435761u, 2654435761u};
+static const struct uvs_siphash_key mh_key2 = {2654446892u, 2654446892u};
+
+/* port in network order. */
+static uint64_t mh_hash(int af, const union uvs_addr *addr, uint16_t port, uint32_t offset,
+			const struct uvs_siphash_key *key)
+{
+	uint32_t v = offset + ntohs(port) + uvs_addr_fold(af, addr);
+
+	return uvs_siphash13(key, &v, sizeof(v));
+}
+
+static uint32_t gcd32(uint32_t a, uint32_t b)
+{
+	while (b) {
+		uint32_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* 1-based index of the highest set bit; 0 for 0. */
+static unsigned fls32(uint32_t x)
+{
+	return x ? 32 - (unsigned)__builtin_clz(x) : 0;
+}
+
+/* Makes room for n setup entries. Returns 0 or -ENOMEM with nothing changed. */
+static int mh_reserve(struct mh_data *mh, unsigned n)
+{
+	struct mh_setup *s;
+	unsigned cap = mh->setup_cap ? mh->setup_cap : 16;
+
+	if (n <= mh->setup_cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	s = realloc(mh->setup, cap * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	mh->setup = s;
+	mh->setup_cap = cap;
+	return 0;
+}
+
+/* Rebuilds the table for svc's destinations. Returns 0, or -ENOMEM with the table as
+ * it was. */
+static int mh_build(struct uvs_service *svc)
+{
+	struct mh_data *mh = svc->sched_data;
+	uint32_t m = mh->size, g = 0, maxlw = 0, filled = 0;
+	uint64_t total_turns = 0;
+	unsigned n = 0, rshift;
+	struct uvs_dest *d;
+	int ret = mh_reserve(mh, svc->num_dests);
+
+	if (ret)
+		return ret;
+	uvs_for_each_dest(d, svc) {
+		if (d->last_weight > 0)
+			g = g ? gcd32(g, d->last_weight) : d->last_weight;
+		if (d->last_weight > maxlw)
+			maxlw = d->last_weight;
+	}
+	if (!g)
+		g = 1;
+	/* Keep the largest turns below 64, so that the rounds interleave finely. */
+	rshift = fls32(maxlw / g) > 6 ? fls32(maxlw / g) - 6 : 0;
+
+	uvs_for_each_dest(d, svc) {
+		struct mh_setup *s = &mh->setup[n++];
+		uint32_t t = (d->last_weight / g) >> rshift;
+
+		uint64_t h1 = mh_hash(d->conf.af, &d->conf.addr, d->conf.port, 0, &mh_key1);
+		uint64_t h2 = mh_hash(d->conf.af, &d->conf.addr, d->conf.port, 0, &mh_key2);
+
+		s->d = d;
+		s->perm = (uint32_t)(h1 % m);
+		s->skip = (uint32_t)(h2 % (m - 1)) + 1;
+		s->turns = t ? t : (d->last_weight != 0);
+		total_turns += s->turns;
+	}
+
+	for (uint32_t i = 0; i < m; i++)
+		mh->table[i] = NULL;
+	if (total_turns == 0)
+		return 0;
+	for (;;) {
+		for (unsigned i = 0; i < n; i++) {
+			struct mh_setup *s = &mh->setup[i];
+			for (uint32_t t = 0; t < s->turns; t++) {
+				while (mh->table[s->perm])
+					s->perm = (s->perm + s->skip) % m;
+				mh->table[s->perm] = s->d;
+				if (++filled == m)
+					return 0;
+			}
+		}
+	}
+}
+
+static int mh_init_size(struct uvs_service *svc, uint32_t size)
+{
+	struct mh_data *mh = calloc(1, sizeof(*mh));
+	int ret;
+
+	if (!mh)
+		return -ENOMEM;
+	mh->size = size;
+	mh->table = calloc(size, sizeof(*mh->table));
+	if (!mh->table) {
+		free(mh);
+		return -ENOMEM;
+	}
+	svc->sched_data = mh;
+	ret = mh_build(svc);
+	if (ret) {
+		free(mh->table);
+		free(mh);
+		svc->sched_data = NULL;
+	}
+	return ret;
+}
+
+static int mh_init(struct uvs_service *svc)
+{
+	return mh_init_size(svc, UVS_MH_TAB_SIZE);
+}
+
+static void mh_done(struct uvs_service *svc)
+{
+	struct mh_data *mh = svc->sched_data;
+
+	if (mh) {
+		free(mh->table);
+		free(mh->setup);
+		free(mh);
+	}
+	svc->sched_data = NULL;
+}
+
+static int mh_add(struct uvs_service *svc, struct uvs_dest *d)
+{
+	(void)d;
+	return mh_build(svc);
+}
+
+static void mh_del(struct uvs_service *svc, struct uvs_dest *d)
+{
+	(void)d;
+	/* One destination fewer: the setup array is large enough, so this cannot fail. */
+	mh_build(svc);
+}
+
+static int mh_upd(struct uvs_service *svc, struct uvs_dest *d)
+{
+	(void)d;
+	return mh_build(svc);
+}
+
+static struct uvs_dest *mh_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt)
+{
+	struct mh_data *mh = svc->sched_data;
+	uint32_t flags = svc->flags; /* may change on a service edit */
+	uint32_t m = mh->size;
+	uint16_t port = 0;
+	struct uvs_dest *d;
+
+	if ((flags & UVS_SVC_F_SCHED_MH_PORT) &&
+	    (pkt->protocol == IPPROTO_TCP || pkt->protocol == IPPROTO_UDP ||
+	     pkt->protocol == IPPROTO_SCTP))
+		port = pkt->sport;
+
+	uint32_t ihash = (uint32_t)(mh_hash(pkt->af, &pkt->saddr, port, 0, &mh_key1) % m);
+	d = mh->table[ihash];
+	if (d && uvs_dest_usable(d))
+		return d;
+	if (!d || !(flags & UVS_SVC_F_SCHED_MH_FALLBACK))
+		return NULL;
+	/* The owner is unusable: probe other slots in an order fixed per client. */
+	for (uint32_t offset = 0; offset < m; offset++) {
+		uint32_t roffset = (offset + ihash) % m;
+		d = mh->table[mh_hash(pkt->af, &pkt->saddr, port, roffset, &mh_key1) % m];
+		if (!d)
+			return NULL;
+		if (uvs_dest_usable(d))
+			return d;
+	}
+	return NULL;
+}
+
+struct uvs_dest *uvs_mh_slot(const struct uvs_service *svc, unsigned i)
+{
+	const struct mh_data *mh = svc->sched_data;
+
+	if (svc->sched != &uvs_sched_mh || i >= mh->size)
+		return NULL;
+	return mh->table[i];
+}
+
+const struct uvs_sched_ops uvs_sched_mh = {
+	.name = "mh",
+	.max_dests = UVS_MH_TAB_SIZE,
+	.init_service = mh_init,
+	.done_service = mh_done,
+	.add_dest = mh_add,
+	.del_dest = mh_del,
+	.upd_dest = mh_upd,
+	.schedule = mh_schedule,
+};
