@@ -386,6 +386,14 @@ int main(int argc, char **argv)
 		}
 		print_row(name, res);
 	}
+	for (unsigned i = 0; uvs_schedulers[i]; i++) {
+		const struct uvs_sched_ops *ops = uvs_schedulers[i];
+
+		if ((!only || strcmp(only, ops->name) == 0) && ops->max_dests &&
+		    ops->max_dests < sizes[NSIZES - 1])
+			printf("n/a for %s: it allows at most %u destinations\n", ops->name,
+			       ops->max_dests);
+	}
 	rcu_unregister_thread();
 	return status;
 }
