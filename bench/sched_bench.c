@@ -30,10 +30,10 @@
 #define VPORT	 80
 #define NSIZES	 2
 
-static const unsigned sizes[NSIZES] = {10, 10000};
+static const unsigned sizes[NSIZES] = { 10, 10000 };
 
 /* Schedulers that choose by destination address: they see many of them, not the VIP. */
-static const char *const by_daddr[] = {"dh", "lblc", "lblcr", NULL};
+static const char *const by_daddr[] = { "dh", "lblc", "lblcr", NULL };
 
 struct result {
 	bool ok;
@@ -118,8 +118,8 @@ static void set_pkt_time(struct bench *b)
 static int setup(struct bench *b, const char *name, unsigned n)
 {
 	struct uvs_svc_conf sc;
-	struct uvs_error err = {{0}};
-	union uvs_addr vip = {.ip = htonl(VIP)};
+	struct uvs_error err = { { 0 } };
+	union uvs_addr vip = { .ip = htonl(VIP) };
 	int rc;
 
 	rc = uvs_model_init(&b->m, 1);
@@ -248,7 +248,7 @@ static void release_ring(struct bench *b)
 static struct result bench_one(const struct uvs_sched_ops *ops, unsigned n, double min_time)
 {
 	const char *name = ops->name;
-	struct result r = {0};
+	struct result r = { 0 };
 	struct bench b;
 
 	if (ops->max_dests && n > ops->max_dests) {
@@ -333,10 +333,10 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"quick", no_argument, NULL, 'q'},
-	    {"sched", required_argument, NULL, 's'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+		{ "quick", no_argument, NULL, 'q' },
+		{ "sched", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *only = NULL;
 	double min_time = 0.2;

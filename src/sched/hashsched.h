@@ -7,8 +7,8 @@
 
 #include "core/model.h"
 
-#define UVS_DH_BUCKETS  256
-#define UVS_SH_BUCKETS  256
+#define UVS_DH_BUCKETS	256
+#define UVS_SH_BUCKETS	256
 #define UVS_MH_TAB_SIZE 4093 /* a prime; the kernel's default */
 
 struct uvs_sched_ops;

@@ -23,8 +23,8 @@
 
 struct mh_setup {
 	struct uvs_dest *d;
-	uint32_t perm;  /* the next slot to try */
-	uint32_t skip;  /* 1..M-1: the step of this destination's permutation */
+	uint32_t perm;	/* the next slot to try */
+	uint32_t skip;	/* 1..M-1: the step of this destination's permutation */
 	uint32_t turns; /* slots claimed per round */
 };
 
@@ -35,8 +35,8 @@ struct mh_data {
 	unsigned setup_cap;
 };
 
-static const struct uvs_siphash_key mh_key1 = {2654435761u, 2654435761u};
-static const struct uvs_siphash_key mh_key2 = {2654446892u, 2654446892u};
+static const struct uvs_siphash_key mh_key1 = { 2654435761u, 2654435761u };
+static const struct uvs_siphash_key mh_key2 = { 2654446892u, 2654446892u };
 
 /* port in network order. */
 static uint64_t mh_hash(int af, const union uvs_addr *addr, uint16_t port, uint32_t offset,
@@ -94,7 +94,8 @@ static int mh_build(struct uvs_service *svc)
 
 	if (ret)
 		return ret;
-	uvs_for_each_dest(d, svc) {
+	uvs_for_each_dest(d, svc)
+	{
 		if (d->last_weight > 0)
 			g = g ? gcd32(g, d->last_weight) : d->last_weight;
 		if (d->last_weight > maxlw)
@@ -105,7 +106,8 @@ static int mh_build(struct uvs_service *svc)
 	/* Keep the largest turns below 64, so that the rounds interleave finely. */
 	rshift = fls32(maxlw / g) > 6 ? fls32(maxlw / g) - 6 : 0;
 
-	uvs_for_each_dest(d, svc) {
+	uvs_for_each_dest(d, svc)
+	{
 		struct mh_setup *s = &mh->setup[n++];
 		uint32_t t = (d->last_weight / g) >> rshift;
 

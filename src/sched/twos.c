@@ -17,7 +17,7 @@
 
 struct twos_data {
 	struct uvs_dest **at; /* list position -> destination */
-	uint64_t *tree;       /* Fenwick tree of usable weights, 1-based */
+	uint64_t *tree;	      /* Fenwick tree of usable weights, 1-based */
 	uint32_t *weight;     /* the weight each position holds in the tree */
 	unsigned n, cap;
 	uint64_t total;
@@ -90,7 +90,8 @@ static int rebuild(struct twos_data *t, struct uvs_service *svc)
 	t->n = n;
 	t->total = 0;
 	memset(t->tree, 0, sizeof(*t->tree) * (n + 1));
-	uvs_for_each_dest(d, svc) {
+	uvs_for_each_dest(d, svc)
+	{
 		t->at[pos] = d;
 		t->weight[pos] = 0;
 		d->sched_pos[0] = (int)pos++;

@@ -36,7 +36,7 @@ static int teardown(void **state)
 static int edit_svc_at(struct test_env *env, const char *vip, const char *sched, uint32_t flags)
 {
 	struct uvs_svc_conf c = test_svc_conf(vip, sched);
-	struct uvs_error err = {{0}};
+	struct uvs_error err = { { 0 } };
 
 	c.flags = flags;
 	return uvs_svc_edit(&env->m, &c, &err);
@@ -51,7 +51,7 @@ static int edit_svc(struct test_env *env, const char *sched, uint32_t flags)
 static void make_overloaded(struct test_env *env, struct uvs_service *svc, struct uvs_dest *d)
 {
 	struct uvs_dest_conf c = d->conf;
-	struct uvs_error err = {{0}};
+	struct uvs_error err = { { 0 } };
 
 	c.u_threshold = 1;
 	assert_int_equal(uvs_dest_edit(&env->m, &svc->key, &c, &err), 0);
@@ -64,7 +64,7 @@ static void make_overloaded(struct test_env *env, struct uvs_service *svc, struc
 static void clear_threshold(struct test_env *env, struct uvs_service *svc, struct uvs_dest *d)
 {
 	struct uvs_dest_conf c = d->conf;
-	struct uvs_error err = {{0}};
+	struct uvs_error err = { { 0 } };
 
 	c.u_threshold = 0;
 	assert_int_equal(uvs_dest_edit(&env->m, &svc->key, &c, &err), 0);
@@ -93,7 +93,7 @@ static struct uvs_dest *pick_v4(struct uvs_service *svc, uint32_t client, uint16
 
 static int del_dest(struct test_env *env, struct uvs_service *svc, struct uvs_dest *d)
 {
-	struct uvs_error err = {{0}};
+	struct uvs_error err = { { 0 } };
 
 	return uvs_dest_del(&env->m, &svc->key, d->conf.af, &d->conf.addr, d->conf.port, &err);
 }
@@ -109,7 +109,7 @@ static const char *nth_addr(char *buf, size_t len, unsigned i)
 static void test_siphash24_vectors(void **state)
 {
 	/* The SipHash paper's key 00 01 .. 0f, read as two little-endian words. */
-	const struct uvs_siphash_key key = {0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull};
+	const struct uvs_siphash_key key = { 0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull };
 	uint8_t msg[15];
 
 	(void)state;
@@ -124,7 +124,7 @@ static void test_siphash13(void **state)
 	/* CPython 3.11 hashes bytes with SipHash-1-3; with PYTHONHASHSEED=0 its key is all
 	 * zeros, so `PYTHONHASHSEED=0 python3 -c 'print(hex(hash(b"a") % 2**64))'` gives
 	 * these answers. */
-	const struct uvs_siphash_key zero = {0, 0}, k1 = {1, 0}, k2 = {0, 1};
+	const struct uvs_siphash_key zero = { 0, 0 }, k1 = { 1, 0 }, k2 = { 0, 1 };
 	uint8_t msg[15];
 	uint32_t v = 12345;
 
@@ -146,7 +146,7 @@ static void test_siphash13(void **state)
 	assert_int_not_equal(uvs_siphash13(&zero, &v, sizeof(v)), h);
 	assert_int_not_equal(uvs_siphash13(&zero, msg, 7), uvs_siphash13(&zero, msg, 8));
 	/* Trailing zero bytes count through the length byte. */
-	uint8_t z[2] = {0, 0};
+	uint8_t z[2] = { 0, 0 };
 	assert_int_not_equal(uvs_siphash13(&zero, z, 1), uvs_siphash13(&zero, z, 2));
 	/* The round counts matter. */
 	assert_int_not_equal(uvs_siphash13(&zero, msg, 15), uvs_siphash24(&zero, msg, 15));
@@ -170,7 +170,7 @@ static void test_dh_layout(void **state)
 	struct uvs_dest *b = test_add_dest(env, svc, "192.168.0.12:80", 5);
 	struct uvs_dest *c = test_add_dest(env, svc, "192.168.0.13:80", 0);
 	/* List order is newest first: C B A, one bucket each, weight ignored. */
-	struct uvs_dest *cba[] = {c, b, a};
+	struct uvs_dest *cba[] = { c, b, a };
 	for (unsigned i = 0; i < UVS_DH_BUCKETS; i++)
 		assert_ptr_equal(uvs_dh_bucket(svc, i), cba[i % 3]);
 	test_set_weight(env, svc, a, 100);
@@ -178,7 +178,7 @@ static void test_dh_layout(void **state)
 		assert_ptr_equal(uvs_dh_bucket(svc, i), cba[i % 3]);
 
 	assert_int_equal(del_dest(env, svc, b), 0);
-	struct uvs_dest *ca[] = {c, a};
+	struct uvs_dest *ca[] = { c, a };
 	for (unsigned i = 0; i < UVS_DH_BUCKETS; i++)
 		assert_ptr_equal(uvs_dh_bucket(svc, i), ca[i % 2]);
 	assert_null(uvs_dh_bucket(svc, UVS_DH_BUCKETS));
@@ -266,7 +266,7 @@ static void test_sh_sticky(void **state)
 {
 	struct test_env *env = *state;
 	struct uvs_service *svc = test_add_svc(env, SVC, "sh");
-	unsigned seen[256] = {0};
+	unsigned seen[256] = { 0 };
 	unsigned distinct = 0;
 
 	test_add_dest(env, svc, "192.168.0.11:80", 1);
@@ -415,9 +415,9 @@ static void test_mh_shares(void **state)
 {
 	struct test_env *env = *state;
 	struct uvs_service *svc = test_add_svc(env, SVC, "mh");
-	const int ids[] = {11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
-	const int w1234[] = {1, 2, 3, 4}, w300[] = {300, 600, 900, 1200};
-	const int eq[10] = {5, 5, 5, 5, 5, 5, 5, 5, 5, 5};
+	const int ids[] = { 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 };
+	const int w1234[] = { 1, 2, 3, 4 }, w300[] = { 300, 600, 900, 1200 };
+	const int eq[10] = { 5, 5, 5, 5, 5, 5, 5, 5, 5, 5 };
 	struct uvs_dest *d[10];
 	char buf[32];
 
@@ -563,7 +563,7 @@ static void test_mh_zero_weight_added(void **state)
  * offset + port + address under key1. */
 static unsigned mh_lookup_slot(uint32_t addr, uint16_t port)
 {
-	const struct uvs_siphash_key key1 = {2654435761u, 2654435761u};
+	const struct uvs_siphash_key key1 = { 2654435761u, 2654435761u };
 	uint32_t v = port + addr;
 
 	return (unsigned)(uvs_siphash13(&key1, &v, sizeof(v)) % M);
@@ -635,7 +635,7 @@ static void test_mh_max_dests(void **state)
 	struct test_env *env = *state;
 	struct uvs_service *svc = test_add_svc(env, SVC, "mh");
 	static struct uvs_dest *before[M];
-	struct uvs_error err = {{0}};
+	struct uvs_error err = { { 0 } };
 	unsigned counts[256];
 	char buf[32];
 

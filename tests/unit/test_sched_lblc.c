@@ -187,8 +187,8 @@ static void test_lblc_spreads_by_wlc(void **state)
 {
 	struct test_env *env = *state;
 	struct uvs_service *svc = test_add_svc(env, "10.0.0.1:80", "lblc");
-	const char *addrs[] = {"172.16.0.1", "172.16.0.2", "172.16.0.3", "172.16.0.4"};
-	int first[4], seen[256] = {0};
+	const char *addrs[] = { "172.16.0.1", "172.16.0.2", "172.16.0.3", "172.16.0.4" };
+	int first[4], seen[256] = { 0 };
 
 	test_add_dest(env, svc, "10.0.1.11:80", 1);
 	test_add_dest(env, svc, "10.0.1.12:80", 1);

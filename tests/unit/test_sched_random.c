@@ -4,9 +4,9 @@
  * ovf). Random binds, unbinds, active/inactive moves, persistence templates, weight and
  * threshold edits, adds, deletes, trash expiry and switches to another scheduler and
  * back are applied through the model; before every uvs_svc_schedule() the test scans the
- * service's list the way the kernel does and asserts the pick is the same destination. A shadow of every destination's counters,
- * weight, thresholds and overload flag, kept by the test from the reference's rules, is
- * compared with the model after every operation.
+ * service's list the way the kernel does and asserts the pick is the same destination. A shadow of
+ * every destination's counters, weight, thresholds and overload flag, kept by the test from the
+ * reference's rules, is compared with the model after every operation.
  *
  * The seed is fixed and printed; UVS_RANDTEST_SEED=<number> replays another one.
  */
@@ -68,7 +68,8 @@ static struct uvs_dest *ref_lc(struct uvs_service *svc)
 	struct uvs_dest *d, *least = NULL;
 	uint64_t loh = 0, doh;
 
-	cds_list_for_each_entry(d, &svc->dests, list) {
+	cds_list_for_each_entry(d, &svc->dests, list)
+	{
 		if (uvs_dest_overloaded(d) || uvs_dest_weight(d) == 0)
 			continue;
 		doh = ref_overhead(d);
@@ -89,7 +90,8 @@ static struct uvs_dest *ref_weighted(struct uvs_service *svc,
 	struct uvs_dest *d, *least = NULL;
 	int64_t loh = 0, doh;
 
-	cds_list_for_each_entry(d, &svc->dests, list) {
+	cds_list_for_each_entry(d, &svc->dests, list)
+	{
 		if (!least) {
 			if (!uvs_dest_overloaded(d) && uvs_dest_weight(d) > 0) {
 				least = d;
@@ -128,7 +130,8 @@ static struct uvs_dest *ref_nq(struct uvs_service *svc)
 	struct uvs_dest *d, *least = NULL;
 	int64_t loh = 0, doh;
 
-	cds_list_for_each_entry(d, &svc->dests, list) {
+	cds_list_for_each_entry(d, &svc->dests, list)
+	{
 		if (uvs_dest_overloaded(d) || uvs_dest_weight(d) == 0)
 			continue;
 		doh = (int64_t)ref_sed_overhead(d);
@@ -147,7 +150,8 @@ static struct uvs_dest *ref_fo(struct uvs_service *svc)
 {
 	struct uvs_dest *d, *high = NULL;
 
-	cds_list_for_each_entry(d, &svc->dests, list) {
+	cds_list_for_each_entry(d, &svc->dests, list)
+	{
 		if (!uvs_dest_overloaded(d) && uvs_dest_weight(d) > 0 &&
 		    (!high || uvs_dest_weight(d) > uvs_dest_weight(high)))
 			high = d;
@@ -159,7 +163,8 @@ static struct uvs_dest *ref_ovf(struct uvs_service *svc)
 {
 	struct uvs_dest *d, *high = NULL;
 
-	cds_list_for_each_entry(d, &svc->dests, list) {
+	cds_list_for_each_entry(d, &svc->dests, list)
+	{
 		uint32_t w = uvs_dest_weight(d);
 
 		if (uvs_dest_overloaded(d) || uvs_dest_active(d) > w || w == 0)
@@ -233,7 +238,8 @@ static void dump_list(const struct run *r)
 	const struct uvs_dest *d;
 
 	fprintf(stderr, "  list (head first), %u destinations:\n", r->svc->num_dests);
-	cds_list_for_each_entry(d, &r->svc->dests, list) {
+	cds_list_for_each_entry(d, &r->svc->dests, list)
+	{
 		uint32_t ip = ntohl(d->conf.addr.ip);
 		fprintf(stderr,
 			"    %u.%u.%u.%u weight %u active %u inactive %u persist %u overloaded %d"
@@ -272,7 +278,8 @@ static void check_state(struct run *r)
 	unsigned n = 0;
 	uint64_t prev = UINT64_MAX;
 
-	cds_list_for_each_entry(d, &r->svc->dests, list) {
+	cds_list_for_each_entry(d, &r->svc->dests, list)
+	{
 		unsigned id = dest_id(d);
 
 		if (id >= r->nids || r->sh[id].d != d || !r->sh[id].in_svc)
@@ -359,7 +366,7 @@ static void push_conn(struct run *r, unsigned id, uint32_t flags)
 		r->conns = realloc(r->conns, sizeof(*r->conns) * r->cap);
 		assert_non_null(r->conns);
 	}
-	r->conns[r->nconns++] = (struct conn){.id = id, .flags = flags};
+	r->conns[r->nconns++] = (struct conn){ .id = id, .flags = flags };
 }
 
 static struct uvs_dest_conf conf_for(unsigned id, int64_t weight, uint32_t u, uint32_t l)
@@ -382,7 +389,7 @@ static int64_t random_weight(struct run *r)
 	if (chance(&r->rng, 15))
 		return 0;
 	if (r->wide && chance(&r->rng, 30)) {
-		static const int64_t big[] = {UVS_WEIGHT_MAX, UVS_WEIGHT_MAX - 1, 32768, 256};
+		static const int64_t big[] = { UVS_WEIGHT_MAX, UVS_WEIGHT_MAX - 1, 32768, 256 };
 		return big[rnd(&r->rng, 4)];
 	}
 	return 1 + rnd(&r->rng, r->wmax);
@@ -414,7 +421,7 @@ static unsigned random_in_svc(struct run *r)
 
 static void op_schedule(struct run *r)
 {
-	static const struct uvs_sched_pkt pkt = {.af = AF_INET, .protocol = IPPROTO_TCP};
+	static const struct uvs_sched_pkt pkt = { .af = AF_INET, .protocol = IPPROTO_TCP };
 	struct uvs_dest *want, *got;
 	uint32_t flags = chance(&r->rng, 40) ? UVS_CONN_F_INACTIVE : 0;
 	char b1[UVS_ADDR_STRLEN], b2[UVS_ADDR_STRLEN];
@@ -444,7 +451,7 @@ static void op_schedule(struct run *r)
  * template itself. Sometimes to a destination in the trash. */
 static void op_bind(struct run *r)
 {
-	static const uint32_t kinds[] = {0, UVS_CONN_F_INACTIVE, UVS_CONN_F_TEMPLATE};
+	static const uint32_t kinds[] = { 0, UVS_CONN_F_INACTIVE, UVS_CONN_F_TEMPLATE };
 	uint32_t flags = kinds[rnd(&r->rng, 3)];
 	unsigned id = 0;
 	bool found = false;
@@ -731,7 +738,7 @@ static void random_op(struct run *r)
 
 static void run_round(struct run *r)
 {
-	static const unsigned wmaxes[] = {1, 2, 3, 4, 8, 20};
+	static const unsigned wmaxes[] = { 1, 2, 3, 4, 8, 20 };
 	struct uvs_svc_conf sc;
 	struct uvs_error err;
 
@@ -777,8 +784,9 @@ static void run_round(struct run *r)
 /* ---- cmocka glue ---- */
 
 static struct sched_case cases[6] = {
-    {.name = "lc", .ref = ref_lc}, {.name = "wlc", .ref = ref_wlc}, {.name = "sed", .ref = ref_sed},
-    {.name = "nq", .ref = ref_nq}, {.name = "fo", .ref = ref_fo},   {.name = "ovf", .ref = ref_ovf},
+	{ .name = "lc", .ref = ref_lc },   { .name = "wlc", .ref = ref_wlc },
+	{ .name = "sed", .ref = ref_sed }, { .name = "nq", .ref = ref_nq },
+	{ .name = "fo", .ref = ref_fo },   { .name = "ovf", .ref = ref_ovf },
 };
 
 static uint64_t test_seed(void)
@@ -833,11 +841,11 @@ int main(void)
 	struct CMUnitTest tests[sizeof(cases) / sizeof(cases[0])];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		tests[i] = (struct CMUnitTest){.name = cases[i].name,
-					       .test_func = test_random,
-					       .setup_func = setup,
-					       .teardown_func = teardown,
-					       .initial_state = &cases[i]};
+		tests[i] = (struct CMUnitTest){ .name = cases[i].name,
+						.test_func = test_random,
+						.setup_func = setup,
+						.teardown_func = teardown,
+						.initial_state = &cases[i] };
 	}
 	return cmocka_run_group_tests_name("sched_random", tests, NULL, NULL);
 }
