@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The connection table (two RCU hash tables with striped bucket locks), the per-worker
+ * connection pools, and their timer wheels. See conn.h for the threading contract.
+ */
+#include "conn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <urcu.h>
+
+struct uvs_conn_slab {
+	struct uvs_conn_slab *next;
+	struct uvs_conn conns[UVS_CONN_SLAB];
+};
+
+/* ---- hashing ---- */
+
+static inline uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 31);
+}
+
+static inline uint64_t addr_mix(uint64_t h, const union uvs_addr *a)
+{
+	h = mix(h, (uint64_t)a->ip6w[0] | (uint64_t)a->ip6w[1] << 32);
+	return mix(h, (uint64_t)a->ip6w[2] | (uint64_t)a->ip6w[3] << 32);
+}
+
+/* Keyed hash of <af, protocol, a1, p1, a2, p2>: the seed keeps chains unpredictable to
+ * a sender who picks addresses and ports. */
+static uint32_t key_hash(const struct uvs_conn_table *t, uint64_t seed, int af, int protocol,
+			 const union uvs_addr *a1, uint16_t p1, const union uvs_addr *a2,
+			 uint16_t p2)
+{
+	uint64_t h =
+		mix(seed, (uint64_t)af << 40 | (uint64_t)protocol << 32 | (uint32_t)p1 << 16 | p2);
+
+	h = addr_mix(h, a1);
+	h = addr_mix(h, a2);
+	return (uint32_t)(h ^ (h >> 32)) & t->mask;
+}
+
+static uint32_t in_hash(const struct uvs_conn_table *t, const struct uvs_conn *c)
+{
+	return key_hash(t, t->seed[0], c->af, c->protocol, &c->caddr, c->cport, &c->vaddr,
+			c->vport);
+}
+
+static uint32_t out_hash(const struct uvs_conn_table *t, const struct uvs_conn *c)
+{
+	return key_hash(t, t->seed[1], c->daf, c->protocol, &c->daddr, c->dport, &c->caddr,
+			c->cport);
+}
+
+/* ---- bucket locks ---- */
+
+static void bucket_lock(struct uvs_conn_table *t, unsigned table, uint32_t bucket)
+{
+	uint32_t *l = &t->locks[table * UVS_CONN_LOCKS + (bucket & (UVS_CONN_LOCKS - 1))];
+
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(l, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+}
+
+static void bucket_unlock(struct uvs_conn_table *t, unsigned table, uint32_t bucket)
+{
+	__atomic_store_n(&t->locks[table * UVS_CONN_LOCKS + (bucket & (UVS_CONN_LOCKS - 1))], 0,
+			 __ATOMIC_RELEASE);
+}
+
+/* ---- table ---- */
+
+int uvs_conn_table_init(struct uvs_conn_table *t, unsigned bits, uint32_t max_conns)
+{
+	memset(t, 0, sizeof(*t));
+	if (bits < 8 || bits > 24)
+		return -EINVAL;
+	t->mask = (1u << bits) - 1;
+	t->max_conns = max_conns;
+	t->in = calloc((size_t)t->mask + 1, sizeof(*t->in));
+	t->out = calloc((size_t)t->mask + 1, sizeof(*t->out));
+	t->locks = calloc(2 * UVS_CONN_LOCKS, sizeof(*t->locks));
+	if (!t->in || !t->out || !t->locks) {
+		uvs_conn_table_destroy(t);
+		return -ENOMEM;
+	}
+	if (getrandom(t->seed, sizeof(t->seed), 0) != sizeof(t->seed)) {
+		/* No entropy yet: an address-derived seed is still better than a constant. */
+		t->seed[0] = (uint64_t)(uintptr_t)t ^ 0x6a09e667f3bcc908ull;
+		t->seed[1] = (uint64_t)(uintptr_t)t->in ^ 0xbb67ae8584caa73bull;
+	}
+	return 0;
+}
+
+void uvs_conn_table_destroy(struct uvs_conn_table *t)
+{
+	free(t->in);
+	free(t->out);
+	free(t->locks);
+	t->in = t->out = NULL;
+	t->locks = NULL;
+}
+
+struct uvs_conn *uvs_conn_in_get(struct uvs_conn_table *t, int af, int protocol,
+				 const union uvs_addr *caddr, uint16_t cport,
+				 const union uvs_addr *vaddr, uint16_t vport, bool template)
+{
+	uint32_t b = key_hash(t, t->seed[0], af, protocol, caddr, cport, vaddr, vport);
+	uint16_t want = template ? UVS_CONN_F_TEMPLATE : 0;
+
+	for (struct uvs_conn *c = rcu_dereference(t->in[b]); c; c = rcu_dereference(c->in_next)) {
+		if (c->cport == cport && c->vport == vport && c->af == af &&
+		    c->protocol == protocol && (c->flags & UVS_CONN_F_TEMPLATE) == want &&
+		    uvs_addr_eq(&c->caddr, caddr) && uvs_addr_eq(&c->vaddr, vaddr))
+			return c;
+	}
+	return NULL;
+}
+
+struct uvs_conn *uvs_conn_out_get(struct uvs_conn_table *t, int af, int protocol,
+				  const union uvs_addr *daddr, uint16_t dport,
+				  const union uvs_addr *caddr, uint16_t cport)
+{
+	uint32_t b = key_hash(t, t->seed[1], af, protocol, daddr, dport, caddr, cport);
+
+	for (struct uvs_conn *c = rcu_dereference(t->out[b]); c; c = rcu_dereference(c->out_next)) {
+		if (c->dport == dport && c->cport == cport && c->daf == af &&
+		    c->protocol == protocol && uvs_addr_eq(&c->daddr, daddr) &&
+		    uvs_addr_eq(&c->caddr, caddr))
+			return c;
+	}
+	return NULL;
+}
+
+bool uvs_conn_reserve(struct uvs_conn_table *t)
+{
+	if (__atomic_add_fetch(&t->count, 1, __ATOMIC_RELAXED) <= t->max_conns)
+		return true;
+	__atomic_sub_fetch(&t->count, 1, __ATOMIC_RELAXED);
+	return false;
+}
+
+void uvs_conn_unreserve(struct uvs_conn_table *t)
+{
+	__atomic_sub_fetch(&t->count, 1, __ATOMIC_RELAXED);
+}
+
+static bool in_out_table(const struct uvs_conn *c)
+{
+	return (c->flags & UVS_CONN_F_FWD_MASK) == UVS_FWD_MASQ && !uvs_conn_is_template(c);
+}
+
+void uvs_conn_hash(struct uvs_conn_table *t, struct uvs_conn *c)
+{
+	uint32_t b = in_hash(t, c);
+
+	__atomic_fetch_or(&c->flags, UVS_CONN_F_HASHED, __ATOMIC_RELEASE);
+	bucket_lock(t, 0, b);
+	c->in_next = t->in[b];
+	rcu_assign_pointer(t->in[b], c);
+	bucket_unlock(t, 0, b);
+	if (in_out_table(c)) {
+		b = out_hash(t, c);
+		bucket_lock(t, 1, b);
+		c->out_next = t->out[b];
+		rcu_assign_pointer(t->out[b], c);
+		bucket_unlock(t, 1, b);
+	}
+}
+
+bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c)
+{
+	uint16_t old =
+		__atomic_fetch_and(&c->flags, (uint16_t)~UVS_CONN_F_HASHED, __ATOMIC_SEQ_CST);
+	uint32_t b;
+
+	if (!(old & UVS_CONN_F_HASHED))
+		return false;
+	/* Unlinking leaves c's own next pointers alone, so readers on c walk on. */
+	b = in_hash(t, c);
+	bucket_lock(t, 0, b);
+	for (struct uvs_conn **pp = &t->in[b]; *pp; pp = &(*pp)->in_next) {
+		if (*pp == c) {
+			rcu_assign_pointer(*pp, c->in_next);
+			break;
+		}
+	}
+	bucket_unlock(t, 0, b);
+	if (in_out_table(c)) {
+		b = out_hash(t, c);
+		bucket_lock(t, 1, b);
+		for (struct uvs_conn **pp = &t->out[b]; *pp; pp = &(*pp)->out_next) {
+			if (*pp == c) {
+				rcu_assign_pointer(*pp, c->out_next);
+				break;
+			}
+		}
+		bucket_unlock(t, 1, b);
+	}
+	uvs_conn_unreserve(t);
+	return true;
+}
+
+/* ---- pools ---- */
+
+void uvs_conn_pool_init(struct uvs_conn_pool *p, uint8_t id)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = id;
+}
+
+void uvs_conn_pool_destroy(struct uvs_conn_pool *p)
+{
+	rcu_barrier(); /* no grace-period callback may still push to this pool */
+	while (p->slabs) {
+		struct uvs_conn_slab *next = p->slabs->next;
+		free(p->slabs);
+		p->slabs = next;
+	}
+	memset(p->wheel, 0, sizeof(p->wheel));
+	p->free = p->returned = p->limbo = NULL;
+}
+
+static bool grow(struct uvs_conn_pool *p)
+{
+	struct uvs_conn_slab *s = aligned_alloc(64, sizeof(*s));
+
+	if (!s)
+		return false;
+	s->next = p->slabs;
+	p->slabs = s;
+	p->nslabs++;
+	for (unsigned i = 0; i < UVS_CONN_SLAB; i++) {
+		s->conns[i].tm_next = p->free;
+		p->free = &s->conns[i];
+	}
+	return true;
+}
+
+struct uvs_conn *uvs_conn_alloc(struct uvs_conn_pool *p)
+{
+	struct uvs_conn *c;
+
+	if (!p->free)
+		p->free = __atomic_exchange_n(&p->returned, NULL, __ATOMIC_ACQUIRE);
+	if (!p->free && !grow(p))
+		return NULL;
+	c = p->free;
+	p->free = c->tm_next;
+	memset(c, 0, sizeof(*c));
+	c->owner = p->id;
+	return c;
+}
+
+static uint64_t tick_of(uvs_time_t t)
+{
+	return t / UVS_WHEEL_TICK_NS;
+}
+
+/* Files c under the slot of its expiry, or of the next unprocessed tick if that is
+ * later (a slot already passed would wait a whole turn). */
+static void wheel_put(struct uvs_conn_pool *p, struct uvs_conn *c, uint64_t not_before)
+{
+	uint64_t tick = tick_of(__atomic_load_n(&c->expires, __ATOMIC_RELAXED));
+	struct uvs_conn **slot;
+
+	if (tick < not_before)
+		tick = not_before;
+	slot = &p->wheel[tick & (UVS_WHEEL_SLOTS - 1)];
+	c->tm_next = *slot;
+	*slot = c;
+}
+
+void uvs_conn_wheel_add(struct uvs_conn_pool *p, struct uvs_conn *c)
+{
+	wheel_put(p, c, p->wheel_tick + 1);
+}
+
+struct limbo_batch {
+	struct rcu_head rcu;
+	struct uvs_conn *list;
+	struct uvs_conn_pool *pool;
+};
+
+/* Runs in liburcu's callback thread once no reader can hold the batch's entries. */
+static void limbo_done(struct rcu_head *head)
+{
+	struct limbo_batch *b = caa_container_of(head, struct limbo_batch, rcu);
+	struct uvs_conn *last = b->list;
+	struct uvs_conn_pool *p = b->pool;
+
+	while (last->tm_next)
+		last = last->tm_next;
+	last->tm_next = __atomic_load_n(&p->returned, __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(&p->returned, &last->tm_next, b->list, false,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
+	__atomic_sub_fetch(&p->inflight, 1, __ATOMIC_RELAXED);
+	free(b);
+}
+
+static void limbo_flush(struct uvs_conn_pool *p)
+{
+	struct limbo_batch *b;
+
+	if (!p->limbo)
+		return;
+	b = malloc(sizeof(*b));
+	if (!b) {
+		/* Out of memory for the batch: wait for the grace period here instead. */
+		struct uvs_conn *last = p->limbo;
+		synchronize_rcu();
+		while (last->tm_next)
+			last = last->tm_next;
+		last->tm_next = p->free;
+		p->free = p->limbo;
+	} else {
+		b->list = p->limbo;
+		b->pool = p;
+		__atomic_add_fetch(&p->inflight, 1, __ATOMIC_RELAXED);
+		call_rcu(&b->rcu, limbo_done);
+	}
+	p->limbo = NULL;
+	p->limbo_len = 0;
+}
+
+static void to_limbo(struct uvs_conn_pool *p, struct uvs_conn *c)
+{
+	c->tm_next = p->limbo;
+	p->limbo = c;
+	p->limbo_len++;
+}
+
+unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
+			    bool (*expire)(void *arg, struct uvs_conn *c, uvs_time_t now),
+			    void *arg)
+{
+	uint64_t until = tick_of(now), from = p->wheel_tick + 1;
+	unsigned freed = 0;
+
+	if (until < from)
+		return 0;
+	/* After a long gap every slot is visited once; each entry checks its own time. */
+	if (until - from >= UVS_WHEEL_SLOTS)
+		from = until - UVS_WHEEL_SLOTS + 1;
+	p->wheel_tick = until;
+	for (uint64_t tick = from; tick <= until; tick++) {
+		struct uvs_conn **slot = &p->wheel[tick & (UVS_WHEEL_SLOTS - 1)];
+		struct uvs_conn *c = *slot, *next;
+
+		*slot = NULL;
+		for (; c; c = next) {
+			next = c->tm_next;
+			if (!uvs_conn_hashed(c)) {
+				if (__atomic_load_n(&c->n_control, __ATOMIC_SEQ_CST) == 0) {
+					to_limbo(p, c);
+					freed++;
+				} else {
+					wheel_put(p, c, until + 1);
+				}
+			} else if (__atomic_load_n(&c->expires, __ATOMIC_RELAXED) > now ||
+				   !expire(arg, c, now)) {
+				wheel_put(p, c, until + 1);
+			} else if (__atomic_load_n(&c->n_control, __ATOMIC_SEQ_CST) == 0) {
+				to_limbo(p, c);
+				freed++;
+			} else {
+				wheel_put(p, c, until + 1);
+			}
+		}
+	}
+	limbo_flush(p);
+	return freed;
+}

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Connections: IPVS's connection entries and persistence templates, the table that
+ * finds them (inbound by client and virtual address, outbound by real server and
+ * client for NAT replies), the per-worker pools they come from and the per-worker
+ * timer wheels that expire them.
+ *
+ * Threading contract
+ * - Lookups run inside an RCU read-side section from any worker; a connection found
+ *   there stays allocated until the worker leaves the section.
+ * - Each connection is owned by the worker that created it: it sits on that worker's
+ *   timer wheel, and only that worker frees it. Any worker may handle its packets.
+ * - Fields a packet changes (state, flags, expires) are written under the
+ *   connection's byte lock, except expires, which a packet may refresh with a relaxed
+ *   store; the owner re-checks it under the lock before expiring.
+ * - Hash chains are changed under striped bucket locks; readers never lock.
+ * - "Unhashed" means logically gone: lookups no longer find it and its destination
+ *   counters have been released. It is freed, after an RCU grace period, when its
+ *   owner's wheel next reaches it.
+ */
+#ifndef UVS_CONN_H
+#define UVS_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/addr.h"
+#include "core/model-t.h"
+
+/* Connection flags, the kernel's values. Changed only with atomic or/and, since
+ * workers and the owner change different bits concurrently. */
+#define UVS_CONN_F_FWD_MASK 0x0007 /* UVS_FWD_* of the destination */
+#define UVS_CONN_F_NOOUTPUT 0x0080 /* no reply seen yet: TCP uses the INPUT-ONLY table */
+/*      UVS_CONN_F_INACTIVE  0x0100    from ipvs.h: counted in InActConn */
+#define UVS_CONN_F_ONE_PACKET 0x2000
+/*      UVS_CONN_F_TEMPLATE  0x1000    from ipvs.h */
+#define UVS_CONN_F_HASHED 0x0040 /* in the table (cleared by whoever unhashes it) */
+
+/*
+ * One connection or persistence template: 128 bytes. Addresses and ports in network
+ * order. A template has cport 0, dport as its destination's, and for a fwmark service
+ * protocol IPPROTO_IP and the mark (network order) in vaddr.ip.
+ */
+struct uvs_conn {
+	struct uvs_conn *in_next;  /* inbound chain */
+	struct uvs_conn *out_next; /* outbound chain (NAT only) */
+	struct uvs_conn *tm_next;  /* owner's timer wheel slot */
+	struct uvs_dest *dest;	   /* holds a reference */
+	struct uvs_conn *control;  /* the template this belongs to, or NULL */
+	uvs_time_t expires;
+	union uvs_addr caddr;
+	union uvs_addr vaddr;
+	union uvs_addr daddr;
+	uint16_t cport;
+	uint16_t vport;
+	uint16_t dport;
+	uint16_t flags;	    /* UVS_CONN_F_* */
+	uint8_t af;	    /* client side */
+	uint8_t daf;	    /* real server side (differs only when tunnelling) */
+	uint8_t protocol;   /* IPPROTO_TCP, _UDP, or _IP for a fwmark template */
+	uint8_t state;	    /* enum uvs_tcp_state; UDP uses NONE */
+	uint8_t owner;	    /* worker id */
+	uint8_t lock;	    /* byte spinlock */
+	uint32_t timeout;   /* seconds: the current state's, or the persistence timeout */
+	uint32_t n_control; /* a template: connections it controls (atomic) */
+};
+
+_Static_assert(sizeof(struct uvs_conn) <= 128, "a connection must fit in 128 bytes");
+
+static inline void uvs_conn_lock(struct uvs_conn *c)
+{
+	while (__atomic_test_and_set(&c->lock, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&c->lock, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+}
+
+static inline void uvs_conn_unlock(struct uvs_conn *c)
+{
+	__atomic_clear(&c->lock, __ATOMIC_RELEASE);
+}
+
+static inline bool uvs_conn_hashed(const struct uvs_conn *c)
+{
+	return __atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & UVS_CONN_F_HASHED;
+}
+
+static inline bool uvs_conn_is_template(const struct uvs_conn *c)
+{
+	return c->flags & UVS_CONN_F_TEMPLATE;
+}
+
+/* The table: two arrays of 2^bits chain heads and their striped locks. */
+struct uvs_conn_table {
+	struct uvs_conn **in;
+	struct uvs_conn **out;
+	uint32_t mask;
+	uint64_t seed[2];
+	uint32_t *locks; /* UVS_CONN_LOCKS striped spinlocks (in and out alike) */
+	uint32_t max_conns;
+	uint32_t count; /* hashed connections and templates (atomic) */
+};
+
+#define UVS_CONN_LOCKS 4096
+
+/* Sets up an empty table of 2^bits buckets (8..24) holding at most max_conns
+ * entries. Returns 0, -EINVAL or -ENOMEM. */
+int uvs_conn_table_init(struct uvs_conn_table *t, unsigned bits, uint32_t max_conns);
+void uvs_conn_table_destroy(struct uvs_conn_table *t);
+
+/* Inbound lookup of a connection (template false) or a template (template true).
+ * Caller is inside an RCU read-side section. */
+struct uvs_conn *uvs_conn_in_get(struct uvs_conn_table *t, int af, int protocol,
+				 const union uvs_addr *caddr, uint16_t cport,
+				 const union uvs_addr *vaddr, uint16_t vport, bool template);
+/* Outbound lookup: the NAT connection of a reply from daddr:dport to caddr:cport. */
+struct uvs_conn *uvs_conn_out_get(struct uvs_conn_table *t, int af, int protocol,
+				  const union uvs_addr *daddr, uint16_t dport,
+				  const union uvs_addr *caddr, uint16_t cport);
+
+/* Reserves room for one more entry. Returns false at max_conns. */
+bool uvs_conn_reserve(struct uvs_conn_table *t);
+/* Gives back a reservation that was not used. */
+void uvs_conn_unreserve(struct uvs_conn_table *t);
+/* Links c (fully set up, reserved) into the inbound chain and, for NAT, the outbound
+ * chain, and sets HASHED. */
+void uvs_conn_hash(struct uvs_conn_table *t, struct uvs_conn *c);
+/* Unlinks c and gives back its reservation. Returns false if c was not hashed
+ * (someone else unhashed it first): only one caller sees true. */
+bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c);
+
+/*
+ * A worker's pool and timer wheel. The wheel has UVS_WHEEL_SLOTS slots of
+ * UVS_WHEEL_TICK_NS; an entry due beyond one turn, or whose expires was pushed back by
+ * packets, is moved to its new slot when its old slot comes round (lazy), so a packet
+ * only writes expires and each expiry costs O(1) amortised.
+ */
+#define UVS_WHEEL_SLOTS	  4096
+#define UVS_WHEEL_TICK_NS (1ull << 27) /* about 134 ms */
+
+struct uvs_conn_slab;
+#define UVS_CONN_SLAB 1024
+
+struct uvs_conn_pool {
+	struct uvs_conn *free;	   /* ready for reuse */
+	struct uvs_conn *returned; /* given back after a grace period (atomic stack) */
+	struct uvs_conn *limbo;	   /* freed, waiting for the next grace period */
+	unsigned limbo_len;
+	unsigned inflight; /* grace-period callbacks not yet run (atomic) */
+	struct uvs_conn_slab *slabs;
+	unsigned nslabs; /* of UVS_CONN_SLAB entries each */
+	struct uvs_conn *wheel[UVS_WHEEL_SLOTS];
+	uint64_t wheel_tick; /* the last tick processed */
+	bool wheel_started;
+	uint8_t id;
+};
+
+void uvs_conn_pool_init(struct uvs_conn_pool *p, uint8_t id);
+/* Frees every connection of the pool without expiring them. No worker may still
+ * use them; waits for outstanding grace periods. */
+void uvs_conn_pool_destroy(struct uvs_conn_pool *p);
+/* A zeroed connection owned by p, or NULL if memory ran out. */
+struct uvs_conn *uvs_conn_alloc(struct uvs_conn_pool *p);
+/* Puts c on p's wheel for c->expires. c is owned by p. */
+void uvs_conn_wheel_add(struct uvs_conn_pool *p, struct uvs_conn *c);
+
+/*
+ * Advances p's wheel to now: for each hashed entry whose slot came round and whose
+ * expires has passed, calls expire(arg, c, now), which returns true if it unhashed c
+ * or false to keep it (it is put back for c->expires). Unhashed entries met on the
+ * wheel are freed after an RCU grace period, except templates that still control
+ * connections, which wait. Returns the number freed. Caller is registered with RCU
+ * and outside a read-side section.
+ */
+unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
+			    bool (*expire)(void *arg, struct uvs_conn *c, uvs_time_t now),
+			    void *arg);
+
+#endif

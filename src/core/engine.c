@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The frame path: parse, find or schedule the connection, follow its state, rewrite
+ * by its forwarding method, and answer with ICMP where IPVS does. Scheduling and
+ * persistence are in schedule.c; the connection table in conn.c; rewrites in xmit/.
+ */
+#include "engine.h"
+
+#include <errno.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine-internal.h"
+
+static const char *const reason_names[UVS_R_COUNT] = {
+#define X(name, text) "pkt_" text,
+	UVS_PKT_REASONS(X)
+#undef X
+#define X(name, text) text,
+		UVS_ENGINE_REASONS(X)
+#undef X
+};
+
+const char *uvs_reason_name(enum uvs_reason r)
+{
+	return (unsigned)r < UVS_R_COUNT ? reason_names[r] : "unknown";
+}
+
+void uvs_engine_config_default(struct uvs_engine_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->nworkers = 1;
+	c->table_bits = 20;
+	c->max_conns = 1u << 22;
+}
+
+int uvs_engine_init(struct uvs_engine *e, struct uvs_model *m, const struct uvs_engine_config *c)
+{
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if (c->nworkers == 0 || c->nworkers > 255 || c->nworkers > m->nworkers || !c->route)
+		return -EINVAL;
+	e->workers = calloc(c->nworkers, sizeof(*e->workers));
+	if (!e->workers)
+		return -ENOMEM;
+	rc = uvs_conn_table_init(&e->conns, c->table_bits, c->max_conns);
+	if (rc < 0) {
+		free(e->workers);
+		return rc;
+	}
+	e->model = m;
+	e->nworkers = c->nworkers;
+	e->route = c->route;
+	e->route_arg = c->route_arg;
+	uvs_timeouts_default(&e->timeouts);
+	e->sysctl.conn_reuse_mode = 1;
+	return 0;
+}
+
+/* Ends every connection on w's wheel: templates last, since connections refer to them. */
+static void end_all(struct uvs_worker *w, bool templates)
+{
+	for (unsigned s = 0; s < UVS_WHEEL_SLOTS; s++)
+		for (struct uvs_conn *c = w->pool.wheel[s]; c; c = c->tm_next)
+			if (uvs_conn_is_template(c) == templates)
+				uvs_conn_end(w->engine, c);
+}
+
+void uvs_engine_destroy(struct uvs_engine *e)
+{
+	rcu_read_lock();
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < e->nworkers; i++)
+			if (e->workers[i])
+				end_all(e->workers[i], pass == 1);
+	rcu_read_unlock();
+	for (unsigned i = 0; i < e->nworkers; i++)
+		if (e->workers[i])
+			uvs_conn_pool_destroy(&e->workers[i]->pool);
+	uvs_conn_table_destroy(&e->conns);
+	free(e->workers);
+	e->workers = NULL;
+}
+
+int uvs_worker_init(struct uvs_worker *w, struct uvs_engine *e, unsigned id)
+{
+	if (id >= e->nworkers)
+		return -EINVAL;
+	if (e->workers[id])
+		return -EBUSY;
+	memset(w, 0, sizeof(*w));
+	w->engine = e;
+	w->id = id;
+	uvs_conn_pool_init(&w->pool, (uint8_t)id);
+	e->workers[id] = w;
+	return 0;
+}
+
+void uvs_engine_counters(const struct uvs_engine *e, uint64_t *out, uint64_t *tx)
+{
+	memset(out, 0, sizeof(*out) * UVS_R_COUNT);
+	*tx = 0;
+	for (unsigned i = 0; i < e->nworkers; i++) {
+		const struct uvs_worker *w = e->workers[i];
+		if (!w)
+			continue;
+		for (unsigned r = 0; r < UVS_R_COUNT; r++)
+			out[r] += __atomic_load_n(&w->counters[r], __ATOMIC_RELAXED);
+		*tx += __atomic_load_n(&w->tx, __ATOMIC_RELAXED);
+	}
+}
+
+uint32_t uvs_engine_conn_count(const struct uvs_engine *e)
+{
+	return __atomic_load_n(&e->conns.count, __ATOMIC_RELAXED);
+}
+
+static bool wheel_expire(void *arg, struct uvs_conn *c, uvs_time_t now)
+{
+	struct uvs_worker *w = arg;
+
+	/* A template that still controls connections lives on for 60 s more. */
+	if (uvs_conn_is_template(c) && __atomic_load_n(&c->n_control, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&c->expires, now + 60 * UVS_NS_PER_SEC, __ATOMIC_RELAXED);
+		return false;
+	}
+	uvs_conn_end(w->engine, c);
+	return true;
+}
+
+void uvs_worker_timers(struct uvs_worker *w, uvs_time_t now)
+{
+	uvs_conn_wheel_run(&w->pool, now, wheel_expire, w);
+}
+
+/* ---- helpers shared with schedule.c ---- */
+
+bool uvs_conn_end(struct uvs_engine *e, struct uvs_conn *c)
+{
+	uint16_t flags;
+
+	uvs_conn_lock(c);
+	if (!uvs_conn_unhash(&e->conns, c)) {
+		uvs_conn_unlock(c);
+		return false;
+	}
+	flags = c->flags;
+	uvs_conn_unlock(c);
+	uvs_dest_unbind(c->dest, flags & (UVS_CONN_F_INACTIVE | UVS_CONN_F_TEMPLATE));
+	if (c->control)
+		__atomic_sub_fetch(&c->control->n_control, 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+static void count(struct uvs_worker *w, enum uvs_reason r)
+{
+	uvs_stats_add_(&w->counters[r], 1);
+}
+
+void uvs_verdict(struct uvs_worker *w, struct uvs_frame *f, enum uvs_verdict v, enum uvs_reason r)
+{
+	f->verdict = v;
+	f->reason = r;
+	if (v == UVS_VERDICT_TX) {
+		uvs_stats_add_(&w->tx, 1);
+		if (r != UVS_R_PKT_OK)
+			count(w, r);
+	} else {
+		count(w, r);
+	}
+}
+
+/* Sets a connection's timer to its current timeout from now. */
+static void refresh(struct uvs_conn *c, uvs_time_t now)
+{
+	__atomic_store_n(&c->expires, now + (uvs_time_t)c->timeout * UVS_NS_PER_SEC,
+			 __ATOMIC_RELAXED);
+}
+
+/* Follows the TCP state machine for one segment; moves the connection between its
+ * destination's ActiveConn and InActConn when the state's kind changes. */
+static void tcp_state(struct uvs_engine *e, struct uvs_conn *c, uint8_t tcp_flags, bool output)
+{
+	enum uvs_tcp_event ev = uvs_tcp_event(tcp_flags);
+	enum uvs_tcp_dir dir;
+	enum uvs_tcp_state old, next;
+	uint16_t flags = __atomic_load_n(&c->flags, __ATOMIC_RELAXED);
+
+	if (output)
+		dir = UVS_TCP_DIR_OUTPUT;
+	else
+		dir = (flags & UVS_CONN_F_NOOUTPUT) ? UVS_TCP_DIR_INPUT_ONLY : UVS_TCP_DIR_INPUT;
+	old = __atomic_load_n(&c->state, __ATOMIC_RELAXED);
+	next = uvs_tcp_next(old, dir, ev);
+	if (next == old && !(output && (flags & UVS_CONN_F_NOOUTPUT)))
+		return;
+	uvs_conn_lock(c);
+	if (output)
+		__atomic_fetch_and(&c->flags, (uint16_t)~UVS_CONN_F_NOOUTPUT, __ATOMIC_RELAXED);
+	old = c->state;
+	next = uvs_tcp_next(old, dir, ev);
+	if (next != old && uvs_conn_hashed(c)) {
+		bool active = uvs_tcp_state_active(next);
+		bool was_active = !(c->flags & UVS_CONN_F_INACTIVE);
+
+		__atomic_store_n(&c->state, (uint8_t)next, __ATOMIC_RELAXED);
+		c->timeout = __atomic_load_n(&e->timeouts.tcp[next], __ATOMIC_RELAXED);
+		if (active != was_active) {
+			if (active)
+				__atomic_fetch_and(&c->flags, (uint16_t)~UVS_CONN_F_INACTIVE,
+						   __ATOMIC_RELAXED);
+			else
+				__atomic_fetch_or(&c->flags, UVS_CONN_F_INACTIVE, __ATOMIC_RELAXED);
+			uvs_dest_set_active(c->dest, active);
+		}
+	}
+	uvs_conn_unlock(c);
+}
+
+void uvs_conn_seen(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_pkt *p, bool output,
+		   uvs_time_t now)
+{
+	if (p->protocol == IPPROTO_TCP)
+		tcp_state(e, c, p->tcp_flags, output);
+	else if (output)
+		__atomic_fetch_and(&c->flags, (uint16_t)~UVS_CONN_F_NOOUTPUT, __ATOMIC_RELAXED);
+	refresh(c, now);
+}
+
+static void stats_in(struct uvs_worker *w, struct uvs_dest *d, uint32_t bytes)
+{
+	struct uvs_service *svc = rcu_dereference(d->svc);
+
+	uvs_stats_in(&d->stats, w->id, bytes);
+	if (svc)
+		uvs_stats_in(&svc->stats, w->id, bytes);
+	uvs_stats_in(&w->engine->model->stats, w->id, bytes);
+}
+
+static void stats_out(struct uvs_worker *w, struct uvs_dest *d, uint32_t bytes)
+{
+	struct uvs_service *svc = rcu_dereference(d->svc);
+
+	uvs_stats_out(&d->stats, w->id, bytes);
+	if (svc)
+		uvs_stats_out(&svc->stats, w->id, bytes);
+	uvs_stats_out(&w->engine->model->stats, w->id, bytes);
+}
+
+/* Answers the frame's sender with an ICMP error from the address it was sent to. */
+static void answer_icmp(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
+			enum uvs_reason why, uint8_t type4, uint8_t type6, uint8_t code4,
+			uint8_t code6, uint32_t info)
+{
+	union uvs_addr src = p->daddr;
+	bool v6 = p->af == AF_INET6;
+
+	if (uvs_icmp_error(f, p, &src, v6 ? type6 : type4, v6 ? code6 : code4, info) < 0) {
+		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROOM);
+		return;
+	}
+	uvs_verdict(w, f, UVS_VERDICT_TX, why);
+}
+
+static void answer_time_exceeded(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p)
+{
+	answer_icmp(w, f, p, UVS_R_TTL_EXPIRED, ICMP_TIME_EXCEEDED, ICMP6_TIME_EXCEEDED,
+		    ICMP_EXC_TTL, ICMP6_TIME_EXCEED_TRANSIT, 0);
+}
+
+void uvs_answer_port_unreachable(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p)
+{
+	answer_icmp(w, f, p, UVS_R_NO_DEST, ICMP_DEST_UNREACH, ICMP6_DST_UNREACH, ICMP_PORT_UNREACH,
+		    ICMP6_DST_UNREACH_NOPORT, 0);
+}
+
+/*
+ * The common tail of every forwarded frame: TTL, path MTU (after any encapsulation of
+ * overhead bytes), Ethernet addresses. Returns true if the frame may go on (then the
+ * caller does its rewrite and calls send_to()); otherwise the verdict is set.
+ */
+static bool prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int nh_af,
+		    const union uvs_addr *next_hop, uint32_t overhead, struct uvs_route *rt)
+{
+	struct uvs_engine *e = w->engine;
+
+	if (e->route(e->route_arg, nh_af, next_hop, rt) < 0) {
+		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROUTE);
+		return false;
+	}
+	if (uvs_ttl_dec(p) < 0) {
+		answer_time_exceeded(w, f, p);
+		return false;
+	}
+	if (p->l3_len + overhead > rt->mtu) {
+		bool df = p->af == AF_INET6 || (p->frame[p->l3_off + 6] & 0x40);
+		if (!df || rt->mtu <= overhead) {
+			/* uvs does not fragment. */
+			uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_TOO_BIG);
+			return false;
+		}
+		answer_icmp(w, f, p, UVS_R_TOO_BIG, ICMP_DEST_UNREACH, ICMP6_PACKET_TOO_BIG,
+			    ICMP_FRAG_NEEDED, 0, rt->mtu - overhead);
+		return false;
+	}
+	return true;
+}
+
+static void send_to(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
+		    const struct uvs_route *rt)
+{
+	uvs_eth_set(p, rt);
+	f->ifindex = rt->ifindex;
+	uvs_verdict(w, f, UVS_VERDICT_TX, UVS_R_PKT_OK);
+}
+
+/* Frames may carry Ethernet padding; what goes out is the IP packet only. */
+static void trim(struct uvs_frame *f, const struct uvs_pkt *p)
+{
+	f->len = p->l3_off + p->l3_len;
+}
+
+static bool dest_available(const struct uvs_dest *d)
+{
+	return rcu_dereference(d->svc) != NULL;
+}
+
+/* Sends a client's packet of connection c on to its real server. */
+void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
+		    struct uvs_conn *c)
+{
+	uint32_t fwd = c->flags & UVS_CONN_F_FWD_MASK;
+	struct uvs_dest *d = c->dest;
+	uint32_t bytes = p->l3_len;
+	struct uvs_route rt;
+	struct uvs_tun tun;
+	uint32_t overhead = 0;
+
+	if (fwd == UVS_FWD_LOCAL) {
+		stats_in(w, d, bytes);
+		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_LOCAL);
+		return;
+	}
+	if (fwd == UVS_FWD_MASQ && !uvs_pkt_l4_csum_ok(p)) {
+		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
+		return;
+	}
+	if (fwd == UVS_FWD_TUNNEL) {
+		tun.type = d->conf.tun_type;
+		tun.port = d->conf.tun_port;
+		tun.flags = d->conf.tun_flags;
+		overhead = uvs_tun_overhead(c->daf, &tun);
+	}
+	trim(f, p);
+	if (!prepare(w, f, p, c->daf, &c->daddr, overhead, &rt))
+		return;
+	switch (fwd) {
+	case UVS_FWD_MASQ:
+		uvs_nat_in(p, &c->daddr, c->dport);
+		break;
+	case UVS_FWD_TUNNEL:
+		if (uvs_tun_encap(f, p, c->daf, &rt.src, &c->daddr, &tun) < 0) {
+			uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROOM);
+			return;
+		}
+		break;
+	default: /* direct routing: only the link addresses change */
+		break;
+	}
+	stats_in(w, d, bytes);
+	send_to(w, f, p, &rt);
+}
+
+/* A real server's reply on NAT connection c, back to the client from the VIP. */
+static void forward_out(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
+			struct uvs_conn *c)
+{
+	uint32_t bytes = p->l3_len;
+	struct uvs_route rt;
+
+	if (!uvs_pkt_l4_csum_ok(p)) {
+		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
+		return;
+	}
+	trim(f, p);
+	if (!prepare(w, f, p, c->af, &c->caddr, 0, &rt))
+		return;
+	uvs_nat_out(p, &c->vaddr, c->vport);
+	stats_out(w, c->dest, bytes);
+	send_to(w, f, p, &rt);
+}
+
+/* TCP SYN (without RST) schedules; with sloppy_tcp any TCP packet; UDP always. */
+static bool schedules(const struct uvs_engine *e, const struct uvs_pkt *p)
+{
+	if (p->protocol != IPPROTO_TCP)
+		return true;
+	if (p->tcp_flags & TH_RST)
+		return false;
+	return (p->tcp_flags & TH_SYN) || e->sysctl.sloppy_tcp;
+}
+
+/*
+ * An existing connection that a new SYN should replace (conn_reuse_mode,
+ * expire_nodest_conn with a quiescent destination), as IPVS decides for port reuse.
+ */
+static bool reuse(const struct uvs_engine *e, const struct uvs_conn *c, const struct uvs_pkt *p)
+{
+	uint8_t state;
+
+	if (p->protocol != IPPROTO_TCP || !(p->tcp_flags & TH_SYN) || !e->sysctl.conn_reuse_mode)
+		return false;
+	if (e->sysctl.expire_nodest_conn && uvs_dest_weight(c->dest) == 0)
+		return true;
+	if (c->control)
+		return false;
+	state = __atomic_load_n(&c->state, __ATOMIC_RELAXED);
+	return state == UVS_TCP_S_TIME_WAIT || state == UVS_TCP_S_CLOSE;
+}
+
+static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, uvs_time_t now)
+{
+	struct uvs_engine *e = w->engine;
+	struct uvs_conn *c;
+	struct uvs_service *svc;
+
+	c = uvs_conn_out_get(&e->conns, p->af, p->protocol, &p->saddr, p->sport, &p->daddr,
+			     p->dport);
+	if (c) {
+		uvs_conn_seen(e, c, p, true, now);
+		forward_out(w, f, p, c);
+		return;
+	}
+	c = uvs_conn_in_get(&e->conns, p->af, p->protocol, &p->saddr, p->sport, &p->daddr, p->dport,
+			    false);
+	if (c && reuse(e, c, p)) {
+		uvs_conn_end(e, c);
+		c = NULL;
+	}
+	if (c && !dest_available(c->dest)) {
+		/* Its real server was deleted. */
+		if (!e->sysctl.expire_nodest_conn || !schedules(e, p)) {
+			if (e->sysctl.expire_nodest_conn)
+				uvs_conn_end(e, c);
+			uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_NODEST_CONN);
+			return;
+		}
+		uvs_conn_end(e, c);
+		c = NULL;
+	}
+	if (!c) {
+		svc = uvs_svc_lookup(e->model, p->af, p->protocol, &p->daddr, p->dport, f->fwmark);
+		if (!svc) {
+			uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_SERVICE);
+			return;
+		}
+		if (!schedules(e, p)) {
+			uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_CONN);
+			return;
+		}
+		uvs_schedule_and_forward(w, f, p, svc, now);
+		return;
+	}
+	uvs_conn_seen(e, c, p, false, now);
+	uvs_forward_in(w, f, p, c);
+}
+
+/*
+ * An ICMP error about a NAT connection's packet: from the client side about a reply
+ * (relayed in to the real server), or from the real server's side about a request
+ * (relayed out to the client). DR and TUN connections get inbound errors forwarded
+ * by their method. Anything else is the kernel's.
+ */
+static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p)
+{
+	struct uvs_engine *e = w->engine;
+	struct uvs_pkt in;
+	struct uvs_conn *c;
+	struct uvs_route rt;
+	uint32_t bytes = p->l3_len;
+
+	if (uvs_pkt_parse_icmp_inner(p, &in) != UVS_PKT_OK ||
+	    (in.protocol != IPPROTO_TCP && in.protocol != IPPROTO_UDP)) {
+		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
+		return;
+	}
+	/* About a packet sent to a real server: the error goes back to the client. */
+	c = uvs_conn_out_get(&e->conns, in.af, in.protocol, &in.daddr, in.dport, &in.saddr,
+			     in.sport);
+	if (c) {
+		trim(f, p);
+		if (!prepare(w, f, p, p->af, &p->daddr, 0, &rt))
+			return;
+		uvs_icmp_relay_out(p, &in, &c->vaddr, c->vport);
+		stats_out(w, c->dest, bytes);
+		send_to(w, f, p, &rt);
+		return;
+	}
+	/* About a packet sent from the VIP to a client: it goes to the real server. */
+	c = uvs_conn_in_get(&e->conns, in.af, in.protocol, &in.daddr, in.dport, &in.saddr, in.sport,
+			    false);
+	if (!c || !dest_available(c->dest)) {
+		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
+		return;
+	}
+	if ((c->flags & UVS_CONN_F_FWD_MASK) == UVS_FWD_MASQ) {
+		trim(f, p);
+		if (!prepare(w, f, p, c->daf, &c->daddr, 0, &rt))
+			return;
+		uvs_icmp_relay_in(p, &in, &c->daddr, c->dport);
+		stats_in(w, c->dest, bytes);
+		send_to(w, f, p, &rt);
+		return;
+	}
+	uvs_forward_in(w, f, p, c);
+}
+
+static void handle_frame(struct uvs_worker *w, struct uvs_frame *f, uvs_time_t now)
+{
+	struct uvs_pkt p;
+	enum uvs_pkt_reason r = uvs_pkt_parse(f->data, f->len, &p);
+
+	switch (r) {
+	case UVS_PKT_OK:
+		break;
+	case UVS_PKT_NOT_IP:
+	case UVS_PKT_L4_UNKNOWN:
+	case UVS_PKT_FRAGMENT: /* uvs does not reassemble: the kernel may */
+		uvs_verdict(w, f, UVS_VERDICT_PASS, (enum uvs_reason)r);
+		return;
+	default:
+		uvs_verdict(w, f, UVS_VERDICT_DROP, (enum uvs_reason)r);
+		return;
+	}
+	if (p.protocol == IPPROTO_TCP || p.protocol == IPPROTO_UDP) {
+		handle_l4(w, f, &p, now);
+	} else if (uvs_pkt_is_icmp_error(&p)) {
+		handle_icmp_error(w, f, &p);
+	} else {
+		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
+	}
+}
+
+void uvs_engine_process(struct uvs_worker *w, struct uvs_frame *frames, unsigned n, uvs_time_t now)
+{
+	uvs_worker_timers(w, now);
+	rcu_read_lock();
+	for (unsigned i = 0; i < n; i++)
+		handle_frame(w, &frames[i], now);
+	rcu_read_unlock();
+}

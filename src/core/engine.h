@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The frame engine: a batch of Ethernet frames in, a verdict for each and rewritten
+ * frames out. No I/O: the caller supplies the frames, the clock and a route lookup.
+ *
+ * Threading contract
+ * - One struct uvs_worker per thread; the thread is registered with RCU
+ *   (rcu_register_thread) and calls uvs_engine_process and uvs_worker_timers only with
+ *   its own worker. Several workers share one engine and one model without a global
+ *   lock; a NAT reply may reach a different worker than its request.
+ * - Configuration changes go through the model (model.h) and uvs_engine_set_*.
+ */
+#ifndef UVS_ENGINE_H
+#define UVS_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/conn.h"
+#include "core/model.h"
+#include "core/proto_tcp.h"
+#include "pkt/parse.h"
+#include "xmit/xmit.h"
+
+enum uvs_verdict {
+	UVS_VERDICT_DROP, /* reason says why */
+	UVS_VERDICT_PASS, /* not uvs's: hand the original frame to the kernel's stack */
+	UVS_VERDICT_TX,	  /* send data..data+len on ifindex */
+};
+
+/*
+ * Why a frame was dropped or passed, and what else the engine counts. The parser's
+ * reasons come first, with the same values (counters "pkt_<name>"); then the engine's.
+ */
+#define UVS_ENGINE_REASONS(X)                                                                      \
+	X(NO_SERVICE, "no_service")	    /* pass: matches no connection or service */           \
+	X(NO_CONN, "no_conn")		    /* pass: TCP non-SYN for a service, no entry */        \
+	X(ICMP_UNRELATED, "icmp_unrelated") /* pass: ICMP not about a connection */                \
+	X(LOCAL, "local")		    /* pass: destination forwards to this host */          \
+	X(NO_DEST, "no_dest")		    /* no destination available: port unreachable */       \
+	X(CONN_LIMIT, "conn_limit")	    /* drop: table full */                                 \
+	X(NO_MEMORY, "no_memory")	    /* drop: no memory for a connection */                 \
+	X(NODEST_CONN, "nodest_conn")	    /* drop: the connection's destination is gone */       \
+	X(L4_BAD_CSUM, "l4_bad_csum")	    /* drop: NAT would rewrite a bad checksum */           \
+	X(TTL_EXPIRED, "ttl_expired")	    /* answered with time exceeded */                      \
+	X(TOO_BIG, "too_big")		    /* answered with frag-needed / packet-too-big */       \
+	X(NO_ROUTE, "no_route")		    /* drop: no route or neighbour for the next hop */     \
+	X(NO_ROOM, "no_room")		    /* drop: too little headroom to encapsulate */         \
+	X(ONE_PACKET, "one_packet")	    /* counted: scheduled without an entry (-o) */
+
+enum uvs_reason {
+#define X(name, text) UVS_R_PKT_##name,
+	UVS_PKT_REASONS(X)
+#undef X
+#define X(name, text) UVS_R_##name,
+		UVS_ENGINE_REASONS(X)
+#undef X
+			UVS_R_COUNT
+};
+
+/* The counter name of a reason, e.g. "pkt_ip4_bad_csum" or "conn_limit". */
+const char *uvs_reason_name(enum uvs_reason r);
+
+/* The route and neighbour lookup the engine asks for each next hop. Returns 0, or
+ * -EHOSTUNREACH / -EAGAIN (neighbour not resolved yet): the frame is dropped as
+ * no_route and the backend is expected to start resolution. */
+typedef int (*uvs_route_fn)(void *arg, int af, const union uvs_addr *next_hop,
+			    struct uvs_route *out);
+
+/* Behaviour switches, the kernel's sysctls of the same names. */
+struct uvs_engine_sysctl {
+	bool expire_nodest_conn;
+	bool expire_quiescent_template;
+	bool sloppy_tcp;
+	uint8_t conn_reuse_mode; /* default 1 */
+};
+
+struct uvs_engine_config {
+	unsigned nworkers;   /* at most the model's stats slots, at most 255 */
+	unsigned table_bits; /* connection hash buckets: 2^bits, 8..24 (default 20) */
+	uint32_t max_conns;  /* connections + templates (default 4,194,304) */
+	uvs_route_fn route;
+	void *route_arg;
+};
+
+struct uvs_worker;
+
+struct uvs_engine {
+	struct uvs_model *model;
+	struct uvs_conn_table conns;
+	struct uvs_timeouts timeouts; /* read with relaxed loads */
+	struct uvs_engine_sysctl sysctl;
+	uvs_route_fn route;
+	void *route_arg;
+	unsigned nworkers;
+	struct uvs_worker **workers;
+};
+
+struct uvs_worker {
+	struct uvs_engine *engine;
+	unsigned id;
+	struct uvs_conn_pool pool;
+	uint64_t counters[UVS_R_COUNT]; /* written by this worker only */
+	uint64_t tx;
+};
+
+void uvs_engine_config_default(struct uvs_engine_config *c);
+/* Sets up e over model m (which outlives it). Returns 0, -EINVAL or -ENOMEM. */
+int uvs_engine_init(struct uvs_engine *e, struct uvs_model *m, const struct uvs_engine_config *c);
+/* Ends every connection and frees everything. No worker may be running. */
+void uvs_engine_destroy(struct uvs_engine *e);
+
+/* Worker id (0..nworkers-1) of e. The calling thread must be registered with RCU.
+ * Returns 0 or -EINVAL/-EBUSY. */
+int uvs_worker_init(struct uvs_worker *w, struct uvs_engine *e, unsigned id);
+void uvs_worker_destroy(struct uvs_worker *w);
+
+/*
+ * Handles n frames that arrived at time now: sets each frame's verdict and reason and,
+ * for TX, rewrites it in place (data and len may change within its head/tailroom).
+ * Runs the worker's timers up to now first.
+ */
+void uvs_engine_process(struct uvs_worker *w, struct uvs_frame *frames, unsigned n, uvs_time_t now);
+/* Expires the worker's connections due by now; call it when idle too. */
+void uvs_worker_timers(struct uvs_worker *w, uvs_time_t now);
+
+/* Sums the workers' counters (racy but monotonic reads). out has UVS_R_COUNT entries. */
+void uvs_engine_counters(const struct uvs_engine *e, uint64_t *out, uint64_t *tx);
+/* The number of connections and templates in the table. */
+uint32_t uvs_engine_conn_count(const struct uvs_engine *e);
+
+#endif

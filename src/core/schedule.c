@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * New connections: pick a destination (through a persistence template when the
+ * service is persistent), create the connection entry, count it, and forward the
+ * packet. One-packet services forward without an entry.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "engine-internal.h"
+
+#define FTP_PORT 21
+
+static struct uvs_conn *conn_create(struct uvs_worker *w, int af, int protocol,
+				    const union uvs_addr *caddr, uint16_t cport,
+				    const union uvs_addr *vaddr, uint16_t vport, struct uvs_dest *d,
+				    uint16_t dport, struct uvs_conn *control, uint16_t flags,
+				    uint32_t timeout, uvs_time_t now)
+{
+	struct uvs_conn *c = uvs_conn_alloc(&w->pool);
+
+	if (!c)
+		return NULL;
+	c->af = (uint8_t)af;
+	c->daf = (uint8_t)d->conf.af;
+	c->protocol = (uint8_t)protocol;
+	c->caddr = *caddr;
+	c->cport = cport;
+	c->vaddr = *vaddr;
+	c->vport = vport;
+	c->daddr = d->conf.addr;
+	c->dport = dport;
+	c->dest = d;
+	c->control = control;
+	c->flags = flags | (uint16_t)(d->conf.fwd & UVS_CONN_F_FWD_MASK);
+	c->state = UVS_TCP_S_NONE;
+	c->timeout = timeout;
+	c->expires = now + (uvs_time_t)timeout * UVS_NS_PER_SEC;
+	uvs_conn_hash(&w->engine->conns, c);
+	uvs_conn_wheel_add(&w->pool, c);
+	return c;
+}
+
+static bool template_valid(const struct uvs_engine *e, const struct uvs_conn *ct)
+{
+	if (!rcu_dereference(ct->dest->svc))
+		return false; /* its destination was deleted */
+	return !(e->sysctl.expire_quiescent_template && uvs_dest_weight(ct->dest) == 0);
+}
+
+/*
+ * The template of a persistent service for this client: found, or made by asking the
+ * scheduler. Returns it with one more controlled connection counted, or NULL with
+ * *why set. Templates are keyed <protocol, client network, 0, vaddr, vport>; fwmark
+ * services use protocol IPPROTO_IP and the mark as vaddr; port-0 and FTP services
+ * vport 0.
+ */
+static struct uvs_conn *persist_template(struct uvs_worker *w, struct uvs_service *svc,
+					 const struct uvs_pkt *p, const struct uvs_sched_pkt *sp,
+					 uvs_time_t now, enum uvs_reason *why)
+{
+	struct uvs_engine *e = w->engine;
+	union uvs_addr snet = p->saddr, tvaddr = p->daddr;
+	int tproto = p->protocol;
+	uint16_t tvport = svc->key.port;
+	struct uvs_conn *ct;
+	struct uvs_dest *d;
+
+	uvs_addr_mask(p->af, &snet, svc->netmask);
+	if (svc->key.fwmark) {
+		tproto = IPPROTO_IP;
+		memset(&tvaddr, 0, sizeof(tvaddr));
+		tvaddr.ip = htonl(svc->key.fwmark);
+		tvport = 0;
+	} else if (svc->key.port == htons(FTP_PORT)) {
+		tvport = 0;
+	}
+	for (int attempt = 0; attempt < 2; attempt++) {
+		ct = uvs_conn_in_get(&e->conns, p->af, tproto, &snet, 0, &tvaddr, tvport, true);
+		if (ct && !template_valid(e, ct)) {
+			uvs_conn_end(e, ct);
+			ct = NULL;
+		}
+		if (!ct)
+			break;
+		/* Count ourselves in, then make sure its owner has not just ended it: the
+		 * owner frees an unhashed template only once n_control is zero. */
+		__atomic_add_fetch(&ct->n_control, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&ct->flags, __ATOMIC_SEQ_CST) & UVS_CONN_F_HASHED) {
+			__atomic_store_n(&ct->expires,
+					 now + (uvs_time_t)ct->timeout * UVS_NS_PER_SEC,
+					 __ATOMIC_RELAXED);
+			return ct;
+		}
+		__atomic_sub_fetch(&ct->n_control, 1, __ATOMIC_SEQ_CST);
+	}
+	if (!uvs_conn_reserve(&e->conns)) {
+		*why = UVS_R_CONN_LIMIT;
+		return NULL;
+	}
+	d = uvs_svc_schedule(svc, sp, UVS_CONN_F_TEMPLATE);
+	if (!d) {
+		uvs_conn_unreserve(&e->conns);
+		*why = UVS_R_NO_DEST;
+		return NULL;
+	}
+	ct = conn_create(w, p->af, tproto, &snet, 0, &tvaddr, tvport, d, d->conf.port, NULL,
+			 UVS_CONN_F_TEMPLATE, svc->timeout, now);
+	if (!ct) {
+		uvs_dest_unbind(d, UVS_CONN_F_TEMPLATE);
+		uvs_conn_unreserve(&e->conns);
+		*why = UVS_R_NO_MEMORY;
+		return NULL;
+	}
+	ct->n_control = 1;
+	return ct;
+}
+
+static void count_conn(struct uvs_worker *w, struct uvs_dest *d, struct uvs_service *svc)
+{
+	uvs_stats_conn(&d->stats, w->id);
+	uvs_stats_conn(&svc->stats, w->id);
+	uvs_stats_conn(&w->engine->model->stats, w->id);
+}
+
+static void refuse(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
+		   enum uvs_reason why)
+{
+	if (why == UVS_R_NO_DEST)
+		uvs_answer_port_unreachable(w, f, p);
+	else
+		uvs_verdict(w, f, UVS_VERDICT_DROP, why);
+}
+
+void uvs_schedule_and_forward(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
+			      struct uvs_service *svc, uvs_time_t now)
+{
+	struct uvs_engine *e = w->engine;
+	bool one_packet = (svc->flags & UVS_SVC_F_ONEPACKET) && p->protocol == IPPROTO_UDP;
+	enum uvs_reason why = UVS_R_NO_DEST;
+	struct uvs_sched_pkt sp = {
+		.af = p->af,
+		.protocol = p->protocol,
+		.saddr = p->saddr,
+		.daddr = p->daddr,
+		.sport = p->sport,
+		.dport = p->dport,
+		.now = now,
+	};
+	struct uvs_conn *ct = NULL, *c;
+	struct uvs_dest *d;
+	uint32_t timeout;
+
+	if (!one_packet && !uvs_conn_reserve(&e->conns)) {
+		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_CONN_LIMIT);
+		return;
+	}
+	if (svc->flags & UVS_SVC_F_PERSISTENT) {
+		ct = persist_template(w, svc, p, &sp, now, &why);
+		d = ct ? ct->dest : NULL;
+		if (d)
+			uvs_dest_bind(d, UVS_CONN_F_INACTIVE);
+	} else {
+		d = uvs_svc_schedule(svc, &sp, UVS_CONN_F_INACTIVE);
+	}
+	if (!d) {
+		if (!one_packet)
+			uvs_conn_unreserve(&e->conns);
+		refuse(w, f, p, why);
+		return;
+	}
+	count_conn(w, d, svc);
+	timeout = p->protocol == IPPROTO_TCP ? UVS_NEW_CONN_TIMEOUT_S
+					     : __atomic_load_n(&e->timeouts.udp, __ATOMIC_RELAXED);
+	if (one_packet) {
+		/* Forwarded as a connection that is never hashed and ends at once. */
+		struct uvs_conn once = {
+			.af = p->af,
+			.daf = (uint8_t)d->conf.af,
+			.protocol = p->protocol,
+			.caddr = p->saddr,
+			.cport = p->sport,
+			.vaddr = p->daddr,
+			.vport = p->dport,
+			.daddr = d->conf.addr,
+			.dport = d->conf.port ? d->conf.port : p->dport,
+			.dest = d,
+			.flags = (uint16_t)(d->conf.fwd & UVS_CONN_F_FWD_MASK),
+		};
+		uvs_stats_add_(&w->counters[UVS_R_ONE_PACKET], 1);
+		uvs_forward_in(w, f, p, &once);
+		uvs_dest_unbind(d, UVS_CONN_F_INACTIVE);
+		if (ct)
+			__atomic_sub_fetch(&ct->n_control, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	c = conn_create(w, p->af, p->protocol, &p->saddr, p->sport, &p->daddr, p->dport, d,
+			d->conf.port ? d->conf.port : p->dport, ct,
+			UVS_CONN_F_INACTIVE | UVS_CONN_F_NOOUTPUT, timeout, now);
+	if (!c) {
+		uvs_dest_unbind(d, UVS_CONN_F_INACTIVE);
+		if (ct)
+			__atomic_sub_fetch(&ct->n_control, 1, __ATOMIC_RELEASE);
+		uvs_conn_unreserve(&e->conns);
+		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_MEMORY);
+		return;
+	}
+	uvs_conn_seen(e, c, p, false, now);
+	uvs_forward_in(w, f, p, c);
+}
