@@ -63,9 +63,9 @@ struct uvs_conn {
 	uint8_t lock;	    /* byte spinlock */
 	uint32_t timeout;   /* seconds: the current state's, or the persistence timeout */
 	uint32_t n_control; /* a template: connections it controls (atomic) */
-};
+} __attribute__((aligned(64)));
 
-_Static_assert(sizeof(struct uvs_conn) <= 128, "a connection must fit in 128 bytes");
+_Static_assert(sizeof(struct uvs_conn) == 128, "a connection is two cache lines");
 
 static inline void uvs_conn_lock(struct uvs_conn *c)
 {
