@@ -22,8 +22,8 @@ run_build() { # $1 = dir, rest = meson options
 	if [ ! -d "$dir" ]; then
 		meson setup "$dir" "$@" >/dev/null || { failed=$((failed + 1)); return; }
 	fi
-	if ! ninja -C "$dir" >"$dir.ninja.log" 2>&1; then
-		cat "$dir.ninja.log"
+	if ! ninja -C "$dir" >"$dir/ninja-output.log" 2>&1; then
+		cat "$dir/ninja-output.log"
 		echo "build $dir failed"
 		failed=$((failed + 1))
 		return
