@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Writes seed inputs for the fuzzers into OUTDIR/<fuzzer>/ (and creates the empty
+corpus directories beside OUTDIR that libFuzzer fills).
+
+Frame seeds start with the harness's control byte, then an Ethernet frame aimed at the
+services fuzz_frame.c sets up: requests, replies, IPv6, fwmark, ICMP errors."""
+import os
+import struct
+import sys
+import ipaddress
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def eth(ethertype):
+    return bytes.fromhex("020000000002020000000001") + struct.pack("!H", ethertype)
+
+
+def l4(proto, sport, dport, flags, payload):
+    if proto == 6:
+        return struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 5 << 4, flags, 65535, 0, 0) + payload
+    return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+
+
+def with_l4_csum(proto, seg, pseudo):
+    off = 16 if proto == 6 else 6
+    c = csum(pseudo + seg)
+    return seg[:off] + struct.pack("!H", c) + seg[off + 2:]
+
+
+def ip4(src, dst, proto, seg, ttl=64):
+    s, d = ipaddress.IPv4Address(src).packed, ipaddress.IPv4Address(dst).packed
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(seg), 1, 0x4000, ttl, proto, 0, s, d)
+    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+    if proto in (6, 17):
+        seg = with_l4_csum(proto, seg, s + d + struct.pack("!BBH", 0, proto, len(seg)))
+    return hdr + seg
+
+
+def ip6(src, dst, proto, seg, hlim=64):
+    s, d = ipaddress.IPv6Address(src).packed, ipaddress.IPv6Address(dst).packed
+    if proto in (6, 17, 58):
+        pseudo = s + d + struct.pack("!IxxxB", len(seg), proto)
+        if proto == 58:
+            seg = seg[:2] + struct.pack("!H", csum(pseudo + seg)) + seg[4:]
+        else:
+            seg = with_l4_csum(proto, seg, pseudo)
+    return struct.pack("!IHBB16s16s", 6 << 28, len(seg), proto, hlim, s, d) + seg
+
+
+def tcp4(src, sport, dst, dport, flags, payload=b""):
+    return eth(0x0800) + ip4(src, dst, 6, l4(6, sport, dport, flags, payload))
+
+
+def udp4(src, sport, dst, dport, payload=b"seed"):
+    return eth(0x0800) + ip4(src, dst, 17, l4(17, sport, dport, 0, payload))
+
+
+def tcp6(src, sport, dst, dport, flags):
+    return eth(0x86DD) + ip6(src, dst, 6, l4(6, sport, dport, flags, b""))
+
+
+def icmp4_error(src, dst, typ, code, quoted_ip):
+    msg = struct.pack("!BBHI", typ, code, 0, 0) + quoted_ip[:28]
+    msg = msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
+    return eth(0x0800) + ip4(src, dst, 1, msg)
+
+
+SYN, ACK, FIN, RST = 2, 16, 1, 4
+
+
+def frame_seeds():
+    reply = ip4("10.0.0.1", "172.16.0.5", 6, l4(6, 80, 40000, SYN | ACK, b""))
+    request = ip4("172.16.0.5", "192.168.0.11", 6, l4(6, 40000, 80, SYN, b""))
+    return {
+        "syn-nat": b"\x00" + tcp4("172.16.0.5", 40000, "10.0.0.1", 80, SYN),
+        "synack-reply": b"\x00" + tcp4("192.168.0.11", 80, "172.16.0.5", 40000, SYN | ACK),
+        "ack-nat": b"\x00" + tcp4("172.16.0.5", 40000, "10.0.0.1", 80, ACK, b"GET / HTTP/1.0\r\n\r\n"),
+        "fin": b"\x10" + tcp4("172.16.0.5", 40000, "10.0.0.1", 80, FIN | ACK),
+        "rst": b"\x00" + tcp4("172.16.0.5", 40000, "10.0.0.1", 80, RST),
+        "udp-ops": b"\x00" + udp4("172.16.0.5", 5353, "10.0.0.1", 53),
+        "syn-persist-dr": b"\x00" + tcp4("172.16.0.6", 40001, "10.0.0.2", 443, SYN),
+        "fwmark": b"\x01" + tcp4("172.16.0.7", 40002, "10.0.0.3", 8080, SYN),
+        "ttl1": b"\x00" + eth(0x0800) + ip4("172.16.0.5", "10.0.0.1", 6, l4(6, 40003, 80, SYN, b""), ttl=1),
+        "big-df": b"\x04" + tcp4("172.16.0.5", 40004, "10.0.0.1", 80, SYN, b"x" * 1400),
+        "syn6": b"\x00" + tcp6("2001:db8:2::5", 40000, "2001:db8::1", 80, SYN),
+        "reply6": b"\x00" + tcp6("2001:db8:1::11", 80, "2001:db8:2::5", 40000, SYN | ACK),
+        "icmp-in": b"\x00" + icmp4_error("172.16.0.5", "10.0.0.1", 3, 4, reply),
+        "icmp-out": b"\x00" + icmp4_error("192.168.0.11", "172.16.0.5", 3, 3, request),
+        "arp": b"\x00" + eth(0x0806) + bytes(28),
+    }
+
+
+def main():
+    out = sys.argv[1]
+    for name, seeds in {"frame": frame_seeds()}.items():
+        d = os.path.join(out, name)
+        os.makedirs(d, exist_ok=True)
+        os.makedirs(os.path.join(os.path.dirname(out), "corpus-" + name), exist_ok=True)
+        for seed, data in seeds.items():
+            with open(os.path.join(d, seed), "wb") as f:
+                f.write(data)
+
+
+main()

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Several workers hammer one engine: each opens NAT connections, answers as the real
+ * server for connections another worker opened (so replies cross workers), closes
+ * some, and runs its timers, while the control side changes weights and removes and
+ * re-adds a real server. Afterwards every connection must expire and every counter on
+ * every destination must come back to zero: no lost or doubled accounting.
+ * Run under ThreadSanitizer by `make test`.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/engine.h"
+#include "frames.h"
+#include "helpers.h"
+
+#define WORKERS 3
+#define ROUNDS	3000
+#define S	UVS_NS_PER_SEC
+
+static struct test_env env;
+static struct uvs_engine engine;
+static struct uvs_worker workers[WORKERS];
+static uvs_time_t start;
+static int stop_control;
+
+static int route(void *arg, int af, const union uvs_addr *nh, struct uvs_route *r)
+{
+	(void)arg;
+	memset(r, 0, sizeof(*r));
+	r->ifindex = 2;
+	r->mtu = 1500;
+	r->src = *nh;
+	r->dst_mac[0] = 2;
+	(void)af;
+	return 0;
+}
+
+static void send_one(struct uvs_worker *w, const struct frame_spec *s, uvs_time_t now,
+		     struct uvs_pkt *out)
+{
+	uint8_t buf[UVS_FRAME_HEADROOM + 2048];
+	uint8_t *data = buf + UVS_FRAME_HEADROOM;
+	size_t len = frame_build(data, s);
+	struct uvs_frame f = {
+		.data = data,
+		.len = (uint32_t)len,
+		.headroom = UVS_FRAME_HEADROOM,
+		.tailroom = (uint32_t)(sizeof(buf) - UVS_FRAME_HEADROOM - len),
+	};
+
+	uvs_engine_process(w, &f, 1, now);
+	if (out && f.verdict == UVS_VERDICT_TX)
+		uvs_pkt_parse(f.data, f.len, out);
+	else if (out)
+		out->af = 0;
+}
+
+static void *worker_main(void *arg)
+{
+	struct uvs_worker *w = arg;
+	unsigned id = w->id;
+
+	rcu_register_thread();
+	for (int i = 0; i < ROUNDS; i++) {
+		uvs_time_t now = start + (uvs_time_t)i * (S / 100);
+		char client[32], rs[UVS_ADDR_STRLEN];
+		uint16_t cport = (uint16_t)(1024 + i);
+		struct uvs_pkt out;
+
+		/* This worker's client opens a connection... */
+		snprintf(client, sizeof(client), "172.16.%u.%u", id, 1 + i % 200);
+		struct frame_spec syn = {
+			.af = AF_INET, .src = client, .dst = "10.0.0.1", .protocol = IPPROTO_TCP,
+			.sport = cport, .dport = 80, .tcp_flags = TH_SYN,
+		};
+		send_one(w, &syn, now, &out);
+		if (out.af != AF_INET)
+			continue;
+		/* ...and the real server's answers arrive at the next worker. */
+		uvs_addr_format(AF_INET, &out.daddr, rs, sizeof(rs));
+		struct frame_spec reply = {
+			.af = AF_INET, .src = rs, .dst = client, .protocol = IPPROTO_TCP,
+			.sport = 80, .dport = cport, .tcp_flags = TH_SYN | TH_ACK,
+		};
+		struct uvs_worker *other = &workers[(id + 1) % WORKERS];
+		send_one(other, &reply, now, NULL);
+		syn.tcp_flags = TH_ACK;
+		send_one(w, &syn, now, NULL);
+		if (i % 3 == 0) {
+			syn.tcp_flags = TH_FIN | TH_ACK;
+			send_one(w, &syn, now, NULL);
+			reply.tcp_flags = TH_FIN | TH_ACK;
+			send_one(other, &reply, now, NULL);
+		}
+		if (i % 7 == 0) {
+			syn.tcp_flags = TH_RST;
+			send_one(w, &syn, now, NULL);
+		}
+	}
+	rcu_unregister_thread();
+	return NULL;
+}
+
+static void *control_main(void *arg)
+{
+	struct uvs_service *svc = arg;
+	struct uvs_dest_conf dc = test_dest_conf("192.168.0.13:80", 1);
+	int n = 0;
+
+	rcu_register_thread();
+	while (!__atomic_load_n(&stop_control, __ATOMIC_ACQUIRE)) {
+		dc.weight = n % 3;
+		if (n % 5 == 4) {
+			uvs_dest_del(&env.m, &svc->key, dc.af, &dc.addr, dc.port, NULL);
+			uvs_dest_add(&env.m, &svc->key, &dc, NULL);
+		} else {
+			uvs_dest_edit(&env.m, &svc->key, &dc, NULL);
+		}
+		n++;
+	}
+	rcu_unregister_thread();
+	return NULL;
+}
+
+static void test_workers_and_control(void **state)
+{
+	struct uvs_engine_config c;
+	pthread_t th[WORKERS], ctl;
+
+	(void)state;
+	test_env_init_workers(&env, WORKERS);
+	start = env.now;
+	uvs_engine_config_default(&c);
+	c.nworkers = WORKERS;
+	c.table_bits = 12;
+	c.route = route;
+	assert_int_equal(uvs_engine_init(&engine, &env.m, &c), 0);
+	for (unsigned i = 0; i < WORKERS; i++)
+		assert_int_equal(uvs_worker_init(&workers[i], &engine, i), 0);
+	struct uvs_service *svc = test_add_svc(&env, "10.0.0.1:80", "wlc");
+	test_add_dest(&env, svc, "192.168.0.11:80", 1);
+	test_add_dest(&env, svc, "192.168.0.12:80", 2);
+	test_add_dest(&env, svc, "192.168.0.13:80", 1);
+
+	assert_int_equal(pthread_create(&ctl, NULL, control_main, svc), 0);
+	for (unsigned i = 0; i < WORKERS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, worker_main, &workers[i]), 0);
+	for (unsigned i = 0; i < WORKERS; i++)
+		pthread_join(th[i], NULL);
+	__atomic_store_n(&stop_control, 1, __ATOMIC_RELEASE);
+	pthread_join(ctl, NULL);
+
+	uint64_t counters[UVS_R_COUNT], tx;
+	uvs_engine_counters(&engine, counters, &tx);
+	assert_true(tx > ROUNDS); /* traffic flowed */
+	assert_true(uvs_engine_conn_count(&engine) > 0);
+
+	/* An hour later every connection is gone and every count is back to zero. */
+	for (unsigned i = 0; i < WORKERS; i++)
+		uvs_worker_timers(&workers[i], start + 3600 * S);
+	assert_int_equal(uvs_engine_conn_count(&engine), 0);
+	struct uvs_dest *d;
+	uvs_for_each_dest(d, svc) {
+		assert_int_equal(uvs_dest_active(d), 0);
+		assert_int_equal(uvs_dest_inactive(d), 0);
+		assert_int_equal(d->persistconns, 0);
+	}
+	uvs_engine_destroy(&engine);
+	test_env_fini(&env);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_workers_and_control),
+	};
+	return cmocka_run_group_tests_name("engine_threads", tests, NULL, NULL);
+}
