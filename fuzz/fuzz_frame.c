@@ -114,8 +114,8 @@ static void setup(void)
 	add_dest("2001:db8::1", AF_INET6, IPPROTO_TCP, 80, 0, "2001:db8:1::12", AF_INET6,
 		 UVS_FWD_TUNNEL, UVS_TUN_TYPE_IPIP);
 	add_service("2001:db8::1", AF_INET6, IPPROTO_UDP, 53, 0, 0, "lblcr");
-	add_dest("2001:db8::1", AF_INET6, IPPROTO_UDP, 53, 0, "192.168.0.16", AF_INET, UVS_FWD_TUNNEL,
-		 UVS_TUN_TYPE_IPIP);
+	add_dest("2001:db8::1", AF_INET6, IPPROTO_UDP, 53, 0, "192.168.0.16", AF_INET,
+		 UVS_FWD_TUNNEL, UVS_TUN_TYPE_IPIP);
 	uvs_engine_config_default(&c);
 	c.table_bits = 10;
 	c.max_conns = 512;

@@ -155,7 +155,8 @@ static int parse_options(struct replay *r, int argc, char **argv)
 			break;
 		case 'd':
 			if (parse_addr_any(optarg, &af, &a) < 0) {
-				fprintf(stderr, "uvs-replay: bad --director address '%s'\n", optarg);
+				fprintf(stderr, "uvs-replay: bad --director address '%s'\n",
+					optarg);
 				return -1;
 			}
 			*(af == AF_INET ? &r->director4 : &r->director6) = a;
@@ -163,15 +164,16 @@ static int parse_options(struct replay *r, int argc, char **argv)
 		case 'm':
 			eq = strchr(optarg, '=');
 			if (!eq || r->nmarks == sizeof(r->marks) / sizeof(r->marks[0])) {
-				fprintf(stderr, "uvs-replay: bad --mark '%s' (ADDR=MARK)\n", optarg);
+				fprintf(stderr, "uvs-replay: bad --mark '%s' (ADDR=MARK)\n",
+					optarg);
 				return -1;
 			}
 			*eq = 0;
 			struct mark *m = &r->marks[r->nmarks];
 			m->mark = (uint32_t)strtoul(eq + 1, &end, 0);
 			if (parse_addr_any(optarg, &m->af, &m->addr) < 0 || *end || !m->mark) {
-				fprintf(stderr, "uvs-replay: bad --mark '%s=%s' (ADDR=MARK)\n", optarg,
-					eq + 1);
+				fprintf(stderr, "uvs-replay: bad --mark '%s=%s' (ADDR=MARK)\n",
+					optarg, eq + 1);
 				return -1;
 			}
 			r->nmarks++;

@@ -84,9 +84,12 @@ uint32_t uvs_tun_overhead(int outer_af, const struct uvs_tun *t);
  * reference: IPv4 ihl 5, tos/traffic class copied with ECN, ttl = inner ttl, DF set
  * when the inner is IPv4 with DF or is IPv6, protocol 4/41 (ipip), 17 (gue: UDP to
  * t->port, GUE version 0, checksum per t->flags), 47 (gre: 0x0800/0x86DD, checksum
- * bit with UVS_TUN_F_CSUM). Moves f->data back by the overhead; *p then describes the
- * outer packet (its ports are the UDP ones for gue). Returns 0, or -ENOSPC if the
- * headroom is too small (frame unchanged).
+ * bit with UVS_TUN_F_CSUM). Moves f->data back by the overhead and drops any Ethernet
+ * padding; *p then describes the outer packet (its ports are the UDP ones for gue).
+ * The gue source port (49152-65535) and the IPv6 flow label come from a hash of the
+ * inner flow. Returns 0, or -ENOSPC if the headroom is too small, -EMSGSIZE if the
+ * outer packet would pass 65535 bytes, -EINVAL for an unknown t->type (frame
+ * unchanged in each case).
  */
 int uvs_tun_encap(struct uvs_frame *f, struct uvs_pkt *p, int outer_af, const union uvs_addr *src,
 		  const union uvs_addr *dst, const struct uvs_tun *t);
@@ -98,6 +101,8 @@ int uvs_tun_encap(struct uvs_frame *f, struct uvs_pkt *p, int outer_af, const un
  * order). The message quotes as much of the offending packet as fits in 576 (IPv4) or
  * 1280 (IPv6) bytes. The Ethernet addresses are swapped, so the frame goes back out
  * the link it came in on. TTL/hop limit 64. *p then describes the new packet.
+ * Whether an error may be sent at all (not about an ICMP error, not to a broadcast,
+ * rate limits) is the caller's decision.
  * Returns 0, or -ENOSPC if the headroom is too small (frame unchanged).
  */
 int uvs_icmp_error(struct uvs_frame *f, struct uvs_pkt *p, const union uvs_addr *src, uint8_t type,

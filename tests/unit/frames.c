@@ -30,8 +30,7 @@ size_t frame_l3_off(const struct frame_spec *s)
 }
 
 /* Sum of the pseudo header, in host-order words. */
-static uint32_t pseudo_sum(int af, const uint8_t *src, const uint8_t *dst, uint8_t proto,
-			   uint32_t len)
+uint32_t ref_pseudo_sum(int af, const uint8_t *src, const uint8_t *dst, uint8_t proto, uint32_t len)
 {
 	size_t alen = af == AF_INET6 ? 16 : 4;
 	uint32_t sum = 0;
@@ -81,9 +80,10 @@ size_t frame_build(uint8_t *buf, const struct frame_spec *s)
 		size_t ihl = 20 + 4 * (size_t)s->ip4_option_words;
 		uint8_t *h = buf + l3;
 		h[0] = (uint8_t)(0x40 | ihl / 4);
+		h[1] = s->tos;
 		put16(h + 2, (uint16_t)(ihl + l4_len));
 		put16(h + 4, 0x1234);
-		put16(h + 6, 0x4000); /* DF */
+		put16(h + 6, s->no_df ? 0 : 0x4000); /* DF */
 		h[8] = s->ttl ? s->ttl : 64;
 		h[9] = s->protocol;
 		memcpy(h + 12, src, 4);
@@ -94,7 +94,8 @@ size_t frame_build(uint8_t *buf, const struct frame_spec *s)
 	} else {
 		uint8_t *h = buf + l3;
 		size_t ext = 8 * (size_t)s->ip6_ext_headers;
-		h[0] = 0x60;
+		h[0] = (uint8_t)(0x60 | s->tos >> 4);
+		h[1] = (uint8_t)(s->tos << 4);
 		put16(h + 4, (uint16_t)(ext + l4_len));
 		h[6] = s->ip6_ext_headers ? IPPROTO_HOPOPTS : s->protocol;
 		h[7] = s->ttl ? s->ttl : 64;
@@ -121,22 +122,24 @@ size_t frame_build(uint8_t *buf, const struct frame_spec *s)
 		t[12] = 5 << 4;
 		t[13] = s->tcp_flags;
 		put16(t + 14, 65535);
-		put16(t + 16, ref_csum(t, l4_len,
-				       pseudo_sum(s->af, src, dst, s->protocol, (uint32_t)l4_len)));
+		put16(t + 16,
+		      ref_csum(t, l4_len,
+			       ref_pseudo_sum(s->af, src, dst, s->protocol, (uint32_t)l4_len)));
 	} else if (s->protocol == IPPROTO_UDP) {
 		put16(t, s->sport);
 		put16(t + 2, s->dport);
 		put16(t + 4, (uint16_t)l4_len);
-		uint16_t c = ref_csum(t, l4_len,
-				      pseudo_sum(s->af, src, dst, s->protocol, (uint32_t)l4_len));
+		uint16_t c = ref_csum(
+			t, l4_len, ref_pseudo_sum(s->af, src, dst, s->protocol, (uint32_t)l4_len));
 		put16(t + 6, c ? c : 0xffff);
 	} else if (s->protocol == IPPROTO_ICMP || s->protocol == IPPROTO_ICMPV6) {
 		t[0] = s->icmp_type;
 		t[1] = s->icmp_code;
 		put16(t + 4, s->sport); /* echo identifier */
-		uint32_t init = s->protocol == IPPROTO_ICMPV6
-					? pseudo_sum(s->af, src, dst, s->protocol, (uint32_t)l4_len)
-					: 0;
+		uint32_t init =
+			s->protocol == IPPROTO_ICMPV6
+				? ref_pseudo_sum(s->af, src, dst, s->protocol, (uint32_t)l4_len)
+				: 0;
 		put16(t + 2, ref_csum(t, l4_len, init));
 	}
 	return l4 + l4_len;

@@ -19,6 +19,8 @@ struct frame_spec {
 	uint8_t icmp_type;
 	uint8_t icmp_code;
 	uint8_t ttl;		/* 0: 64 */
+	uint8_t tos;		/* IPv4 TOS or IPv6 traffic class */
+	int no_df;		/* IPv4: leave DF clear */
 	int vlan;		/* >0: add an 802.1Q tag with this VID */
 	int ip4_option_words;	/* IPv4: NOP options, in 4-byte words */
 	int ip6_ext_headers;	/* IPv6: this many hop-by-hop/destination options headers */
@@ -31,6 +33,10 @@ size_t frame_build(uint8_t *buf, const struct frame_spec *s);
 
 /* RFC 1071 over len bytes, the straightforward way; returns the folded complement. */
 uint16_t ref_csum(const uint8_t *b, size_t len, uint32_t initial);
+
+/* Sum of a TCP/UDP/ICMPv6 pseudo header (addresses as bytes), for ref_csum's initial. */
+uint32_t ref_pseudo_sum(int af, const uint8_t *src, const uint8_t *dst, uint8_t proto,
+			uint32_t len);
 
 /* Offset of the L3 header in a frame built with spec s. */
 size_t frame_l3_off(const struct frame_spec *s);

@@ -80,8 +80,13 @@ static void *worker_main(void *arg)
 		/* This worker's client opens a connection... */
 		snprintf(client, sizeof(client), "172.16.%u.%u", id, 1 + i % 200);
 		struct frame_spec syn = {
-			.af = AF_INET, .src = client, .dst = "10.0.0.1", .protocol = IPPROTO_TCP,
-			.sport = cport, .dport = 80, .tcp_flags = TH_SYN,
+			.af = AF_INET,
+			.src = client,
+			.dst = "10.0.0.1",
+			.protocol = IPPROTO_TCP,
+			.sport = cport,
+			.dport = 80,
+			.tcp_flags = TH_SYN,
 		};
 		send_one(w, &syn, now, &out);
 		if (out.af != AF_INET)
@@ -89,8 +94,13 @@ static void *worker_main(void *arg)
 		/* ...and the real server's answers arrive at the next worker. */
 		uvs_addr_format(AF_INET, &out.daddr, rs, sizeof(rs));
 		struct frame_spec reply = {
-			.af = AF_INET, .src = rs, .dst = client, .protocol = IPPROTO_TCP,
-			.sport = 80, .dport = cport, .tcp_flags = TH_SYN | TH_ACK,
+			.af = AF_INET,
+			.src = rs,
+			.dst = client,
+			.protocol = IPPROTO_TCP,
+			.sport = 80,
+			.dport = cport,
+			.tcp_flags = TH_SYN | TH_ACK,
 		};
 		struct uvs_worker *other = &workers[(id + 1) % WORKERS];
 		send_one(other, &reply, now, NULL);
@@ -170,7 +180,8 @@ static void test_workers_and_control(void **state)
 		uvs_worker_timers(&workers[i], start + 3600 * S);
 	assert_int_equal(uvs_engine_conn_count(&engine), 0);
 	struct uvs_dest *d;
-	uvs_for_each_dest(d, svc) {
+	uvs_for_each_dest(d, svc)
+	{
 		assert_int_equal(uvs_dest_active(d), 0);
 		assert_int_equal(uvs_dest_inactive(d), 0);
 		assert_int_equal(d->persistconns, 0);

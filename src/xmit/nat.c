@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* NAT (masquerading): the destination of inbound packets becomes the real server, the
+ * source of its replies becomes the virtual service. */
+#include <netinet/in.h>
+
+#include "xmit-internal.h"
+#include "xmit.h"
+
+/* Offset of the checksum in the L4 header, and whether the ports precede it. */
+static int l4_csum_off(uint8_t protocol, bool *ports)
+{
+	*ports = protocol == IPPROTO_TCP || protocol == IPPROTO_UDP;
+	switch (protocol) {
+	case IPPROTO_TCP:
+		return 16;
+	case IPPROTO_UDP:
+		return 6;
+	case IPPROTO_ICMPV6:
+		return 2; /* its pseudo header holds the addresses */
+	default:
+		/* ICMP (no pseudo header) and others: nothing covers the addresses. SCTP's
+		 * CRC32c is not incremental, so its ports are not NATed here. */
+		return -1;
+	}
+}
+
+void uvs_nat_rewrite(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint16_t port,
+		     uint32_t end)
+{
+	uint8_t *ip = p->frame + p->l3_off, *l4 = p->frame + p->l4_off;
+	size_t alen = p->af == AF_INET6 ? 16 : 4;
+	union uvs_addr *pa = src ? &p->saddr : &p->daddr;
+	uint16_t *pport = src ? &p->sport : &p->dport;
+	uint8_t *field;
+	bool ports;
+	int coff;
+
+	if (p->af == AF_INET6)
+		field = ip + (src ? 8 : 24);
+	else
+		field = ip + (src ? 12 : 16);
+
+	coff = l4_csum_off(p->protocol, &ports);
+	if (coff >= 0 && p->l4_off + (uint32_t)coff + 2 <= end) {
+		uint8_t *c = l4 + coff;
+		bool udp = p->protocol == IPPROTO_UDP;
+
+		/* UDP over IPv4 may carry no checksum at all: 0 stays 0. */
+		if (!(udp && p->af == AF_INET && uvs_get16(c) == 0)) {
+			uvs_csum_fix(c, field, a, alen);
+			if (ports)
+				uvs_csum_fix(c, l4 + (src ? 0 : 2), &port, 2);
+			/* For UDP, 0 means none: send the other zero. */
+			if (udp && uvs_get16(c) == 0)
+				uvs_put16(c, 0xffff);
+		}
+	}
+	if (p->af == AF_INET)
+		uvs_csum_fix(ip + 10, field, a, alen);
+	memcpy(field, a, alen);
+	memset(pa, 0, sizeof(*pa));
+	memcpy(pa, field, alen);
+	if (ports) {
+		memcpy(l4 + (src ? 0 : 2), &port, 2);
+		*pport = port;
+	}
+}
+
+void uvs_nat_in(struct uvs_pkt *p, const union uvs_addr *daddr, uint16_t dport)
+{
+	uvs_nat_rewrite(p, false, daddr, dport, p->l3_off + p->l3_len);
+}
+
+void uvs_nat_out(struct uvs_pkt *p, const union uvs_addr *saddr, uint16_t sport)
+{
+	uvs_nat_rewrite(p, true, saddr, sport, p->l3_off + p->l3_len);
+}

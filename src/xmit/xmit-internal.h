@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Helpers shared by the files of src/xmit; not for other modules. */
+#ifndef UVS_XMIT_INTERNAL_H
+#define UVS_XMIT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pkt/csum.h"
+#include "pkt/parse.h"
+
+/*
+ * Sets the source (src true) or destination address of the packet at p and, for TCP
+ * and UDP, its port (network order). Fixes the IPv4 header checksum and, incrementally,
+ * the L4 checksum if it lies before frame offset end (an embedded packet in an ICMP
+ * error may be cut short). A UDP/IPv4 checksum of 0 (none) stays 0. Updates *p.
+ */
+void uvs_nat_rewrite(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint16_t port,
+		     uint32_t end);
+
+/* The fields of a fresh IP header. */
+struct uvs_ip_fields {
+	const union uvs_addr *src, *dst;
+	uint32_t payload_len; /* bytes after this header */
+	uint8_t protocol;
+	uint8_t tos; /* IPv4 TOS or IPv6 traffic class, ECN included */
+	uint8_t ttl;
+	bool df;	    /* IPv4 */
+	uint16_t id;	    /* IPv4, host order */
+	uint32_t flowlabel; /* IPv6, low 20 bits */
+};
+
+/* Writes an IPv4 (ihl 5, checksum set) or IPv6 header of family af at ip; returns its
+ * length. */
+uint32_t uvs_ip_build(uint8_t *ip, int af, const struct uvs_ip_fields *h);
+
+/* Makes *p describe a frame whose IP header, at the unchanged p->l3_off, was just
+ * built from h: L4 fields are reset (ports 0), the caller sets what it knows. */
+void uvs_pkt_describe(struct uvs_pkt *p, uint8_t *frame, uint32_t frame_len, int af,
+		      const struct uvs_ip_fields *h);
+
+/* Reads and writes 16-bit network-order fields at any alignment. */
+static inline uint16_t uvs_get16(const uint8_t *b)
+{
+	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+static inline void uvs_put16(uint8_t *b, uint16_t v)
+{
+	b[0] = (uint8_t)(v >> 8);
+	b[1] = (uint8_t)v;
+}
+
+/* Updates the checksum field at b (any alignment) after len bytes changed from old to
+ * new. */
+static inline void uvs_csum_fix(uint8_t *b, const void *old, const void *new, size_t len)
+{
+	uint16_t c;
+
+	memcpy(&c, b, 2);
+	uvs_csum_replace(&c, old, new, len);
+	memcpy(b, &c, 2);
+}
+
+/* Stores a checksum from uvs_csum_fold (already in network order) at b. */
+static inline void uvs_csum_store(uint8_t *b, uint16_t c)
+{
+	memcpy(b, &c, 2);
+}
+
+#endif
