@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +44,7 @@ static void add_service(const char *addr, int af, int proto, uint16_t port, uint
 			uint32_t flags, const char *sched)
 {
 	struct uvs_svc_conf c;
+	struct uvs_error err;
 
 	memset(&c, 0, sizeof(c));
 	if (fwmark)
@@ -54,12 +56,15 @@ static void add_service(const char *addr, int af, int proto, uint16_t port, uint
 	}
 	strcpy(c.sched_name, sched);
 	c.flags = flags;
+	c.netmask = af == AF_INET6 ? 128 : 0xffffffff; /* ipvsadm's defaults */
 	if (flags & UVS_SVC_F_PERSISTENT) {
 		c.timeout = 30;
 		c.netmask = af == AF_INET ? htonl(0xffffff00) : 64;
 	}
-	if (uvs_svc_add(&model, &c, NULL) < 0)
+	if (uvs_svc_add(&model, &c, &err) < 0) {
+		fprintf(stderr, "fuzz_frame: service: %s\n", err.msg);
 		abort();
+	}
 }
 
 static void add_dest(const char *vaddr, int af, int proto, uint16_t port, uint32_t fwmark,
@@ -67,6 +72,7 @@ static void add_dest(const char *vaddr, int af, int proto, uint16_t port, uint32
 {
 	struct uvs_svc_key k;
 	struct uvs_dest_conf d;
+	struct uvs_error err;
 	union uvs_addr a;
 
 	if (fwmark)
@@ -84,8 +90,10 @@ static void add_dest(const char *vaddr, int af, int proto, uint16_t port, uint32
 	d.tun_type = tun_type;
 	d.tun_port = htons(6080);
 	d.u_threshold = 50;
-	if (uvs_dest_add(&model, &k, &d, NULL) < 0)
+	if (uvs_dest_add(&model, &k, &d, &err) < 0) {
+		fprintf(stderr, "fuzz_frame: destination %s: %s\n", raddr, err.msg);
 		abort();
+	}
 }
 
 static void setup(void)

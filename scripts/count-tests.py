@@ -4,7 +4,8 @@
 
 A cmocka suite reports each passing case as "[       OK ] name" and the number
 of failing ones as "[  FAILED  ] N test(s), listed below:"; a suite that died before reporting
-(crash, sanitizer abort, timeout) counts as one failure."""
+(crash, sanitizer abort, timeout) counts as one failure. A test that is not a cmocka
+suite (a fuzzer) counts as one case, passed or failed by its result."""
 import json
 import re
 import sys
@@ -20,4 +21,6 @@ with open(sys.argv[1]) as log:
         failed += f
         if t.get("result") != "OK" and f == 0:
             failed += 1
+        elif t.get("result") == "OK" and p == 0 and f == 0:
+            passed += 1
 print(passed, failed)

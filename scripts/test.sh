@@ -15,9 +15,9 @@ count() { # $1 = build dir: adds its test cases from meson's JSON log
 	failed=$((failed + ${out#* }))
 }
 
-run_build() { # $1 = dir, rest = meson options
-	local dir=$1
-	shift
+run_build() { # $1 = dir, $2 = meson test arguments, rest = meson setup options
+	local dir=$1 test_args=$2
+	shift 2
 	echo "== build $dir ($*)"
 	if [ ! -d "$dir" ]; then
 		meson setup "$dir" "$@" >/dev/null || { failed=$((failed + 1)); return; }
@@ -28,13 +28,20 @@ run_build() { # $1 = dir, rest = meson options
 		failed=$((failed + 1))
 		return
 	fi
-	meson test -C "$dir" --print-errorlogs --num-processes 2
+	# shellcheck disable=SC2086
+	meson test -C "$dir" --print-errorlogs --num-processes 2 $test_args
 	count "$dir"
 }
 
-run_build build
+run_build build ""
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	run_build build-asan -Db_sanitize=address,undefined -Db_lundef=false
+	run_build build-asan "" -Db_sanitize=address,undefined -Db_lundef=false
+# The threaded suites under ThreadSanitizer (tsan.supp explains each suppression).
+TSAN_OPTIONS="halt_on_error=1:suppressions=$PWD/tests/unit/tsan.supp" \
+	run_build build-tsan "--suite threads" -Db_sanitize=thread -Db_lundef=false
+# Each libFuzzer harness for a bounded time, with ASan and UBSan.
+CC=clang ASAN_OPTIONS=detect_leaks=1 \
+	run_build build-fuzz "--suite fuzz" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
 
 echo "== format (clang-format)"
 if clang-format --dry-run -Werror $(git ls-files '*.c' '*.h') 2>/dev/null; then

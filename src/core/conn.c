@@ -11,6 +11,8 @@
 #include <sys/random.h>
 #include <urcu.h>
 
+#include "rcu-handoff.h"
+
 struct uvs_conn_slab {
 	struct uvs_conn_slab *next;
 	struct uvs_conn conns[UVS_CONN_SLAB];
@@ -114,9 +116,10 @@ struct uvs_conn *uvs_conn_in_get(struct uvs_conn_table *t, int af, int protocol,
 	uint32_t b = key_hash(t, t->seed[0], af, protocol, caddr, cport, vaddr, vport);
 	uint16_t want = template ? UVS_CONN_F_TEMPLATE : 0;
 
-	for (struct uvs_conn *c = rcu_dereference(t->in[b]); c; c = rcu_dereference(c->in_next)) {
+	for (struct uvs_conn *c = __atomic_load_n(&t->in[b], __ATOMIC_ACQUIRE); c;
+	     c = __atomic_load_n(&c->in_next, __ATOMIC_ACQUIRE)) {
 		if (c->cport == cport && c->vport == vport && c->af == af &&
-		    c->protocol == protocol && (c->flags & UVS_CONN_F_TEMPLATE) == want &&
+		    c->protocol == protocol && (uvs_conn_flags(c) & UVS_CONN_F_TEMPLATE) == want &&
 		    uvs_addr_eq(&c->caddr, caddr) && uvs_addr_eq(&c->vaddr, vaddr))
 			return c;
 	}
@@ -129,7 +132,8 @@ struct uvs_conn *uvs_conn_out_get(struct uvs_conn_table *t, int af, int protocol
 {
 	uint32_t b = key_hash(t, t->seed[1], af, protocol, daddr, dport, caddr, cport);
 
-	for (struct uvs_conn *c = rcu_dereference(t->out[b]); c; c = rcu_dereference(c->out_next)) {
+	for (struct uvs_conn *c = __atomic_load_n(&t->out[b], __ATOMIC_ACQUIRE); c;
+	     c = __atomic_load_n(&c->out_next, __ATOMIC_ACQUIRE)) {
 		if (c->dport == dport && c->cport == cport && c->daf == af &&
 		    c->protocol == protocol && uvs_addr_eq(&c->daddr, daddr) &&
 		    uvs_addr_eq(&c->caddr, caddr))
@@ -153,7 +157,8 @@ void uvs_conn_unreserve(struct uvs_conn_table *t)
 
 static bool in_out_table(const struct uvs_conn *c)
 {
-	return (c->flags & UVS_CONN_F_FWD_MASK) == UVS_FWD_MASQ && !uvs_conn_is_template(c);
+	return (uvs_conn_flags(c) & UVS_CONN_F_FWD_MASK) == UVS_FWD_MASQ &&
+	       !uvs_conn_is_template(c);
 }
 
 void uvs_conn_hash(struct uvs_conn_table *t, struct uvs_conn *c)
@@ -163,13 +168,13 @@ void uvs_conn_hash(struct uvs_conn_table *t, struct uvs_conn *c)
 	__atomic_fetch_or(&c->flags, UVS_CONN_F_HASHED, __ATOMIC_RELEASE);
 	bucket_lock(t, 0, b);
 	c->in_next = t->in[b];
-	rcu_assign_pointer(t->in[b], c);
+	__atomic_store_n(&t->in[b], c, __ATOMIC_RELEASE);
 	bucket_unlock(t, 0, b);
 	if (in_out_table(c)) {
 		b = out_hash(t, c);
 		bucket_lock(t, 1, b);
 		c->out_next = t->out[b];
-		rcu_assign_pointer(t->out[b], c);
+		__atomic_store_n(&t->out[b], c, __ATOMIC_RELEASE);
 		bucket_unlock(t, 1, b);
 	}
 }
@@ -187,7 +192,7 @@ bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c)
 	bucket_lock(t, 0, b);
 	for (struct uvs_conn **pp = &t->in[b]; *pp; pp = &(*pp)->in_next) {
 		if (*pp == c) {
-			rcu_assign_pointer(*pp, c->in_next);
+			__atomic_store_n(&*pp, c->in_next, __ATOMIC_RELEASE);
 			break;
 		}
 	}
@@ -197,7 +202,7 @@ bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c)
 		bucket_lock(t, 1, b);
 		for (struct uvs_conn **pp = &t->out[b]; *pp; pp = &(*pp)->out_next) {
 			if (*pp == c) {
-				rcu_assign_pointer(*pp, c->out_next);
+				__atomic_store_n(&*pp, c->out_next, __ATOMIC_RELEASE);
 				break;
 			}
 		}
@@ -218,6 +223,10 @@ void uvs_conn_pool_init(struct uvs_conn_pool *p, uint8_t id)
 void uvs_conn_pool_destroy(struct uvs_conn_pool *p)
 {
 	rcu_barrier(); /* no grace-period callback may still push to this pool */
+	/* The acquire pairs with each callback's release (and shows the order to TSan,
+	 * which does not see inside liburcu). */
+	while (__atomic_load_n(&p->inflight, __ATOMIC_ACQUIRE))
+		;
 	while (p->slabs) {
 		struct uvs_conn_slab *next = p->slabs->next;
 		free(p->slabs);
@@ -292,16 +301,17 @@ struct limbo_batch {
 static void limbo_done(struct rcu_head *head)
 {
 	struct limbo_batch *b = caa_container_of(head, struct limbo_batch, rcu);
-	struct uvs_conn *last = b->list;
+	uvs_rcu_callback_begin();
+	struct uvs_conn *list = b->list, *last = list;
 	struct uvs_conn_pool *p = b->pool;
 
 	while (last->tm_next)
 		last = last->tm_next;
 	last->tm_next = __atomic_load_n(&p->returned, __ATOMIC_RELAXED);
-	while (!__atomic_compare_exchange_n(&p->returned, &last->tm_next, b->list, false,
+	while (!__atomic_compare_exchange_n(&p->returned, &last->tm_next, list, false,
 					    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		;
-	__atomic_sub_fetch(&p->inflight, 1, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&p->inflight, 1, __ATOMIC_RELEASE);
 	free(b);
 }
 
@@ -321,10 +331,10 @@ static void limbo_flush(struct uvs_conn_pool *p)
 		last->tm_next = p->free;
 		p->free = p->limbo;
 	} else {
-		b->list = p->limbo;
 		b->pool = p;
+		b->list = p->limbo;
 		__atomic_add_fetch(&p->inflight, 1, __ATOMIC_RELAXED);
-		call_rcu(&b->rcu, limbo_done);
+		uvs_call_rcu(&b->rcu, limbo_done);
 	}
 	p->limbo = NULL;
 	p->limbo_len = 0;

@@ -84,9 +84,15 @@ static inline bool uvs_conn_hashed(const struct uvs_conn *c)
 	return __atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & UVS_CONN_F_HASHED;
 }
 
+/* The flags, read atomically: other workers change bits concurrently. */
+static inline uint16_t uvs_conn_flags(const struct uvs_conn *c)
+{
+	return __atomic_load_n(&c->flags, __ATOMIC_RELAXED);
+}
+
 static inline bool uvs_conn_is_template(const struct uvs_conn *c)
 {
-	return c->flags & UVS_CONN_F_TEMPLATE;
+	return uvs_conn_flags(c) & UVS_CONN_F_TEMPLATE;
 }
 
 /* The table: two arrays of 2^bits chain heads and their striped locks. */

@@ -2,6 +2,7 @@
 /* Destinations (real servers): validation, add/edit/delete, the trash, and the
  * connection counters with the overload flag that schedulers read. */
 #include "model-internal.h"
+#include "rcu-handoff.h"
 #include "sched/sched.h"
 
 #include <errno.h>
@@ -64,25 +65,31 @@ static int check_conf(const struct uvs_service *svc, const struct uvs_dest_conf 
 	return 0;
 }
 
+/* Sets what an edit may change. Workers read these fields while it happens (see
+ * uvs_dest_fwd() and friends), hence atomic stores. */
+static void store_mutable_conf(struct uvs_dest *d, const struct uvs_dest_conf *c)
+{
+	__atomic_store_n(&d->conf.fwd, c->fwd, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->conf.u_threshold, c->u_threshold, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->conf.l_threshold, c->l_threshold, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->conf.tun_type, c->tun_type, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->conf.tun_port, c->tun_port, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->conf.tun_flags, c->tun_flags, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->conf.weight, c->weight, __ATOMIC_RELAXED);
+}
+
 /* Applies a checked conf as the kernel's __ip_vs_update_dest does. Caller holds
  * svc->lock. */
 static void apply_conf(struct uvs_dest *d, const struct uvs_dest_conf *c, bool add)
 {
-	uint32_t flags = d->flags | UVS_DEST_F_AVAILABLE;
-
+	/* Atomic changes: workers set and clear OVERLOAD meanwhile. */
+	__atomic_or_fetch(&d->flags, UVS_DEST_F_AVAILABLE, __ATOMIC_RELAXED);
 	/* Raising the upper threshold, or removing it, lifts an overload at once. */
 	if (c->u_threshold == 0 || c->u_threshold > d->conf.u_threshold)
-		flags &= ~UVS_DEST_F_OVERLOAD;
-	__atomic_store_n(&d->flags, flags, __ATOMIC_RELAXED);
+		__atomic_and_fetch(&d->flags, ~UVS_DEST_F_OVERLOAD, __ATOMIC_RELAXED);
 	if (add || c->weight != 0)
 		d->last_weight = (uint32_t)c->weight;
-	d->conf.fwd = c->fwd;
-	d->conf.u_threshold = c->u_threshold;
-	d->conf.l_threshold = c->l_threshold;
-	d->conf.tun_type = c->tun_type;
-	d->conf.tun_port = c->tun_port;
-	d->conf.tun_flags = c->tun_flags;
-	__atomic_store_n(&d->conf.weight, c->weight, __ATOMIC_RELAXED);
+	store_mutable_conf(d, c);
 }
 
 /* Links d at the head of svc's list and tells the scheduler. Caller holds svc->lock. */
@@ -93,13 +100,13 @@ static int link_dest(struct uvs_service *svc, struct uvs_dest *d)
 	d->seq = ++svc->next_seq;
 	cds_list_add(&d->list, &svc->dests);
 	svc->num_dests++;
-	rcu_assign_pointer(d->svc, svc);
+	__atomic_store_n(&d->svc, svc, __ATOMIC_RELEASE);
 	cmm_smp_mb(); /* pairs with with_dest_locked() on a destination leaving the trash */
 	ret = svc->sched->add_dest ? svc->sched->add_dest(svc, d) : 0;
 	if (ret) {
 		cds_list_del(&d->list);
 		svc->num_dests--;
-		rcu_assign_pointer(d->svc, NULL);
+		__atomic_store_n(&d->svc, NULL, __ATOMIC_RELEASE);
 	}
 	return ret;
 }
@@ -110,7 +117,7 @@ static void unlink_dest(struct uvs_service *svc, struct uvs_dest *d)
 	svc->num_dests--;
 	if (svc->sched && svc->sched->del_dest)
 		svc->sched->del_dest(svc, d);
-	rcu_assign_pointer(d->svc, NULL);
+	__atomic_store_n(&d->svc, NULL, __ATOMIC_RELEASE);
 }
 
 static struct uvs_dest *trash_find(struct uvs_model *m, const struct uvs_svc_key *k,
@@ -157,6 +164,7 @@ struct dest_rcu {
 
 static void dest_free_rcu(struct rcu_head *head)
 {
+	uvs_rcu_callback_begin();
 	struct dest_rcu *r = caa_container_of(head, struct dest_rcu, head);
 	uvs_dest_free(r->d);
 	free(r);
@@ -173,7 +181,7 @@ void uvs_dest_free_deferred(struct uvs_dest *d)
 		return;
 	}
 	r->d = d;
-	call_rcu(&r->head, dest_free_rcu);
+	uvs_call_rcu(&r->head, dest_free_rcu);
 }
 
 int uvs_dest_add(struct uvs_model *m, const struct uvs_svc_key *k, const struct uvs_dest_conf *c,
@@ -219,7 +227,10 @@ int uvs_dest_add(struct uvs_model *m, const struct uvs_svc_key *k, const struct 
 		d->conf.port = c->port;
 		d->refcnt = 1; /* the list's */
 	}
-	struct uvs_dest saved = *d;
+	/* What a failed add must put back (only the control side writes these). */
+	struct uvs_dest_conf saved_conf = d->conf;
+	uint32_t saved_flags = __atomic_load_n(&d->flags, __ATOMIC_RELAXED);
+	uint32_t saved_last_weight = d->last_weight;
 	pthread_mutex_lock(&svc->lock);
 	apply_conf(d, c, true);
 	ret = link_dest(svc, d);
@@ -228,9 +239,9 @@ int uvs_dest_add(struct uvs_model *m, const struct uvs_svc_key *k, const struct 
 		uvs_errorf(err, -ret, "scheduler %s could not take the destination: %s",
 			   svc->sched->name, strerror(-ret));
 		if (from_trash) {
-			d->conf = saved.conf;
-			d->flags = saved.flags;
-			d->last_weight = saved.last_weight;
+			store_mutable_conf(d, &saved_conf);
+			__atomic_store_n(&d->flags, saved_flags, __ATOMIC_RELAXED);
+			d->last_weight = saved_last_weight;
 			cds_list_add(&d->list, &m->trash);
 		} else {
 			uvs_dest_free(d);
@@ -264,12 +275,13 @@ int uvs_dest_edit(struct uvs_model *m, const struct uvs_svc_key *k, const struct
 	}
 	pthread_mutex_lock(&svc->lock);
 	struct uvs_dest_conf old_conf = d->conf;
-	uint32_t old_flags = d->flags, old_last = d->last_weight;
+	uint32_t old_flags = __atomic_load_n(&d->flags, __ATOMIC_RELAXED);
+	uint32_t old_last = d->last_weight;
 	apply_conf(d, c, false);
 	ret = svc->sched->upd_dest ? svc->sched->upd_dest(svc, d) : 0;
 	if (ret) {
-		d->conf = old_conf;
-		d->flags = old_flags;
+		store_mutable_conf(d, &old_conf);
+		__atomic_store_n(&d->flags, old_flags, __ATOMIC_RELAXED);
 		d->last_weight = old_last;
 		uvs_errorf(err, -ret, "scheduler %s could not update the destination: %s",
 			   svc->sched->name, strerror(-ret));
@@ -335,7 +347,9 @@ static void count_bind(struct uvs_dest *d, uint32_t conn_flags)
 		counter_add(&d->inactconns, 1);
 	else
 		counter_add(&d->activeconns, 1);
-	if (d->conf.u_threshold != 0 && total_conns(d) >= d->conf.u_threshold)
+	uint32_t upper = __atomic_load_n(&d->conf.u_threshold, __ATOMIC_RELAXED);
+
+	if (upper != 0 && total_conns(d) >= upper)
 		set_overload(d, true);
 }
 
@@ -348,11 +362,14 @@ static void count_unbind(struct uvs_dest *d, uint32_t conn_flags)
 	else
 		counter_add(&d->activeconns, -1);
 	/* Hysteresis: below the lower threshold if set, else below 3/4 of the upper. */
-	if (d->conf.l_threshold != 0) {
-		if (total_conns(d) < d->conf.l_threshold)
+	uint32_t lower = __atomic_load_n(&d->conf.l_threshold, __ATOMIC_RELAXED);
+	uint32_t upper = __atomic_load_n(&d->conf.u_threshold, __ATOMIC_RELAXED);
+
+	if (lower != 0) {
+		if (total_conns(d) < lower)
 			set_overload(d, false);
-	} else if (d->conf.u_threshold != 0) {
-		if ((uint64_t)total_conns(d) * 4 < (uint64_t)d->conf.u_threshold * 3)
+	} else if (upper != 0) {
+		if ((uint64_t)total_conns(d) * 4 < (uint64_t)upper * 3)
 			set_overload(d, false);
 	} else {
 		set_overload(d, false);
@@ -363,7 +380,7 @@ static void count_unbind(struct uvs_dest *d, uint32_t conn_flags)
  * svc->lock. */
 static void tell_scheduler(struct uvs_service *svc, struct uvs_dest *d)
 {
-	if (d->svc == svc && svc->sched && svc->sched->load_changed)
+	if (uvs_dest_svc(d) == svc && svc->sched && svc->sched->load_changed)
 		svc->sched->load_changed(svc, d);
 }
 
@@ -380,9 +397,9 @@ static void with_dest_locked(struct uvs_dest *d, void (*fn)(struct uvs_dest *, u
 {
 	struct uvs_service *svc;
 
-	while ((svc = rcu_dereference(d->svc)) != NULL) {
+	while ((svc = uvs_dest_svc(d)) != NULL) {
 		pthread_mutex_lock(&svc->lock);
-		if (d->svc == svc) {
+		if (uvs_dest_svc(d) == svc) {
 			fn(d, arg);
 			tell_scheduler(svc, d);
 			pthread_mutex_unlock(&svc->lock);
@@ -392,7 +409,7 @@ static void with_dest_locked(struct uvs_dest *d, void (*fn)(struct uvs_dest *, u
 	}
 	fn(d, arg);
 	cmm_smp_mb();
-	svc = rcu_dereference(d->svc);
+	svc = uvs_dest_svc(d);
 	if (svc) {
 		pthread_mutex_lock(&svc->lock);
 		tell_scheduler(svc, d);

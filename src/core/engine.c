@@ -149,7 +149,7 @@ bool uvs_conn_end(struct uvs_engine *e, struct uvs_conn *c)
 		uvs_conn_unlock(c);
 		return false;
 	}
-	flags = c->flags;
+	flags = uvs_conn_flags(c);
 	uvs_conn_unlock(c);
 	uvs_dest_unbind(c->dest, flags & (UVS_CONN_F_INACTIVE | UVS_CONN_F_TEMPLATE));
 	if (c->control)
@@ -178,7 +178,9 @@ void uvs_verdict(struct uvs_worker *w, struct uvs_frame *f, enum uvs_verdict v, 
 /* Sets a connection's timer to its current timeout from now. */
 static void refresh(struct uvs_conn *c, uvs_time_t now)
 {
-	__atomic_store_n(&c->expires, now + (uvs_time_t)c->timeout * UVS_NS_PER_SEC,
+	__atomic_store_n(&c->expires,
+			 now + (uvs_time_t)__atomic_load_n(&c->timeout, __ATOMIC_RELAXED) *
+					 UVS_NS_PER_SEC,
 			 __ATOMIC_RELAXED);
 }
 
@@ -206,10 +208,12 @@ static void tcp_state(struct uvs_engine *e, struct uvs_conn *c, uint8_t tcp_flag
 	next = uvs_tcp_next(old, dir, ev);
 	if (next != old && uvs_conn_hashed(c)) {
 		bool active = uvs_tcp_state_active(next);
-		bool was_active = !(c->flags & UVS_CONN_F_INACTIVE);
+		bool was_active = !(uvs_conn_flags(c) & UVS_CONN_F_INACTIVE);
 
 		__atomic_store_n(&c->state, (uint8_t)next, __ATOMIC_RELAXED);
-		c->timeout = __atomic_load_n(&e->timeouts.tcp[next], __ATOMIC_RELAXED);
+		__atomic_store_n(&c->timeout,
+				 __atomic_load_n(&e->timeouts.tcp[next], __ATOMIC_RELAXED),
+				 __ATOMIC_RELAXED);
 		if (active != was_active) {
 			if (active)
 				__atomic_fetch_and(&c->flags, (uint16_t)~UVS_CONN_F_INACTIVE,
@@ -234,7 +238,7 @@ void uvs_conn_seen(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_pk
 
 static void stats_in(struct uvs_worker *w, struct uvs_dest *d, uint32_t bytes)
 {
-	struct uvs_service *svc = rcu_dereference(d->svc);
+	struct uvs_service *svc = uvs_dest_svc(d);
 
 	uvs_stats_in(&d->stats, w->id, bytes);
 	if (svc)
@@ -244,7 +248,7 @@ static void stats_in(struct uvs_worker *w, struct uvs_dest *d, uint32_t bytes)
 
 static void stats_out(struct uvs_worker *w, struct uvs_dest *d, uint32_t bytes)
 {
-	struct uvs_service *svc = rcu_dereference(d->svc);
+	struct uvs_service *svc = uvs_dest_svc(d);
 
 	uvs_stats_out(&d->stats, w->id, bytes);
 	if (svc)
@@ -327,14 +331,14 @@ static void trim(struct uvs_frame *f, const struct uvs_pkt *p)
 
 static bool dest_available(const struct uvs_dest *d)
 {
-	return rcu_dereference(d->svc) != NULL;
+	return uvs_dest_svc(d) != NULL;
 }
 
 /* Sends a client's packet of connection c on to its real server. */
 void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
 		    struct uvs_conn *c)
 {
-	uint32_t fwd = c->flags & UVS_CONN_F_FWD_MASK;
+	uint32_t fwd = uvs_conn_flags(c) & UVS_CONN_F_FWD_MASK;
 	struct uvs_dest *d = c->dest;
 	uint32_t bytes = p->l3_len;
 	struct uvs_route rt;
@@ -351,9 +355,7 @@ void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p
 		return;
 	}
 	if (fwd == UVS_FWD_TUNNEL) {
-		tun.type = d->conf.tun_type;
-		tun.port = d->conf.tun_port;
-		tun.flags = d->conf.tun_flags;
+		uvs_dest_tun(d, &tun.type, &tun.port, &tun.flags);
 		overhead = uvs_tun_overhead(c->daf, &tun);
 	}
 	trim(f, p);
@@ -508,7 +510,7 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
 		return;
 	}
-	if ((c->flags & UVS_CONN_F_FWD_MASK) == UVS_FWD_MASQ) {
+	if ((uvs_conn_flags(c) & UVS_CONN_F_FWD_MASK) == UVS_FWD_MASQ) {
 		trim(f, p);
 		if (!prepare(w, f, p, c->daf, &c->daddr, 0, &rt))
 			return;

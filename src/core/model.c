@@ -3,10 +3,13 @@
  * estimator, trash expiry. */
 #include "model.h"
 #include "model-internal.h"
+#include "rcu-handoff.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
+
+unsigned long uvs_rcu_handoffs;
 
 static uvs_time_t monotonic_clock(void *arg)
 {

@@ -105,6 +105,28 @@ static inline uint32_t uvs_dest_weight(const struct uvs_dest *d)
 	return (uint32_t)__atomic_load_n(&d->conf.weight, __ATOMIC_RELAXED);
 }
 
+/* The service d belongs to, NULL while it is in the trash. Caller is inside an RCU
+ * read-side section or holds ctl_lock. */
+static inline struct uvs_service *uvs_dest_svc(const struct uvs_dest *d)
+{
+	return __atomic_load_n(&d->svc, __ATOMIC_ACQUIRE);
+}
+
+/* The forwarding method (UVS_FWD_*) and tunnel of d, which an edit may change while
+ * workers read them. */
+static inline uint32_t uvs_dest_fwd(const struct uvs_dest *d)
+{
+	return __atomic_load_n(&d->conf.fwd, __ATOMIC_RELAXED) & UVS_FWD_MASK;
+}
+
+static inline void uvs_dest_tun(const struct uvs_dest *d, uint8_t *type, uint16_t *port,
+				uint16_t *flags)
+{
+	*type = __atomic_load_n(&d->conf.tun_type, __ATOMIC_RELAXED);
+	*port = __atomic_load_n(&d->conf.tun_port, __ATOMIC_RELAXED);
+	*flags = __atomic_load_n(&d->conf.tun_flags, __ATOMIC_RELAXED);
+}
+
 /* Kernel's "available" test shared by most schedulers: weight > 0 and not overloaded. */
 static inline bool uvs_dest_usable(const struct uvs_dest *d)
 {

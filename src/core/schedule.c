@@ -33,7 +33,7 @@ static struct uvs_conn *conn_create(struct uvs_worker *w, int af, int protocol,
 	c->dport = dport;
 	c->dest = d;
 	c->control = control;
-	c->flags = flags | (uint16_t)(d->conf.fwd & UVS_CONN_F_FWD_MASK);
+	c->flags = flags | (uint16_t)uvs_dest_fwd(d);
 	c->state = UVS_TCP_S_NONE;
 	c->timeout = timeout;
 	c->expires = now + (uvs_time_t)timeout * UVS_NS_PER_SEC;
@@ -44,7 +44,7 @@ static struct uvs_conn *conn_create(struct uvs_worker *w, int af, int protocol,
 
 static bool template_valid(const struct uvs_engine *e, const struct uvs_conn *ct)
 {
-	if (!rcu_dereference(ct->dest->svc))
+	if (!uvs_dest_svc(ct->dest))
 		return false; /* its destination was deleted */
 	return !(e->sysctl.expire_quiescent_template && uvs_dest_weight(ct->dest) == 0);
 }
@@ -67,7 +67,7 @@ static struct uvs_conn *persist_template(struct uvs_worker *w, struct uvs_servic
 	struct uvs_conn *ct;
 	struct uvs_dest *d;
 
-	uvs_addr_mask(p->af, &snet, svc->netmask);
+	uvs_addr_mask(p->af, &snet, __atomic_load_n(&svc->netmask, __ATOMIC_RELAXED));
 	if (svc->key.fwmark) {
 		tproto = IPPROTO_IP;
 		memset(&tvaddr, 0, sizeof(tvaddr));
@@ -88,9 +88,11 @@ static struct uvs_conn *persist_template(struct uvs_worker *w, struct uvs_servic
 		 * owner frees an unhashed template only once n_control is zero. */
 		__atomic_add_fetch(&ct->n_control, 1, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&ct->flags, __ATOMIC_SEQ_CST) & UVS_CONN_F_HASHED) {
-			__atomic_store_n(&ct->expires,
-					 now + (uvs_time_t)ct->timeout * UVS_NS_PER_SEC,
-					 __ATOMIC_RELAXED);
+			__atomic_store_n(
+				&ct->expires,
+				now + (uvs_time_t)__atomic_load_n(&ct->timeout, __ATOMIC_RELAXED) *
+						UVS_NS_PER_SEC,
+				__ATOMIC_RELAXED);
 			return ct;
 		}
 		__atomic_sub_fetch(&ct->n_control, 1, __ATOMIC_SEQ_CST);
@@ -106,7 +108,8 @@ static struct uvs_conn *persist_template(struct uvs_worker *w, struct uvs_servic
 		return NULL;
 	}
 	ct = conn_create(w, p->af, tproto, &snet, 0, &tvaddr, tvport, d, d->conf.port, NULL,
-			 UVS_CONN_F_TEMPLATE, svc->timeout, now);
+			 UVS_CONN_F_TEMPLATE, __atomic_load_n(&svc->timeout, __ATOMIC_RELAXED),
+			 now);
 	if (!ct) {
 		uvs_dest_unbind(d, UVS_CONN_F_TEMPLATE);
 		uvs_conn_unreserve(&e->conns);
@@ -137,7 +140,8 @@ void uvs_schedule_and_forward(struct uvs_worker *w, struct uvs_frame *f, struct 
 			      struct uvs_service *svc, uvs_time_t now)
 {
 	struct uvs_engine *e = w->engine;
-	bool one_packet = (svc->flags & UVS_SVC_F_ONEPACKET) && p->protocol == IPPROTO_UDP;
+	uint32_t svc_flags = __atomic_load_n(&svc->flags, __ATOMIC_RELAXED);
+	bool one_packet = (svc_flags & UVS_SVC_F_ONEPACKET) && p->protocol == IPPROTO_UDP;
 	enum uvs_reason why = UVS_R_NO_DEST;
 	struct uvs_sched_pkt sp = {
 		.af = p->af,
@@ -156,7 +160,7 @@ void uvs_schedule_and_forward(struct uvs_worker *w, struct uvs_frame *f, struct 
 		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_CONN_LIMIT);
 		return;
 	}
-	if (svc->flags & UVS_SVC_F_PERSISTENT) {
+	if (svc_flags & UVS_SVC_F_PERSISTENT) {
 		ct = persist_template(w, svc, p, &sp, now, &why);
 		d = ct ? ct->dest : NULL;
 		if (d)
@@ -186,7 +190,7 @@ void uvs_schedule_and_forward(struct uvs_worker *w, struct uvs_frame *f, struct 
 			.daddr = d->conf.addr,
 			.dport = d->conf.port ? d->conf.port : p->dport,
 			.dest = d,
-			.flags = (uint16_t)(d->conf.fwd & UVS_CONN_F_FWD_MASK),
+			.flags = (uint16_t)uvs_dest_fwd(d),
 		};
 		uvs_stats_add_(&w->counters[UVS_R_ONE_PACKET], 1);
 		uvs_forward_in(w, f, p, &once);

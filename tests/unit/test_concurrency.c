@@ -89,7 +89,7 @@ static void *control(void *arg)
 
 	(void)arg;
 	rcu_register_thread();
-	while (!stop_control) {
+	while (!__atomic_load_n(&stop_control, __ATOMIC_ACQUIRE)) {
 		char vip[32], rs[32];
 		unsigned v = round % VIPS + 1;
 		snprintf(vip, sizeof(vip), "10.0.0.%u:80", v);
@@ -148,7 +148,7 @@ static void test_workers_against_control(void **state)
 		pthread_join(w[i], &ret);
 		picked += (unsigned)(uintptr_t)ret;
 	}
-	stop_control = 1;
+	__atomic_store_n(&stop_control, 1, __ATOMIC_RELEASE);
 	pthread_join(ctl, &ret);
 	print_message("workers scheduled %u connections while the control side made %u "
 		      "changes\n",

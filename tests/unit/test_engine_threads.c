@@ -15,6 +15,7 @@
 
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,9 @@ static struct uvs_engine engine;
 static struct uvs_worker workers[WORKERS];
 static uvs_time_t start;
 static int stop_control;
+/* The real server worker w's connection of round r went to (last octet), 0 while not
+ * known yet, -1 if it was not forwarded: how a reply reaches another worker's thread. */
+static int chosen[WORKERS][ROUNDS];
 
 static int route(void *arg, int af, const union uvs_addr *nh, struct uvs_route *r)
 {
@@ -65,56 +69,69 @@ static void send_one(struct uvs_worker *w, const struct frame_spec *s, uvs_time_
 		out->af = 0;
 }
 
+static struct frame_spec tcp_spec(const char *src, uint16_t sport, const char *dst, uint16_t dport,
+				  uint8_t flags)
+{
+	return (struct frame_spec){
+		.af = AF_INET,
+		.src = src,
+		.dst = dst,
+		.protocol = IPPROTO_TCP,
+		.sport = sport,
+		.dport = dport,
+		.tcp_flags = flags,
+	};
+}
+
+static void client_of(unsigned w, int round, char *buf, size_t len)
+{
+	snprintf(buf, len, "172.16.%u.%d", w, 1 + round % 200);
+}
+
+/* Worker id's thread: opens a connection per round for its clients, and plays the
+ * real servers' side for the previous worker's connections, whose replies must
+ * find entries another worker created. */
 static void *worker_main(void *arg)
 {
 	struct uvs_worker *w = arg;
-	unsigned id = w->id;
+	unsigned id = w->id, prev = (id + WORKERS - 1) % WORKERS;
 
 	rcu_register_thread();
 	for (int i = 0; i < ROUNDS; i++) {
 		uvs_time_t now = start + (uvs_time_t)i * (S / 100);
-		char client[32], rs[UVS_ADDR_STRLEN];
+		char client[32], pclient[32], rs[32];
 		uint16_t cport = (uint16_t)(1024 + i);
 		struct uvs_pkt out;
+		int theirs;
 
-		/* This worker's client opens a connection... */
-		snprintf(client, sizeof(client), "172.16.%u.%u", id, 1 + i % 200);
-		struct frame_spec syn = {
-			.af = AF_INET,
-			.src = client,
-			.dst = "10.0.0.1",
-			.protocol = IPPROTO_TCP,
-			.sport = cport,
-			.dport = 80,
-			.tcp_flags = TH_SYN,
-		};
-		send_one(w, &syn, now, &out);
-		if (out.af != AF_INET)
-			continue;
-		/* ...and the real server's answers arrive at the next worker. */
-		uvs_addr_format(AF_INET, &out.daddr, rs, sizeof(rs));
-		struct frame_spec reply = {
-			.af = AF_INET,
-			.src = rs,
-			.dst = client,
-			.protocol = IPPROTO_TCP,
-			.sport = 80,
-			.dport = cport,
-			.tcp_flags = TH_SYN | TH_ACK,
-		};
-		struct uvs_worker *other = &workers[(id + 1) % WORKERS];
-		send_one(other, &reply, now, NULL);
-		syn.tcp_flags = TH_ACK;
-		send_one(w, &syn, now, NULL);
+		client_of(id, i, client, sizeof(client));
+		struct frame_spec req = tcp_spec(client, cport, "10.0.0.1", 80, TH_SYN);
+		send_one(w, &req, now, &out);
+		__atomic_store_n(&chosen[id][i], out.af == AF_INET ? out.daddr.ip6[3] : -1,
+				 __ATOMIC_RELEASE);
+		req.tcp_flags = TH_ACK;
+		send_one(w, &req, now, NULL);
 		if (i % 3 == 0) {
-			syn.tcp_flags = TH_FIN | TH_ACK;
-			send_one(w, &syn, now, NULL);
-			reply.tcp_flags = TH_FIN | TH_ACK;
-			send_one(other, &reply, now, NULL);
+			req.tcp_flags = TH_FIN | TH_ACK;
+			send_one(w, &req, now, NULL);
 		}
 		if (i % 7 == 0) {
-			syn.tcp_flags = TH_RST;
-			send_one(w, &syn, now, NULL);
+			req.tcp_flags = TH_RST;
+			send_one(w, &req, now, NULL);
+		}
+
+		/* The previous worker's connection of this round, from the server's side. */
+		while ((theirs = __atomic_load_n(&chosen[prev][i], __ATOMIC_ACQUIRE)) == 0)
+			sched_yield();
+		if (theirs < 0)
+			continue;
+		client_of(prev, i, pclient, sizeof(pclient));
+		snprintf(rs, sizeof(rs), "192.168.0.%d", theirs);
+		struct frame_spec reply = tcp_spec(rs, 80, pclient, cport, TH_SYN | TH_ACK);
+		send_one(w, &reply, now, NULL);
+		if (i % 3 == 0) {
+			reply.tcp_flags = TH_FIN | TH_ACK;
+			send_one(w, &reply, now, NULL);
 		}
 	}
 	rcu_unregister_thread();
@@ -172,7 +189,8 @@ static void test_workers_and_control(void **state)
 
 	uint64_t counters[UVS_R_COUNT], tx;
 	uvs_engine_counters(&engine, counters, &tx);
-	assert_true(tx > ROUNDS); /* traffic flowed */
+	assert_true(tx > ROUNDS);			  /* traffic flowed */
+	assert_true(counters[UVS_R_NO_SERVICE] < ROUNDS); /* most replies found their entry */
 	assert_true(uvs_engine_conn_count(&engine) > 0);
 
 	/* An hour later every connection is gone and every count is back to zero. */
