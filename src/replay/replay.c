@@ -288,8 +288,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "uvs-replay: %s: %s\n", rules_path, strerror(errno));
 		goto done_engine;
 	}
-	struct uvs_rules_error rerr;
-	if (uvs_rules_apply(&r.model, &r.engine.timeouts, rules, &rerr) < 0) {
+	struct uvs_adm_error rerr;
+	if (uvs_adm_apply(&r.model, &r.engine.timeouts, rules, &rerr) < 0) {
 		fprintf(stderr, "uvs-replay: %s: %s\n", rules_path, rerr.msg);
 		goto done_engine;
 	}
@@ -316,11 +316,14 @@ int main(int argc, char **argv)
 		goto done_engine;
 	pcap_dump_flush(out);
 	print_counters(&r, frames);
-	pthread_mutex_lock(&r.model.ctl_lock);
-	uvs_list_print(stdout, &r.model, 1u << cfg.table_bits, UVS_LIST_DEFAULT);
-	uvs_list_print(stdout, &r.model, 1u << cfg.table_bits, UVS_LIST_STATS);
-	pthread_mutex_unlock(&r.model.ctl_lock);
-	status = fflush(stdout) == 0 ? 0 : 1;
+	struct uvs_adm_list_opts lo = { .fmt = UVS_ADM_LIST_PLAIN,
+					.conn_tab_size = 1u << cfg.table_bits };
+	status = 0;
+	if (uvs_adm_list(stdout, &r.model, &lo, NULL) < 0)
+		status = 1;
+	lo.fmt = UVS_ADM_LIST_STATS;
+	if (uvs_adm_list(stdout, &r.model, &lo, NULL) < 0 || fflush(stdout) != 0)
+		status = 1;
 done_engine:
 	if (out)
 		pcap_dump_close(out);

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The ipvsadm rules language, what `ipvsadm -S` writes and `ipvsadm -R` reads: one
+ * command a line (-A -E -D -C -a -e -d, --set), numeric addresses only.
+ *
+ * Parsing applies ipvsadm's defaults and option rules and fills a command; running a
+ * command hands it to the model, whose checks and messages are the kernel's. Applying
+ * a whole text is atomic: either every line takes effect or the configuration stays
+ * exactly as it was.
+ */
+#ifndef UVS_ADM_RULES_H
+#define UVS_ADM_RULES_H
+
+#include <stddef.h>
+
+#include "core/model.h"
+#include "core/proto_tcp.h"
+
+enum uvs_adm_kind {
+	UVS_ADM_ADD_SVC,     /* -A */
+	UVS_ADM_EDIT_SVC,    /* -E */
+	UVS_ADM_DEL_SVC,     /* -D */
+	UVS_ADM_CLEAR,	     /* -C */
+	UVS_ADM_ADD_DEST,    /* -a */
+	UVS_ADM_EDIT_DEST,   /* -e */
+	UVS_ADM_DEL_DEST,    /* -d */
+	UVS_ADM_SET_TIMEOUT, /* --set tcp tcpfin udp */
+};
+
+struct uvs_adm_cmd {
+	enum uvs_adm_kind kind;
+	/* svc.key for every kind but CLEAR and SET_TIMEOUT; the rest for -A and -E, with
+	 * ipvsadm's defaults filled in (scheduler wlc, /32 or /128 netmask). */
+	struct uvs_svc_conf svc;
+	/* For -a and -e (defaults: -g, weight 1); af, addr and port for -d. */
+	struct uvs_dest_conf dest;
+	/* For --set, in seconds; 0 leaves a timeout as it is. */
+	uint32_t tcp, tcpfin, udp;
+};
+
+/* Why a rules text was refused: line is the 1-based line number (0 if no line is to
+ * blame) and msg reads "line N: what was wrong". */
+struct uvs_adm_error {
+	unsigned line;
+	char msg[256];
+};
+
+/*
+ * Parses one command given as arguments without the program name, e.g. {"-A", "-t",
+ * "10.0.0.1:80", "-s", "rr"}. Returns 0, or -EINVAL with a message in *err (may be
+ * NULL) naming what was wrong.
+ */
+int uvs_adm_parse_argv(int argc, char *const argv[], struct uvs_adm_cmd *cmd,
+		       struct uvs_error *err);
+
+/*
+ * Parses one line of a rules text: splits it at blanks and drops a first word
+ * "ipvsadm". Returns 0 for a command, 1 for a line with nothing to do (blank, or
+ * starting with '#'), or -EINVAL / -ENOMEM with a message in *err.
+ */
+int uvs_adm_parse_line(const char *line, struct uvs_adm_cmd *cmd, struct uvs_error *err);
+
+/*
+ * Runs one command on m. --set changes *t, and is refused (-EINVAL) if t is NULL.
+ * Returns 0 or the model's negative errno with its message in *err; a refused command
+ * changes nothing.
+ */
+int uvs_adm_exec(struct uvs_model *m, struct uvs_timeouts *t, const struct uvs_adm_cmd *cmd,
+		 struct uvs_error *err);
+
+/*
+ * Applies a rules text (lines separated by '\n') to m and *t (t may be NULL if the text
+ * has no --set). Every line is parsed first: a syntax error returns -EINVAL and changes
+ * nothing. Then the commands run in order; if the model refuses one, those already
+ * run are undone in reverse order, so that services, destinations, their
+ * configuration and order, and the timeouts are as before, and the model's negative
+ * errno is returned. *err (may be NULL) then says "line N: message".
+ *
+ * Atomic against failure, not isolated: other control-side writers must not run
+ * meanwhile, and workers may see the intermediate states.
+ */
+int uvs_adm_apply(struct uvs_model *m, struct uvs_timeouts *t, const char *text,
+		  struct uvs_adm_error *err);
+
+/*
+ * ipvsadm's names for the scheduler flags in `flags` (UVS_SVC_F_SCHED1..3), as sched
+ * shows them: "sh-fallback,sh-port" for sh, mh-... for mh, flag-N otherwise. Writes
+ * "" if none. Returns buf.
+ */
+const char *uvs_adm_sched_flags_format(const char *sched, uint32_t flags, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* `ipvsadm -S -n`: the configuration as rules. */
+#include "save.h"
+#include "rules.h"
+#include "snap.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+/* How a rule names its service: "-t 10.0.0.1:80", "-f 7 -6". */
+static void rule_svc_name(const struct uvs_svc_key *k, char *buf, size_t len)
+{
+	char ap[UVS_ADM_ADDRPORT_LEN];
+	const char *opt = "-t";
+
+	if (k->fwmark) {
+		snprintf(buf, len, "-f %u%s", k->fwmark, k->af == AF_INET6 ? " -6" : "");
+		return;
+	}
+	if (k->protocol == IPPROTO_UDP)
+		opt = "-u";
+	else if (k->protocol == IPPROTO_SCTP)
+		opt = "--sctp-service";
+	snprintf(buf, len, "%s %s", opt,
+		 uvs_adm_addrport(k->af, &k->addr, k->port, ap, sizeof(ap)));
+}
+
+static void save_svc(FILE *f, const struct uvs_svc_conf *c, const char *name)
+{
+	char flags[64];
+	char mask[UVS_ADDR_STRLEN];
+
+	fprintf(f, "-A %s -s %s", name, c->sched_name);
+	uvs_adm_sched_flags_format(c->sched_name, c->flags, flags, sizeof(flags));
+	if (flags[0])
+		fprintf(f, " -b %s", flags);
+	if (c->flags & UVS_SVC_F_PERSISTENT) {
+		fprintf(f, " -p %u", c->timeout);
+		if (c->key.af == AF_INET6 && c->netmask != 128)
+			fprintf(f, " -M %u", c->netmask);
+		else if (c->key.af != AF_INET6 && c->netmask != 0xffffffffu)
+			fprintf(f, " -M %s",
+				uvs_addr_format(AF_INET, &(union uvs_addr){ .ip = c->netmask },
+						mask, sizeof(mask)));
+	}
+	if (c->pe_name[0])
+		fprintf(f, " --pe %s", c->pe_name);
+	if (c->flags & UVS_SVC_F_ONEPACKET)
+		fprintf(f, " -o");
+	fputc('\n', f);
+}
+
+static const char *fwd_switch(uint32_t fwd)
+{
+	switch (fwd & UVS_FWD_MASK) {
+	case UVS_FWD_MASQ:
+		return "-m";
+	case UVS_FWD_TUNNEL:
+		return "-i";
+	default: /* the kernel itself makes a destination Local: written as -g */
+		return "-g";
+	}
+}
+
+static void save_dest(FILE *f, const struct uvs_dest_conf *d, const char *name)
+{
+	static const char *const tun_types[] = { "ipip", "gue", "gre" };
+	static const char *const csum[] = { "--tun-nocsum", "--tun-csum", "--tun-remcsum" };
+	char ap[UVS_ADM_ADDRPORT_LEN];
+
+	fprintf(f, "-a %s -r %s %s -w %lld", name,
+		uvs_adm_addrport(d->af, &d->addr, d->port, ap, sizeof(ap)), fwd_switch(d->fwd),
+		(long long)d->weight);
+	if ((d->fwd & UVS_FWD_MASK) == UVS_FWD_TUNNEL && d->tun_type <= UVS_TUN_TYPE_GRE) {
+		fprintf(f, " --tun-type %s", tun_types[d->tun_type]);
+		if (d->tun_type == UVS_TUN_TYPE_GUE)
+			fprintf(f, " --tun-port %u", ntohs(d->tun_port));
+		if (d->tun_type != UVS_TUN_TYPE_IPIP)
+			fprintf(f, " %s",
+				csum[d->tun_flags & UVS_TUN_F_REMCSUM
+					     ? 2
+					     : d->tun_flags & UVS_TUN_F_CSUM]);
+	}
+	/* ipvsadm does not save thresholds; uvs does, so that restoring keeps them. */
+	if (d->u_threshold)
+		fprintf(f, " -x %u", d->u_threshold);
+	if (d->l_threshold)
+		fprintf(f, " -y %u", d->l_threshold);
+	fputc('\n', f);
+}
+
+int uvs_adm_save(FILE *f, struct uvs_model *m)
+{
+	struct uvs_adm_snap s;
+	char name[UVS_ADM_ADDRPORT_LEN + 24];
+	int ret = uvs_adm_snap_take(m, NULL, true, &s);
+
+	if (ret)
+		return ret;
+	for (unsigned i = 0; i < s.nsvcs; i++) {
+		const struct uvs_adm_svc_info *svc = &s.svcs[i];
+		rule_svc_name(&svc->conf.key, name, sizeof(name));
+		save_svc(f, &svc->conf, name);
+		for (unsigned j = 0; j < svc->ndests; j++)
+			save_dest(f, &svc->dests[j].conf, name);
+	}
+	uvs_adm_snap_free(&s);
+	return ferror(f) ? -EIO : 0;
+}
+
+char *uvs_adm_save_string(struct uvs_model *m)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int ret;
+
+	if (!f)
+		return NULL;
+	ret = uvs_adm_save(f, m);
+	if (fclose(f) != 0 || ret) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Copies of the configuration for printing and undo; ipvsadm's sort order. */
+#include "snap.h"
+#include "sched/sched.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+const char *uvs_adm_addrport(int af, const union uvs_addr *addr, uint16_t port, char *buf,
+			     size_t len)
+{
+	char a[UVS_ADDR_STRLEN];
+
+	uvs_addr_format(af, addr, a, sizeof(a));
+	if (af == AF_INET6)
+		snprintf(buf, len, "[%s]:%u", a, ntohs(port));
+	else
+		snprintf(buf, len, "%s:%u", a, ntohs(port));
+	return buf;
+}
+
+static int cmp_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_svc(const void *pa, const void *pb)
+{
+	const struct uvs_svc_key *a = &((const struct uvs_adm_svc_info *)pa)->conf.key;
+	const struct uvs_svc_key *b = &((const struct uvs_adm_svc_info *)pb)->conf.key;
+	int r;
+
+	if ((r = cmp_u32(a->fwmark, b->fwmark)) || (r = cmp_u32(a->af, b->af)) ||
+	    (r = cmp_u32(a->protocol, b->protocol)) ||
+	    (r = uvs_addr_cmp(a->af, &a->addr, &b->addr)))
+		return r;
+	return cmp_u32(ntohs(a->port), ntohs(b->port));
+}
+
+static int cmp_dest(const void *pa, const void *pb)
+{
+	const struct uvs_dest_conf *a = &((const struct uvs_adm_dest_info *)pa)->conf;
+	const struct uvs_dest_conf *b = &((const struct uvs_adm_dest_info *)pb)->conf;
+	int r;
+
+	if ((r = cmp_u32(a->af, b->af)) || (r = uvs_addr_cmp(a->af, &a->addr, &b->addr)))
+		return r;
+	return cmp_u32(ntohs(a->port), ntohs(b->port));
+}
+
+static void copy_dest(const struct uvs_dest *d, struct uvs_adm_dest_info *out)
+{
+	out->conf = d->conf;
+	out->conf.weight = uvs_dest_weight(d);
+	out->activeconns = uvs_dest_active(d);
+	out->inactconns = uvs_dest_inactive(d);
+	out->persistconns = __atomic_load_n(&d->persistconns, __ATOMIC_RELAXED);
+	uvs_stats_read(&d->stats, &out->stats);
+	uvs_stats_rates(&d->stats, &out->rates);
+}
+
+/* Copies svc and its destinations. Caller holds ctl_lock, which keeps the list still. */
+static int copy_svc(const struct uvs_service *svc, struct uvs_adm_svc_info *out)
+{
+	const struct uvs_dest *d;
+	unsigned i = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->conf.key = svc->key;
+	snprintf(out->conf.sched_name, sizeof(out->conf.sched_name), "%s",
+		 svc->sched ? svc->sched->name : "");
+	out->conf.flags = svc->flags & UVS_SVC_F_USER_MASK;
+	out->conf.timeout = svc->timeout;
+	out->conf.netmask = svc->netmask;
+	memcpy(out->conf.pe_name, svc->pe_name, sizeof(out->conf.pe_name));
+	uvs_stats_read(&svc->stats, &out->stats);
+	uvs_stats_rates(&svc->stats, &out->rates);
+	if (svc->num_dests == 0)
+		return 0;
+	out->dests = calloc(svc->num_dests, sizeof(*out->dests));
+	if (!out->dests)
+		return -ENOMEM;
+	cds_list_for_each_entry(d, &svc->dests, list)
+	{
+		if (i == svc->num_dests)
+			break;
+		copy_dest(d, &out->dests[i++]);
+	}
+	out->ndests = i;
+	return 0;
+}
+
+int uvs_adm_snap_take(struct uvs_model *m, const struct uvs_svc_key *only, bool sorted,
+		      struct uvs_adm_snap *out)
+{
+	struct uvs_service *svc;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&m->ctl_lock);
+	unsigned n = only ? 1 : m->num_services;
+	if (n)
+		out->svcs = calloc(n, sizeof(*out->svcs));
+	if (n && !out->svcs) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (only) {
+		svc = uvs_svc_find(m, only);
+		if (svc) {
+			ret = copy_svc(svc, &out->svcs[0]);
+			out->nsvcs = 1;
+		}
+		goto out;
+	}
+	cds_list_for_each_entry(svc, &m->services, all)
+	{
+		if (out->nsvcs == n)
+			break;
+		ret = copy_svc(svc, &out->svcs[out->nsvcs++]);
+		if (ret)
+			break;
+	}
+out:
+	pthread_mutex_unlock(&m->ctl_lock);
+	if (ret) {
+		uvs_adm_snap_free(out);
+		return ret;
+	}
+	if (!sorted)
+		return 0;
+	/* qsort() may not be given a NULL array, even an empty one. */
+	if (out->nsvcs > 1)
+		qsort(out->svcs, out->nsvcs, sizeof(*out->svcs), cmp_svc);
+	for (unsigned i = 0; i < out->nsvcs; i++) {
+		if (out->svcs[i].ndests > 1)
+			qsort(out->svcs[i].dests, out->svcs[i].ndests, sizeof(*out->svcs[i].dests),
+			      cmp_dest);
+	}
+	return 0;
+}
+
+void uvs_adm_snap_free(struct uvs_adm_snap *s)
+{
+	for (unsigned i = 0; i < s->nsvcs; i++)
+		free(s->svcs[i].dests);
+	free(s->svcs);
+	memset(s, 0, sizeof(*s));
+}
