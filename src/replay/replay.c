@@ -218,9 +218,7 @@ static long replay_frames(struct replay *r, pcap_t *in, pcap_dumper_t *out)
 		if (!next_estimate)
 			next_estimate = r->now + UVS_EST_INTERVAL_S * UVS_NS_PER_SEC;
 		while (r->now >= next_estimate) {
-			pthread_mutex_lock(&r->model.ctl_lock);
 			uvs_model_estimate(&r->model);
-			pthread_mutex_unlock(&r->model.ctl_lock);
 			next_estimate += UVS_EST_INTERVAL_S * UVS_NS_PER_SEC;
 		}
 		memcpy(f.data, data, h->caplen);
