@@ -99,9 +99,29 @@ def frame_seeds():
     }
 
 
+def rules_seeds():
+    """Rules texts in ipvsadm -S -n form, each feature once, and some refusals."""
+    return {
+        "nat": b"-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 192.168.0.11:80 -m -w 1\n",
+        "persist": b"-A -t 10.0.0.2:443 -s wlc -p 300 -M 255.255.255.0\n"
+        b"-a -t 10.0.0.2:443 -r 192.168.0.13:443 -g -w 3 -x 100 -y 50\n",
+        "tun": b"-A -u 10.0.0.1:53 -s sh -b sh-fallback,sh-port -o\n"
+        b"-a -u 10.0.0.1:53 -r 192.168.0.12:53 -i -w 1 --tun-type gue --tun-port 6080 --tun-csum\n"
+        b"-a -u 10.0.0.1:53 -r 192.168.0.14:53 -i --tun-type gre --tun-nocsum\n",
+        "fwmark6": b"-A -f 7 -6 -s mh -b mh-port -p 60 -M 64\n"
+        b"-a -f 7 -6 -r [2001:db8:1::11]:0 -g -w 1\n",
+        "port0": b"-A -t 10.0.0.3:0 -s lblc -p\n-a -t 10.0.0.3:0 -r 192.168.0.15 -g\n",
+        "edit": b"-E -t 10.0.0.1:80 -s sed\n-e -t 10.0.0.1:80 -r 192.168.0.11:80 -m -w 0\n"
+        b"-d -t 10.0.0.1:80 -r 192.168.0.11:80\n-D -t 10.0.0.1:80\n",
+        "set": b"--set 900 120 300\n# comment\n\nipvsadm -C\n",
+        "refused": b"-A -t 10.0.0.9:80 -s rr\n-a -t 10.0.0.9:80 -r 1.2.3.4 -x 1 -y 2\n",
+        "dup": b"-A -t 10.0.0.1:80\n",
+    }
+
+
 def main():
     out = sys.argv[1]
-    for name, seeds in {"frame": frame_seeds()}.items():
+    for name, seeds in {"frame": frame_seeds(), "rules": rules_seeds()}.items():
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)
         os.makedirs(os.path.join(os.path.dirname(out), "corpus-" + name), exist_ok=True)
