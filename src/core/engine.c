@@ -16,6 +16,11 @@
 
 #include "engine-internal.h"
 
+/* ICMP errors a worker may send: 1000 a second, in bursts of up to 50, as the
+ * kernel's icmp_msgs_per_sec and icmp_msgs_burst. */
+#define ICMP_BURST    50
+#define ICMP_TOKEN_NS (UVS_NS_PER_SEC / 1000)
+
 static const char *const reason_names[UVS_R_COUNT] = {
 #define X(name, text) "pkt_" text,
 	UVS_PKT_REASONS(X)
@@ -96,6 +101,7 @@ int uvs_worker_init(struct uvs_worker *w, struct uvs_engine *e, unsigned id)
 	memset(w, 0, sizeof(*w));
 	w->engine = e;
 	w->id = id;
+	w->icmp_tokens = ICMP_BURST;
 	uvs_conn_pool_init(&w->pool, (uint8_t)id);
 	e->workers[id] = w;
 	return 0;
@@ -256,31 +262,85 @@ static void stats_out(struct uvs_worker *w, struct uvs_dest *d, uint32_t bytes)
 	uvs_stats_out(&w->engine->model->stats, w->id, bytes);
 }
 
-/* Answers the frame's sender with an ICMP error from the address it was sent to. */
-static void answer_icmp(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
-			enum uvs_reason why, uint8_t type4, uint8_t type6, uint8_t code4,
-			uint8_t code6, uint32_t info)
+static bool icmp_allowed(struct uvs_worker *w, uvs_time_t now)
 {
-	union uvs_addr src = p->daddr;
-	bool v6 = p->af == AF_INET6;
+	if (now > w->icmp_refilled) {
+		uvs_time_t add = (now - w->icmp_refilled) / ICMP_TOKEN_NS;
+		if (add >= ICMP_BURST - w->icmp_tokens) {
+			w->icmp_tokens = ICMP_BURST;
+			w->icmp_refilled = now;
+		} else {
+			w->icmp_tokens += (uint32_t)add;
+			w->icmp_refilled += add * ICMP_TOKEN_NS;
+		}
+	}
+	if (!w->icmp_tokens)
+		return false;
+	w->icmp_tokens--;
+	return true;
+}
 
-	if (uvs_icmp_error(f, p, &src, v6 ? type6 : type4, v6 ? code6 : code4, info) < 0) {
+/*
+ * Answers the frame's sender with an ICMP error from src, or drops the frame for
+ * `why` when no error may be sent: never about an ICMP error or to a source that is
+ * not unicast (RFC 1122, RFC 4443), and within the worker's rate except for
+ * frag-needed and packet-too-big, which path MTU discovery depends on (the kernel
+ * exempts them too).
+ */
+static void answer_icmp(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
+			const union uvs_addr *src, enum uvs_reason why, uint8_t type4,
+			uint8_t type6, uint8_t code4, uint8_t code6, uint32_t info)
+{
+	bool v6 = p->af == AF_INET6;
+	bool pmtu = why == UVS_R_TOO_BIG;
+
+	if (uvs_pkt_is_icmp_error(p) || !uvs_addr_is_unicast(p->af, &p->saddr)) {
+		uvs_verdict(w, f, UVS_VERDICT_DROP, why);
+		return;
+	}
+	if (!pmtu && !icmp_allowed(w, w->now)) {
+		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_ICMP_RATELIMIT);
+		return;
+	}
+	if (uvs_icmp_error(f, p, src, v6 ? type6 : type4, v6 ? code6 : code4, info) < 0) {
 		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROOM);
 		return;
 	}
 	uvs_verdict(w, f, UVS_VERDICT_TX, why);
 }
 
-static void answer_time_exceeded(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p)
-{
-	answer_icmp(w, f, p, UVS_R_TTL_EXPIRED, ICMP_TIME_EXCEEDED, ICMP6_TIME_EXCEEDED,
-		    ICMP_EXC_TTL, ICMP6_TIME_EXCEED_TRANSIT, 0);
-}
-
+/* A frame to a virtual service is answered from the address it was sent to, as the
+ * kernel answers for a local address. */
 void uvs_answer_port_unreachable(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p)
 {
-	answer_icmp(w, f, p, UVS_R_NO_DEST, ICMP_DEST_UNREACH, ICMP6_DST_UNREACH, ICMP_PORT_UNREACH,
-		    ICMP6_DST_UNREACH_NOPORT, 0);
+	union uvs_addr vip = p->daddr;
+
+	answer_icmp(w, f, p, &vip, UVS_R_NO_DEST, ICMP_DEST_UNREACH, ICMP6_DST_UNREACH,
+		    ICMP_PORT_UNREACH, ICMP6_DST_UNREACH_NOPORT, 0);
+}
+
+/*
+ * The source of an error about a frame the director forwards: the frame's destination
+ * if it was sent to a virtual service; for a reply that uvs routes on to the client,
+ * the director's own address toward the sender, as a router answers. Returns false
+ * (verdict set) if there is no route back.
+ */
+static bool icmp_source(struct uvs_worker *w, struct uvs_frame *f, const struct uvs_pkt *p,
+			bool reply, union uvs_addr *src)
+{
+	struct uvs_engine *e = w->engine;
+	struct uvs_route back;
+
+	if (!reply) {
+		*src = p->daddr;
+		return true;
+	}
+	if (e->route(e->route_arg, p->af, &p->saddr, &back) < 0) {
+		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROUTE);
+		return false;
+	}
+	*src = back.src;
+	return true;
 }
 
 /*
@@ -289,16 +349,21 @@ void uvs_answer_port_unreachable(struct uvs_worker *w, struct uvs_frame *f, stru
  * caller does its rewrite and calls send_to()); otherwise the verdict is set.
  */
 static bool prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int nh_af,
-		    const union uvs_addr *next_hop, uint32_t overhead, struct uvs_route *rt)
+		    const union uvs_addr *next_hop, uint32_t overhead, bool reply,
+		    struct uvs_route *rt)
 {
 	struct uvs_engine *e = w->engine;
+	union uvs_addr src;
 
 	if (e->route(e->route_arg, nh_af, next_hop, rt) < 0) {
 		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROUTE);
 		return false;
 	}
 	if (uvs_ttl_dec(p) < 0) {
-		answer_time_exceeded(w, f, p);
+		if (icmp_source(w, f, p, reply, &src))
+			answer_icmp(w, f, p, &src, UVS_R_TTL_EXPIRED, ICMP_TIME_EXCEEDED,
+				    ICMP6_TIME_EXCEEDED, ICMP_EXC_TTL, ICMP6_TIME_EXCEED_TRANSIT,
+				    0);
 		return false;
 	}
 	if (p->l3_len + overhead > rt->mtu) {
@@ -308,8 +373,9 @@ static bool prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p
 			uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_TOO_BIG);
 			return false;
 		}
-		answer_icmp(w, f, p, UVS_R_TOO_BIG, ICMP_DEST_UNREACH, ICMP6_PACKET_TOO_BIG,
-			    ICMP_FRAG_NEEDED, 0, rt->mtu - overhead);
+		if (icmp_source(w, f, p, reply, &src))
+			answer_icmp(w, f, p, &src, UVS_R_TOO_BIG, ICMP_DEST_UNREACH,
+				    ICMP6_PACKET_TOO_BIG, ICMP_FRAG_NEEDED, 0, rt->mtu - overhead);
 		return false;
 	}
 	return true;
@@ -359,7 +425,7 @@ void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p
 		overhead = uvs_tun_overhead(c->daf, &tun);
 	}
 	trim(f, p);
-	if (!prepare(w, f, p, c->daf, &c->daddr, overhead, &rt))
+	if (!prepare(w, f, p, c->daf, &c->daddr, overhead, false, &rt))
 		return;
 	switch (fwd) {
 	case UVS_FWD_MASQ:
@@ -390,7 +456,7 @@ static void forward_out(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pk
 		return;
 	}
 	trim(f, p);
-	if (!prepare(w, f, p, c->af, &c->caddr, 0, &rt))
+	if (!prepare(w, f, p, c->af, &c->caddr, 0, true, &rt))
 		return;
 	uvs_nat_out(p, &c->vaddr, c->vport);
 	stats_out(w, c->dest, bytes);
@@ -496,7 +562,7 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 			     in.sport);
 	if (c) {
 		trim(f, p);
-		if (!prepare(w, f, p, p->af, &p->daddr, 0, &rt))
+		if (!prepare(w, f, p, p->af, &p->daddr, 0, true, &rt))
 			return;
 		uvs_icmp_relay_out(p, &in, &c->vaddr, c->vport);
 		stats_out(w, c->dest, bytes);
@@ -512,7 +578,7 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 	}
 	if ((uvs_conn_flags(c) & UVS_CONN_F_FWD_MASK) == UVS_FWD_MASQ) {
 		trim(f, p);
-		if (!prepare(w, f, p, c->daf, &c->daddr, 0, &rt))
+		if (!prepare(w, f, p, c->daf, &c->daddr, 0, false, &rt))
 			return;
 		uvs_icmp_relay_in(p, &in, &c->daddr, c->dport);
 		stats_in(w, c->dest, bytes);
@@ -550,6 +616,7 @@ static void handle_frame(struct uvs_worker *w, struct uvs_frame *f, uvs_time_t n
 
 void uvs_engine_process(struct uvs_worker *w, struct uvs_frame *frames, unsigned n, uvs_time_t now)
 {
+	w->now = now;
 	uvs_worker_timers(w, now);
 	rcu_read_lock();
 	for (unsigned i = 0; i < n; i++)

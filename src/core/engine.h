@@ -46,7 +46,8 @@ enum uvs_verdict {
 	X(TOO_BIG, "too_big")		    /* answered with frag-needed / packet-too-big */       \
 	X(NO_ROUTE, "no_route")		    /* drop: no route or neighbour for the next hop */     \
 	X(NO_ROOM, "no_room")		    /* drop: too little headroom to encapsulate */         \
-	X(ONE_PACKET, "one_packet")	    /* counted: scheduled without an entry (-o) */
+	X(ONE_PACKET, "one_packet")	    /* counted: scheduled without an entry (-o) */         \
+	X(ICMP_RATELIMIT, "icmp_ratelimit") /* drop: an ICMP error was due, over the rate */
 
 enum uvs_reason {
 #define X(name, text) UVS_R_PKT_##name,
@@ -102,6 +103,10 @@ struct uvs_worker {
 	struct uvs_conn_pool pool;
 	uint64_t counters[UVS_R_COUNT]; /* written by this worker only */
 	uint64_t tx;
+	uvs_time_t now; /* of the batch being processed */
+	/* Token bucket of the ICMP errors this worker may send (see answer_icmp). */
+	uint32_t icmp_tokens;
+	uvs_time_t icmp_refilled;
 };
 
 void uvs_engine_config_default(struct uvs_engine_config *c);

@@ -482,6 +482,77 @@ static void test_ttl_and_mtu(void **state)
 			 1400);
 }
 
+/* ICMP errors: a reply routed on to the client is answered from the director's own
+ * address; never an error about an error or to a multicast source; at most 50 in a
+ * burst and 1000 a second per worker, except frag-needed. */
+static void test_icmp_error_rules(void **state)
+{
+	struct fixture *fx = *state;
+	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
+	add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
+	struct frame_spec s = tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec r = tcp("192.168.0.11", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
+	unsigned answered = 0;
+
+	assert_int_equal(send_frame(fx, &s), UVS_VERDICT_TX);
+	r.ttl = 1;
+	assert_int_equal(send_frame(fx, &r), UVS_VERDICT_TX);
+	assert_int_equal(fx->out.icmp_type, ICMP_TIME_EXCEEDED);
+	assert_addr(AF_INET, &fx->out.saddr, "192.0.2.254");
+	assert_addr(AF_INET, &fx->out.daddr, "192.168.0.11");
+
+	/* An ICMP error with TTL 1 on its way to the real server is dropped silently. */
+	struct frame_spec icmp = { .af = AF_INET,
+				   .src = "172.16.0.9",
+				   .dst = "10.0.0.1",
+				   .protocol = IPPROTO_ICMP,
+				   .icmp_type = ICMP_DEST_UNREACH,
+				   .icmp_code = ICMP_PORT_UNREACH,
+				   .ttl = 1 };
+	uint8_t quoted[2048];
+	struct frame_spec q = tcp("10.0.0.1", 80, "172.16.0.5", 40000, TH_ACK);
+	size_t qlen = frame_build(quoted, &q);
+	icmp.payload = quoted + frame_l3_off(&q);
+	icmp.payload_len = qlen - frame_l3_off(&q);
+	uint64_t before = counter(fx, UVS_R_TTL_EXPIRED);
+	assert_int_equal(send_frame(fx, &icmp), UVS_VERDICT_DROP);
+	assert_int_equal(fx->f.reason, UVS_R_TTL_EXPIRED);
+	assert_int_equal(counter(fx, UVS_R_TTL_EXPIRED), before + 1);
+
+	/* A multicast source gets no answer. */
+	struct frame_spec m = tcp("224.0.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	m.ttl = 1;
+	assert_int_equal(send_frame(fx, &m), UVS_VERDICT_DROP);
+
+	/* The burst: 60 expired SYNs at one instant: 50 answered. */
+	fx->env.now += 10 * S;
+	s.ttl = 1;
+	for (int i = 0; i < 60; i++) {
+		s.sport = (uint16_t)(41000 + i);
+		answered += send_frame(fx, &s) == UVS_VERDICT_TX;
+	}
+	assert_int_equal(answered, 50);
+	assert_int_equal(counter(fx, UVS_R_ICMP_RATELIMIT), 10);
+	/* Frag-needed is never limited. */
+	uint8_t payload[1400] = { 0 };
+	fx->mtu = 1400;
+	s.ttl = 64;
+	s.payload = payload;
+	s.payload_len = sizeof(payload);
+	assert_int_equal(send_frame(fx, &s), UVS_VERDICT_TX);
+	assert_int_equal(fx->out.icmp_code, ICMP_FRAG_NEEDED);
+	/* 10 ms later, 10 tokens more. */
+	fx->env.now += S / 100;
+	s.ttl = 1;
+	s.payload_len = 0;
+	answered = 0;
+	for (int i = 0; i < 20; i++) {
+		s.sport = (uint16_t)(42000 + i);
+		answered += send_frame(fx, &s) == UVS_VERDICT_TX;
+	}
+	assert_int_equal(answered, 10);
+}
+
 static void test_ipv6_nat(void **state)
 {
 	struct fixture *fx = *state;
@@ -514,6 +585,7 @@ int main(void)
 		T(test_port_reuse_in_time_wait),
 		T(test_deleted_destination),
 		T(test_ttl_and_mtu),
+		T(test_icmp_error_rules),
 		T(test_ipv6_nat),
 	};
 #undef T
