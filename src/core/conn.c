@@ -272,8 +272,20 @@ static uint64_t tick_of(uvs_time_t t)
 	return t / UVS_WHEEL_TICK_NS;
 }
 
+static void wheel_lock(struct uvs_conn_pool *p)
+{
+	while (__atomic_test_and_set(&p->wheel_lock, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&p->wheel_lock, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+}
+
+static void wheel_unlock(struct uvs_conn_pool *p)
+{
+	__atomic_clear(&p->wheel_lock, __ATOMIC_RELEASE);
+}
+
 /* Files c under the slot of its expiry, or of the next unprocessed tick if that is
- * later (a slot already passed would wait a whole turn). */
+ * later (a slot already passed would wait a whole turn). Caller holds wheel_lock. */
 static void wheel_put(struct uvs_conn_pool *p, struct uvs_conn *c, uint64_t not_before)
 {
 	uint64_t tick = tick_of(__atomic_load_n(&c->expires, __ATOMIC_RELAXED));
@@ -283,12 +295,37 @@ static void wheel_put(struct uvs_conn_pool *p, struct uvs_conn *c, uint64_t not_
 		tick = not_before;
 	slot = &p->wheel[tick & (UVS_WHEEL_SLOTS - 1)];
 	c->tm_next = *slot;
+	if (c->tm_next)
+		c->tm_next->tm_pprev = &c->tm_next;
+	c->tm_pprev = slot;
 	*slot = c;
+}
+
+/* Takes c out of its slot. Caller holds wheel_lock; c is in a slot. */
+static void wheel_unlink(struct uvs_conn *c)
+{
+	*c->tm_pprev = c->tm_next;
+	if (c->tm_next)
+		c->tm_next->tm_pprev = c->tm_pprev;
+	c->tm_next = NULL;
+	c->tm_pprev = NULL;
 }
 
 void uvs_conn_wheel_add(struct uvs_conn_pool *p, struct uvs_conn *c)
 {
+	wheel_lock(p);
 	wheel_put(p, c, p->wheel_tick + 1);
+	wheel_unlock(p);
+}
+
+void uvs_conn_wheel_refile(struct uvs_conn_pool *p, struct uvs_conn *c)
+{
+	wheel_lock(p);
+	if (c->tm_pprev) {
+		wheel_unlink(c);
+		wheel_put(p, c, p->wheel_tick + 1);
+	}
+	wheel_unlock(p);
 }
 
 struct limbo_batch {
@@ -359,32 +396,45 @@ unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
 	/* After a long gap every slot is visited once; each entry checks its own time. */
 	if (until - from >= UVS_WHEEL_SLOTS)
 		from = until - UVS_WHEEL_SLOTS + 1;
+	wheel_lock(p);
 	p->wheel_tick = until;
 	for (uint64_t tick = from; tick <= until; tick++) {
 		struct uvs_conn **slot = &p->wheel[tick & (UVS_WHEEL_SLOTS - 1)];
-		struct uvs_conn *c = *slot, *next;
+		struct uvs_conn *c, *next, *list = *slot, *kept = NULL;
 
+		/* The slot is taken off whole under the lock (so nobody moves its
+		 * entries meanwhile) and judged without it, since expire() takes bucket
+		 * and connection locks. */
 		*slot = NULL;
-		for (; c; c = next) {
+		for (c = list; c; c = c->tm_next)
+			c->tm_pprev = NULL;
+		wheel_unlock(p);
+		for (c = list; c; c = next) {
+			bool keep;
+
 			next = c->tm_next;
-			if (!uvs_conn_hashed(c)) {
-				if (__atomic_load_n(&c->n_control, __ATOMIC_SEQ_CST) == 0) {
-					to_limbo(p, c);
-					freed++;
-				} else {
-					wheel_put(p, c, until + 1);
-				}
-			} else if (__atomic_load_n(&c->expires, __ATOMIC_RELAXED) > now ||
-				   !expire(arg, c, now)) {
-				wheel_put(p, c, until + 1);
-			} else if (__atomic_load_n(&c->n_control, __ATOMIC_SEQ_CST) == 0) {
+			if (!uvs_conn_hashed(c))
+				keep = __atomic_load_n(&c->n_control, __ATOMIC_SEQ_CST) != 0;
+			else if (__atomic_load_n(&c->expires, __ATOMIC_RELAXED) > now ||
+				 !expire(arg, c, now))
+				keep = true;
+			else
+				keep = __atomic_load_n(&c->n_control, __ATOMIC_SEQ_CST) != 0;
+			if (keep) {
+				c->tm_next = kept;
+				kept = c;
+			} else {
 				to_limbo(p, c);
 				freed++;
-			} else {
-				wheel_put(p, c, until + 1);
 			}
 		}
+		wheel_lock(p);
+		for (c = kept; c; c = next) {
+			next = c->tm_next;
+			wheel_put(p, c, until + 1);
+		}
 	}
+	wheel_unlock(p);
 	limbo_flush(p);
 	return freed;
 }

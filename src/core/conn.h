@@ -9,7 +9,9 @@
  * - Lookups run inside an RCU read-side section from any worker; a connection found
  *   there stays allocated until the worker leaves the section.
  * - Each connection is owned by the worker that created it: it sits on that worker's
- *   timer wheel, and only that worker frees it. Any worker may handle its packets.
+ *   timer wheel, and only that worker frees it. Any worker may handle its packets;
+ *   one whose packet brings the expiry forward (a state with a shorter timeout) moves
+ *   the entry on the owner's wheel under the owner's wheel lock.
  * - Fields a packet changes (state, flags, expires) are written under the
  *   connection's byte lock, except expires, which a packet may refresh with a relaxed
  *   store; the owner re-checks it under the lock before expiring.
@@ -42,11 +44,12 @@
  * protocol IPPROTO_IP and the mark (network order) in vaddr.ip.
  */
 struct uvs_conn {
-	struct uvs_conn *in_next;  /* inbound chain */
-	struct uvs_conn *out_next; /* outbound chain (NAT only) */
-	struct uvs_conn *tm_next;  /* owner's timer wheel slot */
-	struct uvs_dest *dest;	   /* holds a reference */
-	struct uvs_conn *control;  /* the template this belongs to, or NULL */
+	struct uvs_conn *in_next;   /* inbound chain */
+	struct uvs_conn *out_next;  /* outbound chain (NAT only) */
+	struct uvs_conn *tm_next;   /* owner's timer wheel slot */
+	struct uvs_conn **tm_pprev; /* what points at this in the slot; NULL if in none */
+	struct uvs_dest *dest;	    /* holds a reference */
+	struct uvs_conn *control;   /* the template this belongs to, or NULL */
 	uvs_time_t expires;
 	union uvs_addr caddr;
 	union uvs_addr vaddr;
@@ -138,7 +141,10 @@ bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c);
  * A worker's pool and timer wheel. The wheel has UVS_WHEEL_SLOTS slots of
  * UVS_WHEEL_TICK_NS; an entry due beyond one turn, or whose expires was pushed back by
  * packets, is moved to its new slot when its old slot comes round (lazy), so a packet
- * only writes expires and each expiry costs O(1) amortised.
+ * only writes expires and each expiry costs O(1) amortised. An expiry brought forward
+ * is moved at once (uvs_conn_wheel_refile). The slots are changed under wheel_lock,
+ * which the owner takes for each entry it files or takes off, and another worker
+ * takes to move an entry forward.
  */
 #define UVS_WHEEL_SLOTS	  4096
 #define UVS_WHEEL_TICK_NS (1ull << 27) /* about 134 ms */
@@ -155,7 +161,8 @@ struct uvs_conn_pool {
 	struct uvs_conn_slab *slabs;
 	unsigned nslabs; /* of UVS_CONN_SLAB entries each */
 	struct uvs_conn *wheel[UVS_WHEEL_SLOTS];
-	uint64_t wheel_tick; /* the last tick processed */
+	uint64_t wheel_tick; /* the last tick processed (under wheel_lock) */
+	uint8_t wheel_lock;
 	bool wheel_started;
 	uint8_t id;
 };
@@ -166,8 +173,13 @@ void uvs_conn_pool_init(struct uvs_conn_pool *p, uint8_t id);
 void uvs_conn_pool_destroy(struct uvs_conn_pool *p);
 /* A zeroed connection owned by p, or NULL if memory ran out. */
 struct uvs_conn *uvs_conn_alloc(struct uvs_conn_pool *p);
-/* Puts c on p's wheel for c->expires. c is owned by p. */
+/* Puts c on p's wheel for c->expires. c is owned by p; p's worker calls this. */
 void uvs_conn_wheel_add(struct uvs_conn_pool *p, struct uvs_conn *c);
+/* Moves c, owned by p, to the slot of its c->expires, which a packet has just brought
+ * forward. Any worker, inside an RCU read-side section, not holding c's lock. Does
+ * nothing if c is off the wheel (its owner is expiring it right now, and will read
+ * the new expires). */
+void uvs_conn_wheel_refile(struct uvs_conn_pool *p, struct uvs_conn *c);
 
 /*
  * Advances p's wheel to now: for each hashed entry whose slot came round and whose

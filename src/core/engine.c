@@ -181,13 +181,19 @@ void uvs_verdict(struct uvs_worker *w, struct uvs_frame *f, enum uvs_verdict v, 
 	}
 }
 
-/* Sets a connection's timer to its current timeout from now. */
-static void refresh(struct uvs_conn *c, uvs_time_t now)
+/* Sets a connection's timer to its current timeout from now. A state with a shorter
+ * timeout brings the expiry forward: then the entry moves on its owner's wheel, which
+ * would otherwise only look at it when its old slot came round. */
+static void refresh(struct uvs_engine *e, struct uvs_conn *c, uvs_time_t now)
 {
-	__atomic_store_n(&c->expires,
-			 now + (uvs_time_t)__atomic_load_n(&c->timeout, __ATOMIC_RELAXED) *
-					 UVS_NS_PER_SEC,
-			 __ATOMIC_RELAXED);
+	uvs_time_t old = __atomic_load_n(&c->expires, __ATOMIC_RELAXED);
+	uvs_time_t next =
+		now + (uvs_time_t)__atomic_load_n(&c->timeout, __ATOMIC_RELAXED) * UVS_NS_PER_SEC;
+
+	__atomic_store_n(&c->expires, next, __ATOMIC_RELAXED);
+	/* Workers' clocks may differ a little: less than a tick is not worth a move. */
+	if (next + UVS_WHEEL_TICK_NS < old)
+		uvs_conn_wheel_refile(&e->workers[c->owner]->pool, c);
 }
 
 /* Follows the TCP state machine for one segment; moves the connection between its
@@ -239,7 +245,7 @@ void uvs_conn_seen(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_pk
 		tcp_state(e, c, p->tcp_flags, output);
 	else if (output)
 		__atomic_fetch_and(&c->flags, (uint16_t)~UVS_CONN_F_NOOUTPUT, __ATOMIC_RELAXED);
-	refresh(c, now);
+	refresh(e, c, now);
 }
 
 static void stats_in(struct uvs_worker *w, struct uvs_dest *d, uint32_t bytes)

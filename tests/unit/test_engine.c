@@ -17,173 +17,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/engine.h"
-#include "frames.h"
-#include "helpers.h"
-
-#define S UVS_NS_PER_SEC
-
-struct fixture {
-	struct test_env env;
-	struct uvs_engine e;
-	struct uvs_worker w;
-	uint32_t mtu;
-	uint8_t buf[UVS_FRAME_HEADROOM + 4096];
-	struct uvs_frame f;
-	struct uvs_pkt out; /* the frame sent, parsed */
-};
-
-static int route(void *arg, int af, const union uvs_addr *nh, struct uvs_route *r)
-{
-	struct fixture *fx = arg;
-
-	memset(r, 0, sizeof(*r));
-	r->ifindex = 7;
-	r->mtu = fx->mtu;
-	uvs_addr_parse(af, af == AF_INET ? "192.0.2.254" : "2001:db8::fe", &r->src);
-	r->src_mac[0] = 0x02, r->src_mac[5] = 0xfe;
-	r->dst_mac[0] = 0x02;
-	memcpy(&r->dst_mac[2], af == AF_INET6 ? &nh->ip6[12] : nh->ip6, 4);
-	return 0;
-}
-
-static int setup_max(void **state, uint32_t max_conns)
-{
-	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct uvs_engine_config c;
-
-	test_env_init(&fx->env);
-	uvs_engine_config_default(&c);
-	c.table_bits = 10;
-	c.max_conns = max_conns;
-	c.route = route;
-	c.route_arg = fx;
-	fx->mtu = 1500;
-	assert_int_equal(uvs_engine_init(&fx->e, &fx->env.m, &c), 0);
-	assert_int_equal(uvs_worker_init(&fx->w, &fx->e, 0), 0);
-	*state = fx;
-	return 0;
-}
-
-static int setup(void **state)
-{
-	return setup_max(state, 1000);
-}
-
-static int setup_small(void **state)
-{
-	return setup_max(state, 2);
-}
-
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	uvs_engine_destroy(&fx->e);
-	test_env_fini(&fx->env);
-	free(fx);
-	return 0;
-}
-
-/* Sends one frame at the fixture's time; returns the verdict. A sent frame is parsed
- * into fx->out and its checksums verified with the reference implementation. */
-static int send_frame(struct fixture *fx, const struct frame_spec *s)
-{
-	uint8_t *data = fx->buf + UVS_FRAME_HEADROOM;
-	size_t len = frame_build(data, s);
-
-	fx->f = (struct uvs_frame){
-		.data = data,
-		.len = (uint32_t)len,
-		.headroom = UVS_FRAME_HEADROOM,
-		.tailroom = (uint32_t)(sizeof(fx->buf) - UVS_FRAME_HEADROOM - len),
-		.ifindex = 1,
-	};
-	uvs_engine_process(&fx->w, &fx->f, 1, fx->env.now);
-	if (fx->f.verdict == UVS_VERDICT_TX) {
-		/* Tunnelled frames have an IP-in-IP payload the parser does not follow. */
-		enum uvs_pkt_reason r = uvs_pkt_parse(fx->f.data, fx->f.len, &fx->out);
-		if (r != UVS_PKT_L4_UNKNOWN) {
-			assert_int_equal(r, UVS_PKT_OK);
-			assert_true(uvs_pkt_l4_csum_ok(&fx->out));
-		}
-	}
-	return fx->f.verdict;
-}
-
-static struct frame_spec tcp(const char *src, uint16_t sport, const char *dst, uint16_t dport,
-			     uint8_t flags)
-{
-	return (struct frame_spec){
-		.af = strchr(src, ':') ? AF_INET6 : AF_INET,
-		.src = src,
-		.dst = dst,
-		.protocol = IPPROTO_TCP,
-		.sport = sport,
-		.dport = dport,
-		.tcp_flags = flags,
-	};
-}
-
-static struct frame_spec udp(const char *src, uint16_t sport, const char *dst, uint16_t dport)
-{
-	struct frame_spec s = tcp(src, sport, dst, dport, 0);
-
-	s.protocol = IPPROTO_UDP;
-	return s;
-}
-
-static void assert_addr(int af, const union uvs_addr *a, const char *text)
-{
-	char buf[UVS_ADDR_STRLEN];
-
-	assert_string_equal(uvs_addr_format(af, a, buf, sizeof(buf)), text);
-}
-
-static struct uvs_dest *add_dest(struct fixture *fx, struct uvs_service *svc, const char *ap, int w,
-				 uint32_t fwd)
-{
-	struct uvs_dest_conf dc = test_dest_conf(ap, w);
-
-	dc.fwd = fwd;
-	assert_int_equal(uvs_dest_add(&fx->env.m, &svc->key, &dc, NULL), 0);
-	return uvs_dest_find(svc, dc.af, &dc.addr, dc.port);
-}
-
-static uint64_t counter(struct fixture *fx, enum uvs_reason r)
-{
-	uint64_t c[UVS_R_COUNT], tx;
-
-	uvs_engine_counters(&fx->e, c, &tx);
-	return c[r];
-}
+#include "engine_fixture.h"
 
 static void test_nat_tcp_both_ways(void **state)
 {
-	struct fixture *fx = *state;
+	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
-	struct uvs_dest *d = add_dest(fx, svc, "192.168.0.11:8080", 1, UVS_FWD_MASQ);
-	struct frame_spec syn = tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct uvs_dest *d = eng_add_dest(fx, svc, "192.168.0.11:8080", 1, UVS_FWD_MASQ);
+	struct frame_spec syn = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 
-	assert_int_equal(send_frame(fx, &syn), UVS_VERDICT_TX);
+	assert_int_equal(eng_send(fx, &syn), UVS_VERDICT_TX);
 	assert_int_equal(fx->f.ifindex, 7);
-	assert_addr(AF_INET, &fx->out.daddr, "192.168.0.11");
+	eng_assert_addr(AF_INET, &fx->out.daddr, "192.168.0.11");
 	assert_int_equal(ntohs(fx->out.dport), 8080);
-	assert_addr(AF_INET, &fx->out.saddr, "172.16.0.5");
+	eng_assert_addr(AF_INET, &fx->out.saddr, "172.16.0.5");
 	assert_int_equal(fx->out.ttl, 63);
 	assert_int_equal(fx->f.data[5], 11); /* next hop's MAC: 02:00:c0:a8:00:0b */
 	assert_int_equal(uvs_engine_conn_count(&fx->e), 1);
 	assert_int_equal(uvs_dest_active(d), 1); /* SYN_RECV is active */
 
 	/* The reply goes back from the VIP. */
-	struct frame_spec synack = tcp("192.168.0.11", 8080, "172.16.0.5", 40000, TH_SYN | TH_ACK);
-	assert_int_equal(send_frame(fx, &synack), UVS_VERDICT_TX);
-	assert_addr(AF_INET, &fx->out.saddr, "10.0.0.1");
+	struct frame_spec synack =
+		eng_tcp("192.168.0.11", 8080, "172.16.0.5", 40000, TH_SYN | TH_ACK);
+	assert_int_equal(eng_send(fx, &synack), UVS_VERDICT_TX);
+	eng_assert_addr(AF_INET, &fx->out.saddr, "10.0.0.1");
 	assert_int_equal(ntohs(fx->out.sport), 80);
-	assert_addr(AF_INET, &fx->out.daddr, "172.16.0.5");
+	eng_assert_addr(AF_INET, &fx->out.daddr, "172.16.0.5");
 
-	struct frame_spec ack = tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_ACK);
-	assert_int_equal(send_frame(fx, &ack), UVS_VERDICT_TX);
+	struct frame_spec ack = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_ACK);
+	assert_int_equal(eng_send(fx, &ack), UVS_VERDICT_TX);
 	struct uvs_counters dc;
 	uvs_stats_read(&d->stats, &dc);
 	assert_int_equal(dc.conns, 1);
@@ -204,27 +66,27 @@ static void test_nat_tcp_both_ways(void **state)
 
 static void test_tcp_close_moves_to_inactive(void **state)
 {
-	struct fixture *fx = *state;
+	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
-	struct uvs_dest *d = add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
-	struct frame_spec s = tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
-	struct frame_spec r = tcp("192.168.0.11", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
+	struct uvs_dest *d = eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
+	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec r = eng_tcp("192.168.0.11", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
 
-	send_frame(fx, &s);
-	send_frame(fx, &r);
+	eng_send(fx, &s);
+	eng_send(fx, &r);
 	s.tcp_flags = TH_ACK;
-	send_frame(fx, &s);
+	eng_send(fx, &s);
 	assert_int_equal(uvs_dest_active(d), 1);
 	/* Client FIN: CLOSE_WAIT (inactive); server FIN: TIME_WAIT, as IPVS's OUTPUT
 	 * table has it; the client's last ACK keeps TIME_WAIT. */
 	s.tcp_flags = TH_FIN | TH_ACK;
-	send_frame(fx, &s);
+	eng_send(fx, &s);
 	assert_int_equal(uvs_dest_active(d), 0);
 	assert_int_equal(uvs_dest_inactive(d), 1);
 	r.tcp_flags = TH_FIN | TH_ACK;
-	send_frame(fx, &r);
+	eng_send(fx, &r);
 	s.tcp_flags = TH_ACK;
-	send_frame(fx, &s);
+	eng_send(fx, &s);
 	/* TIME_WAIT times out after 120 s. */
 	fx->env.now += 119 * S;
 	uvs_worker_timers(&fx->w, fx->env.now);
@@ -237,73 +99,73 @@ static void test_tcp_close_moves_to_inactive(void **state)
 
 static void test_dr_changes_only_link_and_ttl(void **state)
 {
-	struct fixture *fx = *state;
+	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
-	add_dest(fx, svc, "192.168.0.12:80", 1, UVS_FWD_DROUTE);
-	struct frame_spec syn = tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	eng_add_dest(fx, svc, "192.168.0.12:80", 1, UVS_FWD_DROUTE);
+	struct frame_spec syn = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 	uint8_t before[2048];
 	size_t len = frame_build(before, &syn);
 
-	assert_int_equal(send_frame(fx, &syn), UVS_VERDICT_TX);
+	assert_int_equal(eng_send(fx, &syn), UVS_VERDICT_TX);
 	assert_int_equal(fx->f.len, len);
 	assert_memory_equal(fx->f.data + 14, before + 14, 8); /* IP header up to the TTL */
 	assert_int_equal(fx->f.data[14 + 8], before[14 + 8] - 1);
 	assert_memory_equal(fx->f.data + 14 + 12, before + 14 + 12, len - 26);
 	assert_int_equal(fx->f.data[5], 12);
 	/* No reply comes through a DR director: the entry is not in the outbound table. */
-	struct frame_spec r = tcp("192.168.0.12", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
-	assert_int_equal(send_frame(fx, &r), UVS_VERDICT_PASS);
+	struct frame_spec r = eng_tcp("192.168.0.12", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
+	assert_int_equal(eng_send(fx, &r), UVS_VERDICT_PASS);
 }
 
 static void test_tun_ipip(void **state)
 {
-	struct fixture *fx = *state;
+	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
-	add_dest(fx, svc, "192.168.0.13:80", 1, UVS_FWD_TUNNEL);
-	struct frame_spec syn = tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	eng_add_dest(fx, svc, "192.168.0.13:80", 1, UVS_FWD_TUNNEL);
+	struct frame_spec syn = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 
-	assert_int_equal(send_frame(fx, &syn), UVS_VERDICT_TX);
+	assert_int_equal(eng_send(fx, &syn), UVS_VERDICT_TX);
 	assert_int_equal(fx->out.protocol, IPPROTO_IPIP);
 	assert_int_equal(fx->f.len, 14 + 20 + 40);
-	assert_addr(AF_INET, &fx->out.saddr, "192.0.2.254");
-	assert_addr(AF_INET, &fx->out.daddr, "192.168.0.13");
+	eng_assert_addr(AF_INET, &fx->out.saddr, "192.0.2.254");
+	eng_assert_addr(AF_INET, &fx->out.daddr, "192.168.0.13");
 }
 
 static void test_refusals(void **state)
 {
-	struct fixture *fx = *state;
+	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
-	struct frame_spec s = tcp("172.16.0.5", 40000, "10.0.0.9", 80, TH_SYN);
+	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.9", 80, TH_SYN);
 
 	/* Not a service: the kernel's. */
-	assert_int_equal(send_frame(fx, &s), UVS_VERDICT_PASS);
+	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_PASS);
 	assert_int_equal(fx->f.reason, UVS_R_NO_SERVICE);
 	/* A service, but no connection and not a SYN: the kernel's, as IPVS does. */
-	s = tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_ACK);
-	assert_int_equal(send_frame(fx, &s), UVS_VERDICT_PASS);
+	s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_ACK);
+	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_PASS);
 	assert_int_equal(fx->f.reason, UVS_R_NO_CONN);
 	/* No destination: port unreachable from the VIP. */
 	s.tcp_flags = TH_SYN;
-	assert_int_equal(send_frame(fx, &s), UVS_VERDICT_TX);
+	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
 	assert_int_equal(fx->out.protocol, IPPROTO_ICMP);
 	assert_int_equal(fx->out.icmp_type, ICMP_DEST_UNREACH);
 	assert_int_equal(fx->out.icmp_code, ICMP_PORT_UNREACH);
-	assert_addr(AF_INET, &fx->out.saddr, "10.0.0.1");
-	assert_addr(AF_INET, &fx->out.daddr, "172.16.0.5");
-	assert_int_equal(counter(fx, UVS_R_NO_DEST), 1);
+	eng_assert_addr(AF_INET, &fx->out.saddr, "10.0.0.1");
+	eng_assert_addr(AF_INET, &fx->out.daddr, "172.16.0.5");
+	assert_int_equal(eng_counter(fx, UVS_R_NO_DEST), 1);
 	/* A quiescent destination is no destination for new connections. */
-	add_dest(fx, svc, "192.168.0.11:80", 0, UVS_FWD_MASQ);
-	assert_int_equal(send_frame(fx, &s), UVS_VERDICT_TX);
+	eng_add_dest(fx, svc, "192.168.0.11:80", 0, UVS_FWD_MASQ);
+	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
 	assert_int_equal(fx->out.protocol, IPPROTO_ICMP);
 	assert_int_equal(uvs_engine_conn_count(&fx->e), 0);
 }
 
 static void test_bad_checksum_not_rewritten(void **state)
 {
-	struct fixture *fx = *state;
+	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
-	add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
-	struct frame_spec s = tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
+	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 	uint8_t *data = fx->buf + UVS_FRAME_HEADROOM;
 	size_t len = frame_build(data, &s);
 
@@ -318,14 +180,14 @@ static void test_bad_checksum_not_rewritten(void **state)
 
 static void test_conn_limit(void **state)
 {
-	struct fixture *fx = *state;
+	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
-	struct uvs_dest *d = add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
+	struct uvs_dest *d = eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
 
 	for (int i = 0; i < 3; i++) {
 		struct frame_spec s =
-			tcp("172.16.0.5", (uint16_t)(40000 + i), "10.0.0.1", 80, TH_SYN);
-		assert_int_equal(send_frame(fx, &s), i < 2 ? UVS_VERDICT_TX : UVS_VERDICT_DROP);
+			eng_tcp("172.16.0.5", (uint16_t)(40000 + i), "10.0.0.1", 80, TH_SYN);
+		assert_int_equal(eng_send(fx, &s), i < 2 ? UVS_VERDICT_TX : UVS_VERDICT_DROP);
 	}
 	assert_int_equal(fx->f.reason, UVS_R_CONN_LIMIT);
 	assert_int_equal(uvs_engine_conn_count(&fx->e), 2);
@@ -334,7 +196,7 @@ static void test_conn_limit(void **state)
 
 static void test_persistence(void **state)
 {
-	struct fixture *fx = *state;
+	struct eng_fixture *fx = *state;
 	struct uvs_svc_conf sc = test_svc_conf("10.0.0.1:80", "rr");
 
 	sc.flags |= UVS_SVC_F_PERSISTENT;
@@ -342,23 +204,24 @@ static void test_persistence(void **state)
 	sc.netmask = htonl(0xffffff00);
 	assert_int_equal(uvs_svc_add(&fx->env.m, &sc, NULL), 0);
 	struct uvs_service *svc = uvs_svc_find(&fx->env.m, &sc.key);
-	struct uvs_dest *a = add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
-	struct uvs_dest *b = add_dest(fx, svc, "192.168.0.12:80", 1, UVS_FWD_MASQ);
+	struct uvs_dest *a = eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
+	struct uvs_dest *b = eng_add_dest(fx, svc, "192.168.0.12:80", 1, UVS_FWD_MASQ);
 	int first = -1;
 
 	/* Clients of one /24 stick to one real server, whatever their port. */
 	for (int i = 0; i < 6; i++) {
 		char client[32];
 		snprintf(client, sizeof(client), "172.16.0.%d", 1 + i % 3);
-		struct frame_spec s = tcp(client, (uint16_t)(40000 + i), "10.0.0.1", 80, TH_SYN);
-		assert_int_equal(send_frame(fx, &s), UVS_VERDICT_TX);
+		struct frame_spec s =
+			eng_tcp(client, (uint16_t)(40000 + i), "10.0.0.1", 80, TH_SYN);
+		assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
 		if (first < 0)
 			first = fx->out.daddr.ip6[3];
 		assert_int_equal(fx->out.daddr.ip6[3], first);
 	}
 	/* Another /24 is scheduled on its own: rr gives it the other server. */
-	struct frame_spec s = tcp("172.16.1.1", 40000, "10.0.0.1", 80, TH_SYN);
-	assert_int_equal(send_frame(fx, &s), UVS_VERDICT_TX);
+	struct frame_spec s = eng_tcp("172.16.1.1", 40000, "10.0.0.1", 80, TH_SYN);
+	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
 	assert_int_not_equal(fx->out.daddr.ip6[3], first);
 	assert_int_equal(a->persistconns + b->persistconns, 2);
 	/* 6 + 1 connections, 2 templates. */
@@ -375,27 +238,27 @@ static void test_persistence(void **state)
 
 static void test_one_packet(void **state)
 {
-	struct fixture *fx = *state;
+	struct eng_fixture *fx = *state;
 	struct uvs_svc_conf sc = test_svc_conf("10.0.0.1:53", "rr");
 
 	sc.key.protocol = IPPROTO_UDP;
 	sc.flags |= UVS_SVC_F_ONEPACKET;
 	assert_int_equal(uvs_svc_add(&fx->env.m, &sc, NULL), 0);
 	struct uvs_service *svc = uvs_svc_find(&fx->env.m, &sc.key);
-	add_dest(fx, svc, "192.168.0.11:53", 1, UVS_FWD_MASQ);
-	add_dest(fx, svc, "192.168.0.12:53", 1, UVS_FWD_MASQ);
+	eng_add_dest(fx, svc, "192.168.0.11:53", 1, UVS_FWD_MASQ);
+	eng_add_dest(fx, svc, "192.168.0.12:53", 1, UVS_FWD_MASQ);
 	int seen[2] = { 0 };
 
 	/* Every datagram of one flow is scheduled on its own: rr alternates. */
 	for (int i = 0; i < 4; i++) {
-		struct frame_spec s = udp("172.16.0.5", 5353, "10.0.0.1", 53);
-		assert_int_equal(send_frame(fx, &s), UVS_VERDICT_TX);
+		struct frame_spec s = eng_udp("172.16.0.5", 5353, "10.0.0.1", 53);
+		assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
 		seen[fx->out.daddr.ip6[3] - 11]++;
 	}
 	assert_int_equal(seen[0], 2);
 	assert_int_equal(seen[1], 2);
 	assert_int_equal(uvs_engine_conn_count(&fx->e), 0);
-	assert_int_equal(counter(fx, UVS_R_ONE_PACKET), 4);
+	assert_int_equal(eng_counter(fx, UVS_R_ONE_PACKET), 4);
 	struct uvs_counters c;
 	uvs_stats_read(&svc->stats, &c);
 	assert_int_equal(c.conns, 4);
@@ -403,79 +266,79 @@ static void test_one_packet(void **state)
 
 static void test_port_reuse_in_time_wait(void **state)
 {
-	struct fixture *fx = *state;
+	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
-	add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_DROUTE);
-	add_dest(fx, svc, "192.168.0.12:80", 1, UVS_FWD_DROUTE);
-	struct frame_spec s = tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_DROUTE);
+	eng_add_dest(fx, svc, "192.168.0.12:80", 1, UVS_FWD_DROUTE);
+	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 
-	send_frame(fx, &s);
+	eng_send(fx, &s);
 	/* DR keeps the VIP as destination: the real server shows in the MAC. */
 	int first = fx->f.data[5];
 	/* DR sees only the client's side (INPUT-ONLY): SYN, ACK give ESTABLISHED; a SYN
 	 * while ESTABLISHED is not a reuse. */
 	s.tcp_flags = TH_ACK;
-	send_frame(fx, &s);
+	eng_send(fx, &s);
 	s.tcp_flags = TH_SYN;
-	send_frame(fx, &s);
+	eng_send(fx, &s);
 	assert_int_equal(fx->f.data[5], first);
 	assert_int_equal(uvs_engine_conn_count(&fx->e), 1);
 	/* RST: CLOSE. A new SYN now replaces the connection and is scheduled afresh. */
 	s.tcp_flags = TH_RST;
-	send_frame(fx, &s);
+	eng_send(fx, &s);
 	s.tcp_flags = TH_SYN;
-	send_frame(fx, &s);
+	eng_send(fx, &s);
 	assert_int_not_equal(fx->f.data[5], first);
 	assert_int_equal(uvs_engine_conn_count(&fx->e), 1);
 }
 
 static void test_deleted_destination(void **state)
 {
-	struct fixture *fx = *state;
+	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
-	struct uvs_dest *d = add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
-	add_dest(fx, svc, "192.168.0.12:80", 1, UVS_FWD_MASQ);
-	struct frame_spec s = tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct uvs_dest *d = eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
+	eng_add_dest(fx, svc, "192.168.0.12:80", 1, UVS_FWD_MASQ);
+	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 
-	send_frame(fx, &s);
+	eng_send(fx, &s);
 	struct uvs_dest_conf dc = d->conf;
 	if (fx->out.daddr.ip6[3] != 11) {
 		s.sport = 40001; /* rr: the next connection goes to .11 */
-		send_frame(fx, &s);
+		eng_send(fx, &s);
 	}
 	assert_int_equal(fx->out.daddr.ip6[3], 11);
 	assert_int_equal(uvs_dest_del(&fx->env.m, &svc->key, AF_INET, &dc.addr, dc.port, NULL), 0);
 	/* Without expire_nodest_conn its packets are dropped and the entry stays. */
 	s.tcp_flags = TH_ACK;
-	assert_int_equal(send_frame(fx, &s), UVS_VERDICT_DROP);
+	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_DROP);
 	assert_int_equal(fx->f.reason, UVS_R_NODEST_CONN);
 	/* With it, a SYN ends the entry and is scheduled on a real server still there. */
 	fx->e.sysctl.expire_nodest_conn = true;
 	s.tcp_flags = TH_SYN;
-	assert_int_equal(send_frame(fx, &s), UVS_VERDICT_TX);
+	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
 	assert_int_equal(fx->out.daddr.ip6[3], 12);
 }
 
 static void test_ttl_and_mtu(void **state)
 {
-	struct fixture *fx = *state;
+	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
-	add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
-	struct frame_spec s = tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
+	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 	uint8_t payload[1400] = { 0 };
 
 	s.ttl = 1;
-	assert_int_equal(send_frame(fx, &s), UVS_VERDICT_TX);
+	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
 	assert_int_equal(fx->out.protocol, IPPROTO_ICMP);
 	assert_int_equal(fx->out.icmp_type, ICMP_TIME_EXCEEDED);
-	assert_int_equal(counter(fx, UVS_R_TTL_EXPIRED), 1);
+	assert_int_equal(eng_counter(fx, UVS_R_TTL_EXPIRED), 1);
 	/* A 1440-byte DF packet toward a 1400-byte path: frag-needed with the MTU. */
 	fx->mtu = 1400;
 	s.ttl = 64;
 	s.sport = 40001;
 	s.payload = payload;
 	s.payload_len = sizeof(payload);
-	assert_int_equal(send_frame(fx, &s), UVS_VERDICT_TX);
+	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
 	assert_int_equal(fx->out.icmp_type, ICMP_DEST_UNREACH);
 	assert_int_equal(fx->out.icmp_code, ICMP_FRAG_NEEDED);
 	assert_int_equal(fx->out.frame[fx->out.l4_off + 6] << 8 | fx->out.frame[fx->out.l4_off + 7],
@@ -487,19 +350,19 @@ static void test_ttl_and_mtu(void **state)
  * burst and 1000 a second per worker, except frag-needed. */
 static void test_icmp_error_rules(void **state)
 {
-	struct fixture *fx = *state;
+	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
-	add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
-	struct frame_spec s = tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
-	struct frame_spec r = tcp("192.168.0.11", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
+	eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
+	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec r = eng_tcp("192.168.0.11", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
 	unsigned answered = 0;
 
-	assert_int_equal(send_frame(fx, &s), UVS_VERDICT_TX);
+	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
 	r.ttl = 1;
-	assert_int_equal(send_frame(fx, &r), UVS_VERDICT_TX);
+	assert_int_equal(eng_send(fx, &r), UVS_VERDICT_TX);
 	assert_int_equal(fx->out.icmp_type, ICMP_TIME_EXCEEDED);
-	assert_addr(AF_INET, &fx->out.saddr, "192.0.2.254");
-	assert_addr(AF_INET, &fx->out.daddr, "192.168.0.11");
+	eng_assert_addr(AF_INET, &fx->out.saddr, "192.0.2.254");
+	eng_assert_addr(AF_INET, &fx->out.daddr, "192.168.0.11");
 
 	/* An ICMP error with TTL 1 on its way to the real server is dropped silently. */
 	struct frame_spec icmp = { .af = AF_INET,
@@ -510,36 +373,36 @@ static void test_icmp_error_rules(void **state)
 				   .icmp_code = ICMP_PORT_UNREACH,
 				   .ttl = 1 };
 	uint8_t quoted[2048];
-	struct frame_spec q = tcp("10.0.0.1", 80, "172.16.0.5", 40000, TH_ACK);
+	struct frame_spec q = eng_tcp("10.0.0.1", 80, "172.16.0.5", 40000, TH_ACK);
 	size_t qlen = frame_build(quoted, &q);
 	icmp.payload = quoted + frame_l3_off(&q);
 	icmp.payload_len = qlen - frame_l3_off(&q);
-	uint64_t before = counter(fx, UVS_R_TTL_EXPIRED);
-	assert_int_equal(send_frame(fx, &icmp), UVS_VERDICT_DROP);
+	uint64_t before = eng_counter(fx, UVS_R_TTL_EXPIRED);
+	assert_int_equal(eng_send(fx, &icmp), UVS_VERDICT_DROP);
 	assert_int_equal(fx->f.reason, UVS_R_TTL_EXPIRED);
-	assert_int_equal(counter(fx, UVS_R_TTL_EXPIRED), before + 1);
+	assert_int_equal(eng_counter(fx, UVS_R_TTL_EXPIRED), before + 1);
 
 	/* A multicast source gets no answer. */
-	struct frame_spec m = tcp("224.0.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec m = eng_tcp("224.0.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 	m.ttl = 1;
-	assert_int_equal(send_frame(fx, &m), UVS_VERDICT_DROP);
+	assert_int_equal(eng_send(fx, &m), UVS_VERDICT_DROP);
 
 	/* The burst: 60 expired SYNs at one instant: 50 answered. */
 	fx->env.now += 10 * S;
 	s.ttl = 1;
 	for (int i = 0; i < 60; i++) {
 		s.sport = (uint16_t)(41000 + i);
-		answered += send_frame(fx, &s) == UVS_VERDICT_TX;
+		answered += eng_send(fx, &s) == UVS_VERDICT_TX;
 	}
 	assert_int_equal(answered, 50);
-	assert_int_equal(counter(fx, UVS_R_ICMP_RATELIMIT), 10);
+	assert_int_equal(eng_counter(fx, UVS_R_ICMP_RATELIMIT), 10);
 	/* Frag-needed is never limited. */
 	uint8_t payload[1400] = { 0 };
 	fx->mtu = 1400;
 	s.ttl = 64;
 	s.payload = payload;
 	s.payload_len = sizeof(payload);
-	assert_int_equal(send_frame(fx, &s), UVS_VERDICT_TX);
+	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
 	assert_int_equal(fx->out.icmp_code, ICMP_FRAG_NEEDED);
 	/* 10 ms later, 10 tokens more. */
 	fx->env.now += S / 100;
@@ -548,30 +411,31 @@ static void test_icmp_error_rules(void **state)
 	answered = 0;
 	for (int i = 0; i < 20; i++) {
 		s.sport = (uint16_t)(42000 + i);
-		answered += send_frame(fx, &s) == UVS_VERDICT_TX;
+		answered += eng_send(fx, &s) == UVS_VERDICT_TX;
 	}
 	assert_int_equal(answered, 10);
 }
 
 static void test_ipv6_nat(void **state)
 {
-	struct fixture *fx = *state;
+	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "[2001:db8::1]:80", "wlc");
-	add_dest(fx, svc, "[2001:db8:1::11]:8080", 1, UVS_FWD_MASQ);
-	struct frame_spec s = tcp("2001:db8:2::5", 40000, "2001:db8::1", 80, TH_SYN);
+	eng_add_dest(fx, svc, "[2001:db8:1::11]:8080", 1, UVS_FWD_MASQ);
+	struct frame_spec s = eng_tcp("2001:db8:2::5", 40000, "2001:db8::1", 80, TH_SYN);
 
-	assert_int_equal(send_frame(fx, &s), UVS_VERDICT_TX);
-	assert_addr(AF_INET6, &fx->out.daddr, "2001:db8:1::11");
+	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
+	eng_assert_addr(AF_INET6, &fx->out.daddr, "2001:db8:1::11");
 	assert_int_equal(fx->out.ttl, 63);
-	struct frame_spec r = tcp("2001:db8:1::11", 8080, "2001:db8:2::5", 40000, TH_SYN | TH_ACK);
-	assert_int_equal(send_frame(fx, &r), UVS_VERDICT_TX);
-	assert_addr(AF_INET6, &fx->out.saddr, "2001:db8::1");
+	struct frame_spec r =
+		eng_tcp("2001:db8:1::11", 8080, "2001:db8:2::5", 40000, TH_SYN | TH_ACK);
+	assert_int_equal(eng_send(fx, &r), UVS_VERDICT_TX);
+	eng_assert_addr(AF_INET6, &fx->out.saddr, "2001:db8::1");
 	assert_int_equal(ntohs(fx->out.sport), 80);
 }
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, eng_setup, eng_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_nat_tcp_both_ways),
 		T(test_tcp_close_moves_to_inactive),
@@ -579,7 +443,7 @@ int main(void)
 		T(test_tun_ipip),
 		T(test_refusals),
 		T(test_bad_checksum_not_rewritten),
-		cmocka_unit_test_setup_teardown(test_conn_limit, setup_small, teardown),
+		cmocka_unit_test_setup_teardown(test_conn_limit, eng_setup_small, eng_teardown),
 		T(test_persistence),
 		T(test_one_packet),
 		T(test_port_reuse_in_time_wait),
