@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 /* How a rule names its service: "-t 10.0.0.1:80", "-f 7 -6". */
-static void rule_svc_name(const struct uvs_svc_key *k, char *buf, size_t len)
+void uvs_adm_rule_svc_name(const struct uvs_svc_key *k, char *buf, size_t len)
 {
 	char ap[UVS_ADM_ADDRPORT_LEN];
 	const char *opt = "-t";
@@ -25,12 +25,14 @@ static void rule_svc_name(const struct uvs_svc_key *k, char *buf, size_t len)
 		 uvs_adm_addrport(k->af, &k->addr, k->port, ap, sizeof(ap)));
 }
 
-static void save_svc(FILE *f, const struct uvs_svc_conf *c, const char *name)
+void uvs_adm_write_svc(FILE *f, const char *cmd, const struct uvs_svc_conf *c)
 {
+	char name[UVS_ADM_SVC_NAME_LEN];
 	char flags[64];
 	char mask[UVS_ADDR_STRLEN];
 
-	fprintf(f, "-A %s -s %s", name, c->sched_name);
+	uvs_adm_rule_svc_name(&c->key, name, sizeof(name));
+	fprintf(f, "%s %s -s %s", cmd, name, c->sched_name);
 	uvs_adm_sched_flags_format(c->sched_name, c->flags, flags, sizeof(flags));
 	if (flags[0])
 		fprintf(f, " -b %s", flags);
@@ -62,13 +64,16 @@ static const char *fwd_switch(uint32_t fwd)
 	}
 }
 
-static void save_dest(FILE *f, const struct uvs_dest_conf *d, const char *name)
+void uvs_adm_write_dest(FILE *f, const char *cmd, const struct uvs_svc_key *svc,
+			const struct uvs_dest_conf *d)
 {
 	static const char *const tun_types[] = { "ipip", "gue", "gre" };
 	static const char *const csum[] = { "--tun-nocsum", "--tun-csum", "--tun-remcsum" };
+	char name[UVS_ADM_SVC_NAME_LEN];
 	char ap[UVS_ADM_ADDRPORT_LEN];
 
-	fprintf(f, "-a %s -r %s %s -w %lld", name,
+	uvs_adm_rule_svc_name(svc, name, sizeof(name));
+	fprintf(f, "%s %s -r %s %s -w %lld", cmd, name,
 		uvs_adm_addrport(d->af, &d->addr, d->port, ap, sizeof(ap)), fwd_switch(d->fwd),
 		(long long)d->weight);
 	if ((d->fwd & UVS_FWD_MASK) == UVS_FWD_TUNNEL && d->tun_type <= UVS_TUN_TYPE_GRE) {
@@ -92,17 +97,15 @@ static void save_dest(FILE *f, const struct uvs_dest_conf *d, const char *name)
 int uvs_adm_save(FILE *f, struct uvs_model *m)
 {
 	struct uvs_adm_snap s;
-	char name[UVS_ADM_ADDRPORT_LEN + 24];
 	int ret = uvs_adm_snap_take(m, NULL, true, &s);
 
 	if (ret)
 		return ret;
 	for (unsigned i = 0; i < s.nsvcs; i++) {
 		const struct uvs_adm_svc_info *svc = &s.svcs[i];
-		rule_svc_name(&svc->conf.key, name, sizeof(name));
-		save_svc(f, &svc->conf, name);
+		uvs_adm_write_svc(f, "-A", &svc->conf);
 		for (unsigned j = 0; j < svc->ndests; j++)
-			save_dest(f, &svc->dests[j].conf, name);
+			uvs_adm_write_dest(f, "-a", &svc->conf.key, &svc->dests[j].conf);
 	}
 	uvs_adm_snap_free(&s);
 	return ferror(f) ? -EIO : 0;

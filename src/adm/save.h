@@ -7,6 +7,7 @@
 #ifndef UVS_ADM_SAVE_H
 #define UVS_ADM_SAVE_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "core/model.h"
@@ -16,5 +17,15 @@ int uvs_adm_save(FILE *f, struct uvs_model *m);
 
 /* The same as a NUL-terminated string the caller frees, or NULL if out of memory. */
 char *uvs_adm_save_string(struct uvs_model *m);
+
+/* How a rule names a service: "-t 10.0.0.1:80", "-f 7 -6". */
+#define UVS_ADM_SVC_NAME_LEN (UVS_ADDR_STRLEN + 32)
+void uvs_adm_rule_svc_name(const struct uvs_svc_key *k, char *buf, size_t len);
+
+/* One rule line for a service ("-A" or "-E" as cmd) or a destination of service svc
+ * ("-a" or "-e"), in the form save writes, with its newline. */
+void uvs_adm_write_svc(FILE *f, const char *cmd, const struct uvs_svc_conf *c);
+void uvs_adm_write_dest(FILE *f, const char *cmd, const struct uvs_svc_key *svc,
+			const struct uvs_dest_conf *d);
 
 #endif

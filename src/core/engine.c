@@ -9,10 +9,14 @@
 #include <errno.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "engine-internal.h"
 
@@ -620,11 +624,36 @@ static void handle_frame(struct uvs_worker *w, struct uvs_frame *f, uvs_time_t n
 	}
 }
 
+void uvs_engine_pause(struct uvs_engine *e)
+{
+	__atomic_store_n(&e->paused, 1, __ATOMIC_SEQ_CST);
+	/* A batch that began before the store ends within the grace period; one that
+	 * begins after it sees the flag (see uvs_engine_process). */
+	synchronize_rcu();
+}
+
+void uvs_engine_resume(struct uvs_engine *e)
+{
+	__atomic_store_n(&e->paused, 0, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &e->paused, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+/* Enters a read-side section in which the engine is not paused. */
+static void batch_begin(struct uvs_engine *e)
+{
+	rcu_read_lock();
+	while (__atomic_load_n(&e->paused, __ATOMIC_ACQUIRE)) {
+		rcu_read_unlock();
+		syscall(SYS_futex, &e->paused, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
+		rcu_read_lock();
+	}
+}
+
 void uvs_engine_process(struct uvs_worker *w, struct uvs_frame *frames, unsigned n, uvs_time_t now)
 {
 	w->now = now;
 	uvs_worker_timers(w, now);
-	rcu_read_lock();
+	batch_begin(w->engine);
 	for (unsigned i = 0; i < n; i++)
 		handle_frame(w, &frames[i], now);
 	rcu_read_unlock();

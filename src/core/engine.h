@@ -95,6 +95,7 @@ struct uvs_engine {
 	void *route_arg;
 	unsigned nworkers;
 	struct uvs_worker **workers;
+	uint32_t paused; /* uvs_engine_pause(): workers wait between batches (futex) */
 };
 
 struct uvs_worker {
@@ -128,6 +129,16 @@ void uvs_worker_destroy(struct uvs_worker *w);
 void uvs_engine_process(struct uvs_worker *w, struct uvs_frame *frames, unsigned n, uvs_time_t now);
 /* Expires the worker's connections due by now; call it when idle too. */
 void uvs_worker_timers(struct uvs_worker *w, uvs_time_t now);
+
+/*
+ * Holds every worker between batches: returns once no worker is handling a frame,
+ * and none starts until uvs_engine_resume(). For configuration changes the data path
+ * must only see whole, such as a reload. One control thread at a time; it is
+ * registered with RCU and outside a read-side section. Frames wait in the backend
+ * meanwhile; timers keep running.
+ */
+void uvs_engine_pause(struct uvs_engine *e);
+void uvs_engine_resume(struct uvs_engine *e);
 
 /* Sums the workers' counters (racy but monotonic reads). out has UVS_R_COUNT entries. */
 void uvs_engine_counters(const struct uvs_engine *e, uint64_t *out, uint64_t *tx);

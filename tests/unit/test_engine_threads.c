@@ -208,10 +208,77 @@ static void test_workers_and_control(void **state)
 	test_env_fini(&env);
 }
 
+/* While paused, the control side deletes the service and builds it again; workers
+ * sending SYNs meanwhile must never see it missing or without real servers. */
+static int stop_senders;
+
+static void *sender_main(void *arg)
+{
+	struct uvs_worker *w = arg;
+	char client[32];
+	unsigned n = 0;
+
+	rcu_register_thread();
+	snprintf(client, sizeof(client), "172.16.%u.1", w->id);
+	while (!__atomic_load_n(&stop_senders, __ATOMIC_ACQUIRE)) {
+		struct frame_spec syn =
+			tcp_spec(client, (uint16_t)(1024 + n++ % 60000), "10.0.0.1", 80, TH_SYN);
+		send_one(w, &syn, start + (uvs_time_t)n * 1000, NULL);
+	}
+	rcu_unregister_thread();
+	return NULL;
+}
+
+static void test_pause_hides_half_applied_changes(void **state)
+{
+	struct uvs_engine_config c;
+	pthread_t th[WORKERS];
+	struct uvs_svc_conf sc = test_svc_conf("10.0.0.1:80", "rr");
+	struct uvs_dest_conf dc = test_dest_conf("192.168.0.11:80", 1);
+
+	(void)state;
+	test_env_init_workers(&env, WORKERS);
+	start = env.now;
+	uvs_engine_config_default(&c);
+	c.nworkers = WORKERS;
+	c.table_bits = 12;
+	c.max_conns = 1u << 20;
+	c.route = route;
+	assert_int_equal(uvs_engine_init(&engine, &env.m, &c), 0);
+	for (unsigned i = 0; i < WORKERS; i++)
+		assert_int_equal(uvs_worker_init(&workers[i], &engine, i), 0);
+	struct uvs_service *svc = test_add_svc(&env, "10.0.0.1:80", "rr");
+	test_add_dest(&env, svc, "192.168.0.11:80", 1);
+
+	__atomic_store_n(&stop_senders, 0, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < WORKERS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, sender_main, &workers[i]), 0);
+	for (int round = 0; round < 300; round++) {
+		uvs_engine_pause(&engine);
+		assert_int_equal(uvs_svc_del(&env.m, &sc.key, NULL), 0);
+		assert_int_equal(uvs_svc_add(&env.m, &sc, NULL), 0);
+		assert_int_equal(uvs_dest_add(&env.m, &sc.key, &dc, NULL), 0);
+		uvs_engine_resume(&engine);
+		sched_yield();
+	}
+	__atomic_store_n(&stop_senders, 1, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < WORKERS; i++)
+		pthread_join(th[i], NULL);
+
+	uint64_t counters[UVS_R_COUNT], tx;
+	uvs_engine_counters(&engine, counters, &tx);
+	assert_true(tx > 0);
+	assert_int_equal(counters[UVS_R_NO_SERVICE], 0);
+	assert_int_equal(counters[UVS_R_NO_DEST], 0);
+	uvs_engine_destroy(&engine);
+	test_env_fini(&env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_workers_and_control),
+		cmocka_unit_test(test_pause_hides_half_applied_changes),
 	};
 	return cmocka_run_group_tests_name("engine_threads", tests, NULL, NULL);
 }
