@@ -126,6 +126,42 @@ struct uvs_conn *uvs_conn_out_get(struct uvs_conn_table *t, int af, int protocol
 				  const union uvs_addr *daddr, uint16_t dport,
 				  const union uvs_addr *caddr, uint16_t cport);
 
+/*
+ * The same lookups in two steps, so that a batch can prefetch: the bucket of a key,
+ * then the search of that bucket. uvs_conn_prefetch_bucket() and
+ * uvs_conn_prefetch_first() start loading the bucket head and the bucket's first
+ * entry (call the second once the first has had time to arrive).
+ */
+uint32_t uvs_conn_in_bucket(const struct uvs_conn_table *t, int af, int protocol,
+			    const union uvs_addr *caddr, uint16_t cport,
+			    const union uvs_addr *vaddr, uint16_t vport);
+uint32_t uvs_conn_out_bucket(const struct uvs_conn_table *t, int af, int protocol,
+			     const union uvs_addr *daddr, uint16_t dport,
+			     const union uvs_addr *caddr, uint16_t cport);
+struct uvs_conn *uvs_conn_in_find(struct uvs_conn_table *t, uint32_t bucket, int af, int protocol,
+				  const union uvs_addr *caddr, uint16_t cport,
+				  const union uvs_addr *vaddr, uint16_t vport, bool template);
+struct uvs_conn *uvs_conn_out_find(struct uvs_conn_table *t, uint32_t bucket, int af, int protocol,
+				   const union uvs_addr *daddr, uint16_t dport,
+				   const union uvs_addr *caddr, uint16_t cport);
+
+static inline void uvs_conn_prefetch_bucket(const struct uvs_conn_table *t, bool out,
+					    uint32_t bucket)
+{
+	__builtin_prefetch(out ? &t->out[bucket] : &t->in[bucket]);
+}
+
+static inline void uvs_conn_prefetch_first(const struct uvs_conn_table *t, bool out,
+					   uint32_t bucket)
+{
+	struct uvs_conn *c =
+		__atomic_load_n(out ? &t->out[bucket] : &t->in[bucket], __ATOMIC_RELAXED);
+	if (c) {
+		__builtin_prefetch(c);
+		__builtin_prefetch((const char *)c + 64); /* the addresses cross into it */
+	}
+}
+
 /* Reserves room for one more entry. Returns false at max_conns. */
 bool uvs_conn_reserve(struct uvs_conn_table *t);
 /* Gives back a reservation that was not used. */
@@ -150,7 +186,7 @@ bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c);
 #define UVS_WHEEL_TICK_NS (1ull << 27) /* about 134 ms */
 
 struct uvs_conn_slab;
-#define UVS_CONN_SLAB 1024
+#define UVS_CONN_SLAB 16383 /* with the slab's link: one 2 MiB huge page */
 
 struct uvs_conn_pool {
 	struct uvs_conn *free;	   /* ready for reuse */

@@ -80,6 +80,18 @@ static void end_all(struct uvs_worker *w, bool templates)
 				uvs_conn_end(w->engine, c);
 }
 
+void uvs_worker_destroy(struct uvs_worker *w)
+{
+	struct uvs_engine *e = w->engine;
+
+	rcu_read_lock();
+	end_all(w, false);
+	end_all(w, true);
+	rcu_read_unlock();
+	uvs_conn_pool_destroy(&w->pool);
+	e->workers[w->id] = NULL;
+}
+
 void uvs_engine_destroy(struct uvs_engine *e)
 {
 	rcu_read_lock();
@@ -501,21 +513,53 @@ static bool reuse(const struct uvs_engine *e, const struct uvs_conn *c, const st
 	return state == UVS_TCP_S_TIME_WAIT || state == UVS_TCP_S_CLOSE;
 }
 
-static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, uvs_time_t now)
+/*
+ * A frame between the passes of a batch: parsed, and the bucket its connection
+ * lookup will search, so that the bucket and its first entry can be prefetched for
+ * the whole batch before any frame is handled.
+ */
+struct staged {
+	struct uvs_pkt p;
+	uint32_t bucket;
+	uint8_t reason; /* enum uvs_pkt_reason */
+	bool lookup;	/* TCP or UDP: bucket is set */
+	bool out;	/* not to a (possible) VIP: the outbound table's bucket */
+};
+
+/* Up to this many frames are parsed and prefetched before the first is handled. */
+#define STAGE 32
+
+/* A NAT reply: on to the client from the VIP. */
+static void reply(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, struct uvs_conn *c,
+		  uvs_time_t now)
+{
+	uvs_conn_seen(w->engine, c, p, true, now);
+	forward_out(w, f, p, c);
+}
+
+/*
+ * A TCP or UDP frame. One to an address no service ever had (and without a mark) can
+ * only be a NAT reply; one to a possible VIP is looked up inbound, then as a service,
+ * and only then as a reply, so a new connection costs no reply lookup.
+ */
+static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *s, uvs_time_t now)
 {
 	struct uvs_engine *e = w->engine;
+	struct uvs_pkt *p = &s->p;
 	struct uvs_conn *c;
 	struct uvs_service *svc;
 
-	c = uvs_conn_out_get(&e->conns, p->af, p->protocol, &p->saddr, p->sport, &p->daddr,
-			     p->dport);
-	if (c) {
-		uvs_conn_seen(e, c, p, true, now);
-		forward_out(w, f, p, c);
+	if (s->out) {
+		c = uvs_conn_out_find(&e->conns, s->bucket, p->af, p->protocol, &p->saddr, p->sport,
+				      &p->daddr, p->dport);
+		if (c)
+			reply(w, f, p, c, now);
+		else
+			uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_SERVICE);
 		return;
 	}
-	c = uvs_conn_in_get(&e->conns, p->af, p->protocol, &p->saddr, p->sport, &p->daddr, p->dport,
-			    false);
+	c = uvs_conn_in_find(&e->conns, s->bucket, p->af, p->protocol, &p->saddr, p->sport,
+			     &p->daddr, p->dport, false);
 	if (c && reuse(e, c, p)) {
 		uvs_conn_end(e, c);
 		c = NULL;
@@ -534,7 +578,12 @@ static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt 
 	if (!c) {
 		svc = uvs_svc_lookup(e->model, p->af, p->protocol, &p->daddr, p->dport, f->fwmark);
 		if (!svc) {
-			uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_SERVICE);
+			c = uvs_conn_out_get(&e->conns, p->af, p->protocol, &p->saddr, p->sport,
+					     &p->daddr, p->dport);
+			if (c)
+				reply(w, f, p, c, now);
+			else
+				uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_SERVICE);
 			return;
 		}
 		if (!schedules(e, p)) {
@@ -598,30 +647,47 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 	uvs_forward_in(w, f, p, c);
 }
 
-static void handle_frame(struct uvs_worker *w, struct uvs_frame *f, uvs_time_t now)
+/* First pass: parse f and start loading its connection's bucket. */
+static void stage(struct uvs_engine *e, struct uvs_frame *f, struct staged *s)
 {
-	struct uvs_pkt p;
-	enum uvs_pkt_reason r = uvs_pkt_parse(f->data, f->len, &p);
+	struct uvs_pkt *p = &s->p;
 
-	switch (r) {
+	s->reason = (uint8_t)uvs_pkt_parse(f->data, f->len, p);
+	s->lookup = s->reason == UVS_PKT_OK &&
+		    (p->protocol == IPPROTO_TCP || p->protocol == IPPROTO_UDP);
+	if (!s->lookup)
+		return;
+	s->out = !f->fwmark && !uvs_model_may_be_vip(e->model, p->af, &p->daddr);
+	if (s->out)
+		s->bucket = uvs_conn_out_bucket(&e->conns, p->af, p->protocol, &p->saddr, p->sport,
+						&p->daddr, p->dport);
+	else
+		s->bucket = uvs_conn_in_bucket(&e->conns, p->af, p->protocol, &p->saddr, p->sport,
+					       &p->daddr, p->dport);
+	uvs_conn_prefetch_bucket(&e->conns, s->out, s->bucket);
+}
+
+static void handle_frame(struct uvs_worker *w, struct uvs_frame *f, struct staged *s,
+			 uvs_time_t now)
+{
+	switch ((enum uvs_pkt_reason)s->reason) {
 	case UVS_PKT_OK:
 		break;
 	case UVS_PKT_NOT_IP:
 	case UVS_PKT_L4_UNKNOWN:
 	case UVS_PKT_FRAGMENT: /* uvs does not reassemble: the kernel may */
-		uvs_verdict(w, f, UVS_VERDICT_PASS, (enum uvs_reason)r);
+		uvs_verdict(w, f, UVS_VERDICT_PASS, (enum uvs_reason)s->reason);
 		return;
 	default:
-		uvs_verdict(w, f, UVS_VERDICT_DROP, (enum uvs_reason)r);
+		uvs_verdict(w, f, UVS_VERDICT_DROP, (enum uvs_reason)s->reason);
 		return;
 	}
-	if (p.protocol == IPPROTO_TCP || p.protocol == IPPROTO_UDP) {
-		handle_l4(w, f, &p, now);
-	} else if (uvs_pkt_is_icmp_error(&p)) {
-		handle_icmp_error(w, f, &p);
-	} else {
+	if (s->lookup)
+		handle_l4(w, f, s, now);
+	else if (uvs_pkt_is_icmp_error(&s->p))
+		handle_icmp_error(w, f, &s->p);
+	else
 		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
-	}
 }
 
 void uvs_engine_pause(struct uvs_engine *e)
@@ -651,10 +717,25 @@ static void batch_begin(struct uvs_engine *e)
 
 void uvs_engine_process(struct uvs_worker *w, struct uvs_frame *frames, unsigned n, uvs_time_t now)
 {
+	struct uvs_engine *e = w->engine;
+
 	w->now = now;
 	uvs_worker_timers(w, now);
-	batch_begin(w->engine);
-	for (unsigned i = 0; i < n; i++)
-		handle_frame(w, &frames[i], now);
+	batch_begin(e);
+	/* Three passes over up to STAGE frames: parse and prefetch each bucket, prefetch
+	 * each bucket's first entry, then handle them, so that the memory latency of a
+	 * large table overlaps across frames instead of adding up. */
+	for (unsigned i = 0; i < n; i += STAGE) {
+		struct staged st[STAGE];
+		unsigned m = n - i < STAGE ? n - i : STAGE;
+
+		for (unsigned k = 0; k < m; k++)
+			stage(e, &frames[i + k], &st[k]);
+		for (unsigned k = 0; k < m; k++)
+			if (st[k].lookup)
+				uvs_conn_prefetch_first(&e->conns, st[k].out, st[k].bucket);
+		for (unsigned k = 0; k < m; k++)
+			handle_frame(w, &frames[i + k], &st[k], now);
+	}
 	rcu_read_unlock();
 }

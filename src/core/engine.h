@@ -119,6 +119,12 @@ void uvs_engine_destroy(struct uvs_engine *e);
 /* Worker id (0..nworkers-1) of e. The calling thread must be registered with RCU.
  * Returns 0 or -EINVAL/-EBUSY. */
 int uvs_worker_init(struct uvs_worker *w, struct uvs_engine *e, unsigned id);
+/*
+ * Ends w's connections, frees its pool and gives its id back. No worker may be
+ * running, and no other worker's connection may still belong to one of w's
+ * persistence templates (tear every worker down with uvs_engine_destroy otherwise).
+ * The calling thread is registered with RCU, outside a read-side section.
+ */
 void uvs_worker_destroy(struct uvs_worker *w);
 
 /*

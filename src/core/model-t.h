@@ -125,6 +125,8 @@ struct uvs_service {
 
 typedef uvs_time_t (*uvs_clock_fn)(void *arg);
 
+#define UVS_VIP_BITS 65536
+
 struct uvs_model {
 	pthread_mutex_t ctl_lock;
 	struct cds_lfht *svc_table;
@@ -136,6 +138,10 @@ struct uvs_model {
 	uvs_clock_fn clock;
 	void *clock_arg;
 	struct uvs_stats stats; /* the director's totals */
+	/* A bit for the hash of every address a service has had (never cleared, so that
+	 * connections of deleted services still count): the frame path skips the
+	 * inbound lookup for a destination whose bit is clear. */
+	uint64_t vip_bits[UVS_VIP_BITS / 64];
 };
 
 /* A message explaining why a change was refused; the return value carries the errno. */

@@ -95,6 +95,18 @@ void uvs_dest_unbind(struct uvs_dest *dest, uint32_t conn_flags);
 /* Moves one connection between ActiveConn and InActConn (a TCP state change). */
 void uvs_dest_set_active(struct uvs_dest *dest, bool active);
 
+static inline uint32_t uvs_vip_bit(int af, const union uvs_addr *a)
+{
+	return (uvs_addr_fold(af, a) * 0x9e3779b1u) >> 16;
+}
+
+/* False if no service ever had address a; true means maybe. Any thread. */
+static inline bool uvs_model_may_be_vip(const struct uvs_model *m, int af, const union uvs_addr *a)
+{
+	uint32_t bit = uvs_vip_bit(af, a);
+	return __atomic_load_n(&m->vip_bits[bit / 64], __ATOMIC_RELAXED) >> (bit % 64) & 1;
+}
+
 static inline bool uvs_dest_overloaded(const struct uvs_dest *d)
 {
 	return __atomic_load_n(&d->flags, __ATOMIC_RELAXED) & UVS_DEST_F_OVERLOAD;

@@ -188,6 +188,12 @@ int uvs_svc_add(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_er
 			   strerror(-ret));
 		goto fail;
 	}
+	if (!svc->key.fwmark) {
+		uint32_t bit = uvs_vip_bit(svc->key.af, &svc->key.addr);
+		/* Set before the service is published, so that a worker that finds the
+		 * service also finds the bit. */
+		__atomic_fetch_or(&m->vip_bits[bit / 64], 1ull << (bit % 64), __ATOMIC_RELEASE);
+	}
 	rcu_read_lock();
 	cds_lfht_add(m->svc_table, key_hash(&svc->key), &svc->node);
 	rcu_read_unlock();
