@@ -13,13 +13,14 @@
  * worker on the same engine.
  *
  * --callgrind: only the 1M-flow NAT case, with instrumentation on around the
- * established passes only, for `valgrind --tool=callgrind --collect-atstart=no`.
+ * established passes only, for `valgrind --tool=callgrind --instr-atstart=no`.
  */
 #include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <valgrind/callgrind.h>
@@ -261,6 +262,7 @@ static long rss_kib(void)
 }
 
 struct options {
+	int method; /* -1: all */
 	size_t flows;
 	unsigned workers;
 	unsigned rounds;
@@ -277,16 +279,21 @@ static void bench_method(enum method m, const struct options *o, unsigned nw, bo
 	unsigned rounds = o->rounds;
 	uvs_time_t t = 1000 * UVS_NS_PER_SEC;
 
+	/* The workers live through every round, so that rounds after the first reuse
+	 * their pools' connection entries as a running director does; the first round
+	 * also pays for fresh memory. */
+	for (unsigned i = 0; i < nw; i++) {
+		memset(&runs[i], 0, sizeof(runs[i]));
+		/* The worker struct stays where it is: the engine points to it. */
+		if (uvs_worker_init(&runs[i].w, &engine, i) < 0)
+			abort();
+	}
 	for (unsigned r = 0; r < rounds; r++) {
 		uint8_t *syn[2], *ack[2], *one[2];
 		uint32_t *perm = random_order(per, 12345 + r);
 		long rss0 = rss_kib();
 
 		for (unsigned i = 0; i < nw; i++) {
-			memset(&runs[i], 0, sizeof(runs[i]));
-			/* The worker struct stays where it is: the engine points to it. */
-			if (uvs_worker_init(&runs[i].w, &engine, i) < 0)
-				abort();
 			syn[i] = make_frames(m, i * per, per, NULL, 0x02 /* SYN */);
 			ack[i] = make_frames(m, i * per, per, perm, 0x10 /* ACK */);
 			one[i] = make_frames(m, i * per, BATCH, NULL, 0x10);
@@ -299,6 +306,7 @@ static void bench_method(enum method m, const struct options *o, unsigned nw, bo
 			runs[i].nframes = per;
 			runs[i].passes = 1;
 			runs[i].now = t;
+			runs[i].sent = 0;
 		}
 		new_ns[r] = run_parallel(runs, nw);
 		for (unsigned i = 0; i < nw; i++)
@@ -353,20 +361,32 @@ static void bench_method(enum method m, const struct options *o, unsigned nw, bo
 			runs[i].nframes = BATCH;
 			runs[i].passes = 100000;
 		}
+		for (unsigned i = 0; i < nw; i++)
+			runs[i].sent = 0;
 		est1_ns[r] = run_parallel(runs, nw);
+		for (unsigned i = 0; i < nw; i++)
+			if (runs[i].sent != (uint64_t)BATCH * runs[i].passes)
+				fprintf(stderr, "engine_bench: %s: one-flow frames not all sent\n",
+					method_names[m]),
+					exit(1);
 		/* Ends every connection (an hour later) before the next round. */
 		t += 3600 * UVS_NS_PER_SEC;
 		for (unsigned i = 0; i < nw; i++) {
 			uvs_worker_timers(&runs[i].w, t);
-			uvs_worker_destroy(&runs[i].w);
 			free(syn[i]);
 			free(ack[i]);
 			free(one[i]);
 		}
 		free(perm);
+		/* Entries freed by the timers return to their pools after a grace period. */
+		rcu_barrier();
 		if (o->callgrind)
-			return;
+			break;
 	}
+	for (unsigned i = 0; i < nw; i++)
+		uvs_worker_destroy(&runs[i].w);
+	if (o->callgrind)
+		return;
 	double nn = median(new_ns, rounds), e1 = median(est1_ns, rounds),
 	       en = median(estn_ns, rounds), cp = median(copy_ns, rounds);
 	printf("%-9s %7u %12.1f %6.2f %12.1f %6.2f %12.1f %6.2f %8.1f\n", method_names[m], nw, nn,
@@ -376,7 +396,7 @@ static void bench_method(enum method m, const struct options *o, unsigned nw, bo
 static void usage(void)
 {
 	fprintf(stderr, "usage: engine_bench [--flows N] [--workers 1|2] [--rounds R] "
-			"[--quick] [--callgrind]\n");
+			"[--method NAT|DR|TUN-ipip] [--quick] [--callgrind]\n");
 	exit(2);
 }
 
@@ -388,9 +408,10 @@ int main(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "quick", no_argument, NULL, 'q' },
 		{ "callgrind", no_argument, NULL, 'c' },
+		{ "method", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct options o = { .flows = 1000000, .workers = 0, .rounds = 3 };
+	struct options o = { .method = -1, .flows = 1000000, .workers = 0, .rounds = 3 };
 	struct uvs_engine_config c;
 	int opt;
 
@@ -408,6 +429,13 @@ int main(int argc, char **argv)
 		case 'q':
 			o.flows = 100000;
 			o.rounds = 1;
+			break;
+		case 'm':
+			for (int m = 0; m < NMETHODS; m++)
+				if (!strcasecmp(optarg, method_names[m]))
+					o.method = m;
+			if (o.method < 0)
+				usage();
 			break;
 		case 'c':
 			o.callgrind = true;
@@ -448,7 +476,8 @@ int main(int argc, char **argv)
 		if (o.workers && nw != o.workers)
 			continue;
 		for (int m = 0; m < NMETHODS; m++)
-			bench_method((enum method)m, &o, nw, m == NAT && nw == 1);
+			if (o.method < 0 || o.method == m)
+				bench_method((enum method)m, &o, nw, m == NAT && nw == 1);
 	}
 	uvs_engine_destroy(&engine);
 	uvs_model_destroy(&model);
