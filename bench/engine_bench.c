@@ -28,9 +28,10 @@
 #include "core/engine.h"
 #include "pkt/csum.h"
 
-#define FRAME_LEN 64 /* Ethernet + IPv4 + TCP + 10 payload bytes */
-#define BATCH	  64
-#define SLOT	  (UVS_FRAME_HEADROOM + 128) /* a frame's room in a batch buffer */
+#define FRAME_LEN   64 /* Ethernet + IPv4 + TCP + 10 payload bytes */
+#define BATCH	    64
+#define MAX_WORKERS 2
+#define SLOT	    (UVS_FRAME_HEADROOM + 128) /* a frame's room in a batch buffer */
 
 enum method { NAT, DR, TUN, NMETHODS };
 static const char *const method_names[] = { "NAT", "DR", "TUN-ipip" };
@@ -273,11 +274,15 @@ struct options {
  * Prints a row; returns nothing, aborts if the engine did not forward. */
 static void bench_method(enum method m, const struct options *o, unsigned nw, bool print_memory)
 {
-	struct worker_run runs[2];
-	size_t per = o->flows / nw;
+	struct worker_run runs[MAX_WORKERS];
+	size_t per;
 	double new_ns[9], est1_ns[9], estn_ns[9], copy_ns[9];
 	unsigned rounds = o->rounds;
 	uvs_time_t t = 1000 * UVS_NS_PER_SEC;
+
+	if (nw < 1 || nw > MAX_WORKERS)
+		abort();
+	per = o->flows / nw;
 
 	/* The workers live through every round, so that rounds after the first reuse
 	 * their pools' connection entries as a running director does; the first round
@@ -289,7 +294,7 @@ static void bench_method(enum method m, const struct options *o, unsigned nw, bo
 			abort();
 	}
 	for (unsigned r = 0; r < rounds; r++) {
-		uint8_t *syn[2], *ack[2], *one[2];
+		uint8_t *syn[MAX_WORKERS], *ack[MAX_WORKERS], *one[MAX_WORKERS];
 		uint32_t *perm = random_order(per, 12345 + r);
 
 		for (unsigned i = 0; i < nw; i++) {
@@ -449,13 +454,13 @@ int main(int argc, char **argv)
 		usage();
 
 	rcu_register_thread();
-	if (uvs_model_init(&model, 2) < 0)
+	if (uvs_model_init(&model, MAX_WORKERS) < 0)
 		abort();
 	add_service(vip_of(NAT), UVS_FWD_MASQ);
 	add_service(vip_of(DR), UVS_FWD_DROUTE);
 	add_service(vip_of(TUN), UVS_FWD_TUNNEL);
 	uvs_engine_config_default(&c);
-	c.nworkers = 2;
+	c.nworkers = MAX_WORKERS;
 	c.table_bits = 21;
 	c.max_conns = 4u << 20;
 	c.route = route;
