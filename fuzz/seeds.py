@@ -119,9 +119,44 @@ def rules_seeds():
     }
 
 
+def nla(typ, payload):
+    raw = struct.pack("=HH", 4 + len(payload), typ) + payload
+    return raw + b"\0" * (-len(raw) % 4)
+
+
+def genl(cmd, attrs, flags=0x5):
+    """A uvs control message: nlmsghdr (type 0x4956), genlmsghdr, attributes."""
+    body = struct.pack("=BBH", cmd, 1, 0) + b"".join(attrs)
+    return struct.pack("=IHHII", 16 + len(body), 0x4956, flags, 1, 0) + body
+
+
+def ctl_seeds():
+    """Requests in the IPVS generic netlink format (linux/ip_vs.h numbers)."""
+    v4 = ipaddress.IPv4Address("10.0.0.1").packed + bytes(12)
+    key = nla(1, struct.pack("=H", 2)) + nla(2, struct.pack("=H", 6)) + nla(3, v4) + nla(4, struct.pack("!H", 80))
+    full = key + nla(6, b"wlc\0") + nla(7, struct.pack("=II", 0, 0xFFFFFFFF)) + nla(8, struct.pack("=I", 0)) + \
+        nla(9, struct.pack("=I", 0xFFFFFFFF))
+    dest = nla(1, ipaddress.IPv4Address("192.168.0.11").packed + bytes(12)) + nla(2, struct.pack("!H", 80)) + \
+        nla(3, struct.pack("=I", 0)) + nla(4, struct.pack("=I", 1)) + nla(5, struct.pack("=I", 0)) + \
+        nla(6, struct.pack("=I", 0))
+    svc_nest, dest_nest = nla(0x8001, full), nla(0x8002, dest)
+    return {
+        "new-service": genl(1, [svc_nest]),
+        "new-dest": genl(5, [nla(0x8001, key), dest_nest]),
+        "both": genl(1, [svc_nest]) + genl(5, [nla(0x8001, key), dest_nest]),
+        "get-services": genl(4, [], flags=0x301),
+        "get-dests": genl(8, [nla(0x8001, key)], flags=0x301),
+        "set-config": genl(12, [nla(4, struct.pack("=I", 100)), nla(6, struct.pack("=I", 30))]),
+        "get-info": genl(15, []),
+        "zero": genl(16, []),
+        "flush": genl(17, []),
+        "del-service": genl(3, [nla(0x8001, key)]),
+    }
+
+
 def main():
     out = sys.argv[1]
-    for name, seeds in {"frame": frame_seeds(), "rules": rules_seeds()}.items():
+    for name, seeds in {"frame": frame_seeds(), "rules": rules_seeds(), "ctl": ctl_seeds()}.items():
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)
         os.makedirs(os.path.join(os.path.dirname(out), "corpus-" + name), exist_ok=True)

@@ -31,6 +31,21 @@ int uvs_sched_check_fits(const struct uvs_sched_ops *sched, unsigned num_dests,
 	return 0;
 }
 
+/*
+ * c as the model keeps it: a destination that is not masqueraded gets the service's
+ * port (packets reach it unchanged), as ipvsadm sets it for -g and -i, so that the
+ * same real server cannot be added twice under two ports nobody uses and every
+ * configuration saves to rules that restore.
+ */
+static struct uvs_dest_conf normalized(const struct uvs_service *svc, const struct uvs_dest_conf *c)
+{
+	struct uvs_dest_conf n = *c;
+
+	if ((c->fwd & UVS_FWD_MASK) != UVS_FWD_MASQ && !svc->key.fwmark)
+		n.port = svc->key.port;
+	return n;
+}
+
 static int check_conf(const struct uvs_service *svc, const struct uvs_dest_conf *c,
 		      struct uvs_error *err)
 {
@@ -41,6 +56,10 @@ static int check_conf(const struct uvs_service *svc, const struct uvs_dest_conf 
 	if (c->weight < 0 || c->weight > UVS_WEIGHT_MAX)
 		return uvs_errorf(err, ERANGE, "weight %lld out of range 0..%d",
 				  (long long)c->weight, UVS_WEIGHT_MAX);
+	/* ipvsadm takes thresholds up to INT_MAX; larger ones could not be saved and
+	 * restored. */
+	if (c->u_threshold > INT32_MAX || c->l_threshold > INT32_MAX)
+		return uvs_errorf(err, ERANGE, "threshold out of range 0..%d", INT32_MAX);
 	if (c->l_threshold > c->u_threshold)
 		return uvs_errorf(err, ERANGE,
 				  "lower threshold %u is higher than upper threshold %u",
@@ -198,6 +217,8 @@ int uvs_dest_add(struct uvs_model *m, const struct uvs_svc_key *k, const struct 
 		ret = uvs_errorf(err, ESRCH, "Service not defined");
 		goto out;
 	}
+	struct uvs_dest_conf nc = normalized(svc, c);
+	c = &nc;
 	ret = check_conf(svc, c, err);
 	if (ret)
 		goto out;
@@ -265,6 +286,8 @@ int uvs_dest_edit(struct uvs_model *m, const struct uvs_svc_key *k, const struct
 		ret = uvs_errorf(err, ESRCH, "Service not defined");
 		goto out;
 	}
+	struct uvs_dest_conf nc = normalized(svc, c);
+	c = &nc;
 	ret = check_conf(svc, c, err);
 	if (ret)
 		goto out;

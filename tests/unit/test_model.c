@@ -321,6 +321,27 @@ static void test_overload_thresholds(void **state)
 	assert_int_equal(d->refcnt, 1);
 }
 
+/* Direct routing and tunnels take the service's port, as ipvsadm gives it; a
+ * threshold above INT_MAX is refused (it could not be saved and restored). */
+static void test_dest_normalized(void **state)
+{
+	struct test_env *env = *state;
+	struct uvs_service *svc = test_add_svc(env, "10.0.0.1:80", "wlc");
+	struct uvs_dest_conf c = test_dest_conf("192.168.0.11:8080", 1);
+	struct uvs_error err;
+
+	c.fwd = UVS_FWD_DROUTE;
+	assert_int_equal(uvs_dest_add(&env->m, &svc->key, &c, &err), 0);
+	assert_non_null(uvs_dest_find(svc, c.af, &c.addr, htons(80)));
+	assert_null(uvs_dest_find(svc, c.af, &c.addr, htons(8080)));
+	c.port = htons(8081);
+	c.fwd = UVS_FWD_TUNNEL;
+	expect_dest_refused(env, svc, &c, EEXIST, "Destination already exists");
+	c = test_dest_conf("192.168.0.12:80", 1);
+	c.u_threshold = 0x80000000u;
+	expect_dest_refused(env, svc, &c, ERANGE, "threshold out of range");
+}
+
 static void test_trash_keeps_counters(void **state)
 {
 	struct test_env *env = *state;
@@ -461,6 +482,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dest_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dest_list_order_and_edit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overload_thresholds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dest_normalized, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trash_keeps_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lookup_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_and_rates, setup, teardown),
