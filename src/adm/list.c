@@ -209,6 +209,15 @@ int uvs_adm_list(FILE *f, struct uvs_model *m, const struct uvs_adm_list_opts *o
 			snprintf(err->msg, sizeof(err->msg), "No such service");
 		return -ESRCH;
 	}
+	ret = uvs_adm_list_snap(f, &s, o);
+	uvs_adm_snap_free(&s);
+	return ret;
+}
+
+int uvs_adm_list_snap(FILE *f, const struct uvs_adm_snap *snap, const struct uvs_adm_list_opts *o)
+{
+	const struct uvs_adm_snap s = *snap;
+
 	/* ipvsadm lists one service without the version line. */
 	if (!o->only)
 		fprintf(f, "IP Virtual Server version %u.%u.%u (size=%u)\n",
@@ -217,6 +226,5 @@ int uvs_adm_list(FILE *f, struct uvs_model *m, const struct uvs_adm_list_opts *o
 	print_title(f, o->fmt);
 	for (unsigned i = 0; i < s.nsvcs; i++)
 		print_svc(f, &s.svcs[i], o);
-	uvs_adm_snap_free(&s);
 	return ferror(f) ? -EIO : 0;
 }

@@ -34,6 +34,11 @@ struct uvs_adm_list_opts {
 int uvs_adm_list(FILE *f, struct uvs_model *m, const struct uvs_adm_list_opts *o,
 		 struct uvs_error *err);
 
+/* The same for a snapshot already taken (uvsadm's, from uvsd), in the order it has;
+ * o->nosort and o->only are the caller's business. Returns 0 or -EIO. */
+struct uvs_adm_snap;
+int uvs_adm_list_snap(FILE *f, const struct uvs_adm_snap *s, const struct uvs_adm_list_opts *o);
+
 /* `ipvsadm -L --timeout`: "Timeout (tcp tcpfin udp): 900 120 300". */
 int uvs_adm_list_timeouts(FILE *f, const struct uvs_timeouts *t);
 

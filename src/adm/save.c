@@ -101,13 +101,19 @@ int uvs_adm_save(FILE *f, struct uvs_model *m)
 
 	if (ret)
 		return ret;
-	for (unsigned i = 0; i < s.nsvcs; i++) {
-		const struct uvs_adm_svc_info *svc = &s.svcs[i];
+	ret = uvs_adm_save_snap(f, &s);
+	uvs_adm_snap_free(&s);
+	return ret;
+}
+
+int uvs_adm_save_snap(FILE *f, const struct uvs_adm_snap *s)
+{
+	for (unsigned i = 0; i < s->nsvcs; i++) {
+		const struct uvs_adm_svc_info *svc = &s->svcs[i];
 		uvs_adm_write_svc(f, "-A", &svc->conf);
 		for (unsigned j = 0; j < svc->ndests; j++)
 			uvs_adm_write_dest(f, "-a", &svc->conf.key, &svc->dests[j].conf);
 	}
-	uvs_adm_snap_free(&s);
 	return ferror(f) ? -EIO : 0;
 }
 

@@ -15,6 +15,10 @@
 /* Writes m's configuration to f. Returns 0, -ENOMEM, or -EIO if writing failed. */
 int uvs_adm_save(FILE *f, struct uvs_model *m);
 
+/* The same for a snapshot, in the order it has (sort it first for ipvsadm's). */
+struct uvs_adm_snap;
+int uvs_adm_save_snap(FILE *f, const struct uvs_adm_snap *s);
+
 /* The same as a NUL-terminated string the caller frees, or NULL if out of memory. */
 char *uvs_adm_save_string(struct uvs_model *m);
 

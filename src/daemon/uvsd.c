@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * uvsd: the director. This version runs the control plane: the model and the engine,
+ * the control socket uvsadm talks to, the rules file (--rules, reloaded on SIGHUP),
+ * the 2-second rate estimator and the trash of deleted real servers. The packet I/O
+ * backends that feed the engine come next (issue 4); until then --interface is
+ * refused rather than ignored.
+ *
+ * One control thread does everything here, in a poll() loop: no busy polling, and an
+ * idle uvsd sleeps.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "core/engine.h"
+#include "ctl/server.h"
+#include "log.h"
+#include "rules_file.h"
+#include "uvs/ctl.h"
+
+#define MAX_CLIENTS 32
+
+struct options {
+	const char *rules;
+	const char *socket;
+	const char *group;
+	bool foreground;
+	bool syslog;
+	unsigned table_bits;
+	uint32_t max_conns;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: uvsd [options]\n"
+		   "  --rules FILE        load this ipvsadm -S rules file; SIGHUP reloads it\n"
+		   "  --socket PATH       control socket (default $" UVS_CTL_PATH_ENV
+		   " or " UVS_CTL_PATH ")\n"
+		   "  --group NAME        members of this group may use the socket too\n"
+		   "  --foreground        stay in the foreground (logs to stderr)\n"
+		   "  --syslog            log to syslog\n"
+		   "  --conn-tab-bits N   connection table of 2^N buckets (8..24, default 20)\n"
+		   "  --max-conns N       most connections and templates (default 4194304)\n"
+		   "  --help\n");
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option opts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "syslog", no_argument, NULL, 'l' },
+		{ "conn-tab-bits", required_argument, NULL, 'b' },
+		{ "max-conns", required_argument, NULL, 'm' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			o->rules = optarg;
+			break;
+		case 's':
+			o->socket = optarg;
+			break;
+		case 'g':
+			o->group = optarg;
+			break;
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'l':
+			o->syslog = true;
+			break;
+		case 'b':
+			o->table_bits = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || o->table_bits < 8 || o->table_bits > 24) {
+				fprintf(stderr, "uvsd: --conn-tab-bits takes 8..24\n");
+				return -1;
+			}
+			break;
+		case 'm':
+			o->max_conns = (uint32_t)strtoul(optarg, &end, 10);
+			if (*end || o->max_conns == 0) {
+				fprintf(stderr, "uvsd: --max-conns takes a positive number\n");
+				return -1;
+			}
+			break;
+		case 'i':
+			fprintf(stderr, "uvsd: --interface: this uvsd has no packet I/O yet; it "
+					"runs the control plane only\n");
+			return -1;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "uvsd: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static int no_route(void *arg, int af, const union uvs_addr *nh, struct uvs_route *r)
+{
+	(void)arg, (void)af, (void)nh, (void)r;
+	return -EHOSTUNREACH;
+}
+
+struct uvsd {
+	struct options opt;
+	struct uvs_model model;
+	struct uvs_engine engine;
+	struct uvs_ctl ctl;
+	struct pollfd fds[3 + MAX_CLIENTS]; /* signals, timer, socket, clients */
+	unsigned nclients;
+};
+
+enum { FD_SIGNAL, FD_TIMER, FD_LISTEN, FD_CLIENTS };
+
+static int setup(struct uvsd *d)
+{
+	struct uvs_engine_config c;
+	const char *path = d->opt.socket ? d->opt.socket : getenv(UVS_CTL_PATH_ENV);
+	sigset_t set;
+	int ret;
+
+	if (!path || !path[0])
+		path = UVS_CTL_PATH;
+	d->opt.socket = path;
+	if (d->opt.group) {
+		struct group *g = getgrnam(d->opt.group);
+		if (!g) {
+			uvs_log(LOG_ERR, "no group named %s", d->opt.group);
+			return -1;
+		}
+		d->ctl.group = g->gr_gid;
+	}
+	if (uvs_model_init(&d->model, 1) < 0) {
+		uvs_log(LOG_ERR, "out of memory");
+		return -1;
+	}
+	uvs_engine_config_default(&c);
+	if (d->opt.table_bits)
+		c.table_bits = d->opt.table_bits;
+	if (d->opt.max_conns)
+		c.max_conns = d->opt.max_conns;
+	c.route = no_route;
+	if ((ret = uvs_engine_init(&d->engine, &d->model, &c)) < 0) {
+		uvs_log(LOG_ERR, "engine: %s", strerror(-ret));
+		return -1;
+	}
+	d->ctl.model = &d->model;
+	d->ctl.timeouts = &d->engine.timeouts;
+	d->ctl.conn_tab_size = d->engine.conns.mask + 1;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->fds[FD_SIGNAL] = (struct pollfd){ signalfd(-1, &set, SFD_CLOEXEC), POLLIN, 0 };
+	d->fds[FD_TIMER] =
+		(struct pollfd){ timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC), POLLIN, 0 };
+	struct itimerspec every2s = { { 2, 0 }, { 2, 0 } };
+	if (d->fds[FD_SIGNAL].fd < 0 || d->fds[FD_TIMER].fd < 0 ||
+	    timerfd_settime(d->fds[FD_TIMER].fd, 0, &every2s, NULL) < 0) {
+		uvs_log(LOG_ERR, "signals and timers: %s", strerror(errno));
+		return -1;
+	}
+	ret = uvs_ctl_listen(path, d->ctl.group);
+	if (ret < 0) {
+		uvs_log(LOG_ERR, "control socket %s: %s", path, strerror(-ret));
+		return -1;
+	}
+	d->fds[FD_LISTEN] = (struct pollfd){ ret, POLLIN, 0 };
+	if (d->opt.rules && uvsd_rules_file_apply(&d->engine, d->opt.rules) < 0)
+		return -1;
+	return 0;
+}
+
+/* Handles one signal; returns false when uvsd should stop. */
+static bool on_signal(struct uvsd *d)
+{
+	struct signalfd_siginfo si;
+
+	if (read(d->fds[FD_SIGNAL].fd, &si, sizeof(si)) != sizeof(si))
+		return true;
+	if (si.ssi_signo == SIGHUP) {
+		if (d->opt.rules)
+			uvsd_rules_file_apply(&d->engine, d->opt.rules); /* logs either way */
+		else
+			uvs_log(LOG_NOTICE, "SIGHUP without --rules: nothing to reload");
+		return true;
+	}
+	uvs_log(LOG_INFO, "signal %u: stopping", si.ssi_signo);
+	return false;
+}
+
+static void on_timer(struct uvsd *d)
+{
+	uint64_t ticks;
+
+	if (read(d->fds[FD_TIMER].fd, &ticks, sizeof(ticks)) != sizeof(ticks))
+		return;
+	uvs_model_estimate(&d->model);
+	uvs_model_expire_trash(&d->model);
+}
+
+static void drop_client(struct uvsd *d, unsigned i)
+{
+	close(d->fds[FD_CLIENTS + i].fd);
+	d->fds[FD_CLIENTS + i] = d->fds[FD_CLIENTS + d->nclients - 1];
+	d->nclients--;
+}
+
+static void run(struct uvsd *d)
+{
+	uvs_log(LOG_INFO, "control socket %s ready", d->opt.socket);
+	for (;;) {
+		if (poll(d->fds, FD_CLIENTS + d->nclients, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			uvs_log(LOG_ERR, "poll: %s", strerror(errno));
+			return;
+		}
+		if (d->fds[FD_SIGNAL].revents && !on_signal(d))
+			return;
+		if (d->fds[FD_TIMER].revents)
+			on_timer(d);
+		for (unsigned i = d->nclients; i-- > 0;) {
+			if (!d->fds[FD_CLIENTS + i].revents)
+				continue;
+			int ret = uvs_ctl_serve(&d->ctl, d->fds[FD_CLIENTS + i].fd);
+			if (ret < 0)
+				drop_client(d, i); /* gone, or could not be answered */
+		}
+		if (d->fds[FD_LISTEN].revents) {
+			int fd = uvs_ctl_accept(&d->ctl, d->fds[FD_LISTEN].fd);
+			if (fd == -EPERM)
+				uvs_log(LOG_WARNING, "refused a control client that is not root%s",
+					d->ctl.group ? " or in the group" : "");
+			else if (fd >= 0 && d->nclients == MAX_CLIENTS)
+				close(fd); /* too many at once: the client sees the socket close */
+			else if (fd >= 0)
+				d->fds[FD_CLIENTS + d->nclients++] =
+					(struct pollfd){ fd, POLLIN, 0 };
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct uvsd d;
+
+	if (parse_options(argc, argv, &d.opt) < 0)
+		return 2;
+	uvs_log_to_syslog(d.opt.syslog || !d.opt.foreground);
+	if (!d.opt.foreground && daemon(0, 0) < 0) {
+		fprintf(stderr, "uvsd: cannot become a daemon: %s\n", strerror(errno));
+		return 1;
+	}
+	rcu_register_thread();
+	if (setup(&d) < 0)
+		return 1;
+	run(&d);
+	while (d.nclients)
+		drop_client(&d, d.nclients - 1);
+	close(d.fds[FD_LISTEN].fd);
+	unlink(d.opt.socket);
+	uvs_engine_destroy(&d.engine);
+	uvs_model_destroy(&d.model);
+	rcu_unregister_thread();
+	return 0;
+}
