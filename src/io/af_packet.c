@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The AF_PACKET backend: per worker and link, a packet socket with a TPACKET_V3
+ * receive ring (blocks retired by the kernel after at most 2 ms, so latency stays low
+ * without busy polling) joined to a fanout group of the link's workers; frames are
+ * copied from the ring into the worker's buffers, which gives the engine headroom
+ * and returns ring blocks to the kernel at once; sending is one sendmmsg() per link
+ * and batch. Outgoing frames are not received back (PACKET_IGNORE_OUTGOING).
+ */
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "io.h"
+
+#define BLOCK_SIZE   (1u << 20)
+#define FRAME_SIZE   2048u
+#define BLOCK_TOV_MS 2
+
+struct ring {
+	int fd;
+	uint32_t ifindex;
+	uint8_t *map;
+	uint32_t nblocks;
+	uint32_t block;		   /* the block being read */
+	struct tpacket3_hdr *next; /* the next packet in it, NULL: not started */
+	uint32_t left;		   /* packets left in it */
+};
+
+struct worker {
+	struct ring *rings; /* one per link */
+	unsigned turn;	    /* the ring rx starts with, so links take turns */
+	uint8_t *buf;	    /* UVS_IO_BATCH slots of UVS_IO_SLOT bytes */
+	struct uvs_io_stats stats;
+	struct pollfd *pfds;
+};
+
+struct uvs_io {
+	unsigned nifs, nworkers;
+	uint32_t ring_bytes;
+	struct worker *workers;
+};
+
+static int fail(char *err, size_t len, int e, const char *what, const char *ifname)
+{
+	if (err)
+		snprintf(err, len, "%s%s%s: %s", what, ifname ? " " : "", ifname ? ifname : "",
+			 strerror(e));
+	return -e;
+}
+
+static int open_ring(struct ring *r, const char *ifname, const struct uvs_io *io,
+		     const struct uvs_io_config *c, char *err, size_t errlen)
+{
+	struct tpacket_req3 req = {
+		.tp_block_size = BLOCK_SIZE,
+		.tp_block_nr = io->ring_bytes / BLOCK_SIZE,
+		.tp_frame_size = FRAME_SIZE,
+		.tp_frame_nr = io->ring_bytes / FRAME_SIZE,
+		.tp_retire_blk_tov = BLOCK_TOV_MS,
+	};
+	int version = TPACKET_V3, one = 1;
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+
+	r->fd = -1;
+	r->ifindex = if_nametoindex(ifname);
+	if (!r->ifindex)
+		return fail(err, errlen, ENODEV, "no link", ifname);
+	/* No protocol until bound: nothing arrives before the filter is in place. */
+	r->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (r->fd < 0)
+		return fail(err, errlen, errno, "packet socket on", ifname);
+	if (c->filter && setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_FILTER, c->filter,
+				    sizeof(struct sock_fprog)) < 0)
+		return fail(err, errlen, errno, "socket filter on", ifname);
+	if (setsockopt(r->fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(version)) < 0 ||
+	    setsockopt(r->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0 ||
+	    setsockopt(r->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
+		return fail(err, errlen, errno, "receive ring on", ifname);
+	r->nblocks = req.tp_block_nr;
+	r->map = mmap(NULL, (size_t)r->nblocks * BLOCK_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_LOCKED, r->fd, 0);
+	if (r->map == MAP_FAILED) {
+		r->map = mmap(NULL, (size_t)r->nblocks * BLOCK_SIZE, PROT_READ | PROT_WRITE,
+			      MAP_SHARED, r->fd, 0); /* without the lock if limits refuse it */
+		if (r->map == MAP_FAILED) {
+			r->map = NULL;
+			return fail(err, errlen, errno, "mapping the ring of", ifname);
+		}
+	}
+	sll.sll_ifindex = (int)r->ifindex;
+	if (bind(r->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+		return fail(err, errlen, errno, "binding to", ifname);
+	if (io->nworkers > 1) {
+		/* One group per link; the hash keeps a flow's direction on one worker. */
+		int arg = (int)((r->ifindex ^ ((unsigned)getpid() << 4)) & 0xffff) |
+			  PACKET_FANOUT_HASH << 16;
+		if (setsockopt(r->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) < 0)
+			return fail(err, errlen, errno, "fanout on", ifname);
+	}
+	return 0;
+}
+
+static void close_ring(struct ring *r)
+{
+	if (r->map)
+		munmap(r->map, (size_t)r->nblocks * BLOCK_SIZE);
+	if (r->fd >= 0)
+		close(r->fd);
+}
+
+int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, char *err,
+			  size_t errlen)
+{
+	struct uvs_io *io;
+	int ret = 0;
+
+	if (!c->nifs || !c->nworkers)
+		return fail(err, errlen, EINVAL, "no link or no worker", NULL);
+	io = calloc(1, sizeof(*io));
+	if (!io)
+		return -ENOMEM;
+	io->nifs = c->nifs;
+	io->nworkers = c->nworkers;
+	io->ring_bytes = (c->ring_mib ? c->ring_mib : 4) * BLOCK_SIZE;
+	io->workers = calloc(c->nworkers, sizeof(*io->workers));
+	if (!io->workers) {
+		free(io);
+		return -ENOMEM;
+	}
+	for (unsigned w = 0; w < c->nworkers && !ret; w++) {
+		struct worker *wk = &io->workers[w];
+		wk->rings = calloc(c->nifs, sizeof(*wk->rings));
+		wk->pfds = calloc(c->nifs, sizeof(*wk->pfds));
+		wk->buf = aligned_alloc(64, (size_t)UVS_IO_BATCH * UVS_IO_SLOT);
+		if (!wk->rings || !wk->pfds || !wk->buf) {
+			ret = -ENOMEM;
+			break;
+		}
+		for (unsigned i = 0; i < c->nifs; i++)
+			wk->rings[i].fd = -1;
+		for (unsigned i = 0; i < c->nifs && !ret; i++) {
+			ret = open_ring(&wk->rings[i], c->ifnames[i], io, c, err, errlen);
+			wk->pfds[i] = (struct pollfd){ wk->rings[i].fd, POLLIN, 0 };
+		}
+	}
+	if (ret) {
+		uvs_io_close(io);
+		return ret;
+	}
+	*out = io;
+	return 0;
+}
+
+void uvs_io_close(struct uvs_io *io)
+{
+	if (!io)
+		return;
+	for (unsigned w = 0; w < io->nworkers; w++) {
+		struct worker *wk = &io->workers[w];
+		for (unsigned i = 0; wk->rings && i < io->nifs; i++)
+			close_ring(&wk->rings[i]);
+		free(wk->rings);
+		free(wk->pfds);
+		free(wk->buf);
+	}
+	free(io->workers);
+	free(io);
+}
+
+/* Copies the ring's frames into f[0..max) (slots from *slot on); returns how many. */
+static unsigned rx_ring(struct ring *r, struct uvs_frame *f, unsigned max, uint8_t *buf,
+			unsigned *slot, struct uvs_io_stats *st)
+{
+	unsigned n = 0;
+
+	while (n < max) {
+		struct tpacket_block_desc *bd = (void *)(r->map + (size_t)r->block * BLOCK_SIZE);
+		if (!r->next) {
+			if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) &
+			      TP_STATUS_USER))
+				break;
+			r->left = bd->hdr.bh1.num_pkts;
+			r->next = (void *)((uint8_t *)bd + bd->hdr.bh1.offset_to_first_pkt);
+		}
+		while (r->left && n < max) {
+			struct tpacket3_hdr *h = r->next;
+			uint8_t *d = buf + (size_t)*slot * UVS_IO_SLOT + UVS_FRAME_HEADROOM;
+			const uint8_t *pkt = (uint8_t *)h + h->tp_mac;
+			uint32_t len = h->tp_snaplen;
+			bool tag = (h->tp_status & TP_STATUS_VLAN_VALID) && len >= 12;
+
+			if (len + (tag ? 4 : 0) <= 1518) {
+				/* A tag the link took off goes back where it was. */
+				if (tag) {
+					uint16_t tpid =
+						htons(h->hv1.tp_vlan_tpid ? h->hv1.tp_vlan_tpid
+									  : ETH_P_8021Q);
+					uint16_t tci = htons(h->hv1.tp_vlan_tci);
+					memcpy(d, pkt, 12);
+					memcpy(d + 12, &tpid, 2);
+					memcpy(d + 14, &tci, 2);
+					memcpy(d + 16, pkt + 12, len - 12);
+					len += 4;
+				} else {
+					memcpy(d, pkt, len);
+				}
+				f[n++] = (struct uvs_frame){
+					.data = d,
+					.len = len,
+					.headroom = UVS_FRAME_HEADROOM,
+					.tailroom = UVS_IO_SLOT - UVS_FRAME_HEADROOM - len,
+					.ifindex = r->ifindex,
+				};
+				(*slot)++;
+				st->rx++;
+			} else {
+				st->rx_too_big++; /* larger than Ethernet allows: not uvs's */
+			}
+			r->left--;
+			r->next = (void *)((uint8_t *)h + h->tp_next_offset);
+		}
+		if (!r->left) {
+			/* The whole block is copied: it is the kernel's again. */
+			__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL,
+					 __ATOMIC_RELEASE);
+			r->next = NULL;
+			r->block = (r->block + 1) % r->nblocks;
+		}
+	}
+	return n;
+}
+
+unsigned uvs_io_rx(struct uvs_io *io, unsigned w, struct uvs_frame *f, unsigned max)
+{
+	struct worker *wk = &io->workers[w];
+	unsigned n = 0, slot = 0;
+
+	if (max > UVS_IO_BATCH)
+		max = UVS_IO_BATCH;
+	for (unsigned k = 0; k < io->nifs && n < max; k++) {
+		struct ring *r = &wk->rings[(wk->turn + k) % io->nifs];
+		n += rx_ring(r, f + n, max - n, wk->buf, &slot, &wk->stats);
+	}
+	wk->turn++;
+	return n;
+}
+
+unsigned uvs_io_tx(struct uvs_io *io, unsigned w, struct uvs_frame *f, unsigned n)
+{
+	struct worker *wk = &io->workers[w];
+	struct mmsghdr msgs[UVS_IO_BATCH];
+	struct iovec iov[UVS_IO_BATCH];
+	struct sockaddr_ll to[UVS_IO_BATCH];
+	unsigned sent = 0, want = 0;
+
+	for (unsigned i = 0; i < io->nifs; i++) {
+		struct ring *r = &wk->rings[i];
+		unsigned m = 0;
+
+		for (unsigned k = 0; k < n && m < UVS_IO_BATCH; k++) {
+			if (f[k].verdict != UVS_VERDICT_TX || f[k].ifindex != r->ifindex)
+				continue;
+			iov[m] = (struct iovec){ f[k].data, f[k].len };
+			to[m] = (struct sockaddr_ll){ .sll_family = AF_PACKET,
+						      .sll_ifindex = (int)r->ifindex,
+						      .sll_halen = 6 };
+			memcpy(to[m].sll_addr, f[k].data, 6);
+			msgs[m] = (struct mmsghdr){ .msg_hdr = { .msg_name = &to[m],
+								 .msg_namelen = sizeof(to[m]),
+								 .msg_iov = &iov[m],
+								 .msg_iovlen = 1 } };
+			m++;
+		}
+		want += m;
+		for (unsigned done = 0; done < m;) {
+			int ret = sendmmsg(r->fd, msgs + done, m - done, MSG_DONTWAIT);
+			if (ret <= 0)
+				break; /* the link's queue is full or it went down: drop the rest */
+			done += (unsigned)ret;
+			sent += (unsigned)ret;
+		}
+	}
+	wk->stats.tx += sent;
+	wk->stats.tx_dropped += want - sent;
+	return sent;
+}
+
+int uvs_io_wait(struct uvs_io *io, unsigned w, int timeout_ms)
+{
+	struct worker *wk = &io->workers[w];
+
+	/* A block already handed over needs no waiting. */
+	for (unsigned i = 0; i < io->nifs; i++) {
+		struct ring *r = &wk->rings[i];
+		struct tpacket_block_desc *bd = (void *)(r->map + (size_t)r->block * BLOCK_SIZE);
+		if (r->next ||
+		    (__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER))
+			return 0;
+	}
+	if (poll(wk->pfds, io->nifs, timeout_ms) < 0)
+		return -errno;
+	return 0;
+}
+
+void uvs_io_stats(const struct uvs_io *io, unsigned w, struct uvs_io_stats *out)
+{
+	*out = io->workers[w].stats;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Packet I/O backends, one interface: frames in, in batches, into the worker's own
+ * buffers (with headroom for the engine to add tunnel headers), and frames out, in
+ * batches. AF_PACKET is the portable backend; AF_XDP comes later behind the same
+ * interface.
+ *
+ * Threading contract: a backend is opened by the control thread for N workers; each
+ * worker then calls uvs_io_rx, uvs_io_tx and uvs_io_wait with its own id only, with
+ * no lock shared between workers. uvs_io_close runs after every worker stopped.
+ */
+#ifndef UVS_IO_H
+#define UVS_IO_H
+
+#include <stdint.h>
+
+#include "core/engine.h" /* enum uvs_verdict */
+#include "xmit/xmit.h"
+
+#define UVS_IO_BATCH 64
+/* Room for one frame in a worker's buffer: headroom, the largest Ethernet frame
+ * with a VLAN tag, and tailroom. */
+#define UVS_IO_SLOT (UVS_FRAME_HEADROOM + 1518 + 128)
+
+struct uvs_io;
+
+struct uvs_io_config {
+	const char *const *ifnames; /* the links to receive from and send on */
+	unsigned nifs;
+	unsigned nworkers;
+	uint32_t ring_mib; /* receive ring per worker and link (default 4 MiB) */
+	/* Receive only what this classic BPF program accepts (NULL: every frame). The
+	 * socket filter lets the kernel drop what uvs does not handle before it is
+	 * copied into the ring. */
+	const void *filter; /* struct sock_fprog */
+};
+
+/* Opens the backend. Returns 0 or a negative errno (with a message in err, which may
+ * be NULL). */
+int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, char *err,
+			  size_t errlen);
+void uvs_io_close(struct uvs_io *io);
+
+/*
+ * Worker w's next frames: at most max (<= UVS_IO_BATCH), copied into the worker's
+ * buffers and described in f (data, len, head/tailroom, ifindex); valid until w's
+ * next uvs_io_rx. Returns how many (0 if none is waiting now).
+ */
+unsigned uvs_io_rx(struct uvs_io *io, unsigned w, struct uvs_frame *f, unsigned max);
+
+/* Sends the frames among f[0..n) whose verdict is UVS_VERDICT_TX, each on its
+ * ifindex. Returns how many the kernel took; the others are counted as tx drops. */
+unsigned uvs_io_tx(struct uvs_io *io, unsigned w, struct uvs_frame *f, unsigned n);
+
+/* Sleeps until worker w may have frames, or timeout_ms passes (-1: no limit).
+ * Returns 0, or -EINTR. */
+int uvs_io_wait(struct uvs_io *io, unsigned w, int timeout_ms);
+
+/* Counters of worker w: frames received, frames not received because they exceed a
+ * slot, frames sent, and frames the kernel did not take. */
+struct uvs_io_stats {
+	uint64_t rx, rx_too_big, tx, tx_dropped;
+};
+void uvs_io_stats(const struct uvs_io *io, unsigned w, struct uvs_io_stats *out);
+
+#endif
