@@ -345,6 +345,67 @@ static void test_ttl_and_mtu(void **state)
 			 1400);
 }
 
+/* Sends s with its TCP checksum damaged; returns the verdict. */
+static int send_bad_l4(struct eng_fixture *fx, const struct frame_spec *s)
+{
+	uint8_t *data = fx->buf + UVS_FRAME_HEADROOM;
+	size_t len = frame_build(data, s);
+
+	data[14 + 20 + 16] ^= 0x55;
+	fx->f = (struct uvs_frame){ .data = data,
+				    .len = (uint32_t)len,
+				    .headroom = UVS_FRAME_HEADROOM };
+	uvs_engine_process(&fx->w, &fx->f, 1, fx->env.now);
+	return fx->f.verdict;
+}
+
+/* IPVS counts a client's packet before transmitting it, so one answered with time
+ * exceeded or frag-needed, or dropped for its checksum, counts. A reply that is
+ * dropped (TTL, checksum) neither counts nor moves the connection's state. */
+static void test_counted_before_transmit(void **state)
+{
+	struct eng_fixture *fx = *state;
+	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
+	struct uvs_dest *d = eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
+	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec r = eng_tcp("192.168.0.11", 80, "172.16.0.5", 40000, TH_RST | TH_ACK);
+	uint8_t payload[1400] = { 0 };
+	struct uvs_counters c;
+
+	s.ttl = 1;
+	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
+	assert_int_equal(fx->f.reason, UVS_R_TTL_EXPIRED);
+	s.ttl = 64;
+	s.sport = 40001;
+	assert_int_equal(send_bad_l4(fx, &s), UVS_VERDICT_DROP);
+	assert_int_equal(fx->f.reason, UVS_R_L4_BAD_CSUM);
+	fx->mtu = 1400;
+	s.payload = payload;
+	s.payload_len = sizeof(payload);
+	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
+	assert_int_equal(fx->f.reason, UVS_R_TOO_BIG);
+	uvs_stats_read(&d->stats, &c);
+	assert_int_equal(c.conns, 2);
+	assert_int_equal(c.inpkts, 3);
+	assert_int_equal(c.inbytes, 40 + 40 + 1440);
+	assert_int_equal(uvs_dest_active(d), 2);
+
+	/* Replies that die on the way change nothing: a RST would close. */
+	assert_int_equal(send_bad_l4(fx, &r), UVS_VERDICT_DROP);
+	assert_int_equal(fx->f.reason, UVS_R_L4_BAD_CSUM);
+	r.ttl = 1;
+	assert_int_equal(eng_send(fx, &r), UVS_VERDICT_TX);
+	assert_int_equal(fx->f.reason, UVS_R_TTL_EXPIRED);
+	uvs_stats_read(&d->stats, &c);
+	assert_int_equal(c.outpkts, 0);
+	assert_int_equal(uvs_dest_active(d), 2);
+	assert_int_equal(uvs_dest_inactive(d), 0);
+	r.ttl = 64;
+	assert_int_equal(eng_send(fx, &r), UVS_VERDICT_TX);
+	assert_int_equal(uvs_dest_active(d), 1);
+	assert_int_equal(uvs_dest_inactive(d), 1);
+}
+
 /* ICMP errors: a reply routed on to the client is answered from the director's own
  * address; never an error about an error or to a multicast source; at most 50 in a
  * burst and 1000 a second per worker, except frag-needed. */
@@ -449,6 +510,7 @@ int main(void)
 		T(test_port_reuse_in_time_wait),
 		T(test_deleted_destination),
 		T(test_ttl_and_mtu),
+		T(test_counted_before_transmit),
 		T(test_icmp_error_rules),
 		T(test_ipv6_nat),
 	};
