@@ -600,7 +600,9 @@ static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *
  * An ICMP error about a NAT connection's packet: from the client side about a reply
  * (relayed in to the real server), or from the real server's side about a request
  * (relayed out to the client). DR and TUN connections get inbound errors forwarded
- * by their method. Anything else is the kernel's.
+ * by their method. Anything else is the kernel's. An error about a connection whose
+ * checksum is bad is dropped, as IPVS drops it: the relay computes the checksum
+ * afresh, which would make a damaged message look whole.
  */
 static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p)
 {
@@ -622,6 +624,10 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 		trim(f, p);
 		if (!prepare(w, f, p, p->af, &p->daddr, 0, true, &rt))
 			return;
+		if (!uvs_pkt_l4_csum_ok(p)) {
+			uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
+			return;
+		}
 		uvs_icmp_relay_out(p, &in, &c->vaddr, c->vport);
 		stats_out(w, c->dest, bytes);
 		send_to(w, f, p, &rt);
@@ -632,6 +638,10 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 			    false);
 	if (!c || !dest_available(c->dest)) {
 		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
+		return;
+	}
+	if (!uvs_pkt_l4_csum_ok(p)) {
+		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
 		return;
 	}
 	if ((uvs_conn_flags(c) & UVS_CONN_F_FWD_MASK) == UVS_FWD_MASQ) {
