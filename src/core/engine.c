@@ -433,8 +433,10 @@ void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p
 	struct uvs_tun tun;
 	uint32_t overhead = 0;
 
+	/* IPVS counts a packet in before transmitting it: one then dropped, or answered
+	 * with time exceeded or frag-needed, counts too. */
+	stats_in(w, d, bytes);
 	if (fwd == UVS_FWD_LOCAL) {
-		stats_in(w, d, bytes);
 		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_LOCAL);
 		return;
 	}
@@ -462,24 +464,29 @@ void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p
 	default: /* direct routing: only the link addresses change */
 		break;
 	}
-	stats_in(w, d, bytes);
 	send_to(w, f, p, &rt);
 }
 
-/* A real server's reply on NAT connection c, back to the client from the VIP. */
-static void forward_out(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
-			struct uvs_conn *c)
+/*
+ * A real server's reply on NAT connection c, back to the client from the VIP. A reply
+ * that is dropped changes neither the connection nor its counters: in the kernel the
+ * router drops it (TTL, MTU) before IPVS sees it, and IPVS drops a bad checksum before
+ * it counts the packet and follows the state.
+ */
+static void reply(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, struct uvs_conn *c,
+		  uvs_time_t now)
 {
 	uint32_t bytes = p->l3_len;
 	struct uvs_route rt;
 
+	trim(f, p);
+	if (!prepare(w, f, p, c->af, &c->caddr, 0, true, &rt))
+		return;
 	if (!uvs_pkt_l4_csum_ok(p)) {
 		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
 		return;
 	}
-	trim(f, p);
-	if (!prepare(w, f, p, c->af, &c->caddr, 0, true, &rt))
-		return;
+	uvs_conn_seen(w->engine, c, p, true, now);
 	uvs_nat_out(p, &c->vaddr, c->vport);
 	stats_out(w, c->dest, bytes);
 	send_to(w, f, p, &rt);
@@ -528,14 +535,6 @@ struct staged {
 
 /* Up to this many frames are parsed and prefetched before the first is handled. */
 #define STAGE 32
-
-/* A NAT reply: on to the client from the VIP. */
-static void reply(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, struct uvs_conn *c,
-		  uvs_time_t now)
-{
-	uvs_conn_seen(w->engine, c, p, true, now);
-	forward_out(w, f, p, c);
-}
 
 /*
  * A TCP or UDP frame. One to an address no service ever had (and without a mark) can
@@ -601,7 +600,9 @@ static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *
  * An ICMP error about a NAT connection's packet: from the client side about a reply
  * (relayed in to the real server), or from the real server's side about a request
  * (relayed out to the client). DR and TUN connections get inbound errors forwarded
- * by their method. Anything else is the kernel's.
+ * by their method. Anything else is the kernel's. An error about a connection whose
+ * checksum is bad is dropped, as IPVS drops it: the relay computes the checksum
+ * afresh, which would make a damaged message look whole.
  */
 static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p)
 {
@@ -623,6 +624,10 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 		trim(f, p);
 		if (!prepare(w, f, p, p->af, &p->daddr, 0, true, &rt))
 			return;
+		if (!uvs_pkt_l4_csum_ok(p)) {
+			uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
+			return;
+		}
 		uvs_icmp_relay_out(p, &in, &c->vaddr, c->vport);
 		stats_out(w, c->dest, bytes);
 		send_to(w, f, p, &rt);
@@ -635,12 +640,16 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
 		return;
 	}
+	if (!uvs_pkt_l4_csum_ok(p)) {
+		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
+		return;
+	}
 	if ((uvs_conn_flags(c) & UVS_CONN_F_FWD_MASK) == UVS_FWD_MASQ) {
+		stats_in(w, c->dest, bytes);
 		trim(f, p);
 		if (!prepare(w, f, p, c->daf, &c->daddr, 0, false, &rt))
 			return;
 		uvs_icmp_relay_in(p, &in, &c->daddr, c->dport);
-		stats_in(w, c->dest, bytes);
 		send_to(w, f, p, &rt);
 		return;
 	}

@@ -40,8 +40,9 @@ int uvs_icmp_error(struct uvs_frame *f, struct uvs_pkt *p, const union uvs_addr 
 		.dst = &dst,
 		.payload_len = ICMP_HLEN + quote,
 		.protocol = af == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP,
-		/* Precedence 6, internetwork control, as RFC 1812 4.3.2.5 asks of routers. */
-		.tos = 0xc0,
+		/* IPv4: precedence 6, internetwork control, as RFC 1812 4.3.2.5 asks of
+		 * routers. IPv6 has no such rule: traffic class 0, as Linux's icmp6_send. */
+		.tos = af == AF_INET6 ? 0 : 0xc0,
 		.ttl = 64,
 		/* As Linux, without DF: a path narrower than the error may fragment it. The
 		 * offending packet's id differs from one error to the next, as ids must. */

@@ -66,12 +66,29 @@ void uvs_nat_rewrite(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint1
 	}
 }
 
+/* A whole packet's rewrite. A UDP/IPv4 datagram sent without a checksum (0) gets a
+ * full one, as the kernel's UDP NAT handlers compute one when the field is 0. */
+static void nat(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint16_t port)
+{
+	uint8_t *l4 = p->frame + p->l4_off;
+	bool none = p->protocol == IPPROTO_UDP && p->af == AF_INET && uvs_get16(l4 + 6) == 0;
+
+	uvs_nat_rewrite(p, src, a, port, p->l3_off + p->l3_len);
+	if (none) {
+		uint32_t sum =
+			uvs_csum_pseudo(AF_INET, &p->saddr, &p->daddr, IPPROTO_UDP, p->l4_len);
+		uint16_t c = uvs_csum_fold(uvs_csum_add(sum, l4, p->l4_len));
+
+		uvs_csum_store(l4 + 6, c ? c : 0xffff);
+	}
+}
+
 void uvs_nat_in(struct uvs_pkt *p, const union uvs_addr *daddr, uint16_t dport)
 {
-	uvs_nat_rewrite(p, false, daddr, dport, p->l3_off + p->l3_len);
+	nat(p, false, daddr, dport);
 }
 
 void uvs_nat_out(struct uvs_pkt *p, const union uvs_addr *saddr, uint16_t sport)
 {
-	uvs_nat_rewrite(p, true, saddr, sport, p->l3_off + p->l3_len);
+	nat(p, true, saddr, sport);
 }

@@ -56,7 +56,8 @@ struct uvs_tun {
 /*
  * NAT, inbound: the destination address and port become the real server's
  * (daddr, dport network order); the L4 checksum is updated incrementally (a UDP/IPv4
- * checksum of 0 stays 0) and the IPv4 header checksum is fixed.
+ * datagram sent without one, 0, gets one computed, as in the kernel) and the IPv4
+ * header checksum is fixed.
  */
 void uvs_nat_in(struct uvs_pkt *p, const union uvs_addr *daddr, uint16_t dport);
 

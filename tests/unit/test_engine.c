@@ -345,6 +345,119 @@ static void test_ttl_and_mtu(void **state)
 			 1400);
 }
 
+/* Sends s with its TCP checksum damaged; returns the verdict. */
+static int send_bad_l4(struct eng_fixture *fx, const struct frame_spec *s)
+{
+	uint8_t *data = fx->buf + UVS_FRAME_HEADROOM;
+	size_t len = frame_build(data, s);
+
+	data[14 + 20 + 16] ^= 0x55;
+	fx->f = (struct uvs_frame){ .data = data,
+				    .len = (uint32_t)len,
+				    .headroom = UVS_FRAME_HEADROOM };
+	uvs_engine_process(&fx->w, &fx->f, 1, fx->env.now);
+	return fx->f.verdict;
+}
+
+/* IPVS counts a client's packet before transmitting it, so one answered with time
+ * exceeded or frag-needed, or dropped for its checksum, counts. A reply that is
+ * dropped (TTL, checksum) neither counts nor moves the connection's state. */
+static void test_counted_before_transmit(void **state)
+{
+	struct eng_fixture *fx = *state;
+	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
+	struct uvs_dest *d = eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
+	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec r = eng_tcp("192.168.0.11", 80, "172.16.0.5", 40000, TH_RST | TH_ACK);
+	uint8_t payload[1400] = { 0 };
+	struct uvs_counters c;
+
+	s.ttl = 1;
+	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
+	assert_int_equal(fx->f.reason, UVS_R_TTL_EXPIRED);
+	s.ttl = 64;
+	s.sport = 40001;
+	assert_int_equal(send_bad_l4(fx, &s), UVS_VERDICT_DROP);
+	assert_int_equal(fx->f.reason, UVS_R_L4_BAD_CSUM);
+	fx->mtu = 1400;
+	s.payload = payload;
+	s.payload_len = sizeof(payload);
+	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
+	assert_int_equal(fx->f.reason, UVS_R_TOO_BIG);
+	uvs_stats_read(&d->stats, &c);
+	assert_int_equal(c.conns, 2);
+	assert_int_equal(c.inpkts, 3);
+	assert_int_equal(c.inbytes, 40 + 40 + 1440);
+	assert_int_equal(uvs_dest_active(d), 2);
+
+	/* Replies that die on the way change nothing: a RST would close. */
+	assert_int_equal(send_bad_l4(fx, &r), UVS_VERDICT_DROP);
+	assert_int_equal(fx->f.reason, UVS_R_L4_BAD_CSUM);
+	r.ttl = 1;
+	assert_int_equal(eng_send(fx, &r), UVS_VERDICT_TX);
+	assert_int_equal(fx->f.reason, UVS_R_TTL_EXPIRED);
+	uvs_stats_read(&d->stats, &c);
+	assert_int_equal(c.outpkts, 0);
+	assert_int_equal(uvs_dest_active(d), 2);
+	assert_int_equal(uvs_dest_inactive(d), 0);
+	r.ttl = 64;
+	assert_int_equal(eng_send(fx, &r), UVS_VERDICT_TX);
+	assert_int_equal(uvs_dest_active(d), 1);
+	assert_int_equal(uvs_dest_inactive(d), 1);
+}
+
+/* Sends an ICMP error from src to dst quoting q, with its ICMP checksum damaged if
+ * bad; returns the verdict. */
+static int send_error(struct eng_fixture *fx, const char *src, const char *dst,
+		      const struct frame_spec *q, bool bad)
+{
+	uint8_t quoted[2048];
+	size_t qlen = frame_build(quoted, q);
+	struct frame_spec e = { .af = AF_INET,
+				.src = src,
+				.dst = dst,
+				.protocol = IPPROTO_ICMP,
+				.icmp_type = ICMP_DEST_UNREACH,
+				.icmp_code = ICMP_PORT_UNREACH,
+				.payload = quoted + frame_l3_off(q),
+				.payload_len = qlen - frame_l3_off(q) };
+	uint8_t *data = fx->buf + UVS_FRAME_HEADROOM;
+	size_t len = frame_build(data, &e);
+
+	if (bad)
+		data[14 + 20 + 2] ^= 0x55;
+	fx->f = (struct uvs_frame){ .data = data,
+				    .len = (uint32_t)len,
+				    .headroom = UVS_FRAME_HEADROOM,
+				    .tailroom = (uint32_t)(sizeof(fx->buf) - UVS_FRAME_HEADROOM -
+							   len) };
+	uvs_engine_process(&fx->w, &fx->f, 1, fx->env.now);
+	return fx->f.verdict;
+}
+
+/* ICMP errors about a NAT connection are relayed both ways, unless their checksum is
+ * bad: the relay would compute a good one over a damaged message. */
+static void test_icmp_relay_checks_csum(void **state)
+{
+	struct eng_fixture *fx = *state;
+	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
+	eng_add_dest(fx, svc, "192.168.0.11:8080", 1, UVS_FWD_MASQ);
+	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec to_rs = eng_tcp("172.16.0.5", 40000, "192.168.0.11", 8080, TH_SYN);
+	struct frame_spec to_client = eng_tcp("10.0.0.1", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
+
+	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
+	for (int bad = 1; bad >= 0; bad--) {
+		assert_int_equal(send_error(fx, "192.168.0.11", "172.16.0.5", &to_rs, bad),
+				 bad ? UVS_VERDICT_DROP : UVS_VERDICT_TX);
+		if (bad)
+			assert_int_equal(fx->f.reason, UVS_R_L4_BAD_CSUM);
+		assert_int_equal(send_error(fx, "172.16.0.1", "10.0.0.1", &to_client, bad),
+				 bad ? UVS_VERDICT_DROP : UVS_VERDICT_TX);
+	}
+	assert_int_equal(eng_counter(fx, UVS_R_L4_BAD_CSUM), 2);
+}
+
 /* ICMP errors: a reply routed on to the client is answered from the director's own
  * address; never an error about an error or to a multicast source; at most 50 in a
  * burst and 1000 a second per worker, except frag-needed. */
@@ -449,6 +562,8 @@ int main(void)
 		T(test_port_reuse_in_time_wait),
 		T(test_deleted_destination),
 		T(test_ttl_and_mtu),
+		T(test_counted_before_transmit),
+		T(test_icmp_relay_checks_csum),
 		T(test_icmp_error_rules),
 		T(test_ipv6_nat),
 	};

@@ -8,7 +8,7 @@
 static struct tframe tf, want;
 
 /* NAT of a client's packet to the real server and of the reply back; with vlan, tagged;
- * with zero, a UDP/IPv4 packet without a checksum. */
+ * with zero, a UDP/IPv4 packet without a checksum, which NAT gives a full one. */
 static void nat_case(int af, uint8_t proto, int vlan, bool zero)
 {
 	const struct addrs *a = addrs(af);
@@ -19,16 +19,12 @@ static void nat_case(int af, uint8_t proto, int vlan, bool zero)
 	s.vlan = w.vlan = vlan;
 	tf_build(&tf, &s, ROOM);
 	tf_build(&want, &w, ROOM);
-	if (zero) {
+	if (zero)
 		memset(tf.f.data + tf.p.l4_off + 6, 0, 2);
-		memset(want.f.data + want.p.l4_off + 6, 0, 2);
-	}
 	uvs_nat_in(&tf.p, &rs, htons(8080));
 	assert_frame_eq(&tf, &want);
 	assert_reparse(&tf, UVS_PKT_OK);
 	ref_check_ip(tf.f.data + tf.p.l3_off, tf.f.len - tf.p.l3_off);
-	if (zero)
-		assert_int_equal(get16(tf.f.data + tf.p.l4_off + 6), 0);
 	keep(&tf, "nat in");
 
 	s = flow(af, proto, a->rs, a->client, 8080, 40000);
@@ -36,10 +32,8 @@ static void nat_case(int af, uint8_t proto, int vlan, bool zero)
 	s.vlan = w.vlan = vlan;
 	tf_build(&tf, &s, ROOM);
 	tf_build(&want, &w, ROOM);
-	if (zero) {
+	if (zero)
 		memset(tf.f.data + tf.p.l4_off + 6, 0, 2);
-		memset(want.f.data + want.p.l4_off + 6, 0, 2);
-	}
 	uvs_nat_out(&tf.p, &vip, htons(80));
 	assert_frame_eq(&tf, &want);
 	assert_reparse(&tf, UVS_PKT_OK);

@@ -55,7 +55,7 @@ static void err_case(int af, uint8_t proto, size_t payload_len, int vlan, uint8_
 		assert_memory_equal(ip + 16, &client.ip, 4);
 		assert_int_equal(ref_csum(ip, 20, 0), 0);
 	} else {
-		assert_int_equal(ip[0], 0x6c);
+		assert_int_equal(ip[0], 0x60); /* traffic class 0, flow label 0 */
 		assert_int_equal(ip[1], 0);
 		assert_int_equal(get16(ip + 4), 8 + quote);
 		assert_int_equal(ip[6], IPPROTO_ICMPV6);
