@@ -128,17 +128,21 @@ out:
 		uvs_adm_snap_free(out);
 		return ret;
 	}
-	if (!sorted)
-		return 0;
+	if (sorted)
+		uvs_adm_snap_sort(out);
+	return 0;
+}
+
+void uvs_adm_snap_sort(struct uvs_adm_snap *s)
+{
 	/* qsort() may not be given a NULL array, even an empty one. */
-	if (out->nsvcs > 1)
-		qsort(out->svcs, out->nsvcs, sizeof(*out->svcs), cmp_svc);
-	for (unsigned i = 0; i < out->nsvcs; i++) {
-		if (out->svcs[i].ndests > 1)
-			qsort(out->svcs[i].dests, out->svcs[i].ndests, sizeof(*out->svcs[i].dests),
+	if (s->nsvcs > 1)
+		qsort(s->svcs, s->nsvcs, sizeof(*s->svcs), cmp_svc);
+	for (unsigned i = 0; i < s->nsvcs; i++) {
+		if (s->svcs[i].ndests > 1)
+			qsort(s->svcs[i].dests, s->svcs[i].ndests, sizeof(*s->svcs[i].dests),
 			      cmp_dest);
 	}
-	return 0;
 }
 
 void uvs_adm_snap_free(struct uvs_adm_snap *s)

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * uvsd's control socket: what uvsd and uvsadm (or any client) agree on.
+ *
+ * Transport: a Unix SOCK_SEQPACKET socket, UVS_CTL_PATH unless UVS_CTL_PATH_ENV names
+ * another. Messages are the kernel's IPVS generic netlink messages (<linux/ip_vs.h>:
+ * nlmsghdr, genlmsghdr with version 1, the IPVS commands and nested attributes), so
+ * that a client written against the kernel's ABI needs only a different socket.
+ *
+ * Framing:
+ * - A request datagram holds exactly one netlink message of type UVS_CTL_FAMILY with
+ *   NLM_F_REQUEST, at most UVS_CTL_REQ_MAX bytes. There is no generic netlink
+ *   controller on a Unix socket, so the family id is the fixed UVS_CTL_FAMILY.
+ * - A reply datagram holds one or more whole netlink messages, at most
+ *   UVS_CTL_DGRAM_MAX bytes. A "do" request is answered with its reply message (if the
+ *   command has one) followed, if NLM_F_ACK was set, by an NLMSG_ERROR of 0. A dump
+ *   (NLM_F_DUMP) is answered with NLM_F_MULTI messages, one object each, over as many
+ *   datagrams as needed, ending with NLMSG_DONE. A refused request is answered with an
+ *   NLMSG_ERROR carrying -errno, the request header (NLM_F_CAPPED) and the reason as
+ *   NLMSGERR_ATTR_MSG (NLM_F_ACK_TLVS).
+ * - A client's requests are answered in order, one at a time.
+ *
+ * Peers: root, or a member of the group uvsd was given, may connect; anyone else has
+ * every request refused with EPERM and is then disconnected.
+ */
+#ifndef UVS_CTL_H
+#define UVS_CTL_H
+
+#include <linux/ip_vs.h>
+
+#define UVS_CTL_PATH	 "/run/uvsd.sock"
+#define UVS_CTL_PATH_ENV "UVSD_SOCKET" /* overrides UVS_CTL_PATH for uvsd and uvsadm */
+
+/* "Uv": any id at or above GENL_MIN_ID; never sent to a kernel. */
+#define UVS_CTL_FAMILY	    0x5576
+#define UVS_CTL_VERSION	    1 /* genlmsghdr.version, as the kernel's IPVS_GENL_VERSION */
+#define UVS_CTL_REQ_MAX	    4096
+#define UVS_CTL_DGRAM_MAX   32768
+#define UVS_CTL_IFNAME_MAX  16 /* mcast interface name with its NUL (IP_VS_IFNAME_MAXLEN) */
+#define UVS_CTL_STATE_MAX   16 /* connection state name with its NUL */
+#define UVS_CTL_COUNTER_MAX 64 /* counter name with its NUL */
+
+_Static_assert(IPVS_CMD_FLUSH == 17, "uvs's commands follow the kernel's last one");
+
+/* uvs's own commands, after the kernel's. Both are dumps only; replies carry the same
+ * command number. */
+enum {
+	UVS_CMD_GET_CONN = 18,	   /* connections and templates: UVS_CMD_ATTR_CONN */
+	UVS_CMD_GET_COUNTERS = 19, /* the engine's named counters: UVS_CMD_ATTR_COUNTER */
+	UVS_CMD_MAX = UVS_CMD_GET_COUNTERS,
+};
+
+/* Top-level attributes of uvs's replies, after the kernel's IPVS_CMD_ATTR_*. */
+enum {
+	UVS_CMD_ATTR_CONN = 7,	  /* nest of UVS_CONN_ATTR_* */
+	UVS_CMD_ATTR_COUNTER = 8, /* nest of UVS_COUNTER_ATTR_* */
+};
+
+enum {
+	UVS_CONN_ATTR_UNSPEC,
+	UVS_CONN_ATTR_PROTOCOL, /* u16: IPPROTO_TCP, _UDP, _SCTP, or _IP (fwmark template) */
+	UVS_CONN_ATTR_AF,	/* u16, client side */
+	UVS_CONN_ATTR_CADDR,	/* 16 bytes */
+	UVS_CONN_ATTR_CPORT,	/* u16, network order */
+	UVS_CONN_ATTR_VADDR,	/* 16 bytes */
+	UVS_CONN_ATTR_VPORT,	/* u16, network order */
+	UVS_CONN_ATTR_DAF,	/* u16, real server side */
+	UVS_CONN_ATTR_DADDR,	/* 16 bytes */
+	UVS_CONN_ATTR_DPORT,	/* u16, network order */
+	UVS_CONN_ATTR_STATE,	/* string, the name ipvsadm -c shows */
+	UVS_CONN_ATTR_EXPIRES,	/* u32, milliseconds left */
+	UVS_CONN_ATTR_FLAGS,	/* u32, IP_VS_CONN_F_* */
+	UVS_CONN_ATTR_MAX = UVS_CONN_ATTR_FLAGS,
+};
+
+enum {
+	UVS_COUNTER_ATTR_UNSPEC,
+	UVS_COUNTER_ATTR_NAME,	/* string */
+	UVS_COUNTER_ATTR_VALUE, /* u64 */
+	UVS_COUNTER_ATTR_MAX = UVS_COUNTER_ATTR_VALUE,
+};
+
+#endif

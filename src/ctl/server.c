@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The server's sockets: the listening socket, the clients and who they are
+ * (SO_PEERCRED, SO_PEERGROUPS), reading requests and sending replies without blocking.
+ */
+#include "server-internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* Work done for one client per uvs_ctl_server_handle() call, so that one busy client
+ * (a long dump read fast) does not starve the others. */
+#define READ_BUDGET  16
+#define FLUSH_BUDGET 32
+
+static int set_err(struct uvs_error *err, int errnum, const char *what, const char *path)
+{
+	if (err)
+		snprintf(err->msg, sizeof(err->msg), "%s %s: %s", what, path, strerror(errnum));
+	return -errnum;
+}
+
+static void client_free(struct ctl_client *c)
+{
+	ctl_dump_free(c);
+	free(c->out);
+	free(c);
+}
+
+static struct ctl_client *client_new(int fd)
+{
+	struct ctl_client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->out = malloc(UVS_CTL_DGRAM_MAX);
+	if (!c->out) {
+		free(c);
+		return NULL;
+	}
+	c->fd = fd;
+	return c;
+}
+
+static void client_close(struct uvs_ctl_server *s, struct ctl_client *c)
+{
+	for (struct ctl_client **p = &s->clients; *p; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	}
+	s->nclients--;
+	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	client_free(c);
+}
+
+/* Sends c->out. Returns 0 (sent), -EAGAIN (try when writable) or another -errno. */
+static int client_send(struct ctl_client *c)
+{
+	ssize_t n;
+
+	if (c->fd < 0) {
+		c->sink(c->sink_arg, c->out, c->out_len);
+		c->out_len = 0;
+		return 0;
+	}
+	n = send(c->fd, c->out, c->out_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0)
+		return -errno;
+	c->out_len = 0;
+	return 0;
+}
+
+/* Sends what is pending, continuing a dump, within budget. Returns 0 or -errno (drop
+ * the client). */
+static int client_flush(struct uvs_ctl_server *s, struct ctl_client *c, int budget)
+{
+	for (int i = 0; i < budget; i++) {
+		int ret;
+		if (!c->out_len && c->dump_cmd)
+			ctl_fill_dump(s, c);
+		if (!c->out_len)
+			return 0;
+		ret = client_send(c);
+		if (ret == -EAGAIN)
+			return 0;
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static bool client_busy(const struct ctl_client *c)
+{
+	return c->out_len || c->dump_cmd;
+}
+
+/* Reads a busy client's socket only once its replies are out: it waits for POLLOUT
+ * while busy and POLLIN while idle. */
+static int client_rearm(struct uvs_ctl_server *s, struct ctl_client *c)
+{
+	bool out = client_busy(c);
+	struct epoll_event ev = { .events = out ? EPOLLOUT : EPOLLIN, .data.ptr = c };
+
+	if (out == c->polling_out)
+		return 0;
+	c->polling_out = out;
+	return epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0 ? -errno : 0;
+}
+
+static int client_read(struct uvs_ctl_server *s, struct ctl_client *c)
+{
+	for (int i = 0; i < READ_BUDGET && !client_busy(c) && !c->closing; i++) {
+		/* MSG_TRUNC: the datagram's real length, so a longer one is noticed. */
+		ssize_t n = recv(c->fd, s->req.buf, sizeof(s->req.buf), MSG_DONTWAIT | MSG_TRUNC);
+		int ret;
+
+		if (n == 0)
+			return -ECONNRESET;
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		/* A longer request is refused whole; only its header is looked at. */
+		ctl_handle_request(s, c, s->req.buf,
+				   (size_t)n < sizeof(s->req.buf) ? (size_t)n : sizeof(s->req.buf));
+		if ((ret = client_flush(s, c, FLUSH_BUDGET)))
+			return ret;
+	}
+	return 0;
+}
+
+static void client_event(struct uvs_ctl_server *s, struct ctl_client *c, uint32_t events)
+{
+	int ret = 0;
+
+	if (events & EPOLLOUT)
+		ret = client_flush(s, c, FLUSH_BUDGET);
+	if (!ret && (events & EPOLLIN))
+		ret = client_read(s, c);
+	if (!ret && c->closing && !client_busy(c))
+		ret = -ECONNRESET;
+	if (!ret && (events & (EPOLLHUP | EPOLLERR)) && !(events & EPOLLIN))
+		ret = -ECONNRESET;
+	if (!ret)
+		ret = client_rearm(s, c);
+	if (ret)
+		client_close(s, c);
+}
+
+/* Root, or a member (primary or supplementary group) of the configured group. */
+static bool peer_allowed(const struct uvs_ctl_server *s, int fd, uid_t *uid)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	gid_t groups[256], *g = groups;
+	bool ok = false;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return false;
+	*uid = cred.uid;
+	if (cred.uid == 0)
+		return true;
+	if (s->cfg.group == (gid_t)-1)
+		return false;
+	if (cred.gid == s->cfg.group)
+		return true;
+	len = sizeof(groups);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) < 0) {
+		if (errno != ERANGE || !(g = malloc(len)) ||
+		    getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) < 0)
+			len = 0;
+	}
+	for (size_t i = 0; i < len / sizeof(gid_t) && !ok; i++)
+		ok = g[i] == s->cfg.group;
+	if (g != groups)
+		free(g);
+	return ok;
+}
+
+static void accept_clients(struct uvs_ctl_server *s)
+{
+	unsigned max = s->cfg.max_clients ? s->cfg.max_clients : 64;
+
+	for (int i = 0; i < 16; i++) {
+		int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct epoll_event ev = { .events = EPOLLIN };
+		struct ctl_client *c;
+
+		if (fd < 0)
+			return; /* EAGAIN, or a client that left already */
+		if (s->nclients >= max || !(c = client_new(fd))) {
+			close(fd);
+			continue;
+		}
+		/* Refused peers stay connected until their first request, so that they
+		 * read why (EPERM) instead of a reset. */
+		c->denied = !peer_allowed(s, fd, &c->uid);
+		ev.data.ptr = c;
+		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			close(fd);
+			client_free(c);
+			continue;
+		}
+		c->next = s->clients;
+		s->clients = c;
+		s->nclients++;
+	}
+}
+
+/* Removes a socket file left by a uvsd that is gone; a live one is EADDRINUSE. */
+static int clear_stale(const char *path, const struct sockaddr_un *sa, struct uvs_error *err)
+{
+	struct stat st;
+	int fd, ret;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : set_err(err, errno, "cannot inspect", path);
+	if (!S_ISSOCK(st.st_mode))
+		return set_err(err, EEXIST, "not a socket:", path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return set_err(err, errno, "socket for", path);
+	ret = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	close(fd);
+	if (ret == 0)
+		return set_err(err, EADDRINUSE, "a uvsd already listens on", path);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return set_err(err, errno, "cannot remove stale", path);
+	return 0;
+}
+
+static int listen_on(struct uvs_ctl_server *s, struct uvs_error *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	const char *path = s->path;
+	int ret;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return set_err(err, ENAMETOOLONG, "socket path too long:", path);
+	strcpy(sa.sun_path, path);
+	if ((ret = clear_stale(path, &sa, err)))
+		return ret;
+	s->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->lfd < 0)
+		return set_err(err, errno, "socket for", path);
+	if (bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return set_err(err, errno, "cannot bind", path);
+	/* Nobody can connect before listen(), so the mode is right from the start. */
+	if (chmod(path, 0660) < 0 ||
+	    (s->cfg.group != (gid_t)-1 && chown(path, (uid_t)-1, s->cfg.group) < 0))
+		ret = set_err(err, errno, "cannot set the mode or group of", path);
+	else if (listen(s->lfd, 16) < 0)
+		ret = set_err(err, errno, "cannot listen on", path);
+	else if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->lfd, &ev) < 0)
+		ret = set_err(err, errno, "epoll for", path);
+	if (ret)
+		unlink(path);
+	return ret;
+}
+
+int uvs_ctl_server_open(struct uvs_ctl_server **out, const struct uvs_ctl_config *c,
+			struct uvs_error *err)
+{
+	struct uvs_ctl_server *s = calloc(1, sizeof(*s));
+	int ret = 0;
+
+	*out = NULL;
+	if (!s || (c->path && !(s->path = strdup(c->path)))) {
+		free(s);
+		return set_err(err, ENOMEM, "control socket", c->path ? c->path : "");
+	}
+	s->cfg = *c;
+	s->cfg.path = s->path;
+	s->lfd = -1;
+	s->epfd = -1;
+	uvs_timeouts_default(&s->timeouts);
+	if (s->path) {
+		s->epfd = epoll_create1(EPOLL_CLOEXEC);
+		ret = s->epfd < 0 ? set_err(err, errno, "epoll for", s->path) : listen_on(s, err);
+	}
+	if (ret) {
+		if (s->lfd >= 0)
+			close(s->lfd);
+		if (s->epfd >= 0)
+			close(s->epfd);
+		free(s->path);
+		free(s);
+		return ret;
+	}
+	*out = s;
+	return 0;
+}
+
+int uvs_ctl_server_fd(const struct uvs_ctl_server *s)
+{
+	return s->epfd;
+}
+
+int uvs_ctl_server_handle(struct uvs_ctl_server *s)
+{
+	struct epoll_event ev[16];
+	int n;
+
+	if (s->epfd < 0)
+		return 0;
+	n = epoll_wait(s->epfd, ev, 16, 0);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (int i = 0; i < n; i++) {
+		if (!ev[i].data.ptr) {
+			if (ev[i].events & (EPOLLERR | EPOLLHUP))
+				return -EIO;
+			accept_clients(s);
+		} else {
+			client_event(s, ev[i].data.ptr, ev[i].events);
+		}
+	}
+	return 0;
+}
+
+void uvs_ctl_server_close(struct uvs_ctl_server *s)
+{
+	if (!s)
+		return;
+	while (s->clients)
+		client_close(s, s->clients);
+	if (s->lfd >= 0) {
+		close(s->lfd);
+		unlink(s->path);
+	}
+	if (s->epfd >= 0)
+		close(s->epfd);
+	free(s->path);
+	free(s);
+}
+
+void uvs_ctl_server_feed(struct uvs_ctl_server *s, const void *req, size_t len,
+			 uvs_ctl_sink_fn sink, void *arg)
+{
+	struct ctl_client *c = client_new(-1);
+
+	if (!c)
+		return;
+	c->sink = sink;
+	c->sink_arg = arg;
+	/* Copied: the request is read from an aligned buffer, as from a socket. */
+	if (len > sizeof(s->req.buf))
+		len = sizeof(s->req.buf);
+	memcpy(s->req.buf, req, len);
+	ctl_handle_request(s, c, s->req.buf, len);
+	while (client_busy(c))
+		client_flush(s, c, 1);
+	client_free(c);
+}
