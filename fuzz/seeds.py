@@ -119,9 +119,72 @@ def rules_seeds():
     }
 
 
+# The control protocol (include/uvs/ctl.h): netlink header, generic netlink header,
+# attributes padded to 4 bytes.
+UVS_FAMILY = 0x5576
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x4, 0x300
+
+
+def nla(typ, payload):
+    a = struct.pack("=HH", 4 + len(payload), typ) + payload
+    return a + b"\0" * (-len(a) % 4)
+
+
+def genl(cmd, attrs=b"", flags=NLM_F_REQUEST | NLM_F_ACK, seq=1):
+    body = struct.pack("=BBH", cmd, 1, 0) + attrs
+    return struct.pack("=IHHII", 16 + len(body), UVS_FAMILY, flags, seq, 0) + body
+
+
+def svc_key(addr="10.0.0.1", port=80, proto=6):
+    return (nla(1, struct.pack("=H", 2)) + nla(2, struct.pack("=H", proto))
+            + nla(3, ipaddress.ip_address(addr).packed + b"\0" * 12)
+            + nla(4, struct.pack("!H", port)))
+
+
+def svc_conf(sched=b"wlc", flags=0, timeout=0, port=80):
+    return (svc_key(port=port) + nla(6, sched + b"\0") + nla(7, struct.pack("=II", flags, 0xFFFFFFFF))
+            + nla(8, struct.pack("=I", timeout)) + nla(9, struct.pack("=I", 0xFFFFFFFF)))
+
+
+def dest(addr="192.168.0.11", port=80, full=True, weight=1, fwd=0):
+    d = (nla(11, struct.pack("=H", 2)) + nla(1, ipaddress.ip_address(addr).packed + b"\0" * 12)
+         + nla(2, struct.pack("!H", port)))
+    if full:
+        d += (nla(3, struct.pack("=I", fwd)) + nla(4, struct.pack("=I", weight))
+              + nla(13, b"\1") + nla(14, struct.pack("!H", 6080)) + nla(15, struct.pack("=H", 1))
+              + nla(5, struct.pack("=I", 0)) + nla(6, struct.pack("=I", 0)))
+    return d
+
+
+def ctl_seeds():
+    SVC, DEST, DAEMON = 1, 2, 3
+    daemon = nla(1, struct.pack("=I", 1)) + nla(2, b"eth0\0") + nla(3, struct.pack("=I", 5))
+    return {
+        "new_service": genl(1, nla(SVC, svc_conf(port=8080))),
+        "set_service": genl(2, nla(SVC, svc_conf(b"rr", 1, 300))),
+        "del_service": genl(3, nla(SVC, svc_key())),
+        "get_service": genl(4, nla(SVC, svc_key())),
+        "dump_services": genl(4, flags=NLM_F_REQUEST | NLM_F_DUMP),
+        "new_dest": genl(5, nla(SVC, svc_key()) + nla(DEST, dest("192.168.0.12", fwd=2))),
+        "set_dest": genl(6, nla(SVC, svc_key()) + nla(DEST, dest(weight=7))),
+        "del_dest": genl(7, nla(SVC, svc_key()) + nla(DEST, dest(full=False))),
+        "dump_dests": genl(8, nla(SVC, svc_key()), flags=NLM_F_REQUEST | NLM_F_DUMP),
+        "new_daemon": genl(9, nla(DAEMON, daemon)),
+        "del_daemon": genl(10, nla(DAEMON, nla(1, struct.pack("=I", 1)))),
+        "dump_daemons": genl(11, flags=NLM_F_REQUEST | NLM_F_DUMP),
+        "set_config": genl(12, nla(4, struct.pack("=I", 1000)) + nla(6, struct.pack("=I", 30))),
+        "get_config": genl(13),
+        "get_info": genl(15),
+        "zero": genl(16, nla(SVC, svc_key())),
+        "flush": genl(17),
+        "dump_conns": genl(18, flags=NLM_F_REQUEST | NLM_F_DUMP),
+        "dump_counters": genl(19, flags=NLM_F_REQUEST | NLM_F_DUMP),
+    }
+
+
 def main():
     out = sys.argv[1]
-    for name, seeds in {"frame": frame_seeds(), "rules": rules_seeds()}.items():
+    for name, seeds in {"frame": frame_seeds(), "rules": rules_seeds(), "ctl": ctl_seeds()}.items():
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)
         os.makedirs(os.path.join(os.path.dirname(out), "corpus-" + name), exist_ok=True)

@@ -20,8 +20,9 @@
  *   NLMSGERR_ATTR_MSG (NLM_F_ACK_TLVS).
  * - A client's requests are answered in order, one at a time.
  *
- * Peers: root, or a member of the group uvsd was given, may connect; anyone else has
- * every request refused with EPERM and is then disconnected.
+ * Peers (SO_PEERCRED, SO_PEERGROUPS): root, or a member of the group uvsd was given.
+ * Anyone else is sent one NLMSG_ERROR (-EPERM, seq 0, with the reason) and is
+ * disconnected at once, before any request is read.
  */
 #ifndef UVS_CTL_H
 #define UVS_CTL_H

@@ -123,7 +123,8 @@ static int one_reply(struct uvs_ctl_client *c, const struct nlmsghdr *nlh, uvs_c
 	uint8_t cmd;
 	int ret;
 
-	if (nlh->nlmsg_seq != c->seq)
+	/* seq 0: an error about the connection itself (a refused peer). */
+	if (nlh->nlmsg_seq != c->seq && !(nlh->nlmsg_seq == 0 && nlh->nlmsg_type == NLMSG_ERROR))
 		return fail(err, EPROTO, "reply for request %u, not %u", nlh->nlmsg_seq, c->seq);
 	switch (nlh->nlmsg_type) {
 	case NLMSG_NOOP:
@@ -171,13 +172,27 @@ int uvs_ctl_client_run(struct uvs_ctl_client *c, uvs_ctl_reply_fn fn, void *arg,
 
 	if (c->req.full)
 		return fail(err, EMSGSIZE, "request too long");
-	if (send(c->fd, req, req->nlmsg_len, MSG_NOSIGNAL) < 0)
-		return fail(err, errno, "cannot send to uvsd: %s", strerror(errno));
+	/* A server that hung up may have said why first: read that rather than EPIPE. */
+	bool hung_up = send(c->fd, req, req->nlmsg_len, MSG_NOSIGNAL) < 0;
+	int send_errno = errno;
+
+	if (hung_up && send_errno != EPIPE && send_errno != ECONNRESET)
+		return fail(err, send_errno, "cannot send to uvsd: %s", strerror(send_errno));
 	while (!done) {
-		ssize_t n = recv(c->fd, c->in.buf, sizeof(c->in.buf), MSG_TRUNC);
+		ssize_t n = recv(c->fd, c->in.buf, sizeof(c->in.buf),
+				 MSG_TRUNC | (hung_up ? MSG_DONTWAIT : 0));
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)c->in.buf;
 		int len = (int)n;
 
+		/* A reset is reported before what was queued: look once more. */
+		if (n < 0 && errno == ECONNRESET && !hung_up) {
+			hung_up = true;
+			send_errno = ECONNRESET;
+			continue;
+		}
+		if (n < 0 && hung_up)
+			return fail(err, send_errno, "cannot talk to uvsd: %s",
+				    strerror(send_errno));
 		if (n < 0)
 			return fail(err, errno, "cannot read from uvsd: %s", strerror(errno));
 		if (n == 0)

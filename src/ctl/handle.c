@@ -169,6 +169,10 @@ static int cmd_dest(struct uvs_ctl_server *s, struct ctl_client *c, const struct
 	if ((ret = svc_key(r, &k, err)) ||
 	    (ret = uvs_ctl_get_dest(r->tb[IPVS_CMD_ATTR_DEST], k.af, !del, &d, err)))
 		return ret;
+	/* The kernel takes any u32; ipvsadm cannot write more than INT_MAX, and what the
+	 * socket accepts must save and restore. */
+	if (!del && (d.u_threshold > INT32_MAX || d.l_threshold > INT32_MAX))
+		return fail(err, ERANGE, "threshold above %d", INT32_MAX);
 	if (r->cmd == IPVS_CMD_NEW_DEST)
 		return uvs_dest_add(s->cfg.model, &k, &d, err);
 	if (r->cmd == IPVS_CMD_SET_DEST)
@@ -407,8 +411,7 @@ static const struct cmd_desc {
 };
 
 /* Checks the envelope of buf; fills r. Returns 0 or a negative errno with *err set. */
-static int check_request(const struct ctl_client *c, const void *buf, size_t len, struct req *r,
-			 struct uvs_error *err)
+static int check_request(const void *buf, size_t len, struct req *r, struct uvs_error *err)
 {
 	const struct nlmsghdr *nlh = buf;
 	const struct cmd_desc *d;
@@ -428,11 +431,6 @@ static int check_request(const struct ctl_client *c, const void *buf, size_t len
 			    UVS_CTL_FAMILY);
 	if (!(nlh->nlmsg_flags & NLM_F_REQUEST))
 		return fail(err, EINVAL, "not a request (no NLM_F_REQUEST)");
-	if (c->denied)
-		return fail(err, EPERM,
-			    "Permission denied: uid %u is neither root nor in uvsd's "
-			    "group",
-			    (unsigned)c->uid);
 	r->nlh = nlh;
 	r->dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 	if ((ret = uvs_ctl_parse_msg(nlh, &r->cmd, r->tb, err)))
@@ -458,10 +456,8 @@ void ctl_handle_request(struct uvs_ctl_server *s, struct ctl_client *c, const vo
 {
 	struct uvs_error err = { "" };
 	struct req r = { 0 };
-	int ret = check_request(c, buf, len, &r, &err);
+	int ret = check_request(buf, len, &r, &err);
 
-	if (ret == -EPERM)
-		c->closing = true;
 	if (!ret)
 		ret = cmds[r.cmd].fn(s, c, &r, &err);
 	if (ret) {

@@ -13,8 +13,6 @@ struct ctl_client {
 	int fd;
 	uvs_ctl_sink_fn sink;
 	void *sink_arg;
-	uid_t uid;
-	bool denied;  /* every request gets EPERM */
 	bool closing; /* disconnect once the output is sent */
 	bool polling_out;
 

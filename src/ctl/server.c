@@ -185,6 +185,30 @@ static bool peer_allowed(const struct uvs_ctl_server *s, int fd, uid_t *uid)
 	return ok;
 }
 
+/* Tells a refused peer why (an NLMSG_ERROR with seq 0, as no request was read) and
+ * hangs up, so that refused peers never hold a client slot. */
+static void refuse_peer(int fd, uid_t uid)
+{
+	union {
+		char buf[256];
+		uint64_t align_;
+	} m;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(m.buf);
+	struct nlmsgerr *e;
+	char msg[128];
+
+	nlh->nlmsg_type = NLMSG_ERROR;
+	nlh->nlmsg_flags = NLM_F_CAPPED | NLM_F_ACK_TLVS;
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	memset(e, 0, sizeof(*e));
+	e->error = -EPERM;
+	snprintf(msg, sizeof(msg), "Permission denied: uid %u is neither root nor in uvsd's group",
+		 (unsigned)uid);
+	mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, msg);
+	send(fd, nlh, nlh->nlmsg_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	close(fd);
+}
+
 static void accept_clients(struct uvs_ctl_server *s)
 {
 	unsigned max = s->cfg.max_clients ? s->cfg.max_clients : 64;
@@ -194,15 +218,18 @@ static void accept_clients(struct uvs_ctl_server *s)
 		struct epoll_event ev = { .events = EPOLLIN };
 		struct ctl_client *c;
 
+		uid_t uid = (uid_t)-1;
+
 		if (fd < 0)
 			return; /* EAGAIN, or a client that left already */
+		if (!peer_allowed(s, fd, &uid)) {
+			refuse_peer(fd, uid);
+			continue;
+		}
 		if (s->nclients >= max || !(c = client_new(fd))) {
 			close(fd);
 			continue;
 		}
-		/* Refused peers stay connected until their first request, so that they
-		 * read why (EPERM) instead of a reset. */
-		c->denied = !peer_allowed(s, fd, &c->uid);
 		ev.data.ptr = c;
 		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 			close(fd);
