@@ -119,38 +119,66 @@ def rules_seeds():
     }
 
 
+# The control protocol (include/uvs/ctl.h): netlink header, generic netlink header,
+# attributes padded to 4 bytes.
+UVS_FAMILY = 0x5576
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x4, 0x300
+
+
 def nla(typ, payload):
-    raw = struct.pack("=HH", 4 + len(payload), typ) + payload
-    return raw + b"\0" * (-len(raw) % 4)
+    a = struct.pack("=HH", 4 + len(payload), typ) + payload
+    return a + b"\0" * (-len(a) % 4)
 
 
-def genl(cmd, attrs, flags=0x5):
-    """A uvs control message: nlmsghdr (type 0x4956), genlmsghdr, attributes."""
-    body = struct.pack("=BBH", cmd, 1, 0) + b"".join(attrs)
-    return struct.pack("=IHHII", 16 + len(body), 0x4956, flags, 1, 0) + body
+def genl(cmd, attrs=b"", flags=NLM_F_REQUEST | NLM_F_ACK, seq=1):
+    body = struct.pack("=BBH", cmd, 1, 0) + attrs
+    return struct.pack("=IHHII", 16 + len(body), UVS_FAMILY, flags, seq, 0) + body
+
+
+def svc_key(addr="10.0.0.1", port=80, proto=6):
+    return (nla(1, struct.pack("=H", 2)) + nla(2, struct.pack("=H", proto))
+            + nla(3, ipaddress.ip_address(addr).packed + b"\0" * 12)
+            + nla(4, struct.pack("!H", port)))
+
+
+def svc_conf(sched=b"wlc", flags=0, timeout=0, port=80):
+    return (svc_key(port=port) + nla(6, sched + b"\0") + nla(7, struct.pack("=II", flags, 0xFFFFFFFF))
+            + nla(8, struct.pack("=I", timeout)) + nla(9, struct.pack("=I", 0xFFFFFFFF)))
+
+
+def dest(addr="192.168.0.11", port=80, full=True, weight=1, fwd=0):
+    d = (nla(11, struct.pack("=H", 2)) + nla(1, ipaddress.ip_address(addr).packed + b"\0" * 12)
+         + nla(2, struct.pack("!H", port)))
+    if full:
+        d += (nla(3, struct.pack("=I", fwd)) + nla(4, struct.pack("=I", weight))
+              + nla(13, b"\1") + nla(14, struct.pack("!H", 6080)) + nla(15, struct.pack("=H", 1))
+              + nla(5, struct.pack("=I", 0)) + nla(6, struct.pack("=I", 0)))
+    return d
 
 
 def ctl_seeds():
-    """Requests in the IPVS generic netlink format (linux/ip_vs.h numbers)."""
-    v4 = ipaddress.IPv4Address("10.0.0.1").packed + bytes(12)
-    key = nla(1, struct.pack("=H", 2)) + nla(2, struct.pack("=H", 6)) + nla(3, v4) + nla(4, struct.pack("!H", 80))
-    full = key + nla(6, b"wlc\0") + nla(7, struct.pack("=II", 0, 0xFFFFFFFF)) + nla(8, struct.pack("=I", 0)) + \
-        nla(9, struct.pack("=I", 0xFFFFFFFF))
-    dest = nla(1, ipaddress.IPv4Address("192.168.0.11").packed + bytes(12)) + nla(2, struct.pack("!H", 80)) + \
-        nla(3, struct.pack("=I", 0)) + nla(4, struct.pack("=I", 1)) + nla(5, struct.pack("=I", 0)) + \
-        nla(6, struct.pack("=I", 0))
-    svc_nest, dest_nest = nla(0x8001, full), nla(0x8002, dest)
+    SVC, DEST, DAEMON = 1, 2, 3
+    daemon = nla(1, struct.pack("=I", 1)) + nla(2, b"eth0\0") + nla(3, struct.pack("=I", 5))
     return {
-        "new-service": genl(1, [svc_nest]),
-        "new-dest": genl(5, [nla(0x8001, key), dest_nest]),
-        "both": genl(1, [svc_nest]) + genl(5, [nla(0x8001, key), dest_nest]),
-        "get-services": genl(4, [], flags=0x301),
-        "get-dests": genl(8, [nla(0x8001, key)], flags=0x301),
-        "set-config": genl(12, [nla(4, struct.pack("=I", 100)), nla(6, struct.pack("=I", 30))]),
-        "get-info": genl(15, []),
-        "zero": genl(16, []),
-        "flush": genl(17, []),
-        "del-service": genl(3, [nla(0x8001, key)]),
+        "new_service": genl(1, nla(SVC, svc_conf(port=8080))),
+        "set_service": genl(2, nla(SVC, svc_conf(b"rr", 1, 300))),
+        "del_service": genl(3, nla(SVC, svc_key())),
+        "get_service": genl(4, nla(SVC, svc_key())),
+        "dump_services": genl(4, flags=NLM_F_REQUEST | NLM_F_DUMP),
+        "new_dest": genl(5, nla(SVC, svc_key()) + nla(DEST, dest("192.168.0.12", fwd=2))),
+        "set_dest": genl(6, nla(SVC, svc_key()) + nla(DEST, dest(weight=7))),
+        "del_dest": genl(7, nla(SVC, svc_key()) + nla(DEST, dest(full=False))),
+        "dump_dests": genl(8, nla(SVC, svc_key()), flags=NLM_F_REQUEST | NLM_F_DUMP),
+        "new_daemon": genl(9, nla(DAEMON, daemon)),
+        "del_daemon": genl(10, nla(DAEMON, nla(1, struct.pack("=I", 1)))),
+        "dump_daemons": genl(11, flags=NLM_F_REQUEST | NLM_F_DUMP),
+        "set_config": genl(12, nla(4, struct.pack("=I", 1000)) + nla(6, struct.pack("=I", 30))),
+        "get_config": genl(13),
+        "get_info": genl(15),
+        "zero": genl(16, nla(SVC, svc_key())),
+        "flush": genl(17),
+        "dump_conns": genl(18, flags=NLM_F_REQUEST | NLM_F_DUMP),
+        "dump_counters": genl(19, flags=NLM_F_REQUEST | NLM_F_DUMP),
     }
 
 

@@ -1,14 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * uvsd's control socket, shared by uvsd and uvsadm.
+ * uvsd's control socket: what uvsd and uvsadm (or any client) agree on.
  *
- * A Unix SOCK_SEQPACKET socket; each datagram holds netlink messages. Requests and
- * replies are the kernel's IPVS generic netlink messages (<linux/ip_vs.h>: commands,
- * attributes, version 1), so a later adapter can let stock ipvsadm and keepalived
- * drive uvsd. There is no generic netlink controller to ask for the family's id: it
- * is fixed here. A request with NLM_F_ACK is answered with an NLMSG_ERROR (0 or
- * -errno, and for errors the reason as NLMSGERR_ATTR_MSG); a dump (NLM_F_DUMP) is
- * answered with one datagram per object and ends with NLMSG_DONE.
+ * Transport: a Unix SOCK_SEQPACKET socket, UVS_CTL_PATH unless UVS_CTL_PATH_ENV names
+ * another. Messages are the kernel's IPVS generic netlink messages (<linux/ip_vs.h>:
+ * nlmsghdr, genlmsghdr with version 1, the IPVS commands and nested attributes), so
+ * that a client written against the kernel's ABI needs only a different socket.
+ *
+ * Framing:
+ * - A request datagram holds exactly one netlink message of type UVS_CTL_FAMILY with
+ *   NLM_F_REQUEST, at most UVS_CTL_REQ_MAX bytes. There is no generic netlink
+ *   controller on a Unix socket, so the family id is the fixed UVS_CTL_FAMILY.
+ * - A reply datagram holds one or more whole netlink messages, at most
+ *   UVS_CTL_DGRAM_MAX bytes. A "do" request is answered with its reply message (if the
+ *   command has one) followed, if NLM_F_ACK was set, by an NLMSG_ERROR of 0. A dump
+ *   (NLM_F_DUMP) is answered with NLM_F_MULTI messages, one object each, over as many
+ *   datagrams as needed, ending with NLMSG_DONE. A refused request is answered with an
+ *   NLMSG_ERROR carrying -errno, the request header (NLM_F_CAPPED) and the reason as
+ *   NLMSGERR_ATTR_MSG (NLM_F_ACK_TLVS).
+ * - A client's requests are answered in order, one at a time.
+ *
+ * Peers (SO_PEERCRED, SO_PEERGROUPS): root, or a member of the group uvsd was given.
+ * Anyone else is sent one NLMSG_ERROR (-EPERM, seq 0, with the reason) and is
+ * disconnected at once, before any request is read.
  */
 #ifndef UVS_CTL_H
 #define UVS_CTL_H
@@ -16,46 +30,55 @@
 #include <linux/ip_vs.h>
 
 #define UVS_CTL_PATH	 "/run/uvsd.sock"
-#define UVS_CTL_PATH_ENV "UVSD_SOCKET" /* overrides the path for uvsd and uvsadm */
-#define UVS_CTL_FAMILY	 0x4956	       /* "IV": above GENL_MIN_ID, never sent to a kernel */
-#define UVS_CTL_MSG_MAX	 8192	       /* largest datagram either side sends */
+#define UVS_CTL_PATH_ENV "UVSD_SOCKET" /* overrides UVS_CTL_PATH for uvsd and uvsadm */
 
-/* uvs's own commands, numbered after the kernel's. */
+/* "Uv": any id at or above GENL_MIN_ID; never sent to a kernel. */
+#define UVS_CTL_FAMILY	    0x5576
+#define UVS_CTL_VERSION	    1 /* genlmsghdr.version, as the kernel's IPVS_GENL_VERSION */
+#define UVS_CTL_REQ_MAX	    4096
+#define UVS_CTL_DGRAM_MAX   32768
+#define UVS_CTL_IFNAME_MAX  16 /* mcast interface name with its NUL (IP_VS_IFNAME_MAXLEN) */
+#define UVS_CTL_STATE_MAX   16 /* connection state name with its NUL */
+#define UVS_CTL_COUNTER_MAX 64 /* counter name with its NUL */
+
+_Static_assert(IPVS_CMD_FLUSH == 17, "uvs's commands follow the kernel's last one");
+
+/* uvs's own commands, after the kernel's. Both are dumps only; replies carry the same
+ * command number. */
 enum {
-	UVS_CMD_GET_CONN = IPVS_CMD_MAX + 1, /* dump of connections (ipvsadm -L -c) */
-	UVS_CMD_GET_COUNTERS,		     /* the engine's named drop/pass counters */
+	UVS_CMD_GET_CONN = 18,	   /* connections and templates: UVS_CMD_ATTR_CONN */
+	UVS_CMD_GET_COUNTERS = 19, /* the engine's named counters: UVS_CMD_ATTR_COUNTER */
+	UVS_CMD_MAX = UVS_CMD_GET_COUNTERS,
 };
 
-/* Attributes of uvs's own replies: a connection, or a counter. */
+/* Top-level attributes of uvs's replies, after the kernel's IPVS_CMD_ATTR_*. */
 enum {
-	UVS_CMD_ATTR_CONN = 100,    /* nest of UVS_CONN_ATTR_* */
-	UVS_CMD_ATTR_COUNTER = 101, /* nest of UVS_COUNTER_ATTR_* */
+	UVS_CMD_ATTR_CONN = 7,	  /* nest of UVS_CONN_ATTR_* */
+	UVS_CMD_ATTR_COUNTER = 8, /* nest of UVS_COUNTER_ATTR_* */
 };
 
 enum {
 	UVS_CONN_ATTR_UNSPEC,
-	UVS_CONN_ATTR_PROTOCOL, /* u16 */
+	UVS_CONN_ATTR_PROTOCOL, /* u16: IPPROTO_TCP, _UDP, _SCTP, or _IP (fwmark template) */
 	UVS_CONN_ATTR_AF,	/* u16, client side */
 	UVS_CONN_ATTR_CADDR,	/* 16 bytes */
-	UVS_CONN_ATTR_CPORT,	/* be16 */
-	UVS_CONN_ATTR_VADDR,
-	UVS_CONN_ATTR_VPORT,
-	UVS_CONN_ATTR_DAF, /* u16, real server side */
-	UVS_CONN_ATTR_DADDR,
-	UVS_CONN_ATTR_DPORT,
-	UVS_CONN_ATTR_STATE,   /* string, as ipvsadm -c shows it */
-	UVS_CONN_ATTR_EXPIRES, /* u32, milliseconds left */
-	UVS_CONN_ATTR_FLAGS,   /* u32 */
-	__UVS_CONN_ATTR_MAX,
+	UVS_CONN_ATTR_CPORT,	/* u16, network order */
+	UVS_CONN_ATTR_VADDR,	/* 16 bytes */
+	UVS_CONN_ATTR_VPORT,	/* u16, network order */
+	UVS_CONN_ATTR_DAF,	/* u16, real server side */
+	UVS_CONN_ATTR_DADDR,	/* 16 bytes */
+	UVS_CONN_ATTR_DPORT,	/* u16, network order */
+	UVS_CONN_ATTR_STATE,	/* string, the name ipvsadm -c shows */
+	UVS_CONN_ATTR_EXPIRES,	/* u32, milliseconds left */
+	UVS_CONN_ATTR_FLAGS,	/* u32, IP_VS_CONN_F_* */
+	UVS_CONN_ATTR_MAX = UVS_CONN_ATTR_FLAGS,
 };
-#define UVS_CONN_ATTR_MAX (__UVS_CONN_ATTR_MAX - 1)
 
 enum {
 	UVS_COUNTER_ATTR_UNSPEC,
 	UVS_COUNTER_ATTR_NAME,	/* string */
 	UVS_COUNTER_ATTR_VALUE, /* u64 */
-	__UVS_COUNTER_ATTR_MAX,
+	UVS_COUNTER_ATTR_MAX = UVS_COUNTER_ATTR_VALUE,
 };
-#define UVS_COUNTER_ATTR_MAX (__UVS_COUNTER_ATTR_MAX - 1)
 
 #endif

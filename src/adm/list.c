@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* `ipvsadm -L -n` with --stats, --rate, --thresholds, --persistent-conn, --timeout. */
 #include "list.h"
+#include "names.h"
 #include "rules.h"
 #include "snap.h"
 
@@ -54,6 +55,11 @@ static void print_title(FILE *f, enum uvs_adm_list_fmt fmt)
 		fprintf(f, "%-33s %-9s %-11s %-10s %-10s\n", prot, "Weight", "PersistConn",
 			"ActiveConn", "InActConn");
 		break;
+	case UVS_ADM_LIST_TUN_INFO:
+		fprintf(f, "Prot LocalAddress:Port Scheduler Flags\n"
+			   "  -> RemoteAddress:Port           Forward TunnelInfo    Weight "
+			   "ActiveConn InActConn\n");
+		return;
 	default:
 		fprintf(f,
 			"Prot LocalAddress:Port Scheduler Flags\n"
@@ -79,16 +85,17 @@ static const char *proto_name(int protocol)
 
 /* "TCP  10.0.0.1:80", "FWM  7", "FWM  7 IPv6". An IPv4 name is cut at 33 characters
  * (a limit that only resolved names can reach); an IPv6 one is not. */
-static void svc_name(const struct uvs_svc_key *k, char *buf, size_t len)
+static void svc_name(const struct uvs_svc_key *k, bool names, char *buf, size_t len)
 {
-	char ap[UVS_ADM_ADDRPORT_LEN];
+	char ap[UVS_ADM_NAME_LEN];
 
 	if (k->fwmark) {
 		snprintf(buf, len, "FWM  %u%s", k->fwmark, k->af == AF_INET6 ? " IPv6" : "");
 		return;
 	}
 	snprintf(buf, len, "%-4s %s", proto_name(k->protocol),
-		 uvs_adm_addrport(k->af, &k->addr, k->port, ap, sizeof(ap)));
+		 uvs_adm_addrport_name(k->af, &k->addr, k->port, k->protocol, names, ap,
+				       sizeof(ap)));
 	if (k->af != AF_INET6 && len > 33)
 		buf[33] = 0;
 }
@@ -150,12 +157,37 @@ static void print_numbers(FILE *f, const struct uvs_counters *c, const struct uv
 	fputc('\n', f);
 }
 
-static void print_dest(FILE *f, const struct uvs_adm_dest_info *d,
+/* --tun-info's column: "ipip", "gue:PORT:FLAGS", "gre:FLAGS", "n/a" if not a tunnel;
+ * FLAGS is -c (no checksum), +c (checksum) or r+c (remote checksum). */
+static const char *tun_info(const struct uvs_dest_conf *d, char *buf, size_t len)
+{
+	const char *csum = d->tun_flags & UVS_TUN_F_REMCSUM ? "r+c"
+			   : d->tun_flags & UVS_TUN_F_CSUM  ? "+c"
+							    : "-c";
+
+	if ((d->fwd & UVS_FWD_MASK) != UVS_FWD_TUNNEL)
+		return "n/a";
+	switch (d->tun_type) {
+	case UVS_TUN_TYPE_IPIP:
+		return "ipip";
+	case UVS_TUN_TYPE_GUE:
+		snprintf(buf, len, "gue:%u:%s", ntohs(d->tun_port), csum);
+		return buf;
+	case UVS_TUN_TYPE_GRE:
+		snprintf(buf, len, "gre:%s", csum);
+		return buf;
+	default:
+		return "n/a";
+	}
+}
+
+static void print_dest(FILE *f, const struct uvs_adm_dest_info *d, int protocol,
 		       const struct uvs_adm_list_opts *o)
 {
-	char name[UVS_ADM_ADDRPORT_LEN];
+	char name[UVS_ADM_NAME_LEN], tun[24];
 
-	uvs_adm_addrport(d->conf.af, &d->conf.addr, d->conf.port, name, sizeof(name));
+	uvs_adm_addrport_name(d->conf.af, &d->conf.addr, d->conf.port, protocol, o->names, name,
+			      sizeof(name));
 	if (d->conf.af != AF_INET6)
 		name[28] = 0; /* as ipvsadm; only resolved names are that long */
 	switch (o->fmt) {
@@ -172,6 +204,11 @@ static void print_dest(FILE *f, const struct uvs_adm_dest_info *d,
 		fprintf(f, "  -> %-28s %-9lld %-11u %-10u %-10u\n", name, (long long)d->conf.weight,
 			d->persistconns, d->activeconns, d->inactconns);
 		break;
+	case UVS_ADM_LIST_TUN_INFO:
+		fprintf(f, "  -> %-28s %-7s %-13s %-6lld %-10u %-10u\n", name,
+			fwd_name(d->conf.fwd), tun_info(&d->conf, tun, sizeof(tun)),
+			(long long)d->conf.weight, d->activeconns, d->inactconns);
+		break;
 	default:
 		fprintf(f, "  -> %-28s %-7s %-6lld %-10u %-10u\n", name, fwd_name(d->conf.fwd),
 			(long long)d->conf.weight, d->activeconns, d->inactconns);
@@ -180,9 +217,9 @@ static void print_dest(FILE *f, const struct uvs_adm_dest_info *d,
 
 static void print_svc(FILE *f, const struct uvs_adm_svc_info *s, const struct uvs_adm_list_opts *o)
 {
-	char name[UVS_ADM_ADDRPORT_LEN + 16];
+	char name[UVS_ADM_NAME_LEN + 16];
 
-	svc_name(&s->conf.key, name, sizeof(name));
+	svc_name(&s->conf.key, o->names, name, sizeof(name));
 	if (o->fmt == UVS_ADM_LIST_STATS || o->fmt == UVS_ADM_LIST_RATE) {
 		fprintf(f, "%-33s", name);
 		print_numbers(f, &s->stats, &s->rates, o->fmt, o->exact);
@@ -192,7 +229,20 @@ static void print_svc(FILE *f, const struct uvs_adm_svc_info *s, const struct uv
 		fputc('\n', f);
 	}
 	for (unsigned i = 0; i < s->ndests; i++)
-		print_dest(f, &s->dests[i], o);
+		print_dest(f, &s->dests[i], s->conf.key.protocol, o);
+}
+
+int uvs_adm_list_snap(FILE *f, const struct uvs_adm_snap *s, const struct uvs_adm_list_opts *o)
+{
+	/* ipvsadm lists one service without the version line. */
+	if (!o->only)
+		fprintf(f, "IP Virtual Server version %u.%u.%u (size=%u)\n",
+			(UVS_IPVS_VERSION >> 16) & 0xff, (UVS_IPVS_VERSION >> 8) & 0xff,
+			UVS_IPVS_VERSION & 0xff, o->conn_tab_size);
+	print_title(f, o->fmt);
+	for (unsigned i = 0; i < s->nsvcs; i++)
+		print_svc(f, &s->svcs[i], o);
+	return ferror(f) ? -EIO : 0;
 }
 
 int uvs_adm_list(FILE *f, struct uvs_model *m, const struct uvs_adm_list_opts *o,
@@ -212,19 +262,4 @@ int uvs_adm_list(FILE *f, struct uvs_model *m, const struct uvs_adm_list_opts *o
 	ret = uvs_adm_list_snap(f, &s, o);
 	uvs_adm_snap_free(&s);
 	return ret;
-}
-
-int uvs_adm_list_snap(FILE *f, const struct uvs_adm_snap *snap, const struct uvs_adm_list_opts *o)
-{
-	const struct uvs_adm_snap s = *snap;
-
-	/* ipvsadm lists one service without the version line. */
-	if (!o->only)
-		fprintf(f, "IP Virtual Server version %u.%u.%u (size=%u)\n",
-			(UVS_IPVS_VERSION >> 16) & 0xff, (UVS_IPVS_VERSION >> 8) & 0xff,
-			UVS_IPVS_VERSION & 0xff, o->conn_tab_size);
-	print_title(f, o->fmt);
-	for (unsigned i = 0; i < s.nsvcs; i++)
-		print_svc(f, &s.svcs[i], o);
-	return ferror(f) ? -EIO : 0;
 }

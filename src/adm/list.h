@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "adm/snap.h"
 #include "core/model.h"
 #include "core/proto_tcp.h"
 
@@ -15,12 +16,14 @@ enum uvs_adm_list_fmt {
 	UVS_ADM_LIST_RATE,	 /* --rate */
 	UVS_ADM_LIST_THRESHOLDS, /* --thresholds */
 	UVS_ADM_LIST_PERSISTENT, /* --persistent-conn */
+	UVS_ADM_LIST_TUN_INFO,	 /* --tun-info */
 };
 
 struct uvs_adm_list_opts {
 	enum uvs_adm_list_fmt fmt;
 	bool exact;			/* -X/--exact: whole numbers in --stats and --rate */
 	bool nosort;			/* --nosort: the model's order */
+	bool names;			/* without -n: host and service names */
 	unsigned conn_tab_size;		/* shown as "(size=N)" in the first line */
 	const struct uvs_svc_key *only; /* list this service only (-t/-u/-f); NULL: all */
 };
@@ -34,9 +37,11 @@ struct uvs_adm_list_opts {
 int uvs_adm_list(FILE *f, struct uvs_model *m, const struct uvs_adm_list_opts *o,
 		 struct uvs_error *err);
 
-/* The same for a snapshot already taken (uvsadm's, from uvsd), in the order it has;
- * o->nosort and o->only are the caller's business. Returns 0 or -EIO. */
-struct uvs_adm_snap;
+/*
+ * The same from a snapshot s (in the order it has; o->nosort is not looked at): the
+ * version line unless o->only is set, the title, and every service of s. Returns 0 or
+ * -EIO.
+ */
 int uvs_adm_list_snap(FILE *f, const struct uvs_adm_snap *s, const struct uvs_adm_list_opts *o);
 
 /* `ipvsadm -L --timeout`: "Timeout (tcp tcpfin udp): 900 120 300". */

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* `ipvsadm -S -n`: the configuration as rules. */
 #include "save.h"
+#include "names.h"
 #include "rules.h"
 #include "snap.h"
 
 #include <errno.h>
 #include <stdlib.h>
 
-/* How a rule names its service: "-t 10.0.0.1:80", "-f 7 -6". */
-void uvs_adm_rule_svc_name(const struct uvs_svc_key *k, char *buf, size_t len)
+/* How a rule names its service: "-t 10.0.0.1:80", "-f 7 -6"; by name with names. */
+static void rule_svc_name(const struct uvs_svc_key *k, bool names, char *buf, size_t len)
 {
-	char ap[UVS_ADM_ADDRPORT_LEN];
+	char ap[UVS_ADM_NAME_LEN];
 	const char *opt = "-t";
 
 	if (k->fwmark) {
@@ -22,16 +23,22 @@ void uvs_adm_rule_svc_name(const struct uvs_svc_key *k, char *buf, size_t len)
 	else if (k->protocol == IPPROTO_SCTP)
 		opt = "--sctp-service";
 	snprintf(buf, len, "%s %s", opt,
-		 uvs_adm_addrport(k->af, &k->addr, k->port, ap, sizeof(ap)));
+		 uvs_adm_addrport_name(k->af, &k->addr, k->port, k->protocol, names, ap,
+				       sizeof(ap)));
 }
 
-void uvs_adm_write_svc(FILE *f, const char *cmd, const struct uvs_svc_conf *c)
+void uvs_adm_rule_svc_name(const struct uvs_svc_key *k, char *buf, size_t len)
+{
+	rule_svc_name(k, false, buf, len);
+}
+
+static void write_svc(FILE *f, const char *cmd, const struct uvs_svc_conf *c, bool names)
 {
 	char name[UVS_ADM_SVC_NAME_LEN];
 	char flags[64];
 	char mask[UVS_ADDR_STRLEN];
 
-	uvs_adm_rule_svc_name(&c->key, name, sizeof(name));
+	rule_svc_name(&c->key, names, name, sizeof(name));
 	fprintf(f, "%s %s -s %s", cmd, name, c->sched_name);
 	uvs_adm_sched_flags_format(c->sched_name, c->flags, flags, sizeof(flags));
 	if (flags[0])
@@ -52,6 +59,11 @@ void uvs_adm_write_svc(FILE *f, const char *cmd, const struct uvs_svc_conf *c)
 	fputc('\n', f);
 }
 
+void uvs_adm_write_svc(FILE *f, const char *cmd, const struct uvs_svc_conf *c)
+{
+	write_svc(f, cmd, c, false);
+}
+
 static const char *fwd_switch(uint32_t fwd)
 {
 	switch (fwd & UVS_FWD_MASK) {
@@ -64,18 +76,19 @@ static const char *fwd_switch(uint32_t fwd)
 	}
 }
 
-void uvs_adm_write_dest(FILE *f, const char *cmd, const struct uvs_svc_key *svc,
-			const struct uvs_dest_conf *d)
+static void write_dest(FILE *f, const char *cmd, const struct uvs_svc_key *svc,
+		       const struct uvs_dest_conf *d, bool names)
 {
 	static const char *const tun_types[] = { "ipip", "gue", "gre" };
 	static const char *const csum[] = { "--tun-nocsum", "--tun-csum", "--tun-remcsum" };
 	char name[UVS_ADM_SVC_NAME_LEN];
-	char ap[UVS_ADM_ADDRPORT_LEN];
+	char ap[UVS_ADM_NAME_LEN];
 
-	uvs_adm_rule_svc_name(svc, name, sizeof(name));
+	rule_svc_name(svc, names, name, sizeof(name));
 	fprintf(f, "%s %s -r %s %s -w %lld", cmd, name,
-		uvs_adm_addrport(d->af, &d->addr, d->port, ap, sizeof(ap)), fwd_switch(d->fwd),
-		(long long)d->weight);
+		uvs_adm_addrport_name(d->af, &d->addr, d->port, svc->protocol, names, ap,
+				      sizeof(ap)),
+		fwd_switch(d->fwd), (long long)d->weight);
 	if ((d->fwd & UVS_FWD_MASK) == UVS_FWD_TUNNEL && d->tun_type <= UVS_TUN_TYPE_GRE) {
 		fprintf(f, " --tun-type %s", tun_types[d->tun_type]);
 		if (d->tun_type == UVS_TUN_TYPE_GUE)
@@ -94,6 +107,23 @@ void uvs_adm_write_dest(FILE *f, const char *cmd, const struct uvs_svc_key *svc,
 	fputc('\n', f);
 }
 
+void uvs_adm_write_dest(FILE *f, const char *cmd, const struct uvs_svc_key *svc,
+			const struct uvs_dest_conf *d)
+{
+	write_dest(f, cmd, svc, d, false);
+}
+
+int uvs_adm_save_snap(FILE *f, const struct uvs_adm_snap *s, bool names)
+{
+	for (unsigned i = 0; i < s->nsvcs; i++) {
+		const struct uvs_adm_svc_info *svc = &s->svcs[i];
+		write_svc(f, "-A", &svc->conf, names);
+		for (unsigned j = 0; j < svc->ndests; j++)
+			write_dest(f, "-a", &svc->conf.key, &svc->dests[j].conf, names);
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
 int uvs_adm_save(FILE *f, struct uvs_model *m)
 {
 	struct uvs_adm_snap s;
@@ -101,20 +131,9 @@ int uvs_adm_save(FILE *f, struct uvs_model *m)
 
 	if (ret)
 		return ret;
-	ret = uvs_adm_save_snap(f, &s);
+	ret = uvs_adm_save_snap(f, &s, false);
 	uvs_adm_snap_free(&s);
 	return ret;
-}
-
-int uvs_adm_save_snap(FILE *f, const struct uvs_adm_snap *s)
-{
-	for (unsigned i = 0; i < s->nsvcs; i++) {
-		const struct uvs_adm_svc_info *svc = &s->svcs[i];
-		uvs_adm_write_svc(f, "-A", &svc->conf);
-		for (unsigned j = 0; j < svc->ndests; j++)
-			uvs_adm_write_dest(f, "-a", &svc->conf.key, &svc->dests[j].conf);
-	}
-	return ferror(f) ? -EIO : 0;
 }
 
 char *uvs_adm_save_string(struct uvs_model *m)

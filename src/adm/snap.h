@@ -42,7 +42,7 @@ struct uvs_adm_snap {
  */
 int uvs_adm_snap_take(struct uvs_model *m, const struct uvs_svc_key *only, bool sorted,
 		      struct uvs_adm_snap *out);
-/* Puts s in ipvsadm's order (see uvs_adm_snap_take). */
+/* Sorts s in ipvsadm's order, as uvs_adm_snap_take() does when asked to. */
 void uvs_adm_snap_sort(struct uvs_adm_snap *s);
 /* Frees what uvs_adm_snap_take() allocated; accepts a zeroed snapshot. */
 void uvs_adm_snap_free(struct uvs_adm_snap *s);

@@ -1,146 +1,224 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/* The client: requests out, replies checked and decoded into adm's structures. */
 #include "client.h"
 
 #include <errno.h>
-#include <libmnl/libmnl.h>
-#include <linux/genetlink.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "msg.h"
-#include "uvs/ctl.h"
+#define CLIENT_TIMEOUT_S 60 /* a server that does not answer for this long is broken */
 
-int uvs_ctl_connect(struct uvs_ctl_client *c, const char *path)
+struct uvs_ctl_client {
+	int fd;
+	uint32_t seq;
+	struct uvs_ctl_msg req;
+	union {
+		char buf[UVS_CTL_REQ_MAX];
+		uint64_t align_;
+	} reqbuf;
+	union {
+		char buf[UVS_CTL_DGRAM_MAX + 1];
+		uint64_t align_;
+	} in;
+};
+
+static int fail(struct uvs_error *err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct uvs_error *err, int errnum, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return -errnum;
+}
+
+int uvs_ctl_client_open(const char *path, struct uvs_ctl_client **out)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_S };
+	struct uvs_ctl_client *c;
 
-	if (!path)
-		path = getenv(UVS_CTL_PATH_ENV);
-	if (!path || !path[0])
-		path = UVS_CTL_PATH;
+	*out = NULL;
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, path);
-	c->seq = 0;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
 	c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (c->fd < 0)
-		return -errno;
-	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-		close(c->fd);
-		c->fd = -1;
-		return -e;
+	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int ret = -errno;
+		if (c->fd >= 0)
+			close(c->fd);
+		free(c);
+		return ret;
 	}
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	*out = c;
 	return 0;
 }
 
-void uvs_ctl_client_from_fd(struct uvs_ctl_client *c, int fd)
+void uvs_ctl_client_close(struct uvs_ctl_client *c)
 {
-	c->fd = fd;
-	c->seq = 0;
+	if (!c)
+		return;
+	close(c->fd);
+	free(c);
 }
 
-void uvs_ctl_close(struct uvs_ctl_client *c)
+struct uvs_ctl_msg *uvs_ctl_client_start(struct uvs_ctl_client *c, uint8_t cmd, bool dump)
 {
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
+	uint16_t flags = NLM_F_REQUEST | (dump ? NLM_F_DUMP : NLM_F_ACK);
+
+	uvs_ctl_msg_start(&c->req, c->reqbuf.buf, sizeof(c->reqbuf.buf), flags, ++c->seq, cmd);
+	return &c->req;
 }
 
-typedef int (*data_fn)(const struct nlmsghdr *nlh, void *arg);
-
-/* The text of an NLMSG_ERROR's NLMSGERR_ATTR_MSG, if it has one. */
-static void error_text(const struct nlmsghdr *nlh, struct uvs_error *err)
+/* The reason an NLMSG_ERROR carries as NLMSGERR_ATTR_MSG, if any, into err. */
+static void error_text(const struct nlmsghdr *nlh, const struct nlmsgerr *e, struct uvs_error *err)
 {
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *a;
+	size_t len = mnl_nlmsg_get_payload_len(nlh), off = sizeof(*e);
+	const char *payload = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	static const struct uvs_ctl_policy pol[NLMSGERR_ATTR_MAX + 1] = {
+		[NLMSGERR_ATTR_MSG] = { UVS_CTL_STR, sizeof(err->msg), "MSG" },
+		[NLMSGERR_ATTR_OFFS] = { UVS_CTL_U32, 0, "OFFS" },
+	};
 
 	if (!err)
 		return;
-	snprintf(err->msg, sizeof(err->msg), "%s", strerror(-e->error));
+	err->msg[0] = 0;
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return;
-	/* With NLM_F_CAPPED only the request's header is quoted. */
-	size_t off = sizeof(*e);
-	mnl_attr_for_each(a, nlh, off)
-	{
-		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
-		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-			snprintf(err->msg, sizeof(err->msg), "%s", mnl_attr_get_str(a));
-	}
+	/* Without NLM_F_CAPPED the whole request is echoed before the TLVs. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off = sizeof(e->error) + NLMSG_ALIGN(e->msg.nlmsg_len);
+	if (off > len ||
+	    uvs_ctl_parse(payload + off, len - off, pol, NLMSGERR_ATTR_MAX, tb, "error", NULL) < 0)
+		return;
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(err->msg, sizeof(err->msg), "%s", mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]));
 }
 
 /*
- * Sends the request in nlh and reads replies until its answer is complete: an
- * NLMSG_ERROR (the result), or NLMSG_DONE after a dump, or one data message for a
- * plain get. Each data message goes to fn. Returns 0 or a negative errno.
+ * One reply message. Returns 1 when the reply is complete (ack, error or DONE; *result
+ * set), 0 to read on, or a negative errno for a protocol error.
  */
-static int request(struct uvs_ctl_client *c, struct nlmsghdr *nlh, data_fn fn, void *arg,
-		   struct uvs_error *err)
+static int one_reply(struct uvs_ctl_client *c, const struct nlmsghdr *nlh, uvs_ctl_reply_fn fn,
+		     void *arg, int *result, struct uvs_error *err)
 {
-	char *buf = malloc(UVS_CTL_MSG_MAX);
-	bool dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
-	int ret = 0;
+	const struct nlattr *tb[UVS_CTL_TOP_MAX + 1];
+	struct uvs_error scratch;
+	uint8_t cmd;
+	int ret;
 
-	if (!buf)
-		return -ENOMEM;
-	nlh->nlmsg_seq = ++c->seq;
-	/* If uvsd turned this client away, the reason waits in the socket even though
-	 * the send fails: read it rather than report the broken pipe. */
-	int send_err = send(c->fd, nlh, nlh->nlmsg_len, MSG_NOSIGNAL) < 0 ? -errno : 0;
-	for (;;) {
-		ssize_t n = recv(c->fd, buf, UVS_CTL_MSG_MAX, send_err ? MSG_DONTWAIT : 0);
-		/* A reset is reported once, before what was queued ahead of it. */
-		if (n < 0 && errno == ECONNRESET && !send_err) {
-			send_err = -ECONNRESET;
-			n = recv(c->fd, buf, UVS_CTL_MSG_MAX, MSG_DONTWAIT);
+	/* seq 0: an error about the connection itself (a refused peer). */
+	if (nlh->nlmsg_seq != c->seq && !(nlh->nlmsg_seq == 0 && nlh->nlmsg_type == NLMSG_ERROR))
+		return fail(err, EPROTO, "reply for request %u, not %u", nlh->nlmsg_seq, c->seq);
+	switch (nlh->nlmsg_type) {
+	case NLMSG_NOOP:
+		return 0;
+	case NLMSG_ERROR: {
+		const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+		if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e) || e->error > 0)
+			return fail(err, EPROTO, "malformed error reply");
+		if (e->error) {
+			error_text(nlh, e, err);
+			*result = e->error;
 		}
-		if (n <= 0 && send_err) {
-			ret = send_err;
-			goto out;
-		}
-		if (n <= 0) {
-			ret = n == 0 ? -ECONNRESET : -errno;
-			goto out;
-		}
-		int left = (int)n;
-		for (const struct nlmsghdr *r = (void *)buf;
-		     left >= (int)sizeof(*r) && r->nlmsg_len >= sizeof(*r) &&
-		     r->nlmsg_len <= (unsigned)left;
-		     r = mnl_nlmsg_next(r, &left)) {
-			if (r->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = mnl_nlmsg_get_payload(r);
-				if (r->nlmsg_len < NLMSG_LENGTH(sizeof(*e))) {
-					ret = -EPROTO;
-					goto out;
-				}
-				ret = e->error;
-				if (ret)
-					error_text(r, err);
-				goto out;
-			}
-			if (r->nlmsg_seq != c->seq)
-				continue; /* not ours (an answer to an abandoned request) */
-			if (r->nlmsg_type == NLMSG_DONE)
-				goto out;
-			if (fn && (ret = fn(r, arg)) < 0)
-				goto out;
-			if (!dump && !(nlh->nlmsg_flags & NLM_F_ACK))
-				goto out;
-		}
+		return 1;
 	}
-out:
-	free(buf);
-	return ret;
+	case NLMSG_DONE:
+		if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
+			int e = *(const int *)mnl_nlmsg_get_payload(nlh);
+			if (e < 0) {
+				if (err)
+					err->msg[0] = 0;
+				*result = e;
+			}
+		}
+		return 1;
+	case UVS_CTL_FAMILY:
+		if (uvs_ctl_parse_msg(nlh, &cmd, tb, &scratch))
+			return fail(err, EPROTO, "malformed reply: %s", scratch.msg);
+		/* A failing callback keeps its first error; the rest is read and dropped. */
+		if (fn && !*result) {
+			ret = fn(arg, cmd, tb, err ? err : &scratch);
+			if (ret)
+				*result = ret;
+		}
+		return 0;
+	default:
+		return fail(err, EPROTO, "unexpected reply message type %u", nlh->nlmsg_type);
+	}
+}
+
+int uvs_ctl_client_run(struct uvs_ctl_client *c, uvs_ctl_reply_fn fn, void *arg,
+		       struct uvs_error *err)
+{
+	struct nlmsghdr *req = c->req.nlh;
+	int result = 0, done = 0;
+
+	if (c->req.full)
+		return fail(err, EMSGSIZE, "request too long");
+	/* A server that hung up may have said why first: read that rather than EPIPE. */
+	bool hung_up = send(c->fd, req, req->nlmsg_len, MSG_NOSIGNAL) < 0;
+	int send_errno = errno;
+
+	if (hung_up && send_errno != EPIPE && send_errno != ECONNRESET)
+		return fail(err, send_errno, "cannot send to uvsd: %s", strerror(send_errno));
+	while (!done) {
+		ssize_t n = recv(c->fd, c->in.buf, sizeof(c->in.buf),
+				 MSG_TRUNC | (hung_up ? MSG_DONTWAIT : 0));
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)c->in.buf;
+		int len = (int)n;
+
+		/* A reset is reported before what was queued: look once more. */
+		if (n < 0 && errno == ECONNRESET && !hung_up) {
+			hung_up = true;
+			send_errno = ECONNRESET;
+			continue;
+		}
+		if (n < 0 && hung_up)
+			return fail(err, send_errno, "cannot talk to uvsd: %s",
+				    strerror(send_errno));
+		if (n < 0)
+			return fail(err, errno, "cannot read from uvsd: %s", strerror(errno));
+		if (n == 0)
+			return fail(err, ECONNRESET, "uvsd closed the connection");
+		if ((size_t)n > UVS_CTL_DGRAM_MAX)
+			return fail(err, EPROTO, "reply datagram too long");
+		while (mnl_nlmsg_ok(nlh, len) && !done) {
+			done = one_reply(c, nlh, fn, arg, &result, err);
+			if (done < 0)
+				return done;
+			nlh = mnl_nlmsg_next(nlh, &len);
+		}
+		if (len > 0 && !done)
+			return fail(err, EPROTO, "malformed reply datagram");
+	}
+	return result;
+}
+
+/* Runs the request started in c expecting no reply message. */
+static int run_plain(struct uvs_ctl_client *c, struct uvs_error *err)
+{
+	return uvs_ctl_client_run(c, NULL, NULL, err);
 }
 
 int uvs_ctl_exec(struct uvs_ctl_client *c, const struct uvs_adm_cmd *cmd, struct uvs_error *err)
 {
-	char buf[UVS_CTL_MSG_MAX];
-	struct nlmsghdr *nlh;
 	static const uint8_t cmds[] = {
 		[UVS_ADM_ADD_SVC] = IPVS_CMD_NEW_SERVICE,
 		[UVS_ADM_EDIT_SVC] = IPVS_CMD_SET_SERVICE,
@@ -151,162 +229,282 @@ int uvs_ctl_exec(struct uvs_ctl_client *c, const struct uvs_adm_cmd *cmd, struct
 		[UVS_ADM_DEL_DEST] = IPVS_CMD_DEL_DEST,
 		[UVS_ADM_SET_TIMEOUT] = IPVS_CMD_SET_CONFIG,
 	};
+	struct uvs_ctl_msg *w;
 
-	nlh = uvs_ctl_msg_start(buf, NLM_F_REQUEST | NLM_F_ACK, 0, cmds[cmd->kind]);
+	if ((unsigned)cmd->kind >= sizeof(cmds))
+		return fail(err, EINVAL, "unknown command");
+	w = uvs_ctl_client_start(c, cmds[cmd->kind], false);
 	switch (cmd->kind) {
 	case UVS_ADM_ADD_SVC:
 	case UVS_ADM_EDIT_SVC:
-		uvs_ctl_put_svc(nlh, &cmd->svc, true);
+		uvs_ctl_put_svc_conf(w, &cmd->svc);
 		break;
 	case UVS_ADM_DEL_SVC:
-		uvs_ctl_put_svc(nlh, &cmd->svc, false);
+		uvs_ctl_put_svc_key(w, &cmd->svc.key);
 		break;
 	case UVS_ADM_ADD_DEST:
 	case UVS_ADM_EDIT_DEST:
 	case UVS_ADM_DEL_DEST:
-		uvs_ctl_put_svc(nlh, &cmd->svc, false);
-		uvs_ctl_put_dest(nlh, &cmd->dest, cmd->kind != UVS_ADM_DEL_DEST);
+		uvs_ctl_put_svc_key(w, &cmd->svc.key);
+		uvs_ctl_put_dest(w, &cmd->dest, cmd->kind != UVS_ADM_DEL_DEST);
 		break;
 	case UVS_ADM_SET_TIMEOUT:
-		mnl_attr_put_u32(nlh, IPVS_CMD_ATTR_TIMEOUT_TCP, cmd->tcp);
-		mnl_attr_put_u32(nlh, IPVS_CMD_ATTR_TIMEOUT_TCP_FIN, cmd->tcpfin);
-		mnl_attr_put_u32(nlh, IPVS_CMD_ATTR_TIMEOUT_UDP, cmd->udp);
+		uvs_ctl_put_u32(w, IPVS_CMD_ATTR_TIMEOUT_TCP, cmd->tcp);
+		uvs_ctl_put_u32(w, IPVS_CMD_ATTR_TIMEOUT_TCP_FIN, cmd->tcpfin);
+		uvs_ctl_put_u32(w, IPVS_CMD_ATTR_TIMEOUT_UDP, cmd->udp);
 		break;
 	case UVS_ADM_CLEAR:
 		break;
 	}
-	return request(c, nlh, NULL, NULL, err);
+	return run_plain(c, err);
 }
 
 int uvs_ctl_zero(struct uvs_ctl_client *c, const struct uvs_svc_key *k, struct uvs_error *err)
 {
-	char buf[UVS_CTL_MSG_MAX];
-	struct nlmsghdr *nlh = uvs_ctl_msg_start(buf, NLM_F_REQUEST | NLM_F_ACK, 0, IPVS_CMD_ZERO);
+	struct uvs_ctl_msg *w = uvs_ctl_client_start(c, IPVS_CMD_ZERO, false);
 
-	if (k) {
-		struct uvs_svc_conf conf = { .key = *k };
-		uvs_ctl_put_svc(nlh, &conf, false);
-	}
-	return request(c, nlh, NULL, NULL, err);
+	if (k)
+		uvs_ctl_put_svc_key(w, k);
+	return run_plain(c, err);
 }
 
-/* The nest of type in a reply's top-level attributes, or NULL. */
-static const struct nlattr *top_attr(const struct nlmsghdr *nlh, uint16_t type)
-{
-	const struct nlattr *a;
-
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-	{
-		if (mnl_attr_get_type(a) == type)
-			return a;
-	}
-	return NULL;
-}
-
-static int add_svc(const struct nlmsghdr *nlh, void *arg)
-{
-	struct uvs_adm_snap *s = arg;
-	const struct nlattr *nest = top_attr(nlh, IPVS_CMD_ATTR_SERVICE);
-	struct uvs_adm_svc_info *grown;
-
-	if (!nest)
-		return -EPROTO;
-	grown = realloc(s->svcs, (s->nsvcs + 1) * sizeof(*s->svcs));
-	if (!grown)
-		return -ENOMEM;
-	s->svcs = grown;
-	if (uvs_ctl_get_svc_info(nest, &s->svcs[s->nsvcs]) < 0)
-		return -EPROTO;
-	s->nsvcs++;
-	return 0;
-}
-
-static int add_dest(const struct nlmsghdr *nlh, void *arg)
-{
-	struct uvs_adm_svc_info *s = arg;
-	const struct nlattr *nest = top_attr(nlh, IPVS_CMD_ATTR_DEST);
-	struct uvs_adm_dest_info *grown;
-
-	if (!nest)
-		return -EPROTO;
-	grown = realloc(s->dests, (s->ndests + 1) * sizeof(*s->dests));
-	if (!grown)
-		return -ENOMEM;
-	s->dests = grown;
-	if (uvs_ctl_get_dest_info(nest, s->conf.key.af, &s->dests[s->ndests]) < 0)
-		return -EPROTO;
-	s->ndests++;
-	return 0;
-}
-
-int uvs_ctl_get_snap(struct uvs_ctl_client *c, const struct uvs_svc_key *only,
-		     struct uvs_adm_snap *out, struct uvs_error *err)
-{
-	char buf[UVS_CTL_MSG_MAX];
-	struct nlmsghdr *nlh;
-	int ret;
-
-	memset(out, 0, sizeof(*out));
-	if (only) {
-		struct uvs_svc_conf conf = { .key = *only };
-		nlh = uvs_ctl_msg_start(buf, NLM_F_REQUEST, 0, IPVS_CMD_GET_SERVICE);
-		uvs_ctl_put_svc(nlh, &conf, false);
-	} else {
-		nlh = uvs_ctl_msg_start(buf, NLM_F_REQUEST | NLM_F_DUMP, 0, IPVS_CMD_GET_SERVICE);
-	}
-	ret = request(c, nlh, add_svc, out, err);
-	for (unsigned i = 0; !ret && i < out->nsvcs; i++) {
-		struct uvs_svc_conf key_only = { .key = out->svcs[i].conf.key };
-		nlh = uvs_ctl_msg_start(buf, NLM_F_REQUEST | NLM_F_DUMP, 0, IPVS_CMD_GET_DEST);
-		uvs_ctl_put_svc(nlh, &key_only, false);
-		ret = request(c, nlh, add_dest, &out->svcs[i], err);
-	}
-	if (ret)
-		uvs_adm_snap_free(out);
-	return ret;
-}
-
-struct config_reply {
-	uint32_t v[3];
-	const uint16_t *types;
+struct u32s {
+	uint32_t *v;
+	unsigned first, n; /* attribute types first..first+n-1 */
+	uint8_t cmd;
+	bool seen;
 };
 
-static int read_u32s(const struct nlmsghdr *nlh, void *arg)
+/* A reply of command u->cmd whose n attributes from `first` are all present u32s. */
+static int get_u32s(void *arg, uint8_t cmd, const struct nlattr *const *tb, struct uvs_error *err)
 {
-	struct config_reply *r = arg;
+	struct u32s *u = arg;
 
-	for (int i = 0; i < 3 && r->types[i]; i++) {
-		const struct nlattr *a = top_attr(nlh, r->types[i]);
-		if (!a || mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-			return -EPROTO;
-		r->v[i] = mnl_attr_get_u32(a);
+	if (cmd != u->cmd || u->seen)
+		return fail(err, EPROTO, "unexpected reply command %u", cmd);
+	for (unsigned i = 0; i < u->n; i++) {
+		const struct nlattr *a = tb[u->first + i];
+		if (!a || mnl_attr_get_payload_len(a) != 4)
+			return fail(err, EPROTO, "reply without attribute %u", u->first + i);
+		u->v[i] = mnl_attr_get_u32(a);
 	}
+	u->seen = true;
 	return 0;
 }
 
-int uvs_ctl_get_timeouts(struct uvs_ctl_client *c, uint32_t *tcp, uint32_t *tcpfin, uint32_t *udp,
-			 struct uvs_error *err)
+static int run_u32s(struct uvs_ctl_client *c, struct u32s *u, struct uvs_error *err)
 {
-	static const uint16_t types[] = { IPVS_CMD_ATTR_TIMEOUT_TCP, IPVS_CMD_ATTR_TIMEOUT_TCP_FIN,
-					  IPVS_CMD_ATTR_TIMEOUT_UDP };
-	char buf[UVS_CTL_MSG_MAX];
-	struct config_reply r = { .types = types };
-	struct nlmsghdr *nlh = uvs_ctl_msg_start(buf, NLM_F_REQUEST, 0, IPVS_CMD_GET_CONFIG);
-	int ret = request(c, nlh, read_u32s, &r, err);
+	int ret = uvs_ctl_client_run(c, get_u32s, u, err);
 
-	*tcp = r.v[0], *tcpfin = r.v[1], *udp = r.v[2];
+	if (!ret && !u->seen)
+		return fail(err, EPROTO, "no reply");
 	return ret;
 }
 
 int uvs_ctl_get_info(struct uvs_ctl_client *c, uint32_t *version, uint32_t *conn_tab_size,
 		     struct uvs_error *err)
 {
-	static const uint16_t types[] = { IPVS_INFO_ATTR_VERSION, IPVS_INFO_ATTR_CONN_TAB_SIZE, 0 };
-	char buf[UVS_CTL_MSG_MAX];
-	struct config_reply r = { .types = types };
-	struct nlmsghdr *nlh = uvs_ctl_msg_start(buf, NLM_F_REQUEST, 0, IPVS_CMD_GET_INFO);
-	int ret = request(c, nlh, read_u32s, &r, err);
+	uint32_t v[2];
+	struct u32s u = { v, IPVS_INFO_ATTR_VERSION, 2, IPVS_CMD_SET_INFO, false };
+	int ret;
 
-	*version = r.v[0], *conn_tab_size = r.v[1];
+	uvs_ctl_client_start(c, IPVS_CMD_GET_INFO, false);
+	if ((ret = run_u32s(c, &u, err)))
+		return ret;
+	*version = v[0];
+	*conn_tab_size = v[1];
+	return 0;
+}
+
+int uvs_ctl_get_timeouts(struct uvs_ctl_client *c, uint32_t t[3], struct uvs_error *err)
+{
+	struct u32s u = { t, IPVS_CMD_ATTR_TIMEOUT_TCP, 3, IPVS_CMD_SET_CONFIG, false };
+
+	uvs_ctl_client_start(c, IPVS_CMD_GET_CONFIG, false);
+	return run_u32s(c, &u, err);
+}
+
+/* Grows an array of n elements of size sz by one; returns the new element or NULL. */
+static void *grow(void **arr, unsigned *n, size_t sz)
+{
+	void *p;
+
+	if (*n >= (1u << 24))
+		return NULL; /* no configuration is this large: a runaway reply */
+	/* Doubling capacities: 1, 2, 4, ... */
+	if ((*n & (*n - 1)) == 0) {
+		p = realloc(*arr, (*n ? *n * 2 : 1) * sz);
+		if (!p)
+			return NULL;
+		*arr = p;
+	}
+	p = (char *)*arr + *n * sz;
+	memset(p, 0, sz);
+	++*n;
+	return p;
+}
+
+static int got_svc(void *arg, uint8_t cmd, const struct nlattr *const *tb, struct uvs_error *err)
+{
+	struct uvs_adm_snap *s = arg;
+	struct uvs_adm_svc_info *svc;
+	struct uvs_error why;
+
+	if (cmd != IPVS_CMD_NEW_SERVICE || !tb[IPVS_CMD_ATTR_SERVICE])
+		return fail(err, EPROTO, "unexpected reply to GET_SERVICE");
+	svc = grow((void **)&s->svcs, &s->nsvcs, sizeof(*svc));
+	if (!svc)
+		return fail(err, ENOMEM, "out of memory");
+	if (uvs_ctl_get_svc_info(tb[IPVS_CMD_ATTR_SERVICE], svc, &why) < 0) {
+		s->nsvcs--;
+		return fail(err, EPROTO, "malformed service: %s", why.msg);
+	}
+	return 0;
+}
+
+static int got_dest(void *arg, uint8_t cmd, const struct nlattr *const *tb, struct uvs_error *err)
+{
+	struct uvs_adm_svc_info *svc = arg;
+	struct uvs_adm_dest_info *d;
+	struct uvs_error why;
+
+	if (cmd != IPVS_CMD_NEW_DEST || !tb[IPVS_CMD_ATTR_DEST])
+		return fail(err, EPROTO, "unexpected reply to GET_DEST");
+	d = grow((void **)&svc->dests, &svc->ndests, sizeof(*d));
+	if (!d)
+		return fail(err, ENOMEM, "out of memory");
+	if (uvs_ctl_get_dest_info(tb[IPVS_CMD_ATTR_DEST], svc->conf.key.af, d, &why) < 0) {
+		svc->ndests--;
+		return fail(err, EPROTO, "malformed destination: %s", why.msg);
+	}
+	return 0;
+}
+
+int uvs_ctl_get_snap(struct uvs_ctl_client *c, const struct uvs_svc_key *only, bool sorted,
+		     struct uvs_adm_snap *out, struct uvs_error *err)
+{
+	struct uvs_ctl_msg *w;
+	unsigned kept = 0;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	w = uvs_ctl_client_start(c, IPVS_CMD_GET_SERVICE, !only);
+	if (only)
+		uvs_ctl_put_svc_key(w, only);
+	if ((ret = uvs_ctl_client_run(c, got_svc, out, err)))
+		return ret;
+	for (unsigned i = 0; i < out->nsvcs; i++) {
+		struct uvs_adm_svc_info *svc = &out->svcs[i];
+		w = uvs_ctl_client_start(c, IPVS_CMD_GET_DEST, true);
+		uvs_ctl_put_svc_key(w, &svc->conf.key);
+		ret = uvs_ctl_client_run(c, got_dest, svc, err);
+		/* A service deleted since the first answer is left out. */
+		if (ret == -ESRCH && !only) {
+			free(svc->dests);
+			continue;
+		}
+		if (ret) {
+			/* Slots kept..i-1 were moved or dropped; i+1.. hold no dests. */
+			free(svc->dests);
+			out->nsvcs = kept;
+			return ret;
+		}
+		out->svcs[kept++] = *svc;
+	}
+	out->nsvcs = kept;
+	if (sorted)
+		uvs_adm_snap_sort(out);
+	return 0;
+}
+
+int uvs_ctl_daemon(struct uvs_ctl_client *c, const struct uvs_ctl_daemon *d, bool start,
+		   struct uvs_error *err)
+{
+	struct uvs_ctl_msg *w =
+		uvs_ctl_client_start(c, start ? IPVS_CMD_NEW_DAEMON : IPVS_CMD_DEL_DAEMON, false);
+
+	uvs_ctl_put_daemon(w, d);
+	return run_plain(c, err);
+}
+
+struct daemons {
+	struct uvs_ctl_daemon *d;
+	size_t n;
+};
+
+static int got_daemon(void *arg, uint8_t cmd, const struct nlattr *const *tb, struct uvs_error *err)
+{
+	struct daemons *ds = arg;
+	struct uvs_error why;
+
+	if (cmd != IPVS_CMD_NEW_DAEMON || !tb[IPVS_CMD_ATTR_DAEMON] || ds->n >= 2)
+		return fail(err, EPROTO, "unexpected reply to GET_DAEMON");
+	if (uvs_ctl_get_daemon(tb[IPVS_CMD_ATTR_DAEMON], true, &ds->d[ds->n], &why) < 0)
+		return fail(err, EPROTO, "malformed daemon: %s", why.msg);
+	ds->n++;
+	return 0;
+}
+
+int uvs_ctl_get_daemons(struct uvs_ctl_client *c, struct uvs_ctl_daemon out[2], size_t *n,
+			struct uvs_error *err)
+{
+	struct daemons ds = { out, 0 };
+	int ret;
+
+	uvs_ctl_client_start(c, IPVS_CMD_GET_DAEMON, true);
+	ret = uvs_ctl_client_run(c, got_daemon, &ds, err);
+	*n = ds.n;
 	return ret;
+}
+
+struct walk {
+	int (*conn)(void *, const struct uvs_ctl_conn *);
+	int (*counter)(void *, const struct uvs_ctl_counter *);
+	void *arg;
+};
+
+static int got_conn(void *arg, uint8_t cmd, const struct nlattr *const *tb, struct uvs_error *err)
+{
+	struct walk *wk = arg;
+	struct uvs_ctl_conn conn;
+	struct uvs_error why;
+
+	if (cmd != UVS_CMD_GET_CONN || !tb[UVS_CMD_ATTR_CONN])
+		return fail(err, EPROTO, "unexpected reply to GET_CONN");
+	if (uvs_ctl_get_conn(tb[UVS_CMD_ATTR_CONN], &conn, &why) < 0)
+		return fail(err, EPROTO, "malformed connection: %s", why.msg);
+	return wk->conn(wk->arg, &conn);
+}
+
+int uvs_ctl_get_conns(struct uvs_ctl_client *c, int (*fn)(void *arg, const struct uvs_ctl_conn *),
+		      void *arg, struct uvs_error *err)
+{
+	struct walk wk = { .conn = fn, .arg = arg };
+
+	uvs_ctl_client_start(c, UVS_CMD_GET_CONN, true);
+	return uvs_ctl_client_run(c, got_conn, &wk, err);
+}
+
+static int got_counter(void *arg, uint8_t cmd, const struct nlattr *const *tb,
+		       struct uvs_error *err)
+{
+	struct walk *wk = arg;
+	struct uvs_ctl_counter ctr;
+	struct uvs_error why;
+
+	if (cmd != UVS_CMD_GET_COUNTERS || !tb[UVS_CMD_ATTR_COUNTER])
+		return fail(err, EPROTO, "unexpected reply to GET_COUNTERS");
+	if (uvs_ctl_get_counter(tb[UVS_CMD_ATTR_COUNTER], &ctr, &why) < 0)
+		return fail(err, EPROTO, "malformed counter: %s", why.msg);
+	return wk->counter(wk->arg, &ctr);
+}
+
+int uvs_ctl_get_counters(struct uvs_ctl_client *c,
+			 int (*fn)(void *arg, const struct uvs_ctl_counter *), void *arg,
+			 struct uvs_error *err)
+{
+	struct walk wk = { .counter = fn, .arg = arg };
+
+	uvs_ctl_client_start(c, UVS_CMD_GET_COUNTERS, true);
+	return uvs_ctl_client_run(c, got_counter, &wk, err);
 }

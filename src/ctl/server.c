@@ -1,363 +1,390 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "server.h"
+/*
+ * The server's sockets: the listening socket, the clients and who they are
+ * (SO_PEERCRED, SO_PEERGROUPS), reading requests and sending replies without blocking.
+ */
+#include "server-internal.h"
 
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
-#include <libmnl/libmnl.h>
-#include <linux/genetlink.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "adm/snap.h"
-#include "msg.h"
-#include "uvs/ctl.h"
+/* Work done for one client per uvs_ctl_server_handle() call, so that one busy client
+ * (a long dump read fast) does not starve the others. */
+#define READ_BUDGET  16
+#define FLUSH_BUDGET 32
 
-struct reply {
-	uvs_ctl_send_fn send;
-	void *arg;
-	const struct nlmsghdr *req;
-	int send_err;
-	char buf[UVS_CTL_MSG_MAX];
-};
-
-static void out(struct reply *r, const struct nlmsghdr *nlh)
+static int set_err(struct uvs_error *err, int errnum, const char *what, const char *path)
 {
-	int ret;
-
-	if (r->send_err)
-		return;
-	ret = r->send(r->arg, nlh);
-	if (ret < 0)
-		r->send_err = ret;
+	if (err)
+		snprintf(err->msg, sizeof(err->msg), "%s %s: %s", what, path, strerror(errnum));
+	return -errnum;
 }
 
-/* An NLMSG_ERROR for the request: errnum 0 is an ack; otherwise msg says why. */
-static void reply_error(struct reply *r, int errnum, const char *msg)
+static void client_free(struct ctl_client *c)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(r->buf);
-	struct nlmsgerr *e;
+	ctl_dump_free(c);
+	free(c->out);
+	free(c);
+}
 
-	nlh->nlmsg_type = NLMSG_ERROR;
-	nlh->nlmsg_flags = NLM_F_CAPPED;
-	nlh->nlmsg_seq = r->req ? r->req->nlmsg_seq : 0;
-	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
-	e->error = -errnum;
-	if (r->req)
-		e->msg = *r->req;
-	if (errnum && msg && msg[0]) {
-		nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
-		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, msg);
+static struct ctl_client *client_new(int fd)
+{
+	struct ctl_client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->out = malloc(UVS_CTL_DGRAM_MAX);
+	if (!c->out) {
+		free(c);
+		return NULL;
 	}
-	out(r, nlh);
+	c->fd = fd;
+	return c;
 }
 
-static void reply_done(struct reply *r)
+static void client_close(struct uvs_ctl_server *s, struct ctl_client *c)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(r->buf);
-	int zero = 0;
-
-	nlh->nlmsg_type = NLMSG_DONE;
-	nlh->nlmsg_flags = NLM_F_MULTI;
-	nlh->nlmsg_seq = r->req->nlmsg_seq;
-	mnl_nlmsg_put_extra_header(nlh, sizeof(zero));
-	out(r, nlh);
-}
-
-static struct nlmsghdr *reply_start(struct reply *r, uint8_t cmd, bool multi)
-{
-	return uvs_ctl_msg_start(r->buf, multi ? NLM_F_MULTI : 0, r->req->nlmsg_seq, cmd);
-}
-
-/* GET_SERVICE (one, or a dump of all) and GET_DEST (a dump of one service's). */
-static int get_services(struct uvs_ctl *ctl, const struct uvs_ctl_req *q, struct reply *r,
-			struct uvs_error *err)
-{
-	struct uvs_adm_snap snap;
-	bool one = !q->dump || q->cmd == IPVS_CMD_GET_DEST;
-	int ret;
-
-	if (one && !q->has_svc) {
-		snprintf(err->msg, sizeof(err->msg), "which service?");
-		return -EINVAL;
-	}
-	ret = uvs_adm_snap_take(ctl->model, one ? &q->svc.key : NULL, false, &snap);
-	if (ret)
-		return ret;
-	if (one && snap.nsvcs == 0) {
-		uvs_adm_snap_free(&snap);
-		snprintf(err->msg, sizeof(err->msg), "No such service");
-		return -ESRCH;
-	}
-	for (unsigned i = 0; i < snap.nsvcs; i++) {
-		const struct uvs_adm_svc_info *s = &snap.svcs[i];
-		if (q->cmd == IPVS_CMD_GET_SERVICE) {
-			struct nlmsghdr *nlh = reply_start(r, IPVS_CMD_NEW_SERVICE, q->dump);
-			uvs_ctl_put_svc_info(nlh, s);
-			out(r, nlh);
-			continue;
-		}
-		for (unsigned j = 0; j < s->ndests; j++) {
-			struct nlmsghdr *nlh = reply_start(r, IPVS_CMD_NEW_DEST, true);
-			uvs_ctl_put_dest_info(nlh, &s->dests[j]);
-			out(r, nlh);
+	for (struct ctl_client **p = &s->clients; *p; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			break;
 		}
 	}
-	uvs_adm_snap_free(&snap);
-	if (q->dump)
-		reply_done(r);
+	s->nclients--;
+	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	client_free(c);
+}
+
+/* Sends c->out. Returns 0 (sent), -EAGAIN (try when writable) or another -errno. */
+static int client_send(struct ctl_client *c)
+{
+	ssize_t n;
+
+	if (c->fd < 0) {
+		c->sink(c->sink_arg, c->out, c->out_len);
+		c->out_len = 0;
+		return 0;
+	}
+	n = send(c->fd, c->out, c->out_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0)
+		return -errno;
+	c->out_len = 0;
 	return 0;
 }
 
-static int need(bool ok, const char *what, struct uvs_error *err)
+/* Sends what is pending, continuing a dump, within budget. Returns 0 or -errno (drop
+ * the client). */
+static int client_flush(struct uvs_ctl_server *s, struct ctl_client *c, int budget)
 {
-	if (ok)
-		return 0;
-	snprintf(err->msg, sizeof(err->msg), "the request lacks %s", what);
-	return -EINVAL;
-}
-
-/* Runs one decoded request. Returns 0 (replies sent, if any) or a negative errno
- * with err set. */
-static int run(struct uvs_ctl *ctl, const struct uvs_ctl_req *q, struct reply *r,
-	       struct uvs_error *err)
-{
-	struct uvs_model *m = ctl->model;
-	struct uvs_svc_conf svc = q->svc;
-	struct nlmsghdr *nlh;
-	int ret;
-
-	switch (q->cmd) {
-	case IPVS_CMD_NEW_SERVICE:
-	case IPVS_CMD_SET_SERVICE:
-		if ((ret = need(q->svc_full, "a whole service", err)))
-			return ret;
-		if (q->cmd == IPVS_CMD_NEW_SERVICE)
-			return uvs_svc_add(m, &svc, err);
-		/* Flag bits outside the mask keep their value, as in the kernel. */
-		if (q->svc_flags_mask != ~0u) {
-			struct uvs_adm_snap snap;
-			if ((ret = uvs_adm_snap_take(m, &svc.key, false, &snap)))
-				return ret;
-			if (snap.nsvcs)
-				svc.flags |= snap.svcs[0].conf.flags & ~q->svc_flags_mask;
-			uvs_adm_snap_free(&snap);
-		}
-		return uvs_svc_edit(m, &svc, err);
-	case IPVS_CMD_DEL_SERVICE:
-		if ((ret = need(q->has_svc, "a service", err)))
-			return ret;
-		return uvs_svc_del(m, &svc.key, err);
-	case IPVS_CMD_NEW_DEST:
-	case IPVS_CMD_SET_DEST:
-		if ((ret = need(q->has_svc && q->dest_full, "a service and a whole destination",
-				err)))
-			return ret;
-		if (q->cmd == IPVS_CMD_NEW_DEST)
-			return uvs_dest_add(m, &svc.key, &q->dest, err);
-		return uvs_dest_edit(m, &svc.key, &q->dest, err);
-	case IPVS_CMD_DEL_DEST:
-		if ((ret = need(q->has_svc && q->has_dest, "a service and a destination", err)))
-			return ret;
-		return uvs_dest_del(m, &svc.key, q->dest.af, &q->dest.addr, q->dest.port, err);
-	case IPVS_CMD_GET_SERVICE:
-	case IPVS_CMD_GET_DEST:
-		return get_services(ctl, q, r, err);
-	case IPVS_CMD_FLUSH:
-		uvs_svc_flush(m);
-		return 0;
-	case IPVS_CMD_ZERO:
-		return uvs_model_zero(m, q->has_svc ? &svc.key : NULL, err);
-	case IPVS_CMD_SET_CONFIG:
-		if ((ret = need(q->has_timeouts, "a timeout", err)))
-			return ret;
-		uvs_timeouts_set(ctl->timeouts, q->tcp, q->tcpfin, q->udp);
-		return 0;
-	case IPVS_CMD_GET_CONFIG:
-		nlh = reply_start(r, IPVS_CMD_SET_CONFIG, false);
-		mnl_attr_put_u32(nlh, IPVS_CMD_ATTR_TIMEOUT_TCP,
-				 ctl->timeouts->tcp[UVS_TCP_S_ESTABLISHED]);
-		mnl_attr_put_u32(nlh, IPVS_CMD_ATTR_TIMEOUT_TCP_FIN,
-				 ctl->timeouts->tcp[UVS_TCP_S_FIN_WAIT]);
-		mnl_attr_put_u32(nlh, IPVS_CMD_ATTR_TIMEOUT_UDP, ctl->timeouts->udp);
-		out(r, nlh);
-		return 0;
-	case IPVS_CMD_GET_INFO:
-		nlh = reply_start(r, IPVS_CMD_SET_INFO, false);
-		mnl_attr_put_u32(nlh, IPVS_INFO_ATTR_VERSION, UVS_IPVS_VERSION);
-		mnl_attr_put_u32(nlh, IPVS_INFO_ATTR_CONN_TAB_SIZE, ctl->conn_tab_size);
-		out(r, nlh);
-		return 0;
-	case IPVS_CMD_GET_DAEMON:
-		if (q->dump) {
-			reply_done(r); /* no sync daemon runs */
+	for (int i = 0; i < budget; i++) {
+		int ret;
+		if (!c->out_len && c->dump_cmd)
+			ctl_fill_dump(s, c);
+		if (!c->out_len)
 			return 0;
-		}
-		/* fallthrough */
-	default:
-		snprintf(err->msg, sizeof(err->msg), "command %u is not implemented by uvsd",
-			 q->cmd);
-		return -EOPNOTSUPP;
+		ret = client_send(c);
+		if (ret == -EAGAIN)
+			return 0;
+		if (ret)
+			return ret;
 	}
+	return 0;
 }
 
-/* mnl_nlmsg_ok() compares the length as an int, so a length of 2^31 or more would
- * pass it: hostile input gets this check instead. */
-static bool msg_ok(const struct nlmsghdr *nlh, int remaining)
+static bool client_busy(const struct ctl_client *c)
 {
-	return remaining >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
-	       nlh->nlmsg_len <= (unsigned)remaining;
+	return c->out_len || c->dump_cmd;
 }
 
-int uvs_ctl_handle(struct uvs_ctl *ctl, const void *buf, size_t len, uvs_ctl_send_fn send,
-		   void *arg)
+/* Reads a busy client's socket only once its replies are out: it waits for POLLOUT
+ * while busy and POLLIN while idle. */
+static int client_rearm(struct uvs_ctl_server *s, struct ctl_client *c)
 {
-	struct reply *r = calloc(1, sizeof(*r));
-	const struct nlmsghdr *nlh = buf;
-	int remaining = len > UVS_CTL_MSG_MAX ? 0 : (int)len;
-	int ret;
+	bool out = client_busy(c);
+	struct epoll_event ev = { .events = out ? EPOLLOUT : EPOLLIN, .data.ptr = c };
 
-	if (!r)
-		return -ENOMEM;
-	r->send = send;
-	r->arg = arg;
-	if (!msg_ok(nlh, remaining)) {
-		reply_error(r, EINVAL, "malformed netlink message");
-		goto done;
-	}
-	for (; msg_ok(nlh, remaining); nlh = mnl_nlmsg_next(nlh, &remaining)) {
-		struct uvs_ctl_req q;
-		struct uvs_error err = { "" };
-
-		r->req = nlh;
-		ret = uvs_ctl_req_decode(nlh, &q, &err);
-		if (!ret)
-			ret = run(ctl, &q, r, &err);
-		/* As the kernel's netlink: an error always answers; NLM_F_ACK asks for an
-		 * ack after any reply, except to a dump, which ends with NLMSG_DONE. */
-		if (ret < 0)
-			reply_error(r, -ret, err.msg);
-		else if ((nlh->nlmsg_flags & NLM_F_ACK) && !q.dump)
-			reply_error(r, 0, NULL);
-	}
-	if (remaining > 0) {
-		r->req = NULL;
-		reply_error(r, EINVAL, "trailing bytes after the last netlink message");
-	}
-done:
-	ret = r->send_err;
-	free(r);
-	return ret;
+	if (out == c->polling_out)
+		return 0;
+	c->polling_out = out;
+	return epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0 ? -errno : 0;
 }
 
-/* ---- the socket ---- */
-
-int uvs_ctl_listen(const char *path, gid_t group)
+static int client_read(struct uvs_ctl_server *s, struct ctl_client *c)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
+	for (int i = 0; i < READ_BUDGET && !client_busy(c) && !c->closing; i++) {
+		/* MSG_TRUNC: the datagram's real length, so a longer one is noticed. */
+		ssize_t n = recv(c->fd, s->req.buf, sizeof(s->req.buf), MSG_DONTWAIT | MSG_TRUNC);
+		int ret;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	unlink(path); /* a socket left by an earlier uvsd */
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0660) < 0 ||
-	    (group && chown(path, 0, group) < 0) || listen(fd, 16) < 0) {
-		int e = errno;
-		close(fd);
-		return -e;
+		if (n == 0)
+			return -ECONNRESET;
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		/* A longer request is refused whole; only its header is looked at. */
+		ctl_handle_request(s, c, s->req.buf,
+				   (size_t)n < sizeof(s->req.buf) ? (size_t)n : sizeof(s->req.buf));
+		if ((ret = client_flush(s, c, FLUSH_BUDGET)))
+			return ret;
 	}
-	return fd;
+	return 0;
 }
 
-/* Whether the peer may use the socket: root, or a member (primary or supplementary)
- * of ctl->group. */
-static bool allowed(const struct uvs_ctl *ctl, const struct ucred *cred)
+static void client_event(struct uvs_ctl_server *s, struct ctl_client *c, uint32_t events)
 {
-	const struct passwd *pw;
-	const struct group *g;
+	int ret = 0;
 
-	if (cred->uid == 0)
-		return true;
-	if (!ctl->group)
-		return false;
-	if (cred->gid == ctl->group)
-		return true;
-	pw = getpwuid(cred->uid);
-	g = getgrgid(ctl->group);
-	if (!pw || !g)
-		return false;
-	for (char **mem = g->gr_mem; *mem; mem++)
-		if (!strcmp(*mem, pw->pw_name))
-			return true;
-	return false;
+	if (events & EPOLLOUT)
+		ret = client_flush(s, c, FLUSH_BUDGET);
+	if (!ret && (events & EPOLLIN))
+		ret = client_read(s, c);
+	if (!ret && c->closing && !client_busy(c))
+		ret = -ECONNRESET;
+	if (!ret && (events & (EPOLLHUP | EPOLLERR)) && !(events & EPOLLIN))
+		ret = -ECONNRESET;
+	if (!ret)
+		ret = client_rearm(s, c);
+	if (ret)
+		client_close(s, c);
 }
 
-static int send_datagram(void *arg, const struct nlmsghdr *nlh);
-
-int uvs_ctl_accept(struct uvs_ctl *ctl, int lfd)
+/* Root, or a member (primary or supplementary group) of the configured group. */
+static bool peer_allowed(const struct uvs_ctl_server *s, int fd, uid_t *uid)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	gid_t groups[256], *g = groups;
+	bool ok = false;
 
-	if (fd < 0)
-		return -errno;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || !allowed(ctl, &cred)) {
-		struct reply *r = calloc(1, sizeof(*r));
-		if (r) {
-			r->send = send_datagram;
-			r->arg = &fd;
-			reply_error(r, EPERM,
-				    ctl->group ? "uvsd's control socket is for root and its group"
-					       : "uvsd's control socket is for root");
-			free(r);
-		}
-		/* Unread requests would turn the close into a reset the client sees
-		 * before the reason. */
-		char drop[64];
-		while (recv(fd, drop, sizeof(drop), MSG_DONTWAIT) > 0)
-			;
-		close(fd);
-		return -EPERM;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return false;
+	*uid = cred.uid;
+	if (cred.uid == 0)
+		return true;
+	if (s->cfg.group == (gid_t)-1)
+		return false;
+	if (cred.gid == s->cfg.group)
+		return true;
+	len = sizeof(groups);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) < 0) {
+		if (errno != ERANGE || !(g = malloc(len)) ||
+		    getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) < 0)
+			len = 0;
 	}
-	return fd;
+	for (size_t i = 0; i < len / sizeof(gid_t) && !ok; i++)
+		ok = g[i] == s->cfg.group;
+	if (g != groups)
+		free(g);
+	return ok;
 }
 
-static int send_datagram(void *arg, const struct nlmsghdr *nlh)
+/* Tells a refused peer why (an NLMSG_ERROR with seq 0, as no request was read) and
+ * hangs up, so that refused peers never hold a client slot. */
+static void refuse_peer(int fd, uid_t uid)
 {
-	int fd = *(int *)arg;
+	union {
+		char buf[256];
+		uint64_t align_;
+	} m;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(m.buf);
+	struct nlmsgerr *e;
+	char msg[128];
 
-	if (send(fd, nlh, nlh->nlmsg_len, MSG_NOSIGNAL) < 0)
-		return -errno;
+	nlh->nlmsg_type = NLMSG_ERROR;
+	nlh->nlmsg_flags = NLM_F_CAPPED | NLM_F_ACK_TLVS;
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	memset(e, 0, sizeof(*e));
+	e->error = -EPERM;
+	snprintf(msg, sizeof(msg), "Permission denied: uid %u is neither root nor in uvsd's group",
+		 (unsigned)uid);
+	mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, msg);
+	send(fd, nlh, nlh->nlmsg_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	close(fd);
+}
+
+static void accept_clients(struct uvs_ctl_server *s)
+{
+	unsigned max = s->cfg.max_clients ? s->cfg.max_clients : 64;
+
+	for (int i = 0; i < 16; i++) {
+		int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct epoll_event ev = { .events = EPOLLIN };
+		struct ctl_client *c;
+
+		uid_t uid = (uid_t)-1;
+
+		if (fd < 0)
+			return; /* EAGAIN, or a client that left already */
+		if (!peer_allowed(s, fd, &uid)) {
+			refuse_peer(fd, uid);
+			continue;
+		}
+		if (s->nclients >= max || !(c = client_new(fd))) {
+			close(fd);
+			continue;
+		}
+		ev.data.ptr = c;
+		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			close(fd);
+			client_free(c);
+			continue;
+		}
+		c->next = s->clients;
+		s->clients = c;
+		s->nclients++;
+	}
+}
+
+/* Removes a socket file left by a uvsd that is gone; a live one is EADDRINUSE. */
+static int clear_stale(const char *path, const struct sockaddr_un *sa, struct uvs_error *err)
+{
+	struct stat st;
+	int fd, ret;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : set_err(err, errno, "cannot inspect", path);
+	if (!S_ISSOCK(st.st_mode))
+		return set_err(err, EEXIST, "not a socket:", path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return set_err(err, errno, "socket for", path);
+	ret = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	close(fd);
+	if (ret == 0)
+		return set_err(err, EADDRINUSE, "a uvsd already listens on", path);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return set_err(err, errno, "cannot remove stale", path);
 	return 0;
 }
 
-int uvs_ctl_serve(struct uvs_ctl *ctl, int fd)
+static int listen_on(struct uvs_ctl_server *s, struct uvs_error *err)
 {
-	char *buf = malloc(UVS_CTL_MSG_MAX);
-	ssize_t n;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	const char *path = s->path;
 	int ret;
 
-	if (!buf)
-		return -ENOMEM;
-	n = recv(fd, buf, UVS_CTL_MSG_MAX, MSG_TRUNC);
-	if (n <= 0) {
-		free(buf);
-		return n == 0 ? -ECONNRESET : -errno;
-	}
-	if (n > UVS_CTL_MSG_MAX) {
-		/* Longer than any request uvs sends: refuse it whole. */
-		n = 0;
-	}
-	ret = uvs_ctl_handle(ctl, buf, (size_t)n, send_datagram, &fd);
-	free(buf);
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return set_err(err, ENAMETOOLONG, "socket path too long:", path);
+	strcpy(sa.sun_path, path);
+	if ((ret = clear_stale(path, &sa, err)))
+		return ret;
+	s->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->lfd < 0)
+		return set_err(err, errno, "socket for", path);
+	if (bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return set_err(err, errno, "cannot bind", path);
+	/* Nobody can connect before listen(), so the mode is right from the start. */
+	if (chmod(path, 0660) < 0 ||
+	    (s->cfg.group != (gid_t)-1 && chown(path, (uid_t)-1, s->cfg.group) < 0))
+		ret = set_err(err, errno, "cannot set the mode or group of", path);
+	else if (listen(s->lfd, 16) < 0)
+		ret = set_err(err, errno, "cannot listen on", path);
+	else if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->lfd, &ev) < 0)
+		ret = set_err(err, errno, "epoll for", path);
+	if (ret)
+		unlink(path);
 	return ret;
+}
+
+int uvs_ctl_server_open(struct uvs_ctl_server **out, const struct uvs_ctl_config *c,
+			struct uvs_error *err)
+{
+	struct uvs_ctl_server *s = calloc(1, sizeof(*s));
+	int ret = 0;
+
+	*out = NULL;
+	if (!s || (c->path && !(s->path = strdup(c->path)))) {
+		free(s);
+		return set_err(err, ENOMEM, "control socket", c->path ? c->path : "");
+	}
+	s->cfg = *c;
+	s->cfg.path = s->path;
+	s->lfd = -1;
+	s->epfd = -1;
+	uvs_timeouts_default(&s->timeouts);
+	if (s->path) {
+		s->epfd = epoll_create1(EPOLL_CLOEXEC);
+		ret = s->epfd < 0 ? set_err(err, errno, "epoll for", s->path) : listen_on(s, err);
+	}
+	if (ret) {
+		if (s->lfd >= 0)
+			close(s->lfd);
+		if (s->epfd >= 0)
+			close(s->epfd);
+		free(s->path);
+		free(s);
+		return ret;
+	}
+	*out = s;
+	return 0;
+}
+
+int uvs_ctl_server_fd(const struct uvs_ctl_server *s)
+{
+	return s->epfd;
+}
+
+int uvs_ctl_server_handle(struct uvs_ctl_server *s)
+{
+	struct epoll_event ev[16];
+	int n;
+
+	if (s->epfd < 0)
+		return 0;
+	n = epoll_wait(s->epfd, ev, 16, 0);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (int i = 0; i < n; i++) {
+		if (!ev[i].data.ptr) {
+			if (ev[i].events & (EPOLLERR | EPOLLHUP))
+				return -EIO;
+			accept_clients(s);
+		} else {
+			client_event(s, ev[i].data.ptr, ev[i].events);
+		}
+	}
+	return 0;
+}
+
+void uvs_ctl_server_close(struct uvs_ctl_server *s)
+{
+	if (!s)
+		return;
+	while (s->clients)
+		client_close(s, s->clients);
+	if (s->lfd >= 0) {
+		close(s->lfd);
+		unlink(s->path);
+	}
+	if (s->epfd >= 0)
+		close(s->epfd);
+	free(s->path);
+	free(s);
+}
+
+void uvs_ctl_server_feed(struct uvs_ctl_server *s, const void *req, size_t len,
+			 uvs_ctl_sink_fn sink, void *arg)
+{
+	struct ctl_client *c = client_new(-1);
+
+	if (!c)
+		return;
+	c->sink = sink;
+	c->sink_arg = arg;
+	/* Copied: the request is read from an aligned buffer, as from a socket. */
+	if (len > sizeof(s->req.buf))
+		len = sizeof(s->req.buf);
+	memcpy(s->req.buf, req, len);
+	ctl_handle_request(s, c, s->req.buf, len);
+	while (client_busy(c))
+		client_flush(s, c, 1);
+	client_free(c);
 }

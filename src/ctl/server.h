@@ -1,8 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The control socket's server side: requests in (include/uvs/ctl.h), model changes
- * and replies out. uvsd calls it from its one control thread, which is registered
- * with RCU; every request is one model call, so none is ever half applied.
+ * The control socket's server (protocol: include/uvs/ctl.h). uvsd opens it, polls its
+ * one fd with the rest of its control loop and calls uvs_ctl_server_handle() when that
+ * fd is readable. Requests become model calls (core/model.h) or calls of the ops the
+ * daemon supplies for what lives outside the model.
+ *
+ * Threading: every function runs on the one control thread, which is registered with
+ * RCU (model changes need it) and is the model's only writer besides what it
+ * serialises itself (a reload runs on the same thread).
+ *
+ * Each request is one model call, so none is ever half applied. Hostile input (bad
+ * lengths, unknown commands or attributes, duplicates, oversized strings) is answered
+ * with an error and changes nothing. A client that does not read its replies stalls
+ * only itself: sockets are non-blocking and a dump continues as the client reads.
  */
 #ifndef UVS_CTL_SERVER_H
 #define UVS_CTL_SERVER_H
@@ -10,41 +20,74 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "core/model.h"
 #include "core/proto_tcp.h"
+#include "ctl/codec.h"
 
-struct nlmsghdr;
-
-/* What the server works on, and the parts only the daemon knows. */
-struct uvs_ctl {
-	struct uvs_model *model;
-	struct uvs_timeouts *timeouts; /* the engine's */
-	unsigned conn_tab_size;	       /* reported by GET_INFO */
-	gid_t group; /* besides root, members of this group may connect; 0: root only */
+/* What the server asks of the daemon. Every member may be NULL (see each). */
+struct uvs_ctl_ops {
+	/* The engine's timeouts (GET_CONFIG). NULL: the server keeps its own copy. */
+	void (*get_timeouts)(void *arg, struct uvs_timeouts *out);
+	/* --set: 0 leaves a timeout as it is. NULL: the server's own copy is set. */
+	void (*set_timeouts)(void *arg, uint32_t tcp, uint32_t tcpfin, uint32_t udp);
+	/*
+	 * Connections for GET_CONN: fills up to max entries continuing from *cursor (0 at
+	 * the start of a dump) and advances it; returns how many, 0 at the end. Entries
+	 * created or removed meanwhile may be missed; none may be listed twice. NULL: no
+	 * connections.
+	 */
+	size_t (*conns)(void *arg, uint64_t *cursor, struct uvs_ctl_conn *out, size_t max);
+	/* The named counters for GET_COUNTERS: up to max of them; returns how many.
+	 * NULL: none. */
+	size_t (*counters)(void *arg, struct uvs_ctl_counter *out, size_t max);
+	/* A sync daemon started (d) or stopped (state): only told, since sync is not
+	 * implemented yet; the server keeps and reports the state. May be NULL. */
+	void (*daemon_changed)(void *arg, const struct uvs_ctl_daemon *d, bool running);
 };
 
-/* Sends one reply message; returns 0 or a negative errno. */
-typedef int (*uvs_ctl_send_fn)(void *arg, const struct nlmsghdr *nlh);
+struct uvs_ctl_config {
+	const char *path;	/* socket path; NULL for a server fed by uvs_ctl_server_feed only */
+	gid_t group;		/* members may connect besides root; (gid_t)-1: root only */
+	unsigned conn_tab_size; /* GET_INFO's CONN_TAB_SIZE, shown as "(size=N)" */
+	unsigned max_clients;	/* 0: 64 */
+	struct uvs_model *model;
+	const struct uvs_ctl_ops *ops; /* may be NULL */
+	void *ops_arg;
+};
+
+struct uvs_ctl_server;
 
 /*
- * Runs every netlink message in the datagram buf (len bytes, untrusted) and sends
- * the replies through send: data and NLMSG_DONE for gets and dumps, and an
- * NLMSG_ERROR for each failed request (with the reason as NLMSGERR_ATTR_MSG) or,
- * with NLM_F_ACK, for each one that succeeded. A malformed datagram is answered with
- * one error. Returns 0, or the first error send returned.
+ * Creates the server and, if c->path is set, listens there: a stale socket file left
+ * by a dead uvsd is replaced, a live one is -EADDRINUSE; the file gets mode 0660 and
+ * group c->group. c is copied (path too); model and ops must outlive the server.
+ * Returns 0 with *out set, or a negative errno with a message in *err (may be NULL).
  */
-int uvs_ctl_handle(struct uvs_ctl *ctl, const void *buf, size_t len, uvs_ctl_send_fn send,
-		   void *arg);
+int uvs_ctl_server_open(struct uvs_ctl_server **out, const struct uvs_ctl_config *c,
+			struct uvs_error *err);
 
-/* Listens on the Unix socket at path (replacing a stale one), mode 0660, owned by
- * root and group (if not 0). Returns the listening fd or a negative errno. */
-int uvs_ctl_listen(const char *path, gid_t group);
-/* Accepts one client on the listening fd lfd if its peer is root or in ctl->group.
- * Returns the client's fd, -EPERM (after telling the client why and closing it), or
- * another negative errno. */
-int uvs_ctl_accept(struct uvs_ctl *ctl, int lfd);
-/* Reads one datagram from the client fd and answers it. Returns 0, -ECONNRESET when
- * the client has gone (close the fd), or another negative errno. */
-int uvs_ctl_serve(struct uvs_ctl *ctl, int fd);
+/* The fd to poll for POLLIN (an epoll fd over the listening and client sockets);
+ * -1 without a path. */
+int uvs_ctl_server_fd(const struct uvs_ctl_server *s);
+
+/*
+ * Does what is ready without blocking: accepts clients, answers requests, continues
+ * dumps. Returns 0, or a negative errno if the server itself failed (the listening
+ * socket); a failing client is only disconnected.
+ */
+int uvs_ctl_server_handle(struct uvs_ctl_server *s);
+
+/* Disconnects every client, closes the sockets and removes the socket file. Accepts
+ * NULL. */
+void uvs_ctl_server_close(struct uvs_ctl_server *s);
+
+/* Receives each reply datagram of uvs_ctl_server_feed(). */
+typedef void (*uvs_ctl_sink_fn)(void *arg, const void *buf, size_t len);
+
+/*
+ * Runs one request datagram (untrusted bytes) as if a permitted client had sent it,
+ * and passes every reply datagram to sink, a dump to its end. For tests and fuzzing.
+ */
+void uvs_ctl_server_feed(struct uvs_ctl_server *s, const void *req, size_t len,
+			 uvs_ctl_sink_fn sink, void *arg);
 
 #endif

@@ -27,8 +27,6 @@
 #include "rules_file.h"
 #include "uvs/ctl.h"
 
-#define MAX_CLIENTS 32
-
 struct options {
 	const char *rules;
 	const char *socket;
@@ -130,12 +128,60 @@ struct uvsd {
 	struct options opt;
 	struct uvs_model model;
 	struct uvs_engine engine;
-	struct uvs_ctl ctl;
-	struct pollfd fds[3 + MAX_CLIENTS]; /* signals, timer, socket, clients */
-	unsigned nclients;
+	struct uvs_ctl_server *ctl;
+	struct pollfd fds[3]; /* signals, timer, the control server */
 };
 
-enum { FD_SIGNAL, FD_TIMER, FD_LISTEN, FD_CLIENTS };
+enum { FD_SIGNAL, FD_TIMER, FD_CTL, NFDS };
+
+/* ---- what the control server asks of the daemon ---- */
+
+static void ops_get_timeouts(void *arg, struct uvs_timeouts *out)
+{
+	struct uvsd *d = arg;
+
+	for (int i = 0; i < UVS_TCP_S_COUNT; i++)
+		out->tcp[i] = __atomic_load_n(&d->engine.timeouts.tcp[i], __ATOMIC_RELAXED);
+	out->udp = __atomic_load_n(&d->engine.timeouts.udp, __ATOMIC_RELAXED);
+}
+
+/* Workers read the timeouts with relaxed loads: store them the same way. */
+static void ops_set_timeouts(void *arg, uint32_t tcp, uint32_t tcpfin, uint32_t udp)
+{
+	struct uvsd *d = arg;
+	struct uvs_timeouts t;
+
+	ops_get_timeouts(d, &t);
+	uvs_timeouts_set(&t, tcp, tcpfin, udp);
+	for (int i = 0; i < UVS_TCP_S_COUNT; i++)
+		__atomic_store_n(&d->engine.timeouts.tcp[i], t.tcp[i], __ATOMIC_RELAXED);
+	__atomic_store_n(&d->engine.timeouts.udp, t.udp, __ATOMIC_RELAXED);
+}
+
+/* The engine's named counters, and the transmitted frames. */
+static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
+{
+	struct uvsd *d = arg;
+	uint64_t c[UVS_R_COUNT], tx;
+	size_t n = 0;
+
+	uvs_engine_counters(&d->engine, c, &tx);
+	if (n < max) {
+		snprintf(out[n].name, sizeof(out[n].name), "tx");
+		out[n++].value = tx;
+	}
+	for (unsigned r = 1; r < UVS_R_COUNT && n < max; r++) {
+		snprintf(out[n].name, sizeof(out[n].name), "%s", uvs_reason_name(r));
+		out[n++].value = c[r];
+	}
+	return n;
+}
+
+static const struct uvs_ctl_ops ctl_ops = {
+	.get_timeouts = ops_get_timeouts,
+	.set_timeouts = ops_set_timeouts,
+	.counters = ops_counters,
+};
 
 static int setup(struct uvsd *d)
 {
@@ -147,13 +193,14 @@ static int setup(struct uvsd *d)
 	if (!path || !path[0])
 		path = UVS_CTL_PATH;
 	d->opt.socket = path;
+	gid_t group = (gid_t)-1;
 	if (d->opt.group) {
 		struct group *g = getgrnam(d->opt.group);
 		if (!g) {
 			uvs_log(LOG_ERR, "no group named %s", d->opt.group);
 			return -1;
 		}
-		d->ctl.group = g->gr_gid;
+		group = g->gr_gid;
 	}
 	if (uvs_model_init(&d->model, 1) < 0) {
 		uvs_log(LOG_ERR, "out of memory");
@@ -169,10 +216,6 @@ static int setup(struct uvsd *d)
 		uvs_log(LOG_ERR, "engine: %s", strerror(-ret));
 		return -1;
 	}
-	d->ctl.model = &d->model;
-	d->ctl.timeouts = &d->engine.timeouts;
-	d->ctl.conn_tab_size = d->engine.conns.mask + 1;
-
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
@@ -188,12 +231,20 @@ static int setup(struct uvsd *d)
 		uvs_log(LOG_ERR, "signals and timers: %s", strerror(errno));
 		return -1;
 	}
-	ret = uvs_ctl_listen(path, d->ctl.group);
-	if (ret < 0) {
-		uvs_log(LOG_ERR, "control socket %s: %s", path, strerror(-ret));
+	struct uvs_ctl_config cc = {
+		.path = path,
+		.group = group,
+		.conn_tab_size = d->engine.conns.mask + 1,
+		.model = &d->model,
+		.ops = &ctl_ops,
+		.ops_arg = d,
+	};
+	struct uvs_error err;
+	if ((ret = uvs_ctl_server_open(&d->ctl, &cc, &err)) < 0) {
+		uvs_log(LOG_ERR, "control socket %s: %s", path, err.msg);
 		return -1;
 	}
-	d->fds[FD_LISTEN] = (struct pollfd){ ret, POLLIN, 0 };
+	d->fds[FD_CTL] = (struct pollfd){ uvs_ctl_server_fd(d->ctl), POLLIN, 0 };
 	if (d->opt.rules && uvsd_rules_file_apply(&d->engine, d->opt.rules) < 0)
 		return -1;
 	return 0;
@@ -227,18 +278,11 @@ static void on_timer(struct uvsd *d)
 	uvs_model_expire_trash(&d->model);
 }
 
-static void drop_client(struct uvsd *d, unsigned i)
-{
-	close(d->fds[FD_CLIENTS + i].fd);
-	d->fds[FD_CLIENTS + i] = d->fds[FD_CLIENTS + d->nclients - 1];
-	d->nclients--;
-}
-
 static void run(struct uvsd *d)
 {
 	uvs_log(LOG_INFO, "control socket %s ready", d->opt.socket);
 	for (;;) {
-		if (poll(d->fds, FD_CLIENTS + d->nclients, -1) < 0) {
+		if (poll(d->fds, NFDS, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			uvs_log(LOG_ERR, "poll: %s", strerror(errno));
@@ -248,23 +292,12 @@ static void run(struct uvsd *d)
 			return;
 		if (d->fds[FD_TIMER].revents)
 			on_timer(d);
-		for (unsigned i = d->nclients; i-- > 0;) {
-			if (!d->fds[FD_CLIENTS + i].revents)
-				continue;
-			int ret = uvs_ctl_serve(&d->ctl, d->fds[FD_CLIENTS + i].fd);
-			if (ret < 0)
-				drop_client(d, i); /* gone, or could not be answered */
-		}
-		if (d->fds[FD_LISTEN].revents) {
-			int fd = uvs_ctl_accept(&d->ctl, d->fds[FD_LISTEN].fd);
-			if (fd == -EPERM)
-				uvs_log(LOG_WARNING, "refused a control client that is not root%s",
-					d->ctl.group ? " or in the group" : "");
-			else if (fd >= 0 && d->nclients == MAX_CLIENTS)
-				close(fd); /* too many at once: the client sees the socket close */
-			else if (fd >= 0)
-				d->fds[FD_CLIENTS + d->nclients++] =
-					(struct pollfd){ fd, POLLIN, 0 };
+		if (d->fds[FD_CTL].revents) {
+			int ret = uvs_ctl_server_handle(d->ctl);
+			if (ret < 0) {
+				uvs_log(LOG_ERR, "control socket: %s", strerror(-ret));
+				return;
+			}
 		}
 	}
 }
@@ -284,10 +317,7 @@ int main(int argc, char **argv)
 	if (setup(&d) < 0)
 		return 1;
 	run(&d);
-	while (d.nclients)
-		drop_client(&d, d.nclients - 1);
-	close(d.fds[FD_LISTEN].fd);
-	unlink(d.opt.socket);
+	uvs_ctl_server_close(d.ctl); /* removes the socket file */
 	uvs_engine_destroy(&d.engine);
 	uvs_model_destroy(&d.model);
 	rcu_unregister_thread();

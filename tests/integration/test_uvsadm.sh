@@ -70,10 +70,12 @@ UDP  [2001:db8::1]:53 sh (sh-port) ops
   -> [2001:db8:1::21]:53          10         5          0          0         " \
 	"$("$uvsadm" -L -n -u [2001:db8::1]:53 --thresholds)"
 
-expect_rc 1 "Service already exists" "$uvsadm" -A -t 10.0.0.1:80 -s rr
-expect_rc 1 "No such destination" "$uvsadm" -d -t 10.0.0.1:80 -r 192.168.0.99:80
-expect_rc 2 "" "$uvsadm" -a -t 10.0.0.1:80 -r 192.168.0.13 -w 70000
-expect_rc 2 "" "$uvsadm" -A -t 10.0.0.1:80 -s
+# ipvsadm's exit codes: a refused command 255, an option error 2, popt's errors 255,
+# a failed listing 1.
+expect_rc 255 "Service already exists" "$uvsadm" -A -t 10.0.0.1:80 -s rr
+expect_rc 255 "No such destination" "$uvsadm" -d -t 10.0.0.1:80 -r 192.168.0.99:80
+expect_rc 2 "weight" "$uvsadm" -a -t 10.0.0.1:80 -r 192.168.0.13 -w 70000
+expect_rc 255 "missing argument" "$uvsadm" -A -t 10.0.0.1:80 -s
 expect_rc 1 "No such service" "$uvsadm" -L -n -t 10.0.0.9:80
 
 "$uvsadm" --set 100 20 30
@@ -84,7 +86,9 @@ saved=$("$uvsadm" -S -n)
 expect "cleared" "" "$("$uvsadm" -S -n)"
 printf '%s\n' "$saved" | "$uvsadm" -R
 expect "save | clear | restore" "$saved" "$("$uvsadm" -S -n)"
-expect_rc 1 "line 2" sh -c "printf -- '-A -t 10.0.0.5:80\n-A -t 10.0.0.5:80\n' | '$uvsadm' -R"
+# -R goes on after a refused line, as ipvsadm's does; its status is the last line's.
+expect_rc 255 "Service already exists" sh -c "printf -- '-A -t 10.0.0.5:80\n-A -t 10.0.0.5:80\n' | '$uvsadm' -R"
+"$uvsadm" -D -t 10.0.0.5:80
 
 # A reload of a bad file changes nothing; a good one makes the file the config.
 printf -- '-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 1.2.3.4 -w 99999\n' >"$dir/rules"
@@ -103,5 +107,5 @@ kill -TERM "$pid"
 wait "$pid" || fail "uvsd exited with $?"
 pid=
 [ ! -e "$UVSD_SOCKET" ] || fail "the socket was left behind"
-expect_rc 1 "cannot reach uvsd" "$uvsadm" -L -n
+expect_rc 2 "Are you sure that uvsd is running" "$uvsadm" -L -n
 echo "all uvsadm checks passed"

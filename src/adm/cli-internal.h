@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What uvsadm's parts share: the parsed command line, the session, the printers. */
+#ifndef UVS_ADM_CLI_INTERNAL_H
+#define UVS_ADM_CLI_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "adm/rules.h"
+#include "ctl/client.h"
+
+/* ipvsadm's commands, in the order of its command/option table. */
+enum cli_cmd {
+	C_NONE,
+	C_ADD,
+	C_EDIT,
+	C_DEL,
+	C_FLUSH,
+	C_LIST,
+	C_ADDDEST,
+	C_DELDEST,
+	C_EDITDEST,
+	C_SET,
+	C_STARTD,
+	C_STOPD,
+	C_RESTORE,
+	C_SAVE,
+	C_ZERO,
+	C_HELP,
+	C_VERSION,
+};
+
+/* ipvsadm 1.31's options in its table's order, then the ones it does not check and
+ * uvs's own. */
+enum cli_opt {
+	O_NUMERIC,
+	O_CONN,
+	O_SERVICE,
+	O_SCHED,
+	O_PERSIST,
+	O_NETMASK,
+	O_SERVER,
+	O_FWD,
+	O_WEIGHT,
+	O_UTHRESH,
+	O_LTHRESH,
+	O_MCAST_IFN,
+	O_TIMEOUT,
+	O_DAEMON,
+	O_STATS,
+	O_RATE,
+	O_THRESHOLDS,
+	O_PERSISTCONN,
+	O_NOSORT,
+	O_SYNCID,
+	O_EXACT,
+	O_OPS,
+	O_PE,
+	O_SCHED_FLAGS,
+	O_MCAST_GROUP,
+	O_MCAST_PORT,
+	O_MCAST_TTL,
+	O_SYNC_MAXLEN,
+	O_TUN_INFO,
+	O_TUN_TYPE,
+	O_TUN_PORT,
+	O_TUN_NOCSUM,
+	O_TUN_CSUM,
+	O_TUN_REMCSUM,
+	O_COUNTERS, /* uvs: -L --counters, the engine's named counters */
+	O_CHECKED,  /* the options above are in the command/option table */
+	O_IPV6 = O_CHECKED,
+	O_SORT,
+	O_SOCKET, /* uvs: --socket PATH */
+	O_COUNT
+};
+
+/* An exit status that ends uvsadm at once, even in the middle of -R (ipvsadm exits
+ * from deep inside); the low byte is the status. */
+#define CLI_EXIT 0x100
+
+struct cli_args {
+	enum cli_cmd cmd;
+	const char *cmd_arg; /* --start-daemon / --stop-daemon's state */
+	bool seen[O_COUNT];
+	const char *val[O_COUNT];
+	int svc_proto; /* of -t/-u/--sctp-service; 0 for -f */
+	char fwd;      /* 'g', 'i' or 'm' */
+	const char *pos[4];
+	int npos;
+};
+
+struct cli_ctx {
+	FILE *in, *out, *err;
+	const char *prog;
+	const char *sock; /* --socket, $UVSD_SOCKET or the default */
+	struct uvs_ctl_client *client;
+	uint32_t conn_tab_size;
+	bool reading_stdin;
+};
+
+/* ipvsadm's names of the commands and options, for messages. */
+extern const char *const cli_cmd_names[];
+extern const char *const cli_opt_names[];
+
+/*
+ * Reads argv (without the program name) as ipvsadm does: the first option must be a
+ * command, then options with their values, then --set's three values. Returns 0, or
+ * an exit status (with CLI_EXIT) after printing why.
+ */
+int cli_parse(struct cli_ctx *x, int argc, char **argv, struct cli_args *a);
+/* ipvsadm's table of which options each command needs, refuses or takes one of. */
+int cli_check(struct cli_ctx *x, const struct cli_args *a);
+/* The configuration command of a, with host and service names resolved, parsed by the
+ * rules language. Returns 0 or an exit status after printing the reason. */
+int cli_config_cmd(struct cli_ctx *x, const struct cli_args *a, struct uvs_adm_cmd *cmd);
+/* The service of -t/-u/--sctp-service/-f for -L and -Z. Returns 0 or an exit status. */
+int cli_service_key(struct cli_ctx *x, const struct cli_args *a, struct uvs_svc_key *k);
+
+/* Prints "fmt\n" to err and returns status | CLI_EXIT. */
+int cli_fail(struct cli_ctx *x, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "Try `prog -h' ..." and exit status 255, as ipvsadm's tryhelp. */
+int cli_tryhelp(struct cli_ctx *x);
+void cli_usage(struct cli_ctx *x, FILE *f);
+void cli_version(FILE *f);
+
+/* What ipvsadm prints for a refused command: its own text for the errors it knows for
+ * that command, else the server's message, else its generic text or strerror. */
+const char *cli_strerror(enum cli_cmd cmd, int errnum, const char *server_msg);
+
+/* The listings that are not the service table. */
+int cli_print_conn(void *arg, const struct uvs_ctl_conn *c); /* arg: struct cli_show */
+void cli_print_conn_title(FILE *f, bool persistent);
+void cli_print_daemons(FILE *f, const struct uvs_ctl_daemon *d, size_t n);
+int cli_print_counter(void *arg, const struct uvs_ctl_counter *c); /* arg: FILE * */
+
+struct cli_show {
+	FILE *f;
+	bool names;
+};
+
+#endif

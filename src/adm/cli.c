@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* uvsadm's commands: each parsed as ipvsadm parses it and run over the control socket. */
+#include "cli.h"
+#include "cli-internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adm/list.h"
+#include "adm/save.h"
+
+/* Connects and asks GET_INFO first, as ipvsadm's start does; an error ends uvsadm. */
+static int connect_ctl(struct cli_ctx *x)
+{
+	struct uvs_error err = { "" };
+	uint32_t version;
+	int ret;
+
+	if (x->client)
+		return 0;
+	ret = uvs_ctl_client_open(x->sock, &x->client);
+	if (!ret)
+		ret = uvs_ctl_get_info(x->client, &version, &x->conn_tab_size, &err);
+	if (!ret)
+		return 0;
+	uvs_ctl_client_close(x->client);
+	x->client = NULL;
+	return cli_fail(x, 2,
+			"Can't initialize ipvs: %s\nAre you sure that uvsd is running and "
+			"listening on %s?",
+			cli_strerror(C_NONE, -ret, err.msg), x->sock);
+}
+
+/* A refused command: ipvsadm prints why and returns -1, and -R goes on. */
+static int refused(struct cli_ctx *x, enum cli_cmd cmd, int ret, const struct uvs_error *err)
+{
+	fprintf(x->err, "%s\n", cli_strerror(cmd, -ret, err->msg));
+	return 255;
+}
+
+/* A failed listing: ipvsadm prints why and exits 1. */
+static int list_failed(struct cli_ctx *x, int ret, const struct uvs_error *err)
+{
+	fprintf(x->err, "%s\n", cli_strerror(C_LIST, -ret, err->msg));
+	return 1 | CLI_EXIT;
+}
+
+/* ipvsadm's string_to_number: a whole decimal number min..max, or -1. */
+static long number(const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end || errno == ERANGE || v < min || v > max)
+		return -1;
+	return v;
+}
+
+static int run_config(struct cli_ctx *x, const struct cli_args *a)
+{
+	struct uvs_error err = { "" };
+	struct uvs_adm_cmd cmd;
+	int ret;
+
+	if ((ret = cli_config_cmd(x, a, &cmd)) || (ret = connect_ctl(x)))
+		return ret;
+	ret = uvs_ctl_exec(x->client, &cmd, &err);
+	return ret ? refused(x, a->cmd, ret, &err) : 0;
+}
+
+static int run_zero(struct cli_ctx *x, const struct cli_args *a)
+{
+	struct uvs_error err = { "" };
+	struct uvs_svc_key k;
+	int ret;
+
+	if (a->seen[O_SERVICE] && (ret = cli_service_key(x, a, &k)))
+		return ret;
+	if ((ret = connect_ctl(x)))
+		return ret;
+	ret = uvs_ctl_zero(x->client, a->seen[O_SERVICE] ? &k : NULL, &err);
+	return ret ? refused(x, C_ZERO, ret, &err) : 0;
+}
+
+static int daemon_opts(struct cli_ctx *x, const struct cli_args *a, struct uvs_ctl_daemon *d)
+{
+	const char *v;
+	long n;
+
+	if (!strcmp(a->cmd_arg, "master"))
+		d->state = IP_VS_STATE_MASTER;
+	else if (!strcmp(a->cmd_arg, "backup"))
+		d->state = IP_VS_STATE_BACKUP;
+	else if (a->cmd == C_STARTD)
+		return cli_fail(x, 2, "illegal start-daemon parameter specified");
+	else
+		return cli_fail(x, 2, "illegal start_daemon specified");
+	v = a->seen[O_MCAST_IFN] ? a->val[O_MCAST_IFN] : "eth0";
+	if (strlen(v) >= sizeof(d->mcast_ifn))
+		return cli_fail(x, 2, "illegal mcast-interface specified");
+	strcpy(d->mcast_ifn, v);
+	if (a->seen[O_SYNCID]) {
+		if ((n = number(a->val[O_SYNCID], 0, 255)) < 0)
+			return cli_fail(x, 2, "illegal syncid specified");
+		d->syncid = (uint32_t)n;
+	}
+	if (a->seen[O_SYNC_MAXLEN]) {
+		if ((n = number(a->val[O_SYNC_MAXLEN], 1, 65535 - 20 - 8)) < 0)
+			return cli_fail(x, 2, "illegal sync-maxlen specified");
+		d->sync_maxlen = (uint16_t)n;
+	}
+	if (a->seen[O_MCAST_PORT]) {
+		if ((n = number(a->val[O_MCAST_PORT], 1, 65535)) < 0)
+			return cli_fail(x, 2, "illegal mcast-port specified");
+		d->mcast_port = (uint16_t)n;
+	}
+	if (a->seen[O_MCAST_TTL]) {
+		if ((n = number(a->val[O_MCAST_TTL], 1, 255)) < 0)
+			return cli_fail(x, 2, "illegal mcast-ttl specified");
+		d->mcast_ttl = (uint8_t)n;
+	}
+	if (a->seen[O_MCAST_GROUP]) {
+		union uvs_addr g;
+		if (uvs_addr_parse(AF_INET, a->val[O_MCAST_GROUP], &g) == 0 &&
+		    (ntohl(g.ip) >> 28) == 0xe)
+			d->mcast_af = AF_INET;
+		else if (uvs_addr_parse(AF_INET6, a->val[O_MCAST_GROUP], &g) == 0 &&
+			 g.ip6[0] == 0xff)
+			d->mcast_af = AF_INET6;
+		else
+			return cli_fail(x, 2, "illegal mcast-group specified");
+		d->mcast_group = g;
+	}
+	return 0;
+}
+
+static int run_daemon(struct cli_ctx *x, const struct cli_args *a)
+{
+	struct uvs_ctl_daemon d = { 0 };
+	struct uvs_error err = { "" };
+	int ret;
+
+	if ((ret = daemon_opts(x, a, &d)) || (ret = connect_ctl(x)))
+		return ret;
+	ret = uvs_ctl_daemon(x->client, &d, a->cmd == C_STARTD, &err);
+	return ret ? refused(x, a->cmd, ret, &err) : 0;
+}
+
+static enum uvs_adm_list_fmt list_fmt(const struct cli_args *a)
+{
+	if (a->seen[O_STATS])
+		return UVS_ADM_LIST_STATS;
+	if (a->seen[O_RATE])
+		return UVS_ADM_LIST_RATE;
+	if (a->seen[O_THRESHOLDS])
+		return UVS_ADM_LIST_THRESHOLDS;
+	if (a->seen[O_PERSISTCONN])
+		return UVS_ADM_LIST_PERSISTENT;
+	if (a->seen[O_TUN_INFO])
+		return UVS_ADM_LIST_TUN_INFO;
+	return UVS_ADM_LIST_PLAIN;
+}
+
+static int list_services(struct cli_ctx *x, const struct cli_args *a)
+{
+	struct uvs_adm_list_opts o = { .fmt = list_fmt(a),
+				       .exact = a->seen[O_EXACT],
+				       .nosort = a->seen[O_NOSORT],
+				       .names = !a->seen[O_NUMERIC] };
+	struct uvs_error err = { "" };
+	struct uvs_adm_snap s;
+	struct uvs_svc_key k;
+	int ret;
+
+	if (a->seen[O_SERVICE] && (ret = cli_service_key(x, a, &k)))
+		return ret;
+	if ((ret = connect_ctl(x)))
+		return ret;
+	o.conn_tab_size = x->conn_tab_size;
+	o.only = a->seen[O_SERVICE] ? &k : NULL;
+	ret = uvs_ctl_get_snap(x->client, o.only, !o.nosort, &s, &err);
+	if (!ret)
+		uvs_adm_list_snap(x->out, &s, &o);
+	uvs_adm_snap_free(&s);
+	return ret ? list_failed(x, ret, &err) : 0;
+}
+
+static int run_list(struct cli_ctx *x, const struct cli_args *a)
+{
+	const bool *o = a->seen;
+	struct cli_show show = { x->out, !o[O_NUMERIC] };
+	struct uvs_error err = { "" };
+	int ret = 0;
+
+	if ((o[O_CONN] || o[O_TIMEOUT] || o[O_DAEMON] || o[O_COUNTERS]) &&
+	    (o[O_STATS] || o[O_RATE] || o[O_THRESHOLDS] || o[O_TUN_INFO] ||
+	     (o[O_PERSISTCONN] && !o[O_CONN])))
+		return cli_fail(x, 2, "options conflicts in the list command");
+	if (!o[O_CONN] && !o[O_TIMEOUT] && !o[O_DAEMON] && !o[O_COUNTERS])
+		return list_services(x, a);
+	if ((ret = connect_ctl(x)))
+		return ret;
+	if (o[O_CONN]) {
+		cli_print_conn_title(x->out, o[O_PERSISTCONN]);
+		ret = uvs_ctl_get_conns(x->client, cli_print_conn, &show, &err);
+	} else if (o[O_TIMEOUT]) {
+		uint32_t t[3];
+		if (!(ret = uvs_ctl_get_timeouts(x->client, t, &err)))
+			fprintf(x->out, "Timeout (tcp tcpfin udp): %u %u %u\n", t[0], t[1], t[2]);
+	} else if (o[O_DAEMON]) {
+		struct uvs_ctl_daemon d[2];
+		size_t n = 0;
+		if (!(ret = uvs_ctl_get_daemons(x->client, d, &n, &err)))
+			cli_print_daemons(x->out, d, n);
+	} else {
+		ret = uvs_ctl_get_counters(x->client, cli_print_counter, x->out, &err);
+	}
+	return ret ? list_failed(x, ret, &err) : 0;
+}
+
+static int run_save(struct cli_ctx *x, const struct cli_args *a)
+{
+	struct uvs_error err = { "" };
+	struct uvs_adm_snap s;
+	int ret;
+
+	if ((ret = connect_ctl(x)))
+		return ret;
+	ret = uvs_ctl_get_snap(x->client, NULL, true, &s, &err);
+	if (!ret)
+		uvs_adm_save_snap(x->out, &s, !a->seen[O_NUMERIC]);
+	uvs_adm_snap_free(&s);
+	return ret ? list_failed(x, ret, &err) : 0;
+}
+
+static int run_words(struct cli_ctx *x, int argc, char **argv);
+
+/* -R: each line of input is a command line; an "ipvsadm" first word is dropped. Lines
+ * whose first word starts with '#' are comments (ipvsadm has none). */
+static int run_restore(struct cli_ctx *x)
+{
+	static const char blanks[] = " \t\r\n\v\f";
+	char *line = NULL, *argv[256];
+	size_t cap = 0;
+	int result = 0;
+
+	if (x->reading_stdin)
+		return cli_tryhelp(x);
+	x->reading_stdin = true;
+	while (getline(&line, &cap, x->in) > 0) {
+		char *save = NULL;
+		int argc = 0;
+		for (char *w = strtok_r(line, blanks, &save); w && argc < 256;
+		     w = strtok_r(NULL, blanks, &save))
+			argv[argc++] = w;
+		if (argc && !strcmp(argv[0], "ipvsadm"))
+			memmove(argv, argv + 1, (size_t)--argc * sizeof(*argv));
+		if (!argc || argv[0][0] == '#')
+			continue;
+		result = run_words(x, argc, argv);
+		if (result & CLI_EXIT)
+			break;
+	}
+	free(line);
+	x->reading_stdin = false;
+	return result;
+}
+
+static int run_words(struct cli_ctx *x, int argc, char **argv)
+{
+	struct cli_args a;
+	int ret;
+
+	if ((ret = cli_parse(x, argc, argv, &a)))
+		return ret;
+	if (a.seen[O_SOCKET] && !x->client)
+		x->sock = a.val[O_SOCKET];
+	if (a.cmd == C_HELP) {
+		cli_usage(x, x->out);
+		return CLI_EXIT;
+	}
+	if (a.cmd == C_VERSION) {
+		cli_version(x->out);
+		return CLI_EXIT;
+	}
+	if ((ret = cli_check(x, &a)))
+		return ret;
+	switch (a.cmd) {
+	case C_LIST:
+		return run_list(x, &a);
+	case C_SAVE:
+		return run_save(x, &a);
+	case C_RESTORE:
+		return run_restore(x);
+	case C_ZERO:
+		return run_zero(x, &a);
+	case C_STARTD:
+	case C_STOPD:
+		return run_daemon(x, &a);
+	default:
+		return run_config(x, &a);
+	}
+}
+
+int uvs_adm_cli_main(int argc, char **argv, FILE *in, FILE *out, FILE *err)
+{
+	struct cli_ctx x = { .in = in, .out = out, .err = err };
+	const char *env = getenv(UVS_CTL_PATH_ENV);
+	int ret;
+
+	x.prog = argc > 0 && argv[0] ? argv[0] : "uvsadm";
+	x.sock = env && env[0] ? env : UVS_CTL_PATH;
+	if (argc <= 1) {
+		struct cli_args a = { .cmd = C_LIST };
+		ret = run_list(&x, &a);
+	} else {
+		ret = run_words(&x, argc - 1, argv + 1);
+	}
+	uvs_ctl_client_close(x.client);
+	fflush(out);
+	fflush(err);
+	return ret & 0xff;
+}

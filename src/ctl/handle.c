@@ -1,0 +1,568 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The server's requests: checks, one model (or ops) call each, replies, acks, errors,
+ * and dumps sent a datagram at a time as the client reads.
+ */
+#include "server-internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct req {
+	const struct nlmsghdr *nlh;
+	uint8_t cmd;
+	bool dump;
+	const struct nlattr *tb[UVS_CTL_TOP_MAX + 1];
+};
+
+static int fail(struct uvs_error *err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct uvs_error *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -errnum;
+}
+
+/*
+ * Appends an NLMSG_ERROR to c->out: errnum (0 for an ack), the request's header (or
+ * as much of it as there is) and msg as an extended ack. Errors and acks are small;
+ * the buffer always has room for one after a do-reply.
+ */
+static void put_error(struct ctl_client *c, const void *req, size_t req_len, int errnum,
+		      const char *msg)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(c->out + c->out_len);
+	struct nlmsgerr *e;
+	struct nlmsghdr hdr = { 0 };
+
+	memcpy(&hdr, req, req_len < sizeof(hdr) ? req_len : sizeof(hdr));
+	nlh->nlmsg_type = NLMSG_ERROR;
+	nlh->nlmsg_flags = NLM_F_CAPPED;
+	/* A header cut short has no seq to answer to. */
+	nlh->nlmsg_seq = req_len >= sizeof(hdr) ? hdr.nlmsg_seq : 0;
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	e->error = -errnum;
+	e->msg = hdr;
+	if (errnum && msg && msg[0] &&
+	    mnl_attr_put_strz_check(nlh, UVS_CTL_DGRAM_MAX - c->out_len, NLMSGERR_ATTR_MSG, msg))
+		nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
+	c->out_len += NLMSG_ALIGN(nlh->nlmsg_len);
+}
+
+/* Starts a do-reply message after what c->out holds. */
+static void reply_start(struct ctl_client *c, struct uvs_ctl_msg *w, const struct req *r,
+			uint8_t cmd)
+{
+	uvs_ctl_msg_start(w, c->out + c->out_len, UVS_CTL_DGRAM_MAX - c->out_len, 0,
+			  r->nlh->nlmsg_seq, cmd);
+}
+
+static int reply_end(struct ctl_client *c, struct uvs_ctl_msg *w, struct uvs_error *err)
+{
+	if (w->full)
+		return fail(err, ENOBUFS, "reply too long");
+	c->out_len += NLMSG_ALIGN(w->nlh->nlmsg_len);
+	return 0;
+}
+
+static int svc_key(const struct req *r, struct uvs_svc_key *k, struct uvs_error *err)
+{
+	return uvs_ctl_get_svc_key(r->tb[IPVS_CMD_ATTR_SERVICE], k, err);
+}
+
+/* The user flags a NEW or SET_SERVICE asks for: the kernel starts from the service's
+ * current flags, if it exists, and changes the bits in mask. */
+static uint32_t merged_flags(struct uvs_model *m, const struct uvs_svc_conf *c, uint32_t mask)
+{
+	struct uvs_service *svc;
+	uint32_t cur = 0;
+
+	pthread_mutex_lock(&m->ctl_lock);
+	svc = uvs_svc_find(m, &c->key);
+	if (svc)
+		cur = svc->flags;
+	pthread_mutex_unlock(&m->ctl_lock);
+	return ((cur & ~mask) | (c->flags & mask)) & ~(uint32_t)UVS_SVC_F_HASHED;
+}
+
+static int cmd_svc(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+		   struct uvs_error *err)
+{
+	struct uvs_svc_conf conf;
+	uint32_t mask;
+	int ret;
+
+	(void)c;
+	if ((ret = uvs_ctl_get_svc_conf(r->tb[IPVS_CMD_ATTR_SERVICE], &conf, &mask, err)))
+		return ret;
+	conf.flags = merged_flags(s->cfg.model, &conf, mask);
+	if (r->cmd == IPVS_CMD_NEW_SERVICE)
+		return uvs_svc_add(s->cfg.model, &conf, err);
+	return uvs_svc_edit(s->cfg.model, &conf, err);
+}
+
+static int cmd_del_svc(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+		       struct uvs_error *err)
+{
+	struct uvs_svc_key k;
+	int ret;
+
+	(void)c;
+	if ((ret = svc_key(r, &k, err)))
+		return ret;
+	return uvs_svc_del(s->cfg.model, &k, err);
+}
+
+static int snap_one(struct uvs_ctl_server *s, const struct uvs_svc_key *k,
+		    struct uvs_adm_snap *snap, struct uvs_error *err)
+{
+	if (uvs_adm_snap_take(s->cfg.model, k, false, snap))
+		return fail(err, ENOMEM, "out of memory");
+	if (snap->nsvcs == 0) {
+		uvs_adm_snap_free(snap);
+		return fail(err, ESRCH, "No such service");
+	}
+	return 0;
+}
+
+static int cmd_get_svc(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+		       struct uvs_error *err)
+{
+	struct uvs_adm_snap snap;
+	struct uvs_ctl_msg w;
+	struct uvs_svc_key k;
+	int ret;
+
+	if (r->dump) {
+		if (uvs_adm_snap_take(s->cfg.model, NULL, false, &c->snap))
+			return fail(err, ENOMEM, "out of memory");
+		c->dump_cmd = IPVS_CMD_NEW_SERVICE;
+		return 0;
+	}
+	if (!r->tb[IPVS_CMD_ATTR_SERVICE])
+		return fail(err, EINVAL, "GET_SERVICE without NLM_F_DUMP needs a SERVICE");
+	if ((ret = svc_key(r, &k, err)) || (ret = snap_one(s, &k, &snap, err)))
+		return ret;
+	reply_start(c, &w, r, IPVS_CMD_NEW_SERVICE);
+	uvs_ctl_put_svc_info(&w, &snap.svcs[0]);
+	uvs_adm_snap_free(&snap);
+	return reply_end(c, &w, err);
+}
+
+static int cmd_dest(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+		    struct uvs_error *err)
+{
+	struct uvs_dest_conf d;
+	struct uvs_svc_key k;
+	bool del = r->cmd == IPVS_CMD_DEL_DEST;
+	int ret;
+
+	(void)c;
+	if ((ret = svc_key(r, &k, err)) ||
+	    (ret = uvs_ctl_get_dest(r->tb[IPVS_CMD_ATTR_DEST], k.af, !del, &d, err)))
+		return ret;
+	/* The kernel takes any u32; ipvsadm cannot write more than INT_MAX, and what the
+	 * socket accepts must save and restore. */
+	if (!del && (d.u_threshold > INT32_MAX || d.l_threshold > INT32_MAX))
+		return fail(err, ERANGE, "threshold above %d", INT32_MAX);
+	if (r->cmd == IPVS_CMD_NEW_DEST)
+		return uvs_dest_add(s->cfg.model, &k, &d, err);
+	if (r->cmd == IPVS_CMD_SET_DEST)
+		return uvs_dest_edit(s->cfg.model, &k, &d, err);
+	return uvs_dest_del(s->cfg.model, &k, d.af, &d.addr, d.port, err);
+}
+
+static int cmd_get_dest(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+			struct uvs_error *err)
+{
+	struct uvs_svc_key k;
+	int ret;
+
+	if ((ret = svc_key(r, &k, err)) || (ret = snap_one(s, &k, &c->snap, err)))
+		return ret;
+	c->dump_cmd = IPVS_CMD_NEW_DEST;
+	return 0;
+}
+
+static int daemon_index(uint32_t state, struct uvs_error *err)
+{
+	if (state == IP_VS_STATE_MASTER)
+		return 0;
+	if (state == IP_VS_STATE_BACKUP)
+		return 1;
+	return fail(err, EINVAL, "unknown sync daemon state %u", state);
+}
+
+/* Sync is not implemented yet: a daemon is recorded with the kernel's defaults for
+ * what was not given, reported by GET_DAEMON, and the daemon's ops are told. */
+static int cmd_new_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+			  struct uvs_error *err)
+{
+	struct uvs_ctl_daemon d;
+	int ret, i;
+
+	(void)c;
+	if ((ret = uvs_ctl_get_daemon(r->tb[IPVS_CMD_ATTR_DAEMON], true, &d, err)))
+		return ret;
+	if ((i = daemon_index(d.state, err)) < 0)
+		return i;
+	if (!d.mcast_ifn[0])
+		return fail(err, ENODEV, "no multicast interface given");
+	if (d.syncid > 255)
+		return fail(err, EINVAL, "syncid %u out of range 0..255", d.syncid);
+	if (s->daemon_running[i])
+		return fail(err, EEXIST, "Daemon has already run");
+	if (!d.sync_maxlen)
+		d.sync_maxlen = 1500 - 20 - 8;
+	if (!d.mcast_af) {
+		d.mcast_af = AF_INET;
+		d.mcast_group.ip = htonl(0xe0000051); /* 224.0.0.81 */
+	}
+	if (!d.mcast_port)
+		d.mcast_port = 8848;
+	if (!d.mcast_ttl)
+		d.mcast_ttl = 1;
+	s->daemons[i] = d;
+	s->daemon_running[i] = true;
+	if (s->cfg.ops && s->cfg.ops->daemon_changed)
+		s->cfg.ops->daemon_changed(s->cfg.ops_arg, &d, true);
+	return 0;
+}
+
+static int cmd_del_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+			  struct uvs_error *err)
+{
+	struct uvs_ctl_daemon d;
+	int ret, i;
+
+	(void)c;
+	if ((ret = uvs_ctl_get_daemon(r->tb[IPVS_CMD_ATTR_DAEMON], false, &d, err)))
+		return ret;
+	if ((i = daemon_index(d.state, err)) < 0)
+		return i;
+	if (!s->daemon_running[i])
+		return fail(err, ESRCH, "No daemon is running");
+	s->daemon_running[i] = false;
+	if (s->cfg.ops && s->cfg.ops->daemon_changed)
+		s->cfg.ops->daemon_changed(s->cfg.ops_arg, &s->daemons[i], false);
+	return 0;
+}
+
+static int cmd_get_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+			  struct uvs_error *err)
+{
+	(void)r, (void)err;
+	for (int i = 0; i < 2; i++) {
+		if (s->daemon_running[i])
+			c->daemons[c->ndaemons++] = s->daemons[i];
+	}
+	c->dump_cmd = IPVS_CMD_NEW_DAEMON;
+	return 0;
+}
+
+static void get_timeouts(struct uvs_ctl_server *s, struct uvs_timeouts *t)
+{
+	if (s->cfg.ops && s->cfg.ops->get_timeouts)
+		s->cfg.ops->get_timeouts(s->cfg.ops_arg, t);
+	else
+		*t = s->timeouts;
+}
+
+static int cmd_set_config(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+			  struct uvs_error *err)
+{
+	uint32_t v[3] = { 0, 0, 0 };
+
+	(void)c, (void)err;
+	for (int i = 0; i < 3; i++) {
+		const struct nlattr *a = r->tb[IPVS_CMD_ATTR_TIMEOUT_TCP + i];
+		if (a)
+			v[i] = mnl_attr_get_u32(a);
+	}
+	if (s->cfg.ops && s->cfg.ops->set_timeouts)
+		s->cfg.ops->set_timeouts(s->cfg.ops_arg, v[0], v[1], v[2]);
+	else
+		uvs_timeouts_set(&s->timeouts, v[0], v[1], v[2]);
+	return 0;
+}
+
+static int cmd_get_config(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+			  struct uvs_error *err)
+{
+	struct uvs_timeouts t;
+	struct uvs_ctl_msg w;
+
+	get_timeouts(s, &t);
+	reply_start(c, &w, r, IPVS_CMD_SET_CONFIG);
+	uvs_ctl_put_u32(&w, IPVS_CMD_ATTR_TIMEOUT_TCP, t.tcp[UVS_TCP_S_ESTABLISHED]);
+	uvs_ctl_put_u32(&w, IPVS_CMD_ATTR_TIMEOUT_TCP_FIN, t.tcp[UVS_TCP_S_FIN_WAIT]);
+	uvs_ctl_put_u32(&w, IPVS_CMD_ATTR_TIMEOUT_UDP, t.udp);
+	return reply_end(c, &w, err);
+}
+
+static int cmd_get_info(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+			struct uvs_error *err)
+{
+	struct uvs_ctl_msg w;
+
+	reply_start(c, &w, r, IPVS_CMD_SET_INFO);
+	uvs_ctl_put_u32(&w, IPVS_INFO_ATTR_VERSION, UVS_IPVS_VERSION);
+	uvs_ctl_put_u32(&w, IPVS_INFO_ATTR_CONN_TAB_SIZE, s->cfg.conn_tab_size);
+	return reply_end(c, &w, err);
+}
+
+static int cmd_zero(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+		    struct uvs_error *err)
+{
+	struct uvs_svc_key k;
+	int ret;
+
+	(void)c;
+	if (!r->tb[IPVS_CMD_ATTR_SERVICE])
+		return uvs_model_zero(s->cfg.model, NULL, err);
+	if ((ret = svc_key(r, &k, err)))
+		return ret;
+	return uvs_model_zero(s->cfg.model, &k, err);
+}
+
+static int cmd_flush(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+		     struct uvs_error *err)
+{
+	(void)c, (void)r, (void)err;
+	uvs_svc_flush(s->cfg.model);
+	return 0;
+}
+
+static int cmd_get_conn(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+			struct uvs_error *err)
+{
+	(void)s, (void)r;
+	c->conns = calloc(CTL_CONN_BATCH, sizeof(*c->conns));
+	if (!c->conns)
+		return fail(err, ENOMEM, "out of memory");
+	c->dump_cmd = UVS_CMD_GET_CONN;
+	return 0;
+}
+
+#define CTL_COUNTERS_MAX 1024
+
+static int cmd_get_counters(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+			    struct uvs_error *err)
+{
+	(void)r;
+	if (s->cfg.ops && s->cfg.ops->counters) {
+		c->counters = calloc(CTL_COUNTERS_MAX, sizeof(*c->counters));
+		if (!c->counters)
+			return fail(err, ENOMEM, "out of memory");
+		c->ncounters = s->cfg.ops->counters(s->cfg.ops_arg, c->counters, CTL_COUNTERS_MAX);
+		if (c->ncounters > CTL_COUNTERS_MAX)
+			c->ncounters = CTL_COUNTERS_MAX;
+	}
+	c->dump_cmd = UVS_CMD_GET_COUNTERS;
+	return 0;
+}
+
+typedef int (*cmd_fn)(struct uvs_ctl_server *, struct ctl_client *, const struct req *,
+		      struct uvs_error *);
+
+enum { DO = 1, DUMP = 2 };
+
+#define A(x) (1u << (x))
+#define SVC  A(IPVS_CMD_ATTR_SERVICE)
+#define DST  A(IPVS_CMD_ATTR_DEST)
+#define DMN  A(IPVS_CMD_ATTR_DAEMON)
+#define TMO                                                                                        \
+	(A(IPVS_CMD_ATTR_TIMEOUT_TCP) | A(IPVS_CMD_ATTR_TIMEOUT_TCP_FIN) |                         \
+	 A(IPVS_CMD_ATTR_TIMEOUT_UDP))
+
+/* Each command: its name, how it may be asked, the attributes it takes and needs. */
+static const struct cmd_desc {
+	const char *name;
+	uint8_t modes;
+	uint16_t takes, needs;
+	cmd_fn fn;
+} cmds[UVS_CMD_MAX + 1] = {
+	[IPVS_CMD_NEW_SERVICE] = { "NEW_SERVICE", DO, SVC, SVC, cmd_svc },
+	[IPVS_CMD_SET_SERVICE] = { "SET_SERVICE", DO, SVC, SVC, cmd_svc },
+	[IPVS_CMD_DEL_SERVICE] = { "DEL_SERVICE", DO, SVC, SVC, cmd_del_svc },
+	[IPVS_CMD_GET_SERVICE] = { "GET_SERVICE", DO | DUMP, SVC, 0, cmd_get_svc },
+	[IPVS_CMD_NEW_DEST] = { "NEW_DEST", DO, SVC | DST, SVC | DST, cmd_dest },
+	[IPVS_CMD_SET_DEST] = { "SET_DEST", DO, SVC | DST, SVC | DST, cmd_dest },
+	[IPVS_CMD_DEL_DEST] = { "DEL_DEST", DO, SVC | DST, SVC | DST, cmd_dest },
+	[IPVS_CMD_GET_DEST] = { "GET_DEST", DUMP, SVC, SVC, cmd_get_dest },
+	[IPVS_CMD_NEW_DAEMON] = { "NEW_DAEMON", DO, DMN, DMN, cmd_new_daemon },
+	[IPVS_CMD_DEL_DAEMON] = { "DEL_DAEMON", DO, DMN, DMN, cmd_del_daemon },
+	[IPVS_CMD_GET_DAEMON] = { "GET_DAEMON", DUMP, 0, 0, cmd_get_daemon },
+	[IPVS_CMD_SET_CONFIG] = { "SET_CONFIG", DO, TMO, 0, cmd_set_config },
+	[IPVS_CMD_GET_CONFIG] = { "GET_CONFIG", DO, 0, 0, cmd_get_config },
+	[IPVS_CMD_GET_INFO] = { "GET_INFO", DO, 0, 0, cmd_get_info },
+	[IPVS_CMD_ZERO] = { "ZERO", DO, SVC, 0, cmd_zero },
+	[IPVS_CMD_FLUSH] = { "FLUSH", DO, 0, 0, cmd_flush },
+	[UVS_CMD_GET_CONN] = { "GET_CONN", DUMP, 0, 0, cmd_get_conn },
+	[UVS_CMD_GET_COUNTERS] = { "GET_COUNTERS", DUMP, 0, 0, cmd_get_counters },
+};
+
+/* Checks the envelope of buf; fills r. Returns 0 or a negative errno with *err set. */
+static int check_request(const void *buf, size_t len, struct req *r, struct uvs_error *err)
+{
+	const struct nlmsghdr *nlh = buf;
+	const struct cmd_desc *d;
+	int ret;
+
+	if (len < sizeof(*nlh))
+		return fail(err, EINVAL, "request shorter than a netlink header");
+	if (len > UVS_CTL_REQ_MAX)
+		return fail(err, EMSGSIZE, "request longer than %u bytes", UVS_CTL_REQ_MAX);
+	if (!mnl_nlmsg_ok(nlh, (int)len))
+		return fail(err, EINVAL, "netlink length %u does not fit the %zu-byte datagram",
+			    nlh->nlmsg_len, len);
+	if (NLMSG_ALIGN(nlh->nlmsg_len) < len)
+		return fail(err, EINVAL, "more than one netlink message in a datagram");
+	if (nlh->nlmsg_type != UVS_CTL_FAMILY)
+		return fail(err, EINVAL, "message type %u is not uvs's (%u)", nlh->nlmsg_type,
+			    UVS_CTL_FAMILY);
+	if (!(nlh->nlmsg_flags & NLM_F_REQUEST))
+		return fail(err, EINVAL, "not a request (no NLM_F_REQUEST)");
+	r->nlh = nlh;
+	r->dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+	if ((ret = uvs_ctl_parse_msg(nlh, &r->cmd, r->tb, err)))
+		return ret;
+	d = r->cmd <= UVS_CMD_MAX ? &cmds[r->cmd] : NULL;
+	if (!d || !d->fn)
+		return fail(err, EOPNOTSUPP, "unknown command %u", r->cmd);
+	if (!(d->modes & (r->dump ? DUMP : DO)))
+		return fail(err, EOPNOTSUPP, r->dump ? "%s cannot be dumped" : "%s is a dump only",
+			    d->name);
+	for (unsigned t = 1; t <= UVS_CTL_TOP_MAX; t++) {
+		if (r->tb[t] && !(d->takes & A(t)))
+			return fail(err, EINVAL, "%s takes no %s attribute", d->name,
+				    uvs_ctl_top_policy[t].name);
+		if (!r->tb[t] && (d->needs & A(t)))
+			return fail(err, EINVAL, "%s needs a %s attribute", d->name,
+				    uvs_ctl_top_policy[t].name);
+	}
+	return 0;
+}
+
+void ctl_handle_request(struct uvs_ctl_server *s, struct ctl_client *c, const void *buf, size_t len)
+{
+	struct uvs_error err = { "" };
+	struct req r = { 0 };
+	int ret = check_request(buf, len, &r, &err);
+
+	if (!ret)
+		ret = cmds[r.cmd].fn(s, c, &r, &err);
+	if (ret) {
+		ctl_dump_free(c);
+		c->out_len = 0; /* a reply begun before the failure is not sent */
+		put_error(c, buf, len, -ret, err.msg[0] ? err.msg : strerror(-ret));
+		return;
+	}
+	if (c->dump_cmd) {
+		c->dump_seq = r.nlh->nlmsg_seq;
+		c->dump_done = false;
+		c->pos = 0;
+		return;
+	}
+	if (r.nlh->nlmsg_flags & NLM_F_ACK)
+		put_error(c, buf, len, 0, NULL);
+}
+
+void ctl_dump_free(struct ctl_client *c)
+{
+	uvs_adm_snap_free(&c->snap);
+	free(c->counters);
+	free(c->conns);
+	c->counters = NULL;
+	c->conns = NULL;
+	c->ncounters = c->nconns = c->ndaemons = 0;
+	c->cursor = 0;
+	c->conns_end = false;
+	c->dump_cmd = 0;
+}
+
+/* Writes the dump's object at c->pos into w. Returns false at the end of the dump. */
+static bool put_object(struct uvs_ctl_server *s, struct ctl_client *c, struct uvs_ctl_msg *w)
+{
+	switch (c->dump_cmd) {
+	case IPVS_CMD_NEW_SERVICE:
+		if (c->pos >= c->snap.nsvcs)
+			return false;
+		uvs_ctl_put_svc_info(w, &c->snap.svcs[c->pos]);
+		return true;
+	case IPVS_CMD_NEW_DEST:
+		if (c->pos >= c->snap.svcs[0].ndests)
+			return false;
+		uvs_ctl_put_dest_info(w, &c->snap.svcs[0].dests[c->pos]);
+		return true;
+	case IPVS_CMD_NEW_DAEMON:
+		if (c->pos >= c->ndaemons)
+			return false;
+		uvs_ctl_put_daemon(w, &c->daemons[c->pos]);
+		return true;
+	case UVS_CMD_GET_COUNTERS:
+		if (c->pos >= c->ncounters)
+			return false;
+		uvs_ctl_put_counter(w, &c->counters[c->pos]);
+		return true;
+	default: /* UVS_CMD_GET_CONN: in batches from the daemon */
+		if (c->pos >= c->nconns && !c->conns_end) {
+			const struct uvs_ctl_ops *ops = s->cfg.ops;
+			c->nconns = ops && ops->conns ? ops->conns(s->cfg.ops_arg, &c->cursor,
+								   c->conns, CTL_CONN_BATCH)
+						      : 0;
+			if (c->nconns > CTL_CONN_BATCH)
+				c->nconns = CTL_CONN_BATCH;
+			c->conns_end = c->nconns == 0;
+			c->pos = 0;
+		}
+		if (c->pos >= c->nconns)
+			return false;
+		uvs_ctl_put_conn(w, &c->conns[c->pos]);
+		return true;
+	}
+}
+
+void ctl_fill_dump(struct uvs_ctl_server *s, struct ctl_client *c)
+{
+	for (;;) {
+		size_t room = UVS_CTL_DGRAM_MAX - c->out_len;
+		struct uvs_ctl_msg w;
+
+		if (c->dump_done) {
+			ctl_dump_free(c);
+			return;
+		}
+		uvs_ctl_msg_start(&w, c->out + c->out_len, room, NLM_F_MULTI, c->dump_seq,
+				  c->dump_cmd);
+		if (put_object(s, c, &w)) {
+			if (w.full && c->out_len)
+				return; /* the object starts the next datagram */
+			if (w.full) {	/* cannot happen: objects are far smaller */
+				c->pos++;
+				continue;
+			}
+			c->out_len += NLMSG_ALIGN(w.nlh->nlmsg_len);
+			c->pos++;
+			continue;
+		}
+		/* The end: NLMSG_DONE with an error code of 0. */
+		if (room < NLMSG_HDRLEN + sizeof(int))
+			return;
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(c->out + c->out_len);
+		nlh->nlmsg_type = NLMSG_DONE;
+		nlh->nlmsg_flags = NLM_F_MULTI;
+		nlh->nlmsg_seq = c->dump_seq;
+		*(int *)mnl_nlmsg_put_extra_header(nlh, sizeof(int)) = 0;
+		c->out_len += NLMSG_ALIGN(nlh->nlmsg_len);
+		c->dump_done = true;
+	}
+}

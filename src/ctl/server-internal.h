@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What server.c (sockets, peers) and handle.c (requests, dumps) share. */
+#ifndef UVS_CTL_SERVER_INTERNAL_H
+#define UVS_CTL_SERVER_INTERNAL_H
+
+#include "ctl/server.h"
+
+#define CTL_CONN_BATCH 64 /* connections asked of ops->conns at a time */
+
+/* One connected client, or a feed session (fd -1, replies to sink). */
+struct ctl_client {
+	struct ctl_client *next;
+	int fd;
+	uvs_ctl_sink_fn sink;
+	void *sink_arg;
+	bool closing; /* disconnect once the output is sent */
+	bool polling_out;
+
+	/* A datagram waiting to be sent (out_len > 0), UVS_CTL_DGRAM_MAX bytes. */
+	char *out;
+	size_t out_len;
+
+	/* A dump in progress (dump_cmd != 0): the reply command, the request's seq, and
+	 * what is left to send from position pos. */
+	uint8_t dump_cmd;
+	uint32_t dump_seq;
+	bool dump_done; /* NLMSG_DONE written */
+	size_t pos;
+	struct uvs_adm_snap snap; /* services, or one service's destinations */
+	struct uvs_ctl_daemon daemons[2];
+	size_t ndaemons;
+	struct uvs_ctl_counter *counters;
+	size_t ncounters;
+	struct uvs_ctl_conn *conns; /* CTL_CONN_BATCH entries */
+	size_t nconns;
+	uint64_t cursor;
+	bool conns_end;
+};
+
+struct uvs_ctl_server {
+	struct uvs_ctl_config cfg;
+	char *path;
+	int lfd, epfd;
+	struct ctl_client *clients;
+	unsigned nclients;
+	struct uvs_timeouts timeouts;	  /* used when the ops have no timeouts */
+	struct uvs_ctl_daemon daemons[2]; /* master, backup */
+	bool daemon_running[2];
+	/* One request, with a byte more to notice a longer one; aligned for nlmsghdr. */
+	union {
+		char buf[UVS_CTL_REQ_MAX + 1];
+		uint64_t align_;
+	} req;
+};
+
+/* Answers the request buf..buf+len (untrusted): the reply, ack or error goes to
+ * c->out; a dump is set up for ctl_fill_dump. c is idle (nothing pending). */
+void ctl_handle_request(struct uvs_ctl_server *s, struct ctl_client *c, const void *buf,
+			size_t len);
+/* Writes the dump's next datagram into c->out (c->out_len 0 before); ends the dump
+ * after its NLMSG_DONE. */
+void ctl_fill_dump(struct uvs_ctl_server *s, struct ctl_client *c);
+/* Frees what a dump holds and ends it. */
+void ctl_dump_free(struct ctl_client *c);
+
+#endif

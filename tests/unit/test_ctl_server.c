@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The control server against hostile input: every malformed request gets one error
+ * with a message and changes nothing; a bounded random-bytes and mutation loop never
+ * breaks it; peers other than root or the group are refused (SO_PEERCRED, checked with
+ * uvsadm run as nobody); a client that does not read stalls only itself; stale and
+ * live socket files.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ctl/client.h"
+#include "ctl_fixture.h"
+
+static union {
+	char buf[2 * UVS_CTL_REQ_MAX];
+	uint64_t align_;
+} mem;
+
+static int setup(void **state)
+{
+	static struct ctl_fixture f;
+
+	ctl_fixture_init(&f);
+	test_apply_ok(&f.env, NULL,
+		      "-A -t 10.0.0.1:80 -s wlc\n"
+		      "-a -t 10.0.0.1:80 -r 192.168.0.11:80 -m -w 2\n");
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	ctl_fixture_fini(*state);
+	return 0;
+}
+
+static struct uvs_ctl_msg *start(uint8_t cmd, uint16_t flags)
+{
+	static struct uvs_ctl_msg w;
+
+	memset(mem.buf, 0, sizeof(mem.buf));
+	uvs_ctl_msg_start(&w, mem.buf, UVS_CTL_REQ_MAX, NLM_F_REQUEST | flags, 77, cmd);
+	return &w;
+}
+
+/* Feeds len bytes of mem; expects one error -errnum with seq whose text has `part`, no
+ * data, and the model as it was. */
+static void refused(struct ctl_fixture *f, size_t len, uint32_t seq, int errnum, const char *part)
+{
+	char *before = test_save_text(&f->env), *after, msg[200];
+	struct ctl_replies r;
+	int got;
+
+	ctl_feed(f, mem.buf, len, &r);
+	got = ctl_replies_result(&r, seq, msg, sizeof(msg));
+	if (got != -errnum || !strstr(msg, part))
+		fail_msg("expected %d \"%s\", got %d \"%s\"", -errnum, part, got, msg);
+	assert_int_equal(ctl_replies_count(&r), 0);
+	assert_int_equal(r.ndgrams, 1);
+	after = test_save_text(&f->env);
+	test_text_equal(after, before);
+	free(before);
+	free(after);
+	ctl_replies_free(&r);
+}
+
+static void refused_msg(struct ctl_fixture *f, struct uvs_ctl_msg *w, int errnum, const char *part)
+{
+	assert_false(w->full);
+	refused(f, w->nlh->nlmsg_len, 77, errnum, part);
+}
+
+static void test_bad_envelopes(void **state)
+{
+	struct ctl_fixture *f = *state;
+	struct uvs_ctl_msg *w;
+
+	refused(f, 0, 0, EINVAL, "shorter than a netlink header");
+	refused(f, 10, 0, EINVAL, "shorter than a netlink header");
+	w = start(IPVS_CMD_FLUSH, NLM_F_ACK);
+	w->nlh->nlmsg_len = 100;
+	refused(f, 20, 77, EINVAL, "does not fit");
+	w->nlh->nlmsg_len = 8;
+	refused(f, 20, 77, EINVAL, "does not fit");
+	/* Two whole messages in one datagram. */
+	w = start(IPVS_CMD_FLUSH, NLM_F_ACK);
+	memcpy(mem.buf + 20, mem.buf, 20);
+	refused(f, 40, 77, EINVAL, "more than one");
+	w = start(IPVS_CMD_FLUSH, NLM_F_ACK);
+	w->nlh->nlmsg_type = 0x10;
+	refused_msg(f, w, EINVAL, "is not uvs's");
+	w = start(IPVS_CMD_FLUSH, 0);
+	w->nlh->nlmsg_flags = NLM_F_ACK;
+	refused_msg(f, w, EINVAL, "NLM_F_REQUEST");
+	w = start(IPVS_CMD_FLUSH, NLM_F_ACK);
+	w->nlh->nlmsg_len = 18;
+	refused(f, 20, 77, EINVAL, "generic netlink header");
+	/* A valid header on a datagram longer than any request. */
+	w = start(IPVS_CMD_FLUSH, NLM_F_ACK);
+	w->nlh->nlmsg_len = UVS_CTL_REQ_MAX + 100;
+	refused(f, UVS_CTL_REQ_MAX + 100, 77, EMSGSIZE, "longer than");
+}
+
+static void test_bad_commands(void **state)
+{
+	struct ctl_fixture *f = *state;
+	const uint8_t unknown[] = { 0, IPVS_CMD_SET_INFO, UVS_CMD_MAX + 1, 200, 255 };
+
+	for (size_t i = 0; i < sizeof(unknown); i++)
+		refused_msg(f, start(unknown[i], NLM_F_ACK), EOPNOTSUPP, "unknown command");
+	refused_msg(f, start(IPVS_CMD_GET_INFO, NLM_F_DUMP), EOPNOTSUPP, "cannot be dumped");
+	refused_msg(f, start(IPVS_CMD_FLUSH, NLM_F_DUMP), EOPNOTSUPP, "cannot be dumped");
+	refused_msg(f, start(IPVS_CMD_GET_DAEMON, NLM_F_ACK), EOPNOTSUPP, "dump only");
+	refused_msg(f, start(IPVS_CMD_NEW_SERVICE, NLM_F_ACK), EINVAL, "needs a SERVICE");
+	refused_msg(f, start(IPVS_CMD_NEW_DEST, NLM_F_ACK), EINVAL, "needs a SERVICE");
+	refused_msg(f, start(IPVS_CMD_NEW_DAEMON, NLM_F_ACK), EINVAL, "needs a DAEMON");
+}
+
+static struct uvs_svc_conf svc80(void)
+{
+	return test_svc_conf("10.0.0.1:80", "wlc");
+}
+
+static void test_bad_attributes(void **state)
+{
+	struct ctl_fixture *f = *state;
+	struct uvs_svc_conf c = svc80();
+	struct uvs_dest_conf d = test_dest_conf("192.168.0.12:80", 1);
+	struct uvs_ctl_msg *w;
+	struct nlattr *n;
+
+	w = start(IPVS_CMD_FLUSH, NLM_F_ACK);
+	uvs_ctl_put_u32(w, 30, 1);
+	refused_msg(f, w, EINVAL, "unknown attribute 30");
+	w = start(IPVS_CMD_NEW_SERVICE, NLM_F_ACK);
+	uvs_ctl_put_svc_conf(w, &c);
+	uvs_ctl_put_dest(w, &d, true);
+	refused_msg(f, w, EINVAL, "takes no DEST");
+	w = start(IPVS_CMD_DEL_SERVICE, NLM_F_ACK);
+	uvs_ctl_put_svc_key(w, &c.key);
+	uvs_ctl_put_svc_key(w, &c.key);
+	refused_msg(f, w, EINVAL, "duplicate attribute SERVICE");
+	w = start(IPVS_CMD_SET_CONFIG, NLM_F_ACK);
+	uvs_ctl_put_u16(w, IPVS_CMD_ATTR_TIMEOUT_TCP, 5);
+	refused_msg(f, w, EINVAL, "TIMEOUT_TCP has a bad length");
+
+	/* Inside the SERVICE nest. */
+	w = start(IPVS_CMD_DEL_SERVICE, NLM_F_ACK);
+	n = uvs_ctl_nest_start(w, IPVS_CMD_ATTR_SERVICE);
+	uvs_ctl_put_bin(w, IPVS_SVC_ATTR_AF, "abc", 3);
+	uvs_ctl_nest_end(w, n);
+	refused_msg(f, w, EINVAL, "AF has a bad length");
+	w = start(IPVS_CMD_DEL_SERVICE, NLM_F_ACK);
+	n = uvs_ctl_nest_start(w, IPVS_CMD_ATTR_SERVICE);
+	uvs_ctl_put_u16(w, IPVS_SVC_ATTR_PROTOCOL, IPPROTO_TCP);
+	uvs_ctl_nest_end(w, n);
+	refused_msg(f, w, EINVAL, "AF missing");
+	w = start(IPVS_CMD_DEL_SERVICE, NLM_F_ACK);
+	n = uvs_ctl_nest_start(w, IPVS_CMD_ATTR_SERVICE);
+	uvs_ctl_put_u16(w, IPVS_SVC_ATTR_AF, AF_INET);
+	uvs_ctl_put_u32(w, IPVS_SVC_ATTR_STATS64 + 1, 0);
+	uvs_ctl_nest_end(w, n);
+	refused_msg(f, w, EINVAL, "unknown attribute 13");
+	w = start(IPVS_CMD_DEL_SERVICE, NLM_F_ACK);
+	n = uvs_ctl_nest_start(w, IPVS_CMD_ATTR_SERVICE);
+	uvs_ctl_put_u16(w, IPVS_SVC_ATTR_AF, AF_INET);
+	uvs_ctl_put_u32(w, IPVS_SVC_ATTR_FWMARK, 0);
+	uvs_ctl_nest_end(w, n);
+	refused_msg(f, w, EINVAL, "FWMARK 0");
+	w = start(IPVS_CMD_DEL_SERVICE, NLM_F_ACK);
+	n = uvs_ctl_nest_start(w, IPVS_CMD_ATTR_SERVICE);
+	uvs_ctl_put_u16(w, IPVS_SVC_ATTR_AF, AF_INET6);
+	uvs_ctl_put_u16(w, IPVS_SVC_ATTR_PROTOCOL, IPPROTO_TCP);
+	uvs_ctl_put_bin(w, IPVS_SVC_ATTR_ADDR, "\x0a\0\0\x01", 4);
+	uvs_ctl_put_u16(w, IPVS_SVC_ATTR_PORT, htons(80));
+	uvs_ctl_nest_end(w, n);
+	refused_msg(f, w, EINVAL, "needs 16 bytes");
+
+	/* Strings: no NUL, too long, missing. */
+	w = start(IPVS_CMD_NEW_SERVICE, NLM_F_ACK);
+	n = uvs_ctl_nest_start(w, IPVS_CMD_ATTR_SERVICE);
+	uvs_ctl_put_u16(w, IPVS_SVC_ATTR_AF, AF_INET);
+	uvs_ctl_put_bin(w, IPVS_SVC_ATTR_SCHED_NAME, "rr", 2);
+	uvs_ctl_nest_end(w, n);
+	refused_msg(f, w, EINVAL, "not a terminated string");
+	w = start(IPVS_CMD_NEW_SERVICE, NLM_F_ACK);
+	n = uvs_ctl_nest_start(w, IPVS_CMD_ATTR_SERVICE);
+	uvs_ctl_put_u16(w, IPVS_SVC_ATTR_AF, AF_INET);
+	uvs_ctl_put_str(w, IPVS_SVC_ATTR_SCHED_NAME, "a-scheduler-name-far-too-long-for-ipvs");
+	uvs_ctl_nest_end(w, n);
+	refused_msg(f, w, EINVAL, "longer than 15 bytes");
+	c = svc80();
+	c.key.port = htons(81);
+	w = start(IPVS_CMD_NEW_SERVICE, NLM_F_ACK);
+	n = uvs_ctl_nest_start(w, IPVS_CMD_ATTR_SERVICE);
+	uvs_ctl_put_u16(w, IPVS_SVC_ATTR_AF, AF_INET);
+	uvs_ctl_put_u16(w, IPVS_SVC_ATTR_PROTOCOL, IPPROTO_TCP);
+	uvs_ctl_put_bin(w, IPVS_SVC_ATTR_ADDR, &c.key.addr, 16);
+	uvs_ctl_put_u16(w, IPVS_SVC_ATTR_PORT, c.key.port);
+	uvs_ctl_nest_end(w, n);
+	refused_msg(f, w, EINVAL, "SCHED_NAME missing");
+}
+
+/* Lengths inside a nest that lie: trailing bytes, a zero-length attribute, one that
+ * runs past its nest. */
+static void test_lying_lengths(void **state)
+{
+	struct ctl_fixture *f = *state;
+	struct uvs_svc_conf c = svc80();
+	struct uvs_ctl_msg *w;
+	struct nlattr *n, *a;
+
+	w = start(IPVS_CMD_DEL_SERVICE, NLM_F_ACK);
+	uvs_ctl_put_svc_key(w, &c.key);
+	n = (struct nlattr *)((char *)w->nlh + NLMSG_HDRLEN + GENL_HDRLEN);
+	n->nla_len += 2;
+	w->nlh->nlmsg_len += 4;
+	refused_msg(f, w, EINVAL, "trailing bytes");
+
+	w = start(IPVS_CMD_DEL_SERVICE, NLM_F_ACK);
+	n = uvs_ctl_nest_start(w, IPVS_CMD_ATTR_SERVICE);
+	a = (struct nlattr *)mnl_nlmsg_get_payload_tail(w->nlh);
+	uvs_ctl_put_u32(w, IPVS_SVC_ATTR_FWMARK, 5);
+	a->nla_len = 0;
+	uvs_ctl_nest_end(w, n);
+	refused_msg(f, w, EINVAL, "trailing bytes");
+
+	w = start(IPVS_CMD_DEL_SERVICE, NLM_F_ACK);
+	n = uvs_ctl_nest_start(w, IPVS_CMD_ATTR_SERVICE);
+	a = (struct nlattr *)mnl_nlmsg_get_payload_tail(w->nlh);
+	uvs_ctl_put_u32(w, IPVS_SVC_ATTR_FWMARK, 5);
+	a->nla_len = 200;
+	uvs_ctl_nest_end(w, n);
+	refused_msg(f, w, EINVAL, "trailing bytes");
+
+	/* The nest itself longer than the message. */
+	w = start(IPVS_CMD_DEL_SERVICE, NLM_F_ACK);
+	uvs_ctl_put_svc_key(w, &c.key);
+	n = (struct nlattr *)((char *)w->nlh + NLMSG_HDRLEN + GENL_HDRLEN);
+	n->nla_len = 1000;
+	refused_msg(f, w, EINVAL, "trailing bytes");
+}
+
+/* The model's refusals come back with its errno and message; nothing changes. */
+static void test_model_refusals(void **state)
+{
+	struct ctl_fixture *f = *state;
+	struct uvs_svc_conf c = svc80();
+	struct uvs_dest_conf d = test_dest_conf("192.168.0.11:80", 1);
+	struct uvs_ctl_msg *w;
+
+	w = start(IPVS_CMD_NEW_SERVICE, NLM_F_ACK);
+	uvs_ctl_put_svc_conf(w, &c);
+	refused_msg(f, w, EEXIST, "Service already exists");
+	w = start(IPVS_CMD_NEW_DEST, NLM_F_ACK);
+	uvs_ctl_put_svc_key(w, &c.key);
+	d.weight = -1; /* 0xffffffff on the wire: the kernel's int is negative */
+	uvs_ctl_put_dest(w, &d, true);
+	refused_msg(f, w, ERANGE, "weight");
+	c.key.port = htons(99);
+	snprintf(c.sched_name, sizeof(c.sched_name), "nosuch");
+	w = start(IPVS_CMD_NEW_SERVICE, NLM_F_ACK);
+	uvs_ctl_put_svc_conf(w, &c);
+	refused_msg(f, w, ENOENT, "nosuch");
+	w = start(IPVS_CMD_GET_DEST, NLM_F_DUMP);
+	uvs_ctl_put_svc_key(w, &c.key);
+	refused_msg(f, w, ESRCH, "No such service");
+}
+
+/* xorshift64*, so that a failure repeats. */
+static uint64_t rnd_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(void)
+{
+	rnd_state ^= rnd_state >> 12;
+	rnd_state ^= rnd_state << 25;
+	rnd_state ^= rnd_state >> 27;
+	return rnd_state * 2685821657736338717ull;
+}
+
+/* Valid requests to mutate. */
+static size_t base_request(int which)
+{
+	struct uvs_svc_conf c = svc80();
+	struct uvs_dest_conf d = test_dest_conf("192.168.0.12:80", 3);
+	struct uvs_ctl_daemon dm = { .state = IP_VS_STATE_MASTER, .mcast_ifn = "eth0" };
+	struct uvs_ctl_msg *w;
+
+	switch (which) {
+	case 0:
+		w = start(IPVS_CMD_NEW_SERVICE, NLM_F_ACK);
+		c.key.port = htons(8080);
+		uvs_ctl_put_svc_conf(w, &c);
+		break;
+	case 1:
+		w = start(IPVS_CMD_NEW_DEST, NLM_F_ACK);
+		uvs_ctl_put_svc_key(w, &c.key);
+		uvs_ctl_put_dest(w, &d, true);
+		break;
+	case 2:
+		w = start(IPVS_CMD_GET_DEST, NLM_F_DUMP);
+		uvs_ctl_put_svc_key(w, &c.key);
+		break;
+	case 3:
+		w = start(IPVS_CMD_NEW_DAEMON, NLM_F_ACK);
+		uvs_ctl_put_daemon(w, &dm);
+		break;
+	default:
+		w = start(IPVS_CMD_SET_CONFIG, NLM_F_ACK);
+		uvs_ctl_put_u32(w, IPVS_CMD_ATTR_TIMEOUT_TCP, 100);
+		break;
+	}
+	return w->nlh->nlmsg_len;
+}
+
+/* Every answer is whole, for the request's seq (or 0 when it had no header). */
+static void check_any_answer(struct ctl_fixture *f, size_t len)
+{
+	struct ctl_replies r;
+	uint32_t seq = len >= sizeof(struct nlmsghdr) ? ((struct nlmsghdr *)mem.buf)->nlmsg_seq : 0;
+
+	uint16_t flags =
+		len >= sizeof(struct nlmsghdr) ? ((struct nlmsghdr *)mem.buf)->nlmsg_flags : 0;
+	bool quiet_ok = (flags & NLM_F_DUMP) != NLM_F_DUMP && !(flags & NLM_F_ACK);
+	const struct nlmsghdr *nlh, *last = NULL;
+	int rem;
+
+	ctl_feed(f, mem.buf, len, &r);
+	/* A successful request without NLM_F_ACK may have no answer, or its reply only. */
+	if (!quiet_ok || (r.len && ((struct nlmsghdr *)r.buf)->nlmsg_type == NLMSG_ERROR)) {
+		ctl_replies_result(&r, seq, NULL, 0);
+	} else {
+		nlh = (const struct nlmsghdr *)r.buf;
+		rem = (int)r.len;
+		for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+			assert_int_equal(nlh->nlmsg_seq, seq);
+			last = nlh;
+		}
+		assert_int_equal(rem, 0);
+		assert_true(!last || last->nlmsg_type == UVS_CTL_FAMILY);
+	}
+	ctl_replies_free(&r);
+}
+
+static void test_fuzz_loop(void **state)
+{
+	struct ctl_fixture *f = *state;
+
+	for (int i = 0; i < 20000; i++) {
+		size_t len;
+		if (i % 4 == 0) {
+			/* Random bytes behind a plausible header. */
+			len = rnd() % 300;
+			for (size_t j = 0; j < len; j++)
+				mem.buf[j] = (char)rnd();
+			if (len >= 20 && (rnd() & 1)) {
+				struct nlmsghdr *nlh = (struct nlmsghdr *)mem.buf;
+				nlh->nlmsg_type = UVS_CTL_FAMILY;
+				nlh->nlmsg_len = (uint32_t)len;
+				nlh->nlmsg_flags |= NLM_F_REQUEST;
+			}
+		} else {
+			/* A valid request with a few bytes changed or cut. */
+			len = base_request((int)(rnd() % 5));
+			for (int k = (int)(rnd() % 6) + 1; k > 0; k--)
+				mem.buf[rnd() % len] = (char)rnd();
+			if (rnd() % 4 == 0)
+				len = rnd() % (len + 1);
+		}
+		check_any_answer(f, len);
+		if (i % 500 == 0)
+			test_apply_ok(&f->env, NULL, "-C\n-A -t 10.0.0.1:80 -s wlc\n");
+	}
+}
+
+/* ---- over the socket ---- */
+
+static void expect_spawn(const char *sock, uid_t uid, gid_t gid, gid_t extra_group, int status,
+			 const char *out_part)
+{
+	const char *uvsadm = getenv("UVSADM");
+	char env_sock[200], outfile[] = "/tmp/uvs-ctl-out-XXXXXX", buf[1024] = "";
+	int fd = mkstemp(outfile);
+	pid_t pid;
+	int st;
+
+	assert_non_null(uvsadm);
+	assert_true(fd >= 0);
+	snprintf(env_sock, sizeof(env_sock), "UVSD_SOCKET=%s", sock);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* Only async-signal-safe calls before exec: the parent has threads. */
+		char *const argv[] = { (char *)uvsadm, "-L", "-n", NULL };
+		char *const envp[] = { env_sock, NULL };
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (setgroups(extra_group == (gid_t)-1 ? 0 : 1, &extra_group) || setgid(gid) ||
+		    setuid(uid))
+			_exit(99);
+		execve(uvsadm, argv, envp);
+		_exit(98);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(pread(fd, buf, sizeof(buf) - 1, 0) >= 0);
+	close(fd);
+	unlink(outfile);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != status || !strstr(buf, out_part))
+		fail_msg("uvsadm as %u:%u: status %d, output:\n%s", uid, gid, WEXITSTATUS(st), buf);
+}
+
+static void test_peer_refused(void **state)
+{
+	struct ctl_fixture f;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	ctl_fixture_start(&f, (gid_t)-1);
+	expect_spawn(f.path, 65534, 65534, (gid_t)-1, 2,
+		     "Can't initialize ipvs: Permission denied: uid 65534 is neither root nor in "
+		     "uvsd's group\n");
+	/* Root is served. */
+	expect_spawn(f.path, 0, 0, (gid_t)-1, 0, "IP Virtual Server version 1.2.1 (size=4096)\n");
+	ctl_fixture_fini(&f);
+}
+
+static void test_peer_group(void **state)
+{
+	struct ctl_fixture f;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	/* The group as primary group, then as a supplementary one. */
+	ctl_fixture_start(&f, 4242);
+	expect_spawn(f.path, 65534, 4242, (gid_t)-1, 0, "Prot LocalAddress:Port");
+	expect_spawn(f.path, 65534, 65534, 4242, 0, "Prot LocalAddress:Port");
+	expect_spawn(f.path, 65534, 65534, 4243, 2, "Permission denied");
+	ctl_fixture_fini(&f);
+}
+
+static int raw_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/* A client that asks for a long dump and does not read stalls only itself; one that
+ * leaves in the middle of a dump is cleaned up. */
+static void test_slow_reader(void **state)
+{
+	static union {
+		char buf[UVS_CTL_DGRAM_MAX + 1];
+		uint64_t align_;
+	} in;
+	struct ctl_fixture f;
+	struct uvs_ctl_client *c;
+	struct uvs_ctl_msg *w;
+	uint32_t version, size;
+	size_t objects = 0;
+	bool done = false;
+	char rule[64];
+	int fd, fd2;
+
+	(void)state;
+	ctl_fixture_start(&f, (gid_t)-1);
+	for (int i = 0; i < 3000; i++) {
+		snprintf(rule, sizeof(rule), "-A -u 10.%d.%d.1:53 -s rr\n", i / 250, i % 250);
+		test_apply_ok(&f.env, NULL, rule);
+	}
+	fd = raw_connect(f.path);
+	fd2 = raw_connect(f.path);
+	w = start(IPVS_CMD_GET_SERVICE, NLM_F_DUMP);
+	assert_int_equal(send(fd, w->nlh, w->nlh->nlmsg_len, 0), (ssize_t)w->nlh->nlmsg_len);
+	assert_int_equal(send(fd2, w->nlh, w->nlh->nlmsg_len, 0), (ssize_t)w->nlh->nlmsg_len);
+	close(fd2);
+
+	assert_int_equal(uvs_ctl_client_open(f.path, &c), 0);
+	assert_int_equal(uvs_ctl_get_info(c, &version, &size, NULL), 0);
+	assert_int_equal(version, UVS_IPVS_VERSION);
+	uvs_ctl_client_close(c);
+
+	while (!done) {
+		ssize_t n = recv(fd, in.buf, sizeof(in.buf), 0);
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)in.buf;
+		int len = (int)n;
+		assert_true(n > 0 && n <= UVS_CTL_DGRAM_MAX);
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			assert_int_equal(nlh->nlmsg_seq, 77);
+			objects += nlh->nlmsg_type == UVS_CTL_FAMILY;
+			done = nlh->nlmsg_type == NLMSG_DONE;
+		}
+		assert_int_equal(len, 0);
+	}
+	assert_int_equal(objects, 3000);
+	close(fd);
+	ctl_fixture_fini(&f);
+}
+
+static void test_socket_files(void **state)
+{
+	struct ctl_fixture f;
+	struct uvs_ctl_server *s;
+	struct uvs_ctl_config c = { .group = (gid_t)-1 };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct uvs_error err;
+	char path[100];
+	int fd;
+
+	(void)state;
+	ctl_fixture_start(&f, (gid_t)-1);
+	c.model = &f.env.m;
+	/* A live server's socket is not taken over. */
+	c.path = f.path;
+	assert_int_equal(uvs_ctl_server_open(&s, &c, &err), -EADDRINUSE);
+	/* A stale one is replaced. */
+	snprintf(path, sizeof(path), "%s/stale.sock", f.dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	c.path = path;
+	assert_int_equal(uvs_ctl_server_open(&s, &c, &err), 0);
+	uvs_ctl_server_close(s);
+	assert_int_equal(access(path, F_OK), -1);
+	/* A file that is not a socket is left alone. */
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(uvs_ctl_server_open(&s, &c, &err), -EEXIST);
+	unlink(path);
+	ctl_fixture_fini(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_bad_envelopes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_commands, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_attributes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lying_lengths, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_model_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fuzz_loop, setup, teardown),
+		cmocka_unit_test(test_peer_refused),
+		cmocka_unit_test(test_peer_group),
+		cmocka_unit_test(test_slow_reader),
+		cmocka_unit_test(test_socket_files),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
