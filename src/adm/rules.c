@@ -160,19 +160,6 @@ struct parse {
 	struct uvs_error *err;
 };
 
-static int fail(struct uvs_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(struct uvs_error *err, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 /* A decimal number min..max with nothing around it. */
 static int parse_num(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -300,10 +287,11 @@ static int parse_sched_flags(const char *text, const char *sched, uint32_t *flag
 				break;
 		}
 		if (i == NFLAGNAMES)
-			return fail(err, "invalid scheduler flag '%.*s'", (int)n, s);
+			return uvs_errorf(err, EINVAL, "invalid scheduler flag '%.*s'", (int)n, s);
 		if (sched_flag_names[i].sched && strcmp(sched_flag_names[i].sched, sched) != 0)
-			return fail(err, "incompatible scheduler flag '%.*s' for scheduler %s",
-				    (int)n, s, sched);
+			return uvs_errorf(err, EINVAL,
+					  "incompatible scheduler flag '%.*s' for scheduler %s",
+					  (int)n, s, sched);
 		*flags |= sched_flag_names[i].flag;
 		if (!s[n])
 			return 0;
@@ -333,17 +321,18 @@ static const struct optdef *find_short(char c)
 static int take(struct parse *p, const struct optdef *o, const char *shown, const char *value)
 {
 	if (o->cmd == OTHER_CMD)
-		return fail(p->err,
-			    "'%s' is not a configuration command (-A -E -D -C -a -e -d --set)",
-			    shown);
+		return uvs_errorf(
+			p->err, EINVAL,
+			"'%s' is not a configuration command (-A -E -D -C -a -e -d --set)", shown);
 	if (o->cmd != NOT_CMD) {
 		if (p->kind >= 0)
-			return fail(p->err, "multiple commands specified");
+			return uvs_errorf(p->err, EINVAL, "multiple commands specified");
 		p->kind = o->cmd;
 		return 0;
 	}
 	if (p->seen[o->opt])
-		return fail(p->err, "multiple '%s' options specified", opt_names[o->opt]);
+		return uvs_errorf(p->err, EINVAL, "multiple '%s' options specified",
+				  opt_names[o->opt]);
 	p->seen[o->opt] = true;
 	p->val[o->opt] = value;
 	if (o->opt == OPT_SERVICE)
@@ -376,13 +365,13 @@ static int scan_long(struct parse *p, int argc, char *const argv[], int *i)
 	const char *value = NULL;
 
 	if (!o)
-		return fail(p->err, "unknown option '--%.*s'", (int)n, name);
+		return uvs_errorf(p->err, EINVAL, "unknown option '--%.*s'", (int)n, name);
 	if (eq && o->arg == ARG_NONE)
-		return fail(p->err, "option '--%s' takes no value", o->lng);
+		return uvs_errorf(p->err, EINVAL, "option '--%s' takes no value", o->lng);
 	if (o->arg != ARG_NONE) {
 		value = eq ? eq + 1 : value_for(o, NULL, argc, argv, i);
 		if (!value && o->arg == ARG_REQUIRED)
-			return fail(p->err, "option '--%s' needs a value", o->lng);
+			return uvs_errorf(p->err, EINVAL, "option '--%s' needs a value", o->lng);
 	}
 	return take(p, o, word, value);
 }
@@ -399,11 +388,11 @@ static int scan_short(struct parse *p, int argc, char *const argv[], int *i)
 		int ret;
 
 		if (!o)
-			return fail(p->err, "unknown option '-%c'", *c);
+			return uvs_errorf(p->err, EINVAL, "unknown option '-%c'", *c);
 		if (o->arg != ARG_NONE) {
 			value = value_for(o, c + 1, argc, argv, i);
 			if (!value && o->arg == ARG_REQUIRED)
-				return fail(p->err, "option '-%c' needs a value", *c);
+				return uvs_errorf(p->err, EINVAL, "option '-%c' needs a value", *c);
 			return take(p, o, shown, value);
 		}
 		ret = take(p, o, shown, NULL);
@@ -426,7 +415,7 @@ static int scan(struct parse *p, int argc, char *const argv[])
 		else if (p->kind == UVS_ADM_SET_TIMEOUT && p->npos < 3)
 			p->pos[p->npos++] = a;
 		else
-			ret = fail(p->err, "unexpected argument '%s'", a);
+			ret = uvs_errorf(p->err, EINVAL, "unexpected argument '%s'", a);
 	}
 	return ret;
 }
@@ -437,12 +426,13 @@ static int check_rules(const struct parse *p)
 
 	for (int o = 0; o < OPT_COUNT; o++) {
 		if (!p->seen[o] && row[o] == '+')
-			return fail(p->err,
-				    "You need to supply the '%s' option for the '%s' command",
-				    opt_names[o], cmd_names[p->kind]);
+			return uvs_errorf(p->err, EINVAL,
+					  "You need to supply the '%s' option for the '%s' command",
+					  opt_names[o], cmd_names[p->kind]);
 		if (p->seen[o] && row[o] == 'x')
-			return fail(p->err, "Illegal '%s' option with the '%s' command",
-				    opt_names[o], cmd_names[p->kind]);
+			return uvs_errorf(p->err, EINVAL,
+					  "Illegal '%s' option with the '%s' command", opt_names[o],
+					  cmd_names[p->kind]);
 	}
 	return 0;
 }
@@ -457,14 +447,16 @@ static int parse_service(const struct parse *p, struct uvs_svc_key *k)
 
 	if (p->proto == 0) {
 		if (parse_num(text, 1, UINT32_MAX, &v) < 0)
-			return fail(p->err, "illegal virtual server fwmark specified: '%s'", text);
+			return uvs_errorf(p->err, EINVAL,
+					  "illegal virtual server fwmark specified: '%s'", text);
 		uvs_svc_key_fwmark(k, p->seen[OPT_IPV6] ? AF_INET6 : AF_INET, (uint32_t)v);
 		return 0;
 	}
 	if (p->seen[OPT_IPV6])
-		return fail(p->err, "-6 applies to fwmark services (-f) only");
+		return uvs_errorf(p->err, EINVAL, "-6 applies to fwmark services (-f) only");
 	if (parse_hostport(text, &af, &addr, &port, &has_port) < 0)
-		return fail(p->err, "illegal virtual server address[:port] specified: '%s'", text);
+		return uvs_errorf(p->err, EINVAL,
+				  "illegal virtual server address[:port] specified: '%s'", text);
 	uvs_svc_key_inet(k, af, p->proto, &addr, port);
 	return 0;
 }
@@ -478,22 +470,24 @@ static int parse_netmask(const struct parse *p, int af, uint32_t *mask)
 
 	if (af == AF_INET6) {
 		if (parse_num(text, 1, 128, &v) < 0)
-			return fail(p->err, "illegal IPv6 netmask (prefix length 1..128): '%s'",
-				    text);
+			return uvs_errorf(p->err, EINVAL,
+					  "illegal IPv6 netmask (prefix length 1..128): '%s'",
+					  text);
 		*mask = (uint32_t)v;
 		return 0;
 	}
 	if (strchr(text, '.')) {
 		if (uvs_addr_parse(AF_INET, text, &a) < 0)
-			return fail(p->err,
-				    "illegal virtual server persistent netmask specified: '%s'",
-				    text);
+			return uvs_errorf(
+				p->err, EINVAL,
+				"illegal virtual server persistent netmask specified: '%s'", text);
 		*mask = a.ip;
 		return 0;
 	}
 	if (parse_num(text, 0, 32, &v) < 0)
-		return fail(p->err, "illegal virtual server persistent netmask specified: '%s'",
-			    text);
+		return uvs_errorf(p->err, EINVAL,
+				  "illegal virtual server persistent netmask specified: '%s'",
+				  text);
 	*mask = htonl(v ? 0xffffffffu << (32 - v) : 0);
 	return 0;
 }
@@ -506,7 +500,7 @@ static int parse_svc_attrs(const struct parse *p, struct uvs_svc_conf *c)
 	int ret;
 
 	if (!sched[0] || strlen(sched) >= sizeof(c->sched_name))
-		return fail(p->err, "illegal scheduler name '%s'", sched);
+		return uvs_errorf(p->err, EINVAL, "illegal scheduler name '%s'", sched);
 	strcpy(c->sched_name, sched);
 	c->netmask = k->af == AF_INET6 ? 128 : 0xffffffffu;
 	if (p->seen[OPT_NETMASK] && (ret = parse_netmask(p, k->af, &c->netmask)))
@@ -515,27 +509,29 @@ static int parse_svc_attrs(const struct parse *p, struct uvs_svc_conf *c)
 		v = UVS_PERSIST_TIMEOUT_DEF;
 		if (p->val[OPT_PERSIST] &&
 		    parse_num(p->val[OPT_PERSIST], 1, UVS_PERSIST_TIMEOUT_MAX, &v) < 0)
-			return fail(p->err, "illegal persistence timeout '%s' (1..%u)",
-				    p->val[OPT_PERSIST], UVS_PERSIST_TIMEOUT_MAX);
+			return uvs_errorf(p->err, EINVAL,
+					  "illegal persistence timeout '%s' (1..%u)",
+					  p->val[OPT_PERSIST], UVS_PERSIST_TIMEOUT_MAX);
 		c->flags |= UVS_SVC_F_PERSISTENT;
 		c->timeout = (uint32_t)v;
 	}
 	if (p->seen[OPT_PE]) {
 		if (!p->val[OPT_PE][0] || strlen(p->val[OPT_PE]) >= sizeof(c->pe_name))
-			return fail(p->err, "illegal persistence engine name '%s'", p->val[OPT_PE]);
+			return uvs_errorf(p->err, EINVAL, "illegal persistence engine name '%s'",
+					  p->val[OPT_PE]);
 		strcpy(c->pe_name, p->val[OPT_PE]);
 	}
 	if (p->seen[OPT_OPS]) {
 		if (k->fwmark == 0 && k->protocol != IPPROTO_UDP)
-			return fail(p->err,
-				    "One-Packet Scheduling is only for UDP virtual services");
+			return uvs_errorf(p->err, EINVAL,
+					  "One-Packet Scheduling is only for UDP virtual services");
 		c->flags |= UVS_SVC_F_ONEPACKET;
 	}
 	if (p->seen[OPT_SCHED_FLAGS] &&
 	    (ret = parse_sched_flags(p->val[OPT_SCHED_FLAGS], sched, &c->flags, p->err)))
 		return ret;
 	if (k->fwmark == 0 && k->port == 0 && !(c->flags & UVS_SVC_F_PERSISTENT))
-		return fail(p->err, "Zero port specified for non-persistent service");
+		return uvs_errorf(p->err, EINVAL, "Zero port specified for non-persistent service");
 	return 0;
 }
 
@@ -543,7 +539,7 @@ static int parse_svc_attrs(const struct parse *p, struct uvs_svc_conf *c)
 static int parse_u32_opt(const struct parse *p, enum opt o, const char *what, uint64_t *v)
 {
 	if (parse_num(p->val[o], 0, INT32_MAX, v) < 0)
-		return fail(p->err, "illegal %s specified: '%s'", what, p->val[o]);
+		return uvs_errorf(p->err, EINVAL, "illegal %s specified: '%s'", what, p->val[o]);
 	return 0;
 }
 
@@ -559,40 +555,44 @@ static int parse_tunnel(const struct parse *p, struct uvs_dest_conf *d)
 
 	for (int o = OPT_TUN_TYPE; o <= OPT_TUN_REMCSUM; o++) {
 		if (p->seen[o] && d->fwd != UVS_FWD_TUNNEL)
-			return fail(p->err, "Tunnel options conflict with forward method");
+			return uvs_errorf(p->err, EINVAL,
+					  "Tunnel options conflict with forward method");
 	}
 	if (p->seen[OPT_TUN_TYPE]) {
 		unsigned t;
 		for (t = 0; t < 3 && strcmp(types[t], p->val[OPT_TUN_TYPE]) != 0; t++)
 			;
 		if (t == 3)
-			return fail(p->err, "illegal tunnel type specified: '%s'",
-				    p->val[OPT_TUN_TYPE]);
+			return uvs_errorf(p->err, EINVAL, "illegal tunnel type specified: '%s'",
+					  p->val[OPT_TUN_TYPE]);
 		d->tun_type = (uint8_t)t;
 	}
 	row = rules[d->tun_type];
 	for (int o = OPT_TUN_PORT; o <= OPT_TUN_REMCSUM; o++) {
 		char r = row[o - OPT_TUN_PORT];
 		if (!p->seen[o] && r == '+')
-			return fail(p->err,
-				    "You need to supply the '%s' option for the '%s' tunnel type",
-				    opt_names[o], types[d->tun_type]);
+			return uvs_errorf(
+				p->err, EINVAL,
+				"You need to supply the '%s' option for the '%s' tunnel type",
+				opt_names[o], types[d->tun_type]);
 		if (p->seen[o] && r == 'x')
-			return fail(p->err, "Illegal '%s' option with the '%s' tunnel type",
-				    opt_names[o], types[d->tun_type]);
+			return uvs_errorf(p->err, EINVAL,
+					  "Illegal '%s' option with the '%s' tunnel type",
+					  opt_names[o], types[d->tun_type]);
 		if (p->seen[o] && r == '1') {
 			if (last >= 0)
-				return fail(p->err,
-					    "The option '%s' conflicts with the '%s' option in the "
-					    "'%s' tunnel type",
-					    opt_names[o], opt_names[last], types[d->tun_type]);
+				return uvs_errorf(
+					p->err, EINVAL,
+					"The option '%s' conflicts with the '%s' option in the "
+					"'%s' tunnel type",
+					opt_names[o], opt_names[last], types[d->tun_type]);
 			last = o;
 		}
 	}
 	if (p->seen[OPT_TUN_PORT]) {
 		if (parse_num(p->val[OPT_TUN_PORT], 1, 65535, &v) < 0)
-			return fail(p->err, "illegal tunnel port specified: '%s'",
-				    p->val[OPT_TUN_PORT]);
+			return uvs_errorf(p->err, EINVAL, "illegal tunnel port specified: '%s'",
+					  p->val[OPT_TUN_PORT]);
 		d->tun_port = htons((uint16_t)v);
 	}
 	if (p->seen[OPT_TUN_CSUM])
@@ -611,7 +611,8 @@ static int parse_dest(const struct parse *p, const struct uvs_svc_key *k, bool d
 	int ret;
 
 	if (parse_hostport(text, &d->af, &d->addr, &d->port, &has_port) < 0)
-		return fail(p->err, "illegal real server address[:port] specified: '%s'", text);
+		return uvs_errorf(p->err, EINVAL,
+				  "illegal real server address[:port] specified: '%s'", text);
 	if (!has_port)
 		d->port = k->port;
 	if (del)
@@ -621,13 +622,13 @@ static int parse_dest(const struct parse *p, const struct uvs_svc_key *k, bool d
 	if (k->fwmark == 0 && (d->fwd == UVS_FWD_DROUTE || d->fwd == UVS_FWD_TUNNEL))
 		d->port = k->port;
 	if (d->af != k->af && d->fwd != UVS_FWD_TUNNEL)
-		return fail(p->err,
-			    "Different address family is allowed only for tunneling servers");
+		return uvs_errorf(p->err, EINVAL,
+				  "Different address family is allowed only for tunneling servers");
 	d->weight = 1;
 	if (p->seen[OPT_WEIGHT]) {
 		if (parse_num(p->val[OPT_WEIGHT], 0, UVS_WEIGHT_MAX, &v) < 0)
-			return fail(p->err, "illegal weight specified: '%s' (0..%d)",
-				    p->val[OPT_WEIGHT], UVS_WEIGHT_MAX);
+			return uvs_errorf(p->err, EINVAL, "illegal weight specified: '%s' (0..%d)",
+					  p->val[OPT_WEIGHT], UVS_WEIGHT_MAX);
 		d->weight = (int64_t)v;
 	}
 	if (p->seen[OPT_UTHRESH]) {
@@ -649,10 +650,11 @@ static int parse_timeouts(const struct parse *p, struct uvs_adm_cmd *cmd)
 	uint64_t v = 0;
 
 	if (p->npos != 3)
-		return fail(p->err, "--set needs three values: tcp tcpfin udp");
+		return uvs_errorf(p->err, EINVAL, "--set needs three values: tcp tcpfin udp");
 	for (int i = 0; i < 3; i++) {
 		if (parse_num(p->pos[i], 0, INT32_MAX, &v) < 0)
-			return fail(p->err, "invalid timeout value '%s' specified", p->pos[i]);
+			return uvs_errorf(p->err, EINVAL, "invalid timeout value '%s' specified",
+					  p->pos[i]);
 		*out[i] = (uint32_t)v;
 	}
 	return 0;
@@ -668,7 +670,7 @@ int uvs_adm_parse_argv(int argc, char *const argv[], struct uvs_adm_cmd *cmd, st
 	if (ret)
 		return ret;
 	if (p.kind < 0)
-		return fail(err, "no command specified (-A -E -D -C -a -e -d --set)");
+		return uvs_errorf(err, EINVAL, "no command specified (-A -E -D -C -a -e -d --set)");
 	if ((ret = check_rules(&p)))
 		return ret;
 	cmd->kind = (enum uvs_adm_kind)p.kind;

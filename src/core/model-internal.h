@@ -9,10 +9,6 @@
 
 #include "model.h"
 
-/* Fills err (may be NULL) and returns -errnum. */
-int uvs_errorf(struct uvs_error *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* Frees a destination now (nothing may refer to it) or after an RCU grace period. */
 void uvs_dest_free(struct uvs_dest *d);
 void uvs_dest_free_deferred(struct uvs_dest *d);

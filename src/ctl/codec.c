@@ -7,19 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int fail(struct uvs_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(struct uvs_error *err, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 void uvs_ctl_msg_start(struct uvs_ctl_msg *w, void *buf, size_t room, uint16_t flags, uint32_t seq,
 		       uint8_t cmd)
 {
@@ -273,26 +260,29 @@ int uvs_ctl_parse(const void *payload, size_t len, const struct uvs_ctl_policy *
 
 	memset(tb, 0, (max + 1) * sizeof(*tb));
 	if (len > UVS_CTL_DGRAM_MAX)
-		return fail(err, "%s: too long", what);
+		return uvs_errorf(err, EINVAL, "%s: too long", what);
 	while (mnl_attr_ok(a, rem)) {
 		uint16_t type = mnl_attr_get_type(a);
 		const struct uvs_ctl_policy *p = type <= max ? &pol[type] : NULL;
 
 		if (!p || p->kind == UVS_CTL_NONE)
-			return fail(err, "%s: unknown attribute %u", what, type);
+			return uvs_errorf(err, EINVAL, "%s: unknown attribute %u", what, type);
 		if (tb[type])
-			return fail(err, "%s: duplicate attribute %s", what, p->name);
+			return uvs_errorf(err, EINVAL, "%s: duplicate attribute %s", what, p->name);
 		if (!attr_fits(a, p))
-			return fail(err, "%s: attribute %s has a bad length", what, p->name);
+			return uvs_errorf(err, EINVAL, "%s: attribute %s has a bad length", what,
+					  p->name);
 		if (p->kind == UVS_CTL_STR) {
 			const char *s = mnl_attr_get_payload(a);
 			size_t n = strnlen(s, mnl_attr_get_payload_len(a));
 			if (n == mnl_attr_get_payload_len(a))
-				return fail(err, "%s: attribute %s is not a terminated string",
-					    what, p->name);
+				return uvs_errorf(err, EINVAL,
+						  "%s: attribute %s is not a terminated string",
+						  what, p->name);
 			if (n + 1 > p->len)
-				return fail(err, "%s: attribute %s is longer than %u bytes", what,
-					    p->name, p->len - 1u);
+				return uvs_errorf(err, EINVAL,
+						  "%s: attribute %s is longer than %u bytes", what,
+						  p->name, p->len - 1u);
 		}
 		tb[type] = a;
 		rem -= (int)MNL_ALIGN(a->nla_len);
@@ -300,7 +290,7 @@ int uvs_ctl_parse(const void *payload, size_t len, const struct uvs_ctl_policy *
 	}
 	/* Only the last attribute's alignment padding may be missing. */
 	if (rem > 0)
-		return fail(err, "%s: %d trailing bytes", what, rem);
+		return uvs_errorf(err, EINVAL, "%s: %d trailing bytes", what, rem);
 	return 0;
 }
 
@@ -425,7 +415,7 @@ int uvs_ctl_parse_msg(const struct nlmsghdr *nlh, uint8_t *cmd, const struct nla
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
 
 	if (len < sizeof(*g))
-		return fail(err, "message too short for a generic netlink header");
+		return uvs_errorf(err, EINVAL, "message too short for a generic netlink header");
 	*cmd = g->cmd;
 	return uvs_ctl_parse(mnl_nlmsg_get_payload_offset(nlh, sizeof(*g)), len - sizeof(*g),
 			     g->cmd == IPVS_CMD_SET_INFO ? info_policy : uvs_ctl_top_policy,
@@ -445,7 +435,8 @@ static int need(const struct nlattr **tb, const struct uvs_ctl_policy *pol, cons
 {
 	for (; *types; types++) {
 		if (!tb[*types])
-			return fail(err, "%s: attribute %s missing", what, pol[*types].name);
+			return uvs_errorf(err, EINVAL, "%s: attribute %s missing", what,
+					  pol[*types].name);
 	}
 	return 0;
 }
@@ -459,7 +450,7 @@ static int get_addr(const struct nlattr *a, int af, union uvs_addr *out, const c
 	memset(out, 0, sizeof(*out));
 	if (af == AF_INET6) {
 		if (len != 16)
-			return fail(err, "%s: an IPv6 address needs 16 bytes", what);
+			return uvs_errorf(err, EINVAL, "%s: an IPv6 address needs 16 bytes", what);
 		memcpy(out, mnl_attr_get_payload(a), 16);
 	} else {
 		memcpy(out, mnl_attr_get_payload(a), 4);
@@ -478,13 +469,13 @@ int uvs_ctl_get_svc_key(const struct nlattr *nest, struct uvs_svc_key *k, struct
 	if ((ret = parse_nest(nest, svc_policy, IPVS_SVC_ATTR_MAX, tb, "SERVICE", err)))
 		return ret;
 	if (!tb[IPVS_SVC_ATTR_AF])
-		return fail(err, "SERVICE: attribute AF missing");
+		return uvs_errorf(err, EINVAL, "SERVICE: attribute AF missing");
 	af = mnl_attr_get_u16(tb[IPVS_SVC_ATTR_AF]);
 	/* The kernel's rule: a FWMARK attribute makes it a fwmark service. */
 	if (tb[IPVS_SVC_ATTR_FWMARK]) {
 		uint32_t mark = mnl_attr_get_u32(tb[IPVS_SVC_ATTR_FWMARK]);
 		if (mark == 0)
-			return fail(err, "SERVICE: FWMARK 0 names no service");
+			return uvs_errorf(err, EINVAL, "SERVICE: FWMARK 0 names no service");
 		uvs_svc_key_fwmark(k, af, mark);
 		return 0;
 	}
@@ -552,7 +543,7 @@ static int get_stats(const struct nlattr *s32, const struct nlattr *s64, struct 
 	for (int i = 0; i < 10; i++) {
 		const struct nlattr *a = tb[IPVS_STATS_ATTR_CONNS + i];
 		if (!a)
-			return fail(err, "STATS: a counter is missing");
+			return uvs_errorf(err, EINVAL, "STATS: a counter is missing");
 		v[i] = mnl_attr_get_payload_len(a) == 8 ? mnl_attr_get_u64(a) : mnl_attr_get_u32(a);
 	}
 	*c = (struct uvs_counters){ v[0], v[1], v[2], v[3], v[4] };
@@ -660,7 +651,8 @@ int uvs_ctl_get_daemon(const struct nlattr *nest, bool full, struct uvs_ctl_daem
 	if (tb[IPVS_DAEMON_ATTR_SYNC_MAXLEN])
 		d->sync_maxlen = mnl_attr_get_u16(tb[IPVS_DAEMON_ATTR_SYNC_MAXLEN]);
 	if (tb[IPVS_DAEMON_ATTR_MCAST_GROUP] && tb[IPVS_DAEMON_ATTR_MCAST_GROUP6])
-		return fail(err, "DAEMON: MCAST_GROUP and MCAST_GROUP6 exclude each other");
+		return uvs_errorf(err, EINVAL,
+				  "DAEMON: MCAST_GROUP and MCAST_GROUP6 exclude each other");
 	if (tb[IPVS_DAEMON_ATTR_MCAST_GROUP]) {
 		d->mcast_af = AF_INET;
 		d->mcast_group.ip = mnl_attr_get_u32(tb[IPVS_DAEMON_ATTR_MCAST_GROUP]);
