@@ -21,6 +21,7 @@ struct uvsd_prime {
 	struct uvs_net *net;
 	uint64_t done_generation; /* of the last complete pass; ~0: none yet */
 	uint64_t last_pass_ms;
+	unsigned last_walk; /* destinations the last pass visited */
 	struct asked asked[ASKED_SLOTS];
 };
 
@@ -69,24 +70,28 @@ static bool first_ask(struct uvsd_prime *p, int af, const union uvs_addr *a)
 	return true;
 }
 
-void uvsd_prime_pass(struct uvsd_prime *p, struct uvs_model *m)
+bool uvsd_prime_pass(struct uvsd_prime *p, struct uvs_model *m)
 {
 	uint64_t generation = m->generation, now = now_ms();
 	unsigned asked = 0;
 	struct uvs_service *svc;
 	struct uvs_dest *d;
 
-	if (generation == p->done_generation || now - p->last_pass_ms < UVSD_PRIME_GAP_MS)
-		return;
+	if (generation == p->done_generation)
+		return false;
+	if (p->last_walk > UVSD_PRIME_SMALL && now - p->last_pass_ms < UVSD_PRIME_GAP_MS)
+		return true;
 	p->last_pass_ms = now;
+	p->last_walk = 0;
 	cds_list_for_each_entry(svc, &m->services, all)
 	{
 		cds_list_for_each_entry(d, &svc->dests, list)
 		{
 			struct uvs_route r;
 
+			p->last_walk++;
 			if (asked == UVSD_PRIME_PER_PASS)
-				return; /* the next pass goes on; the generation stays unfinished */
+				return true; /* the next pass goes on from here */
 			if (!first_ask(p, d->conf.af, &d->conf.addr))
 				continue;
 			asked++;
@@ -95,4 +100,5 @@ void uvsd_prime_pass(struct uvsd_prime *p, struct uvs_model *m)
 		}
 	}
 	p->done_generation = generation;
+	return false;
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/engine.h"
+#include "conns.h"
 #include "ctl/server.h"
 #include "datapath.h"
 #include "log.h"
@@ -227,7 +228,15 @@ static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
 	return n;
 }
 
+static size_t ops_conns(void *arg, uint64_t *cursor, struct uvs_ctl_conn *out, size_t max)
+{
+	struct uvsd *d = arg;
+
+	return uvsd_conns(&d->engine, cursor, out, max);
+}
+
 static const struct uvs_ctl_ops ctl_ops = {
+	.conns = ops_conns,
 	.get_timeouts = ops_get_timeouts,
 	.set_timeouts = ops_set_timeouts,
 	.counters = ops_counters,
@@ -313,7 +322,6 @@ static int setup(struct uvsd *d)
 		uvs_log(LOG_ERR, "rtnetlink: %s", strerror(-ret));
 		return -1;
 	}
-	uvsd_prime_pass(d->prime, &d->model);
 	if (d->opt.nifs) {
 		struct uvs_io_config io = {
 			.ifnames = d->opt.ifnames,
@@ -340,10 +348,9 @@ static bool on_signal(struct uvsd *d)
 	if (read(d->fds[FD_SIGNAL].fd, &si, sizeof(si)) != sizeof(si))
 		return true;
 	if (si.ssi_signo == SIGHUP) {
-		if (d->opt.rules) {
+		if (d->opt.rules)
 			uvsd_rules_file_apply(&d->engine, d->opt.rules); /* logs either way */
-			uvsd_prime_pass(d->prime, &d->model);
-		} else
+		else
 			uvs_log(LOG_NOTICE, "SIGHUP without --rules: nothing to reload");
 		return true;
 	}
@@ -359,14 +366,17 @@ static void on_timer(struct uvsd *d)
 		return;
 	uvs_model_estimate(&d->model);
 	uvs_model_expire_trash(&d->model);
-	uvsd_prime_pass(d->prime, &d->model);
 }
 
 static void run(struct uvsd *d)
 {
 	uvs_log(LOG_INFO, "control socket %s ready", d->opt.socket);
 	for (;;) {
-		if (poll(d->fds, NFDS, -1) < 0) {
+		/* After every event: real servers configured by it get their neighbours
+		 * resolved before the first frame to them. */
+		bool priming = uvsd_prime_pass(d->prime, &d->model);
+
+		if (poll(d->fds, NFDS, priming ? UVSD_PRIME_GAP_MS : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			uvs_log(LOG_ERR, "poll: %s", strerror(errno));
@@ -382,7 +392,6 @@ static void run(struct uvsd *d)
 				uvs_log(LOG_ERR, "control socket: %s", strerror(-ret));
 				return;
 			}
-			uvsd_prime_pass(d->prime, &d->model);
 		}
 	}
 }
