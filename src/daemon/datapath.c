@@ -7,6 +7,7 @@
 #include <urcu.h>
 
 #include "datapath.h"
+#include "io/link.h"
 #include "log.h"
 
 /* Longest sleep of an idle worker: its timers run at least this often. */
@@ -30,6 +31,9 @@ struct uvsd_datapath {
 	pthread_mutex_t lock; /* with cond: start waits for each worker's registration */
 	pthread_cond_t cond;
 	struct thread *threads;
+	const char *const *ifnames; /* the caller's, which outlive dp */
+	unsigned nifs;
+	bool *gro_was_on; /* per link: GRO to turn back on at stop */
 };
 
 static __thread struct uvs_nhcache *worker_nh;
@@ -106,6 +110,26 @@ int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	dp->ifnames = io->ifnames;
+	dp->nifs = io->nifs;
+	dp->gro_was_on = calloc(io->nifs, sizeof(bool));
+	if (!dp->gro_was_on) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	for (unsigned i = 0; i < io->nifs; i++) {
+		int r = uvs_link_gro_off(io->ifnames[i], &dp->gro_was_on[i]);
+		if (dp->gro_was_on[i])
+			uvs_log(LOG_INFO,
+				"%s: GRO off while uvsd runs (frames must stay wire-sized)",
+				io->ifnames[i]);
+		else if (r < 0 && r != -EOPNOTSUPP)
+			uvs_log(LOG_WARNING,
+				"%s: cannot turn GRO off (%s): merged frames will be "
+				"dropped as io_rx_too_big",
+				io->ifnames[i], strerror(-r));
+	}
 	if ((ret = uvs_io_open_af_packet(io, &dp->io, err, errlen)) < 0)
 		goto fail;
 	for (unsigned i = 0; i < dp->nworkers; i++) {
@@ -152,6 +176,11 @@ void uvsd_datapath_stop(struct uvsd_datapath *dp)
 		}
 	uvs_io_close(dp->io);
 	dp->io = NULL;
+	for (unsigned i = 0; dp->gro_was_on && i < dp->nifs; i++)
+		if (dp->gro_was_on[i]) {
+			uvs_link_gro_on(dp->ifnames[i]);
+			dp->gro_was_on[i] = false;
+		}
 }
 
 void uvsd_datapath_free(struct uvsd_datapath *dp)
@@ -161,6 +190,7 @@ void uvsd_datapath_free(struct uvsd_datapath *dp)
 	for (unsigned i = 0; dp->threads && i < dp->nworkers; i++)
 		uvs_nhcache_close(dp->threads[i].nh);
 	free(dp->threads);
+	free(dp->gro_was_on);
 	pthread_mutex_destroy(&dp->lock);
 	pthread_cond_destroy(&dp->cond);
 	free(dp);
