@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Steering on one end of a veth pair between two namespaces, "dir" (the director, whose
+# link also carries the VIP, as keepalived would add it) and "peer" (client and real
+# server). With steer_probe's service VIP:80 (NAT to RS:8080) in place:
+#   - a SYN to VIP:80 reaches the probe and the kernel does not answer it (no RST);
+#   - a SYN to VIP:22, a ping to the VIP and ARP are the kernel's, and not the probe's;
+#   - a SYN from RS:8080 (a NAT reply key) is the probe's, from RS:8081 the kernel's;
+#   - dir's own connection to RS:8080 (a health check) still works;
+#   - an ICMP error about a packet from VIP:80 reaches the probe;
+# after the service is deleted the kernel answers VIP:80 with a RST again, and after
+# steering is closed no uvs filter is left on the link. Before all that, a probe killed
+# with SIGKILL leaves its filter behind, and the next one replaces it.
+# Usage: test_steer.sh STEER_PROBE
+set -euo pipefail
+probe=$1
+if [ "$(id -u)" != 0 ] || ! ip netns add "uvsst$$-x" 2>/dev/null; then
+	echo "skipped: needs root and network namespaces"
+	exit 77
+fi
+ip netns del "uvsst$$-x"
+d="uvsst$$-dir"
+p="uvsst$$-peer"
+tmp=$(mktemp -d /tmp/uvsst.XXXXXX)
+pid=
+pids=()
+cleanup() {
+	exec 7>&- 2>/dev/null || true
+	for k in "${pids[@]}"; do kill -9 "$k" 2>/dev/null || true; done
+	ip netns del "$d" 2>/dev/null || true
+	ip netns del "$p" 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() {
+	echo "FAIL: $*"
+	[ -f "$tmp/out" ] && sed 's/^/probe: /' "$tmp/out"
+	exit 1
+}
+dir_ip=10.96.0.1
+peer_ip=10.96.0.2
+rs_ip=10.96.0.3
+vip=10.96.0.100
+ip netns add "$d"
+ip netns add "$p"
+ip -n "$d" link add eth0 type veth peer name eth0 netns "$p"
+ip -n "$d" addr add "$dir_ip/24" dev eth0
+ip -n "$d" addr add "$vip/32" dev eth0
+ip -n "$p" addr add "$peer_ip/24" dev eth0
+ip -n "$p" addr add "$rs_ip/24" dev eth0
+for ns in "$d" "$p"; do
+	ip -n "$ns" link set lo up
+	ip -n "$ns" link set eth0 up
+done
+
+# Starts the probe with its commands on fd 7; waits for "ready".
+start_probe() {
+	rm -f "$tmp/in"
+	mkfifo "$tmp/in"
+	ip netns exec "$d" "$probe" eth0 "$vip" "$rs_ip" 8080 60 <"$tmp/in" >"$tmp/out" 2>&1 &
+	pid=$!
+	pids+=("$pid")
+	exec 7>"$tmp/in"
+	for _ in $(seq 50); do grep -q ready "$tmp/out" && return 0; sleep 0.1; done
+	fail "steer_probe did not start"
+}
+uvs_filter() { tc -n "$d" filter show dev eth0 ingress | grep -c uvs_steer_tc || true; }
+
+# What a TCP connect from the peer gets: "connected", "refused" or "timeout".
+try_connect() { # $1 = dst, $2 = port, $3 = source address (optional), $4 = source port
+	ip netns exec "$p" python3 - "$@" <<'PY'
+import socket, sys
+s = socket.socket()
+s.settimeout(1.5)
+if len(sys.argv) > 3:
+    s.bind((sys.argv[3], int(sys.argv[4])))
+try:
+    s.connect((sys.argv[1], int(sys.argv[2])))
+    print("connected")
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("timeout")
+PY
+}
+
+# A uvsd killed by SIGKILL leaves its filter; the next start replaces it.
+start_probe
+[ "$(uvs_filter)" = 1 ] || fail "no uvs filter after open"
+kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+exec 7>&-
+[ "$(uvs_filter)" = 1 ] || fail "the killed probe's filter is not there"
+start_probe
+[ "$(uvs_filter)" = 1 ] || fail "not exactly one uvs filter after the stale one was replaced"
+echo "ok: a stale filter is replaced"
+
+r=$(try_connect "$vip" 80)
+[ "$r" = timeout ] || fail "SYN to VIP:80: $r (the kernel answered it)"
+sleep 0.3
+grep -q "> $vip:80\$" "$tmp/out" || fail "the probe did not receive the SYN to VIP:80"
+echo "ok: VIP:80 is uvs's, the kernel sends no RST"
+
+r=$(try_connect "$vip" 22)
+[ "$r" = refused ] || fail "SYN to VIP:22: $r, not the kernel's RST"
+ip netns exec "$p" ping -c 1 -W 2 "$vip" >/dev/null || fail "ping to the VIP"
+ip -n "$p" neigh show "$vip" | grep -q lladdr || fail "ARP did not reach dir's kernel"
+sleep 0.3
+! grep -q "> $vip:22\$" "$tmp/out" || fail "the probe received the SYN to VIP:22"
+! grep -q "rx icmp 8" "$tmp/out" || fail "the probe received the ping"
+echo "ok: VIP:22, ping and ARP are the kernel's"
+
+r=$(try_connect "$dir_ip" 5555 "$rs_ip" 8080)
+[ "$r" = timeout ] || fail "segment from RS:8080: $r (the kernel answered it)"
+r=$(try_connect "$dir_ip" 5555 "$rs_ip" 8081)
+[ "$r" = refused ] || fail "segment from RS:8081: $r"
+sleep 0.3
+grep -q "rx tcp $rs_ip:8080 > " "$tmp/out" || fail "the probe did not receive RS:8080's segment"
+! grep -q "rx tcp $rs_ip:8081 > " "$tmp/out" || fail "the probe received RS:8081's segment"
+echo "ok: RS:8080's replies are uvs's, RS:8081's the kernel's"
+
+# dir's own connection to the real server: the SYN-ACK from RS:8080 has a socket.
+ip netns exec "$p" python3 -c "
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('$rs_ip', 8080)); s.listen(4); s.settimeout(8)
+c, _ = s.accept(); c.sendall(b'hc\n'); c.close()
+" &
+pids+=($!)
+sleep 0.5
+r=$(ip netns exec "$d" python3 -c "
+import socket
+s = socket.create_connection(('$rs_ip', 8080), timeout=3)
+print(s.recv(16).decode().strip())
+" 2>&1) || true
+[ "$r" = hc ] || fail "dir's own connection to RS:8080: $r"
+echo "ok: dir's own connection to the real server is the kernel's"
+
+# Port unreachable from the peer about a reply from VIP:80 to the client.
+ip netns exec "$p" python3 - "$peer_ip" "$vip" <<'PY'
+import socket, struct, sys
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    s += s >> 16
+    return ~s & 0xffff
+peer, vip = (socket.inet_aton(a) for a in sys.argv[1:3])
+inner = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 1, 0, 64, 6, 0, vip, peer)
+inner += struct.pack("!HHII", 80, 40000, 1, 1)
+icmp = struct.pack("!BBHI", 3, 3, 0, 0) + inner
+icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+s.sendto(icmp, (sys.argv[2], 0))
+PY
+sleep 0.3
+grep -q "rx icmp 3" "$tmp/out" || fail "the probe did not receive the ICMP error about VIP:80"
+echo "ok: an ICMP error about VIP:80 is uvs's"
+
+echo del >&7
+for _ in $(seq 30); do grep -q "deleted keys 0 ret 0" "$tmp/out" && break; sleep 0.1; done
+grep -q "deleted keys 0 ret 0" "$tmp/out" || fail "sync after deleting the service"
+r=$(try_connect "$vip" 80)
+[ "$r" = refused ] || fail "SYN to VIP:80 after the service was deleted: $r"
+echo "ok: without the service the kernel answers VIP:80 again"
+
+echo close >&7
+for _ in $(seq 30); do grep -q closed "$tmp/out" && break; sleep 0.1; done
+grep -q closed "$tmp/out" || fail "close"
+[ "$(uvs_filter)" = 0 ] || fail "a uvs filter is left after close"
+echo quit >&7
+exec 7>&-
+wait "$pid" || fail "steer_probe exited with an error"
+echo "ok: no uvs filter after close"
+echo "all steering checks passed"
