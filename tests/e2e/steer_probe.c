@@ -5,7 +5,9 @@
  * backend with the steering socket filter. Prints "ready keys N", then one line per
  * frame received ("rx tcp SRC:PORT > DST:PORT", "rx icmp TYPE", "rx other"), and takes
  * commands on stdin, one a line:
- *   del     deletes the service and syncs ("deleted keys N")
+ *   del     deletes the service and syncs ("deleted keys N ret ERRNO")
+ *   fill N  adds N more services 10.200.x.y:80 and syncs ("filled keys N ret ERRNO")
+ *   unfill  deletes those and syncs ("unfilled keys N ret ERRNO")
  *   close   closes steering: the tc filter goes ("closed")
  *   quit    exits
  * It exits by itself after SECONDS.
@@ -15,6 +17,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +73,22 @@ static int setup(struct uvs_model *m, const char *vip, const char *rs, int rspor
 	return 0;
 }
 
+/* Adds (or deletes) services 10.200.0.0:80 and up, n of them. */
+static int fill(struct uvs_model *m, unsigned n, bool add)
+{
+	struct uvs_svc_conf sc;
+	int ret = 0;
+
+	for (unsigned i = 0; i < n && !ret; i++) {
+		union uvs_addr a = { .ip = htonl(0x0ac80000u + i) };
+		memset(&sc, 0, sizeof(sc));
+		uvs_svc_key_inet(&sc.key, AF_INET, IPPROTO_TCP, &a, htons(80));
+		sc.netmask = 0xffffffffu;
+		ret = add ? uvs_svc_add(m, &sc, NULL) : uvs_svc_del(m, &sc.key, NULL);
+	}
+	return ret;
+}
+
 /* Runs one command line; returns 1 to quit. */
 static int command(const char *line, struct uvs_model *m, struct uvs_steer **steer, const char *vip)
 {
@@ -84,6 +103,16 @@ static int command(const char *line, struct uvs_model *m, struct uvs_steer **ste
 		if (!ret)
 			ret = uvs_steer_sync(*steer, m);
 		printf("deleted keys %u ret %d\n", uvs_steer_keys(*steer), ret);
+	} else if (!strncmp(line, "fill ", 5)) {
+		ret = fill(m, (unsigned)atoi(line + 5), true);
+		if (!ret)
+			ret = uvs_steer_sync(*steer, m);
+		printf("filled keys %u ret %d\n", uvs_steer_keys(*steer), ret);
+	} else if (!strcmp(line, "unfill")) {
+		ret = fill(m, 1u << 17, false);
+		if (ret == -ESRCH)
+			ret = uvs_steer_sync(*steer, m);
+		printf("unfilled keys %u ret %d\n", uvs_steer_keys(*steer), ret);
 	} else if (!strcmp(line, "close")) {
 		uvs_steer_close(*steer);
 		*steer = NULL;
@@ -108,6 +137,7 @@ int main(int argc, char **argv)
 	size_t used = 0;
 	unsigned ifindex;
 	time_t end;
+	bool model = false;
 	int ret, status = 1;
 
 	if (argc != 6) {
@@ -119,7 +149,10 @@ int main(int argc, char **argv)
 	end = time(NULL) + atoi(argv[5]);
 	ifindex = if_nametoindex(argv[1]);
 	rcu_register_thread();
-	if (uvs_model_init(&m, 1) < 0 || setup(&m, argv[2], argv[3], atoi(argv[4])) < 0)
+	if (uvs_model_init(&m, 1) < 0)
+		goto out;
+	model = true;
+	if (setup(&m, argv[2], argv[3], atoi(argv[4])) < 0)
 		goto out;
 	ret = uvs_steer_open(&ifindex, 1, &steer, err, sizeof(err));
 	if (!ret)
@@ -166,7 +199,8 @@ int main(int argc, char **argv)
 out:
 	uvs_io_close(io);
 	uvs_steer_close(steer);
-	uvs_model_destroy(&m);
+	if (model)
+		uvs_model_destroy(&m);
 	rcu_unregister_thread();
 	return status;
 }

@@ -8,6 +8,7 @@
 #   - a SYN from RS:8080 (a NAT reply key) is the probe's, from RS:8081 the kernel's;
 #   - dir's own connection to RS:8080 (a health check) still works;
 #   - an ICMP error about a packet from VIP:80 reaches the probe;
+# when the map is over its size, sync reports ENOSPC and old keys stay;
 # after the service is deleted the kernel answers VIP:80 with a RST again, and after
 # steering is closed no uvs filter is left on the link. Before all that, a probe killed
 # with SIGKILL leaves its filter behind, and the next one replaces it.
@@ -157,6 +158,21 @@ PY
 sleep 0.3
 grep -q "rx icmp 3" "$tmp/out" || fail "the probe did not receive the ICMP error about VIP:80"
 echo "ok: an ICMP error about VIP:80 is uvs's"
+
+# Over the map's size: the old keys stay (VIP:80 is still steered), plus what fits.
+wait_line() { # $1 = a line start, $2 = seconds
+	for _ in $(seq $(($2 * 10))); do grep -q "^$1" "$tmp/out" && return 0; sleep 0.1; done
+	fail "no line '$1' from the probe"
+}
+echo "fill 65536" >&7
+wait_line "filled keys" 60
+grep -q "^filled keys 65536 ret -28\$" "$tmp/out" || fail "filling the map: $(grep filled "$tmp/out")"
+r=$(try_connect "$vip" 80)
+[ "$r" = timeout ] || fail "SYN to VIP:80 with a full map: $r"
+echo unfill >&7
+wait_line "unfilled keys" 60
+grep -q "^unfilled keys 2 ret 0\$" "$tmp/out" || fail "emptying: $(grep unfilled "$tmp/out")"
+echo "ok: a full map keeps its old keys and reports ENOSPC; emptied, it holds 2 again"
 
 echo del >&7
 for _ in $(seq 30); do grep -q "deleted keys 0 ret 0" "$tmp/out" && break; sleep 0.1; done
