@@ -209,6 +209,8 @@ int uvs_steer_open(const unsigned *ifindexes, unsigned n, struct uvs_steer **out
 	struct uvs_steer *s;
 	int ret = 0;
 
+	if (!out)
+		return fail(err, errlen, EINVAL, "steering: nowhere to put the result");
 	if (!ifindexes || !n)
 		return fail(err, errlen, EINVAL, "no link to steer");
 	for (unsigned i = 0; i < n; i++)
@@ -237,17 +239,17 @@ int uvs_steer_open(const unsigned *ifindexes, unsigned n, struct uvs_steer **out
 
 int uvs_steer_sock_fd(const struct uvs_steer *s)
 {
-	return s->sock_fd;
+	return s ? s->sock_fd : -EBADF;
 }
 
 unsigned uvs_steer_keys(const struct uvs_steer *s)
 {
-	return s->nkeys;
+	return s ? s->nkeys : 0;
 }
 
 static bool has(const struct uvs_steer_key *keys, unsigned n, const struct uvs_steer_key *k)
 {
-	return bsearch(k, keys, n, sizeof(*k), key_cmp) != NULL;
+	return n && bsearch(k, keys, n, sizeof(*k), key_cmp) != NULL; /* keys may be NULL */
 }
 
 static int map_errno(int e)
@@ -263,6 +265,8 @@ int uvs_steer_sync(struct uvs_steer *s, struct uvs_model *m)
 	uint8_t one = 1;
 	int nwant, ret;
 
+	if (!s || !m)
+		return -EINVAL;
 	ret = uvs_adm_snap_take(m, NULL, false, &snap);
 	if (ret)
 		return ret;
@@ -276,7 +280,8 @@ int uvs_steer_sync(struct uvs_steer *s, struct uvs_model *m)
 		free(want);
 		return -ENOMEM;
 	}
-	memcpy(held, s->keys, (size_t)s->nkeys * sizeof(*held));
+	if (s->nkeys)
+		memcpy(held, s->keys, (size_t)s->nkeys * sizeof(*held));
 	nheld = s->nkeys;
 	ret = 0;
 	for (int i = 0; i < nwant && !ret; i++) {

@@ -35,7 +35,7 @@ int uvs_steer_open(const unsigned *ifindexes, unsigned n, struct uvs_steer **out
 		   size_t errlen);
 
 /* The socket filter program's fd, for SO_ATTACH_BPF on every AF_PACKET socket
- * (struct uvs_io_config's bpf_filter_fd). Owned by s. */
+ * (struct uvs_io_config's bpf_filter_fd). Owned by s; -EBADF if s is NULL. */
 int uvs_steer_sock_fd(const struct uvs_steer *s);
 
 /*
@@ -44,7 +44,8 @@ int uvs_steer_sock_fd(const struct uvs_steer *s);
  * uvs_adm_snap_take), so the caller must not hold it. Returns 0, -ENOMEM, or -ENOSPC
  * when the map (UVS_STEER_MAX_KEYS) is full: the map then keeps every old key plus the
  * new ones that fit, and stale keys are not deleted until a later sync succeeds.
- * Other map errors are returned as their negative errno, likewise.
+ * Other map errors are returned as their negative errno, likewise; -EINVAL if s or m
+ * is NULL.
  */
 int uvs_steer_sync(struct uvs_steer *s, struct uvs_model *m);
 
