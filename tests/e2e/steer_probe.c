@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * steer_probe IFNAME VIP RS RSPORT SECONDS: steering on IFNAME for a model with one
- * TCP service VIP:80 whose one destination is RS:RSPORT by NAT, and the AF_PACKET
- * backend with the steering socket filter. Prints "ready keys N", then one line per
- * frame received ("rx tcp SRC:PORT > DST:PORT", "rx icmp TYPE", "rx other"), and takes
+ * steer_probe IFNAME VIP RS RSPORT SECONDS [VIP6]: steering on IFNAME for a model with
+ * a TCP service VIP:80 whose one destination is RS:RSPORT by NAT (and a TCP service
+ * [VIP6]:80 without destinations), and the AF_PACKET backend with the steering socket
+ * filter. Prints "ready keys N", then one line per frame received ("rx tcp SRC:PORT >
+ * DST:PORT", "rx tcp6 [SRC]:PORT > [DST]:PORT", "rx icmp TYPE", "rx other"), and takes
  * commands on stdin, one a line:
  *   del     deletes the service and syncs ("deleted keys N ret ERRNO")
  *   fill N  adds N more services 10.200.x.y:80 and syncs ("filled keys N ret ERRNO")
@@ -30,9 +31,15 @@
 
 static void print_frame(const uint8_t *d, unsigned len)
 {
-	char s[INET_ADDRSTRLEN], t[INET_ADDRSTRLEN];
+	char s[INET6_ADDRSTRLEN], t[INET6_ADDRSTRLEN];
 	unsigned ihl;
 
+	if (len >= 58 && d[12] == 0x86 && d[13] == 0xdd && d[20] == IPPROTO_TCP) {
+		inet_ntop(AF_INET6, d + 22, s, sizeof(s));
+		inet_ntop(AF_INET6, d + 38, t, sizeof(t));
+		printf("rx tcp6 [%s]:%u > [%s]:%u\n", s, d[54] << 8 | d[55], t, d[56] << 8 | d[57]);
+		return;
+	}
 	if (len < 34 || d[12] != 0x08 || d[13] != 0x00) {
 		printf("rx other\n");
 		return;
@@ -49,7 +56,7 @@ static void print_frame(const uint8_t *d, unsigned len)
 		printf("rx ip %u\n", d[23]);
 }
 
-static int setup(struct uvs_model *m, const char *vip, const char *rs, int rsport)
+static int setup(struct uvs_model *m, const char *vip, const char *rs, int rsport, const char *vip6)
 {
 	struct uvs_svc_conf sc;
 	struct uvs_dest_conf dc;
@@ -67,6 +74,16 @@ static int setup(struct uvs_model *m, const char *vip, const char *rs, int rspor
 	dc.fwd = UVS_FWD_MASQ;
 	dc.weight = 1;
 	if (uvs_svc_add(m, &sc, &err) < 0 || uvs_dest_add(m, &sc.key, &dc, &err) < 0) {
+		fprintf(stderr, "steer_probe: %s\n", err.msg);
+		return -EINVAL;
+	}
+	if (!vip6)
+		return 0;
+	if (uvs_addr_parse(AF_INET6, vip6, &a) < 0)
+		return -EINVAL;
+	uvs_svc_key_inet(&sc.key, AF_INET6, IPPROTO_TCP, &a, htons(80));
+	sc.netmask = 128;
+	if (uvs_svc_add(m, &sc, &err) < 0) {
 		fprintf(stderr, "steer_probe: %s\n", err.msg);
 		return -EINVAL;
 	}
@@ -140,8 +157,8 @@ int main(int argc, char **argv)
 	bool model = false;
 	int ret, status = 1;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: steer_probe IFNAME VIP RS RSPORT SECONDS\n");
+	if (argc != 6 && argc != 7) {
+		fprintf(stderr, "usage: steer_probe IFNAME VIP RS RSPORT SECONDS [VIP6]\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -152,7 +169,7 @@ int main(int argc, char **argv)
 	if (uvs_model_init(&m, 1) < 0)
 		goto out;
 	model = true;
-	if (setup(&m, argv[2], argv[3], atoi(argv[4])) < 0)
+	if (setup(&m, argv[2], argv[3], atoi(argv[4]), argc == 7 ? argv[6] : NULL) < 0)
 		goto out;
 	ret = uvs_steer_open(&ifindex, 1, &steer, err, sizeof(err));
 	if (!ret)

@@ -8,6 +8,7 @@
 #   - a SYN from RS:8080 (a NAT reply key) is the probe's, from RS:8081 the kernel's;
 #   - dir's own connection to RS:8080 (a health check) still works;
 #   - an ICMP error about a packet from VIP:80 reaches the probe;
+#   - IPv6: a SYN to [VIP6]:80 is the probe's, to [VIP6]:22 and ping (and ND) the kernel's;
 # when the map is over its size, sync reports ENOSPC and old keys stay;
 # after the service is deleted the kernel answers VIP:80 with a RST again, and after
 # steering is closed no uvs filter is left on the link. Before all that, a probe killed
@@ -42,6 +43,9 @@ dir_ip=10.96.0.1
 peer_ip=10.96.0.2
 rs_ip=10.96.0.3
 vip=10.96.0.100
+dir_ip6=fd00:96::1
+peer_ip6=fd00:96::2
+vip6=fd00:96::100
 ip netns add "$d"
 ip netns add "$p"
 ip -n "$d" link add eth0 type veth peer name eth0 netns "$p"
@@ -49,6 +53,9 @@ ip -n "$d" addr add "$dir_ip/24" dev eth0
 ip -n "$d" addr add "$vip/32" dev eth0
 ip -n "$p" addr add "$peer_ip/24" dev eth0
 ip -n "$p" addr add "$rs_ip/24" dev eth0
+ip -n "$d" addr add "$dir_ip6/64" dev eth0 nodad
+ip -n "$d" addr add "$vip6/128" dev eth0 nodad
+ip -n "$p" addr add "$peer_ip6/64" dev eth0 nodad
 for ns in "$d" "$p"; do
 	ip -n "$ns" link set lo up
 	ip -n "$ns" link set eth0 up
@@ -58,7 +65,7 @@ done
 start_probe() {
 	rm -f "$tmp/in"
 	mkfifo "$tmp/in"
-	ip netns exec "$d" "$probe" eth0 "$vip" "$rs_ip" 8080 60 <"$tmp/in" >"$tmp/out" 2>&1 &
+	ip netns exec "$d" "$probe" eth0 "$vip" "$rs_ip" 8080 60 "$vip6" <"$tmp/in" >"$tmp/out" 2>&1 &
 	pid=$!
 	pids+=("$pid")
 	exec 7>"$tmp/in"
@@ -71,7 +78,7 @@ uvs_filter() { tc -n "$d" filter show dev eth0 ingress | grep -c uvs_steer_tc ||
 try_connect() { # $1 = dst, $2 = port, $3 = source address (optional), $4 = source port
 	ip netns exec "$p" python3 - "$@" <<'PY'
 import socket, sys
-s = socket.socket()
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
 s.settimeout(1.5)
 if len(sys.argv) > 3:
     s.bind((sys.argv[3], int(sys.argv[4])))
@@ -159,6 +166,18 @@ sleep 0.3
 grep -q "rx icmp 3" "$tmp/out" || fail "the probe did not receive the ICMP error about VIP:80"
 echo "ok: an ICMP error about VIP:80 is uvs's"
 
+# IPv6: the service's port is uvs's; another port, ping and ND are the kernel's.
+r=$(try_connect "$vip6" 80)
+[ "$r" = timeout ] || fail "SYN to [VIP6]:80: $r (the kernel answered it)"
+r=$(try_connect "$vip6" 22)
+[ "$r" = refused ] || fail "SYN to [VIP6]:22: $r, not the kernel's RST"
+ip netns exec "$p" ping -6 -c 1 -W 2 "$vip6" >/dev/null || fail "ping to the IPv6 VIP"
+sleep 0.3
+grep -q "rx tcp6 .* > \[$vip6\]:80\$" "$tmp/out" || fail "the probe did not receive the SYN to [VIP6]:80"
+! grep -q "> \[$vip6\]:22\$" "$tmp/out" || fail "the probe received the SYN to [VIP6]:22"
+! grep -q "rx other" "$tmp/out" || fail "the probe received a frame that is not uvs's"
+echo "ok: IPv6: [VIP6]:80 is uvs's; [VIP6]:22, ping and ND are the kernel's"
+
 # Over the map's size: the old keys stay (VIP:80 is still steered), plus what fits.
 wait_line() { # $1 = a line start, $2 = seconds
 	for _ in $(seq $(($2 * 10))); do grep -q "^$1" "$tmp/out" && return 0; sleep 0.1; done
@@ -171,12 +190,12 @@ r=$(try_connect "$vip" 80)
 [ "$r" = timeout ] || fail "SYN to VIP:80 with a full map: $r"
 echo unfill >&7
 wait_line "unfilled keys" 60
-grep -q "^unfilled keys 2 ret 0\$" "$tmp/out" || fail "emptying: $(grep unfilled "$tmp/out")"
-echo "ok: a full map keeps its old keys and reports ENOSPC; emptied, it holds 2 again"
+grep -q "^unfilled keys 3 ret 0\$" "$tmp/out" || fail "emptying: $(grep unfilled "$tmp/out")"
+echo "ok: a full map keeps its old keys and reports ENOSPC; emptied, it holds 3 again"
 
 echo del >&7
-for _ in $(seq 30); do grep -q "deleted keys 0 ret 0" "$tmp/out" && break; sleep 0.1; done
-grep -q "deleted keys 0 ret 0" "$tmp/out" || fail "sync after deleting the service"
+for _ in $(seq 30); do grep -q "deleted keys 1 ret 0" "$tmp/out" && break; sleep 0.1; done
+grep -q "deleted keys 1 ret 0" "$tmp/out" || fail "sync after deleting the service"
 r=$(try_connect "$vip" 80)
 [ "$r" = refused ] || fail "SYN to VIP:80 after the service was deleted: $r"
 echo "ok: without the service the kernel answers VIP:80 again"
