@@ -7,7 +7,8 @@
 #   - a SYN to VIP:22, a ping to the VIP and ARP are the kernel's, and not the probe's;
 #   - a SYN from RS:8080 (a NAT reply key) is the probe's, from RS:8081 the kernel's;
 #   - dir's own connection to RS:8080 (a health check) still works;
-#   - an ICMP error about a packet from VIP:80 reaches the probe;
+#   - ICMP errors about a packet from VIP:80 or to RS:8080 reach the probe, one about
+#     a packet to RS:8081 does not;
 #   - IPv6: a SYN to [VIP6]:80 is the probe's, to [VIP6]:22 and ping (and ND) the kernel's;
 # when the map is over its size, sync reports ENOSPC and old keys stay;
 # after the service is deleted the kernel answers VIP:80 with a RST again, and after
@@ -144,27 +145,31 @@ print(s.recv(16).decode().strip())
 [ "$r" = hc ] || fail "dir's own connection to RS:8080: $r"
 echo "ok: dir's own connection to the real server is the kernel's"
 
-# Port unreachable from the peer about a reply from VIP:80 to the client.
-ip netns exec "$p" python3 - "$peer_ip" "$vip" <<'PY'
+# ICMP errors from the peer: unreachable (3) about a reply from VIP:80 to the client,
+# time exceeded (11) about a packet to RS:8080 (a NAT real server), both uvs's;
+# parameter problem (12) about a packet to RS:8081, the kernel's.
+ip netns exec "$p" python3 - "$peer_ip" "$vip" "$rs_ip" "$dir_ip" <<'PY'
 import socket, struct, sys
 def csum(b):
-    if len(b) % 2:
-        b += b"\0"
     s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
     s = (s >> 16) + (s & 0xffff)
     s += s >> 16
     return ~s & 0xffff
-peer, vip = (socket.inet_aton(a) for a in sys.argv[1:3])
-inner = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 1, 0, 64, 6, 0, vip, peer)
-inner += struct.pack("!HHII", 80, 40000, 1, 1)
-icmp = struct.pack("!BBHI", 3, 3, 0, 0) + inner
-icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+peer, vip, rs = (socket.inet_aton(a) for a in sys.argv[1:4])
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-s.sendto(icmp, (sys.argv[2], 0))
+for typ, src, sport, dst, dport in ((3, vip, 80, peer, 40000), (11, peer, 40000, rs, 8080),
+                                    (12, peer, 40000, rs, 8081)):
+    inner = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 1, 0, 64, 6, 0, src, dst)
+    inner += struct.pack("!HHII", sport, dport, 1, 1)
+    icmp = struct.pack("!BBHI", typ, 0 if typ != 3 else 3, 0, 0) + inner
+    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+    s.sendto(icmp, (sys.argv[4], 0))
 PY
 sleep 0.3
 grep -q "rx icmp 3" "$tmp/out" || fail "the probe did not receive the ICMP error about VIP:80"
-echo "ok: an ICMP error about VIP:80 is uvs's"
+grep -q "rx icmp 11" "$tmp/out" || fail "the probe did not receive the ICMP error about RS:8080"
+! grep -q "rx icmp 12" "$tmp/out" || fail "the probe received the ICMP error about RS:8081"
+echo "ok: ICMP errors about VIP:80 and RS:8080 are uvs's, about RS:8081 the kernel's"
 
 # IPv6: the service's port is uvs's; another port, ping and ND are the kernel's.
 r=$(try_connect "$vip6" 80)
