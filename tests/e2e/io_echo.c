@@ -25,7 +25,12 @@ int main(int argc, char **argv)
 	struct sock_fprog prog = { .len = 4, .filter = code };
 	const char *ifs[1];
 	struct uvs_io_config c = {
-		.ifnames = ifs, .nifs = 1, .nworkers = 1, .ring_mib = 2, .filter = &prog
+		.ifnames = ifs,
+		.nifs = 1,
+		.nworkers = 1,
+		.ring_mib = 2,
+		.filter = &prog,
+		.bpf_filter_fd = -1,
 	};
 	struct uvs_io *io;
 	struct uvs_frame f[UVS_IO_BATCH];
