@@ -130,8 +130,17 @@ int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
 				"dropped as io_rx_too_big",
 				io->ifnames[i], strerror(-r));
 	}
-	if ((ret = uvs_io_open_af_packet(io, &dp->io, err, errlen)) < 0)
-		goto fail;
+	{
+		struct uvs_io_config c = *io;
+		char info[512] = "";
+
+		c.info = info;
+		c.infolen = sizeof(info);
+		if ((ret = uvs_io_open(&c, &dp->io, err, errlen)) < 0)
+			goto fail;
+		if (info[0])
+			uvs_log(LOG_INFO, "%s", info);
+	}
 	for (unsigned i = 0; i < dp->nworkers; i++) {
 		struct thread *t = &dp->threads[i];
 

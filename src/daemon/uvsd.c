@@ -37,6 +37,8 @@ struct options {
 	const char *ifnames[UVSD_MAX_LINKS];
 	unsigned nifs;
 	bool no_steer;
+	bool af_xdp;	/* --io af_xdp */
+	bool busy_poll; /* --busy-poll (AF_XDP) */
 	unsigned workers;
 	uint32_t ring_mib;
 	const char *rules;
@@ -56,6 +58,9 @@ static void usage(FILE *f)
 		"                      without it uvsd runs its control plane only)\n"
 		"  --workers N         worker threads (default: one per online CPU, at most %d)\n"
 		"  --ring-mib N        receive ring per worker and link, MiB (default 4)\n"
+		"  --io BACKEND        af_packet (the default) or af_xdp (an XDP program\n"
+		"                      redirects the services' frames to AF_XDP sockets)\n"
+		"  --busy-poll         af_xdp: workers spin instead of sleeping when idle\n"
 		"  --no-steer          leave every frame to the kernel too (no tc program;\n"
 		"                      only where the kernel drops VIP traffic by itself)\n"
 		"  --rules FILE        load this ipvsadm -S rules file; SIGHUP reloads it\n"
@@ -84,6 +89,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "interface", required_argument, NULL, 'i' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "ring-mib", required_argument, NULL, 'R' },
+		{ "io", required_argument, NULL, 'I' },
+		{ "busy-poll", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -152,6 +159,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return -1;
 			}
 			break;
+		case 'I':
+			if (strcmp(optarg, "af_packet") && strcmp(optarg, "af_xdp")) {
+				fprintf(stderr, "uvsd: --io takes af_packet or af_xdp\n");
+				return -1;
+			}
+			o->af_xdp = !strcmp(optarg, "af_xdp");
+			break;
+		case 'B':
+			o->busy_poll = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -162,6 +179,15 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "uvsd: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (o->af_xdp && o->no_steer) {
+		fprintf(stderr, "uvsd: --io af_xdp takes its frames through the steering program: "
+				"not with --no-steer\n");
+		return -1;
+	}
+	if (o->busy_poll && !o->af_xdp) {
+		fprintf(stderr, "uvsd: --busy-poll is for --io af_xdp\n");
 		return -1;
 	}
 	return 0;
@@ -312,10 +338,15 @@ static int start_steering(struct uvsd *d)
 			uvs_log(LOG_ERR, "no link %s", d->opt.ifnames[i]);
 			return -1;
 		}
-	if ((ret = uvs_steer_open(ifindexes, d->opt.nifs, &d->steer, msg, sizeof(msg))) < 0) {
+	ret = d->opt.af_xdp
+		      ? uvs_steer_open_xdp(ifindexes, d->opt.nifs, &d->steer, msg, sizeof(msg))
+		      : uvs_steer_open(ifindexes, d->opt.nifs, &d->steer, msg, sizeof(msg));
+	if (ret < 0) {
 		uvs_log(LOG_ERR, "steering: %s", msg);
 		return -1;
 	}
+	for (unsigned i = 0; d->opt.af_xdp && i < d->opt.nifs; i++)
+		uvs_log(LOG_INFO, "%s: %s XDP", d->opt.ifnames[i], uvs_steer_xdp_mode(d->steer, i));
 	d->steered_generation = ~0ull;
 	steer_update(d);
 	return 0;
@@ -408,12 +439,18 @@ static int setup(struct uvsd *d)
 			.nworkers = d->nworkers,
 			.ring_mib = d->opt.ring_mib,
 			.bpf_filter_fd = -1,
+			.backend = d->opt.af_xdp ? UVS_IO_AF_XDP : UVS_IO_AF_PACKET,
+			.xsk_map_fd = -1,
+			.busy_poll = d->opt.busy_poll,
 		};
 		char msg[256] = "";
 		if (!d->opt.no_steer) {
 			if (start_steering(d) < 0)
 				return -1;
-			io.bpf_filter_fd = uvs_steer_sock_fd(d->steer);
+			if (d->opt.af_xdp)
+				io.xsk_map_fd = uvs_steer_xsk_map_fd(d->steer);
+			else
+				io.bpf_filter_fd = uvs_steer_sock_fd(d->steer);
 		}
 		if (uvsd_datapath_start(&d->engine, &io, &d->dp, msg, sizeof(msg)) < 0) {
 			uvs_log(LOG_ERR, "data path: %s", msg);

@@ -22,7 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "io.h"
+#include "backend.h"
 #include "pkt/parse.h"
 
 #define BLOCK_SIZE   (1u << 20)
@@ -47,7 +47,8 @@ struct worker {
 	struct pollfd *pfds;
 };
 
-struct uvs_io {
+struct packet_io {
+	struct uvs_io base; /* first: uvs_io pointers are packet_io pointers */
 	unsigned nifs, nworkers;
 	int stop_fd; /* eventfd, readable once uvs_io_wake() was called */
 	uint32_t ring_bytes;
@@ -62,7 +63,7 @@ static int fail(char *err, size_t len, int e, const char *what, const char *ifna
 	return -e;
 }
 
-static int open_ring(struct ring *r, const char *ifname, const struct uvs_io *io,
+static int open_ring(struct ring *r, const char *ifname, const struct packet_io *io,
 		     const struct uvs_io_config *c, char *err, size_t errlen)
 {
 	struct tpacket_req3 req = {
@@ -127,10 +128,13 @@ static void close_ring(struct ring *r)
 		close(r->fd);
 }
 
+static void pk_close(struct uvs_io *base);
+static const struct uvs_io_ops packet_ops;
+
 int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, char *err,
 			  size_t errlen)
 {
-	struct uvs_io *io;
+	struct packet_io *io;
 	int ret = 0;
 
 	if (!c->nifs || !c->nworkers)
@@ -138,6 +142,7 @@ int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, ch
 	io = calloc(1, sizeof(*io));
 	if (!io)
 		return -ENOMEM;
+	io->base.ops = &packet_ops;
 	io->nifs = c->nifs;
 	io->nworkers = c->nworkers;
 	io->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -170,17 +175,17 @@ int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, ch
 		wk->pfds[c->nifs] = (struct pollfd){ io->stop_fd, POLLIN, 0 };
 	}
 	if (ret) {
-		uvs_io_close(io);
+		pk_close(&io->base);
 		return ret;
 	}
-	*out = io;
+	*out = &io->base;
 	return 0;
 }
 
-void uvs_io_close(struct uvs_io *io)
+static void pk_close(struct uvs_io *base)
 {
-	if (!io)
-		return;
+	struct packet_io *io = (struct packet_io *)base;
+
 	for (unsigned w = 0; w < io->nworkers; w++) {
 		struct worker *wk = &io->workers[w];
 		for (unsigned i = 0; wk->rings && i < io->nifs; i++)
@@ -194,8 +199,9 @@ void uvs_io_close(struct uvs_io *io)
 	free(io);
 }
 
-void uvs_io_wake(struct uvs_io *io)
+static void pk_wake(struct uvs_io *base)
 {
+	struct packet_io *io = (struct packet_io *)base;
 	uint64_t one = 1;
 
 	if (write(io->stop_fd, &one, sizeof(one)) < 0)
@@ -278,8 +284,9 @@ static unsigned rx_ring(struct ring *r, struct uvs_frame *f, unsigned max, uint8
 	return n;
 }
 
-unsigned uvs_io_rx(struct uvs_io *io, unsigned w, struct uvs_frame *f, unsigned max)
+static unsigned pk_rx(struct uvs_io *base, unsigned w, struct uvs_frame *f, unsigned max)
 {
+	struct packet_io *io = (struct packet_io *)base;
 	struct worker *wk = &io->workers[w];
 	unsigned n = 0, slot = 0;
 
@@ -293,8 +300,9 @@ unsigned uvs_io_rx(struct uvs_io *io, unsigned w, struct uvs_frame *f, unsigned 
 	return n;
 }
 
-unsigned uvs_io_tx(struct uvs_io *io, unsigned w, struct uvs_frame *f, unsigned n)
+static unsigned pk_tx(struct uvs_io *base, unsigned w, struct uvs_frame *f, unsigned n)
 {
+	struct packet_io *io = (struct packet_io *)base;
 	struct worker *wk = &io->workers[w];
 	struct mmsghdr msgs[UVS_IO_BATCH];
 	struct iovec iov[UVS_IO_BATCH];
@@ -333,8 +341,9 @@ unsigned uvs_io_tx(struct uvs_io *io, unsigned w, struct uvs_frame *f, unsigned 
 	return sent;
 }
 
-int uvs_io_wait(struct uvs_io *io, unsigned w, int timeout_ms)
+static int pk_wait(struct uvs_io *base, unsigned w, int timeout_ms)
 {
+	struct packet_io *io = (struct packet_io *)base;
 	struct worker *wk = &io->workers[w];
 
 	/* A block already handed over needs no waiting. */
@@ -350,7 +359,16 @@ int uvs_io_wait(struct uvs_io *io, unsigned w, int timeout_ms)
 	return 0;
 }
 
-void uvs_io_stats(const struct uvs_io *io, unsigned w, struct uvs_io_stats *out)
+static void pk_stats(const struct uvs_io *base, unsigned w, struct uvs_io_stats *out)
 {
-	*out = io->workers[w].stats;
+	*out = ((const struct packet_io *)base)->workers[w].stats;
 }
+
+static const struct uvs_io_ops packet_ops = {
+	.rx = pk_rx,
+	.tx = pk_tx,
+	.wait = pk_wait,
+	.wake = pk_wake,
+	.stats = pk_stats,
+	.close = pk_close,
+};

@@ -2,8 +2,9 @@
 /*
  * Packet I/O backends, one interface: frames in, in batches, into the worker's own
  * buffers (with headroom for the engine to add tunnel headers), and frames out, in
- * batches. AF_PACKET is the portable backend; AF_XDP comes later behind the same
- * interface.
+ * batches. AF_PACKET (af_packet.c) is the portable backend; AF_XDP (af_xdp.c) takes
+ * frames from the driver through an XDP program. Each backend fills a table of its
+ * functions (backend.h), which the functions below call.
  *
  * Threading contract: a backend is opened by the control thread for N workers; each
  * worker then calls uvs_io_rx, uvs_io_tx and uvs_io_wait with its own id only, with
@@ -24,8 +25,14 @@
 
 struct uvs_io;
 
+enum uvs_io_backend {
+	UVS_IO_AF_PACKET, /* the default */
+	UVS_IO_AF_XDP,
+};
+
 struct uvs_io_config {
-	const char *const *ifnames; /* the links to receive from and send on */
+	enum uvs_io_backend backend; /* for uvs_io_open */
+	const char *const *ifnames;  /* the links to receive from and send on */
 	unsigned nifs;
 	unsigned nworkers;
 	uint32_t ring_mib; /* receive ring per worker and link (default 4 MiB) */
@@ -36,12 +43,25 @@ struct uvs_io_config {
 	/* Or, instead, this eBPF socket filter program (SO_ATTACH_BPF), e.g.
 	 * uvs_steer_sock_fd(); -1: none. Zero is a valid fd, so every caller sets it. */
 	int bpf_filter_fd;
+	/* AF_XDP only: the XSKMAP of the steering XDP program (uvs_steer_xsk_map_fd()),
+	 * where each socket is put at ifnames[i]'s slot i and its queue (steer-key.h). */
+	int xsk_map_fd;
+	/* AF_XDP only: workers spin instead of sleeping in uvs_io_wait (opt-in). */
+	int busy_poll;
+	/* If not NULL: where the backend describes how it was set up, one line (e.g. the
+	 * queues of each link and which workers have none), for the log. */
+	char *info;
+	size_t infolen;
 };
 
-/* Opens the backend. Returns 0 or a negative errno (with a message in err, which may
- * be NULL). */
+/* Opens the backend c->backend, or the one named. Returns 0 or a negative errno (with
+ * a message in err, which may be NULL). */
+int uvs_io_open(const struct uvs_io_config *c, struct uvs_io **out, char *err, size_t errlen);
 int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, char *err,
 			  size_t errlen);
+int uvs_io_open_af_xdp(const struct uvs_io_config *c, struct uvs_io **out, char *err,
+		       size_t errlen);
+/* Accepts NULL. */
 void uvs_io_close(struct uvs_io *io);
 
 /*

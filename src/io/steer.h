@@ -34,6 +34,26 @@ struct uvs_steer;
 int uvs_steer_open(const unsigned *ifindexes, unsigned n, struct uvs_steer **out, char *err,
 		   size_t errlen);
 
+/*
+ * For the AF_XDP backend: loads the XDP program (src/io/bpf/steer_xdp.bpf.c) instead,
+ * with the same map of keys, and attaches it to each link, natively where the driver
+ * can, generically otherwise. The program redirects uvs's frames to the AF_XDP socket
+ * of their link and queue (uvs_steer_xsk_map_fd) and passes the rest to the kernel:
+ * no tc program is needed. An XDP program of a killed uvsd is replaced; another
+ * program is refused (-EEXIST). At most UVS_XSK_MAX_LINKS links.
+ */
+int uvs_steer_open_xdp(const unsigned *ifindexes, unsigned n, struct uvs_steer **out, char *err,
+		       size_t errlen);
+
+/* The XSKMAP of the XDP program (struct uvs_io_config's xsk_map_fd): link i of
+ * uvs_steer_open_xdp's list is slot i. Owned by s; -EBADF if s is NULL, -ENOENT
+ * without XDP. */
+int uvs_steer_xsk_map_fd(const struct uvs_steer *s);
+
+/* How the XDP program runs on link i: "native", "generic", or NULL (not attached, or
+ * not XDP). */
+const char *uvs_steer_xdp_mode(const struct uvs_steer *s, unsigned i);
+
 /* The socket filter program's fd, for SO_ATTACH_BPF on every AF_PACKET socket
  * (struct uvs_io_config's bpf_filter_fd). Owned by s; -EBADF if s is NULL. */
 int uvs_steer_sock_fd(const struct uvs_steer *s);
@@ -49,7 +69,7 @@ int uvs_steer_sock_fd(const struct uvs_steer *s);
  */
 int uvs_steer_sync(struct uvs_steer *s, struct uvs_model *m);
 
-/* Detaches the tc program from every link, removes the clsact qdisc where
+/* Detaches the tc (or XDP) program from every link, removes the clsact qdisc where
  * uvs_steer_open created it, and frees everything. Accepts NULL. */
 void uvs_steer_close(struct uvs_steer *s);
 

@@ -1,18 +1,53 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * io_echo IFNAME COUNT SECONDS: the AF_PACKET backend on IFNAME, receiving only frames
- * of the test's Ethernet type 0x88b5 (a socket filter), sends each back to its sender
- * (MAC addresses swapped) until COUNT were received or SECONDS passed. Prints
- * "rx N tx N dropped N" and exits 0 if COUNT were received and each was either sent
- * or counted as a send the kernel refused.
+ * io_echo IFNAME COUNT SECONDS [af_xdp VIP PORT]: the AF_PACKET backend on IFNAME,
+ * receiving only frames of the test's Ethernet type 0x88b5 (a socket filter), or the
+ * AF_XDP backend with the steering XDP program for one UDP service VIP:PORT, sends
+ * each back to its sender (MAC addresses swapped) until COUNT were received or
+ * SECONDS passed. Prints "ready" (with AF_XDP: "ready xdp MODE"), then "rx N tx N
+ * dropped N", and exits 0 if COUNT were received and each was either sent or counted
+ * as a send the kernel refused.
  */
+#include <arpa/inet.h>
 #include <linux/filter.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <urcu.h>
 
+#include "core/model.h"
 #include "io/io.h"
+#include "io/steer.h"
+
+/* Steering for a model of one UDP service vip:port, with the XDP program. */
+static int steer_xdp(struct uvs_model *m, const char *ifname, const char *vip, int port,
+		     struct uvs_steer **steer, char *err, size_t errlen)
+{
+	struct uvs_svc_conf sc;
+	union uvs_addr a;
+	unsigned ifindex = if_nametoindex(ifname);
+	int ret;
+
+	memset(&sc, 0, sizeof(sc));
+	if (uvs_addr_parse(AF_INET, vip, &a) < 0) {
+		snprintf(err, errlen, "bad address %s", vip);
+		return -1;
+	}
+	uvs_svc_key_inet(&sc.key, AF_INET, IPPROTO_UDP, &a, htons((uint16_t)port));
+	sc.netmask = 0xffffffffu;
+	if (uvs_svc_add(m, &sc, NULL) < 0) {
+		snprintf(err, errlen, "cannot add the service");
+		return -1;
+	}
+	if ((ret = uvs_steer_open_xdp(&ifindex, 1, steer, err, errlen)) < 0)
+		return ret;
+	if ((ret = uvs_steer_sync(*steer, m)) < 0)
+		snprintf(err, errlen, "steering sync: %d", ret);
+	return ret;
+}
 
 int main(int argc, char **argv)
 {
@@ -32,6 +67,8 @@ int main(int argc, char **argv)
 		.filter = &prog,
 		.bpf_filter_fd = -1,
 	};
+	static struct uvs_model m;
+	struct uvs_steer *steer = NULL;
 	struct uvs_io *io;
 	struct uvs_frame f[UVS_IO_BATCH];
 	struct uvs_io_stats st;
@@ -39,16 +76,29 @@ int main(int argc, char **argv)
 	unsigned long want, received = 0;
 	time_t end;
 
-	if (argc != 4)
+	if (argc != 4 && !(argc == 7 && !strcmp(argv[4], "af_xdp")))
 		return 2;
 	ifs[0] = argv[1];
 	want = strtoul(argv[2], NULL, 10);
 	end = time(NULL) + atoi(argv[3]);
-	if (uvs_io_open_af_packet(&c, &io, err, sizeof(err)) < 0) {
+	rcu_register_thread();
+	if (argc == 7) {
+		if (uvs_model_init(&m, 1) < 0 ||
+		    steer_xdp(&m, argv[1], argv[5], atoi(argv[6]), &steer, err, sizeof(err)) < 0) {
+			fprintf(stderr, "io_echo: %s\n", err);
+			return 2;
+		}
+		c.backend = UVS_IO_AF_XDP;
+		c.xsk_map_fd = uvs_steer_xsk_map_fd(steer);
+	}
+	if (uvs_io_open(&c, &io, err, sizeof(err)) < 0) {
 		fprintf(stderr, "io_echo: %s\n", err);
 		return 2;
 	}
-	printf("ready\n");
+	if (steer)
+		printf("ready xdp %s\n", uvs_steer_xdp_mode(steer, 0));
+	else
+		printf("ready\n");
 	fflush(stdout);
 	while (received < want && time(NULL) < end) {
 		unsigned n = uvs_io_rx(io, 0, f, UVS_IO_BATCH);
@@ -70,5 +120,9 @@ int main(int argc, char **argv)
 	printf("rx %llu tx %llu dropped %llu\n", (unsigned long long)st.rx,
 	       (unsigned long long)st.tx, (unsigned long long)st.tx_dropped);
 	uvs_io_close(io);
+	uvs_steer_close(steer);
+	if (argc == 7)
+		uvs_model_destroy(&m);
+	rcu_unregister_thread();
 	return received >= want && st.tx + st.tx_dropped == received ? 0 : 1;
 }

@@ -16,6 +16,11 @@
 /* Keys the map holds at most. */
 #define UVS_STEER_MAX_KEYS 65536
 
+/* AF_XDP (steer_xdp.bpf.c): the socket of link slot l (uvsd's l-th link) and receive
+ * queue q is at index l * UVS_XSK_MAX_QUEUES + q of the XSKMAP. */
+#define UVS_XSK_MAX_LINKS  16
+#define UVS_XSK_MAX_QUEUES 64
+
 /*
  * family is AF_INET or AF_INET6, protocol the IP protocol (TCP, UDP, SCTP), port in
  * network order (0: every port of the address), addr as union uvs_addr (IPv4 in the

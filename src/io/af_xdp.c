@@ -1,0 +1,641 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The AF_XDP backend. The steering XDP program (src/io/bpf/steer_xdp.bpf.c, attached
+ * by uvs_steer_open_xdp) redirects uvs's frames to an AF_XDP socket per link and
+ * receive queue; everything else goes to the kernel stack.
+ *
+ * Each worker has one UMEM (4096-byte chunks) shared by all its sockets, on every
+ * link (XDP_SHARED_UMEM; each socket has its own fill and completion rings), so a
+ * frame received on one link is sent on another from the same chunk: the engine works
+ * in place, and the chunk goes to the TX ring as it is. Queue q of a link belongs to
+ * worker q % nworkers; a link with fewer queues than workers leaves the others without
+ * a socket there, and they send on that link through a packet socket (one copy by the
+ * kernel) instead.
+ *
+ * The libxdp xsk API sets up the rings (bpf/xsk.h is deprecated in libbpf 1.x). The
+ * kernel picks zero-copy where the driver allows it, copy mode otherwise. Sockets are
+ * bound with XDP_USE_NEED_WAKEUP: receiving needs no system call, sending one per link
+ * and batch (copy mode: one per 32 frames, the kernel's budget per call), and idle
+ * workers sleep in poll() unless busy polling was asked for.
+ *
+ * A chunk is, at any time, the kernel's (in a fill, RX, TX or completion ring), the
+ * engine's (received in the last batch: until uvs_io_tx, or the next uvs_io_rx), or
+ * free; each worker tracks its own without locks.
+ */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <linux/ethtool.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/if_xdp.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <xdp/xsk.h>
+
+#include "backend.h"
+#include "io/bpf/steer-key.h"
+
+#define CHUNK	       4096u
+#define MAX_FRAME      1518u /* as af_packet.c: Ethernet with a VLAN tag */
+#define TX_KICK_BUDGET 32u   /* frames the kernel sends per sendto() in copy mode */
+
+enum chunk_state { C_FREE, C_KERNEL, C_ENGINE };
+
+struct port { /* one AF_XDP socket: a queue of a link */
+	struct xsk_socket *xsk;
+	struct xsk_ring_cons rx, cq;
+	struct xsk_ring_prod tx, fq;
+	int fd;
+	unsigned link;
+	uint32_t queue;
+	bool zerocopy;
+	unsigned tx_waiting; /* descriptors submitted since the last kick that worked */
+};
+
+struct worker {
+	uint8_t *area; /* the UMEM */
+	size_t area_len;
+	struct xsk_umem *umem;
+	uint32_t nchunks;
+	uint64_t *free; /* a stack of free chunks' addresses */
+	uint32_t nfree;
+	uint8_t *state; /* enum chunk_state, per chunk */
+	struct port *ports;
+	unsigned nports;
+	int *tx_port;		     /* per link: the port to send on, or -1: pkt_fd */
+	int *pkt_fd;		     /* per link: a packet socket where tx_port is -1, else -1 */
+	uint64_t held[UVS_IO_BATCH]; /* chunks given to the engine by the last rx */
+	unsigned nheld;
+	unsigned turn;
+	struct pollfd *pfds; /* ports, then the stop eventfd */
+	struct uvs_io_stats stats;
+};
+
+struct xdp_io {
+	struct uvs_io base; /* first: uvs_io pointers are xdp_io pointers */
+	unsigned nifs, nworkers;
+	uint32_t *ifindex; /* per link */
+	uint32_t ring;	   /* entries of each ring */
+	int stop_fd;
+	bool busy_poll;
+	struct worker *workers;
+};
+
+static int fail(char *err, size_t len, int e, const char *what, const char *ifname)
+{
+	if (err)
+		snprintf(err, len, "%s%s%s: %s", what, ifname ? " " : "", ifname ? ifname : "",
+			 strerror(e));
+	return -e;
+}
+
+/* The link's receive queues, as ethtool counts them (1 if the driver does not say). */
+static unsigned queues_of(const char *ifname)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr;
+	unsigned n = 1;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&ch;
+	if (!ioctl(fd, SIOCETHTOOL, &ifr)) {
+		if (ch.rx_count > n)
+			n = ch.rx_count;
+		if (ch.combined_count > n)
+			n = ch.combined_count;
+	}
+	close(fd);
+	return n > UVS_XSK_MAX_QUEUES ? UVS_XSK_MAX_QUEUES : n;
+}
+
+static uint64_t chunk_of(uint64_t addr)
+{
+	return addr & ~(uint64_t)(CHUNK - 1);
+}
+
+static void put_free(struct worker *wk, uint64_t chunk)
+{
+	wk->state[chunk / CHUNK] = C_FREE;
+	wk->free[wk->nfree++] = chunk;
+}
+
+/* Gives the port's fill ring every free chunk it has room for. */
+static void refill(struct worker *wk, struct port *p, uint32_t ring)
+{
+	uint32_t n = xsk_prod_nb_free(&p->fq, ring), idx;
+
+	if (n > wk->nfree)
+		n = wk->nfree;
+	if (!n || xsk_ring_prod__reserve(&p->fq, n, &idx) != n)
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t c = wk->free[--wk->nfree];
+		wk->state[c / CHUNK] = C_KERNEL;
+		*xsk_ring_prod__fill_addr(&p->fq, idx + i) = c;
+	}
+	xsk_ring_prod__submit(&p->fq, n);
+	/* A zero-copy driver that ran out of chunks waits to be told. */
+	if (xsk_ring_prod__needs_wakeup(&p->fq))
+		recvfrom(p->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+}
+
+/* Takes back the chunks the kernel has sent. */
+static void complete(struct worker *wk)
+{
+	for (unsigned i = 0; i < wk->nports; i++) {
+		struct port *p = &wk->ports[i];
+		uint32_t idx, n = xsk_ring_cons__peek(&p->cq, UINT32_MAX, &idx);
+
+		for (uint32_t k = 0; k < n; k++)
+			put_free(wk, chunk_of(*xsk_ring_cons__comp_addr(&p->cq, idx + k)));
+		if (n)
+			xsk_ring_cons__release(&p->cq, n);
+	}
+}
+
+/* Asks the kernel to send what the TX ring holds; in copy mode it takes at most
+ * TX_KICK_BUDGET frames per call and answers EAGAIN while more wait. */
+static void kick(struct port *p)
+{
+	unsigned tries = p->tx_waiting / TX_KICK_BUDGET + 1;
+
+	if (!p->tx_waiting)
+		return;
+	if (!xsk_ring_prod__needs_wakeup(&p->tx)) {
+		p->tx_waiting = 0;
+		return;
+	}
+	while (tries--) {
+		if (sendto(p->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0) {
+			p->tx_waiting = 0;
+			return;
+		}
+		if (errno != EAGAIN && errno != EBUSY && errno != ENOBUFS)
+			break;
+	}
+	/* Left for the next kick (the next tx or wait). */
+}
+
+/* Chunks the engine had and did not send are free again. */
+static void release_held(struct worker *wk)
+{
+	for (unsigned i = 0; i < wk->nheld; i++)
+		if (wk->state[wk->held[i] / CHUNK] == C_ENGINE)
+			put_free(wk, wk->held[i]);
+	wk->nheld = 0;
+}
+
+static unsigned xdp_rx(struct uvs_io *base, unsigned w, struct uvs_frame *f, unsigned max)
+{
+	struct xdp_io *io = (struct xdp_io *)base;
+	struct worker *wk = &io->workers[w];
+	unsigned n = 0;
+
+	if (max > UVS_IO_BATCH)
+		max = UVS_IO_BATCH;
+	release_held(wk);
+	if (!wk->nports)
+		return 0;
+	complete(wk);
+	for (unsigned k = 0; k < wk->nports && n < max; k++) {
+		struct port *p = &wk->ports[(wk->turn + k) % wk->nports];
+		uint32_t idx, got = xsk_ring_cons__peek(&p->rx, max - n, &idx);
+
+		for (uint32_t i = 0; i < got; i++) {
+			const struct xdp_desc *d = xsk_ring_cons__rx_desc(&p->rx, idx + i);
+			uint64_t c = chunk_of(d->addr), off = d->addr - c;
+
+			if (d->len > MAX_FRAME || off + d->len > CHUNK) {
+				wk->stats.rx_too_big++;
+				put_free(wk, c);
+				continue;
+			}
+			wk->state[c / CHUNK] = C_ENGINE;
+			wk->held[wk->nheld++] = c;
+			f[n++] = (struct uvs_frame){
+				.data = wk->area + d->addr,
+				.len = d->len,
+				.headroom = (uint32_t)off,
+				.tailroom = (uint32_t)(CHUNK - off - d->len),
+				.ifindex = io->ifindex[p->link],
+			};
+			wk->stats.rx++;
+		}
+		if (got)
+			xsk_ring_cons__release(&p->rx, got);
+		refill(wk, p, io->ring);
+	}
+	wk->turn++;
+	return n;
+}
+
+/* The UMEM address to send frame fr from: its own chunk if the engine still has it,
+ * else a copy in a free chunk. Returns false if there is none. */
+static bool tx_addr(struct worker *wk, const struct uvs_frame *fr, uint64_t *addr)
+{
+	const uint8_t *d = fr->data;
+
+	if (d >= wk->area && d + fr->len <= wk->area + wk->area_len) {
+		uint64_t a = (uint64_t)(d - wk->area), c = chunk_of(a);
+		if (wk->state[c / CHUNK] == C_ENGINE && a - c + fr->len <= CHUNK) {
+			wk->state[c / CHUNK] = C_KERNEL;
+			*addr = a;
+			return true;
+		}
+	}
+	if (!wk->nfree || fr->len > CHUNK - UVS_FRAME_HEADROOM)
+		return false;
+	*addr = wk->free[--wk->nfree];
+	wk->state[*addr / CHUNK] = C_KERNEL;
+	*addr += UVS_FRAME_HEADROOM;
+	memcpy(wk->area + *addr, d, fr->len);
+	return true;
+}
+
+/* Sends the frames of f[0..n) for link l through its packet socket. */
+static unsigned tx_packet(struct xdp_io *io, struct worker *wk, unsigned l, struct uvs_frame *f,
+			  unsigned n)
+{
+	struct mmsghdr msgs[UVS_IO_BATCH];
+	struct iovec iov[UVS_IO_BATCH];
+	struct sockaddr_ll to[UVS_IO_BATCH];
+	unsigned m = 0, sent = 0;
+
+	for (unsigned k = 0; k < n && m < UVS_IO_BATCH; k++) {
+		if (f[k].verdict != UVS_VERDICT_TX || f[k].ifindex != io->ifindex[l])
+			continue;
+		iov[m] = (struct iovec){ f[k].data, f[k].len };
+		to[m] = (struct sockaddr_ll){ .sll_family = AF_PACKET,
+					      .sll_ifindex = (int)io->ifindex[l],
+					      .sll_halen = 6 };
+		memcpy(to[m].sll_addr, f[k].data, 6);
+		msgs[m] = (struct mmsghdr){ .msg_hdr = { .msg_name = &to[m],
+							 .msg_namelen = sizeof(to[m]),
+							 .msg_iov = &iov[m],
+							 .msg_iovlen = 1 } };
+		m++;
+	}
+	while (sent < m) {
+		int ret = sendmmsg(wk->pkt_fd[l], msgs + sent, m - sent, MSG_DONTWAIT);
+		if (ret <= 0)
+			break; /* the link's queue is full or it went down: drop the rest */
+		sent += (unsigned)ret;
+	}
+	wk->stats.tx_dropped += m - sent;
+	return sent;
+}
+
+static unsigned xdp_tx(struct uvs_io *base, unsigned w, struct uvs_frame *f, unsigned n)
+{
+	struct xdp_io *io = (struct xdp_io *)base;
+	struct worker *wk = &io->workers[w];
+	unsigned sent = 0, queued[UVS_XSK_MAX_LINKS * UVS_XSK_MAX_QUEUES] = { 0 };
+	bool by_packet[UVS_XSK_MAX_LINKS] = { false };
+
+	complete(wk);
+	for (unsigned k = 0; k < n; k++) {
+		struct port *p;
+		struct xdp_desc *d;
+		uint64_t addr;
+		uint32_t idx;
+		unsigned l = 0;
+
+		if (f[k].verdict != UVS_VERDICT_TX)
+			continue;
+		while (l < io->nifs && io->ifindex[l] != f[k].ifindex)
+			l++;
+		if (l == io->nifs) {
+			wk->stats.tx_dropped++; /* not one of our links */
+			continue;
+		}
+		if (wk->tx_port[l] < 0) {
+			by_packet[l] = true;
+			continue;
+		}
+		p = &wk->ports[wk->tx_port[l]];
+		if (!tx_addr(wk, &f[k], &addr)) {
+			wk->stats.tx_dropped++;
+			continue;
+		}
+		if (xsk_ring_prod__reserve(&p->tx, 1, &idx) != 1) {
+			put_free(wk, chunk_of(addr)); /* the ring is full */
+			wk->stats.tx_dropped++;
+			continue;
+		}
+		d = xsk_ring_prod__tx_desc(&p->tx, idx);
+		d->addr = addr;
+		d->len = f[k].len;
+		d->options = 0;
+		queued[wk->tx_port[l]]++;
+		sent++;
+	}
+	for (unsigned i = 0; i < wk->nports; i++) {
+		if (!queued[i])
+			continue;
+		xsk_ring_prod__submit(&wk->ports[i].tx, queued[i]);
+		wk->ports[i].tx_waiting += queued[i];
+		kick(&wk->ports[i]);
+	}
+	/* The packet sockets copy the frames, so this goes after them. */
+	for (unsigned l = 0; l < io->nifs; l++)
+		if (by_packet[l])
+			sent += tx_packet(io, wk, l, f, n);
+	release_held(wk);
+	wk->stats.tx += sent;
+	return sent;
+}
+
+static int xdp_wait(struct uvs_io *base, unsigned w, int timeout_ms)
+{
+	struct xdp_io *io = (struct xdp_io *)base;
+	struct worker *wk = &io->workers[w];
+
+	for (unsigned i = 0; i < wk->nports; i++) {
+		kick(&wk->ports[i]);
+		if (xsk_cons_nb_avail(&wk->ports[i].rx, 1))
+			return 0; /* frames wait already */
+	}
+	if (io->busy_poll) {
+		/* Spin, but still notice a stop. */
+		struct pollfd stop = { io->stop_fd, POLLIN, 0 };
+		return poll(&stop, 1, 0) < 0 ? -errno : 0;
+	}
+	if (poll(wk->pfds, wk->nports + 1, timeout_ms) < 0)
+		return -errno;
+	return 0;
+}
+
+static void xdp_wake(struct uvs_io *base)
+{
+	struct xdp_io *io = (struct xdp_io *)base;
+	uint64_t one = 1;
+
+	if (write(io->stop_fd, &one, sizeof(one)) < 0)
+		return; /* only fails once the counter is huge: then it is readable anyway */
+}
+
+static void xdp_stats(const struct uvs_io *base, unsigned w, struct uvs_io_stats *out)
+{
+	*out = ((const struct xdp_io *)base)->workers[w].stats;
+}
+
+static void xdp_close(struct uvs_io *base)
+{
+	struct xdp_io *io = (struct xdp_io *)base;
+
+	for (unsigned w = 0; io->workers && w < io->nworkers; w++) {
+		struct worker *wk = &io->workers[w];
+
+		/* Closing a socket takes it out of the XSKMAP too. */
+		for (unsigned i = 0; i < wk->nports; i++)
+			if (wk->ports[i].xsk)
+				xsk_socket__delete(wk->ports[i].xsk);
+		if (wk->umem)
+			xsk_umem__delete(wk->umem);
+		if (wk->area)
+			munmap(wk->area, wk->area_len);
+		for (unsigned l = 0; wk->pkt_fd && l < io->nifs; l++)
+			if (wk->pkt_fd[l] >= 0)
+				close(wk->pkt_fd[l]);
+		free(wk->ports);
+		free(wk->tx_port);
+		free(wk->pkt_fd);
+		free(wk->free);
+		free(wk->state);
+		free(wk->pfds);
+	}
+	free(io->workers);
+	free(io->ifindex);
+	if (io->stop_fd >= 0)
+		close(io->stop_fd);
+	free(io);
+}
+
+static const struct uvs_io_ops xdp_ops = {
+	.rx = xdp_rx,
+	.tx = xdp_tx,
+	.wait = xdp_wait,
+	.wake = xdp_wake,
+	.stats = xdp_stats,
+	.close = xdp_close,
+};
+
+/* A packet socket that only sends on link l (no protocol: it receives nothing). */
+static int open_packet(struct xdp_io *io, unsigned l, const char *ifname, char *err, size_t errlen)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = (int)io->ifindex[l] };
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return fail(err, errlen, errno, "packet socket on", ifname);
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		int e = errno;
+		close(fd);
+		return fail(err, errlen, e, "binding a packet socket to", ifname);
+	}
+	return fd;
+}
+
+/* Worker wk's UMEM, with room for every ring of its nports sockets to be full. */
+static int open_umem(struct xdp_io *io, struct worker *wk, char *err, size_t errlen)
+{
+	struct xsk_umem_config uc = {
+		.fill_size = io->ring,
+		.comp_size = io->ring,
+		.frame_size = CHUNK,
+		/* The kernel adds XDP_PACKET_HEADROOM (256) to this: ample for the engine. */
+		.frame_headroom = UVS_FRAME_HEADROOM,
+	};
+	int ret;
+
+	/* Fill, RX, TX and completion rings, minus what one chunk cannot be in twice. */
+	wk->nchunks = 3 * io->ring * wk->nports + UVS_IO_BATCH;
+	wk->area_len = (size_t)wk->nchunks * CHUNK;
+	wk->area = mmap(NULL, wk->area_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			0);
+	if (wk->area == MAP_FAILED) {
+		wk->area = NULL;
+		return fail(err, errlen, errno, "the UMEM", NULL);
+	}
+	wk->free = calloc(wk->nchunks, sizeof(*wk->free));
+	wk->state = calloc(wk->nchunks, 1);
+	if (!wk->free || !wk->state)
+		return fail(err, errlen, ENOMEM, "the UMEM", NULL);
+	for (uint32_t i = wk->nchunks; i-- > 0;)
+		put_free(wk, (uint64_t)i * CHUNK);
+	ret = xsk_umem__create(&wk->umem, wk->area, wk->area_len, &wk->ports[0].fq,
+			       &wk->ports[0].cq, &uc);
+	if (ret)
+		return fail(err, errlen, -ret, "registering the UMEM", NULL);
+	return 0;
+}
+
+static int open_port(struct xdp_io *io, struct worker *wk, struct port *p, const char *ifname,
+		     int xsk_map_fd, char *err, size_t errlen)
+{
+	struct xsk_socket_config sc = {
+		.rx_size = io->ring,
+		.tx_size = io->ring,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD, /* steer.c loads ours */
+		.bind_flags = XDP_USE_NEED_WAKEUP,		     /* zero-copy if it can */
+	};
+	struct xdp_options opts;
+	socklen_t len = sizeof(opts);
+	uint32_t key = p->link * UVS_XSK_MAX_QUEUES + p->queue;
+	char what[64];
+	int ret;
+
+	ret = xsk_socket__create_shared(&p->xsk, ifname, p->queue, wk->umem, &p->rx, &p->tx, &p->fq,
+					&p->cq, &sc);
+	if (ret) {
+		p->xsk = NULL;
+		snprintf(what, sizeof(what), "AF_XDP socket on queue %u of", p->queue);
+		return fail(err, errlen, -ret, what, ifname);
+	}
+	p->fd = xsk_socket__fd(p->xsk);
+	if (!getsockopt(p->fd, SOL_XDP, XDP_OPTIONS, &opts, &len))
+		p->zerocopy = opts.flags & XDP_OPTIONS_ZEROCOPY;
+	if (bpf_map_update_elem(xsk_map_fd, &key, &p->fd, BPF_ANY))
+		return fail(err, errlen, errno, "the XSKMAP entry of", ifname);
+	refill(wk, p, io->ring);
+	return 0;
+}
+
+static int open_worker(struct xdp_io *io, unsigned w, const unsigned *nqueues,
+		       const struct uvs_io_config *c, char *err, size_t errlen)
+{
+	struct worker *wk = &io->workers[w];
+	int ret;
+
+	wk->tx_port = calloc(io->nifs, sizeof(*wk->tx_port));
+	wk->pkt_fd = calloc(io->nifs, sizeof(*wk->pkt_fd));
+	if (!wk->tx_port || !wk->pkt_fd)
+		return -ENOMEM;
+	for (unsigned l = 0; l < io->nifs; l++) {
+		wk->tx_port[l] = -1;
+		wk->pkt_fd[l] = -1;
+		for (unsigned q = w; q < nqueues[l]; q += io->nworkers)
+			wk->nports++;
+	}
+	wk->ports = calloc(wk->nports + 1, sizeof(*wk->ports));
+	wk->pfds = calloc(wk->nports + 1, sizeof(*wk->pfds));
+	if (!wk->ports || !wk->pfds)
+		return -ENOMEM;
+	wk->pfds[wk->nports] = (struct pollfd){ io->stop_fd, POLLIN, 0 };
+	if (wk->nports && (ret = open_umem(io, wk, err, errlen)) < 0)
+		return ret;
+	wk->nports = 0; /* counts the sockets made, for close */
+	for (unsigned l = 0; l < io->nifs; l++) {
+		for (unsigned q = w; q < nqueues[l]; q += io->nworkers) {
+			struct port *p = &wk->ports[wk->nports++];
+
+			p->link = l;
+			p->queue = q;
+			ret = open_port(io, wk, p, c->ifnames[l], c->xsk_map_fd, err, errlen);
+			if (ret < 0)
+				return ret;
+			wk->pfds[wk->nports - 1] = (struct pollfd){ p->fd, POLLIN, 0 };
+			if (wk->tx_port[l] < 0)
+				wk->tx_port[l] = (int)(wk->nports - 1);
+		}
+		if (wk->tx_port[l] < 0 &&
+		    (wk->pkt_fd[l] = open_packet(io, l, c->ifnames[l], err, errlen)) < 0)
+			return wk->pkt_fd[l];
+	}
+	wk->pfds[wk->nports] = (struct pollfd){ io->stop_fd, POLLIN, 0 };
+	return 0;
+}
+
+/* Per link: its queues, copy or zero-copy, and which workers have none of them. */
+static void describe(const struct xdp_io *io, const unsigned *nqueues,
+		     const struct uvs_io_config *c)
+{
+	size_t n = 0;
+
+	if (!c->info || !c->infolen)
+		return;
+	c->info[0] = 0;
+	for (unsigned l = 0; l < io->nifs && n < c->infolen; l++) {
+		bool zc = false;
+
+		for (unsigned w = 0; w < io->nworkers; w++)
+			for (unsigned i = 0; i < io->workers[w].nports; i++)
+				zc |= io->workers[w].ports[i].link == l &&
+				      io->workers[w].ports[i].zerocopy;
+		n += (size_t)snprintf(c->info + n, c->infolen - n, "%s%s: %u queue(s), %s",
+				      l ? "; " : "", c->ifnames[l], nqueues[l],
+				      zc ? "zero-copy" : "copy mode");
+		if (nqueues[l] < io->nworkers && n < c->infolen)
+			n += (size_t)snprintf(
+				c->info + n, c->infolen - n,
+				", workers %u..%u have no queue there (they send through "
+				"a packet socket)",
+				nqueues[l], io->nworkers - 1);
+	}
+}
+
+int uvs_io_open_af_xdp(const struct uvs_io_config *c, struct uvs_io **out, char *err, size_t errlen)
+{
+	unsigned nqueues[UVS_XSK_MAX_LINKS];
+	struct xdp_io *io;
+	uint32_t ring = 64;
+	int ret = 0;
+
+	if (!c->nifs || !c->nworkers)
+		return fail(err, errlen, EINVAL, "no link or no worker", NULL);
+	if (c->nifs > UVS_XSK_MAX_LINKS)
+		return fail(err, errlen, E2BIG, "AF_XDP: too many links", NULL);
+	if (c->xsk_map_fd < 0)
+		return fail(err, errlen, EINVAL, "AF_XDP needs the steering XDP program", NULL);
+	io = calloc(1, sizeof(*io));
+	if (!io)
+		return -ENOMEM;
+	io->base.ops = &xdp_ops;
+	io->nifs = c->nifs;
+	io->nworkers = c->nworkers;
+	io->busy_poll = c->busy_poll;
+	/* Each fill ring holds about ring_mib of chunks, as a power of two (64..8192). */
+	while (ring < 8192 &&
+	       (uint64_t)ring * 2 * CHUNK <= (uint64_t)(c->ring_mib ? c->ring_mib : 4) << 20)
+		ring *= 2;
+	io->ring = ring;
+	io->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	io->ifindex = calloc(c->nifs, sizeof(*io->ifindex));
+	io->workers = calloc(c->nworkers, sizeof(*io->workers));
+	if (io->stop_fd < 0 || !io->ifindex || !io->workers) {
+		ret = io->stop_fd < 0 ? fail(err, errlen, errno, "eventfd", NULL) : -ENOMEM;
+		xdp_close(&io->base);
+		return ret;
+	}
+	for (unsigned l = 0; l < c->nifs && !ret; l++) {
+		io->ifindex[l] = if_nametoindex(c->ifnames[l]);
+		if (!io->ifindex[l])
+			ret = fail(err, errlen, ENODEV, "no link", c->ifnames[l]);
+		nqueues[l] = queues_of(c->ifnames[l]);
+	}
+	for (unsigned w = 0; w < c->nworkers && !ret; w++)
+		ret = open_worker(io, w, nqueues, c, err, errlen);
+	if (ret) {
+		if (ret == -ENOMEM && err)
+			snprintf(err, errlen, "AF_XDP: out of memory");
+		xdp_close(&io->base);
+		return ret;
+	}
+	describe(io, nqueues, c);
+	*out = &io->base;
+	return 0;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What a packet backend implements: io.h's functions, one table per backend. Each
+ * backend's own struct starts with a struct uvs_io whose ops point at its table.
+ */
+#ifndef UVS_IO_BACKEND_H
+#define UVS_IO_BACKEND_H
+
+#include "io.h"
+
+struct uvs_io_ops {
+	unsigned (*rx)(struct uvs_io *io, unsigned w, struct uvs_frame *f, unsigned max);
+	unsigned (*tx)(struct uvs_io *io, unsigned w, struct uvs_frame *f, unsigned n);
+	int (*wait)(struct uvs_io *io, unsigned w, int timeout_ms);
+	void (*wake)(struct uvs_io *io);
+	void (*stats)(const struct uvs_io *io, unsigned w, struct uvs_io_stats *out);
+	void (*close)(struct uvs_io *io);
+};
+
+struct uvs_io {
+	const struct uvs_io_ops *ops;
+};
+
+#endif

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The steering decision, shared by the BPF programs that make it: steer.bpf.c (tc and
+ * socket filter, over an sk_buff) and steer_xdp.bpf.c (XDP, over the driver's frame).
+ * The including file defines, before including this one:
+ *   STEER_CTX                        its context type (struct __sk_buff, struct xdp_md)
+ *   steer_load(ctx, off, buf, len)   copies len bytes at off into buf: 0, or negative
+ * and decides the link layer itself (which family, where the IP header starts).
+ *
+ * A frame is uvs's when it is IPv4 or IPv6, not a fragment after the first, and
+ *   - TCP, UDP or SCTP to <family, protocol, destination, port> of a service key, or to
+ *     <..., destination, 0> (a port-0 service): STEER_STEAL; or
+ *   - TCP, UDP or SCTP from <family, protocol, source, port> (or port 0) of a reply key
+ *     (a NAT real server): STEER_STEAL_UNLESS_LOCAL, since the director's own
+ *     connections to a real server (health checks) are the kernel's (steer_local_socket);
+ *   - an ICMP or ICMPv6 error (unreachable, time exceeded, parameter problem, packet
+ *     too big) about a packet from a service (its source matches a service key) or to
+ *     a NAT real server (its destination matches a reply key): STEER_STEAL.
+ * IPv6 extension headers are not walked: such packets are left to the kernel.
+ */
+#ifndef UVS_STEER_DECIDE_H
+#define UVS_STEER_DECIDE_H
+
+#include <linux/bpf.h>
+#include <linux/in.h>
+#include <linux/types.h>
+#include <bpf/bpf_helpers.h>
+
+#include "io/bpf/steer-key.h"
+
+/* Not in the BPF target's headers. */
+#define AF_INET	       2
+#define AF_INET6       10
+#define TCP_LISTEN     10
+#define IPPROTO_ICMPV6 58
+
+enum { STEER_PASS, STEER_STEAL, STEER_STEAL_UNLESS_LOCAL };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, UVS_STEER_MAX_KEYS);
+	__type(key, struct uvs_steer_key);
+	__type(value, __u8);
+} uvs_steer_keys SEC(".maps");
+
+/* The addresses and ports of one IP packet; addresses as in the map's keys. */
+struct flow {
+	__u8 family;
+	__u8 protocol;
+	__be16 sport;
+	__be16 dport;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+static __always_inline int is_l4(__u8 protocol)
+{
+	return protocol == IPPROTO_TCP || protocol == IPPROTO_UDP || protocol == IPPROTO_SCTP;
+}
+
+/* The IP header of family at off into f, and where its payload starts. Returns 0, or
+ * -1 for anything not to look into (another version, a fragment after the first, a
+ * header cut short). */
+static __always_inline int load_ip(STEER_CTX *ctx, __u32 off, __u8 family, struct flow *f,
+				   __u32 *l4)
+{
+	__u8 h[40];
+
+	__builtin_memset(f, 0, sizeof(*f));
+	f->family = family;
+	if (family == AF_INET) {
+		if (steer_load(ctx, off, h, 20) || h[0] >> 4 != 4 || (h[0] & 0xf) < 5)
+			return -1;
+		if (((h[6] << 8) | h[7]) & 0x1fff)
+			return -1; /* no ports in it */
+		f->protocol = h[9];
+		__builtin_memcpy(f->saddr, h + 12, 4);
+		__builtin_memcpy(f->daddr, h + 16, 4);
+		*l4 = off + (h[0] & 0xf) * 4;
+		return 0;
+	}
+	if (steer_load(ctx, off, h, 40) || h[0] >> 4 != 6)
+		return -1;
+	f->protocol = h[6];
+	__builtin_memcpy(f->saddr, h + 8, 16);
+	__builtin_memcpy(f->daddr, h + 24, 16);
+	*l4 = off + 40;
+	return 0;
+}
+
+static __always_inline int load_ports(STEER_CTX *ctx, __u32 l4, struct flow *f)
+{
+	__be16 p[2];
+
+	if (!is_l4(f->protocol) || steer_load(ctx, l4, p, 4))
+		return -1;
+	f->sport = p[0];
+	f->dport = p[1];
+	return 0;
+}
+
+/* Whether the map holds <kind, addr, port>, or <kind, addr, 0> (every port). */
+static __always_inline int has_key(const struct flow *f, __u8 kind, const __u8 *addr, __be16 port)
+{
+	struct uvs_steer_key k;
+
+	__builtin_memset(&k, 0, sizeof(k));
+	k.family = f->family;
+	k.protocol = f->protocol;
+	k.kind = kind;
+	k.port = port;
+	__builtin_memcpy(k.addr, addr, 16);
+	if (bpf_map_lookup_elem(&uvs_steer_keys, &k))
+		return 1;
+	if (!port)
+		return 0;
+	k.port = 0;
+	return bpf_map_lookup_elem(&uvs_steer_keys, &k) != 0;
+}
+
+static __always_inline int is_icmp_error(const struct flow *f, __u8 type)
+{
+	if (f->family == AF_INET)
+		return f->protocol == IPPROTO_ICMP && (type == 3 || type == 11 || type == 12);
+	/* 1..4: unreachable, packet too big, time exceeded, parameter problem; never
+	 * neighbour discovery (133..137). */
+	return f->protocol == IPPROTO_ICMPV6 && type >= 1 && type <= 4;
+}
+
+/* The decision for the IP packet of family (AF_INET, AF_INET6) at offset off; f gets
+ * its addresses and ports (for steer_local_socket). */
+static __always_inline int steer_decide_ip(STEER_CTX *ctx, __u8 family, __u32 off, struct flow *f)
+{
+	struct flow in;
+	__u32 l4, l4in;
+	__u8 type;
+
+	if (load_ip(ctx, off, family, f, &l4))
+		return STEER_PASS;
+	if (is_l4(f->protocol)) {
+		if (load_ports(ctx, l4, f))
+			return STEER_PASS;
+		if (has_key(f, UVS_STEER_SERVICE, f->daddr, f->dport))
+			return STEER_STEAL;
+		if (has_key(f, UVS_STEER_REPLY, f->saddr, f->sport))
+			return STEER_STEAL_UNLESS_LOCAL;
+		return STEER_PASS;
+	}
+	/* An ICMP error quotes the packet it is about after its 8-byte header. */
+	if (steer_load(ctx, l4, &type, 1) || !is_icmp_error(f, type))
+		return STEER_PASS;
+	if (load_ip(ctx, l4 + 8, family, &in, &l4in) || load_ports(ctx, l4in, &in))
+		return STEER_PASS;
+	if (has_key(&in, UVS_STEER_SERVICE, in.saddr, in.sport) ||
+	    has_key(&in, UVS_STEER_REPLY, in.daddr, in.dport))
+		return STEER_STEAL;
+	return STEER_PASS;
+}
+
+/* Whether a reply-key frame belongs to a connected socket of this host (the director's
+ * own connection to the real server), not to a client's connection through uvs. */
+static __always_inline int steer_local_socket(STEER_CTX *ctx, const struct flow *f)
+{
+	struct bpf_sock_tuple t;
+	struct bpf_sock *sk;
+	__u32 len;
+	int mine;
+
+	__builtin_memset(&t, 0, sizeof(t));
+	if (f->family == AF_INET) {
+		__builtin_memcpy(&t.ipv4.saddr, f->saddr, 4);
+		__builtin_memcpy(&t.ipv4.daddr, f->daddr, 4);
+		t.ipv4.sport = f->sport;
+		t.ipv4.dport = f->dport;
+		len = sizeof(t.ipv4);
+	} else {
+		__builtin_memcpy(t.ipv6.saddr, f->saddr, 16);
+		__builtin_memcpy(t.ipv6.daddr, f->daddr, 16);
+		t.ipv6.sport = f->sport;
+		t.ipv6.dport = f->dport;
+		len = sizeof(t.ipv6);
+	}
+	if (f->protocol == IPPROTO_TCP)
+		sk = bpf_sk_lookup_tcp(ctx, &t, len, BPF_F_CURRENT_NETNS, 0);
+	else if (f->protocol == IPPROTO_UDP)
+		sk = bpf_sk_lookup_udp(ctx, &t, len, BPF_F_CURRENT_NETNS, 0);
+	else
+		return 0;
+	if (!sk)
+		return 0;
+	/* A listener or an unconnected datagram socket only shares a port number. */
+	if (f->protocol == IPPROTO_TCP)
+		mine = sk->state != TCP_LISTEN;
+	else
+		mine = sk->dst_port != 0;
+	bpf_sk_release(sk);
+	return mine;
+}
+
+#endif

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* io.h's functions: each calls its backend's (backend.h). */
+#include <errno.h>
+#include <stdio.h>
+
+#include "backend.h"
+
+int uvs_io_open(const struct uvs_io_config *c, struct uvs_io **out, char *err, size_t errlen)
+{
+	switch (c->backend) {
+	case UVS_IO_AF_PACKET:
+		return uvs_io_open_af_packet(c, out, err, errlen);
+	case UVS_IO_AF_XDP:
+		return uvs_io_open_af_xdp(c, out, err, errlen);
+	}
+	if (err)
+		snprintf(err, errlen, "no packet backend %d", (int)c->backend);
+	return -EINVAL;
+}
+
+unsigned uvs_io_rx(struct uvs_io *io, unsigned w, struct uvs_frame *f, unsigned max)
+{
+	return io->ops->rx(io, w, f, max);
+}
+
+unsigned uvs_io_tx(struct uvs_io *io, unsigned w, struct uvs_frame *f, unsigned n)
+{
+	return io->ops->tx(io, w, f, n);
+}
+
+int uvs_io_wait(struct uvs_io *io, unsigned w, int timeout_ms)
+{
+	return io->ops->wait(io, w, timeout_ms);
+}
+
+void uvs_io_wake(struct uvs_io *io)
+{
+	io->ops->wake(io);
+}
+
+void uvs_io_stats(const struct uvs_io *io, unsigned w, struct uvs_io_stats *out)
+{
+	io->ops->stats(io, w, out);
+}
+
+void uvs_io_close(struct uvs_io *io)
+{
+	if (io)
+		io->ops->close(io);
+}
