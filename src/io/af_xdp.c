@@ -44,6 +44,8 @@
 
 #include "backend.h"
 #include "io/bpf/steer-key.h"
+#include "pkt/csum.h"
+#include "pkt/parse.h"
 
 #define CHUNK	       4096u
 #define MAX_FRAME      1518u /* as af_packet.c: Ethernet with a VLAN tag */
@@ -199,6 +201,33 @@ static void release_held(struct worker *wk)
 	wk->nheld = 0;
 }
 
+/*
+ * XDP carries no checksum state. A frame from a local sender (a veth peer, a tap) may
+ * hold only the pseudo-header's sum where its TCP or UDP checksum belongs, offload
+ * being meant to finish it (AF_PACKET says so, TP_STATUS_CSUMNOTREADY): such a field
+ * is recognised by its value and finished here, so the engine sees the frame as on a
+ * wire. A complete checksum that happens to have that value is recomputed to itself;
+ * a corrupted one that has it (1 in 65536) is repaired, no worse than offload would.
+ */
+static void complete_partial_csum(uint8_t *frame, uint32_t len)
+{
+	struct uvs_pkt p;
+	uint32_t off;
+	uint16_t field, partial;
+
+	if (uvs_pkt_parse(frame, len, &p) != UVS_PKT_OK ||
+	    (p.protocol != IPPROTO_TCP && p.protocol != IPPROTO_UDP))
+		return;
+	off = p.protocol == IPPROTO_TCP ? 16 : 6;
+	if (p.l4_len < off + 2)
+		return;
+	memcpy(&field, frame + p.l4_off + off, 2);
+	partial = (uint16_t)~uvs_csum_fold(
+		uvs_csum_pseudo(p.af, &p.saddr, &p.daddr, p.protocol, p.l4_len));
+	if (field == partial)
+		uvs_pkt_l4_csum_fill(&p);
+}
+
 static unsigned xdp_rx(struct uvs_io *base, unsigned w, struct uvs_frame *f, unsigned max)
 {
 	struct xdp_io *io = (struct xdp_io *)base;
@@ -226,6 +255,7 @@ static unsigned xdp_rx(struct uvs_io *base, unsigned w, struct uvs_frame *f, uns
 			}
 			wk->state[c / CHUNK] = C_ENGINE;
 			wk->held[wk->nheld++] = c;
+			complete_partial_csum(wk->area + d->addr, d->len);
 			f[n++] = (struct uvs_frame){
 				.data = wk->area + d->addr,
 				.len = d->len,

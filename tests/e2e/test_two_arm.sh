@@ -10,10 +10,15 @@
 # the VIP that is no service is the kernel's (refused); the director's own traffic to a
 # real server is untouched (ping, HTTP); uvsd stops on SIGTERM, after which the kernel
 # answers the VIP's port again (refused), proof that the steering filter is gone.
-# Usage: test_two_arm.sh UVSD UVSADM
+# With af_xdp, uvsd runs the AF_XDP backend (--io af_xdp), and the director's links have
+# two queues each, one per worker.
+# Usage: test_two_arm.sh UVSD UVSADM [af_packet|af_xdp]
 set -euo pipefail
 uvsd=$1
 uvsadm=$2
+io=${3:-af_packet}
+queues=()
+[ "$io" = af_xdp ] && queues=(numtxqueues 2 numrxqueues 2)
 if [ "$(id -u)" != 0 ] || ! ip netns add "uvs2arm-probe-$$" 2>/dev/null; then
 	echo "skipped: needs root and network namespaces"
 	exit 77
@@ -44,10 +49,10 @@ for n in cli dir rs1 rs2 sw; do
 	ip netns add "$p-$n"
 	ip -n "$p-$n" link set lo up
 done
-ip -n "$p-cli" link add eth0 type veth peer name eth0 netns "$p-dir"
+ip -n "$p-cli" link add eth0 "${queues[@]}" type veth peer name eth0 "${queues[@]}" netns "$p-dir"
 ip -n "$p-sw" link add br0 type bridge
 ip -n "$p-sw" link set br0 up
-ip -n "$p-dir" link add eth1 type veth peer name port0 netns "$p-sw"
+ip -n "$p-dir" link add eth1 "${queues[@]}" type veth peer name port0 "${queues[@]}" netns "$p-sw"
 for i in 1 2; do
 	ip -n "$p-rs$i" link add eth0 type veth peer name "port$i" netns "$p-sw"
 done
@@ -83,7 +88,7 @@ done
 
 export UVSD_SOCKET=$tmp/uvsd.sock
 ip netns exec "$p-dir" "$uvsd" --foreground --socket "$UVSD_SOCKET" --interface eth0 --interface eth1 \
-	--workers 2 >"$tmp/uvsd.log" 2>&1 &
+	--workers 2 --io "$io" >"$tmp/uvsd.log" 2>&1 &
 uvsd_pid=$!
 pids+=("$uvsd_pid")
 for _ in $(seq 50); do [ -S "$UVSD_SOCKET" ] && break; sleep 0.1; done
@@ -112,6 +117,7 @@ wait "$uvsd_pid" && got=$? || got=$?
 expect "uvsd exits 0 on SIGTERM" 0 "$got"
 for dev in eth0 eth1; do
 	expect "no uvs filter left on $dev" "" "$(tc -n "$p-dir" filter show dev $dev ingress)"
+	expect "no XDP program left on $dev" "" "$(ip -n "$p-dir" link show dev $dev | grep -o 'prog/xdp.*' || true)"
 done
 on cli curl -s -m 3 http://10.70.0.100/ >/dev/null 2>&1 && got=$? || got=$?
 expect "without uvsd the kernel answers the VIP's port (refused)" 7 "$got"
