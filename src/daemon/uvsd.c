@@ -244,8 +244,9 @@ static void put_counter(struct uvs_ctl_counter *out, size_t max, size_t *n, cons
 	}
 }
 
-/* The engine's named counters, the transmitted frames, and the backend's and
- * next-hop caches' counters (io_*, nh_*: zero without --interface). */
+/* The engine's named counters, the transmitted frames, the backend's and next-hop
+ * caches' counters (io_*, nh_*) and the steering map's size (steer_keys): all zero
+ * without --interface. */
 static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
 {
 	struct uvsd *d = arg;
