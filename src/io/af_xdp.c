@@ -62,6 +62,7 @@ struct port { /* one AF_XDP socket: a queue of a link */
 	uint32_t queue;
 	bool zerocopy;
 	unsigned tx_waiting; /* descriptors submitted since the last kick that worked */
+	unsigned tx_batch;   /* descriptors reserved by this uvs_io_tx, to submit */
 };
 
 struct worker {
@@ -333,7 +334,7 @@ static unsigned xdp_tx(struct uvs_io *base, unsigned w, struct uvs_frame *f, uns
 {
 	struct xdp_io *io = (struct xdp_io *)base;
 	struct worker *wk = &io->workers[w];
-	unsigned sent = 0, queued[UVS_XSK_MAX_LINKS * UVS_XSK_MAX_QUEUES] = { 0 };
+	unsigned sent = 0;
 	bool by_packet[UVS_XSK_MAX_LINKS] = { false };
 
 	complete(wk);
@@ -370,15 +371,18 @@ static unsigned xdp_tx(struct uvs_io *base, unsigned w, struct uvs_frame *f, uns
 		d->addr = addr;
 		d->len = f[k].len;
 		d->options = 0;
-		queued[wk->tx_port[l]]++;
+		p->tx_batch++;
 		sent++;
 	}
 	for (unsigned i = 0; i < wk->nports; i++) {
-		if (!queued[i])
+		struct port *p = &wk->ports[i];
+
+		if (!p->tx_batch)
 			continue;
-		xsk_ring_prod__submit(&wk->ports[i].tx, queued[i]);
-		wk->ports[i].tx_waiting += queued[i];
-		kick(&wk->ports[i]);
+		xsk_ring_prod__submit(&p->tx, p->tx_batch);
+		p->tx_waiting += p->tx_batch;
+		p->tx_batch = 0;
+		kick(p);
 	}
 	/* The packet sockets copy the frames, so this goes after them. */
 	for (unsigned l = 0; l < io->nifs; l++)
@@ -399,11 +403,8 @@ static int xdp_wait(struct uvs_io *base, unsigned w, int timeout_ms)
 		if (xsk_cons_nb_avail(&wk->ports[i].rx, 1))
 			return 0; /* frames wait already */
 	}
-	if (io->busy_poll) {
-		/* Spin, but still notice a stop. */
-		struct pollfd stop = { io->stop_fd, POLLIN, 0 };
-		return poll(&stop, 1, 0) < 0 ? -errno : 0;
-	}
+	if (io->busy_poll)
+		return 0; /* spin: the caller checks its own stop flag between calls */
 	if (poll(wk->pfds, wk->nports + 1, timeout_ms) < 0)
 		return -errno;
 	return 0;
