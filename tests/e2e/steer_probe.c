@@ -11,7 +11,8 @@
  *   unfill  deletes those and syncs ("unfilled keys N ret ERRNO")
  *   close   closes steering: the tc filter goes ("closed")
  *   quit    exits
- * It exits by itself after SECONDS.
+ * It exits by itself after SECONDS. With UVS_PROBE_IO=af_xdp in the environment, it
+ * steers with the XDP program and receives through the AF_XDP backend instead.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -154,7 +155,7 @@ int main(int argc, char **argv)
 	size_t used = 0;
 	unsigned ifindex;
 	time_t end;
-	bool model = false;
+	bool model = false, xdp;
 	int ret, status = 1;
 
 	if (argc != 6 && argc != 7) {
@@ -171,7 +172,9 @@ int main(int argc, char **argv)
 	model = true;
 	if (setup(&m, argv[2], argv[3], atoi(argv[4]), argc == 7 ? argv[6] : NULL) < 0)
 		goto out;
-	ret = uvs_steer_open(&ifindex, 1, &steer, err, sizeof(err));
+	xdp = getenv("UVS_PROBE_IO") && !strcmp(getenv("UVS_PROBE_IO"), "af_xdp");
+	ret = xdp ? uvs_steer_open_xdp(&ifindex, 1, &steer, err, sizeof(err))
+		  : uvs_steer_open(&ifindex, 1, &steer, err, sizeof(err));
 	if (!ret)
 		ret = uvs_steer_sync(steer, &m);
 	if (ret) {
@@ -179,7 +182,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	c.bpf_filter_fd = uvs_steer_sock_fd(steer);
-	if (uvs_io_open_af_packet(&c, &io, err, sizeof(err)) < 0) {
+	c.backend = xdp ? UVS_IO_AF_XDP : UVS_IO_AF_PACKET;
+	c.xsk_map_fd = uvs_steer_xsk_map_fd(steer);
+	if (uvs_io_open(&c, &io, err, sizeof(err)) < 0) {
 		fprintf(stderr, "steer_probe: %s\n", err);
 		goto out;
 	}

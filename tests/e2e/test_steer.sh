@@ -14,9 +14,12 @@
 # after the service is deleted the kernel answers VIP:80 with a RST again, and after
 # steering is closed no uvs filter is left on the link. Before all that, a probe killed
 # with SIGKILL leaves its filter behind, and the next one replaces it.
-# Usage: test_steer.sh STEER_PROBE
+# With xdp, the same checks run against the XDP program and the AF_XDP backend.
+# Usage: test_steer.sh STEER_PROBE [tc|xdp]
 set -euo pipefail
 probe=$1
+mode=${2:-tc} # or xdp: the XDP program and the AF_XDP backend
+[ "$mode" = xdp ] && export UVS_PROBE_IO=af_xdp
 if [ "$(id -u)" != 0 ] || ! ip netns add "uvsst$$-x" 2>/dev/null; then
 	echo "skipped: needs root and network namespaces"
 	exit 77
@@ -73,7 +76,13 @@ start_probe() {
 	for _ in $(seq 50); do grep -q ready "$tmp/out" && return 0; sleep 0.1; done
 	fail "steer_probe did not start"
 }
-uvs_filter() { tc -n "$d" filter show dev eth0 ingress | grep -c uvs_steer_tc || true; }
+uvs_filter() {
+	if [ "$mode" = xdp ]; then
+		ip -n "$d" link show dev eth0 | grep -c "prog/xdp" || true
+	else
+		tc -n "$d" filter show dev eth0 ingress | grep -c uvs_steer_tc || true
+	fi
+}
 
 # What a TCP connect from the peer gets: "connected", "refused" or "timeout".
 try_connect() { # $1 = dst, $2 = port, $3 = source address (optional), $4 = source port
