@@ -172,7 +172,7 @@ static void complete(struct worker *wk)
 
 /* Asks the kernel to send what the TX ring holds; in copy mode it takes at most
  * TX_KICK_BUDGET frames per call and answers EAGAIN while more wait. */
-static void kick(struct port *p)
+static void kick(struct port *p, struct uvs_io_stats *st)
 {
 	unsigned tries = p->tx_waiting / TX_KICK_BUDGET + 1;
 
@@ -187,8 +187,11 @@ static void kick(struct port *p)
 			p->tx_waiting = 0;
 			return;
 		}
-		if (errno != EAGAIN && errno != EBUSY && errno != ENOBUFS)
+		if (errno != EAGAIN && errno != EBUSY && errno != ENOBUFS) {
+			/* ENETDOWN: the link is down; its frames wait in the ring. */
+			st->link_errors++;
 			break;
+		}
 	}
 	/* Left for the next kick (the next tx or wait). */
 }
@@ -322,8 +325,11 @@ static unsigned tx_packet(struct xdp_io *io, struct worker *wk, unsigned l, stru
 	}
 	while (sent < m) {
 		int ret = sendmmsg(wk->pkt_fd[l], msgs + sent, m - sent, MSG_DONTWAIT);
-		if (ret <= 0)
+		if (ret <= 0) {
+			if (ret < 0 && errno != EAGAIN && errno != ENOBUFS)
+				wk->stats.link_errors++; /* e.g. ENETDOWN */
 			break; /* the link's queue is full or it went down: drop the rest */
+		}
 		sent += (unsigned)ret;
 	}
 	wk->stats.tx_dropped += m - sent;
@@ -382,7 +388,7 @@ static unsigned xdp_tx(struct uvs_io *base, unsigned w, struct uvs_frame *f, uns
 		xsk_ring_prod__submit(&p->tx, p->tx_batch);
 		p->tx_waiting += p->tx_batch;
 		p->tx_batch = 0;
-		kick(p);
+		kick(p, &wk->stats);
 	}
 	/* The packet sockets copy the frames, so this goes after them. */
 	for (unsigned l = 0; l < io->nifs; l++)
@@ -399,7 +405,7 @@ static int xdp_wait(struct uvs_io *base, unsigned w, int timeout_ms)
 	struct worker *wk = &io->workers[w];
 
 	for (unsigned i = 0; i < wk->nports; i++) {
-		kick(&wk->ports[i]);
+		kick(&wk->ports[i], &wk->stats);
 		if (xsk_cons_nb_avail(&wk->ports[i].rx, 1))
 			return 0; /* frames wait already */
 	}
