@@ -502,7 +502,9 @@ void uvs_steer_close(struct uvs_steer *s)
 
 		/* Errors are ignored: the link may be gone, and its filters with it. */
 		if (l->attached && s->xdp) {
-			bpf_xdp_detach((int)l->ifindex, l->xdp_mode, NULL);
+			/* Only if the program there is still ours. */
+			LIBBPF_OPTS(bpf_xdp_attach_opts, x, .old_prog_fd = s->xdp_fd);
+			bpf_xdp_detach((int)l->ifindex, l->xdp_mode | XDP_FLAGS_REPLACE, &x);
 			continue;
 		}
 		if (l->attached)
