@@ -45,7 +45,10 @@
 #   lab_spawn NODE NAME cmd...             start cmd there in the background; its output
 #                                          in $LAB_TMP/NAME.log, its pid in NAME.pid;
 #                                          lab_down stops it (lab_stop NAME sooner)
-#   lab_servers_start, lab_servers_stop    the real servers' nginx and UDP echo
+#   lab_servers_start, lab_servers_stop    the real servers' nginx and UDP echo; nginx
+#                                          answers /files/NAME with $LAB_TMP/RS/files/NAME
+#                                          (tests put large files there), any other
+#                                          path with "RS\n"
 #   lab_curl URL                           one request from cli; prints the body
 #   lab_curl_count URL N                   N requests from cli, each on a new
 #                                          connection: "rs1 N1\nrs2 N2..." sorted, then
@@ -323,6 +326,7 @@ http {
 		listen [::]:$LAB_TCP_PORT ipv6only=on;
 		default_type text/plain;
 		location / { return 200 "$1\n"; }
+		location /files/ { alias $d/files/; }
 	}
 }
 EOF
@@ -335,7 +339,7 @@ _lab_listening() { # NODE tcp|udp PORT: IPv4 and IPv6 sockets listen there
 lab_servers_start() {
 	local rs
 	for rs in "${LAB_RS[@]}"; do
-		mkdir -p "$LAB_TMP/$rs"
+		mkdir -p "$LAB_TMP/$rs/files"
 		_lab_nginx_conf "$rs" >"$LAB_TMP/$rs/nginx.conf"
 		lab_spawn "$rs" "nginx-$rs" nginx -c "$LAB_TMP/$rs/nginx.conf" \
 			-e "$LAB_TMP/$rs/error.log" -g 'daemon off;'
