@@ -188,6 +188,13 @@ lab_up() {
 	_lab_sysctl lan net.ipv6.conf.default.disable_ipv6=1
 	ip -n "$(lab_ns lan)" link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0
 	ip -n "$(lab_ns lan)" link set br0 up
+	# A switch, not a firewall: with br_netfilter in the kernel, bridged IP frames
+	# would go through iptables, which drops malformed headers (test_hostile.sh sends
+	# them on purpose).
+	if lab_exec lan test -e /proc/sys/net/bridge/bridge-nf-call-iptables; then
+		_lab_sysctl lan net.bridge.bridge-nf-call-iptables=0 \
+			net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
+	fi
 
 	for node in cli rtr dir "${LAB_RS[@]}"; do
 		_lab_node "$node"

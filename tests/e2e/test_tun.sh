@@ -60,9 +60,9 @@ rs3 20" "$(lab_curl_count "$(url "$V6")" 60)"
 	lab_stop "capture-$name"
 
 	all4=$(tshark -n -r "$pcap" -Y 'eth.type == 0x0800' 2>/dev/null | wc -l)
-	ok4=$(tshark -n -r "$pcap" -Y "eth.type == 0x0800 && ip.src == $D4 && ip.dst == ${LAB_IP4[rs1]} && $filter4" 2>/dev/null | wc -l)
+	ok4=$(tshark -n -r "$pcap" -Y "eth.type == 0x0800 && ip.src#1 == $D4 && ip.dst#1 == ${LAB_IP4[rs1]} && $filter4" 2>/dev/null | wc -l)
 	all6=$(tshark -n -r "$pcap" -Y 'eth.type == 0x86dd' 2>/dev/null | wc -l)
-	ok6=$(tshark -n -r "$pcap" -Y "eth.type == 0x86dd && ipv6.src == $D6 && ipv6.dst == ${LAB_IP6[rs1]} && $filter6" 2>/dev/null | wc -l)
+	ok6=$(tshark -n -r "$pcap" -Y "eth.type == 0x86dd && ipv6.src#1 == $D6 && ipv6.dst#1 == ${LAB_IP6[rs1]} && $filter6" 2>/dev/null | wc -l)
 	echo "$name: rs1 got $all4 IPv4 frames from dir, $ok4 as expected; $all6 IPv6, $ok6 as expected"
 	check "$name: rs1 got 20 connections' frames over IPv4 outer ($all4 >= 40)" [ "$all4" -ge 40 ]
 	expect "$name: each in the expected encapsulation ($filter4)" "$all4" "$ok4"
@@ -71,20 +71,20 @@ rs3 20" "$(lab_curl_count "$(url "$V6")" 60)"
 }
 
 lab_uvsadm -Z
-run_kind ipip "" "--tun-type ipip" "ip.proto == 4 && !udp && !gre" "ipv6.nxt == 41"
+run_kind ipip "" "--tun-type ipip" "ip.proto#1 == 4" "ipv6.nxt#1 == 41"
 run_kind gue "--tun-type gue --tun-port $LAB_GUE_PORT" \
 	"--tun-type gue --tun-port $LAB_GUE_PORT --tun-nocsum" \
-	"ip.proto == 17 && udp.dstport == $LAB_GUE_PORT && udp.checksum == 0" \
-	"ipv6.nxt == 17 && udp.dstport == $LAB_GUE_PORT && udp.checksum != 0"
+	"ip.proto#1 == 17 && udp.dstport == $LAB_GUE_PORT && udp.checksum == 0" \
+	"ipv6.nxt#1 == 17 && udp.dstport == $LAB_GUE_PORT && udp.checksum != 0"
 run_kind gue-csum "--tun-type gue --tun-port $LAB_GUE_PORT --tun-csum" \
 	"--tun-type gue --tun-port $LAB_GUE_PORT --tun-csum" \
-	"ip.proto == 17 && udp.dstport == $LAB_GUE_PORT && udp.checksum != 0" \
-	"ipv6.nxt == 17 && udp.dstport == $LAB_GUE_PORT && udp.checksum != 0"
-run_kind gre "--tun-type gre" "--tun-type gre --tun-nocsum" "ip.proto == 47 && gre.flags.checksum == 0" \
-	"ipv6.nxt == 47 && gre.flags.checksum == 0"
+	"ip.proto#1 == 17 && udp.dstport == $LAB_GUE_PORT && udp.checksum != 0" \
+	"ipv6.nxt#1 == 17 && udp.dstport == $LAB_GUE_PORT && udp.checksum != 0"
+run_kind gre "--tun-type gre" "--tun-type gre --tun-nocsum" "ip.proto#1 == 47 && gre.flags.checksum == 0" \
+	"ipv6.nxt#1 == 47 && gre.flags.checksum == 0"
 run_kind gre-csum "--tun-type gre --tun-csum" "--tun-type gre --tun-csum" \
-	"ip.proto == 47 && gre.flags.checksum == 1" \
-	"ipv6.nxt == 47 && gre.flags.checksum == 1"
+	"ip.proto#1 == 47 && gre.flags.checksum == 1" \
+	"ipv6.nxt#1 == 47 && gre.flags.checksum == 1"
 
 stats_table | sed 's/^/    /'
 expect "--stats: TCP $V4:80: Conns 300, OutPkts 0" "300 0" \
