@@ -8,7 +8,8 @@
 #  - wrr 1,2,3 over 3000 requests: each share within 2 points of its weight's, and
 #    --stats agrees: the service's Conns is 3000, each server's Conns its count,
 #    packets counted both ways;
-#  - persistence (-p 300): every request of the client on one server;
+#  - persistence (-p 300): every request of the client on one server, which holds the
+#    one template (--persistent-conn);
 #  - weight 0 drains: new requests avoid the server while a slow download from it
 #    (curl --limit-rate) completes whole;
 #  - -d of a server under a loop of requests: every request after the last one it
@@ -84,6 +85,17 @@ lab_uvsadm -E -t "[$V6]:80" -s rr -p 300
 got=$(lab_curl_count "$(url "$V6")" 60)
 expect "-p 300: 60 requests of one client on one server" 1 "$(echo "$got" | wc -l)"
 check "-p 300: ... and all answered ($got)" [ "$(echo "$got" | awk '{ print $2 }')" = 60 ]
+# Counted since -Z: the 60 connections, not the template (as IPVS counts them); the
+# template is the one PersistConn of the server it names.
+expect "-p 300: --stats: Conns 60" 60 "$(svc_stat "$S6" - conns)"
+sticky=$(echo "$got" | awk '{ print $1 }')
+persist=$(lab_uvsadm -L -n -t "[$V6]:80" --persistent-conn |
+	awk '$1 == "->" && NF == 6 { print $2, $4 }')
+want=""
+for rs in "${LAB_RS[@]}"; do
+	want+="[${LAB_IP6[$rs]}]:80 $([ "$rs" = "$sticky" ] && echo 1 || echo 0)"$'\n'
+done
+expect "-p 300: --persistent-conn: one template, on $sticky" "${want%$'\n'}" "$persist"
 
 # ---- weight 0 drains ----------------------------------------------------------------
 lab_uvsadm -E -t "$V4:80" -s rr
