@@ -24,8 +24,9 @@
 #                               connection entries of SERVICE ("10.0.0.1:80",
 #                               "[2001:db8:f::1]:80"), sorted
 #   counter NAME                one of uvsadm -L --counters
-#   curl_seq URL N              N requests from cli in order, each on a new connection;
-#                               one line each: the body, or "fail"
+#   curl_seq URL N [RATE]       N requests from cli in order, each on a new connection
+#                               (at most RATE a second: curl --rate); one line each:
+#                               the body, or "fail"
 #   url ADDR [PATH]             http://ADDR/PATH with IPv6 in brackets
 #   rs_addr RS 4|6              a real server's address
 set -euo pipefail
@@ -157,11 +158,12 @@ counter() { # NAME
 	lab_uvsadm -L --counters | awk -v n="$1" '$1 == n { print $2 }'
 }
 
-curl_seq() { # URL N
+curl_seq() { # URL N [RATE]
 	local cfg=$LAB_TMP/curlseq.$BASHPID.$RANDOM i
 	for ((i = 0; i < $2; i++)); do
 		printf 'url = "%s"\n' "$1"
 	done >"$cfg"
+	[ -z "${3:-}" ] || printf 'rate = "%s/s"\n' "$3" >>"$cfg"
 	# Each transfer prints its body, then its status code on a line of its own: "000"
 	# when it got nothing (curl goes on with the next one).
 	{ timeout 120 ip netns exec "$(lab_ns cli)" curl -s --globoff --max-time 3 \
