@@ -8,7 +8,9 @@
 # programs, and gives:
 #   expect NAME WANT GOT        one check: "ok: NAME" or "FAIL: NAME" with a diff
 #   check NAME cmd...           one check that cmd succeeds
-#   e2e_done                    prints the count of failures; exits 1 if any
+#   e2e_done                    stops uvsd (exit 0 on SIGTERM, no sanitizer report
+#                               in its log: two more checks), prints the count of
+#                               failures; exits 1 if any
 #   e2e_uvsd_start [args...]    uvsd --interface eth0 args in dir; fails the test if
 #                               it does not start (its log printed)
 #   uvsd_alive                  uvsd (the lab's "director" process) still runs
@@ -72,10 +74,34 @@ check() { # NAME cmd...
 	fi
 }
 
+# Stops uvsd with SIGTERM (KILL after 10 s): it must exit 0, and its log must hold no
+# sanitizer report (the ASan/UBSan build runs these tests too).
+e2e_uvsd_stop() {
+	local pid rc=0 tries=100
+	[ -f "$LAB_TMP/director.pid" ] || return 0
+	pid=$(cat "$LAB_TMP/director.pid")
+	rm -f "$LAB_TMP/director.pid"
+	kill -TERM "$pid" 2>/dev/null || true
+	while kill -0 "$pid" 2>/dev/null && [ "$tries" -gt 0 ]; do
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" || rc=$?
+	expect "uvsd exits 0 on SIGTERM" 0 "$rc"
+	expect "uvsd's log holds no sanitizer report" "" \
+		"$(grep -E 'ERROR: (Address|Leak|Thread)Sanitizer|runtime error:' "$LAB_TMP/director.log" || true)"
+}
+
 e2e_done() {
-	if ! uvsd_alive && [ -n "$LAB_TMP" ]; then
-		echo "uvsd's log:"
-		sed 's/^/    /' "$LAB_TMP/director.log" 2>/dev/null | tail -40 || true
+	local alive=0
+	if [ -n "$LAB_TMP" ]; then
+		uvsd_alive && alive=1
+		e2e_uvsd_stop
+		if [ "$alive" = 0 ] || [ "$E2E_FAILED" -gt 0 ]; then
+			echo "uvsd's log (its end):"
+			tail -n 40 "$LAB_TMP/director.log" 2>/dev/null | sed 's/^/    /' || true
+		fi
 	fi
 	echo "$(basename "$0"): $((SECONDS - E2E_START)) s, $E2E_FAILED failed"
 	[ "$E2E_FAILED" -eq 0 ] || exit 1
@@ -84,13 +110,13 @@ e2e_done() {
 
 e2e_uvsd_start() {
 	if ! lab_uvsd_start --interface "$LAB_DEV" "$@"; then
-		echo "FAIL: uvsd --interface $LAB_DEV $* did not start"
+		echo "FAIL: uvsd --interface $LAB_DEV${*:+ $*} did not start"
 		exit 1
 	fi
-	# --interface is taken at start: a uvsd that refuses it exits before its socket.
+	# A uvsd that cannot use the interface may exit just after making its socket.
 	sleep 0.2
 	if ! uvsd_alive; then
-		echo "FAIL: uvsd --interface $LAB_DEV $* exited:"
+		echo "FAIL: uvsd --interface $LAB_DEV${*:+ $*} exited:"
 		sed 's/^/    /' "$LAB_TMP/director.log"
 		exit 1
 	fi

@@ -408,9 +408,14 @@ lab_director_start() {
 	lab_spawn dir director "${cmd[@]}"
 }
 
+_lab_uvsd_up() { # its socket is there, or it is gone
+	[ -S "$UVSD_SOCKET" ] || ! kill -0 "$(cat "$LAB_TMP/director.pid")" 2>/dev/null
+}
+
 lab_uvsd_start() {
 	lab_director_start "$LAB_UVSD" --foreground "$@"
-	lab_wait 10 test -S "$UVSD_SOCKET" || {
+	lab_wait 10 _lab_uvsd_up
+	[ -S "$UVSD_SOCKET" ] || {
 		echo "lab: uvsd did not start:" >&2
 		cat "$LAB_TMP/director.log" >&2 || true
 		return 1
