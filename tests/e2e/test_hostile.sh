@@ -30,6 +30,7 @@ lab_servers_start
 e2e_uvsd_start
 svc_add tcp "$V4" 80 -m rr
 svc_add udp "$V4" 53 -m rr
+svc_add udp "$LAB_VIP6" 53 -m rr
 saved=$(lab_uvsadm -S -n)
 
 # Good traffic through all of it: 300 requests, one at a time.
