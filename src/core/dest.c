@@ -269,6 +269,8 @@ int uvs_dest_add(struct uvs_model *m, const struct uvs_svc_key *k, const struct 
 		}
 	}
 out:
+	if (!ret)
+		m->generation++;
 	pthread_mutex_unlock(&m->ctl_lock);
 	return ret;
 }
@@ -311,6 +313,8 @@ int uvs_dest_edit(struct uvs_model *m, const struct uvs_svc_key *k, const struct
 	}
 	pthread_mutex_unlock(&svc->lock);
 out:
+	if (!ret)
+		m->generation++;
 	pthread_mutex_unlock(&m->ctl_lock);
 	return ret;
 }
@@ -338,6 +342,8 @@ int uvs_dest_del(struct uvs_model *m, const struct uvs_svc_key *k, int af,
 	pthread_mutex_unlock(&svc->lock);
 	trash_dest(m, d);
 out:
+	if (!ret)
+		m->generation++;
 	pthread_mutex_unlock(&m->ctl_lock);
 	return ret;
 }

@@ -133,6 +133,10 @@ struct uvs_model {
 	struct cds_list_head services; /* creation order */
 	struct cds_list_head trash;
 	unsigned num_services;
+	/* Counts configuration changes (services and destinations), so that the control
+	 * thread can tell whether anything derived from them needs redoing. Written
+	 * under ctl_lock. */
+	uint64_t generation;
 	unsigned nworkers; /* stats slots per object */
 	uint64_t seed;	   /* seeds each service's rand_state */
 	uvs_clock_fn clock;

@@ -199,6 +199,7 @@ int uvs_svc_add(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_er
 	rcu_read_unlock();
 	cds_list_add_tail(&svc->all, &m->services);
 	m->num_services++;
+	m->generation++;
 	pthread_mutex_unlock(&m->ctl_lock);
 	return 0;
 fail:
@@ -252,6 +253,7 @@ int uvs_svc_edit(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_e
 	}
 	apply_conf(svc, c);
 	pthread_mutex_unlock(&svc->lock);
+	m->generation++;
 out:
 	pthread_mutex_unlock(&m->ctl_lock);
 	return ret;
@@ -265,6 +267,7 @@ static void svc_unlink(struct uvs_model *m, struct uvs_service *svc)
 	rcu_read_unlock();
 	cds_list_del(&svc->all);
 	m->num_services--;
+	m->generation++;
 	pthread_mutex_lock(&svc->lock);
 	svc->sched->done_service(svc);
 	/* A worker that found svc before it was unpublished sees no scheduler. */

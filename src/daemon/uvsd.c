@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * uvsd: the director. This version runs the control plane: the model and the engine,
- * the control socket uvsadm talks to, the rules file (--rules, reloaded on SIGHUP),
- * the 2-second rate estimator and the trash of deleted real servers. The packet I/O
- * backends that feed the engine come next (issue 4); until then --interface is
- * refused rather than ignored.
- *
- * One control thread does everything here, in a poll() loop: no busy polling, and an
- * idle uvsd sleeps.
+ * uvsd: the director. The control thread runs the model, the control socket uvsadm
+ * talks to, the rules file (--rules, reloaded on SIGHUP), the 2-second rate estimator,
+ * the trash of deleted real servers and the priming of real servers' neighbours, in a
+ * poll() loop. With --interface, worker threads (datapath.c) move frames between the
+ * links and the engine. Nothing busy-polls: an idle uvsd sleeps.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,12 +19,22 @@
 #include <unistd.h>
 
 #include "core/engine.h"
+#include "conns.h"
 #include "ctl/server.h"
+#include "datapath.h"
 #include "log.h"
+#include "prime.h"
 #include "rules_file.h"
 #include "uvs/ctl.h"
 
+#define UVSD_MAX_LINKS	 16
+#define UVSD_MAX_WORKERS 64
+
 struct options {
+	const char *ifnames[UVSD_MAX_LINKS];
+	unsigned nifs;
+	unsigned workers;
+	uint32_t ring_mib;
 	const char *rules;
 	const char *socket;
 	const char *group;
@@ -39,16 +46,22 @@ struct options {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: uvsd [options]\n"
-		   "  --rules FILE        load this ipvsadm -S rules file; SIGHUP reloads it\n"
-		   "  --socket PATH       control socket (default $" UVS_CTL_PATH_ENV
-		   " or " UVS_CTL_PATH ")\n"
-		   "  --group NAME        members of this group may use the socket too\n"
-		   "  --foreground        stay in the foreground (logs to stderr)\n"
-		   "  --syslog            log to syslog\n"
-		   "  --conn-tab-bits N   connection table of 2^N buckets (8..24, default 20)\n"
-		   "  --max-conns N       most connections and templates (default 4194304)\n"
-		   "  --help\n");
+	fprintf(f,
+		"Usage: uvsd [options]\n"
+		"  --interface IF      forward frames on link IF (repeat for several links;\n"
+		"                      without it uvsd runs its control plane only)\n"
+		"  --workers N         worker threads (default: one per online CPU, at most %d)\n"
+		"  --ring-mib N        receive ring per worker and link, MiB (default 4)\n"
+		"  --rules FILE        load this ipvsadm -S rules file; SIGHUP reloads it\n"
+		"  --socket PATH       control socket (default $" UVS_CTL_PATH_ENV
+		" or " UVS_CTL_PATH ")\n"
+		"  --group NAME        members of this group may use the socket too\n"
+		"  --foreground        stay in the foreground (logs to stderr)\n"
+		"  --syslog            log to syslog\n"
+		"  --conn-tab-bits N   connection table of 2^N buckets (8..24, default 20)\n"
+		"  --max-conns N       most connections and templates (default 4194304)\n"
+		"  --help\n",
+		UVSD_MAX_WORKERS);
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -62,6 +75,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "conn-tab-bits", required_argument, NULL, 'b' },
 		{ "max-conns", required_argument, NULL, 'm' },
 		{ "interface", required_argument, NULL, 'i' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "ring-mib", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -100,9 +115,33 @@ static int parse_options(int argc, char **argv, struct options *o)
 			}
 			break;
 		case 'i':
-			fprintf(stderr, "uvsd: --interface: this uvsd has no packet I/O yet; it "
-					"runs the control plane only\n");
-			return -1;
+			if (o->nifs == UVSD_MAX_LINKS) {
+				fprintf(stderr, "uvsd: at most %d --interface options\n",
+					UVSD_MAX_LINKS);
+				return -1;
+			}
+			for (unsigned k = 0; k < o->nifs; k++)
+				if (!strcmp(o->ifnames[k], optarg)) {
+					fprintf(stderr, "uvsd: --interface %s given twice\n",
+						optarg);
+					return -1;
+				}
+			o->ifnames[o->nifs++] = optarg;
+			break;
+		case 'w':
+			o->workers = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || o->workers < 1 || o->workers > UVSD_MAX_WORKERS) {
+				fprintf(stderr, "uvsd: --workers takes 1..%d\n", UVSD_MAX_WORKERS);
+				return -1;
+			}
+			break;
+		case 'R':
+			o->ring_mib = (uint32_t)strtoul(optarg, &end, 10);
+			if (*end || o->ring_mib < 1 || o->ring_mib > 1024) {
+				fprintf(stderr, "uvsd: --ring-mib takes 1..1024\n");
+				return -1;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -118,18 +157,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-static int no_route(void *arg, int af, const union uvs_addr *nh, struct uvs_route *r)
-{
-	(void)arg, (void)af, (void)nh, (void)r;
-	return -EHOSTUNREACH;
-}
-
 struct uvsd {
 	struct options opt;
 	struct uvs_model model;
 	struct uvs_engine engine;
 	struct uvs_ctl_server *ctl;
-	struct pollfd fds[3]; /* signals, timer, the control server */
+	struct uvsd_datapath *dp; /* NULL without --interface */
+	struct uvsd_prime *prime;
+	unsigned nworkers;
+	bool model_ready, engine_ready; /* what setup() got to, for the teardown */
+	struct pollfd fds[3];		/* signals, timer, the control server */
 };
 
 enum { FD_SIGNAL, FD_TIMER, FD_CTL, NFDS };
@@ -158,26 +195,48 @@ static void ops_set_timeouts(void *arg, uint32_t tcp, uint32_t tcpfin, uint32_t 
 	__atomic_store_n(&d->engine.timeouts.udp, t.udp, __ATOMIC_RELAXED);
 }
 
-/* The engine's named counters, and the transmitted frames. */
+static void put_counter(struct uvs_ctl_counter *out, size_t max, size_t *n, const char *name,
+			uint64_t value)
+{
+	if (*n < max) {
+		snprintf(out[*n].name, sizeof(out[*n].name), "%s", name);
+		out[(*n)++].value = value;
+	}
+}
+
+/* The engine's named counters, the transmitted frames, and the backend's and
+ * next-hop caches' counters (io_*, nh_*: zero without --interface). */
 static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
 {
 	struct uvsd *d = arg;
 	uint64_t c[UVS_R_COUNT], tx;
+	struct uvs_io_stats io;
+	struct uvs_nhcache_stats nh;
 	size_t n = 0;
 
 	uvs_engine_counters(&d->engine, c, &tx);
-	if (n < max) {
-		snprintf(out[n].name, sizeof(out[n].name), "tx");
-		out[n++].value = tx;
-	}
-	for (unsigned r = 1; r < UVS_R_COUNT && n < max; r++) {
-		snprintf(out[n].name, sizeof(out[n].name), "%s", uvs_reason_name(r));
-		out[n++].value = c[r];
-	}
+	uvsd_datapath_counters(d->dp, &io, &nh);
+	put_counter(out, max, &n, "tx", tx);
+	for (unsigned r = 1; r < UVS_R_COUNT; r++)
+		put_counter(out, max, &n, uvs_reason_name(r), c[r]);
+	put_counter(out, max, &n, "io_rx", io.rx);
+	put_counter(out, max, &n, "io_rx_too_big", io.rx_too_big);
+	put_counter(out, max, &n, "io_tx", io.tx);
+	put_counter(out, max, &n, "io_tx_dropped", io.tx_dropped);
+	put_counter(out, max, &n, "nh_cache_hits", nh.hits);
+	put_counter(out, max, &n, "nh_cache_misses", nh.misses);
 	return n;
 }
 
+static size_t ops_conns(void *arg, uint64_t *cursor, struct uvs_ctl_conn *out, size_t max)
+{
+	struct uvsd *d = arg;
+
+	return uvsd_conns(&d->engine, cursor, out, max);
+}
+
 static const struct uvs_ctl_ops ctl_ops = {
+	.conns = ops_conns,
 	.get_timeouts = ops_get_timeouts,
 	.set_timeouts = ops_set_timeouts,
 	.counters = ops_counters,
@@ -202,20 +261,32 @@ static int setup(struct uvsd *d)
 		}
 		group = g->gr_gid;
 	}
-	if (uvs_model_init(&d->model, 1) < 0) {
+	d->nworkers = 1;
+	if (d->opt.nifs) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		d->nworkers = d->opt.workers
+				      ? d->opt.workers
+				      : (unsigned)(cpus < 1		     ? 1
+						   : cpus > UVSD_MAX_WORKERS ? UVSD_MAX_WORKERS
+									     : cpus);
+	}
+	if (uvs_model_init(&d->model, d->nworkers) < 0) {
 		uvs_log(LOG_ERR, "out of memory");
 		return -1;
 	}
+	d->model_ready = true;
 	uvs_engine_config_default(&c);
 	if (d->opt.table_bits)
 		c.table_bits = d->opt.table_bits;
 	if (d->opt.max_conns)
 		c.max_conns = d->opt.max_conns;
-	c.route = no_route;
+	c.nworkers = d->nworkers;
+	c.route = uvsd_datapath_route;
 	if ((ret = uvs_engine_init(&d->engine, &d->model, &c)) < 0) {
 		uvs_log(LOG_ERR, "engine: %s", strerror(-ret));
 		return -1;
 	}
+	d->engine_ready = true;
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
@@ -247,6 +318,25 @@ static int setup(struct uvsd *d)
 	d->fds[FD_CTL] = (struct pollfd){ uvs_ctl_server_fd(d->ctl), POLLIN, 0 };
 	if (d->opt.rules && uvsd_rules_file_apply(&d->engine, d->opt.rules) < 0)
 		return -1;
+	if ((ret = uvsd_prime_open(&d->prime)) < 0) {
+		uvs_log(LOG_ERR, "rtnetlink: %s", strerror(-ret));
+		return -1;
+	}
+	if (d->opt.nifs) {
+		struct uvs_io_config io = {
+			.ifnames = d->opt.ifnames,
+			.nifs = d->opt.nifs,
+			.nworkers = d->nworkers,
+			.ring_mib = d->opt.ring_mib,
+		};
+		char msg[256] = "";
+		if (uvsd_datapath_start(&d->engine, &io, &d->dp, msg, sizeof(msg)) < 0) {
+			uvs_log(LOG_ERR, "data path: %s", msg);
+			return -1;
+		}
+		uvs_log(LOG_INFO, "forwarding on %u link(s) with %u worker(s)", d->opt.nifs,
+			d->nworkers);
+	}
 	return 0;
 }
 
@@ -282,7 +372,11 @@ static void run(struct uvsd *d)
 {
 	uvs_log(LOG_INFO, "control socket %s ready", d->opt.socket);
 	for (;;) {
-		if (poll(d->fds, NFDS, -1) < 0) {
+		/* After every event: real servers configured by it get their neighbours
+		 * resolved before the first frame to them. */
+		bool priming = uvsd_prime_pass(d->prime, &d->model);
+
+		if (poll(d->fds, NFDS, priming ? UVSD_PRIME_GAP_MS : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			uvs_log(LOG_ERR, "poll: %s", strerror(errno));
@@ -314,12 +408,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rcu_register_thread();
-	if (setup(&d) < 0)
-		return 1;
-	run(&d);
-	uvs_ctl_server_close(d.ctl); /* removes the socket file */
-	uvs_engine_destroy(&d.engine);
-	uvs_model_destroy(&d.model);
+	int ret = setup(&d) < 0 ? 1 : 0;
+	if (!ret)
+		run(&d);
+	/* Workers stop before the engine they use; their structs go after it. */
+	uvsd_datapath_stop(d.dp);
+	if (d.ctl)
+		uvs_ctl_server_close(d.ctl); /* removes the socket file */
+	if (d.engine_ready)
+		uvs_engine_destroy(&d.engine);
+	uvsd_datapath_free(d.dp);
+	uvsd_prime_close(d.prime);
+	if (d.model_ready)
+		uvs_model_destroy(&d.model);
 	rcu_unregister_thread();
-	return 0;
+	return ret;
 }

@@ -17,11 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "io.h"
+#include "pkt/parse.h"
 
 #define BLOCK_SIZE   (1u << 20)
 #define FRAME_SIZE   2048u
@@ -47,6 +49,7 @@ struct worker {
 
 struct uvs_io {
 	unsigned nifs, nworkers;
+	int stop_fd; /* eventfd, readable once uvs_io_wake() was called */
 	uint32_t ring_bytes;
 	struct worker *workers;
 };
@@ -132,16 +135,22 @@ int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, ch
 		return -ENOMEM;
 	io->nifs = c->nifs;
 	io->nworkers = c->nworkers;
+	io->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (io->stop_fd < 0) {
+		free(io);
+		return fail(err, errlen, errno, "eventfd", NULL);
+	}
 	io->ring_bytes = (c->ring_mib ? c->ring_mib : 4) * BLOCK_SIZE;
 	io->workers = calloc(c->nworkers, sizeof(*io->workers));
 	if (!io->workers) {
+		close(io->stop_fd);
 		free(io);
 		return -ENOMEM;
 	}
 	for (unsigned w = 0; w < c->nworkers && !ret; w++) {
 		struct worker *wk = &io->workers[w];
 		wk->rings = calloc(c->nifs, sizeof(*wk->rings));
-		wk->pfds = calloc(c->nifs, sizeof(*wk->pfds));
+		wk->pfds = calloc(c->nifs + 1, sizeof(*wk->pfds));
 		wk->buf = aligned_alloc(64, (size_t)UVS_IO_BATCH * UVS_IO_SLOT);
 		if (!wk->rings || !wk->pfds || !wk->buf) {
 			ret = -ENOMEM;
@@ -153,6 +162,7 @@ int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, ch
 			ret = open_ring(&wk->rings[i], c->ifnames[i], io, c, err, errlen);
 			wk->pfds[i] = (struct pollfd){ wk->rings[i].fd, POLLIN, 0 };
 		}
+		wk->pfds[c->nifs] = (struct pollfd){ io->stop_fd, POLLIN, 0 };
 	}
 	if (ret) {
 		uvs_io_close(io);
@@ -175,7 +185,27 @@ void uvs_io_close(struct uvs_io *io)
 		free(wk->buf);
 	}
 	free(io->workers);
+	close(io->stop_fd);
 	free(io);
+}
+
+void uvs_io_wake(struct uvs_io *io)
+{
+	uint64_t one = 1;
+
+	if (write(io->stop_fd, &one, sizeof(one)) < 0)
+		return; /* only fails once the counter is huge: then it is readable anyway */
+}
+
+/* A frame from a local sender (a veth peer, a tap) may carry only the pseudo-header's
+ * sum where its TCP or UDP checksum belongs, offload being meant to finish it: finish
+ * it here, so the engine sees the frame as it would be on a wire. */
+static void complete_csum(uint8_t *frame, uint32_t len)
+{
+	struct uvs_pkt p;
+
+	if (uvs_pkt_parse(frame, len, &p) == UVS_PKT_OK)
+		uvs_pkt_l4_csum_fill(&p);
 }
 
 /* Copies the ring's frames into f[0..max) (slots from *slot on); returns how many. */
@@ -215,6 +245,8 @@ static unsigned rx_ring(struct ring *r, struct uvs_frame *f, unsigned max, uint8
 				} else {
 					memcpy(d, pkt, len);
 				}
+				if (h->tp_status & TP_STATUS_CSUMNOTREADY)
+					complete_csum(d, len);
 				f[n++] = (struct uvs_frame){
 					.data = d,
 					.len = len,
@@ -308,7 +340,7 @@ int uvs_io_wait(struct uvs_io *io, unsigned w, int timeout_ms)
 		    (__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER))
 			return 0;
 	}
-	if (poll(wk->pfds, io->nifs, timeout_ms) < 0)
+	if (poll(wk->pfds, io->nifs + 1, timeout_ms) < 0)
 		return -errno;
 	return 0;
 }

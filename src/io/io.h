@@ -56,6 +56,10 @@ unsigned uvs_io_tx(struct uvs_io *io, unsigned w, struct uvs_frame *f, unsigned 
  * Returns 0, or -EINTR. */
 int uvs_io_wait(struct uvs_io *io, unsigned w, int timeout_ms);
 
+/* Makes every uvs_io_wait(), now and from then on, return at once: for stopping the
+ * workers. Any thread. */
+void uvs_io_wake(struct uvs_io *io);
+
 /* Counters of worker w: frames received, frames not received because they exceed a
  * slot, frames sent, and frames the kernel did not take. */
 struct uvs_io_stats {

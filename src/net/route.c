@@ -254,6 +254,7 @@ static int get_link_addr(struct uvs_net *n, int af, uint32_t ifindex, union uvs_
 
 struct neigh_reply {
 	bool valid;
+	bool stale; /* valid, but to be confirmed */
 	uint8_t mac[6];
 };
 
@@ -276,6 +277,7 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 	/* States in which the kernel itself would send to the MAC it has. */
 	r->valid = ndm->ndm_state &
 		   (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT | NUD_NOARP);
+	r->stale = ndm->ndm_state & NUD_STALE;
 	return mnl_attr_parse(nlh, sizeof(*ndm), neigh_attr_cb, r);
 }
 
@@ -294,7 +296,24 @@ static struct nlmsghdr *neigh_msg(struct uvs_net *n, uint16_t type, uint16_t fla
 	return nlh;
 }
 
-/* The MAC of addr on ifindex into mac; -EAGAIN after asking the kernel to resolve it. */
+/* NTF_USE: the kernel creates the entry if needed and resolves or confirms it, as if
+ * it had a packet to send there. */
+static int use_neigh(struct uvs_net *n, int af, uint32_t ifindex, const union uvs_addr *addr)
+{
+	struct nlmsghdr *nlh = neigh_msg(n, RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK,
+					 af, ifindex, addr);
+	struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+
+	ndm->ndm_flags = NTF_USE;
+	ndm->ndm_state = NUD_NONE;
+	return talk(n, nlh, NULL, NULL);
+}
+
+/*
+ * The MAC of addr on ifindex into mac; -EAGAIN after asking the kernel to resolve it.
+ * A stale entry is used and, since uvs's frames do not pass the kernel's neighbour
+ * code, the kernel is asked to confirm it as its own use would.
+ */
 static int get_neigh(struct uvs_net *n, int af, uint32_t ifindex, const union uvs_addr *addr,
 		     uint8_t *mac)
 {
@@ -306,16 +325,11 @@ static int get_neigh(struct uvs_net *n, int af, uint32_t ifindex, const union uv
 		return ret;
 	if (!ret && r.valid) {
 		memcpy(mac, r.mac, 6);
+		if (r.stale)
+			use_neigh(n, af, ifindex, addr); /* the MAC is good meanwhile */
 		return 0;
 	}
-	/* NTF_USE: the kernel creates the entry if needed and starts resolving it, as if
-	 * it had a packet to send there. */
-	struct nlmsghdr *nlh = neigh_msg(n, RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK,
-					 af, ifindex, addr);
-	struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
-	ndm->ndm_flags = NTF_USE;
-	ndm->ndm_state = NUD_NONE;
-	ret = talk(n, nlh, NULL, NULL);
+	ret = use_neigh(n, af, ifindex, addr);
 	return ret ? ret : -EAGAIN;
 }
 

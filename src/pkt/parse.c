@@ -227,6 +227,23 @@ enum uvs_pkt_reason uvs_pkt_parse_icmp_inner(const struct uvs_pkt *p, struct uvs
 	return parse_l4(inner, end, true);
 }
 
+void uvs_pkt_l4_csum_fill(struct uvs_pkt *p)
+{
+	uint8_t *l4 = p->frame + p->l4_off;
+	uint32_t off = p->protocol == IPPROTO_TCP ? 16 : 6;
+	uint16_t sum;
+
+	if ((p->protocol != IPPROTO_TCP && p->protocol != IPPROTO_UDP) || p->l4_len < off + 2)
+		return;
+	memset(l4 + off, 0, 2);
+	sum = uvs_csum_fold(
+		uvs_csum_add(uvs_csum_pseudo(p->af, &p->saddr, &p->daddr, p->protocol, p->l4_len),
+			     l4, p->l4_len));
+	if (sum == 0 && p->protocol == IPPROTO_UDP)
+		sum = 0xffff; /* 0 would mean "no checksum" */
+	memcpy(l4 + off, &sum, 2);
+}
+
 bool uvs_pkt_l4_csum_ok(const struct uvs_pkt *p)
 {
 	const uint8_t *l4 = p->frame + p->l4_off;

@@ -94,4 +94,11 @@ bool uvs_pkt_is_icmp_error(const struct uvs_pkt *p);
  * (none) is accepted. */
 bool uvs_pkt_l4_csum_ok(const struct uvs_pkt *p);
 
+/*
+ * Computes and stores the whole TCP or UDP checksum of p's frame (other protocols:
+ * nothing). For frames a local sender left to checksum offload, which reach a packet
+ * socket with only the pseudo-header's sum in the field (TP_STATUS_CSUMNOTREADY).
+ */
+void uvs_pkt_l4_csum_fill(struct uvs_pkt *p);
+
 #endif

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <urcu.h>
+
+#include "datapath.h"
+#include "io/link.h"
+#include "log.h"
+
+/* Longest sleep of an idle worker: its timers run at least this often. */
+#define IDLE_WAIT_MS 1000
+
+struct thread {
+	struct uvsd_datapath *dp;
+	struct uvs_worker worker;
+	struct uvs_nhcache *nh;
+	pthread_t tid;
+	bool started;
+	bool ready; /* set by the thread once its worker is registered */
+	int result;
+};
+
+struct uvsd_datapath {
+	struct uvs_engine *engine;
+	struct uvs_io *io;
+	unsigned nworkers;
+	bool stop;
+	pthread_mutex_t lock; /* with cond: start waits for each worker's registration */
+	pthread_cond_t cond;
+	struct thread *threads;
+	const char *const *ifnames; /* the caller's, which outlive dp */
+	unsigned nifs;
+	bool *gro_was_on; /* per link: GRO to turn back on at stop */
+};
+
+static __thread struct uvs_nhcache *worker_nh;
+
+int uvsd_datapath_route(void *arg, int af, const union uvs_addr *nh, struct uvs_route *out)
+{
+	(void)arg;
+	if (!worker_nh) /* not a worker: the control thread never routes frames */
+		return -EHOSTUNREACH;
+	return uvs_nhcache_lookup(worker_nh, af, nh, out);
+}
+
+static void *worker_main(void *arg)
+{
+	struct thread *t = arg;
+	struct uvsd_datapath *dp = t->dp;
+	unsigned id = (unsigned)(t - dp->threads);
+	struct uvs_frame f[UVS_IO_BATCH];
+	int ret;
+
+	rcu_register_thread();
+	ret = uvs_worker_init(&t->worker, dp->engine, id);
+	pthread_mutex_lock(&dp->lock);
+	t->result = ret;
+	t->ready = true;
+	pthread_cond_broadcast(&dp->cond);
+	pthread_mutex_unlock(&dp->lock);
+	if (ret < 0) {
+		rcu_unregister_thread();
+		return NULL;
+	}
+	worker_nh = t->nh;
+	while (!__atomic_load_n(&dp->stop, __ATOMIC_ACQUIRE)) {
+		unsigned n = uvs_io_rx(dp->io, id, f, UVS_IO_BATCH);
+		uvs_time_t now = uvs_model_now(dp->engine->model);
+
+		if (n) {
+			uvs_engine_process(&t->worker, f, n, now);
+			uvs_io_tx(dp->io, id, f, n);
+			continue;
+		}
+		uvs_worker_timers(&t->worker, now);
+		uvs_io_wait(dp->io, id, IDLE_WAIT_MS);
+	}
+	worker_nh = NULL;
+	rcu_unregister_thread();
+	return NULL;
+}
+
+int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
+			struct uvsd_datapath **out, char *err, size_t errlen)
+{
+	struct uvsd_datapath *dp;
+	int ret;
+
+	if (io->nworkers != e->nworkers) {
+		snprintf(err, errlen, "the backend has %u workers, the engine %u", io->nworkers,
+			 e->nworkers);
+		return -EINVAL;
+	}
+	*out = NULL;
+	dp = calloc(1, sizeof(*dp));
+	if (!dp) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	dp->engine = e;
+	dp->nworkers = io->nworkers;
+	pthread_mutex_init(&dp->lock, NULL);
+	pthread_cond_init(&dp->cond, NULL);
+	dp->threads = calloc(dp->nworkers, sizeof(*dp->threads));
+	if (!dp->threads) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	dp->ifnames = io->ifnames;
+	dp->nifs = io->nifs;
+	dp->gro_was_on = calloc(io->nifs, sizeof(bool));
+	if (!dp->gro_was_on) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	for (unsigned i = 0; i < io->nifs; i++) {
+		int r = uvs_link_gro_off(io->ifnames[i], &dp->gro_was_on[i]);
+		if (dp->gro_was_on[i])
+			uvs_log(LOG_INFO,
+				"%s: GRO off while uvsd runs (frames must stay wire-sized)",
+				io->ifnames[i]);
+		else if (r < 0 && r != -EOPNOTSUPP)
+			uvs_log(LOG_WARNING,
+				"%s: cannot turn GRO off (%s): merged frames will be "
+				"dropped as io_rx_too_big",
+				io->ifnames[i], strerror(-r));
+	}
+	if ((ret = uvs_io_open_af_packet(io, &dp->io, err, errlen)) < 0)
+		goto fail;
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		struct thread *t = &dp->threads[i];
+
+		t->dp = dp;
+		if ((ret = uvs_nhcache_open(&t->nh)) < 0) {
+			snprintf(err, errlen, "rtnetlink: %s", strerror(-ret));
+			goto fail;
+		}
+		if ((ret = -pthread_create(&t->tid, NULL, worker_main, t)) < 0) {
+			snprintf(err, errlen, "worker thread: %s", strerror(-ret));
+			goto fail;
+		}
+		t->started = true;
+		pthread_mutex_lock(&dp->lock);
+		while (!t->ready)
+			pthread_cond_wait(&dp->cond, &dp->lock);
+		pthread_mutex_unlock(&dp->lock);
+		if ((ret = t->result) < 0) {
+			snprintf(err, errlen, "worker %u: %s", i, strerror(-ret));
+			goto fail;
+		}
+	}
+	*out = dp;
+	return 0;
+fail:
+	uvsd_datapath_stop(dp);
+	*out = dp; /* workers may be registered with the engine: freed after it */
+	return ret;
+}
+
+void uvsd_datapath_stop(struct uvsd_datapath *dp)
+{
+	if (!dp)
+		return;
+	__atomic_store_n(&dp->stop, true, __ATOMIC_RELEASE);
+	if (dp->io)
+		uvs_io_wake(dp->io);
+	for (unsigned i = 0; dp->threads && i < dp->nworkers; i++)
+		if (dp->threads[i].started) {
+			pthread_join(dp->threads[i].tid, NULL);
+			dp->threads[i].started = false;
+		}
+	uvs_io_close(dp->io);
+	dp->io = NULL;
+	for (unsigned i = 0; dp->gro_was_on && i < dp->nifs; i++)
+		if (dp->gro_was_on[i]) {
+			uvs_link_gro_on(dp->ifnames[i]);
+			dp->gro_was_on[i] = false;
+		}
+}
+
+void uvsd_datapath_free(struct uvsd_datapath *dp)
+{
+	if (!dp)
+		return;
+	for (unsigned i = 0; dp->threads && i < dp->nworkers; i++)
+		uvs_nhcache_close(dp->threads[i].nh);
+	free(dp->threads);
+	free(dp->gro_was_on);
+	pthread_mutex_destroy(&dp->lock);
+	pthread_cond_destroy(&dp->cond);
+	free(dp);
+}
+
+void uvsd_datapath_counters(const struct uvsd_datapath *dp, struct uvs_io_stats *io,
+			    struct uvs_nhcache_stats *nh)
+{
+	memset(io, 0, sizeof(*io));
+	memset(nh, 0, sizeof(*nh));
+	for (unsigned i = 0; dp && dp->io && i < dp->nworkers; i++) {
+		struct uvs_io_stats s;
+		struct uvs_nhcache_stats c;
+
+		uvs_io_stats(dp->io, i, &s);
+		uvs_nhcache_stats(dp->threads[i].nh, &c);
+		io->rx += s.rx;
+		io->rx_too_big += s.rx_too_big;
+		io->tx += s.tx;
+		io->tx_dropped += s.tx_dropped;
+		nh->hits += c.hits;
+		nh->misses += c.misses;
+	}
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * uvsd's data path: the packet backend on the configured links and one worker thread
+ * per engine worker, each moving frames backend -> engine -> backend with its own
+ * next-hop cache. Workers sleep in the backend when no frame waits (no busy polling)
+ * and run their connection timers at least once a second.
+ *
+ * Threading: start, stop, counters and free run on the control thread.
+ */
+#ifndef UVSD_DATAPATH_H
+#define UVSD_DATAPATH_H
+
+#include "core/engine.h"
+#include "io/io.h"
+#include "net/nhcache.h"
+
+struct uvsd_datapath;
+
+/* The engine's route function for uvsd: the calling worker's next-hop cache. Give it
+ * to uvs_engine_init with a NULL argument. */
+int uvsd_datapath_route(void *arg, int af, const union uvs_addr *nh, struct uvs_route *out);
+
+/*
+ * Opens the backend as io describes (io->nworkers must be the engine's worker count)
+ * and starts the workers over engine e. Returns 0 or a negative errno with a message
+ * in err. Either way *out is what to stop and free (NULL or stopped on failure), after
+ * uvs_engine_destroy, since workers that started are registered with the engine.
+ */
+int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
+			struct uvsd_datapath **out, char *err, size_t errlen);
+
+/* Stops and joins the workers and closes the backend. The worker structs stay (the
+ * engine still points at them) until uvsd_datapath_free, after uvs_engine_destroy. */
+void uvsd_datapath_stop(struct uvsd_datapath *dp);
+void uvsd_datapath_free(struct uvsd_datapath *dp);
+
+/* Sums over the workers (racy but monotonic reads). */
+void uvsd_datapath_counters(const struct uvsd_datapath *dp, struct uvs_io_stats *io,
+			    struct uvs_nhcache_stats *nh);
+
+#endif
