@@ -29,6 +29,7 @@
 #   curl_seq URL N [RATE]       N requests from cli in order, each on a new connection
 #                               (at most RATE a second: curl --rate); one line each:
 #                               the body, or "fail"
+#   lines_at_least FILE N       FILE has N lines or more (for lab_wait)
 #   url ADDR [PATH]             http://ADDR/PATH with IPv6 in brackets
 #   rs_addr RS 4|6              a real server's address
 set -euo pipefail
@@ -185,17 +186,27 @@ counter() { # NAME
 }
 
 curl_seq() { # URL N [RATE]
-	local cfg=$LAB_TMP/curlseq.$BASHPID.$RANDOM i
+	local cfg=$LAB_TMP/curlseq.$BASHPID.$RANDOM i line body=
 	for ((i = 0; i < $2; i++)); do
 		printf 'url = "%s"\n' "$1"
 	done >"$cfg"
 	[ -z "${3:-}" ] || printf 'rate = "%s/s"\n' "$3" >>"$cfg"
 	# Each transfer prints its body, then its status code on a line of its own: "000"
-	# when it got nothing (curl goes on with the next one).
+	# when it got nothing (curl goes on with the next one). Read by bash, which writes
+	# each line as it comes (awk would wait for a block of input).
 	{ timeout 120 ip netns exec "$(lab_ns cli)" curl -s --globoff --max-time 3 \
 		--connect-timeout 3 --no-buffer -H 'Connection: close' -w '%{http_code}\n' -K "$cfg" ||
-		true; } | awk '/^[0-9][0-9][0-9]$/ {
-			print ($1 == "200" && body != "") ? body : "fail"; fflush(); body = ""; next }
-			{ body = $0 }'
+		true; } | while IFS= read -r line; do
+		if [[ $line =~ ^[0-9][0-9][0-9]$ ]]; then
+			if [ "$line" = 200 ] && [ -n "$body" ]; then echo "$body"; else echo fail; fi
+			body=
+		else
+			body=$line
+		fi
+	done
 	rm -f "$cfg"
+}
+
+lines_at_least() { # FILE N
+	[ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]
 }

@@ -106,7 +106,7 @@ for rs in "${LAB_RS[@]}"; do
 done
 size=$(stat -c %s "$LAB_TMP/rs1/files/big")
 # About 8 s at 256 KiB/s: the checks below run while it lasts.
-lab_spawn cli download curl -sS --globoff --no-buffer --max-time 40 --limit-rate 256k \
+lab_spawn cli download curl -sS --globoff --no-buffer --max-time 20 --limit-rate 256k \
 	-o "$LAB_TMP/download" "$(url "$V4" files/big)"
 download=$(cat "$LAB_TMP/download.pid")
 lab_wait 5 grep -q . "$LAB_TMP/download" || true
@@ -143,7 +143,7 @@ lab_stop download
 seq_file=$LAB_TMP/seq-delete
 curl_seq "$(url "$V4")" 600 200 >"$seq_file" &
 loop=$!
-lab_wait 20 test "$(wc -l <"$seq_file")" -ge 100 || true
+lab_wait 20 lines_at_least "$seq_file" 100 || true
 lab_uvsadm -d -t "$V4:80" -r "${LAB_IP4[rs3]}:80"
 wait "$loop" || true
 seq=$(cat "$seq_file")
@@ -168,7 +168,7 @@ check "-d under load: ... and only right after rs3's last answer" \
 seq_file=$LAB_TMP/seq-restore
 curl_seq "$(url "$V4")" 300 100 >"$seq_file" &
 loop=$!
-lab_wait 20 test "$(wc -l <"$seq_file")" -ge 100 || true
+lab_wait 20 lines_at_least "$seq_file" 100 || true
 saved=$(lab_uvsadm -S -n)
 lab_uvsadm -C
 lab_uvsadm -R <<<"$saved"
