@@ -46,7 +46,7 @@ rs2 20
 rs3 20" "$(lab_udp_count "$V6" 60)"
 
 lab_stop capture
-senders=$(tshark -n -r "$LAB_TMP/rtr.pcap" -T fields -e eth.src 2>&1 | sort | uniq -c)
+senders=$(tshark -n -r "$LAB_TMP/rtr.pcap" -T fields -e eth.src 2>/dev/null | sort | uniq -c)
 echo "frames to rtr by sender: $(echo "$senders" | tr -s ' \n' ' ')"
 for rs in "${LAB_RS[@]}"; do
 	n=$(echo "$senders" | awk -v m="${LAB_MAC[$rs]}" '$2 == m { print $1 }')
