@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
@@ -16,12 +17,14 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/engine.h"
 #include "conns.h"
 #include "ctl/server.h"
 #include "datapath.h"
+#include "io/steer.h"
 #include "log.h"
 #include "prime.h"
 #include "rules_file.h"
@@ -33,6 +36,7 @@
 struct options {
 	const char *ifnames[UVSD_MAX_LINKS];
 	unsigned nifs;
+	bool no_steer;
 	unsigned workers;
 	uint32_t ring_mib;
 	const char *rules;
@@ -52,6 +56,8 @@ static void usage(FILE *f)
 		"                      without it uvsd runs its control plane only)\n"
 		"  --workers N         worker threads (default: one per online CPU, at most %d)\n"
 		"  --ring-mib N        receive ring per worker and link, MiB (default 4)\n"
+		"  --no-steer          leave every frame to the kernel too (no tc program;\n"
+		"                      only where the kernel drops VIP traffic by itself)\n"
 		"  --rules FILE        load this ipvsadm -S rules file; SIGHUP reloads it\n"
 		"  --socket PATH       control socket (default $" UVS_CTL_PATH_ENV
 		" or " UVS_CTL_PATH ")\n"
@@ -68,6 +74,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
 		{ "rules", required_argument, NULL, 'r' },
+		{ "no-steer", no_argument, NULL, 'N' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -135,6 +142,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return -1;
 			}
 			break;
+		case 'N':
+			o->no_steer = true;
+			break;
 		case 'R':
 			o->ring_mib = (uint32_t)strtoul(optarg, &end, 10);
 			if (*end || o->ring_mib < 1 || o->ring_mib > 1024) {
@@ -164,6 +174,10 @@ struct uvsd {
 	struct uvs_ctl_server *ctl;
 	struct uvsd_datapath *dp; /* NULL without --interface */
 	struct uvsd_prime *prime;
+	struct uvs_steer *steer;     /* NULL without --interface or with --no-steer */
+	uint64_t steered_generation; /* the model generation the BPF map holds */
+	uint64_t steered_ms;	     /* when it was last synced */
+	int steer_error;	     /* of the last sync, logged once */
 	unsigned nworkers;
 	bool model_ready, engine_ready; /* what setup() got to, for the teardown */
 	struct pollfd fds[3];		/* signals, timer, the control server */
@@ -204,8 +218,9 @@ static void put_counter(struct uvs_ctl_counter *out, size_t max, size_t *n, cons
 	}
 }
 
-/* The engine's named counters, the transmitted frames, and the backend's and
- * next-hop caches' counters (io_*, nh_*: zero without --interface). */
+/* The engine's named counters, the transmitted frames, the backend's and next-hop
+ * caches' counters (io_*, nh_*) and the steering map's size (steer_keys): all zero
+ * without --interface. */
 static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
 {
 	struct uvsd *d = arg;
@@ -225,6 +240,7 @@ static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
 	put_counter(out, max, &n, "io_tx_dropped", io.tx_dropped);
 	put_counter(out, max, &n, "nh_cache_hits", nh.hits);
 	put_counter(out, max, &n, "nh_cache_misses", nh.misses);
+	put_counter(out, max, &n, "steer_keys", d->steer ? uvs_steer_keys(d->steer) : 0);
 	return n;
 }
 
@@ -241,6 +257,70 @@ static const struct uvs_ctl_ops ctl_ops = {
 	.set_timeouts = ops_set_timeouts,
 	.counters = ops_counters,
 };
+
+/*
+ * Brings the steering map up to the model's generation. Returns true if it is behind
+ * and should be tried again within UVSD_PRIME_GAP_MS: a configuration of more than
+ * STEER_SMALL services is synced at most that often (each sync copies it all), so
+ * loading 100,000 rules one by one does not copy them 100,000 times.
+ */
+#define STEER_SMALL 4096
+
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static bool steer_update(struct uvsd *d)
+{
+	uint64_t generation = d->model.generation, now = monotonic_ms();
+	int ret;
+
+	if (!d->steer || generation == d->steered_generation)
+		return false;
+	if (d->model.num_services > STEER_SMALL && now - d->steered_ms < UVSD_PRIME_GAP_MS)
+		return true;
+	d->steered_ms = now;
+	ret = uvs_steer_sync(d->steer, &d->model);
+	if (ret < 0) {
+		if (ret != d->steer_error)
+			uvs_log(LOG_ERR,
+				"steering: %s; frames of the services not in the map stay with "
+				"the kernel (retried at each change and every 2 s)",
+				ret == -ENOSPC ? "the map is full" : strerror(-ret));
+		d->steer_error = ret;
+		return false; /* the 2 s timer or the next change retries */
+	}
+	if (d->steer_error)
+		uvs_log(LOG_NOTICE, "steering: the map holds every service again");
+	d->steer_error = 0;
+	d->steered_generation = generation;
+	return false;
+}
+
+/* Opens steering on the --interface links and fills its map. Returns 0 or -1 (logged). */
+static int start_steering(struct uvsd *d)
+{
+	unsigned ifindexes[UVSD_MAX_LINKS];
+	char msg[256] = "";
+	int ret;
+
+	for (unsigned i = 0; i < d->opt.nifs; i++)
+		if (!(ifindexes[i] = if_nametoindex(d->opt.ifnames[i]))) {
+			uvs_log(LOG_ERR, "no link %s", d->opt.ifnames[i]);
+			return -1;
+		}
+	if ((ret = uvs_steer_open(ifindexes, d->opt.nifs, &d->steer, msg, sizeof(msg))) < 0) {
+		uvs_log(LOG_ERR, "steering: %s", msg);
+		return -1;
+	}
+	d->steered_generation = ~0ull;
+	steer_update(d);
+	return 0;
+}
 
 static int setup(struct uvsd *d)
 {
@@ -328,8 +408,14 @@ static int setup(struct uvsd *d)
 			.nifs = d->opt.nifs,
 			.nworkers = d->nworkers,
 			.ring_mib = d->opt.ring_mib,
+			.bpf_filter_fd = -1,
 		};
 		char msg[256] = "";
+		if (!d->opt.no_steer) {
+			if (start_steering(d) < 0)
+				return -1;
+			io.bpf_filter_fd = uvs_steer_sock_fd(d->steer);
+		}
 		if (uvsd_datapath_start(&d->engine, &io, &d->dp, msg, sizeof(msg)) < 0) {
 			uvs_log(LOG_ERR, "data path: %s", msg);
 			return -1;
@@ -366,6 +452,8 @@ static void on_timer(struct uvsd *d)
 		return;
 	uvs_model_estimate(&d->model);
 	uvs_model_expire_trash(&d->model);
+	if (d->steer_error)
+		d->steered_generation = ~0ull; /* retry a failed sync */
 }
 
 static void run(struct uvsd *d)
@@ -373,10 +461,11 @@ static void run(struct uvsd *d)
 	uvs_log(LOG_INFO, "control socket %s ready", d->opt.socket);
 	for (;;) {
 		/* After every event: real servers configured by it get their neighbours
-		 * resolved before the first frame to them. */
-		bool priming = uvsd_prime_pass(d->prime, &d->model);
+		 * resolved before the first frame to them, and its services are steered. */
+		bool behind = uvsd_prime_pass(d->prime, &d->model);
+		behind |= steer_update(d);
 
-		if (poll(d->fds, NFDS, priming ? UVSD_PRIME_GAP_MS : -1) < 0) {
+		if (poll(d->fds, NFDS, behind ? UVSD_PRIME_GAP_MS : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			uvs_log(LOG_ERR, "poll: %s", strerror(errno));
@@ -413,6 +502,7 @@ int main(int argc, char **argv)
 		run(&d);
 	/* Workers stop before the engine they use; their structs go after it. */
 	uvsd_datapath_stop(d.dp);
+	uvs_steer_close(d.steer); /* the kernel handles every frame again */
 	if (d.ctl)
 		uvs_ctl_server_close(d.ctl); /* removes the socket file */
 	if (d.engine_ready)

@@ -83,9 +83,14 @@ static int open_ring(struct ring *r, const char *ifname, const struct uvs_io *io
 	r->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (r->fd < 0)
 		return fail(err, errlen, errno, "packet socket on", ifname);
-	if (c->filter && setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_FILTER, c->filter,
-				    sizeof(struct sock_fprog)) < 0)
+	if (c->bpf_filter_fd >= 0) {
+		if (setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_BPF, &c->bpf_filter_fd,
+			       sizeof(c->bpf_filter_fd)) < 0)
+			return fail(err, errlen, errno, "BPF socket filter on", ifname);
+	} else if (c->filter && setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_FILTER, c->filter,
+					   sizeof(struct sock_fprog)) < 0) {
 		return fail(err, errlen, errno, "socket filter on", ifname);
+	}
 	if (setsockopt(r->fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(version)) < 0 ||
 	    setsockopt(r->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0 ||
 	    setsockopt(r->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)

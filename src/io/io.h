@@ -33,6 +33,9 @@ struct uvs_io_config {
 	 * socket filter lets the kernel drop what uvs does not handle before it is
 	 * copied into the ring. */
 	const void *filter; /* struct sock_fprog */
+	/* Or, instead, this eBPF socket filter program (SO_ATTACH_BPF), e.g.
+	 * uvs_steer_sock_fd(); -1: none. Zero is a valid fd, so every caller sets it. */
+	int bpf_filter_fd;
 };
 
 /* Opens the backend. Returns 0 or a negative errno (with a message in err, which may

@@ -2,8 +2,9 @@
 /*
  * io_echo IFNAME COUNT SECONDS: the AF_PACKET backend on IFNAME, receiving only frames
  * of the test's Ethernet type 0x88b5 (a socket filter), sends each back to its sender
- * (MAC addresses swapped) until COUNT were echoed or SECONDS passed. Prints
- * "rx N tx N" and exits 0 if COUNT were echoed.
+ * (MAC addresses swapped) until COUNT were received or SECONDS passed. Prints
+ * "rx N tx N dropped N" and exits 0 if COUNT were received and each was either sent
+ * or counted as a send the kernel refused.
  */
 #include <linux/filter.h>
 #include <stdio.h>
@@ -24,13 +25,18 @@ int main(int argc, char **argv)
 	struct sock_fprog prog = { .len = 4, .filter = code };
 	const char *ifs[1];
 	struct uvs_io_config c = {
-		.ifnames = ifs, .nifs = 1, .nworkers = 1, .ring_mib = 2, .filter = &prog
+		.ifnames = ifs,
+		.nifs = 1,
+		.nworkers = 1,
+		.ring_mib = 2,
+		.filter = &prog,
+		.bpf_filter_fd = -1,
 	};
 	struct uvs_io *io;
 	struct uvs_frame f[UVS_IO_BATCH];
 	struct uvs_io_stats st;
 	char err[256];
-	unsigned long want, echoed = 0;
+	unsigned long want, received = 0;
 	time_t end;
 
 	if (argc != 4)
@@ -44,7 +50,7 @@ int main(int argc, char **argv)
 	}
 	printf("ready\n");
 	fflush(stdout);
-	while (echoed < want && time(NULL) < end) {
+	while (received < want && time(NULL) < end) {
 		unsigned n = uvs_io_rx(io, 0, f, UVS_IO_BATCH);
 		if (!n) {
 			uvs_io_wait(io, 0, 100);
@@ -57,10 +63,12 @@ int main(int argc, char **argv)
 			memcpy(f[i].data + 6, mac, 6);
 			f[i].verdict = UVS_VERDICT_TX;
 		}
-		echoed += uvs_io_tx(io, 0, f, n);
+		received += n;
+		uvs_io_tx(io, 0, f, n);
 	}
 	uvs_io_stats(io, 0, &st);
-	printf("rx %llu tx %llu\n", (unsigned long long)st.rx, (unsigned long long)st.tx);
+	printf("rx %llu tx %llu dropped %llu\n", (unsigned long long)st.rx,
+	       (unsigned long long)st.tx, (unsigned long long)st.tx_dropped);
 	uvs_io_close(io);
-	return echoed >= want ? 0 : 1;
+	return received >= want && st.tx + st.tx_dropped == received ? 0 : 1;
 }

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The key of the steering map, shared by the BPF programs (steer.bpf.c) and the
+ * control side (steer.c), so both agree on its layout byte for byte. Only linux/types.h:
+ * it is compiled for the BPF target as well as for the host.
+ */
+#ifndef UVS_STEER_KEY_H
+#define UVS_STEER_KEY_H
+
+#include <linux/types.h>
+
+/* What a key names. */
+#define UVS_STEER_SERVICE 0 /* frames to a virtual service: destination address and port */
+#define UVS_STEER_REPLY	  1 /* a NAT real server's replies: source address and port */
+
+/* Keys the map holds at most. */
+#define UVS_STEER_MAX_KEYS 65536
+
+/*
+ * family is AF_INET or AF_INET6, protocol the IP protocol (TCP, UDP, SCTP), port in
+ * network order (0: every port of the address), addr as union uvs_addr (IPv4 in the
+ * first four bytes, the rest zero). Padding is zero, so keys compare as bytes.
+ */
+struct uvs_steer_key {
+	__u8 family;
+	__u8 protocol;
+	__u8 kind; /* UVS_STEER_SERVICE or UVS_STEER_REPLY */
+	__u8 pad;
+	__be16 port;
+	__u16 pad2;
+	__u8 addr[16];
+};
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Steering: the frames uvs handles are taken from the kernel stack at ingress, so that
+ * a VIP may be an address of the director (as keepalived's VRRP makes it) without the
+ * kernel answering its ports too. Two BPF programs (src/io/bpf/steer.bpf.c, built into
+ * the library) share one hash map of keys: a tc ingress classifier on each link drops
+ * uvs's frames, and a socket filter on uvsd's AF_PACKET sockets keeps exactly those.
+ * Keys are <family, protocol, address, port> of each virtual service (port 0: every
+ * port) and, for each NAT destination, of its replies (source address and port).
+ * fwmark services cannot be steered: marks are set after tc ingress.
+ *
+ * Threading contract: control thread only. Workers never call into it; the BPF
+ * programs read the map while it changes, and uvs_steer_sync() adds new keys before
+ * it deletes stale ones, so no configured key is ever missing.
+ */
+#ifndef UVS_STEER_H
+#define UVS_STEER_H
+
+#include <stddef.h>
+
+#include "adm/snap.h"
+#include "core/model-t.h"
+#include "io/bpf/steer-key.h"
+
+struct uvs_steer;
+
+/*
+ * Loads the programs and their map, and attaches the tc program at ingress of each
+ * link (ifindexes[0..n)), creating the clsact qdisc if it is missing. The filter has a
+ * fixed handle and priority, so that one left by a uvsd that was killed is found and
+ * replaced; another program at that place is refused (-EEXIST). Returns 0 or a
+ * negative errno with a message in err (may be NULL); nothing stays attached then.
+ */
+int uvs_steer_open(const unsigned *ifindexes, unsigned n, struct uvs_steer **out, char *err,
+		   size_t errlen);
+
+/* The socket filter program's fd, for SO_ATTACH_BPF on every AF_PACKET socket
+ * (struct uvs_io_config's bpf_filter_fd). Owned by s; -EBADF if s is NULL. */
+int uvs_steer_sock_fd(const struct uvs_steer *s);
+
+/*
+ * Makes the map hold exactly the keys of m's current services and NAT destinations,
+ * adding new keys first, then deleting stale ones. Takes m's ctl_lock (through
+ * uvs_adm_snap_take), so the caller must not hold it. Returns 0, -ENOMEM, or -ENOSPC
+ * when the map (UVS_STEER_MAX_KEYS) is full: the map then keeps every old key plus the
+ * new ones that fit, and stale keys are not deleted until a later sync succeeds.
+ * Other map errors are returned as their negative errno, likewise; -EINVAL if s or m
+ * is NULL.
+ */
+int uvs_steer_sync(struct uvs_steer *s, struct uvs_model *m);
+
+/* Detaches the tc program from every link, removes the clsact qdisc where
+ * uvs_steer_open created it, and frees everything. Accepts NULL. */
+void uvs_steer_close(struct uvs_steer *s);
+
+/* How many keys the map holds. */
+unsigned uvs_steer_keys(const struct uvs_steer *s);
+
+/*
+ * The keys of snapshot snap, sorted by their bytes and without duplicates, into a new
+ * array *out (the caller frees it): one service key per non-fwmark service, one reply
+ * key per masquerading destination of those. Pure: no BPF. Returns how many, or
+ * -ENOMEM.
+ */
+int uvs_steer_keys_of(const struct uvs_adm_snap *snap, struct uvs_steer_key **out);
+
+#endif

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The steering map's keys built from a model (uvs_steer_keys_of, no BPF): services by
+ * destination, NAT destinations by source, port 0, IPv6, no key for DR/TUN replies or
+ * fwmark services, sorted and without duplicates. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "adm_helpers.h"
+#include "io/steer.h"
+
+static struct test_env env_storage;
+
+static int setup(void **state)
+{
+	test_env_init(&env_storage);
+	*state = &env_storage;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	test_env_fini(*state);
+	return 0;
+}
+
+/* The keys of env's model, after rules text; *n is how many. */
+static struct uvs_steer_key *keys_after(struct test_env *env, const char *text, int *n)
+{
+	struct uvs_adm_snap snap = { 0 };
+	struct uvs_steer_key *keys = NULL;
+
+	if (text)
+		test_apply_ok(env, NULL, text);
+	assert_int_equal(uvs_adm_snap_take(&env->m, NULL, false, &snap), 0);
+	*n = uvs_steer_keys_of(&snap, &keys);
+	uvs_adm_snap_free(&snap);
+	assert_true(*n >= 0);
+	for (int i = 1; i < *n; i++)
+		assert_true(memcmp(&keys[i - 1], &keys[i], sizeof(*keys)) < 0);
+	return keys;
+}
+
+static struct uvs_steer_key key(int af, int protocol, int kind, const char *addr, int port)
+{
+	struct uvs_steer_key k;
+	union uvs_addr a;
+
+	assert_int_equal(uvs_addr_parse(af, addr, &a), 0);
+	memset(&k, 0, sizeof(k));
+	k.family = (uint8_t)af;
+	k.protocol = (uint8_t)protocol;
+	k.kind = (uint8_t)kind;
+	k.port = htons((uint16_t)port);
+	memcpy(k.addr, &a, sizeof(k.addr));
+	return k;
+}
+
+static bool has(const struct uvs_steer_key *keys, int n, struct uvs_steer_key k)
+{
+	for (int i = 0; i < n; i++)
+		if (!memcmp(&keys[i], &k, sizeof(k)))
+			return true;
+	return false;
+}
+
+static void test_empty(void **state)
+{
+	struct uvs_adm_snap none = { 0 };
+	struct uvs_steer_key *keys;
+	int n;
+
+	keys = keys_after(*state, NULL, &n);
+	assert_int_equal(n, 0);
+	free(keys);
+	keys = NULL;
+	assert_int_equal(uvs_steer_keys_of(&none, &keys), 0);
+	free(keys);
+}
+
+static void test_nat_and_dr(void **state)
+{
+	struct uvs_steer_key *keys;
+	int n;
+
+	keys = keys_after(*state,
+			  "-A -t 10.0.0.1:80 -s rr\n"
+			  "-a -t 10.0.0.1:80 -r 192.168.0.11:8080 -m\n"
+			  "-a -t 10.0.0.1:80 -r 192.168.0.12:80 -g\n"
+			  "-a -t 10.0.0.1:80 -r 192.168.0.13:80 -i\n"
+			  "-A -u 10.0.0.1:53 -s rr\n"
+			  "-a -u 10.0.0.1:53 -r 192.168.0.11:53 -m\n",
+			  &n);
+	assert_int_equal(n, 4);
+	assert_true(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_SERVICE, "10.0.0.1", 80)));
+	assert_true(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_REPLY, "192.168.0.11", 8080)));
+	assert_true(has(keys, n, key(AF_INET, IPPROTO_UDP, UVS_STEER_SERVICE, "10.0.0.1", 53)));
+	assert_true(has(keys, n, key(AF_INET, IPPROTO_UDP, UVS_STEER_REPLY, "192.168.0.11", 53)));
+	/* DR and tunnel replies never come back through the director. */
+	assert_false(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_REPLY, "192.168.0.12", 80)));
+	free(keys);
+}
+
+static void test_port_zero_ipv6_sctp(void **state)
+{
+	struct uvs_steer_key *keys;
+	int n;
+
+	keys = keys_after(*state,
+			  "-A -t 10.0.0.2:0 -s rr -p 300\n"
+			  "-a -t 10.0.0.2:0 -r 192.168.0.13 -m\n"
+			  "-A -t [2001:db8::1]:443 -s rr\n"
+			  "-a -t [2001:db8::1]:443 -r [2001:db8:1::11]:8443 -m\n"
+			  "-A --sctp-service 10.0.0.3:9 -s rr\n",
+			  &n);
+	assert_int_equal(n, 5);
+	assert_true(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_SERVICE, "10.0.0.2", 0)));
+	assert_true(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_REPLY, "192.168.0.13", 0)));
+	assert_true(
+		has(keys, n, key(AF_INET6, IPPROTO_TCP, UVS_STEER_SERVICE, "2001:db8::1", 443)));
+	assert_true(
+		has(keys, n, key(AF_INET6, IPPROTO_TCP, UVS_STEER_REPLY, "2001:db8:1::11", 8443)));
+	assert_true(has(keys, n, key(AF_INET, IPPROTO_SCTP, UVS_STEER_SERVICE, "10.0.0.3", 9)));
+	free(keys);
+}
+
+static void test_fwmark_and_duplicates(void **state)
+{
+	struct uvs_steer_key *keys;
+	int n;
+
+	/* fwmark services are marked after tc ingress: nothing to steer, not even their
+	 * NAT replies. One real server in two services is one reply key. */
+	keys = keys_after(*state,
+			  "-A -f 1 -s rr\n"
+			  "-a -f 1 -r 192.168.0.14:80 -m\n"
+			  "-A -t 10.0.0.1:80 -s rr\n"
+			  "-a -t 10.0.0.1:80 -r 192.168.0.11:80 -m\n"
+			  "-A -t 10.0.0.4:80 -s rr\n"
+			  "-a -t 10.0.0.4:80 -r 192.168.0.11:80 -m\n",
+			  &n);
+	assert_int_equal(n, 3);
+	assert_false(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_REPLY, "192.168.0.14", 80)));
+	assert_true(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_REPLY, "192.168.0.11", 80)));
+	free(keys);
+
+	keys = keys_after(*state, "-C\n", &n);
+	assert_int_equal(n, 0);
+	free(keys);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nat_and_dr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_zero_ipv6_sctp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fwmark_and_duplicates, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
