@@ -156,6 +156,10 @@ _lab_lan_port() { # NODE: its eth0 on the bridge
 	ip -n "$(lab_ns "$1")" link add name "$LAB_DEV" address "${LAB_MAC[$1]}" \
 		mtu "$LAB_LAN_MTU" type veth peer name "$1" mtu "$LAB_LAN_MTU" netns "$lan"
 	ip -n "$lan" link set "$1" master br0 up
+	# A wire carries frames of the MTU: a veth would hand dir's packet socket the
+	# unsegmented 64 KB TSO frames of its peers' TCP (and of what rtr forwards), which
+	# uvsd cannot forward (docs/decisions.md); one segment per frame, as on Ethernet.
+	[ "$1" = dir ] || ip -n "$(lab_ns "$1")" link set "$LAB_DEV" gso_max_segs 1
 	ip -n "$(lab_ns "$1")" link set "$LAB_DEV" up
 	_lab_addr "$1" "$LAB_DEV" "${LAB_IP4[$1]}" "${LAB_IP6[$1]}"
 }
