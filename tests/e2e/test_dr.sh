@@ -45,6 +45,7 @@ expect "dr: 60 UDP datagrams to [$V6]:53, a third to each" "rs1 20
 rs2 20
 rs3 20" "$(lab_udp_count "$V6" 60)"
 
+sleep 1 # what tshark has not read yet when told to stop is lost
 lab_stop capture
 senders=$(tshark -n -r "$LAB_TMP/rtr.pcap" -T fields -e eth.src 2>/dev/null | sort | uniq -c)
 echo "frames to rtr by sender: $(echo "$senders" | tr -s ' \n' ' ')"

@@ -14,8 +14,12 @@
 #    length, a first fragment, a bad TCP checksum); from the router's LAN side, those
 #    it would drop itself (bad IPv4 header length, checksum and total length, a bad
 #    IPv6 payload length): each named counter of uvsadm -L --counters grows by exactly
-#    the number sent;
-#  - meanwhile every good request is answered, and uvsd stays up.
+#    the number sent — except, with steering (the default), the bad IPv4 header
+#    length: the steering filter finds no service's key in it and leaves it to dir's
+#    kernel, whose IpInHdrErrors grows by that number instead;
+#  - meanwhile every good request is answered, and uvsd stays up;
+#  - then uvsd again with --no-steer (it receives every frame): every kind counted
+#    by uvsd's own name, and traffic forwarded after it.
 # Usage: test_hostile.sh DECAP_OBJ UVSD UVSADM
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -76,10 +80,10 @@ declare -A counter_of=([tcp-truncated]=pkt_tcp_truncated [udp-bad-length]=pkt_ud
 	[fragment]=pkt_fragment [l4-bad-csum]=l4_bad_csum [ip4-bad-csum]=pkt_ip4_bad_csum
 	[ip4-bad-header]=pkt_ip4_bad_header [ip4-bad-length]=pkt_ip4_bad_length
 	[ip6-bad-length]=pkt_ip6_bad_length)
-declare -A before=()
-for kind in "${routed[@]}" "${unrouted[@]}"; do
-	before[$kind]=$(counter "${counter_of[$kind]}")
-done
+ip_in_hdr_errors() { # dir's kernel's count of IPv4 packets with bad headers
+	lab_exec dir cat /proc/net/snmp | awk '$1 == "Ip:" { if (!n) { for (i = 2; i <= NF; i++)
+		if ($i == "InHdrErrors") n = i } else print $n }'
+}
 frames() { # NODE DEV SRC_MAC DST_MAC KIND...
 	local node=$1 dev=$2 smac=$3 dmac=$4
 	shift 4
@@ -87,14 +91,38 @@ frames() { # NODE DEV SRC_MAC DST_MAC KIND...
 		--dst-mac "$dmac" --src4 "${LAB_IP4[cli]}" --src6 "${LAB_IP6[cli]}" --vip4 "$V4" \
 		--vip6 "$LAB_VIP6" --count "$N" --kinds "$@"
 }
-frames cli "$LAB_DEV" "${LAB_MAC[cli]}" "$LAB_GW_MAC" "${routed[@]}" || true
-frames rtr "$LAB_DEV" "${LAB_MAC[rtr]}" "${LAB_MAC[dir]}" "${unrouted[@]}" || true
-sleep 0.5 # the last frames through the router and uvsd's rings
-lab_uvsadm -L --counters | sed 's/^/    /'
-for kind in "${routed[@]}" "${unrouted[@]}"; do
-	now=$(counter "${counter_of[$kind]}")
-	expect "frames: $N $kind counted as ${counter_of[$kind]}" "$N" $((${now:-0} - ${before[$kind]:-0}))
-done
+# Sends N frames of each kind; each must be counted by its name: by uvsd, or, for the
+# kinds named in $2 (those the steering filter cannot tell are a service's), by dir's
+# kernel, which drops them (uvsd then never sees them).
+malformed() { # WHAT "KINDS LEFT TO THE KERNEL"
+	local what=$1 kind now hdr0 hdr1
+	local -A before=()
+	for kind in "${routed[@]}" "${unrouted[@]}"; do
+		before[$kind]=$(counter "${counter_of[$kind]}")
+	done
+	hdr0=$(ip_in_hdr_errors)
+	frames cli "$LAB_DEV" "${LAB_MAC[cli]}" "$LAB_GW_MAC" "${routed[@]}" || true
+	frames rtr "$LAB_DEV" "${LAB_MAC[rtr]}" "${LAB_MAC[dir]}" "${unrouted[@]}" || true
+	sleep 0.5 # the last frames through the router and uvsd's rings
+	hdr1=$(ip_in_hdr_errors)
+	lab_uvsadm -L --counters | awk '$2 != 0' | sed 's/^/    /'
+	for kind in "${routed[@]}" "${unrouted[@]}"; do
+		now=$(counter "${counter_of[$kind]}")
+		case " $2 " in
+		*" $kind "*)
+			expect "$what: $N $kind: none reach uvsd" 0 $((${now:-0} - ${before[$kind]:-0}))
+			expect "$what: $N $kind: dir's kernel drops them (IpInHdrErrors)" "$N" \
+				$((hdr1 - hdr0))
+			;;
+		*)
+			expect "$what: $N $kind counted as ${counter_of[$kind]}" "$N" \
+				$((${now:-0} - ${before[$kind]:-0}))
+			;;
+		esac
+	done
+}
+# IHL 4 puts the "ports" inside the addresses: no service's key, the kernel's frame.
+malformed steered ip4-bad-header
 
 # ---- the good traffic went on ---------------------------------------------------------
 wait "$good" || true
@@ -108,5 +136,15 @@ expect "good traffic: ... none failed" "" "$(echo "$got" | grep fail || true)"
 expect "after it all: rr over UDP" "rs1 10
 rs2 10
 rs3 10" "$(lab_udp_count "$V4" 30)"
+check "uvsd still runs" uvsd_alive
+
+# ---- once more without steering: uvsd sees every frame --------------------------------
+e2e_uvsd_stop
+e2e_uvsd_start --no-steer
+lab_uvsadm -R <<<"$saved"
+malformed "--no-steer" ""
+expect "--no-steer, after it all: rr over HTTP" "rs1 10
+rs2 10
+rs3 10" "$(lab_curl_count "$(url "$V4")" 30)"
 check "uvsd still runs" uvsd_alive
 e2e_done
