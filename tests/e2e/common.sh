@@ -29,6 +29,13 @@
 #   curl_seq URL N [RATE]       N requests from cli in order, each on a new connection
 #                               (at most RATE a second: curl --rate); one line each:
 #                               the body, or "fail"
+#   curl_count URL N            as lab_curl_count, but each request from source ports
+#                               of its own (8 for each, from a random start): in DR and
+#                               TUN the director sees no reply and keeps a closed
+#                               connection in FIN_WAIT, so a request that reused its
+#                               port would go to the same server, as in IPVS
+#                               (conn_reuse_mode 1), and the kernel reuses ports when
+#                               the server closes first
 #   lines_at_least FILE N       FILE has N lines or more (for lab_wait)
 #   url ADDR [PATH]             http://ADDR/PATH with IPv6 in brackets
 #   rs_addr RS 4|6              a real server's address
@@ -209,4 +216,16 @@ curl_seq() { # URL N [RATE]
 
 lines_at_least() { # FILE N
 	[ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]
+}
+
+curl_count() { # URL N
+	local cfg=$LAB_TMP/curlcount.$BASHPID.$RANDOM i port=$((20000 + RANDOM % 20000))
+	for ((i = 0; i < $2; i++)); do
+		[ "$i" -eq 0 ] || echo next
+		printf 'url = "%s"\nsilent\ngloboff\nmax-time = 5\nconnect-timeout = 2\n' "$1"
+		printf 'header = "Connection: close"\nlocal-port = %d-%d\n' \
+			$((port + 8 * i)) $((port + 8 * i + 7))
+	done >"$cfg"
+	{ timeout 60 ip netns exec "$(lab_ns cli)" curl -K "$cfg" || true; } | _lab_tally "$2"
+	rm -f "$cfg"
 }

@@ -34,10 +34,10 @@ lab_wait 10 grep -q "Capturing on" "$LAB_TMP/capture.log" || true
 
 expect "dr: 150 HTTP requests to $V4, a third to each" "rs1 50
 rs2 50
-rs3 50" "$(lab_curl_count "$(url "$V4")" 150)"
+rs3 50" "$(curl_count "$(url "$V4")" 150)"
 expect "dr: 90 HTTP requests to $V6, a third to each" "rs1 30
 rs2 30
-rs3 30" "$(lab_curl_count "$(url "$V6")" 90)"
+rs3 30" "$(curl_count "$(url "$V6")" 90)"
 expect "dr: 90 UDP datagrams to $V4:53, a third to each" "rs1 30
 rs2 30
 rs3 30" "$(lab_udp_count "$V4" 90)"

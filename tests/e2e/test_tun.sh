@@ -53,10 +53,10 @@ run_kind() { # NAME "OPTIONS" "SAVED" FILTER4 FILTER6
 	lab_wait 10 grep -q "Capturing on" "$LAB_TMP/capture-$name.log" || true
 	expect "$name: 60 HTTP requests to $V4, a third to each" "rs1 20
 rs2 20
-rs3 20" "$(lab_curl_count "$(url "$V4")" 60)"
+rs3 20" "$(curl_count "$(url "$V4")" 60)"
 	expect "$name: 60 HTTP requests to $V6, a third to each" "rs1 20
 rs2 20
-rs3 20" "$(lab_curl_count "$(url "$V6")" 60)"
+rs3 20" "$(curl_count "$(url "$V6")" 60)"
 	sleep 1 # what tshark has not read yet when told to stop is lost
 	lab_stop "capture-$name"
 
