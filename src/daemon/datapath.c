@@ -239,6 +239,7 @@ void uvsd_datapath_counters(const struct uvsd_datapath *dp, struct uvs_io_stats 
 		io->rx_too_big += s.rx_too_big;
 		io->tx += s.tx;
 		io->tx_dropped += s.tx_dropped;
+		io->link_errors += s.link_errors;
 		nh->hits += c.hits;
 		nh->misses += c.misses;
 	}

@@ -247,6 +247,7 @@ static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
 	put_counter(out, max, &n, "io_rx_too_big", io.rx_too_big);
 	put_counter(out, max, &n, "io_tx", io.tx);
 	put_counter(out, max, &n, "io_tx_dropped", io.tx_dropped);
+	put_counter(out, max, &n, "io_link_errors", io.link_errors);
 	put_counter(out, max, &n, "nh_cache_hits", nh.hits);
 	put_counter(out, max, &n, "nh_cache_misses", nh.misses);
 	put_counter(out, max, &n, "steer_keys", d->steer ? uvs_steer_keys(d->steer) : 0);
