@@ -3,7 +3,7 @@
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 
-.PHONY: all deps test bench format clean
+.PHONY: all deps test bench demo format clean
 
 all: deps
 	@[ -d $(BUILD) ] || meson setup $(BUILD)
@@ -17,6 +17,10 @@ deps:
 test:
 	@scripts/deps.sh build test
 	@scripts/test.sh
+
+# uvsd balancing HTTP in a lab of network namespaces (as root); builds first.
+demo:
+	@scripts/demo.sh
 
 bench:
 	@scripts/deps.sh build bench

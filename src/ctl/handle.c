@@ -541,6 +541,10 @@ void ctl_fill_dump(struct uvs_ctl_server *s, struct ctl_client *c)
 			ctl_dump_free(c);
 			return;
 		}
+		/* The headers are written before any room is checked: with less room than
+		 * they take (a datagram filled to within 20 bytes), the next one has them. */
+		if (room < NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct genlmsghdr)))
+			return;
 		uvs_ctl_msg_start(&w, c->out + c->out_len, room, NLM_F_MULTI, c->dump_seq,
 				  c->dump_cmd);
 		if (put_object(s, c, &w)) {

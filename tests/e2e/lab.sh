@@ -45,7 +45,10 @@
 #   lab_spawn NODE NAME cmd...             start cmd there in the background; its output
 #                                          in $LAB_TMP/NAME.log, its pid in NAME.pid;
 #                                          lab_down stops it (lab_stop NAME sooner)
-#   lab_servers_start, lab_servers_stop    the real servers' nginx and UDP echo
+#   lab_servers_start, lab_servers_stop    the real servers' nginx and UDP echo; nginx
+#                                          answers /files/NAME with $LAB_TMP/RS/files/NAME
+#                                          (tests put large files there), any other
+#                                          path with "RS\n"
 #   lab_curl URL                           one request from cli; prints the body
 #   lab_curl_count URL N                   N requests from cli, each on a new
 #                                          connection: "rs1 N1\nrs2 N2..." sorted, then
@@ -153,6 +156,10 @@ _lab_lan_port() { # NODE: its eth0 on the bridge
 	ip -n "$(lab_ns "$1")" link add name "$LAB_DEV" address "${LAB_MAC[$1]}" \
 		mtu "$LAB_LAN_MTU" type veth peer name "$1" mtu "$LAB_LAN_MTU" netns "$lan"
 	ip -n "$lan" link set "$1" master br0 up
+	# A wire carries frames of the MTU: a veth would hand dir's packet socket the
+	# unsegmented 64 KB TSO frames of its peers' TCP (and of what rtr forwards), which
+	# uvsd cannot forward (docs/decisions.md); one segment per frame, as on Ethernet.
+	[ "$1" = dir ] || ip -n "$(lab_ns "$1")" link set "$LAB_DEV" gso_max_segs 1
 	ip -n "$(lab_ns "$1")" link set "$LAB_DEV" up
 	_lab_addr "$1" "$LAB_DEV" "${LAB_IP4[$1]}" "${LAB_IP6[$1]}"
 }
@@ -185,6 +192,13 @@ lab_up() {
 	_lab_sysctl lan net.ipv6.conf.default.disable_ipv6=1
 	ip -n "$(lab_ns lan)" link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0
 	ip -n "$(lab_ns lan)" link set br0 up
+	# A switch, not a firewall: with br_netfilter in the kernel, bridged IP frames
+	# would go through iptables, which drops malformed headers (test_hostile.sh sends
+	# them on purpose).
+	if lab_exec lan test -e /proc/sys/net/bridge/bridge-nf-call-iptables; then
+		_lab_sysctl lan net.bridge.bridge-nf-call-iptables=0 \
+			net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
+	fi
 
 	for node in cli rtr dir "${LAB_RS[@]}"; do
 		_lab_node "$node"
@@ -323,6 +337,7 @@ http {
 		listen [::]:$LAB_TCP_PORT ipv6only=on;
 		default_type text/plain;
 		location / { return 200 "$1\n"; }
+		location /files/ { alias $d/files/; }
 	}
 }
 EOF
@@ -335,7 +350,7 @@ _lab_listening() { # NODE tcp|udp PORT: IPv4 and IPv6 sockets listen there
 lab_servers_start() {
 	local rs
 	for rs in "${LAB_RS[@]}"; do
-		mkdir -p "$LAB_TMP/$rs"
+		mkdir -p "$LAB_TMP/$rs/files"
 		_lab_nginx_conf "$rs" >"$LAB_TMP/$rs/nginx.conf"
 		lab_spawn "$rs" "nginx-$rs" nginx -c "$LAB_TMP/$rs/nginx.conf" \
 			-e "$LAB_TMP/$rs/error.log" -g 'daemon off;'
@@ -397,9 +412,14 @@ lab_director_start() {
 	lab_spawn dir director "${cmd[@]}"
 }
 
+_lab_uvsd_up() { # its socket is there, or it is gone
+	[ -S "$UVSD_SOCKET" ] || ! kill -0 "$(cat "$LAB_TMP/director.pid")" 2>/dev/null
+}
+
 lab_uvsd_start() {
 	lab_director_start "$LAB_UVSD" --foreground "$@"
-	lab_wait 10 test -S "$UVSD_SOCKET" || {
+	lab_wait 10 _lab_uvsd_up
+	[ -S "$UVSD_SOCKET" ] || {
 		echo "lab: uvsd did not start:" >&2
 		cat "$LAB_TMP/director.log" >&2 || true
 		return 1

@@ -8,8 +8,9 @@ inside the lab's namespaces, by tests/e2e/lab.sh):
       address the datagram was sent to (a real server with the VIP on lo answers from
       the VIP, as DR and TUN need).
   udp-count --addr ADDR --port PORT --count N [--timeout S]
-      sends N datagrams, each from a new socket (so each is a new connection for the
-      director), and prints one "NAME COUNT" line per name that answered, sorted, then
+      sends N datagrams, each from a new socket bound to a source port none of the
+      others used (so each is a new connection for the director: the kernel's
+      random ephemeral ports repeat within a few hundred), and prints one "NAME COUNT" line per name that answered, sorted, then
       "fail K" if K datagrams got no answer.
   neigh --dev DEV --mac MAC --src4 A --src6 A [--answer ADDR...] [--silent ADDR...]
       asks for each address by ARP (IPv4) or neighbour solicitation (IPv6) and checks
@@ -232,12 +233,21 @@ def udp_count(args):
     names = collections.Counter()
     failed = 0
     deadline = time.monotonic() + args.deadline
+    # Source ports in turn from a random start in 20000..59999, skipping busy ones.
+    sport = random.randrange(20000, 60000 - args.count)
     for _ in range(args.count):
         if time.monotonic() > deadline:
             failed += 1
             continue
         with socket.socket(family, socket.SOCK_DGRAM) as s:
             s.settimeout(args.timeout)
+            for _ in range(1000):
+                sport = 20000 if sport >= 60000 else sport + 1
+                try:
+                    s.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", sport))
+                    break
+                except OSError:
+                    continue
             s.connect((args.addr, args.port))
             try:
                 s.send(b"?")
