@@ -119,6 +119,18 @@ def rules_seeds():
     }
 
 
+def marks_seeds():
+    """Mark rules (uvsd --marks): iptables-save's form, the command-line form, refusals."""
+    return {
+        "save": b"*mangle\n:PREROUTING ACCEPT [0:0]\n"
+        b"-A PREROUTING -d 10.0.0.1/32 -p tcp -m multiport --dports 80,443,8000:8010 "
+        b"-m comment --comment \"web\" -j MARK --set-xmark 0x1/0xffffffff\nCOMMIT\n",
+        "cmdline": b"-t mangle -A PREROUTING -d 2001:db8:f::1 -p udp --dport 53 -j MARK --set-mark 2\n"
+        b"-A PREROUTING -d 192.168.0.0/255.255.0.0 -j MARK --set-mark 0x10/0xf0\n",
+        "refused": b"-A INPUT -d 10.0.0.1 -j MARK --set-mark 1\n",
+    }
+
+
 # The control protocol (include/uvs/ctl.h): netlink header, generic netlink header,
 # attributes padded to 4 bytes.
 UVS_FAMILY = 0x5576
@@ -184,7 +196,12 @@ def ctl_seeds():
 
 def main():
     out = sys.argv[1]
-    for name, seeds in {"frame": frame_seeds(), "rules": rules_seeds(), "ctl": ctl_seeds()}.items():
+    for name, seeds in {
+        "frame": frame_seeds(),
+        "rules": rules_seeds(),
+        "ctl": ctl_seeds(),
+        "marks": marks_seeds(),
+    }.items():
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)
         os.makedirs(os.path.join(os.path.dirname(out), "corpus-" + name), exist_ok=True)

@@ -8,6 +8,7 @@
 
 #include "datapath.h"
 #include "io/link.h"
+#include "pkt/parse.h"
 #include "log.h"
 
 /* Longest sleep of an idle worker: its timers run at least this often. */
@@ -33,7 +34,8 @@ struct uvsd_datapath {
 	struct thread *threads;
 	const char *const *ifnames; /* the caller's, which outlive dp */
 	unsigned nifs;
-	bool *gro_was_on; /* per link: GRO to turn back on at stop */
+	bool *gro_was_on;	 /* per link: GRO to turn back on at stop */
+	struct uvs_marks *marks; /* RCU-published; NULL: no mark rules */
 };
 
 static __thread struct uvs_nhcache *worker_nh;
@@ -44,6 +46,19 @@ int uvsd_datapath_route(void *arg, int af, const union uvs_addr *nh, struct uvs_
 	if (!worker_nh) /* not a worker: the control thread never routes frames */
 		return -EHOSTUNREACH;
 	return uvs_nhcache_lookup(worker_nh, af, nh, out);
+}
+
+/* Gives each frame the mark uvs's own rules give it (core/marks.h). */
+static void mark_frames(const struct uvs_marks *marks, struct uvs_frame *f, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct uvs_pkt p;
+		enum uvs_pkt_reason r = uvs_pkt_parse(f[i].data, f[i].len, &p);
+
+		if (r == UVS_PKT_OK)
+			f[i].fwmark =
+				uvs_marks_classify(marks, p.af, p.protocol, &p.daddr, p.dport);
+	}
 }
 
 static void *worker_main(void *arg)
@@ -71,6 +86,11 @@ static void *worker_main(void *arg)
 		uvs_time_t now = uvs_model_now(dp->engine->model);
 
 		if (n) {
+			rcu_read_lock();
+			const struct uvs_marks *marks = rcu_dereference(dp->marks);
+			if (marks)
+				mark_frames(marks, f, n);
+			rcu_read_unlock();
 			uvs_engine_process(&t->worker, f, n, now);
 			uvs_io_tx(dp->io, id, f, n);
 			continue;
@@ -196,6 +216,14 @@ void uvsd_datapath_free(struct uvsd_datapath *dp)
 	free(dp);
 }
 
+struct uvs_marks *uvsd_datapath_set_marks(struct uvsd_datapath *dp, struct uvs_marks *marks)
+{
+	struct uvs_marks *old = rcu_xchg_pointer(&dp->marks, marks);
+
+	synchronize_rcu();
+	return old;
+}
+
 void uvsd_datapath_counters(const struct uvsd_datapath *dp, struct uvs_io_stats *io,
 			    struct uvs_nhcache_stats *nh)
 {
@@ -211,6 +239,7 @@ void uvsd_datapath_counters(const struct uvsd_datapath *dp, struct uvs_io_stats 
 		io->rx_too_big += s.rx_too_big;
 		io->tx += s.tx;
 		io->tx_dropped += s.tx_dropped;
+		io->link_errors += s.link_errors;
 		nh->hits += c.hits;
 		nh->misses += c.misses;
 	}

@@ -11,6 +11,7 @@
 #define UVSD_DATAPATH_H
 
 #include "core/engine.h"
+#include "core/marks.h"
 #include "io/io.h"
 #include "net/nhcache.h"
 
@@ -33,6 +34,11 @@ int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
  * engine still points at them) until uvsd_datapath_free, after uvs_engine_destroy. */
 void uvsd_datapath_stop(struct uvsd_datapath *dp);
 void uvsd_datapath_free(struct uvsd_datapath *dp);
+
+/* Publishes mark rules (NULL: none) for the workers to apply to each frame before the
+ * engine; returns the previous table, which no worker uses any more (the caller frees
+ * it). The caller is registered with RCU, outside a read-side section. */
+struct uvs_marks *uvsd_datapath_set_marks(struct uvsd_datapath *dp, struct uvs_marks *marks);
 
 /* Sums over the workers (racy but monotonic reads). */
 void uvsd_datapath_counters(const struct uvsd_datapath *dp, struct uvs_io_stats *io,

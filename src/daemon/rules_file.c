@@ -9,8 +9,7 @@
 #include "adm/replace.h"
 #include "log.h"
 
-/* The file's text, NUL-terminated, for the caller to free; NULL with errno set. */
-static char *read_text(const char *path)
+char *uvsd_read_text(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	char *buf = NULL;
@@ -56,7 +55,7 @@ fail:
 int uvsd_rules_file_apply(struct uvs_engine *e, const char *path)
 {
 	struct uvs_adm_error err = { 0 };
-	char *plan, *text = read_text(path);
+	char *plan, *text = uvsd_read_text(path);
 	int ret;
 
 	if (!text) {

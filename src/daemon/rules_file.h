@@ -17,4 +17,8 @@
  */
 int uvsd_rules_file_apply(struct uvs_engine *e, const char *path);
 
+/* A text file of at most UVSD_RULES_MAX bytes without NUL bytes, NUL-terminated, for
+ * the caller to free; NULL with errno set. */
+char *uvsd_read_text(const char *path);
+
 #endif

@@ -26,6 +26,7 @@
 #include "datapath.h"
 #include "io/steer.h"
 #include "log.h"
+#include "marks_file.h"
 #include "prime.h"
 #include "rules_file.h"
 #include "uvs/ctl.h"
@@ -40,6 +41,7 @@ struct options {
 	unsigned workers;
 	uint32_t ring_mib;
 	const char *rules;
+	const char *marks;
 	const char *socket;
 	const char *group;
 	bool foreground;
@@ -59,6 +61,8 @@ static void usage(FILE *f)
 		"  --no-steer          leave every frame to the kernel too (no tc program;\n"
 		"                      only where the kernel drops VIP traffic by itself)\n"
 		"  --rules FILE        load this ipvsadm -S rules file; SIGHUP reloads it\n"
+		"  --marks FILE        mark rules for fwmark services (iptables-save's mangle\n"
+		"                      MARK rules); SIGHUP reloads it\n"
 		"  --socket PATH       control socket (default $" UVS_CTL_PATH_ENV
 		" or " UVS_CTL_PATH ")\n"
 		"  --group NAME        members of this group may use the socket too\n"
@@ -75,6 +79,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	static const struct option opts[] = {
 		{ "rules", required_argument, NULL, 'r' },
 		{ "no-steer", no_argument, NULL, 'N' },
+		{ "marks", required_argument, NULL, 'M' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -145,6 +150,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'N':
 			o->no_steer = true;
 			break;
+		case 'M':
+			o->marks = optarg;
+			break;
 		case 'R':
 			o->ring_mib = (uint32_t)strtoul(optarg, &end, 10);
 			if (*end || o->ring_mib < 1 || o->ring_mib > 1024) {
@@ -178,6 +186,7 @@ struct uvsd {
 	uint64_t steered_generation; /* the model generation the BPF map holds */
 	uint64_t steered_ms;	     /* when it was last synced */
 	int steer_error;	     /* of the last sync, logged once */
+	struct uvs_marks *marks;     /* --marks, in use by the workers and steering */
 	unsigned nworkers;
 	bool model_ready, engine_ready; /* what setup() got to, for the teardown */
 	struct pollfd fds[3];		/* signals, timer, the control server */
@@ -218,8 +227,9 @@ static void put_counter(struct uvs_ctl_counter *out, size_t max, size_t *n, cons
 	}
 }
 
-/* The engine's named counters, the transmitted frames, and the backend's and
- * next-hop caches' counters (io_*, nh_*: zero without --interface). */
+/* The engine's named counters, the transmitted frames, the backend's and next-hop
+ * caches' counters (io_*, nh_*) and the steering map's size (steer_keys): all zero
+ * without --interface. */
 static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
 {
 	struct uvsd *d = arg;
@@ -237,6 +247,7 @@ static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
 	put_counter(out, max, &n, "io_rx_too_big", io.rx_too_big);
 	put_counter(out, max, &n, "io_tx", io.tx);
 	put_counter(out, max, &n, "io_tx_dropped", io.tx_dropped);
+	put_counter(out, max, &n, "io_link_errors", io.link_errors);
 	put_counter(out, max, &n, "nh_cache_hits", nh.hits);
 	put_counter(out, max, &n, "nh_cache_misses", nh.misses);
 	put_counter(out, max, &n, "steer_keys", d->steer ? uvs_steer_keys(d->steer) : 0);
@@ -300,6 +311,18 @@ static bool steer_update(struct uvsd *d)
 	return false;
 }
 
+/* Makes m (NULL: none) the mark rules in use; frees the previous ones once no worker
+ * uses them. */
+static void use_marks(struct uvsd *d, struct uvs_marks *m)
+{
+	struct uvs_marks *old = d->dp ? uvsd_datapath_set_marks(d->dp, m) : d->marks;
+
+	uvs_steer_set_marks(d->steer, m);
+	d->steered_generation = ~0ull; /* the rules' keys change with them */
+	d->marks = m;
+	free(old);
+}
+
 /* Opens steering on the --interface links and fills its map. Returns 0 or -1 (logged). */
 static int start_steering(struct uvsd *d)
 {
@@ -316,6 +339,7 @@ static int start_steering(struct uvsd *d)
 		uvs_log(LOG_ERR, "steering: %s", msg);
 		return -1;
 	}
+	uvs_steer_set_marks(d->steer, d->marks);
 	d->steered_generation = ~0ull;
 	steer_update(d);
 	return 0;
@@ -397,6 +421,8 @@ static int setup(struct uvsd *d)
 	d->fds[FD_CTL] = (struct pollfd){ uvs_ctl_server_fd(d->ctl), POLLIN, 0 };
 	if (d->opt.rules && uvsd_rules_file_apply(&d->engine, d->opt.rules) < 0)
 		return -1;
+	if (d->opt.marks && uvsd_marks_file_load(d->opt.marks, &d->marks) < 0)
+		return -1;
 	if ((ret = uvsd_prime_open(&d->prime)) < 0) {
 		uvs_log(LOG_ERR, "rtnetlink: %s", strerror(-ret));
 		return -1;
@@ -419,6 +445,7 @@ static int setup(struct uvsd *d)
 			uvs_log(LOG_ERR, "data path: %s", msg);
 			return -1;
 		}
+		uvsd_datapath_set_marks(d->dp, d->marks);
 		uvs_log(LOG_INFO, "forwarding on %u link(s) with %u worker(s)", d->opt.nifs,
 			d->nworkers);
 	}
@@ -433,10 +460,14 @@ static bool on_signal(struct uvsd *d)
 	if (read(d->fds[FD_SIGNAL].fd, &si, sizeof(si)) != sizeof(si))
 		return true;
 	if (si.ssi_signo == SIGHUP) {
+		struct uvs_marks *m;
+
+		if (d->opt.marks && uvsd_marks_file_load(d->opt.marks, &m) == 0)
+			use_marks(d, m);
 		if (d->opt.rules)
 			uvsd_rules_file_apply(&d->engine, d->opt.rules); /* logs either way */
-		else
-			uvs_log(LOG_NOTICE, "SIGHUP without --rules: nothing to reload");
+		else if (!d->opt.marks)
+			uvs_log(LOG_NOTICE, "SIGHUP without --rules or --marks: nothing to reload");
 		return true;
 	}
 	uvs_log(LOG_INFO, "signal %u: stopping", si.ssi_signo);
@@ -508,6 +539,7 @@ int main(int argc, char **argv)
 		uvs_engine_destroy(&d.engine);
 	uvsd_datapath_free(d.dp);
 	uvsd_prime_close(d.prime);
+	free(d.marks);
 	if (d.model_ready)
 		uvs_model_destroy(&d.model);
 	rcu_unregister_thread();

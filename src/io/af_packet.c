@@ -347,6 +347,15 @@ int uvs_io_wait(struct uvs_io *io, unsigned w, int timeout_ms)
 	}
 	if (poll(wk->pfds, io->nifs + 1, timeout_ms) < 0)
 		return -errno;
+	/* A link that went down or away leaves an error on its sockets, which makes
+	 * poll() return at once until the error is read: read it, or the worker spins. */
+	for (unsigned i = 0; i < io->nifs; i++)
+		if (wk->pfds[i].revents & POLLERR) {
+			int e = 0;
+			socklen_t len = sizeof(e);
+			getsockopt(wk->pfds[i].fd, SOL_SOCKET, SO_ERROR, &e, &len);
+			wk->stats.link_errors++;
+		}
 	return 0;
 }
 

@@ -64,9 +64,10 @@ int uvs_io_wait(struct uvs_io *io, unsigned w, int timeout_ms);
 void uvs_io_wake(struct uvs_io *io);
 
 /* Counters of worker w: frames received, frames not received because they exceed a
- * slot, frames sent, and frames the kernel did not take. */
+ * slot, frames sent, frames the kernel did not take, and socket errors. */
 struct uvs_io_stats {
 	uint64_t rx, rx_too_big, tx, tx_dropped;
+	uint64_t link_errors; /* errors a socket reported, e.g. its link went down */
 };
 void uvs_io_stats(const struct uvs_io *io, unsigned w, struct uvs_io_stats *out);
 

@@ -39,6 +39,7 @@ struct uvs_steer {
 	struct link *links;
 	struct uvs_steer_key *keys; /* what the map holds, sorted */
 	unsigned nkeys;
+	const struct uvs_marks *marks; /* the caller's, for fwmark services; may be NULL */
 };
 
 static int fail(char *err, size_t len, int e, const char *fmt, ...)
@@ -84,13 +85,91 @@ static void add_key(struct uvs_steer_key *k, uint8_t kind, int af, int protocol,
 	memcpy(k->addr, addr, sizeof(k->addr));
 }
 
+/* A mark rule's destination ports as keys: each port of a range up to this long, the
+ * whole address (port 0) beyond. */
+#define MARK_PORTS_MAX 1024
+
+static unsigned rule_protocols(const struct uvs_mark_rule *r, uint8_t *out)
+{
+	if (r->protocol) {
+		out[0] = r->protocol;
+		return 1;
+	}
+	out[0] = IPPROTO_TCP;
+	out[1] = IPPROTO_UDP;
+	out[2] = IPPROTO_SCTP;
+	return 3;
+}
+
+static unsigned rule_ports(const struct uvs_mark_rule *r)
+{
+	unsigned span = (unsigned)r->port_hi - r->port_lo + 1;
+	return span > MARK_PORTS_MAX ? 1 : span;
+}
+
+/* Whether rule r concerns fwmark service si: same family, and it may give the mark. */
+static bool rule_feeds(const struct uvs_mark_rule *r, const struct uvs_adm_svc_info *si)
+{
+	const struct uvs_svc_key *sk = &si->conf.key;
+	uint32_t host_only = r->af == AF_INET6 ? 128 : 32;
+
+	return sk->fwmark && r->af == sk->af && r->prefix == host_only &&
+	       uvs_mark_rule_may_give(r, sk->fwmark);
+}
+
+/* The keys of a fwmark service fed by marks: its rules' destinations and, for each
+ * NAT destination, its replies in each of the rules' protocols. Returns how many were
+ * written at keys (or, with keys NULL, would be). */
+static size_t fwmark_keys(const struct uvs_adm_svc_info *si, const struct uvs_marks *marks,
+			  struct uvs_steer_key *keys)
+{
+	size_t n = 0;
+
+	for (unsigned k = 0; marks && k < marks->n; k++) {
+		const struct uvs_mark_rule *r = &marks->rule[k];
+		uint8_t protos[3];
+		unsigned nprotos, nports;
+
+		if (!rule_feeds(r, si))
+			continue;
+		nprotos = rule_protocols(r, protos);
+		nports = rule_ports(r);
+		for (unsigned p = 0; p < nprotos; p++) {
+			for (unsigned i = 0; i < nports; i++, n++)
+				if (keys) {
+					uint16_t port = nports == 1 && r->port_lo != r->port_hi
+								? 0
+								: htons((uint16_t)(r->port_lo + i));
+					add_key(&keys[n], UVS_STEER_SERVICE, r->af, protos[p],
+						&r->addr, port);
+				}
+			for (unsigned j = 0; j < si->ndests; j++) {
+				const struct uvs_dest_conf *d = &si->dests[j].conf;
+				if ((d->fwd & UVS_FWD_MASK) != UVS_FWD_MASQ)
+					continue;
+				if (keys)
+					add_key(&keys[n], UVS_STEER_REPLY, d->af, protos[p],
+						&d->addr, d->port);
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
 int uvs_steer_keys_of(const struct uvs_adm_snap *snap, struct uvs_steer_key **out)
+{
+	return uvs_steer_keys_of_marked(snap, NULL, out);
+}
+
+int uvs_steer_keys_of_marked(const struct uvs_adm_snap *snap, const struct uvs_marks *marks,
+			     struct uvs_steer_key **out)
 {
 	struct uvs_steer_key *keys;
 	size_t cap = 1, n = 0, u = 0;
 
 	for (unsigned i = 0; i < snap->nsvcs; i++)
-		cap += 1 + snap->svcs[i].ndests;
+		cap += 1 + snap->svcs[i].ndests + fwmark_keys(&snap->svcs[i], marks, NULL);
 	keys = calloc(cap, sizeof(*keys));
 	if (!keys)
 		return -ENOMEM;
@@ -98,8 +177,12 @@ int uvs_steer_keys_of(const struct uvs_adm_snap *snap, struct uvs_steer_key **ou
 		const struct uvs_adm_svc_info *si = &snap->svcs[i];
 		const struct uvs_svc_key *sk = &si->conf.key;
 
-		if (sk->fwmark)
-			continue; /* marked after tc ingress: cannot be steered */
+		if (sk->fwmark) {
+			/* Marked after tc ingress by the kernel's rules: only uvs's own
+			 * rules (marks) tell which frames they are. */
+			n += fwmark_keys(si, marks, &keys[n]);
+			continue;
+		}
 		add_key(&keys[n++], UVS_STEER_SERVICE, sk->af, sk->protocol, &sk->addr, sk->port);
 		for (unsigned j = 0; j < si->ndests; j++) {
 			const struct uvs_dest_conf *d = &si->dests[j].conf;
@@ -270,7 +353,7 @@ int uvs_steer_sync(struct uvs_steer *s, struct uvs_model *m)
 	ret = uvs_adm_snap_take(m, NULL, false, &snap);
 	if (ret)
 		return ret;
-	nwant = uvs_steer_keys_of(&snap, &want);
+	nwant = uvs_steer_keys_of_marked(&snap, s->marks, &want);
 	uvs_adm_snap_free(&snap);
 	if (nwant < 0)
 		return nwant;
@@ -308,6 +391,12 @@ int uvs_steer_sync(struct uvs_steer *s, struct uvs_model *m)
 	s->keys = held;
 	s->nkeys = kept;
 	return ret;
+}
+
+void uvs_steer_set_marks(struct uvs_steer *s, const struct uvs_marks *marks)
+{
+	if (s)
+		s->marks = marks;
 }
 
 void uvs_steer_close(struct uvs_steer *s)

@@ -7,7 +7,8 @@
  * uvs's frames, and a socket filter on uvsd's AF_PACKET sockets keeps exactly those.
  * Keys are <family, protocol, address, port> of each virtual service (port 0: every
  * port) and, for each NAT destination, of its replies (source address and port).
- * fwmark services cannot be steered: marks are set after tc ingress.
+ * fwmark services are steered only through uvs's own mark rules (uvs_steer_set_marks):
+ * the kernel's marks are set after tc ingress.
  *
  * Threading contract: control thread only. Workers never call into it; the BPF
  * programs read the map while it changes, and uvs_steer_sync() adds new keys before
@@ -19,6 +20,7 @@
 #include <stddef.h>
 
 #include "adm/snap.h"
+#include "core/marks.h"
 #include "core/model-t.h"
 #include "io/bpf/steer-key.h"
 
@@ -53,6 +55,14 @@ int uvs_steer_sync(struct uvs_steer *s, struct uvs_model *m);
  * uvs_steer_open created it, and frees everything. Accepts NULL. */
 void uvs_steer_close(struct uvs_steer *s);
 
+/*
+ * The mark rules uvs applies itself (core/marks.h), which let fwmark services be
+ * steered: the next syncs add the destinations of the rules that may give a fwmark
+ * service's mark (host addresses only), and that service's NAT replies. marks stays the
+ * caller's and must live until replaced or until s is closed; NULL: none.
+ */
+void uvs_steer_set_marks(struct uvs_steer *s, const struct uvs_marks *marks);
+
 /* How many keys the map holds. */
 unsigned uvs_steer_keys(const struct uvs_steer *s);
 
@@ -63,5 +73,9 @@ unsigned uvs_steer_keys(const struct uvs_steer *s);
  * -ENOMEM.
  */
 int uvs_steer_keys_of(const struct uvs_adm_snap *snap, struct uvs_steer_key **out);
+
+/* As uvs_steer_keys_of, with the keys of fwmark services fed by marks (may be NULL). */
+int uvs_steer_keys_of_marked(const struct uvs_adm_snap *snap, const struct uvs_marks *marks,
+			     struct uvs_steer_key **out);
 
 #endif

@@ -8,7 +8,8 @@
 # port itself. Checks: requests to the VIP are spread over both real servers and
 # answered from the VIP; each frame leaves by the other arm (io counters); a port of
 # the VIP that is no service is the kernel's (refused); the director's own traffic to a
-# real server is untouched (ping, HTTP); uvsd stops on SIGTERM, after which the kernel
+# real server is untouched (ping, HTTP); a link going down leaves uvsd idle and
+# forwarding resumes when it is back; uvsd stops on SIGTERM, after which the kernel
 # answers the VIP's port again (refused), proof that the steering filter is gone.
 # Usage: test_two_arm.sh UVSD UVSADM
 set -euo pipefail
@@ -107,6 +108,23 @@ on dir ping -c 1 -W 2 10.71.0.11 >/dev/null && got=ok || got=fail
 expect "the director's own ping to a real server" ok "$got"
 expect "the director's own HTTP request to a real server" rs1 \
 	"$(on dir curl -s -m 3 http://10.71.0.11/ || echo fail)"
+# A link going down must not make the workers spin (its sockets report an error
+# until it is read), and forwarding resumes when it comes back.
+ticks() { awk '{print $14 + $15}' "/proc/$uvsd_pid/stat"; }
+ip -n "$p-dir" link set eth1 down
+sleep 0.2
+t0=$(ticks)
+sleep 1
+t1=$(ticks)
+[ $((t1 - t0)) -le 10 ] && echo "ok: uvsd idle with a link down ($((t1 - t0)) ticks in 1 s)" ||
+	{ echo "FAIL: uvsd used $((t1 - t0)) ticks in 1 s with a link down"; failed=$((failed + 1)); }
+[ "$(counter io_link_errors)" -ge 1 ] && echo "ok: the link error counted" ||
+	{ echo "FAIL: io_link_errors is $(counter io_link_errors)"; failed=$((failed + 1)); }
+ip -n "$p-dir" link set eth1 up
+for _ in $(seq 50); do on cli curl -s -m 1 http://10.70.0.100/ >/dev/null 2>&1 && break; sleep 0.1; done
+answers=$(for _ in $(seq 4); do on cli curl -s -m 3 http://10.70.0.100/ || echo fail; done |
+	sort | uniq -c | awk '{print $2, $1}' | tr '\n' ' ')
+expect "forwarding again once the link is back" "rs1 2 rs2 2 " "$answers"
 kill -TERM "$uvsd_pid"
 wait "$uvsd_pid" && got=$? || got=$?
 expect "uvsd exits 0 on SIGTERM" 0 "$got"
