@@ -12,7 +12,7 @@
 #   uvsd DR    the same with -g
 #   kernel     ip_forward=1, frames to the RS's address, no uvsd
 #   null       bench/nullfwd on the same backend: receive, set MACs, send on eth1
-# gen is pinned to CPU 0 and the contender to CPU 1.
+# gen is pinned to CPU 0 and the contender to CPU 1 (uvsd to both in the ctl part).
 #
 # Usage: net.sh BUILD_DIR OUT_DIR [frames|conns|ctl|cpu|all] [--quick]
 # Writes OUT_DIR/{frames,conns,ctl,cpu}.tsv and prints a table per part.
@@ -98,7 +98,7 @@ uvsd_start() { # BACKEND METHOD(-m|-g) [uvsd args...]
 	local sock=$tmp/uvsd.sock io_args=()
 	[ "$io" = af_packet ] || io_args=(--io "$io")
 	rm -f "$sock"
-	ip netns exec "$p-dir" taskset -c 1 "$uvsd" --foreground --socket "$sock" --interface eth0 --interface eth1 \
+	ip netns exec "$p-dir" taskset -c "${uvsd_cpus:-1}" "$uvsd" --foreground --socket "$sock" --interface eth0 --interface eth1 \
 		--workers 1 "${io_args[@]}" "$@" >"$tmp/uvsd.log" 2>&1 &
 	uvsd_pid=$!
 	pids+=("$uvsd_pid")
@@ -224,25 +224,26 @@ part_conns() {
 		conn_count() { adm -L -n | awk '/-> '$RS'/ { print $5 + $6 }'; }
 		sleep 0.5
 		n=$(conn_count)
-		# Frames the rings dropped left flows without a connection: two more passes
-		# of every flow fill them in (the others are established by then).
-		for _ in 1 2; do
+		# Frames the rings dropped left flows without a connection: more passes of
+		# every flow, slower, fill them in (the others are established by then).
+		local total=$n passes=0
+		while [ "$passes" -lt 4 ] && [ "$total" -lt $((conns * 999 / 1000)) ]; do
 			send --dst $VIP --dport $PORT --flows "$conns" --sports 50000 --count "$conns" --seconds 60 \
-				--rate 300000 >/dev/null
+				--rate 150000 >/dev/null
+			sleep 0.5
+			total=$(conn_count)
+			passes=$((passes + 1))
 		done
-		sleep 0.5
-		local total
-		total=$(conn_count)
 		rss1=$(rss_kib "$uvsd_pid")
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$io" "$conns" "$n" "$rss0" "$rss1" "$res" "$total" >>"$out/conns.tsv"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$io" "$conns" "$n" "$rss0" "$rss1" "$res" "$total" "$passes" >>"$out/conns.tsv"
 		uvsd_stop
 	done
 	echo "conns: $conns UDP flows to one NAT service, each one frame at full speed"
 	awk -F'\t' '{ split($6, a, " ");
 		printf "%s: first pass at full speed: %d of %d connections made (%.1f%%; the rest dropped in the receive ring) in %.2f s: %.0f new connections/s\n",
 			$1, $3, $2, 100 * $3 / $2, a[4], $3 / a[4]
-		printf "%s: after two more passes: %d concurrent connections; RSS %d -> %d KiB: %.0f bytes per connection\n",
-			$1, $7, $4, $5, ($5 - $4) * 1024 / ($7 ? $7 : 1) }' "$out/conns.tsv"
+		printf "%s: after %d more pass(es) at 150,000 frames/s: %d concurrent connections; RSS %d -> %d KiB: %.0f bytes per connection\n",
+			$1, $8, $7, $4, $5, ($5 - $4) * 1024 / ($7 ? $7 : 1) }' "$out/conns.tsv"
 }
 
 # The control plane: SERVICES TCP services of 10 real servers each, as ipvsadm -S writes.
@@ -265,7 +266,9 @@ ctl_run() {
 	for io in $backends; do
 		for r in $(seq "$rounds"); do
 			on dir sysctl -qw net.ipv4.ip_forward=0
-			uvsd_start "$io" -m
+			# Both CPUs: the restore's control thread and the worker on cores of their own
+			# as far as 2 CPUs allow (gen needs little at 50,000 frames/s).
+			uvsd_cpus=0,1 uvsd_start "$io" -m
 			local u0
 			u0=$(cpu_ticks "$uvsd_pid")
 			before=$(sink_rx)
@@ -283,6 +286,9 @@ ctl_run() {
 			ucpu=$(awk -v t=$(($(cpu_ticks "$uvsd_pid") - u0)) -v k="$tck" 'BEGIN { print t / k }')
 			got=$(adm -L -n | grep -c '^[TU][CD]P')
 			res=$(cat "$tmp/steady")
+			# The steering map's keys (a service and each NAT destination's replies).
+			echo "$io N=$nsvc round $r: steer_keys $(adm -L --counters | awk '$1 == "steer_keys" { print $2 }');" \
+				"uvsd's last log line: $(tail -1 "$tmp/uvsd.log")" >>"$out/ctl-steer.txt"
 			awk -v r="$res" -v n=$((after - before)) -v pre="$io	$r	$lines	$t	$got	$ucpu" \
 				'BEGIN { split(r, a, " "); printf "%s\t%d\t%d\n", pre, a[2] - n, a[2] }' >>"$out/ctl.tsv"
 			uvsd_stop
@@ -292,6 +298,7 @@ ctl_run() {
 
 part_ctl() {
 	: >"$out/ctl.tsv"
+	: >"$out/ctl-steer.txt"
 	if [ "$quick" = --quick ]; then
 		ctl_run 0 1 3
 		ctl_run 100 1 3
@@ -303,6 +310,7 @@ part_ctl() {
 	echo "ctl: uvsadm -R (N TCP services x 10 real servers: 11 N lines) while 50,000 frames/s flow to another service"
 	awk -F'\t' '{ printf "%s round %s: %d lines: %s s to apply%s, %d services after (1 + N), uvsd CPU %.2f s, %d of %d frames lost\n",
 		$1, $2, $3, $4, ($5 <= $3 / 11) ? " (stopped at the time limit)" : "", $5, $6, $7, $8 }' "$out/ctl.tsv"
+	cat "$out/ctl-steer.txt"
 	awk -F'\t' '$3 >= 100000 { printf "target uvsadm -R of %d lines under 1 s: %s s %s\n", $3, $4, ($4 < 1 && $5 > $3 / 11) ? "met" : "MISSED" }' "$out/ctl.tsv"
 	awk -F'\t' '{ l += $7 } END { printf "target no lost frame: %d lost in all %s\n", l, l ? "MISSED" : "met" }' "$out/ctl.tsv"
 }
