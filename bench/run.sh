@@ -1,9 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Builds the benchmarks with optimisation in build-bench/ and runs them:
-#   bench/run.sh [all|sched|engine|callgrind] [--quick]
+#   bench/run.sh [all|sched|engine|callgrind|e2e|net|conns|ctl|http] [--quick]
 # sched: ns per pick for every scheduler; engine: ns per frame through the engine;
 # callgrind: instructions per frame of established NAT over 1M flows (valgrind).
+# The end-to-end parts, in network namespaces they create (root; bench/net.sh and
+# bench/http.sh say how): net: 64-byte frames through uvsd NAT and DR, the kernel's
+# forwarding and the null forwarder, and uvsd's CPU time busy and idle; conns: 1M
+# concurrent connections (new connections/s, bytes each); ctl: uvsadm -R of 10,000
+# services x 10 real servers under traffic; http: wrk through uvsd, HAProxy and nginx.
+# e2e runs those four and draws bench/frames.png and bench/http.png; its tables go to
+# build-bench/e2e/ and its report to build-bench/e2e/report.txt.
 set -eu
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -11,7 +18,9 @@ what=${1:-all}
 if [ ! -f build-bench/build.ninja ]; then
 	meson setup build-bench --buildtype=release -Db_lto=true
 fi
-ninja -C build-bench bench/sched_bench bench/engine_bench
+ninja -C build-bench bench/sched_bench bench/engine_bench bench/gen bench/nullfwd uvsd uvsadm
+e2e=build-bench/e2e
+mkdir -p $e2e
 case $what in
 all | sched) build-bench/bench/sched_bench "$@" ;;
 esac
@@ -30,5 +39,29 @@ all | callgrind)
 	ir=$(callgrind_annotate --inclusive=yes $out 2>/dev/null |
 		awk '/uvs_engine_process/ { gsub(",", "", $1); print $1; exit }')
 	echo "callgrind: NAT established, $flows flows: $ir instructions in uvs_engine_process over $frames frames: $(awk "BEGIN { printf \"%.0f\", $ir / $frames }") per frame"
+	;;
+esac
+case $what in
+all | e2e | net) bench/net.sh build-bench $e2e cpu "$@" | tee $e2e/report-net.txt ;;
+esac
+case $what in
+all | e2e | conns) bench/net.sh build-bench $e2e conns "$@" | tee $e2e/report-conns.txt ;;
+esac
+case $what in
+all | e2e | ctl) bench/net.sh build-bench $e2e ctl "$@" | tee $e2e/report-ctl.txt ;;
+esac
+case $what in
+all | e2e | http) bench/http.sh build-bench $e2e "$@" | tee $e2e/report-http.txt ;;
+esac
+case $what in
+all | e2e | net | http)
+	bench/plot.sh $e2e bench
+	{
+		date -u
+		uname -r
+		nproc
+		uptime
+		cat $e2e/report-*.txt
+	} >$e2e/report.txt
 	;;
 esac

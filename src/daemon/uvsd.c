@@ -210,7 +210,7 @@ struct uvsd {
 	struct uvsd_prime *prime;
 	struct uvs_steer *steer;     /* NULL without --interface or with --no-steer */
 	uint64_t steered_generation; /* the model generation the BPF map holds */
-	uint64_t steered_ms;	     /* when it was last synced */
+	uint64_t steer_next_ms;	     /* no sync before (see steer_update) */
 	int steer_error;	     /* of the last sync, logged once */
 	struct uvs_marks *marks;     /* --marks, in use by the workers and steering */
 	unsigned nworkers;
@@ -296,11 +296,13 @@ static const struct uvs_ctl_ops ctl_ops = {
 
 /*
  * Brings the steering map up to the model's generation. Returns true if it is behind
- * and should be tried again within UVSD_PRIME_GAP_MS: a configuration of more than
- * STEER_SMALL services is synced at most that often (each sync copies it all), so
- * loading 100,000 rules one by one does not copy them 100,000 times.
+ * and should be tried again within UVSD_PRIME_GAP_MS. Each sync copies the whole
+ * configuration, so after one that took t ms the next waits STEER_DUTY * t ms: syncing
+ * takes at most about 1 / (STEER_DUTY + 1) of the control thread, and loading 100,000
+ * rules one by one does not copy them 100,000 times. A small configuration syncs in
+ * well under a millisecond, so right after each change.
  */
-#define STEER_SMALL 4096
+#define STEER_DUTY 9
 
 static uint64_t monotonic_ms(void)
 {
@@ -317,10 +319,11 @@ static bool steer_update(struct uvsd *d)
 
 	if (!d->steer || generation == d->steered_generation)
 		return false;
-	if (d->model.num_services > STEER_SMALL && now - d->steered_ms < UVSD_PRIME_GAP_MS)
+	if (now < d->steer_next_ms)
 		return true;
-	d->steered_ms = now;
 	ret = uvs_steer_sync(d->steer, &d->model);
+	d->steer_next_ms = monotonic_ms();
+	d->steer_next_ms += STEER_DUTY * (d->steer_next_ms - now);
 	if (ret < 0) {
 		if (ret != d->steer_error)
 			uvs_log(LOG_ERR,

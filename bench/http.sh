@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# HTTP through the director (issue 5, part 2), in the e2e lab (tests/e2e/lab.sh, dr
+# mode): wrk on cli, through rtr, against nginx on rs1, one contender at a time:
+#   direct   wrk to rs1's own address (no balancer; rs1 answers via rtr)
+#   nat      uvsd --interface eth0 in dir, VIP:80 -> rs1:80 -m (rs1's default route
+#            switched to dir for these runs, as NAT needs)
+#   dr       the same with -g (rs1 has the VIP on lo and answers via rtr)
+#   haproxy  HAProxy in TCP mode in dir, VIP:81 -> rs1:80
+#   nginx    nginx's stream proxy in dir, VIP:82 -> rs1:80
+# Every balancer has the one real server rs1, so each ratio to direct is the cost of
+# the extra hop alone. Threads: each its default for this 2-CPU machine (uvsd one
+# worker per CPU, HAProxy one thread per CPU, nginx worker_processes auto); rs1's
+# nginx has 1 worker. Two modes: keep-alive, and "Connection: close" (a new TCP
+# connection per request). wrk -t2 -c50 for $secs s per run, rounds interleaved.
+#
+# Usage: http.sh BUILD_DIR OUT_DIR [--quick]; writes OUT_DIR/http.tsv.
+set -euo pipefail
+build=$(cd "$1" && pwd)
+out=$2
+quick=${3:-}
+rounds=3
+secs=5
+[ "$quick" = --quick ] && { rounds=1; secs=1; }
+mkdir -p "$out"
+if [ "$(id -u)" != 0 ]; then
+	echo "http.sh: skipped: needs root" >&2
+	exit 77
+fi
+LAB_BUILD=$build
+LAB_PREFIX=uvsbh$$
+. "$(dirname "$0")/../tests/e2e/lab.sh"
+lab_up dr
+lab_servers_start
+rs=${LAB_IP4[rs1]}
+vip=$LAB_VIP4
+# The proxies listen on the VIP: an address of dir (on lo, so ARP is not involved).
+lab_exec dir ip addr add "$vip/32" dev lo
+# Many short connections from one client: every local port, and TIME_WAIT reuse.
+lab_exec cli sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.ipv4.tcp_tw_reuse=1
+lab_exec rs1 sysctl -qw net.core.somaxconn=4096 net.ipv4.tcp_max_syn_backlog=4096
+
+cat >"$LAB_TMP/haproxy.cfg" <<EOF
+global
+	maxconn 8000
+	pidfile $LAB_TMP/haproxy.pid
+defaults
+	mode tcp
+	timeout connect 5s
+	timeout client 30s
+	timeout server 30s
+listen bench
+	bind $vip:81
+	server rs1 $rs:80
+EOF
+mkdir -p "$LAB_TMP/ngx"
+cat >"$LAB_TMP/ngx/nginx.conf" <<EOF
+load_module /usr/lib/nginx/modules/ngx_stream_module.so;
+user root;
+worker_processes auto;
+pid $LAB_TMP/ngx/nginx.pid;
+error_log $LAB_TMP/ngx/error.log;
+events { worker_connections 8192; }
+stream {
+	server {
+		listen $vip:82 backlog=4096;
+		proxy_pass $rs:80;
+	}
+}
+EOF
+
+# start/stop CONTENDER; url CONTENDER
+listening() { [ -n "$(lab_exec dir ss -Hltn "sport = :$1")" ]; }
+start() {
+	case $1 in
+	nat | dr)
+		[ "$1" = nat ] && lab_exec rs1 ip route replace default via "${LAB_IP4[dir]}"
+		rm -f "$LAB_TMP/uvsd.sock"
+		lab_uvsd_start --interface eth0
+		lab_uvsadm -A -t "$vip:80" -s rr
+		lab_uvsadm -a -t "$vip:80" -r "$rs:80" "$([ "$1" = nat ] && echo -m || echo -g)"
+		;;
+	haproxy)
+		lab_spawn dir haproxy haproxy -db -f "$LAB_TMP/haproxy.cfg"
+		lab_wait 10 listening 81
+		;;
+	nginx)
+		lab_spawn dir nginx-stream nginx -c "$LAB_TMP/ngx/nginx.conf" -g "daemon off;"
+		lab_wait 10 listening 82
+		;;
+	esac
+}
+stop() {
+	case $1 in
+	nat | dr)
+		lab_stop director
+		lab_exec rs1 ip route replace default via "${LAB_IP4[rtr]}"
+		;;
+	haproxy) lab_stop haproxy ;;
+	nginx) lab_stop nginx-stream ;;
+	esac
+}
+url() {
+	case $1 in
+	direct) echo "http://$rs/" ;;
+	nat | dr) echo "http://$vip/" ;;
+	haproxy) echo "http://$vip:81/" ;;
+	nginx) echo "http://$vip:82/" ;;
+	esac
+}
+# wrk's report -> "req/s p50_ms p99_ms errors"
+parse() {
+	awk 'function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0;
+			if (v ~ /m$/) return v * 60000; return v * 1000 }
+		/Requests\/sec:/ { rps = $2 }
+		$1 == "50%" { p50 = ms($2) }
+		$1 == "99%" { p99 = ms($2) }
+		/Socket errors:/ { gsub(",", ""); err = $4 + $6 + $8 + $10 }
+		/Non-2xx/ { err += $NF }
+		END { printf "%s %.3f %.3f %d\n", rps, p50, p99, err }'
+}
+
+tsv=$out/http.tsv
+: >"$tsv"
+contenders=(direct nat dr haproxy nginx)
+for r in $(seq "$rounds"); do
+	k=$(((r - 1) % ${#contenders[@]}))
+	order=("${contenders[@]:k}" "${contenders[@]:0:k}")
+	for c in "${order[@]}"; do
+		start "$c"
+		# Both modes while the contender is up; the first second of each is not taken.
+		for mode in keepalive close; do
+			hdr=()
+			[ $mode = close ] && hdr=(-H "Connection: close")
+			lab_exec cli timeout 10 wrk -t2 -c50 -d1s "${hdr[@]}" "$(url "$c")" >/dev/null 2>&1 || true
+			res=$(lab_exec cli timeout $((secs + 10)) wrk -t2 -c50 -d"${secs}s" --latency "${hdr[@]}" \
+				"$(url "$c")" | parse)
+			printf '%s\t%s\t%s\t%s\n' "$r" "$c" "$mode" "${res// /	}" >>"$tsv"
+		done
+		stop "$c"
+	done
+done
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+col() { awk -F'\t' -v c="$1" -v m="$2" -v k="$3" '$2 == c && $3 == m { print $k }' "$tsv" | median; }
+echo "http: wrk -t2 -c50 -d${secs}s --latency from cli, nginx on rs1 behind each contender; $rounds interleaved round(s), medians"
+printf '%-10s %-8s %10s %9s %9s %7s %12s\n' mode who "req/s" "p50 ms" "p99 ms" errors "x direct"
+for mode in keepalive close; do
+	d=$(col direct $mode 4)
+	for c in "${contenders[@]}"; do
+		printf '%-10s %-8s %10.0f %9.3f %9.3f %7d %12.2f\n' $mode "$c" "$(col "$c" $mode 4)" \
+			"$(col "$c" $mode 5)" "$(col "$c" $mode 6)" "$(col "$c" $mode 7)" \
+			"$(awk -v a="$(col "$c" $mode 4)" -v b="$d" 'BEGIN { print a / b }')"
+	done
+done
+target() { # MODE WHO AGAINST MIN
+	awk -v a="$(col "$2" "$1" 4)" -v b="$(col "$3" "$1" 4)" -v m="$4" -v t="$*" \
+		'BEGIN { printf "target %s: %.2f %s\n", t, a / b, (a / b >= m) ? "met" : "MISSED" }'
+}
+target keepalive nat direct 0.9
+target keepalive nat haproxy 1.3
+target close nat direct 0.85
+target close nat haproxy 1.5
+target keepalive dr direct 0.95
+target close dr direct 0.95

@@ -1,0 +1,346 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Frame benchmarks of uvsd in network namespaces of their own (issue 5, parts 1, 3, 4, 5):
+#
+#   [snd] eth0 10.80.0.2 --- eth0 10.80.0.1 [dir] eth1 10.81.0.1 --- eth0 10.81.0.2 [snk]
+#
+# snd sends 64-byte UDP frames (bench/gen) to dir's MAC; the real server 10.81.0.11 is
+# a static neighbour of dir at snk's MAC, an address snk does not own: snk, which does
+# not forward, counts the frame on its link (rx_packets) and drops it without an answer.
+# The VIP 10.80.0.100 is no address of dir. The contenders run in dir, one at a time:
+#   uvsd NAT   uvsd --interface eth0 --interface eth1 --workers 1, VIP:9000 -> RS -m
+#   uvsd DR    the same with -g
+#   kernel     ip_forward=1, frames to the RS's address, no uvsd
+#   null       bench/nullfwd on the same backend: receive, set MACs, send on eth1
+# gen is pinned to CPU 0 and the contender to CPU 1 (uvsd to both in the ctl part).
+#
+# Usage: net.sh BUILD_DIR OUT_DIR [frames|conns|ctl|cpu|all] [--quick]
+# Writes OUT_DIR/{frames,conns,ctl,cpu}.tsv and prints a table per part.
+set -euo pipefail
+build=$1
+out=$2
+what=${3:-all}
+quick=${4:-}
+rounds=3
+secs=3
+conns=1000000
+[ "$quick" = --quick ] && { rounds=1; secs=1; conns=50000; }
+backends=${UVS_BENCH_BACKENDS:-af_packet}
+uvsd=$build/uvsd
+uvsadm=$build/uvsadm
+gen=$build/bench/gen
+nullfwd=$build/bench/nullfwd
+mkdir -p "$out"
+
+if [ "$(id -u)" != 0 ] || ! ip netns add "uvsbn-probe-$$" 2>/dev/null; then
+	echo "net.sh: skipped: needs root and network namespaces" >&2
+	exit 77
+fi
+ip netns del "uvsbn-probe-$$"
+p="uvsbn$$"
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+	for n in snd dir snk; do ip netns del "$p-$n" 2>/dev/null || true; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+on() { ip netns exec "$p-$1" "${@:2}"; }
+
+SND_MAC=02:00:00:00:80:02
+DIR0_MAC=02:00:00:00:80:01
+DIR1_MAC=02:00:00:00:81:01
+SNK_MAC=02:00:00:00:81:02
+VIP=10.80.0.100
+RS=10.81.0.11
+PORT=9000
+
+for n in snd dir snk; do
+	ip netns add "$p-$n"
+	ip -n "$p-$n" link set lo up
+	on "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
+ip -n "$p-snd" link add eth0 address $SND_MAC type veth peer name eth0 address $DIR0_MAC netns "$p-dir"
+ip -n "$p-dir" link add eth1 address $DIR1_MAC type veth peer name eth0 address $SNK_MAC netns "$p-snk"
+ip -n "$p-snd" addr add 10.80.0.2/24 dev eth0
+ip -n "$p-dir" addr add 10.80.0.1/24 dev eth0
+ip -n "$p-dir" addr add 10.81.0.1/24 dev eth1
+ip -n "$p-snk" addr add 10.81.0.2/24 dev eth0
+for n in snd dir snk; do
+	for d in eth0 eth1; do
+		ip -n "$p-$n" link set "$d" up 2>/dev/null || true
+	done
+done
+# No ARP during a run: every neighbour is static.
+ip -n "$p-dir" neigh replace $RS lladdr $SNK_MAC dev eth1 nud permanent
+ip -n "$p-dir" neigh replace 10.80.0.2 lladdr $SND_MAC dev eth0 nud permanent
+on snk sysctl -qw net.ipv4.ip_forward=0
+# Where dir's receive processing runs: 1 = in the sender's softirq on CPU 0 (as a NIC's
+# interrupt on a core of its own), 2 = on CPU 1 beside the contender (RPS).
+rps() { echo "$1" | on dir tee /sys/class/net/eth0/queues/rx-0/rps_cpus >/dev/null; }
+
+sink_rx() { on snk cat /sys/class/net/eth0/statistics/rx_packets; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+tck=$(getconf CLK_TCK)
+
+# gen ARGS...: sends from snd on CPU 0; prints "sent N seconds T fps R".
+send() {
+	on snd taskset -c 0 "$gen" --if eth0 --src-mac $SND_MAC --dst-mac $DIR0_MAC --src 10.80.0.2 "$@"
+}
+
+uvsd_pid=
+uvsd_start() { # BACKEND METHOD(-m|-g) [uvsd args...]
+	local io=$1 method=$2
+	shift 2
+	local sock=$tmp/uvsd.sock io_args=()
+	[ "$io" = af_packet ] || io_args=(--io "$io")
+	rm -f "$sock"
+	ip netns exec "$p-dir" taskset -c "${uvsd_cpus:-1}" "$uvsd" --foreground --socket "$sock" --interface eth0 --interface eth1 \
+		--workers 1 "${io_args[@]}" "$@" >"$tmp/uvsd.log" 2>&1 &
+	uvsd_pid=$!
+	pids+=("$uvsd_pid")
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+	[ -S "$sock" ] || { cat "$tmp/uvsd.log" >&2; return 1; }
+	adm -A -u $VIP:$PORT -s rr
+	adm -a -u $VIP:$PORT -r $RS:$PORT "$method"
+}
+adm() { UVSD_SOCKET=$tmp/uvsd.sock on dir "$uvsadm" "$@"; }
+uvsd_stop() {
+	kill -TERM "$uvsd_pid"
+	wait "$uvsd_pid" || true
+	uvsd_pid=
+}
+nullfwd_pid=
+nullfwd_start() { # BACKEND
+	ip netns exec "$p-dir" taskset -c 1 "$nullfwd" --io "$1" eth0 eth1 $SNK_MAC 600 >"$tmp/nullfwd.log" 2>&1 &
+	nullfwd_pid=$!
+	pids+=("$nullfwd_pid")
+	for _ in $(seq 100); do grep -q ready "$tmp/nullfwd.log" && break; sleep 0.05; done
+}
+nullfwd_stop() {
+	kill -TERM "$nullfwd_pid"
+	wait "$nullfwd_pid" || true
+}
+
+# run_frames DST: a full-speed run of $secs over 10,000 flows; prints "fps sent_fps".
+run_frames() {
+	local before after res
+	before=$(sink_rx)
+	res=$(send --dst "$1" --dport $PORT --flows 10000 --repeat --seconds "$secs" --count 100000000)
+	sleep 0.2 # what is still in flight
+	after=$(sink_rx)
+	awk -v r="$res" -v n=$((after - before)) 'BEGIN { split(r, a, " ");
+		printf "%.0f %.0f\n", n / a[4], a[6] }'
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+part_frames() { # LAYOUT: rx0 or rx1
+	local layout=$1 tsv=$out/frames-$1.tsv io r c res t0 t1 fwd
+	: >"$tsv"
+	[ "$layout" = rx1 ] && rps 2 || rps 0
+	for io in $backends; do
+		for r in $(seq "$rounds"); do
+			# Interleaved: each round runs every contender once, in a rotating order.
+			local order=(nat dr kernel null)
+			local k=$(((r - 1) % 4))
+			order=("${order[@]:k}" "${order[@]:0:k}")
+			for c in "${order[@]}"; do
+				case $c in
+				nat | dr)
+					on dir sysctl -qw net.ipv4.ip_forward=0
+					uvsd_start "$io" "$([ $c = nat ] && echo -m || echo -g)"
+					t0=$(cpu_ticks "$uvsd_pid")
+					res=$(run_frames $VIP)
+					t1=$(cpu_ticks "$uvsd_pid")
+					fwd=$(adm -L --counters | awk '$1 == "io_tx" { print $2 }')
+					# CPU seconds per million frames forwarded (uvsd's own count).
+					awk -v c="$layout-$c" -v t=$((t1 - t0)) -v k="$tck" -v f="$fwd" -v io="$io" \
+						'BEGIN { printf "%s\t%s\t%.4f\t%d\n", io, c, t / k / (f / 1e6), f }' \
+						>>"$out/cpu_busy.tsv"
+					uvsd_stop
+					;;
+				kernel)
+					on dir sysctl -qw net.ipv4.ip_forward=1
+					res=$(run_frames $RS)
+					on dir sysctl -qw net.ipv4.ip_forward=0
+					;;
+				null)
+					# The kernel's copy of each frame is dropped at tc ingress, after the
+					# backend's tap, as uvsd's steering does (cBPF, direct action: UDP ->
+					# TC_ACT_SHOT, the rest -> TC_ACT_UNSPEC).
+					on dir tc qdisc add dev eth0 clsact
+					on dir tc filter add dev eth0 ingress protocol ip bpf da \
+						bytecode '4,48 0 0 9,21 0 1 17,6 0 0 2,6 0 0 4294967295'
+					nullfwd_start "$io"
+					res=$(run_frames $VIP)
+					nullfwd_stop
+					on dir tc qdisc del dev eth0 clsact
+					;;
+				esac
+				printf '%s\t%s\t%s\t%s\n' "$io" "$r" "$c" "${res// /	}" >>"$tsv"
+			done
+		done
+	done
+	echo "frames ($layout: dir's receive processing on CPU ${layout#rx}): 64-byte UDP, 10,000 flows, $secs s per run, $rounds interleaved round(s), medians; gen on CPU 0, the contender on CPU 1"
+	printf '%-10s %-8s %12s %12s %8s\n' backend who "fwd fps" "offered fps" "of null"
+	for io in $backends; do
+		local nullm
+		nullm=$(awk -v io="$io" '$1 == io && $3 == "null" { print $4 }' "$tsv" | median)
+		for c in nat dr kernel null; do
+			local m s
+			m=$(awk -v io="$io" -v c=$c '$1 == io && $3 == c { print $4 }' "$tsv" | median)
+			s=$(awk -v io="$io" -v c=$c '$1 == io && $3 == c { print $5 }' "$tsv" | median)
+			printf '%-10s %-8s %12.0f %12.0f %7.0f%%\n' "$io" "$c" "$m" "$s" \
+				"$(awk -v a="$m" -v b="$nullm" 'BEGIN { print 100 * a / b }')"
+		done
+		local km nm dm
+		km=$(awk -v io="$io" '$1 == io && $3 == "kernel" { print $4 }' "$tsv" | median)
+		nm=$(awk -v io="$io" '$1 == io && $3 == "nat" { print $4 }' "$tsv" | median)
+		dm=$(awk -v io="$io" '$1 == io && $3 == "dr" { print $4 }' "$tsv" | median)
+		for c in "NAT $nm" "DR $dm"; do
+			set -- $c
+			awk -v w="$1" -v io="$io" -v a="$2" -v n="$nullm" -v k="$km" 'BEGIN {
+				printf "target '$layout' %s %s >= 0.90 x null: %.2f %s; >= 1.00 x kernel: %.2f %s\n", io, w,
+					a / n, (a / n >= 0.9) ? "met" : "MISSED", a / k, (a / k >= 1) ? "met" : "MISSED" }'
+		done
+	done
+}
+
+part_conns() {
+	local io rss0 rss1 res n t
+	: >"$out/conns.tsv"
+	for io in $backends; do
+		on dir sysctl -qw net.ipv4.ip_forward=0
+		uvsd_start "$io" -m
+		sleep 0.5
+		rss0=$(rss_kib "$uvsd_pid")
+		# Every flow once: $conns new connections, 50,000 source ports per source address.
+		t=$(date +%s.%N)
+		res=$(send --dst $VIP --dport $PORT --flows "$conns" --sports 50000 --count "$conns" --seconds 60)
+		conn_count() { adm -L -n | awk '/-> '$RS'/ { print $5 + $6 }'; }
+		sleep 0.5
+		n=$(conn_count)
+		# Frames the rings dropped left flows without a connection: more passes of
+		# every flow, slower, fill them in (the others are established by then).
+		local total=$n passes=0
+		while [ "$passes" -lt 4 ] && [ "$total" -lt $((conns * 999 / 1000)) ]; do
+			send --dst $VIP --dport $PORT --flows "$conns" --sports 50000 --count "$conns" --seconds 60 \
+				--rate 150000 >/dev/null
+			sleep 0.5
+			total=$(conn_count)
+			passes=$((passes + 1))
+		done
+		rss1=$(rss_kib "$uvsd_pid")
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$io" "$conns" "$n" "$rss0" "$rss1" "$res" "$total" "$passes" >>"$out/conns.tsv"
+		uvsd_stop
+	done
+	echo "conns: $conns UDP flows to one NAT service, each one frame at full speed"
+	awk -F'\t' '{ split($6, a, " ");
+		printf "%s: first pass at full speed: %d of %d connections made (%.1f%%; the rest dropped in the receive ring) in %.2f s: %.0f new connections/s\n",
+			$1, $3, $2, 100 * $3 / $2, a[4], $3 / a[4]
+		printf "%s: after %d more pass(es) at 150,000 frames/s: %d concurrent connections; RSS %d -> %d KiB: %.0f bytes per connection\n",
+			$1, $8, $7, $4, $5, ($5 - $4) * 1024 / ($7 ? $7 : 1) }' "$out/conns.tsv"
+}
+
+# The control plane: SERVICES TCP services of 10 real servers each, as ipvsadm -S writes.
+rules_file() {
+	awk -v n="$1" 'BEGIN { for (s = 0; s < n; s++) {
+		vip = sprintf("10.100.%d.%d:80", int(s / 250), s % 250 + 1)
+		printf "-A -t %s -s wlc\n", vip
+		for (r = 0; r < 10; r++)
+			printf "-a -t %s -r 10.101.%d.%d:80 -m -w 1\n", vip, int((s * 10 + r) / 250) % 256, (s * 10 + r) % 250 + 1
+	} }'
+}
+
+# ctl_run SERVICES ROUNDS LIMIT: uvsadm -R of the rules while 50,000 frames/s flow to
+# the benchmark's service for LIMIT + 2 s; the restore is stopped after LIMIT s.
+ctl_run() {
+	local nsvc=$1 rounds=$2 limit=$3 io r rules=$tmp/rules res before after t lines got ucpu
+	rules_file "$nsvc" >"$rules"
+	[ "$nsvc" = 0 ] && echo >"$rules"
+	lines=$(wc -l <"$rules")
+	for io in $backends; do
+		for r in $(seq "$rounds"); do
+			on dir sysctl -qw net.ipv4.ip_forward=0
+			# Both CPUs: the restore's control thread and the worker on cores of their own
+			# as far as 2 CPUs allow (gen needs little at 50,000 frames/s).
+			uvsd_cpus=0,1 uvsd_start "$io" -m
+			local u0
+			u0=$(cpu_ticks "$uvsd_pid")
+			before=$(sink_rx)
+			send --dst $VIP --dport $PORT --flows 1000 --repeat --rate 50000 --seconds $((limit + 2)) \
+				--count $((50000 * (limit + 2))) >"$tmp/steady" &
+			local gpid=$!
+			sleep 1
+			# Wall time of the whole restore, as a user would time it.
+			[ "$nsvc" = 0 ] && : >"$rules" # the baseline: the same stream, no restore
+			t=$(TIMEFORMAT=%R; { time UVSD_SOCKET=$tmp/uvsd.sock timeout "$limit" \
+				ip netns exec "$p-dir" "$uvsadm" -R <"$rules" >/dev/null 2>"$tmp/restore.err"; } 2>&1) || true
+			wait $gpid
+			sleep 0.3
+			after=$(sink_rx)
+			ucpu=$(awk -v t=$(($(cpu_ticks "$uvsd_pid") - u0)) -v k="$tck" 'BEGIN { print t / k }')
+			got=$(adm -L -n | grep -c '^[TU][CD]P')
+			res=$(cat "$tmp/steady")
+			# The steering map's keys (a service and each NAT destination's replies).
+			echo "$io N=$nsvc round $r: steer_keys $(adm -L --counters | awk '$1 == "steer_keys" { print $2 }');" \
+				"uvsd's last log line: $(tail -1 "$tmp/uvsd.log")" >>"$out/ctl-steer.txt"
+			awk -v r="$res" -v n=$((after - before)) -v pre="$io	$r	$lines	$t	$got	$ucpu" \
+				'BEGIN { split(r, a, " "); printf "%s\t%d\t%d\n", pre, a[2] - n, a[2] }' >>"$out/ctl.tsv"
+			uvsd_stop
+		done
+	done
+}
+
+part_ctl() {
+	: >"$out/ctl.tsv"
+	: >"$out/ctl-steer.txt"
+	if [ "$quick" = --quick ]; then
+		ctl_run 0 1 3
+		ctl_run 100 1 3
+	else
+		ctl_run 0 1 10
+		ctl_run 1000 "$rounds" 10
+		ctl_run 10000 1 60
+	fi
+	echo "ctl: uvsadm -R (N TCP services x 10 real servers: 11 N lines) while 50,000 frames/s flow to another service"
+	awk -F'\t' '{ printf "%s round %s: %d lines: %s s to apply%s, %d services after (1 + N), uvsd CPU %.2f s, %d of %d frames lost\n",
+		$1, $2, $3, $4, ($5 <= $3 / 11) ? " (stopped at the time limit)" : "", $5, $6, $7, $8 }' "$out/ctl.tsv"
+	cat "$out/ctl-steer.txt"
+	awk -F'\t' '$3 >= 100000 { printf "target uvsadm -R of %d lines under 1 s: %s s %s\n", $3, $4, ($4 < 1 && $5 > $3 / 11) ? "met" : "MISSED" }' "$out/ctl.tsv"
+	awk -F'\t' '{ l += $7 } END { printf "target no lost frame: %d lost in all %s\n", l, l ? "MISSED" : "met" }' "$out/ctl.tsv"
+}
+
+part_cpu_idle() {
+	local io t0 t1
+	: >"$out/cpu_idle.tsv"
+	for io in $backends; do
+		uvsd_start "$io" -m
+		sleep 1
+		t0=$(cpu_ticks "$uvsd_pid")
+		sleep 5
+		t1=$(cpu_ticks "$uvsd_pid")
+		printf '%s\t%s\n' "$io" "$(awk -v t=$((t1 - t0)) -v k="$tck" 'BEGIN { print t / k }')" >>"$out/cpu_idle.tsv"
+		uvsd_stop
+	done
+	echo "cpu: uvsd's CPU time (utime + stime, /proc/PID/stat)"
+	[ -s "$out/cpu_busy.tsv" ] && for io in $backends; do
+		for c in rx0-nat rx0-dr rx1-nat rx1-dr; do
+			awk -F'\t' -v io="$io" -v c=$c '$1 == io && $2 == c { print $3 }' "$out/cpu_busy.tsv" | median |
+				awk -v io="$io" -v c=$c '{ printf "%s %s: %.3f CPU seconds per million frames forwarded (median of the frame runs)\n", io, c, $1 }'
+		done
+	done
+	awk -F'\t' '{ printf "%s idle 5 s with a service configured: %.2f CPU seconds: target none %s\n", $1, $2, $2 == 0 ? "met" : "MISSED" }' \
+		"$out/cpu_idle.tsv"
+}
+
+: >"$out/cpu_busy.tsv"
+case $what in all | frames | cpu) part_frames rx0 && part_frames rx1 ;; esac
+rps 0
+case $what in all | cpu) part_cpu_idle ;; esac
+case $what in all | conns) part_conns ;; esac
+case $what in all | ctl) part_ctl ;; esac
