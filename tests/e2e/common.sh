@@ -28,8 +28,8 @@
 #                               "[2001:db8:f::1]:80"), sorted
 #   counter NAME                one of uvsadm -L --counters
 #   curl_seq URL N [RATE]       N requests from cli in order, each on a new connection
-#                               (at most RATE a second: curl --rate); one line each:
-#                               the body, or "fail"
+#                               from source ports of its own (at most RATE a second:
+#                               curl --rate); one line each: the body, or "fail"
 #   curl_count URL N            as lab_curl_count, but each request from source ports
 #                               of its own (8 for each, from a random start): in DR and
 #                               TUN the director sees no reply and keeps a closed
@@ -197,16 +197,24 @@ counter() { # NAME
 }
 
 curl_seq() { # URL N [RATE]
-	local cfg=$LAB_TMP/curlseq.$BASHPID.$RANDOM i line body=
+	local cfg=$LAB_TMP/curlseq.$BASHPID.$RANDOM i line body= port=$((20000 + RANDOM % 20000))
+	# Each request from source ports of its own (as curl_count): a port the kernel
+	# reused would meet its old connection in uvs, which is not always one a new SYN
+	# replaces (only TIME_WAIT and CLOSE are), e.g. the one that was in flight to a
+	# deleted server, left ESTABLISHED when its RST was dropped as IPVS drops it. 6 s
+	# per request: with sanitizers and other suites on both CPUs, 3 s was seen to be
+	# too short once.
 	for ((i = 0; i < $2; i++)); do
-		printf 'url = "%s"\n' "$1"
+		[ "$i" -eq 0 ] || echo next
+		printf 'url = "%s"\nsilent\ngloboff\nmax-time = 6\nconnect-timeout = 6\n' "$1"
+		printf 'no-buffer\nheader = "Connection: close"\nwrite-out = "%%{http_code}\\n"\n'
+		printf 'local-port = %d-%d\n' $((port + 8 * i)) $((port + 8 * i + 7))
 	done >"$cfg"
 	[ -z "${3:-}" ] || printf 'rate = "%s/s"\n' "$3" >>"$cfg"
 	# Each transfer prints its body, then its status code on a line of its own: "000"
 	# when it got nothing (curl goes on with the next one). Read by bash, which writes
 	# each line as it comes (awk would wait for a block of input).
-	{ timeout 120 ip netns exec "$(lab_ns cli)" curl -s --globoff --max-time 3 \
-		--connect-timeout 3 --no-buffer -H 'Connection: close' -w '%{http_code}\n' -K "$cfg" ||
+	{ timeout 120 ip netns exec "$(lab_ns cli)" curl -K "$cfg" ||
 		true; } | while IFS= read -r line; do
 		if [[ $line =~ ^[0-9][0-9][0-9]$ ]]; then
 			if [ "$line" = 200 ] && [ -n "$body" ]; then echo "$body"; else echo fail; fi

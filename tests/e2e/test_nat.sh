@@ -140,7 +140,7 @@ lab_stop download
 # IPVS semantics (expire_nodest_conn = 0, uvsd's default as the kernel's): packets of a
 # connection whose destination is deleted are dropped silently. The loop sends one
 # request at a time, so at most one is in flight to rs3 when it goes: that one may
-# fail (curl gives up after 3 s). Every other request is answered, and none by rs3
+# fail (curl gives up after 6 s). Every other request is answered, and none by rs3
 # after the last answer rs3 gave. 200 requests a second: rs3 goes about 0.5 s in.
 seq_file=$LAB_TMP/seq-delete
 curl_seq "$(url "$V4")" 600 200 >"$seq_file" &
