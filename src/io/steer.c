@@ -308,6 +308,14 @@ static int program_fd(struct bpf_object *obj, const char *name)
 	return p ? bpf_program__fd(p) : -ENOENT;
 }
 
+/* Of the key maps opened from now on (uvs_steer_set_capacity). */
+static unsigned capacity = UVS_STEER_MAX_KEYS;
+
+void uvs_steer_set_capacity(unsigned max_keys)
+{
+	capacity = max_keys ? max_keys : UVS_STEER_MAX_KEYS;
+}
+
 static int load(struct uvs_steer *s, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "uvs_steer");
@@ -320,6 +328,9 @@ static int load(struct uvs_steer *s, char *err, size_t errlen)
 		s->obj = bpf_object__open_mem(uvs_steer_obj, uvs_steer_obj_len, &opts);
 	if (!s->obj)
 		return fail(err, errlen, errno ? errno : EINVAL, "opening the steering programs");
+	map = bpf_object__find_map_by_name(s->obj, "uvs_steer_keys");
+	if (!map || bpf_map__set_max_entries(map, capacity))
+		return fail(err, errlen, ENOENT, "the steering programs' key map");
 	ret = bpf_object__load(s->obj);
 	if (ret)
 		return fail(err, errlen, -ret, "loading the steering programs");

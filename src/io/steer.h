@@ -64,7 +64,7 @@ int uvs_steer_sock_fd(const struct uvs_steer *s);
  * Makes the map hold exactly the keys of m's current services and NAT destinations,
  * adding new keys first, then deleting stale ones. Takes m's ctl_lock (through
  * uvs_adm_snap_take), so the caller must not hold it. Returns 0, -ENOMEM, or -ENOSPC
- * when the map (UVS_STEER_MAX_KEYS) is full: the map then keeps every old key plus the
+ * when the map (its capacity, uvs_steer_set_capacity) is full: it then keeps every old key plus the
  * new ones that fit, and stale keys are not deleted until a later sync succeeds.
  * Other map errors are returned as their negative errno, likewise; -EINVAL if s or m
  * is NULL.
@@ -82,6 +82,11 @@ void uvs_steer_close(struct uvs_steer *s);
  * caller's and must live until replaced or until s is closed; NULL: none.
  */
 void uvs_steer_set_marks(struct uvs_steer *s, const struct uvs_marks *marks);
+
+/* The number of keys the maps of later uvs_steer_open* calls may hold (0: the default,
+ * UVS_STEER_MAX_KEYS). Process-wide; for tests that fill a map, and for directors
+ * that need more. */
+void uvs_steer_set_capacity(unsigned max_keys);
 
 /* How many keys the map holds. */
 unsigned uvs_steer_keys(const struct uvs_steer *s);

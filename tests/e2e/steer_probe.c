@@ -173,6 +173,7 @@ int main(int argc, char **argv)
 	if (setup(&m, argv[2], argv[3], atoi(argv[4]), argc == 7 ? argv[6] : NULL) < 0)
 		goto out;
 	xdp = getenv("UVS_PROBE_IO") && !strcmp(getenv("UVS_PROBE_IO"), "af_xdp");
+	uvs_steer_set_capacity(65536); /* the test fills it */
 	ret = xdp ? uvs_steer_open_xdp(&ifindex, 1, &steer, err, sizeof(err))
 		  : uvs_steer_open(&ifindex, 1, &steer, err, sizeof(err));
 	if (!ret)

@@ -39,6 +39,7 @@ enum { STEER_PASS, STEER_STEAL, STEER_STEAL_UNLESS_LOCAL };
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, UVS_STEER_MAX_KEYS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct uvs_steer_key);
 	__type(value, __u8);
 } uvs_steer_keys SEC(".maps");

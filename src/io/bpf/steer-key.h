@@ -13,8 +13,10 @@
 #define UVS_STEER_SERVICE 0 /* frames to a virtual service: destination address and port */
 #define UVS_STEER_REPLY	  1 /* a NAT real server's replies: source address and port */
 
-/* Keys the map holds at most. */
-#define UVS_STEER_MAX_KEYS 65536
+/* Keys the map holds at most, unless uvs_steer_set_capacity() says otherwise: enough for
+ * 10,000 services of 10 NAT real servers each many times over. Entries are allocated
+ * as keys are added (BPF_F_NO_PREALLOC), so the bound costs nothing until used. */
+#define UVS_STEER_MAX_KEYS (1u << 20)
 
 /* AF_XDP (steer_xdp.bpf.c): the socket of link slot l (uvsd's l-th link) and receive
  * queue q is at index l * UVS_XSK_MAX_QUEUES + q of the XSKMAP. */
