@@ -63,14 +63,6 @@ struct packet_io {
 	struct worker *workers;
 };
 
-static int fail(char *err, size_t len, int e, const char *what, const char *ifname)
-{
-	if (err)
-		snprintf(err, len, "%s%s%s: %s", what, ifname ? " " : "", ifname ? ifname : "",
-			 strerror(e));
-	return -e;
-}
-
 static int open_ring(struct ring *r, const char *ifname, const struct packet_io *io,
 		     const struct uvs_io_config *c, char *err, size_t errlen)
 {
@@ -86,23 +78,23 @@ static int open_ring(struct ring *r, const char *ifname, const struct packet_io 
 	r->fd = -1;
 	r->ifindex = if_nametoindex(ifname);
 	if (!r->ifindex)
-		return fail(err, errlen, ENODEV, "no link", ifname);
+		return uvs_io_fail(err, errlen, ENODEV, "no link", ifname);
 	/* No protocol until bound: nothing arrives before the filter is in place. */
 	r->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (r->fd < 0)
-		return fail(err, errlen, errno, "packet socket on", ifname);
+		return uvs_io_fail(err, errlen, errno, "packet socket on", ifname);
 	if (c->bpf_filter_fd >= 0) {
 		if (setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_BPF, &c->bpf_filter_fd,
 			       sizeof(c->bpf_filter_fd)) < 0)
-			return fail(err, errlen, errno, "BPF socket filter on", ifname);
+			return uvs_io_fail(err, errlen, errno, "BPF socket filter on", ifname);
 	} else if (c->filter && setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_FILTER, c->filter,
 					   sizeof(struct sock_fprog)) < 0) {
-		return fail(err, errlen, errno, "socket filter on", ifname);
+		return uvs_io_fail(err, errlen, errno, "socket filter on", ifname);
 	}
 	if (setsockopt(r->fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(version)) < 0 ||
 	    setsockopt(r->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0 ||
 	    setsockopt(r->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
-		return fail(err, errlen, errno, "receive ring on", ifname);
+		return uvs_io_fail(err, errlen, errno, "receive ring on", ifname);
 	r->nframes = req.tp_frame_nr;
 	r->map_len = (size_t)req.tp_block_nr * BLOCK_SIZE;
 	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_LOCKED, r->fd, 0);
@@ -111,18 +103,18 @@ static int open_ring(struct ring *r, const char *ifname, const struct packet_io 
 			      0); /* without the lock if limits refuse it */
 		if (r->map == MAP_FAILED) {
 			r->map = NULL;
-			return fail(err, errlen, errno, "mapping the ring of", ifname);
+			return uvs_io_fail(err, errlen, errno, "mapping the ring of", ifname);
 		}
 	}
 	sll.sll_ifindex = (int)r->ifindex;
 	if (bind(r->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-		return fail(err, errlen, errno, "binding to", ifname);
+		return uvs_io_fail(err, errlen, errno, "binding to", ifname);
 	if (io->nworkers > 1) {
 		/* One group per link; the hash keeps a flow's direction on one worker. */
 		int arg = (int)((r->ifindex ^ ((unsigned)getpid() << 4)) & 0xffff) |
 			  PACKET_FANOUT_HASH << 16;
 		if (setsockopt(r->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) < 0)
-			return fail(err, errlen, errno, "fanout on", ifname);
+			return uvs_io_fail(err, errlen, errno, "fanout on", ifname);
 	}
 	return 0;
 }
@@ -145,7 +137,7 @@ int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, ch
 	int ret = 0;
 
 	if (!c->nifs || !c->nworkers)
-		return fail(err, errlen, EINVAL, "no link or no worker", NULL);
+		return uvs_io_fail(err, errlen, EINVAL, "no link or no worker", NULL);
 	io = calloc(1, sizeof(*io));
 	if (!io)
 		return -ENOMEM;
@@ -155,7 +147,7 @@ int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, ch
 	io->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (io->stop_fd < 0) {
 		free(io);
-		return fail(err, errlen, errno, "eventfd", NULL);
+		return uvs_io_fail(err, errlen, errno, "eventfd", NULL);
 	}
 	io->ring_bytes = (c->ring_mib ? c->ring_mib : 4) * BLOCK_SIZE;
 	io->workers = calloc(c->nworkers, sizeof(*io->workers));

@@ -94,14 +94,6 @@ struct xdp_io {
 	struct worker *workers;
 };
 
-static int fail(char *err, size_t len, int e, const char *what, const char *ifname)
-{
-	if (err)
-		snprintf(err, len, "%s%s%s: %s", what, ifname ? " " : "", ifname ? ifname : "",
-			 strerror(e));
-	return -e;
-}
-
 /* The link's receive queues, as ethtool counts them (1 if the driver does not say). */
 static unsigned queues_of(const char *ifname)
 {
@@ -478,11 +470,11 @@ static int open_packet(struct xdp_io *io, unsigned l, const char *ifname, char *
 	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
-		return fail(err, errlen, errno, "packet socket on", ifname);
+		return uvs_io_fail(err, errlen, errno, "packet socket on", ifname);
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
 		int e = errno;
 		close(fd);
-		return fail(err, errlen, e, "binding a packet socket to", ifname);
+		return uvs_io_fail(err, errlen, e, "binding a packet socket to", ifname);
 	}
 	return fd;
 }
@@ -506,18 +498,18 @@ static int open_umem(struct xdp_io *io, struct worker *wk, char *err, size_t err
 			0);
 	if (wk->area == MAP_FAILED) {
 		wk->area = NULL;
-		return fail(err, errlen, errno, "the UMEM", NULL);
+		return uvs_io_fail(err, errlen, errno, "the UMEM", NULL);
 	}
 	wk->free = calloc(wk->nchunks, sizeof(*wk->free));
 	wk->state = calloc(wk->nchunks, 1);
 	if (!wk->free || !wk->state)
-		return fail(err, errlen, ENOMEM, "the UMEM", NULL);
+		return uvs_io_fail(err, errlen, ENOMEM, "the UMEM", NULL);
 	for (uint32_t i = wk->nchunks; i-- > 0;)
 		put_free(wk, (uint64_t)i * CHUNK);
 	ret = xsk_umem__create(&wk->umem, wk->area, wk->area_len, &wk->ports[0].fq,
 			       &wk->ports[0].cq, &uc);
 	if (ret)
-		return fail(err, errlen, -ret, "registering the UMEM", NULL);
+		return uvs_io_fail(err, errlen, -ret, "registering the UMEM", NULL);
 	return 0;
 }
 
@@ -541,13 +533,13 @@ static int open_port(struct xdp_io *io, struct worker *wk, struct port *p, const
 	if (ret) {
 		p->xsk = NULL;
 		snprintf(what, sizeof(what), "AF_XDP socket on queue %u of", p->queue);
-		return fail(err, errlen, -ret, what, ifname);
+		return uvs_io_fail(err, errlen, -ret, what, ifname);
 	}
 	p->fd = xsk_socket__fd(p->xsk);
 	if (!getsockopt(p->fd, SOL_XDP, XDP_OPTIONS, &opts, &len))
 		p->zerocopy = opts.flags & XDP_OPTIONS_ZEROCOPY;
 	if (bpf_map_update_elem(xsk_map_fd, &key, &p->fd, BPF_ANY))
-		return fail(err, errlen, errno, "the XSKMAP entry of", ifname);
+		return uvs_io_fail(err, errlen, errno, "the XSKMAP entry of", ifname);
 	refill(wk, p, io->ring);
 	return 0;
 }
@@ -633,11 +625,12 @@ int uvs_io_open_af_xdp(const struct uvs_io_config *c, struct uvs_io **out, char 
 	int ret = 0;
 
 	if (!c->nifs || !c->nworkers)
-		return fail(err, errlen, EINVAL, "no link or no worker", NULL);
+		return uvs_io_fail(err, errlen, EINVAL, "no link or no worker", NULL);
 	if (c->nifs > UVS_XSK_MAX_LINKS)
-		return fail(err, errlen, E2BIG, "AF_XDP: too many links", NULL);
+		return uvs_io_fail(err, errlen, E2BIG, "AF_XDP: too many links", NULL);
 	if (c->xsk_map_fd < 0)
-		return fail(err, errlen, EINVAL, "AF_XDP needs the steering XDP program", NULL);
+		return uvs_io_fail(err, errlen, EINVAL, "AF_XDP needs the steering XDP program",
+				   NULL);
 	io = calloc(1, sizeof(*io));
 	if (!io)
 		return -ENOMEM;
@@ -654,14 +647,14 @@ int uvs_io_open_af_xdp(const struct uvs_io_config *c, struct uvs_io **out, char 
 	io->ifindex = calloc(c->nifs, sizeof(*io->ifindex));
 	io->workers = calloc(c->nworkers, sizeof(*io->workers));
 	if (io->stop_fd < 0 || !io->ifindex || !io->workers) {
-		ret = io->stop_fd < 0 ? fail(err, errlen, errno, "eventfd", NULL) : -ENOMEM;
+		ret = io->stop_fd < 0 ? uvs_io_fail(err, errlen, errno, "eventfd", NULL) : -ENOMEM;
 		xdp_close(&io->base);
 		return ret;
 	}
 	for (unsigned l = 0; l < c->nifs && !ret; l++) {
 		io->ifindex[l] = if_nametoindex(c->ifnames[l]);
 		if (!io->ifindex[l])
-			ret = fail(err, errlen, ENODEV, "no link", c->ifnames[l]);
+			ret = uvs_io_fail(err, errlen, ENODEV, "no link", c->ifnames[l]);
 		nqueues[l] = queues_of(c->ifnames[l]);
 	}
 	for (unsigned w = 0; w < c->nworkers && !ret; w++)

@@ -21,4 +21,8 @@ struct uvs_io {
 	const struct uvs_io_ops *ops;
 };
 
+/* Writes "WHAT[ IFNAME]: strerror(e)" into err (may be NULL); returns -e. For the
+ * backends' open functions. */
+int uvs_io_fail(char *err, size_t len, int e, const char *what, const char *ifname);
+
 #endif

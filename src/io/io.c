@@ -2,6 +2,7 @@
 /* io.h's functions: each calls its backend's (backend.h). */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "backend.h"
 
@@ -47,4 +48,12 @@ void uvs_io_close(struct uvs_io *io)
 {
 	if (io)
 		io->ops->close(io);
+}
+
+int uvs_io_fail(char *err, size_t len, int e, const char *what, const char *ifname)
+{
+	if (err)
+		snprintf(err, len, "%s%s%s: %s", what, ifname ? " " : "", ifname ? ifname : "",
+			 strerror(e));
+	return -e;
 }
