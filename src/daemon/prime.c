@@ -9,7 +9,7 @@
 
 /* Addresses already asked about, direct-mapped: a collision only means one address
  * is asked about again, which is harmless. */
-#define ASKED_SLOTS 4096
+#define ASKED_SLOTS 65536
 
 struct asked {
 	bool used;
@@ -20,8 +20,7 @@ struct asked {
 struct uvsd_prime {
 	struct uvs_net *net;
 	uint64_t done_generation; /* of the last complete pass; ~0: none yet */
-	uint64_t last_pass_ms;
-	unsigned last_walk; /* destinations the last pass visited */
+	uint64_t next_us;	  /* no pass before (see prime.h) */
 	struct asked asked[ASKED_SLOTS];
 };
 
@@ -49,47 +48,40 @@ void uvsd_prime_close(struct uvsd_prime *p)
 	free(p);
 }
 
-static uint64_t now_ms(void)
+static uint64_t now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 /* Marks (af, a) as asked about; returns false if it already was. */
 static bool first_ask(struct uvsd_prime *p, int af, const union uvs_addr *a)
 {
 	uint32_t h = (a->ip6w[0] ^ a->ip6w[1] ^ a->ip6w[2] ^ a->ip6w[3]) * 0x9e3779b1u;
-	struct asked *s = &p->asked[h >> 20];
+	struct asked *s = &p->asked[h >> 16];
 
-	_Static_assert(ASKED_SLOTS == 1 << 12, "the slot is the hash's top 12 bits");
+	_Static_assert(ASKED_SLOTS == 1 << 16, "the slot is the hash's top 16 bits");
 	if (s->used && s->af == af && uvs_addr_eq(&s->addr, a))
 		return false;
 	*s = (struct asked){ .used = true, .af = (uint8_t)af, .addr = *a };
 	return true;
 }
 
-bool uvsd_prime_pass(struct uvsd_prime *p, struct uvs_model *m)
+/* Walks m once; returns false if it asked about every destination not yet asked. */
+static bool walk(struct uvsd_prime *p, struct uvs_model *m)
 {
-	uint64_t generation = m->generation, now = now_ms();
 	unsigned asked = 0;
 	struct uvs_service *svc;
 	struct uvs_dest *d;
 
-	if (generation == p->done_generation)
-		return false;
-	if (p->last_walk > UVSD_PRIME_SMALL && now - p->last_pass_ms < UVSD_PRIME_GAP_MS)
-		return true;
-	p->last_pass_ms = now;
-	p->last_walk = 0;
 	cds_list_for_each_entry(svc, &m->services, all)
 	{
 		cds_list_for_each_entry(d, &svc->dests, list)
 		{
 			struct uvs_route r;
 
-			p->last_walk++;
 			if (asked == UVSD_PRIME_PER_PASS)
 				return true; /* the next pass goes on from here */
 			if (!first_ask(p, d->conf.af, &d->conf.addr))
@@ -99,6 +91,22 @@ bool uvsd_prime_pass(struct uvsd_prime *p, struct uvs_model *m)
 			uvs_net_resolve(p->net, d->conf.af, &d->conf.addr, &r);
 		}
 	}
-	p->done_generation = generation;
 	return false;
+}
+
+bool uvsd_prime_pass(struct uvsd_prime *p, struct uvs_model *m)
+{
+	uint64_t generation = m->generation, start = now_us(), end;
+	bool left;
+
+	if (generation == p->done_generation)
+		return false;
+	if (start < p->next_us)
+		return true;
+	left = walk(p, m);
+	end = now_us();
+	p->next_us = end + UVSD_PRIME_DUTY * (end - start);
+	if (!left)
+		p->done_generation = generation;
+	return left;
 }

@@ -7,9 +7,10 @@
  *
  * Control thread only. Each pass walks the configuration only if it changed since
  * the last complete pass and resolves at most UVSD_PRIME_PER_PASS addresses not yet
- * asked about. Once a walk visited more than UVSD_PRIME_SMALL destinations, passes
- * are UVSD_PRIME_GAP_MS apart, so that loading 100,000 rules one by one does not walk
- * them 100,000 times; smaller configurations are primed at once after each change.
+ * asked about. After a pass that took t, the next waits UVSD_PRIME_DUTY * t: priming
+ * takes at most about a tenth of the control thread, so loading 100,000 rules one by
+ * one is not slowed by walking them 100,000 times, and a small configuration (a pass
+ * of microseconds) is primed right after each change.
  */
 #ifndef UVSD_PRIME_H
 #define UVSD_PRIME_H
@@ -20,8 +21,8 @@
 #include "core/model.h"
 
 #define UVSD_PRIME_PER_PASS 256
-#define UVSD_PRIME_GAP_MS   100
-#define UVSD_PRIME_SMALL    4096
+#define UVSD_PRIME_GAP_MS   100 /* the longest a caller waits to call again */
+#define UVSD_PRIME_DUTY	    9
 
 struct uvsd_prime;
 
