@@ -13,7 +13,8 @@
 #                               failures; exits 1 if any
 #   e2e_uvsd_start [args...]    uvsd --interface eth0 args in dir; fails the test if
 #                               it does not start (its log printed). With UVSD_IO set
-#                               in the environment (af_xdp), uvsd gets --io UVSD_IO
+#                               in the environment (af_xdp), uvsd gets --io UVSD_IO,
+#                               and a check that its XDP program is on the link
 #   uvsd_alive                  uvsd (the lab's "director" process) still runs
 #   svc_add PROTO VIP PORT FWD SCHED [uvsadm -A options...]
 #                               a service over rs1..rs3 (FWD: -m, -g or -i), weight 1
@@ -131,6 +132,11 @@ e2e_uvsd_start() {
 		echo "FAIL: uvsd --interface $LAB_DEV${*:+ $*} exited:"
 		sed 's/^/    /' "$LAB_TMP/director.log"
 		exit 1
+	fi
+	# The backend asked for is the one in use: AF_XDP attaches its XDP program.
+	if [ "${UVSD_IO:-}" = af_xdp ]; then
+		check "uvsd --io af_xdp: an XDP program on dir's $LAB_DEV" \
+			lab_exec dir sh -c "ip link show $LAB_DEV | grep -q xdp"
 	fi
 }
 
