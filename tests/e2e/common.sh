@@ -32,8 +32,8 @@
 #                               from source ports of its own (at most RATE a second:
 #                               curl --rate); one line each: the body, or "fail"
 #   curl_count URL N            as lab_curl_count, but each request from source ports
-#                               of its own (8 for each, from a random start): in DR and
-#                               TUN the director sees no reply and keeps a closed
+#                               of its own (4 for each, unused before in the test): in
+#                               DR and TUN the director sees no reply and keeps a closed
 #                               connection in FIN_WAIT, so a request that reused its
 #                               port would go to the same server, as in IPVS
 #                               (conn_reuse_mode 1), and the kernel reuses ports when
@@ -202,8 +202,23 @@ counter() { # NAME
 	lab_uvsadm -L --counters | awk -v n="$1" '$1 == n { print $2 }'
 }
 
+# The first of 4 x N client ports no earlier request of this test used: a reused port
+# may meet its old connection in uvs (one a new SYN does not replace: only TIME_WAIT
+# and CLOSE are replaced, and in DR and TUN the director never sees the server's FIN),
+# which would send the request to the old connection's server. Ports 10000..32767,
+# below the kernel's ephemeral range, handed out in order for the whole test (5,600
+# requests before they come round again). Four each: curl takes the next if one is busy.
+_client_ports() { # N
+	local next=10000
+	[ -f "$LAB_TMP/next-client-port" ] && next=$(cat "$LAB_TMP/next-client-port")
+	[ $((next + 4 * $1)) -le 32767 ] || next=10000
+	echo $((next + 4 * $1)) >"$LAB_TMP/next-client-port"
+	echo "$next"
+}
+
 curl_seq() { # URL N [RATE]
-	local cfg=$LAB_TMP/curlseq.$BASHPID.$RANDOM i line body= port=$((20000 + RANDOM % 20000))
+	local cfg=$LAB_TMP/curlseq.$BASHPID.$RANDOM i line body= port
+	port=$(_client_ports "$2")
 	# Each request from source ports of its own (as curl_count): a port the kernel
 	# reused would meet its old connection in uvs, which is not always one a new SYN
 	# replaces (only TIME_WAIT and CLOSE are), e.g. the one that was in flight to a
@@ -214,7 +229,7 @@ curl_seq() { # URL N [RATE]
 		[ "$i" -eq 0 ] || echo next
 		printf 'url = "%s"\nsilent\ngloboff\nmax-time = 6\nconnect-timeout = 6\n' "$1"
 		printf 'no-buffer\nheader = "Connection: close"\nwrite-out = "%%{http_code}\\n"\n'
-		printf 'local-port = %d-%d\n' $((port + 8 * i)) $((port + 8 * i + 7))
+		printf 'local-port = %d-%d\n' $((port + 4 * i)) $((port + 4 * i + 3))
 	done >"$cfg"
 	[ -z "${3:-}" ] || printf 'rate = "%s/s"\n' "$3" >>"$cfg"
 	# Each transfer prints its body, then its status code on a line of its own: "000"
@@ -237,12 +252,13 @@ lines_at_least() { # FILE N
 }
 
 curl_count() { # URL N
-	local cfg=$LAB_TMP/curlcount.$BASHPID.$RANDOM i port=$((20000 + RANDOM % 20000))
+	local cfg=$LAB_TMP/curlcount.$BASHPID.$RANDOM i port
+	port=$(_client_ports "$2")
 	for ((i = 0; i < $2; i++)); do
 		[ "$i" -eq 0 ] || echo next
 		printf 'url = "%s"\nsilent\ngloboff\nmax-time = 5\nconnect-timeout = 2\n' "$1"
 		printf 'header = "Connection: close"\nlocal-port = %d-%d\n' \
-			$((port + 8 * i)) $((port + 8 * i + 7))
+			$((port + 4 * i)) $((port + 4 * i + 3))
 	done >"$cfg"
 	{ timeout 60 ip netns exec "$(lab_ns cli)" curl -K "$cfg" || true; } | _lab_tally "$2"
 	rm -f "$cfg"

@@ -6,7 +6,8 @@
 # ipip (the default), gue to port 6080, gue with --tun-csum, gre, gre with --tun-csum:
 #  - -S -n saves the destinations with those options;
 #  - rr: a third of the requests to each real server, over IPv4 and IPv6;
-#  - tshark on rs1's eth0 sees the frames dir sends it: every one from dir's address,
+#  - tshark on rs1's eth0 sees the frames dir sends it (unicast, not dir's kernel's
+#    neighbour discovery or multicast listener reports): every one from dir's address,
 #    in the expected outer encapsulation (ip.proto 4 / ipv6.nxt 41; UDP to 6080, with
 #    a checksum or, over IPv4, without — over IPv6 uvsd always sends one, see
 #    docs/decisions.md; GRE with or without its checksum bit);
@@ -49,7 +50,7 @@ run_kind() { # NAME "OPTIONS" "SAVED" FILTER4 FILTER6
 		"$(lab_uvsadm -S -n | grep -F -- "-r ${LAB_IP4[rs1]}:80" || true)"
 
 	lab_spawn rs1 "capture-$name" tshark -i "$LAB_DEV" -p -n -q -a duration:60 -w "$pcap" \
-		-f "ether src ${LAB_MAC[dir]} and (ip or (ip6 and not icmp6))"
+		-f "ether src ${LAB_MAC[dir]} and ether dst ${LAB_MAC[rs1]} and (ip or (ip6 and not icmp6))"
 	lab_wait 10 grep -q "Capturing on" "$LAB_TMP/capture-$name.log" || true
 	expect "$name: 60 HTTP requests to $V4, a third to each" "rs1 20
 rs2 20
