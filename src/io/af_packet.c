@@ -292,40 +292,11 @@ static unsigned pk_tx(struct uvs_io *base, unsigned w, struct uvs_frame *f, unsi
 {
 	struct packet_io *io = (struct packet_io *)base;
 	struct worker *wk = &io->workers[w];
-	struct mmsghdr msgs[UVS_IO_BATCH];
-	struct iovec iov[UVS_IO_BATCH];
-	struct sockaddr_ll to[UVS_IO_BATCH];
-	unsigned sent = 0, want = 0;
+	unsigned sent = 0;
 
-	for (unsigned i = 0; i < io->nifs; i++) {
-		struct ring *r = &wk->rings[i];
-		unsigned m = 0;
-
-		for (unsigned k = 0; k < n && m < UVS_IO_BATCH; k++) {
-			if (f[k].verdict != UVS_VERDICT_TX || f[k].ifindex != r->ifindex)
-				continue;
-			iov[m] = (struct iovec){ f[k].data, f[k].len };
-			to[m] = (struct sockaddr_ll){ .sll_family = AF_PACKET,
-						      .sll_ifindex = (int)r->ifindex,
-						      .sll_halen = 6 };
-			memcpy(to[m].sll_addr, f[k].data, 6);
-			msgs[m] = (struct mmsghdr){ .msg_hdr = { .msg_name = &to[m],
-								 .msg_namelen = sizeof(to[m]),
-								 .msg_iov = &iov[m],
-								 .msg_iovlen = 1 } };
-			m++;
-		}
-		want += m;
-		for (unsigned done = 0; done < m;) {
-			int ret = sendmmsg(r->fd, msgs + done, m - done, MSG_DONTWAIT);
-			if (ret <= 0)
-				break; /* the link's queue is full or it went down: drop the rest */
-			done += (unsigned)ret;
-			sent += (unsigned)ret;
-		}
-	}
+	for (unsigned i = 0; i < io->nifs; i++)
+		sent += uvs_io_packet_send(wk->rings[i].fd, wk->rings[i].ifindex, f, n, &wk->stats);
 	wk->stats.tx += sent;
-	wk->stats.tx_dropped += want - sent;
 	return sent;
 }
 

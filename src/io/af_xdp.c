@@ -296,36 +296,7 @@ static bool tx_addr(struct worker *wk, const struct uvs_frame *fr, uint64_t *add
 static unsigned tx_packet(struct xdp_io *io, struct worker *wk, unsigned l, struct uvs_frame *f,
 			  unsigned n)
 {
-	struct mmsghdr msgs[UVS_IO_BATCH];
-	struct iovec iov[UVS_IO_BATCH];
-	struct sockaddr_ll to[UVS_IO_BATCH];
-	unsigned m = 0, sent = 0;
-
-	for (unsigned k = 0; k < n && m < UVS_IO_BATCH; k++) {
-		if (f[k].verdict != UVS_VERDICT_TX || f[k].ifindex != io->ifindex[l])
-			continue;
-		iov[m] = (struct iovec){ f[k].data, f[k].len };
-		to[m] = (struct sockaddr_ll){ .sll_family = AF_PACKET,
-					      .sll_ifindex = (int)io->ifindex[l],
-					      .sll_halen = 6 };
-		memcpy(to[m].sll_addr, f[k].data, 6);
-		msgs[m] = (struct mmsghdr){ .msg_hdr = { .msg_name = &to[m],
-							 .msg_namelen = sizeof(to[m]),
-							 .msg_iov = &iov[m],
-							 .msg_iovlen = 1 } };
-		m++;
-	}
-	while (sent < m) {
-		int ret = sendmmsg(wk->pkt_fd[l], msgs + sent, m - sent, MSG_DONTWAIT);
-		if (ret <= 0) {
-			if (ret < 0 && errno != EAGAIN && errno != ENOBUFS)
-				wk->stats.link_errors++; /* e.g. ENETDOWN */
-			break; /* the link's queue is full or it went down: drop the rest */
-		}
-		sent += (unsigned)ret;
-	}
-	wk->stats.tx_dropped += m - sent;
-	return sent;
+	return uvs_io_packet_send(wk->pkt_fd[l], io->ifindex[l], f, n, &wk->stats);
 }
 
 static unsigned xdp_tx(struct uvs_io *base, unsigned w, struct uvs_frame *f, unsigned n)

@@ -25,4 +25,11 @@ struct uvs_io {
  * backends' open functions. */
 int uvs_io_fail(char *err, size_t len, int e, const char *what, const char *ifname);
 
+/* Sends, with sendmmsg() on packet socket fd, the frames among f[0..n) whose verdict is
+ * TX on ifindex (at most UVS_IO_BATCH). Counts in st the frames the kernel did not take
+ * (tx_dropped) and a send that failed other than for a full queue (link_errors); the
+ * caller counts what was sent, which it returns. */
+unsigned uvs_io_packet_send(int fd, uint32_t ifindex, struct uvs_frame *f, unsigned n,
+			    struct uvs_io_stats *st);
+
 #endif

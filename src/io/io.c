@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* io.h's functions: each calls its backend's (backend.h). */
 #include <errno.h>
+#include <linux/if_packet.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,4 +58,39 @@ int uvs_io_fail(char *err, size_t len, int e, const char *what, const char *ifna
 		snprintf(err, len, "%s%s%s: %s", what, ifname ? " " : "", ifname ? ifname : "",
 			 strerror(e));
 	return -e;
+}
+
+unsigned uvs_io_packet_send(int fd, uint32_t ifindex, struct uvs_frame *f, unsigned n,
+			    struct uvs_io_stats *st)
+{
+	struct mmsghdr msgs[UVS_IO_BATCH];
+	struct iovec iov[UVS_IO_BATCH];
+	struct sockaddr_ll to[UVS_IO_BATCH];
+	unsigned m = 0, sent = 0;
+
+	for (unsigned k = 0; k < n && m < UVS_IO_BATCH; k++) {
+		if (f[k].verdict != UVS_VERDICT_TX || f[k].ifindex != ifindex)
+			continue;
+		iov[m] = (struct iovec){ f[k].data, f[k].len };
+		to[m] = (struct sockaddr_ll){ .sll_family = AF_PACKET,
+					      .sll_ifindex = (int)ifindex,
+					      .sll_halen = 6 };
+		memcpy(to[m].sll_addr, f[k].data, 6);
+		msgs[m] = (struct mmsghdr){ .msg_hdr = { .msg_name = &to[m],
+							 .msg_namelen = sizeof(to[m]),
+							 .msg_iov = &iov[m],
+							 .msg_iovlen = 1 } };
+		m++;
+	}
+	while (sent < m) {
+		int ret = sendmmsg(fd, msgs + sent, m - sent, MSG_DONTWAIT);
+		if (ret <= 0) {
+			if (ret < 0 && errno != EAGAIN && errno != ENOBUFS)
+				st->link_errors++; /* e.g. ENETDOWN */
+			break; /* the link's queue is full or it went down: drop the rest */
+		}
+		sent += (unsigned)ret;
+	}
+	st->tx_dropped += m - sent;
+	return sent;
 }
