@@ -6,74 +6,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "adm/options.h"
 #include "adm/rules.h"
 #include "ctl/client.h"
-
-/* ipvsadm's commands, in the order of its command/option table. */
-enum cli_cmd {
-	C_NONE,
-	C_ADD,
-	C_EDIT,
-	C_DEL,
-	C_FLUSH,
-	C_LIST,
-	C_ADDDEST,
-	C_DELDEST,
-	C_EDITDEST,
-	C_SET,
-	C_STARTD,
-	C_STOPD,
-	C_RESTORE,
-	C_SAVE,
-	C_ZERO,
-	C_HELP,
-	C_VERSION,
-};
-
-/* ipvsadm 1.31's options in its table's order, then the ones it does not check and
- * uvs's own. */
-enum cli_opt {
-	O_NUMERIC,
-	O_CONN,
-	O_SERVICE,
-	O_SCHED,
-	O_PERSIST,
-	O_NETMASK,
-	O_SERVER,
-	O_FWD,
-	O_WEIGHT,
-	O_UTHRESH,
-	O_LTHRESH,
-	O_MCAST_IFN,
-	O_TIMEOUT,
-	O_DAEMON,
-	O_STATS,
-	O_RATE,
-	O_THRESHOLDS,
-	O_PERSISTCONN,
-	O_NOSORT,
-	O_SYNCID,
-	O_EXACT,
-	O_OPS,
-	O_PE,
-	O_SCHED_FLAGS,
-	O_MCAST_GROUP,
-	O_MCAST_PORT,
-	O_MCAST_TTL,
-	O_SYNC_MAXLEN,
-	O_TUN_INFO,
-	O_TUN_TYPE,
-	O_TUN_PORT,
-	O_TUN_NOCSUM,
-	O_TUN_CSUM,
-	O_TUN_REMCSUM,
-	O_COUNTERS, /* uvs: -L --counters, the engine's named counters */
-	O_CHECKED,  /* the options above are in the command/option table */
-	O_IPV6 = O_CHECKED,
-	O_SORT,
-	O_SOCKET, /* uvs: --socket PATH */
-	O_COUNT
-};
 
 /* An exit status that ends uvsadm at once, even in the middle of -R (ipvsadm exits
  * from deep inside); the low byte is the status. */
@@ -85,7 +20,7 @@ struct cli_args {
 	bool seen[O_COUNT];
 	const char *val[O_COUNT];
 	int svc_proto; /* of -t/-u/--sctp-service; 0 for -f */
-	char fwd;      /* 'g', 'i' or 'm' */
+	int fwd;       /* UVS_FWD_MASQ, _DROUTE or _TUNNEL */
 	const char *pos[4];
 	int npos;
 };
@@ -98,10 +33,6 @@ struct cli_ctx {
 	uint32_t conn_tab_size;
 	bool reading_stdin;
 };
-
-/* ipvsadm's names of the commands and options, for messages. */
-extern const char *const cli_cmd_names[];
-extern const char *const cli_opt_names[];
 
 /*
  * Reads argv (without the program name) as ipvsadm does: the first option must be a

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * uvsadm's command line: ipvsadm 1.31's options (short, long, bundled, "--opt=value",
- * -p's optional value), its rule that the first option is the command, its table of
- * which options each command takes, and host and service names turned into numbers
+ * -p's optional value) from the table in options.c, its rule that the first option is
+ * the command, popt's complaints, and host and service names turned into numbers
  * before the rules language (src/adm/rules.c) reads a configuration command.
  */
 #include "cli-internal.h"
@@ -14,165 +14,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char *const cli_cmd_names[] = {
-	[C_ADD] = "add-service",
-	[C_EDIT] = "edit-service",
-	[C_DEL] = "delete-service",
-	[C_FLUSH] = "flush",
-	[C_LIST] = "list",
-	[C_ADDDEST] = "add-server",
-	[C_DELDEST] = "delete-server",
-	[C_EDITDEST] = "edit-server",
-	[C_SET] = "set",
-	[C_STARTD] = "start-daemon",
-	[C_STOPD] = "stop-daemon",
-	[C_RESTORE] = "restore",
-	[C_SAVE] = "save",
-	[C_ZERO] = "zero",
-};
-
-const char *const cli_opt_names[O_COUNT] = {
-	"numeric",
-	"connection",
-	"service-address",
-	"scheduler",
-	"persistent",
-	"netmask",
-	"real-server",
-	"forwarding-method",
-	"weight",
-	"u-threshold",
-	"l-threshold",
-	"mcast-interface",
-	"timeout",
-	"daemon",
-	"stats",
-	"rate",
-	"thresholds",
-	"persistent-conn",
-	"nosort",
-	"syncid",
-	"exact",
-	"ops",
-	"pe",
-	"sched-flags",
-	"mcast-group",
-	"mcast-port",
-	"mcast-ttl",
-	"sync-maxlen",
-	"tun-info",
-	"tun-type",
-	"tun-port",
-	"tun-nocsum",
-	"tun-csum",
-	"tun-remcsum",
-	"counters",
-	"ipv6",
-	"sort",
-	"socket",
-};
-
-/*
- * For each command, one character per checked option (enum cli_opt order): '+' needed,
- * 'x' refused, '1' at most one of the '1's, ' ' allowed. ipvsadm 1.31's table, with
- * uvs's --counters as one more of -L's exclusive choices.
- */
-/* clang-format off */
-static const char rules[][O_CHECKED + 1] = {
-	/*            -n-csvc-s-p-M-rfd-w-x-y-mtodm-s-r-t-p-n-s-e-o-p-b-g-p-t-z-t-t-t-n-c-r-c */
-	[C_ADD]      = "xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxx",
-	[C_EDIT]     = "xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxx",
-	[C_DEL]      = "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-	[C_FLUSH]    = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-	[C_LIST]     = " 11xxxxxxxxx11       xxxxxxx xxxxx1",
-	[C_ADDDEST]  = "xx+xxx+    xxxxxxxxxxxxxxxxxx     x",
-	[C_DELDEST]  = "xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-	[C_EDITDEST] = "xx+xxx+    xxxxxxxxxxxxxxxxxx     x",
-	[C_SET]      = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-	[C_STARTD]   = "xxxxxxxxxxx xxxxxxx xxxx    xxxxxxx",
-	[C_STOPD]    = "xxxxxxxxxxxxxxxxxxx xxxxxxxxxxxxxxx",
-	[C_RESTORE]  = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-	[C_SAVE]     = " xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-	[C_ZERO]     = "xx xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-};
-/* clang-format on */
-
-enum arg { NO_ARG, ARG, OPT_ARG };
-
-struct optdef {
-	const char *lng;
-	char shrt;
-	enum arg arg;
-	int cmd; /* enum cli_cmd, or C_NONE for an option */
-	int opt; /* enum cli_opt */
-	int variant;
-};
-
-static const struct optdef defs[] = {
-	{ "add-service", 'A', NO_ARG, C_ADD, 0, 0 },
-	{ "edit-service", 'E', NO_ARG, C_EDIT, 0, 0 },
-	{ "delete-service", 'D', NO_ARG, C_DEL, 0, 0 },
-	{ "clear", 'C', NO_ARG, C_FLUSH, 0, 0 },
-	{ "list", 'L', NO_ARG, C_LIST, 0, 0 },
-	{ NULL, 'l', NO_ARG, C_LIST, 0, 0 },
-	{ "zero", 'Z', NO_ARG, C_ZERO, 0, 0 },
-	{ "add-server", 'a', NO_ARG, C_ADDDEST, 0, 0 },
-	{ "edit-server", 'e', NO_ARG, C_EDITDEST, 0, 0 },
-	{ "delete-server", 'd', NO_ARG, C_DELDEST, 0, 0 },
-	{ "set", 0, NO_ARG, C_SET, 0, 0 },
-	{ "help", 'h', NO_ARG, C_HELP, 0, 0 },
-	{ "version", 'v', NO_ARG, C_VERSION, 0, 0 },
-	{ "restore", 'R', NO_ARG, C_RESTORE, 0, 0 },
-	{ "save", 'S', NO_ARG, C_SAVE, 0, 0 },
-	{ "start-daemon", 0, ARG, C_STARTD, 0, 0 },
-	{ "stop-daemon", 0, ARG, C_STOPD, 0, 0 },
-	{ "tcp-service", 't', ARG, C_NONE, O_SERVICE, IPPROTO_TCP },
-	{ "udp-service", 'u', ARG, C_NONE, O_SERVICE, IPPROTO_UDP },
-	{ "sctp-service", 0, ARG, C_NONE, O_SERVICE, IPPROTO_SCTP },
-	{ "fwmark-service", 'f', ARG, C_NONE, O_SERVICE, 0 },
-	{ "scheduler", 's', ARG, C_NONE, O_SCHED, 0 },
-	{ "persistent", 'p', OPT_ARG, C_NONE, O_PERSIST, 0 },
-	{ "netmask", 'M', ARG, C_NONE, O_NETMASK, 0 },
-	{ "real-server", 'r', ARG, C_NONE, O_SERVER, 0 },
-	{ "masquerading", 'm', NO_ARG, C_NONE, O_FWD, 'm' },
-	{ "ipip", 'i', NO_ARG, C_NONE, O_FWD, 'i' },
-	{ "gatewaying", 'g', NO_ARG, C_NONE, O_FWD, 'g' },
-	{ "weight", 'w', ARG, C_NONE, O_WEIGHT, 0 },
-	{ "u-threshold", 'x', ARG, C_NONE, O_UTHRESH, 0 },
-	{ "l-threshold", 'y', ARG, C_NONE, O_LTHRESH, 0 },
-	{ "numeric", 'n', NO_ARG, C_NONE, O_NUMERIC, 0 },
-	{ "connection", 'c', NO_ARG, C_NONE, O_CONN, 0 },
-	{ "mcast-interface", 0, ARG, C_NONE, O_MCAST_IFN, 0 },
-	{ "syncid", 0, ARG, C_NONE, O_SYNCID, 0 },
-	{ "timeout", 0, NO_ARG, C_NONE, O_TIMEOUT, 0 },
-	{ "daemon", 0, NO_ARG, C_NONE, O_DAEMON, 0 },
-	{ "stats", 0, NO_ARG, C_NONE, O_STATS, 0 },
-	{ "rate", 0, NO_ARG, C_NONE, O_RATE, 0 },
-	{ "thresholds", 0, NO_ARG, C_NONE, O_THRESHOLDS, 0 },
-	{ "persistent-conn", 0, NO_ARG, C_NONE, O_PERSISTCONN, 0 },
-	{ "nosort", 0, NO_ARG, C_NONE, O_NOSORT, 0 },
-	{ "sort", 0, NO_ARG, C_NONE, O_SORT, 0 },
-	{ "exact", 'X', NO_ARG, C_NONE, O_EXACT, 0 },
-	{ "ipv6", '6', NO_ARG, C_NONE, O_IPV6, 0 },
-	{ "ops", 'o', NO_ARG, C_NONE, O_OPS, 0 },
-	{ "pe", 0, ARG, C_NONE, O_PE, 0 },
-	{ "sched-flags", 'b', ARG, C_NONE, O_SCHED_FLAGS, 0 },
-	{ "mcast-group", 0, ARG, C_NONE, O_MCAST_GROUP, 0 },
-	{ "mcast-port", 0, ARG, C_NONE, O_MCAST_PORT, 0 },
-	{ "mcast-ttl", 0, ARG, C_NONE, O_MCAST_TTL, 0 },
-	{ "sync-maxlen", 0, ARG, C_NONE, O_SYNC_MAXLEN, 0 },
-	{ "tun-info", 0, NO_ARG, C_NONE, O_TUN_INFO, 0 },
-	{ "tun-type", 0, ARG, C_NONE, O_TUN_TYPE, 0 },
-	{ "tun-port", 0, ARG, C_NONE, O_TUN_PORT, 0 },
-	{ "tun-nocsum", 0, NO_ARG, C_NONE, O_TUN_NOCSUM, 0 },
-	{ "tun-csum", 0, NO_ARG, C_NONE, O_TUN_CSUM, 0 },
-	{ "tun-remcsum", 0, NO_ARG, C_NONE, O_TUN_REMCSUM, 0 },
-	{ "counters", 0, NO_ARG, C_NONE, O_COUNTERS, 0 },
-	{ "socket", 0, ARG, C_NONE, O_SOCKET, 0 },
-};
-
-#define NDEFS (sizeof(defs) / sizeof(defs[0]))
 
 int cli_fail(struct cli_ctx *x, int status, const char *fmt, ...)
 {
@@ -191,27 +32,9 @@ int cli_tryhelp(struct cli_ctx *x)
 	return 255 | CLI_EXIT;
 }
 
-static const struct optdef *find_long(const char *name, size_t n)
-{
-	for (size_t i = 0; i < NDEFS; i++) {
-		if (defs[i].lng && strlen(defs[i].lng) == n && !strncmp(defs[i].lng, name, n))
-			return &defs[i];
-	}
-	return NULL;
-}
-
-static const struct optdef *find_short(char c)
-{
-	for (size_t i = 0; i < NDEFS; i++) {
-		if (defs[i].shrt == c)
-			return &defs[i];
-	}
-	return NULL;
-}
-
 /* One option seen, as ipvsadm's parse loop takes it. shown is how it was typed. */
-static int take(struct cli_ctx *x, struct cli_args *a, const struct optdef *d, const char *shown,
-		const char *value, bool first)
+static int take(struct cli_ctx *x, struct cli_args *a, const struct adm_optdef *d,
+		const char *shown, const char *value, bool first)
 {
 	if (first) {
 		/* ipvsadm: anything but a command first is a usage error. */
@@ -230,7 +53,7 @@ static int take(struct cli_ctx *x, struct cli_args *a, const struct optdef *d, c
 	if (d->opt == O_SERVICE)
 		a->svc_proto = d->variant;
 	else if (d->opt == O_FWD)
-		a->fwd = (char)d->variant;
+		a->fwd = d->variant;
 	return 0;
 }
 
@@ -248,20 +71,20 @@ static int scan_long(struct cli_ctx *x, struct cli_args *a, int argc, char **arg
 {
 	const char *word = argv[*i], *name = word + 2, *eq = strchr(name, '=');
 	size_t n = eq ? (size_t)(eq - name) : strlen(name);
-	const struct optdef *d = find_long(name, n);
+	const struct adm_optdef *d = adm_opt_long(name, n);
 	const char *value = NULL;
 
 	if (!d)
 		return popt_error(x, word, "unknown option", first);
-	if (eq && d->arg == NO_ARG)
+	if (eq && d->arg == ADM_NO_ARG)
 		return popt_error(x, word, "option does not take an argument", first);
 	if (eq)
 		value = eq + 1;
-	else if (d->arg == ARG && *i + 1 < argc)
+	else if (d->arg == ADM_ARG && *i + 1 < argc)
 		value = argv[++*i];
-	else if (d->arg == OPT_ARG && *i + 1 < argc && argv[*i + 1][0] != '-')
+	else if (d->arg == ADM_OPT_ARG && *i + 1 < argc && argv[*i + 1][0] != '-')
 		value = argv[++*i];
-	if (d->arg == ARG && !value)
+	if (d->arg == ADM_ARG && !value)
 		return popt_error(x, word, "missing argument", first);
 	return take(x, a, d, word, value, first);
 }
@@ -273,19 +96,19 @@ static int scan_short(struct cli_ctx *x, struct cli_args *a, int argc, char **ar
 	const char *word = argv[*i];
 
 	for (const char *c = word + 1; *c; c++) {
-		const struct optdef *d = find_short(*c);
+		const struct adm_optdef *d = adm_opt_short(*c);
 		char shown[3] = { '-', *c, 0 };
 		const char *value = NULL;
 		int ret;
 
 		if (!d)
 			return popt_error(x, shown, "unknown option", *first);
-		if (d->arg != NO_ARG) {
+		if (d->arg != ADM_NO_ARG) {
 			if (c[1])
 				value = c + 1;
-			else if (*i + 1 < argc && (d->arg == ARG || argv[*i + 1][0] != '-'))
+			else if (*i + 1 < argc && (d->arg == ADM_ARG || argv[*i + 1][0] != '-'))
 				value = argv[++*i];
-			if (d->arg == ARG && !value)
+			if (d->arg == ADM_ARG && !value)
 				return popt_error(x, shown, "missing argument", *first);
 			ret = take(x, a, d, shown, value, *first);
 			*first = false;
@@ -336,26 +159,21 @@ int cli_parse(struct cli_ctx *x, int argc, char **argv, struct cli_args *a)
 
 int cli_check(struct cli_ctx *x, const struct cli_args *a)
 {
-	const char *row = rules[a->cmd];
-	int last = -1;
+	int o = 0, other = 0;
 
-	for (int o = 0; o < O_CHECKED; o++) {
-		if (!a->seen[o] && row[o] == '+')
-			return cli_fail(x, 2,
-					"You need to supply the '%s' option for the '%s' command",
-					cli_opt_names[o], cli_cmd_names[a->cmd]);
-		if (a->seen[o] && row[o] == 'x')
-			return cli_fail(x, 2, "Illegal '%s' option with the '%s' command",
-					cli_opt_names[o], cli_cmd_names[a->cmd]);
-		if (a->seen[o] && row[o] == '1') {
-			if (last >= 0)
-				return cli_fail(x, 2,
-						"The option '%s' conflicts with the '%s' option in "
-						"the '%s' command",
-						cli_opt_names[o], cli_opt_names[last],
-						cli_cmd_names[a->cmd]);
-			last = o;
-		}
+	switch (adm_opt_check(a->cmd, a->seen, &o, &other)) {
+	case ADM_CHECK_NEEDED:
+		return cli_fail(x, 2, "You need to supply the '%s' option for the '%s' command",
+				cli_opt_names[o], cli_cmd_names[a->cmd]);
+	case ADM_CHECK_ILLEGAL:
+		return cli_fail(x, 2, "Illegal '%s' option with the '%s' command", cli_opt_names[o],
+				cli_cmd_names[a->cmd]);
+	case ADM_CHECK_CONFLICT:
+		return cli_fail(
+			x, 2, "The option '%s' conflicts with the '%s' option in the '%s' command",
+			cli_opt_names[o], cli_opt_names[other], cli_cmd_names[a->cmd]);
+	case ADM_CHECK_OK:
+		break;
 	}
 	/* ipvsadm's -6 sets the family of an -f seen before it; uvs takes any order. */
 	if (a->seen[O_IPV6] && !(a->seen[O_SERVICE] && a->svc_proto == 0))
@@ -508,9 +326,9 @@ static bool build_words(const struct cli_args *a, struct words *w)
 			word(w, "--persistent");
 	}
 	if (a->seen[O_FWD])
-		word(w, a->fwd == 'm'	? "--masquerading"
-			: a->fwd == 'i' ? "--ipip"
-					: "--gatewaying");
+		word(w, a->fwd == UVS_FWD_MASQ	   ? "--masquerading"
+			: a->fwd == UVS_FWD_TUNNEL ? "--ipip"
+						   : "--gatewaying");
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		if (a->seen[flags[i].opt])
 			word(w, flags[i].word);

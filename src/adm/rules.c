@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Parser of ipvsadm's configuration commands: the options as ipvsadm 1.31 spells
- * them (short, long, bundled, "--opt=value"), its defaults, and its rules about which
- * options a command needs or refuses. Values are checked here only as far as ipvsadm
+ * them (short, long, bundled, "--opt=value"; the table in options.c), its defaults,
+ * and its rules about which options a command needs or refuses. Values are checked here only as far as ipvsadm
  * checks them; the model makes the kernel's checks.
  */
 #include "rules.h"
@@ -15,145 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The options that the per-command rules are about, with ipvsadm's names for them. */
-enum opt {
-	OPT_SERVICE,
-	OPT_SCHED,
-	OPT_PERSIST,
-	OPT_NETMASK,
-	OPT_SERVER,
-	OPT_FWD,
-	OPT_WEIGHT,
-	OPT_UTHRESH,
-	OPT_LTHRESH,
-	OPT_OPS,
-	OPT_PE,
-	OPT_SCHED_FLAGS,
-	OPT_IPV6,
-	OPT_TUN_TYPE,
-	OPT_TUN_PORT,
-	OPT_TUN_NOCSUM,
-	OPT_TUN_CSUM,
-	OPT_TUN_REMCSUM,
-	OPT_COUNT
-};
-
-static const char *const opt_names[OPT_COUNT] = {
-	"service-address",
-	"scheduler",
-	"persistent",
-	"netmask",
-	"real-server",
-	"forwarding-method",
-	"weight",
-	"u-threshold",
-	"l-threshold",
-	"ops",
-	"pe",
-	"sched-flags",
-	"ipv6",
-	"tun-type",
-	"tun-port",
-	"tun-nocsum",
-	"tun-csum",
-	"tun-remcsum",
-};
-
-/*
- * Which options each command needs ('+'), refuses ('x') or takes (' '), one character
- * per option in enum opt order.
- */
-/* clang-format off */
-static const char cmd_rules[][OPT_COUNT + 1] = {
-	/*                       svc s p M r fwd w x y o pe b 6 tun-type,port,nocsum,csum,remcsum */
-	[UVS_ADM_ADD_SVC]     = "+   xxxxx    xxxxx",
-	[UVS_ADM_EDIT_SVC]    = "+   xxxxx    xxxxx",
-	[UVS_ADM_DEL_SVC]     = "+xxxxxxxxxxx xxxxx",
-	[UVS_ADM_CLEAR]       = "xxxxxxxxxxxxxxxxxx",
-	[UVS_ADM_ADD_DEST]    = "+xxx+    xxx      ",
-	[UVS_ADM_EDIT_DEST]   = "+xxx+    xxx      ",
-	[UVS_ADM_DEL_DEST]    = "+xxx+xxxxxxx xxxxx",
-	[UVS_ADM_SET_TIMEOUT] = "xxxxxxxxxxxxxxxxxx",
-};
-/* clang-format on */
-
-/* ipvsadm's names for the commands, used in messages. */
-static const char *const cmd_names[] = {
-	[UVS_ADM_ADD_SVC] = "add-service",    [UVS_ADM_EDIT_SVC] = "edit-service",
-	[UVS_ADM_DEL_SVC] = "delete-service", [UVS_ADM_CLEAR] = "flush",
-	[UVS_ADM_ADD_DEST] = "add-server",    [UVS_ADM_EDIT_DEST] = "edit-server",
-	[UVS_ADM_DEL_DEST] = "delete-server", [UVS_ADM_SET_TIMEOUT] = "set",
-};
-
-enum arg { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
-
-#define NOT_CMD	  -1
-#define OTHER_CMD -2 /* an ipvsadm command that is not a configuration change */
-
-struct optdef {
-	const char *lng;
-	char shrt;
-	enum arg arg;
-	int cmd;	  /* enum uvs_adm_kind, NOT_CMD or OTHER_CMD */
-	int opt;	  /* enum opt, when cmd is NOT_CMD */
-	uint32_t variant; /* protocol of a service option, or forwarding method */
-};
-
-/* clang-format off */
-#define CMD(l, s, k)     { l, s, ARG_NONE, k, 0, 0 }
-#define OPT(l, s, a, o)  { l, s, a, NOT_CMD, o, 0 }
-#define VOPT(l, s, o, v) { l, s, (o) == OPT_FWD ? ARG_NONE : ARG_REQUIRED, NOT_CMD, o, v }
-/* clang-format on */
-
-static const struct optdef optdefs[] = {
-	CMD("add-service", 'A', UVS_ADM_ADD_SVC),
-	CMD("edit-service", 'E', UVS_ADM_EDIT_SVC),
-	CMD("delete-service", 'D', UVS_ADM_DEL_SVC),
-	CMD("clear", 'C', UVS_ADM_CLEAR),
-	CMD("add-server", 'a', UVS_ADM_ADD_DEST),
-	CMD("edit-server", 'e', UVS_ADM_EDIT_DEST),
-	CMD("delete-server", 'd', UVS_ADM_DEL_DEST),
-	CMD("set", 0, UVS_ADM_SET_TIMEOUT),
-	CMD("restore", 'R', OTHER_CMD),
-	CMD("save", 'S', OTHER_CMD),
-	CMD("list", 'L', OTHER_CMD),
-	CMD(NULL, 'l', OTHER_CMD),
-	CMD("zero", 'Z', OTHER_CMD),
-	CMD("start-daemon", 0, OTHER_CMD),
-	CMD("stop-daemon", 0, OTHER_CMD),
-	CMD("help", 'h', OTHER_CMD),
-	CMD("version", 'v', OTHER_CMD),
-	VOPT("tcp-service", 't', OPT_SERVICE, IPPROTO_TCP),
-	VOPT("udp-service", 'u', OPT_SERVICE, IPPROTO_UDP),
-	VOPT("sctp-service", 0, OPT_SERVICE, IPPROTO_SCTP),
-	VOPT("fwmark-service", 'f', OPT_SERVICE, 0),
-	OPT("scheduler", 's', ARG_REQUIRED, OPT_SCHED),
-	OPT("persistent", 'p', ARG_OPTIONAL, OPT_PERSIST),
-	OPT("netmask", 'M', ARG_REQUIRED, OPT_NETMASK),
-	OPT("pe", 0, ARG_REQUIRED, OPT_PE),
-	OPT("ops", 'o', ARG_NONE, OPT_OPS),
-	OPT("sched-flags", 'b', ARG_REQUIRED, OPT_SCHED_FLAGS),
-	OPT("ipv6", '6', ARG_NONE, OPT_IPV6),
-	OPT("real-server", 'r', ARG_REQUIRED, OPT_SERVER),
-	VOPT("gatewaying", 'g', OPT_FWD, UVS_FWD_DROUTE),
-	VOPT("ipip", 'i', OPT_FWD, UVS_FWD_TUNNEL),
-	VOPT("masquerading", 'm', OPT_FWD, UVS_FWD_MASQ),
-	OPT("weight", 'w', ARG_REQUIRED, OPT_WEIGHT),
-	OPT("u-threshold", 'x', ARG_REQUIRED, OPT_UTHRESH),
-	OPT("l-threshold", 'y', ARG_REQUIRED, OPT_LTHRESH),
-	OPT("tun-type", 0, ARG_REQUIRED, OPT_TUN_TYPE),
-	OPT("tun-port", 0, ARG_REQUIRED, OPT_TUN_PORT),
-	OPT("tun-nocsum", 0, ARG_NONE, OPT_TUN_NOCSUM),
-	OPT("tun-csum", 0, ARG_NONE, OPT_TUN_CSUM),
-	OPT("tun-remcsum", 0, ARG_NONE, OPT_TUN_REMCSUM),
-};
+#include "options.h"
 
 /* What the first pass collects: the command, and each option's text. */
 struct parse {
-	int kind; /* -1 until a command is seen */
-	bool seen[OPT_COUNT];
-	const char *val[OPT_COUNT]; /* NULL for a flag or an omitted optional value */
-	int proto;		    /* of the service option; 0 for -f */
+	enum cli_cmd cmd; /* C_NONE until a command is seen */
+	int kind;	  /* its enum uvs_adm_kind */
+	bool seen[O_COUNT];
+	const char *val[O_COUNT]; /* NULL for a flag or an omitted optional value */
+	int proto;		  /* of the service option; 0 for -f */
 	uint32_t fwd;
 	const char *pos[3]; /* positional arguments (--set's values) */
 	int npos;
@@ -299,59 +169,67 @@ static int parse_sched_flags(const char *text, const char *sched, uint32_t *flag
 	}
 }
 
-static const struct optdef *find_long(const char *name, size_t n)
+/* The configuration command of ipvsadm's cmd, or -1 if cmd changes nothing. */
+static int config_kind(enum cli_cmd cmd)
 {
-	for (size_t i = 0; i < sizeof(optdefs) / sizeof(optdefs[0]); i++) {
-		const char *l = optdefs[i].lng;
-		if (l && strlen(l) == n && strncmp(l, name, n) == 0)
-			return &optdefs[i];
+	switch (cmd) {
+	case C_ADD:
+		return UVS_ADM_ADD_SVC;
+	case C_EDIT:
+		return UVS_ADM_EDIT_SVC;
+	case C_DEL:
+		return UVS_ADM_DEL_SVC;
+	case C_FLUSH:
+		return UVS_ADM_CLEAR;
+	case C_ADDDEST:
+		return UVS_ADM_ADD_DEST;
+	case C_EDITDEST:
+		return UVS_ADM_EDIT_DEST;
+	case C_DELDEST:
+		return UVS_ADM_DEL_DEST;
+	case C_SET:
+		return UVS_ADM_SET_TIMEOUT;
+	default:
+		return -1;
 	}
-	return NULL;
 }
 
-static const struct optdef *find_short(char c)
+static int take(struct parse *p, const struct adm_optdef *o, const char *shown, const char *value)
 {
-	for (size_t i = 0; i < sizeof(optdefs) / sizeof(optdefs[0]); i++) {
-		if (optdefs[i].shrt == c)
-			return &optdefs[i];
-	}
-	return NULL;
-}
-
-static int take(struct parse *p, const struct optdef *o, const char *shown, const char *value)
-{
-	if (o->cmd == OTHER_CMD)
-		return uvs_errorf(
-			p->err, EINVAL,
-			"'%s' is not a configuration command (-A -E -D -C -a -e -d --set)", shown);
-	if (o->cmd != NOT_CMD) {
-		if (p->kind >= 0)
+	if (o->cmd != C_NONE) {
+		if (config_kind(o->cmd) < 0)
+			return uvs_errorf(
+				p->err, EINVAL,
+				"'%s' is not a configuration command (-A -E -D -C -a -e -d --set)",
+				shown);
+		if (p->cmd != C_NONE)
 			return uvs_errorf(p->err, EINVAL, "multiple commands specified");
-		p->kind = o->cmd;
+		p->cmd = o->cmd;
+		p->kind = config_kind(o->cmd);
 		return 0;
 	}
 	if (p->seen[o->opt])
 		return uvs_errorf(p->err, EINVAL, "multiple '%s' options specified",
-				  opt_names[o->opt]);
+				  cli_opt_names[o->opt]);
 	p->seen[o->opt] = true;
 	p->val[o->opt] = value;
-	if (o->opt == OPT_SERVICE)
-		p->proto = (int)o->variant;
-	else if (o->opt == OPT_FWD)
-		p->fwd = o->variant;
+	if (o->opt == O_SERVICE)
+		p->proto = o->variant;
+	else if (o->opt == O_FWD)
+		p->fwd = (uint32_t)o->variant;
 	return 0;
 }
 
 /* A value for option o from the rest of the word (rest, may be "") or the next word. */
-static const char *value_for(const struct optdef *o, const char *rest, int argc, char *const argv[],
-			     int *i)
+static const char *value_for(const struct adm_optdef *o, const char *rest, int argc,
+			     char *const argv[], int *i)
 {
 	if (rest && *rest)
 		return rest;
 	if (*i + 1 >= argc)
 		return NULL;
 	/* An optional value is the next word unless that looks like an option. */
-	if (o->arg == ARG_OPTIONAL && argv[*i + 1][0] == '-')
+	if (o->arg == ADM_OPT_ARG && argv[*i + 1][0] == '-')
 		return NULL;
 	return argv[++*i];
 }
@@ -361,16 +239,16 @@ static int scan_long(struct parse *p, int argc, char *const argv[], int *i)
 	const char *word = argv[*i], *name = word + 2;
 	const char *eq = strchr(name, '=');
 	size_t n = eq ? (size_t)(eq - name) : strlen(name);
-	const struct optdef *o = find_long(name, n);
+	const struct adm_optdef *o = adm_opt_long(name, n);
 	const char *value = NULL;
 
 	if (!o)
 		return uvs_errorf(p->err, EINVAL, "unknown option '--%.*s'", (int)n, name);
-	if (eq && o->arg == ARG_NONE)
+	if (eq && o->arg == ADM_NO_ARG)
 		return uvs_errorf(p->err, EINVAL, "option '--%s' takes no value", o->lng);
-	if (o->arg != ARG_NONE) {
+	if (o->arg != ADM_NO_ARG) {
 		value = eq ? eq + 1 : value_for(o, NULL, argc, argv, i);
-		if (!value && o->arg == ARG_REQUIRED)
+		if (!value && o->arg == ADM_ARG)
 			return uvs_errorf(p->err, EINVAL, "option '--%s' needs a value", o->lng);
 	}
 	return take(p, o, word, value);
@@ -382,16 +260,16 @@ static int scan_short(struct parse *p, int argc, char *const argv[], int *i)
 	const char *word = argv[*i];
 
 	for (const char *c = word + 1; *c; c++) {
-		const struct optdef *o = find_short(*c);
+		const struct adm_optdef *o = adm_opt_short(*c);
 		char shown[3] = { '-', *c, 0 };
 		const char *value = NULL;
 		int ret;
 
 		if (!o)
 			return uvs_errorf(p->err, EINVAL, "unknown option '-%c'", *c);
-		if (o->arg != ARG_NONE) {
+		if (o->arg != ADM_NO_ARG) {
 			value = value_for(o, c + 1, argc, argv, i);
-			if (!value && o->arg == ARG_REQUIRED)
+			if (!value && o->arg == ADM_ARG)
 				return uvs_errorf(p->err, EINVAL, "option '-%c' needs a value", *c);
 			return take(p, o, shown, value);
 		}
@@ -422,24 +300,34 @@ static int scan(struct parse *p, int argc, char *const argv[])
 
 static int check_rules(const struct parse *p)
 {
-	const char *row = cmd_rules[p->kind];
+	const char *cmd = cli_cmd_names[p->cmd];
+	int o = 0, other = 0;
 
-	for (int o = 0; o < OPT_COUNT; o++) {
-		if (!p->seen[o] && row[o] == '+')
+	switch (adm_opt_check(p->cmd, p->seen, &o, &other)) {
+	case ADM_CHECK_NEEDED:
+		return uvs_errorf(p->err, EINVAL,
+				  "You need to supply the '%s' option for the '%s' command",
+				  cli_opt_names[o], cmd);
+	case ADM_CHECK_ILLEGAL:
+	case ADM_CHECK_CONFLICT: /* no configuration command has exclusive choices */
+		return uvs_errorf(p->err, EINVAL, "Illegal '%s' option with the '%s' command",
+				  cli_opt_names[o], cmd);
+	case ADM_CHECK_OK:
+		break;
+	}
+	/* Past ipvsadm's table: -6 belongs to a service; uvsadm's own options to no line. */
+	for (o = O_CHECKED; o < O_COUNT; o++) {
+		if (p->seen[o] && (o != O_IPV6 || !p->seen[O_SERVICE]))
 			return uvs_errorf(p->err, EINVAL,
-					  "You need to supply the '%s' option for the '%s' command",
-					  opt_names[o], cmd_names[p->kind]);
-		if (p->seen[o] && row[o] == 'x')
-			return uvs_errorf(p->err, EINVAL,
-					  "Illegal '%s' option with the '%s' command", opt_names[o],
-					  cmd_names[p->kind]);
+					  "Illegal '%s' option with the '%s' command",
+					  cli_opt_names[o], cmd);
 	}
 	return 0;
 }
 
 static int parse_service(const struct parse *p, struct uvs_svc_key *k)
 {
-	const char *text = p->val[OPT_SERVICE];
+	const char *text = p->val[O_SERVICE];
 	union uvs_addr addr;
 	uint16_t af, port;
 	bool has_port;
@@ -449,10 +337,10 @@ static int parse_service(const struct parse *p, struct uvs_svc_key *k)
 		if (parse_num(text, 1, UINT32_MAX, &v) < 0)
 			return uvs_errorf(p->err, EINVAL,
 					  "illegal virtual server fwmark specified: '%s'", text);
-		uvs_svc_key_fwmark(k, p->seen[OPT_IPV6] ? AF_INET6 : AF_INET, (uint32_t)v);
+		uvs_svc_key_fwmark(k, p->seen[O_IPV6] ? AF_INET6 : AF_INET, (uint32_t)v);
 		return 0;
 	}
-	if (p->seen[OPT_IPV6])
+	if (p->seen[O_IPV6])
 		return uvs_errorf(p->err, EINVAL, "-6 applies to fwmark services (-f) only");
 	if (parse_hostport(text, &af, &addr, &port, &has_port) < 0)
 		return uvs_errorf(p->err, EINVAL,
@@ -464,7 +352,7 @@ static int parse_service(const struct parse *p, struct uvs_svc_key *k)
 /* IPv4: a dotted mask, or a prefix length as a convenience; IPv6: a prefix length. */
 static int parse_netmask(const struct parse *p, int af, uint32_t *mask)
 {
-	const char *text = p->val[OPT_NETMASK];
+	const char *text = p->val[O_NETMASK];
 	union uvs_addr a;
 	uint64_t v = 0;
 
@@ -495,7 +383,7 @@ static int parse_netmask(const struct parse *p, int af, uint32_t *mask)
 static int parse_svc_attrs(const struct parse *p, struct uvs_svc_conf *c)
 {
 	const struct uvs_svc_key *k = &c->key;
-	const char *sched = p->seen[OPT_SCHED] ? p->val[OPT_SCHED] : UVS_DEFAULT_SCHED;
+	const char *sched = p->seen[O_SCHED] ? p->val[O_SCHED] : UVS_DEFAULT_SCHED;
 	uint64_t v = 0;
 	int ret;
 
@@ -503,32 +391,32 @@ static int parse_svc_attrs(const struct parse *p, struct uvs_svc_conf *c)
 		return uvs_errorf(p->err, EINVAL, "illegal scheduler name '%s'", sched);
 	strcpy(c->sched_name, sched);
 	c->netmask = k->af == AF_INET6 ? 128 : 0xffffffffu;
-	if (p->seen[OPT_NETMASK] && (ret = parse_netmask(p, k->af, &c->netmask)))
+	if (p->seen[O_NETMASK] && (ret = parse_netmask(p, k->af, &c->netmask)))
 		return ret;
-	if (p->seen[OPT_PERSIST]) {
+	if (p->seen[O_PERSIST]) {
 		v = UVS_PERSIST_TIMEOUT_DEF;
-		if (p->val[OPT_PERSIST] &&
-		    parse_num(p->val[OPT_PERSIST], 1, UVS_PERSIST_TIMEOUT_MAX, &v) < 0)
+		if (p->val[O_PERSIST] &&
+		    parse_num(p->val[O_PERSIST], 1, UVS_PERSIST_TIMEOUT_MAX, &v) < 0)
 			return uvs_errorf(p->err, EINVAL,
 					  "illegal persistence timeout '%s' (1..%u)",
-					  p->val[OPT_PERSIST], UVS_PERSIST_TIMEOUT_MAX);
+					  p->val[O_PERSIST], UVS_PERSIST_TIMEOUT_MAX);
 		c->flags |= UVS_SVC_F_PERSISTENT;
 		c->timeout = (uint32_t)v;
 	}
-	if (p->seen[OPT_PE]) {
-		if (!p->val[OPT_PE][0] || strlen(p->val[OPT_PE]) >= sizeof(c->pe_name))
+	if (p->seen[O_PE]) {
+		if (!p->val[O_PE][0] || strlen(p->val[O_PE]) >= sizeof(c->pe_name))
 			return uvs_errorf(p->err, EINVAL, "illegal persistence engine name '%s'",
-					  p->val[OPT_PE]);
-		strcpy(c->pe_name, p->val[OPT_PE]);
+					  p->val[O_PE]);
+		strcpy(c->pe_name, p->val[O_PE]);
 	}
-	if (p->seen[OPT_OPS]) {
+	if (p->seen[O_OPS]) {
 		if (k->fwmark == 0 && k->protocol != IPPROTO_UDP)
 			return uvs_errorf(p->err, EINVAL,
 					  "One-Packet Scheduling is only for UDP virtual services");
 		c->flags |= UVS_SVC_F_ONEPACKET;
 	}
-	if (p->seen[OPT_SCHED_FLAGS] &&
-	    (ret = parse_sched_flags(p->val[OPT_SCHED_FLAGS], sched, &c->flags, p->err)))
+	if (p->seen[O_SCHED_FLAGS] &&
+	    (ret = parse_sched_flags(p->val[O_SCHED_FLAGS], sched, &c->flags, p->err)))
 		return ret;
 	if (k->fwmark == 0 && k->port == 0 && !(c->flags & UVS_SVC_F_PERSISTENT))
 		return uvs_errorf(p->err, EINVAL, "Zero port specified for non-persistent service");
@@ -536,7 +424,7 @@ static int parse_svc_attrs(const struct parse *p, struct uvs_svc_conf *c)
 }
 
 /* A threshold: 0..INT_MAX as ipvsadm takes it. */
-static int parse_u32_opt(const struct parse *p, enum opt o, const char *what, uint64_t *v)
+static int parse_u32_opt(const struct parse *p, enum cli_opt o, const char *what, uint64_t *v)
 {
 	if (parse_num(p->val[o], 0, INT32_MAX, v) < 0)
 		return uvs_errorf(p->err, EINVAL, "illegal %s specified: '%s'", what, p->val[o]);
@@ -553,51 +441,51 @@ static int parse_tunnel(const struct parse *p, struct uvs_dest_conf *d)
 	int last = -1;
 	uint64_t v = 0;
 
-	for (int o = OPT_TUN_TYPE; o <= OPT_TUN_REMCSUM; o++) {
+	for (int o = O_TUN_TYPE; o <= O_TUN_REMCSUM; o++) {
 		if (p->seen[o] && d->fwd != UVS_FWD_TUNNEL)
 			return uvs_errorf(p->err, EINVAL,
 					  "Tunnel options conflict with forward method");
 	}
-	if (p->seen[OPT_TUN_TYPE]) {
+	if (p->seen[O_TUN_TYPE]) {
 		unsigned t;
-		for (t = 0; t < 3 && strcmp(types[t], p->val[OPT_TUN_TYPE]) != 0; t++)
+		for (t = 0; t < 3 && strcmp(types[t], p->val[O_TUN_TYPE]) != 0; t++)
 			;
 		if (t == 3)
 			return uvs_errorf(p->err, EINVAL, "illegal tunnel type specified: '%s'",
-					  p->val[OPT_TUN_TYPE]);
+					  p->val[O_TUN_TYPE]);
 		d->tun_type = (uint8_t)t;
 	}
 	row = rules[d->tun_type];
-	for (int o = OPT_TUN_PORT; o <= OPT_TUN_REMCSUM; o++) {
-		char r = row[o - OPT_TUN_PORT];
+	for (int o = O_TUN_PORT; o <= O_TUN_REMCSUM; o++) {
+		char r = row[o - O_TUN_PORT];
 		if (!p->seen[o] && r == '+')
 			return uvs_errorf(
 				p->err, EINVAL,
 				"You need to supply the '%s' option for the '%s' tunnel type",
-				opt_names[o], types[d->tun_type]);
+				cli_opt_names[o], types[d->tun_type]);
 		if (p->seen[o] && r == 'x')
 			return uvs_errorf(p->err, EINVAL,
 					  "Illegal '%s' option with the '%s' tunnel type",
-					  opt_names[o], types[d->tun_type]);
+					  cli_opt_names[o], types[d->tun_type]);
 		if (p->seen[o] && r == '1') {
 			if (last >= 0)
 				return uvs_errorf(
 					p->err, EINVAL,
 					"The option '%s' conflicts with the '%s' option in the "
 					"'%s' tunnel type",
-					opt_names[o], opt_names[last], types[d->tun_type]);
+					cli_opt_names[o], cli_opt_names[last], types[d->tun_type]);
 			last = o;
 		}
 	}
-	if (p->seen[OPT_TUN_PORT]) {
-		if (parse_num(p->val[OPT_TUN_PORT], 1, 65535, &v) < 0)
+	if (p->seen[O_TUN_PORT]) {
+		if (parse_num(p->val[O_TUN_PORT], 1, 65535, &v) < 0)
 			return uvs_errorf(p->err, EINVAL, "illegal tunnel port specified: '%s'",
-					  p->val[OPT_TUN_PORT]);
+					  p->val[O_TUN_PORT]);
 		d->tun_port = htons((uint16_t)v);
 	}
-	if (p->seen[OPT_TUN_CSUM])
+	if (p->seen[O_TUN_CSUM])
 		d->tun_flags = UVS_TUN_F_CSUM;
-	else if (p->seen[OPT_TUN_REMCSUM])
+	else if (p->seen[O_TUN_REMCSUM])
 		d->tun_flags = UVS_TUN_F_REMCSUM;
 	return 0;
 }
@@ -605,7 +493,7 @@ static int parse_tunnel(const struct parse *p, struct uvs_dest_conf *d)
 static int parse_dest(const struct parse *p, const struct uvs_svc_key *k, bool del,
 		      struct uvs_dest_conf *d)
 {
-	const char *text = p->val[OPT_SERVER];
+	const char *text = p->val[O_SERVER];
 	bool has_port;
 	uint64_t v = 0;
 	int ret;
@@ -617,7 +505,7 @@ static int parse_dest(const struct parse *p, const struct uvs_svc_key *k, bool d
 		d->port = k->port;
 	if (del)
 		return 0;
-	d->fwd = p->seen[OPT_FWD] ? p->fwd : UVS_FWD_DROUTE;
+	d->fwd = p->seen[O_FWD] ? p->fwd : UVS_FWD_DROUTE;
 	/* Direct routing and tunnels cannot change the port: ipvsadm forces it. */
 	if (k->fwmark == 0 && (d->fwd == UVS_FWD_DROUTE || d->fwd == UVS_FWD_TUNNEL))
 		d->port = k->port;
@@ -625,19 +513,19 @@ static int parse_dest(const struct parse *p, const struct uvs_svc_key *k, bool d
 		return uvs_errorf(p->err, EINVAL,
 				  "Different address family is allowed only for tunneling servers");
 	d->weight = 1;
-	if (p->seen[OPT_WEIGHT]) {
-		if (parse_num(p->val[OPT_WEIGHT], 0, UVS_WEIGHT_MAX, &v) < 0)
+	if (p->seen[O_WEIGHT]) {
+		if (parse_num(p->val[O_WEIGHT], 0, UVS_WEIGHT_MAX, &v) < 0)
 			return uvs_errorf(p->err, EINVAL, "illegal weight specified: '%s' (0..%d)",
-					  p->val[OPT_WEIGHT], UVS_WEIGHT_MAX);
+					  p->val[O_WEIGHT], UVS_WEIGHT_MAX);
 		d->weight = (int64_t)v;
 	}
-	if (p->seen[OPT_UTHRESH]) {
-		if ((ret = parse_u32_opt(p, OPT_UTHRESH, "u_threshold", &v)))
+	if (p->seen[O_UTHRESH]) {
+		if ((ret = parse_u32_opt(p, O_UTHRESH, "u_threshold", &v)))
 			return ret;
 		d->u_threshold = (uint32_t)v;
 	}
-	if (p->seen[OPT_LTHRESH]) {
-		if ((ret = parse_u32_opt(p, OPT_LTHRESH, "l_threshold", &v)))
+	if (p->seen[O_LTHRESH]) {
+		if ((ret = parse_u32_opt(p, O_LTHRESH, "l_threshold", &v)))
 			return ret;
 		d->l_threshold = (uint32_t)v;
 	}
@@ -662,7 +550,7 @@ static int parse_timeouts(const struct parse *p, struct uvs_adm_cmd *cmd)
 
 int uvs_adm_parse_argv(int argc, char *const argv[], struct uvs_adm_cmd *cmd, struct uvs_error *err)
 {
-	struct parse p = { .kind = -1, .err = err };
+	struct parse p = { .cmd = C_NONE, .kind = -1, .err = err };
 	int ret;
 
 	memset(cmd, 0, sizeof(*cmd));
