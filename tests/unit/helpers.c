@@ -35,6 +35,22 @@ void test_env_fini(struct test_env *env)
 	rcu_unregister_thread();
 }
 
+int test_env_setup(void **state)
+{
+	struct test_env *env = test_malloc(sizeof(*env));
+
+	test_env_init(env);
+	*state = env;
+	return 0;
+}
+
+int test_env_teardown(void **state)
+{
+	test_env_fini(*state);
+	test_free(*state);
+	return 0;
+}
+
 /* Splits "a.b.c.d:port" or "[v6]:port" into family, address and port. */
 static void parse_addr_port(const char *text, int *af, union uvs_addr *addr, uint16_t *port)
 {

@@ -20,6 +20,9 @@ void test_env_init(struct test_env *env);
 /* The same with nworkers stats slots per object. */
 void test_env_init_workers(struct test_env *env, unsigned nworkers);
 void test_env_fini(struct test_env *env);
+/* cmocka setup and teardown of a test_env (test_env_init's) as the test's state. */
+int test_env_setup(void **state);
+int test_env_teardown(void **state);
 
 /* A TCP service key from "addr:port" text ("[v6]:port" for IPv6). */
 struct uvs_svc_key test_key(const char *addr_port);

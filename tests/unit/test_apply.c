@@ -14,21 +14,6 @@
 
 #include "adm_helpers.h"
 
-static struct test_env env_storage;
-
-static int setup(void **state)
-{
-	test_env_init(&env_storage);
-	*state = &env_storage;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_fini(*state);
-	return 0;
-}
-
 /* A configuration the refusal tests start from. */
 static const char base_rules[] = "# base\n"
 				 "-A -t 10.0.0.1:80 -s wrr\n"
@@ -266,14 +251,19 @@ static void test_empty_texts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_apply_builds_config, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_syntax_error_changes_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refusal_undoes_everything, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_undo_keeps_order_and_counters, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_model_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timeouts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_empty_texts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_apply_builds_config, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_syntax_error_changes_nothing, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_refusal_undoes_everything, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_undo_keeps_order_and_counters, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_model_refusals, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_timeouts, test_env_setup, test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_empty_texts, test_env_setup,
+						test_env_teardown),
 	};
 	return cmocka_run_group_tests_name("apply", tests, NULL, NULL);
 }

@@ -12,21 +12,6 @@
 
 #include "helpers.h"
 
-static struct test_env env_storage;
-
-static int setup(void **state)
-{
-	test_env_init(&env_storage);
-	*state = &env_storage;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_fini(*state);
-	return 0;
-}
-
 static void test_add_find_delete(void **state)
 {
 	struct test_env *env = *state;
@@ -476,16 +461,26 @@ static void test_stats_and_rates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_add_find_delete, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_service_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_service_edit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dest_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dest_list_order_and_edit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_overload_thresholds, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dest_normalized, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_trash_keeps_counters, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lookup_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stats_and_rates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_find_delete, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_service_errors, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_service_edit, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_dest_errors, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_dest_list_order_and_edit, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_overload_thresholds, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_dest_normalized, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_trash_keeps_counters, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_order, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_stats_and_rates, test_env_setup,
+						test_env_teardown),
 	};
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }

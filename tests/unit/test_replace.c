@@ -15,21 +15,6 @@
 #include "adm/replace.h"
 #include "adm_helpers.h"
 
-static struct test_env env_storage;
-
-static int setup(void **state)
-{
-	test_env_init(&env_storage);
-	*state = &env_storage;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_fini(*state);
-	return 0;
-}
-
 static const char old_rules[] = "-A -t 10.0.0.1:80 -s wrr\n"
 				"-a -t 10.0.0.1:80 -r 192.168.0.11:80 -m -w 3\n"
 				"-a -t 10.0.0.1:80 -r 192.168.0.12:80 -m -w 2\n"
@@ -144,7 +129,7 @@ static void test_bad_text_changes_nothing(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, test_env_setup, test_env_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_plan_is_the_difference),
 		T(test_result_equals_a_fresh_load),

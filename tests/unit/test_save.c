@@ -12,21 +12,6 @@
 
 #include "adm_helpers.h"
 
-static struct test_env env_storage;
-
-static int setup(void **state)
-{
-	test_env_init(&env_storage);
-	*state = &env_storage;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_fini(*state);
-	return 0;
-}
-
 static void expect_save(struct test_env *env, const char *want)
 {
 	char *got = test_save_text(env);
@@ -229,13 +214,15 @@ static void test_save_to_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_sort_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_equivalent_input, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_edits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_local_is_written_as_gatewaying, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_save_to_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sort_order, test_env_setup, test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_round_trip, test_env_setup, test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_equivalent_input, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_edits, test_env_setup, test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_local_is_written_as_gatewaying, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_save_to_file, test_env_setup,
+						test_env_teardown),
 	};
 	return cmocka_run_group_tests_name("save", tests, NULL, NULL);
 }

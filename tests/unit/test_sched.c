@@ -13,21 +13,6 @@
 
 #include "helpers.h"
 
-static struct test_env env_storage;
-
-static int setup(void **state)
-{
-	test_env_init(&env_storage);
-	*state = &env_storage;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_fini(*state);
-	return 0;
-}
-
 /* Picks n times from svc and writes the chosen ids as text, e.g. "1 1 2". Connections
  * stay bound (active), so load-based schedulers see them. */
 static void pick_seq(struct uvs_service *svc, int n, char *out, size_t len)
@@ -329,13 +314,16 @@ static void test_switch_schedulers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_rr, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wrr_vector, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wrr_gcd, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lc_family_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_twos, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_all_schedulers_common_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_switch_schedulers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rr, test_env_setup, test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_wrr_vector, test_env_setup, test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_wrr_gcd, test_env_setup, test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_lc_family_rules, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_twos, test_env_setup, test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_all_schedulers_common_rules, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_switch_schedulers, test_env_setup,
+						test_env_teardown),
 	};
 	return cmocka_run_group_tests_name("sched", tests, NULL, NULL);
 }

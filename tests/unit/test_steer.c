@@ -14,21 +14,6 @@
 #include "adm_helpers.h"
 #include "io/steer.h"
 
-static struct test_env env_storage;
-
-static int setup(void **state)
-{
-	test_env_init(&env_storage);
-	*state = &env_storage;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_fini(*state);
-	return 0;
-}
-
 /* The keys of env's model, after rules text; *n is how many. */
 static struct uvs_steer_key *keys_after(struct test_env *env, const char *text, int *n)
 {
@@ -157,10 +142,12 @@ static void test_fwmark_and_duplicates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nat_and_dr, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_port_zero_ipv6_sctp, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fwmark_and_duplicates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty, test_env_setup, test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_nat_and_dr, test_env_setup, test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_port_zero_ipv6_sctp, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_fwmark_and_duplicates, test_env_setup,
+						test_env_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
