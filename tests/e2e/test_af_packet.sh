@@ -9,34 +9,7 @@
 # Usage: test_af_packet.sh IO_ECHO
 set -euo pipefail
 echo_prog=$1
-if [ "$(id -u)" != 0 ] || ! ip netns add "uvsio-probe-$$" 2>/dev/null; then
-	echo "skipped: needs root and network namespaces"
-	exit 77
-fi
-ip netns del "uvsio-probe-$$"
-a="uvsio-a-$$"
-b="uvsio-b-$$"
-dir=$(mktemp -d /tmp/uvsio.XXXXXX)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	ip netns del "$a" 2>/dev/null || true
-	ip netns del "$b" 2>/dev/null || true
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-ip netns add "$a"
-ip netns add "$b"
-ip -n "$a" link add veth0 type veth peer name veth1 netns "$b"
-ip -n "$a" addr add 10.98.0.1/24 dev veth0
-ip -n "$b" addr add 10.98.0.2/24 dev veth1
-ip -n "$a" link set veth0 up
-ip -n "$b" link set veth1 up
-mac_a=$(ip -n "$a" -br link show veth0 | awk '{print $3}')
+. "$(dirname "$0")/pair.sh" uvsio 10.98.0
 count=2000
 
 ip netns exec "$a" "$echo_prog" veth0 "$count" 20 >"$dir/out" 2>&1 &

@@ -9,35 +9,7 @@
 # Usage: test_af_xdp.sh IO_ECHO
 set -euo pipefail
 echo_prog=$1
-if [ "$(id -u)" != 0 ] || ! ip netns add "uvsxdp-probe-$$" 2>/dev/null; then
-	echo "skipped: needs root and network namespaces"
-	exit 77
-fi
-ip netns del "uvsxdp-probe-$$"
-a="uvsxdp-a-$$"
-b="uvsxdp-b-$$"
-dir=$(mktemp -d /tmp/uvsxdp.XXXXXX)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	ip netns del "$a" 2>/dev/null || true
-	ip netns del "$b" 2>/dev/null || true
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-ip netns add "$a"
-ip netns add "$b"
-ip -n "$a" link add veth0 numtxqueues 2 numrxqueues 2 type veth peer name veth1 \
-	numtxqueues 2 numrxqueues 2 netns "$b"
-ip -n "$a" addr add 10.98.0.1/24 dev veth0
-ip -n "$b" addr add 10.98.0.2/24 dev veth1
-ip -n "$a" link set veth0 up
-ip -n "$b" link set veth1 up
-mac_a=$(ip -n "$a" -br link show veth0 | awk '{print $3}')
+. "$(dirname "$0")/pair.sh" uvsxdp 10.98.0 numtxqueues 2 numrxqueues 2
 count=2000
 
 ip netns exec "$a" "$echo_prog" veth0 "$count" 20 af_xdp 10.98.0.1 7000 >"$dir/out" 2>&1 &

@@ -6,38 +6,14 @@
 # Usage: test_net_resolve.sh NET_PROBE
 set -euo pipefail
 probe=$1
-if [ "$(id -u)" != 0 ] || ! ip netns add "uvsnet-probe-$$" 2>/dev/null; then
-	echo "skipped: needs root and network namespaces"
-	exit 77
-fi
-ip netns del "uvsnet-probe-$$"
-a="uvsnet-a-$$"
-b="uvsnet-b-$$"
-cleanup() {
-	ip netns del "$a" 2>/dev/null || true
-	ip netns del "$b" 2>/dev/null || true
-}
-trap cleanup EXIT
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-ip netns add "$a"
-ip netns add "$b"
-ip -n "$a" link add veth0 type veth peer name veth1 netns "$b"
-ip -n "$a" addr add 10.99.0.1/24 dev veth0
-ip -n "$b" addr add 10.99.0.2/24 dev veth1
+. "$(dirname "$0")/pair.sh" uvsnet 10.99.0
 ip -n "$a" addr add 2001:db8:99::1/64 dev veth0 nodad
 ip -n "$b" addr add 2001:db8:99::2/64 dev veth1 nodad
-ip -n "$a" link set veth0 up
-ip -n "$b" link set veth1 up
 ip -n "$a" link set lo up
 ip -n "$b" link set lo up
 ip -n "$a" route add 198.51.100.0/24 via 10.99.0.2
 ip -n "$a" route add 203.0.113.0/24 via 10.99.0.2 mtu 1400
 ip -n "$a" route add 2001:db8:f00::/48 via 2001:db8:99::2
-mac_a=$(ip -n "$a" -br link show veth0 | awk '{print $3}')
-mac_b=$(ip -n "$b" -br link show veth1 | awk '{print $3}')
 idx=$(ip -n "$a" -o link show veth0 | cut -d: -f1)
 
 check() { # check ADDR WANT
