@@ -203,25 +203,59 @@ void uvs_dest_free_deferred(struct uvs_dest *d)
 	uvs_call_rcu(&r->head, dest_free_rcu);
 }
 
+/* What a failed add or edit puts back (only the control side writes these). */
+struct dest_saved {
+	struct uvs_dest_conf conf;
+	uint32_t flags;
+	uint32_t last_weight;
+};
+
+static struct dest_saved dest_save(const struct uvs_dest *d)
+{
+	return (struct dest_saved){ d->conf, __atomic_load_n(&d->flags, __ATOMIC_RELAXED),
+				    d->last_weight };
+}
+
+static void dest_restore(struct uvs_dest *d, const struct dest_saved *s)
+{
+	store_mutable_conf(d, &s->conf);
+	__atomic_store_n(&d->flags, s->flags, __ATOMIC_RELAXED);
+	d->last_weight = s->last_weight;
+}
+
+/*
+ * The service of k, with *nc set to c as that service takes it, checked. Call with
+ * m->ctl_lock held. Returns the service, or NULL with *ret set to the error.
+ */
+static struct uvs_service *conf_service(struct uvs_model *m, const struct uvs_svc_key *k,
+					const struct uvs_dest_conf *c, struct uvs_dest_conf *nc,
+					struct uvs_error *err, int *ret)
+{
+	struct uvs_service *svc = uvs_svc_find(m, k);
+
+	if (!svc) {
+		*ret = uvs_errorf(err, ESRCH, "Service not defined");
+		return NULL;
+	}
+	*nc = normalized(svc, c);
+	*ret = check_conf(svc, nc, err);
+	return *ret ? NULL : svc;
+}
+
 int uvs_dest_add(struct uvs_model *m, const struct uvs_svc_key *k, const struct uvs_dest_conf *c,
 		 struct uvs_error *err)
 {
 	struct uvs_service *svc;
+	struct uvs_dest_conf nc;
 	struct uvs_dest *d;
 	bool from_trash = false;
 	int ret;
 
 	pthread_mutex_lock(&m->ctl_lock);
-	svc = uvs_svc_find(m, k);
-	if (!svc) {
-		ret = uvs_errorf(err, ESRCH, "Service not defined");
+	svc = conf_service(m, k, c, &nc, err, &ret);
+	if (!svc)
 		goto out;
-	}
-	struct uvs_dest_conf nc = normalized(svc, c);
 	c = &nc;
-	ret = check_conf(svc, c, err);
-	if (ret)
-		goto out;
 	if (uvs_dest_find(svc, c->af, &c->addr, c->port)) {
 		ret = uvs_errorf(err, EEXIST, "Destination already exists");
 		goto out;
@@ -248,10 +282,7 @@ int uvs_dest_add(struct uvs_model *m, const struct uvs_svc_key *k, const struct 
 		d->conf.port = c->port;
 		d->refcnt = 1; /* the list's */
 	}
-	/* What a failed add must put back (only the control side writes these). */
-	struct uvs_dest_conf saved_conf = d->conf;
-	uint32_t saved_flags = __atomic_load_n(&d->flags, __ATOMIC_RELAXED);
-	uint32_t saved_last_weight = d->last_weight;
+	struct dest_saved saved = dest_save(d);
 	pthread_mutex_lock(&svc->lock);
 	apply_conf(d, c, true);
 	ret = link_dest(svc, d);
@@ -260,9 +291,7 @@ int uvs_dest_add(struct uvs_model *m, const struct uvs_svc_key *k, const struct 
 		uvs_errorf(err, -ret, "scheduler %s could not take the destination: %s",
 			   svc->sched->name, strerror(-ret));
 		if (from_trash) {
-			store_mutable_conf(d, &saved_conf);
-			__atomic_store_n(&d->flags, saved_flags, __ATOMIC_RELAXED);
-			d->last_weight = saved_last_weight;
+			dest_restore(d, &saved);
 			cds_list_add(&d->list, &m->trash);
 		} else {
 			uvs_dest_free(d);
@@ -279,35 +308,26 @@ int uvs_dest_edit(struct uvs_model *m, const struct uvs_svc_key *k, const struct
 		  struct uvs_error *err)
 {
 	struct uvs_service *svc;
+	struct uvs_dest_conf nc;
 	struct uvs_dest *d;
 	int ret;
 
 	pthread_mutex_lock(&m->ctl_lock);
-	svc = uvs_svc_find(m, k);
-	if (!svc) {
-		ret = uvs_errorf(err, ESRCH, "Service not defined");
+	svc = conf_service(m, k, c, &nc, err, &ret);
+	if (!svc)
 		goto out;
-	}
-	struct uvs_dest_conf nc = normalized(svc, c);
 	c = &nc;
-	ret = check_conf(svc, c, err);
-	if (ret)
-		goto out;
 	d = uvs_dest_find(svc, c->af, &c->addr, c->port);
 	if (!d) {
 		ret = uvs_errorf(err, ENOENT, "No such destination");
 		goto out;
 	}
 	pthread_mutex_lock(&svc->lock);
-	struct uvs_dest_conf old_conf = d->conf;
-	uint32_t old_flags = __atomic_load_n(&d->flags, __ATOMIC_RELAXED);
-	uint32_t old_last = d->last_weight;
+	struct dest_saved saved = dest_save(d);
 	apply_conf(d, c, false);
 	ret = svc->sched->upd_dest ? svc->sched->upd_dest(svc, d) : 0;
 	if (ret) {
-		store_mutable_conf(d, &old_conf);
-		__atomic_store_n(&d->flags, old_flags, __ATOMIC_RELAXED);
-		d->last_weight = old_last;
+		dest_restore(d, &saved);
 		uvs_errorf(err, -ret, "scheduler %s could not update the destination: %s",
 			   svc->sched->name, strerror(-ret));
 	}
