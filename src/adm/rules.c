@@ -2,8 +2,8 @@
 /*
  * Parser of ipvsadm's configuration commands: the options as ipvsadm 1.31 spells
  * them (short, long, bundled, "--opt=value"; the table in options.c), its defaults,
- * and its rules about which options a command needs or refuses. Values are checked here only as far as ipvsadm
- * checks them; the model makes the kernel's checks.
+ * and its rules about which options a command needs or refuses. Values are checked here only as far
+ * as ipvsadm checks them; the model makes the kernel's checks.
  */
 #include "rules.h"
 
