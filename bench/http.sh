@@ -6,6 +6,8 @@
 #   nat      uvsd --interface eth0 in dir, VIP:80 -> rs1:80 -m (rs1's default route
 #            switched to dir for these runs, as NAT needs)
 #   dr       the same with -g (rs1 has the VIP on lo and answers via rtr)
+#   nat_xdp  nat with uvsd --io af_xdp (the steering XDP program on dir's eth0)
+#   dr_xdp   dr with uvsd --io af_xdp
 #   haproxy  HAProxy in TCP mode in dir, VIP:81 -> rs1:80
 #   nginx    nginx's stream proxy in dir, VIP:82 -> rs1:80
 # Every balancer has the one real server rs1, so each ratio to direct is the cost of
@@ -73,12 +75,14 @@ EOF
 listening() { [ -n "$(lab_exec dir ss -Hltn "sport = :$1")" ]; }
 start() {
 	case $1 in
-	nat | dr)
-		[ "$1" = nat ] && lab_exec rs1 ip route replace default via "${LAB_IP4[dir]}"
+	nat | dr | nat_xdp | dr_xdp)
+		local io=()
+		[ "${1#*_}" = xdp ] && io=(--io af_xdp)
+		[ "${1%_xdp}" = nat ] && lab_exec rs1 ip route replace default via "${LAB_IP4[dir]}"
 		rm -f "$LAB_TMP/uvsd.sock"
-		lab_uvsd_start --interface eth0
+		lab_uvsd_start --interface eth0 "${io[@]}"
 		lab_uvsadm -A -t "$vip:80" -s rr
-		lab_uvsadm -a -t "$vip:80" -r "$rs:80" "$([ "$1" = nat ] && echo -m || echo -g)"
+		lab_uvsadm -a -t "$vip:80" -r "$rs:80" "$([ "${1%_xdp}" = nat ] && echo -m || echo -g)"
 		;;
 	haproxy)
 		lab_spawn dir haproxy haproxy -db -f "$LAB_TMP/haproxy.cfg"
@@ -92,7 +96,7 @@ start() {
 }
 stop() {
 	case $1 in
-	nat | dr)
+	nat | dr | nat_xdp | dr_xdp)
 		lab_stop director
 		lab_exec rs1 ip route replace default via "${LAB_IP4[rtr]}"
 		;;
@@ -103,7 +107,7 @@ stop() {
 url() {
 	case $1 in
 	direct) echo "http://$rs/" ;;
-	nat | dr) echo "http://$vip/" ;;
+	nat | dr | nat_xdp | dr_xdp) echo "http://$vip/" ;;
 	haproxy) echo "http://$vip:81/" ;;
 	nginx) echo "http://$vip:82/" ;;
 	esac
@@ -122,7 +126,7 @@ parse() {
 
 tsv=$out/http.tsv
 : >"$tsv"
-contenders=(direct nat dr haproxy nginx)
+contenders=(direct nat dr nat_xdp dr_xdp haproxy nginx)
 for r in $(seq "$rounds"); do
 	k=$(((r - 1) % ${#contenders[@]}))
 	order=("${contenders[@]:k}" "${contenders[@]:0:k}")
@@ -157,9 +161,13 @@ target() { # MODE WHO AGAINST MIN
 	awk -v a="$(col "$2" "$1" 4)" -v b="$(col "$3" "$1" 4)" -v m="$4" -v t="$*" \
 		'BEGIN { printf "target %s: %.2f %s\n", t, a / b, (a / b >= m) ? "met" : "MISSED" }'
 }
-target keepalive nat direct 0.9
-target keepalive nat haproxy 1.3
-target close nat direct 0.85
-target close nat haproxy 1.5
-target keepalive dr direct 0.95
-target close dr direct 0.95
+for nat in nat nat_xdp; do
+	target keepalive $nat direct 0.9
+	target keepalive $nat haproxy 1.3
+	target close $nat direct 0.85
+	target close $nat haproxy 1.5
+done
+for dr in dr dr_xdp; do
+	target keepalive $dr direct 0.95
+	target close $dr direct 0.95
+done

@@ -7,15 +7,21 @@
 # snd sends 64-byte UDP frames (bench/gen) to dir's MAC; the real server 10.81.0.11 is
 # a static neighbour of dir at snk's MAC, an address snk does not own: snk, which does
 # not forward, counts the frame on its link (rx_packets) and drops it without an answer.
-# The VIP 10.80.0.100 is no address of dir. The contenders run in dir, one at a time:
-#   uvsd NAT   uvsd --interface eth0 --interface eth1 --workers 1, VIP:9000 -> RS -m
+# The VIP 10.80.0.100 is no address of dir. The contenders run in dir, one at a time,
+# each of the first three on every backend of UVS_BENCH_BACKENDS (default "af_packet
+# af_xdp"), all of them interleaved in each round:
+#   uvsd NAT   uvsd --interface eth0 --interface eth1 --workers 1 [--io af_xdp],
+#              VIP:9000 -> RS -m
 #   uvsd DR    the same with -g
-#   kernel     ip_forward=1, frames to the RS's address, no uvsd
 #   null       bench/nullfwd on the same backend: receive, set MACs, send on eth1
+#              (AF_XDP: the steering XDP program with the key of VIP:9000, as uvsd's)
+#   kernel     ip_forward=1, frames to the RS's address, no uvsd
 # gen is pinned to CPU 0 and the contender to CPU 1 (uvsd to both in the ctl part).
+# The frames part runs in each layout of UVS_BENCH_LAYOUTS (default "rx0 rx1", below).
 #
 # Usage: net.sh BUILD_DIR OUT_DIR [frames|conns|ctl|cpu|all] [--quick]
-# Writes OUT_DIR/{frames,conns,ctl,cpu}.tsv and prints a table per part.
+# Writes OUT_DIR/{frames-LAYOUT,conns,ctl,cpu_busy,cpu_idle}.tsv and counters.txt
+# (uvsd's nonzero counters and nullfwd's, per frame run) and prints a table per part.
 set -euo pipefail
 build=$1
 out=$2
@@ -25,7 +31,8 @@ rounds=3
 secs=3
 conns=1000000
 [ "$quick" = --quick ] && { rounds=1; secs=1; conns=50000; }
-backends=${UVS_BENCH_BACKENDS:-af_packet}
+backends=${UVS_BENCH_BACKENDS:-af_packet af_xdp}
+layouts=${UVS_BENCH_LAYOUTS:-rx0 rx1}
 uvsd=$build/uvsd
 uvsadm=$build/uvsadm
 gen=$build/bench/gen
@@ -115,10 +122,13 @@ uvsd_stop() {
 }
 nullfwd_pid=
 nullfwd_start() { # BACKEND
-	ip netns exec "$p-dir" taskset -c 1 "$nullfwd" --io "$1" eth0 eth1 $SNK_MAC 600 >"$tmp/nullfwd.log" 2>&1 &
+	local service=()
+	[ "$1" = af_xdp ] && service=(--udp $VIP:$PORT) # what the XDP program steers
+	ip netns exec "$p-dir" taskset -c 1 "$nullfwd" --io "$1" "${service[@]}" eth0 eth1 $SNK_MAC 600 \
+		>"$tmp/nullfwd.log" 2>&1 &
 	nullfwd_pid=$!
 	pids+=("$nullfwd_pid")
-	for _ in $(seq 100); do grep -q ready "$tmp/nullfwd.log" && break; sleep 0.05; done
+	for _ in $(seq 100); do grep -qs ready "$tmp/nullfwd.log" && break; sleep 0.05; done
 }
 nullfwd_stop() {
 	kill -TERM "$nullfwd_pid"
@@ -138,73 +148,87 @@ run_frames() {
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# One contender's run in the frames part: CONTENDER (nat, dr, null or kernel) BACKEND
+# LAYOUT; sets frames_res to "fps sent_fps" and, for uvsd, adds its CPU time to cpu_busy.tsv and
+# its counters to counters.txt.
+frames_run() {
+	local c=$1 io=$2 layout=$3 res t0 t1 fwd
+	# Not a subshell: uvsd and nullfwd stay in pids, for cleanup.
+	case $c in
+	nat | dr)
+		on dir sysctl -qw net.ipv4.ip_forward=0
+		uvsd_start "$io" "$([ "$c" = nat ] && echo -m || echo -g)"
+		t0=$(cpu_ticks "$uvsd_pid")
+		res=$(run_frames $VIP)
+		t1=$(cpu_ticks "$uvsd_pid")
+		adm -L --counters >"$tmp/counters"
+		fwd=$(awk '$1 == "io_tx" { print $2 }' "$tmp/counters")
+		# CPU seconds per million frames forwarded (uvsd's own count).
+		awk -v c="$layout-$c" -v t=$((t1 - t0)) -v k="$tck" -v f="$fwd" -v io="$io" \
+			'BEGIN { printf "%s\t%s\t%.4f\t%d\n", io, c, t / k / (f / 1e6), f }' \
+			>>"$out/cpu_busy.tsv"
+		# uvsd's nonzero counters, to find where frames were lost.
+		awk -v w="$layout $io $c:" '$2 != 0 { s = s " " $1 "=" $2 } END { print w s }' \
+			"$tmp/counters" >>"$out/counters.txt"
+		uvsd_stop
+		;;
+	kernel)
+		on dir sysctl -qw net.ipv4.ip_forward=1
+		res=$(run_frames $RS)
+		on dir sysctl -qw net.ipv4.ip_forward=0
+		;;
+	null)
+		if [ "$io" = af_packet ]; then
+			# The kernel's copy of each frame is dropped at tc ingress, after the
+			# backend's tap, as uvsd's steering does (cBPF, direct action: UDP ->
+			# TC_ACT_SHOT, the rest -> TC_ACT_UNSPEC).
+			on dir tc qdisc add dev eth0 clsact
+			on dir tc filter add dev eth0 ingress protocol ip bpf da \
+				bytecode '4,48 0 0 9,21 0 1 17,6 0 0 2,6 0 0 4294967295'
+		fi
+		nullfwd_start "$io"
+		res=$(run_frames $VIP)
+		nullfwd_stop
+		echo "$layout $io null: $(tail -1 "$tmp/nullfwd.log")" >>"$out/counters.txt"
+		[ "$io" = af_packet ] && on dir tc qdisc del dev eth0 clsact
+		;;
+	esac
+	frames_res=$res
+}
+
 part_frames() { # LAYOUT: rx0 or rx1
-	local layout=$1 tsv=$out/frames-$1.tsv io r c res t0 t1 fwd
+	local layout=$1 tsv=$out/frames-$1.tsv io r c k contenders=()
 	: >"$tsv"
 	[ "$layout" = rx1 ] && rps 2 || rps 0
-	for io in $backends; do
-		for r in $(seq "$rounds"); do
-			# Interleaved: each round runs every contender once, in a rotating order.
-			local order=(nat dr kernel null)
-			local k=$(((r - 1) % 4))
-			order=("${order[@]:k}" "${order[@]:0:k}")
-			for c in "${order[@]}"; do
-				case $c in
-				nat | dr)
-					on dir sysctl -qw net.ipv4.ip_forward=0
-					uvsd_start "$io" "$([ $c = nat ] && echo -m || echo -g)"
-					t0=$(cpu_ticks "$uvsd_pid")
-					res=$(run_frames $VIP)
-					t1=$(cpu_ticks "$uvsd_pid")
-					fwd=$(adm -L --counters | awk '$1 == "io_tx" { print $2 }')
-					# CPU seconds per million frames forwarded (uvsd's own count).
-					awk -v c="$layout-$c" -v t=$((t1 - t0)) -v k="$tck" -v f="$fwd" -v io="$io" \
-						'BEGIN { printf "%s\t%s\t%.4f\t%d\n", io, c, t / k / (f / 1e6), f }' \
-						>>"$out/cpu_busy.tsv"
-					uvsd_stop
-					;;
-				kernel)
-					on dir sysctl -qw net.ipv4.ip_forward=1
-					res=$(run_frames $RS)
-					on dir sysctl -qw net.ipv4.ip_forward=0
-					;;
-				null)
-					# The kernel's copy of each frame is dropped at tc ingress, after the
-					# backend's tap, as uvsd's steering does (cBPF, direct action: UDP ->
-					# TC_ACT_SHOT, the rest -> TC_ACT_UNSPEC).
-					on dir tc qdisc add dev eth0 clsact
-					on dir tc filter add dev eth0 ingress protocol ip bpf da \
-						bytecode '4,48 0 0 9,21 0 1 17,6 0 0 2,6 0 0 4294967295'
-					nullfwd_start "$io"
-					res=$(run_frames $VIP)
-					nullfwd_stop
-					on dir tc qdisc del dev eth0 clsact
-					;;
-				esac
-				printf '%s\t%s\t%s\t%s\n' "$io" "$r" "$c" "${res// /	}" >>"$tsv"
-			done
+	# Every contender on every backend, and the kernel (no backend) once per round.
+	for io in $backends; do contenders+=("nat/$io" "dr/$io" "null/$io"); done
+	contenders+=(kernel/kernel)
+	for r in $(seq "$rounds"); do
+		# Interleaved: each round runs every contender once, in a rotating order.
+		k=$(((r - 1) % ${#contenders[@]}))
+		for c in "${contenders[@]:k}" "${contenders[@]:0:k}"; do
+			frames_run "${c%/*}" "${c#*/}" "$layout"
+			printf '%s\t%s\t%s\t%s\n' "${c#*/}" "$r" "${c%/*}" "${frames_res// /	}" >>"$tsv"
 		done
 	done
-	echo "frames ($layout: dir's receive processing on CPU ${layout#rx}): 64-byte UDP, 10,000 flows, $secs s per run, $rounds interleaved round(s), medians; gen on CPU 0, the contender on CPU 1"
+	echo "frames ($layout: dir's receive processing on CPU ${layout#rx}): 64-byte UDP, 10,000 flows, $secs s per run, $rounds interleaved round(s) of ${#contenders[@]} contenders, medians; gen on CPU 0, the contender on CPU 1"
 	printf '%-10s %-8s %12s %12s %8s\n' backend who "fwd fps" "offered fps" "of null"
+	col() { awk -v io="$1" -v c="$2" -v k="$3" '$1 == io && $3 == c { print $k }' "$tsv" | median; }
+	local km
+	km=$(col kernel kernel 4)
 	for io in $backends; do
 		local nullm
-		nullm=$(awk -v io="$io" '$1 == io && $3 == "null" { print $4 }' "$tsv" | median)
-		for c in nat dr kernel null; do
-			local m s
-			m=$(awk -v io="$io" -v c=$c '$1 == io && $3 == c { print $4 }' "$tsv" | median)
-			s=$(awk -v io="$io" -v c=$c '$1 == io && $3 == c { print $5 }' "$tsv" | median)
-			printf '%-10s %-8s %12.0f %12.0f %7.0f%%\n' "$io" "$c" "$m" "$s" \
-				"$(awk -v a="$m" -v b="$nullm" 'BEGIN { print 100 * a / b }')"
+		nullm=$(col "$io" null 4)
+		for c in nat dr null; do
+			printf '%-10s %-8s %12.0f %12.0f %7.0f%%\n' "$io" "$c" "$(col "$io" $c 4)" "$(col "$io" $c 5)" \
+				"$(awk -v a="$(col "$io" $c 4)" -v b="$nullm" 'BEGIN { print 100 * a / b }')"
 		done
-		local km nm dm
-		km=$(awk -v io="$io" '$1 == io && $3 == "kernel" { print $4 }' "$tsv" | median)
-		nm=$(awk -v io="$io" '$1 == io && $3 == "nat" { print $4 }' "$tsv" | median)
-		dm=$(awk -v io="$io" '$1 == io && $3 == "dr" { print $4 }' "$tsv" | median)
-		for c in "NAT $nm" "DR $dm"; do
-			set -- $c
-			awk -v w="$1" -v io="$io" -v a="$2" -v n="$nullm" -v k="$km" 'BEGIN {
-				printf "target '$layout' %s %s >= 0.90 x null: %.2f %s; >= 1.00 x kernel: %.2f %s\n", io, w,
+	done
+	printf '%-10s %-8s %12.0f %12.0f\n' - kernel "$km" "$(col kernel kernel 5)"
+	for io in $backends; do
+		for c in nat dr; do
+			awk -v w="$c" -v io="$io" -v a="$(col "$io" $c 4)" -v n="$(col "$io" null 4)" -v k="$km" 'BEGIN {
+				printf "target '"$layout"' %s %s >= 0.90 x null: %.2f %s; >= 1.00 x kernel: %.2f %s\n", io, toupper(w),
 					a / n, (a / n >= 0.9) ? "met" : "MISSED", a / k, (a / k >= 1) ? "met" : "MISSED" }'
 		done
 	done
@@ -339,7 +363,8 @@ part_cpu_idle() {
 }
 
 : >"$out/cpu_busy.tsv"
-case $what in all | frames | cpu) part_frames rx0 && part_frames rx1 ;; esac
+: >"$out/counters.txt"
+case $what in all | frames | cpu) for l in $layouts; do part_frames "$l"; done ;; esac
 rps 0
 case $what in all | cpu) part_cpu_idle ;; esac
 case $what in all | conns) part_conns ;; esac

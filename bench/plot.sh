@@ -11,17 +11,20 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 
 if [ -s "$out/frames-rx0.tsv" ]; then
 	dat=$out/frames.dat
 	: >"$dat"
-	for io in $(cut -f1 "$out/frames-rx0.tsv" | sort -u); do
-		for c in nat dr kernel null; do
-			printf '"%s %s" %s %s\n' "$c" "$io" \
-				"$(awk -v io="$io" -v c=$c '$1 == io && $3 == c { print $4 / 1e3 }' "$out/frames-rx0.tsv" | median)" \
-				"$(awk -v io="$io" -v c=$c '$1 == io && $3 == c { print $4 / 1e3 }' "$out/frames-rx1.tsv" 2>/dev/null | median)" >>"$dat"
-		done
+	# Per backend: uvsd NAT, uvsd DR and the null forwarder on it; then the kernel.
+	row() { # BACKEND CONTENDER
+		printf '"%s" %s %s\n' "$2$([ "$1" = kernel ] || echo " $1")" \
+			"$(awk -v io="$1" -v c="$2" '$1 == io && $3 == c { print $4 / 1e3 }' "$out/frames-rx0.tsv" | median)" \
+			"$(awk -v io="$1" -v c="$2" '$1 == io && $3 == c { print $4 / 1e3 }' "$out/frames-rx1.tsv" 2>/dev/null | median)" >>"$dat"
+	}
+	for io in $(cut -f1 "$out/frames-rx0.tsv" | grep -vx kernel | sort -u); do
+		for c in nat dr null; do row "$io" $c; done
 	done
+	row kernel kernel
 	gnuplot <<EOF
-set terminal pngcairo size 900,500 noenhanced
+set terminal pngcairo size 1100,500 noenhanced
 set output "$png/frames.png"
-set title "64-byte UDP frames forwarded by the director (medians; 2 shared vCPUs)"
+set title "64-byte UDP frames forwarded by the director, per I/O backend (medians; 2 shared vCPUs)"
 set ylabel "thousand frames/s"
 set style data histograms
 set style histogram clustered gap 1
@@ -36,13 +39,13 @@ fi
 if [ -s "$out/http.tsv" ]; then
 	dat=$out/http.dat
 	: >"$dat"
-	for c in direct nat dr haproxy nginx; do
+	for c in direct nat dr nat_xdp dr_xdp haproxy nginx; do
 		printf '%s %s %s\n' "$c" \
 			"$(awk -F'\t' -v c=$c '$2 == c && $3 == "keepalive" { print $4 }' "$out/http.tsv" | median)" \
 			"$(awk -F'\t' -v c=$c '$2 == c && $3 == "close" { print $4 }' "$out/http.tsv" | median)" >>"$dat"
 	done
 	gnuplot <<EOF
-set terminal pngcairo size 900,500 noenhanced
+set terminal pngcairo size 1100,500 noenhanced
 set output "$png/http.png"
 set title "HTTP through the director: wrk -t2 -c50 against nginx (medians; 2 shared vCPUs)"
 set ylabel "requests/s"
