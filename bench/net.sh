@@ -5,8 +5,8 @@
 #   [snd] eth0 10.80.0.2 --- eth0 10.80.0.1 [dir] eth1 10.81.0.1 --- eth0 10.81.0.2 [snk]
 #
 # snd sends 64-byte UDP frames (bench/gen) to dir's MAC; the real server 10.81.0.11 is
-# a static neighbour of dir at snk's MAC, an address snk does not own: snk, which does
-# not forward, counts the frame on its link (rx_packets) and drops it without an answer.
+# a static neighbour of dir at snk's MAC, an address snk does not own: snk counts the
+# frame on its link (rx_packets) and drops it at tc ingress, without an answer.
 # The VIP 10.80.0.100 is no address of dir. The contenders run in dir, one at a time,
 # each of the first three on every backend of UVS_BENCH_BACKENDS (default "af_packet
 # af_xdp"), all of them interleaved in each round:
@@ -84,6 +84,12 @@ done
 ip -n "$p-dir" neigh replace $RS lladdr $SNK_MAC dev eth1 nud permanent
 ip -n "$p-dir" neigh replace 10.80.0.2 lladdr $SND_MAC dev eth0 nud permanent
 on snk sysctl -qw net.ipv4.ip_forward=0
+# snk counts each frame (rx_packets, counted by veth as it hands the frame over) and
+# drops it at tc ingress, as a wire would take it: no IP processing (a route lookup
+# and its failure per frame) on whichever CPU sent the frame, which for uvsd and the
+# null forwarder is the contender's and for the kernel's forwarding the sender's.
+on snk tc qdisc add dev eth0 clsact
+on snk tc filter add dev eth0 ingress protocol ip bpf da bytecode '1,6 0 0 2'
 # Where dir's receive processing runs: 1 = in the sender's softirq on CPU 0 (as a NIC's
 # interrupt on a core of its own), 2 = on CPU 1 beside the contender (RPS).
 rps() { echo "$1" | on dir tee /sys/class/net/eth0/queues/rx-0/rps_cpus >/dev/null; }

@@ -249,6 +249,11 @@ void uvsd_datapath_counters(const struct uvsd_datapath *dp, struct uvs_io_stats 
 		io->tx += s.tx;
 		io->tx_dropped += s.tx_dropped;
 		io->link_errors += s.link_errors;
+		io->rx_ring_full += s.rx_ring_full;
+		io->rx_dropped += s.rx_dropped;
+		io->rx_fill_empty += s.rx_fill_empty;
+		io->rx_invalid += s.rx_invalid;
+		io->tx_invalid += s.tx_invalid;
 		nh->hits += c.hits;
 		nh->misses += c.misses;
 	}

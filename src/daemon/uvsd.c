@@ -274,6 +274,11 @@ static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
 	put_counter(out, max, &n, "io_tx", io.tx);
 	put_counter(out, max, &n, "io_tx_dropped", io.tx_dropped);
 	put_counter(out, max, &n, "io_link_errors", io.link_errors);
+	put_counter(out, max, &n, "io_rx_ring_full", io.rx_ring_full);
+	put_counter(out, max, &n, "io_rx_dropped", io.rx_dropped);
+	put_counter(out, max, &n, "io_rx_fill_empty", io.rx_fill_empty);
+	put_counter(out, max, &n, "io_rx_invalid", io.rx_invalid);
+	put_counter(out, max, &n, "io_tx_invalid", io.tx_invalid);
 	put_counter(out, max, &n, "nh_cache_hits", nh.hits);
 	put_counter(out, max, &n, "nh_cache_misses", nh.misses);
 	put_counter(out, max, &n, "steer_keys", d->steer ? uvs_steer_keys(d->steer) : 0);

@@ -40,6 +40,9 @@ struct ring {
 	size_t map_len;
 	uint32_t nframes;
 	uint32_t frame; /* the next slot to read */
+	/* tp_drops so far: PACKET_STATISTICS resets the kernel's count on each read.
+	 * Only pk_stats (the control thread) touches it. */
+	uint64_t drops;
 };
 
 static struct tpacket2_hdr *ring_slot(const struct ring *r, uint32_t i)
@@ -326,9 +329,20 @@ static int pk_wait(struct uvs_io *base, unsigned w, int timeout_ms)
 	return 0;
 }
 
-static void pk_stats(const struct uvs_io *base, unsigned w, struct uvs_io_stats *out)
+static void pk_stats(struct uvs_io *base, unsigned w, struct uvs_io_stats *out)
 {
-	*out = ((const struct packet_io *)base)->workers[w].stats;
+	struct packet_io *io = (struct packet_io *)base;
+	struct worker *wk = &io->workers[w];
+
+	*out = wk->stats;
+	for (unsigned i = 0; i < io->nifs; i++) {
+		struct tpacket_stats ts;
+		socklen_t len = sizeof(ts);
+
+		if (!getsockopt(wk->rings[i].fd, SOL_PACKET, PACKET_STATISTICS, &ts, &len))
+			wk->rings[i].drops += ts.tp_drops;
+		out->rx_ring_full += wk->rings[i].drops;
+	}
 }
 
 static const struct uvs_io_ops packet_ops = {

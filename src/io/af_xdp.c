@@ -15,8 +15,9 @@
  * The libxdp xsk API sets up the rings (bpf/xsk.h is deprecated in libbpf 1.x). The
  * kernel picks zero-copy where the driver allows it, copy mode otherwise. Sockets are
  * bound with XDP_USE_NEED_WAKEUP: receiving needs no system call, sending one per link
- * and batch (copy mode: one per 32 frames, the kernel's budget per call), and idle
- * workers sleep in poll() unless busy polling was asked for.
+ * and batch (copy mode: the kernel sends at most its budget per call, 32 frames unless
+ * XDP_MAX_TX_SKB_BUDGET raised it to the ring's size), and idle workers sleep in poll()
+ * unless busy polling was asked for.
  *
  * A chunk is, at any time, the kernel's (in a fill, RX, TX or completion ring), the
  * engine's (received in the last batch: until uvs_io_tx, or the next uvs_io_rx), or
@@ -50,6 +51,11 @@
 #define CHUNK	       4096u
 #define MAX_FRAME      1518u /* as af_packet.c: Ethernet with a VLAN tag */
 #define TX_KICK_BUDGET 32u   /* frames the kernel sends per sendto() in copy mode */
+/* The socket option that raises that budget (Linux 6.17, uapi if_xdp.h), for headers
+ * that predate it. */
+#ifndef XDP_MAX_TX_SKB_BUDGET
+#define XDP_MAX_TX_SKB_BUDGET 9
+#endif
 
 enum chunk_state { C_FREE, C_KERNEL, C_ENGINE };
 
@@ -62,6 +68,7 @@ struct port { /* one AF_XDP socket: a queue of a link */
 	uint32_t queue;
 	bool zerocopy;
 	unsigned tx_waiting; /* descriptors submitted since the last kick that worked */
+	unsigned tx_budget;  /* frames one sendto() sends in copy mode */
 	unsigned tx_batch;   /* descriptors reserved by this uvs_io_tx, to submit */
 };
 
@@ -163,10 +170,10 @@ static void complete(struct worker *wk)
 }
 
 /* Asks the kernel to send what the TX ring holds; in copy mode it takes at most
- * TX_KICK_BUDGET frames per call and answers EAGAIN while more wait. */
+ * p->tx_budget frames per call and answers EAGAIN while more wait. */
 static void kick(struct port *p, struct uvs_io_stats *st)
 {
-	unsigned tries = p->tx_waiting / TX_KICK_BUDGET + 1;
+	unsigned tries = p->tx_waiting / p->tx_budget + 1;
 
 	if (!p->tx_waiting)
 		return;
@@ -388,9 +395,25 @@ static void xdp_wake(struct uvs_io *base)
 		return; /* only fails once the counter is huge: then it is readable anyway */
 }
 
-static void xdp_stats(const struct uvs_io *base, unsigned w, struct uvs_io_stats *out)
+/* The worker's own counters, plus its sockets' XDP_STATISTICS (the kernel's, which
+ * only grow). */
+static void xdp_stats(struct uvs_io *base, unsigned w, struct uvs_io_stats *out)
 {
-	*out = ((const struct xdp_io *)base)->workers[w].stats;
+	const struct worker *wk = &((const struct xdp_io *)base)->workers[w];
+
+	*out = wk->stats;
+	for (unsigned i = 0; i < wk->nports; i++) {
+		struct xdp_statistics xs = { 0 }; /* older kernels fill only a part */
+		socklen_t len = sizeof(xs);
+
+		if (getsockopt(wk->ports[i].fd, SOL_XDP, XDP_STATISTICS, &xs, &len))
+			continue;
+		out->rx_ring_full += xs.rx_ring_full;
+		out->rx_dropped += xs.rx_dropped;
+		out->rx_invalid += xs.rx_invalid_descs;
+		out->tx_invalid += xs.tx_invalid_descs;
+		out->rx_fill_empty += xs.rx_fill_ring_empty_descs;
+	}
 }
 
 static void xdp_close(struct uvs_io *base)
@@ -509,6 +532,11 @@ static int open_port(struct xdp_io *io, struct worker *wk, struct port *p, const
 	p->fd = xsk_socket__fd(p->xsk);
 	if (!getsockopt(p->fd, SOL_XDP, XDP_OPTIONS, &opts, &len))
 		p->zerocopy = opts.flags & XDP_OPTIONS_ZEROCOPY;
+	/* In copy mode, one sendto() for a whole TX ring rather than one per 32 frames
+	 * where the kernel allows it (6.17 on); older kernels keep their 32. */
+	p->tx_budget = TX_KICK_BUDGET;
+	if (!setsockopt(p->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &io->ring, sizeof(io->ring)))
+		p->tx_budget = io->ring;
 	if (bpf_map_update_elem(xsk_map_fd, &key, &p->fd, BPF_ANY))
 		return uvs_io_fail(err, errlen, errno, "the XSKMAP entry of", ifname);
 	refill(wk, p, io->ring);

@@ -13,7 +13,7 @@ struct uvs_io_ops {
 	unsigned (*tx)(struct uvs_io *io, unsigned w, struct uvs_frame *f, unsigned n);
 	int (*wait)(struct uvs_io *io, unsigned w, int timeout_ms);
 	void (*wake)(struct uvs_io *io);
-	void (*stats)(const struct uvs_io *io, unsigned w, struct uvs_io_stats *out);
+	void (*stats)(struct uvs_io *io, unsigned w, struct uvs_io_stats *out);
 	void (*close)(struct uvs_io *io);
 };
 

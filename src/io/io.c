@@ -41,7 +41,7 @@ void uvs_io_wake(struct uvs_io *io)
 	io->ops->wake(io);
 }
 
-void uvs_io_stats(const struct uvs_io *io, unsigned w, struct uvs_io_stats *out)
+void uvs_io_stats(struct uvs_io *io, unsigned w, struct uvs_io_stats *out)
 {
 	io->ops->stats(io, w, out);
 }

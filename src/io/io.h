@@ -88,7 +88,15 @@ void uvs_io_wake(struct uvs_io *io);
 struct uvs_io_stats {
 	uint64_t rx, rx_too_big, tx, tx_dropped;
 	uint64_t link_errors; /* errors a socket reported, e.g. its link went down */
+	/* Frames the kernel dropped before the worker saw them, as its sockets count:
+	 * the receive ring was full (AF_PACKET: tp_drops; AF_XDP: rx_ring_full). */
+	uint64_t rx_ring_full;
+	/* AF_XDP only (XDP_STATISTICS of its sockets): frames dropped for want of a free
+	 * chunk or else (rx_dropped; in copy mode this includes the times the fill ring
+	 * was empty, which rx_fill_empty counts), and descriptors the kernel refused. */
+	uint64_t rx_dropped, rx_fill_empty, rx_invalid, tx_invalid;
 };
-void uvs_io_stats(const struct uvs_io *io, unsigned w, struct uvs_io_stats *out);
+/* Control thread (any one thread at a time): it reads the sockets' own counters. */
+void uvs_io_stats(struct uvs_io *io, unsigned w, struct uvs_io_stats *out);
 
 #endif
