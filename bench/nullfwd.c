@@ -15,7 +15,8 @@
  * with that service, so the XDP program does for the null forwarder exactly what it
  * does for uvsd. GRO is off on both links while it runs, as uvsd has it.
  *
- * Prints "ready" once it receives, and "rx N tx N dropped N" at the end.
+ * Prints "ready" once it receives, and "rx N tx N dropped N rx_ring_full N
+ * rx_fill_empty N" at the end (the backend's counters, as uvsd's io_* ones).
  */
 #include <arpa/inet.h>
 #include <linux/filter.h>
@@ -214,8 +215,10 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	forward(io, ifindex[0], ifindex[1], dst_mac, out_mac, end);
 	uvs_io_stats(io, 0, &st);
-	printf("rx %llu tx %llu dropped %llu\n", (unsigned long long)st.rx,
-	       (unsigned long long)st.tx, (unsigned long long)st.tx_dropped);
+	printf("rx %llu tx %llu dropped %llu rx_ring_full %llu rx_fill_empty %llu\n",
+	       (unsigned long long)st.rx, (unsigned long long)st.tx,
+	       (unsigned long long)st.tx_dropped, (unsigned long long)st.rx_ring_full,
+	       (unsigned long long)st.rx_fill_empty);
 	uvs_io_close(io);
 out:
 	for (int i = 0; i < 2; i++)

@@ -5,10 +5,12 @@
 # sched: ns per pick for every scheduler; engine: ns per frame through the engine;
 # callgrind: instructions per frame of established NAT over 1M flows (valgrind).
 # The end-to-end parts, in network namespaces they create (root; bench/net.sh and
-# bench/http.sh say how): net: 64-byte frames through uvsd NAT and DR, the kernel's
-# forwarding and the null forwarder, and uvsd's CPU time busy and idle; conns: 1M
+# bench/http.sh say how): net: 64-byte frames through uvsd NAT and DR and the null
+# forwarder on each backend (UVS_BENCH_BACKENDS, default "af_packet af_xdp") and the
+# kernel's forwarding, and uvsd's CPU time busy and idle; conns: 1M
 # concurrent connections (new connections/s, bytes each); ctl: uvsadm -R of 10,000
-# services x 10 real servers under traffic; http: wrk through uvsd, HAProxy and nginx.
+# services x 10 real servers under traffic; http: wrk through uvsd (both backends),
+# HAProxy and nginx.
 # e2e runs those four and draws bench/frames.png and bench/http.png; its tables go to
 # build-bench/e2e/ and its report to build-bench/e2e/report.txt.
 set -eu
