@@ -16,7 +16,8 @@
 # nginx has 1 worker. Two modes: keep-alive, and "Connection: close" (a new TCP
 # connection per request). wrk -t2 -c50 for $secs s per run, rounds interleaved.
 #
-# Usage: http.sh BUILD_DIR OUT_DIR [--quick]; writes OUT_DIR/http.tsv.
+# Usage: http.sh BUILD_DIR OUT_DIR [--quick]; writes OUT_DIR/http.tsv, and uvsd's
+# nonzero counters after each of its runs to OUT_DIR/http-counters.txt.
 set -euo pipefail
 build=$(cd "$1" && pwd)
 out=$2
@@ -126,6 +127,7 @@ parse() {
 
 tsv=$out/http.tsv
 : >"$tsv"
+: >"$out/http-counters.txt"
 contenders=(direct nat dr nat_xdp dr_xdp haproxy nginx)
 for r in $(seq "$rounds"); do
 	k=$(((r - 1) % ${#contenders[@]}))
@@ -141,6 +143,11 @@ for r in $(seq "$rounds"); do
 				"$(url "$c")" | parse)
 			printf '%s\t%s\t%s\t%s\n' "$r" "$c" "$mode" "${res// /	}" >>"$tsv"
 		done
+		# uvsd's nonzero counters after both modes: where frames were lost, if they were.
+		case $c in nat | dr | nat_xdp | dr_xdp)
+			lab_uvsadm -L --counters | awk -v w="round $r $c:" '$2 != 0 { s = s " " $1 "=" $2 }
+				END { print w s }' >>"$out/http-counters.txt" ;;
+		esac
 		stop "$c"
 	done
 done

@@ -62,9 +62,9 @@ static int link_mac(const char *ifname, uint8_t *mac)
 }
 
 /*
- * Steering for AF_XDP: model m (initialised) gets one UDP service service ("VIP:PORT", IPv4), the XDP
- * program goes on links ifindex[0..2) and its map is synced from m. Returns 0, or -1
- * with a message in err.
+ * Steering for AF_XDP: model m (initialised) gets one UDP service ("VIP:PORT", IPv4),
+ * the XDP program goes on links ifindex[0..2) and its map is synced from m. Returns 0,
+ * or -1 with a message in err.
  */
 static int steer_service(struct uvs_model *m, const char *service, const unsigned *ifindex,
 			 struct uvs_steer **steer, char *err, size_t errlen)
