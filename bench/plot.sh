@@ -30,7 +30,7 @@ set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set yrange [0:*]
-set key top right
+set key top left
 plot "$dat" using 2:xtic(1) title "director's rx softirq on the sender's CPU", \
      "" using 3 title "director's rx softirq on the contender's CPU (RPS)"
 EOF
