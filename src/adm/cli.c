@@ -70,7 +70,8 @@ static void restore_answered(void *arg, uint64_t tag, int ret, const struct uvs_
 	unsigned long line = (unsigned long)(tag >> 8);
 
 	if (ret)
-		fprintf(x->restore.err, "%s\n", cli_strerror((enum cli_cmd)(tag & 0xff), -ret, err->msg));
+		fprintf(x->restore.err, "%s\n",
+			cli_strerror((enum cli_cmd)(tag & 0xff), -ret, err->msg));
 	if (line >= x->restore.result_line) {
 		x->restore.result_line = line;
 		x->restore.result = ret ? 255 : 0;

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define PIPE_WINDOW 1024   /* commands queued and not answered, at most */
-#define PIPE_BATCH  64	   /* requests sent per system call, at most */
+#define PIPE_WINDOW 1024  /* commands queued and not answered, at most */
+#define PIPE_BATCH  64	  /* requests sent per system call, at most */
 #define PIPE_BYTES  32768 /* their bytes, at most */
 _Static_assert(PIPE_BYTES >= 2 * UVS_CTL_REQ_MAX, "a batch holds more than one request");
 
@@ -211,9 +211,10 @@ static int step(struct uvs_ctl_client *c, struct ctl_pipe *p, bool wait)
 	if (n == 0)
 		return fail_all(p, ctl_client_fail(&why, ETIMEDOUT, "uvsd did not answer"), &why);
 	if (n < 0 && errno != EINTR)
-		return fail_all(p, ctl_client_fail(&why, errno, "cannot wait for uvsd: %s",
-						   strerror(errno)),
-				&why);
+		return fail_all(
+			p,
+			ctl_client_fail(&why, errno, "cannot wait for uvsd: %s", strerror(errno)),
+			&why);
 	return 0;
 }
 

@@ -44,9 +44,9 @@ struct uvs_steer {
 	int xdp_fd, xsk_map_fd, xsk_links_fd; /* XDP only */
 	unsigned nlinks;
 	struct link *links;
-	struct steer_set held;	  /* what the map holds */
-	uint32_t epoch;		  /* of the last sync, stamped on the keys it wanted */
-	struct steer_keyvec want; /* a sync's scratch, kept for the next */
+	struct steer_set held;	       /* what the map holds */
+	uint32_t epoch;		       /* of the last sync, stamped on the keys it wanted */
+	struct steer_keyvec want;      /* a sync's scratch, kept for the next */
 	const struct uvs_marks *marks; /* the caller's, for fwmark services; may be NULL */
 };
 

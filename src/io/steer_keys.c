@@ -127,22 +127,28 @@ static size_t svc_keys(const struct uvs_svc_key *sk, const struct uvs_dest_conf 
 	return n;
 }
 
-/* Makes room for more keys in v. Returns 0 or -ENOMEM. */
-static int reserve(struct steer_keyvec *v, size_t more)
+/* Makes *arr (of elements of size sz, *cap of them) hold at least need, doubling from
+ * 16. Returns 0 or -ENOMEM (*arr unchanged). */
+static int room_for(void *arr, size_t *cap, size_t need, size_t sz)
 {
-	size_t cap = v->cap ? v->cap : 1024;
-	struct uvs_steer_key *p;
+	size_t n = *cap ? *cap : 16;
+	void *p;
 
-	if (v->n + more <= v->cap)
+	if (need <= *cap)
 		return 0;
-	while (cap < v->n + more)
-		cap *= 2;
-	p = realloc(v->v, cap * sizeof(*p));
+	while (n < need)
+		n *= 2;
+	p = realloc(*(void **)arr, n * sz);
 	if (!p)
 		return -ENOMEM;
-	v->v = p;
-	v->cap = cap;
+	*(void **)arr = p;
+	*cap = n;
 	return 0;
+}
+
+static int reserve(struct steer_keyvec *v, size_t more)
+{
+	return room_for(&v->v, &v->cap, v->n + more, sizeof(*v->v));
 }
 
 /* The pointers to one service's destination settings, in a buffer that grows. */
@@ -153,16 +159,7 @@ struct dest_ptrs {
 
 static int dest_ptrs_reserve(struct dest_ptrs *d, size_t n)
 {
-	const struct uvs_dest_conf **p;
-
-	if (n <= d->cap)
-		return 0;
-	p = realloc(d->v, n * sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	d->v = p;
-	d->cap = n;
-	return 0;
+	return room_for(&d->v, &d->cap, n, sizeof(*d->v));
 }
 
 /* Appends the keys of one service to out. */

@@ -558,7 +558,8 @@ static void test_pipelined_requests(void **state)
 		else
 			uvs_ctl_put_svc_conf(w, &c);
 		assert_false(w->full);
-		assert_int_equal(send(fd, w->nlh, w->nlh->nlmsg_len, 0), (ssize_t)w->nlh->nlmsg_len);
+		assert_int_equal(send(fd, w->nlh, w->nlh->nlmsg_len, 0),
+				 (ssize_t)w->nlh->nlmsg_len);
 	}
 	struct uvs_ctl_msg *w = start(IPVS_CMD_GET_SERVICE, NLM_F_DUMP);
 	w->nlh->nlmsg_seq = N + 1;
@@ -575,7 +576,7 @@ static void test_pipelined_requests(void **state)
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 				assert_int_equal(nlh->nlmsg_seq, next);
-				assert_int_equal(e->error, next == DUP   ? -EEXIST
+				assert_int_equal(e->error, next == DUP	 ? -EEXIST
 							   : next == BAD ? -EINVAL
 									 : 0);
 				next++;

@@ -407,13 +407,23 @@ static void test_save_restore(void **state)
 
 /* ---- -R queues its configuration lines: the same outcome as one line at a time ---- */
 
+/* Starts *text over, empty. */
+static void restart(char **text, size_t *len, FILE **f)
+{
+	if (*f)
+		fclose(*f);
+	free(*text);
+	*text = NULL;
+	*f = open_memstream(text, len);
+	assert_non_null(*f);
+}
+
 /* Appends to *text n services 10.60.x.y:80 from `first`, each with 9 NAT real servers,
  * as -S writes them (in its order). */
 static void add_rules(char **text, size_t *len, FILE **f, int first, int n)
 {
 	if (!*f)
-		*f = open_memstream(text, len);
-	assert_non_null(*f);
+		restart(text, len, f);
 	for (int i = first; i < first + n; i++) {
 		fprintf(*f, "-A -t 10.60.%d.%d:80 -s rr\n", i / 250, i % 250 + 1);
 		for (int r = 0; r < 9; r++)
@@ -438,7 +448,8 @@ static struct run one_by_one(const char *text)
 	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *argv[40] = { "uvsadm" }, *wsave = NULL;
 		int argc = 1;
-		for (char *w = strtok_r(line, " ", &wsave); w && argc < 39; w = strtok_r(NULL, " ", &wsave))
+		for (char *w = strtok_r(line, " ", &wsave); w && argc < 39;
+		     w = strtok_r(NULL, " ", &wsave))
 			if (argc > 1 || strcmp(w, "ipvsadm")) /* as -R drops it */
 				argv[argc++] = w;
 		if (argc == 1 || argv[1][0] == '#')
@@ -503,9 +514,7 @@ static void test_restore_queued(void **state)
 
 	/* Refused lines in the middle of what is outstanding: each reported in its
 	 * place, the rest applied; the status is the last line's. */
-	fclose(f);
-	free(text);
-	f = NULL;
+	restart(&text, &len, &f);
 	add_rules(&text, &len, &f, 0, 100);
 	fputs("-A -t 10.60.0.5:80 -s rr\n", f);
 	add_rules(&text, &len, &f, 100, 100);
@@ -532,9 +541,7 @@ static void test_restore_queued(void **state)
 
 	/* An option error ends the restore: everything before it is applied (and its
 	 * refusals reported first), nothing after it. */
-	fclose(f);
-	free(text);
-	f = NULL;
+	restart(&text, &len, &f);
 	add_rules(&text, &len, &f, 0, 50);
 	fputs("-A -t 10.60.0.5:80 -s rr\n", f);
 	add_rules(&text, &len, &f, 50, 100);
@@ -544,9 +551,7 @@ static void test_restore_queued(void **state)
 	expect(uvsadm_in(text, "-R", NULL), 2, "",
 	       "Service already exists\n"
 	       "Illegal 'real-server' option with the 'add-service' command\n");
-	fclose(w);
-	free(want);
-	w = NULL;
+	restart(&want, &wlen, &w);
 	add_rules(&want, &wlen, &w, 0, 150);
 	saved = uvsadm("-S", "-n");
 	test_text_equal(saved.out, want);
@@ -563,9 +568,7 @@ static void test_restore_queued(void **state)
 	expect(uvsadm("-S", "-n"), 0, "-A -t 10.60.0.1:80 -s rr\n", "");
 
 	/* Lines that read back, in between: they see every line before them. */
-	fclose(f);
-	free(text);
-	f = NULL;
+	restart(&text, &len, &f);
 	add_rules(&text, &len, &f, 0, 2);
 	fputs("-L -n\n--set 100 20 30\n-L --timeout\n-a -t 10.60.0.1:80 -r 10.61.0.1:80 -m\n"
 	      "-Z\n-S -n\n-E -t 10.60.0.2:80 -s wlc\n-L -n -t 10.60.0.2:80\n-D -t 10.60.0.1:80\n"
