@@ -496,21 +496,30 @@ static void same_as_one_by_one(const char *text)
 	run_free(&saved_e);
 }
 
+/* From an empty configuration, -R of text ends with status and the messages err. */
+static void restore_expect(const char *text, int status, const char *err)
+{
+	ok(uvsadm("-C"));
+	expect(uvsadm_in(text, "-R", NULL), status, "", err);
+}
+
+/* -S gives want. */
+static void expect_saved(const char *want)
+{
+	expect(uvsadm("-S", "-n"), 0, want, "");
+}
+
 static void test_restore_queued(void **state)
 {
 	char *text = NULL, *want = NULL;
 	size_t len = 0, wlen = 0;
 	FILE *f = NULL, *w = NULL;
-	struct run saved;
 
 	(void)state;
 	/* 3,000 lines: more than are ever outstanding (1,024), all applied. */
 	add_rules(&text, &len, &f, 0, 300);
-	ok(uvsadm("-C"));
-	ok(uvsadm_in(text, "-R", NULL));
-	saved = uvsadm("-S", "-n");
-	test_text_equal(saved.out, text);
-	run_free(&saved);
+	restore_expect(text, 0, "");
+	expect_saved(text);
 
 	/* Refused lines in the middle of what is outstanding: each reported in its
 	 * place, the rest applied; the status is the last line's. */
@@ -521,23 +530,19 @@ static void test_restore_queued(void **state)
 	fputs("-a -t 10.99.0.1:80 -r 10.1.1.1:80 -m\n", f);
 	fputs("-d -t 10.60.0.1:80 -r 10.99.9.9:80\n", f);
 	add_rules(&text, &len, &f, 200, 100);
-	ok(uvsadm("-C"));
-	expect(uvsadm_in(text, "-R", NULL), 0, "",
-	       "Service already exists\n"
-	       "Service not defined\n"
-	       "No such destination\n");
+	restore_expect(text, 0,
+		       "Service already exists\n"
+		       "Service not defined\n"
+		       "No such destination\n");
 	add_rules(&want, &wlen, &w, 0, 300);
-	saved = uvsadm("-S", "-n");
-	test_text_equal(saved.out, want);
-	run_free(&saved);
+	expect_saved(want);
 	same_as_one_by_one(text);
 	/* A refused last line: status 255. */
 	fputs("-A -t 10.60.0.5:80 -s rr\n", f);
 	fflush(f);
-	ok(uvsadm("-C"));
-	expect(uvsadm_in(text, "-R", NULL), 255, "",
-	       "Service already exists\nService not defined\n"
-	       "No such destination\nService already exists\n");
+	restore_expect(text, 255,
+		       "Service already exists\nService not defined\n"
+		       "No such destination\nService already exists\n");
 
 	/* An option error ends the restore: everything before it is applied (and its
 	 * refusals reported first), nothing after it. */
@@ -547,25 +552,20 @@ static void test_restore_queued(void **state)
 	add_rules(&text, &len, &f, 50, 100);
 	fputs("-A -t 10.1.1.3:80 -r 1.2.3.4\n", f);
 	add_rules(&text, &len, &f, 150, 100);
-	ok(uvsadm("-C"));
-	expect(uvsadm_in(text, "-R", NULL), 2, "",
-	       "Service already exists\n"
-	       "Illegal 'real-server' option with the 'add-service' command\n");
+	restore_expect(text, 2,
+		       "Service already exists\n"
+		       "Illegal 'real-server' option with the 'add-service' command\n");
 	restart(&want, &wlen, &w);
 	add_rules(&want, &wlen, &w, 0, 150);
-	saved = uvsadm("-S", "-n");
-	test_text_equal(saved.out, want);
-	run_free(&saved);
+	expect_saved(want);
 	same_as_one_by_one(text);
 	/* The option error right after a refused line, whose answer is not in yet. */
-	ok(uvsadm("-C"));
-	expect(uvsadm_in("-A -t 10.60.0.1:80 -s rr\n-A -t 10.60.0.1:80 -s rr\n"
-			 "-A -t 10.60.0.2:80 -r 1.2.3.4\n-A -t 10.60.0.3:80 -s rr\n",
-			 "-R", NULL),
-	       2, "",
-	       "Service already exists\n"
-	       "Illegal 'real-server' option with the 'add-service' command\n");
-	expect(uvsadm("-S", "-n"), 0, "-A -t 10.60.0.1:80 -s rr\n", "");
+	restore_expect("-A -t 10.60.0.1:80 -s rr\n-A -t 10.60.0.1:80 -s rr\n"
+		       "-A -t 10.60.0.2:80 -r 1.2.3.4\n-A -t 10.60.0.3:80 -s rr\n",
+		       2,
+		       "Service already exists\n"
+		       "Illegal 'real-server' option with the 'add-service' command\n");
+	expect_saved("-A -t 10.60.0.1:80 -s rr\n");
 
 	/* Lines that read back, in between: they see every line before them. */
 	restart(&text, &len, &f);
