@@ -290,9 +290,13 @@ rules_file() {
 # the benchmark's service for LIMIT + 2 s; the restore is stopped after LIMIT s.
 ctl_run() {
 	local nsvc=$1 rounds=$2 limit=$3 io r rules=$tmp/rules res before after t lines got ucpu
+	local want base keys s0 s1
 	rules_file "$nsvc" >"$rules"
 	[ "$nsvc" = 0 ] && echo >"$rules"
 	lines=$(wc -l <"$rules")
+	# The steering keys the rules add: one per VIP and one per distinct NAT real server
+	# (the rules reuse real-server addresses: 64,000 of them for 100,000 lines).
+	want=$(awk '$1 == "-A" { k[$3] = 1 } $1 == "-a" && / -m/ { k["r" $5] = 1 } END { print length(k) }' "$rules")
 	for io in $backends; do
 		for r in $(seq "$rounds"); do
 			on dir sysctl -qw net.ipv4.ip_forward=0
@@ -306,10 +310,19 @@ ctl_run() {
 				--count $((50000 * (limit + 2))) >"$tmp/steady" &
 			local gpid=$!
 			sleep 1
+			base=$(adm -L --counters | awk '$1 == "steer_keys" { print $2 }')
 			# Wall time of the whole restore, as a user would time it.
 			[ "$nsvc" = 0 ] && : >"$rules" # the baseline: the same stream, no restore
 			t=$(TIMEFORMAT=%R; { time UVSD_SOCKET=$tmp/uvsd.sock timeout "$limit" \
 				ip netns exec "$p-dir" "$uvsadm" -R <"$rules" >/dev/null 2>"$tmp/restore.err"; } 2>&1) || true
+			# How long after that steering holds every key (polled every 10 ms, up to 10 s).
+			s0=$(date +%s%N)
+			for _ in $(seq 1000); do
+				keys=$(adm -L --counters | awk '$1 == "steer_keys" { print $2 }')
+				[ "$keys" -ge $((base + want)) ] && break
+				sleep 0.01
+			done
+			s1=$(date +%s%N)
 			wait $gpid
 			sleep 0.3
 			after=$(sink_rx)
@@ -317,7 +330,8 @@ ctl_run() {
 			got=$(adm -L -n | grep -c '^[TU][CD]P')
 			res=$(cat "$tmp/steady")
 			# The steering map's keys (a service and each NAT destination's replies).
-			echo "$io N=$nsvc round $r: steer_keys $(adm -L --counters | awk '$1 == "steer_keys" { print $2 }');" \
+			echo "$io N=$nsvc round $r: steer_keys $keys of $((base + want))" \
+				"$(awk -v n=$((s1 - s0)) 'BEGIN { printf "%.3f", n / 1e9 }') s after the restore returned;" \
 				"uvsd's last log line: $(tail -1 "$tmp/uvsd.log")" >>"$out/ctl-steer.txt"
 			awk -v r="$res" -v n=$((after - before)) -v pre="$io	$r	$lines	$t	$got	$ucpu" \
 				'BEGIN { split(r, a, " "); printf "%s\t%d\t%d\n", pre, a[2] - n, a[2] }' >>"$out/ctl.tsv"

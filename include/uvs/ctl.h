@@ -18,7 +18,10 @@
  *   datagrams as needed, ending with NLMSG_DONE. A refused request is answered with an
  *   NLMSG_ERROR carrying -errno, the request header (NLM_F_CAPPED) and the reason as
  *   NLMSGERR_ATTR_MSG (NLM_F_ACK_TLVS).
- * - A client's requests are answered in order, one at a time.
+ * - A client's requests are answered in order, each as if it came alone. A client may
+ *   send several requests before reading the answers (pipelining); the answers to
+ *   several "do" requests may then share a reply datagram. A client that waits for
+ *   each answer gets it alone, at once.
  *
  * Peers (SO_PEERCRED, SO_PEERGROUPS): root, or a member of the group uvsd was given.
  * Anyone else is sent one NLMSG_ERROR (-EPERM, seq 0, with the reason) and is

@@ -13,6 +13,9 @@
 /* An exit status that ends uvsadm at once, even in the middle of -R (ipvsadm exits
  * from deep inside); the low byte is the status. */
 #define CLI_EXIT 0x100
+/* A -R line whose command was queued (uvs_ctl_queue): its status comes with its
+ * answer. */
+#define CLI_QUEUED 0x200
 
 struct cli_args {
 	enum cli_cmd cmd;
@@ -32,6 +35,14 @@ struct cli_ctx {
 	struct uvs_ctl_client *client;
 	uint32_t conn_tab_size;
 	bool reading_stdin;
+	/* -R: configuration lines are queued, and their answers reported as they come,
+	 * in order, to err; the status is that of the last line that ended. */
+	struct {
+		bool queue;
+		unsigned long line, result_line;
+		int result;
+		FILE *err; /* the real stderr, while x->err collects a line's own messages */
+	} restore;
 };
 
 /*

@@ -63,6 +63,21 @@ static long number(const char *s, long min, long max)
 	return v;
 }
 
+/* The answer to -R's line tag >> 8 (command tag & 0xff), which was queued. */
+static void restore_answered(void *arg, uint64_t tag, int ret, const struct uvs_error *err)
+{
+	struct cli_ctx *x = arg;
+	unsigned long line = (unsigned long)(tag >> 8);
+
+	if (ret)
+		fprintf(x->restore.err, "%s\n",
+			cli_strerror((enum cli_cmd)(tag & 0xff), -ret, err->msg));
+	if (line >= x->restore.result_line) {
+		x->restore.result_line = line;
+		x->restore.result = ret ? 255 : 0;
+	}
+}
+
 static int run_config(struct cli_ctx *x, const struct cli_args *a)
 {
 	struct uvs_error err = { "" };
@@ -71,6 +86,11 @@ static int run_config(struct cli_ctx *x, const struct cli_args *a)
 
 	if ((ret = cli_config_cmd(x, a, &cmd)) || (ret = connect_ctl(x)))
 		return ret;
+	if (x->restore.queue) {
+		uint64_t tag = (uint64_t)x->restore.line << 8 | (uint64_t)a->cmd;
+		ret = uvs_ctl_queue(x->client, &cmd, restore_answered, x, tag, &err);
+		return ret ? refused(x, a->cmd, ret, &err) : CLI_QUEUED;
+	}
 	ret = uvs_ctl_exec(x->client, &cmd, &err);
 	return ret ? refused(x, a->cmd, ret, &err) : 0;
 }
@@ -242,21 +262,36 @@ static int run_save(struct cli_ctx *x, const struct cli_args *a)
 
 static int run_words(struct cli_ctx *x, int argc, char **argv);
 
-/* -R: each line of input is a command line; an "ipvsadm" first word is dropped. Lines
- * whose first word starts with '#' are comments (ipvsadm has none). */
+/*
+ * -R: each line of input is a command line; an "ipvsadm" first word is dropped. Lines
+ * whose first word starts with '#' are comments (ipvsadm has none). As ipvsadm, a
+ * refused line is reported and the rest runs, an option error ends the restore, and
+ * the status is the last line's.
+ *
+ * Configuration lines are queued (uvs_ctl_queue) rather than each waiting for its
+ * answer: uvsd applies them in order, as if one by one, and their answers are reported
+ * as they come, in order. So that a line's own messages (an option error, say) still
+ * follow the answers to the lines before it, they are collected while the line runs
+ * and printed once those answers are in.
+ */
 static int run_restore(struct cli_ctx *x)
 {
 	static const char blanks[] = " \t\r\n\v\f";
-	char *line = NULL, *argv[256];
-	size_t cap = 0;
-	int result = 0;
+	char *line = NULL, *argv[256], *own = NULL;
+	size_t cap = 0, own_len = 0;
+	FILE *err = x->err, *mem;
 
 	if (x->reading_stdin)
 		return cli_tryhelp(x);
+	mem = open_memstream(&own, &own_len);
+	if (!mem)
+		return cli_fail(x, 1, "uvsadm: out of memory");
 	x->reading_stdin = true;
+	x->restore.queue = true;
+	x->restore.err = err;
 	while (getline(&line, &cap, x->in) > 0) {
 		char *save = NULL;
-		int argc = 0;
+		int argc = 0, ret;
 		for (char *w = strtok_r(line, blanks, &save); w && argc < 256;
 		     w = strtok_r(NULL, blanks, &save))
 			argv[argc++] = w;
@@ -264,13 +299,32 @@ static int run_restore(struct cli_ctx *x)
 			memmove(argv, argv + 1, (size_t)--argc * sizeof(*argv));
 		if (!argc || argv[0][0] == '#')
 			continue;
-		result = run_words(x, argc, argv);
-		if (result & CLI_EXIT)
+		x->restore.line++;
+		x->err = mem;
+		ret = run_words(x, argc, argv);
+		x->err = err;
+		fflush(mem);
+		if (own_len) {
+			if (x->client)
+				uvs_ctl_flush(x->client);
+			fwrite(own, 1, own_len, err);
+			rewind(mem);
+		}
+		if (!(ret & CLI_QUEUED)) {
+			x->restore.result_line = x->restore.line;
+			x->restore.result = ret;
+		}
+		if (ret & CLI_EXIT)
 			break;
 	}
+	if (x->client)
+		uvs_ctl_flush(x->client);
+	fclose(mem);
+	free(own);
 	free(line);
 	x->reading_stdin = false;
-	return result;
+	x->restore.queue = false;
+	return x->restore.result;
 }
 
 static int run_words(struct cli_ctx *x, int argc, char **argv)

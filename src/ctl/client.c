@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The client: requests out, replies checked and decoded into adm's structures. */
-#include "client.h"
+#include "client-internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -12,26 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define CLIENT_TIMEOUT_S 60 /* a server that does not answer for this long is broken */
-
-struct uvs_ctl_client {
-	int fd;
-	uint32_t seq;
-	struct uvs_ctl_msg req;
-	union {
-		char buf[UVS_CTL_REQ_MAX];
-		uint64_t align_;
-	} reqbuf;
-	union {
-		char buf[UVS_CTL_DGRAM_MAX + 1];
-		uint64_t align_;
-	} in;
-};
-
-static int fail(struct uvs_error *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct uvs_error *err, int errnum, const char *fmt, ...)
+int ctl_client_fail(struct uvs_error *err, int errnum, const char *fmt, ...)
 {
 	if (err) {
 		va_list ap;
@@ -41,6 +22,8 @@ static int fail(struct uvs_error *err, int errnum, const char *fmt, ...)
 	}
 	return -errnum;
 }
+
+#define fail ctl_client_fail
 
 int uvs_ctl_client_open(const char *path, struct uvs_ctl_client **out)
 {
@@ -74,6 +57,7 @@ void uvs_ctl_client_close(struct uvs_ctl_client *c)
 	if (!c)
 		return;
 	close(c->fd);
+	ctl_pipe_free(c->pipe);
 	free(c);
 }
 
@@ -81,12 +65,14 @@ struct uvs_ctl_msg *uvs_ctl_client_start(struct uvs_ctl_client *c, uint8_t cmd, 
 {
 	uint16_t flags = NLM_F_REQUEST | (dump ? NLM_F_DUMP : NLM_F_ACK);
 
+	/* Answers to queued requests come first: take them (their callbacks report any
+	 * failure), so that this request's answer is the next one read. */
+	uvs_ctl_flush(c);
 	uvs_ctl_msg_start(&c->req, c->reqbuf.buf, sizeof(c->reqbuf.buf), flags, ++c->seq, cmd);
 	return &c->req;
 }
 
-/* The reason an NLMSG_ERROR carries as NLMSGERR_ATTR_MSG, if any, into err. */
-static void error_text(const struct nlmsghdr *nlh, const struct nlmsgerr *e, struct uvs_error *err)
+void ctl_error_text(const struct nlmsghdr *nlh, const struct nlmsgerr *e, struct uvs_error *err)
 {
 	size_t len = mnl_nlmsg_get_payload_len(nlh), off = sizeof(*e);
 	const char *payload = mnl_nlmsg_get_payload(nlh);
@@ -134,7 +120,7 @@ static int one_reply(struct uvs_ctl_client *c, const struct nlmsghdr *nlh, uvs_c
 		if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e) || e->error > 0)
 			return fail(err, EPROTO, "malformed error reply");
 		if (e->error) {
-			error_text(nlh, e, err);
+			ctl_error_text(nlh, e, err);
 			*result = e->error;
 		}
 		return 1;
@@ -217,7 +203,8 @@ static int run_plain(struct uvs_ctl_client *c, struct uvs_error *err)
 	return uvs_ctl_client_run(c, NULL, NULL, err);
 }
 
-int uvs_ctl_exec(struct uvs_ctl_client *c, const struct uvs_adm_cmd *cmd, struct uvs_error *err)
+int ctl_put_exec(struct uvs_ctl_msg *w, void *buf, size_t room, uint32_t seq,
+		 const struct uvs_adm_cmd *cmd, struct uvs_error *err)
 {
 	static const uint8_t cmds[] = {
 		[UVS_ADM_ADD_SVC] = IPVS_CMD_NEW_SERVICE,
@@ -229,11 +216,9 @@ int uvs_ctl_exec(struct uvs_ctl_client *c, const struct uvs_adm_cmd *cmd, struct
 		[UVS_ADM_DEL_DEST] = IPVS_CMD_DEL_DEST,
 		[UVS_ADM_SET_TIMEOUT] = IPVS_CMD_SET_CONFIG,
 	};
-	struct uvs_ctl_msg *w;
-
-	if ((unsigned)cmd->kind >= sizeof(cmds))
+	if ((unsigned)cmd->kind >= sizeof(cmds) || !cmds[cmd->kind])
 		return fail(err, EINVAL, "unknown command");
-	w = uvs_ctl_client_start(c, cmds[cmd->kind], false);
+	uvs_ctl_msg_start(w, buf, room, NLM_F_REQUEST | NLM_F_ACK, seq, cmds[cmd->kind]);
 	switch (cmd->kind) {
 	case UVS_ADM_ADD_SVC:
 	case UVS_ADM_EDIT_SVC:
@@ -256,7 +241,16 @@ int uvs_ctl_exec(struct uvs_ctl_client *c, const struct uvs_adm_cmd *cmd, struct
 	case UVS_ADM_CLEAR:
 		break;
 	}
-	return run_plain(c, err);
+	return w->full ? fail(err, EMSGSIZE, "request too long") : 0;
+}
+
+int uvs_ctl_exec(struct uvs_ctl_client *c, const struct uvs_adm_cmd *cmd, struct uvs_error *err)
+{
+	int ret;
+
+	uvs_ctl_flush(c); /* as uvs_ctl_client_start does */
+	ret = ctl_put_exec(&c->req, c->reqbuf.buf, sizeof(c->reqbuf.buf), ++c->seq, cmd, err);
+	return ret ? ret : run_plain(c, err);
 }
 
 int uvs_ctl_zero(struct uvs_ctl_client *c, const struct uvs_svc_key *k, struct uvs_error *err)

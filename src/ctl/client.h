@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The control socket's client side, what uvsadm uses: one request at a time, replies
+ * The control socket's client side, what uvsadm uses: requests one at a time, or
+ * configuration commands queued and sent many at a time (uvs_ctl_queue); replies
  * turned into the structures src/adm prints (a snapshot for listings and saves).
  *
  * Every function returns 0 or a negative errno: the server's refusal (with its message
@@ -34,6 +35,29 @@ int uvs_ctl_client_run(struct uvs_ctl_client *c, uvs_ctl_reply_fn fn, void *arg,
 
 /* Runs a configuration command: -A -E -D -C -a -e -d --set. */
 int uvs_ctl_exec(struct uvs_ctl_client *c, const struct uvs_adm_cmd *cmd, struct uvs_error *err);
+/*
+ * Queued configuration commands, for many in a row (uvsadm -R): the request goes out
+ * with others, without waiting for the answers to those before it, and
+ * done(arg, tag, ret, err) is called with its answer (ret 0, the server's refusal or
+ * the connection's error, as uvs_ctl_exec returns them), in the order the commands
+ * were queued, during a later uvs_ctl_queue(), uvs_ctl_flush() or other request of c:
+ * every other request first takes all the answers outstanding. uvsd applies one
+ * client's requests in order, each as if it came alone, so queued commands have
+ * exactly the effect of the same commands run one by one: a refused one changes
+ * nothing and those after it still run.
+ *
+ * Returns 0 once queued, or -EINVAL / -EMSGSIZE with *err for a command that cannot
+ * be written (done is then not called for it).
+ */
+typedef void (*uvs_ctl_done_fn)(void *arg, uint64_t tag, int ret, const struct uvs_error *err);
+int uvs_ctl_queue(struct uvs_ctl_client *c, const struct uvs_adm_cmd *cmd, uvs_ctl_done_fn done,
+		  void *arg, uint64_t tag, struct uvs_error *err);
+/* Sends what is queued and waits for every answer, calling their callbacks. Returns 0,
+ * or the connection's error (every command outstanding was then answered with it). */
+int uvs_ctl_flush(struct uvs_ctl_client *c);
+/* How many queued commands have not been answered yet. */
+size_t uvs_ctl_queued(const struct uvs_ctl_client *c);
+
 /* Zeroes the counters of service k, or of all if k is NULL. */
 int uvs_ctl_zero(struct uvs_ctl_client *c, const struct uvs_svc_key *k, struct uvs_error *err);
 /* GET_INFO: the IPVS version code and the connection table size. */

@@ -456,13 +456,14 @@ void ctl_handle_request(struct uvs_ctl_server *s, struct ctl_client *c, const vo
 {
 	struct uvs_error err = { "" };
 	struct req r = { 0 };
+	size_t start = c->out_len; /* the answers to earlier requests stay */
 	int ret = check_request(buf, len, &r, &err);
 
 	if (!ret)
 		ret = cmds[r.cmd].fn(s, c, &r, &err);
 	if (ret) {
 		ctl_dump_free(c);
-		c->out_len = 0; /* a reply begun before the failure is not sent */
+		c->out_len = start; /* a reply begun before the failure is not sent */
 		put_error(c, buf, len, -ret, err.msg[0] ? err.msg : strerror(-ret));
 		return;
 	}

@@ -16,7 +16,8 @@ struct ctl_client {
 	bool closing; /* disconnect once the output is sent */
 	bool polling_out;
 
-	/* A datagram waiting to be sent (out_len > 0), UVS_CTL_DGRAM_MAX bytes. */
+	/* A datagram being filled or waiting to be sent (out_len > 0), UVS_CTL_DGRAM_MAX
+	 * bytes: the answers to one or more requests, in order. */
 	char *out;
 	size_t out_len;
 
@@ -53,12 +54,13 @@ struct uvs_ctl_server {
 	} req;
 };
 
-/* Answers the request buf..buf+len (untrusted): the reply, ack or error goes to
- * c->out; a dump is set up for ctl_fill_dump. c is idle (nothing pending). */
+/* Answers the request buf..buf+len (untrusted): the reply, ack or error is appended
+ * to c->out, which has room for it (REPLY_ROOM in server.c); a dump is set up for
+ * ctl_fill_dump. c has no dump in progress. */
 void ctl_handle_request(struct uvs_ctl_server *s, struct ctl_client *c, const void *buf,
 			size_t len);
-/* Writes the dump's next datagram into c->out (c->out_len 0 before); ends the dump
- * after its NLMSG_DONE. */
+/* Fills c->out (after what it holds) with the dump's next objects; ends the dump after
+ * its NLMSG_DONE. */
 void ctl_fill_dump(struct uvs_ctl_server *s, struct ctl_client *c);
 /* Frees what a dump holds and ends it. */
 void ctl_dump_free(struct ctl_client *c);

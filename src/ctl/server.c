@@ -16,9 +16,18 @@
 #include <unistd.h>
 
 /* Work done for one client per uvs_ctl_server_handle() call, so that one busy client
- * (a long dump read fast) does not starve the others. */
-#define READ_BUDGET  16
+ * (a long dump read fast, or a long pipelined restore) does not starve the others. */
+#define READ_BUDGET  1024
 #define FLUSH_BUDGET 32
+
+/*
+ * Room the answer to one request may take in c->out: any do-reply or error (the
+ * longest, a service with its counters, is far shorter). Requests are read while this
+ * much is free, so the answers to a client's pipelined requests go out packed, many
+ * in a datagram; a client that waits for each answer still gets it at once.
+ */
+#define REPLY_ROOM 4096
+_Static_assert(UVS_CTL_DGRAM_MAX >= 2 * REPLY_ROOM, "a datagram packs several answers");
 
 static int set_err(struct uvs_error *err, int errnum, const char *what, const char *path)
 {
@@ -117,24 +126,40 @@ static int client_rearm(struct uvs_ctl_server *s, struct ctl_client *c)
 	return epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0 ? -errno : 0;
 }
 
+/*
+ * Answers what the client sent, up to READ_BUDGET requests: their answers are packed
+ * into c->out and sent when it is nearly full and once nothing more is waiting. Stops
+ * at a dump (continued by client_flush as the client reads) and while the client does
+ * not take what was sent (c->out still full: the caller polls for POLLOUT).
+ */
 static int client_read(struct uvs_ctl_server *s, struct ctl_client *c)
 {
-	for (int i = 0; i < READ_BUDGET && !client_busy(c) && !c->closing; i++) {
-		/* MSG_TRUNC: the datagram's real length, so a longer one is noticed. */
-		ssize_t n = recv(c->fd, s->req.buf, sizeof(s->req.buf), MSG_DONTWAIT | MSG_TRUNC);
+	for (int i = 0; i < READ_BUDGET && !c->dump_cmd && !c->closing; i++) {
+		ssize_t n;
 		int ret;
 
-		if (n == 0)
-			return -ECONNRESET;
+		if (UVS_CTL_DGRAM_MAX - c->out_len < REPLY_ROOM) {
+			ret = client_send(c);
+			if (ret == -EAGAIN)
+				return 0;
+			if (ret)
+				return ret;
+		}
+		/* MSG_TRUNC: the datagram's real length, so a longer one is noticed. */
+		n = recv(c->fd, s->req.buf, sizeof(s->req.buf), MSG_DONTWAIT | MSG_TRUNC);
+		if (n == 0) {
+			c->closing = true; /* what is answered already still goes out */
+			break;
+		}
+		if (n < 0 && errno != EAGAIN)
+			return -errno;
 		if (n < 0)
-			return errno == EAGAIN ? 0 : -errno;
+			break;
 		/* A longer request is refused whole; only its header is looked at. */
 		ctl_handle_request(s, c, s->req.buf,
 				   (size_t)n < sizeof(s->req.buf) ? (size_t)n : sizeof(s->req.buf));
-		if ((ret = client_flush(s, c, FLUSH_BUDGET)))
-			return ret;
 	}
-	return 0;
+	return client_flush(s, c, FLUSH_BUDGET);
 }
 
 static void client_event(struct uvs_ctl_server *s, struct ctl_client *c, uint32_t events)

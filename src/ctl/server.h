@@ -12,7 +12,9 @@
  * Each request is one model call, so none is ever half applied. Hostile input (bad
  * lengths, unknown commands or attributes, duplicates, oversized strings) is answered
  * with an error and changes nothing. A client that does not read its replies stalls
- * only itself: sockets are non-blocking and a dump continues as the client reads.
+ * only itself: sockets are non-blocking and a dump continues as the client reads. A
+ * client's waiting requests are answered in a batch, their answers packed many to a
+ * reply datagram (pipelining, see uvs/ctl.h).
  */
 #ifndef UVS_CTL_SERVER_H
 #define UVS_CTL_SERVER_H

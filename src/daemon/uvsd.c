@@ -300,14 +300,16 @@ static const struct uvs_ctl_ops ctl_ops = {
 };
 
 /*
- * Brings the steering map up to the model's generation. Returns true if it is behind
- * and should be tried again within UVSD_PRIME_GAP_MS. Each sync copies the whole
- * configuration, so after one that took t ms the next waits STEER_DUTY * t ms: syncing
- * takes at most about 1 / (STEER_DUTY + 1) of the control thread, and loading 100,000
- * rules one by one does not copy them 100,000 times. A small configuration syncs in
- * well under a millisecond, so right after each change.
+ * Brings the steering map up to the model's generation. A sync compares every key of
+ * the configuration with those in the map, so after one that took t ms the next waits
+ * STEER_DUTY * t ms while the control thread is busy: syncing takes at most about
+ * 1 / (STEER_DUTY + 1) of it, and loading 100,000 rules one by one does not compare
+ * them 100,000 times. Once the control thread has had nothing to do for STEER_QUIET_MS
+ * (the change is over: a restore has ended), the sync runs at once. A small
+ * configuration syncs in well under a millisecond, so right after each change.
  */
-#define STEER_DUTY 9
+#define STEER_DUTY     9
+#define STEER_QUIET_MS 10
 
 static uint64_t monotonic_ms(void)
 {
@@ -317,15 +319,19 @@ static uint64_t monotonic_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static bool steer_update(struct uvsd *d)
+/* Syncs if the map is behind and it is time (or idle: the control thread has had
+ * nothing else to do). Returns the ms to wait before calling again, -1 if the map is
+ * up to date (or a failed sync waits for the 2 s timer or the next change). */
+static int steer_update(struct uvsd *d, bool idle)
 {
 	uint64_t generation = d->model.generation, now = monotonic_ms();
 	int ret;
 
 	if (!d->steer || generation == d->steered_generation)
-		return false;
-	if (now < d->steer_next_ms)
-		return true;
+		return -1;
+	if (now < d->steer_next_ms && !idle)
+		return d->steer_next_ms - now < STEER_QUIET_MS ? (int)(d->steer_next_ms - now)
+							       : STEER_QUIET_MS;
 	ret = uvs_steer_sync(d->steer, &d->model);
 	d->steer_next_ms = monotonic_ms();
 	d->steer_next_ms += STEER_DUTY * (d->steer_next_ms - now);
@@ -336,13 +342,13 @@ static bool steer_update(struct uvsd *d)
 				"the kernel (retried at each change and every 2 s)",
 				ret == -ENOSPC ? "the map is full" : strerror(-ret));
 		d->steer_error = ret;
-		return false; /* the 2 s timer or the next change retries */
+		return -1;
 	}
 	if (d->steer_error)
 		uvs_log(LOG_NOTICE, "steering: the map holds every service again");
 	d->steer_error = 0;
 	d->steered_generation = generation;
-	return false;
+	return -1;
 }
 
 /* Makes m (NULL: none) the mark rules in use; frees the previous ones once no worker
@@ -380,7 +386,7 @@ static int start_steering(struct uvsd *d)
 		uvs_log(LOG_INFO, "%s: %s XDP", d->opt.ifnames[i], uvs_steer_xdp_mode(d->steer, i));
 	uvs_steer_set_marks(d->steer, d->marks);
 	d->steered_generation = ~0ull;
-	steer_update(d);
+	steer_update(d, true);
 	return 0;
 }
 
@@ -533,19 +539,26 @@ static void on_timer(struct uvsd *d)
 
 static void run(struct uvsd *d)
 {
+	bool idle = false; /* the last poll waited without an event */
+
 	uvs_log(LOG_INFO, "control socket %s ready", d->opt.socket);
 	for (;;) {
 		/* After every event: real servers configured by it get their neighbours
 		 * resolved before the first frame to them, and its services are steered. */
-		bool behind = uvsd_prime_pass(d->prime, &d->model);
-		behind |= steer_update(d);
+		int wait = uvsd_prime_pass(d->prime, &d->model) ? UVSD_PRIME_GAP_MS : -1;
+		int steer_wait = steer_update(d, idle);
+		int n;
 
-		if (poll(d->fds, NFDS, behind ? UVSD_PRIME_GAP_MS : -1) < 0) {
+		if (steer_wait >= 0 && (wait < 0 || steer_wait < wait))
+			wait = steer_wait;
+		n = poll(d->fds, NFDS, wait);
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			uvs_log(LOG_ERR, "poll: %s", strerror(errno));
 			return;
 		}
+		idle = n == 0;
 		if (d->fds[FD_SIGNAL].revents && !on_signal(d))
 			return;
 		if (d->fds[FD_TIMER].revents)

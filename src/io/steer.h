@@ -62,12 +62,12 @@ int uvs_steer_sock_fd(const struct uvs_steer *s);
 
 /*
  * Makes the map hold exactly the keys of m's current services and NAT destinations,
- * adding new keys first, then deleting stale ones. Takes m's ctl_lock (through
- * uvs_adm_snap_take), so the caller must not hold it. Returns 0, -ENOMEM, or -ENOSPC
- * when the map (its capacity, uvs_steer_set_capacity) is full: it then keeps every old key plus the
- * new ones that fit, and stale keys are not deleted until a later sync succeeds.
- * Other map errors are returned as their negative errno, likewise; -EINVAL if s or m
- * is NULL.
+ * adding new keys first, then deleting stale ones. Reads m's keys under its ctl_lock,
+ * so the caller must not hold it; compares them with the keys the map holds (kept in
+ * s), so a sync costs a pass over the configuration plus the keys that change. Returns 0, -ENOMEM,
+ * or -ENOSPC when the map (its capacity, uvs_steer_set_capacity) is full: it then keeps every old
+ * key plus the new ones that fit, and stale keys are not deleted until a later sync succeeds. Other
+ * map errors are returned as their negative errno, likewise; -EINVAL if s or m is NULL.
  */
 int uvs_steer_sync(struct uvs_steer *s, struct uvs_model *m);
 

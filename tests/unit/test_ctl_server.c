@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -518,6 +519,84 @@ static void test_slow_reader(void **state)
 	ctl_fixture_fini(&f);
 }
 
+/*
+ * Requests sent many at a time, before any answer is read: each is answered in order,
+ * the acknowledgements packed several to a datagram; a refused one (a duplicate, a
+ * malformed one) changes nothing and those after it are still applied; a dump after
+ * them follows their answers.
+ */
+static void test_pipelined_requests(void **state)
+{
+	static union {
+		char buf[UVS_CTL_DGRAM_MAX + 1];
+		uint64_t align_;
+	} in;
+	enum { N = 600, DUP = 300, BAD = 450 };
+	struct ctl_fixture f;
+	uint32_t next = 1;
+	size_t dgrams = 0, objects = 0;
+	bool done = false;
+	int fd;
+
+	(void)state;
+	ctl_fixture_start(&f, (gid_t)-1);
+	fd = raw_connect(f.path);
+	/* A server answering each request in a datagram of its own would fill this
+	 * socket before all are sent: fail rather than wait for ever. */
+	struct timeval tv = { .tv_sec = 10 };
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (uint32_t seq = 1; seq <= N; seq++) {
+		struct uvs_svc_conf c = { .sched_name = "rr" };
+		union uvs_addr a = { .ip = htonl(0x0a320000u | (seq == DUP ? 10 : seq)) };
+		struct uvs_ctl_msg *w = start(IPVS_CMD_NEW_SERVICE, NLM_F_ACK);
+
+		uvs_svc_key_inet(&c.key, AF_INET, IPPROTO_TCP, &a, htons(80));
+		w->nlh->nlmsg_seq = seq;
+		if (seq == BAD) /* a SERVICE nest without its key */
+			uvs_ctl_nest_end(w, uvs_ctl_nest_start(w, IPVS_CMD_ATTR_SERVICE));
+		else
+			uvs_ctl_put_svc_conf(w, &c);
+		assert_false(w->full);
+		assert_int_equal(send(fd, w->nlh, w->nlh->nlmsg_len, 0),
+				 (ssize_t)w->nlh->nlmsg_len);
+	}
+	struct uvs_ctl_msg *w = start(IPVS_CMD_GET_SERVICE, NLM_F_DUMP);
+	w->nlh->nlmsg_seq = N + 1;
+	assert_int_equal(send(fd, w->nlh, w->nlh->nlmsg_len, 0), (ssize_t)w->nlh->nlmsg_len);
+
+	while (!done) {
+		ssize_t n = recv(fd, in.buf, sizeof(in.buf), 0);
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)in.buf;
+		int len = (int)n;
+
+		assert_true(n > 0 && n <= UVS_CTL_DGRAM_MAX);
+		dgrams++;
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+				assert_int_equal(nlh->nlmsg_seq, next);
+				assert_int_equal(e->error, next == DUP	 ? -EEXIST
+							   : next == BAD ? -EINVAL
+									 : 0);
+				next++;
+				continue;
+			}
+			assert_int_equal(next, N + 1); /* the dump comes after every answer */
+			assert_int_equal(nlh->nlmsg_seq, N + 1);
+			objects += nlh->nlmsg_type == UVS_CTL_FAMILY;
+			done = nlh->nlmsg_type == NLMSG_DONE;
+		}
+		assert_int_equal(len, 0);
+	}
+	assert_int_equal(objects, N - 2);
+	/* Packed: far fewer datagrams than answers. */
+	if (dgrams * 4 > N)
+		fail_msg("%zu datagrams for %d answers and a dump", dgrams, N);
+	close(fd);
+	ctl_fixture_fini(&f);
+}
+
 static void test_socket_files(void **state)
 {
 	struct ctl_fixture f;
@@ -565,6 +644,7 @@ int main(void)
 		cmocka_unit_test(test_peer_refused),
 		cmocka_unit_test(test_peer_group),
 		cmocka_unit_test(test_slow_reader),
+		cmocka_unit_test(test_pipelined_requests),
 		cmocka_unit_test(test_socket_files),
 	};
 

@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The steering map's keys built from a model (uvs_steer_keys_of, no BPF): services by
  * destination, NAT destinations by source, port 0, IPv6, no key for DR/TUN replies or
- * fwmark services, sorted and without duplicates. */
+ * fwmark services, sorted and without duplicates; the same keys read straight from the
+ * model (steer_model_keys); the set of keys a sync compares them with (steer_set). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "adm_helpers.h"
-#include "io/steer.h"
+#include "io/steer-internal.h"
 
 /* The keys of env's model, after rules text; *n is how many. */
 static struct uvs_steer_key *keys_after(struct test_env *env, const char *text, int *n)
@@ -139,6 +141,85 @@ static void test_fwmark_and_duplicates(void **state)
 	free(keys);
 }
 
+/* steer_model_keys gives the keys of a snapshot, in the model's order, duplicates
+ * included. */
+static void test_model_keys(void **state)
+{
+	struct steer_keyvec v = { 0 };
+	struct uvs_steer_key *keys;
+	int n;
+	size_t u = 0;
+
+	keys = keys_after(*state,
+			  "-A -f 1 -s rr\n"
+			  "-a -f 1 -r 192.168.0.14:80 -m\n"
+			  "-A -t 10.0.0.1:80 -s rr\n"
+			  "-a -t 10.0.0.1:80 -r 192.168.0.11:80 -m\n"
+			  "-a -t 10.0.0.1:80 -r 192.168.0.12:80 -g\n"
+			  "-A -u [2001:db8::1]:53 -s rr\n"
+			  "-a -u [2001:db8::1]:53 -r [2001:db8::10]:5353 -m\n"
+			  "-A -t 10.0.0.4:0 -s rr -p\n"
+			  "-a -t 10.0.0.4:0 -r 192.168.0.11:80 -m\n",
+			  &n);
+	assert_int_equal(n, 5);
+	assert_int_equal(steer_model_keys(&((struct test_env *)*state)->m, NULL, &v), 0);
+	assert_int_equal(v.n, 6); /* 192.168.0.11:80's reply twice */
+	for (size_t i = 0; i < v.n; i++) {
+		assert_true(has(keys, n, v.v[i]));
+		bool first = true;
+		for (size_t j = 0; j < i; j++)
+			first &= memcmp(&v.v[j], &v.v[i], sizeof(v.v[i])) != 0;
+		u += first;
+	}
+	assert_int_equal(u, (size_t)n);
+	free(v.v);
+	free(keys);
+}
+
+/* steer_set against a plain array: adds, finds and removals over a small universe of
+ * keys (so runs of collisions form, wrap around the table and are cut by removals),
+ * through several growths. */
+static void test_key_set(void **state)
+{
+	enum { UNIVERSE = 6000, STEPS = 200000 };
+	static bool in[UNIVERSE];
+	struct steer_set s = { 0 };
+	uint64_t r = 88172645463325252ull;
+	size_t n = 0;
+
+	(void)state;
+	for (int step = 0; step < STEPS; step++) {
+		char a[32];
+		r ^= r << 13, r ^= r >> 7, r ^= r << 17; /* xorshift64 */
+		unsigned i = (unsigned)(r % UNIVERSE);
+		/* Mostly adds early on, mostly removals late, so the set grows and shrinks. */
+		bool add = (r >> 32) % STEPS > (uint64_t)step;
+		snprintf(a, sizeof(a), "10.%u.%u.1", i / 250, i % 250);
+		struct uvs_steer_key k = key(AF_INET, IPPROTO_TCP, UVS_STEER_REPLY, a, 80);
+		struct steer_slot *slot = steer_set_find(&s, &k);
+
+		assert_int_equal(slot != NULL, in[i]);
+		if (add && !in[i]) {
+			assert_int_equal(steer_set_add(&s, &k, 1), 0);
+			in[i] = true;
+			n++;
+		} else if (!add && in[i]) {
+			steer_set_remove(&s, &k);
+			in[i] = false;
+			n--;
+		}
+		assert_int_equal(s.n, n);
+		if (step % 20000 == 0 || step == STEPS - 1) {
+			for (unsigned j = 0; j < UNIVERSE; j++) {
+				snprintf(a, sizeof(a), "10.%u.%u.1", j / 250, j % 250);
+				k = key(AF_INET, IPPROTO_TCP, UVS_STEER_REPLY, a, 80);
+				assert_int_equal(steer_set_find(&s, &k) != NULL, in[j]);
+			}
+		}
+	}
+	steer_set_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -148,6 +229,8 @@ int main(void)
 						test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_fwmark_and_duplicates, test_env_setup,
 						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_model_keys, test_env_setup, test_env_teardown),
+		cmocka_unit_test(test_key_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

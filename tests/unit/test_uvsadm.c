@@ -405,6 +405,185 @@ static void test_save_restore(void **state)
 	       "Try `uvsadm -h' or 'uvsadm --help' for more information.\n");
 }
 
+/* ---- -R queues its configuration lines: the same outcome as one line at a time ---- */
+
+/* Starts *text over, empty. */
+static void restart(char **text, size_t *len, FILE **f)
+{
+	if (*f)
+		fclose(*f);
+	free(*text);
+	*text = NULL;
+	*f = open_memstream(text, len);
+	assert_non_null(*f);
+}
+
+/* Appends to *text n services 10.60.x.y:80 from `first`, each with 9 NAT real servers,
+ * as -S writes them (in its order). */
+static void add_rules(char **text, size_t *len, FILE **f, int first, int n)
+{
+	if (!*f)
+		restart(text, len, f);
+	for (int i = first; i < first + n; i++) {
+		fprintf(*f, "-A -t 10.60.%d.%d:80 -s rr\n", i / 250, i % 250 + 1);
+		for (int r = 0; r < 9; r++)
+			fprintf(*f, "-a -t 10.60.%d.%d:80 -r 10.61.%d.%d:80 -m -w 1\n", i / 250,
+				i % 250 + 1, (i * 9 + r) / 250, (i * 9 + r) % 250 + 1);
+	}
+	fflush(*f);
+}
+
+/*
+ * What running each line of text as a uvsadm command of its own gives: stdout and
+ * stderr concatenated, the last line's status; an option error (status 2) ends it, as
+ * it ends -R. Words are split at single spaces; a first word "ipvsadm" is dropped.
+ */
+static struct run one_by_one(const char *text)
+{
+	struct run all = { 0 };
+	size_t olen, elen;
+	FILE *out = open_memstream(&all.out, &olen), *err = open_memstream(&all.err, &elen);
+	char *copy = strdup(text), *save = NULL;
+
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *argv[40] = { "uvsadm" }, *wsave = NULL;
+		int argc = 1;
+		for (char *w = strtok_r(line, " ", &wsave); w && argc < 39;
+		     w = strtok_r(NULL, " ", &wsave))
+			if (argc > 1 || strcmp(w, "ipvsadm")) /* as -R drops it */
+				argv[argc++] = w;
+		if (argc == 1 || argv[1][0] == '#')
+			continue;
+		struct run r = uvsadm_in(NULL, argv[1], argc > 2 ? argv[2] : NULL,
+					 argc > 3 ? argv[3] : NULL, argc > 4 ? argv[4] : NULL,
+					 argc > 5 ? argv[5] : NULL, argc > 6 ? argv[6] : NULL,
+					 argc > 7 ? argv[7] : NULL, argc > 8 ? argv[8] : NULL,
+					 argc > 9 ? argv[9] : NULL, NULL);
+		assert_true(argc <= 10);
+		fputs(r.out, out);
+		fputs(r.err, err);
+		all.status = r.status;
+		run_free(&r);
+		if (all.status == 2)
+			break;
+	}
+	fclose(out);
+	fclose(err);
+	free(copy);
+	return all;
+}
+
+/* -R of text and the same lines one by one from the same start (-C) give the same
+ * status, output, messages in the same order, and configuration. */
+static void same_as_one_by_one(const char *text)
+{
+	struct run restored, saved_r, each, saved_e;
+
+	ok(uvsadm("-C"));
+	restored = uvsadm_in(text, "-R", NULL);
+	saved_r = uvsadm("-S", "-n");
+	ok(uvsadm("-C"));
+	each = one_by_one(text);
+	saved_e = uvsadm("-S", "-n");
+	if (restored.status != each.status)
+		fail_msg("-R status %d, one by one %d: %s", restored.status, each.status, each.err);
+	test_text_equal(restored.out, each.out);
+	test_text_equal(restored.err, each.err);
+	test_text_equal(saved_r.out, saved_e.out);
+	run_free(&restored);
+	run_free(&each);
+	run_free(&saved_r);
+	run_free(&saved_e);
+}
+
+/* From an empty configuration, -R of text ends with status and the messages err. */
+static void restore_expect(const char *text, int status, const char *err)
+{
+	ok(uvsadm("-C"));
+	expect(uvsadm_in(text, "-R", NULL), status, "", err);
+}
+
+/* -S gives want. */
+static void expect_saved(const char *want)
+{
+	expect(uvsadm("-S", "-n"), 0, want, "");
+}
+
+static void test_restore_queued(void **state)
+{
+	char *text = NULL, *want = NULL;
+	size_t len = 0, wlen = 0;
+	FILE *f = NULL, *w = NULL;
+
+	(void)state;
+	/* 3,000 lines: more than are ever outstanding (1,024), all applied. */
+	add_rules(&text, &len, &f, 0, 300);
+	restore_expect(text, 0, "");
+	expect_saved(text);
+
+	/* Refused lines in the middle of what is outstanding: each reported in its
+	 * place, the rest applied; the status is the last line's. */
+	restart(&text, &len, &f);
+	add_rules(&text, &len, &f, 0, 100);
+	fputs("-A -t 10.60.0.5:80 -s rr\n", f);
+	add_rules(&text, &len, &f, 100, 100);
+	fputs("-a -t 10.99.0.1:80 -r 10.1.1.1:80 -m\n", f);
+	fputs("-d -t 10.60.0.1:80 -r 10.99.9.9:80\n", f);
+	add_rules(&text, &len, &f, 200, 100);
+	restore_expect(text, 0,
+		       "Service already exists\n"
+		       "Service not defined\n"
+		       "No such destination\n");
+	add_rules(&want, &wlen, &w, 0, 300);
+	expect_saved(want);
+	same_as_one_by_one(text);
+	/* A refused last line: status 255. */
+	fputs("-A -t 10.60.0.5:80 -s rr\n", f);
+	fflush(f);
+	restore_expect(text, 255,
+		       "Service already exists\nService not defined\n"
+		       "No such destination\nService already exists\n");
+
+	/* An option error ends the restore: everything before it is applied (and its
+	 * refusals reported first), nothing after it. */
+	restart(&text, &len, &f);
+	add_rules(&text, &len, &f, 0, 50);
+	fputs("-A -t 10.60.0.5:80 -s rr\n", f);
+	add_rules(&text, &len, &f, 50, 100);
+	fputs("-A -t 10.1.1.3:80 -r 1.2.3.4\n", f);
+	add_rules(&text, &len, &f, 150, 100);
+	restore_expect(text, 2,
+		       "Service already exists\n"
+		       "Illegal 'real-server' option with the 'add-service' command\n");
+	restart(&want, &wlen, &w);
+	add_rules(&want, &wlen, &w, 0, 150);
+	expect_saved(want);
+	same_as_one_by_one(text);
+	/* The option error right after a refused line, whose answer is not in yet. */
+	restore_expect("-A -t 10.60.0.1:80 -s rr\n-A -t 10.60.0.1:80 -s rr\n"
+		       "-A -t 10.60.0.2:80 -r 1.2.3.4\n-A -t 10.60.0.3:80 -s rr\n",
+		       2,
+		       "Service already exists\n"
+		       "Illegal 'real-server' option with the 'add-service' command\n");
+	expect_saved("-A -t 10.60.0.1:80 -s rr\n");
+
+	/* Lines that read back, in between: they see every line before them. */
+	restart(&text, &len, &f);
+	add_rules(&text, &len, &f, 0, 2);
+	fputs("-L -n\n--set 100 20 30\n-L --timeout\n-a -t 10.60.0.1:80 -r 10.61.0.1:80 -m\n"
+	      "-Z\n-S -n\n-E -t 10.60.0.2:80 -s wlc\n-L -n -t 10.60.0.2:80\n-D -t 10.60.0.1:80\n"
+	      "ipvsadm -S -n\n# a comment\n\n-L -n --daemon\n",
+	      f);
+	add_rules(&text, &len, &f, 2, 150);
+	fputs("-S -n\n", f);
+	fflush(f);
+	same_as_one_by_one(text);
+	fclose(f);
+	free(text);
+	fclose(w);
+	free(want);
+}
+
 /* Without -n: names from /etc/hosts and /etc/services, in and out. */
 static void test_names(void **state)
 {
@@ -469,7 +648,7 @@ int main(void)
 		cmocka_unit_test(test_other_listings), cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_option_errors),  cmocka_unit_test(test_no_server),
 		cmocka_unit_test(test_save_restore),   cmocka_unit_test(test_names),
-		cmocka_unit_test(test_binary),
+		cmocka_unit_test(test_binary),	       cmocka_unit_test(test_restore_queued),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
