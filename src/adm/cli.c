@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -263,6 +264,21 @@ static int run_save(struct cli_ctx *x, const struct cli_args *a)
 static int run_words(struct cli_ctx *x, int argc, char **argv);
 
 /*
+ * Queued lines go out in batches as more lines come. When the input has no line ready
+ * (a slow pipe, a terminal, a program feeding uvsadm as it goes), what is queued is
+ * sent and answered first, so each line takes effect and reports as soon as it is
+ * read, as ipvsadm's do. A regular file is always ready: it keeps its batches.
+ */
+static void restore_catch_up(struct cli_ctx *x)
+{
+	int fd = fileno(x->in);
+	struct pollfd pfd = { fd, POLLIN, 0 };
+
+	if (x->client && uvs_ctl_queued(x->client) && fd >= 0 && poll(&pfd, 1, 0) == 0)
+		uvs_ctl_flush(x->client);
+}
+
+/*
  * -R: each line of input is a command line; an "ipvsadm" first word is dropped. Lines
  * whose first word starts with '#' are comments (ipvsadm has none). As ipvsadm, a
  * refused line is reported and the rest runs, an option error ends the restore, and
@@ -289,7 +305,7 @@ static int run_restore(struct cli_ctx *x)
 	x->reading_stdin = true;
 	x->restore.queue = true;
 	x->restore.err = err;
-	while (getline(&line, &cap, x->in) > 0) {
+	while (restore_catch_up(x), getline(&line, &cap, x->in) > 0) {
 		char *save = NULL;
 		int argc = 0, ret;
 		for (char *w = strtok_r(line, blanks, &save); w && argc < 256;

@@ -308,11 +308,9 @@ static int map_errno(int e)
  */
 static size_t map_add(struct uvs_steer *s, const struct uvs_steer_key *keys, size_t n, int *ret)
 {
-	static uint8_t ones[ADD_BATCH];
+	static const uint8_t ones[ADD_BATCH] = { [0 ... ADD_BATCH - 1] = 1 };
 	size_t done = 0;
 
-	if (!ones[0])
-		memset(ones, 1, sizeof(ones));
 	*ret = 0;
 	while (done < n) {
 		LIBBPF_OPTS(bpf_map_batch_opts, o, .elem_flags = BPF_ANY);

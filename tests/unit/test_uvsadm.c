@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -584,6 +585,59 @@ static void test_restore_queued(void **state)
 	free(want);
 }
 
+/* A line of -R from a pipe whose writer has not written the next one yet. */
+struct slow_feed {
+	int fd;
+	uint64_t generation; /* the model's, before the first line */
+	bool applied;	     /* the first line took effect before the second was written */
+};
+
+static void *feed_slowly(void *arg)
+{
+	static const char first[] = "-A -t 10.70.0.1:80 -s rr\n", second[] = "-A -t 10.70.0.2:80\n";
+	struct slow_feed *s = arg;
+
+	assert_int_equal(write(s->fd, first, strlen(first)), strlen(first));
+	for (int i = 0; i < 500 && !s->applied; i++) { /* up to 5 s */
+		s->applied =
+			__atomic_load_n(&fx.env.m.generation, __ATOMIC_ACQUIRE) != s->generation;
+		if (!s->applied)
+			usleep(10000);
+	}
+	assert_int_equal(write(s->fd, second, strlen(second)), strlen(second));
+	close(s->fd);
+	return NULL;
+}
+
+/* -R applies each line when it is read, not when enough lines to send together came. */
+static void test_restore_slow_input(void **state)
+{
+	char *argv[] = { "uvsadm", "-R", NULL };
+	struct slow_feed s = { 0 };
+	struct run r = { 0 };
+	size_t olen, elen;
+	pthread_t t;
+	int p[2];
+
+	(void)state;
+	ok(uvsadm("-C"));
+	assert_int_equal(pipe(p), 0);
+	s.fd = p[1];
+	s.generation = __atomic_load_n(&fx.env.m.generation, __ATOMIC_ACQUIRE);
+	FILE *in = fdopen(p[0], "r"), *out = open_memstream(&r.out, &olen),
+	     *err = open_memstream(&r.err, &elen);
+	assert_non_null(in);
+	assert_int_equal(pthread_create(&t, NULL, feed_slowly, &s), 0);
+	r.status = uvs_adm_cli_main(2, argv, in, out, err);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	fclose(in);
+	fclose(out);
+	fclose(err);
+	expect(r, 0, "", "");
+	assert_true(s.applied);
+	expect_saved("-A -t 10.70.0.1:80 -s rr\n-A -t 10.70.0.2:80 -s wlc\n");
+}
+
 /* Without -n: names from /etc/hosts and /etc/services, in and out. */
 static void test_names(void **state)
 {
@@ -644,11 +698,17 @@ static void test_binary(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_list_formats),   cmocka_unit_test(test_stats),
-		cmocka_unit_test(test_other_listings), cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_option_errors),  cmocka_unit_test(test_no_server),
-		cmocka_unit_test(test_save_restore),   cmocka_unit_test(test_names),
-		cmocka_unit_test(test_binary),	       cmocka_unit_test(test_restore_queued),
+		cmocka_unit_test(test_list_formats),
+		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_other_listings),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_option_errors),
+		cmocka_unit_test(test_no_server),
+		cmocka_unit_test(test_save_restore),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_binary),
+		cmocka_unit_test(test_restore_queued),
+		cmocka_unit_test(test_restore_slow_input),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
