@@ -10,6 +10,10 @@
 #   dr_xdp   dr with uvsd --io af_xdp
 #   haproxy  HAProxy in TCP mode in dir, VIP:81 -> rs1:80
 #   nginx    nginx's stream proxy in dir, VIP:82 -> rs1:80
+#   kern-nat dir's own IP forwarding on NAT's path: wrk to rs1's address, rtr and rs1
+#            routing each other's traffic through dir (no balancer: the cost of the hop
+#            through dir when the kernel forwards it in softirq)
+#   kern-dr  the same on DR's path: only the client's direction through dir
 # Every balancer has the one real server rs1, so each ratio to direct is the cost of
 # the extra hop alone. Threads: each its default for this 2-CPU machine (uvsd one
 # worker per CPU, HAProxy one thread per CPU, nginx worker_processes auto); rs1's
@@ -85,6 +89,11 @@ start() {
 		lab_uvsadm -A -t "$vip:80" -s rr
 		lab_uvsadm -a -t "$vip:80" -r "$rs:80" "$([ "${1%_xdp}" = nat ] && echo -m || echo -g)"
 		;;
+	kern-nat | kern-dr)
+		lab_director_forward 1
+		lab_exec rtr ip route replace "$rs/32" via "${LAB_IP4[dir]}"
+		[ "$1" = kern-dr ] || lab_exec rs1 ip route replace default via "${LAB_IP4[dir]}"
+		;;
 	haproxy)
 		lab_spawn dir haproxy haproxy -db -f "$LAB_TMP/haproxy.cfg"
 		lab_wait 10 listening 81
@@ -101,13 +110,18 @@ stop() {
 		lab_stop director
 		lab_exec rs1 ip route replace default via "${LAB_IP4[rtr]}"
 		;;
+	kern-nat | kern-dr)
+		lab_director_forward 0
+		lab_exec rtr ip route del "$rs/32"
+		lab_exec rs1 ip route replace default via "${LAB_IP4[rtr]}"
+		;;
 	haproxy) lab_stop haproxy ;;
 	nginx) lab_stop nginx-stream ;;
 	esac
 }
 url() {
 	case $1 in
-	direct) echo "http://$rs/" ;;
+	direct | kern-nat | kern-dr) echo "http://$rs/" ;;
 	nat | dr | nat_xdp | dr_xdp) echo "http://$vip/" ;;
 	haproxy) echo "http://$vip:81/" ;;
 	nginx) echo "http://$vip:82/" ;;
@@ -128,7 +142,7 @@ parse() {
 tsv=$out/http.tsv
 : >"$tsv"
 : >"$out/http-counters.txt"
-contenders=(direct nat dr nat_xdp dr_xdp haproxy nginx)
+contenders=(direct nat dr nat_xdp dr_xdp haproxy nginx kern-nat kern-dr)
 for r in $(seq "$rounds"); do
 	k=$(((r - 1) % ${#contenders[@]}))
 	order=("${contenders[@]:k}" "${contenders[@]:0:k}")

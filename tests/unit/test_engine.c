@@ -2,7 +2,8 @@
 /*
  * The engine end to end on frames: NAT both ways with the TCP state machine and its
  * timeouts, DR, TUN, refusals (no service, no connection, no destination, limit),
- * persistence, one-packet scheduling, port reuse, a deleted destination, TTL and MTU.
+ * persistence, one-packet scheduling, port reuse (DR after a reset, NAT in TIME_WAIT), a
+ * deleted destination, TTL and MTU.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 
 #include <netinet/icmp6.h>
 #include <netinet/ip_icmp.h>
+#include <arpa/inet.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,6 +294,71 @@ static void test_port_reuse_in_time_wait(void **state)
 	assert_int_equal(uvs_engine_conn_count(&fx->e), 1);
 }
 
+/*
+ * What a benchmark of one connection per request does (bench/http.sh, close mode):
+ * the real server closes first, the client's last FIN leaves the NAT entry in
+ * TIME_WAIT, and the client soon reuses the port. The new SYN must end the old entry
+ * and get a new connection, scheduled afresh, whose replies are translated; a late
+ * segment of the old real server on the same ports is no longer the client's.
+ */
+static void test_nat_port_reuse_after_server_close(void **state)
+{
+	struct eng_fixture *fx = *state;
+	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
+	struct uvs_dest *d11 = eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
+	struct uvs_dest *d12 = eng_add_dest(fx, svc, "192.168.0.12:80", 1, UVS_FWD_MASQ);
+	struct frame_spec c = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	union uvs_addr client = { 0 }, vip = { 0 };
+	struct uvs_conn *old, *now;
+
+	inet_pton(AF_INET, "172.16.0.5", &client);
+	inet_pton(AF_INET, "10.0.0.1", &vip);
+
+	assert_int_equal(eng_send(fx, &c), UVS_VERDICT_TX);
+	uint8_t first = fx->out.daddr.ip6[3];
+	const char *first_rs = first == 11 ? "192.168.0.11" : "192.168.0.12";
+	const char *second_rs = first == 11 ? "192.168.0.12" : "192.168.0.11";
+	struct frame_spec r = eng_tcp(first_rs, 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
+	assert_int_equal(eng_send(fx, &r), UVS_VERDICT_TX);
+	c.tcp_flags = TH_ACK; /* handshake, then the request */
+	assert_int_equal(eng_send(fx, &c), UVS_VERDICT_TX);
+	r.tcp_flags = TH_FIN | TH_ACK; /* the response and the server's FIN */
+	assert_int_equal(eng_send(fx, &r), UVS_VERDICT_TX);
+	c.tcp_flags = TH_FIN | TH_ACK; /* the client's FIN */
+	assert_int_equal(eng_send(fx, &c), UVS_VERDICT_TX);
+	old = uvs_conn_in_get(&fx->e.conns, AF_INET, IPPROTO_TCP, &client, htons(40000), &vip,
+			      htons(80), false);
+	assert_non_null(old);
+	assert_int_equal(old->state, UVS_TCP_S_TIME_WAIT);
+	assert_int_equal(uvs_dest_inactive(first == 11 ? d11 : d12), 1);
+
+	/* Two seconds later the same client port opens a new connection. */
+	fx->env.now += 2 * S;
+	c.tcp_flags = TH_SYN;
+	assert_int_equal(eng_send(fx, &c), UVS_VERDICT_TX);
+	eng_assert_addr(AF_INET, &fx->out.daddr, second_rs);
+	now = uvs_conn_in_get(&fx->e.conns, AF_INET, IPPROTO_TCP, &client, htons(40000), &vip,
+			      htons(80), false);
+	assert_non_null(now);
+	assert_ptr_not_equal(now, old);
+	assert_int_equal(now->state, UVS_TCP_S_SYN_RECV);
+	assert_int_equal(uvs_engine_conn_count(&fx->e), 1);
+	assert_int_equal(uvs_dest_inactive(first == 11 ? d11 : d12), 0);
+	/* The new real server's SYN-ACK goes back from the VIP. */
+	struct frame_spec r2 = eng_tcp(second_rs, 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
+	assert_int_equal(eng_send(fx, &r2), UVS_VERDICT_TX);
+	eng_assert_addr(AF_INET, &fx->out.saddr, "10.0.0.1");
+	assert_int_equal(ntohs(fx->out.sport), 80);
+	/* The old one's late ACK is not translated: the kernel may have it. */
+	r.tcp_flags = TH_ACK;
+	assert_int_equal(eng_send(fx, &r), UVS_VERDICT_PASS);
+	assert_int_equal(fx->f.reason, UVS_R_NO_SERVICE);
+	c.tcp_flags = TH_ACK;
+	assert_int_equal(eng_send(fx, &c), UVS_VERDICT_TX);
+	eng_assert_addr(AF_INET, &fx->out.daddr, second_rs);
+	assert_int_equal(now->state, UVS_TCP_S_ESTABLISHED);
+}
+
 static void test_deleted_destination(void **state)
 {
 	struct eng_fixture *fx = *state;
@@ -560,6 +627,7 @@ int main(void)
 		T(test_persistence),
 		T(test_one_packet),
 		T(test_port_reuse_in_time_wait),
+		T(test_nat_port_reuse_after_server_close),
 		T(test_deleted_destination),
 		T(test_ttl_and_mtu),
 		T(test_counted_before_transmit),
