@@ -32,19 +32,13 @@ import socket
 import struct
 import sys
 
+# The lab's own checksum and pseudo-header (labtool.py, beside this file).
+from labtool import csum, ip, pseudo
+
 NLMSG_ERROR = 2
 # uvsd's fixed generic netlink family id for IPVS (UVS_CTL_FAMILY, include/uvs/ctl.h),
 # so that the malformed messages get past the first check.
 IPVS_FAMILY = 0x5576
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 # -- the control socket ---------------------------------------------------------------
@@ -148,17 +142,9 @@ def ip6(src, dst, proto, payload, plen=None):
     )
 
 
-def pseudo4(src, dst, proto, length):
-    return (
-        socket.inet_pton(socket.AF_INET, src)
-        + socket.inet_pton(socket.AF_INET, dst)
-        + struct.pack("!xBH", proto, length)
-    )
-
-
 def tcp_syn(src, dst, sport, seq, bad_csum=False):
     seg = struct.pack("!HHIIBBHHH", sport, 80, seq, 0, 5 << 4, 0x02, 64240, 0, 0)
-    c = csum(pseudo4(src, dst, 6, len(seg)) + seg)
+    c = csum(pseudo(ip(src), ip(dst), 6, len(seg)) + seg)
     if bad_csum:
         c ^= 0x5A5A
     return seg[:16] + struct.pack("!H", c) + seg[18:]
