@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Name lookups for listings and saves without -n. */
 #include "names.h"
-#include "snap.h"
+#include "core/snap.h"
 
 #include <netdb.h>
 #include <stdio.h>
@@ -62,7 +62,7 @@ const char *uvs_adm_addrport_name(int af, const union uvs_addr *a, uint16_t port
 	size_t cap = len < UVS_ADM_NAME_LEN ? len : UVS_ADM_NAME_LEN;
 
 	if (!names)
-		return uvs_adm_addrport(af, a, port, buf, len);
+		return uvs_addrport(af, a, port, buf, len);
 	host_name(af, a, host, sizeof(host));
 	service_name(port, protocol, serv, sizeof(serv));
 	snprintf(buf, cap, af == AF_INET6 ? "[%s]:%s" : "%s:%s", host, serv);

@@ -202,12 +202,12 @@ int steer_model_keys(struct uvs_model *m, const struct uvs_marks *marks, struct 
 	return ret;
 }
 
-int uvs_steer_keys_of(const struct uvs_adm_snap *snap, struct uvs_steer_key **out)
+int uvs_steer_keys_of(const struct uvs_snap *snap, struct uvs_steer_key **out)
 {
 	return uvs_steer_keys_of_marked(snap, NULL, out);
 }
 
-int uvs_steer_keys_of_marked(const struct uvs_adm_snap *snap, const struct uvs_marks *marks,
+int uvs_steer_keys_of_marked(const struct uvs_snap *snap, const struct uvs_marks *marks,
 			     struct uvs_steer_key **out)
 {
 	struct steer_keyvec keys = { 0 };
@@ -216,7 +216,7 @@ int uvs_steer_keys_of_marked(const struct uvs_adm_snap *snap, const struct uvs_m
 	int ret = 0;
 
 	for (unsigned i = 0; i < snap->nsvcs && !ret; i++) {
-		const struct uvs_adm_svc_info *si = &snap->svcs[i];
+		const struct uvs_snap_svc *si = &snap->svcs[i];
 
 		if ((ret = dest_ptrs_reserve(&dp, si->ndests)))
 			break;

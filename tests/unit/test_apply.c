@@ -209,7 +209,7 @@ static void test_timeouts(void **state)
 {
 	struct test_env *env = *state;
 	struct uvs_timeouts t, before;
-	struct uvs_adm_cmd cmd;
+	struct uvs_ctl_req cmd;
 	struct uvs_error err;
 
 	uvs_timeouts_default(&t);
