@@ -68,8 +68,7 @@ static int copy_svc(const struct uvs_service *svc, struct uvs_snap_svc *out)
 	out->dests = calloc(svc->num_dests, sizeof(*out->dests));
 	if (!out->dests)
 		return -ENOMEM;
-	cds_list_for_each_entry(d, &svc->dests, list)
-	{
+	cds_list_for_each_entry(d, &svc->dests, list) {
 		if (i == svc->num_dests)
 			break;
 		copy_dest(d, &out->dests[i++]);
@@ -101,8 +100,7 @@ int uvs_snap_take(struct uvs_model *m, const struct uvs_svc_key *only, bool sort
 		}
 		goto out;
 	}
-	cds_list_for_each_entry(svc, &m->services, all)
-	{
+	cds_list_for_each_entry(svc, &m->services, all) {
 		if (out->nsvcs == n)
 			break;
 		ret = copy_svc(svc, &out->svcs[out->nsvcs++]);
