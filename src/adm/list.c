@@ -69,31 +69,18 @@ static void print_title(FILE *f, enum uvs_adm_list_fmt fmt)
 	fprintf(f, "  -> RemoteAddress:Port\n");
 }
 
-static const char *proto_name(int protocol)
-{
-	switch (protocol) {
-	case IPPROTO_TCP:
-		return "TCP";
-	case IPPROTO_UDP:
-		return "UDP";
-	case IPPROTO_SCTP:
-		return "SCTP";
-	default:
-		return "?";
-	}
-}
-
 /* "TCP  10.0.0.1:80", "FWM  7", "FWM  7 IPv6". An IPv4 name is cut at 33 characters
  * (a limit that only resolved names can reach); an IPv6 one is not. */
 static void svc_name(const struct uvs_svc_key *k, bool names, char *buf, size_t len)
 {
+	const char *proto = uvs_adm_proto_name(k->protocol);
 	char ap[UVS_ADM_NAME_LEN];
 
 	if (k->fwmark) {
 		snprintf(buf, len, "FWM  %u%s", k->fwmark, k->af == AF_INET6 ? " IPv6" : "");
 		return;
 	}
-	snprintf(buf, len, "%-4s %s", proto_name(k->protocol),
+	snprintf(buf, len, "%-4s %s", proto ? proto : "?",
 		 uvs_adm_addrport_name(k->af, &k->addr, k->port, k->protocol, names, ap,
 				       sizeof(ap)));
 	if (k->af != AF_INET6 && len > 33)

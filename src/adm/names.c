@@ -8,18 +8,31 @@
 #include <string.h>
 #include <sys/socket.h>
 
+/* The protocols a virtual service can have, by ipvsadm's name and the services
+ * database's. */
+static const struct {
+	int protocol;
+	const char *name, *db_name;
+} protocols[] = {
+	{ IPPROTO_TCP, "TCP", "tcp" },
+	{ IPPROTO_UDP, "UDP", "udp" },
+	{ IPPROTO_SCTP, "SCTP", "sctp" },
+};
+
+const char *uvs_adm_proto_name(int protocol)
+{
+	for (size_t i = 0; i < sizeof(protocols) / sizeof(protocols[0]); i++)
+		if (protocols[i].protocol == protocol)
+			return protocols[i].name;
+	return NULL;
+}
+
 static const char *proto_db_name(int protocol)
 {
-	switch (protocol) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_SCTP:
-		return "sctp";
-	default:
-		return NULL;
-	}
+	for (size_t i = 0; i < sizeof(protocols) / sizeof(protocols[0]); i++)
+		if (protocols[i].protocol == protocol)
+			return protocols[i].db_name;
+	return NULL;
 }
 
 /* The host name of a, or its numeric form. getnameinfo covers IPv6 too. */

@@ -11,6 +11,10 @@
 
 #include "pkt/addr.h"
 
+/* "TCP", "UDP" or "SCTP" for a service's protocol, as ipvsadm prints it; NULL for
+ * any other. */
+const char *uvs_adm_proto_name(int protocol);
+
 /* ipvsadm builds these texts in a 60-byte buffer: longer names are cut to 59. */
 #define UVS_ADM_NAME_LEN 60
 

@@ -182,15 +182,13 @@ int steer_model_keys(struct uvs_model *m, const struct uvs_marks *marks, struct 
 	int ret = 0;
 
 	pthread_mutex_lock(&m->ctl_lock);
-	cds_list_for_each_entry(svc, &m->services, all)
-	{
+	cds_list_for_each_entry(svc, &m->services, all) {
 		struct uvs_dest *d;
 		size_t n = 0;
 
 		if ((ret = dest_ptrs_reserve(&dp, svc->num_dests)))
 			break;
-		cds_list_for_each_entry(d, &svc->dests, list)
-		{
+		cds_list_for_each_entry(d, &svc->dests, list) {
 			if (n < svc->num_dests)
 				dp.v[n++] = &d->conf;
 		}

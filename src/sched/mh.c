@@ -94,8 +94,7 @@ static int mh_build(struct uvs_service *svc)
 
 	if (ret)
 		return ret;
-	uvs_for_each_dest(d, svc)
-	{
+	uvs_for_each_dest(d, svc) {
 		if (d->last_weight > 0)
 			g = g ? gcd32(g, d->last_weight) : d->last_weight;
 		if (d->last_weight > maxlw)
@@ -106,8 +105,7 @@ static int mh_build(struct uvs_service *svc)
 	/* Keep the largest turns below 64, so that the rounds interleave finely. */
 	rshift = fls32(maxlw / g) > 6 ? fls32(maxlw / g) - 6 : 0;
 
-	uvs_for_each_dest(d, svc)
-	{
+	uvs_for_each_dest(d, svc) {
 		struct mh_setup *s = &mh->setup[n++];
 		uint32_t t = (d->last_weight / g) >> rshift;
 

@@ -34,6 +34,10 @@ struct uvs_sched_ops {
 
 /* The scheduler called name, or NULL. */
 const struct uvs_sched_ops *uvs_sched_find(const char *name);
+/* Checks that scheduler `sched` can serve a service of num_dests destinations (e.g.
+ * mh's table size). Returns 0, or -EINVAL with a message in *err. */
+int uvs_sched_check_fits(const struct uvs_sched_ops *sched, unsigned num_dests,
+			 struct uvs_error *err);
 /* All schedulers, NULL-terminated, in ipvsadm's documentation order. */
 extern const struct uvs_sched_ops *const uvs_schedulers[];
 
