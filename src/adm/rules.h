@@ -32,6 +32,18 @@ struct uvs_adm_error {
 int uvs_adm_parse_argv(int argc, char *const argv[], struct uvs_ctl_req *cmd,
 		       struct uvs_error *err);
 
+struct adm_args;
+
+/*
+ * The configuration request of a, words adm_scan read and whose options suit its
+ * command (adm_args_check), with ipvsadm's defaults; addresses and ports are numeric.
+ * Returns 0, or -EINVAL with a message in *err (may be NULL) naming the bad value.
+ */
+int uvs_adm_request(const struct adm_args *a, struct uvs_ctl_req *cmd, struct uvs_error *err);
+
+/* The service of a's -t/-u/--sctp-service/-f (and -6), as uvs_adm_request reads it. */
+int uvs_adm_service_key(const struct adm_args *a, struct uvs_svc_key *k, struct uvs_error *err);
+
 /*
  * Parses one line of a rules text: splits it at blanks and drops a first word
  * "ipvsadm". Returns 0 for a command, 1 for a line with nothing to do (blank, or
