@@ -4,7 +4,7 @@
  * with a message and changes nothing; a bounded random-bytes and mutation loop never
  * breaks it; peers other than root or the group are refused (SO_PEERCRED, checked with
  * uvsadm run as nobody); a client that does not read stalls only itself; stale and
- * live socket files.
+ * live socket files; clients past the limit are told why, idle ones are closed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,11 +392,13 @@ static void test_fuzz_loop(void **state)
 
 /* ---- over the socket ---- */
 
-static void expect_spawn(const char *sock, uid_t uid, gid_t gid, gid_t extra_group, int status,
-			 const char *out_part)
+/* Runs uvsadm -L -n as uid:gid (and extra_group) against sock; returns its exit
+ * status with its output (stdout and stderr) in buf. */
+static int spawn_uvsadm(const char *sock, uid_t uid, gid_t gid, gid_t extra_group, char *buf,
+			size_t len)
 {
 	const char *uvsadm = getenv("UVSADM");
-	char env_sock[200], outfile[] = "/tmp/uvs-ctl-out-XXXXXX", buf[1024] = "";
+	char env_sock[200], outfile[] = "/tmp/uvs-ctl-out-XXXXXX";
 	int fd = mkstemp(outfile);
 	pid_t pid;
 	int st;
@@ -418,11 +421,22 @@ static void expect_spawn(const char *sock, uid_t uid, gid_t gid, gid_t extra_gro
 		_exit(98);
 	}
 	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(pread(fd, buf, sizeof(buf) - 1, 0) >= 0);
+	memset(buf, 0, len);
+	assert_true(pread(fd, buf, len - 1, 0) >= 0);
 	close(fd);
 	unlink(outfile);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != status || !strstr(buf, out_part))
-		fail_msg("uvsadm as %u:%u: status %d, output:\n%s", uid, gid, WEXITSTATUS(st), buf);
+	assert_true(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+static void expect_spawn(const char *sock, uid_t uid, gid_t gid, gid_t extra_group, int status,
+			 const char *out_part)
+{
+	char buf[1024];
+	int got = spawn_uvsadm(sock, uid, gid, extra_group, buf, sizeof(buf));
+
+	if (got != status || !strstr(buf, out_part))
+		fail_msg("uvsadm as %u:%u: status %d, output:\n%s", uid, gid, got, buf);
 }
 
 static void test_peer_refused(void **state)
@@ -497,7 +511,7 @@ static void test_slow_reader(void **state)
 	assert_int_equal(send(fd2, w->nlh, w->nlh->nlmsg_len, 0), (ssize_t)w->nlh->nlmsg_len);
 	close(fd2);
 
-	assert_int_equal(uvs_ctl_client_open(f.path, &c), 0);
+	assert_int_equal(uvs_ctl_client_open(f.path, 10, &c), 0);
 	assert_int_equal(uvs_ctl_get_info(c, &version, &size, NULL), 0);
 	assert_int_equal(version, UVS_IPVS_VERSION);
 	uvs_ctl_client_close(c);
@@ -605,6 +619,203 @@ static void test_pipelined_requests(void **state)
 	ctl_fixture_fini(&f);
 }
 
+/* Expects the server to tell fd why it hangs up (an NLMSG_ERROR of seq 0: -errnum and
+ * msg), then the hang-up. Waits at most 10 s. */
+static void expect_told_and_closed(int fd, int errnum, const char *msg)
+{
+	union {
+		char buf[UVS_CTL_DGRAM_MAX + 1];
+		uint64_t align_;
+	} in;
+	struct timeval tv = { .tv_sec = 10 };
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)in.buf;
+	const struct nlattr *a;
+	const char *text = NULL;
+	ssize_t n;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = recv(fd, in.buf, sizeof(in.buf), 0);
+	assert_true(n > 0);
+	assert_true(mnl_nlmsg_ok(nlh, (int)n));
+	assert_int_equal(nlh->nlmsg_type, NLMSG_ERROR);
+	assert_int_equal(nlh->nlmsg_seq, 0);
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(e->error, -errnum);
+	mnl_attr_for_each(a, nlh, sizeof(*e))
+	{
+		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
+			text = mnl_attr_get_str(a);
+	}
+	assert_non_null(text);
+	assert_string_equal(text, msg);
+	assert_int_equal(recv(fd, in.buf, sizeof(in.buf), 0), 0);
+}
+
+/* Sends GET_INFO on fd and reads its answer. */
+static void ask_info(int fd)
+{
+	static union {
+		char buf[UVS_CTL_DGRAM_MAX + 1];
+		uint64_t align_;
+	} in;
+	struct uvs_ctl_msg *w = start(IPVS_CMD_GET_INFO, 0);
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)in.buf;
+	ssize_t n;
+
+	assert_int_equal(send(fd, w->nlh, w->nlh->nlmsg_len, 0), (ssize_t)w->nlh->nlmsg_len);
+	n = recv(fd, in.buf, sizeof(in.buf), 0);
+	assert_true(n > 0 && mnl_nlmsg_ok(nlh, (int)n));
+	assert_int_equal(nlh->nlmsg_type, UVS_CTL_FAMILY);
+	assert_int_equal(nlh->nlmsg_seq, 77);
+}
+
+/*
+ * Clients past max_clients are told why and closed at once: uvsadm says so (and not
+ * "Are you sure that uvsd is running"), a raw netlink client reads it as an
+ * NLMSG_ERROR; a slot freed is taken again.
+ */
+static void test_client_limit(void **state)
+{
+	static const char why[] =
+		"uvsd refused the connection: 2 clients connected, the most it takes "
+		"(--max-clients)";
+	struct ctl_fixture f;
+	struct uvs_ctl_client *c = NULL;
+	uint32_t version, size;
+	char out[1024];
+	int fd[3];
+
+	(void)state;
+	ctl_fixture_start_limits(&f, (gid_t)-1, 2, 0);
+	/* Accepted in the order they connect: the first two take the slots. */
+	fd[0] = raw_connect(f.path);
+	fd[1] = raw_connect(f.path);
+	fd[2] = raw_connect(f.path);
+	expect_told_and_closed(fd[2], EUSERS, why);
+	ask_info(fd[0]);
+	assert_int_equal(spawn_uvsadm(f.path, 0, 0, (gid_t)-1, out, sizeof(out)), 2);
+	assert_string_equal(out, "Can't initialize ipvs: uvsd refused the connection: 2 clients "
+				 "connected, the most it takes (--max-clients)\n");
+	close(fd[0]);
+	/* The server sees the hang-up soon; until then a new client may be refused. */
+	for (int i = 0; i < 500 && !c; i++) {
+		assert_int_equal(uvs_ctl_client_open(f.path, 10, &c), 0);
+		if (uvs_ctl_get_info(c, &version, &size, NULL) < 0) {
+			uvs_ctl_client_close(c);
+			c = NULL;
+			usleep(10000);
+		}
+	}
+	assert_non_null(c);
+	uvs_ctl_client_close(c);
+	close(fd[1]);
+	close(fd[2]);
+	ctl_fixture_fini(&f);
+}
+
+/*
+ * With an idle timeout, a client that sends nothing is told why and closed, and so is
+ * one that stops reading a dump; one that keeps asking is not, however long it stays.
+ */
+static void test_idle_clients(void **state)
+{
+	static union {
+		char buf[UVS_CTL_DGRAM_MAX + 1];
+		uint64_t align_;
+	} in;
+	static const char why[] = "uvsd closed the connection: idle for 300 ms (--client-timeout)";
+	struct ctl_fixture f;
+	struct uvs_ctl_msg *w;
+	char rule[64];
+	int idle, busy, stalled;
+	bool done = false;
+	ssize_t n;
+
+	(void)state;
+	ctl_fixture_start_limits(&f, (gid_t)-1, 0, 300);
+	for (int i = 0; i < 3000; i++) {
+		snprintf(rule, sizeof(rule), "-A -u 10.%d.%d.1:53 -s rr\n", i / 250, i % 250);
+		test_apply_ok(&f.env, NULL, rule);
+	}
+	idle = raw_connect(f.path);
+	busy = raw_connect(f.path);
+	stalled = raw_connect(f.path);
+	w = start(IPVS_CMD_GET_SERVICE, NLM_F_DUMP);
+	assert_int_equal(send(stalled, w->nlh, w->nlh->nlmsg_len, 0), (ssize_t)w->nlh->nlmsg_len);
+	/* Five times the timeout, asking every 50 ms: served all along. */
+	for (int i = 0; i < 30; i++) {
+		ask_info(busy);
+		usleep(50000);
+	}
+	expect_told_and_closed(idle, ETIMEDOUT, why);
+	/* The stalled reader was closed too: what was sent is there, the dump's end not. */
+	struct pollfd p = { stalled, POLLRDHUP, 0 };
+	assert_int_equal(poll(&p, 1, 10000), 1);
+	while ((n = recv(stalled, in.buf, sizeof(in.buf), MSG_DONTWAIT)) > 0) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)in.buf;
+		int len = (int)n;
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+			done |= nlh->nlmsg_type == NLMSG_DONE;
+	}
+	assert_int_equal(n, 0);
+	assert_false(done);
+	/* Once it stops asking, the busy client is idle too. */
+	expect_told_and_closed(busy, ETIMEDOUT, why);
+	close(idle);
+	close(busy);
+	close(stalled);
+	ctl_fixture_fini(&f);
+}
+
+/*
+ * uvsadm -R waiting for its input is neither a silent server (its timeout) nor kept
+ * from going on when uvsd closes the idle connection meanwhile: it connects again.
+ */
+static void test_restore_pauses(void **state)
+{
+	static const char first[] = "-A -t 10.72.0.1:80 -s rr\n", second[] = "-A -t 10.72.0.2:80\n";
+	const char *uvsadm = getenv("UVSADM");
+	char env_sock[200], out[] = "/tmp/uvs-ctl-out-XXXXXX", buf[1024] = "";
+	struct ctl_fixture f;
+	int in[2], fd = mkstemp(out), st;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(uvsadm);
+	assert_true(fd >= 0);
+	/* uvsd closes connections idle for 200 ms; uvsadm waits 1 s for an answer. */
+	ctl_fixture_start_limits(&f, (gid_t)-1, 0, 200);
+	snprintf(env_sock, sizeof(env_sock), "UVSD_SOCKET=%s", f.path);
+	assert_int_equal(pipe(in), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char *const argv[] = { (char *)uvsadm, "-R", NULL };
+		char *const envp[] = { env_sock, "UVSADM_TIMEOUT=1", NULL };
+		dup2(in[0], 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(in[1]);
+		execve(uvsadm, argv, envp);
+		_exit(98);
+	}
+	close(in[0]);
+	assert_int_equal(write(in[1], first, strlen(first)), strlen(first));
+	usleep(1500000);
+	assert_int_equal(write(in[1], second, strlen(second)), strlen(second));
+	close(in[1]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(pread(fd, buf, sizeof(buf) - 1, 0) >= 0);
+	close(fd);
+	unlink(out);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || buf[0])
+		fail_msg("uvsadm -R: status %d, output:\n%s", WEXITSTATUS(st), buf);
+	char *saved = test_save_text(&f.env);
+	test_text_equal(saved, "-A -t 10.72.0.1:80 -s rr\n-A -t 10.72.0.2:80 -s wlc\n");
+	free(saved);
+	ctl_fixture_fini(&f);
+}
+
 static void test_socket_files(void **state)
 {
 	struct ctl_fixture f;
@@ -654,6 +865,9 @@ int main(void)
 		cmocka_unit_test(test_slow_reader),
 		cmocka_unit_test(test_pipelined_requests),
 		cmocka_unit_test(test_socket_files),
+		cmocka_unit_test(test_client_limit),
+		cmocka_unit_test(test_idle_clients),
+		cmocka_unit_test(test_restore_pauses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
