@@ -12,7 +12,10 @@ fail() {
 	echo "FAIL: $*"
 	exit 1
 }
-command -v groff >/dev/null && command -v man >/dev/null || { echo "SKIP: no groff or man"; exit 77; }
+if ! command -v groff >/dev/null || ! command -v man >/dev/null; then
+	echo "SKIP: no groff or man"
+	exit 77
+fi
 
 for page in uvsd uvsadm; do
 	src=$mandir/$page.8
@@ -30,9 +33,9 @@ check_options() { # check_options PAGE HELP_TEXT
 	local page=$1 help=$2 opt missing=()
 	local text
 	text=$(sed 's/\\-/-/g' "$mandir/$page.8")
-	for opt in $(grep -o -- '--[a-z][a-z0-9-]*' <<<"$help" | sort -u); do
+	while read -r opt; do
 		grep -q -- "$opt\b" <<<"$text" || missing+=("$opt")
-	done
+	done < <(grep -o -- '--[a-z][a-z0-9-]*' <<<"$help" | sort -u)
 	[ ${#missing[@]} -eq 0 ] || fail "$page.8 does not document ${missing[*]}"
 	echo "ok: $page.8 documents every option of its --help"
 }
