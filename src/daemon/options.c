@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "uvs/ctl.h"
+#include "uvs/version.h"
 
 static void usage(FILE *f)
 {
@@ -37,6 +38,7 @@ static void usage(FILE *f)
 		"  --conn-tab-bits N   connection table of 2^N buckets, 8..24 (default 20)\n"
 		"  --max-conns N       most connections and templates, 1..%u\n"
 		"                      (default 4194304)\n"
+		"  --version, -V       print uvsd's version\n"
 		"  --help\n",
 		UVSD_MAX_WORKERS, UVSD_MAX_CLIENTS_MAX, UVSD_MAX_CLIENTS_DEF,
 		UVSD_CLIENT_TIMEOUT_MAX, UVSD_CLIENT_TIMEOUT_DEF, UVSD_MAX_CONNS_MAX);
@@ -143,6 +145,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		{ "max-clients", required_argument, NULL, 'c' },
 		{ "client-timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v = 0;
@@ -151,7 +154,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 	memset(o, 0, sizeof(*o));
 	o->max_clients = UVSD_MAX_CLIENTS_DEF;
 	o->client_timeout = UVSD_CLIENT_TIMEOUT_DEF;
-	while (!ret && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while (!ret && (c = getopt_long(argc, argv, "V", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			ret = path("rules", optarg, &o->rules);
@@ -214,6 +217,9 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 			break;
 		case 'h':
 			usage(stdout);
+			return 1;
+		case 'V':
+			printf("uvsd %s\n", UVS_VERSION);
 			return 1;
 		default:
 			usage(stderr);

@@ -38,7 +38,8 @@ struct uvsd_options {
 
 /*
  * Reads argv into *o (which it fills with the defaults first). Every number is checked
- * against its range. Returns 0; 1 after printing the usage for --help; -1 after
+ * against its range. Returns 0; 1 after printing the usage (--help) or the version
+ * (--version); -1 after
  * printing why to stderr.
  */
 int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o);

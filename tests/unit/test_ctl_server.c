@@ -641,8 +641,7 @@ static void expect_told_and_closed(int fd, int errnum, const char *msg)
 	assert_int_equal(nlh->nlmsg_seq, 0);
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 	assert_int_equal(e->error, -errnum);
-	mnl_attr_for_each(a, nlh, sizeof(*e))
-	{
+	mnl_attr_for_each(a, nlh, sizeof(*e)) {
 		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
 			text = mnl_attr_get_str(a);
 	}
