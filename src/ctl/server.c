@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The server's sockets: the listening socket, the clients and who they are
- * (SO_PEERCRED, SO_PEERGROUPS), reading requests and sending replies without blocking.
+ * (SO_PEERCRED, SO_PEERGROUPS), reading requests and sending replies without blocking,
+ * the client limit and closing idle clients.
  */
 #include "server-internal.h"
 
