@@ -131,13 +131,13 @@ static int cmd_del_svc(struct uvs_ctl_server *s, struct ctl_client *c, const str
 	return uvs_svc_del(s->cfg.model, &k, err);
 }
 
-static int snap_one(struct uvs_ctl_server *s, const struct uvs_svc_key *k,
-		    struct uvs_adm_snap *snap, struct uvs_error *err)
+static int snap_one(struct uvs_ctl_server *s, const struct uvs_svc_key *k, struct uvs_snap *snap,
+		    struct uvs_error *err)
 {
-	if (uvs_adm_snap_take(s->cfg.model, k, false, snap))
+	if (uvs_snap_take(s->cfg.model, k, false, snap))
 		return fail(err, ENOMEM, "out of memory");
 	if (snap->nsvcs == 0) {
-		uvs_adm_snap_free(snap);
+		uvs_snap_free(snap);
 		return fail(err, ESRCH, "No such service");
 	}
 	return 0;
@@ -146,13 +146,13 @@ static int snap_one(struct uvs_ctl_server *s, const struct uvs_svc_key *k,
 static int cmd_get_svc(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
 		       struct uvs_error *err)
 {
-	struct uvs_adm_snap snap;
+	struct uvs_snap snap;
 	struct uvs_ctl_msg w;
 	struct uvs_svc_key k;
 	int ret;
 
 	if (r->dump) {
-		if (uvs_adm_snap_take(s->cfg.model, NULL, false, &c->snap))
+		if (uvs_snap_take(s->cfg.model, NULL, false, &c->snap))
 			return fail(err, ENOMEM, "out of memory");
 		c->dump_cmd = IPVS_CMD_NEW_SERVICE;
 		return 0;
@@ -163,7 +163,7 @@ static int cmd_get_svc(struct uvs_ctl_server *s, struct ctl_client *c, const str
 		return ret;
 	reply_start(c, &w, r, IPVS_CMD_NEW_SERVICE);
 	uvs_ctl_put_svc_info(&w, &snap.svcs[0]);
-	uvs_adm_snap_free(&snap);
+	uvs_snap_free(&snap);
 	return reply_end(c, &w, err);
 }
 
@@ -227,16 +227,16 @@ static bool is_multicast(int af, const union uvs_addr *a)
  * protocol cannot carry. Returns 1, 0 or -ENOMEM. */
 static int has_mixed_family(struct uvs_model *m)
 {
-	struct uvs_adm_snap snap;
+	struct uvs_snap snap;
 	int found = 0;
 
-	if (uvs_adm_snap_take(m, NULL, false, &snap))
+	if (uvs_snap_take(m, NULL, false, &snap))
 		return -ENOMEM;
 	for (unsigned i = 0; i < snap.nsvcs && !found; i++) {
 		for (unsigned j = 0; j < snap.svcs[i].ndests && !found; j++)
 			found = snap.svcs[i].dests[j].conf.af != snap.svcs[i].conf.key.af;
 	}
-	uvs_adm_snap_free(&snap);
+	uvs_snap_free(&snap);
 	return found;
 }
 
@@ -532,7 +532,7 @@ void ctl_handle_request(struct uvs_ctl_server *s, struct ctl_client *c, const vo
 
 void ctl_dump_free(struct ctl_client *c)
 {
-	uvs_adm_snap_free(&c->snap);
+	uvs_snap_free(&c->snap);
 	free(c->counters);
 	free(c->conns);
 	c->counters = NULL;

@@ -5,8 +5,8 @@
  * word and leaves the other three zero, so that comparing all 16 bytes is correct for
  * both families.
  */
-#ifndef UVS_ADDR_H
-#define UVS_ADDR_H
+#ifndef UVS_PKT_ADDR_H
+#define UVS_PKT_ADDR_H
 
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -65,5 +65,10 @@ bool uvs_addr_is_unicast(int af, const union uvs_addr *a);
  * checks that need the host's routes and addresses are not made (docs/decisions.md).
  */
 bool uvs_addr_can_be_real_server(int af, const union uvs_addr *a);
+
+/* "a.b.c.d:port" or "[v6]:port" (port in network order) into buf; returns buf. */
+const char *uvs_addrport(int af, const union uvs_addr *addr, uint16_t port, char *buf, size_t len);
+/* Longest text uvs_addrport() writes, with the NUL. */
+#define UVS_ADDRPORT_LEN (UVS_ADDR_STRLEN + 8)
 
 #endif
