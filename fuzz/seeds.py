@@ -10,14 +10,9 @@ import struct
 import sys
 import ipaddress
 
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
+sys.dont_write_bytecode = True  # nothing written next to the sources
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "pylib"))
+from inetsum import csum, pseudo, with_csum
 
 
 def eth(ethertype):
@@ -30,29 +25,27 @@ def l4(proto, sport, dport, flags, payload):
     return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
 
 
-def with_l4_csum(proto, seg, pseudo):
-    off = 16 if proto == 6 else 6
-    c = csum(pseudo + seg)
-    return seg[:off] + struct.pack("!H", c) + seg[off + 2:]
+# Where TCP, UDP and ICMPv6 keep their checksum.
+CSUM_AT = {6: 16, 17: 6, 58: 2}
+
+
+def with_l4_csum(src, dst, proto, seg):
+    return with_csum(seg, CSUM_AT[proto], csum(pseudo(src, dst, proto, len(seg)) + seg))
 
 
 def ip4(src, dst, proto, seg, ttl=64):
     s, d = ipaddress.IPv4Address(src).packed, ipaddress.IPv4Address(dst).packed
     hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(seg), 1, 0x4000, ttl, proto, 0, s, d)
-    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+    hdr = with_csum(hdr, 10, csum(hdr))
     if proto in (6, 17):
-        seg = with_l4_csum(proto, seg, s + d + struct.pack("!BBH", 0, proto, len(seg)))
+        seg = with_l4_csum(s, d, proto, seg)
     return hdr + seg
 
 
 def ip6(src, dst, proto, seg, hlim=64):
     s, d = ipaddress.IPv6Address(src).packed, ipaddress.IPv6Address(dst).packed
     if proto in (6, 17, 58):
-        pseudo = s + d + struct.pack("!IxxxB", len(seg), proto)
-        if proto == 58:
-            seg = seg[:2] + struct.pack("!H", csum(pseudo + seg)) + seg[4:]
-        else:
-            seg = with_l4_csum(proto, seg, pseudo)
+        seg = with_l4_csum(s, d, proto, seg)
     return struct.pack("!IHBB16s16s", 6 << 28, len(seg), proto, hlim, s, d) + seg
 
 
@@ -70,7 +63,7 @@ def tcp6(src, sport, dst, dport, flags):
 
 def icmp4_error(src, dst, typ, code, quoted_ip):
     msg = struct.pack("!BBHI", typ, code, 0, 0) + quoted_ip[:28]
-    msg = msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
+    msg = with_csum(msg, 2, csum(msg))
     return eth(0x0800) + ip4(src, dst, 1, msg)
 
 

@@ -540,7 +540,7 @@ static int parse_timeouts(const struct parse *p, struct uvs_ctl_req *cmd)
 	if (p->npos != 3)
 		return uvs_errorf(p->err, EINVAL, "--set needs three values: tcp tcpfin udp");
 	for (int i = 0; i < 3; i++) {
-		if (parse_num(p->pos[i], 0, INT32_MAX, &v) < 0)
+		if (parse_num(p->pos[i], 0, UVS_TIMEOUT_MAX, &v) < 0)
 			return uvs_errorf(p->err, EINVAL, "invalid timeout value '%s' specified",
 					  p->pos[i]);
 		*out[i] = (uint32_t)v;
