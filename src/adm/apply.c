@@ -5,7 +5,7 @@
  * runs the inverses newest first.
  */
 #include "rules.h"
-#include "snap.h"
+#include "core/snap.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -20,29 +20,29 @@ static int error_msg(struct uvs_error *err, int errnum, const char *msg)
 	return -errnum;
 }
 
-int uvs_adm_exec(struct uvs_model *m, struct uvs_timeouts *t, const struct uvs_adm_cmd *cmd,
+int uvs_adm_exec(struct uvs_model *m, struct uvs_timeouts *t, const struct uvs_ctl_req *cmd,
 		 struct uvs_error *err)
 {
 	const struct uvs_svc_key *k = &cmd->svc.key;
 	const struct uvs_dest_conf *d = &cmd->dest;
 
 	switch (cmd->kind) {
-	case UVS_ADM_ADD_SVC:
+	case UVS_REQ_ADD_SVC:
 		return uvs_svc_add(m, &cmd->svc, err);
-	case UVS_ADM_EDIT_SVC:
+	case UVS_REQ_EDIT_SVC:
 		return uvs_svc_edit(m, &cmd->svc, err);
-	case UVS_ADM_DEL_SVC:
+	case UVS_REQ_DEL_SVC:
 		return uvs_svc_del(m, k, err);
-	case UVS_ADM_CLEAR:
+	case UVS_REQ_CLEAR:
 		uvs_svc_flush(m);
 		return 0;
-	case UVS_ADM_ADD_DEST:
+	case UVS_REQ_ADD_DEST:
 		return uvs_dest_add(m, k, d, err);
-	case UVS_ADM_EDIT_DEST:
+	case UVS_REQ_EDIT_DEST:
 		return uvs_dest_edit(m, k, d, err);
-	case UVS_ADM_DEL_DEST:
+	case UVS_REQ_DEL_DEST:
 		return uvs_dest_del(m, k, d->af, &d->addr, d->port, err);
-	case UVS_ADM_SET_TIMEOUT:
+	case UVS_REQ_SET_TIMEOUT:
 		if (!t)
 			return error_msg(err, EINVAL, "no timeouts to set here");
 		uvs_timeouts_set(t, cmd->tcp, cmd->tcpfin, cmd->udp);
@@ -54,10 +54,10 @@ int uvs_adm_exec(struct uvs_model *m, struct uvs_timeouts *t, const struct uvs_a
 /* One parsed line, and after it ran, the state its inverse needs. */
 struct step {
 	unsigned line;
-	struct uvs_adm_cmd cmd;
+	struct uvs_ctl_req cmd;
 	/* Before the command: the service it changed (edit, delete, destination
 	 * changes), or every service (clear), in the model's order. */
-	struct uvs_adm_snap before;
+	struct uvs_snap before;
 };
 
 struct undo_ctx {
@@ -91,7 +91,7 @@ static void undo_dest_del(struct undo_ctx *u, const struct uvs_svc_key *k,
 /* Adds a service back as it was, its destinations oldest first so that the list
  * (newest first) keeps its order. Deleted destinations come back from the trash with
  * their counters. */
-static void restore_service(struct undo_ctx *u, const struct uvs_adm_svc_info *s)
+static void restore_service(struct undo_ctx *u, const struct uvs_snap_svc *s)
 {
 	struct uvs_error e;
 	int ret = uvs_svc_add(u->m, &s->conf, &e);
@@ -103,8 +103,8 @@ static void restore_service(struct undo_ctx *u, const struct uvs_adm_svc_info *s
 		undo_dest_add(u, &s->conf.key, &s->dests[i].conf);
 }
 
-static const struct uvs_adm_dest_info *find_dest(const struct uvs_adm_svc_info *s,
-						 const struct uvs_dest_conf *c, unsigned *pos)
+static const struct uvs_snap_dest *find_dest(const struct uvs_snap_svc *s,
+					     const struct uvs_dest_conf *c, unsigned *pos)
 {
 	for (unsigned i = 0; i < s->ndests; i++) {
 		const struct uvs_dest_conf *d = &s->dests[i].conf;
@@ -120,7 +120,7 @@ static const struct uvs_adm_dest_info *find_dest(const struct uvs_adm_svc_info *
  * Puts a deleted destination back at its place in the list: the destinations that were
  * newer (nearer the head) leave and come back after it, oldest first.
  */
-static void restore_dest(struct undo_ctx *u, const struct uvs_adm_svc_info *s,
+static void restore_dest(struct undo_ctx *u, const struct uvs_snap_svc *s,
 			 const struct uvs_dest_conf *c)
 {
 	const struct uvs_svc_key *k = &s->conf.key;
@@ -137,40 +137,40 @@ static void restore_dest(struct undo_ctx *u, const struct uvs_adm_svc_info *s,
 
 static void undo_step(struct undo_ctx *u, const struct step *st)
 {
-	const struct uvs_adm_cmd *c = &st->cmd;
-	const struct uvs_adm_svc_info *s = st->before.nsvcs ? &st->before.svcs[0] : NULL;
-	const struct uvs_adm_dest_info *d;
+	const struct uvs_ctl_req *c = &st->cmd;
+	const struct uvs_snap_svc *s = st->before.nsvcs ? &st->before.svcs[0] : NULL;
+	const struct uvs_snap_dest *d;
 	struct uvs_error e;
 	unsigned pos;
 
 	switch (c->kind) {
-	case UVS_ADM_ADD_SVC:
+	case UVS_REQ_ADD_SVC:
 		undo_check(u, uvs_svc_del(u->m, &c->svc.key, &e), &e);
 		break;
-	case UVS_ADM_EDIT_SVC:
+	case UVS_REQ_EDIT_SVC:
 		if (s)
 			undo_check(u, uvs_svc_edit(u->m, &s->conf, &e), &e);
 		break;
-	case UVS_ADM_DEL_SVC:
+	case UVS_REQ_DEL_SVC:
 		if (s)
 			restore_service(u, s);
 		break;
-	case UVS_ADM_CLEAR:
+	case UVS_REQ_CLEAR:
 		for (unsigned i = 0; i < st->before.nsvcs; i++)
 			restore_service(u, &st->before.svcs[i]);
 		break;
-	case UVS_ADM_ADD_DEST:
+	case UVS_REQ_ADD_DEST:
 		undo_dest_del(u, &c->svc.key, &c->dest);
 		break;
-	case UVS_ADM_EDIT_DEST:
+	case UVS_REQ_EDIT_DEST:
 		if (s && (d = find_dest(s, &c->dest, &pos)))
 			undo_check(u, uvs_dest_edit(u->m, &c->svc.key, &d->conf, &e), &e);
 		break;
-	case UVS_ADM_DEL_DEST:
+	case UVS_REQ_DEL_DEST:
 		if (s)
 			restore_dest(u, s, &c->dest);
 		break;
-	case UVS_ADM_SET_TIMEOUT:
+	case UVS_REQ_SET_TIMEOUT:
 		break; /* the caller restores the timeouts as a whole */
 	}
 }
@@ -179,14 +179,14 @@ static void undo_step(struct undo_ctx *u, const struct step *st)
 static int remember(struct uvs_model *m, struct step *st)
 {
 	switch (st->cmd.kind) {
-	case UVS_ADM_ADD_SVC:
-	case UVS_ADM_ADD_DEST:
-	case UVS_ADM_SET_TIMEOUT:
+	case UVS_REQ_ADD_SVC:
+	case UVS_REQ_ADD_DEST:
+	case UVS_REQ_SET_TIMEOUT:
 		return 0;
-	case UVS_ADM_CLEAR:
-		return uvs_adm_snap_take(m, NULL, false, &st->before);
+	case UVS_REQ_CLEAR:
+		return uvs_snap_take(m, NULL, false, &st->before);
 	default:
-		return uvs_adm_snap_take(m, &st->cmd.svc.key, false, &st->before);
+		return uvs_snap_take(m, &st->cmd.svc.key, false, &st->before);
 	}
 }
 
@@ -225,7 +225,7 @@ static int parse_all(const char *text, struct step **out, struct uvs_adm_error *
 	}
 	for (line = copy; line; line = next) {
 		struct uvs_error e;
-		struct uvs_adm_cmd cmd;
+		struct uvs_ctl_req cmd;
 
 		next = strchr(line, '\n');
 		if (next)
@@ -280,7 +280,7 @@ int uvs_adm_apply(struct uvs_model *m, struct uvs_timeouts *t, const char *text,
 	if (n < 0)
 		return n;
 	for (i = 0; i < n; i++) {
-		if (steps[i].cmd.kind == UVS_ADM_SET_TIMEOUT && !t) {
+		if (steps[i].cmd.kind == UVS_REQ_SET_TIMEOUT && !t) {
 			set_error(err, steps[i].line, "--set: no timeouts to set here");
 			free(steps);
 			return -EINVAL;
@@ -314,7 +314,7 @@ int uvs_adm_apply(struct uvs_model *m, struct uvs_timeouts *t, const char *text,
 		}
 	}
 	for (i = 0; i < n; i++)
-		uvs_adm_snap_free(&steps[i].before);
+		uvs_snap_free(&steps[i].before);
 	free(steps);
 	return ret;
 }

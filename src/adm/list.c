@@ -3,7 +3,7 @@
 #include "list.h"
 #include "names.h"
 #include "rules.h"
-#include "snap.h"
+#include "core/snap.h"
 
 #include <errno.h>
 
@@ -69,31 +69,18 @@ static void print_title(FILE *f, enum uvs_adm_list_fmt fmt)
 	fprintf(f, "  -> RemoteAddress:Port\n");
 }
 
-static const char *proto_name(int protocol)
-{
-	switch (protocol) {
-	case IPPROTO_TCP:
-		return "TCP";
-	case IPPROTO_UDP:
-		return "UDP";
-	case IPPROTO_SCTP:
-		return "SCTP";
-	default:
-		return "?";
-	}
-}
-
 /* "TCP  10.0.0.1:80", "FWM  7", "FWM  7 IPv6". An IPv4 name is cut at 33 characters
  * (a limit that only resolved names can reach); an IPv6 one is not. */
 static void svc_name(const struct uvs_svc_key *k, bool names, char *buf, size_t len)
 {
+	const char *proto = uvs_adm_proto_name(k->protocol);
 	char ap[UVS_ADM_NAME_LEN];
 
 	if (k->fwmark) {
 		snprintf(buf, len, "FWM  %u%s", k->fwmark, k->af == AF_INET6 ? " IPv6" : "");
 		return;
 	}
-	snprintf(buf, len, "%-4s %s", proto_name(k->protocol),
+	snprintf(buf, len, "%-4s %s", proto ? proto : "?",
 		 uvs_adm_addrport_name(k->af, &k->addr, k->port, k->protocol, names, ap,
 				       sizeof(ap)));
 	if (k->af != AF_INET6 && len > 33)
@@ -181,7 +168,7 @@ static const char *tun_info(const struct uvs_dest_conf *d, char *buf, size_t len
 	}
 }
 
-static void print_dest(FILE *f, const struct uvs_adm_dest_info *d, int protocol,
+static void print_dest(FILE *f, const struct uvs_snap_dest *d, int protocol,
 		       const struct uvs_adm_list_opts *o)
 {
 	char name[UVS_ADM_NAME_LEN], tun[24];
@@ -215,7 +202,7 @@ static void print_dest(FILE *f, const struct uvs_adm_dest_info *d, int protocol,
 	}
 }
 
-static void print_svc(FILE *f, const struct uvs_adm_svc_info *s, const struct uvs_adm_list_opts *o)
+static void print_svc(FILE *f, const struct uvs_snap_svc *s, const struct uvs_adm_list_opts *o)
 {
 	char name[UVS_ADM_NAME_LEN + 16];
 
@@ -232,7 +219,7 @@ static void print_svc(FILE *f, const struct uvs_adm_svc_info *s, const struct uv
 		print_dest(f, &s->dests[i], s->conf.key.protocol, o);
 }
 
-int uvs_adm_list_snap(FILE *f, const struct uvs_adm_snap *s, const struct uvs_adm_list_opts *o)
+int uvs_adm_list_snap(FILE *f, const struct uvs_snap *s, const struct uvs_adm_list_opts *o)
 {
 	/* ipvsadm lists one service without the version line. */
 	if (!o->only)
@@ -248,18 +235,18 @@ int uvs_adm_list_snap(FILE *f, const struct uvs_adm_snap *s, const struct uvs_ad
 int uvs_adm_list(FILE *f, struct uvs_model *m, const struct uvs_adm_list_opts *o,
 		 struct uvs_error *err)
 {
-	struct uvs_adm_snap s;
-	int ret = uvs_adm_snap_take(m, o->only, !o->nosort, &s);
+	struct uvs_snap s;
+	int ret = uvs_snap_take(m, o->only, !o->nosort, &s);
 
 	if (ret)
 		return ret;
 	if (o->only && s.nsvcs == 0) {
-		uvs_adm_snap_free(&s);
+		uvs_snap_free(&s);
 		if (err)
 			snprintf(err->msg, sizeof(err->msg), "No such service");
 		return -ESRCH;
 	}
 	ret = uvs_adm_list_snap(f, &s, o);
-	uvs_adm_snap_free(&s);
+	uvs_snap_free(&s);
 	return ret;
 }

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "adm/snap.h"
+#include "core/snap.h"
 #include "core/model.h"
 #include "core/proto_tcp.h"
 
@@ -42,7 +42,7 @@ int uvs_adm_list(FILE *f, struct uvs_model *m, const struct uvs_adm_list_opts *o
  * version line unless o->only is set, the title, and every service of s. Returns 0 or
  * -EIO.
  */
-int uvs_adm_list_snap(FILE *f, const struct uvs_adm_snap *s, const struct uvs_adm_list_opts *o);
+int uvs_adm_list_snap(FILE *f, const struct uvs_snap *s, const struct uvs_adm_list_opts *o);
 
 /* `ipvsadm -L --timeout`: "Timeout (tcp tcpfin udp): 900 120 300". */
 int uvs_adm_list_timeouts(FILE *f, const struct uvs_timeouts *t);

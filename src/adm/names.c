@@ -1,25 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Name lookups for listings and saves without -n. */
 #include "names.h"
-#include "snap.h"
+#include "core/snap.h"
 
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
+/* The protocols a virtual service can have, by ipvsadm's name and the services
+ * database's. */
+static const struct {
+	int protocol;
+	const char *name, *db_name;
+} protocols[] = {
+	{ IPPROTO_TCP, "TCP", "tcp" },
+	{ IPPROTO_UDP, "UDP", "udp" },
+	{ IPPROTO_SCTP, "SCTP", "sctp" },
+};
+
+const char *uvs_adm_proto_name(int protocol)
+{
+	for (size_t i = 0; i < sizeof(protocols) / sizeof(protocols[0]); i++)
+		if (protocols[i].protocol == protocol)
+			return protocols[i].name;
+	return NULL;
+}
+
 static const char *proto_db_name(int protocol)
 {
-	switch (protocol) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_SCTP:
-		return "sctp";
-	default:
-		return NULL;
-	}
+	for (size_t i = 0; i < sizeof(protocols) / sizeof(protocols[0]); i++)
+		if (protocols[i].protocol == protocol)
+			return protocols[i].db_name;
+	return NULL;
 }
 
 /* The host name of a, or its numeric form. getnameinfo covers IPv6 too. */
@@ -62,7 +75,7 @@ const char *uvs_adm_addrport_name(int af, const union uvs_addr *a, uint16_t port
 	size_t cap = len < UVS_ADM_NAME_LEN ? len : UVS_ADM_NAME_LEN;
 
 	if (!names)
-		return uvs_adm_addrport(af, a, port, buf, len);
+		return uvs_addrport(af, a, port, buf, len);
 	host_name(af, a, host, sizeof(host));
 	service_name(port, protocol, serv, sizeof(serv));
 	snprintf(buf, cap, af == AF_INET6 ? "[%s]:%s" : "%s:%s", host, serv);

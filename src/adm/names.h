@@ -9,14 +9,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/addr.h"
+#include "pkt/addr.h"
+
+/* "TCP", "UDP" or "SCTP" for a service's protocol, as ipvsadm prints it; NULL for
+ * any other. */
+const char *uvs_adm_proto_name(int protocol);
 
 /* ipvsadm builds these texts in a 60-byte buffer: longer names are cut to 59. */
 #define UVS_ADM_NAME_LEN 60
 
 /*
  * "host:service" (IPv6: "[host]:service") into buf (at least UVS_ADM_NAME_LEN bytes).
- * With names false it is numeric, as uvs_adm_addrport(). port is in network order;
+ * With names false it is numeric, as uvs_addrport(). port is in network order;
  * protocol picks the services database's protocol (tcp, udp, sctp; others numeric).
  * Returns buf.
  */

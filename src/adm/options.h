@@ -2,7 +2,7 @@
 /*
  * ipvsadm 1.31's option table, once: its commands and options with their long and
  * short names and arguments, and its table of which options each command needs,
- * refuses or takes one of. uvsadm's command line (src/adm/cli_opts.c) and the rules
+ * refuses or takes one of. uvsadm's command line (src/uvsadm/cli_opts.c) and the rules
  * language (src/adm/rules.c) both read options through it; each keeps its own
  * scanner, because they word their complaints differently (popt's words on the
  * command line, a line's reason in a rules file).

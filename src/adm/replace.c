@@ -6,7 +6,7 @@
  */
 #include "replace.h"
 #include "save.h"
-#include "snap.h"
+#include "core/snap.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -67,8 +67,7 @@ static bool same_key(const struct uvs_svc_key *a, const struct uvs_svc_key *b)
 	       a->port == b->port && uvs_addr_eq(&a->addr, &b->addr);
 }
 
-static const struct uvs_adm_svc_info *find_svc(const struct uvs_adm_snap *s,
-					       const struct uvs_svc_key *k)
+static const struct uvs_snap_svc *find_svc(const struct uvs_snap *s, const struct uvs_svc_key *k)
 {
 	for (unsigned i = 0; i < s->nsvcs; i++)
 		if (same_key(&s->svcs[i].conf.key, k))
@@ -76,8 +75,8 @@ static const struct uvs_adm_svc_info *find_svc(const struct uvs_adm_snap *s,
 	return NULL;
 }
 
-static const struct uvs_adm_dest_info *find_dest(const struct uvs_adm_svc_info *s,
-						 const struct uvs_dest_conf *d)
+static const struct uvs_snap_dest *find_dest(const struct uvs_snap_svc *s,
+					     const struct uvs_dest_conf *d)
 {
 	for (unsigned i = 0; i < s->ndests; i++) {
 		const struct uvs_dest_conf *c = &s->dests[i].conf;
@@ -96,22 +95,21 @@ static void put_as(FILE *f, const char *cmd, const char *line)
 /* The destinations of `want` against those of `have` (NULL: a new service). Model
  * order is newest first, so new ones are added oldest first to end up in the same
  * order as a fresh load. Returns 0 or -ENOMEM. */
-static int plan_dests(FILE *f, const struct uvs_adm_svc_info *have,
-		      const struct uvs_adm_svc_info *want)
+static int plan_dests(FILE *f, const struct uvs_snap_svc *have, const struct uvs_snap_svc *want)
 {
 	const struct uvs_svc_key *k = &want->conf.key;
 
 	for (unsigned i = 0; have && i < have->ndests; i++) {
 		const struct uvs_dest_conf *d = &have->dests[i].conf;
-		char ap[UVS_ADM_ADDRPORT_LEN], name[UVS_ADM_SVC_NAME_LEN];
+		char ap[UVS_ADDRPORT_LEN], name[UVS_ADM_SVC_NAME_LEN];
 		if (find_dest(want, d))
 			continue;
 		uvs_adm_rule_svc_name(k, name, sizeof(name));
 		fprintf(f, "-d %s -r %s\n", name,
-			uvs_adm_addrport(d->af, &d->addr, d->port, ap, sizeof(ap)));
+			uvs_addrport(d->af, &d->addr, d->port, ap, sizeof(ap)));
 	}
 	for (unsigned i = want->ndests; i-- > 0;) {
-		const struct uvs_adm_dest_info *old =
+		const struct uvs_snap_dest *old =
 			have ? find_dest(have, &want->dests[i].conf) : NULL;
 		char *line = dest_line(k, &want->dests[i].conf);
 		char *was = old ? dest_line(k, &old->conf) : NULL;
@@ -130,7 +128,7 @@ static int plan_dests(FILE *f, const struct uvs_adm_svc_info *have,
 	return 0;
 }
 
-static int plan(FILE *f, const struct uvs_adm_snap *have, const struct uvs_adm_snap *want)
+static int plan(FILE *f, const struct uvs_snap *have, const struct uvs_snap *want)
 {
 	for (unsigned i = 0; i < have->nsvcs; i++) {
 		char name[UVS_ADM_SVC_NAME_LEN];
@@ -140,8 +138,8 @@ static int plan(FILE *f, const struct uvs_adm_snap *have, const struct uvs_adm_s
 		fprintf(f, "-D %s\n", name);
 	}
 	for (unsigned i = 0; i < want->nsvcs; i++) {
-		const struct uvs_adm_svc_info *w = &want->svcs[i];
-		const struct uvs_adm_svc_info *h = find_svc(have, &w->conf.key);
+		const struct uvs_snap_svc *w = &want->svcs[i];
+		const struct uvs_snap_svc *h = find_svc(have, &w->conf.key);
 		char *line = svc_line(&w->conf);
 		char *was = h ? svc_line(&h->conf) : NULL;
 		int ret = 0;
@@ -165,7 +163,7 @@ int uvs_adm_replace_plan(struct uvs_model *m, const struct uvs_timeouts *t, cons
 {
 	struct uvs_model scratch;
 	struct uvs_timeouts want_t = *t;
-	struct uvs_adm_snap have = { 0 }, want = { 0 };
+	struct uvs_snap have = { 0 }, want = { 0 };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = NULL;
@@ -179,9 +177,9 @@ int uvs_adm_replace_plan(struct uvs_model *m, const struct uvs_timeouts *t, cons
 	ret = uvs_adm_apply(&scratch, &want_t, text, err);
 	bool text_refused = ret < 0;
 	if (!ret)
-		ret = uvs_adm_snap_take(m, NULL, false, &have);
+		ret = uvs_snap_take(m, NULL, false, &have);
 	if (!ret)
-		ret = uvs_adm_snap_take(&scratch, NULL, false, &want);
+		ret = uvs_snap_take(&scratch, NULL, false, &want);
 	if (!ret && !(f = open_memstream(&buf, &len)))
 		ret = -ENOMEM;
 	if (!ret)
@@ -191,8 +189,8 @@ int uvs_adm_replace_plan(struct uvs_model *m, const struct uvs_timeouts *t, cons
 			want_t.tcp[UVS_TCP_S_FIN_WAIT], want_t.udp);
 	if (f && fclose(f) && !ret)
 		ret = -ENOMEM;
-	uvs_adm_snap_free(&have);
-	uvs_adm_snap_free(&want);
+	uvs_snap_free(&have);
+	uvs_snap_free(&want);
 	uvs_model_destroy(&scratch);
 	if (ret) {
 		if (ret == -ENOMEM && !text_refused)

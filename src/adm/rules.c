@@ -20,7 +20,7 @@
 /* What the first pass collects: the command, and each option's text. */
 struct parse {
 	enum cli_cmd cmd; /* C_NONE until a command is seen */
-	int kind;	  /* its enum uvs_adm_kind */
+	int kind;	  /* its enum uvs_ctl_req_kind */
 	bool seen[O_COUNT];
 	const char *val[O_COUNT]; /* NULL for a flag or an omitted optional value */
 	int proto;		  /* of the service option; 0 for -f */
@@ -174,21 +174,21 @@ static int config_kind(enum cli_cmd cmd)
 {
 	switch (cmd) {
 	case C_ADD:
-		return UVS_ADM_ADD_SVC;
+		return UVS_REQ_ADD_SVC;
 	case C_EDIT:
-		return UVS_ADM_EDIT_SVC;
+		return UVS_REQ_EDIT_SVC;
 	case C_DEL:
-		return UVS_ADM_DEL_SVC;
+		return UVS_REQ_DEL_SVC;
 	case C_FLUSH:
-		return UVS_ADM_CLEAR;
+		return UVS_REQ_CLEAR;
 	case C_ADDDEST:
-		return UVS_ADM_ADD_DEST;
+		return UVS_REQ_ADD_DEST;
 	case C_EDITDEST:
-		return UVS_ADM_EDIT_DEST;
+		return UVS_REQ_EDIT_DEST;
 	case C_DELDEST:
-		return UVS_ADM_DEL_DEST;
+		return UVS_REQ_DEL_DEST;
 	case C_SET:
-		return UVS_ADM_SET_TIMEOUT;
+		return UVS_REQ_SET_TIMEOUT;
 	default:
 		return -1;
 	}
@@ -290,7 +290,7 @@ static int scan(struct parse *p, int argc, char *const argv[])
 			ret = scan_long(p, argc, argv, &i);
 		else if (a[0] == '-' && a[1] && a[1] != '-')
 			ret = scan_short(p, argc, argv, &i);
-		else if (p->kind == UVS_ADM_SET_TIMEOUT && p->npos < 3)
+		else if (p->kind == UVS_REQ_SET_TIMEOUT && p->npos < 3)
 			p->pos[p->npos++] = a;
 		else
 			ret = uvs_errorf(p->err, EINVAL, "unexpected argument '%s'", a);
@@ -532,7 +532,7 @@ static int parse_dest(const struct parse *p, const struct uvs_svc_key *k, bool d
 	return parse_tunnel(p, d);
 }
 
-static int parse_timeouts(const struct parse *p, struct uvs_adm_cmd *cmd)
+static int parse_timeouts(const struct parse *p, struct uvs_ctl_req *cmd)
 {
 	uint32_t *out[3] = { &cmd->tcp, &cmd->tcpfin, &cmd->udp };
 	uint64_t v = 0;
@@ -548,7 +548,7 @@ static int parse_timeouts(const struct parse *p, struct uvs_adm_cmd *cmd)
 	return 0;
 }
 
-int uvs_adm_parse_argv(int argc, char *const argv[], struct uvs_adm_cmd *cmd, struct uvs_error *err)
+int uvs_adm_parse_argv(int argc, char *const argv[], struct uvs_ctl_req *cmd, struct uvs_error *err)
 {
 	struct parse p = { .cmd = C_NONE, .kind = -1, .err = err };
 	int ret;
@@ -561,11 +561,11 @@ int uvs_adm_parse_argv(int argc, char *const argv[], struct uvs_adm_cmd *cmd, st
 		return uvs_errorf(err, EINVAL, "no command specified (-A -E -D -C -a -e -d --set)");
 	if ((ret = check_rules(&p)))
 		return ret;
-	cmd->kind = (enum uvs_adm_kind)p.kind;
+	cmd->kind = (enum uvs_ctl_req_kind)p.kind;
 	switch (cmd->kind) {
-	case UVS_ADM_CLEAR:
+	case UVS_REQ_CLEAR:
 		return 0;
-	case UVS_ADM_SET_TIMEOUT:
+	case UVS_REQ_SET_TIMEOUT:
 		return parse_timeouts(&p, cmd);
 	default:
 		break;
@@ -573,20 +573,20 @@ int uvs_adm_parse_argv(int argc, char *const argv[], struct uvs_adm_cmd *cmd, st
 	if ((ret = parse_service(&p, &cmd->svc.key)))
 		return ret;
 	switch (cmd->kind) {
-	case UVS_ADM_ADD_SVC:
-	case UVS_ADM_EDIT_SVC:
+	case UVS_REQ_ADD_SVC:
+	case UVS_REQ_EDIT_SVC:
 		return parse_svc_attrs(&p, &cmd->svc);
-	case UVS_ADM_ADD_DEST:
-	case UVS_ADM_EDIT_DEST:
+	case UVS_REQ_ADD_DEST:
+	case UVS_REQ_EDIT_DEST:
 		return parse_dest(&p, &cmd->svc.key, false, &cmd->dest);
-	case UVS_ADM_DEL_DEST:
+	case UVS_REQ_DEL_DEST:
 		return parse_dest(&p, &cmd->svc.key, true, &cmd->dest);
 	default:
 		return 0;
 	}
 }
 
-int uvs_adm_parse_line(const char *line, struct uvs_adm_cmd *cmd, struct uvs_error *err)
+int uvs_adm_parse_line(const char *line, struct uvs_ctl_req *cmd, struct uvs_error *err)
 {
 	static const char blanks[] = " \t\r\n\v\f";
 	const char *s = line + strspn(line, blanks);

@@ -15,28 +15,7 @@
 
 #include "core/model.h"
 #include "core/proto_tcp.h"
-
-enum uvs_adm_kind {
-	UVS_ADM_ADD_SVC,     /* -A */
-	UVS_ADM_EDIT_SVC,    /* -E */
-	UVS_ADM_DEL_SVC,     /* -D */
-	UVS_ADM_CLEAR,	     /* -C */
-	UVS_ADM_ADD_DEST,    /* -a */
-	UVS_ADM_EDIT_DEST,   /* -e */
-	UVS_ADM_DEL_DEST,    /* -d */
-	UVS_ADM_SET_TIMEOUT, /* --set tcp tcpfin udp */
-};
-
-struct uvs_adm_cmd {
-	enum uvs_adm_kind kind;
-	/* svc.key for every kind but CLEAR and SET_TIMEOUT; the rest for -A and -E, with
-	 * ipvsadm's defaults filled in (scheduler wlc, /32 or /128 netmask). */
-	struct uvs_svc_conf svc;
-	/* For -a and -e (defaults: -g, weight 1); af, addr and port for -d. */
-	struct uvs_dest_conf dest;
-	/* For --set, in seconds; 0 leaves a timeout as it is. */
-	uint32_t tcp, tcpfin, udp;
-};
+#include "ctl/request.h"
 
 /* Why a rules text was refused: line is the 1-based line number (0 if no line is to
  * blame) and msg reads "line N: what was wrong". */
@@ -50,7 +29,7 @@ struct uvs_adm_error {
  * "10.0.0.1:80", "-s", "rr"}. Returns 0, or -EINVAL with a message in *err (may be
  * NULL) naming what was wrong.
  */
-int uvs_adm_parse_argv(int argc, char *const argv[], struct uvs_adm_cmd *cmd,
+int uvs_adm_parse_argv(int argc, char *const argv[], struct uvs_ctl_req *cmd,
 		       struct uvs_error *err);
 
 /*
@@ -58,14 +37,14 @@ int uvs_adm_parse_argv(int argc, char *const argv[], struct uvs_adm_cmd *cmd,
  * "ipvsadm". Returns 0 for a command, 1 for a line with nothing to do (blank, or
  * starting with '#'), or -EINVAL / -ENOMEM with a message in *err.
  */
-int uvs_adm_parse_line(const char *line, struct uvs_adm_cmd *cmd, struct uvs_error *err);
+int uvs_adm_parse_line(const char *line, struct uvs_ctl_req *cmd, struct uvs_error *err);
 
 /*
  * Runs one command on m. --set changes *t, and is refused (-EINVAL) if t is NULL.
  * Returns 0 or the model's negative errno with its message in *err; a refused command
  * changes nothing.
  */
-int uvs_adm_exec(struct uvs_model *m, struct uvs_timeouts *t, const struct uvs_adm_cmd *cmd,
+int uvs_adm_exec(struct uvs_model *m, struct uvs_timeouts *t, const struct uvs_ctl_req *cmd,
 		 struct uvs_error *err);
 
 /*

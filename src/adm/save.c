@@ -3,7 +3,7 @@
 #include "save.h"
 #include "names.h"
 #include "rules.h"
-#include "snap.h"
+#include "core/snap.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -113,10 +113,10 @@ void uvs_adm_write_dest(FILE *f, const char *cmd, const struct uvs_svc_key *svc,
 	write_dest(f, cmd, svc, d, false);
 }
 
-int uvs_adm_save_snap(FILE *f, const struct uvs_adm_snap *s, bool names)
+int uvs_adm_save_snap(FILE *f, const struct uvs_snap *s, bool names)
 {
 	for (unsigned i = 0; i < s->nsvcs; i++) {
-		const struct uvs_adm_svc_info *svc = &s->svcs[i];
+		const struct uvs_snap_svc *svc = &s->svcs[i];
 		write_svc(f, "-A", &svc->conf, names);
 		for (unsigned j = 0; j < svc->ndests; j++)
 			write_dest(f, "-a", &svc->conf.key, &svc->dests[j].conf, names);
@@ -126,13 +126,13 @@ int uvs_adm_save_snap(FILE *f, const struct uvs_adm_snap *s, bool names)
 
 int uvs_adm_save(FILE *f, struct uvs_model *m)
 {
-	struct uvs_adm_snap s;
-	int ret = uvs_adm_snap_take(m, NULL, true, &s);
+	struct uvs_snap s;
+	int ret = uvs_snap_take(m, NULL, true, &s);
 
 	if (ret)
 		return ret;
 	ret = uvs_adm_save_snap(f, &s, false);
-	uvs_adm_snap_free(&s);
+	uvs_snap_free(&s);
 	return ret;
 }
 

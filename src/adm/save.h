@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "adm/snap.h"
+#include "core/snap.h"
 #include "core/model.h"
 
 /* Writes m's configuration to f. Returns 0, -ENOMEM, or -EIO if writing failed. */
@@ -21,7 +21,7 @@ char *uvs_adm_save_string(struct uvs_model *m);
 
 /* The configuration in snapshot s (in its order) as rules; with names, addresses and
  * ports by name as `ipvsadm -S` without -n writes them. Returns 0 or -EIO. */
-int uvs_adm_save_snap(FILE *f, const struct uvs_adm_snap *s, bool names);
+int uvs_adm_save_snap(FILE *f, const struct uvs_snap *s, bool names);
 
 /* How a rule names a service: "-t 10.0.0.1:80", "-f 7 -6". */
 #define UVS_ADM_SVC_NAME_LEN (UVS_ADDR_STRLEN + 32)

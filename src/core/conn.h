@@ -26,7 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/addr.h"
+#include "pkt/addr.h"
 #include "core/model-t.h"
 
 /* Connection flags, the kernel's values. Changed only with atomic or/and, since

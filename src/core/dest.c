@@ -13,22 +13,11 @@ struct uvs_dest *uvs_dest_find(struct uvs_service *svc, int af, const union uvs_
 {
 	struct uvs_dest *d;
 
-	cds_list_for_each_entry(d, &svc->dests, list)
-	{
+	cds_list_for_each_entry(d, &svc->dests, list) {
 		if (d->conf.af == af && d->conf.port == port && uvs_addr_eq(&d->conf.addr, addr))
 			return d;
 	}
 	return NULL;
-}
-
-int uvs_sched_check_fits(const struct uvs_sched_ops *sched, unsigned num_dests,
-			 struct uvs_error *err)
-{
-	if (sched->max_dests && num_dests > sched->max_dests)
-		return uvs_errorf(err, EINVAL,
-				  "scheduler %s takes at most %u destinations per service",
-				  sched->name, sched->max_dests);
-	return 0;
 }
 
 /*
@@ -144,8 +133,7 @@ static struct uvs_dest *trash_find(struct uvs_model *m, const struct uvs_svc_key
 {
 	struct uvs_dest *d;
 
-	cds_list_for_each_entry(d, &m->trash, list)
-	{
+	cds_list_for_each_entry(d, &m->trash, list) {
 		if (memcmp(&d->vkey, k, sizeof(*k)) == 0 && d->conf.af == c->af &&
 		    d->conf.port == c->port && uvs_addr_eq(&d->conf.addr, &c->addr))
 			return d;
@@ -163,8 +151,7 @@ void uvs_dest_trash_all(struct uvs_service *svc)
 {
 	struct uvs_dest *d, *tmp;
 
-	cds_list_for_each_entry_safe(d, tmp, &svc->dests, list)
-	{
+	cds_list_for_each_entry_safe(d, tmp, &svc->dests, list) {
 		unlink_dest(svc, d);
 		trash_dest(svc->model, d);
 	}

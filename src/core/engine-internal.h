@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What engine.c and schedule.c share. Callers are inside an RCU read-side section. */
+/*
+ * What engine.c, conn_state.c and schedule.c share. The frame path runs down once:
+ * engine.c asks schedule.c for a decision and acts on it; neither conn_state.c nor
+ * schedule.c touches a frame. Callers are inside an RCU read-side section.
+ */
 #ifndef UVS_ENGINE_INTERNAL_H
 #define UVS_ENGINE_INTERNAL_H
 
 #include "engine.h"
-
-/* Sets f's verdict and reason and counts it. */
-void uvs_verdict(struct uvs_worker *w, struct uvs_frame *f, enum uvs_verdict v, enum uvs_reason r);
 
 /* A packet of c was seen (output: from the real server): TCP state, timer. */
 void uvs_conn_seen(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_pkt *p, bool output,
@@ -16,17 +17,20 @@ void uvs_conn_seen(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_pk
  * already gone. */
 bool uvs_conn_end(struct uvs_engine *e, struct uvs_conn *c);
 
-/* Sends a client's packet of connection c on to its real server, by c's method. */
-void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
-		    struct uvs_conn *c);
-
-/* Answers a packet for a service with no available destination, as IPVS does. */
-void uvs_answer_port_unreachable(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p);
-
-/* A scheduling packet of svc with no connection: picks a destination (through a
- * persistence template if svc is persistent), creates the connection unless the
- * service is one-packet, and forwards. */
-void uvs_schedule_and_forward(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
-			      struct uvs_service *svc, uvs_time_t now);
+/*
+ * A scheduling packet p of svc that has no connection: picks a destination (through
+ * a persistence template if svc is persistent) and returns the connection p goes by,
+ * counted in the destination's, the service's and the model's stats:
+ * - a new connection, hashed, in its first state (the caller then follows p on it);
+ * - or, for a one-packet UDP service, *once filled in as a connection that is never
+ *   hashed; the caller releases it with uvs_schedule_once_done() after forwarding.
+ * Returns NULL when refused, with *refused set: UVS_R_NO_DEST (no destination
+ * available: IPVS answers port unreachable), UVS_R_CONN_LIMIT or UVS_R_NO_MEMORY.
+ */
+struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
+			      struct uvs_service *svc, uvs_time_t now, struct uvs_conn *once,
+			      enum uvs_reason *refused);
+/* Releases what a one-packet connection from uvs_schedule() holds. */
+void uvs_schedule_once_done(struct uvs_conn *once);
 
 #endif

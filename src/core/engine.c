@@ -160,31 +160,14 @@ void uvs_worker_timers(struct uvs_worker *w, uvs_time_t now)
 	uvs_conn_wheel_run(&w->pool, now, wheel_expire, w);
 }
 
-/* ---- helpers shared with schedule.c ---- */
-
-bool uvs_conn_end(struct uvs_engine *e, struct uvs_conn *c)
-{
-	uint16_t flags;
-
-	uvs_conn_lock(c);
-	if (!uvs_conn_unhash(&e->conns, c)) {
-		uvs_conn_unlock(c);
-		return false;
-	}
-	flags = uvs_conn_flags(c);
-	uvs_conn_unlock(c);
-	uvs_dest_unbind(c->dest, flags & (UVS_CONN_F_INACTIVE | UVS_CONN_F_TEMPLATE));
-	if (c->control)
-		__atomic_sub_fetch(&c->control->n_control, 1, __ATOMIC_RELEASE);
-	return true;
-}
-
 static void count(struct uvs_worker *w, enum uvs_reason r)
 {
 	uvs_stats_add_(&w->counters[r], 1);
 }
 
-void uvs_verdict(struct uvs_worker *w, struct uvs_frame *f, enum uvs_verdict v, enum uvs_reason r)
+/* Sets f's verdict and reason and counts it. */
+static void verdict(struct uvs_worker *w, struct uvs_frame *f, enum uvs_verdict v,
+		    enum uvs_reason r)
 {
 	f->verdict = v;
 	f->reason = r;
@@ -195,73 +178,6 @@ void uvs_verdict(struct uvs_worker *w, struct uvs_frame *f, enum uvs_verdict v, 
 	} else {
 		count(w, r);
 	}
-}
-
-/* Sets a connection's timer to its current timeout from now. A state with a shorter
- * timeout brings the expiry forward: then the entry moves on its owner's wheel, which
- * would otherwise only look at it when its old slot came round. */
-static void refresh(struct uvs_engine *e, struct uvs_conn *c, uvs_time_t now)
-{
-	uvs_time_t old = __atomic_load_n(&c->expires, __ATOMIC_RELAXED);
-	uvs_time_t next =
-		now + (uvs_time_t)__atomic_load_n(&c->timeout, __ATOMIC_RELAXED) * UVS_NS_PER_SEC;
-
-	__atomic_store_n(&c->expires, next, __ATOMIC_RELAXED);
-	/* Workers' clocks may differ a little: less than a tick is not worth a move. */
-	if (next + UVS_WHEEL_TICK_NS < old)
-		uvs_conn_wheel_refile(&e->workers[c->owner]->pool, c);
-}
-
-/* Follows the TCP state machine for one segment; moves the connection between its
- * destination's ActiveConn and InActConn when the state's kind changes. */
-static void tcp_state(struct uvs_engine *e, struct uvs_conn *c, uint8_t tcp_flags, bool output)
-{
-	enum uvs_tcp_event ev = uvs_tcp_event(tcp_flags);
-	enum uvs_tcp_dir dir;
-	enum uvs_tcp_state old, next;
-	uint16_t flags = __atomic_load_n(&c->flags, __ATOMIC_RELAXED);
-
-	if (output)
-		dir = UVS_TCP_DIR_OUTPUT;
-	else
-		dir = (flags & UVS_CONN_F_NOOUTPUT) ? UVS_TCP_DIR_INPUT_ONLY : UVS_TCP_DIR_INPUT;
-	old = __atomic_load_n(&c->state, __ATOMIC_RELAXED);
-	next = uvs_tcp_next(old, dir, ev);
-	if (next == old && !(output && (flags & UVS_CONN_F_NOOUTPUT)))
-		return;
-	uvs_conn_lock(c);
-	if (output)
-		__atomic_fetch_and(&c->flags, (uint16_t)~UVS_CONN_F_NOOUTPUT, __ATOMIC_RELAXED);
-	old = c->state;
-	next = uvs_tcp_next(old, dir, ev);
-	if (next != old && uvs_conn_hashed(c)) {
-		bool active = uvs_tcp_state_active(next);
-		bool was_active = !(uvs_conn_flags(c) & UVS_CONN_F_INACTIVE);
-
-		__atomic_store_n(&c->state, (uint8_t)next, __ATOMIC_RELAXED);
-		__atomic_store_n(&c->timeout,
-				 __atomic_load_n(&e->timeouts.tcp[next], __ATOMIC_RELAXED),
-				 __ATOMIC_RELAXED);
-		if (active != was_active) {
-			if (active)
-				__atomic_fetch_and(&c->flags, (uint16_t)~UVS_CONN_F_INACTIVE,
-						   __ATOMIC_RELAXED);
-			else
-				__atomic_fetch_or(&c->flags, UVS_CONN_F_INACTIVE, __ATOMIC_RELAXED);
-			uvs_dest_set_active(c->dest, active);
-		}
-	}
-	uvs_conn_unlock(c);
-}
-
-void uvs_conn_seen(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_pkt *p, bool output,
-		   uvs_time_t now)
-{
-	if (p->protocol == IPPROTO_TCP)
-		tcp_state(e, c, p->tcp_flags, output);
-	else if (output)
-		__atomic_fetch_and(&c->flags, (uint16_t)~UVS_CONN_F_NOOUTPUT, __ATOMIC_RELAXED);
-	refresh(e, c, now);
 }
 
 static void stats_in(struct uvs_worker *w, struct uvs_dest *d, uint32_t bytes)
@@ -317,23 +233,23 @@ static void answer_icmp(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pk
 	bool pmtu = why == UVS_R_TOO_BIG;
 
 	if (uvs_pkt_is_icmp_error(p) || !uvs_addr_is_unicast(p->af, &p->saddr)) {
-		uvs_verdict(w, f, UVS_VERDICT_DROP, why);
+		verdict(w, f, UVS_VERDICT_DROP, why);
 		return;
 	}
 	if (!pmtu && !icmp_allowed(w, w->now)) {
-		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_ICMP_RATELIMIT);
+		verdict(w, f, UVS_VERDICT_DROP, UVS_R_ICMP_RATELIMIT);
 		return;
 	}
 	if (uvs_icmp_error(f, p, src, v6 ? type6 : type4, v6 ? code6 : code4, info) < 0) {
-		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROOM);
+		verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROOM);
 		return;
 	}
-	uvs_verdict(w, f, UVS_VERDICT_TX, why);
+	verdict(w, f, UVS_VERDICT_TX, why);
 }
 
 /* A frame to a virtual service is answered from the address it was sent to, as the
  * kernel answers for a local address. */
-void uvs_answer_port_unreachable(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p)
+static void answer_port_unreachable(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p)
 {
 	union uvs_addr vip = p->daddr;
 
@@ -358,7 +274,7 @@ static bool icmp_source(struct uvs_worker *w, struct uvs_frame *f, const struct 
 		return true;
 	}
 	if (e->route(e->route_arg, p->af, &p->saddr, &back) < 0) {
-		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROUTE);
+		verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROUTE);
 		return false;
 	}
 	*src = back.src;
@@ -378,7 +294,7 @@ static bool prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p
 	union uvs_addr src;
 
 	if (e->route(e->route_arg, nh_af, next_hop, rt) < 0) {
-		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROUTE);
+		verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROUTE);
 		return false;
 	}
 	if (uvs_ttl_dec(p) < 0) {
@@ -392,7 +308,7 @@ static bool prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p
 		bool df = p->af == AF_INET6 || (p->frame[p->l3_off + 6] & 0x40);
 		if (!df || rt->mtu <= overhead) {
 			/* uvs does not fragment. */
-			uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_TOO_BIG);
+			verdict(w, f, UVS_VERDICT_DROP, UVS_R_TOO_BIG);
 			return false;
 		}
 		if (icmp_source(w, f, p, reply, &src))
@@ -408,7 +324,7 @@ static void send_to(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p
 {
 	uvs_eth_set(p, rt);
 	f->ifindex = rt->ifindex;
-	uvs_verdict(w, f, UVS_VERDICT_TX, UVS_R_PKT_OK);
+	verdict(w, f, UVS_VERDICT_TX, UVS_R_PKT_OK);
 }
 
 /* Frames may carry Ethernet padding; what goes out is the IP packet only. */
@@ -423,8 +339,8 @@ static bool dest_available(const struct uvs_dest *d)
 }
 
 /* Sends a client's packet of connection c on to its real server. */
-void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
-		    struct uvs_conn *c)
+static void forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
+		       struct uvs_conn *c)
 {
 	uint32_t fwd = uvs_conn_flags(c) & UVS_CONN_F_FWD_MASK;
 	struct uvs_dest *d = c->dest;
@@ -437,11 +353,11 @@ void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p
 	 * with time exceeded or frag-needed, counts too. */
 	stats_in(w, d, bytes);
 	if (fwd == UVS_FWD_LOCAL) {
-		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_LOCAL);
+		verdict(w, f, UVS_VERDICT_PASS, UVS_R_LOCAL);
 		return;
 	}
 	if (fwd == UVS_FWD_MASQ && !uvs_pkt_l4_csum_ok(p)) {
-		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
+		verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
 		return;
 	}
 	if (fwd == UVS_FWD_TUNNEL) {
@@ -457,7 +373,7 @@ void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p
 		break;
 	case UVS_FWD_TUNNEL:
 		if (uvs_tun_encap(f, p, c->daf, &rt.src, &c->daddr, &tun) < 0) {
-			uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROOM);
+			verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROOM);
 			return;
 		}
 		break;
@@ -483,7 +399,7 @@ static void reply(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, 
 	if (!prepare(w, f, p, c->af, &c->caddr, 0, true, &rt))
 		return;
 	if (!uvs_pkt_l4_csum_ok(p)) {
-		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
+		verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
 		return;
 	}
 	uvs_conn_seen(w->engine, c, p, true, now);
@@ -536,6 +452,32 @@ struct staged {
 /* Up to this many frames are parsed and prefetched before the first is handled. */
 #define STAGE 32
 
+/* A scheduling packet of svc without a connection: forwarded on the connection the
+ * scheduler makes, or refused as it says. */
+static void schedule_new(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
+			 struct uvs_service *svc, uvs_time_t now)
+{
+	enum uvs_reason refused;
+	struct uvs_conn once;
+	struct uvs_conn *c = uvs_schedule(w, p, svc, now, &once, &refused);
+
+	if (!c) {
+		if (refused == UVS_R_NO_DEST)
+			answer_port_unreachable(w, f, p);
+		else
+			verdict(w, f, UVS_VERDICT_DROP, refused);
+		return;
+	}
+	if (c == &once) {
+		count(w, UVS_R_ONE_PACKET);
+		forward_in(w, f, p, c);
+		uvs_schedule_once_done(c);
+		return;
+	}
+	uvs_conn_seen(w->engine, c, p, false, now);
+	forward_in(w, f, p, c);
+}
+
 /*
  * A TCP or UDP frame. One to an address no service ever had (and without a mark) can
  * only be a NAT reply; one to a possible VIP is looked up inbound, then as a service,
@@ -554,7 +496,7 @@ static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *
 		if (c)
 			reply(w, f, p, c, now);
 		else
-			uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_SERVICE);
+			verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_SERVICE);
 		return;
 	}
 	c = uvs_conn_in_find(&e->conns, s->bucket, p->af, p->protocol, &p->saddr, p->sport,
@@ -568,7 +510,7 @@ static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *
 		if (!e->sysctl.expire_nodest_conn || !schedules(e, p)) {
 			if (e->sysctl.expire_nodest_conn)
 				uvs_conn_end(e, c);
-			uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_NODEST_CONN);
+			verdict(w, f, UVS_VERDICT_DROP, UVS_R_NODEST_CONN);
 			return;
 		}
 		uvs_conn_end(e, c);
@@ -582,18 +524,18 @@ static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *
 			if (c)
 				reply(w, f, p, c, now);
 			else
-				uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_SERVICE);
+				verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_SERVICE);
 			return;
 		}
 		if (!schedules(e, p)) {
-			uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_CONN);
+			verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_CONN);
 			return;
 		}
-		uvs_schedule_and_forward(w, f, p, svc, now);
+		schedule_new(w, f, p, svc, now);
 		return;
 	}
 	uvs_conn_seen(e, c, p, false, now);
-	uvs_forward_in(w, f, p, c);
+	forward_in(w, f, p, c);
 }
 
 /*
@@ -614,7 +556,7 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 
 	if (uvs_pkt_parse_icmp_inner(p, &in) != UVS_PKT_OK ||
 	    (in.protocol != IPPROTO_TCP && in.protocol != IPPROTO_UDP)) {
-		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
+		verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
 		return;
 	}
 	/* About a packet sent to a real server: the error goes back to the client. */
@@ -625,7 +567,7 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 		if (!prepare(w, f, p, p->af, &p->daddr, 0, true, &rt))
 			return;
 		if (!uvs_pkt_l4_csum_ok(p)) {
-			uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
+			verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
 			return;
 		}
 		uvs_icmp_relay_out(p, &in, &c->vaddr, c->vport);
@@ -637,11 +579,11 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 	c = uvs_conn_in_get(&e->conns, in.af, in.protocol, &in.daddr, in.dport, &in.saddr, in.sport,
 			    false);
 	if (!c || !dest_available(c->dest)) {
-		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
+		verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
 		return;
 	}
 	if (!uvs_pkt_l4_csum_ok(p)) {
-		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
+		verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
 		return;
 	}
 	if ((uvs_conn_flags(c) & UVS_CONN_F_FWD_MASK) == UVS_FWD_MASQ) {
@@ -653,7 +595,7 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 		send_to(w, f, p, &rt);
 		return;
 	}
-	uvs_forward_in(w, f, p, c);
+	forward_in(w, f, p, c);
 }
 
 /* First pass: parse f and start loading its connection's bucket. */
@@ -685,10 +627,10 @@ static void handle_frame(struct uvs_worker *w, struct uvs_frame *f, struct stage
 	case UVS_PKT_NOT_IP:
 	case UVS_PKT_L4_UNKNOWN:
 	case UVS_PKT_FRAGMENT: /* uvs does not reassemble: the kernel may */
-		uvs_verdict(w, f, UVS_VERDICT_PASS, (enum uvs_reason)s->reason);
+		verdict(w, f, UVS_VERDICT_PASS, (enum uvs_reason)s->reason);
 		return;
 	default:
-		uvs_verdict(w, f, UVS_VERDICT_DROP, (enum uvs_reason)s->reason);
+		verdict(w, f, UVS_VERDICT_DROP, (enum uvs_reason)s->reason);
 		return;
 	}
 	if (s->lookup)
@@ -696,7 +638,7 @@ static void handle_frame(struct uvs_worker *w, struct uvs_frame *f, struct stage
 	else if (uvs_pkt_is_icmp_error(&s->p))
 		handle_icmp_error(w, f, &s->p);
 	else
-		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
+		verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
 }
 
 void uvs_engine_pause(struct uvs_engine *e)

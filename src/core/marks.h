@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/addr.h"
+#include "pkt/addr.h"
 
 struct uvs_mark_rule {
 	uint8_t af;

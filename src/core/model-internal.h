@@ -17,8 +17,4 @@ void uvs_dest_free_deferred(struct uvs_dest *d);
  * svc->lock. */
 void uvs_dest_trash_all(struct uvs_service *svc);
 
-/* Checks that scheduler `sched` can serve svc as it is now (e.g. mh's table size). */
-int uvs_sched_check_fits(const struct uvs_sched_ops *sched, unsigned num_dests,
-			 struct uvs_error *err);
-
 #endif

@@ -27,7 +27,7 @@
 #include <urcu/list.h>
 #include <urcu/rculfhash.h>
 
-#include "addr.h"
+#include "pkt/addr.h"
 #include "stats.h"
 #include "uvs/ipvs.h"
 

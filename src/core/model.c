@@ -48,8 +48,7 @@ void uvs_model_destroy(struct uvs_model *m)
 	/* Wait for the services' deferred frees before the table goes. */
 	rcu_barrier();
 	pthread_mutex_lock(&m->ctl_lock);
-	cds_list_for_each_entry_safe(d, tmp, &m->trash, list)
-	{
+	cds_list_for_each_entry_safe(d, tmp, &m->trash, list) {
 		cds_list_del(&d->list);
 		uvs_dest_free(d);
 	}
@@ -86,7 +85,8 @@ static void zero_service(struct uvs_service *svc)
 	struct uvs_dest *d;
 
 	uvs_stats_zero(&svc->stats);
-	cds_list_for_each_entry(d, &svc->dests, list) uvs_stats_zero(&d->stats);
+	cds_list_for_each_entry(d, &svc->dests, list)
+		uvs_stats_zero(&d->stats);
 }
 
 int uvs_model_zero(struct uvs_model *m, const struct uvs_svc_key *k, struct uvs_error *err)
@@ -102,7 +102,8 @@ int uvs_model_zero(struct uvs_model *m, const struct uvs_svc_key *k, struct uvs_
 		else
 			ret = uvs_errorf(err, ESRCH, "No such service");
 	} else {
-		cds_list_for_each_entry(svc, &m->services, all) zero_service(svc);
+		cds_list_for_each_entry(svc, &m->services, all)
+			zero_service(svc);
 		uvs_stats_zero(&m->stats);
 	}
 	pthread_mutex_unlock(&m->ctl_lock);
@@ -116,8 +117,7 @@ void uvs_model_estimate_steps(struct uvs_model *m, uint64_t steps)
 
 	pthread_mutex_lock(&m->ctl_lock);
 	uvs_stats_estimate_steps(&m->stats, steps);
-	cds_list_for_each_entry(svc, &m->services, all)
-	{
+	cds_list_for_each_entry(svc, &m->services, all) {
 		uvs_stats_estimate_steps(&svc->stats, steps);
 		cds_list_for_each_entry(d, &svc->dests, list)
 			uvs_stats_estimate_steps(&d->stats, steps);
@@ -136,8 +136,7 @@ void uvs_model_expire_trash(struct uvs_model *m)
 	uvs_time_t now = uvs_model_now(m);
 
 	pthread_mutex_lock(&m->ctl_lock);
-	cds_list_for_each_entry_safe(d, tmp, &m->trash, list)
-	{
+	cds_list_for_each_entry_safe(d, tmp, &m->trash, list) {
 		/* The trash holds one reference; any other is a connection. */
 		if (__atomic_load_n(&d->refcnt, __ATOMIC_ACQUIRE) != 1)
 			continue;

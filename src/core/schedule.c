@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * New connections: pick a destination (through a persistence template when the
- * service is persistent), create the connection entry, count it, and forward the
- * packet. One-packet services forward without an entry.
+ * service is persistent), create the connection entry and count it. One-packet
+ * services get a connection that is never hashed. The engine forwards.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -127,22 +127,13 @@ static void count_conn(struct uvs_worker *w, struct uvs_dest *d, struct uvs_serv
 	uvs_stats_conn(&w->engine->model->stats, w->id);
 }
 
-static void refuse(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
-		   enum uvs_reason why)
-{
-	if (why == UVS_R_NO_DEST)
-		uvs_answer_port_unreachable(w, f, p);
-	else
-		uvs_verdict(w, f, UVS_VERDICT_DROP, why);
-}
-
-void uvs_schedule_and_forward(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
-			      struct uvs_service *svc, uvs_time_t now)
+struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
+			      struct uvs_service *svc, uvs_time_t now, struct uvs_conn *once,
+			      enum uvs_reason *refused)
 {
 	struct uvs_engine *e = w->engine;
 	uint32_t svc_flags = __atomic_load_n(&svc->flags, __ATOMIC_RELAXED);
 	bool one_packet = (svc_flags & UVS_SVC_F_ONEPACKET) && p->protocol == IPPROTO_UDP;
-	enum uvs_reason why = UVS_R_NO_DEST;
 	struct uvs_sched_pkt sp = {
 		.af = p->af,
 		.protocol = p->protocol,
@@ -156,12 +147,13 @@ void uvs_schedule_and_forward(struct uvs_worker *w, struct uvs_frame *f, struct 
 	struct uvs_dest *d;
 	uint32_t timeout;
 
+	*refused = UVS_R_NO_DEST;
 	if (!one_packet && !uvs_conn_reserve(&e->conns)) {
-		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_CONN_LIMIT);
-		return;
+		*refused = UVS_R_CONN_LIMIT;
+		return NULL;
 	}
 	if (svc_flags & UVS_SVC_F_PERSISTENT) {
-		ct = persist_template(w, svc, p, &sp, now, &why);
+		ct = persist_template(w, svc, p, &sp, now, refused);
 		d = ct ? ct->dest : NULL;
 		if (d)
 			uvs_dest_bind(d, UVS_CONN_F_INACTIVE);
@@ -171,15 +163,11 @@ void uvs_schedule_and_forward(struct uvs_worker *w, struct uvs_frame *f, struct 
 	if (!d) {
 		if (!one_packet)
 			uvs_conn_unreserve(&e->conns);
-		refuse(w, f, p, why);
-		return;
+		return NULL;
 	}
 	count_conn(w, d, svc);
-	timeout = p->protocol == IPPROTO_TCP ? UVS_NEW_CONN_TIMEOUT_S
-					     : __atomic_load_n(&e->timeouts.udp, __ATOMIC_RELAXED);
 	if (one_packet) {
-		/* Forwarded as a connection that is never hashed and ends at once. */
-		struct uvs_conn once = {
+		*once = (struct uvs_conn){
 			.af = p->af,
 			.daf = (uint8_t)d->conf.af,
 			.protocol = p->protocol,
@@ -190,15 +178,13 @@ void uvs_schedule_and_forward(struct uvs_worker *w, struct uvs_frame *f, struct 
 			.daddr = d->conf.addr,
 			.dport = d->conf.port ? d->conf.port : p->dport,
 			.dest = d,
+			.control = ct,
 			.flags = (uint16_t)uvs_dest_fwd(d),
 		};
-		uvs_stats_add_(&w->counters[UVS_R_ONE_PACKET], 1);
-		uvs_forward_in(w, f, p, &once);
-		uvs_dest_unbind(d, UVS_CONN_F_INACTIVE);
-		if (ct)
-			__atomic_sub_fetch(&ct->n_control, 1, __ATOMIC_RELEASE);
-		return;
+		return once;
 	}
+	timeout = p->protocol == IPPROTO_TCP ? UVS_NEW_CONN_TIMEOUT_S
+					     : __atomic_load_n(&e->timeouts.udp, __ATOMIC_RELAXED);
 	c = conn_create(w, p->af, p->protocol, &p->saddr, p->sport, &p->daddr, p->dport, d,
 			d->conf.port ? d->conf.port : p->dport, ct,
 			UVS_CONN_F_INACTIVE | UVS_CONN_F_NOOUTPUT, timeout, now);
@@ -207,9 +193,15 @@ void uvs_schedule_and_forward(struct uvs_worker *w, struct uvs_frame *f, struct 
 		if (ct)
 			__atomic_sub_fetch(&ct->n_control, 1, __ATOMIC_RELEASE);
 		uvs_conn_unreserve(&e->conns);
-		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_MEMORY);
-		return;
+		*refused = UVS_R_NO_MEMORY;
+		return NULL;
 	}
-	uvs_conn_seen(e, c, p, false, now);
-	uvs_forward_in(w, f, p, c);
+	return c;
+}
+
+void uvs_schedule_once_done(struct uvs_conn *once)
+{
+	uvs_dest_unbind(once->dest, UVS_CONN_F_INACTIVE);
+	if (once->control)
+		__atomic_sub_fetch(&once->control->n_control, 1, __ATOMIC_RELEASE);
 }

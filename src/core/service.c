@@ -298,6 +298,7 @@ void uvs_svc_flush(struct uvs_model *m)
 	struct uvs_service *svc, *tmp;
 
 	pthread_mutex_lock(&m->ctl_lock);
-	cds_list_for_each_entry_safe(svc, tmp, &m->services, all) svc_unlink(m, svc);
+	cds_list_for_each_entry_safe(svc, tmp, &m->services, all)
+		svc_unlink(m, svc);
 	pthread_mutex_unlock(&m->ctl_lock);
 }

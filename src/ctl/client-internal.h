@@ -37,7 +37,7 @@ void ctl_error_text(const struct nlmsghdr *nlh, const struct nlmsgerr *e, struct
  * bytes) with w. Returns 0, or -EINVAL / -EMSGSIZE with *err set.
  */
 int ctl_put_exec(struct uvs_ctl_msg *w, void *buf, size_t room, uint32_t seq,
-		 const struct uvs_adm_cmd *cmd, struct uvs_error *err);
+		 const struct uvs_ctl_req *cmd, struct uvs_error *err);
 
 /* Frees the queue p (accepts NULL); what was not answered is forgotten. */
 void ctl_pipe_free(struct ctl_pipe *p);

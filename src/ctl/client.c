@@ -204,47 +204,47 @@ static int run_plain(struct uvs_ctl_client *c, struct uvs_error *err)
 }
 
 int ctl_put_exec(struct uvs_ctl_msg *w, void *buf, size_t room, uint32_t seq,
-		 const struct uvs_adm_cmd *cmd, struct uvs_error *err)
+		 const struct uvs_ctl_req *cmd, struct uvs_error *err)
 {
 	static const uint8_t cmds[] = {
-		[UVS_ADM_ADD_SVC] = IPVS_CMD_NEW_SERVICE,
-		[UVS_ADM_EDIT_SVC] = IPVS_CMD_SET_SERVICE,
-		[UVS_ADM_DEL_SVC] = IPVS_CMD_DEL_SERVICE,
-		[UVS_ADM_CLEAR] = IPVS_CMD_FLUSH,
-		[UVS_ADM_ADD_DEST] = IPVS_CMD_NEW_DEST,
-		[UVS_ADM_EDIT_DEST] = IPVS_CMD_SET_DEST,
-		[UVS_ADM_DEL_DEST] = IPVS_CMD_DEL_DEST,
-		[UVS_ADM_SET_TIMEOUT] = IPVS_CMD_SET_CONFIG,
+		[UVS_REQ_ADD_SVC] = IPVS_CMD_NEW_SERVICE,
+		[UVS_REQ_EDIT_SVC] = IPVS_CMD_SET_SERVICE,
+		[UVS_REQ_DEL_SVC] = IPVS_CMD_DEL_SERVICE,
+		[UVS_REQ_CLEAR] = IPVS_CMD_FLUSH,
+		[UVS_REQ_ADD_DEST] = IPVS_CMD_NEW_DEST,
+		[UVS_REQ_EDIT_DEST] = IPVS_CMD_SET_DEST,
+		[UVS_REQ_DEL_DEST] = IPVS_CMD_DEL_DEST,
+		[UVS_REQ_SET_TIMEOUT] = IPVS_CMD_SET_CONFIG,
 	};
 	if ((unsigned)cmd->kind >= sizeof(cmds) || !cmds[cmd->kind])
 		return fail(err, EINVAL, "unknown command");
 	uvs_ctl_msg_start(w, buf, room, NLM_F_REQUEST | NLM_F_ACK, seq, cmds[cmd->kind]);
 	switch (cmd->kind) {
-	case UVS_ADM_ADD_SVC:
-	case UVS_ADM_EDIT_SVC:
+	case UVS_REQ_ADD_SVC:
+	case UVS_REQ_EDIT_SVC:
 		uvs_ctl_put_svc_conf(w, &cmd->svc);
 		break;
-	case UVS_ADM_DEL_SVC:
+	case UVS_REQ_DEL_SVC:
 		uvs_ctl_put_svc_key(w, &cmd->svc.key);
 		break;
-	case UVS_ADM_ADD_DEST:
-	case UVS_ADM_EDIT_DEST:
-	case UVS_ADM_DEL_DEST:
+	case UVS_REQ_ADD_DEST:
+	case UVS_REQ_EDIT_DEST:
+	case UVS_REQ_DEL_DEST:
 		uvs_ctl_put_svc_key(w, &cmd->svc.key);
-		uvs_ctl_put_dest(w, &cmd->dest, cmd->kind != UVS_ADM_DEL_DEST);
+		uvs_ctl_put_dest(w, &cmd->dest, cmd->kind != UVS_REQ_DEL_DEST);
 		break;
-	case UVS_ADM_SET_TIMEOUT:
+	case UVS_REQ_SET_TIMEOUT:
 		uvs_ctl_put_u32(w, IPVS_CMD_ATTR_TIMEOUT_TCP, cmd->tcp);
 		uvs_ctl_put_u32(w, IPVS_CMD_ATTR_TIMEOUT_TCP_FIN, cmd->tcpfin);
 		uvs_ctl_put_u32(w, IPVS_CMD_ATTR_TIMEOUT_UDP, cmd->udp);
 		break;
-	case UVS_ADM_CLEAR:
+	case UVS_REQ_CLEAR:
 		break;
 	}
 	return w->full ? fail(err, EMSGSIZE, "request too long") : 0;
 }
 
-int uvs_ctl_exec(struct uvs_ctl_client *c, const struct uvs_adm_cmd *cmd, struct uvs_error *err)
+int uvs_ctl_exec(struct uvs_ctl_client *c, const struct uvs_ctl_req *cmd, struct uvs_error *err)
 {
 	int ret;
 
@@ -340,8 +340,8 @@ static void *grow(void **arr, unsigned *n, size_t sz)
 
 static int got_svc(void *arg, uint8_t cmd, const struct nlattr *const *tb, struct uvs_error *err)
 {
-	struct uvs_adm_snap *s = arg;
-	struct uvs_adm_svc_info *svc;
+	struct uvs_snap *s = arg;
+	struct uvs_snap_svc *svc;
 	struct uvs_error why;
 
 	if (cmd != IPVS_CMD_NEW_SERVICE || !tb[IPVS_CMD_ATTR_SERVICE])
@@ -358,8 +358,8 @@ static int got_svc(void *arg, uint8_t cmd, const struct nlattr *const *tb, struc
 
 static int got_dest(void *arg, uint8_t cmd, const struct nlattr *const *tb, struct uvs_error *err)
 {
-	struct uvs_adm_svc_info *svc = arg;
-	struct uvs_adm_dest_info *d;
+	struct uvs_snap_svc *svc = arg;
+	struct uvs_snap_dest *d;
 	struct uvs_error why;
 
 	if (cmd != IPVS_CMD_NEW_DEST || !tb[IPVS_CMD_ATTR_DEST])
@@ -375,7 +375,7 @@ static int got_dest(void *arg, uint8_t cmd, const struct nlattr *const *tb, stru
 }
 
 int uvs_ctl_get_snap(struct uvs_ctl_client *c, const struct uvs_svc_key *only, bool sorted,
-		     struct uvs_adm_snap *out, struct uvs_error *err)
+		     struct uvs_snap *out, struct uvs_error *err)
 {
 	struct uvs_ctl_msg *w;
 	unsigned kept = 0;
@@ -388,7 +388,7 @@ int uvs_ctl_get_snap(struct uvs_ctl_client *c, const struct uvs_svc_key *only, b
 	if ((ret = uvs_ctl_client_run(c, got_svc, out, err)))
 		return ret;
 	for (unsigned i = 0; i < out->nsvcs; i++) {
-		struct uvs_adm_svc_info *svc = &out->svcs[i];
+		struct uvs_snap_svc *svc = &out->svcs[i];
 		w = uvs_ctl_client_start(c, IPVS_CMD_GET_DEST, true);
 		uvs_ctl_put_svc_key(w, &svc->conf.key);
 		ret = uvs_ctl_client_run(c, got_dest, svc, err);
@@ -407,7 +407,7 @@ int uvs_ctl_get_snap(struct uvs_ctl_client *c, const struct uvs_svc_key *only, b
 	}
 	out->nsvcs = kept;
 	if (sorted)
-		uvs_adm_snap_sort(out);
+		uvs_snap_sort(out);
 	return 0;
 }
 

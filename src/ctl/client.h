@@ -11,7 +11,7 @@
 #ifndef UVS_CTL_CLIENT_H
 #define UVS_CTL_CLIENT_H
 
-#include "adm/rules.h"
+#include "ctl/request.h"
 #include "ctl/codec.h"
 
 struct uvs_ctl_client;
@@ -34,7 +34,7 @@ int uvs_ctl_client_run(struct uvs_ctl_client *c, uvs_ctl_reply_fn fn, void *arg,
 		       struct uvs_error *err);
 
 /* Runs a configuration command: -A -E -D -C -a -e -d --set. */
-int uvs_ctl_exec(struct uvs_ctl_client *c, const struct uvs_adm_cmd *cmd, struct uvs_error *err);
+int uvs_ctl_exec(struct uvs_ctl_client *c, const struct uvs_ctl_req *cmd, struct uvs_error *err);
 /*
  * Queued configuration commands, for many in a row (uvsadm -R): the request goes out
  * with others, without waiting for the answers to those before it, and
@@ -50,7 +50,7 @@ int uvs_ctl_exec(struct uvs_ctl_client *c, const struct uvs_adm_cmd *cmd, struct
  * be written (done is then not called for it).
  */
 typedef void (*uvs_ctl_done_fn)(void *arg, uint64_t tag, int ret, const struct uvs_error *err);
-int uvs_ctl_queue(struct uvs_ctl_client *c, const struct uvs_adm_cmd *cmd, uvs_ctl_done_fn done,
+int uvs_ctl_queue(struct uvs_ctl_client *c, const struct uvs_ctl_req *cmd, uvs_ctl_done_fn done,
 		  void *arg, uint64_t tag, struct uvs_error *err);
 /* Sends what is queued and waits for every answer, calling their callbacks. Returns 0,
  * or the connection's error (every command outstanding was then answered with it). */
@@ -68,10 +68,10 @@ int uvs_ctl_get_timeouts(struct uvs_ctl_client *c, uint32_t t[3], struct uvs_err
 /*
  * Every service with its destinations, or only the service `only` (-ESRCH if it does
  * not exist); sorted as ipvsadm sorts, or in the server's order. The caller frees *out
- * with uvs_adm_snap_free(), also after an error.
+ * with uvs_snap_free(), also after an error.
  */
 int uvs_ctl_get_snap(struct uvs_ctl_client *c, const struct uvs_svc_key *only, bool sorted,
-		     struct uvs_adm_snap *out, struct uvs_error *err);
+		     struct uvs_snap *out, struct uvs_error *err);
 /* --start-daemon / --stop-daemon (d->state says which; stop uses state and syncid). */
 int uvs_ctl_daemon(struct uvs_ctl_client *c, const struct uvs_ctl_daemon *d, bool start,
 		   struct uvs_error *err);

@@ -218,7 +218,7 @@ static int step(struct uvs_ctl_client *c, struct ctl_pipe *p, bool wait)
 	return 0;
 }
 
-int uvs_ctl_queue(struct uvs_ctl_client *c, const struct uvs_adm_cmd *cmd, uvs_ctl_done_fn done,
+int uvs_ctl_queue(struct uvs_ctl_client *c, const struct uvs_ctl_req *cmd, uvs_ctl_done_fn done,
 		  void *arg, uint64_t tag, struct uvs_error *err)
 {
 	struct ctl_pipe *p = c->pipe;

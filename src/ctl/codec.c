@@ -134,7 +134,7 @@ static void put_stats(struct uvs_ctl_msg *w, uint16_t type, const struct uvs_cou
 	uvs_ctl_nest_end(w, n);
 }
 
-void uvs_ctl_put_svc_info(struct uvs_ctl_msg *w, const struct uvs_adm_svc_info *s)
+void uvs_ctl_put_svc_info(struct uvs_ctl_msg *w, const struct uvs_snap_svc *s)
 {
 	struct nlattr *n = uvs_ctl_nest_start(w, IPVS_CMD_ATTR_SERVICE);
 
@@ -168,7 +168,7 @@ void uvs_ctl_put_dest(struct uvs_ctl_msg *w, const struct uvs_dest_conf *d, bool
 	uvs_ctl_nest_end(w, n);
 }
 
-void uvs_ctl_put_dest_info(struct uvs_ctl_msg *w, const struct uvs_adm_dest_info *d)
+void uvs_ctl_put_dest_info(struct uvs_ctl_msg *w, const struct uvs_snap_dest *d)
 {
 	struct nlattr *n = uvs_ctl_nest_start(w, IPVS_CMD_ATTR_DEST);
 
@@ -552,8 +552,7 @@ static int get_stats(const struct nlattr *s32, const struct nlattr *s64, struct 
 	return 0;
 }
 
-int uvs_ctl_get_svc_info(const struct nlattr *nest, struct uvs_adm_svc_info *s,
-			 struct uvs_error *err)
+int uvs_ctl_get_svc_info(const struct nlattr *nest, struct uvs_snap_svc *s, struct uvs_error *err)
 {
 	const struct nlattr *tb[IPVS_SVC_ATTR_MAX + 1];
 	uint32_t mask = 0;
@@ -610,7 +609,7 @@ int uvs_ctl_get_dest(const struct nlattr *nest, int af, bool full, struct uvs_de
 	return get_dest_tb(nest, tb, af, full, d, err);
 }
 
-int uvs_ctl_get_dest_info(const struct nlattr *nest, int af, struct uvs_adm_dest_info *d,
+int uvs_ctl_get_dest_info(const struct nlattr *nest, int af, struct uvs_snap_dest *d,
 			  struct uvs_error *err)
 {
 	static const int counts[] = { IPVS_DEST_ATTR_ACTIVE_CONNS, IPVS_DEST_ATTR_INACT_CONNS,

@@ -14,7 +14,7 @@
 #include <linux/genetlink.h>
 #include <stdbool.h>
 
-#include "adm/snap.h"
+#include "core/snap.h"
 #include "uvs/ctl.h"
 
 /* A sync daemon as NEW_DAEMON and GET_DAEMON carry it. */
@@ -76,10 +76,10 @@ void uvs_ctl_nest_end(struct uvs_ctl_msg *w, struct nlattr *nest);
  * ~0); _info: what a dump reports (conf, counters, rates). */
 void uvs_ctl_put_svc_key(struct uvs_ctl_msg *w, const struct uvs_svc_key *k);
 void uvs_ctl_put_svc_conf(struct uvs_ctl_msg *w, const struct uvs_svc_conf *c);
-void uvs_ctl_put_svc_info(struct uvs_ctl_msg *w, const struct uvs_adm_svc_info *s);
+void uvs_ctl_put_svc_info(struct uvs_ctl_msg *w, const struct uvs_snap_svc *s);
 /* full: with forwarding, weight, thresholds and tunnel (-a/-e); else address only. */
 void uvs_ctl_put_dest(struct uvs_ctl_msg *w, const struct uvs_dest_conf *d, bool full);
-void uvs_ctl_put_dest_info(struct uvs_ctl_msg *w, const struct uvs_adm_dest_info *d);
+void uvs_ctl_put_dest_info(struct uvs_ctl_msg *w, const struct uvs_snap_dest *d);
 void uvs_ctl_put_daemon(struct uvs_ctl_msg *w, const struct uvs_ctl_daemon *d);
 void uvs_ctl_put_conn(struct uvs_ctl_msg *w, const struct uvs_ctl_conn *c);
 void uvs_ctl_put_counter(struct uvs_ctl_msg *w, const struct uvs_ctl_counter *c);
@@ -135,8 +135,7 @@ int uvs_ctl_get_svc_key(const struct nlattr *nest, struct uvs_svc_key *k, struct
 int uvs_ctl_get_svc_conf(const struct nlattr *nest, struct uvs_svc_conf *c, uint32_t *mask,
 			 struct uvs_error *err);
 /* A SERVICE nest as a dump reports it (conf, counters and rates). */
-int uvs_ctl_get_svc_info(const struct nlattr *nest, struct uvs_adm_svc_info *s,
-			 struct uvs_error *err);
+int uvs_ctl_get_svc_info(const struct nlattr *nest, struct uvs_snap_svc *s, struct uvs_error *err);
 /*
  * A DEST nest: ADDR and PORT, ADDR_FAMILY (default: af, the service's); with full also
  * FWD_METHOD, WEIGHT, U_THRESH and L_THRESH (TUN_* optional). Returns 0 or -EINVAL.
@@ -144,7 +143,7 @@ int uvs_ctl_get_svc_info(const struct nlattr *nest, struct uvs_adm_svc_info *s,
 int uvs_ctl_get_dest(const struct nlattr *nest, int af, bool full, struct uvs_dest_conf *d,
 		     struct uvs_error *err);
 /* A DEST nest as a dump reports it. */
-int uvs_ctl_get_dest_info(const struct nlattr *nest, int af, struct uvs_adm_dest_info *d,
+int uvs_ctl_get_dest_info(const struct nlattr *nest, int af, struct uvs_snap_dest *d,
 			  struct uvs_error *err);
 /* A DAEMON nest: STATE; with full also MCAST_IFN and SYNC_ID (the rest optional). */
 int uvs_ctl_get_daemon(const struct nlattr *nest, bool full, struct uvs_ctl_daemon *d,

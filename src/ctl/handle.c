@@ -121,13 +121,13 @@ static int cmd_del_svc(struct uvs_ctl_server *s, struct ctl_client *c, const str
 	return uvs_svc_del(s->cfg.model, &k, err);
 }
 
-static int snap_one(struct uvs_ctl_server *s, const struct uvs_svc_key *k,
-		    struct uvs_adm_snap *snap, struct uvs_error *err)
+static int snap_one(struct uvs_ctl_server *s, const struct uvs_svc_key *k, struct uvs_snap *snap,
+		    struct uvs_error *err)
 {
-	if (uvs_adm_snap_take(s->cfg.model, k, false, snap))
+	if (uvs_snap_take(s->cfg.model, k, false, snap))
 		return fail(err, ENOMEM, "out of memory");
 	if (snap->nsvcs == 0) {
-		uvs_adm_snap_free(snap);
+		uvs_snap_free(snap);
 		return fail(err, ESRCH, "No such service");
 	}
 	return 0;
@@ -136,13 +136,13 @@ static int snap_one(struct uvs_ctl_server *s, const struct uvs_svc_key *k,
 static int cmd_get_svc(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
 		       struct uvs_error *err)
 {
-	struct uvs_adm_snap snap;
+	struct uvs_snap snap;
 	struct uvs_ctl_msg w;
 	struct uvs_svc_key k;
 	int ret;
 
 	if (r->dump) {
-		if (uvs_adm_snap_take(s->cfg.model, NULL, false, &c->snap))
+		if (uvs_snap_take(s->cfg.model, NULL, false, &c->snap))
 			return fail(err, ENOMEM, "out of memory");
 		c->dump_cmd = IPVS_CMD_NEW_SERVICE;
 		return 0;
@@ -153,7 +153,7 @@ static int cmd_get_svc(struct uvs_ctl_server *s, struct ctl_client *c, const str
 		return ret;
 	reply_start(c, &w, r, IPVS_CMD_NEW_SERVICE);
 	uvs_ctl_put_svc_info(&w, &snap.svcs[0]);
-	uvs_adm_snap_free(&snap);
+	uvs_snap_free(&snap);
 	return reply_end(c, &w, err);
 }
 
@@ -479,7 +479,7 @@ void ctl_handle_request(struct uvs_ctl_server *s, struct ctl_client *c, const vo
 
 void ctl_dump_free(struct ctl_client *c)
 {
-	uvs_adm_snap_free(&c->snap);
+	uvs_snap_free(&c->snap);
 	free(c->counters);
 	free(c->conns);
 	c->counters = NULL;

@@ -27,7 +27,7 @@ struct ctl_client {
 	uint32_t dump_seq;
 	bool dump_done; /* NLMSG_DONE written */
 	size_t pos;
-	struct uvs_adm_snap snap; /* services, or one service's destinations */
+	struct uvs_snap snap; /* services, or one service's destinations */
 	struct uvs_ctl_daemon daemons[2];
 	size_t ndaemons;
 	struct uvs_ctl_counter *counters;

@@ -76,10 +76,8 @@ static bool walk(struct uvsd_prime *p, struct uvs_model *m)
 	struct uvs_service *svc;
 	struct uvs_dest *d;
 
-	cds_list_for_each_entry(svc, &m->services, all)
-	{
-		cds_list_for_each_entry(d, &svc->dests, list)
-		{
+	cds_list_for_each_entry(svc, &m->services, all) {
+		cds_list_for_each_entry(d, &svc->dests, list) {
 			struct uvs_route r;
 
 			if (asked == UVSD_PRIME_PER_PASS)

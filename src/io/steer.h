@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 
-#include "adm/snap.h"
+#include "core/snap.h"
 #include "core/marks.h"
 #include "core/model-t.h"
 #include "io/bpf/steer-key.h"
@@ -97,10 +97,10 @@ unsigned uvs_steer_keys(const struct uvs_steer *s);
  * key per masquerading destination of those. Pure: no BPF. Returns how many, or
  * -ENOMEM.
  */
-int uvs_steer_keys_of(const struct uvs_adm_snap *snap, struct uvs_steer_key **out);
+int uvs_steer_keys_of(const struct uvs_snap *snap, struct uvs_steer_key **out);
 
 /* As uvs_steer_keys_of, with the keys of fwmark services fed by marks (may be NULL). */
-int uvs_steer_keys_of_marked(const struct uvs_adm_snap *snap, const struct uvs_marks *marks,
+int uvs_steer_keys_of_marked(const struct uvs_snap *snap, const struct uvs_marks *marks,
 			     struct uvs_steer_key **out);
 
 #endif

@@ -182,15 +182,13 @@ int steer_model_keys(struct uvs_model *m, const struct uvs_marks *marks, struct 
 	int ret = 0;
 
 	pthread_mutex_lock(&m->ctl_lock);
-	cds_list_for_each_entry(svc, &m->services, all)
-	{
+	cds_list_for_each_entry(svc, &m->services, all) {
 		struct uvs_dest *d;
 		size_t n = 0;
 
 		if ((ret = dest_ptrs_reserve(&dp, svc->num_dests)))
 			break;
-		cds_list_for_each_entry(d, &svc->dests, list)
-		{
+		cds_list_for_each_entry(d, &svc->dests, list) {
 			if (n < svc->num_dests)
 				dp.v[n++] = &d->conf;
 		}
@@ -202,12 +200,12 @@ int steer_model_keys(struct uvs_model *m, const struct uvs_marks *marks, struct 
 	return ret;
 }
 
-int uvs_steer_keys_of(const struct uvs_adm_snap *snap, struct uvs_steer_key **out)
+int uvs_steer_keys_of(const struct uvs_snap *snap, struct uvs_steer_key **out)
 {
 	return uvs_steer_keys_of_marked(snap, NULL, out);
 }
 
-int uvs_steer_keys_of_marked(const struct uvs_adm_snap *snap, const struct uvs_marks *marks,
+int uvs_steer_keys_of_marked(const struct uvs_snap *snap, const struct uvs_marks *marks,
 			     struct uvs_steer_key **out)
 {
 	struct steer_keyvec keys = { 0 };
@@ -216,7 +214,7 @@ int uvs_steer_keys_of_marked(const struct uvs_adm_snap *snap, const struct uvs_m
 	int ret = 0;
 
 	for (unsigned i = 0; i < snap->nsvcs && !ret; i++) {
-		const struct uvs_adm_svc_info *si = &snap->svcs[i];
+		const struct uvs_snap_svc *si = &snap->svcs[i];
 
 		if ((ret = dest_ptrs_reserve(&dp, si->ndests)))
 			break;

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "core/addr.h"
+#include "pkt/addr.h"
 #include "xmit/xmit.h"
 
 #define UVS_NHCACHE_TTL_MS   1000

@@ -12,7 +12,7 @@
 #ifndef UVS_NET_ROUTE_H
 #define UVS_NET_ROUTE_H
 
-#include "core/addr.h"
+#include "pkt/addr.h"
 #include "xmit/xmit.h"
 
 struct uvs_net;

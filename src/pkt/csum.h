@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/addr.h"
+#include "pkt/addr.h"
 
 /* Adds len bytes at p to sum (an odd trailing byte is padded with zero). */
 uint32_t uvs_csum_add(uint32_t sum, const void *p, size_t len);

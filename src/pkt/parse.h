@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/addr.h"
+#include "pkt/addr.h"
 
 /*
  * Why a frame is not a well-formed IP packet uvs can handle. One list, giving the enum

@@ -152,8 +152,7 @@ int uvs_lbl_sched_init(struct uvs_service *svc, const struct uvs_lbl_class *cls)
 	}
 	t->cls = cls;
 	t->gc_count = 1;
-	uvs_for_each_dest(d, svc)
-	{
+	uvs_for_each_dest(d, svc) {
 		d->sched_pos[1] = 0;
 		recount(t, d);
 	}

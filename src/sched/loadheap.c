@@ -117,8 +117,7 @@ void uvs_loadheap_fill(struct uvs_loadheap *h, struct uvs_service *svc)
 {
 	struct uvs_dest *d;
 
-	uvs_for_each_dest(d, svc)
-	{
+	uvs_for_each_dest(d, svc) {
 		d->sched_pos[h->slot] = 0;
 		uvs_loadheap_update(h, d);
 	}

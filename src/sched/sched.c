@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sched.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* The table comes from meson.build's list of scheduler files. */
@@ -23,7 +24,17 @@ const struct uvs_sched_ops *uvs_sched_find(const char *name)
 	return NULL;
 }
 
-static uint32_t gcd(uint32_t a, uint32_t b)
+int uvs_sched_check_fits(const struct uvs_sched_ops *sched, unsigned num_dests,
+			 struct uvs_error *err)
+{
+	if (sched->max_dests && num_dests > sched->max_dests)
+		return uvs_errorf(err, EINVAL,
+				  "scheduler %s takes at most %u destinations per service",
+				  sched->name, sched->max_dests);
+	return 0;
+}
+
+uint32_t uvs_sched_gcd(uint32_t a, uint32_t b)
 {
 	while (b) {
 		uint32_t t = a % b;
@@ -38,11 +49,10 @@ uint32_t uvs_sched_gcd_weight(const struct uvs_service *svc)
 	struct uvs_dest *d;
 	uint32_t g = 0;
 
-	uvs_for_each_dest(d, svc)
-	{
+	uvs_for_each_dest(d, svc) {
 		uint32_t w = uvs_dest_weight(d);
 		if (w > 0)
-			g = g ? gcd(w, g) : w;
+			g = g ? uvs_sched_gcd(w, g) : w;
 	}
 	return g ? g : 1;
 }
@@ -52,8 +62,7 @@ uint32_t uvs_sched_max_weight(const struct uvs_service *svc)
 	struct uvs_dest *d;
 	uint32_t max = 0;
 
-	uvs_for_each_dest(d, svc)
-	{
+	uvs_for_each_dest(d, svc) {
 		if (uvs_dest_weight(d) > max)
 			max = uvs_dest_weight(d);
 	}

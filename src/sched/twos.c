@@ -90,8 +90,7 @@ static int rebuild(struct twos_data *t, struct uvs_service *svc)
 	t->n = n;
 	t->total = 0;
 	memset(t->tree, 0, sizeof(*t->tree) * (n + 1));
-	uvs_for_each_dest(d, svc)
-	{
+	uvs_for_each_dest(d, svc) {
 		t->at[pos] = d;
 		t->weight[pos] = 0;
 		d->sched_pos[0] = (int)pos++;

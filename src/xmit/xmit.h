@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "core/addr.h"
+#include "pkt/addr.h"
 #include "pkt/parse.h"
 
 /* Room every backend leaves before a frame, enough for the largest encapsulation

@@ -205,8 +205,7 @@ int ctl_replies_result(const struct ctl_replies *r, uint32_t seq, char *msg, siz
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(last);
 	if (msg && (last->nlmsg_flags & NLM_F_ACK_TLVS)) {
 		const struct nlattr *a;
-		mnl_attr_for_each(a, last, sizeof(*e))
-		{
+		mnl_attr_for_each(a, last, sizeof(*e)) {
 			if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
 				snprintf(msg, len, "%s", mnl_attr_get_str(a));
 		}

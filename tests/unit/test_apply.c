@@ -46,8 +46,7 @@ static void dest_order(struct test_env *env, const char *addr_port, char *buf, s
 
 	assert_non_null(svc);
 	buf[0] = 0;
-	uvs_for_each_dest(d, svc)
-	{
+	uvs_for_each_dest(d, svc) {
 		used += (size_t)snprintf(buf + used, len - used, "%s%d", used ? "," : "",
 					 test_dest_id(d));
 	}
@@ -209,7 +208,7 @@ static void test_timeouts(void **state)
 {
 	struct test_env *env = *state;
 	struct uvs_timeouts t, before;
-	struct uvs_adm_cmd cmd;
+	struct uvs_ctl_req cmd;
 	struct uvs_error err;
 
 	uvs_timeouts_default(&t);

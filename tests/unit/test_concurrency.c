@@ -159,18 +159,15 @@ static void test_workers_against_control(void **state)
 	/* Every connection is gone: no counter may be left over anywhere. */
 	struct uvs_service *svc;
 	struct uvs_dest *d;
-	cds_list_for_each_entry(svc, &env.m.services, all)
-	{
-		uvs_for_each_dest(d, svc)
-		{
+	cds_list_for_each_entry(svc, &env.m.services, all) {
+		uvs_for_each_dest(d, svc) {
 			assert_int_equal(uvs_dest_active(d), 0);
 			assert_int_equal(uvs_dest_inactive(d), 0);
 			assert_int_equal(d->refcnt, 1);
 			assert_false(uvs_dest_overloaded(d));
 		}
 	}
-	cds_list_for_each_entry(d, &env.m.trash, list)
-	{
+	cds_list_for_each_entry(d, &env.m.trash, list) {
 		assert_int_equal(uvs_dest_active(d), 0);
 		assert_int_equal(uvs_dest_inactive(d), 0);
 		assert_int_equal(d->refcnt, 1);

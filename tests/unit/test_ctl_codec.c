@@ -71,7 +71,7 @@ static void test_svc_roundtrip(void **state)
 
 static void test_svc_info_roundtrip(void **state)
 {
-	struct uvs_adm_svc_info in, out;
+	struct uvs_snap_svc in, out;
 	struct uvs_ctl_msg w;
 	struct uvs_error err;
 
@@ -91,7 +91,7 @@ static void test_svc_info_roundtrip(void **state)
 
 static void test_dest_roundtrip(void **state)
 {
-	struct uvs_adm_dest_info in, out;
+	struct uvs_snap_dest in, out;
 	struct uvs_dest_conf d;
 	struct uvs_ctl_msg w;
 	struct uvs_error err;
@@ -181,7 +181,7 @@ static void test_daemon_conn_counter_roundtrip(void **state)
 /* The writer stops cleanly at the end of its buffer. */
 static void test_writer_full(void **state)
 {
-	struct uvs_adm_svc_info in = { 0 };
+	struct uvs_snap_svc in = { 0 };
 	struct uvs_ctl_msg w;
 
 	(void)state;

@@ -198,8 +198,7 @@ static void test_workers_and_control(void **state)
 		uvs_worker_timers(&workers[i], start + 3600 * S);
 	assert_int_equal(uvs_engine_conn_count(&engine), 0);
 	struct uvs_dest *d;
-	uvs_for_each_dest(d, svc)
-	{
+	uvs_for_each_dest(d, svc) {
 		assert_int_equal(uvs_dest_active(d), 0);
 		assert_int_equal(uvs_dest_inactive(d), 0);
 		assert_int_equal(d->persistconns, 0);

@@ -122,7 +122,7 @@ static void test_refusals_name_the_line_and_the_reason(void **state)
 static void test_steering_keys_of_fed_fwmark_services(void **state)
 {
 	struct test_env *env = *state;
-	struct uvs_adm_snap snap = { 0 };
+	struct uvs_snap snap = { 0 };
 	struct uvs_steer_key *keys = NULL;
 	struct uvs_marks *t = parse_ok(
 		"-A PREROUTING -d 10.0.0.1/32 -p tcp -m multiport --dports 80,443 -j MARK "
@@ -136,13 +136,13 @@ static void test_steering_keys_of_fed_fwmark_services(void **state)
 		      "-A -f 1 -s rr\n"
 		      "-a -f 1 -r 192.168.0.11:80 -m\n"
 		      "-a -f 1 -r 192.168.0.12:80 -g\n");
-	assert_int_equal(uvs_adm_snap_take(&env->m, NULL, false, &snap), 0);
+	assert_int_equal(uvs_snap_take(&env->m, NULL, false, &snap), 0);
 	int n = uvs_steer_keys_of_marked(&snap, t, &keys);
 	/* Without the rules, the fwmark service gives no key at all. */
 	struct uvs_steer_key *none = NULL;
 	assert_int_equal(uvs_steer_keys_of(&snap, &none), 0);
 	free(none);
-	uvs_adm_snap_free(&snap);
+	uvs_snap_free(&snap);
 
 	/* 10.0.0.1: tcp 80 and 443, and the NAT destination's tcp replies (3);
 	 * 10.0.0.2: every port of tcp, udp and sctp, and their replies (6);

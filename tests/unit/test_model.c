@@ -224,7 +224,8 @@ static void test_dest_list_order_and_edit(void **state)
 	int ids[2], i = 0;
 
 	/* Newest first, as in the kernel. */
-	cds_list_for_each_entry(d, &svc->dests, list) ids[i++] = test_dest_id(d);
+	cds_list_for_each_entry(d, &svc->dests, list)
+		ids[i++] = test_dest_id(d);
 	assert_int_equal(ids[0], 2);
 	assert_int_equal(ids[1], 1);
 	assert_true(b->seq > a->seq);

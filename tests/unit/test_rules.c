@@ -12,9 +12,9 @@
 
 #include "adm_helpers.h"
 
-static struct uvs_adm_cmd parse_ok(const char *line)
+static struct uvs_ctl_req parse_ok(const char *line)
 {
-	struct uvs_adm_cmd cmd;
+	struct uvs_ctl_req cmd;
 	struct uvs_error err = { { 0 } };
 	int ret = uvs_adm_parse_line(line, &cmd, &err);
 
@@ -25,7 +25,7 @@ static struct uvs_adm_cmd parse_ok(const char *line)
 
 static void parse_bad(const char *line, const char *msg)
 {
-	struct uvs_adm_cmd cmd;
+	struct uvs_ctl_req cmd;
 	struct uvs_error err = { { 0 } };
 	int ret = uvs_adm_parse_line(line, &cmd, &err);
 
@@ -45,10 +45,10 @@ static uint32_t ip4(const char *s)
 
 static void test_service_defaults(void **state)
 {
-	struct uvs_adm_cmd c = parse_ok("-A -t 10.0.0.1:80");
+	struct uvs_ctl_req c = parse_ok("-A -t 10.0.0.1:80");
 
 	(void)state;
-	assert_int_equal(c.kind, UVS_ADM_ADD_SVC);
+	assert_int_equal(c.kind, UVS_REQ_ADD_SVC);
 	assert_int_equal(c.svc.key.af, AF_INET);
 	assert_int_equal(c.svc.key.protocol, IPPROTO_TCP);
 	assert_int_equal(c.svc.key.addr.ip, ip4("10.0.0.1"));
@@ -59,7 +59,7 @@ static void test_service_defaults(void **state)
 	assert_int_equal(c.svc.netmask, 0xffffffffu);
 
 	c = parse_ok("ipvsadm -E -u [2001:db8::1]:53 -s sh -b sh-fallback,sh-port -o");
-	assert_int_equal(c.kind, UVS_ADM_EDIT_SVC);
+	assert_int_equal(c.kind, UVS_REQ_EDIT_SVC);
 	assert_int_equal(c.svc.key.af, AF_INET6);
 	assert_int_equal(c.svc.key.protocol, IPPROTO_UDP);
 	assert_int_equal(c.svc.key.addr.ip6[15], 1);
@@ -69,7 +69,7 @@ static void test_service_defaults(void **state)
 					      UVS_SVC_F_ONEPACKET);
 
 	c = parse_ok("  -D --sctp-service 10.0.0.1:9 ");
-	assert_int_equal(c.kind, UVS_ADM_DEL_SVC);
+	assert_int_equal(c.kind, UVS_REQ_DEL_SVC);
 	assert_int_equal(c.svc.key.protocol, IPPROTO_SCTP);
 
 	/* A bare IPv6 address is taken whole, with port 0. */
@@ -80,7 +80,7 @@ static void test_service_defaults(void **state)
 
 static void test_persistence(void **state)
 {
-	struct uvs_adm_cmd c;
+	struct uvs_ctl_req c;
 
 	(void)state;
 	c = parse_ok("-A -t 10.0.0.1:80 -p");
@@ -121,12 +121,12 @@ static void test_persistence(void **state)
 
 static void test_long_forms(void **state)
 {
-	struct uvs_adm_cmd c;
+	struct uvs_ctl_req c;
 
 	(void)state;
 	c = parse_ok("--add-service --tcp-service 10.0.0.1:80 --scheduler rr --persistent 100 "
 		     "--netmask 255.255.0.0 --sched-flags flag-1,flag-3");
-	assert_int_equal(c.kind, UVS_ADM_ADD_SVC);
+	assert_int_equal(c.kind, UVS_REQ_ADD_SVC);
 	assert_string_equal(c.svc.sched_name, "rr");
 	assert_int_equal(c.svc.timeout, 100);
 	assert_int_equal(c.svc.netmask, ip4("255.255.0.0"));
@@ -134,7 +134,7 @@ static void test_long_forms(void **state)
 
 	c = parse_ok("--add-server --tcp-service 10.0.0.1:80 --real-server 10.1.1.1:8080 "
 		     "--masquerading --weight 5 --u-threshold 100 --l-threshold 50");
-	assert_int_equal(c.kind, UVS_ADM_ADD_DEST);
+	assert_int_equal(c.kind, UVS_REQ_ADD_DEST);
 	assert_int_equal(c.dest.af, AF_INET);
 	assert_int_equal(c.dest.addr.ip, ip4("10.1.1.1"));
 	assert_int_equal(c.dest.port, htons(8080));
@@ -145,25 +145,25 @@ static void test_long_forms(void **state)
 
 	c = parse_ok("--edit-server --udp-service 10.0.0.1:53 --real-server 10.1.1.2 --ipip "
 		     "--weight=0");
-	assert_int_equal(c.kind, UVS_ADM_EDIT_DEST);
+	assert_int_equal(c.kind, UVS_REQ_EDIT_DEST);
 	assert_int_equal(c.dest.fwd, UVS_FWD_TUNNEL);
 	assert_int_equal(c.dest.weight, 0);
 	c = parse_ok("--delete-server --fwmark-service 3 --real-server 10.1.1.2:99");
-	assert_int_equal(c.kind, UVS_ADM_DEL_DEST);
+	assert_int_equal(c.kind, UVS_REQ_DEL_DEST);
 	assert_int_equal(c.dest.port, htons(99));
 	c = parse_ok("--edit-service --udp-service 10.0.0.1:53 --ops");
 	assert_int_equal(c.svc.flags, UVS_SVC_F_ONEPACKET);
 	c = parse_ok("--delete-service -f 3");
-	assert_int_equal(c.kind, UVS_ADM_DEL_SVC);
+	assert_int_equal(c.kind, UVS_REQ_DEL_SVC);
 	c = parse_ok("--clear");
-	assert_int_equal(c.kind, UVS_ADM_CLEAR);
+	assert_int_equal(c.kind, UVS_REQ_CLEAR);
 	c = parse_ok("--add-server -t 10.0.0.1:80 -r 10.1.1.1 --gatewaying");
 	assert_int_equal(c.dest.fwd, UVS_FWD_DROUTE);
 }
 
 static void test_dest_defaults_and_port_rule(void **state)
 {
-	struct uvs_adm_cmd c;
+	struct uvs_ctl_req c;
 
 	(void)state;
 	c = parse_ok("-a -t 10.0.0.1:80 -r 10.1.1.1");
@@ -190,7 +190,7 @@ static void test_dest_defaults_and_port_rule(void **state)
 	assert_int_equal(c.dest.fwd, UVS_FWD_MASQ);
 	assert_int_equal(c.dest.weight, 5);
 	c = parse_ok("-at 10.0.0.1:80 -r10.1.1.1 -w 65535 -x 2147483647");
-	assert_int_equal(c.kind, UVS_ADM_ADD_DEST);
+	assert_int_equal(c.kind, UVS_REQ_ADD_DEST);
 	assert_int_equal(c.dest.weight, 65535);
 	assert_int_equal(c.dest.u_threshold, 2147483647u);
 	/* A tunnel may cross address families. */
@@ -200,13 +200,13 @@ static void test_dest_defaults_and_port_rule(void **state)
 	c = parse_ok("-a -f 7 -6 -r [2001:db8::9]:0 -m");
 	assert_int_equal(c.dest.af, AF_INET6);
 	c = parse_ok("-d -t 10.0.0.1:80 -r 10.1.1.1");
-	assert_int_equal(c.kind, UVS_ADM_DEL_DEST);
+	assert_int_equal(c.kind, UVS_REQ_DEL_DEST);
 	assert_int_equal(c.dest.port, htons(80));
 }
 
 static void test_tunnels(void **state)
 {
-	struct uvs_adm_cmd c;
+	struct uvs_ctl_req c;
 
 	(void)state;
 	c = parse_ok("-a -t 10.0.0.1:80 -r 10.1.1.1 -i --tun-type gue --tun-port 6080 --tun-csum");
@@ -226,13 +226,13 @@ static void test_tunnels(void **state)
 
 static void test_set_and_lines(void **state)
 {
-	struct uvs_adm_cmd c;
+	struct uvs_ctl_req c;
 	struct uvs_error err;
 	char *argv[] = { "--set", "900", "0", "300" };
 
 	(void)state;
 	c = parse_ok("--set 10 20 30");
-	assert_int_equal(c.kind, UVS_ADM_SET_TIMEOUT);
+	assert_int_equal(c.kind, UVS_REQ_SET_TIMEOUT);
 	assert_int_equal(c.tcp, 10);
 	assert_int_equal(c.tcpfin, 20);
 	assert_int_equal(c.udp, 30);
@@ -244,7 +244,7 @@ static void test_set_and_lines(void **state)
 	assert_int_equal(uvs_adm_parse_line("# -A -t 10.0.0.1:80", &c, &err), 1);
 	assert_int_equal(uvs_adm_parse_line("   # indented comment", &c, &err), 1);
 	c = parse_ok("ipvsadm -C\r");
-	assert_int_equal(c.kind, UVS_ADM_CLEAR);
+	assert_int_equal(c.kind, UVS_REQ_CLEAR);
 	parse_bad("ipvsadm", "no command specified");
 	assert_int_equal(uvs_adm_parse_argv(0, argv, &c, &err), -EINVAL);
 	assert_string_equal(err.msg, "no command specified (-A -E -D -C -a -e -d --set)");

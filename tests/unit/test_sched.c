@@ -113,7 +113,8 @@ static void test_wrr_vector(void **state)
 	assert_int_equal(count[2], 30);
 	assert_int_equal(count[3], 20);
 	struct uvs_dest *d;
-	uvs_for_each_dest(d, svc) test_set_weight(env, svc, d, 0);
+	uvs_for_each_dest(d, svc)
+		test_set_weight(env, svc, d, 0);
 	assert_null(test_pick(svc, "172.16.0.1:1", 0));
 }
 

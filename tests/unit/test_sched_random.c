@@ -68,8 +68,7 @@ static struct uvs_dest *ref_lc(struct uvs_service *svc)
 	struct uvs_dest *d, *least = NULL;
 	uint64_t loh = 0, doh;
 
-	cds_list_for_each_entry(d, &svc->dests, list)
-	{
+	cds_list_for_each_entry(d, &svc->dests, list) {
 		if (uvs_dest_overloaded(d) || uvs_dest_weight(d) == 0)
 			continue;
 		doh = ref_overhead(d);
@@ -90,8 +89,7 @@ static struct uvs_dest *ref_weighted(struct uvs_service *svc,
 	struct uvs_dest *d, *least = NULL;
 	int64_t loh = 0, doh;
 
-	cds_list_for_each_entry(d, &svc->dests, list)
-	{
+	cds_list_for_each_entry(d, &svc->dests, list) {
 		if (!least) {
 			if (!uvs_dest_overloaded(d) && uvs_dest_weight(d) > 0) {
 				least = d;
@@ -130,8 +128,7 @@ static struct uvs_dest *ref_nq(struct uvs_service *svc)
 	struct uvs_dest *d, *least = NULL;
 	int64_t loh = 0, doh;
 
-	cds_list_for_each_entry(d, &svc->dests, list)
-	{
+	cds_list_for_each_entry(d, &svc->dests, list) {
 		if (uvs_dest_overloaded(d) || uvs_dest_weight(d) == 0)
 			continue;
 		doh = (int64_t)ref_sed_overhead(d);
@@ -150,8 +147,7 @@ static struct uvs_dest *ref_fo(struct uvs_service *svc)
 {
 	struct uvs_dest *d, *high = NULL;
 
-	cds_list_for_each_entry(d, &svc->dests, list)
-	{
+	cds_list_for_each_entry(d, &svc->dests, list) {
 		if (!uvs_dest_overloaded(d) && uvs_dest_weight(d) > 0 &&
 		    (!high || uvs_dest_weight(d) > uvs_dest_weight(high)))
 			high = d;
@@ -163,8 +159,7 @@ static struct uvs_dest *ref_ovf(struct uvs_service *svc)
 {
 	struct uvs_dest *d, *high = NULL;
 
-	cds_list_for_each_entry(d, &svc->dests, list)
-	{
+	cds_list_for_each_entry(d, &svc->dests, list) {
 		uint32_t w = uvs_dest_weight(d);
 
 		if (uvs_dest_overloaded(d) || uvs_dest_active(d) > w || w == 0)
@@ -238,8 +233,7 @@ static void dump_list(const struct run *r)
 	const struct uvs_dest *d;
 
 	fprintf(stderr, "  list (head first), %u destinations:\n", r->svc->num_dests);
-	cds_list_for_each_entry(d, &r->svc->dests, list)
-	{
+	cds_list_for_each_entry(d, &r->svc->dests, list) {
 		uint32_t ip = ntohl(d->conf.addr.ip);
 		fprintf(stderr,
 			"    %u.%u.%u.%u weight %u active %u inactive %u persist %u overloaded %d"
@@ -278,8 +272,7 @@ static void check_state(struct run *r)
 	unsigned n = 0;
 	uint64_t prev = UINT64_MAX;
 
-	cds_list_for_each_entry(d, &r->svc->dests, list)
-	{
+	cds_list_for_each_entry(d, &r->svc->dests, list) {
 		unsigned id = dest_id(d);
 
 		if (id >= r->nids || r->sh[id].d != d || !r->sh[id].in_svc)

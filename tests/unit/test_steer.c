@@ -19,14 +19,14 @@
 /* The keys of env's model, after rules text; *n is how many. */
 static struct uvs_steer_key *keys_after(struct test_env *env, const char *text, int *n)
 {
-	struct uvs_adm_snap snap = { 0 };
+	struct uvs_snap snap = { 0 };
 	struct uvs_steer_key *keys = NULL;
 
 	if (text)
 		test_apply_ok(env, NULL, text);
-	assert_int_equal(uvs_adm_snap_take(&env->m, NULL, false, &snap), 0);
+	assert_int_equal(uvs_snap_take(&env->m, NULL, false, &snap), 0);
 	*n = uvs_steer_keys_of(&snap, &keys);
-	uvs_adm_snap_free(&snap);
+	uvs_snap_free(&snap);
 	assert_true(*n >= 0);
 	for (int i = 1; i < *n; i++)
 		assert_true(memcmp(&keys[i - 1], &keys[i], sizeof(*keys)) < 0);
@@ -58,7 +58,7 @@ static bool has(const struct uvs_steer_key *keys, int n, struct uvs_steer_key k)
 
 static void test_empty(void **state)
 {
-	struct uvs_adm_snap none = { 0 };
+	struct uvs_snap none = { 0 };
 	struct uvs_steer_key *keys;
 	int n;
 

@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "adm/cli.h"
+#include "uvsadm/cli.h"
 #include "ctl_fixture.h"
 
 extern char **environ;

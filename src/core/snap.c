@@ -7,19 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-const char *uvs_adm_addrport(int af, const union uvs_addr *addr, uint16_t port, char *buf,
-			     size_t len)
-{
-	char a[UVS_ADDR_STRLEN];
-
-	uvs_addr_format(af, addr, a, sizeof(a));
-	if (af == AF_INET6)
-		snprintf(buf, len, "[%s]:%u", a, ntohs(port));
-	else
-		snprintf(buf, len, "%s:%u", a, ntohs(port));
-	return buf;
-}
-
 static int cmp_u32(uint32_t a, uint32_t b)
 {
 	return a < b ? -1 : a > b;
@@ -27,8 +14,8 @@ static int cmp_u32(uint32_t a, uint32_t b)
 
 static int cmp_svc(const void *pa, const void *pb)
 {
-	const struct uvs_svc_key *a = &((const struct uvs_adm_svc_info *)pa)->conf.key;
-	const struct uvs_svc_key *b = &((const struct uvs_adm_svc_info *)pb)->conf.key;
+	const struct uvs_svc_key *a = &((const struct uvs_snap_svc *)pa)->conf.key;
+	const struct uvs_svc_key *b = &((const struct uvs_snap_svc *)pb)->conf.key;
 	int r;
 
 	if ((r = cmp_u32(a->fwmark, b->fwmark)) || (r = cmp_u32(a->af, b->af)) ||
@@ -40,8 +27,8 @@ static int cmp_svc(const void *pa, const void *pb)
 
 static int cmp_dest(const void *pa, const void *pb)
 {
-	const struct uvs_dest_conf *a = &((const struct uvs_adm_dest_info *)pa)->conf;
-	const struct uvs_dest_conf *b = &((const struct uvs_adm_dest_info *)pb)->conf;
+	const struct uvs_dest_conf *a = &((const struct uvs_snap_dest *)pa)->conf;
+	const struct uvs_dest_conf *b = &((const struct uvs_snap_dest *)pb)->conf;
 	int r;
 
 	if ((r = cmp_u32(a->af, b->af)) || (r = uvs_addr_cmp(a->af, &a->addr, &b->addr)))
@@ -49,7 +36,7 @@ static int cmp_dest(const void *pa, const void *pb)
 	return cmp_u32(ntohs(a->port), ntohs(b->port));
 }
 
-static void copy_dest(const struct uvs_dest *d, struct uvs_adm_dest_info *out)
+static void copy_dest(const struct uvs_dest *d, struct uvs_snap_dest *out)
 {
 	out->conf = d->conf;
 	out->conf.weight = uvs_dest_weight(d);
@@ -61,7 +48,7 @@ static void copy_dest(const struct uvs_dest *d, struct uvs_adm_dest_info *out)
 }
 
 /* Copies svc and its destinations. Caller holds ctl_lock, which keeps the list still. */
-static int copy_svc(const struct uvs_service *svc, struct uvs_adm_svc_info *out)
+static int copy_svc(const struct uvs_service *svc, struct uvs_snap_svc *out)
 {
 	const struct uvs_dest *d;
 	unsigned i = 0;
@@ -81,8 +68,7 @@ static int copy_svc(const struct uvs_service *svc, struct uvs_adm_svc_info *out)
 	out->dests = calloc(svc->num_dests, sizeof(*out->dests));
 	if (!out->dests)
 		return -ENOMEM;
-	cds_list_for_each_entry(d, &svc->dests, list)
-	{
+	cds_list_for_each_entry(d, &svc->dests, list) {
 		if (i == svc->num_dests)
 			break;
 		copy_dest(d, &out->dests[i++]);
@@ -91,8 +77,8 @@ static int copy_svc(const struct uvs_service *svc, struct uvs_adm_svc_info *out)
 	return 0;
 }
 
-int uvs_adm_snap_take(struct uvs_model *m, const struct uvs_svc_key *only, bool sorted,
-		      struct uvs_adm_snap *out)
+int uvs_snap_take(struct uvs_model *m, const struct uvs_svc_key *only, bool sorted,
+		  struct uvs_snap *out)
 {
 	struct uvs_service *svc;
 	int ret = 0;
@@ -114,8 +100,7 @@ int uvs_adm_snap_take(struct uvs_model *m, const struct uvs_svc_key *only, bool 
 		}
 		goto out;
 	}
-	cds_list_for_each_entry(svc, &m->services, all)
-	{
+	cds_list_for_each_entry(svc, &m->services, all) {
 		if (out->nsvcs == n)
 			break;
 		ret = copy_svc(svc, &out->svcs[out->nsvcs++]);
@@ -125,15 +110,15 @@ int uvs_adm_snap_take(struct uvs_model *m, const struct uvs_svc_key *only, bool 
 out:
 	pthread_mutex_unlock(&m->ctl_lock);
 	if (ret) {
-		uvs_adm_snap_free(out);
+		uvs_snap_free(out);
 		return ret;
 	}
 	if (sorted)
-		uvs_adm_snap_sort(out);
+		uvs_snap_sort(out);
 	return 0;
 }
 
-void uvs_adm_snap_sort(struct uvs_adm_snap *s)
+void uvs_snap_sort(struct uvs_snap *s)
 {
 	/* qsort() may not be given a NULL array, even an empty one. */
 	if (s->nsvcs > 1)
@@ -145,7 +130,7 @@ void uvs_adm_snap_sort(struct uvs_adm_snap *s)
 	}
 }
 
-void uvs_adm_snap_free(struct uvs_adm_snap *s)
+void uvs_snap_free(struct uvs_snap *s)
 {
 	for (unsigned i = 0; i < s->nsvcs; i++)
 		free(s->svcs[i].dests);

@@ -6,8 +6,8 @@
  * any command takes). Output, messages and exit statuses are ipvsadm's: option errors
  * exit 2, a refused command 255 (ipvsadm returns -1), a failed listing 1.
  */
-#ifndef UVS_ADM_CLI_H
-#define UVS_ADM_CLI_H
+#ifndef UVS_UVSADM_CLI_H
+#define UVS_UVSADM_CLI_H
 
 #include <stdio.h>
 

@@ -45,3 +45,15 @@ bool uvs_addr_is_unicast(int af, const union uvs_addr *a)
 	uint32_t h = ntohl(a->ip);
 	return (h >> 28) != 0xe && h != 0xffffffffu;
 }
+
+const char *uvs_addrport(int af, const union uvs_addr *addr, uint16_t port, char *buf, size_t len)
+{
+	char a[UVS_ADDR_STRLEN];
+
+	uvs_addr_format(af, addr, a, sizeof(a));
+	if (af == AF_INET6)
+		snprintf(buf, len, "[%s]:%u", a, ntohs(port));
+	else
+		snprintf(buf, len, "%s:%u", a, ntohs(port));
+	return buf;
+}

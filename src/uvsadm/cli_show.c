@@ -157,21 +157,17 @@ void cli_print_conn_title(FILE *f, bool persistent)
 }
 
 /* The protocol's name as /proc/net/ip_vs_conn writes it. */
+/* As ipvsadm names a connection's protocol: a template of an fwmark service is "IP". */
 static const char *conn_proto(int protocol, char *buf, size_t len)
 {
-	switch (protocol) {
-	case IPPROTO_TCP:
-		return "TCP";
-	case IPPROTO_UDP:
-		return "UDP";
-	case IPPROTO_SCTP:
-		return "SCTP";
-	case IPPROTO_IP:
+	const char *name = uvs_adm_proto_name(protocol);
+
+	if (name)
+		return name;
+	if (protocol == IPPROTO_IP)
 		return "IP";
-	default:
-		snprintf(buf, len, "IP_%d", protocol);
-		return buf;
-	}
+	snprintf(buf, len, "IP_%d", protocol);
+	return buf;
 }
 
 int cli_print_conn(void *arg, const struct uvs_ctl_conn *c)

@@ -343,7 +343,7 @@ static void words_free(struct words *w)
 }
 
 static int parse_words(struct cli_ctx *x, const struct cli_args *a, const char *cmd_word,
-		       struct uvs_adm_cmd *cmd)
+		       struct uvs_ctl_req *cmd)
 {
 	struct words w = { .n = 0 };
 	struct uvs_error err;
@@ -363,7 +363,7 @@ static int parse_words(struct cli_ctx *x, const struct cli_args *a, const char *
 	return 0;
 }
 
-int cli_config_cmd(struct cli_ctx *x, const struct cli_args *a, struct uvs_adm_cmd *cmd)
+int cli_config_cmd(struct cli_ctx *x, const struct cli_args *a, struct uvs_ctl_req *cmd)
 {
 	static const char *const words[] = {
 		[C_ADD] = "-A",	    [C_EDIT] = "-E",	 [C_DEL] = "-D",     [C_FLUSH] = "-C",
@@ -376,7 +376,7 @@ int cli_config_cmd(struct cli_ctx *x, const struct cli_args *a, struct uvs_adm_c
 int cli_service_key(struct cli_ctx *x, const struct cli_args *a, struct uvs_svc_key *k)
 {
 	struct cli_args only = { .svc_proto = a->svc_proto };
-	struct uvs_adm_cmd cmd;
+	struct uvs_ctl_req cmd;
 	int ret;
 
 	/* The service options alone, read as a -D would read them. */

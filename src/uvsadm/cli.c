@@ -82,7 +82,7 @@ static void restore_answered(void *arg, uint64_t tag, int ret, const struct uvs_
 static int run_config(struct cli_ctx *x, const struct cli_args *a)
 {
 	struct uvs_error err = { "" };
-	struct uvs_adm_cmd cmd;
+	struct uvs_ctl_req cmd;
 	int ret;
 
 	if ((ret = cli_config_cmd(x, a, &cmd)) || (ret = connect_ctl(x)))
@@ -196,7 +196,7 @@ static int list_services(struct cli_ctx *x, const struct cli_args *a)
 				       .nosort = a->seen[O_NOSORT],
 				       .names = !a->seen[O_NUMERIC] };
 	struct uvs_error err = { "" };
-	struct uvs_adm_snap s;
+	struct uvs_snap s;
 	struct uvs_svc_key k;
 	int ret;
 
@@ -209,7 +209,7 @@ static int list_services(struct cli_ctx *x, const struct cli_args *a)
 	ret = uvs_ctl_get_snap(x->client, o.only, !o.nosort, &s, &err);
 	if (!ret)
 		uvs_adm_list_snap(x->out, &s, &o);
-	uvs_adm_snap_free(&s);
+	uvs_snap_free(&s);
 	return ret ? list_failed(x, ret, &err) : 0;
 }
 
@@ -249,7 +249,7 @@ static int run_list(struct cli_ctx *x, const struct cli_args *a)
 static int run_save(struct cli_ctx *x, const struct cli_args *a)
 {
 	struct uvs_error err = { "" };
-	struct uvs_adm_snap s;
+	struct uvs_snap s;
 	int ret;
 
 	if ((ret = connect_ctl(x)))
@@ -257,7 +257,7 @@ static int run_save(struct cli_ctx *x, const struct cli_args *a)
 	ret = uvs_ctl_get_snap(x->client, NULL, true, &s, &err);
 	if (!ret)
 		uvs_adm_save_snap(x->out, &s, !a->seen[O_NUMERIC]);
-	uvs_adm_snap_free(&s);
+	uvs_snap_free(&s);
 	return ret ? list_failed(x, ret, &err) : 0;
 }
 

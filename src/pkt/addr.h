@@ -5,8 +5,8 @@
  * word and leaves the other three zero, so that comparing all 16 bytes is correct for
  * both families.
  */
-#ifndef UVS_ADDR_H
-#define UVS_ADDR_H
+#ifndef UVS_PKT_ADDR_H
+#define UVS_PKT_ADDR_H
 
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -57,5 +57,10 @@ int uvs_addr_cmp(int af, const union uvs_addr *a, const union uvs_addr *b);
 /* True for an address that can name a real server: not unspecified, not multicast,
  * not the IPv4 limited broadcast. */
 bool uvs_addr_is_unicast(int af, const union uvs_addr *a);
+
+/* "a.b.c.d:port" or "[v6]:port" (port in network order) into buf; returns buf. */
+const char *uvs_addrport(int af, const union uvs_addr *addr, uint16_t port, char *buf, size_t len);
+/* Longest text uvs_addrport() writes, with the NUL. */
+#define UVS_ADDRPORT_LEN (UVS_ADDR_STRLEN + 8)
 
 #endif

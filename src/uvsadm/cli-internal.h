@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What uvsadm's parts share: the parsed command line, the session, the printers. */
-#ifndef UVS_ADM_CLI_INTERNAL_H
-#define UVS_ADM_CLI_INTERNAL_H
+#ifndef UVS_UVSADM_CLI_INTERNAL_H
+#define UVS_UVSADM_CLI_INTERNAL_H
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -55,7 +55,7 @@ int cli_parse(struct cli_ctx *x, int argc, char **argv, struct cli_args *a);
 int cli_check(struct cli_ctx *x, const struct cli_args *a);
 /* The configuration command of a, with host and service names resolved, parsed by the
  * rules language. Returns 0 or an exit status after printing the reason. */
-int cli_config_cmd(struct cli_ctx *x, const struct cli_args *a, struct uvs_adm_cmd *cmd);
+int cli_config_cmd(struct cli_ctx *x, const struct cli_args *a, struct uvs_ctl_req *cmd);
 /* The service of -t/-u/--sctp-service/-f for -L and -Z. Returns 0 or an exit status. */
 int cli_service_key(struct cli_ctx *x, const struct cli_args *a, struct uvs_svc_key *k);
 
