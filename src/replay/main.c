@@ -145,9 +145,14 @@ static int print_listings(struct uvs_replay *r)
 	lo.fmt = UVS_ADM_LIST_STATS;
 	if (rc == 0)
 		rc = uvs_adm_list(stdout, &r->model, &lo, NULL);
+	if (rc == -ENOMEM) {
+		fprintf(stderr, "uvs-replay: out of memory\n");
+		fclose(stdout);
+		return -1;
+	}
+	/* Any other failure is a write error, and stdout's error flag says so. */
 	errno = 0;
-	if (fflush(stdout) != 0 || ferror(stdout))
-		rc = -1;
+	rc = fflush(stdout) != 0 || ferror(stdout) ? -1 : 0;
 	if (fclose(stdout) != 0)
 		rc = -1;
 	if (rc < 0)
