@@ -30,6 +30,7 @@
 #include "prime.h"
 #include "rules_file.h"
 #include "uvs/ctl.h"
+#include "uvs/version.h"
 
 #define UVSD_MAX_LINKS	 16
 #define UVSD_MAX_WORKERS 64
@@ -75,6 +76,7 @@ static void usage(FILE *f)
 		"  --syslog            log to syslog\n"
 		"  --conn-tab-bits N   connection table of 2^N buckets (8..24, default 20)\n"
 		"  --max-conns N       most connections and templates (default 4194304)\n"
+		"  --version, -V       print uvsd's version\n"
 		"  --help\n",
 		UVSD_MAX_WORKERS);
 }
@@ -97,12 +99,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "io", required_argument, NULL, 'I' },
 		{ "busy-poll", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "V", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->rules = optarg;
@@ -179,6 +182,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("uvsd %s\n", UVS_VERSION);
 			exit(0);
 		default:
 			usage(stderr);
