@@ -92,6 +92,38 @@ def frame_seeds():
     }
 
 
+PCAP_USEC, PCAP_NSEC = 0xA1B2C3D4, 0xA1B23C4D
+
+
+def capture(records, end="<", magic=PCAP_NSEC, snaplen=65535):
+    """A pcap file of (seconds, fraction, frame) or (seconds, fraction, frame, length)
+    records; caplen is the bytes given, length the frame's (caplen by default)."""
+    out = struct.pack(end + "IHHiIII", magic, 2, 4, 0, 0, snaplen, 1)
+    for rec in records:
+        sec, frac, frame = rec[:3]
+        length = rec[3] if len(rec) > 3 else len(frame)
+        out += struct.pack(end + "IIII", sec, frac, len(frame), length) + frame
+    return out
+
+
+def capture_seeds():
+    """Capture files for fuzz_capture.c: the frame seeds as flows, both byte orders and
+    precisions, and records that once broke uvs-replay (issue 12): a frame longer than
+    the engine takes, records cut short or longer than their frame, a 2^32 s gap."""
+    frames = [f[1:] for f in frame_seeds().values()]
+    syn = tcp4("172.16.0.5", 40000, "10.0.0.1", 80, SYN)
+    t0 = 1700000000
+    return {
+        "flows": capture([(t0, i * 1000000, f) for i, f in enumerate(frames)]),
+        "flows-usec-be": capture([(t0 + i, 0, f) for i, f in enumerate(frames)], ">", PCAP_USEC),
+        "too-long": capture([(1, 0, bytes(70000)), (2, 0, syn)], magic=PCAP_USEC, snaplen=262144),
+        "cut-short": capture([(t0, 0, syn[:40], len(syn)), (t0, 1, syn + b"pad", len(syn)),
+                              (t0, 2, syn)]),
+        "gap": capture([(0, 0, syn), (0xFFFFFFFF, 999999999, syn)]),
+        "header-only": capture([]),
+    }
+
+
 def rules_seeds():
     """Rules texts in ipvsadm -S -n form, each feature once, and some refusals."""
     return {
@@ -194,6 +226,7 @@ def main():
         "rules": rules_seeds(),
         "ctl": ctl_seeds(),
         "marks": marks_seeds(),
+        "capture": capture_seeds(),
     }.items():
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)
