@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Writes an Ethernet capture in the pcap format with nanosecond timestamps, and
- * reports every write error, including those that only show when the file is flushed
- * and closed (libpcap's dumper drops the result of fclose).
+ * Writes an Ethernet capture with nanosecond timestamps through libpcap's dumper, and
+ * reports every write error: libpcap's pcap_dump() returns nothing and
+ * pcap_dump_close() drops fclose's result, so errors are read from the stream after
+ * each frame and from a last close of our own.
  */
 #ifndef UVS_REPLAY_PCAP_OUT_H
 #define UVS_REPLAY_PCAP_OUT_H
 
+#include <pcap/pcap.h>
 #include <stdint.h>
-#include <stdio.h>
 
 struct uvs_pcap_out {
-	FILE *f;
+	pcap_t *dead; /* the dumper's format: Ethernet, snap length, nanoseconds */
+	pcap_dumper_t *dumper;
 	const char *path; /* for messages; the caller keeps it alive */
 };
 
@@ -24,8 +26,8 @@ int uvs_pcap_out_open(struct uvs_pcap_out *o, const char *path, uint32_t snaplen
 int uvs_pcap_out_frame(struct uvs_pcap_out *o, uint32_t sec, uint32_t nsec, const uint8_t *data,
 		       uint32_t len);
 
-/* Flushes and closes the file; o->f is NULL afterwards. Returns 0, or -errno of the
- * first error seen since it was opened. */
+/* Flushes and closes the file. Returns 0, or -errno of the first error seen since it
+ * was opened. Accepts a closed or never opened o. */
 int uvs_pcap_out_close(struct uvs_pcap_out *o);
 
 #endif
