@@ -6,7 +6,8 @@ The layers, lowest first (README.md, "Layout"). A file may include headers of it
 directory, of lower layers, and of its own layer's other directories as long as no two
 directories of a layer include each other (a cycle would make them one layer). core and
 sched are one layer by design: schedulers read the model, the model calls their ops.
-include/uvs/ is the control ABI, below everything.
+include/uvs/ (the control ABI) and src/base/ (portable atomics and spinning) are below
+everything.
 
 Usage: check-layers.py [SOURCE_ROOT]; prints each offence and exits 1 if any.
 check-layers.py --self-test checks that the checker finds offences in a made-up tree.
@@ -17,7 +18,7 @@ import sys
 import tempfile
 
 LAYERS = [
-    ["uvs"],  # include/uvs: the control ABI
+    ["uvs", "base"],  # include/uvs: the control ABI; src/base: atomics and the like
     ["pkt"],
     ["xmit"],
     ["core", "sched"],

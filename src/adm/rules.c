@@ -431,7 +431,7 @@ static int parse_timeouts(const struct adm_args *a, struct uvs_error *err, struc
 	if (a->npos != 3)
 		return uvs_errorf(err, EINVAL, "--set needs three values: tcp tcpfin udp");
 	for (int i = 0; i < 3; i++) {
-		if (parse_num(a->pos[i], 0, INT32_MAX, &v) < 0)
+		if (parse_num(a->pos[i], 0, UVS_TIMEOUT_MAX, &v) < 0)
 			return uvs_errorf(err, EINVAL, "invalid timeout value '%s' specified",
 					  a->pos[i]);
 		*out[i] = (uint32_t)v;

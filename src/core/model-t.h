@@ -57,7 +57,7 @@ struct uvs_svc_key {
 /* What a user gives to add or edit a service (ipvsadm -A / -E). */
 struct uvs_svc_conf {
 	struct uvs_svc_key key;
-	char sched_name[UVS_SCHED_NAME_MAX]; /* empty: the default, wlc */
+	char sched_name[UVS_SCHED_NAME_MAX]; /* must name one (empty is ENOENT) */
 	uint32_t flags;			     /* UVS_SVC_F_* */
 	uint32_t timeout;		     /* persistence timeout, seconds */
 	uint32_t netmask;		     /* IPv4 mask (network order) or IPv6 prefix */

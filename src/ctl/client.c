@@ -3,6 +3,7 @@
 #include "client-internal.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,31 +26,74 @@ int ctl_client_fail(struct uvs_error *err, int errnum, const char *fmt, ...)
 
 #define fail ctl_client_fail
 
-int uvs_ctl_client_open(const char *path, struct uvs_ctl_client **out)
+int ctl_client_timed_out(const struct uvs_ctl_client *c, struct uvs_error *err)
+{
+	return fail(err, ETIMEDOUT, "uvsd did not answer within %u s", c->timeout_s);
+}
+
+/* A socket connected to path, waiting at most timeout_s (0: for ever) for the server
+ * to accept and, later, for each send and receive; or a negative errno (-ETIMEDOUT). */
+static int connect_to(const char *path, unsigned timeout_s)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_S };
-	struct uvs_ctl_client *c;
+	struct timeval tv = { .tv_sec = timeout_s };
+	int fd;
 
-	*out = NULL;
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, path);
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int ret = -errno;
-		if (c->fd >= 0)
-			close(c->fd);
-		free(c);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* Set first: connect waits as long as a send (a server with a full backlog, one
+	 * whose control thread is stuck, makes it wait) and then fails with EAGAIN. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int ret = errno == EAGAIN ? -ETIMEDOUT : -errno;
+		close(fd);
 		return ret;
 	}
-	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+int uvs_ctl_client_open(const char *path, unsigned timeout_s, struct uvs_ctl_client **out)
+{
+	struct uvs_ctl_client *c;
+	int fd;
+
+	*out = NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c || !(c->path = strdup(path))) {
+		free(c);
+		return -ENOMEM;
+	}
+	c->timeout_s =
+		timeout_s < UVS_CTL_CLIENT_TIMEOUT_MAX ? timeout_s : UVS_CTL_CLIENT_TIMEOUT_MAX;
+	fd = connect_to(path, c->timeout_s);
+	if (fd < 0) {
+		free(c->path);
+		free(c);
+		return fd;
+	}
+	c->fd = fd;
 	*out = c;
 	return 0;
+}
+
+void ctl_client_revive(struct uvs_ctl_client *c)
+{
+	struct pollfd p = { c->fd, POLLIN, 0 };
+	int fd;
+
+	/* Nothing was asked, so anything to read is the server's hang-up (and why). */
+	if (poll(&p, 1, 0) <= 0)
+		return;
+	fd = connect_to(c->path, c->timeout_s);
+	if (fd < 0)
+		return; /* the request fails on the old connection and says why */
+	close(c->fd);
+	c->fd = fd;
 }
 
 void uvs_ctl_client_close(struct uvs_ctl_client *c)
@@ -58,6 +102,7 @@ void uvs_ctl_client_close(struct uvs_ctl_client *c)
 		return;
 	close(c->fd);
 	ctl_pipe_free(c->pipe);
+	free(c->path);
 	free(c);
 }
 
@@ -68,6 +113,7 @@ struct uvs_ctl_msg *uvs_ctl_client_start(struct uvs_ctl_client *c, uint8_t cmd, 
 	/* Answers to queued requests come first: take them (their callbacks report any
 	 * failure), so that this request's answer is the next one read. */
 	uvs_ctl_flush(c);
+	ctl_client_revive(c);
 	uvs_ctl_msg_start(&c->req, c->reqbuf.buf, sizeof(c->reqbuf.buf), flags, ++c->seq, cmd);
 	return &c->req;
 }
@@ -162,6 +208,8 @@ int uvs_ctl_client_run(struct uvs_ctl_client *c, uvs_ctl_reply_fn fn, void *arg,
 	bool hung_up = send(c->fd, req, req->nlmsg_len, MSG_NOSIGNAL) < 0;
 	int send_errno = errno;
 
+	if (hung_up && send_errno == EAGAIN)
+		return ctl_client_timed_out(c, err);
 	if (hung_up && send_errno != EPIPE && send_errno != ECONNRESET)
 		return fail(err, send_errno, "cannot send to uvsd: %s", strerror(send_errno));
 	while (!done) {
@@ -179,6 +227,8 @@ int uvs_ctl_client_run(struct uvs_ctl_client *c, uvs_ctl_reply_fn fn, void *arg,
 		if (n < 0 && hung_up)
 			return fail(err, send_errno, "cannot talk to uvsd: %s",
 				    strerror(send_errno));
+		if (n < 0 && errno == EAGAIN) /* SO_RCVTIMEO: silence for timeout_s */
+			return ctl_client_timed_out(c, err);
 		if (n < 0)
 			return fail(err, errno, "cannot read from uvsd: %s", strerror(errno));
 		if (n == 0)
@@ -249,6 +299,7 @@ int uvs_ctl_exec(struct uvs_ctl_client *c, const struct uvs_ctl_req *cmd, struct
 	int ret;
 
 	uvs_ctl_flush(c); /* as uvs_ctl_client_start does */
+	ctl_client_revive(c);
 	ret = ctl_put_exec(&c->req, c->reqbuf.buf, sizeof(c->reqbuf.buf), ++c->seq, cmd, err);
 	return ret ? ret : run_plain(c, err);
 }

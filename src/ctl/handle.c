@@ -93,6 +93,16 @@ static uint32_t merged_flags(struct uvs_model *m, const struct uvs_svc_conf *c, 
 	return ((cur & ~mask) | (c->flags & mask)) & ~(uint32_t)UVS_SVC_F_HASHED;
 }
 
+static bool svc_exists(struct uvs_model *m, const struct uvs_svc_key *k)
+{
+	bool found;
+
+	pthread_mutex_lock(&m->ctl_lock);
+	found = uvs_svc_find(m, k) != NULL;
+	pthread_mutex_unlock(&m->ctl_lock);
+	return found;
+}
+
 static int cmd_svc(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
 		   struct uvs_error *err)
 {
@@ -169,6 +179,13 @@ static int cmd_dest(struct uvs_ctl_server *s, struct ctl_client *c, const struct
 	if ((ret = svc_key(r, &k, err)) ||
 	    (ret = uvs_ctl_get_dest(r->tb[IPVS_CMD_ATTR_DEST], k.af, !del, &d, err)))
 		return ret;
+	/* The kernel's sync protocol cannot carry mixed families: no such destination
+	 * while a sync daemon runs (checked, as there, once the service is found). */
+	if (!del && d.af != k.af && (s->daemon_running[0] || s->daemon_running[1]) &&
+	    svc_exists(s->cfg.model, &k))
+		return fail(err, EINVAL,
+			    "a real server of another address family cannot be synchronised: "
+			    "stop the sync daemon first");
 	/* The kernel takes any u32; ipvsadm cannot write more than INT_MAX, and what the
 	 * socket accepts must save and restore. */
 	if (!del && (d.u_threshold > INT32_MAX || d.l_threshold > INT32_MAX))
@@ -201,8 +218,31 @@ static int daemon_index(uint32_t state, struct uvs_error *err)
 	return fail(err, EINVAL, "unknown sync daemon state %u", state);
 }
 
+static bool is_multicast(int af, const union uvs_addr *a)
+{
+	return af == AF_INET6 ? a->ip6[0] == 0xff : (ntohl(a->ip) >> 28) == 0xe;
+}
+
+/* Whether some service has a real server of another family, which the kernel's sync
+ * protocol cannot carry. Returns 1, 0 or -ENOMEM. */
+static int has_mixed_family(struct uvs_model *m)
+{
+	struct uvs_snap snap;
+	int found = 0;
+
+	if (uvs_snap_take(m, NULL, false, &snap))
+		return -ENOMEM;
+	for (unsigned i = 0; i < snap.nsvcs && !found; i++) {
+		for (unsigned j = 0; j < snap.svcs[i].ndests && !found; j++)
+			found = snap.svcs[i].dests[j].conf.af != snap.svcs[i].conf.key.af;
+	}
+	uvs_snap_free(&snap);
+	return found;
+}
+
 /* Sync is not implemented yet: a daemon is recorded with the kernel's defaults for
- * what was not given, reported by GET_DAEMON, and the daemon's ops are told. */
+ * what was not given, reported by GET_DAEMON, and the daemon's ops are told. The
+ * kernel's refusals are kept (its order: group, mixed families, state). */
 static int cmd_new_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
 			  struct uvs_error *err)
 {
@@ -212,6 +252,14 @@ static int cmd_new_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const 
 	(void)c;
 	if ((ret = uvs_ctl_get_daemon(r->tb[IPVS_CMD_ATTR_DAEMON], true, &d, err)))
 		return ret;
+	if (d.mcast_af && !is_multicast(d.mcast_af, &d.mcast_group))
+		return fail(err, EINVAL, "sync group is not a multicast address");
+	if ((ret = has_mixed_family(s->cfg.model)) < 0)
+		return fail(err, ENOMEM, "out of memory");
+	if (ret)
+		return fail(err, EINVAL,
+			    "a service has a real server of another address family, which "
+			    "synchronisation cannot carry");
 	if ((i = daemon_index(d.state, err)) < 0)
 		return i;
 	if (!d.mcast_ifn[0])
@@ -276,16 +324,21 @@ static void get_timeouts(struct uvs_ctl_server *s, struct uvs_timeouts *t)
 		*t = s->timeouts;
 }
 
+/* Absent or 0 leaves a timeout as it is; all three are checked before any is set. */
 static int cmd_set_config(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
 			  struct uvs_error *err)
 {
+	static const char *const names[3] = { "tcp", "tcpfin", "udp" };
 	uint32_t v[3] = { 0, 0, 0 };
 
-	(void)c, (void)err;
+	(void)c;
 	for (int i = 0; i < 3; i++) {
 		const struct nlattr *a = r->tb[IPVS_CMD_ATTR_TIMEOUT_TCP + i];
 		if (a)
 			v[i] = mnl_attr_get_u32(a);
+		if (v[i] > UVS_TIMEOUT_MAX)
+			return fail(err, EINVAL, "%s timeout %u out of range 0..%u", names[i], v[i],
+				    UVS_TIMEOUT_MAX);
 	}
 	if (s->cfg.ops && s->cfg.ops->set_timeouts)
 		s->cfg.ops->set_timeouts(s->cfg.ops_arg, v[0], v[1], v[2]);

@@ -6,6 +6,7 @@
 
 static bool use_syslog;
 static int max_level = LOG_INFO;
+static int copy_level = -1; /* atomic: workers log while the main thread changes it */
 
 void uvs_log_to_syslog(bool on)
 {
@@ -17,6 +18,11 @@ void uvs_log_to_syslog(bool on)
 void uvs_log_set_level(int level)
 {
 	max_level = level;
+}
+
+void uvs_log_copy_to_stderr(int level)
+{
+	__atomic_store_n(&copy_level, level, __ATOMIC_RELAXED);
 }
 
 void uvs_log(int level, const char *fmt, ...)
@@ -33,7 +39,8 @@ void uvs_log(int level, const char *fmt, ...)
 	va_end(ap);
 	if (use_syslog) {
 		syslog(level, "%s", msg);
-		return;
+		if (level > __atomic_load_n(&copy_level, __ATOMIC_RELAXED))
+			return;
 	}
 	/* One fprintf per line: stdio's lock keeps threads' lines whole. */
 	fprintf(stderr, "uvsd: %s: %s\n", names[level & 7], msg);

@@ -17,6 +17,9 @@
  * answer. */
 #define CLI_QUEUED 0x200
 
+/* Seconds uvsadm waits for a silent uvsd (0: for ever), if not the default. */
+#define UVSADM_TIMEOUT_ENV "UVSADM_TIMEOUT"
+
 struct cli_ctx {
 	FILE *in, *out, *err;
 	const char *prog;

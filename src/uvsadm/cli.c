@@ -13,26 +13,56 @@
 #include "adm/list.h"
 #include "adm/save.h"
 
+/* $UVSADM_TIMEOUT: seconds to wait for a silent uvsd (0: for ever), or the default.
+ * Returns 0, or an exit status after saying why. */
+static int timeout_from_env(struct cli_ctx *x, unsigned *out)
+{
+	const char *s = getenv(UVSADM_TIMEOUT_ENV);
+	size_t len = s ? strlen(s) : 0;
+
+	*out = UVS_CTL_CLIENT_TIMEOUT_DEF;
+	if (!len)
+		return 0;
+	/* Digits only, and few enough that strtoul cannot overflow. */
+	if (strspn(s, "0123456789") != len || len > 9 ||
+	    strtoul(s, NULL, 10) > UVS_CTL_CLIENT_TIMEOUT_MAX)
+		return cli_fail(x, 2, "%s: '%s' is not a number of seconds in 0..%d",
+				UVSADM_TIMEOUT_ENV, s, UVS_CTL_CLIENT_TIMEOUT_MAX);
+	*out = (unsigned)strtoul(s, NULL, 10);
+	return 0;
+}
+
 /* Connects and asks GET_INFO first, as ipvsadm's start does; an error ends uvsadm. */
 static int connect_ctl(struct cli_ctx *x)
 {
 	struct uvs_error err = { "" };
 	uint32_t version;
+	unsigned timeout;
 	int ret;
 
 	if (x->client)
 		return 0;
-	ret = uvs_ctl_client_open(x->sock, &x->client);
-	if (!ret)
-		ret = uvs_ctl_get_info(x->client, &version, &x->conn_tab_size, &err);
+	if ((ret = timeout_from_env(x, &timeout)))
+		return ret;
+	ret = uvs_ctl_client_open(x->sock, timeout, &x->client);
+	if (ret == -ETIMEDOUT)
+		return cli_fail(x, 2,
+				"Can't initialize ipvs: uvsd did not accept the connection on %s "
+				"within %u s",
+				x->sock, timeout);
+	/* ipvsadm's question, where the socket could not be reached at all. */
+	if (ret)
+		return cli_fail(x, 2,
+				"Can't initialize ipvs: %s\nAre you sure that uvsd is running and "
+				"listening on %s?",
+				cli_strerror(C_NONE, -ret, NULL), x->sock);
+	ret = uvs_ctl_get_info(x->client, &version, &x->conn_tab_size, &err);
 	if (!ret)
 		return 0;
 	uvs_ctl_client_close(x->client);
 	x->client = NULL;
-	return cli_fail(x, 2,
-			"Can't initialize ipvs: %s\nAre you sure that uvsd is running and "
-			"listening on %s?",
-			cli_strerror(C_NONE, -ret, err.msg), x->sock);
+	/* uvsd is there and said why (refused peer, too many clients), or went silent. */
+	return cli_fail(x, 2, "Can't initialize ipvs: %s", cli_strerror(C_NONE, -ret, err.msg));
 }
 
 /* A refused command: ipvsadm prints why and returns -1, and -R goes on. */
