@@ -24,6 +24,11 @@ struct uvs_adm_error {
 	char msg[256];
 };
 
+/* Fills err (may be NULL): line, and msg as "line N: " and the message (no prefix for
+ * line 0). */
+void uvs_adm_error_set(struct uvs_adm_error *err, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /*
  * Parses one command given as arguments without the program name, e.g. {"-A", "-t",
  * "10.0.0.1:80", "-s", "rr"}. Returns 0, or -EINVAL with a message in *err (may be

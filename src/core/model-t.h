@@ -27,6 +27,7 @@
 #include <urcu/list.h>
 #include <urcu/rculfhash.h>
 
+#include "base/error.h"
 #include "pkt/addr.h"
 #include "stats.h"
 #include "uvs/ipvs.h"
@@ -146,11 +147,6 @@ struct uvs_model {
 	 * connections of deleted services still count): the frame path skips the
 	 * inbound lookup for a destination whose bit is clear. */
 	uint64_t vip_bits[UVS_VIP_BITS / 64];
-};
-
-/* A message explaining why a change was refused; the return value carries the errno. */
-struct uvs_error {
-	char msg[160];
 };
 
 #endif

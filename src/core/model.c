@@ -69,17 +69,6 @@ uvs_time_t uvs_model_now(const struct uvs_model *m)
 	return m->clock(m->clock_arg);
 }
 
-int uvs_errorf(struct uvs_error *err, int errnum, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return -errnum;
-}
-
 static void zero_service(struct uvs_service *svc)
 {
 	struct uvs_dest *d;

@@ -16,10 +16,6 @@
 
 #include "model-t.h"
 
-/* Fills err (may be NULL) with a message and returns -errnum. */
-int uvs_errorf(struct uvs_error *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* Sets up an empty model whose objects keep nworkers stats slots. Returns 0 or
  * -ENOMEM. The clock defaults to CLOCK_MONOTONIC. */
 int uvs_model_init(struct uvs_model *m, unsigned nworkers);
