@@ -214,12 +214,13 @@ static void dest_restore(struct uvs_dest *d, const struct dest_saved *s)
 }
 
 /*
- * The service of k, with *nc set to c as that service takes it, checked. Call with
- * m->ctl_lock held. Returns the service, or NULL with *ret set to the error.
+ * The service of k, with *nc set to c as that service takes it, checked, and *d the
+ * destination nc names (NULL if there is none yet). Call with m->ctl_lock held.
+ * Returns the service, or NULL with *ret set to the error.
  */
 static struct uvs_service *conf_service(struct uvs_model *m, const struct uvs_svc_key *k,
 					const struct uvs_dest_conf *c, struct uvs_dest_conf *nc,
-					struct uvs_error *err, int *ret)
+					struct uvs_dest **d, struct uvs_error *err, int *ret)
 {
 	struct uvs_service *svc = uvs_svc_find(m, k);
 
@@ -229,7 +230,10 @@ static struct uvs_service *conf_service(struct uvs_model *m, const struct uvs_sv
 	}
 	*nc = normalized(svc, c);
 	*ret = check_conf(svc, nc, err);
-	return *ret ? NULL : svc;
+	if (*ret)
+		return NULL;
+	*d = uvs_dest_find(svc, nc->af, &nc->addr, nc->port);
+	return svc;
 }
 
 int uvs_dest_add(struct uvs_model *m, const struct uvs_svc_key *k, const struct uvs_dest_conf *c,
@@ -242,11 +246,11 @@ int uvs_dest_add(struct uvs_model *m, const struct uvs_svc_key *k, const struct 
 	int ret;
 
 	pthread_mutex_lock(&m->ctl_lock);
-	svc = conf_service(m, k, c, &nc, err, &ret);
+	svc = conf_service(m, k, c, &nc, &d, err, &ret);
 	if (!svc)
 		goto out;
 	c = &nc;
-	if (uvs_dest_find(svc, c->af, &c->addr, c->port)) {
+	if (d) {
 		ret = uvs_errorf(err, EEXIST, "Destination already exists");
 		goto out;
 	}
@@ -303,11 +307,10 @@ int uvs_dest_edit(struct uvs_model *m, const struct uvs_svc_key *k, const struct
 	int ret;
 
 	pthread_mutex_lock(&m->ctl_lock);
-	svc = conf_service(m, k, c, &nc, err, &ret);
+	svc = conf_service(m, k, c, &nc, &d, err, &ret);
 	if (!svc)
 		goto out;
 	c = &nc;
-	d = uvs_dest_find(svc, c->af, &c->addr, c->port);
 	if (!d) {
 		ret = uvs_errorf(err, ENOENT, "No such destination");
 		goto out;

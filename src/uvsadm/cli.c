@@ -126,15 +126,24 @@ static int run_config(struct cli_ctx *x, const struct adm_args *a)
 	return ret ? refused(x, a->cmd, ret, &err) : 0;
 }
 
+/* The service -t/-u/--sctp-service/-f names (if any) into *k, then the connection to
+ * uvsd. Returns 0 or the exit code of the error already reported. */
+static int service_and_connect(struct cli_ctx *x, const struct adm_args *a, struct uvs_svc_key *k)
+{
+	int ret;
+
+	if (a->seen[O_SERVICE] && (ret = cli_service_key(x, a, k)))
+		return ret;
+	return connect_ctl(x);
+}
+
 static int run_zero(struct cli_ctx *x, const struct adm_args *a)
 {
 	struct uvs_error err = { "" };
 	struct uvs_svc_key k;
 	int ret;
 
-	if (a->seen[O_SERVICE] && (ret = cli_service_key(x, a, &k)))
-		return ret;
-	if ((ret = connect_ctl(x)))
+	if ((ret = service_and_connect(x, a, &k)))
 		return ret;
 	ret = uvs_ctl_zero(x->client, a->seen[O_SERVICE] ? &k : NULL, &err);
 	return ret ? refused(x, C_ZERO, ret, &err) : 0;
@@ -230,9 +239,7 @@ static int list_services(struct cli_ctx *x, const struct adm_args *a)
 	struct uvs_svc_key k;
 	int ret;
 
-	if (a->seen[O_SERVICE] && (ret = cli_service_key(x, a, &k)))
-		return ret;
-	if ((ret = connect_ctl(x)))
+	if ((ret = service_and_connect(x, a, &k)))
 		return ret;
 	o.conn_tab_size = x->conn_tab_size;
 	o.only = a->seen[O_SERVICE] ? &k : NULL;
