@@ -305,8 +305,7 @@ static bool prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p
 		return false;
 	}
 	if (p->l3_len + overhead > rt->mtu) {
-		bool df = p->af == AF_INET6 || (p->frame[p->l3_off + 6] & 0x40);
-		if (!df || rt->mtu <= overhead) {
+		if (!uvs_pkt_df(p) || rt->mtu <= overhead) {
 			/* uvs does not fragment. */
 			verdict(w, f, UVS_VERDICT_DROP, UVS_R_TOO_BIG);
 			return false;

@@ -47,6 +47,7 @@
 #include "io/bpf/steer-key.h"
 #include "pkt/csum.h"
 #include "pkt/parse.h"
+#include "pkt/wire.h"
 
 #define CHUNK	       4096u
 #define MAX_FRAME      1518u /* as af_packet.c: Ethernet with a VLAN tag */
@@ -221,10 +222,10 @@ static void complete_partial_csum(uint8_t *frame, uint32_t len)
 	if (uvs_pkt_parse(frame, len, &p) != UVS_PKT_OK ||
 	    (p.protocol != IPPROTO_TCP && p.protocol != IPPROTO_UDP))
 		return;
-	off = p.protocol == IPPROTO_TCP ? 16 : 6;
-	if (p.l4_len < off + 2)
+	off = (uint32_t)uvs_l4_csum_off(p.protocol);
+	if (p.l4_len < off + sizeof(field))
 		return;
-	memcpy(&field, frame + p.l4_off + off, 2);
+	memcpy(&field, frame + p.l4_off + off, sizeof(field));
 	partial = (uint16_t)~uvs_csum_fold(
 		uvs_csum_pseudo(p.af, &p.saddr, &p.daddr, p.protocol, p.l4_len));
 	if (field == partial)

@@ -24,23 +24,32 @@ static inline uint16_t uvs_csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-/* The pseudo-header sum of TCP, UDP and ICMPv6 for af. len is the L4 length. */
+/* The pseudo-header sum of TCP, UDP and ICMPv6 for af. len is the L4 length. After
+ * the addresses the pseudo-header holds, for IPv4 (RFC 793 3.1), a zero byte, the
+ * protocol and the 16-bit length; for IPv6 (RFC 8200 8.1), the 32-bit length, three
+ * zero bytes and the next header. */
 static inline uint32_t uvs_csum_pseudo(int af, const union uvs_addr *s, const union uvs_addr *d,
 				       uint8_t proto, uint32_t len)
 {
 	size_t alen = af == AF_INET6 ? 16 : 4;
 	uint32_t sum = uvs_csum_add(0, s, alen);
-	uint16_t w[2];
 
 	sum = uvs_csum_add(sum, d, alen);
-	w[0] = htons(proto);
-	w[1] = htons((uint16_t)len);
 	if (af == AF_INET6) {
-		uint32_t l = htonl(len);
-		sum = uvs_csum_add(sum, &l, 4);
-		w[1] = 0;
+		struct {
+			uint32_t len;
+			uint16_t zero;
+			uint16_t next_header; /* a zero byte, then the next header */
+		} tail6 = { htonl(len), 0, htons(proto) };
+
+		return uvs_csum_add(sum, &tail6, sizeof(tail6));
 	}
-	return uvs_csum_add(sum, w, 4);
+	struct {
+		uint16_t protocol; /* a zero byte, then the protocol */
+		uint16_t len;
+	} tail4 = { htons(proto), htons((uint16_t)len) };
+
+	return uvs_csum_add(sum, &tail4, sizeof(tail4));
 }
 
 /* Updates checksum *field after len bytes (a multiple of 2) changed from old to new. */

@@ -1,15 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "parse.h"
 
-#include <netinet/icmp6.h>
-#include <netinet/in.h>
-#include <netinet/ip.h>
-#include <netinet/ip6.h>
-#include <netinet/ip_icmp.h>
-#include <netinet/tcp.h>
-#include <netinet/udp.h>
-
 #include "csum.h"
+#include "wire.h"
 
 static const char *const reason_names[] = {
 #define X(name, text) text,
@@ -22,11 +15,6 @@ const char *uvs_pkt_reason_name(enum uvs_pkt_reason r)
 	return (unsigned)r < UVS_PKT_REASON_COUNT ? reason_names[r] : "?";
 }
 
-static uint16_t get16(const uint8_t *b)
-{
-	return (uint16_t)(b[0] << 8 | b[1]);
-}
-
 /* IPv4 header at p->l3_off. `embedded`: inside an ICMP error, where the packet may be
  * cut short and its checksum is not ours to check. */
 static enum uvs_pkt_reason parse_ip4(struct uvs_pkt *p, uint32_t end, bool embedded)
@@ -34,29 +22,29 @@ static enum uvs_pkt_reason parse_ip4(struct uvs_pkt *p, uint32_t end, bool embed
 	const uint8_t *h = p->frame + p->l3_off;
 	uint32_t avail = end - p->l3_off;
 
-	if (avail < 20)
+	if (avail < sizeof(struct ip))
 		return UVS_PKT_IP4_TRUNCATED;
-	uint32_t ihl = (uint32_t)(h[0] & 0x0f) * 4;
-	if ((h[0] >> 4) != 4 || ihl < 20)
+	uint32_t ihl = uvs_ip4_hlen(h);
+	if (uvs_ip4_version(h) != IPVERSION || ihl < sizeof(struct ip))
 		return UVS_PKT_IP4_BAD_HEADER;
 	if (avail < ihl)
 		return UVS_PKT_IP4_TRUNCATED;
-	uint32_t tot = get16(h + 2);
+	uint32_t tot = uvs_get16(h + offsetof(struct ip, ip_len));
 	if (tot < ihl || (!embedded && tot > avail))
 		return UVS_PKT_IP4_BAD_LENGTH;
 	if (!embedded && uvs_csum_fold(uvs_csum_add(0, h, ihl)) != 0)
 		return UVS_PKT_IP4_BAD_CSUM;
 	p->af = AF_INET;
-	p->protocol = h[9];
-	p->ttl = h[8];
+	p->protocol = h[offsetof(struct ip, ip_p)];
+	p->ttl = h[offsetof(struct ip, ip_ttl)];
 	p->l3_len = tot;
 	memset(&p->saddr, 0, sizeof(p->saddr));
 	memset(&p->daddr, 0, sizeof(p->daddr));
-	memcpy(&p->saddr.ip, h + 12, 4);
-	memcpy(&p->daddr.ip, h + 16, 4);
+	memcpy(&p->saddr.ip, h + offsetof(struct ip, ip_src), sizeof(struct in_addr));
+	memcpy(&p->daddr.ip, h + offsetof(struct ip, ip_dst), sizeof(struct in_addr));
 	p->l4_off = (uint16_t)(p->l3_off + ihl);
 	/* More-fragments set, or a non-zero offset: a fragment. */
-	if (get16(h + 6) & 0x3fff)
+	if (uvs_get16(h + offsetof(struct ip, ip_off)) & (IP_MF | IP_OFFMASK))
 		return UVS_PKT_FRAGMENT;
 	return UVS_PKT_OK;
 }
@@ -72,47 +60,68 @@ static enum uvs_pkt_reason parse_ip6(struct uvs_pkt *p, uint32_t end, bool embed
 	const uint8_t *h = p->frame + p->l3_off;
 	uint32_t avail = end - p->l3_off;
 
-	if (avail < 40)
+	if (avail < sizeof(struct ip6_hdr))
 		return UVS_PKT_IP6_TRUNCATED;
-	if ((h[0] >> 4) != 6)
+	if (h[offsetof(struct ip6_hdr, ip6_vfc)] >> 4 != UVS_IP6_VERSION)
 		return UVS_PKT_IP6_BAD_HEADER;
-	uint32_t tot = 40 + (uint32_t)get16(h + 4);
+	uint32_t tot = sizeof(struct ip6_hdr) +
+		       (uint32_t)uvs_get16(h + offsetof(struct ip6_hdr, ip6_plen));
 	if (!embedded && tot > avail)
 		return UVS_PKT_IP6_BAD_LENGTH;
 	p->af = AF_INET6;
-	p->ttl = h[7];
+	p->ttl = h[offsetof(struct ip6_hdr, ip6_hlim)];
 	p->l3_len = tot;
-	memcpy(&p->saddr, h + 8, 16);
-	memcpy(&p->daddr, h + 24, 16);
+	memcpy(&p->saddr, h + offsetof(struct ip6_hdr, ip6_src), sizeof(struct in6_addr));
+	memcpy(&p->daddr, h + offsetof(struct ip6_hdr, ip6_dst), sizeof(struct in6_addr));
 
 	/* Walk the extension headers; a bounded number of them. */
-	uint8_t nh = h[6];
-	uint32_t off = p->l3_off + 40u;
+	uint8_t nh = h[offsetof(struct ip6_hdr, ip6_nxt)];
+	uint32_t off = p->l3_off + (uint32_t)sizeof(struct ip6_hdr);
 	uint32_t limit = embedded ? end : p->l3_off + tot;
 	bool fragment = false;
 	for (int n = 0; ip6_ext_header(nh); n++) {
-		if (n == 8 || off + 8 > limit)
-			return UVS_PKT_IP6_BAD_EXTHDR;
-		const uint8_t *e = p->frame + off;
+		union {
+			struct ip6_ext ext;   /* next header, length: every one has them */
+			struct ip6_frag frag; /* 8 bytes, the least any of them has */
+		} e;
 		uint32_t elen;
+
+		if (n == 8 || off + sizeof(e) > limit)
+			return UVS_PKT_IP6_BAD_EXTHDR;
+		memcpy(&e, p->frame + off, sizeof(e));
 		if (nh == IPPROTO_FRAGMENT) {
-			elen = 8;
-			/* Offset or more-fragments: a real fragment, not an atomic one. */
-			if (get16(e + 2) & 0xfff9)
+			elen = sizeof(e.frag);
+			/* Offset or more-fragments: a real fragment, not an atomic one. The
+			 * masks are in network order, as the field. */
+			if (e.frag.ip6f_offlg & (IP6F_OFF_MASK | IP6F_MORE_FRAG))
 				fragment = true;
 		} else if (nh == IPPROTO_AH) {
-			elen = ((uint32_t)e[1] + 2) * 4;
+			elen = ((uint32_t)e.ext.ip6e_len + 2) * 4; /* 4-byte units less 2 */
 		} else {
-			elen = ((uint32_t)e[1] + 1) * 8;
+			elen = ((uint32_t)e.ext.ip6e_len + 1) * 8; /* 8-byte units less 1 */
 		}
 		if (off + elen > limit)
 			return UVS_PKT_IP6_BAD_EXTHDR;
-		nh = e[0];
+		nh = e.ext.ip6e_nxt;
 		off += elen;
 	}
 	p->protocol = nh;
 	p->l4_off = (uint16_t)off;
 	return fragment ? UVS_PKT_FRAGMENT : UVS_PKT_OK;
+}
+
+/* An ICMP error quotes at least the first 8 bytes of the offending packet's L4 header
+ * (RFC 792): the ports and, for TCP, the sequence number. */
+#define QUOTED_L4_MIN 8
+
+/* The ports of TCP, UDP or SCTP at l4, in network order. */
+static void load_ports(struct uvs_pkt *p, const uint8_t *l4)
+{
+	struct uvs_l4_ports ports;
+
+	memcpy(&ports, l4, sizeof(ports));
+	p->sport = ports.sport;
+	p->dport = ports.dport;
 }
 
 /* L4 header at p->l4_off, up to end. `embedded`: only the first 8 bytes are promised. */
@@ -127,44 +136,51 @@ static enum uvs_pkt_reason parse_l4(struct uvs_pkt *p, uint32_t end, bool embedd
 	switch (p->protocol) {
 	case IPPROTO_TCP:
 		if (embedded) {
-			if (avail < 8)
+			if (avail < QUOTED_L4_MIN)
 				return UVS_PKT_TCP_TRUNCATED;
 		} else {
-			if (p->l4_len < 20 || avail < 20)
+			if (p->l4_len < sizeof(struct tcphdr) || avail < sizeof(struct tcphdr))
 				return UVS_PKT_TCP_TRUNCATED;
-			uint32_t doff = (uint32_t)(l4[12] >> 4) * 4;
-			if (doff < 20 || doff > p->l4_len)
+			uint32_t doff = uvs_tcp_hlen(l4);
+			if (doff < sizeof(struct tcphdr) || doff > p->l4_len)
 				return UVS_PKT_TCP_TRUNCATED;
-			p->tcp_flags = l4[13];
+			p->tcp_flags = l4[offsetof(struct tcphdr, th_flags)];
 		}
-		memcpy(&p->sport, l4, 2);
-		memcpy(&p->dport, l4 + 2, 2);
+		load_ports(p, l4);
 		return UVS_PKT_OK;
 	case IPPROTO_UDP:
-	case IPPROTO_SCTP:
-		if (avail < 8 || (!embedded && p->l4_len < 8))
+	case IPPROTO_SCTP: {
+		/* SCTP's common header is longer, but its ports are all uvs reads. */
+		struct udphdr uh;
+
+		if (avail < sizeof(uh) || (!embedded && p->l4_len < sizeof(uh)))
 			return UVS_PKT_UDP_TRUNCATED;
 		if (p->protocol == IPPROTO_UDP && !embedded) {
+			memcpy(&uh, l4, sizeof(uh));
 			/* Shorter than the IP payload is padding, as Linux trims it. */
-			uint32_t ulen = get16(l4 + 4);
-			if (ulen < 8 || ulen > p->l4_len)
+			uint32_t ulen = ntohs(uh.uh_ulen);
+			if (ulen < sizeof(uh) || ulen > p->l4_len)
 				return UVS_PKT_UDP_BAD_LENGTH;
 			p->l4_len = ulen;
 		}
-		memcpy(&p->sport, l4, 2);
-		memcpy(&p->dport, l4 + 2, 2);
+		load_ports(p, l4);
 		return UVS_PKT_OK;
+	}
 	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
+	case IPPROTO_ICMPV6: {
+		struct icmp6_hdr icmp; /* ICMP's first 8 bytes too (wire.h) */
+
 		if ((p->protocol == IPPROTO_ICMP) != (p->af == AF_INET))
 			return UVS_PKT_L4_UNKNOWN;
-		if (avail < 8 || (!embedded && p->l4_len < 8))
+		if (avail < sizeof(icmp) || (!embedded && p->l4_len < sizeof(icmp)))
 			return UVS_PKT_ICMP_TRUNCATED;
-		p->icmp_type = l4[0];
-		p->icmp_code = l4[1];
+		memcpy(&icmp, l4, sizeof(icmp));
+		p->icmp_type = icmp.icmp6_type;
+		p->icmp_code = icmp.icmp6_code;
 		if (!uvs_pkt_is_icmp_error(p))
-			memcpy(&p->sport, l4 + 4, 2); /* echo identifier */
+			p->sport = icmp.icmp6_id; /* echo identifier */
 		return UVS_PKT_OK;
+	}
 	default:
 		return UVS_PKT_L4_UNKNOWN;
 	}
@@ -172,26 +188,31 @@ static enum uvs_pkt_reason parse_l4(struct uvs_pkt *p, uint32_t end, bool embedd
 
 enum uvs_pkt_reason uvs_pkt_parse(uint8_t *frame, uint32_t len, struct uvs_pkt *p)
 {
+	struct ether_header eth;
 	enum uvs_pkt_reason r;
 
 	memset(p, 0, sizeof(*p));
 	p->frame = frame;
 	p->frame_len = len;
-	if (len < UVS_ETH_HLEN)
+	if (len < sizeof(eth))
 		return UVS_PKT_ETH_TRUNCATED;
-	p->ethertype = get16(frame + 12);
-	p->l3_off = UVS_ETH_HLEN;
-	if (p->ethertype == 0x8100) {
-		if (len < UVS_ETH_HLEN + UVS_VLAN_HLEN)
+	memcpy(&eth, frame, sizeof(eth));
+	p->ethertype = ntohs(eth.ether_type);
+	p->l3_off = sizeof(eth);
+	if (p->ethertype == ETHERTYPE_VLAN) {
+		struct uvs_vlan_tag tag;
+
+		if (len < sizeof(eth) + sizeof(tag))
 			return UVS_PKT_ETH_TRUNCATED;
+		memcpy(&tag, frame + sizeof(eth), sizeof(tag));
 		p->has_vlan = true;
-		p->vlan_tci = get16(frame + 14);
-		p->ethertype = get16(frame + 16);
-		p->l3_off += UVS_VLAN_HLEN;
+		p->vlan_tci = ntohs(tag.tci);
+		p->ethertype = ntohs(tag.ethertype);
+		p->l3_off += sizeof(tag);
 	}
-	if (p->ethertype == 0x0800)
+	if (p->ethertype == ETHERTYPE_IP)
 		r = parse_ip4(p, len, false);
-	else if (p->ethertype == 0x86dd)
+	else if (p->ethertype == ETHERTYPE_IPV6)
 		r = parse_ip6(p, len, false);
 	else
 		return UVS_PKT_NOT_IP;
@@ -218,7 +239,7 @@ enum uvs_pkt_reason uvs_pkt_parse_icmp_inner(const struct uvs_pkt *p, struct uvs
 	memset(inner, 0, sizeof(*inner));
 	inner->frame = p->frame;
 	inner->frame_len = p->frame_len;
-	inner->l3_off = (uint16_t)(p->l4_off + 8);
+	inner->l3_off = (uint16_t)(p->l4_off + sizeof(struct icmp6_hdr));
 	if (inner->l3_off >= end)
 		return UVS_PKT_ICMP_TRUNCATED;
 	r = p->af == AF_INET ? parse_ip4(inner, end, true) : parse_ip6(inner, end, true);
@@ -230,18 +251,19 @@ enum uvs_pkt_reason uvs_pkt_parse_icmp_inner(const struct uvs_pkt *p, struct uvs
 void uvs_pkt_l4_csum_fill(struct uvs_pkt *p)
 {
 	uint8_t *l4 = p->frame + p->l4_off;
-	uint32_t off = p->protocol == IPPROTO_TCP ? 16 : 6;
+	int off = uvs_l4_csum_off(p->protocol);
 	uint16_t sum;
 
-	if ((p->protocol != IPPROTO_TCP && p->protocol != IPPROTO_UDP) || p->l4_len < off + 2)
+	if ((p->protocol != IPPROTO_TCP && p->protocol != IPPROTO_UDP) ||
+	    p->l4_len < (uint32_t)off + sizeof(sum))
 		return;
-	memset(l4 + off, 0, 2);
+	memset(l4 + off, 0, sizeof(sum));
 	sum = uvs_csum_fold(
 		uvs_csum_add(uvs_csum_pseudo(p->af, &p->saddr, &p->daddr, p->protocol, p->l4_len),
 			     l4, p->l4_len));
 	if (sum == 0 && p->protocol == IPPROTO_UDP)
 		sum = 0xffff; /* 0 would mean "no checksum" */
-	memcpy(l4 + off, &sum, 2);
+	memcpy(l4 + off, &sum, sizeof(sum));
 }
 
 bool uvs_pkt_l4_csum_ok(const struct uvs_pkt *p)
@@ -249,9 +271,17 @@ bool uvs_pkt_l4_csum_ok(const struct uvs_pkt *p)
 	const uint8_t *l4 = p->frame + p->l4_off;
 	uint32_t sum = 0;
 
-	if (p->protocol == IPPROTO_UDP && p->af == AF_INET && get16(l4 + 6) == 0)
+	if (p->protocol == IPPROTO_UDP && p->af == AF_INET &&
+	    uvs_get16(l4 + offsetof(struct udphdr, uh_sum)) == 0)
 		return true;
 	if (p->protocol != IPPROTO_ICMP)
 		sum = uvs_csum_pseudo(p->af, &p->saddr, &p->daddr, p->protocol, p->l4_len);
 	return uvs_csum_fold(uvs_csum_add(sum, l4, p->l4_len)) == 0;
+}
+
+bool uvs_pkt_df(const struct uvs_pkt *p)
+{
+	const uint8_t *ip = p->frame + p->l3_off;
+
+	return p->af == AF_INET6 || (uvs_get16(ip + offsetof(struct ip, ip_off)) & IP_DF);
 }

@@ -45,9 +45,6 @@ enum uvs_pkt_reason {
 /* The counter name of a reason, e.g. "ip4_bad_csum". */
 const char *uvs_pkt_reason_name(enum uvs_pkt_reason r);
 
-#define UVS_ETH_HLEN  14
-#define UVS_VLAN_HLEN 4
-
 /* What the parser learnt about a frame. Offsets are from the frame's start. */
 struct uvs_pkt {
 	uint8_t *frame;
@@ -100,5 +97,9 @@ bool uvs_pkt_l4_csum_ok(const struct uvs_pkt *p);
  * socket with only the pseudo-header's sum in the field (TP_STATUS_CSUMNOTREADY).
  */
 void uvs_pkt_l4_csum_fill(struct uvs_pkt *p);
+
+/* Whether p may not be fragmented on its way: IPv4 with DF set, or IPv6 (which routers
+ * never fragment). */
+bool uvs_pkt_df(const struct uvs_pkt *p);
 
 #endif

@@ -1,66 +1,74 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Header steps the forwarding methods share: the TTL, the Ethernet addresses, and the
  * fresh IP header of a tunnel or an ICMP error. */
-#include <netinet/in.h>
-
 #include "xmit-internal.h"
 #include "xmit.h"
+
+/* The TTL and the protocol form one 16-bit word of the IPv4 header checksum. */
+_Static_assert(offsetof(struct ip, ip_ttl) % 2 == 0 &&
+		       offsetof(struct ip, ip_p) == offsetof(struct ip, ip_ttl) + 1,
+	       "TTL and protocol share a word");
 
 int uvs_ttl_dec(struct uvs_pkt *p)
 {
 	uint8_t *ip = p->frame + p->l3_off;
-	uint8_t *t = ip + (p->af == AF_INET6 ? 7 : 8);
+	uint8_t *t = ip + (p->af == AF_INET6 ? offsetof(struct ip6_hdr, ip6_hlim)
+					     : offsetof(struct ip, ip_ttl));
 	uint8_t old[2];
 
 	if (*t <= 1)
 		return -1;
-	memcpy(old, t, 2);
-	(*t)--;
-	/* The IPv4 TTL shares a checksummed 16-bit word with the protocol. */
-	if (p->af == AF_INET)
-		uvs_csum_fix(ip + 10, old, t, 2);
+	if (p->af == AF_INET) {
+		memcpy(old, t, sizeof(old));
+		(*t)--;
+		uvs_csum_fix(ip + offsetof(struct ip, ip_sum), old, t, sizeof(old));
+	} else {
+		(*t)--;
+	}
 	p->ttl = *t;
 	return 0;
 }
 
 void uvs_eth_set(struct uvs_pkt *p, const struct uvs_route *r)
 {
-	memcpy(p->frame, r->dst_mac, 6);
-	memcpy(p->frame + 6, r->src_mac, 6);
+	memcpy(p->frame + offsetof(struct ether_header, ether_dhost), r->dst_mac, ETH_ALEN);
+	memcpy(p->frame + offsetof(struct ether_header, ether_shost), r->src_mac, ETH_ALEN);
 }
 
 uint32_t uvs_ip_build(uint8_t *ip, int af, const struct uvs_ip_fields *h)
 {
+	/* Field by field in place: see pkt/wire.h for why not a local struct. */
 	if (af == AF_INET6) {
-		uint32_t w = (uint32_t)6 << 28 | (uint32_t)h->tos << 20 | (h->flowlabel & 0xfffff);
-
-		w = htonl(w);
-		memcpy(ip, &w, 4);
-		uvs_put16(ip + 4, (uint16_t)h->payload_len);
-		ip[6] = h->protocol;
-		ip[7] = h->ttl;
-		memcpy(ip + 8, h->src, 16);
-		memcpy(ip + 24, h->dst, 16);
-		return 40;
+		uvs_put32(ip + offsetof(struct ip6_hdr, ip6_flow),
+			  (uint32_t)UVS_IP6_VERSION << UVS_IP6_VERSION_SHIFT |
+				  (uint32_t)h->tos << UVS_IP6_TCLASS_SHIFT |
+				  (h->flowlabel & UVS_IP6_FLOWLABEL_MASK));
+		uvs_put16(ip + offsetof(struct ip6_hdr, ip6_plen), (uint16_t)h->payload_len);
+		ip[offsetof(struct ip6_hdr, ip6_nxt)] = h->protocol;
+		ip[offsetof(struct ip6_hdr, ip6_hlim)] = h->ttl;
+		memcpy(ip + offsetof(struct ip6_hdr, ip6_src), h->src, sizeof(struct in6_addr));
+		memcpy(ip + offsetof(struct ip6_hdr, ip6_dst), h->dst, sizeof(struct in6_addr));
+		return sizeof(struct ip6_hdr);
 	}
-	ip[0] = 0x45;
-	ip[1] = h->tos;
-	uvs_put16(ip + 2, (uint16_t)(20 + h->payload_len));
-	uvs_put16(ip + 4, h->id);
-	uvs_put16(ip + 6, h->df ? 0x4000 : 0);
-	ip[8] = h->ttl;
-	ip[9] = h->protocol;
-	uvs_put16(ip + 10, 0);
-	memcpy(ip + 12, &h->src->ip, 4);
-	memcpy(ip + 16, &h->dst->ip, 4);
-	uvs_csum_store(ip + 10, uvs_csum_fold(uvs_csum_add(0, ip, 20)));
-	return 20;
+	uvs_ip4_set_version_hlen(ip, sizeof(struct ip)); /* no options */
+	ip[offsetof(struct ip, ip_tos)] = h->tos;
+	uvs_put16(ip + offsetof(struct ip, ip_len), (uint16_t)(sizeof(struct ip) + h->payload_len));
+	uvs_put16(ip + offsetof(struct ip, ip_id), h->id);
+	uvs_put16(ip + offsetof(struct ip, ip_off), h->df ? IP_DF : 0);
+	ip[offsetof(struct ip, ip_ttl)] = h->ttl;
+	ip[offsetof(struct ip, ip_p)] = h->protocol;
+	uvs_put16(ip + offsetof(struct ip, ip_sum), 0);
+	memcpy(ip + offsetof(struct ip, ip_src), &h->src->ip, sizeof(struct in_addr));
+	memcpy(ip + offsetof(struct ip, ip_dst), &h->dst->ip, sizeof(struct in_addr));
+	uvs_csum_store(ip + offsetof(struct ip, ip_sum),
+		       uvs_csum_fold(uvs_csum_add(0, ip, sizeof(struct ip))));
+	return sizeof(struct ip);
 }
 
 void uvs_pkt_describe(struct uvs_pkt *p, uint8_t *frame, uint32_t frame_len, int af,
 		      const struct uvs_ip_fields *h)
 {
-	uint32_t hlen = af == AF_INET6 ? 40 : 20;
+	uint32_t hlen = af == AF_INET6 ? sizeof(struct ip6_hdr) : sizeof(struct ip);
 	union uvs_addr s = { 0 }, d = { 0 };
 
 	/* h's addresses may be p's own (an error sent from the address it concerns). */
@@ -70,7 +78,7 @@ void uvs_pkt_describe(struct uvs_pkt *p, uint8_t *frame, uint32_t frame_len, int
 	p->daddr = d;
 	p->frame = frame;
 	p->frame_len = frame_len;
-	p->ethertype = af == AF_INET6 ? 0x86dd : 0x0800;
+	p->ethertype = af == AF_INET6 ? ETHERTYPE_IPV6 : ETHERTYPE_IP;
 	p->af = (uint8_t)af;
 	p->protocol = h->protocol;
 	p->ttl = h->ttl;

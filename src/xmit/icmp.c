@@ -2,12 +2,12 @@
 /* ICMP and ICMPv6 errors: building one about a frame uvs cannot forward, and relaying
  * one about a NAT connection with the addresses it concerns rewritten. */
 #include <errno.h>
-#include <netinet/in.h>
 
 #include "xmit-internal.h"
 #include "xmit.h"
 
-#define ICMP_HLEN 8
+/* ICMP and ICMPv6 headers share one layout (pkt/wire.h). */
+#define ICMP_HLEN sizeof(struct icmp6_hdr)
 
 /* Longest error message: RFC 1812 4.3.2.3 (576) and RFC 4443 2.4 (the IPv6 minimum
  * MTU, 1280). */
@@ -20,19 +20,21 @@ static uint32_t error_max(int af)
 static void icmp_csum(struct uvs_pkt *p)
 {
 	uint8_t *m = p->frame + p->l4_off;
+	uint8_t *field = m + offsetof(struct icmp6_hdr, icmp6_cksum);
 	uint32_t sum = 0;
 
-	uvs_put16(m + 2, 0);
+	uvs_put16(field, 0);
 	if (p->af == AF_INET6)
 		sum = uvs_csum_pseudo(AF_INET6, &p->saddr, &p->daddr, IPPROTO_ICMPV6, p->l4_len);
-	uvs_csum_store(m + 2, uvs_csum_fold(uvs_csum_add(sum, m, p->l4_len)));
+	uvs_csum_store(field, uvs_csum_fold(uvs_csum_add(sum, m, p->l4_len)));
 }
 
 int uvs_icmp_error(struct uvs_frame *f, struct uvs_pkt *p, const union uvs_addr *src, uint8_t type,
 		   uint8_t code, uint32_t info)
 {
 	int af = p->af;
-	uint32_t l2 = p->l3_off, hlen = (af == AF_INET6 ? 40 : 20) + ICMP_HLEN;
+	uint32_t l2 = p->l3_off;
+	uint32_t hlen = (af == AF_INET6 ? sizeof(struct ip6_hdr) : sizeof(struct ip)) + ICMP_HLEN;
 	uint32_t quote = p->l3_len < error_max(af) - hlen ? p->l3_len : error_max(af) - hlen;
 	union uvs_addr dst = p->saddr;
 	struct uvs_ip_fields h = {
@@ -47,9 +49,11 @@ int uvs_icmp_error(struct uvs_frame *f, struct uvs_pkt *p, const union uvs_addr 
 		/* As Linux, without DF: a path narrower than the error may fragment it. The
 		 * offending packet's id differs from one error to the next, as ids must. */
 		.df = false,
-		.id = af == AF_INET ? uvs_get16(p->frame + p->l3_off + 4) : 0,
+		.id = af == AF_INET ? uvs_get16(p->frame + p->l3_off + offsetof(struct ip, ip_id))
+				    : 0,
 	};
-	uint8_t mac[6];
+	struct icmp6_hdr icmp = { .icmp6_type = type, .icmp6_code = code, .icmp6_cksum = 0 };
+	struct ether_header eth;
 
 	if (f->headroom < hlen)
 		return -ENOSPC;
@@ -58,14 +62,14 @@ int uvs_icmp_error(struct uvs_frame *f, struct uvs_pkt *p, const union uvs_addr 
 	 * new IP and ICMP headers, and goes back where it came from. */
 	uint8_t *d = f->data - hlen, *m = d + l2 + hlen - ICMP_HLEN;
 	memmove(d, f->data, l2);
-	memcpy(mac, d, 6);
-	memcpy(d, d + 6, 6);
-	memcpy(d + 6, mac, 6);
+	memcpy(&eth, d, sizeof(eth));
+	memcpy(d + offsetof(struct ether_header, ether_dhost), eth.ether_shost, ETH_ALEN);
+	memcpy(d + offsetof(struct ether_header, ether_shost), eth.ether_dhost, ETH_ALEN);
 	uvs_ip_build(d + l2, af, &h);
-	m[0] = type;
-	m[1] = code;
-	info = htonl(info);
-	memcpy(m + 4, &info, 4);
+	/* The word after the checksum means what the type says (icmp_nextmtu,
+	 * icmp6_mtu, icmp6_pptr, ...): the caller's info. */
+	icmp.icmp6_data32[0] = htonl(info);
+	memcpy(m, &icmp, sizeof(icmp));
 
 	uint32_t len = l2 + hlen + quote;
 	f->tailroom += f->len + hlen - len;

@@ -1,27 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* NAT (masquerading): the destination of inbound packets becomes the real server, the
  * source of its replies becomes the virtual service. */
-#include <netinet/in.h>
-
 #include "xmit-internal.h"
 #include "xmit.h"
 
-/* Offset of the checksum in the L4 header, and whether the ports precede it. */
+/* Offset of the checksum in the L4 header if it covers the addresses, else -1; and
+ * whether the header has ports to rewrite. */
 static int l4_csum_off(uint8_t protocol, bool *ports)
 {
 	*ports = protocol == IPPROTO_TCP || protocol == IPPROTO_UDP;
-	switch (protocol) {
-	case IPPROTO_TCP:
-		return 16;
-	case IPPROTO_UDP:
-		return 6;
-	case IPPROTO_ICMPV6:
-		return 2; /* its pseudo header holds the addresses */
-	default:
-		/* ICMP (no pseudo header) and others: nothing covers the addresses. SCTP's
-		 * CRC32c is not incremental, so its ports are not NATed here. */
+	/* ICMP has no pseudo header: nothing covers the addresses. (ICMPv6's does.) SCTP's
+	 * CRC32c is not incremental, so its ports are not NATed here. */
+	if (protocol == IPPROTO_ICMP)
 		return -1;
-	}
+	return uvs_l4_csum_off(protocol);
 }
 
 void uvs_nat_rewrite(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint16_t port,
@@ -31,17 +23,20 @@ void uvs_nat_rewrite(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint1
 	size_t alen = p->af == AF_INET6 ? 16 : 4;
 	union uvs_addr *pa = src ? &p->saddr : &p->daddr;
 	uint16_t *pport = src ? &p->sport : &p->dport;
-	uint8_t *field;
+	uint8_t *field, *pfield;
 	bool ports;
 	int coff;
 
 	if (p->af == AF_INET6)
-		field = ip + (src ? 8 : 24);
+		field = ip + (src ? offsetof(struct ip6_hdr, ip6_src)
+				  : offsetof(struct ip6_hdr, ip6_dst));
 	else
-		field = ip + (src ? 12 : 16);
+		field = ip + (src ? offsetof(struct ip, ip_src) : offsetof(struct ip, ip_dst));
+	pfield = l4 + (src ? offsetof(struct uvs_l4_ports, sport)
+			   : offsetof(struct uvs_l4_ports, dport));
 
 	coff = l4_csum_off(p->protocol, &ports);
-	if (coff >= 0 && p->l4_off + (uint32_t)coff + 2 <= end) {
+	if (coff >= 0 && p->l4_off + (uint32_t)coff + sizeof(uint16_t) <= end) {
 		uint8_t *c = l4 + coff;
 		bool udp = p->protocol == IPPROTO_UDP;
 
@@ -49,19 +44,19 @@ void uvs_nat_rewrite(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint1
 		if (!(udp && p->af == AF_INET && uvs_get16(c) == 0)) {
 			uvs_csum_fix(c, field, a, alen);
 			if (ports)
-				uvs_csum_fix(c, l4 + (src ? 0 : 2), &port, 2);
+				uvs_csum_fix(c, pfield, &port, sizeof(port));
 			/* For UDP, 0 means none: send the other zero. */
 			if (udp && uvs_get16(c) == 0)
 				uvs_put16(c, 0xffff);
 		}
 	}
 	if (p->af == AF_INET)
-		uvs_csum_fix(ip + 10, field, a, alen);
+		uvs_csum_fix(ip + offsetof(struct ip, ip_sum), field, a, alen);
 	memcpy(field, a, alen);
 	memset(pa, 0, sizeof(*pa));
 	memcpy(pa, field, alen);
 	if (ports) {
-		memcpy(l4 + (src ? 0 : 2), &port, 2);
+		memcpy(pfield, &port, sizeof(port));
 		*pport = port;
 	}
 }
@@ -71,7 +66,8 @@ void uvs_nat_rewrite(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint1
 static void nat(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint16_t port)
 {
 	uint8_t *l4 = p->frame + p->l4_off;
-	bool none = p->protocol == IPPROTO_UDP && p->af == AF_INET && uvs_get16(l4 + 6) == 0;
+	uint8_t *csum = l4 + offsetof(struct udphdr, uh_sum);
+	bool none = p->protocol == IPPROTO_UDP && p->af == AF_INET && uvs_get16(csum) == 0;
 
 	uvs_nat_rewrite(p, src, a, port, p->l3_off + p->l3_len);
 	if (none) {
@@ -79,7 +75,7 @@ static void nat(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint16_t p
 			uvs_csum_pseudo(AF_INET, &p->saddr, &p->daddr, IPPROTO_UDP, p->l4_len);
 		uint16_t c = uvs_csum_fold(uvs_csum_add(sum, l4, p->l4_len));
 
-		uvs_csum_store(l4 + 6, c ? c : 0xffff);
+		uvs_csum_store(csum, c ? c : 0xffff);
 	}
 }
 

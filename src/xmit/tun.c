@@ -2,17 +2,35 @@
 /* Tunnelling (IPVS's TUN method): ipip, gue and gre encapsulation of the IP packet
  * over an outer IPv4 or IPv6 header, written into the frame's headroom. */
 #include <errno.h>
-#include <netinet/in.h>
 
 #include "uvs/ipvs.h"
 #include "xmit-internal.h"
 #include "xmit.h"
 
-#define UDP_HLEN     8
-#define GUE_HLEN     4
-#define GRE_HLEN     4
-#define GRE_CSUM_LEN 4
-#define GRE_F_CSUM   0x8000
+/*
+ * The GUE header (draft-ietf-intarea-gue 3.1), after UDP: version (2 bits), control (1
+ * bit) and Hlen (5 bits, the words of extension fields) in one byte, then the IP
+ * protocol of the payload, then flags.
+ */
+struct gue_hdr {
+	uint8_t ver_c_hlen;
+	uint8_t proto;
+	uint16_t flags;
+};
+
+/* The GRE header (RFC 2784): flags and version, then the EtherType of the payload;
+ * with GRE_F_CSUM, a checksum over header and payload and a reserved word follow. */
+struct gre_hdr {
+	uint16_t flags;
+	uint16_t protocol;
+};
+
+struct gre_csum {
+	uint16_t csum;
+	uint16_t reserved1;
+};
+
+#define GRE_F_CSUM 0x8000
 
 /* Source ports of gue come from the IANA dynamic range, so that the receiver's RSS and
  * ECMP on the way spread flows while each flow keeps its path. */
@@ -20,7 +38,7 @@
 
 static uint32_t ip_hlen(int af)
 {
-	return af == AF_INET6 ? 40 : 20;
+	return af == AF_INET6 ? sizeof(struct ip6_hdr) : sizeof(struct ip);
 }
 
 uint32_t uvs_tun_overhead(int outer_af, const struct uvs_tun *t)
@@ -28,9 +46,10 @@ uint32_t uvs_tun_overhead(int outer_af, const struct uvs_tun *t)
 	uint32_t n = ip_hlen(outer_af);
 
 	if (t->type == UVS_TUN_TYPE_GUE)
-		return n + UDP_HLEN + GUE_HLEN;
+		return n + sizeof(struct udphdr) + sizeof(struct gue_hdr);
 	if (t->type == UVS_TUN_TYPE_GRE)
-		return n + GRE_HLEN + (t->flags & UVS_TUN_F_CSUM ? GRE_CSUM_LEN : 0);
+		return n + sizeof(struct gre_hdr) +
+		       (t->flags & UVS_TUN_F_CSUM ? sizeof(struct gre_csum) : 0);
 	return n;
 }
 
@@ -69,8 +88,9 @@ static uint8_t inner_tos(const struct uvs_pkt *p)
 	const uint8_t *ip = p->frame + p->l3_off;
 
 	if (p->af == AF_INET6)
-		return (uint8_t)((ip[0] & 0x0f) << 4 | ip[1] >> 4);
-	return ip[1];
+		return (uint8_t)(uvs_get32(ip + offsetof(struct ip6_hdr, ip6_flow)) >>
+				 UVS_IP6_TCLASS_SHIFT);
+	return ip[offsetof(struct ip, ip_tos)];
 }
 
 /* The outer IPv4 header's DF and id: DF when the inner is IPv6 or IPv4 with DF, as
@@ -81,33 +101,40 @@ static void outer_df(const struct uvs_pkt *p, struct uvs_ip_fields *h)
 {
 	const uint8_t *ip = p->frame + p->l3_off;
 
-	h->df = p->af == AF_INET6 || (uvs_get16(ip + 6) & 0x4000);
-	h->id = h->df ? 0 : uvs_get16(ip + 4);
+	h->df = uvs_pkt_df(p);
+	h->id = h->df ? 0 : uvs_get16(ip + offsetof(struct ip, ip_id));
 }
 
 /* Writes the UDP and GUE headers at l4; the UDP checksum is set once the IP header is
  * known. */
 static void put_gue(uint8_t *l4, uint16_t sport, uint16_t dport, uint32_t len, uint8_t proto)
 {
-	memcpy(l4, &sport, 2);
-	memcpy(l4 + 2, &dport, 2);
-	uvs_put16(l4 + 4, (uint16_t)len);
-	uvs_put16(l4 + 6, 0);
-	/* GUE version 0, C 0 (data), Hlen 0 (no extension fields), proto, flags 0. */
-	l4[8] = 0;
-	l4[9] = proto;
-	uvs_put16(l4 + 10, 0);
+	struct udphdr uh = {
+		.uh_sport = sport,
+		.uh_dport = dport,
+		.uh_ulen = htons((uint16_t)len),
+		.uh_sum = 0,
+	};
+	/* Version 0, a data message (C 0), no extension fields (Hlen 0), no flags. */
+	struct gue_hdr gue = { .ver_c_hlen = 0, .proto = proto, .flags = 0 };
+
+	memcpy(l4, &uh, sizeof(uh));
+	memcpy(l4 + sizeof(uh), &gue, sizeof(gue));
 }
 
 /* Writes the GRE header at l4, with its checksum over len bytes if csum (RFC 2784). */
 static void put_gre(uint8_t *l4, uint32_t len, uint16_t ethertype, bool csum)
 {
-	uvs_put16(l4, csum ? GRE_F_CSUM : 0);
-	uvs_put16(l4 + 2, ethertype);
+	struct gre_hdr gre = { .flags = htons(csum ? GRE_F_CSUM : 0),
+			       .protocol = htons(ethertype) };
+	struct gre_csum c = { .csum = 0, .reserved1 = 0 };
+
+	memcpy(l4, &gre, sizeof(gre));
 	if (!csum)
 		return;
-	memset(l4 + 4, 0, GRE_CSUM_LEN); /* checksum and reserved1 */
-	uvs_csum_store(l4 + 4, uvs_csum_fold(uvs_csum_add(0, l4, len)));
+	memcpy(l4 + sizeof(gre), &c, sizeof(c));
+	uvs_csum_store(l4 + sizeof(gre) + offsetof(struct gre_csum, csum),
+		       uvs_csum_fold(uvs_csum_add(0, l4, len)));
 }
 
 int uvs_tun_encap(struct uvs_frame *f, struct uvs_pkt *p, int outer_af, const union uvs_addr *src,
@@ -139,7 +166,7 @@ int uvs_tun_encap(struct uvs_frame *f, struct uvs_pkt *p, int outer_af, const un
 	 * headers, then Ethernet padding after the inner packet is dropped. */
 	uint8_t *d = f->data - oh, *ip = d + l2, *l4 = ip + hlen;
 	memmove(d, f->data, l2);
-	uvs_put16(d + l2 - 2, outer_af == AF_INET6 ? 0x86dd : 0x0800);
+	uvs_put16(uvs_l3_ethertype(d, l2), outer_af == AF_INET6 ? ETHERTYPE_IPV6 : ETHERTYPE_IP);
 	switch (t->type) {
 	case UVS_TUN_TYPE_GUE:
 		h.protocol = IPPROTO_UDP;
@@ -147,7 +174,8 @@ int uvs_tun_encap(struct uvs_frame *f, struct uvs_pkt *p, int outer_af, const un
 		break;
 	case UVS_TUN_TYPE_GRE:
 		h.protocol = IPPROTO_GRE;
-		put_gre(l4, l4_len, p->af == AF_INET6 ? 0x86dd : 0x0800, t->flags & UVS_TUN_F_CSUM);
+		put_gre(l4, l4_len, p->af == AF_INET6 ? ETHERTYPE_IPV6 : ETHERTYPE_IP,
+			t->flags & UVS_TUN_F_CSUM);
 		break;
 	default:
 		h.protocol = inner_proto;
@@ -160,7 +188,7 @@ int uvs_tun_encap(struct uvs_frame *f, struct uvs_pkt *p, int outer_af, const un
 	    (outer_af == AF_INET6 || (t->flags & (UVS_TUN_F_CSUM | UVS_TUN_F_REMCSUM)))) {
 		uint32_t sum = uvs_csum_pseudo(outer_af, src, dst, IPPROTO_UDP, l4_len);
 		uint16_t c = uvs_csum_fold(uvs_csum_add(sum, l4, l4_len));
-		uvs_csum_store(l4 + 6, c ? c : 0xffff);
+		uvs_csum_store(l4 + offsetof(struct udphdr, uh_sum), c ? c : 0xffff);
 	}
 
 	uint32_t len = l2 + oh + inner_len;

@@ -8,6 +8,7 @@
 
 #include "pkt/csum.h"
 #include "pkt/parse.h"
+#include "pkt/wire.h"
 
 /*
  * Sets the source (src true) or destination address of the packet at p and, for TCP
@@ -38,18 +39,6 @@ uint32_t uvs_ip_build(uint8_t *ip, int af, const struct uvs_ip_fields *h);
  * built from h: L4 fields are reset (ports 0), the caller sets what it knows. */
 void uvs_pkt_describe(struct uvs_pkt *p, uint8_t *frame, uint32_t frame_len, int af,
 		      const struct uvs_ip_fields *h);
-
-/* Reads and writes 16-bit network-order fields at any alignment. */
-static inline uint16_t uvs_get16(const uint8_t *b)
-{
-	return (uint16_t)(b[0] << 8 | b[1]);
-}
-
-static inline void uvs_put16(uint8_t *b, uint16_t v)
-{
-	b[0] = (uint8_t)(v >> 8);
-	b[1] = (uint8_t)v;
-}
 
 /* Updates the checksum field at b (any alignment) after len bytes changed from old to
  * new. */

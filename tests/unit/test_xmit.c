@@ -246,6 +246,97 @@ static void test_relay_out(void **state)
 	relay_all(false);
 }
 
+/*
+ * Frames at an odd address. A frame's headers sit wherever the frame does, so the
+ * rewrites reach fields through memcpy (pkt/wire.h), never through a typed pointer.
+ * Each operation runs on a frame as the other cases place it and on a copy one byte
+ * off; both must give the same bytes. In the sanitizer build (-fsanitize=alignment,
+ * halting on error) a typed access to a misaligned header stops the test.
+ */
+enum odd_op { ODD_NAT, ODD_GUE, ODD_GRE, ODD_ERROR, ODD_OPS };
+
+static void odd_run(enum odd_op op, struct uvs_frame *f, struct uvs_pkt *p)
+{
+	const struct addrs *a = addrs(p->af);
+	union uvs_addr rs = ua(p->af, a->rs), dir = ua(p->af, a->dir);
+	const struct uvs_route r = { .ifindex = 3,
+				     .mtu = 1500,
+				     .src_mac = { 2, 0xaa, 0, 0, 0, 1 } };
+	struct uvs_tun gue = { .type = UVS_TUN_TYPE_GUE, .port = htons(6080), .flags = 0 };
+	struct uvs_tun gre = { .type = UVS_TUN_TYPE_GRE, .flags = UVS_TUN_F_CSUM };
+	union uvs_addr dir4 = ua(AF_INET, A4.dir), rs4 = ua(AF_INET, A4.rs);
+	union uvs_addr dir6 = ua(AF_INET6, A6.dir), rs6 = ua(AF_INET6, A6.rs);
+	struct uvs_pkt inner;
+
+	switch (op) {
+	case ODD_NAT:
+		uvs_nat_in(p, &rs, htons(8080));
+		assert_int_equal(uvs_ttl_dec(p), 0);
+		uvs_eth_set(p, &r);
+		break;
+	case ODD_GUE: /* over IPv4, whatever the inner family */
+		assert_int_equal(uvs_tun_encap(f, p, AF_INET, &dir4, &rs4, &gue), 0);
+		break;
+	case ODD_GRE: /* over IPv6, with the GRE checksum */
+		assert_int_equal(uvs_tun_encap(f, p, AF_INET6, &dir6, &rs6, &gre), 0);
+		break;
+	default: /* an error about the frame, then relayed as if about a NAT connection */
+		assert_int_equal(uvs_icmp_error(f, p, &dir, p->af == AF_INET6 ? 2 : 3,
+						p->af == AF_INET6 ? 0 : 4, 1280),
+				 0);
+		assert_int_equal(uvs_pkt_parse_icmp_inner(p, &inner), UVS_PKT_OK);
+		uvs_icmp_relay_out(p, &inner, &rs, htons(8080));
+		break;
+	}
+}
+
+static void odd_case(const struct frame_spec *s)
+{
+	static uint8_t mem[ROOM + SPACE + 8] __attribute__((aligned(8)));
+	uint8_t *odd = mem + ROOM + 1;
+	struct uvs_frame f;
+	struct uvs_pkt p;
+
+	for (enum odd_op op = ODD_NAT; op < ODD_OPS; op++) {
+		tf_build(&tf, s, ROOM);
+		memcpy(odd, tf.f.data, tf.f.len);
+		f = (struct uvs_frame){ .data = odd,
+					.len = tf.f.len,
+					.headroom = ROOM,
+					.tailroom =
+						(uint32_t)(mem + sizeof(mem) - odd) - tf.f.len };
+		assert_int_equal(uvs_pkt_parse(f.data, f.len, &p), UVS_PKT_OK);
+		assert_true(((uintptr_t)p.frame + p.l3_off) % 2 == 1);
+
+		odd_run(op, &tf.f, &tf.p);
+		odd_run(op, &f, &p);
+		assert_int_equal(f.len, tf.f.len);
+		assert_memory_equal(f.data, tf.f.data, f.len);
+		assert_int_equal(p.l3_off, tf.p.l3_off);
+		assert_int_equal(p.l4_off, tf.p.l4_off);
+		assert_int_equal(p.l3_len, tf.p.l3_len);
+		ref_check_ip(f.data + p.l3_off, f.len - p.l3_off);
+	}
+}
+
+static void test_odd_address(void **state)
+{
+	(void)state;
+	for (int af = AF_INET; af; af = af == AF_INET ? AF_INET6 : 0) {
+		const struct addrs *a = addrs(af);
+		struct frame_spec tcp = flow(af, IPPROTO_TCP, a->client, a->vip, 40000, 80);
+		struct frame_spec udp = flow(af, IPPROTO_UDP, a->client, a->vip, 40000, 53);
+
+		odd_case(&tcp);
+		tcp.vlan = 7;
+		odd_case(&tcp);
+		/* Options and extension headers move L4 by 4 or 8 bytes per word or header. */
+		udp.ip4_option_words = 1;
+		udp.ip6_ext_headers = 2;
+		odd_case(&udp);
+	}
+}
+
 /* Runs last: tshark over every frame the cases above produced. */
 static void test_tshark(void **state)
 {
@@ -270,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_eth_set),
 		cmocka_unit_test(test_relay_in),
 		cmocka_unit_test(test_relay_out),
+		cmocka_unit_test(test_odd_address),
 		XMIT_TUN_TESTS,
 		XMIT_ERR_TESTS,
 		cmocka_unit_test(test_tshark),

@@ -22,17 +22,31 @@
 #define UVS_STEER_DECIDE_H
 
 #include <linux/bpf.h>
+#include <linux/icmpv6.h>
 #include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/types.h>
+#include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
 #include "io/bpf/steer-key.h"
 
-/* Not in the BPF target's headers. */
-#define AF_INET	       2
-#define AF_INET6       10
-#define TCP_LISTEN     10
-#define IPPROTO_ICMPV6 58
+/* Not in the BPF target's headers: they are in the kernel's own (IP_OFFSET) or in
+ * headers that need the C library (linux/icmp.h). */
+#define AF_INET		   2
+#define AF_INET6	   10
+#define TCP_LISTEN	   10
+#define IP_OFFSET	   0x1fff /* the fragment offset bits of iphdr.frag_off */
+#define ICMP_DEST_UNREACH  3
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_PARAMETERPROB 12
+
+/* TCP, UDP and SCTP headers all begin with the source and destination ports. */
+struct l4_ports {
+	__be16 source;
+	__be16 dest;
+};
 
 enum { STEER_PASS, STEER_STEAL, STEER_STEAL_UNLESS_LOCAL };
 
@@ -65,38 +79,42 @@ static __always_inline int is_l4(__u8 protocol)
 static __always_inline int load_ip(STEER_CTX *ctx, __u32 off, __u8 family, struct flow *f,
 				   __u32 *l4)
 {
-	__u8 h[40];
-
 	__builtin_memset(f, 0, sizeof(*f));
 	f->family = family;
 	if (family == AF_INET) {
-		if (steer_load(ctx, off, h, 20) || h[0] >> 4 != 4 || (h[0] & 0xf) < 5)
+		struct iphdr ip;
+
+		if (steer_load(ctx, off, &ip, sizeof(ip)) || ip.version != 4 ||
+		    ip.ihl < sizeof(ip) / 4)
 			return -1;
-		if (((h[6] << 8) | h[7]) & 0x1fff)
+		if (ip.frag_off & bpf_htons(IP_OFFSET))
 			return -1; /* no ports in it */
-		f->protocol = h[9];
-		__builtin_memcpy(f->saddr, h + 12, 4);
-		__builtin_memcpy(f->daddr, h + 16, 4);
-		*l4 = off + (h[0] & 0xf) * 4;
+		f->protocol = ip.protocol;
+		__builtin_memcpy(f->saddr, &ip.saddr, sizeof(ip.saddr));
+		__builtin_memcpy(f->daddr, &ip.daddr, sizeof(ip.daddr));
+		*l4 = off + ip.ihl * 4;
 		return 0;
 	}
-	if (steer_load(ctx, off, h, 40) || h[0] >> 4 != 6)
+
+	struct ipv6hdr ip6;
+
+	if (steer_load(ctx, off, &ip6, sizeof(ip6)) || ip6.version != 6)
 		return -1;
-	f->protocol = h[6];
-	__builtin_memcpy(f->saddr, h + 8, 16);
-	__builtin_memcpy(f->daddr, h + 24, 16);
-	*l4 = off + 40;
+	f->protocol = ip6.nexthdr;
+	__builtin_memcpy(f->saddr, &ip6.saddr, sizeof(ip6.saddr));
+	__builtin_memcpy(f->daddr, &ip6.daddr, sizeof(ip6.daddr));
+	*l4 = off + sizeof(ip6);
 	return 0;
 }
 
 static __always_inline int load_ports(STEER_CTX *ctx, __u32 l4, struct flow *f)
 {
-	__be16 p[2];
+	struct l4_ports p;
 
-	if (!is_l4(f->protocol) || steer_load(ctx, l4, p, 4))
+	if (!is_l4(f->protocol) || steer_load(ctx, l4, &p, sizeof(p)))
 		return -1;
-	f->sport = p[0];
-	f->dport = p[1];
+	f->sport = p.source;
+	f->dport = p.dest;
 	return 0;
 }
 
@@ -122,10 +140,13 @@ static __always_inline int has_key(const struct flow *f, __u8 kind, const __u8 *
 static __always_inline int is_icmp_error(const struct flow *f, __u8 type)
 {
 	if (f->family == AF_INET)
-		return f->protocol == IPPROTO_ICMP && (type == 3 || type == 11 || type == 12);
-	/* 1..4: unreachable, packet too big, time exceeded, parameter problem; never
+		return f->protocol == IPPROTO_ICMP &&
+		       (type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
+			type == ICMP_PARAMETERPROB);
+	/* Unreachable, packet too big, time exceeded, parameter problem (1..4); never
 	 * neighbour discovery (133..137). */
-	return f->protocol == IPPROTO_ICMPV6 && type >= 1 && type <= 4;
+	return f->protocol == IPPROTO_ICMPV6 && type >= ICMPV6_DEST_UNREACH &&
+	       type <= ICMPV6_PARAMPROB;
 }
 
 /* The decision for the IP packet of family (AF_INET, AF_INET6) at offset off; f gets
@@ -147,10 +168,13 @@ static __always_inline int steer_decide_ip(STEER_CTX *ctx, __u8 family, __u32 of
 			return STEER_STEAL_UNLESS_LOCAL;
 		return STEER_PASS;
 	}
-	/* An ICMP error quotes the packet it is about after its 8-byte header. */
-	if (steer_load(ctx, l4, &type, 1) || !is_icmp_error(f, type))
+	/* An ICMP error quotes the packet it is about after its 8-byte header: type,
+	 * code, checksum and a 32-bit word, in ICMP as in ICMPv6 (struct icmp6hdr). */
+	if (steer_load(ctx, l4 + offsetof(struct icmp6hdr, icmp6_type), &type, sizeof(type)) ||
+	    !is_icmp_error(f, type))
 		return STEER_PASS;
-	if (load_ip(ctx, l4 + 8, family, &in, &l4in) || load_ports(ctx, l4in, &in))
+	if (load_ip(ctx, l4 + sizeof(struct icmp6hdr), family, &in, &l4in) ||
+	    load_ports(ctx, l4in, &in))
 		return STEER_PASS;
 	if (has_key(&in, UVS_STEER_SERVICE, in.saddr, in.sport) ||
 	    has_key(&in, UVS_STEER_REPLY, in.daddr, in.dport))

@@ -51,7 +51,7 @@ int uvs_steer_xdp(struct xdp_md *ctx)
 	__be16 type;
 	int d;
 
-	if (bpf_xdp_load_bytes(ctx, 12, &type, 2))
+	if (bpf_xdp_load_bytes(ctx, offsetof(struct ethhdr, h_proto), &type, sizeof(type)))
 		return XDP_PASS;
 	if (type == bpf_htons(ETH_P_IP))
 		d = steer_decide_ip(ctx, AF_INET, ETH_HLEN, &f);
