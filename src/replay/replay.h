@@ -17,11 +17,13 @@
 #include <stdio.h>
 
 #include "core/engine.h"
+#include "pkt/wire.h"
 #include "replay/pcap_out.h"
 
 /* The longest frame the engine is given: an Ethernet header with a VLAN tag and the
  * largest IPv6 packet (a 40-byte header and 65535 bytes of payload). */
-#define UVS_REPLAY_MAX_FRAME (UVS_ETH_HLEN + UVS_VLAN_HLEN + 40 + 65535)
+#define UVS_REPLAY_MAX_FRAME                                                                       \
+	(sizeof(struct ether_header) + sizeof(struct uvs_vlan_tag) + sizeof(struct ip6_hdr) + 65535)
 /* Room after a frame for the engine to grow it (encapsulation, ICMP errors). */
 #define UVS_REPLAY_TAILROOM 2048
 /* Connection hash buckets: 2^12, shown as "size=4096" in listings. */
