@@ -3,7 +3,7 @@
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 
-.PHONY: all deps test bench demo format clean
+.PHONY: all deps test bench demo format clean install
 
 all: deps
 	@[ -d $(BUILD) ] || meson setup $(BUILD)
@@ -25,6 +25,12 @@ demo:
 bench:
 	@scripts/deps.sh build bench
 	@bench/run.sh
+
+# uvsd, uvsadm, uvs-replay, their man pages and the systemd unit, under meson's prefix
+# (/usr/local unless `meson configure $(BUILD) -Dprefix=/usr`); DESTDIR=DIR stages
+# them below DIR (a relative DIR is taken from here).
+install: all
+	meson install -C $(BUILD) $(if $(DESTDIR),--destdir "$(abspath $(DESTDIR))")
 
 format:
 	@scripts/deps.sh test

@@ -5,13 +5,13 @@
 
 #include "ctl/client.h"
 
-#define CLIENT_TIMEOUT_S 60 /* a server that does not answer for this long is broken */
-
 struct ctl_pipe;
 
 struct uvs_ctl_client {
 	int fd;
-	uint32_t seq; /* of the last request started (queued ones included) */
+	char *path;	    /* to connect again (ctl_client_revive) */
+	unsigned timeout_s; /* of uvs_ctl_client_open */
+	uint32_t seq;	    /* of the last request started (queued ones included) */
 	struct uvs_ctl_msg req;
 	struct ctl_pipe *pipe; /* queued requests; NULL until the first */
 	union {
@@ -24,9 +24,12 @@ struct uvs_ctl_client {
 	} in;
 };
 
-/* Fills err (may be NULL) with the message and returns -errnum. */
-int ctl_client_fail(struct uvs_error *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* Before a request with nothing outstanding: connects again if the server has closed
+ * the connection meanwhile (an idle client is closed). */
+void ctl_client_revive(struct uvs_ctl_client *c);
+
+/* Fills err with "uvsd did not answer within N s" and returns -ETIMEDOUT. */
+int ctl_client_timed_out(const struct uvs_ctl_client *c, struct uvs_error *err);
 
 /* The reason an NLMSG_ERROR carries as NLMSGERR_ATTR_MSG, if any, into err ("" if
  * none; err may be NULL). nlh's payload holds at least *e. */

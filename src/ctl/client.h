@@ -16,8 +16,20 @@
 
 struct uvs_ctl_client;
 
-/* Connects to the server at path. Returns 0 with *out set, or a negative errno. */
-int uvs_ctl_client_open(const char *path, struct uvs_ctl_client **out);
+/* What uvsadm waits for a silent server by default, in seconds (see UVSADM_TIMEOUT). */
+#define UVS_CTL_CLIENT_TIMEOUT_DEF 10
+#define UVS_CTL_CLIENT_TIMEOUT_MAX 86400 /* a longer timeout_s is taken as this */
+
+/*
+ * Connects to the server at path. timeout_s bounds every wait for the server: to be
+ * accepted, to take a request, and for each reply while nothing comes (the silence,
+ * not a request's whole time: a long dump or restore goes on as long as it moves);
+ * 0 waits for ever. A wait that ends so fails with -ETIMEDOUT (the server did not
+ * accept: from here; did not answer: from the request, saying so in *err). If the
+ * server closes the connection while nothing is asked (an idle client), the next
+ * request connects again. Returns 0 with *out set, or a negative errno.
+ */
+int uvs_ctl_client_open(const char *path, unsigned timeout_s, struct uvs_ctl_client **out);
 /* Accepts NULL. */
 void uvs_ctl_client_close(struct uvs_ctl_client *c);
 

@@ -111,7 +111,8 @@ static int send_some(struct uvs_ctl_client *c, struct ctl_pipe *p)
 
 /*
  * One answer datagram of len bytes in c->in: NLMSG_ERRORs (0 for an ack) for the
- * oldest sent entries, in order. Returns 0 or -EPROTO with the reason in why.
+ * oldest sent entries, in order. Returns 0, or -EPROTO or the server's error about
+ * the connection (seq 0) with the reason in why.
  */
 static int take_answers(struct uvs_ctl_client *c, struct ctl_pipe *p, int len,
 			struct uvs_error *why)
@@ -125,25 +126,32 @@ static int take_answers(struct uvs_ctl_client *c, struct ctl_pipe *p, int len,
 		if (nlh->nlmsg_type == NLMSG_NOOP)
 			continue;
 		if (nlh->nlmsg_type != NLMSG_ERROR)
-			return ctl_client_fail(why, EPROTO, "unexpected reply message type %u",
-					       nlh->nlmsg_type);
-		if (!p->nsent)
-			return ctl_client_fail(why, EPROTO, "reply for request %u, none sent",
-					       nlh->nlmsg_seq);
-		/* seq 0: an error about the connection itself (a refused peer). */
-		if (nlh->nlmsg_seq != entry(p, 0)->seq && nlh->nlmsg_seq != 0)
-			return ctl_client_fail(why, EPROTO, "reply for request %u, not %u",
-					       nlh->nlmsg_seq, entry(p, 0)->seq);
+			return uvs_errorf(why, EPROTO, "unexpected reply message type %u",
+					  nlh->nlmsg_type);
 		if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e) || e->error > 0 ||
 		    (nlh->nlmsg_seq == 0 && e->error == 0))
-			return ctl_client_fail(why, EPROTO, "malformed error reply");
+			return uvs_errorf(why, EPROTO, "malformed error reply");
+		/* seq 0: about the connection itself (a refused peer, an idle client
+		 * closed), which ends: every command outstanding gets its reason. */
+		if (nlh->nlmsg_seq == 0) {
+			ctl_error_text(nlh, e, why);
+			if (!why->msg[0])
+				snprintf(why->msg, sizeof(why->msg), "uvsd closed the connection");
+			return e->error;
+		}
+		if (!p->nsent)
+			return uvs_errorf(why, EPROTO, "reply for request %u, none sent",
+					  nlh->nlmsg_seq);
+		if (nlh->nlmsg_seq != entry(p, 0)->seq)
+			return uvs_errorf(why, EPROTO, "reply for request %u, not %u",
+					  nlh->nlmsg_seq, entry(p, 0)->seq);
 		text.msg[0] = 0;
 		if (e->error)
 			ctl_error_text(nlh, e, &text);
 		answer_oldest(p, e->error, &text);
 	}
 	if (len > 0)
-		return ctl_client_fail(why, EPROTO, "malformed reply datagram");
+		return uvs_errorf(why, EPROTO, "malformed reply datagram");
 	return 0;
 }
 
@@ -168,14 +176,13 @@ static int read_some(struct uvs_ctl_client *c, struct ctl_pipe *p, struct uvs_er
 			continue;
 		}
 		if (n < 0 && reset)
-			return ctl_client_fail(why, ECONNRESET, "uvsd closed the connection");
+			return uvs_errorf(why, ECONNRESET, "uvsd closed the connection");
 		if (n < 0)
-			return ctl_client_fail(why, errno, "cannot read from uvsd: %s",
-					       strerror(errno));
+			return uvs_errorf(why, errno, "cannot read from uvsd: %s", strerror(errno));
 		if (n == 0)
-			return ctl_client_fail(why, ECONNRESET, "uvsd closed the connection");
+			return uvs_errorf(why, ECONNRESET, "uvsd closed the connection");
 		if ((size_t)n > UVS_CTL_DGRAM_MAX)
-			return ctl_client_fail(why, EPROTO, "reply datagram too long");
+			return uvs_errorf(why, EPROTO, "reply datagram too long");
 		if ((ret = take_answers(c, p, (int)n, why)))
 			return ret;
 		got++;
@@ -206,14 +213,15 @@ static int step(struct uvs_ctl_client *c, struct ctl_pipe *p, bool wait)
 		return fail_all(p, got, &why);
 	if (!wait || sent || got || !(p->nsent + p->nunsent))
 		return 0;
+	/* The timeout is on the server's silence: any answer read, or request taken,
+	 * starts it again. */
 	struct pollfd pfd = { c->fd, (short)(POLLIN | (p->nunsent ? POLLOUT : 0)), 0 };
-	int n = poll(&pfd, 1, CLIENT_TIMEOUT_S * 1000);
+	int n = poll(&pfd, 1, c->timeout_s ? (int)c->timeout_s * 1000 : -1);
 	if (n == 0)
-		return fail_all(p, ctl_client_fail(&why, ETIMEDOUT, "uvsd did not answer"), &why);
+		return fail_all(p, ctl_client_timed_out(c, &why), &why);
 	if (n < 0 && errno != EINTR)
 		return fail_all(
-			p,
-			ctl_client_fail(&why, errno, "cannot wait for uvsd: %s", strerror(errno)),
+			p, uvs_errorf(&why, errno, "cannot wait for uvsd: %s", strerror(errno)),
 			&why);
 	return 0;
 }
@@ -226,7 +234,9 @@ int uvs_ctl_queue(struct uvs_ctl_client *c, const struct uvs_ctl_req *cmd, uvs_c
 	int ret;
 
 	if (!p && !(p = c->pipe = calloc(1, sizeof(*p))))
-		return ctl_client_fail(err, ENOMEM, "out of memory");
+		return uvs_errorf(err, ENOMEM, "out of memory");
+	if (!p->nsent && !p->nunsent)
+		ctl_client_revive(c);
 	/* Room for one more: a failed connection empties the queue, which is room too. */
 	while (p->nsent + p->nunsent == PIPE_WINDOW || p->nunsent == PIPE_BATCH ||
 	       PIPE_BYTES - p->used < UVS_CTL_REQ_MAX)

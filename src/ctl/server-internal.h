@@ -15,6 +15,7 @@ struct ctl_client {
 	void *sink_arg;
 	bool closing; /* disconnect once the output is sent */
 	bool polling_out;
+	uint64_t active_ms; /* CLOCK_MONOTONIC of the last request read or reply sent */
 
 	/* A datagram being filled or waiting to be sent (out_len > 0), UVS_CTL_DGRAM_MAX
 	 * bytes: the answers to one or more requests, in order. */
@@ -42,6 +43,7 @@ struct uvs_ctl_server {
 	struct uvs_ctl_config cfg;
 	char *path;
 	int lfd, epfd;
+	int tfd; /* timerfd to look for idle clients, armed while there are clients; or -1 */
 	struct ctl_client *clients;
 	unsigned nclients;
 	struct uvs_timeouts timeouts;	  /* used when the ops have no timeouts */

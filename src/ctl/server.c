@@ -1,19 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The server's sockets: the listening socket, the clients and who they are
- * (SO_PEERCRED, SO_PEERGROUPS), reading requests and sending replies without blocking.
+ * (SO_PEERCRED, SO_PEERGROUPS), reading requests and sending replies without blocking,
+ * the client limit and closing idle clients.
  */
 #include "server-internal.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "base/clock.h"
 
 /* Work done for one client per uvs_ctl_server_handle() call, so that one busy client
  * (a long dump read fast, or a long pipelined restore) does not starve the others. */
@@ -28,6 +34,10 @@
  */
 #define REPLY_ROOM 4096
 _Static_assert(UVS_CTL_DGRAM_MAX >= 2 * REPLY_ROOM, "a datagram packs several answers");
+
+#define MAX_CLIENTS_DEF 64
+/* Idle clients are looked for this often (at most), so are closed at most this late. */
+#define IDLE_CHECK_MAX_MS 1000
 
 static int set_err(struct uvs_error *err, int errnum, const char *what, const char *path)
 {
@@ -55,7 +65,24 @@ static struct ctl_client *client_new(int fd)
 		return NULL;
 	}
 	c->fd = fd;
+	c->active_ms = uvs_monotonic_ms();
 	return c;
+}
+
+/* Starts (on) or stops the idle check's timer. */
+static void idle_timer(struct uvs_ctl_server *s, bool on)
+{
+	unsigned ms = s->cfg.idle_timeout_ms / 4;
+	struct itimerspec t = { { 0, 0 }, { 0, 0 } };
+
+	if (s->tfd < 0)
+		return;
+	if (on) {
+		ms = ms < 1 ? 1 : ms > IDLE_CHECK_MAX_MS ? IDLE_CHECK_MAX_MS : ms;
+		t.it_interval = (struct timespec){ ms / 1000, (long)(ms % 1000) * 1000000 };
+		t.it_value = t.it_interval;
+	}
+	timerfd_settime(s->tfd, 0, &t, NULL);
 }
 
 static void client_close(struct uvs_ctl_server *s, struct ctl_client *c)
@@ -66,7 +93,8 @@ static void client_close(struct uvs_ctl_server *s, struct ctl_client *c)
 			break;
 		}
 	}
-	s->nclients--;
+	if (--s->nclients == 0)
+		idle_timer(s, false);
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	client_free(c);
@@ -86,6 +114,7 @@ static int client_send(struct ctl_client *c)
 	if (n < 0)
 		return -errno;
 	c->out_len = 0;
+	c->active_ms = uvs_monotonic_ms();
 	return 0;
 }
 
@@ -155,6 +184,7 @@ static int client_read(struct uvs_ctl_server *s, struct ctl_client *c)
 			return -errno;
 		if (n < 0)
 			break;
+		c->active_ms = uvs_monotonic_ms();
 		/* A longer request is refused whole; only its header is looked at. */
 		ctl_handle_request(s, c, s->req.buf,
 				   (size_t)n < sizeof(s->req.buf) ? (size_t)n : sizeof(s->req.buf));
@@ -210,9 +240,10 @@ static bool peer_allowed(const struct uvs_ctl_server *s, int fd, uid_t *uid)
 	return ok;
 }
 
-/* Tells a refused peer why (an NLMSG_ERROR with seq 0, as no request was read) and
- * hangs up, so that refused peers never hold a client slot. */
-static void refuse_peer(int fd, uid_t uid)
+/* Tells a peer why it is refused or disconnected: an NLMSG_ERROR with seq 0, as it is
+ * about the connection, not a request (-errnum, and msg as NLMSGERR_ATTR_MSG). Does not
+ * wait: a peer that does not read goes without. */
+static void tell_peer(int fd, int errnum, const char *msg)
 {
 	union {
 		char buf[256];
@@ -220,23 +251,65 @@ static void refuse_peer(int fd, uid_t uid)
 	} m;
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(m.buf);
 	struct nlmsgerr *e;
-	char msg[128];
 
 	nlh->nlmsg_type = NLMSG_ERROR;
 	nlh->nlmsg_flags = NLM_F_CAPPED | NLM_F_ACK_TLVS;
 	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
 	memset(e, 0, sizeof(*e));
-	e->error = -EPERM;
-	snprintf(msg, sizeof(msg), "Permission denied: uid %u is neither root nor in uvsd's group",
-		 (unsigned)uid);
+	e->error = -errnum;
 	mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, msg);
 	send(fd, nlh, nlh->nlmsg_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/* Closes the new connection fd after saying why, so that refused peers never hold a
+ * client slot. */
+static void refuse_peer(int fd, int errnum, const char *msg)
+{
+	tell_peer(fd, errnum, msg);
 	close(fd);
+}
+
+/* How long the idle timeout is, for messages: "60 s", or "250 ms" if not whole seconds. */
+static void timeout_text(unsigned ms, char *buf, size_t len)
+{
+	if (ms % 1000)
+		snprintf(buf, len, "%u ms", ms);
+	else
+		snprintf(buf, len, "%u s", ms / 1000);
+}
+
+/*
+ * Closes the clients idle for idle_timeout_ms or longer, telling them why. A client
+ * whose socket has a request waiting (or room for its pending replies) is not idle:
+ * its own event comes, whatever delayed it.
+ */
+static void close_idle(struct uvs_ctl_server *s)
+{
+	uint64_t now = uvs_monotonic_ms(), expired;
+	struct ctl_client *c, *next;
+	char msg[128], t[32];
+
+	if (read(s->tfd, &expired, sizeof(expired)) < 0 && errno != EAGAIN)
+		return;
+	for (c = s->clients; c; c = next) {
+		next = c->next;
+		if (now - c->active_ms < s->cfg.idle_timeout_ms)
+			continue;
+		struct pollfd p = { c->fd, (short)(client_busy(c) ? POLLOUT : POLLIN), 0 };
+		if (poll(&p, 1, 0) > 0 && (p.revents & p.events))
+			continue;
+		timeout_text(s->cfg.idle_timeout_ms, t, sizeof(t));
+		snprintf(msg, sizeof(msg),
+			 "uvsd closed the connection: idle for %s (--client-timeout)", t);
+		tell_peer(c->fd, ETIMEDOUT, msg);
+		client_close(s, c);
+	}
 }
 
 static void accept_clients(struct uvs_ctl_server *s)
 {
-	unsigned max = s->cfg.max_clients ? s->cfg.max_clients : 64;
+	unsigned max = s->cfg.max_clients ? s->cfg.max_clients : MAX_CLIENTS_DEF;
+	char msg[128];
 
 	for (int i = 0; i < 16; i++) {
 		int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -248,11 +321,22 @@ static void accept_clients(struct uvs_ctl_server *s)
 		if (fd < 0)
 			return; /* EAGAIN, or a client that left already */
 		if (!peer_allowed(s, fd, &uid)) {
-			refuse_peer(fd, uid);
+			snprintf(msg, sizeof(msg),
+				 "Permission denied: uid %u is neither root nor in uvsd's group",
+				 (unsigned)uid);
+			refuse_peer(fd, EPERM, msg);
 			continue;
 		}
-		if (s->nclients >= max || !(c = client_new(fd))) {
-			close(fd);
+		if (s->nclients >= max) {
+			snprintf(msg, sizeof(msg),
+				 "uvsd refused the connection: %u clients connected, the most "
+				 "it takes (--max-clients)",
+				 s->nclients);
+			refuse_peer(fd, EUSERS, msg);
+			continue;
+		}
+		if (!(c = client_new(fd))) {
+			refuse_peer(fd, ENOMEM, "uvsd refused the connection: out of memory");
 			continue;
 		}
 		ev.data.ptr = c;
@@ -263,7 +347,8 @@ static void accept_clients(struct uvs_ctl_server *s)
 		}
 		c->next = s->clients;
 		s->clients = c;
-		s->nclients++;
+		if (s->nclients++ == 0)
+			idle_timer(s, true);
 	}
 }
 
@@ -319,6 +404,17 @@ static int listen_on(struct uvs_ctl_server *s, struct uvs_error *err)
 	return ret;
 }
 
+/* The idle check's timer, in the epoll set (data.ptr &s->tfd), not armed yet. */
+static int idle_timer_open(struct uvs_ctl_server *s, struct uvs_error *err)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &s->tfd };
+
+	s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (s->tfd < 0 || epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->tfd, &ev) < 0)
+		return set_err(err, errno, "idle timer for", s->path);
+	return 0;
+}
+
 int uvs_ctl_server_open(struct uvs_ctl_server **out, const struct uvs_ctl_config *c,
 			struct uvs_error *err)
 {
@@ -334,12 +430,17 @@ int uvs_ctl_server_open(struct uvs_ctl_server **out, const struct uvs_ctl_config
 	s->cfg.path = s->path;
 	s->lfd = -1;
 	s->epfd = -1;
+	s->tfd = -1;
 	uvs_timeouts_default(&s->timeouts);
 	if (s->path) {
 		s->epfd = epoll_create1(EPOLL_CLOEXEC);
 		ret = s->epfd < 0 ? set_err(err, errno, "epoll for", s->path) : listen_on(s, err);
 	}
+	if (!ret && s->path && c->idle_timeout_ms && (ret = idle_timer_open(s, err)))
+		unlink(s->path); /* bound by listen_on */
 	if (ret) {
+		if (s->tfd >= 0)
+			close(s->tfd);
 		if (s->lfd >= 0)
 			close(s->lfd);
 		if (s->epfd >= 0)
@@ -360,6 +461,7 @@ int uvs_ctl_server_fd(const struct uvs_ctl_server *s)
 int uvs_ctl_server_handle(struct uvs_ctl_server *s)
 {
 	struct epoll_event ev[16];
+	bool check_idle = false;
 	int n;
 
 	if (s->epfd < 0)
@@ -372,10 +474,15 @@ int uvs_ctl_server_handle(struct uvs_ctl_server *s)
 			if (ev[i].events & (EPOLLERR | EPOLLHUP))
 				return -EIO;
 			accept_clients(s);
+		} else if (ev[i].data.ptr == &s->tfd) {
+			check_idle = true;
 		} else {
 			client_event(s, ev[i].data.ptr, ev[i].events);
 		}
 	}
+	/* After the clients' events: what they did counts as activity. */
+	if (check_idle)
+		close_idle(s);
 	return 0;
 }
 
@@ -389,6 +496,8 @@ void uvs_ctl_server_close(struct uvs_ctl_server *s)
 		close(s->lfd);
 		unlink(s->path);
 	}
+	if (s->tfd >= 0)
+		close(s->tfd);
 	if (s->epfd >= 0)
 		close(s->epfd);
 	free(s->path);

@@ -50,7 +50,9 @@ struct uvs_ctl_config {
 	const char *path;	/* socket path; NULL for a server fed by uvs_ctl_server_feed only */
 	gid_t group;		/* members may connect besides root; (gid_t)-1: root only */
 	unsigned conn_tab_size; /* GET_INFO's CONN_TAB_SIZE, shown as "(size=N)" */
-	unsigned max_clients;	/* 0: 64 */
+	unsigned max_clients;	/* clients at a time, 0: 64; more are told why and closed */
+	unsigned idle_timeout_ms; /* a client that moves nothing for this long is closed
+				   * (told why first); 0: never */
 	struct uvs_model *model;
 	const struct uvs_ctl_ops *ops; /* may be NULL */
 	void *ops_arg;
@@ -73,8 +75,15 @@ int uvs_ctl_server_fd(const struct uvs_ctl_server *s);
 
 /*
  * Does what is ready without blocking: accepts clients, answers requests, continues
- * dumps. Returns 0, or a negative errno if the server itself failed (the listening
- * socket); a failing client is only disconnected.
+ * dumps, closes idle clients. Returns 0, or a negative errno if the server itself
+ * failed (the listening socket); a failing client is only disconnected.
+ *
+ * A client is idle when nothing went either way for idle_timeout_ms: it sent no
+ * request and took no reply (one that stops reading a dump is idle too). One with a
+ * request waiting or room for its replies is not, however long the server itself was
+ * busy. Idle clients are closed with an NLMSG_ERROR of seq 0 (ETIMEDOUT) saying so; a
+ * client that connects when max_clients are connected gets one too (EUSERS), so that
+ * neither waits for an answer that never comes.
  */
 int uvs_ctl_server_handle(struct uvs_ctl_server *s);
 

@@ -4,8 +4,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "base/atomic.h"
+
 static bool use_syslog;
 static int max_level = LOG_INFO;
+static int copy_level = -1; /* atomic: workers log while the main thread changes it */
 
 void uvs_log_to_syslog(bool on)
 {
@@ -17,6 +20,12 @@ void uvs_log_to_syslog(bool on)
 void uvs_log_set_level(int level)
 {
 	max_level = level;
+}
+
+void uvs_log_copy_to_stderr(int level)
+{
+	/* Relaxed: a setting read on its own; a line logged meanwhile goes either way. */
+	uvs_store_relaxed(&copy_level, level);
 }
 
 void uvs_log(int level, const char *fmt, ...)
@@ -33,7 +42,8 @@ void uvs_log(int level, const char *fmt, ...)
 	va_end(ap);
 	if (use_syslog) {
 		syslog(level, "%s", msg);
-		return;
+		if (level > uvs_load_relaxed(&copy_level)) /* relaxed: as stored */
+			return;
 	}
 	/* One fprintf per line: stdio's lock keeps threads' lines whole. */
 	fprintf(stderr, "uvsd: %s: %s\n", names[level & 7], msg);

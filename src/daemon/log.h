@@ -14,6 +14,9 @@
 void uvs_log_to_syslog(bool on);
 /* Messages below level (LOG_ERR..LOG_DEBUG) are dropped; the default is LOG_INFO. */
 void uvs_log_set_level(int level);
+/* While logging to syslog, messages up to level (LOG_EMERG..LOG_DEBUG) are also
+ * written to stderr; -1 (the default) stops it. For a daemon's start-up (detach.h). */
+void uvs_log_copy_to_stderr(int level);
 void uvs_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

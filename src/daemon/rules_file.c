@@ -2,67 +2,149 @@
 #include "rules_file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "adm/replace.h"
 #include "log.h"
 
-char *uvsd_read_text(const char *path)
+static char *refuse(char *why, size_t len, int errnum, const char *what)
 {
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	snprintf(why, len, "%s", what ? what : strerror(errnum));
+	errno = errnum;
+	return NULL;
+}
 
-	if (!f)
-		return NULL;
+/* Why a file of mode `mode` is not read ("" for a regular file). */
+static const char *not_regular(mode_t mode)
+{
+	if (S_ISREG(mode))
+		return "";
+	if (S_ISDIR(mode))
+		return "a directory, not a regular file";
+	if (S_ISFIFO(mode))
+		return "a FIFO, not a regular file";
+	if (S_ISSOCK(mode))
+		return "a socket, not a regular file";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device, not a regular file";
+	return "not a regular file";
+}
+
+/* The whole of the regular file fd, NUL-terminated, its length in *n; NULL with errno
+ * and why set. */
+static char *read_all(int fd, size_t *n, char *why, size_t len)
+{
+	char *buf = NULL;
+	size_t used = 0, cap = 0;
+
 	for (;;) {
-		if (cap - len < 4096) {
+		if (cap - used < 4096) {
 			if (cap >= UVSD_RULES_MAX) {
+				free(buf);
+				snprintf(why, len, "larger than %u MiB", UVSD_RULES_MAX >> 20);
 				errno = EFBIG;
-				goto fail;
+				return NULL;
 			}
 			cap = cap ? cap * 2 : 65536;
 			char *grown = realloc(buf, cap + 1);
-			if (!grown)
-				goto fail;
+			if (!grown) {
+				free(buf);
+				return refuse(why, len, ENOMEM, NULL);
+			}
 			buf = grown;
 		}
-		size_t n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
+		ssize_t got = read(fd, buf + used, cap - used);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int e = errno;
+			free(buf);
+			return refuse(why, len, e, NULL);
+		}
+		if (got == 0)
 			break;
+		used += (size_t)got;
 	}
-	if (ferror(f)) {
-		errno = EIO;
-		goto fail;
+	buf[used] = '\0';
+	*n = used;
+	return buf;
+}
+
+/* The 1-based line of text at offset off. */
+static unsigned long line_of(const char *text, size_t off)
+{
+	unsigned long line = 1;
+
+	for (size_t i = 0; i < off; i++)
+		line += text[i] == '\n';
+	return line;
+}
+
+char *uvsd_read_text(const char *path, char *why, size_t len)
+{
+	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer; what is not a
+	 * regular file is refused before any read. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	size_t n = 0;
+	char *text;
+
+	if (fd < 0)
+		return refuse(why, len, errno, NULL);
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return refuse(why, len, e, NULL);
 	}
-	fclose(f);
-	buf[len] = '\0';
-	if (strlen(buf) != len) {
-		free(buf);
-		errno = EINVAL; /* a NUL byte: not a text file */
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return refuse(why, len, S_ISDIR(st.st_mode) ? EISDIR : EINVAL,
+			      not_regular(st.st_mode));
+	}
+	text = read_all(fd, &n, why, len);
+	close(fd);
+	if (text && strlen(text) != n) {
+		snprintf(why, len, "line %lu: a NUL byte: not a text file",
+			 line_of(text, strlen(text)));
+		free(text);
+		errno = EINVAL;
 		return NULL;
 	}
-	return buf;
-fail:
-	free(buf);
-	fclose(f);
-	return NULL;
+	return text;
+}
+
+/* Whether text holds no command: only blank and comment lines. */
+static bool holds_no_rules(const char *text)
+{
+	for (const char *s = text; *s;) {
+		s += strspn(s, " \t\r\v\f");
+		if (*s && *s != '\n' && *s != '#')
+			return false;
+		s += strcspn(s, "\n");
+		s += *s == '\n';
+	}
+	return true;
 }
 
 int uvsd_rules_file_apply(struct uvs_engine *e, const char *path)
 {
 	struct uvs_adm_error err = { 0 };
-	char *plan, *text = uvsd_read_text(path);
+	unsigned before = e->model->num_services;
+	char why[160], *plan, *text = uvsd_read_text(path, why, sizeof(why));
+	bool empty;
 	int ret;
 
 	if (!text) {
 		ret = -errno;
-		uvs_log(LOG_ERR, "rules %s: %s; configuration unchanged", path, strerror(errno));
+		uvs_log(LOG_ERR, "rules %s: %s; configuration unchanged", path, why);
 		return ret;
 	}
+	empty = holds_no_rules(text);
 	/* Checking the text and working out the differences happens with the workers
 	 * running; only applying the differences pauses them. */
 	ret = uvs_adm_replace_plan(e->model, &e->timeouts, text, &plan, &err);
@@ -80,6 +162,11 @@ int uvsd_rules_file_apply(struct uvs_engine *e, const char *path)
 			path, err.msg);
 		return ret;
 	}
-	uvs_log(LOG_INFO, "rules %s applied", path);
+	/* An empty file is a valid configuration (ipvsadm -C), but rarely meant. */
+	if (empty && before)
+		uvs_log(LOG_WARNING, "rules %s holds no rules: all %u service(s) removed", path,
+			before);
+	else
+		uvs_log(LOG_INFO, "rules %s applied", path);
 	return 0;
 }

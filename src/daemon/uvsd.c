@@ -7,7 +7,6 @@
  * links and the engine. Nothing busy-polls: an idle uvsd sleeps.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <net/if.h>
 #include <grp.h>
 #include <poll.h>
@@ -21,189 +20,22 @@
 #include <unistd.h>
 
 #include "base/atomic.h"
+#include "base/clock.h"
 #include "core/engine.h"
 #include "conns.h"
 #include "ctl/server.h"
 #include "datapath.h"
+#include "detach.h"
 #include "io/steer.h"
 #include "log.h"
 #include "marks_file.h"
+#include "options.h"
 #include "prime.h"
 #include "rules_file.h"
 #include "uvs/ctl.h"
 
-#define UVSD_MAX_LINKS	 16
-#define UVSD_MAX_WORKERS 64
-
-struct options {
-	const char *ifnames[UVSD_MAX_LINKS];
-	unsigned nifs;
-	bool no_steer;
-	bool af_xdp;	/* --io af_xdp */
-	bool busy_poll; /* --busy-poll (AF_XDP) */
-	unsigned workers;
-	uint32_t ring_mib;
-	const char *rules;
-	const char *marks;
-	const char *socket;
-	const char *group;
-	bool foreground;
-	bool syslog;
-	unsigned table_bits;
-	uint32_t max_conns;
-};
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: uvsd [options]\n"
-		"  --interface IF      forward frames on link IF (repeat for several links;\n"
-		"                      without it uvsd runs its control plane only)\n"
-		"  --workers N         worker threads (default: one per online CPU, at most %d)\n"
-		"  --ring-mib N        receive ring per worker and link, MiB (default 4)\n"
-		"  --io BACKEND        af_packet (the default) or af_xdp (an XDP program\n"
-		"                      redirects the services' frames to AF_XDP sockets)\n"
-		"  --busy-poll         af_xdp: workers spin instead of sleeping when idle\n"
-		"  --no-steer          leave every frame to the kernel too (no tc program;\n"
-		"                      only where the kernel drops VIP traffic by itself)\n"
-		"  --rules FILE        load this ipvsadm -S rules file; SIGHUP reloads it\n"
-		"  --marks FILE        mark rules for fwmark services (iptables-save's mangle\n"
-		"                      MARK rules); SIGHUP reloads it\n"
-		"  --socket PATH       control socket (default $" UVS_CTL_PATH_ENV
-		" or " UVS_CTL_PATH ")\n"
-		"  --group NAME        members of this group may use the socket too\n"
-		"  --foreground        stay in the foreground (logs to stderr)\n"
-		"  --syslog            log to syslog\n"
-		"  --conn-tab-bits N   connection table of 2^N buckets (8..24, default 20)\n"
-		"  --max-conns N       most connections and templates (default 4194304)\n"
-		"  --help\n",
-		UVSD_MAX_WORKERS);
-}
-
-static int parse_options(int argc, char **argv, struct options *o)
-{
-	static const struct option opts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "no-steer", no_argument, NULL, 'N' },
-		{ "marks", required_argument, NULL, 'M' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "group", required_argument, NULL, 'g' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "syslog", no_argument, NULL, 'l' },
-		{ "conn-tab-bits", required_argument, NULL, 'b' },
-		{ "max-conns", required_argument, NULL, 'm' },
-		{ "interface", required_argument, NULL, 'i' },
-		{ "workers", required_argument, NULL, 'w' },
-		{ "ring-mib", required_argument, NULL, 'R' },
-		{ "io", required_argument, NULL, 'I' },
-		{ "busy-poll", no_argument, NULL, 'B' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	char *end;
-
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			o->rules = optarg;
-			break;
-		case 's':
-			o->socket = optarg;
-			break;
-		case 'g':
-			o->group = optarg;
-			break;
-		case 'f':
-			o->foreground = true;
-			break;
-		case 'l':
-			o->syslog = true;
-			break;
-		case 'b':
-			o->table_bits = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || o->table_bits < 8 || o->table_bits > 24) {
-				fprintf(stderr, "uvsd: --conn-tab-bits takes 8..24\n");
-				return -1;
-			}
-			break;
-		case 'm':
-			o->max_conns = (uint32_t)strtoul(optarg, &end, 10);
-			if (*end || o->max_conns == 0) {
-				fprintf(stderr, "uvsd: --max-conns takes a positive number\n");
-				return -1;
-			}
-			break;
-		case 'i':
-			if (o->nifs == UVSD_MAX_LINKS) {
-				fprintf(stderr, "uvsd: at most %d --interface options\n",
-					UVSD_MAX_LINKS);
-				return -1;
-			}
-			for (unsigned k = 0; k < o->nifs; k++)
-				if (!strcmp(o->ifnames[k], optarg)) {
-					fprintf(stderr, "uvsd: --interface %s given twice\n",
-						optarg);
-					return -1;
-				}
-			o->ifnames[o->nifs++] = optarg;
-			break;
-		case 'w':
-			o->workers = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || o->workers < 1 || o->workers > UVSD_MAX_WORKERS) {
-				fprintf(stderr, "uvsd: --workers takes 1..%d\n", UVSD_MAX_WORKERS);
-				return -1;
-			}
-			break;
-		case 'N':
-			o->no_steer = true;
-			break;
-		case 'M':
-			o->marks = optarg;
-			break;
-		case 'R':
-			o->ring_mib = (uint32_t)strtoul(optarg, &end, 10);
-			if (*end || o->ring_mib < 1 || o->ring_mib > 1024) {
-				fprintf(stderr, "uvsd: --ring-mib takes 1..1024\n");
-				return -1;
-			}
-			break;
-		case 'I':
-			if (strcmp(optarg, "af_packet") && strcmp(optarg, "af_xdp")) {
-				fprintf(stderr, "uvsd: --io takes af_packet or af_xdp\n");
-				return -1;
-			}
-			o->af_xdp = !strcmp(optarg, "af_xdp");
-			break;
-		case 'B':
-			o->busy_poll = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "uvsd: unexpected argument '%s'\n", argv[optind]);
-		return -1;
-	}
-	if (o->af_xdp && o->no_steer) {
-		fprintf(stderr, "uvsd: --io af_xdp takes its frames through the steering program: "
-				"not with --no-steer\n");
-		return -1;
-	}
-	if (o->busy_poll && !o->af_xdp) {
-		fprintf(stderr, "uvsd: --busy-poll is for --io af_xdp\n");
-		return -1;
-	}
-	return 0;
-}
-
 struct uvsd {
-	struct options opt;
+	struct uvsd_options opt;
 	struct uvs_model model;
 	struct uvs_engine engine;
 	struct uvs_ctl_server *ctl;
@@ -313,20 +145,12 @@ static const struct uvs_ctl_ops ctl_ops = {
 #define STEER_DUTY     9
 #define STEER_QUIET_MS 10
 
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Syncs if the map is behind and it is time (or idle: the control thread has had
  * nothing else to do). Returns the ms to wait before calling again, -1 if the map is
  * up to date (or a failed sync waits for the 2 s timer or the next change). */
 static int steer_update(struct uvsd *d, bool idle)
 {
-	uint64_t generation = d->model.generation, now = monotonic_ms();
+	uint64_t generation = d->model.generation, now = uvs_monotonic_ms();
 	int ret;
 
 	if (!d->steer || generation == d->steered_generation)
@@ -335,7 +159,7 @@ static int steer_update(struct uvsd *d, bool idle)
 		return d->steer_next_ms - now < STEER_QUIET_MS ? (int)(d->steer_next_ms - now)
 							       : STEER_QUIET_MS;
 	ret = uvs_steer_sync(d->steer, &d->model);
-	d->steer_next_ms = monotonic_ms();
+	d->steer_next_ms = uvs_monotonic_ms();
 	d->steer_next_ms += STEER_DUTY * (d->steer_next_ms - now);
 	if (ret < 0) {
 		if (ret != d->steer_error)
@@ -456,6 +280,8 @@ static int setup(struct uvsd *d)
 		.path = path,
 		.group = group,
 		.conn_tab_size = d->engine.conns.mask + 1,
+		.max_clients = d->opt.max_clients,
+		.idle_timeout_ms = d->opt.client_timeout * 1000,
 		.model = &d->model,
 		.ops = &ctl_ops,
 		.ops_arg = d,
@@ -578,18 +404,24 @@ static void run(struct uvsd *d)
 int main(int argc, char **argv)
 {
 	static struct uvsd d;
+	int ret = uvsd_parse_options(argc, argv, &d.opt);
 
-	if (parse_options(argc, argv, &d.opt) < 0)
-		return 2;
+	if (ret)
+		return ret < 0 ? 2 : 0;
 	uvs_log_to_syslog(d.opt.syslog || !d.opt.foreground);
-	if (!d.opt.foreground && daemon(0, 0) < 0) {
+	/* Without --foreground the parent stays until the daemon serves or fails, and
+	 * exits with its outcome (detach.h). */
+	if (!d.opt.foreground && uvsd_detach() < 0) {
 		fprintf(stderr, "uvsd: cannot become a daemon: %s\n", strerror(errno));
 		return 1;
 	}
 	rcu_register_thread();
-	int ret = setup(&d) < 0 ? 1 : 0;
-	if (!ret)
+	ret = setup(&d) < 0 ? 1 : 0;
+	if (!ret) {
+		if (!d.opt.foreground)
+			uvsd_detach_ready();
 		run(&d);
+	}
 	/* Workers stop before the engine they use; their structs go after it. */
 	uvsd_datapath_stop(d.dp);
 	uvs_steer_close(d.steer); /* the kernel handles every frame again */

@@ -47,16 +47,6 @@ static uint64_t mh_hash(int af, const union uvs_addr *addr, uint16_t port, uint3
 	return uvs_siphash13(key, &v, sizeof(v));
 }
 
-static uint32_t gcd32(uint32_t a, uint32_t b)
-{
-	while (b) {
-		uint32_t t = a % b;
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
 /* 1-based index of the highest set bit; 0 for 0. */
 static unsigned fls32(uint32_t x)
 {
@@ -96,7 +86,7 @@ static int mh_build(struct uvs_service *svc)
 		return ret;
 	uvs_for_each_dest(d, svc) {
 		if (d->last_weight > 0)
-			g = g ? gcd32(g, d->last_weight) : d->last_weight;
+			g = g ? uvs_sched_gcd(g, d->last_weight) : d->last_weight;
 		if (d->last_weight > maxlw)
 			maxlw = d->last_weight;
 	}

@@ -34,7 +34,7 @@ int uvs_sched_check_fits(const struct uvs_sched_ops *sched, unsigned num_dests,
 	return 0;
 }
 
-static uint32_t gcd(uint32_t a, uint32_t b)
+uint32_t uvs_sched_gcd(uint32_t a, uint32_t b)
 {
 	while (b) {
 		uint32_t t = a % b;
@@ -52,7 +52,7 @@ uint32_t uvs_sched_gcd_weight(const struct uvs_service *svc)
 	uvs_for_each_dest(d, svc) {
 		uint32_t w = uvs_dest_weight(d);
 		if (w > 0)
-			g = g ? gcd(w, g) : w;
+			g = g ? uvs_sched_gcd(w, g) : w;
 	}
 	return g ? g : 1;
 }

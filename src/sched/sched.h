@@ -41,6 +41,8 @@ int uvs_sched_check_fits(const struct uvs_sched_ops *sched, unsigned num_dests,
 /* All schedulers, NULL-terminated, in ipvsadm's documentation order. */
 extern const struct uvs_sched_ops *const uvs_schedulers[];
 
+/* The greatest common divisor of a and b (a if b is 0). */
+uint32_t uvs_sched_gcd(uint32_t a, uint32_t b);
 /* Greatest common divisor of the positive weights of svc's destinations (1 if none). */
 uint32_t uvs_sched_gcd_weight(const struct uvs_service *svc);
 /* Largest weight among svc's destinations. */

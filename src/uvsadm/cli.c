@@ -13,26 +13,56 @@
 #include "adm/list.h"
 #include "adm/save.h"
 
+/* $UVSADM_TIMEOUT: seconds to wait for a silent uvsd (0: for ever), or the default.
+ * Returns 0, or an exit status after saying why. */
+static int timeout_from_env(struct cli_ctx *x, unsigned *out)
+{
+	const char *s = getenv(UVSADM_TIMEOUT_ENV);
+	size_t len = s ? strlen(s) : 0;
+
+	*out = UVS_CTL_CLIENT_TIMEOUT_DEF;
+	if (!len)
+		return 0;
+	/* Digits only, and few enough that strtoul cannot overflow. */
+	if (strspn(s, "0123456789") != len || len > 9 ||
+	    strtoul(s, NULL, 10) > UVS_CTL_CLIENT_TIMEOUT_MAX)
+		return cli_fail(x, 2, "%s: '%s' is not a number of seconds in 0..%d",
+				UVSADM_TIMEOUT_ENV, s, UVS_CTL_CLIENT_TIMEOUT_MAX);
+	*out = (unsigned)strtoul(s, NULL, 10);
+	return 0;
+}
+
 /* Connects and asks GET_INFO first, as ipvsadm's start does; an error ends uvsadm. */
 static int connect_ctl(struct cli_ctx *x)
 {
 	struct uvs_error err = { "" };
 	uint32_t version;
+	unsigned timeout;
 	int ret;
 
 	if (x->client)
 		return 0;
-	ret = uvs_ctl_client_open(x->sock, &x->client);
-	if (!ret)
-		ret = uvs_ctl_get_info(x->client, &version, &x->conn_tab_size, &err);
+	if ((ret = timeout_from_env(x, &timeout)))
+		return ret;
+	ret = uvs_ctl_client_open(x->sock, timeout, &x->client);
+	if (ret == -ETIMEDOUT)
+		return cli_fail(x, 2,
+				"Can't initialize ipvs: uvsd did not accept the connection on %s "
+				"within %u s",
+				x->sock, timeout);
+	/* ipvsadm's question, where the socket could not be reached at all. */
+	if (ret)
+		return cli_fail(x, 2,
+				"Can't initialize ipvs: %s\nAre you sure that uvsd is running and "
+				"listening on %s?",
+				cli_strerror(C_NONE, -ret, NULL), x->sock);
+	ret = uvs_ctl_get_info(x->client, &version, &x->conn_tab_size, &err);
 	if (!ret)
 		return 0;
 	uvs_ctl_client_close(x->client);
 	x->client = NULL;
-	return cli_fail(x, 2,
-			"Can't initialize ipvs: %s\nAre you sure that uvsd is running and "
-			"listening on %s?",
-			cli_strerror(C_NONE, -ret, err.msg), x->sock);
+	/* uvsd is there and said why (refused peer, too many clients), or went silent. */
+	return cli_fail(x, 2, "Can't initialize ipvs: %s", cli_strerror(C_NONE, -ret, err.msg));
 }
 
 /* A refused command: ipvsadm prints why and returns -1, and -R goes on. */
@@ -79,7 +109,7 @@ static void restore_answered(void *arg, uint64_t tag, int ret, const struct uvs_
 	}
 }
 
-static int run_config(struct cli_ctx *x, const struct cli_args *a)
+static int run_config(struct cli_ctx *x, const struct adm_args *a)
 {
 	struct uvs_error err = { "" };
 	struct uvs_ctl_req cmd;
@@ -96,21 +126,30 @@ static int run_config(struct cli_ctx *x, const struct cli_args *a)
 	return ret ? refused(x, a->cmd, ret, &err) : 0;
 }
 
-static int run_zero(struct cli_ctx *x, const struct cli_args *a)
+/* The service -t/-u/--sctp-service/-f names (if any) into *k, then the connection to
+ * uvsd. Returns 0 or the exit code of the error already reported. */
+static int service_and_connect(struct cli_ctx *x, const struct adm_args *a, struct uvs_svc_key *k)
+{
+	int ret;
+
+	if (a->seen[O_SERVICE] && (ret = cli_service_key(x, a, k)))
+		return ret;
+	return connect_ctl(x);
+}
+
+static int run_zero(struct cli_ctx *x, const struct adm_args *a)
 {
 	struct uvs_error err = { "" };
 	struct uvs_svc_key k;
 	int ret;
 
-	if (a->seen[O_SERVICE] && (ret = cli_service_key(x, a, &k)))
-		return ret;
-	if ((ret = connect_ctl(x)))
+	if ((ret = service_and_connect(x, a, &k)))
 		return ret;
 	ret = uvs_ctl_zero(x->client, a->seen[O_SERVICE] ? &k : NULL, &err);
 	return ret ? refused(x, C_ZERO, ret, &err) : 0;
 }
 
-static int daemon_opts(struct cli_ctx *x, const struct cli_args *a, struct uvs_ctl_daemon *d)
+static int daemon_opts(struct cli_ctx *x, const struct adm_args *a, struct uvs_ctl_daemon *d)
 {
 	const char *v;
 	long n;
@@ -162,7 +201,7 @@ static int daemon_opts(struct cli_ctx *x, const struct cli_args *a, struct uvs_c
 	return 0;
 }
 
-static int run_daemon(struct cli_ctx *x, const struct cli_args *a)
+static int run_daemon(struct cli_ctx *x, const struct adm_args *a)
 {
 	struct uvs_ctl_daemon d = { 0 };
 	struct uvs_error err = { "" };
@@ -174,7 +213,7 @@ static int run_daemon(struct cli_ctx *x, const struct cli_args *a)
 	return ret ? refused(x, a->cmd, ret, &err) : 0;
 }
 
-static enum uvs_adm_list_fmt list_fmt(const struct cli_args *a)
+static enum uvs_adm_list_fmt list_fmt(const struct adm_args *a)
 {
 	if (a->seen[O_STATS])
 		return UVS_ADM_LIST_STATS;
@@ -189,7 +228,7 @@ static enum uvs_adm_list_fmt list_fmt(const struct cli_args *a)
 	return UVS_ADM_LIST_PLAIN;
 }
 
-static int list_services(struct cli_ctx *x, const struct cli_args *a)
+static int list_services(struct cli_ctx *x, const struct adm_args *a)
 {
 	struct uvs_adm_list_opts o = { .fmt = list_fmt(a),
 				       .exact = a->seen[O_EXACT],
@@ -200,9 +239,7 @@ static int list_services(struct cli_ctx *x, const struct cli_args *a)
 	struct uvs_svc_key k;
 	int ret;
 
-	if (a->seen[O_SERVICE] && (ret = cli_service_key(x, a, &k)))
-		return ret;
-	if ((ret = connect_ctl(x)))
+	if ((ret = service_and_connect(x, a, &k)))
 		return ret;
 	o.conn_tab_size = x->conn_tab_size;
 	o.only = a->seen[O_SERVICE] ? &k : NULL;
@@ -213,7 +250,7 @@ static int list_services(struct cli_ctx *x, const struct cli_args *a)
 	return ret ? list_failed(x, ret, &err) : 0;
 }
 
-static int run_list(struct cli_ctx *x, const struct cli_args *a)
+static int run_list(struct cli_ctx *x, const struct adm_args *a)
 {
 	const bool *o = a->seen;
 	struct cli_show show = { x->out, !o[O_NUMERIC] };
@@ -246,7 +283,7 @@ static int run_list(struct cli_ctx *x, const struct cli_args *a)
 	return ret ? list_failed(x, ret, &err) : 0;
 }
 
-static int run_save(struct cli_ctx *x, const struct cli_args *a)
+static int run_save(struct cli_ctx *x, const struct adm_args *a)
 {
 	struct uvs_error err = { "" };
 	struct uvs_snap s;
@@ -345,7 +382,7 @@ static int run_restore(struct cli_ctx *x)
 
 static int run_words(struct cli_ctx *x, int argc, char **argv)
 {
-	struct cli_args a;
+	struct adm_args a;
 	int ret;
 
 	if ((ret = cli_parse(x, argc, argv, &a)))
@@ -388,7 +425,7 @@ int uvs_adm_cli_main(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 	x.prog = argc > 0 && argv[0] ? argv[0] : "uvsadm";
 	x.sock = env && env[0] ? env : UVS_CTL_PATH;
 	if (argc <= 1) {
-		struct cli_args a = { .cmd = C_LIST };
+		struct adm_args a = { .cmd = C_LIST };
 		ret = run_list(&x, &a);
 	} else {
 		ret = run_words(&x, argc - 1, argv + 1);

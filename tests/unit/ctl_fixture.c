@@ -79,11 +79,14 @@ static void conn(struct uvs_ctl_conn *c, int protocol, int af, const char *ca, i
 	c->expires_ms = ms;
 }
 
-static void setup(struct ctl_fixture *f, const char *path, gid_t group)
+static void setup(struct ctl_fixture *f, const char *path, gid_t group, unsigned max_clients,
+		  unsigned idle_timeout_ms)
 {
 	struct uvs_ctl_config c = { .path = path,
 				    .group = group,
 				    .conn_tab_size = 4096,
+				    .max_clients = max_clients,
+				    .idle_timeout_ms = idle_timeout_ms,
 				    .model = &f->env.m,
 				    .ops = &ops,
 				    .ops_arg = f };
@@ -106,7 +109,7 @@ void ctl_fixture_init(struct ctl_fixture *f)
 	memset(f, 0, sizeof(*f));
 	f->stop_fd = -1;
 	test_env_init(&f->env);
-	setup(f, NULL, (gid_t)-1);
+	setup(f, NULL, (gid_t)-1, 0, 0);
 }
 
 static void *serve(void *arg)
@@ -130,13 +133,19 @@ static void *serve(void *arg)
 
 void ctl_fixture_start(struct ctl_fixture *f, gid_t group)
 {
+	ctl_fixture_start_limits(f, group, 0, 0);
+}
+
+void ctl_fixture_start_limits(struct ctl_fixture *f, gid_t group, unsigned max_clients,
+			      unsigned idle_timeout_ms)
+{
 	memset(f, 0, sizeof(*f));
 	test_env_init(&f->env);
 	snprintf(f->dir, sizeof(f->dir), "/tmp/uvs-ctl-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	assert_int_equal(chmod(f->dir, 0755), 0);
 	snprintf(f->path, sizeof(f->path), "%s/uvsd.sock", f->dir);
-	setup(f, f->path, group);
+	setup(f, f->path, group, max_clients, idle_timeout_ms);
 	assert_int_equal(chmod(f->path, 0666), 0);
 	f->stop_fd = eventfd(0, EFD_CLOEXEC);
 	assert_true(f->stop_fd >= 0);

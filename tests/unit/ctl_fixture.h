@@ -31,6 +31,9 @@ void ctl_fixture_init(struct ctl_fixture *f);
 /* A server thread on f->path in a fresh temporary directory (mode 0755, socket 0666 so
  * that the peer check is what refuses); group as uvs_ctl_config.group. */
 void ctl_fixture_start(struct ctl_fixture *f, gid_t group);
+/* The same with uvs_ctl_config's max_clients and idle_timeout_ms. */
+void ctl_fixture_start_limits(struct ctl_fixture *f, gid_t group, unsigned max_clients,
+			      unsigned idle_timeout_ms);
 /* Stops the thread if any, closes the server and frees the model. */
 void ctl_fixture_fini(struct ctl_fixture *f);
 

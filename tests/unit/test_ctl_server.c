@@ -4,7 +4,7 @@
  * with a message and changes nothing; a bounded random-bytes and mutation loop never
  * breaks it; peers other than root or the group are refused (SO_PEERCRED, checked with
  * uvsadm run as nobody); a client that does not read stalls only itself; stale and
- * live socket files.
+ * live socket files; clients past the limit are told why, idle ones are closed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,6 +284,142 @@ static void test_model_refusals(void **state)
 	refused_msg(f, w, ESRCH, "No such service");
 }
 
+/* Feeds the request in w and expects it applied. */
+static void accepted_msg(struct ctl_fixture *f, struct uvs_ctl_msg *w)
+{
+	struct ctl_replies r;
+	char msg[200];
+	int got;
+
+	assert_false(w->full);
+	ctl_feed(f, w->nlh, w->nlh->nlmsg_len, &r);
+	got = ctl_replies_result(&r, 77, msg, sizeof(msg));
+	if (got != 0)
+		fail_msg("refused: %d \"%s\"", got, msg);
+	ctl_replies_free(&r);
+}
+
+/* A NEW_DEST for 10.0.0.1:80 of the real server at addr_port, tunnelled if its family
+ * is IPv6. */
+static struct uvs_ctl_msg *new_dest(const char *addr_port)
+{
+	struct uvs_svc_conf c = svc80();
+	struct uvs_dest_conf d = test_dest_conf(addr_port, 1);
+	struct uvs_ctl_msg *w = start(IPVS_CMD_NEW_DEST, NLM_F_ACK);
+
+	if (d.af == AF_INET6)
+		d.fwd = UVS_FWD_TUNNEL;
+	uvs_ctl_put_svc_key(w, &c.key);
+	uvs_ctl_put_dest(w, &d, true);
+	return w;
+}
+
+/* Real-server addresses the kernel's ip_vs_new_dest refuses (inet_addr_type() not
+ * local or unicast; ipv6_addr_type() not unicast, or link-local), and the edges it
+ * takes. */
+static void test_dest_address_kinds(void **state)
+{
+	static const char *const refused_addrs[] = {
+		"0.0.0.0:80",
+		"0.1.2.3:80",
+		"0.255.255.255:80",
+		"224.0.0.1:80",
+		"239.255.255.255:80",
+		"255.255.255.255:80",
+		"[::]:80",
+		"[ff02::1]:80",
+		"[fe80::1]:80",
+		"[febf::1]:80",
+		"[::ffff:192.168.0.1]:80",
+	};
+	static const char *const taken[] = {
+		"1.0.0.0:80",	      "127.0.0.1:80", "240.0.0.1:80", "[::1]:80",
+		"[::192.168.0.1]:80", "[fec0::1]:80", "[fc00::1]:80", "[2001:db8::5]:80",
+	};
+	struct ctl_fixture *f = *state;
+
+	for (size_t i = 0; i < sizeof(refused_addrs) / sizeof(refused_addrs[0]); i++)
+		refused_msg(f, new_dest(refused_addrs[i]), EINVAL, "not unicast");
+	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
+		accepted_msg(f, new_dest(taken[i]));
+}
+
+/* A family other than IPv4 and IPv6 is EAFNOSUPPORT for every command that names a
+ * service or a destination, before the service is looked up and before the
+ * destination's other attributes are checked. */
+static void test_family_errors(void **state)
+{
+	static const uint8_t svc_cmds[] = { IPVS_CMD_DEL_SERVICE, IPVS_CMD_GET_SERVICE,
+					    IPVS_CMD_ZERO };
+	struct ctl_fixture *f = *state;
+	struct uvs_svc_conf c = svc80();
+	struct uvs_dest_conf d = test_dest_conf("192.168.0.11:80", 1);
+	struct uvs_ctl_msg *w;
+
+	for (size_t i = 0; i < sizeof(svc_cmds); i++) {
+		c.key.af = 7;
+		w = start(svc_cmds[i], NLM_F_ACK);
+		uvs_ctl_put_svc_key(w, &c.key);
+		refused_msg(f, w, EAFNOSUPPORT, "address family 7");
+		uvs_svc_key_fwmark(&c.key, 7, 5);
+		w = start(svc_cmds[i], NLM_F_ACK);
+		uvs_ctl_put_svc_key(w, &c.key);
+		refused_msg(f, w, EAFNOSUPPORT, "address family 7");
+	}
+	c = svc80();
+	d.af = 7;
+	w = start(IPVS_CMD_DEL_DEST, NLM_F_ACK);
+	uvs_ctl_put_svc_key(w, &c.key);
+	uvs_ctl_put_dest(w, &d, false);
+	refused_msg(f, w, EAFNOSUPPORT, "address family 7");
+	d.weight = -1;
+	w = start(IPVS_CMD_NEW_DEST, NLM_F_ACK);
+	uvs_ctl_put_svc_key(w, &c.key);
+	uvs_ctl_put_dest(w, &d, true);
+	refused_msg(f, w, EAFNOSUPPORT, "address family 7");
+}
+
+/* The other attributes where the kernel refuses what uvs took: an empty scheduler
+ * name, a gue tunnel type without a port whatever the forwarding method, a PE_NAME
+ * longer than the kernel's policy. */
+static void test_kernel_attribute_checks(void **state)
+{
+	struct ctl_fixture *f = *state;
+	struct uvs_svc_conf c = svc80();
+	struct uvs_dest_conf d = test_dest_conf("192.168.0.12:80", 1);
+	struct uvs_ctl_msg *w;
+
+	c.sched_name[0] = 0;
+	w = start(IPVS_CMD_SET_SERVICE, NLM_F_ACK);
+	uvs_ctl_put_svc_conf(w, &c);
+	refused_msg(f, w, ENOENT, "Scheduler not found");
+	c.key.port = htons(81);
+	w = start(IPVS_CMD_NEW_SERVICE, NLM_F_ACK);
+	uvs_ctl_put_svc_conf(w, &c);
+	refused_msg(f, w, ENOENT, "Scheduler not found");
+
+	c = svc80();
+	c.key.port = htons(81);
+	snprintf(c.pe_name, sizeof(c.pe_name), "%s", "abcdefghijklmnopq");
+	w = start(IPVS_CMD_NEW_SERVICE, NLM_F_ACK);
+	uvs_ctl_put_svc_conf(w, &c);
+	refused_msg(f, w, EINVAL, "PE_NAME is longer than 16 bytes");
+	c.pe_name[16] = 0;
+	w = start(IPVS_CMD_NEW_SERVICE, NLM_F_ACK);
+	uvs_ctl_put_svc_conf(w, &c);
+	refused_msg(f, w, ENOENT, "Persistence engine not found");
+
+	c = svc80();
+	for (uint32_t fwd = UVS_FWD_MASQ; fwd <= UVS_FWD_DROUTE; fwd++) {
+		d.fwd = fwd;
+		d.tun_type = UVS_TUN_TYPE_GUE;
+		w = start(IPVS_CMD_NEW_DEST, NLM_F_ACK);
+		uvs_ctl_put_svc_key(w, &c.key);
+		uvs_ctl_put_dest(w, &d, true);
+		refused_msg(f, w, EINVAL, "gue tunnel needs a tunnel port");
+	}
+}
+
 /* xorshift64*, so that a failure repeats. */
 static uint64_t rnd_state = 0x9e3779b97f4a7c15ull;
 
@@ -391,11 +528,13 @@ static void test_fuzz_loop(void **state)
 
 /* ---- over the socket ---- */
 
-static void expect_spawn(const char *sock, uid_t uid, gid_t gid, gid_t extra_group, int status,
-			 const char *out_part)
+/* Runs uvsadm -L -n as uid:gid (and extra_group) against sock; returns its exit
+ * status with its output (stdout and stderr) in buf. */
+static int spawn_uvsadm(const char *sock, uid_t uid, gid_t gid, gid_t extra_group, char *buf,
+			size_t len)
 {
 	const char *uvsadm = getenv("UVSADM");
-	char env_sock[200], outfile[] = "/tmp/uvs-ctl-out-XXXXXX", buf[1024] = "";
+	char env_sock[200], outfile[] = "/tmp/uvs-ctl-out-XXXXXX";
 	int fd = mkstemp(outfile);
 	pid_t pid;
 	int st;
@@ -418,11 +557,22 @@ static void expect_spawn(const char *sock, uid_t uid, gid_t gid, gid_t extra_gro
 		_exit(98);
 	}
 	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(pread(fd, buf, sizeof(buf) - 1, 0) >= 0);
+	memset(buf, 0, len);
+	assert_true(pread(fd, buf, len - 1, 0) >= 0);
 	close(fd);
 	unlink(outfile);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != status || !strstr(buf, out_part))
-		fail_msg("uvsadm as %u:%u: status %d, output:\n%s", uid, gid, WEXITSTATUS(st), buf);
+	assert_true(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+static void expect_spawn(const char *sock, uid_t uid, gid_t gid, gid_t extra_group, int status,
+			 const char *out_part)
+{
+	char buf[1024];
+	int got = spawn_uvsadm(sock, uid, gid, extra_group, buf, sizeof(buf));
+
+	if (got != status || !strstr(buf, out_part))
+		fail_msg("uvsadm as %u:%u: status %d, output:\n%s", uid, gid, got, buf);
 }
 
 static void test_peer_refused(void **state)
@@ -497,7 +647,7 @@ static void test_slow_reader(void **state)
 	assert_int_equal(send(fd2, w->nlh, w->nlh->nlmsg_len, 0), (ssize_t)w->nlh->nlmsg_len);
 	close(fd2);
 
-	assert_int_equal(uvs_ctl_client_open(f.path, &c), 0);
+	assert_int_equal(uvs_ctl_client_open(f.path, 10, &c), 0);
 	assert_int_equal(uvs_ctl_get_info(c, &version, &size, NULL), 0);
 	assert_int_equal(version, UVS_IPVS_VERSION);
 	uvs_ctl_client_close(c);
@@ -605,6 +755,202 @@ static void test_pipelined_requests(void **state)
 	ctl_fixture_fini(&f);
 }
 
+/* Expects the server to tell fd why it hangs up (an NLMSG_ERROR of seq 0: -errnum and
+ * msg), then the hang-up. Waits at most 10 s. */
+static void expect_told_and_closed(int fd, int errnum, const char *msg)
+{
+	union {
+		char buf[UVS_CTL_DGRAM_MAX + 1];
+		uint64_t align_;
+	} in;
+	struct timeval tv = { .tv_sec = 10 };
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)in.buf;
+	const struct nlattr *a;
+	const char *text = NULL;
+	ssize_t n;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = recv(fd, in.buf, sizeof(in.buf), 0);
+	assert_true(n > 0);
+	assert_true(mnl_nlmsg_ok(nlh, (int)n));
+	assert_int_equal(nlh->nlmsg_type, NLMSG_ERROR);
+	assert_int_equal(nlh->nlmsg_seq, 0);
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(e->error, -errnum);
+	mnl_attr_for_each(a, nlh, sizeof(*e)) {
+		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
+			text = mnl_attr_get_str(a);
+	}
+	assert_non_null(text);
+	assert_string_equal(text, msg);
+	assert_int_equal(recv(fd, in.buf, sizeof(in.buf), 0), 0);
+}
+
+/* Sends GET_INFO on fd and reads its answer. */
+static void ask_info(int fd)
+{
+	static union {
+		char buf[UVS_CTL_DGRAM_MAX + 1];
+		uint64_t align_;
+	} in;
+	struct uvs_ctl_msg *w = start(IPVS_CMD_GET_INFO, 0);
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)in.buf;
+	ssize_t n;
+
+	assert_int_equal(send(fd, w->nlh, w->nlh->nlmsg_len, 0), (ssize_t)w->nlh->nlmsg_len);
+	n = recv(fd, in.buf, sizeof(in.buf), 0);
+	assert_true(n > 0 && mnl_nlmsg_ok(nlh, (int)n));
+	assert_int_equal(nlh->nlmsg_type, UVS_CTL_FAMILY);
+	assert_int_equal(nlh->nlmsg_seq, 77);
+}
+
+/*
+ * Clients past max_clients are told why and closed at once: uvsadm says so (and not
+ * "Are you sure that uvsd is running"), a raw netlink client reads it as an
+ * NLMSG_ERROR; a slot freed is taken again.
+ */
+static void test_client_limit(void **state)
+{
+	static const char why[] =
+		"uvsd refused the connection: 2 clients connected, the most it takes "
+		"(--max-clients)";
+	struct ctl_fixture f;
+	struct uvs_ctl_client *c = NULL;
+	uint32_t version, size;
+	char out[1024];
+	int fd[3];
+
+	(void)state;
+	ctl_fixture_start_limits(&f, (gid_t)-1, 2, 0);
+	/* Accepted in the order they connect: the first two take the slots. */
+	fd[0] = raw_connect(f.path);
+	fd[1] = raw_connect(f.path);
+	fd[2] = raw_connect(f.path);
+	expect_told_and_closed(fd[2], EUSERS, why);
+	ask_info(fd[0]);
+	assert_int_equal(spawn_uvsadm(f.path, 0, 0, (gid_t)-1, out, sizeof(out)), 2);
+	assert_string_equal(out, "Can't initialize ipvs: uvsd refused the connection: 2 clients "
+				 "connected, the most it takes (--max-clients)\n");
+	close(fd[0]);
+	/* The server sees the hang-up soon; until then a new client may be refused. */
+	for (int i = 0; i < 500 && !c; i++) {
+		assert_int_equal(uvs_ctl_client_open(f.path, 10, &c), 0);
+		if (uvs_ctl_get_info(c, &version, &size, NULL) < 0) {
+			uvs_ctl_client_close(c);
+			c = NULL;
+			usleep(10000);
+		}
+	}
+	assert_non_null(c);
+	uvs_ctl_client_close(c);
+	close(fd[1]);
+	close(fd[2]);
+	ctl_fixture_fini(&f);
+}
+
+/*
+ * With an idle timeout, a client that sends nothing is told why and closed, and so is
+ * one that stops reading a dump; one that keeps asking is not, however long it stays.
+ */
+static void test_idle_clients(void **state)
+{
+	static union {
+		char buf[UVS_CTL_DGRAM_MAX + 1];
+		uint64_t align_;
+	} in;
+	static const char why[] = "uvsd closed the connection: idle for 300 ms (--client-timeout)";
+	struct ctl_fixture f;
+	struct uvs_ctl_msg *w;
+	char rule[64];
+	int idle, busy, stalled;
+	bool done = false;
+	ssize_t n;
+
+	(void)state;
+	ctl_fixture_start_limits(&f, (gid_t)-1, 0, 300);
+	for (int i = 0; i < 3000; i++) {
+		snprintf(rule, sizeof(rule), "-A -u 10.%d.%d.1:53 -s rr\n", i / 250, i % 250);
+		test_apply_ok(&f.env, NULL, rule);
+	}
+	idle = raw_connect(f.path);
+	busy = raw_connect(f.path);
+	stalled = raw_connect(f.path);
+	w = start(IPVS_CMD_GET_SERVICE, NLM_F_DUMP);
+	assert_int_equal(send(stalled, w->nlh, w->nlh->nlmsg_len, 0), (ssize_t)w->nlh->nlmsg_len);
+	/* Five times the timeout, asking every 50 ms: served all along. */
+	for (int i = 0; i < 30; i++) {
+		ask_info(busy);
+		usleep(50000);
+	}
+	expect_told_and_closed(idle, ETIMEDOUT, why);
+	/* The stalled reader was closed too: what was sent is there, the dump's end not. */
+	struct pollfd p = { stalled, POLLRDHUP, 0 };
+	assert_int_equal(poll(&p, 1, 10000), 1);
+	while ((n = recv(stalled, in.buf, sizeof(in.buf), MSG_DONTWAIT)) > 0) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)in.buf;
+		int len = (int)n;
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+			done |= nlh->nlmsg_type == NLMSG_DONE;
+	}
+	assert_int_equal(n, 0);
+	assert_false(done);
+	/* Once it stops asking, the busy client is idle too. */
+	expect_told_and_closed(busy, ETIMEDOUT, why);
+	close(idle);
+	close(busy);
+	close(stalled);
+	ctl_fixture_fini(&f);
+}
+
+/*
+ * uvsadm -R waiting for its input is neither a silent server (its timeout) nor kept
+ * from going on when uvsd closes the idle connection meanwhile: it connects again.
+ */
+static void test_restore_pauses(void **state)
+{
+	static const char first[] = "-A -t 10.72.0.1:80 -s rr\n", second[] = "-A -t 10.72.0.2:80\n";
+	const char *uvsadm = getenv("UVSADM");
+	char env_sock[200], out[] = "/tmp/uvs-ctl-out-XXXXXX", buf[1024] = "";
+	struct ctl_fixture f;
+	int in[2], fd = mkstemp(out), st;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(uvsadm);
+	assert_true(fd >= 0);
+	/* uvsd closes connections idle for 200 ms; uvsadm waits 1 s for an answer. */
+	ctl_fixture_start_limits(&f, (gid_t)-1, 0, 200);
+	snprintf(env_sock, sizeof(env_sock), "UVSD_SOCKET=%s", f.path);
+	assert_int_equal(pipe(in), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char *const argv[] = { (char *)uvsadm, "-R", NULL };
+		char *const envp[] = { env_sock, "UVSADM_TIMEOUT=1", NULL };
+		dup2(in[0], 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(in[1]);
+		execve(uvsadm, argv, envp);
+		_exit(98);
+	}
+	close(in[0]);
+	assert_int_equal(write(in[1], first, strlen(first)), strlen(first));
+	usleep(1500000);
+	assert_int_equal(write(in[1], second, strlen(second)), strlen(second));
+	close(in[1]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(pread(fd, buf, sizeof(buf) - 1, 0) >= 0);
+	close(fd);
+	unlink(out);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || buf[0])
+		fail_msg("uvsadm -R: status %d, output:\n%s", WEXITSTATUS(st), buf);
+	char *saved = test_save_text(&f.env);
+	test_text_equal(saved, "-A -t 10.72.0.1:80 -s rr\n-A -t 10.72.0.2:80 -s wlc\n");
+	free(saved);
+	ctl_fixture_fini(&f);
+}
+
 static void test_socket_files(void **state)
 {
 	struct ctl_fixture f;
@@ -648,12 +994,18 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_attributes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lying_lengths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_model_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dest_address_kinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_family_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_attribute_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fuzz_loop, setup, teardown),
 		cmocka_unit_test(test_peer_refused),
 		cmocka_unit_test(test_peer_group),
 		cmocka_unit_test(test_slow_reader),
 		cmocka_unit_test(test_pipelined_requests),
 		cmocka_unit_test(test_socket_files),
+		cmocka_unit_test(test_client_limit),
+		cmocka_unit_test(test_idle_clients),
+		cmocka_unit_test(test_restore_pauses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* uvsd's rules file: applied whole, reloaded by differences, and a file that cannot
- * be used (missing, refused, not text) leaves the running configuration alone. */
+ * be used (missing, refused, not text, not a regular file) leaves the running
+ * configuration alone with a log line saying what is wrong and where. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +11,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "adm_helpers.h"
@@ -120,12 +123,116 @@ static void test_unusable_files_change_nothing(void **state)
 	free(after);
 }
 
+/* Applies path and returns what uvsd logged meanwhile (stderr), for the caller to
+ * free; the return value in *ret. A read that blocks ends the test (SIGALRM). */
+static char *apply_logged(struct fixture *fx, const char *path, int *ret)
+{
+	FILE *log = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	char *text = calloc(1, 4096);
+
+	assert_non_null(log);
+	assert_non_null(text);
+	assert_true(saved >= 0);
+	fflush(stderr);
+	assert_true(dup2(fileno(log), STDERR_FILENO) >= 0);
+	uvs_log_set_level(LOG_DEBUG);
+	alarm(10);
+	*ret = uvsd_rules_file_apply(&fx->e, path);
+	alarm(0);
+	uvs_log_set_level(LOG_CRIT);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	assert_true(pread(fileno(log), text, 4095, 0) >= 0);
+	fclose(log);
+	return text;
+}
+
+static void expect_logged(struct fixture *fx, const char *path, int want_ret, const char *want)
+{
+	int ret;
+	char *log = apply_logged(fx, path, &ret);
+
+	if (ret != want_ret || strcmp(log, want))
+		fail_msg("%s: returned %d, logged '%s'; wanted %d, '%s'", path, ret, log, want_ret,
+			 want);
+	free(log);
+}
+
+/* What is not a regular text file is refused with a message saying what it is (and
+ * where, for a NUL byte); a FIFO without a writer never blocks the reload. */
+static void test_not_text_files(void **state)
+{
+	struct fixture *fx = *state;
+	static const char good[] = "-A -u 10.0.0.1:53 -s rr\n";
+	static const char nul[] = "-A -t 10.0.0.3:80\n-A -t 10.0.0.4:80\n\n-D -u 10.0.0.1:53 \0\n";
+	char dir[] = "/tmp/uvs-rules-dir-XXXXXX", fifo[64], want[256];
+
+	write_file(fx->path, good, strlen(good));
+	assert_int_equal(uvsd_rules_file_apply(&fx->e, fx->path), 0);
+	char *before = test_save_text(&fx->env);
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(want, sizeof(want),
+		 "uvsd: error: rules %s: a directory, not a regular file; configuration "
+		 "unchanged\n",
+		 dir);
+	expect_logged(fx, dir, -EISDIR, want);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	snprintf(want, sizeof(want),
+		 "uvsd: error: rules %s: a FIFO, not a regular file; configuration unchanged\n",
+		 fifo);
+	expect_logged(fx, fifo, -EINVAL, want);
+	unlink(fifo);
+	rmdir(dir);
+
+	write_file(fx->path, nul, sizeof(nul) - 1);
+	snprintf(want, sizeof(want),
+		 "uvsd: error: rules %s: line 4: a NUL byte: not a text file; configuration "
+		 "unchanged\n",
+		 fx->path);
+	expect_logged(fx, fx->path, -EINVAL, want);
+
+	char *after = test_save_text(&fx->env);
+	test_text_equal(after, before);
+	free(before);
+	free(after);
+}
+
+/* A file without rules empties the configuration, as ipvsadm -C would: allowed, but
+ * said at warning level when it removes services. */
+static void test_empty_file_warns(void **state)
+{
+	struct fixture *fx = *state;
+	static const char two[] = "-A -u 10.0.0.1:53 -s rr\n-A -t 10.0.0.1:80\n";
+	static const char blank[] = "# nothing here\n\n   \n";
+	char want[256];
+
+	write_file(fx->path, two, strlen(two));
+	snprintf(want, sizeof(want), "uvsd: info: rules %s applied\n", fx->path);
+	expect_logged(fx, fx->path, 0, want);
+	write_file(fx->path, blank, strlen(blank));
+	snprintf(want, sizeof(want),
+		 "uvsd: warning: rules %s holds no rules: all 2 service(s) removed\n", fx->path);
+	expect_logged(fx, fx->path, 0, want);
+	char *saved = test_save_text(&fx->env);
+	test_text_equal(saved, "");
+	free(saved);
+	/* Nothing to remove: nothing to warn about. */
+	snprintf(want, sizeof(want), "uvsd: info: rules %s applied\n", fx->path);
+	expect_logged(fx, fx->path, 0, want);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_load_and_reload),
 		T(test_unusable_files_change_nothing),
+		T(test_not_text_files),
+		T(test_empty_file_warns),
 	};
 #undef T
 	return cmocka_run_group_tests_name("rules_file", tests, NULL, NULL);

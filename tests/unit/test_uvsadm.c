@@ -16,6 +16,8 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -321,6 +323,10 @@ static void test_option_errors(void **state)
 	       "multiple 'scheduler' options specified\n");
 	expect(uvsadm("-A", "-E"), 2, "", "invalid option `-E'\n");
 	expect(uvsadm("--set", "1", "2"), 2, "", "--set option requires 3 timeout values\n");
+	/* After "--" a value that looks like an option is a value, read once: its error is
+	 * about the value, not an option. */
+	expect(uvsadm("--set", "--", "-1", "2", "3"), 2, "",
+	       "invalid timeout value '-1' specified\n");
 	expect(uvsadm("-L", "extra"), 2, "", "unexpected argument extra\n");
 	expect(uvsadm("--start-daemon", "sideways"), 2, "",
 	       "illegal start-daemon parameter specified\n");
@@ -648,6 +654,62 @@ static void test_restore_slow_input(void **state)
 	expect_saved("-A -t 10.70.0.1:80 -s rr\n-A -t 10.70.0.2:80 -s wlc\n");
 }
 
+/* ---- waiting for uvsd: $UVSADM_TIMEOUT, idle connections closed by uvsd ---- */
+
+/* A socket listening at path with the given backlog, whose connections nobody accepts. */
+static int silent_server(const char *path, int backlog)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, backlog), 0);
+	return fd;
+}
+
+/*
+ * A uvsd that does not answer (a stuck control thread) ends uvsadm after
+ * $UVSADM_TIMEOUT seconds of silence with a message saying so: one that takes the
+ * connection and no request, one whose backlog is full, and queued -R lines.
+ */
+static void test_timeouts(void **state)
+{
+	char path[100], want[300];
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/silent.sock", fx.dir);
+	fd = silent_server(path, 0);
+	setenv("UVSADM_TIMEOUT", "1", 1);
+	setenv("UVSD_SOCKET", path, 1);
+	/* The connection waits in the backlog, which it fills: GET_INFO is not answered. */
+	expect(uvsadm("-L", "-n"), 2, "",
+	       "Can't initialize ipvs: uvsd did not answer within 1 s\n");
+	snprintf(want, sizeof(want),
+		 "Can't initialize ipvs: uvsd did not accept the connection on %s within 1 s\n",
+		 path);
+	expect(uvsadm("-A", "-t", "10.71.0.1:80"), 2, "", want);
+	close(fd);
+	unlink(path);
+	setenv("UVSD_SOCKET", fx.path, 1);
+
+	/* Queued lines: the server takes GET_INFO, then is held. */
+	ok(uvsadm("-C"));
+	pthread_mutex_lock(&fx.env.m.ctl_lock);
+	struct run r = uvsadm_in("-A -t 10.71.0.1:80\n-A -t 10.71.0.2:80\n", "-R", NULL);
+	pthread_mutex_unlock(&fx.env.m.ctl_lock);
+	expect(r, 255, "", "uvsd did not answer within 1 s\nuvsd did not answer within 1 s\n");
+
+	setenv("UVSADM_TIMEOUT", "1s", 1);
+	expect(uvsadm("-L", "-n"), 2, "",
+	       "UVSADM_TIMEOUT: '1s' is not a number of seconds in 0..86400\n");
+	unsetenv("UVSADM_TIMEOUT");
+	/* The server, let go, applied what it had been sent. */
+	ok(uvsadm("-C"));
+}
+
 /* Without -n: names from /etc/hosts and /etc/services, in and out. */
 static void test_names(void **state)
 {
@@ -719,6 +781,7 @@ int main(void)
 		cmocka_unit_test(test_binary),
 		cmocka_unit_test(test_restore_queued),
 		cmocka_unit_test(test_restore_slow_input),
+		cmocka_unit_test(test_timeouts),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "uvs/ctl.h"
+#include "uvs/version.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: uvsd [options]\n"
+		"  --interface IF      forward frames on link IF (repeat for several links;\n"
+		"                      without it uvsd runs its control plane only)\n"
+		"  --workers N         worker threads, 1..%d (default: one per online CPU)\n"
+		"  --ring-mib N        receive ring per worker and link, MiB, 1..1024 (default 4)\n"
+		"  --io BACKEND        af_packet (the default) or af_xdp (an XDP program\n"
+		"                      redirects the services' frames to AF_XDP sockets)\n"
+		"  --busy-poll         af_xdp: workers spin instead of sleeping when idle\n"
+		"  --no-steer          leave every frame to the kernel too (no tc program;\n"
+		"                      only where the kernel drops VIP traffic by itself)\n"
+		"  --rules FILE        load this ipvsadm -S rules file; SIGHUP reloads it\n"
+		"  --marks FILE        mark rules for fwmark services (iptables-save's mangle\n"
+		"                      MARK rules); SIGHUP reloads it\n"
+		"  --socket PATH       control socket (default $" UVS_CTL_PATH_ENV
+		" or " UVS_CTL_PATH ")\n"
+		"  --group NAME        members of this group may use the socket too\n"
+		"  --max-clients N     control socket clients at a time, 1..%u (default %u)\n"
+		"  --client-timeout S  disconnect a control client idle for S seconds,\n"
+		"                      0..%u, 0 never (default %u)\n"
+		"  --foreground        stay in the foreground (logs to stderr)\n"
+		"  --syslog            log to syslog\n"
+		"  --conn-tab-bits N   connection table of 2^N buckets, 8..24 (default 20)\n"
+		"  --max-conns N       most connections and templates, 1..%u\n"
+		"                      (default 4194304)\n"
+		"  --version, -V       print uvsd's version\n"
+		"  --help\n",
+		UVSD_MAX_WORKERS, UVSD_MAX_CLIENTS_MAX, UVSD_MAX_CLIENTS_DEF,
+		UVSD_CLIENT_TIMEOUT_MAX, UVSD_CLIENT_TIMEOUT_DEF, UVSD_MAX_CONNS_MAX);
+}
+
+/*
+ * The value of option `name` as a whole decimal number min..max: digits only (strtoul
+ * would take "-1" as 2^64-1 and " 7" as 7). Returns 0, or -1 after saying why.
+ */
+static int number(const char *name, const char *s, unsigned long min, unsigned long max,
+		  unsigned long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s[0] || strspn(s, "0123456789") != strlen(s)) {
+		fprintf(stderr, "uvsd: --%s: '%s' is not a number in %lu..%lu\n", name, s, min,
+			max);
+		return -1;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE || v < min || v > max) {
+		fprintf(stderr, "uvsd: --%s: %s is not in %lu..%lu\n", name, s, min, max);
+		return -1;
+	}
+	*out = (unsigned long)v;
+	return 0;
+}
+
+static int add_interface(struct uvsd_options *o, const char *name)
+{
+	if (o->nifs == UVSD_MAX_LINKS) {
+		fprintf(stderr, "uvsd: at most %d --interface options\n", UVSD_MAX_LINKS);
+		return -1;
+	}
+	for (unsigned k = 0; k < o->nifs; k++)
+		if (!strcmp(o->ifnames[k], name)) {
+			fprintf(stderr, "uvsd: --interface %s given twice\n", name);
+			return -1;
+		}
+	o->ifnames[o->nifs++] = name;
+	return 0;
+}
+
+/*
+ * A path option: an empty one would mean the default somewhere, or nothing. A relative
+ * one is made absolute, since the daemon works in / (and reloads on SIGHUP from there);
+ * the string lives as long as uvsd.
+ */
+static int path(const char *name, const char *s, const char **out)
+{
+	char cwd[4096], *abs;
+
+	if (!s[0]) {
+		fprintf(stderr, "uvsd: --%s: the path is empty\n", name);
+		return -1;
+	}
+	if (s[0] == '/') {
+		*out = s;
+		return 0;
+	}
+	if (!getcwd(cwd, sizeof(cwd)) || asprintf(&abs, "%s/%s", cwd, s) < 0) {
+		fprintf(stderr, "uvsd: --%s: %s: cannot make the path absolute: %s\n", name, s,
+			strerror(errno));
+		return -1;
+	}
+	*out = abs;
+	return 0;
+}
+
+/* Checks what the options say together. */
+static int check(const struct uvsd_options *o)
+{
+	if (o->af_xdp && o->no_steer) {
+		fprintf(stderr, "uvsd: --io af_xdp takes its frames through the steering program: "
+				"not with --no-steer\n");
+		return -1;
+	}
+	if (o->busy_poll && !o->af_xdp) {
+		fprintf(stderr, "uvsd: --busy-poll is for --io af_xdp\n");
+		return -1;
+	}
+	return 0;
+}
+
+int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
+{
+	static const struct option opts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "no-steer", no_argument, NULL, 'N' },
+		{ "marks", required_argument, NULL, 'M' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "syslog", no_argument, NULL, 'l' },
+		{ "conn-tab-bits", required_argument, NULL, 'b' },
+		{ "max-conns", required_argument, NULL, 'm' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "ring-mib", required_argument, NULL, 'R' },
+		{ "io", required_argument, NULL, 'I' },
+		{ "busy-poll", no_argument, NULL, 'B' },
+		{ "max-clients", required_argument, NULL, 'c' },
+		{ "client-timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v = 0;
+	int c, ret = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->max_clients = UVSD_MAX_CLIENTS_DEF;
+	o->client_timeout = UVSD_CLIENT_TIMEOUT_DEF;
+	while (!ret && (c = getopt_long(argc, argv, "V", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			ret = path("rules", optarg, &o->rules);
+			break;
+		case 'M':
+			ret = path("marks", optarg, &o->marks);
+			break;
+		case 's':
+			ret = path("socket", optarg, &o->socket);
+			break;
+		case 'g':
+			o->group = optarg;
+			break;
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'l':
+			o->syslog = true;
+			break;
+		case 'b':
+			if (!(ret = number("conn-tab-bits", optarg, 8, 24, &v)))
+				o->table_bits = (unsigned)v;
+			break;
+		case 'm':
+			if (!(ret = number("max-conns", optarg, 1, UVSD_MAX_CONNS_MAX, &v)))
+				o->max_conns = (uint32_t)v;
+			break;
+		case 'i':
+			ret = add_interface(o, optarg);
+			break;
+		case 'w':
+			if (!(ret = number("workers", optarg, 1, UVSD_MAX_WORKERS, &v)))
+				o->workers = (unsigned)v;
+			break;
+		case 'N':
+			o->no_steer = true;
+			break;
+		case 'R':
+			if (!(ret = number("ring-mib", optarg, 1, 1024, &v)))
+				o->ring_mib = (uint32_t)v;
+			break;
+		case 'I':
+			if (strcmp(optarg, "af_packet") && strcmp(optarg, "af_xdp")) {
+				fprintf(stderr, "uvsd: --io takes af_packet or af_xdp\n");
+				return -1;
+			}
+			o->af_xdp = !strcmp(optarg, "af_xdp");
+			break;
+		case 'B':
+			o->busy_poll = true;
+			break;
+		case 'c':
+			if (!(ret = number("max-clients", optarg, 1, UVSD_MAX_CLIENTS_MAX, &v)))
+				o->max_clients = (unsigned)v;
+			break;
+		case 't':
+			if (!(ret = number("client-timeout", optarg, 0, UVSD_CLIENT_TIMEOUT_MAX,
+					   &v)))
+				o->client_timeout = (unsigned)v;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		case 'V':
+			printf("uvsd %s\n", UVS_VERSION);
+			return 1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (ret)
+		return -1;
+	if (optind < argc) {
+		fprintf(stderr, "uvsd: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return check(o);
+}

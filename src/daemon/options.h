@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* uvsd's command line. */
+#ifndef UVS_DAEMON_OPTIONS_H
+#define UVS_DAEMON_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define UVSD_MAX_LINKS	 16
+#define UVSD_MAX_WORKERS 64
+/* The connection count is a 32-bit counter that workers may each push one past the
+ * limit before backing off: far below 2^32 keeps it from wrapping. */
+#define UVSD_MAX_CONNS_MAX	(1u << 31)
+#define UVSD_MAX_CLIENTS_DEF	64
+#define UVSD_MAX_CLIENTS_MAX	1024
+#define UVSD_CLIENT_TIMEOUT_DEF 60 /* seconds */
+#define UVSD_CLIENT_TIMEOUT_MAX 86400
+
+struct uvsd_options {
+	const char *ifnames[UVSD_MAX_LINKS];
+	unsigned nifs;
+	bool no_steer;
+	bool af_xdp;	   /* --io af_xdp */
+	bool busy_poll;	   /* --busy-poll (AF_XDP) */
+	unsigned workers;  /* 0: one per online CPU */
+	uint32_t ring_mib; /* 0: the backend's default */
+	const char *rules;
+	const char *marks;
+	const char *socket; /* NULL: $UVSD_SOCKET or the default */
+	const char *group;
+	bool foreground;
+	bool syslog;
+	unsigned table_bits;	 /* 0: the engine's default */
+	uint32_t max_conns;	 /* 0: the engine's default */
+	unsigned max_clients;	 /* control socket clients at a time */
+	unsigned client_timeout; /* seconds a control client may stay idle; 0: for ever */
+};
+
+/*
+ * Reads argv into *o (which it fills with the defaults first). Every number is checked
+ * against its range. Returns 0; 1 after printing the usage (--help) or the version
+ * (--version); -1 after
+ * printing why to stderr.
+ */
+int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o);
+
+#endif
