@@ -64,17 +64,12 @@ static uint32_t out_hash(const struct uvs_conn_table *t, const struct uvs_conn *
 
 static void bucket_lock(struct uvs_conn_table *t, unsigned table, uint32_t bucket)
 {
-	uint32_t *l = &t->locks[table * UVS_CONN_LOCKS + (bucket & (UVS_CONN_LOCKS - 1))];
-
-	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(l, __ATOMIC_RELAXED))
-			__builtin_ia32_pause();
+	uvs_spin_lock(&t->locks[table * UVS_CONN_LOCKS + (bucket & (UVS_CONN_LOCKS - 1))]);
 }
 
 static void bucket_unlock(struct uvs_conn_table *t, unsigned table, uint32_t bucket)
 {
-	__atomic_store_n(&t->locks[table * UVS_CONN_LOCKS + (bucket & (UVS_CONN_LOCKS - 1))], 0,
-			 __ATOMIC_RELEASE);
+	uvs_spin_unlock(&t->locks[table * UVS_CONN_LOCKS + (bucket & (UVS_CONN_LOCKS - 1))]);
 }
 
 /* ---- table ---- */
@@ -148,8 +143,9 @@ struct uvs_conn *uvs_conn_in_find(struct uvs_conn_table *t, uint32_t b, int af, 
 {
 	uint16_t want = template ? UVS_CONN_F_TEMPLATE : 0;
 
-	for (struct uvs_conn *c = __atomic_load_n(&t->in[b], __ATOMIC_ACQUIRE); c;
-	     c = __atomic_load_n(&c->in_next, __ATOMIC_ACQUIRE)) {
+	/* Acquire: pairs with the release that links an entry, set up, into the chain. */
+	for (struct uvs_conn *c = uvs_load_acquire(&t->in[b]); c;
+	     c = uvs_load_acquire(&c->in_next)) {
 		if (c->cport == cport && c->vport == vport && c->af == af &&
 		    c->protocol == protocol && (uvs_conn_flags(c) & UVS_CONN_F_TEMPLATE) == want &&
 		    uvs_addr_eq(&c->caddr, caddr) && uvs_addr_eq(&c->vaddr, vaddr))
@@ -162,8 +158,8 @@ struct uvs_conn *uvs_conn_out_find(struct uvs_conn_table *t, uint32_t b, int af,
 				   const union uvs_addr *daddr, uint16_t dport,
 				   const union uvs_addr *caddr, uint16_t cport)
 {
-	for (struct uvs_conn *c = __atomic_load_n(&t->out[b], __ATOMIC_ACQUIRE); c;
-	     c = __atomic_load_n(&c->out_next, __ATOMIC_ACQUIRE)) {
+	for (struct uvs_conn *c = uvs_load_acquire(&t->out[b]); c;
+	     c = uvs_load_acquire(&c->out_next)) {
 		if (c->dport == dport && c->cport == cport && c->daf == af &&
 		    c->protocol == protocol && uvs_addr_eq(&c->daddr, daddr) &&
 		    uvs_addr_eq(&c->caddr, caddr))
@@ -191,15 +187,16 @@ struct uvs_conn *uvs_conn_out_get(struct uvs_conn_table *t, int af, int protocol
 
 bool uvs_conn_reserve(struct uvs_conn_table *t)
 {
-	if (__atomic_add_fetch(&t->count, 1, __ATOMIC_RELAXED) <= t->max_conns)
+	/* Relaxed: a count against the limit; it publishes no entry (the chains do). */
+	if (uvs_add_return_relaxed(&t->count, 1) <= t->max_conns)
 		return true;
-	__atomic_sub_fetch(&t->count, 1, __ATOMIC_RELAXED);
+	uvs_sub_relaxed(&t->count, 1); /* relaxed: the count, as above */
 	return false;
 }
 
 void uvs_conn_unreserve(struct uvs_conn_table *t)
 {
-	__atomic_sub_fetch(&t->count, 1, __ATOMIC_RELAXED);
+	uvs_sub_relaxed(&t->count, 1); /* relaxed: a count; it publishes nothing */
 }
 
 static bool in_out_table(const struct uvs_conn *c)
@@ -212,24 +209,26 @@ void uvs_conn_hash(struct uvs_conn_table *t, struct uvs_conn *c)
 {
 	uint32_t b = in_hash(t, c);
 
-	__atomic_fetch_or(&c->flags, UVS_CONN_F_HASHED, __ATOMIC_RELEASE);
+	uvs_or_release(&c->flags, UVS_CONN_F_HASHED);
 	bucket_lock(t, 0, b);
 	c->in_next = t->in[b];
-	__atomic_store_n(&t->in[b], c, __ATOMIC_RELEASE);
+	uvs_store_release(&t->in[b], c); /* c is set up before readers can reach it */
 	bucket_unlock(t, 0, b);
 	if (in_out_table(c)) {
 		b = out_hash(t, c);
 		bucket_lock(t, 1, b);
 		c->out_next = t->out[b];
-		__atomic_store_n(&t->out[b], c, __ATOMIC_RELEASE);
+		uvs_store_release(&t->out[b], c);
 		bucket_unlock(t, 1, b);
 	}
 }
 
 bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c)
 {
-	uint16_t old =
-		__atomic_fetch_and(&c->flags, (uint16_t)~UVS_CONN_F_HASHED, __ATOMIC_SEQ_CST);
+	/* Sequentially consistent: the owner's check of n_control after this, and a
+	 * scheduler's increment of it before its check of HASHED (persist_template()),
+	 * cannot both miss each other. */
+	uint16_t old = uvs_fetch_and_seq_cst(&c->flags, (uint16_t)~UVS_CONN_F_HASHED);
 	uint32_t b;
 
 	if (!(old & UVS_CONN_F_HASHED))
@@ -239,7 +238,7 @@ bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c)
 	bucket_lock(t, 0, b);
 	for (struct uvs_conn **pp = &t->in[b]; *pp; pp = &(*pp)->in_next) {
 		if (*pp == c) {
-			__atomic_store_n(&*pp, c->in_next, __ATOMIC_RELEASE);
+			uvs_store_release(pp, c->in_next);
 			break;
 		}
 	}
@@ -249,7 +248,7 @@ bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c)
 		bucket_lock(t, 1, b);
 		for (struct uvs_conn **pp = &t->out[b]; *pp; pp = &(*pp)->out_next) {
 			if (*pp == c) {
-				__atomic_store_n(&*pp, c->out_next, __ATOMIC_RELEASE);
+				uvs_store_release(pp, c->out_next);
 				break;
 			}
 		}
@@ -272,7 +271,7 @@ void uvs_conn_pool_destroy(struct uvs_conn_pool *p)
 	rcu_barrier(); /* no grace-period callback may still push to this pool */
 	/* The acquire pairs with each callback's release (and shows the order to TSan,
 	 * which does not see inside liburcu). */
-	while (__atomic_load_n(&p->inflight, __ATOMIC_ACQUIRE))
+	while (uvs_load_acquire(&p->inflight))
 		;
 	while (p->slabs) {
 		struct uvs_conn_slab *next = p->slabs->next;
@@ -306,7 +305,7 @@ struct uvs_conn *uvs_conn_alloc(struct uvs_conn_pool *p)
 	struct uvs_conn *c;
 
 	if (!p->free)
-		p->free = __atomic_exchange_n(&p->returned, NULL, __ATOMIC_ACQUIRE);
+		p->free = uvs_xchg_acquire(&p->returned, NULL); /* pairs with limbo_done */
 	if (!p->free && !grow(p))
 		return NULL;
 	c = p->free;
@@ -323,21 +322,20 @@ static uint64_t tick_of(uvs_time_t t)
 
 static void wheel_lock(struct uvs_conn_pool *p)
 {
-	while (__atomic_test_and_set(&p->wheel_lock, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&p->wheel_lock, __ATOMIC_RELAXED))
-			__builtin_ia32_pause();
+	uvs_spin_lock(&p->wheel_lock);
 }
 
 static void wheel_unlock(struct uvs_conn_pool *p)
 {
-	__atomic_clear(&p->wheel_lock, __ATOMIC_RELEASE);
+	uvs_spin_unlock(&p->wheel_lock);
 }
 
 /* Files c under the slot of its expiry, or of the next unprocessed tick if that is
  * later (a slot already passed would wait a whole turn). Caller holds wheel_lock. */
 static void wheel_put(struct uvs_conn_pool *p, struct uvs_conn *c, uint64_t not_before)
 {
-	uint64_t tick = tick_of(__atomic_load_n(&c->expires, __ATOMIC_RELAXED));
+	/* Relaxed: a time that publishes nothing; a later refresh shows when the slot comes. */
+	uint64_t tick = tick_of(uvs_load_relaxed(&c->expires));
 	struct uvs_conn **slot;
 
 	if (tick < not_before)
@@ -390,14 +388,18 @@ static void limbo_done(struct rcu_head *head)
 	uvs_rcu_callback_begin();
 	struct uvs_conn *list = b->list, *last = list;
 	struct uvs_conn_pool *p = b->pool;
+	/* Relaxed: only a first guess at the stack's top; the exchange checks it. */
+	struct uvs_conn *top, *seen = uvs_load_relaxed(&p->returned);
 
 	while (last->tm_next)
 		last = last->tm_next;
-	last->tm_next = __atomic_load_n(&p->returned, __ATOMIC_RELAXED);
-	while (!__atomic_compare_exchange_n(&p->returned, &last->tm_next, list, false,
-					    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
-		;
-	__atomic_sub_fetch(&p->inflight, 1, __ATOMIC_RELEASE);
+	/* Release: the owner's exchange in uvs_conn_alloc() sees the list's links. */
+	do {
+		top = seen;
+		last->tm_next = top;
+		seen = uvs_cmpxchg_release(&p->returned, top, list);
+	} while (seen != top);
+	uvs_sub_release(&p->inflight, 1);
 	free(b);
 }
 
@@ -419,7 +421,8 @@ static void limbo_flush(struct uvs_conn_pool *p)
 	} else {
 		b->pool = p;
 		b->list = p->limbo;
-		__atomic_add_fetch(&p->inflight, 1, __ATOMIC_RELAXED);
+		/* Relaxed: uvs_call_rcu() orders it before the callback's decrement. */
+		uvs_add_relaxed(&p->inflight, 1);
 		uvs_call_rcu(&b->rcu, limbo_done);
 	}
 	p->limbo = NULL;
@@ -462,13 +465,15 @@ unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
 			bool keep;
 
 			next = c->tm_next;
+			/* n_control sequentially consistent: see uvs_conn_unhash(). */
 			if (!uvs_conn_hashed(c))
-				keep = __atomic_load_n(&c->n_control, __ATOMIC_SEQ_CST) != 0;
-			else if (__atomic_load_n(&c->expires, __ATOMIC_RELAXED) > now ||
-				 !expire(arg, c, now))
+				keep = uvs_load_seq_cst(&c->n_control) != 0;
+			/* Relaxed expires: a time that publishes nothing; a refresh racing
+			 * with expiry may be missed either way. */
+			else if (uvs_load_relaxed(&c->expires) > now || !expire(arg, c, now))
 				keep = true;
 			else
-				keep = __atomic_load_n(&c->n_control, __ATOMIC_SEQ_CST) != 0;
+				keep = uvs_load_seq_cst(&c->n_control) != 0;
 			if (keep) {
 				c->tm_next = kept;
 				kept = c;

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/atomic.h"
 #include "pkt/addr.h"
 #include "core/model-t.h"
 
@@ -72,25 +73,25 @@ _Static_assert(sizeof(struct uvs_conn) == 128, "a connection is two cache lines"
 
 static inline void uvs_conn_lock(struct uvs_conn *c)
 {
-	while (__atomic_test_and_set(&c->lock, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&c->lock, __ATOMIC_RELAXED))
-			__builtin_ia32_pause();
+	uvs_spin_lock(&c->lock);
 }
 
 static inline void uvs_conn_unlock(struct uvs_conn *c)
 {
-	__atomic_clear(&c->lock, __ATOMIC_RELEASE);
+	uvs_spin_unlock(&c->lock);
 }
 
+/* Acquire: pairs with the release that sets HASHED in uvs_conn_hash(). */
 static inline bool uvs_conn_hashed(const struct uvs_conn *c)
 {
-	return __atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & UVS_CONN_F_HASHED;
+	return uvs_load_acquire(&c->flags) & UVS_CONN_F_HASHED;
 }
 
 /* The flags, read atomically: other workers change bits concurrently. */
 static inline uint16_t uvs_conn_flags(const struct uvs_conn *c)
 {
-	return __atomic_load_n(&c->flags, __ATOMIC_RELAXED);
+	/* Relaxed: these bits publish no other data; HASHED's order is uvs_conn_hashed's. */
+	return uvs_load_relaxed(&c->flags);
 }
 
 static inline bool uvs_conn_is_template(const struct uvs_conn *c)
@@ -104,7 +105,7 @@ struct uvs_conn_table {
 	struct uvs_conn **out;
 	uint32_t mask;
 	uint64_t seed[2];
-	uint32_t *locks; /* UVS_CONN_LOCKS striped spinlocks (in and out alike) */
+	uint8_t *locks; /* UVS_CONN_LOCKS striped spinlocks (in and out alike) */
 	uint32_t max_conns;
 	uint32_t count; /* hashed connections and templates (atomic) */
 };
@@ -154,8 +155,8 @@ static inline void uvs_conn_prefetch_bucket(const struct uvs_conn_table *t, bool
 static inline void uvs_conn_prefetch_first(const struct uvs_conn_table *t, bool out,
 					   uint32_t bucket)
 {
-	struct uvs_conn *c =
-		__atomic_load_n(out ? &t->out[bucket] : &t->in[bucket], __ATOMIC_RELAXED);
+	/* Relaxed: the entry is only prefetched, not read; the search loads it again. */
+	struct uvs_conn *c = uvs_load_relaxed(out ? &t->out[bucket] : &t->in[bucket]);
 	if (c) {
 		__builtin_prefetch(c);
 		__builtin_prefetch((const char *)c + 64); /* the addresses cross into it */

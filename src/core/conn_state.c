@@ -6,6 +6,7 @@
  */
 #include <netinet/in.h>
 
+#include "base/atomic.h"
 #include "engine-internal.h"
 
 bool uvs_conn_end(struct uvs_engine *e, struct uvs_conn *c)
@@ -20,8 +21,8 @@ bool uvs_conn_end(struct uvs_engine *e, struct uvs_conn *c)
 	flags = uvs_conn_flags(c);
 	uvs_conn_unlock(c);
 	uvs_dest_unbind(c->dest, flags & (UVS_CONN_F_INACTIVE | UVS_CONN_F_TEMPLATE));
-	if (c->control)
-		__atomic_sub_fetch(&c->control->n_control, 1, __ATOMIC_RELEASE);
+	if (c->control) /* release: our reads of the template come before its end */
+		uvs_sub_release(&c->control->n_control, 1);
 	return true;
 }
 
@@ -30,11 +31,11 @@ bool uvs_conn_end(struct uvs_engine *e, struct uvs_conn *c)
  * would otherwise only look at it when its old slot came round. */
 static void refresh(struct uvs_engine *e, struct uvs_conn *c, uvs_time_t now)
 {
-	uvs_time_t old = __atomic_load_n(&c->expires, __ATOMIC_RELAXED);
-	uvs_time_t next =
-		now + (uvs_time_t)__atomic_load_n(&c->timeout, __ATOMIC_RELAXED) * UVS_NS_PER_SEC;
+	/* Relaxed: times that publish nothing; packets on other workers may race (conn.h). */
+	uvs_time_t old = uvs_load_relaxed(&c->expires);
+	uvs_time_t next = now + (uvs_time_t)uvs_load_relaxed(&c->timeout) * UVS_NS_PER_SEC;
 
-	__atomic_store_n(&c->expires, next, __ATOMIC_RELAXED);
+	uvs_store_relaxed(&c->expires, next);
 	/* Workers' clocks may differ a little: less than a tick is not worth a move. */
 	if (next + UVS_WHEEL_TICK_NS < old)
 		uvs_conn_wheel_refile(&e->workers[c->owner]->pool, c);
@@ -47,35 +48,36 @@ static void tcp_state(struct uvs_engine *e, struct uvs_conn *c, uint8_t tcp_flag
 	enum uvs_tcp_event ev = uvs_tcp_event(tcp_flags);
 	enum uvs_tcp_dir dir;
 	enum uvs_tcp_state old, next;
-	uint16_t flags = __atomic_load_n(&c->flags, __ATOMIC_RELAXED);
+	uint16_t flags = uvs_conn_flags(c);
 
 	if (output)
 		dir = UVS_TCP_DIR_OUTPUT;
 	else
 		dir = (flags & UVS_CONN_F_NOOUTPUT) ? UVS_TCP_DIR_INPUT_ONLY : UVS_TCP_DIR_INPUT;
-	old = __atomic_load_n(&c->state, __ATOMIC_RELAXED);
+	/* Relaxed: a first look without the lock; the lock's section decides. */
+	old = uvs_load_relaxed(&c->state);
 	next = uvs_tcp_next(old, dir, ev);
 	if (next == old && !(output && (flags & UVS_CONN_F_NOOUTPUT)))
 		return;
 	uvs_conn_lock(c);
+	/* Relaxed flags, state and timeout below: written under the lock we hold; the
+	 * lockless readers above and in reuse() only take a first look. */
 	if (output)
-		__atomic_fetch_and(&c->flags, (uint16_t)~UVS_CONN_F_NOOUTPUT, __ATOMIC_RELAXED);
+		uvs_and_relaxed(&c->flags, (uint16_t)~UVS_CONN_F_NOOUTPUT);
 	old = c->state;
 	next = uvs_tcp_next(old, dir, ev);
 	if (next != old && uvs_conn_hashed(c)) {
 		bool active = uvs_tcp_state_active(next);
 		bool was_active = !(uvs_conn_flags(c) & UVS_CONN_F_INACTIVE);
 
-		__atomic_store_n(&c->state, (uint8_t)next, __ATOMIC_RELAXED);
-		__atomic_store_n(&c->timeout,
-				 __atomic_load_n(&e->timeouts.tcp[next], __ATOMIC_RELAXED),
-				 __ATOMIC_RELAXED);
+		uvs_store_relaxed(&c->state, (uint8_t)next);
+		/* Relaxed: a setting read on its own; uvsadm --set may race with this. */
+		uvs_store_relaxed(&c->timeout, uvs_load_relaxed(&e->timeouts.tcp[next]));
 		if (active != was_active) {
 			if (active)
-				__atomic_fetch_and(&c->flags, (uint16_t)~UVS_CONN_F_INACTIVE,
-						   __ATOMIC_RELAXED);
+				uvs_and_relaxed(&c->flags, (uint16_t)~UVS_CONN_F_INACTIVE);
 			else
-				__atomic_fetch_or(&c->flags, UVS_CONN_F_INACTIVE, __ATOMIC_RELAXED);
+				uvs_or_relaxed(&c->flags, UVS_CONN_F_INACTIVE);
 			uvs_dest_set_active(c->dest, active);
 		}
 	}
@@ -87,7 +89,7 @@ void uvs_conn_seen(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_pk
 {
 	if (p->protocol == IPPROTO_TCP)
 		tcp_state(e, c, p->tcp_flags, output);
-	else if (output)
-		__atomic_fetch_and(&c->flags, (uint16_t)~UVS_CONN_F_NOOUTPUT, __ATOMIC_RELAXED);
+	else if (output) /* relaxed: a bit that publishes nothing, like the others */
+		uvs_and_relaxed(&c->flags, (uint16_t)~UVS_CONN_F_NOOUTPUT);
 	refresh(e, c, now);
 }

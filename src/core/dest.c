@@ -80,24 +80,27 @@ static int check_conf(const struct uvs_service *svc, const struct uvs_dest_conf 
  * uvs_dest_fwd() and friends), hence atomic stores. */
 static void store_mutable_conf(struct uvs_dest *d, const struct uvs_dest_conf *c)
 {
-	__atomic_store_n(&d->conf.fwd, c->fwd, __ATOMIC_RELAXED);
-	__atomic_store_n(&d->conf.u_threshold, c->u_threshold, __ATOMIC_RELAXED);
-	__atomic_store_n(&d->conf.l_threshold, c->l_threshold, __ATOMIC_RELAXED);
-	__atomic_store_n(&d->conf.tun_type, c->tun_type, __ATOMIC_RELAXED);
-	__atomic_store_n(&d->conf.tun_port, c->tun_port, __ATOMIC_RELAXED);
-	__atomic_store_n(&d->conf.tun_flags, c->tun_flags, __ATOMIC_RELAXED);
-	__atomic_store_n(&d->conf.weight, c->weight, __ATOMIC_RELAXED);
+	/* Relaxed: workers read the fields one by one, so no ordering could keep one that
+	 * races an edit from mixing old and new (nor does the kernel); each stays whole. */
+	uvs_store_relaxed(&d->conf.fwd, c->fwd);
+	uvs_store_relaxed(&d->conf.u_threshold, c->u_threshold);
+	uvs_store_relaxed(&d->conf.l_threshold, c->l_threshold);
+	uvs_store_relaxed(&d->conf.tun_type, c->tun_type);
+	uvs_store_relaxed(&d->conf.tun_port, c->tun_port);
+	uvs_store_relaxed(&d->conf.tun_flags, c->tun_flags);
+	uvs_store_relaxed(&d->conf.weight, c->weight);
 }
 
 /* Applies a checked conf as the kernel's __ip_vs_update_dest does. Caller holds
  * svc->lock. */
 static void apply_conf(struct uvs_dest *d, const struct uvs_dest_conf *c, bool add)
 {
-	/* Atomic changes: workers set and clear OVERLOAD meanwhile. */
-	__atomic_or_fetch(&d->flags, UVS_DEST_F_AVAILABLE, __ATOMIC_RELAXED);
+	/* Atomic changes: workers set and clear OVERLOAD meanwhile. Relaxed: the bits
+	 * publish nothing else. */
+	uvs_or_relaxed(&d->flags, UVS_DEST_F_AVAILABLE);
 	/* Raising the upper threshold, or removing it, lifts an overload at once. */
 	if (c->u_threshold == 0 || c->u_threshold > d->conf.u_threshold)
-		__atomic_and_fetch(&d->flags, ~UVS_DEST_F_OVERLOAD, __ATOMIC_RELAXED);
+		uvs_and_relaxed(&d->flags, ~UVS_DEST_F_OVERLOAD);
 	if (add || c->weight != 0)
 		d->last_weight = (uint32_t)c->weight;
 	store_mutable_conf(d, c);
@@ -111,13 +114,13 @@ static int link_dest(struct uvs_service *svc, struct uvs_dest *d)
 	d->seq = ++svc->next_seq;
 	cds_list_add(&d->list, &svc->dests);
 	svc->num_dests++;
-	__atomic_store_n(&d->svc, svc, __ATOMIC_RELEASE);
+	uvs_store_release(&d->svc, svc); /* pairs with uvs_dest_svc() */
 	cmm_smp_mb(); /* pairs with with_dest_locked() on a destination leaving the trash */
 	ret = svc->sched->add_dest ? svc->sched->add_dest(svc, d) : 0;
 	if (ret) {
 		cds_list_del(&d->list);
 		svc->num_dests--;
-		__atomic_store_n(&d->svc, NULL, __ATOMIC_RELEASE);
+		uvs_store_release(&d->svc, NULL);
 	}
 	return ret;
 }
@@ -128,7 +131,7 @@ static void unlink_dest(struct uvs_service *svc, struct uvs_dest *d)
 	svc->num_dests--;
 	if (svc->sched && svc->sched->del_dest)
 		svc->sched->del_dest(svc, d);
-	__atomic_store_n(&d->svc, NULL, __ATOMIC_RELEASE);
+	uvs_store_release(&d->svc, NULL);
 }
 
 static struct uvs_dest *trash_find(struct uvs_model *m, const struct uvs_svc_key *k,
@@ -202,14 +205,14 @@ struct dest_saved {
 
 static struct dest_saved dest_save(const struct uvs_dest *d)
 {
-	return (struct dest_saved){ d->conf, __atomic_load_n(&d->flags, __ATOMIC_RELAXED),
-				    d->last_weight };
+	/* Relaxed: workers change only OVERLOAD meanwhile, a bit that publishes nothing. */
+	return (struct dest_saved){ d->conf, uvs_load_relaxed(&d->flags), d->last_weight };
 }
 
 static void dest_restore(struct uvs_dest *d, const struct dest_saved *s)
 {
 	store_mutable_conf(d, &s->conf);
-	__atomic_store_n(&d->flags, s->flags, __ATOMIC_RELAXED);
+	uvs_store_relaxed(&d->flags, s->flags); /* relaxed: as in dest_save() */
 	d->last_weight = s->last_weight;
 }
 
@@ -372,17 +375,19 @@ static uint32_t total_conns(const struct uvs_dest *d)
 	return uvs_dest_active(d) + uvs_dest_inactive(d);
 }
 
+/* Relaxed: counts, which publish nothing; with_dest_locked() orders what needs it. */
 static void counter_add(uint32_t *c, int32_t v)
 {
-	__atomic_add_fetch(c, (uint32_t)v, __ATOMIC_RELAXED);
+	uvs_add_relaxed(c, (uint32_t)v);
 }
 
+/* Relaxed: a bit that publishes nothing; schedulers read it as a hint of load. */
 static void set_overload(struct uvs_dest *d, bool on)
 {
 	if (on)
-		__atomic_or_fetch(&d->flags, UVS_DEST_F_OVERLOAD, __ATOMIC_RELAXED);
+		uvs_or_relaxed(&d->flags, UVS_DEST_F_OVERLOAD);
 	else
-		__atomic_and_fetch(&d->flags, ~UVS_DEST_F_OVERLOAD, __ATOMIC_RELAXED);
+		uvs_and_relaxed(&d->flags, ~UVS_DEST_F_OVERLOAD);
 }
 
 static void count_bind(struct uvs_dest *d, uint32_t conn_flags)
@@ -393,7 +398,7 @@ static void count_bind(struct uvs_dest *d, uint32_t conn_flags)
 		counter_add(&d->inactconns, 1);
 	else
 		counter_add(&d->activeconns, 1);
-	uint32_t upper = __atomic_load_n(&d->conf.u_threshold, __ATOMIC_RELAXED);
+	uint32_t upper = uvs_load_relaxed(&d->conf.u_threshold); /* as store_mutable_conf */
 
 	if (upper != 0 && total_conns(d) >= upper)
 		set_overload(d, true);
@@ -408,8 +413,9 @@ static void count_unbind(struct uvs_dest *d, uint32_t conn_flags)
 	else
 		counter_add(&d->activeconns, -1);
 	/* Hysteresis: below the lower threshold if set, else below 3/4 of the upper. */
-	uint32_t lower = __atomic_load_n(&d->conf.l_threshold, __ATOMIC_RELAXED);
-	uint32_t upper = __atomic_load_n(&d->conf.u_threshold, __ATOMIC_RELAXED);
+	/* Relaxed: each read on its own (store_mutable_conf()). */
+	uint32_t lower = uvs_load_relaxed(&d->conf.l_threshold);
+	uint32_t upper = uvs_load_relaxed(&d->conf.u_threshold);
 
 	if (lower != 0) {
 		if (total_conns(d) < lower)
@@ -465,14 +471,16 @@ static void with_dest_locked(struct uvs_dest *d, void (*fn)(struct uvs_dest *, u
 
 void uvs_dest_bind(struct uvs_dest *dest, uint32_t conn_flags)
 {
-	__atomic_add_fetch(&dest->refcnt, 1, __ATOMIC_RELAXED);
+	/* Relaxed: the caller holds a reference already (a template's): no free races. */
+	uvs_add_relaxed(&dest->refcnt, 1);
 	with_dest_locked(dest, count_bind, conn_flags);
 }
 
 void uvs_dest_unbind(struct uvs_dest *dest, uint32_t conn_flags)
 {
 	with_dest_locked(dest, count_unbind, conn_flags);
-	__atomic_sub_fetch(&dest->refcnt, 1, __ATOMIC_RELEASE);
+	/* Release: our uses of dest come before the trash's acquire sees it unused. */
+	uvs_sub_release(&dest->refcnt, 1);
 }
 
 static void move_active(struct uvs_dest *d, uint32_t to_active)
@@ -495,7 +503,7 @@ struct uvs_dest *uvs_svc_schedule(struct uvs_service *svc, const struct uvs_sche
 	if (svc->sched)
 		d = svc->sched->schedule(svc, pkt);
 	if (d) {
-		__atomic_add_fetch(&d->refcnt, 1, __ATOMIC_RELAXED);
+		uvs_add_relaxed(&d->refcnt, 1); /* relaxed: d is on svc's list, held by it */
 		count_bind(d, conn_flags);
 		tell_scheduler(svc, d);
 	}

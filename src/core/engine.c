@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/atomic.h"
 #include "engine-internal.h"
 
 /* ICMP errors a worker may send: 1000 a second, in bursts of up to 50, as the
@@ -131,15 +132,16 @@ void uvs_engine_counters(const struct uvs_engine *e, uint64_t *out, uint64_t *tx
 		const struct uvs_worker *w = e->workers[i];
 		if (!w)
 			continue;
+		/* Relaxed: counters with one writer each, read racily by design. */
 		for (unsigned r = 0; r < UVS_R_COUNT; r++)
-			out[r] += __atomic_load_n(&w->counters[r], __ATOMIC_RELAXED);
-		*tx += __atomic_load_n(&w->tx, __ATOMIC_RELAXED);
+			out[r] += uvs_load_relaxed(&w->counters[r]);
+		*tx += uvs_load_relaxed(&w->tx);
 	}
 }
 
 uint32_t uvs_engine_conn_count(const struct uvs_engine *e)
 {
-	return __atomic_load_n(&e->conns.count, __ATOMIC_RELAXED);
+	return uvs_load_relaxed(&e->conns.count); /* relaxed: a count, read racily */
 }
 
 static bool wheel_expire(void *arg, struct uvs_conn *c, uvs_time_t now)
@@ -147,8 +149,9 @@ static bool wheel_expire(void *arg, struct uvs_conn *c, uvs_time_t now)
 	struct uvs_worker *w = arg;
 
 	/* A template that still controls connections lives on for 60 s more. */
-	if (uvs_conn_is_template(c) && __atomic_load_n(&c->n_control, __ATOMIC_ACQUIRE)) {
-		__atomic_store_n(&c->expires, now + 60 * UVS_NS_PER_SEC, __ATOMIC_RELAXED);
+	if (uvs_conn_is_template(c) && uvs_load_acquire(&c->n_control)) {
+		/* Relaxed: a time that publishes nothing (conn.h). */
+		uvs_store_relaxed(&c->expires, now + 60 * UVS_NS_PER_SEC);
 		return false;
 	}
 	uvs_conn_end(w->engine, c);
@@ -431,7 +434,8 @@ static bool reuse(const struct uvs_engine *e, const struct uvs_conn *c, const st
 		return true;
 	if (c->control)
 		return false;
-	state = __atomic_load_n(&c->state, __ATOMIC_RELAXED);
+	/* Relaxed: the state is judged on its own, without c's lock, as the kernel does. */
+	state = uvs_load_relaxed(&c->state);
 	return state == UVS_TCP_S_TIME_WAIT || state == UVS_TCP_S_CLOSE;
 }
 
@@ -642,7 +646,7 @@ static void handle_frame(struct uvs_worker *w, struct uvs_frame *f, struct stage
 
 void uvs_engine_pause(struct uvs_engine *e)
 {
-	__atomic_store_n(&e->paused, 1, __ATOMIC_SEQ_CST);
+	uvs_store_seq_cst(&e->paused, 1);
 	/* A batch that began before the store ends within the grace period; one that
 	 * begins after it sees the flag (see uvs_engine_process). */
 	synchronize_rcu();
@@ -650,7 +654,7 @@ void uvs_engine_pause(struct uvs_engine *e)
 
 void uvs_engine_resume(struct uvs_engine *e)
 {
-	__atomic_store_n(&e->paused, 0, __ATOMIC_SEQ_CST);
+	uvs_store_seq_cst(&e->paused, 0);
 	syscall(SYS_futex, &e->paused, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 
@@ -658,7 +662,7 @@ void uvs_engine_resume(struct uvs_engine *e)
 static void batch_begin(struct uvs_engine *e)
 {
 	rcu_read_lock();
-	while (__atomic_load_n(&e->paused, __ATOMIC_ACQUIRE)) {
+	while (uvs_load_acquire(&e->paused)) {
 		rcu_read_unlock();
 		syscall(SYS_futex, &e->paused, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
 		rcu_read_lock();

@@ -127,7 +127,7 @@ void uvs_model_expire_trash(struct uvs_model *m)
 	pthread_mutex_lock(&m->ctl_lock);
 	cds_list_for_each_entry_safe(d, tmp, &m->trash, list) {
 		/* The trash holds one reference; any other is a connection. */
-		if (__atomic_load_n(&d->refcnt, __ATOMIC_ACQUIRE) != 1)
+		if (uvs_load_acquire(&d->refcnt) != 1) /* pairs with uvs_dest_unbind() */
 			continue;
 		if (now - d->trash_since < UVS_DEST_TRASH_NS)
 			continue;

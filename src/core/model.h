@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 
+#include "base/atomic.h"
 #include "model-t.h"
 
 /* Sets up an empty model whose objects keep nworkers stats slots. Returns 0 or
@@ -107,39 +108,42 @@ static inline uint32_t uvs_vip_bit(int af, const union uvs_addr *a)
 static inline bool uvs_model_may_be_vip(const struct uvs_model *m, int af, const union uvs_addr *a)
 {
 	uint32_t bit = uvs_vip_bit(af, a);
-	return __atomic_load_n(&m->vip_bits[bit / 64], __ATOMIC_RELAXED) >> (bit % 64) & 1;
+	/* Relaxed: a filter; the service itself is found, and ordered, by the lookup. */
+	return uvs_load_relaxed(&m->vip_bits[bit / 64]) >> (bit % 64) & 1;
 }
 
 static inline bool uvs_dest_overloaded(const struct uvs_dest *d)
 {
-	return __atomic_load_n(&d->flags, __ATOMIC_RELAXED) & UVS_DEST_F_OVERLOAD;
+	return uvs_load_relaxed(&d->flags) & UVS_DEST_F_OVERLOAD; /* relaxed: set_overload() */
 }
 
 static inline uint32_t uvs_dest_weight(const struct uvs_dest *d)
 {
-	return (uint32_t)__atomic_load_n(&d->conf.weight, __ATOMIC_RELAXED);
+	/* Relaxed: read on its own; an edit gives the old or the new weight. */
+	return (uint32_t)uvs_load_relaxed(&d->conf.weight);
 }
 
 /* The service d belongs to, NULL while it is in the trash. Caller is inside an RCU
  * read-side section or holds ctl_lock. */
 static inline struct uvs_service *uvs_dest_svc(const struct uvs_dest *d)
 {
-	return __atomic_load_n(&d->svc, __ATOMIC_ACQUIRE);
+	return uvs_load_acquire(&d->svc); /* pairs with the release in link_dest() */
 }
 
 /* The forwarding method (UVS_FWD_*) and tunnel of d, which an edit may change while
  * workers read them. */
 static inline uint32_t uvs_dest_fwd(const struct uvs_dest *d)
 {
-	return __atomic_load_n(&d->conf.fwd, __ATOMIC_RELAXED) & UVS_FWD_MASK;
+	/* Relaxed here and below: fields read one by one (see store_mutable_conf()). */
+	return uvs_load_relaxed(&d->conf.fwd) & UVS_FWD_MASK;
 }
 
 static inline void uvs_dest_tun(const struct uvs_dest *d, uint8_t *type, uint16_t *port,
 				uint16_t *flags)
 {
-	*type = __atomic_load_n(&d->conf.tun_type, __ATOMIC_RELAXED);
-	*port = __atomic_load_n(&d->conf.tun_port, __ATOMIC_RELAXED);
-	*flags = __atomic_load_n(&d->conf.tun_flags, __ATOMIC_RELAXED);
+	*type = uvs_load_relaxed(&d->conf.tun_type);
+	*port = uvs_load_relaxed(&d->conf.tun_port);
+	*flags = uvs_load_relaxed(&d->conf.tun_flags);
 }
 
 /* Kernel's "available" test shared by most schedulers: weight > 0 and not overloaded. */
@@ -148,14 +152,15 @@ static inline bool uvs_dest_usable(const struct uvs_dest *d)
 	return uvs_dest_weight(d) > 0 && !uvs_dest_overloaded(d);
 }
 
+/* Relaxed: counts, read racily by listings; schedulers read them under svc->lock. */
 static inline uint32_t uvs_dest_active(const struct uvs_dest *d)
 {
-	return __atomic_load_n(&d->activeconns, __ATOMIC_RELAXED);
+	return uvs_load_relaxed(&d->activeconns);
 }
 
 static inline uint32_t uvs_dest_inactive(const struct uvs_dest *d)
 {
-	return __atomic_load_n(&d->inactconns, __ATOMIC_RELAXED);
+	return uvs_load_relaxed(&d->inactconns);
 }
 
 /* IPVS's load measure for lc, wlc, lblc: (active << 8) + inactive. */

@@ -11,18 +11,20 @@
 
 #include <urcu.h>
 
+#include "base/atomic.h"
+
 extern unsigned long uvs_rcu_handoffs;
 
 static inline void uvs_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
 {
-	__atomic_fetch_add(&uvs_rcu_handoffs, 1, __ATOMIC_RELEASE);
+	uvs_add_release(&uvs_rcu_handoffs, 1);
 	call_rcu(head, fn);
 }
 
 /* First thing in every callback passed to uvs_call_rcu(). */
 static inline void uvs_rcu_callback_begin(void)
 {
-	(void)__atomic_load_n(&uvs_rcu_handoffs, __ATOMIC_ACQUIRE);
+	(void)uvs_load_acquire(&uvs_rcu_handoffs);
 }
 
 #endif

@@ -67,7 +67,8 @@ static struct uvs_conn *persist_template(struct uvs_worker *w, struct uvs_servic
 	struct uvs_conn *ct;
 	struct uvs_dest *d;
 
-	uvs_addr_mask(p->af, &snet, __atomic_load_n(&svc->netmask, __ATOMIC_RELAXED));
+	/* Relaxed: an edit may race with this packet; either netmask is a valid one. */
+	uvs_addr_mask(p->af, &snet, uvs_load_relaxed(&svc->netmask));
 	if (svc->key.fwmark) {
 		tproto = IPPROTO_IP;
 		memset(&tvaddr, 0, sizeof(tvaddr));
@@ -85,17 +86,17 @@ static struct uvs_conn *persist_template(struct uvs_worker *w, struct uvs_servic
 		if (!ct)
 			break;
 		/* Count ourselves in, then make sure its owner has not just ended it: the
-		 * owner frees an unhashed template only once n_control is zero. */
-		__atomic_add_fetch(&ct->n_control, 1, __ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&ct->flags, __ATOMIC_SEQ_CST) & UVS_CONN_F_HASHED) {
-			__atomic_store_n(
-				&ct->expires,
-				now + (uvs_time_t)__atomic_load_n(&ct->timeout, __ATOMIC_RELAXED) *
-						UVS_NS_PER_SEC,
-				__ATOMIC_RELAXED);
+		 * owner frees an unhashed template only once n_control is zero.
+		 * Sequentially consistent, with uvs_conn_unhash() and uvs_conn_wheel_run(). */
+		uvs_add_seq_cst(&ct->n_control, 1);
+		if (uvs_load_seq_cst(&ct->flags) & UVS_CONN_F_HASHED) {
+			/* Relaxed: times that publish nothing (conn.h). */
+			uvs_store_relaxed(&ct->expires,
+					  now + (uvs_time_t)uvs_load_relaxed(&ct->timeout) *
+							  UVS_NS_PER_SEC);
 			return ct;
 		}
-		__atomic_sub_fetch(&ct->n_control, 1, __ATOMIC_SEQ_CST);
+		uvs_sub_seq_cst(&ct->n_control, 1);
 	}
 	if (!uvs_conn_reserve(&e->conns)) {
 		*why = UVS_R_CONN_LIMIT;
@@ -108,7 +109,7 @@ static struct uvs_conn *persist_template(struct uvs_worker *w, struct uvs_servic
 		return NULL;
 	}
 	ct = conn_create(w, p->af, tproto, &snet, 0, &tvaddr, tvport, d, d->conf.port, NULL,
-			 UVS_CONN_F_TEMPLATE, __atomic_load_n(&svc->timeout, __ATOMIC_RELAXED),
+			 UVS_CONN_F_TEMPLATE, uvs_load_relaxed(&svc->timeout) /* as netmask */,
 			 now);
 	if (!ct) {
 		uvs_dest_unbind(d, UVS_CONN_F_TEMPLATE);
@@ -132,7 +133,8 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 			      enum uvs_reason *refused)
 {
 	struct uvs_engine *e = w->engine;
-	uint32_t svc_flags = __atomic_load_n(&svc->flags, __ATOMIC_RELAXED);
+	/* Relaxed: the lookup ordered the service's setup; an edit gives old or new flags. */
+	uint32_t svc_flags = uvs_load_relaxed(&svc->flags);
 	bool one_packet = (svc_flags & UVS_SVC_F_ONEPACKET) && p->protocol == IPPROTO_UDP;
 	struct uvs_sched_pkt sp = {
 		.af = p->af,
@@ -183,15 +185,16 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 		};
 		return once;
 	}
+	/* Relaxed: a setting read on its own; uvsadm --set may race with this packet. */
 	timeout = p->protocol == IPPROTO_TCP ? UVS_NEW_CONN_TIMEOUT_S
-					     : __atomic_load_n(&e->timeouts.udp, __ATOMIC_RELAXED);
+					     : uvs_load_relaxed(&e->timeouts.udp);
 	c = conn_create(w, p->af, p->protocol, &p->saddr, p->sport, &p->daddr, p->dport, d,
 			d->conf.port ? d->conf.port : p->dport, ct,
 			UVS_CONN_F_INACTIVE | UVS_CONN_F_NOOUTPUT, timeout, now);
 	if (!c) {
 		uvs_dest_unbind(d, UVS_CONN_F_INACTIVE);
-		if (ct)
-			__atomic_sub_fetch(&ct->n_control, 1, __ATOMIC_RELEASE);
+		if (ct) /* release: our reads of the template come before its end */
+			uvs_sub_release(&ct->n_control, 1);
 		uvs_conn_unreserve(&e->conns);
 		*refused = UVS_R_NO_MEMORY;
 		return NULL;
@@ -203,5 +206,5 @@ void uvs_schedule_once_done(struct uvs_conn *once)
 {
 	uvs_dest_unbind(once->dest, UVS_CONN_F_INACTIVE);
 	if (once->control)
-		__atomic_sub_fetch(&once->control->n_control, 1, __ATOMIC_RELEASE);
+		uvs_sub_release(&once->control->n_control, 1);
 }

@@ -46,7 +46,7 @@ static int key_match(struct cds_lfht_node *node, const void *key)
 	/* Pairs with the release in apply_conf(), made before the service is published:
 	 * free on x86, and it shows the order to ThreadSanitizer, which cannot see inside
 	 * liburcu's hash table. */
-	(void)__atomic_load_n(&svc->flags, __ATOMIC_ACQUIRE);
+	(void)uvs_load_acquire(&svc->flags);
 	return memcmp(&svc->key, key, sizeof(svc->key)) == 0;
 }
 
@@ -133,11 +133,12 @@ static int check_conf(const struct uvs_svc_conf *c, const struct uvs_sched_ops *
 
 static void apply_conf(struct uvs_service *svc, const struct uvs_svc_conf *c)
 {
-	/* Workers read these while a service is edited: atomic stores, flags last. */
-	__atomic_store_n(&svc->timeout, c->timeout, __ATOMIC_RELAXED);
-	__atomic_store_n(&svc->netmask, c->netmask, __ATOMIC_RELAXED);
+	/* Workers read these while a service is edited: atomic stores, flags last.
+	 * Relaxed: each is read on its own, and either value is a valid one. */
+	uvs_store_relaxed(&svc->timeout, c->timeout);
+	uvs_store_relaxed(&svc->netmask, c->netmask);
 	memcpy(svc->pe_name, c->pe_name, sizeof(svc->pe_name));
-	__atomic_store_n(&svc->flags, c->flags | UVS_SVC_F_HASHED, __ATOMIC_RELEASE);
+	uvs_store_release(&svc->flags, c->flags | UVS_SVC_F_HASHED);
 }
 
 static void svc_free(struct uvs_service *svc)
@@ -194,7 +195,7 @@ int uvs_svc_add(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_er
 		uint32_t bit = uvs_vip_bit(svc->key.af, &svc->key.addr);
 		/* Set before the service is published, so that a worker that finds the
 		 * service also finds the bit. */
-		__atomic_fetch_or(&m->vip_bits[bit / 64], 1ull << (bit % 64), __ATOMIC_RELEASE);
+		uvs_or_release(&m->vip_bits[bit / 64], 1ull << (bit % 64));
 	}
 	rcu_read_lock();
 	cds_lfht_add(m->svc_table, key_hash(&svc->key), &svc->node);

@@ -30,11 +30,12 @@ static void sum_slots(const struct uvs_stats *s, struct uvs_counters *out)
 	memset(out, 0, sizeof(*out));
 	for (unsigned i = 0; i < s->nslots; i++) {
 		const struct uvs_counters *c = &s->slots[i].c;
-		out->conns += __atomic_load_n(&c->conns, __ATOMIC_RELAXED);
-		out->inpkts += __atomic_load_n(&c->inpkts, __ATOMIC_RELAXED);
-		out->outpkts += __atomic_load_n(&c->outpkts, __ATOMIC_RELAXED);
-		out->inbytes += __atomic_load_n(&c->inbytes, __ATOMIC_RELAXED);
-		out->outbytes += __atomic_load_n(&c->outbytes, __ATOMIC_RELAXED);
+		/* Relaxed: each slot has one writer and is read racily by design. */
+		out->conns += uvs_load_relaxed(&c->conns);
+		out->inpkts += uvs_load_relaxed(&c->inpkts);
+		out->outpkts += uvs_load_relaxed(&c->outpkts);
+		out->inbytes += uvs_load_relaxed(&c->inbytes);
+		out->outbytes += uvs_load_relaxed(&c->outbytes);
 	}
 }
 

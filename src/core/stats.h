@@ -13,6 +13,8 @@
 
 #include <stdint.h>
 
+#include "base/atomic.h"
+
 struct uvs_counters {
 	uint64_t conns;
 	uint64_t inpkts;
@@ -70,7 +72,8 @@ void uvs_stats_rates(const struct uvs_stats *s, struct uvs_rates *out);
 /* Fast-path updates by worker `slot`. */
 static inline void uvs_stats_add_(uint64_t *field, uint64_t v)
 {
-	__atomic_store_n(field, __atomic_load_n(field, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
+	/* Relaxed: one writer (this worker); readers sum racily by design. */
+	uvs_store_relaxed(field, uvs_load_relaxed(field) + v);
 }
 
 static inline void uvs_stats_conn(struct uvs_stats *s, unsigned slot)

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <urcu.h>
 
+#include "base/atomic.h"
 #include "conns.h"
 
 /* The cursor: the bucket to read next, and how many of its entries were listed
@@ -10,7 +11,8 @@
 
 static void describe(const struct uvs_conn *c, uvs_time_t now, struct uvs_ctl_conn *out)
 {
-	uvs_time_t expires = __atomic_load_n(&c->expires, __ATOMIC_RELAXED);
+	/* Relaxed: a listing, read racily by design, as ipvsadm -Lc reads the kernel's. */
+	uvs_time_t expires = uvs_load_relaxed(&c->expires);
 	uint64_t left_ms = expires > now ? (expires - now) / 1000000 : 0;
 
 	*out = (struct uvs_ctl_conn){
@@ -24,10 +26,10 @@ static void describe(const struct uvs_conn *c, uvs_time_t now, struct uvs_ctl_co
 		.vport = c->vport,
 		.dport = c->dport,
 		.expires_ms = left_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)left_ms,
-		.flags = __atomic_load_n(&c->flags, __ATOMIC_RELAXED),
+		.flags = uvs_conn_flags(c),
 	};
 	snprintf(out->state, sizeof(out->state), "%s",
-		 uvs_ctl_state_name(c->protocol, __atomic_load_n(&c->state, __ATOMIC_RELAXED)));
+		 uvs_ctl_state_name(c->protocol, uvs_load_relaxed(&c->state)));
 }
 
 size_t uvsd_conns(struct uvs_engine *e, uint64_t *cursor, struct uvs_ctl_conn *out, size_t max)
@@ -40,14 +42,15 @@ size_t uvsd_conns(struct uvs_engine *e, uint64_t *cursor, struct uvs_ctl_conn *o
 	rcu_read_lock();
 	for (; bucket <= t->mask && n < max; bucket++, skip = 0) {
 		size_t in_bucket = 0, start = n;
-		struct uvs_conn *c = __atomic_load_n(&t->in[bucket], __ATOMIC_ACQUIRE);
+		/* Acquire: pairs with the release that links an entry (uvs_conn_hash()). */
+		struct uvs_conn *c = uvs_load_acquire(&t->in[bucket]);
 
-		for (; c; c = __atomic_load_n(&c->in_next, __ATOMIC_ACQUIRE))
+		for (; c; c = uvs_load_acquire(&c->in_next))
 			in_bucket++;
 		if (in_bucket > skip && in_bucket - skip > max - n && n > 0)
 			break; /* the whole bucket goes in the next call */
-		c = __atomic_load_n(&t->in[bucket], __ATOMIC_ACQUIRE);
-		for (uint64_t i = 0; c; c = __atomic_load_n(&c->in_next, __ATOMIC_ACQUIRE), i++) {
+		c = uvs_load_acquire(&t->in[bucket]);
+		for (uint64_t i = 0; c; c = uvs_load_acquire(&c->in_next), i++) {
 			if (i < skip)
 				continue;
 			if (n == max) { /* a bucket larger than a call: go on inside it */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <urcu.h>
 
+#include "base/atomic.h"
 #include "datapath.h"
 #include "io/link.h"
 #include "pkt/parse.h"
@@ -81,7 +82,7 @@ static void *worker_main(void *arg)
 		return NULL;
 	}
 	worker_nh = t->nh;
-	while (!__atomic_load_n(&dp->stop, __ATOMIC_ACQUIRE)) {
+	while (!uvs_load_acquire(&dp->stop)) {
 		unsigned n = uvs_io_rx(dp->io, id, f, UVS_IO_BATCH);
 		uvs_time_t now = uvs_model_now(dp->engine->model);
 
@@ -195,7 +196,7 @@ void uvsd_datapath_stop(struct uvsd_datapath *dp)
 {
 	if (!dp)
 		return;
-	__atomic_store_n(&dp->stop, true, __ATOMIC_RELEASE);
+	uvs_store_release(&dp->stop, true);
 	if (dp->io)
 		uvs_io_wake(dp->io);
 	for (unsigned i = 0; dp->threads && i < dp->nworkers; i++)

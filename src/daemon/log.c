@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "base/atomic.h"
+
 static bool use_syslog;
 static int max_level = LOG_INFO;
 static int copy_level = -1; /* atomic: workers log while the main thread changes it */
@@ -22,7 +24,8 @@ void uvs_log_set_level(int level)
 
 void uvs_log_copy_to_stderr(int level)
 {
-	__atomic_store_n(&copy_level, level, __ATOMIC_RELAXED);
+	/* Relaxed: a setting read on its own; a line logged meanwhile goes either way. */
+	uvs_store_relaxed(&copy_level, level);
 }
 
 void uvs_log(int level, const char *fmt, ...)
@@ -39,7 +42,7 @@ void uvs_log(int level, const char *fmt, ...)
 	va_end(ap);
 	if (use_syslog) {
 		syslog(level, "%s", msg);
-		if (level > __atomic_load_n(&copy_level, __ATOMIC_RELAXED))
+		if (level > uvs_load_relaxed(&copy_level)) /* relaxed: as stored */
 			return;
 	}
 	/* One fprintf per line: stdio's lock keeps threads' lines whole. */

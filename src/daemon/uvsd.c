@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/atomic.h"
 #include "base/clock.h"
 #include "core/engine.h"
 #include "conns.h"
@@ -58,9 +59,10 @@ static void ops_get_timeouts(void *arg, struct uvs_timeouts *out)
 {
 	struct uvsd *d = arg;
 
+	/* Relaxed: each timeout is a setting read on its own (one writer: this thread). */
 	for (int i = 0; i < UVS_TCP_S_COUNT; i++)
-		out->tcp[i] = __atomic_load_n(&d->engine.timeouts.tcp[i], __ATOMIC_RELAXED);
-	out->udp = __atomic_load_n(&d->engine.timeouts.udp, __ATOMIC_RELAXED);
+		out->tcp[i] = uvs_load_relaxed(&d->engine.timeouts.tcp[i]);
+	out->udp = uvs_load_relaxed(&d->engine.timeouts.udp);
 }
 
 /* Workers read the timeouts with relaxed loads: store them the same way. */
@@ -72,8 +74,8 @@ static void ops_set_timeouts(void *arg, uint32_t tcp, uint32_t tcpfin, uint32_t 
 	ops_get_timeouts(d, &t);
 	uvs_timeouts_set(&t, tcp, tcpfin, udp);
 	for (int i = 0; i < UVS_TCP_S_COUNT; i++)
-		__atomic_store_n(&d->engine.timeouts.tcp[i], t.tcp[i], __ATOMIC_RELAXED);
-	__atomic_store_n(&d->engine.timeouts.udp, t.udp, __ATOMIC_RELAXED);
+		uvs_store_relaxed(&d->engine.timeouts.tcp[i], t.tcp[i]);
+	uvs_store_relaxed(&d->engine.timeouts.udp, t.udp);
 }
 
 static void put_counter(struct uvs_ctl_counter *out, size_t max, size_t *n, const char *name,

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "base/atomic.h"
 #include "pkt/parse.h"
 
 #define BLOCK_SIZE (1u << 20)
@@ -229,7 +230,8 @@ static unsigned rx_ring(struct ring *r, struct uvs_frame *f, unsigned max, uint8
 
 	while (n < max) {
 		struct tpacket2_hdr *h = ring_slot(r, r->frame);
-		uint32_t status = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+		/* Acquire: the kernel fills the frame before it hands the slot over. */
+		uint32_t status = uvs_load_acquire(&h->tp_status);
 
 		if (!(status & TP_STATUS_USER))
 			break;
@@ -269,7 +271,7 @@ static unsigned rx_ring(struct ring *r, struct uvs_frame *f, unsigned max, uint8
 			st->rx_too_big++; /* larger than Ethernet allows: not uvs's */
 		}
 		/* Copied: the slot is the kernel's again. */
-		__atomic_store_n(&h->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+		uvs_store_release(&h->tp_status, TP_STATUS_KERNEL);
 		r->frame = r->frame + 1 == r->nframes ? 0 : r->frame + 1;
 	}
 	return n;
@@ -311,8 +313,7 @@ static int pk_wait(struct uvs_io *base, unsigned w, int timeout_ms)
 	/* A frame already handed over needs no waiting. */
 	for (unsigned i = 0; i < io->nifs; i++) {
 		struct ring *r = &wk->rings[i];
-		if (__atomic_load_n(&ring_slot(r, r->frame)->tp_status, __ATOMIC_ACQUIRE) &
-		    TP_STATUS_USER)
+		if (uvs_load_acquire(&ring_slot(r, r->frame)->tp_status) & TP_STATUS_USER)
 			return 0;
 	}
 	if (poll(wk->pfds, io->nifs + 1, timeout_ms) < 0)
