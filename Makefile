@@ -37,4 +37,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) build-bench
+	rm -rf $(BUILD) $(BUILD_ASAN) build-tsan build-fuzz build-arm64 build-arm64.log build-bench

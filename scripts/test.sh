@@ -43,6 +43,17 @@ TSAN_OPTIONS="halt_on_error=1:suppressions=$PWD/tests/unit/tsan.supp" \
 CC=clang ASAN_OPTIONS=detect_leaks=1 \
 	run_build build-fuzz "--suite fuzz" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
 
+# The whole tree cross-built for arm64, its unit suite run under qemu-user: nothing
+# x86-only gets in (scripts/cross-arm64.sh installs the cross compiler first).
+echo "== build build-arm64 (cross, unit suite under qemu-user)"
+if scripts/cross-arm64.sh --test build-arm64 >build-arm64.log 2>&1; then
+	count build-arm64
+else
+	tail -40 build-arm64.log
+	echo "arm64 cross build or its tests failed (build-arm64.log)"
+	failed=$((failed + 1))
+fi
+
 echo "== format (clang-format)"
 if clang-format --dry-run -Werror $(git ls-files '*.c' '*.h') 2>/dev/null; then
 	passed=$((passed + 1))
