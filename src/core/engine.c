@@ -183,24 +183,17 @@ static void verdict(struct uvs_worker *w, struct uvs_frame *f, enum uvs_verdict 
 	}
 }
 
-static void stats_in(struct uvs_worker *w, struct uvs_dest *d, uint32_t bytes)
+/* Counts a packet of d's connection (in: towards the real server) in the destination's,
+ * its service's (if it still has one) and the model's stats. */
+static void stats_packet(struct uvs_worker *w, struct uvs_dest *d, uint32_t bytes, bool in)
 {
+	void (*add)(struct uvs_stats *, unsigned, uint64_t) = in ? uvs_stats_in : uvs_stats_out;
 	struct uvs_service *svc = uvs_dest_svc(d);
 
-	uvs_stats_in(&d->stats, w->id, bytes);
+	add(&d->stats, w->id, bytes);
 	if (svc)
-		uvs_stats_in(&svc->stats, w->id, bytes);
-	uvs_stats_in(&w->engine->model->stats, w->id, bytes);
-}
-
-static void stats_out(struct uvs_worker *w, struct uvs_dest *d, uint32_t bytes)
-{
-	struct uvs_service *svc = uvs_dest_svc(d);
-
-	uvs_stats_out(&d->stats, w->id, bytes);
-	if (svc)
-		uvs_stats_out(&svc->stats, w->id, bytes);
-	uvs_stats_out(&w->engine->model->stats, w->id, bytes);
+		add(&svc->stats, w->id, bytes);
+	add(&w->engine->model->stats, w->id, bytes);
 }
 
 static bool icmp_allowed(struct uvs_worker *w, uvs_time_t now)
@@ -353,7 +346,7 @@ static void forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt
 
 	/* IPVS counts a packet in before transmitting it: one then dropped, or answered
 	 * with time exceeded or frag-needed, counts too. */
-	stats_in(w, d, bytes);
+	stats_packet(w, d, bytes, true);
 	if (fwd == UVS_FWD_LOCAL) {
 		verdict(w, f, UVS_VERDICT_PASS, UVS_R_LOCAL);
 		return;
@@ -406,7 +399,7 @@ static void reply(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, 
 	}
 	uvs_conn_seen(w->engine, c, p, true, now);
 	uvs_nat_out(p, &c->vaddr, c->vport);
-	stats_out(w, c->dest, bytes);
+	stats_packet(w, c->dest, bytes, false);
 	send_to(w, f, p, &rt);
 }
 
@@ -574,7 +567,7 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 			return;
 		}
 		uvs_icmp_relay_out(p, &in, &c->vaddr, c->vport);
-		stats_out(w, c->dest, bytes);
+		stats_packet(w, c->dest, bytes, false);
 		send_to(w, f, p, &rt);
 		return;
 	}
@@ -590,7 +583,7 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 		return;
 	}
 	if ((uvs_conn_flags(c) & UVS_CONN_F_FWD_MASK) == UVS_FWD_MASQ) {
-		stats_in(w, c->dest, bytes);
+		stats_packet(w, c->dest, bytes, true);
 		trim(f, p);
 		if (!prepare(w, f, p, c->daf, &c->daddr, 0, false, &rt))
 			return;
