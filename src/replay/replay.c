@@ -122,8 +122,9 @@ static void usage(FILE *out)
 		"usage: uvs-replay [options] RULES IN.pcap OUT.pcap\n"
 		"  RULES is in `ipvsadm -S -n` format; frames the director sends go to OUT.pcap.\n"
 		"  --mtu N              MTU of every path (default 1500)\n"
-		"  --director ADDR      the director's IPv4 or IPv6 address (tunnel source);\n"
-		"                       defaults 192.0.2.254 and 2001:db8::fe\n"
+		"  --director ADDR      the director's IPv4 or IPv6 address (tunnel source;\n"
+		"                       frames from it are martian); defaults 192.0.2.254\n"
+		"                       and 2001:db8::fe\n"
 		"  --mark ADDR=MARK     frames to ADDR carry firewall mark MARK (fwmark services)\n"
 		"  --help\n");
 }
@@ -280,6 +281,12 @@ int main(int argc, char **argv)
 	    uvs_worker_init(&r.worker, &r.engine, 0) < 0) {
 		fprintf(stderr, "uvs-replay: cannot set up the engine\n");
 		goto done_model;
+	}
+	/* The director's addresses: frames from them are martian (core/martian.h). */
+	struct uvs_host_addr director[2] = { { AF_INET, r.director4 }, { AF_INET6, r.director6 } };
+	if (uvs_engine_set_host_addrs(&r.engine, director, 2) < 0) {
+		fprintf(stderr, "uvs-replay: out of memory\n");
+		goto done_engine;
 	}
 	rules = read_file(rules_path);
 	if (!rules) {
