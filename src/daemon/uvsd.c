@@ -25,6 +25,7 @@
 #include "datapath.h"
 #include "detach.h"
 #include "io/steer.h"
+#include "links.h"
 #include "log.h"
 #include "marks_file.h"
 #include "net/netwatch.h"
@@ -47,7 +48,8 @@ struct uvsd {
 	struct uvs_marks *marks;     /* --marks, in use by the workers and steering */
 	unsigned nworkers;
 	bool model_ready, engine_ready; /* what setup() got to, for the teardown */
-	struct uvs_netwatch *netwatch;	/* the host's addresses; NULL without --interface */
+	struct uvs_netwatch *netwatch;	/* links and addresses; NULL without --interface */
+	struct uvsd_links *links;	/* NULL without --interface */
 	struct pollfd fds[4];		/* signals, timer, the control server, netwatch */
 };
 
@@ -251,10 +253,14 @@ static void refresh_host_addrs(struct uvsd *d)
 	free(a);
 }
 
-/* What netwatch reports: addresses changed. */
+/* What netwatch reports: a link gone or back, addresses changed. */
 static void on_netwatch(struct uvsd *d)
 {
-	if (uvs_netwatch_read(d->netwatch) & UVS_NETWATCH_ADDRS)
+	unsigned changed = uvs_netwatch_read(d->netwatch);
+
+	if (changed & UVS_NETWATCH_LINKS)
+		uvsd_links_check(d->links);
+	if (changed & UVS_NETWATCH_ADDRS)
 		refresh_host_addrs(d);
 }
 
@@ -377,6 +383,11 @@ static int setup(struct uvsd *d)
 			return -1;
 		}
 		uvsd_datapath_set_marks(d->dp, d->marks);
+		if (uvsd_links_open(&d->links, d->opt.ifnames, d->opt.nifs, d->steer, d->dp,
+				    d->prime) < 0) {
+			uvs_log(LOG_ERR, "out of memory");
+			return -1;
+		}
 		uvs_log(LOG_INFO, "forwarding on %u link(s) with %u worker(s)", d->opt.nifs,
 			d->nworkers);
 	}
@@ -413,6 +424,8 @@ static void on_timer(struct uvsd *d)
 		return;
 	uvs_model_estimate(&d->model);
 	uvs_model_expire_trash(&d->model);
+	if (d->links && !uvsd_links_settled(d->links))
+		uvsd_links_check(d->links); /* what failed is tried again */
 	if (d->steer_error)
 		d->steered_generation = ~0ull; /* retry a failed sync */
 }
@@ -484,6 +497,7 @@ int main(int argc, char **argv)
 	if (d.engine_ready)
 		uvs_engine_destroy(&d.engine);
 	uvsd_datapath_free(d.dp);
+	uvsd_links_close(d.links);
 	uvs_netwatch_close(d.netwatch);
 	uvsd_prime_close(d.prime);
 	free(d.marks);

@@ -306,6 +306,47 @@ int uvs_steer_open_xdp(const unsigned *ifindexes, unsigned n, struct uvs_steer *
 	return steer_open(ifindexes, n, true, out, err, errlen);
 }
 
+void uvs_steer_link_gone(struct uvs_steer *s, unsigned i)
+{
+	struct link *l;
+
+	if (!s || i >= s->nlinks)
+		return;
+	l = &s->links[i];
+	/* The program and the clsact qdisc went with the device. */
+	if (s->xdp)
+		bpf_map_delete_elem(s->xsk_links_fd, &l->ifindex);
+	l->attached = l->made_qdisc = false;
+	uvs_link_unclaim(l->claim);
+	l->claim = -1;
+}
+
+int uvs_steer_relink(struct uvs_steer *s, unsigned i, unsigned ifindex, char *err, size_t errlen)
+{
+	libbpf_print_fn_t prev;
+	struct link *l;
+	int ret;
+
+	if (!s || i >= s->nlinks || !ifindex)
+		return fail(err, errlen, EINVAL, "steering: no link %u to attach again", i);
+	l = &s->links[i];
+	if (l->ifindex != ifindex)
+		uvs_steer_link_gone(s, i);
+	else if (l->attached)
+		return 0;
+	l->ifindex = ifindex;
+	if ((ret = claim(l, err, errlen)))
+		return ret;
+	prev = libbpf_set_print(quiet);
+	ret = s->xdp ? attach_xdp(s, l, i, err, errlen) : attach(s, l, err, errlen);
+	libbpf_set_print(prev);
+	if (ret) {
+		uvs_link_unclaim(l->claim);
+		l->claim = -1;
+	}
+	return ret;
+}
+
 int uvs_steer_sock_fd(const struct uvs_steer *s)
 {
 	return s ? s->sock_fd : -EBADF;

@@ -50,6 +50,19 @@ int uvs_steer_open(const unsigned *ifindexes, unsigned n, struct uvs_steer **out
 int uvs_steer_open_xdp(const unsigned *ifindexes, unsigned n, struct uvs_steer **out, char *err,
 		       size_t errlen);
 
+/* Link i of the open call's list is gone (deleted): its program and qdisc went with
+ * it. Gives its claim up; close will not touch it. */
+void uvs_steer_link_gone(struct uvs_steer *s, unsigned i);
+
+/*
+ * Link i is back as ifindex (a link made again under its name): claims it and
+ * attaches the program there as the open call did (XDP: at slot i). Returns 0 (also
+ * if it is attached there already) or a negative errno with a message in err (e.g.
+ * -EBUSY: another live process claimed it meanwhile); the link is then left without
+ * the program, and the call may be repeated.
+ */
+int uvs_steer_relink(struct uvs_steer *s, unsigned i, unsigned ifindex, char *err, size_t errlen);
+
 /* The XSKMAP of the XDP program (struct uvs_io_config's xsk_map_fd): link i of
  * uvs_steer_open_xdp's list is slot i. Owned by s; -EBADF if s is NULL, -ENOENT
  * without XDP. */

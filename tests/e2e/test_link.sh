@@ -5,7 +5,10 @@
 # kernel answers the VIP's port 80 with RSTs):
 #  - a second uvsd on the same link is refused at once (exit 1, a message naming the
 #    link and the first uvsd's PID) and touches nothing: the first one's filter (or XDP
-#    program) stays, and its service still answers, also after the second is gone.
+#    program) stays, and its service still answers, also after the second is gone;
+#  - the link deleted and made again (same name): uvsd logs that it is gone and that it
+#    is back, attaches again (filter or XDP program on the new link) and forwards as
+#    before, without a restart.
 # With UVSD_IO=af_xdp (meson test link_xdp), the same with uvsd --io af_xdp.
 # Usage: test_link.sh DECAP_OBJ UVSD UVSADM
 set -euo pipefail
@@ -28,6 +31,10 @@ rr_answers() { # WHAT: 9 requests, a third to each server
 	expect "$1: rr over HTTP" "rs1 3
 rs2 3
 rs3 3" "$(curl_count "$(url "$V4")" 9)"
+}
+
+log_has() { # TEXT: a line of uvsd's log holds it
+	grep -qF -- "$1" "$LAB_TMP/director.log"
 }
 
 lab_up nat
@@ -53,5 +60,15 @@ check "the first uvsd still runs" uvsd_alive
 check "its steering is still on $LAB_DEV" steering_on_link
 rr_answers "after the second uvsd"
 
+# ---- the link lost and made again -----------------------------------------------------
+lab_exec dir ip link del "$LAB_DEV"
+check "uvsd logs that $LAB_DEV is gone" lab_wait 5 log_has "$LAB_DEV: link gone"
+lab_relink dir
+lab_exec dir ip addr add "$V4/32" dev "$LAB_DEV"
+check "uvsd logs that $LAB_DEV is back" lab_wait 5 log_has "$LAB_DEV: link back"
+check "... and that it forwards on it again" lab_wait 5 log_has "$LAB_DEV: forwarding again"
+check "steering is on the new $LAB_DEV" steering_on_link
+rr_answers "after the link came back"
 check "uvsd still runs" uvsd_alive
+grep -E "link|forwarding|steer" "$LAB_TMP/director.log" | sed 's/^/    uvsd: /' || true
 e2e_done
