@@ -88,6 +88,7 @@ static int steer_service(struct uvs_model *m, const char *service, const unsigne
 		return -1;
 	}
 	uvs_svc_key_inet(&sc.key, AF_INET, IPPROTO_UDP, &a, htons((uint16_t)port));
+	snprintf(sc.sched_name, sizeof(sc.sched_name), "%s", UVS_DEFAULT_SCHED);
 	sc.netmask = 0xffffffffu;
 	if (uvs_svc_add(m, &sc, NULL) < 0) {
 		snprintf(err, errlen, "cannot make a model with the service %s", service);

@@ -10,14 +10,9 @@ import struct
 import sys
 import ipaddress
 
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
+sys.dont_write_bytecode = True  # nothing written next to the sources
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "pylib"))
+from inetsum import csum, pseudo, with_csum
 
 
 def eth(ethertype):
@@ -30,29 +25,27 @@ def l4(proto, sport, dport, flags, payload):
     return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
 
 
-def with_l4_csum(proto, seg, pseudo):
-    off = 16 if proto == 6 else 6
-    c = csum(pseudo + seg)
-    return seg[:off] + struct.pack("!H", c) + seg[off + 2:]
+# Where TCP, UDP and ICMPv6 keep their checksum.
+CSUM_AT = {6: 16, 17: 6, 58: 2}
+
+
+def with_l4_csum(src, dst, proto, seg):
+    return with_csum(seg, CSUM_AT[proto], csum(pseudo(src, dst, proto, len(seg)) + seg))
 
 
 def ip4(src, dst, proto, seg, ttl=64):
     s, d = ipaddress.IPv4Address(src).packed, ipaddress.IPv4Address(dst).packed
     hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(seg), 1, 0x4000, ttl, proto, 0, s, d)
-    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+    hdr = with_csum(hdr, 10, csum(hdr))
     if proto in (6, 17):
-        seg = with_l4_csum(proto, seg, s + d + struct.pack("!BBH", 0, proto, len(seg)))
+        seg = with_l4_csum(s, d, proto, seg)
     return hdr + seg
 
 
 def ip6(src, dst, proto, seg, hlim=64):
     s, d = ipaddress.IPv6Address(src).packed, ipaddress.IPv6Address(dst).packed
     if proto in (6, 17, 58):
-        pseudo = s + d + struct.pack("!IxxxB", len(seg), proto)
-        if proto == 58:
-            seg = seg[:2] + struct.pack("!H", csum(pseudo + seg)) + seg[4:]
-        else:
-            seg = with_l4_csum(proto, seg, pseudo)
+        seg = with_l4_csum(s, d, proto, seg)
     return struct.pack("!IHBB16s16s", 6 << 28, len(seg), proto, hlim, s, d) + seg
 
 
@@ -70,7 +63,7 @@ def tcp6(src, sport, dst, dport, flags):
 
 def icmp4_error(src, dst, typ, code, quoted_ip):
     msg = struct.pack("!BBHI", typ, code, 0, 0) + quoted_ip[:28]
-    msg = msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
+    msg = with_csum(msg, 2, csum(msg))
     return eth(0x0800) + ip4(src, dst, 1, msg)
 
 
@@ -96,6 +89,38 @@ def frame_seeds():
         "icmp-in": b"\x00" + icmp4_error("172.16.0.5", "10.0.0.1", 3, 4, reply),
         "icmp-out": b"\x00" + icmp4_error("192.168.0.11", "172.16.0.5", 3, 3, request),
         "arp": b"\x00" + eth(0x0806) + bytes(28),
+    }
+
+
+PCAP_USEC, PCAP_NSEC = 0xA1B2C3D4, 0xA1B23C4D
+
+
+def capture(records, end="<", magic=PCAP_NSEC, snaplen=65535):
+    """A pcap file of (seconds, fraction, frame) or (seconds, fraction, frame, length)
+    records; caplen is the bytes given, length the frame's (caplen by default)."""
+    out = struct.pack(end + "IHHiIII", magic, 2, 4, 0, 0, snaplen, 1)
+    for rec in records:
+        sec, frac, frame = rec[:3]
+        length = rec[3] if len(rec) > 3 else len(frame)
+        out += struct.pack(end + "IIII", sec, frac, len(frame), length) + frame
+    return out
+
+
+def capture_seeds():
+    """Capture files for fuzz_capture.c: the frame seeds as flows, both byte orders and
+    precisions, and records that once broke uvs-replay (issue 12): a frame longer than
+    the engine takes, records cut short or longer than their frame, a 2^32 s gap."""
+    frames = [f[1:] for f in frame_seeds().values()]
+    syn = tcp4("172.16.0.5", 40000, "10.0.0.1", 80, SYN)
+    t0 = 1700000000
+    return {
+        "flows": capture([(t0, i * 1000000, f) for i, f in enumerate(frames)]),
+        "flows-usec-be": capture([(t0 + i, 0, f) for i, f in enumerate(frames)], ">", PCAP_USEC),
+        "too-long": capture([(1, 0, bytes(70000)), (2, 0, syn)], magic=PCAP_USEC, snaplen=262144),
+        "cut-short": capture([(t0, 0, syn[:40], len(syn)), (t0, 1, syn + b"pad", len(syn)),
+                              (t0, 2, syn)]),
+        "gap": capture([(0, 0, syn), (0xFFFFFFFF, 999999999, syn)]),
+        "header-only": capture([]),
     }
 
 
@@ -201,6 +226,7 @@ def main():
         "rules": rules_seeds(),
         "ctl": ctl_seeds(),
         "marks": marks_seeds(),
+        "capture": capture_seeds(),
     }.items():
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)

@@ -41,6 +41,7 @@
 #define UVS_CTL_REQ_MAX	    4096
 #define UVS_CTL_DGRAM_MAX   32768
 #define UVS_CTL_IFNAME_MAX  16 /* mcast interface name with its NUL (IP_VS_IFNAME_MAXLEN) */
+#define UVS_CTL_PE_NAME_MAX 17 /* PE_NAME with its NUL: the kernel takes 16 characters */
 #define UVS_CTL_STATE_MAX   16 /* connection state name with its NUL */
 #define UVS_CTL_COUNTER_MAX 64 /* counter name with its NUL */
 

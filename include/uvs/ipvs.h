@@ -57,5 +57,6 @@
 #define UVS_PERSIST_TIMEOUT_MAX 2678400u
 #define UVS_WEIGHT_MAX		65535
 #define UVS_DEFAULT_SCHED	"wlc"
+#define UVS_TIMEOUT_MAX		2147483647u /* --set, seconds: docs/decisions.md */
 
 #endif

@@ -190,18 +190,16 @@ static int remember(struct uvs_model *m, struct step *st)
 	}
 }
 
-static void set_error(struct uvs_adm_error *err, unsigned line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_error(struct uvs_adm_error *err, unsigned line, const char *fmt, ...)
+void uvs_adm_error_set(struct uvs_adm_error *err, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int n = 0;
 
 	if (!err)
 		return;
 	err->line = line;
-	n = snprintf(err->msg, sizeof(err->msg), "line %u: ", line);
+	if (line)
+		n = snprintf(err->msg, sizeof(err->msg), "line %u: ", line);
 	if (n < 0 || (size_t)n >= sizeof(err->msg))
 		return;
 	va_start(ap, fmt);
@@ -220,7 +218,7 @@ static int parse_all(const char *text, struct step **out, struct uvs_adm_error *
 	int ret = 0;
 
 	if (!copy) {
-		set_error(err, 0, "out of memory");
+		uvs_adm_error_set(err, 0, "out of memory");
 		return -ENOMEM;
 	}
 	for (line = copy; line; line = next) {
@@ -237,13 +235,13 @@ static int parse_all(const char *text, struct step **out, struct uvs_adm_error *
 			continue;
 		}
 		if (ret) {
-			set_error(err, lineno, "%s", e.msg);
+			uvs_adm_error_set(err, lineno, "%s", e.msg);
 			break;
 		}
 		if (n == cap) {
 			struct step *bigger = realloc(steps, (cap ? cap * 2 : 16) * sizeof(*steps));
 			if (!bigger) {
-				set_error(err, lineno, "out of memory");
+				uvs_adm_error_set(err, lineno, "out of memory");
 				ret = -ENOMEM;
 				break;
 			}
@@ -281,7 +279,7 @@ int uvs_adm_apply(struct uvs_model *m, struct uvs_timeouts *t, const char *text,
 		return n;
 	for (i = 0; i < n; i++) {
 		if (steps[i].cmd.kind == UVS_REQ_SET_TIMEOUT && !t) {
-			set_error(err, steps[i].line, "--set: no timeouts to set here");
+			uvs_adm_error_set(err, steps[i].line, "--set: no timeouts to set here");
 			free(steps);
 			return -EINVAL;
 		}
@@ -291,12 +289,12 @@ int uvs_adm_apply(struct uvs_model *m, struct uvs_timeouts *t, const char *text,
 	for (i = 0; i < n; i++) {
 		ret = remember(m, &steps[i]);
 		if (ret) {
-			set_error(err, steps[i].line, "out of memory");
+			uvs_adm_error_set(err, steps[i].line, "out of memory");
 			break;
 		}
 		ret = uvs_adm_exec(m, t, &steps[i].cmd, &e);
 		if (ret) {
-			set_error(err, steps[i].line, "%s", e.msg);
+			uvs_adm_error_set(err, steps[i].line, "%s", e.msg);
 			break;
 		}
 	}

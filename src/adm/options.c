@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* ipvsadm 1.31's command and option table; see options.h. */
+/* ipvsadm 1.31's command and option table, and the scanner over it; see options.h. */
 #include "options.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 
+#include "core/model.h"
+#include "ctl/request.h"
 #include "uvs/ipvs.h"
 
 const char *const cli_cmd_names[] = {
@@ -90,6 +93,18 @@ static const char cmd_rows[C_VERSION + 1][O_CHECKED + 1] = {
 };
 /* clang-format on */
 
+enum adm_arg { ADM_NO_ARG, ADM_ARG, ADM_OPT_ARG };
+
+/* One spelling of a command or an option. */
+struct adm_optdef {
+	const char *lng; /* without "--", or NULL */
+	char shrt;	 /* or 0 */
+	enum adm_arg arg;
+	enum cli_cmd cmd; /* C_NONE for an option */
+	enum cli_opt opt; /* when cmd is C_NONE */
+	int variant;	  /* the protocol of a service option (0: -f), a UVS_FWD_* method */
+};
+
 static const struct adm_optdef defs[] = {
 	{ "add-service", 'A', ADM_NO_ARG, C_ADD, 0, 0 },
 	{ "edit-service", 'E', ADM_NO_ARG, C_EDIT, 0, 0 },
@@ -155,7 +170,8 @@ static const struct adm_optdef defs[] = {
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
 
-const struct adm_optdef *adm_opt_long(const char *name, size_t n)
+/* The command or option spelled name[0..n), or "-c"; NULL if there is none. */
+static const struct adm_optdef *opt_long(const char *name, size_t n)
 {
 	for (size_t i = 0; i < NDEFS; i++) {
 		if (defs[i].lng && strlen(defs[i].lng) == n && !strncmp(defs[i].lng, name, n))
@@ -164,33 +180,213 @@ const struct adm_optdef *adm_opt_long(const char *name, size_t n)
 	return NULL;
 }
 
-const struct adm_optdef *adm_opt_short(char c)
+static const struct adm_optdef *opt_short(char c)
 {
 	for (size_t i = 0; i < NDEFS; i++) {
-		if (c && defs[i].shrt == c)
+		if (defs[i].shrt == c)
 			return &defs[i];
 	}
 	return NULL;
 }
 
-enum adm_check adm_opt_check(enum cli_cmd cmd, const bool seen[O_CHECKED], int *opt, int *other)
+int adm_cmd_request(enum cli_cmd cmd)
 {
-	const char *row = cmd_rows[cmd];
+	switch (cmd) {
+	case C_ADD:
+		return UVS_REQ_ADD_SVC;
+	case C_EDIT:
+		return UVS_REQ_EDIT_SVC;
+	case C_DEL:
+		return UVS_REQ_DEL_SVC;
+	case C_FLUSH:
+		return UVS_REQ_CLEAR;
+	case C_ADDDEST:
+		return UVS_REQ_ADD_DEST;
+	case C_EDITDEST:
+		return UVS_REQ_EDIT_DEST;
+	case C_DELDEST:
+		return UVS_REQ_DEL_DEST;
+	case C_SET:
+		return UVS_REQ_SET_TIMEOUT;
+	default:
+		return -1;
+	}
+}
+
+/* A scan under way: the words, the one being read, and what is read so far. */
+struct scan {
+	enum adm_scan_style style;
+	int argc;
+	char *const *argv;
+	int i;
+	bool first; /* no option read yet */
+	struct adm_args *a;
+	struct adm_scan_error *e;
+};
+
+static int fault(struct scan *s, enum adm_scan_fault f, const char *word, char letter, int opt)
+{
+	*s->e = (struct adm_scan_error){ f, word, letter, opt, s->first };
+	return -EINVAL;
+}
+
+/* One command or option read, with its value (NULL if none); word and letter as in
+ * struct adm_scan_error. */
+static int take(struct scan *s, const struct adm_optdef *d, const char *word, char letter,
+		const char *value)
+{
+	bool cmdline = s->style == ADM_SCAN_CMDLINE;
+	struct adm_args *a = s->a;
+
+	if (d->cmd == C_NONE && cmdline && s->first)
+		return fault(s, ADM_SCAN_NOT_COMMAND, word, letter, 0);
+	if (d->cmd != C_NONE) {
+		if (!cmdline && adm_cmd_request(d->cmd) < 0)
+			return fault(s, ADM_SCAN_NOT_CONFIG, word, letter, 0);
+		if (a->cmd != C_NONE)
+			return fault(s, ADM_SCAN_SECOND_COMMAND, word, letter, 0);
+		a->cmd = d->cmd;
+		a->cmd_arg = value;
+	} else {
+		if (a->seen[d->opt] && (!cmdline || d->opt < O_CHECKED))
+			return fault(s, ADM_SCAN_REPEATED, word, letter, (int)d->opt);
+		a->seen[d->opt] = true;
+		a->val[d->opt] = value;
+		if (d->opt == O_SERVICE)
+			a->svc_proto = d->variant;
+		else if (d->opt == O_FWD)
+			a->fwd = (uint32_t)d->variant;
+	}
+	s->first = false;
+	return 0;
+}
+
+/* The next word as d's value: NULL if there is none, or if d's value is optional and
+ * the next word looks like an option. */
+static const char *next_value(struct scan *s, const struct adm_optdef *d)
+{
+	if (s->i + 1 >= s->argc || (d->arg == ADM_OPT_ARG && s->argv[s->i + 1][0] == '-'))
+		return NULL;
+	return s->argv[++s->i];
+}
+
+/* "--name", "--name=value", "--name value". */
+static int scan_long(struct scan *s)
+{
+	const char *word = s->argv[s->i], *name = word + 2, *eq = strchr(name, '=');
+	const struct adm_optdef *d = opt_long(name, eq ? (size_t)(eq - name) : strlen(name));
+	const char *value = NULL;
+
+	if (!d)
+		return fault(s, ADM_SCAN_UNKNOWN, word, 0, 0);
+	if (eq && d->arg == ADM_NO_ARG)
+		return fault(s, ADM_SCAN_TAKES_NO_VALUE, word, 0, 0);
+	if (eq)
+		value = eq + 1;
+	else if (d->arg != ADM_NO_ARG)
+		value = next_value(s, d);
+	if (!value && d->arg == ADM_ARG)
+		return fault(s, ADM_SCAN_NEEDS_VALUE, word, 0, 0);
+	return take(s, d, word, 0, value);
+}
+
+/* A word of short options: "-A", "-Ln", "-gw5", "-w 5", "-p", "-p300". */
+static int scan_short(struct scan *s)
+{
+	const char *word = s->argv[s->i];
+
+	for (const char *c = word + 1; *c; c++) {
+		const struct adm_optdef *d = opt_short(*c);
+		const char *value;
+		int ret;
+
+		if (!d)
+			return fault(s, ADM_SCAN_UNKNOWN, word, *c, 0);
+		if (d->arg == ADM_NO_ARG) {
+			if ((ret = take(s, d, word, *c, NULL)))
+				return ret;
+			continue;
+		}
+		/* An option with a value takes the rest of the word, or the next word. */
+		value = c[1] ? c + 1 : next_value(s, d);
+		if (!value && d->arg == ADM_ARG)
+			return fault(s, ADM_SCAN_NEEDS_VALUE, word, *c, 0);
+		return take(s, d, word, *c, value);
+	}
+	return 0;
+}
+
+/* A word that is no option nor an option's value. */
+static int other_word(struct scan *s, const char *word)
+{
+	struct adm_args *a = s->a;
+	int room = s->style == ADM_SCAN_CMDLINE ? 4 : a->cmd == C_SET ? 3 : 0;
+
+	if (a->npos >= room)
+		return fault(s, ADM_SCAN_EXTRA_WORD, word, 0, 0);
+	a->pos[a->npos++] = word;
+	return 0;
+}
+
+int adm_scan(int argc, char *const argv[], enum adm_scan_style style, struct adm_args *a,
+	     struct adm_scan_error *e)
+{
+	struct scan s = {
+		.style = style, .argc = argc, .argv = argv, .first = true, .a = a, .e = e
+	};
+	bool options_end = false;
+	int ret = 0;
+
+	memset(a, 0, sizeof(*a));
+	for (s.i = 0; s.i < argc && !ret; s.i++) {
+		const char *w = argv[s.i];
+		if (options_end)
+			ret = other_word(&s, w);
+		else if (style == ADM_SCAN_CMDLINE && !strcmp(w, "--"))
+			options_end = true;
+		else if (w[0] == '-' && w[1] == '-' && w[2])
+			ret = scan_long(&s);
+		else if (w[0] == '-' && w[1] && w[1] != '-')
+			ret = scan_short(&s);
+		else
+			ret = other_word(&s, w);
+	}
+	if (!ret && a->cmd == C_NONE)
+		ret = fault(&s, ADM_SCAN_NO_COMMAND, NULL, 0, 0);
+	return ret;
+}
+
+const char *adm_scan_shown(const struct adm_scan_error *e, char buf[3])
+{
+	if (!e->letter)
+		return e->word;
+	buf[0] = '-';
+	buf[1] = e->letter;
+	buf[2] = 0;
+	return buf;
+}
+
+int adm_args_check(const struct adm_args *a, struct uvs_error *err)
+{
+	const char *row = cmd_rows[a->cmd], *cmd = cli_cmd_names[a->cmd];
 	int last = -1;
 
 	for (int o = 0; o < O_CHECKED; o++) {
-		*opt = o;
-		if (!seen[o] && row[o] == '+')
-			return ADM_CHECK_NEEDED;
-		if (seen[o] && row[o] == 'x')
-			return ADM_CHECK_ILLEGAL;
-		if (seen[o] && row[o] == '1') {
-			if (last >= 0) {
-				*other = last;
-				return ADM_CHECK_CONFLICT;
-			}
+		if (!a->seen[o] && row[o] == '+')
+			return uvs_errorf(err, EINVAL,
+					  "You need to supply the '%s' option for the '%s' command",
+					  cli_opt_names[o], cmd);
+		if (a->seen[o] && row[o] == 'x')
+			return uvs_errorf(err, EINVAL, "Illegal '%s' option with the '%s' command",
+					  cli_opt_names[o], cmd);
+		if (a->seen[o] && row[o] == '1') {
+			if (last >= 0)
+				return uvs_errorf(err, EINVAL,
+						  "The option '%s' conflicts with the '%s' option "
+						  "in the '%s' command",
+						  cli_opt_names[o], cli_opt_names[last], cmd);
 			last = o;
 		}
 	}
-	return ADM_CHECK_OK;
+	return 0;
 }

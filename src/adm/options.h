@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ipvsadm 1.31's option table, once: its commands and options with their long and
- * short names and arguments, and its table of which options each command needs,
- * refuses or takes one of. uvsadm's command line (src/uvsadm/cli_opts.c) and the rules
- * language (src/adm/rules.c) both read options through it; each keeps its own
- * scanner, because they word their complaints differently (popt's words on the
- * command line, a line's reason in a rules file).
+ * ipvsadm 1.31's options, once: its commands and options with their long and short
+ * names and arguments, its table of which options each command needs, refuses or takes
+ * one of, and the one scanner that reads them from words (short, long, bundled,
+ * "--opt=value", -p's optional value). uvsadm's command line (src/uvsadm/cli_opts.c)
+ * and the rules language (src/adm/rules.c) both scan with it. The scanner says what
+ * was wrong as data and each caller words it: popt's words on the command line, a
+ * line's reason in a rules file.
  */
 #ifndef UVS_ADM_OPTIONS_H
 #define UVS_ADM_OPTIONS_H
 
 #include <stdbool.h>
-#include <stddef.h>
+#include <stdint.h>
+
+#include "core/model-t.h"
 
 /* ipvsadm's commands, in the order of its command/option table. */
 enum cli_cmd {
@@ -79,36 +82,73 @@ enum cli_opt {
 	O_COUNT
 };
 
-enum adm_arg { ADM_NO_ARG, ADM_ARG, ADM_OPT_ARG };
-
-/* One spelling of a command or an option. */
-struct adm_optdef {
-	const char *lng; /* without "--", or NULL */
-	char shrt;	 /* or 0 */
-	enum adm_arg arg;
-	enum cli_cmd cmd; /* C_NONE for an option */
-	enum cli_opt opt; /* when cmd is C_NONE */
-	int variant;	  /* the protocol of a service option (0: -f), a UVS_FWD_* method */
-};
-
 /* ipvsadm's names of the commands and options, for messages. */
 extern const char *const cli_cmd_names[];
 extern const char *const cli_opt_names[O_COUNT];
 
-/* The command or option spelled name[0..n), or "-c"; NULL if there is none. */
-const struct adm_optdef *adm_opt_long(const char *name, size_t n);
-const struct adm_optdef *adm_opt_short(char c);
-
-/* What adm_opt_check found wrong. */
-enum adm_check {
-	ADM_CHECK_OK,
-	ADM_CHECK_NEEDED,   /* *opt is needed by the command */
-	ADM_CHECK_ILLEGAL,  /* *opt is refused by the command */
-	ADM_CHECK_CONFLICT, /* *opt and *other are exclusive choices of the command */
+/* Where the words come from. The two read ipvsadm's grammar alike but for these. */
+enum adm_scan_style {
+	/* uvsadm's command line and -R's lines, as popt reads them for ipvsadm: the first
+	 * option is the command, "--" ends the options, up to four other words are kept
+	 * (the caller checks them once all options are read), and the options past
+	 * ipvsadm's table (-6, --sort, --socket) may be repeated. */
+	ADM_SCAN_CMDLINE,
+	/* A line of a rules text: one configuration command anywhere in it, --set's three
+	 * values after --set, every option at most once. */
+	ADM_SCAN_RULES,
 };
 
-/* Checks the options seen (indexed by enum cli_opt, O_CHECKED of them read) against
- * cmd's row of the table, in the table's order, as ipvsadm does. */
-enum adm_check adm_opt_check(enum cli_cmd cmd, const bool seen[O_CHECKED], int *opt, int *other);
+/* The words of one command, read. */
+struct adm_args {
+	enum cli_cmd cmd;    /* C_NONE until a command is read */
+	const char *cmd_arg; /* --start-daemon / --stop-daemon's state */
+	bool seen[O_COUNT];
+	const char *val[O_COUNT]; /* NULL for a flag or an omitted optional value */
+	int svc_proto;		  /* of -t/-u/--sctp-service; 0 for -f */
+	uint32_t fwd;		  /* UVS_FWD_MASQ, _DROUTE or _TUNNEL, of -m/-g/-i */
+	const char *pos[4];	  /* the words that are no option: --set's values */
+	int npos;
+};
+
+/* What stopped a scan. */
+enum adm_scan_fault {
+	ADM_SCAN_UNKNOWN,	 /* no such option */
+	ADM_SCAN_NEEDS_VALUE,	 /* an option's value is missing */
+	ADM_SCAN_TAKES_NO_VALUE, /* "--opt=value" for an option without a value */
+	ADM_SCAN_NOT_COMMAND,	 /* CMDLINE: the first option is not a command */
+	ADM_SCAN_NOT_CONFIG,	 /* RULES: a command that changes no configuration */
+	ADM_SCAN_SECOND_COMMAND, /* a command after the command */
+	ADM_SCAN_REPEATED,	 /* an option given again */
+	ADM_SCAN_EXTRA_WORD,	 /* a word that is no option, where none may be */
+	ADM_SCAN_NO_COMMAND,	 /* the words hold no command */
+};
+
+struct adm_scan_error {
+	enum adm_scan_fault fault;
+	const char *word; /* the word at fault as typed ("--ops=1", "-gw", "extra"); NULL
+			     for NO_COMMAND */
+	char letter;	  /* the short option at fault in word, or 0 for a long one */
+	int opt;	  /* REPEATED: the option (enum cli_opt) */
+	bool first;	  /* no option was read before it */
+};
+
+/*
+ * Reads argc words (without the program name) into *a, each option through the table.
+ * Returns 0, or -EINVAL at the first fault in the words' order, described in *e (whose
+ * word points into argv). Checks no command's rules (adm_args_check does) and no value.
+ */
+int adm_scan(int argc, char *const argv[], enum adm_scan_style style, struct adm_args *a,
+	     struct adm_scan_error *e);
+
+/* The option at fault as typed: "-c" (in buf) for a short one, else the whole word. */
+const char *adm_scan_shown(const struct adm_scan_error *e, char buf[3]);
+
+/* Checks a's options against its command's row of ipvsadm's table, in the table's
+ * order, as ipvsadm does. Returns 0 or -EINVAL with ipvsadm's message in *err. */
+int adm_args_check(const struct adm_args *a, struct uvs_error *err);
+
+/* The request kind (enum uvs_ctl_req_kind) of a configuration command, or -1 for a
+ * command that changes no configuration. */
+int adm_cmd_request(enum cli_cmd cmd);
 
 #endif

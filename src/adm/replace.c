@@ -9,24 +9,8 @@
 #include "core/snap.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void set_error(struct uvs_adm_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void set_error(struct uvs_adm_error *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return;
-	err->line = 0;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-}
 
 /* A line in save's form, for comparing configurations; the caller frees it. */
 static char *svc_line(const struct uvs_svc_conf *c)
@@ -171,7 +155,7 @@ int uvs_adm_replace_plan(struct uvs_model *m, const struct uvs_timeouts *t, cons
 
 	*out = NULL;
 	if (uvs_model_init(&scratch, 1) < 0) {
-		set_error(err, "out of memory");
+		uvs_adm_error_set(err, 0, "out of memory");
 		return -ENOMEM;
 	}
 	ret = uvs_adm_apply(&scratch, &want_t, text, err);
@@ -194,7 +178,7 @@ int uvs_adm_replace_plan(struct uvs_model *m, const struct uvs_timeouts *t, cons
 	uvs_model_destroy(&scratch);
 	if (ret) {
 		if (ret == -ENOMEM && !text_refused)
-			set_error(err, "out of memory");
+			uvs_adm_error_set(err, 0, "out of memory");
 		free(buf);
 		return ret;
 	}
@@ -215,7 +199,7 @@ int uvs_adm_replace(struct uvs_model *m, struct uvs_timeouts *t, const char *tex
 	if (ret < 0)
 		/* The text was valid on its own, so this is the live model refusing (out of
 		 * memory, a limit): report it without the plan's line number. */
-		set_error(err, "applying the new rules: %s", e.msg);
+		uvs_adm_error_set(err, 0, "applying the new rules: %s", e.msg);
 	free(diff);
 	return ret;
 }

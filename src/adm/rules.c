@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Parser of ipvsadm's configuration commands: the options as ipvsadm 1.31 spells
- * them (short, long, bundled, "--opt=value"; the table in options.c), its defaults,
- * and its rules about which options a command needs or refuses. Values are checked here only as far
- * as ipvsadm checks them; the model makes the kernel's checks.
+ * ipvsadm's configuration commands: a rules line scanned (options.c) and checked
+ * against ipvsadm's rules about which options a command needs or refuses, then its
+ * values read into a request with ipvsadm's defaults. uvsadm's command line builds its
+ * requests here too. Values are checked only as far as ipvsadm checks them; the model
+ * makes the kernel's checks.
  */
 #include "rules.h"
 
@@ -16,19 +17,6 @@
 #include <string.h>
 
 #include "options.h"
-
-/* What the first pass collects: the command, and each option's text. */
-struct parse {
-	enum cli_cmd cmd; /* C_NONE until a command is seen */
-	int kind;	  /* its enum uvs_ctl_req_kind */
-	bool seen[O_COUNT];
-	const char *val[O_COUNT]; /* NULL for a flag or an omitted optional value */
-	int proto;		  /* of the service option; 0 for -f */
-	uint32_t fwd;
-	const char *pos[3]; /* positional arguments (--set's values) */
-	int npos;
-	struct uvs_error *err;
-};
 
 /* A decimal number min..max with nothing around it. */
 static int parse_num(const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -169,270 +157,173 @@ static int parse_sched_flags(const char *text, const char *sched, uint32_t *flag
 	}
 }
 
-/* The configuration command of ipvsadm's cmd, or -1 if cmd changes nothing. */
-static int config_kind(enum cli_cmd cmd)
+/* The option of a scan's fault as a rules message names it: "-c", or "--name" without
+ * its "=value". Returns buf. */
+static const char *option_name(const struct adm_scan_error *e, char *buf, size_t len)
 {
-	switch (cmd) {
-	case C_ADD:
-		return UVS_REQ_ADD_SVC;
-	case C_EDIT:
-		return UVS_REQ_EDIT_SVC;
-	case C_DEL:
-		return UVS_REQ_DEL_SVC;
-	case C_FLUSH:
-		return UVS_REQ_CLEAR;
-	case C_ADDDEST:
-		return UVS_REQ_ADD_DEST;
-	case C_EDITDEST:
-		return UVS_REQ_EDIT_DEST;
-	case C_DELDEST:
-		return UVS_REQ_DEL_DEST;
-	case C_SET:
-		return UVS_REQ_SET_TIMEOUT;
-	default:
-		return -1;
+	if (e->letter)
+		snprintf(buf, len, "-%c", e->letter);
+	else
+		snprintf(buf, len, "--%.*s", (int)strcspn(e->word + 2, "="), e->word + 2);
+	return buf;
+}
+
+/* A scan's fault in a rules line's words. */
+static int scan_fault(const struct adm_scan_error *e, struct uvs_error *err)
+{
+	char name[sizeof(err->msg)];
+
+	switch (e->fault) {
+	case ADM_SCAN_UNKNOWN:
+		return uvs_errorf(err, EINVAL, "unknown option '%s'",
+				  option_name(e, name, sizeof(name)));
+	case ADM_SCAN_NEEDS_VALUE:
+		return uvs_errorf(err, EINVAL, "option '%s' needs a value",
+				  option_name(e, name, sizeof(name)));
+	case ADM_SCAN_TAKES_NO_VALUE:
+		return uvs_errorf(err, EINVAL, "option '%s' takes no value",
+				  option_name(e, name, sizeof(name)));
+	case ADM_SCAN_NOT_CONFIG:
+		return uvs_errorf(
+			err, EINVAL,
+			"'%s' is not a configuration command (-A -E -D -C -a -e -d --set)",
+			adm_scan_shown(e, name));
+	case ADM_SCAN_SECOND_COMMAND:
+		return uvs_errorf(err, EINVAL, "multiple commands specified");
+	case ADM_SCAN_REPEATED:
+		return uvs_errorf(err, EINVAL, "multiple '%s' options specified",
+				  cli_opt_names[e->opt]);
+	case ADM_SCAN_EXTRA_WORD:
+		return uvs_errorf(err, EINVAL, "unexpected argument '%s'", e->word);
+	case ADM_SCAN_NOT_COMMAND: /* the command line's fault, not a line's */
+	case ADM_SCAN_NO_COMMAND:
+		break;
 	}
+	return uvs_errorf(err, EINVAL, "no command specified (-A -E -D -C -a -e -d --set)");
 }
 
-static int take(struct parse *p, const struct adm_optdef *o, const char *shown, const char *value)
+/* ipvsadm's table, and past it: -6 belongs to a service, uvsadm's own options to no
+ * line. */
+static int check_rules(const struct adm_args *a, struct uvs_error *err)
 {
-	if (o->cmd != C_NONE) {
-		if (config_kind(o->cmd) < 0)
-			return uvs_errorf(
-				p->err, EINVAL,
-				"'%s' is not a configuration command (-A -E -D -C -a -e -d --set)",
-				shown);
-		if (p->cmd != C_NONE)
-			return uvs_errorf(p->err, EINVAL, "multiple commands specified");
-		p->cmd = o->cmd;
-		p->kind = config_kind(o->cmd);
-		return 0;
-	}
-	if (p->seen[o->opt])
-		return uvs_errorf(p->err, EINVAL, "multiple '%s' options specified",
-				  cli_opt_names[o->opt]);
-	p->seen[o->opt] = true;
-	p->val[o->opt] = value;
-	if (o->opt == O_SERVICE)
-		p->proto = o->variant;
-	else if (o->opt == O_FWD)
-		p->fwd = (uint32_t)o->variant;
-	return 0;
-}
+	int ret = adm_args_check(a, err);
 
-/* A value for option o from the rest of the word (rest, may be "") or the next word. */
-static const char *value_for(const struct adm_optdef *o, const char *rest, int argc,
-			     char *const argv[], int *i)
-{
-	if (rest && *rest)
-		return rest;
-	if (*i + 1 >= argc)
-		return NULL;
-	/* An optional value is the next word unless that looks like an option. */
-	if (o->arg == ADM_OPT_ARG && argv[*i + 1][0] == '-')
-		return NULL;
-	return argv[++*i];
-}
-
-static int scan_long(struct parse *p, int argc, char *const argv[], int *i)
-{
-	const char *word = argv[*i], *name = word + 2;
-	const char *eq = strchr(name, '=');
-	size_t n = eq ? (size_t)(eq - name) : strlen(name);
-	const struct adm_optdef *o = adm_opt_long(name, n);
-	const char *value = NULL;
-
-	if (!o)
-		return uvs_errorf(p->err, EINVAL, "unknown option '--%.*s'", (int)n, name);
-	if (eq && o->arg == ADM_NO_ARG)
-		return uvs_errorf(p->err, EINVAL, "option '--%s' takes no value", o->lng);
-	if (o->arg != ADM_NO_ARG) {
-		value = eq ? eq + 1 : value_for(o, NULL, argc, argv, i);
-		if (!value && o->arg == ADM_ARG)
-			return uvs_errorf(p->err, EINVAL, "option '--%s' needs a value", o->lng);
-	}
-	return take(p, o, word, value);
-}
-
-/* A word of short options: "-A", "-gw5", "-p", "-p300". */
-static int scan_short(struct parse *p, int argc, char *const argv[], int *i)
-{
-	const char *word = argv[*i];
-
-	for (const char *c = word + 1; *c; c++) {
-		const struct adm_optdef *o = adm_opt_short(*c);
-		char shown[3] = { '-', *c, 0 };
-		const char *value = NULL;
-		int ret;
-
-		if (!o)
-			return uvs_errorf(p->err, EINVAL, "unknown option '-%c'", *c);
-		if (o->arg != ADM_NO_ARG) {
-			value = value_for(o, c + 1, argc, argv, i);
-			if (!value && o->arg == ADM_ARG)
-				return uvs_errorf(p->err, EINVAL, "option '-%c' needs a value", *c);
-			return take(p, o, shown, value);
-		}
-		ret = take(p, o, shown, NULL);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static int scan(struct parse *p, int argc, char *const argv[])
-{
-	int ret = 0;
-
-	for (int i = 0; i < argc && !ret; i++) {
-		const char *a = argv[i];
-		if (a[0] == '-' && a[1] == '-' && a[2])
-			ret = scan_long(p, argc, argv, &i);
-		else if (a[0] == '-' && a[1] && a[1] != '-')
-			ret = scan_short(p, argc, argv, &i);
-		else if (p->kind == UVS_REQ_SET_TIMEOUT && p->npos < 3)
-			p->pos[p->npos++] = a;
-		else
-			ret = uvs_errorf(p->err, EINVAL, "unexpected argument '%s'", a);
+	for (int o = O_CHECKED; o < O_COUNT && !ret; o++) {
+		if (a->seen[o] && (o != O_IPV6 || !a->seen[O_SERVICE]))
+			ret = uvs_errorf(err, EINVAL, "Illegal '%s' option with the '%s' command",
+					 cli_opt_names[o], cli_cmd_names[a->cmd]);
 	}
 	return ret;
 }
 
-static int check_rules(const struct parse *p)
+static int parse_service(const struct adm_args *a, struct uvs_error *err, struct uvs_svc_key *k)
 {
-	const char *cmd = cli_cmd_names[p->cmd];
-	int o = 0, other = 0;
-
-	switch (adm_opt_check(p->cmd, p->seen, &o, &other)) {
-	case ADM_CHECK_NEEDED:
-		return uvs_errorf(p->err, EINVAL,
-				  "You need to supply the '%s' option for the '%s' command",
-				  cli_opt_names[o], cmd);
-	case ADM_CHECK_ILLEGAL:
-	case ADM_CHECK_CONFLICT: /* no configuration command has exclusive choices */
-		return uvs_errorf(p->err, EINVAL, "Illegal '%s' option with the '%s' command",
-				  cli_opt_names[o], cmd);
-	case ADM_CHECK_OK:
-		break;
-	}
-	/* Past ipvsadm's table: -6 belongs to a service; uvsadm's own options to no line. */
-	for (o = O_CHECKED; o < O_COUNT; o++) {
-		if (p->seen[o] && (o != O_IPV6 || !p->seen[O_SERVICE]))
-			return uvs_errorf(p->err, EINVAL,
-					  "Illegal '%s' option with the '%s' command",
-					  cli_opt_names[o], cmd);
-	}
-	return 0;
-}
-
-static int parse_service(const struct parse *p, struct uvs_svc_key *k)
-{
-	const char *text = p->val[O_SERVICE];
+	const char *text = a->val[O_SERVICE];
 	union uvs_addr addr;
 	uint16_t af, port;
 	bool has_port;
 	uint64_t v = 0;
 
-	if (p->proto == 0) {
+	if (a->svc_proto == 0) {
 		if (parse_num(text, 1, UINT32_MAX, &v) < 0)
-			return uvs_errorf(p->err, EINVAL,
+			return uvs_errorf(err, EINVAL,
 					  "illegal virtual server fwmark specified: '%s'", text);
-		uvs_svc_key_fwmark(k, p->seen[O_IPV6] ? AF_INET6 : AF_INET, (uint32_t)v);
+		uvs_svc_key_fwmark(k, a->seen[O_IPV6] ? AF_INET6 : AF_INET, (uint32_t)v);
 		return 0;
 	}
-	if (p->seen[O_IPV6])
-		return uvs_errorf(p->err, EINVAL, "-6 applies to fwmark services (-f) only");
+	if (a->seen[O_IPV6])
+		return uvs_errorf(err, EINVAL, "-6 applies to fwmark services (-f) only");
 	if (parse_hostport(text, &af, &addr, &port, &has_port) < 0)
-		return uvs_errorf(p->err, EINVAL,
+		return uvs_errorf(err, EINVAL,
 				  "illegal virtual server address[:port] specified: '%s'", text);
-	uvs_svc_key_inet(k, af, p->proto, &addr, port);
+	uvs_svc_key_inet(k, af, a->svc_proto, &addr, port);
 	return 0;
 }
 
 /* IPv4: a dotted mask, or a prefix length as a convenience; IPv6: a prefix length. */
-static int parse_netmask(const struct parse *p, int af, uint32_t *mask)
+static int parse_netmask(const struct adm_args *a, struct uvs_error *err, int af, uint32_t *mask)
 {
-	const char *text = p->val[O_NETMASK];
-	union uvs_addr a;
+	const char *text = a->val[O_NETMASK];
+	union uvs_addr dotted;
 	uint64_t v = 0;
 
 	if (af == AF_INET6) {
 		if (parse_num(text, 1, 128, &v) < 0)
-			return uvs_errorf(p->err, EINVAL,
+			return uvs_errorf(err, EINVAL,
 					  "illegal IPv6 netmask (prefix length 1..128): '%s'",
 					  text);
 		*mask = (uint32_t)v;
 		return 0;
 	}
 	if (strchr(text, '.')) {
-		if (uvs_addr_parse(AF_INET, text, &a) < 0)
+		if (uvs_addr_parse(AF_INET, text, &dotted) < 0)
 			return uvs_errorf(
-				p->err, EINVAL,
+				err, EINVAL,
 				"illegal virtual server persistent netmask specified: '%s'", text);
-		*mask = a.ip;
+		*mask = dotted.ip;
 		return 0;
 	}
 	if (parse_num(text, 0, 32, &v) < 0)
-		return uvs_errorf(p->err, EINVAL,
+		return uvs_errorf(err, EINVAL,
 				  "illegal virtual server persistent netmask specified: '%s'",
 				  text);
 	*mask = htonl(v ? 0xffffffffu << (32 - v) : 0);
 	return 0;
 }
 
-static int parse_svc_attrs(const struct parse *p, struct uvs_svc_conf *c)
+static int parse_svc_attrs(const struct adm_args *a, struct uvs_error *err, struct uvs_svc_conf *c)
 {
 	const struct uvs_svc_key *k = &c->key;
-	const char *sched = p->seen[O_SCHED] ? p->val[O_SCHED] : UVS_DEFAULT_SCHED;
+	const char *sched = a->seen[O_SCHED] ? a->val[O_SCHED] : UVS_DEFAULT_SCHED;
 	uint64_t v = 0;
 	int ret;
 
 	if (!sched[0] || strlen(sched) >= sizeof(c->sched_name))
-		return uvs_errorf(p->err, EINVAL, "illegal scheduler name '%s'", sched);
+		return uvs_errorf(err, EINVAL, "illegal scheduler name '%s'", sched);
 	strcpy(c->sched_name, sched);
 	c->netmask = k->af == AF_INET6 ? 128 : 0xffffffffu;
-	if (p->seen[O_NETMASK] && (ret = parse_netmask(p, k->af, &c->netmask)))
+	if (a->seen[O_NETMASK] && (ret = parse_netmask(a, err, k->af, &c->netmask)))
 		return ret;
-	if (p->seen[O_PERSIST]) {
+	if (a->seen[O_PERSIST]) {
 		v = UVS_PERSIST_TIMEOUT_DEF;
-		if (p->val[O_PERSIST] &&
-		    parse_num(p->val[O_PERSIST], 1, UVS_PERSIST_TIMEOUT_MAX, &v) < 0)
-			return uvs_errorf(p->err, EINVAL,
-					  "illegal persistence timeout '%s' (1..%u)",
-					  p->val[O_PERSIST], UVS_PERSIST_TIMEOUT_MAX);
+		if (a->val[O_PERSIST] &&
+		    parse_num(a->val[O_PERSIST], 1, UVS_PERSIST_TIMEOUT_MAX, &v) < 0)
+			return uvs_errorf(err, EINVAL, "illegal persistence timeout '%s' (1..%u)",
+					  a->val[O_PERSIST], UVS_PERSIST_TIMEOUT_MAX);
 		c->flags |= UVS_SVC_F_PERSISTENT;
 		c->timeout = (uint32_t)v;
 	}
-	if (p->seen[O_PE]) {
-		if (!p->val[O_PE][0] || strlen(p->val[O_PE]) >= sizeof(c->pe_name))
-			return uvs_errorf(p->err, EINVAL, "illegal persistence engine name '%s'",
-					  p->val[O_PE]);
-		strcpy(c->pe_name, p->val[O_PE]);
+	if (a->seen[O_PE]) {
+		if (!a->val[O_PE][0] || strlen(a->val[O_PE]) >= sizeof(c->pe_name))
+			return uvs_errorf(err, EINVAL, "illegal persistence engine name '%s'",
+					  a->val[O_PE]);
+		strcpy(c->pe_name, a->val[O_PE]);
 	}
-	if (p->seen[O_OPS]) {
+	if (a->seen[O_OPS]) {
 		if (k->fwmark == 0 && k->protocol != IPPROTO_UDP)
-			return uvs_errorf(p->err, EINVAL,
+			return uvs_errorf(err, EINVAL,
 					  "One-Packet Scheduling is only for UDP virtual services");
 		c->flags |= UVS_SVC_F_ONEPACKET;
 	}
-	if (p->seen[O_SCHED_FLAGS] &&
-	    (ret = parse_sched_flags(p->val[O_SCHED_FLAGS], sched, &c->flags, p->err)))
+	if (a->seen[O_SCHED_FLAGS] &&
+	    (ret = parse_sched_flags(a->val[O_SCHED_FLAGS], sched, &c->flags, err)))
 		return ret;
 	if (k->fwmark == 0 && k->port == 0 && !(c->flags & UVS_SVC_F_PERSISTENT))
-		return uvs_errorf(p->err, EINVAL, "Zero port specified for non-persistent service");
+		return uvs_errorf(err, EINVAL, "Zero port specified for non-persistent service");
 	return 0;
 }
 
 /* A threshold: 0..INT_MAX as ipvsadm takes it. */
-static int parse_u32_opt(const struct parse *p, enum cli_opt o, const char *what, uint64_t *v)
+static int parse_u32_opt(const struct adm_args *a, struct uvs_error *err, enum cli_opt o,
+			 const char *what, uint64_t *v)
 {
-	if (parse_num(p->val[o], 0, INT32_MAX, v) < 0)
-		return uvs_errorf(p->err, EINVAL, "illegal %s specified: '%s'", what, p->val[o]);
+	if (parse_num(a->val[o], 0, INT32_MAX, v) < 0)
+		return uvs_errorf(err, EINVAL, "illegal %s specified: '%s'", what, a->val[o]);
 	return 0;
 }
 
 /* ipvsadm's tunnel rules: which --tun-* options each tunnel type needs or refuses. */
-static int parse_tunnel(const struct parse *p, struct uvs_dest_conf *d)
+static int parse_tunnel(const struct adm_args *a, struct uvs_error *err, struct uvs_dest_conf *d)
 {
 	static const char *const types[] = { "ipip", "gue", "gre" };
 	/* tun-port, tun-nocsum, tun-csum, tun-remcsum; '1': at most one of them. */
@@ -442,148 +333,161 @@ static int parse_tunnel(const struct parse *p, struct uvs_dest_conf *d)
 	uint64_t v = 0;
 
 	for (int o = O_TUN_TYPE; o <= O_TUN_REMCSUM; o++) {
-		if (p->seen[o] && d->fwd != UVS_FWD_TUNNEL)
-			return uvs_errorf(p->err, EINVAL,
+		if (a->seen[o] && d->fwd != UVS_FWD_TUNNEL)
+			return uvs_errorf(err, EINVAL,
 					  "Tunnel options conflict with forward method");
 	}
-	if (p->seen[O_TUN_TYPE]) {
+	if (a->seen[O_TUN_TYPE]) {
 		unsigned t;
-		for (t = 0; t < 3 && strcmp(types[t], p->val[O_TUN_TYPE]) != 0; t++)
+		for (t = 0; t < 3 && strcmp(types[t], a->val[O_TUN_TYPE]) != 0; t++)
 			;
 		if (t == 3)
-			return uvs_errorf(p->err, EINVAL, "illegal tunnel type specified: '%s'",
-					  p->val[O_TUN_TYPE]);
+			return uvs_errorf(err, EINVAL, "illegal tunnel type specified: '%s'",
+					  a->val[O_TUN_TYPE]);
 		d->tun_type = (uint8_t)t;
 	}
 	row = rules[d->tun_type];
 	for (int o = O_TUN_PORT; o <= O_TUN_REMCSUM; o++) {
 		char r = row[o - O_TUN_PORT];
-		if (!p->seen[o] && r == '+')
+		if (!a->seen[o] && r == '+')
 			return uvs_errorf(
-				p->err, EINVAL,
+				err, EINVAL,
 				"You need to supply the '%s' option for the '%s' tunnel type",
 				cli_opt_names[o], types[d->tun_type]);
-		if (p->seen[o] && r == 'x')
-			return uvs_errorf(p->err, EINVAL,
+		if (a->seen[o] && r == 'x')
+			return uvs_errorf(err, EINVAL,
 					  "Illegal '%s' option with the '%s' tunnel type",
 					  cli_opt_names[o], types[d->tun_type]);
-		if (p->seen[o] && r == '1') {
+		if (a->seen[o] && r == '1') {
 			if (last >= 0)
 				return uvs_errorf(
-					p->err, EINVAL,
+					err, EINVAL,
 					"The option '%s' conflicts with the '%s' option in the "
 					"'%s' tunnel type",
 					cli_opt_names[o], cli_opt_names[last], types[d->tun_type]);
 			last = o;
 		}
 	}
-	if (p->seen[O_TUN_PORT]) {
-		if (parse_num(p->val[O_TUN_PORT], 1, 65535, &v) < 0)
-			return uvs_errorf(p->err, EINVAL, "illegal tunnel port specified: '%s'",
-					  p->val[O_TUN_PORT]);
+	if (a->seen[O_TUN_PORT]) {
+		if (parse_num(a->val[O_TUN_PORT], 1, 65535, &v) < 0)
+			return uvs_errorf(err, EINVAL, "illegal tunnel port specified: '%s'",
+					  a->val[O_TUN_PORT]);
 		d->tun_port = htons((uint16_t)v);
 	}
-	if (p->seen[O_TUN_CSUM])
+	if (a->seen[O_TUN_CSUM])
 		d->tun_flags = UVS_TUN_F_CSUM;
-	else if (p->seen[O_TUN_REMCSUM])
+	else if (a->seen[O_TUN_REMCSUM])
 		d->tun_flags = UVS_TUN_F_REMCSUM;
 	return 0;
 }
 
-static int parse_dest(const struct parse *p, const struct uvs_svc_key *k, bool del,
-		      struct uvs_dest_conf *d)
+static int parse_dest(const struct adm_args *a, struct uvs_error *err, const struct uvs_svc_key *k,
+		      bool del, struct uvs_dest_conf *d)
 {
-	const char *text = p->val[O_SERVER];
+	const char *text = a->val[O_SERVER];
 	bool has_port;
 	uint64_t v = 0;
 	int ret;
 
 	if (parse_hostport(text, &d->af, &d->addr, &d->port, &has_port) < 0)
-		return uvs_errorf(p->err, EINVAL,
-				  "illegal real server address[:port] specified: '%s'", text);
+		return uvs_errorf(err, EINVAL, "illegal real server address[:port] specified: '%s'",
+				  text);
 	if (!has_port)
 		d->port = k->port;
 	if (del)
 		return 0;
-	d->fwd = p->seen[O_FWD] ? p->fwd : UVS_FWD_DROUTE;
+	d->fwd = a->seen[O_FWD] ? a->fwd : UVS_FWD_DROUTE;
 	/* Direct routing and tunnels cannot change the port: ipvsadm forces it. */
 	if (k->fwmark == 0 && (d->fwd == UVS_FWD_DROUTE || d->fwd == UVS_FWD_TUNNEL))
 		d->port = k->port;
 	if (d->af != k->af && d->fwd != UVS_FWD_TUNNEL)
-		return uvs_errorf(p->err, EINVAL,
+		return uvs_errorf(err, EINVAL,
 				  "Different address family is allowed only for tunneling servers");
 	d->weight = 1;
-	if (p->seen[O_WEIGHT]) {
-		if (parse_num(p->val[O_WEIGHT], 0, UVS_WEIGHT_MAX, &v) < 0)
-			return uvs_errorf(p->err, EINVAL, "illegal weight specified: '%s' (0..%d)",
-					  p->val[O_WEIGHT], UVS_WEIGHT_MAX);
+	if (a->seen[O_WEIGHT]) {
+		if (parse_num(a->val[O_WEIGHT], 0, UVS_WEIGHT_MAX, &v) < 0)
+			return uvs_errorf(err, EINVAL, "illegal weight specified: '%s' (0..%d)",
+					  a->val[O_WEIGHT], UVS_WEIGHT_MAX);
 		d->weight = (int64_t)v;
 	}
-	if (p->seen[O_UTHRESH]) {
-		if ((ret = parse_u32_opt(p, O_UTHRESH, "u_threshold", &v)))
+	if (a->seen[O_UTHRESH]) {
+		if ((ret = parse_u32_opt(a, err, O_UTHRESH, "u_threshold", &v)))
 			return ret;
 		d->u_threshold = (uint32_t)v;
 	}
-	if (p->seen[O_LTHRESH]) {
-		if ((ret = parse_u32_opt(p, O_LTHRESH, "l_threshold", &v)))
+	if (a->seen[O_LTHRESH]) {
+		if ((ret = parse_u32_opt(a, err, O_LTHRESH, "l_threshold", &v)))
 			return ret;
 		d->l_threshold = (uint32_t)v;
 	}
-	return parse_tunnel(p, d);
+	return parse_tunnel(a, err, d);
 }
 
-static int parse_timeouts(const struct parse *p, struct uvs_ctl_req *cmd)
+static int parse_timeouts(const struct adm_args *a, struct uvs_error *err, struct uvs_ctl_req *cmd)
 {
 	uint32_t *out[3] = { &cmd->tcp, &cmd->tcpfin, &cmd->udp };
 	uint64_t v = 0;
 
-	if (p->npos != 3)
-		return uvs_errorf(p->err, EINVAL, "--set needs three values: tcp tcpfin udp");
+	if (a->npos != 3)
+		return uvs_errorf(err, EINVAL, "--set needs three values: tcp tcpfin udp");
 	for (int i = 0; i < 3; i++) {
-		if (parse_num(p->pos[i], 0, INT32_MAX, &v) < 0)
-			return uvs_errorf(p->err, EINVAL, "invalid timeout value '%s' specified",
-					  p->pos[i]);
+		if (parse_num(a->pos[i], 0, UVS_TIMEOUT_MAX, &v) < 0)
+			return uvs_errorf(err, EINVAL, "invalid timeout value '%s' specified",
+					  a->pos[i]);
 		*out[i] = (uint32_t)v;
 	}
 	return 0;
 }
 
-int uvs_adm_parse_argv(int argc, char *const argv[], struct uvs_ctl_req *cmd, struct uvs_error *err)
+int uvs_adm_service_key(const struct adm_args *a, struct uvs_svc_key *k, struct uvs_error *err)
 {
-	struct parse p = { .cmd = C_NONE, .kind = -1, .err = err };
-	int ret;
+	return parse_service(a, err, k);
+}
+
+int uvs_adm_request(const struct adm_args *a, struct uvs_ctl_req *cmd, struct uvs_error *err)
+{
+	int kind = adm_cmd_request(a->cmd), ret;
 
 	memset(cmd, 0, sizeof(*cmd));
-	ret = scan(&p, argc, argv);
-	if (ret)
-		return ret;
-	if (p.kind < 0)
-		return uvs_errorf(err, EINVAL, "no command specified (-A -E -D -C -a -e -d --set)");
-	if ((ret = check_rules(&p)))
-		return ret;
-	cmd->kind = (enum uvs_ctl_req_kind)p.kind;
+	if (kind < 0)
+		return uvs_errorf(err, EINVAL, "not a configuration command");
+	cmd->kind = (enum uvs_ctl_req_kind)kind;
 	switch (cmd->kind) {
 	case UVS_REQ_CLEAR:
 		return 0;
 	case UVS_REQ_SET_TIMEOUT:
-		return parse_timeouts(&p, cmd);
+		return parse_timeouts(a, err, cmd);
 	default:
 		break;
 	}
-	if ((ret = parse_service(&p, &cmd->svc.key)))
+	if ((ret = parse_service(a, err, &cmd->svc.key)))
 		return ret;
 	switch (cmd->kind) {
 	case UVS_REQ_ADD_SVC:
 	case UVS_REQ_EDIT_SVC:
-		return parse_svc_attrs(&p, &cmd->svc);
+		return parse_svc_attrs(a, err, &cmd->svc);
 	case UVS_REQ_ADD_DEST:
 	case UVS_REQ_EDIT_DEST:
-		return parse_dest(&p, &cmd->svc.key, false, &cmd->dest);
+		return parse_dest(a, err, &cmd->svc.key, false, &cmd->dest);
 	case UVS_REQ_DEL_DEST:
-		return parse_dest(&p, &cmd->svc.key, true, &cmd->dest);
+		return parse_dest(a, err, &cmd->svc.key, true, &cmd->dest);
 	default:
 		return 0;
 	}
+}
+
+int uvs_adm_parse_argv(int argc, char *const argv[], struct uvs_ctl_req *cmd, struct uvs_error *err)
+{
+	struct adm_scan_error e;
+	struct adm_args a;
+	int ret;
+
+	memset(cmd, 0, sizeof(*cmd));
+	if (adm_scan(argc, argv, ADM_SCAN_RULES, &a, &e))
+		return scan_fault(&e, err);
+	if ((ret = check_rules(&a, err)))
+		return ret;
+	return uvs_adm_request(&a, cmd, err);
 }
 
 int uvs_adm_parse_line(const char *line, struct uvs_ctl_req *cmd, struct uvs_error *err)

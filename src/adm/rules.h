@@ -24,6 +24,11 @@ struct uvs_adm_error {
 	char msg[256];
 };
 
+/* Fills err (may be NULL): line, and msg as "line N: " and the message (no prefix for
+ * line 0). */
+void uvs_adm_error_set(struct uvs_adm_error *err, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /*
  * Parses one command given as arguments without the program name, e.g. {"-A", "-t",
  * "10.0.0.1:80", "-s", "rr"}. Returns 0, or -EINVAL with a message in *err (may be
@@ -31,6 +36,18 @@ struct uvs_adm_error {
  */
 int uvs_adm_parse_argv(int argc, char *const argv[], struct uvs_ctl_req *cmd,
 		       struct uvs_error *err);
+
+struct adm_args;
+
+/*
+ * The configuration request of a, words adm_scan read and whose options suit its
+ * command (adm_args_check), with ipvsadm's defaults; addresses and ports are numeric.
+ * Returns 0, or -EINVAL with a message in *err (may be NULL) naming the bad value.
+ */
+int uvs_adm_request(const struct adm_args *a, struct uvs_ctl_req *cmd, struct uvs_error *err);
+
+/* The service of a's -t/-u/--sctp-service/-f (and -6), as uvs_adm_request reads it. */
+int uvs_adm_service_key(const struct adm_args *a, struct uvs_svc_key *k, struct uvs_error *err);
 
 /*
  * Parses one line of a rules text: splits it at blanks and drops a first word

@@ -35,11 +35,18 @@ static struct uvs_dest_conf normalized(const struct uvs_service *svc, const stru
 	return n;
 }
 
+/* The kernel's checks, in its order (ip_vs_genl_set_cmd, ip_vs_add_dest,
+ * ip_vs_new_dest), and ipvsadm's where it is stricter (weight, thresholds). */
 static int check_conf(const struct uvs_service *svc, const struct uvs_dest_conf *c,
 		      struct uvs_error *err)
 {
 	uint32_t fwd = c->fwd & UVS_FWD_MASK;
 
+	if (c->af != AF_INET && c->af != AF_INET6)
+		return uvs_errorf(err, EAFNOSUPPORT, "address family %u is not supported", c->af);
+	if (c->af != svc->key.af && fwd != UVS_FWD_TUNNEL)
+		return uvs_errorf(err, EINVAL,
+				  "a real server of another address family needs tunnelling (-i)");
 	if (c->fwd & ~UVS_FWD_MASK || fwd > UVS_FWD_DROUTE)
 		return uvs_errorf(err, EINVAL, "unknown forwarding method %u", c->fwd);
 	if (c->weight < 0 || c->weight > UVS_WEIGHT_MAX)
@@ -53,23 +60,19 @@ static int check_conf(const struct uvs_service *svc, const struct uvs_dest_conf 
 		return uvs_errorf(err, ERANGE,
 				  "lower threshold %u is higher than upper threshold %u",
 				  c->l_threshold, c->u_threshold);
-	if (c->af != AF_INET && c->af != AF_INET6)
-		return uvs_errorf(err, EAFNOSUPPORT, "address family %u is not supported", c->af);
-	if (c->af != svc->key.af && fwd != UVS_FWD_TUNNEL)
-		return uvs_errorf(err, EINVAL,
-				  "a real server of another address family needs tunnelling (-i)");
-	if (!uvs_addr_is_unicast(c->af, &c->addr))
-		return uvs_errorf(err, EINVAL, "real server address is not unicast");
 	if (c->tun_type > UVS_TUN_TYPE_GRE)
 		return uvs_errorf(err, EINVAL, "unknown tunnel type %u", c->tun_type);
 	if (c->tun_flags & ~(UVS_TUN_F_CSUM | UVS_TUN_F_REMCSUM))
 		return uvs_errorf(err, EINVAL, "unknown tunnel flags 0x%x", c->tun_flags);
-	if (fwd == UVS_FWD_TUNNEL && c->tun_type == UVS_TUN_TYPE_GUE && c->tun_port == 0)
+	/* Whatever the forwarding method, as the kernel checks it. */
+	if (c->tun_type == UVS_TUN_TYPE_GUE && c->tun_port == 0)
 		return uvs_errorf(err, EINVAL, "a gue tunnel needs a tunnel port");
 	if ((c->tun_flags & UVS_TUN_F_CSUM) && (c->tun_flags & UVS_TUN_F_REMCSUM))
 		return uvs_errorf(err, EINVAL, "tunnel csum and remcsum exclude each other");
 	if ((c->tun_flags & UVS_TUN_F_REMCSUM) && c->tun_type != UVS_TUN_TYPE_GUE)
 		return uvs_errorf(err, EINVAL, "tunnel remcsum needs a gue tunnel");
+	if (!uvs_addr_can_be_real_server(c->af, &c->addr))
+		return uvs_errorf(err, EINVAL, "real server address is not unicast");
 	return 0;
 }
 
@@ -215,12 +218,13 @@ static void dest_restore(struct uvs_dest *d, const struct dest_saved *s)
 }
 
 /*
- * The service of k, with *nc set to c as that service takes it, checked. Call with
- * m->ctl_lock held. Returns the service, or NULL with *ret set to the error.
+ * The service of k, with *nc set to c as that service takes it, checked, and *d the
+ * destination nc names (NULL if there is none yet). Call with m->ctl_lock held.
+ * Returns the service, or NULL with *ret set to the error.
  */
 static struct uvs_service *conf_service(struct uvs_model *m, const struct uvs_svc_key *k,
 					const struct uvs_dest_conf *c, struct uvs_dest_conf *nc,
-					struct uvs_error *err, int *ret)
+					struct uvs_dest **d, struct uvs_error *err, int *ret)
 {
 	struct uvs_service *svc = uvs_svc_find(m, k);
 
@@ -230,7 +234,10 @@ static struct uvs_service *conf_service(struct uvs_model *m, const struct uvs_sv
 	}
 	*nc = normalized(svc, c);
 	*ret = check_conf(svc, nc, err);
-	return *ret ? NULL : svc;
+	if (*ret)
+		return NULL;
+	*d = uvs_dest_find(svc, nc->af, &nc->addr, nc->port);
+	return svc;
 }
 
 int uvs_dest_add(struct uvs_model *m, const struct uvs_svc_key *k, const struct uvs_dest_conf *c,
@@ -243,11 +250,11 @@ int uvs_dest_add(struct uvs_model *m, const struct uvs_svc_key *k, const struct 
 	int ret;
 
 	pthread_mutex_lock(&m->ctl_lock);
-	svc = conf_service(m, k, c, &nc, err, &ret);
+	svc = conf_service(m, k, c, &nc, &d, err, &ret);
 	if (!svc)
 		goto out;
 	c = &nc;
-	if (uvs_dest_find(svc, c->af, &c->addr, c->port)) {
+	if (d) {
 		ret = uvs_errorf(err, EEXIST, "Destination already exists");
 		goto out;
 	}
@@ -304,11 +311,10 @@ int uvs_dest_edit(struct uvs_model *m, const struct uvs_svc_key *k, const struct
 	int ret;
 
 	pthread_mutex_lock(&m->ctl_lock);
-	svc = conf_service(m, k, c, &nc, err, &ret);
+	svc = conf_service(m, k, c, &nc, &d, err, &ret);
 	if (!svc)
 		goto out;
 	c = &nc;
-	d = uvs_dest_find(svc, c->af, &c->addr, c->port);
 	if (!d) {
 		ret = uvs_errorf(err, ENOENT, "No such destination");
 		goto out;
@@ -341,6 +347,10 @@ int uvs_dest_del(struct uvs_model *m, const struct uvs_svc_key *k, int af,
 	svc = uvs_svc_find(m, k);
 	if (!svc) {
 		ret = uvs_errorf(err, ESRCH, "Service not defined");
+		goto out;
+	}
+	if (af != AF_INET && af != AF_INET6) {
+		ret = uvs_errorf(err, EAFNOSUPPORT, "address family %u is not supported", af);
 		goto out;
 	}
 	d = uvs_dest_find(svc, af, addr, port);

@@ -27,6 +27,7 @@
 #include <urcu/list.h>
 #include <urcu/rculfhash.h>
 
+#include "base/error.h"
 #include "pkt/addr.h"
 #include "stats.h"
 #include "uvs/ipvs.h"
@@ -57,7 +58,7 @@ struct uvs_svc_key {
 /* What a user gives to add or edit a service (ipvsadm -A / -E). */
 struct uvs_svc_conf {
 	struct uvs_svc_key key;
-	char sched_name[UVS_SCHED_NAME_MAX]; /* empty: the default, wlc */
+	char sched_name[UVS_SCHED_NAME_MAX]; /* must name one (empty is ENOENT) */
 	uint32_t flags;			     /* UVS_SVC_F_* */
 	uint32_t timeout;		     /* persistence timeout, seconds */
 	uint32_t netmask;		     /* IPv4 mask (network order) or IPv6 prefix */
@@ -149,11 +150,6 @@ struct uvs_model {
 	/* The addresses of the services and of each service's destinations, exactly
 	 * (svc_addrs.c): for the frame path's martian checks. */
 	struct cds_lfht *addr_table;
-};
-
-/* A message explaining why a change was refused; the return value carries the errno. */
-struct uvs_error {
-	char msg[160];
 };
 
 #endif

@@ -74,17 +74,6 @@ uvs_time_t uvs_model_now(const struct uvs_model *m)
 	return m->clock(m->clock_arg);
 }
 
-int uvs_errorf(struct uvs_error *err, int errnum, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return -errnum;
-}
-
 static void zero_service(struct uvs_service *svc)
 {
 	struct uvs_dest *d;
@@ -115,19 +104,24 @@ int uvs_model_zero(struct uvs_model *m, const struct uvs_svc_key *k, struct uvs_
 	return ret;
 }
 
-void uvs_model_estimate(struct uvs_model *m)
+void uvs_model_estimate_steps(struct uvs_model *m, uint64_t steps)
 {
 	struct uvs_service *svc;
 	struct uvs_dest *d;
 
 	pthread_mutex_lock(&m->ctl_lock);
-	uvs_stats_estimate(&m->stats);
+	uvs_stats_estimate_steps(&m->stats, steps);
 	cds_list_for_each_entry(svc, &m->services, all) {
-		uvs_stats_estimate(&svc->stats);
+		uvs_stats_estimate_steps(&svc->stats, steps);
 		cds_list_for_each_entry(d, &svc->dests, list)
-			uvs_stats_estimate(&d->stats);
+			uvs_stats_estimate_steps(&d->stats, steps);
 	}
 	pthread_mutex_unlock(&m->ctl_lock);
+}
+
+void uvs_model_estimate(struct uvs_model *m)
+{
+	uvs_model_estimate_steps(m, 1);
 }
 
 void uvs_model_expire_trash(struct uvs_model *m)

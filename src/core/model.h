@@ -16,10 +16,6 @@
 
 #include "model-t.h"
 
-/* Fills err (may be NULL) with a message and returns -errnum. */
-int uvs_errorf(struct uvs_error *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* Sets up an empty model whose objects keep nworkers stats slots. Returns 0 or
  * -ENOMEM. The clock defaults to CLOCK_MONOTONIC. */
 int uvs_model_init(struct uvs_model *m, unsigned nworkers);
@@ -53,6 +49,9 @@ int uvs_dest_del(struct uvs_model *m, const struct uvs_svc_key *k, int af,
 int uvs_model_zero(struct uvs_model *m, const struct uvs_svc_key *k, struct uvs_error *err);
 /* One rate-estimator step over every object; call every UVS_EST_INTERVAL_S seconds. */
 void uvs_model_estimate(struct uvs_model *m);
+/* `steps` steps at once after the clock jumped (uvs_stats_estimate_steps): the same
+ * result as `steps` calls of uvs_model_estimate with no traffic between them. */
+void uvs_model_estimate_steps(struct uvs_model *m, uint64_t steps);
 /* Frees trashed destinations that nothing uses and whose trash period has passed. */
 void uvs_model_expire_trash(struct uvs_model *m);
 

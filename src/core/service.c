@@ -95,7 +95,6 @@ static int check_conf(const struct uvs_svc_conf *c, const struct uvs_sched_ops *
 		      struct uvs_error *err)
 {
 	const struct uvs_svc_key *k = &c->key;
-	const char *name = c->sched_name[0] ? c->sched_name : UVS_DEFAULT_SCHED;
 
 	if (k->af != AF_INET && k->af != AF_INET6)
 		return uvs_errorf(err, EAFNOSUPPORT, "address family %u is not supported", k->af);
@@ -121,9 +120,12 @@ static int check_conf(const struct uvs_svc_conf *c, const struct uvs_sched_ops *
 	if (k->af == AF_INET6 && (c->netmask < 1 || c->netmask > 128))
 		return uvs_errorf(err, EINVAL, "IPv6 persistence prefix %u out of range 1..128",
 				  c->netmask);
-	*sched = uvs_sched_find(name);
+	/* An empty name finds no scheduler, as in the kernel; ipvsadm and the rules
+	 * language fill in the default, wlc. */
+	*sched = uvs_sched_find(c->sched_name);
 	if (!*sched)
-		return uvs_errorf(err, ENOENT, "Scheduler not found: %s", name);
+		return uvs_errorf(err, ENOENT, "Scheduler not found: %s",
+				  c->sched_name[0] ? c->sched_name : "(empty name)");
 	if (c->pe_name[0])
 		return uvs_errorf(err, ENOENT, "Persistence engine not found: %s", c->pe_name);
 	return 0;

@@ -2,6 +2,7 @@
 #include "stats.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,35 @@ void uvs_stats_estimate(struct uvs_stats *s)
 	ewma(&s->inbps, now.inbytes - s->last.inbytes, 4);
 	ewma(&s->outbps, now.outbytes - s->last.outbytes, 4);
 	s->last = now;
+}
+
+/* A step that sees no traffic: each average moves a quarter of the way to 0 (rounded
+ * as ewma() rounds), and `last` stays. Returns whether any average changed. */
+static bool idle_step(struct uvs_stats *s)
+{
+	int64_t *avg[] = { &s->cps, &s->inpps, &s->outpps, &s->inbps, &s->outbps };
+	bool changed = false;
+
+	for (unsigned i = 0; i < sizeof(avg) / sizeof(avg[0]); i++) {
+		int64_t before = *avg[i];
+		ewma(avg[i], 0, 0);
+		changed |= *avg[i] != before;
+	}
+	return changed;
+}
+
+void uvs_stats_estimate_steps(struct uvs_stats *s, uint64_t steps)
+{
+	if (!steps)
+		return;
+	uvs_stats_estimate(s);
+	/* An idle step depends on the averages alone, so once one changes nothing, no
+	 * later one does: stopping there is exact. Each idle step takes at least a
+	 * quarter off an average's distance to where it stops (0, or -1..-3 from below),
+	 * so from any int64 value that takes at most about 160 steps. */
+	for (uint64_t i = 1; i < steps; i++)
+		if (!idle_step(s))
+			break;
 }
 
 static uint32_t shown(int64_t v, int64_t round, int shift)

@@ -58,6 +58,12 @@ void uvs_stats_zero(struct uvs_stats *s);
 #define UVS_EST_INTERVAL_S 2
 void uvs_stats_estimate(struct uvs_stats *s);
 
+/* `steps` estimator steps at once, for a clock that jumped: the first takes the traffic
+ * counted since the last step, the others see none. Leaves exactly the state that
+ * `steps` calls of uvs_stats_estimate with no traffic between them would, in bounded
+ * time whatever `steps` is (at most about 160 steps are worked out). */
+void uvs_stats_estimate_steps(struct uvs_stats *s, uint64_t steps);
+
 /* The estimator's rates, rounded as the kernel shows them. */
 void uvs_stats_rates(const struct uvs_stats *s, struct uvs_rates *out);
 

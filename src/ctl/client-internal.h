@@ -31,10 +31,6 @@ void ctl_client_revive(struct uvs_ctl_client *c);
 /* Fills err with "uvsd did not answer within N s" and returns -ETIMEDOUT. */
 int ctl_client_timed_out(const struct uvs_ctl_client *c, struct uvs_error *err);
 
-/* Fills err (may be NULL) with the message and returns -errnum. */
-int ctl_client_fail(struct uvs_error *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* The reason an NLMSG_ERROR carries as NLMSGERR_ATTR_MSG, if any, into err ("" if
  * none; err may be NULL). nlh's payload holds at least *e. */
 void ctl_error_text(const struct nlmsghdr *nlh, const struct nlmsgerr *e, struct uvs_error *err);

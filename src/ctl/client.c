@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,22 +12,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-int ctl_client_fail(struct uvs_error *err, int errnum, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return -errnum;
-}
-
-#define fail ctl_client_fail
-
 int ctl_client_timed_out(const struct uvs_ctl_client *c, struct uvs_error *err)
 {
-	return fail(err, ETIMEDOUT, "uvsd did not answer within %u s", c->timeout_s);
+	return uvs_errorf(err, ETIMEDOUT, "uvsd did not answer within %u s", c->timeout_s);
 }
 
 /* A socket connected to path, waiting at most timeout_s (0: for ever) for the server
@@ -157,14 +143,15 @@ static int one_reply(struct uvs_ctl_client *c, const struct nlmsghdr *nlh, uvs_c
 
 	/* seq 0: an error about the connection itself (a refused peer). */
 	if (nlh->nlmsg_seq != c->seq && !(nlh->nlmsg_seq == 0 && nlh->nlmsg_type == NLMSG_ERROR))
-		return fail(err, EPROTO, "reply for request %u, not %u", nlh->nlmsg_seq, c->seq);
+		return uvs_errorf(err, EPROTO, "reply for request %u, not %u", nlh->nlmsg_seq,
+				  c->seq);
 	switch (nlh->nlmsg_type) {
 	case NLMSG_NOOP:
 		return 0;
 	case NLMSG_ERROR: {
 		const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 		if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e) || e->error > 0)
-			return fail(err, EPROTO, "malformed error reply");
+			return uvs_errorf(err, EPROTO, "malformed error reply");
 		if (e->error) {
 			ctl_error_text(nlh, e, err);
 			*result = e->error;
@@ -183,7 +170,7 @@ static int one_reply(struct uvs_ctl_client *c, const struct nlmsghdr *nlh, uvs_c
 		return 1;
 	case UVS_CTL_FAMILY:
 		if (uvs_ctl_parse_msg(nlh, &cmd, tb, &scratch))
-			return fail(err, EPROTO, "malformed reply: %s", scratch.msg);
+			return uvs_errorf(err, EPROTO, "malformed reply: %s", scratch.msg);
 		/* A failing callback keeps its first error; the rest is read and dropped. */
 		if (fn && !*result) {
 			ret = fn(arg, cmd, tb, err ? err : &scratch);
@@ -192,7 +179,7 @@ static int one_reply(struct uvs_ctl_client *c, const struct nlmsghdr *nlh, uvs_c
 		}
 		return 0;
 	default:
-		return fail(err, EPROTO, "unexpected reply message type %u", nlh->nlmsg_type);
+		return uvs_errorf(err, EPROTO, "unexpected reply message type %u", nlh->nlmsg_type);
 	}
 }
 
@@ -203,7 +190,7 @@ int uvs_ctl_client_run(struct uvs_ctl_client *c, uvs_ctl_reply_fn fn, void *arg,
 	int result = 0, done = 0;
 
 	if (c->req.full)
-		return fail(err, EMSGSIZE, "request too long");
+		return uvs_errorf(err, EMSGSIZE, "request too long");
 	/* A server that hung up may have said why first: read that rather than EPIPE. */
 	bool hung_up = send(c->fd, req, req->nlmsg_len, MSG_NOSIGNAL) < 0;
 	int send_errno = errno;
@@ -211,7 +198,7 @@ int uvs_ctl_client_run(struct uvs_ctl_client *c, uvs_ctl_reply_fn fn, void *arg,
 	if (hung_up && send_errno == EAGAIN)
 		return ctl_client_timed_out(c, err);
 	if (hung_up && send_errno != EPIPE && send_errno != ECONNRESET)
-		return fail(err, send_errno, "cannot send to uvsd: %s", strerror(send_errno));
+		return uvs_errorf(err, send_errno, "cannot send to uvsd: %s", strerror(send_errno));
 	while (!done) {
 		ssize_t n = recv(c->fd, c->in.buf, sizeof(c->in.buf),
 				 MSG_TRUNC | (hung_up ? MSG_DONTWAIT : 0));
@@ -225,16 +212,16 @@ int uvs_ctl_client_run(struct uvs_ctl_client *c, uvs_ctl_reply_fn fn, void *arg,
 			continue;
 		}
 		if (n < 0 && hung_up)
-			return fail(err, send_errno, "cannot talk to uvsd: %s",
-				    strerror(send_errno));
+			return uvs_errorf(err, send_errno, "cannot talk to uvsd: %s",
+					  strerror(send_errno));
 		if (n < 0 && errno == EAGAIN) /* SO_RCVTIMEO: silence for timeout_s */
 			return ctl_client_timed_out(c, err);
 		if (n < 0)
-			return fail(err, errno, "cannot read from uvsd: %s", strerror(errno));
+			return uvs_errorf(err, errno, "cannot read from uvsd: %s", strerror(errno));
 		if (n == 0)
-			return fail(err, ECONNRESET, "uvsd closed the connection");
+			return uvs_errorf(err, ECONNRESET, "uvsd closed the connection");
 		if ((size_t)n > UVS_CTL_DGRAM_MAX)
-			return fail(err, EPROTO, "reply datagram too long");
+			return uvs_errorf(err, EPROTO, "reply datagram too long");
 		while (mnl_nlmsg_ok(nlh, len) && !done) {
 			done = one_reply(c, nlh, fn, arg, &result, err);
 			if (done < 0)
@@ -242,7 +229,7 @@ int uvs_ctl_client_run(struct uvs_ctl_client *c, uvs_ctl_reply_fn fn, void *arg,
 			nlh = mnl_nlmsg_next(nlh, &len);
 		}
 		if (len > 0 && !done)
-			return fail(err, EPROTO, "malformed reply datagram");
+			return uvs_errorf(err, EPROTO, "malformed reply datagram");
 	}
 	return result;
 }
@@ -267,7 +254,7 @@ int ctl_put_exec(struct uvs_ctl_msg *w, void *buf, size_t room, uint32_t seq,
 		[UVS_REQ_SET_TIMEOUT] = IPVS_CMD_SET_CONFIG,
 	};
 	if ((unsigned)cmd->kind >= sizeof(cmds) || !cmds[cmd->kind])
-		return fail(err, EINVAL, "unknown command");
+		return uvs_errorf(err, EINVAL, "unknown command");
 	uvs_ctl_msg_start(w, buf, room, NLM_F_REQUEST | NLM_F_ACK, seq, cmds[cmd->kind]);
 	switch (cmd->kind) {
 	case UVS_REQ_ADD_SVC:
@@ -291,7 +278,7 @@ int ctl_put_exec(struct uvs_ctl_msg *w, void *buf, size_t room, uint32_t seq,
 	case UVS_REQ_CLEAR:
 		break;
 	}
-	return w->full ? fail(err, EMSGSIZE, "request too long") : 0;
+	return w->full ? uvs_errorf(err, EMSGSIZE, "request too long") : 0;
 }
 
 int uvs_ctl_exec(struct uvs_ctl_client *c, const struct uvs_ctl_req *cmd, struct uvs_error *err)
@@ -326,11 +313,11 @@ static int get_u32s(void *arg, uint8_t cmd, const struct nlattr *const *tb, stru
 	struct u32s *u = arg;
 
 	if (cmd != u->cmd || u->seen)
-		return fail(err, EPROTO, "unexpected reply command %u", cmd);
+		return uvs_errorf(err, EPROTO, "unexpected reply command %u", cmd);
 	for (unsigned i = 0; i < u->n; i++) {
 		const struct nlattr *a = tb[u->first + i];
 		if (!a || mnl_attr_get_payload_len(a) != 4)
-			return fail(err, EPROTO, "reply without attribute %u", u->first + i);
+			return uvs_errorf(err, EPROTO, "reply without attribute %u", u->first + i);
 		u->v[i] = mnl_attr_get_u32(a);
 	}
 	u->seen = true;
@@ -342,7 +329,7 @@ static int run_u32s(struct uvs_ctl_client *c, struct u32s *u, struct uvs_error *
 	int ret = uvs_ctl_client_run(c, get_u32s, u, err);
 
 	if (!ret && !u->seen)
-		return fail(err, EPROTO, "no reply");
+		return uvs_errorf(err, EPROTO, "no reply");
 	return ret;
 }
 
@@ -396,13 +383,13 @@ static int got_svc(void *arg, uint8_t cmd, const struct nlattr *const *tb, struc
 	struct uvs_error why;
 
 	if (cmd != IPVS_CMD_NEW_SERVICE || !tb[IPVS_CMD_ATTR_SERVICE])
-		return fail(err, EPROTO, "unexpected reply to GET_SERVICE");
+		return uvs_errorf(err, EPROTO, "unexpected reply to GET_SERVICE");
 	svc = grow((void **)&s->svcs, &s->nsvcs, sizeof(*svc));
 	if (!svc)
-		return fail(err, ENOMEM, "out of memory");
+		return uvs_errorf(err, ENOMEM, "out of memory");
 	if (uvs_ctl_get_svc_info(tb[IPVS_CMD_ATTR_SERVICE], svc, &why) < 0) {
 		s->nsvcs--;
-		return fail(err, EPROTO, "malformed service: %s", why.msg);
+		return uvs_errorf(err, EPROTO, "malformed service: %s", why.msg);
 	}
 	return 0;
 }
@@ -414,13 +401,13 @@ static int got_dest(void *arg, uint8_t cmd, const struct nlattr *const *tb, stru
 	struct uvs_error why;
 
 	if (cmd != IPVS_CMD_NEW_DEST || !tb[IPVS_CMD_ATTR_DEST])
-		return fail(err, EPROTO, "unexpected reply to GET_DEST");
+		return uvs_errorf(err, EPROTO, "unexpected reply to GET_DEST");
 	d = grow((void **)&svc->dests, &svc->ndests, sizeof(*d));
 	if (!d)
-		return fail(err, ENOMEM, "out of memory");
+		return uvs_errorf(err, ENOMEM, "out of memory");
 	if (uvs_ctl_get_dest_info(tb[IPVS_CMD_ATTR_DEST], svc->conf.key.af, d, &why) < 0) {
 		svc->ndests--;
-		return fail(err, EPROTO, "malformed destination: %s", why.msg);
+		return uvs_errorf(err, EPROTO, "malformed destination: %s", why.msg);
 	}
 	return 0;
 }
@@ -483,9 +470,9 @@ static int got_daemon(void *arg, uint8_t cmd, const struct nlattr *const *tb, st
 	struct uvs_error why;
 
 	if (cmd != IPVS_CMD_NEW_DAEMON || !tb[IPVS_CMD_ATTR_DAEMON] || ds->n >= 2)
-		return fail(err, EPROTO, "unexpected reply to GET_DAEMON");
+		return uvs_errorf(err, EPROTO, "unexpected reply to GET_DAEMON");
 	if (uvs_ctl_get_daemon(tb[IPVS_CMD_ATTR_DAEMON], true, &ds->d[ds->n], &why) < 0)
-		return fail(err, EPROTO, "malformed daemon: %s", why.msg);
+		return uvs_errorf(err, EPROTO, "malformed daemon: %s", why.msg);
 	ds->n++;
 	return 0;
 }
@@ -515,9 +502,9 @@ static int got_conn(void *arg, uint8_t cmd, const struct nlattr *const *tb, stru
 	struct uvs_error why;
 
 	if (cmd != UVS_CMD_GET_CONN || !tb[UVS_CMD_ATTR_CONN])
-		return fail(err, EPROTO, "unexpected reply to GET_CONN");
+		return uvs_errorf(err, EPROTO, "unexpected reply to GET_CONN");
 	if (uvs_ctl_get_conn(tb[UVS_CMD_ATTR_CONN], &conn, &why) < 0)
-		return fail(err, EPROTO, "malformed connection: %s", why.msg);
+		return uvs_errorf(err, EPROTO, "malformed connection: %s", why.msg);
 	return wk->conn(wk->arg, &conn);
 }
 
@@ -538,9 +525,9 @@ static int got_counter(void *arg, uint8_t cmd, const struct nlattr *const *tb,
 	struct uvs_error why;
 
 	if (cmd != UVS_CMD_GET_COUNTERS || !tb[UVS_CMD_ATTR_COUNTER])
-		return fail(err, EPROTO, "unexpected reply to GET_COUNTERS");
+		return uvs_errorf(err, EPROTO, "unexpected reply to GET_COUNTERS");
 	if (uvs_ctl_get_counter(tb[UVS_CMD_ATTR_COUNTER], &ctr, &why) < 0)
-		return fail(err, EPROTO, "malformed counter: %s", why.msg);
+		return uvs_errorf(err, EPROTO, "malformed counter: %s", why.msg);
 	return wk->counter(wk->arg, &ctr);
 }
 

@@ -126,11 +126,11 @@ static int take_answers(struct uvs_ctl_client *c, struct ctl_pipe *p, int len,
 		if (nlh->nlmsg_type == NLMSG_NOOP)
 			continue;
 		if (nlh->nlmsg_type != NLMSG_ERROR)
-			return ctl_client_fail(why, EPROTO, "unexpected reply message type %u",
-					       nlh->nlmsg_type);
+			return uvs_errorf(why, EPROTO, "unexpected reply message type %u",
+					  nlh->nlmsg_type);
 		if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e) || e->error > 0 ||
 		    (nlh->nlmsg_seq == 0 && e->error == 0))
-			return ctl_client_fail(why, EPROTO, "malformed error reply");
+			return uvs_errorf(why, EPROTO, "malformed error reply");
 		/* seq 0: about the connection itself (a refused peer, an idle client
 		 * closed), which ends: every command outstanding gets its reason. */
 		if (nlh->nlmsg_seq == 0) {
@@ -140,18 +140,18 @@ static int take_answers(struct uvs_ctl_client *c, struct ctl_pipe *p, int len,
 			return e->error;
 		}
 		if (!p->nsent)
-			return ctl_client_fail(why, EPROTO, "reply for request %u, none sent",
-					       nlh->nlmsg_seq);
+			return uvs_errorf(why, EPROTO, "reply for request %u, none sent",
+					  nlh->nlmsg_seq);
 		if (nlh->nlmsg_seq != entry(p, 0)->seq)
-			return ctl_client_fail(why, EPROTO, "reply for request %u, not %u",
-					       nlh->nlmsg_seq, entry(p, 0)->seq);
+			return uvs_errorf(why, EPROTO, "reply for request %u, not %u",
+					  nlh->nlmsg_seq, entry(p, 0)->seq);
 		text.msg[0] = 0;
 		if (e->error)
 			ctl_error_text(nlh, e, &text);
 		answer_oldest(p, e->error, &text);
 	}
 	if (len > 0)
-		return ctl_client_fail(why, EPROTO, "malformed reply datagram");
+		return uvs_errorf(why, EPROTO, "malformed reply datagram");
 	return 0;
 }
 
@@ -176,14 +176,13 @@ static int read_some(struct uvs_ctl_client *c, struct ctl_pipe *p, struct uvs_er
 			continue;
 		}
 		if (n < 0 && reset)
-			return ctl_client_fail(why, ECONNRESET, "uvsd closed the connection");
+			return uvs_errorf(why, ECONNRESET, "uvsd closed the connection");
 		if (n < 0)
-			return ctl_client_fail(why, errno, "cannot read from uvsd: %s",
-					       strerror(errno));
+			return uvs_errorf(why, errno, "cannot read from uvsd: %s", strerror(errno));
 		if (n == 0)
-			return ctl_client_fail(why, ECONNRESET, "uvsd closed the connection");
+			return uvs_errorf(why, ECONNRESET, "uvsd closed the connection");
 		if ((size_t)n > UVS_CTL_DGRAM_MAX)
-			return ctl_client_fail(why, EPROTO, "reply datagram too long");
+			return uvs_errorf(why, EPROTO, "reply datagram too long");
 		if ((ret = take_answers(c, p, (int)n, why)))
 			return ret;
 		got++;
@@ -222,8 +221,7 @@ static int step(struct uvs_ctl_client *c, struct ctl_pipe *p, bool wait)
 		return fail_all(p, ctl_client_timed_out(c, &why), &why);
 	if (n < 0 && errno != EINTR)
 		return fail_all(
-			p,
-			ctl_client_fail(&why, errno, "cannot wait for uvsd: %s", strerror(errno)),
+			p, uvs_errorf(&why, errno, "cannot wait for uvsd: %s", strerror(errno)),
 			&why);
 	return 0;
 }
@@ -236,7 +234,7 @@ int uvs_ctl_queue(struct uvs_ctl_client *c, const struct uvs_ctl_req *cmd, uvs_c
 	int ret;
 
 	if (!p && !(p = c->pipe = calloc(1, sizeof(*p))))
-		return ctl_client_fail(err, ENOMEM, "out of memory");
+		return uvs_errorf(err, ENOMEM, "out of memory");
 	if (!p->nsent && !p->nunsent)
 		ctl_client_revive(c);
 	/* Room for one more: a failed connection empties the queue, which is room too. */

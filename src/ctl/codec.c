@@ -327,7 +327,7 @@ static const struct uvs_ctl_policy svc_policy[IPVS_SVC_ATTR_MAX + 1] = {
 	[IPVS_SVC_ATTR_TIMEOUT] = P(U32, 0, "TIMEOUT"),
 	[IPVS_SVC_ATTR_NETMASK] = P(U32, 0, "NETMASK"),
 	[IPVS_SVC_ATTR_STATS] = P(NEST, 0, "STATS"),
-	[IPVS_SVC_ATTR_PE_NAME] = P(STR, UVS_PE_NAME_MAX, "PE_NAME"),
+	[IPVS_SVC_ATTR_PE_NAME] = P(STR, UVS_CTL_PE_NAME_MAX, "PE_NAME"),
 	[IPVS_SVC_ATTR_STATS64] = P(NEST, 0, "STATS64"),
 };
 
@@ -472,6 +472,12 @@ int uvs_ctl_get_svc_key(const struct nlattr *nest, struct uvs_svc_key *k, struct
 		return uvs_errorf(err, EINVAL, "SERVICE: attribute AF missing");
 	af = mnl_attr_get_u16(tb[IPVS_SVC_ATTR_AF]);
 	/* The kernel's rule: a FWMARK attribute makes it a fwmark service. */
+	if (!tb[IPVS_SVC_ATTR_FWMARK] && (ret = need(tb, svc_policy, "SERVICE", err, inet)))
+		return ret;
+	/* Checked for every command, before the service is looked up, as the kernel does. */
+	if (af != AF_INET && af != AF_INET6)
+		return uvs_errorf(err, EAFNOSUPPORT, "SERVICE: address family %d is not supported",
+				  af);
 	if (tb[IPVS_SVC_ATTR_FWMARK]) {
 		uint32_t mark = mnl_attr_get_u32(tb[IPVS_SVC_ATTR_FWMARK]);
 		if (mark == 0)
@@ -479,8 +485,6 @@ int uvs_ctl_get_svc_key(const struct nlattr *nest, struct uvs_svc_key *k, struct
 		uvs_svc_key_fwmark(k, af, mark);
 		return 0;
 	}
-	if ((ret = need(tb, svc_policy, "SERVICE", err, inet)))
-		return ret;
 	if ((ret = get_addr(tb[IPVS_SVC_ATTR_ADDR], af, &addr, "SERVICE ADDR", err)))
 		return ret;
 	uvs_svc_key_inet(k, af, mnl_attr_get_u16(tb[IPVS_SVC_ATTR_PROTOCOL]), &addr,

@@ -125,7 +125,8 @@ int uvs_ctl_parse_msg(const struct nlmsghdr *nlh, uint8_t *cmd, const struct nla
 		      struct uvs_error *err);
 
 /* The service's identity in a SERVICE nest: AF and FWMARK, or AF, PROTOCOL, ADDR and
- * PORT. Other known attributes are allowed and ignored. Returns 0 or -EINVAL. */
+ * PORT. Other known attributes are allowed and ignored. Returns 0, -EAFNOSUPPORT for a
+ * family other than IPv4 and IPv6, or -EINVAL. */
 int uvs_ctl_get_svc_key(const struct nlattr *nest, struct uvs_svc_key *k, struct uvs_error *err);
 /*
  * A SERVICE nest as -A/-E send it: the key, SCHED_NAME, FLAGS, TIMEOUT and NETMASK

@@ -6,7 +6,6 @@
 #include "server-internal.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +16,6 @@ struct req {
 	bool dump;
 	const struct nlattr *tb[UVS_CTL_TOP_MAX + 1];
 };
-
-static int fail(struct uvs_error *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct uvs_error *err, int errnum, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return -errnum;
-}
 
 /*
  * Appends an NLMSG_ERROR to c->out: errnum (0 for an ack), the request's header (or
@@ -68,7 +54,7 @@ static void reply_start(struct ctl_client *c, struct uvs_ctl_msg *w, const struc
 static int reply_end(struct ctl_client *c, struct uvs_ctl_msg *w, struct uvs_error *err)
 {
 	if (w->full)
-		return fail(err, ENOBUFS, "reply too long");
+		return uvs_errorf(err, ENOBUFS, "reply too long");
 	c->out_len += NLMSG_ALIGN(w->nlh->nlmsg_len);
 	return 0;
 }
@@ -91,6 +77,16 @@ static uint32_t merged_flags(struct uvs_model *m, const struct uvs_svc_conf *c, 
 		cur = svc->flags;
 	pthread_mutex_unlock(&m->ctl_lock);
 	return ((cur & ~mask) | (c->flags & mask)) & ~(uint32_t)UVS_SVC_F_HASHED;
+}
+
+static bool svc_exists(struct uvs_model *m, const struct uvs_svc_key *k)
+{
+	bool found;
+
+	pthread_mutex_lock(&m->ctl_lock);
+	found = uvs_svc_find(m, k) != NULL;
+	pthread_mutex_unlock(&m->ctl_lock);
+	return found;
 }
 
 static int cmd_svc(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
@@ -125,10 +121,10 @@ static int snap_one(struct uvs_ctl_server *s, const struct uvs_svc_key *k, struc
 		    struct uvs_error *err)
 {
 	if (uvs_snap_take(s->cfg.model, k, false, snap))
-		return fail(err, ENOMEM, "out of memory");
+		return uvs_errorf(err, ENOMEM, "out of memory");
 	if (snap->nsvcs == 0) {
 		uvs_snap_free(snap);
-		return fail(err, ESRCH, "No such service");
+		return uvs_errorf(err, ESRCH, "No such service");
 	}
 	return 0;
 }
@@ -143,12 +139,12 @@ static int cmd_get_svc(struct uvs_ctl_server *s, struct ctl_client *c, const str
 
 	if (r->dump) {
 		if (uvs_snap_take(s->cfg.model, NULL, false, &c->snap))
-			return fail(err, ENOMEM, "out of memory");
+			return uvs_errorf(err, ENOMEM, "out of memory");
 		c->dump_cmd = IPVS_CMD_NEW_SERVICE;
 		return 0;
 	}
 	if (!r->tb[IPVS_CMD_ATTR_SERVICE])
-		return fail(err, EINVAL, "GET_SERVICE without NLM_F_DUMP needs a SERVICE");
+		return uvs_errorf(err, EINVAL, "GET_SERVICE without NLM_F_DUMP needs a SERVICE");
 	if ((ret = svc_key(r, &k, err)) || (ret = snap_one(s, &k, &snap, err)))
 		return ret;
 	reply_start(c, &w, r, IPVS_CMD_NEW_SERVICE);
@@ -169,10 +165,17 @@ static int cmd_dest(struct uvs_ctl_server *s, struct ctl_client *c, const struct
 	if ((ret = svc_key(r, &k, err)) ||
 	    (ret = uvs_ctl_get_dest(r->tb[IPVS_CMD_ATTR_DEST], k.af, !del, &d, err)))
 		return ret;
+	/* The kernel's sync protocol cannot carry mixed families: no such destination
+	 * while a sync daemon runs (checked, as there, once the service is found). */
+	if (!del && d.af != k.af && (s->daemon_running[0] || s->daemon_running[1]) &&
+	    svc_exists(s->cfg.model, &k))
+		return uvs_errorf(err, EINVAL,
+				  "a real server of another address family cannot be synchronised: "
+				  "stop the sync daemon first");
 	/* The kernel takes any u32; ipvsadm cannot write more than INT_MAX, and what the
 	 * socket accepts must save and restore. */
 	if (!del && (d.u_threshold > INT32_MAX || d.l_threshold > INT32_MAX))
-		return fail(err, ERANGE, "threshold above %d", INT32_MAX);
+		return uvs_errorf(err, ERANGE, "threshold above %d", INT32_MAX);
 	if (r->cmd == IPVS_CMD_NEW_DEST)
 		return uvs_dest_add(s->cfg.model, &k, &d, err);
 	if (r->cmd == IPVS_CMD_SET_DEST)
@@ -198,11 +201,34 @@ static int daemon_index(uint32_t state, struct uvs_error *err)
 		return 0;
 	if (state == IP_VS_STATE_BACKUP)
 		return 1;
-	return fail(err, EINVAL, "unknown sync daemon state %u", state);
+	return uvs_errorf(err, EINVAL, "unknown sync daemon state %u", state);
+}
+
+static bool is_multicast(int af, const union uvs_addr *a)
+{
+	return af == AF_INET6 ? a->ip6[0] == 0xff : (ntohl(a->ip) >> 28) == 0xe;
+}
+
+/* Whether some service has a real server of another family, which the kernel's sync
+ * protocol cannot carry. Returns 1, 0 or -ENOMEM. */
+static int has_mixed_family(struct uvs_model *m)
+{
+	struct uvs_snap snap;
+	int found = 0;
+
+	if (uvs_snap_take(m, NULL, false, &snap))
+		return -ENOMEM;
+	for (unsigned i = 0; i < snap.nsvcs && !found; i++) {
+		for (unsigned j = 0; j < snap.svcs[i].ndests && !found; j++)
+			found = snap.svcs[i].dests[j].conf.af != snap.svcs[i].conf.key.af;
+	}
+	uvs_snap_free(&snap);
+	return found;
 }
 
 /* Sync is not implemented yet: a daemon is recorded with the kernel's defaults for
- * what was not given, reported by GET_DAEMON, and the daemon's ops are told. */
+ * what was not given, reported by GET_DAEMON, and the daemon's ops are told. The
+ * kernel's refusals are kept (its order: group, mixed families, state). */
 static int cmd_new_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
 			  struct uvs_error *err)
 {
@@ -212,14 +238,22 @@ static int cmd_new_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const 
 	(void)c;
 	if ((ret = uvs_ctl_get_daemon(r->tb[IPVS_CMD_ATTR_DAEMON], true, &d, err)))
 		return ret;
+	if (d.mcast_af && !is_multicast(d.mcast_af, &d.mcast_group))
+		return uvs_errorf(err, EINVAL, "sync group is not a multicast address");
+	if ((ret = has_mixed_family(s->cfg.model)) < 0)
+		return uvs_errorf(err, ENOMEM, "out of memory");
+	if (ret)
+		return uvs_errorf(err, EINVAL,
+				  "a service has a real server of another address family, which "
+				  "synchronisation cannot carry");
 	if ((i = daemon_index(d.state, err)) < 0)
 		return i;
 	if (!d.mcast_ifn[0])
-		return fail(err, ENODEV, "no multicast interface given");
+		return uvs_errorf(err, ENODEV, "no multicast interface given");
 	if (d.syncid > 255)
-		return fail(err, EINVAL, "syncid %u out of range 0..255", d.syncid);
+		return uvs_errorf(err, EINVAL, "syncid %u out of range 0..255", d.syncid);
 	if (s->daemon_running[i])
-		return fail(err, EEXIST, "Daemon has already run");
+		return uvs_errorf(err, EEXIST, "Daemon has already run");
 	if (!d.sync_maxlen)
 		d.sync_maxlen = 1500 - 20 - 8;
 	if (!d.mcast_af) {
@@ -249,7 +283,7 @@ static int cmd_del_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const 
 	if ((i = daemon_index(d.state, err)) < 0)
 		return i;
 	if (!s->daemon_running[i])
-		return fail(err, ESRCH, "No daemon is running");
+		return uvs_errorf(err, ESRCH, "No daemon is running");
 	s->daemon_running[i] = false;
 	if (s->cfg.ops && s->cfg.ops->daemon_changed)
 		s->cfg.ops->daemon_changed(s->cfg.ops_arg, &s->daemons[i], false);
@@ -276,16 +310,21 @@ static void get_timeouts(struct uvs_ctl_server *s, struct uvs_timeouts *t)
 		*t = s->timeouts;
 }
 
+/* Absent or 0 leaves a timeout as it is; all three are checked before any is set. */
 static int cmd_set_config(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
 			  struct uvs_error *err)
 {
+	static const char *const names[3] = { "tcp", "tcpfin", "udp" };
 	uint32_t v[3] = { 0, 0, 0 };
 
-	(void)c, (void)err;
+	(void)c;
 	for (int i = 0; i < 3; i++) {
 		const struct nlattr *a = r->tb[IPVS_CMD_ATTR_TIMEOUT_TCP + i];
 		if (a)
 			v[i] = mnl_attr_get_u32(a);
+		if (v[i] > UVS_TIMEOUT_MAX)
+			return uvs_errorf(err, EINVAL, "%s timeout %u out of range 0..%u", names[i],
+					  v[i], UVS_TIMEOUT_MAX);
 	}
 	if (s->cfg.ops && s->cfg.ops->set_timeouts)
 		s->cfg.ops->set_timeouts(s->cfg.ops_arg, v[0], v[1], v[2]);
@@ -347,7 +386,7 @@ static int cmd_get_conn(struct uvs_ctl_server *s, struct ctl_client *c, const st
 	(void)s, (void)r;
 	c->conns = calloc(CTL_CONN_BATCH, sizeof(*c->conns));
 	if (!c->conns)
-		return fail(err, ENOMEM, "out of memory");
+		return uvs_errorf(err, ENOMEM, "out of memory");
 	c->dump_cmd = UVS_CMD_GET_CONN;
 	return 0;
 }
@@ -361,7 +400,7 @@ static int cmd_get_counters(struct uvs_ctl_server *s, struct ctl_client *c, cons
 	if (s->cfg.ops && s->cfg.ops->counters) {
 		c->counters = calloc(CTL_COUNTERS_MAX, sizeof(*c->counters));
 		if (!c->counters)
-			return fail(err, ENOMEM, "out of memory");
+			return uvs_errorf(err, ENOMEM, "out of memory");
 		c->ncounters = s->cfg.ops->counters(s->cfg.ops_arg, c->counters, CTL_COUNTERS_MAX);
 		if (c->ncounters > CTL_COUNTERS_MAX)
 			c->ncounters = CTL_COUNTERS_MAX;
@@ -418,36 +457,37 @@ static int check_request(const void *buf, size_t len, struct req *r, struct uvs_
 	int ret;
 
 	if (len < sizeof(*nlh))
-		return fail(err, EINVAL, "request shorter than a netlink header");
+		return uvs_errorf(err, EINVAL, "request shorter than a netlink header");
 	if (len > UVS_CTL_REQ_MAX)
-		return fail(err, EMSGSIZE, "request longer than %u bytes", UVS_CTL_REQ_MAX);
+		return uvs_errorf(err, EMSGSIZE, "request longer than %u bytes", UVS_CTL_REQ_MAX);
 	if (!mnl_nlmsg_ok(nlh, (int)len))
-		return fail(err, EINVAL, "netlink length %u does not fit the %zu-byte datagram",
-			    nlh->nlmsg_len, len);
+		return uvs_errorf(err, EINVAL,
+				  "netlink length %u does not fit the %zu-byte datagram",
+				  nlh->nlmsg_len, len);
 	if (NLMSG_ALIGN(nlh->nlmsg_len) < len)
-		return fail(err, EINVAL, "more than one netlink message in a datagram");
+		return uvs_errorf(err, EINVAL, "more than one netlink message in a datagram");
 	if (nlh->nlmsg_type != UVS_CTL_FAMILY)
-		return fail(err, EINVAL, "message type %u is not uvs's (%u)", nlh->nlmsg_type,
-			    UVS_CTL_FAMILY);
+		return uvs_errorf(err, EINVAL, "message type %u is not uvs's (%u)", nlh->nlmsg_type,
+				  UVS_CTL_FAMILY);
 	if (!(nlh->nlmsg_flags & NLM_F_REQUEST))
-		return fail(err, EINVAL, "not a request (no NLM_F_REQUEST)");
+		return uvs_errorf(err, EINVAL, "not a request (no NLM_F_REQUEST)");
 	r->nlh = nlh;
 	r->dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 	if ((ret = uvs_ctl_parse_msg(nlh, &r->cmd, r->tb, err)))
 		return ret;
 	d = r->cmd <= UVS_CMD_MAX ? &cmds[r->cmd] : NULL;
 	if (!d || !d->fn)
-		return fail(err, EOPNOTSUPP, "unknown command %u", r->cmd);
+		return uvs_errorf(err, EOPNOTSUPP, "unknown command %u", r->cmd);
 	if (!(d->modes & (r->dump ? DUMP : DO)))
-		return fail(err, EOPNOTSUPP, r->dump ? "%s cannot be dumped" : "%s is a dump only",
-			    d->name);
+		return uvs_errorf(err, EOPNOTSUPP,
+				  r->dump ? "%s cannot be dumped" : "%s is a dump only", d->name);
 	for (unsigned t = 1; t <= UVS_CTL_TOP_MAX; t++) {
 		if (r->tb[t] && !(d->takes & A(t)))
-			return fail(err, EINVAL, "%s takes no %s attribute", d->name,
-				    uvs_ctl_top_policy[t].name);
+			return uvs_errorf(err, EINVAL, "%s takes no %s attribute", d->name,
+					  uvs_ctl_top_policy[t].name);
 		if (!r->tb[t] && (d->needs & A(t)))
-			return fail(err, EINVAL, "%s needs a %s attribute", d->name,
-				    uvs_ctl_top_policy[t].name);
+			return uvs_errorf(err, EINVAL, "%s needs a %s attribute", d->name,
+					  uvs_ctl_top_policy[t].name);
 	}
 	return 0;
 }

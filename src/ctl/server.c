@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
+
 /* Work done for one client per uvs_ctl_server_handle() call, so that one busy client
  * (a long dump read fast, or a long pipelined restore) does not starve the others. */
 #define READ_BUDGET  1024
@@ -36,14 +38,6 @@ _Static_assert(UVS_CTL_DGRAM_MAX >= 2 * REPLY_ROOM, "a datagram packs several an
 #define MAX_CLIENTS_DEF 64
 /* Idle clients are looked for this often (at most), so are closed at most this late. */
 #define IDLE_CHECK_MAX_MS 1000
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static int set_err(struct uvs_error *err, int errnum, const char *what, const char *path)
 {
@@ -71,7 +65,7 @@ static struct ctl_client *client_new(int fd)
 		return NULL;
 	}
 	c->fd = fd;
-	c->active_ms = now_ms();
+	c->active_ms = uvs_monotonic_ms();
 	return c;
 }
 
@@ -120,7 +114,7 @@ static int client_send(struct ctl_client *c)
 	if (n < 0)
 		return -errno;
 	c->out_len = 0;
-	c->active_ms = now_ms();
+	c->active_ms = uvs_monotonic_ms();
 	return 0;
 }
 
@@ -190,7 +184,7 @@ static int client_read(struct uvs_ctl_server *s, struct ctl_client *c)
 			return -errno;
 		if (n < 0)
 			break;
-		c->active_ms = now_ms();
+		c->active_ms = uvs_monotonic_ms();
 		/* A longer request is refused whole; only its header is looked at. */
 		ctl_handle_request(s, c, s->req.buf,
 				   (size_t)n < sizeof(s->req.buf) ? (size_t)n : sizeof(s->req.buf));
@@ -291,7 +285,7 @@ static void timeout_text(unsigned ms, char *buf, size_t len)
  */
 static void close_idle(struct uvs_ctl_server *s)
 {
-	uint64_t now = now_ms(), expired;
+	uint64_t now = uvs_monotonic_ms(), expired;
 	struct ctl_client *c, *next;
 	char msg[128], t[32];
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "net/route.h"
 #include "prime.h"
 
@@ -49,14 +50,6 @@ void uvsd_prime_close(struct uvsd_prime *p)
 	free(p);
 }
 
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* Marks (af, a) as asked about; returns false if it already was. */
 static bool first_ask(struct uvsd_prime *p, int af, const union uvs_addr *a)
 {
@@ -95,7 +88,7 @@ static bool walk(struct uvsd_prime *p, struct uvs_model *m)
 
 bool uvsd_prime_pass(struct uvsd_prime *p, struct uvs_model *m)
 {
-	uint64_t generation = m->generation, start = now_us(), end;
+	uint64_t generation = m->generation, start = uvs_monotonic_us(), end;
 	bool left;
 
 	if (generation == p->done_generation)
@@ -103,7 +96,7 @@ bool uvsd_prime_pass(struct uvsd_prime *p, struct uvs_model *m)
 	if (start < p->next_us)
 		return true;
 	left = walk(p, m);
-	end = now_us();
+	end = uvs_monotonic_us();
 	p->next_us = end + UVSD_PRIME_DUTY * (end - start);
 	if (!left)
 		p->done_generation = generation;

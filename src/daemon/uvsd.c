@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "core/engine.h"
 #include "conns.h"
 #include "ctl/server.h"
@@ -146,20 +147,12 @@ static const struct uvs_ctl_ops ctl_ops = {
 #define STEER_DUTY     9
 #define STEER_QUIET_MS 10
 
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Syncs if the map is behind and it is time (or idle: the control thread has had
  * nothing else to do). Returns the ms to wait before calling again, -1 if the map is
  * up to date (or a failed sync waits for the 2 s timer or the next change). */
 static int steer_update(struct uvsd *d, bool idle)
 {
-	uint64_t generation = d->model.generation, now = monotonic_ms();
+	uint64_t generation = d->model.generation, now = uvs_monotonic_ms();
 	int ret;
 
 	if (!d->steer || generation == d->steered_generation)
@@ -168,7 +161,7 @@ static int steer_update(struct uvsd *d, bool idle)
 		return d->steer_next_ms - now < STEER_QUIET_MS ? (int)(d->steer_next_ms - now)
 							       : STEER_QUIET_MS;
 	ret = uvs_steer_sync(d->steer, &d->model);
-	d->steer_next_ms = monotonic_ms();
+	d->steer_next_ms = uvs_monotonic_ms();
 	d->steer_next_ms += STEER_DUTY * (d->steer_next_ms - now);
 	if (ret < 0) {
 		if (ret != d->steer_error)

@@ -46,6 +46,22 @@ bool uvs_addr_is_unicast(int af, const union uvs_addr *a)
 	return (h >> 28) != 0xe && h != 0xffffffffu;
 }
 
+bool uvs_addr_can_be_real_server(int af, const union uvs_addr *a)
+{
+	/* ::ffff:0:0/96, which ipv6_addr_type() does not call unicast. */
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (uvs_addr_is_zero(a))
+		return false;
+	if (af == AF_INET6)
+		return a->ip6[0] != 0xff && !(a->ip6[0] == 0xfe && (a->ip6[1] & 0xc0) == 0x80) &&
+		       memcmp(a->ip6, v4mapped, sizeof(v4mapped)) != 0;
+	/* What inet_addr_type() finds without a route: 0.0.0.0/8 and 255.255.255.255 are
+	 * broadcast, 224.0.0.0/4 multicast. */
+	uint32_t h = ntohl(a->ip);
+	return (h >> 24) != 0 && (h >> 28) != 0xe && h != 0xffffffffu;
+}
+
 const char *uvs_addrport(int af, const union uvs_addr *addr, uint16_t port, char *buf, size_t len)
 {
 	char a[UVS_ADDR_STRLEN];

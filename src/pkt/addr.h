@@ -54,9 +54,17 @@ void uvs_addr_mask(int af, union uvs_addr *a, uint32_t mask_or_prefix);
 /* Compares two addresses of family af in numeric order: <0, 0 or >0. */
 int uvs_addr_cmp(int af, const union uvs_addr *a, const union uvs_addr *b);
 
-/* True for an address that can name a real server: not unspecified, not multicast,
- * not the IPv4 limited broadcast. */
+/* True for a unicast address: not unspecified, not multicast, not the IPv4 limited
+ * broadcast. */
 bool uvs_addr_is_unicast(int af, const union uvs_addr *a);
+
+/*
+ * True for an address the kernel takes as a new real server (ip_vs_new_dest): for
+ * IPv4 not in 0.0.0.0/8, not multicast, not 255.255.255.255; for IPv6 not unspecified,
+ * multicast, link-local (fe80::/10) or IPv4-mapped (::ffff:0:0/96). The kernel's
+ * checks that need the host's routes and addresses are not made (docs/decisions.md).
+ */
+bool uvs_addr_can_be_real_server(int af, const union uvs_addr *a);
 
 /* "a.b.c.d:port" or "[v6]:port" (port in network order) into buf; returns buf. */
 const char *uvs_addrport(int af, const union uvs_addr *addr, uint16_t port, char *buf, size_t len);

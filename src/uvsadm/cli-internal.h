@@ -20,17 +20,6 @@
 /* Seconds uvsadm waits for a silent uvsd (0: for ever), if not the default. */
 #define UVSADM_TIMEOUT_ENV "UVSADM_TIMEOUT"
 
-struct cli_args {
-	enum cli_cmd cmd;
-	const char *cmd_arg; /* --start-daemon / --stop-daemon's state */
-	bool seen[O_COUNT];
-	const char *val[O_COUNT];
-	int svc_proto; /* of -t/-u/--sctp-service; 0 for -f */
-	int fwd;       /* UVS_FWD_MASQ, _DROUTE or _TUNNEL */
-	const char *pos[4];
-	int npos;
-};
-
 struct cli_ctx {
 	FILE *in, *out, *err;
 	const char *prog;
@@ -53,14 +42,14 @@ struct cli_ctx {
  * command, then options with their values, then --set's three values. Returns 0, or
  * an exit status (with CLI_EXIT) after printing why.
  */
-int cli_parse(struct cli_ctx *x, int argc, char **argv, struct cli_args *a);
+int cli_parse(struct cli_ctx *x, int argc, char **argv, struct adm_args *a);
 /* ipvsadm's table of which options each command needs, refuses or takes one of. */
-int cli_check(struct cli_ctx *x, const struct cli_args *a);
-/* The configuration command of a, with host and service names resolved, parsed by the
- * rules language. Returns 0 or an exit status after printing the reason. */
-int cli_config_cmd(struct cli_ctx *x, const struct cli_args *a, struct uvs_ctl_req *cmd);
+int cli_check(struct cli_ctx *x, const struct adm_args *a);
+/* The configuration command of a, with host and service names resolved, its values
+ * read by the rules language. Returns 0 or an exit status after printing the reason. */
+int cli_config_cmd(struct cli_ctx *x, const struct adm_args *a, struct uvs_ctl_req *cmd);
 /* The service of -t/-u/--sctp-service/-f for -L and -Z. Returns 0 or an exit status. */
-int cli_service_key(struct cli_ctx *x, const struct cli_args *a, struct uvs_svc_key *k);
+int cli_service_key(struct cli_ctx *x, const struct adm_args *a, struct uvs_svc_key *k);
 
 /* Prints "fmt\n" to err and returns status | CLI_EXIT. */
 int cli_fail(struct cli_ctx *x, int status, const char *fmt, ...)

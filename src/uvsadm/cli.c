@@ -109,7 +109,7 @@ static void restore_answered(void *arg, uint64_t tag, int ret, const struct uvs_
 	}
 }
 
-static int run_config(struct cli_ctx *x, const struct cli_args *a)
+static int run_config(struct cli_ctx *x, const struct adm_args *a)
 {
 	struct uvs_error err = { "" };
 	struct uvs_ctl_req cmd;
@@ -126,21 +126,30 @@ static int run_config(struct cli_ctx *x, const struct cli_args *a)
 	return ret ? refused(x, a->cmd, ret, &err) : 0;
 }
 
-static int run_zero(struct cli_ctx *x, const struct cli_args *a)
+/* The service -t/-u/--sctp-service/-f names (if any) into *k, then the connection to
+ * uvsd. Returns 0 or the exit code of the error already reported. */
+static int service_and_connect(struct cli_ctx *x, const struct adm_args *a, struct uvs_svc_key *k)
+{
+	int ret;
+
+	if (a->seen[O_SERVICE] && (ret = cli_service_key(x, a, k)))
+		return ret;
+	return connect_ctl(x);
+}
+
+static int run_zero(struct cli_ctx *x, const struct adm_args *a)
 {
 	struct uvs_error err = { "" };
 	struct uvs_svc_key k;
 	int ret;
 
-	if (a->seen[O_SERVICE] && (ret = cli_service_key(x, a, &k)))
-		return ret;
-	if ((ret = connect_ctl(x)))
+	if ((ret = service_and_connect(x, a, &k)))
 		return ret;
 	ret = uvs_ctl_zero(x->client, a->seen[O_SERVICE] ? &k : NULL, &err);
 	return ret ? refused(x, C_ZERO, ret, &err) : 0;
 }
 
-static int daemon_opts(struct cli_ctx *x, const struct cli_args *a, struct uvs_ctl_daemon *d)
+static int daemon_opts(struct cli_ctx *x, const struct adm_args *a, struct uvs_ctl_daemon *d)
 {
 	const char *v;
 	long n;
@@ -192,7 +201,7 @@ static int daemon_opts(struct cli_ctx *x, const struct cli_args *a, struct uvs_c
 	return 0;
 }
 
-static int run_daemon(struct cli_ctx *x, const struct cli_args *a)
+static int run_daemon(struct cli_ctx *x, const struct adm_args *a)
 {
 	struct uvs_ctl_daemon d = { 0 };
 	struct uvs_error err = { "" };
@@ -204,7 +213,7 @@ static int run_daemon(struct cli_ctx *x, const struct cli_args *a)
 	return ret ? refused(x, a->cmd, ret, &err) : 0;
 }
 
-static enum uvs_adm_list_fmt list_fmt(const struct cli_args *a)
+static enum uvs_adm_list_fmt list_fmt(const struct adm_args *a)
 {
 	if (a->seen[O_STATS])
 		return UVS_ADM_LIST_STATS;
@@ -219,7 +228,7 @@ static enum uvs_adm_list_fmt list_fmt(const struct cli_args *a)
 	return UVS_ADM_LIST_PLAIN;
 }
 
-static int list_services(struct cli_ctx *x, const struct cli_args *a)
+static int list_services(struct cli_ctx *x, const struct adm_args *a)
 {
 	struct uvs_adm_list_opts o = { .fmt = list_fmt(a),
 				       .exact = a->seen[O_EXACT],
@@ -230,9 +239,7 @@ static int list_services(struct cli_ctx *x, const struct cli_args *a)
 	struct uvs_svc_key k;
 	int ret;
 
-	if (a->seen[O_SERVICE] && (ret = cli_service_key(x, a, &k)))
-		return ret;
-	if ((ret = connect_ctl(x)))
+	if ((ret = service_and_connect(x, a, &k)))
 		return ret;
 	o.conn_tab_size = x->conn_tab_size;
 	o.only = a->seen[O_SERVICE] ? &k : NULL;
@@ -243,7 +250,7 @@ static int list_services(struct cli_ctx *x, const struct cli_args *a)
 	return ret ? list_failed(x, ret, &err) : 0;
 }
 
-static int run_list(struct cli_ctx *x, const struct cli_args *a)
+static int run_list(struct cli_ctx *x, const struct adm_args *a)
 {
 	const bool *o = a->seen;
 	struct cli_show show = { x->out, !o[O_NUMERIC] };
@@ -276,7 +283,7 @@ static int run_list(struct cli_ctx *x, const struct cli_args *a)
 	return ret ? list_failed(x, ret, &err) : 0;
 }
 
-static int run_save(struct cli_ctx *x, const struct cli_args *a)
+static int run_save(struct cli_ctx *x, const struct adm_args *a)
 {
 	struct uvs_error err = { "" };
 	struct uvs_snap s;
@@ -375,7 +382,7 @@ static int run_restore(struct cli_ctx *x)
 
 static int run_words(struct cli_ctx *x, int argc, char **argv)
 {
-	struct cli_args a;
+	struct adm_args a;
 	int ret;
 
 	if ((ret = cli_parse(x, argc, argv, &a)))
@@ -418,7 +425,7 @@ int uvs_adm_cli_main(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 	x.prog = argc > 0 && argv[0] ? argv[0] : "uvsadm";
 	x.sock = env && env[0] ? env : UVS_CTL_PATH;
 	if (argc <= 1) {
-		struct cli_args a = { .cmd = C_LIST };
+		struct adm_args a = { .cmd = C_LIST };
 		ret = run_list(&x, &a);
 	} else {
 		ret = run_words(&x, argc - 1, argv + 1);

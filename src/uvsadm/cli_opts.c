@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * uvsadm's command line: ipvsadm 1.31's options (short, long, bundled, "--opt=value",
- * -p's optional value) from the table in options.c, its rule that the first option is
- * the command, popt's complaints, and host and service names turned into numbers
- * before the rules language (src/adm/rules.c) reads a configuration command.
+ * uvsadm's command line: ipvsadm 1.31's options read by the scanner of
+ * src/adm/options.c, with popt's complaints and ipvsadm's checks; host and service
+ * names turned into numbers before src/adm/rules.c reads a configuration command's
+ * values.
  */
 #include "cli-internal.h"
 
@@ -32,120 +32,50 @@ int cli_tryhelp(struct cli_ctx *x)
 	return 255 | CLI_EXIT;
 }
 
-/* One option seen, as ipvsadm's parse loop takes it. shown is how it was typed. */
-static int take(struct cli_ctx *x, struct cli_args *a, const struct adm_optdef *d,
-		const char *shown, const char *value, bool first)
+/* popt's complaints end the program with ipvsadm's -1; at the first option, ipvsadm
+ * only says try -h. */
+static int popt_error(struct cli_ctx *x, const struct adm_scan_error *e, const char *what)
 {
-	if (first) {
-		/* ipvsadm: anything but a command first is a usage error. */
-		if (d->cmd == C_NONE)
-			return cli_tryhelp(x);
-		a->cmd = (enum cli_cmd)d->cmd;
-		a->cmd_arg = value;
-		return 0;
-	}
-	if (d->cmd != C_NONE)
-		return cli_fail(x, 2, "invalid option `%s'", shown);
-	if (d->opt < O_CHECKED && a->seen[d->opt])
-		return cli_fail(x, 2, "multiple '%s' options specified", cli_opt_names[d->opt]);
-	a->seen[d->opt] = true;
-	a->val[d->opt] = value;
-	if (d->opt == O_SERVICE)
-		a->svc_proto = d->variant;
-	else if (d->opt == O_FWD)
-		a->fwd = d->variant;
-	return 0;
-}
+	char buf[3];
 
-/* popt's complaints end the program with ipvsadm's -1. */
-static int popt_error(struct cli_ctx *x, const char *shown, const char *what, bool first)
-{
-	if (first)
+	if (e->first)
 		return cli_tryhelp(x);
-	fprintf(x->err, "%s: %s\n", shown, what);
+	fprintf(x->err, "%s: %s\n", adm_scan_shown(e, buf), what);
 	return 255 | CLI_EXIT;
 }
 
-static int scan_long(struct cli_ctx *x, struct cli_args *a, int argc, char **argv, int *i,
-		     bool first)
+/* A scan's fault in words as ipvsadm says it. */
+static int scan_fault(struct cli_ctx *x, const struct adm_scan_error *e)
 {
-	const char *word = argv[*i], *name = word + 2, *eq = strchr(name, '=');
-	size_t n = eq ? (size_t)(eq - name) : strlen(name);
-	const struct adm_optdef *d = adm_opt_long(name, n);
-	const char *value = NULL;
+	char buf[3];
 
-	if (!d)
-		return popt_error(x, word, "unknown option", first);
-	if (eq && d->arg == ADM_NO_ARG)
-		return popt_error(x, word, "option does not take an argument", first);
-	if (eq)
-		value = eq + 1;
-	else if (d->arg == ADM_ARG && *i + 1 < argc)
-		value = argv[++*i];
-	else if (d->arg == ADM_OPT_ARG && *i + 1 < argc && argv[*i + 1][0] != '-')
-		value = argv[++*i];
-	if (d->arg == ADM_ARG && !value)
-		return popt_error(x, word, "missing argument", first);
-	return take(x, a, d, word, value, first);
+	switch (e->fault) {
+	case ADM_SCAN_UNKNOWN:
+		return popt_error(x, e, "unknown option");
+	case ADM_SCAN_NEEDS_VALUE:
+		return popt_error(x, e, "missing argument");
+	case ADM_SCAN_TAKES_NO_VALUE:
+		return popt_error(x, e, "option does not take an argument");
+	case ADM_SCAN_SECOND_COMMAND:
+		return cli_fail(x, 2, "invalid option `%s'", adm_scan_shown(e, buf));
+	case ADM_SCAN_REPEATED:
+		return cli_fail(x, 2, "multiple '%s' options specified", cli_opt_names[e->opt]);
+	case ADM_SCAN_EXTRA_WORD:
+		return cli_fail(x, 2, "unexpected argument %s", e->word);
+	case ADM_SCAN_NOT_COMMAND:
+	case ADM_SCAN_NOT_CONFIG: /* a rules line's fault, not the command line's */
+	case ADM_SCAN_NO_COMMAND:
+		break;
+	}
+	return cli_tryhelp(x);
 }
 
-/* "-A", "-Ln", "-w5", "-p", "-p300". */
-static int scan_short(struct cli_ctx *x, struct cli_args *a, int argc, char **argv, int *i,
-		      bool *first)
+int cli_parse(struct cli_ctx *x, int argc, char **argv, struct adm_args *a)
 {
-	const char *word = argv[*i];
+	struct adm_scan_error e;
 
-	for (const char *c = word + 1; *c; c++) {
-		const struct adm_optdef *d = adm_opt_short(*c);
-		char shown[3] = { '-', *c, 0 };
-		const char *value = NULL;
-		int ret;
-
-		if (!d)
-			return popt_error(x, shown, "unknown option", *first);
-		if (d->arg != ADM_NO_ARG) {
-			if (c[1])
-				value = c + 1;
-			else if (*i + 1 < argc && (d->arg == ADM_ARG || argv[*i + 1][0] != '-'))
-				value = argv[++*i];
-			if (d->arg == ADM_ARG && !value)
-				return popt_error(x, shown, "missing argument", *first);
-			ret = take(x, a, d, shown, value, *first);
-			*first = false;
-			return ret;
-		}
-		if ((ret = take(x, a, d, shown, NULL, *first)))
-			return ret;
-		*first = false;
-	}
-	return 0;
-}
-
-int cli_parse(struct cli_ctx *x, int argc, char **argv, struct cli_args *a)
-{
-	bool first = true, opts_end = false;
-	int ret = 0;
-
-	memset(a, 0, sizeof(*a));
-	for (int i = 0; i < argc && !ret; i++) {
-		const char *w = argv[i];
-		if (!opts_end && !strcmp(w, "--")) {
-			opts_end = true;
-		} else if (!opts_end && w[0] == '-' && w[1] == '-') {
-			ret = scan_long(x, a, argc, argv, &i, first);
-			first = false;
-		} else if (!opts_end && w[0] == '-' && w[1]) {
-			ret = scan_short(x, a, argc, argv, &i, &first);
-		} else if (a->npos < (int)(sizeof(a->pos) / sizeof(a->pos[0]))) {
-			a->pos[a->npos++] = w;
-		} else {
-			return cli_fail(x, 2, "unexpected argument %s", w);
-		}
-	}
-	if (ret)
-		return ret;
-	if (a->cmd == C_NONE)
-		return cli_tryhelp(x);
+	if (adm_scan(argc, argv, ADM_SCAN_CMDLINE, a, &e))
+		return scan_fault(x, &e);
 	if (a->cmd == C_SET) {
 		if (a->npos < 3)
 			return cli_fail(x, 2, "--set option requires 3 timeout values");
@@ -157,24 +87,12 @@ int cli_parse(struct cli_ctx *x, int argc, char **argv, struct cli_args *a)
 	return 0;
 }
 
-int cli_check(struct cli_ctx *x, const struct cli_args *a)
+int cli_check(struct cli_ctx *x, const struct adm_args *a)
 {
-	int o = 0, other = 0;
+	struct uvs_error err;
 
-	switch (adm_opt_check(a->cmd, a->seen, &o, &other)) {
-	case ADM_CHECK_NEEDED:
-		return cli_fail(x, 2, "You need to supply the '%s' option for the '%s' command",
-				cli_opt_names[o], cli_cmd_names[a->cmd]);
-	case ADM_CHECK_ILLEGAL:
-		return cli_fail(x, 2, "Illegal '%s' option with the '%s' command", cli_opt_names[o],
-				cli_cmd_names[a->cmd]);
-	case ADM_CHECK_CONFLICT:
-		return cli_fail(
-			x, 2, "The option '%s' conflicts with the '%s' option in the '%s' command",
-			cli_opt_names[o], cli_opt_names[other], cli_cmd_names[a->cmd]);
-	case ADM_CHECK_OK:
-		break;
-	}
+	if (adm_args_check(a, &err))
+		return cli_fail(x, 2, "%s", err.msg);
 	/* ipvsadm's -6 sets the family of an -f seen before it; uvs takes any order. */
 	if (a->seen[O_IPV6] && !(a->seen[O_SERVICE] && a->svc_proto == 0))
 		return cli_fail(x, 2, "-6 used before -f\n");
@@ -249,142 +167,38 @@ static char *numeric_hostport(const char *text, int protocol)
 	return out;
 }
 
-/* The words the rules language reads for a: "--name=value" for each option. */
-struct words {
-	char *v[40];
-	int n;
-	char *owned[40];
-	int nowned;
-};
-
-static void word(struct words *w, const char *s)
+/*
+ * a's configuration command into *cmd, or (cmd NULL) its service into *k, with the
+ * host and service names of the service and the real server made numeric first.
+ * Returns 0 or an exit status after printing the reason.
+ */
+static int read_numeric(struct cli_ctx *x, const struct adm_args *a, struct uvs_ctl_req *cmd,
+			struct uvs_svc_key *k)
 {
-	w->v[w->n++] = (char *)s;
-}
-
-/* "--name=value"; value is resolved when resolve_proto >= 0 (host[:port] options). */
-static bool word_value(struct words *w, const char *name, const char *value, int resolve_proto)
-{
-	char *num = resolve_proto >= 0 ? numeric_hostport(value, resolve_proto) : NULL;
-	char *s = NULL;
-	int ret = asprintf(&s, "--%s=%s", name, num ? num : value);
-
-	free(num);
-	if (ret < 0)
-		return false;
-	w->owned[w->nowned++] = s;
-	word(w, s);
-	return true;
-}
-
-static const char *const svc_long[] = { [IPPROTO_TCP] = "tcp-service",
-					[IPPROTO_UDP] = "udp-service",
-					[IPPROTO_SCTP] = "sctp-service" };
-
-/* Builds the words of the configuration or service options of a (rules.c's names). */
-static bool build_words(const struct cli_args *a, struct words *w)
-{
-	static const struct {
-		int opt;
-		const char *name;
-	} plain[] = {
-		{ O_SCHED, "scheduler" },	  { O_NETMASK, "netmask" },
-		{ O_WEIGHT, "weight" },		  { O_UTHRESH, "u-threshold" },
-		{ O_LTHRESH, "l-threshold" },	  { O_PE, "pe" },
-		{ O_SCHED_FLAGS, "sched-flags" }, { O_TUN_TYPE, "tun-type" },
-		{ O_TUN_PORT, "tun-port" },
-	};
-	static const struct {
-		int opt;
-		const char *word;
-	} flags[] = {
-		{ O_OPS, "--ops" },
-		{ O_IPV6, "--ipv6" },
-		{ O_TUN_NOCSUM, "--tun-nocsum" },
-		{ O_TUN_CSUM, "--tun-csum" },
-		{ O_TUN_REMCSUM, "--tun-remcsum" },
-	};
-	bool ok = true;
-
-	if (a->seen[O_SERVICE]) {
-		if (a->svc_proto)
-			ok = word_value(w, svc_long[a->svc_proto], a->val[O_SERVICE], a->svc_proto);
-		else
-			ok = word_value(w, "fwmark-service", a->val[O_SERVICE], -1);
-	}
-	if (ok && a->seen[O_SERVER])
-		ok = word_value(w, "real-server", a->val[O_SERVER],
-				a->svc_proto ? a->svc_proto : IPPROTO_TCP);
-	for (size_t i = 0; ok && i < sizeof(plain) / sizeof(plain[0]); i++) {
-		if (a->seen[plain[i].opt])
-			ok = word_value(w, plain[i].name, a->val[plain[i].opt], -1);
-	}
-	if (ok && a->seen[O_PERSIST]) {
-		if (a->val[O_PERSIST])
-			ok = word_value(w, "persistent", a->val[O_PERSIST], -1);
-		else
-			word(w, "--persistent");
-	}
-	if (a->seen[O_FWD])
-		word(w, a->fwd == UVS_FWD_MASQ	   ? "--masquerading"
-			: a->fwd == UVS_FWD_TUNNEL ? "--ipip"
-						   : "--gatewaying");
-	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
-		if (a->seen[flags[i].opt])
-			word(w, flags[i].word);
-	}
-	return ok;
-}
-
-static void words_free(struct words *w)
-{
-	for (int i = 0; i < w->nowned; i++)
-		free(w->owned[i]);
-}
-
-static int parse_words(struct cli_ctx *x, const struct cli_args *a, const char *cmd_word,
-		       struct uvs_ctl_req *cmd)
-{
-	struct words w = { .n = 0 };
+	struct adm_args numeric = *a;
+	char *svc = NULL, *server = NULL;
 	struct uvs_error err;
 	int ret;
 
-	word(&w, cmd_word);
-	if (!build_words(a, &w)) {
-		words_free(&w);
-		return cli_fail(x, 2, "out of memory");
-	}
-	for (int i = 0; i < a->npos; i++)
-		word(&w, a->pos[i]);
-	ret = uvs_adm_parse_argv(w.n, w.v, cmd, &err);
-	words_free(&w);
-	if (ret)
-		return cli_fail(x, 2, "%s", err.msg);
-	return 0;
+	if (a->seen[O_SERVICE] && a->svc_proto &&
+	    (svc = numeric_hostport(a->val[O_SERVICE], a->svc_proto)))
+		numeric.val[O_SERVICE] = svc;
+	if (a->seen[O_SERVER] &&
+	    (server =
+		     numeric_hostport(a->val[O_SERVER], a->svc_proto ? a->svc_proto : IPPROTO_TCP)))
+		numeric.val[O_SERVER] = server;
+	ret = cmd ? uvs_adm_request(&numeric, cmd, &err) : uvs_adm_service_key(&numeric, k, &err);
+	free(svc);
+	free(server);
+	return ret ? cli_fail(x, 2, "%s", err.msg) : 0;
 }
 
-int cli_config_cmd(struct cli_ctx *x, const struct cli_args *a, struct uvs_ctl_req *cmd)
+int cli_config_cmd(struct cli_ctx *x, const struct adm_args *a, struct uvs_ctl_req *cmd)
 {
-	static const char *const words[] = {
-		[C_ADD] = "-A",	    [C_EDIT] = "-E",	 [C_DEL] = "-D",     [C_FLUSH] = "-C",
-		[C_ADDDEST] = "-a", [C_EDITDEST] = "-e", [C_DELDEST] = "-d", [C_SET] = "--set",
-	};
-
-	return parse_words(x, a, words[a->cmd], cmd);
+	return read_numeric(x, a, cmd, NULL);
 }
 
-int cli_service_key(struct cli_ctx *x, const struct cli_args *a, struct uvs_svc_key *k)
+int cli_service_key(struct cli_ctx *x, const struct adm_args *a, struct uvs_svc_key *k)
 {
-	struct cli_args only = { .svc_proto = a->svc_proto };
-	struct uvs_ctl_req cmd;
-	int ret;
-
-	/* The service options alone, read as a -D would read them. */
-	only.seen[O_SERVICE] = true;
-	only.val[O_SERVICE] = a->val[O_SERVICE];
-	only.seen[O_IPV6] = a->seen[O_IPV6];
-	if ((ret = parse_words(x, &only, "-D", &cmd)))
-		return ret;
-	*k = cmd.svc.key;
-	return 0;
+	return read_numeric(x, a, NULL, k);
 }

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 #
-# tests/e2e/common.sh — what uvsd's end-to-end tests (test_nat.sh, test_dr.sh,
-# test_tun.sh, test_hostile.sh, test_fwmark.sh) share. Source it from a test started as
+# tests/e2e/common.sh — what uvsd's end-to-end tests (test_nat.sh and test_dr.sh
+# through forward.sh, test_tun.sh, test_hostile.sh, test_fwmark.sh) share. Source it
+# from a test started as
 #   test_X.sh DECAP_OBJ UVSD UVSADM
 # It skips (exit 77) without root or network namespaces, sources lab.sh with those
 # programs, and gives:

@@ -41,8 +41,11 @@ import socket
 import struct
 import sys
 
-# The lab's own checksum and pseudo-header (labtool.py, beside this file).
-from labtool import csum, ip, pseudo
+sys.dont_write_bytecode = True  # nothing written next to the sources
+from labtool import ip  # beside this file
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from inetsum import csum, pseudo
 
 NLMSG_ERROR = 2
 # uvsd's fixed generic netlink family id for IPVS (UVS_CTL_FAMILY, include/uvs/ctl.h),

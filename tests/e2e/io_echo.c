@@ -37,6 +37,7 @@ static int steer_xdp(struct uvs_model *m, const char *ifname, const char *vip, i
 		return -1;
 	}
 	uvs_svc_key_inet(&sc.key, AF_INET, IPPROTO_UDP, &a, htons((uint16_t)port));
+	snprintf(sc.sched_name, sizeof(sc.sched_name), "%s", UVS_DEFAULT_SCHED);
 	sc.netmask = 0xffffffffu;
 	if (uvs_svc_add(m, &sc, NULL) < 0) {
 		snprintf(err, errlen, "cannot add the service");

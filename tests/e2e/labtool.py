@@ -37,6 +37,10 @@ import struct
 import sys
 import time
 
+sys.dont_write_bytecode = True  # nothing written next to the sources
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from inetsum import csum, pseudo, with_csum
+
 ETH_P_ALL = 0x0003
 ETH_P_IP = 0x0800
 ETH_P_ARP = 0x0806
@@ -49,7 +53,7 @@ SYN, RST, ACK = 0x02, 0x04, 0x10
 GRE_CSUM = 0x8000
 
 
-# -- addresses and checksums ------------------------------------------------------------
+# -- addresses ----------------------------------------------------------------------------
 
 
 def ip(a):
@@ -58,25 +62,6 @@ def ip(a):
 
 def mac(s):
     return bytes.fromhex(s.replace(":", ""))
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def pseudo(src, dst, proto, length):
-    if src.version == 6:
-        return src.packed + dst.packed + struct.pack("!IxxxB", length, proto)
-    return src.packed + dst.packed + struct.pack("!xBH", proto, length)
-
-
-def with_csum(data, at, value):
-    return data[:at] + struct.pack("!H", value) + data[at + 2 :]
 
 
 # -- packets ------------------------------------------------------------------------------

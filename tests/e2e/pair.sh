@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 #
 # tests/e2e/pair.sh — two network namespaces joined by a veth pair, for the tests of one
-# part against the kernel (test_af_packet.sh, test_af_xdp.sh, test_net_resolve.sh).
+# part against the kernel (test_io_backend.sh, test_net_resolve.sh).
 # Source it, after `set -euo pipefail`, as
 #   . pair.sh NAME NET [veth options...]
 # NAME names the namespaces ("NAME-a-PID", "NAME-b-PID"), NET is the first three

@@ -69,6 +69,7 @@ static int setup(struct uvs_model *m, const char *vip, const char *rs, int rspor
 	if (uvs_addr_parse(AF_INET, vip, &a) < 0 || uvs_addr_parse(AF_INET, rs, &dc.addr) < 0)
 		return -EINVAL;
 	uvs_svc_key_inet(&sc.key, AF_INET, IPPROTO_TCP, &a, htons(80));
+	snprintf(sc.sched_name, sizeof(sc.sched_name), "%s", UVS_DEFAULT_SCHED);
 	sc.netmask = 0xffffffffu;
 	dc.af = AF_INET;
 	dc.port = htons((uint16_t)rsport);
@@ -101,6 +102,7 @@ static int fill(struct uvs_model *m, unsigned n, bool add)
 		union uvs_addr a = { .ip = htonl(0x0ac80000u + i) };
 		memset(&sc, 0, sizeof(sc));
 		uvs_svc_key_inet(&sc.key, AF_INET, IPPROTO_TCP, &a, htons(80));
+		snprintf(sc.sched_name, sizeof(sc.sched_name), "%s", UVS_DEFAULT_SCHED);
 		sc.netmask = 0xffffffffu;
 		ret = add ? uvs_svc_add(m, &sc, NULL) : uvs_svc_del(m, &sc.key, NULL);
 	}

@@ -11,39 +11,17 @@
 #    none.
 # Usage: test_dr.sh DECAP_OBJ UVSD UVSADM
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/e2e/common.sh
-. "$here/common.sh"
+# shellcheck source=tests/e2e/forward.sh
+. "$(cd "$(dirname "$0")" && pwd)/forward.sh"
 
-V4=$LAB_VIP4
-V6=$LAB_VIP6
-
-lab_up dr
-lab_servers_start
-e2e_uvsd_start
-
-svc_add tcp "$V4" 80 -g rr
-svc_add tcp "$V6" 80 -g rr
-svc_add udp "$V4" 53 -g rr
-svc_add udp "$V6" 53 -g rr
+forward_start dr -g
 
 # The IP frames sent to rtr (not ND), captured on its LAN side while the requests run.
 lab_spawn rtr capture tshark -i "$LAB_DEV" -p -n -q -a duration:90 -w "$LAB_TMP/rtr.pcap" \
 	-f "ether dst ${LAB_MAC[rtr]} and (ip or ip6) and not icmp6"
 lab_wait 10 grep -q "Capturing on" "$LAB_TMP/capture.log" || true
 
-expect "dr: 150 HTTP requests to $V4, a third to each" "rs1 50
-rs2 50
-rs3 50" "$(curl_count "$(url "$V4")" 150)"
-expect "dr: 90 HTTP requests to $V6, a third to each" "rs1 30
-rs2 30
-rs3 30" "$(curl_count "$(url "$V6")" 90)"
-expect "dr: 90 UDP datagrams to $V4:53, a third to each" "rs1 30
-rs2 30
-rs3 30" "$(lab_udp_count "$V4" 90)"
-expect "dr: 60 UDP datagrams to [$V6]:53, a third to each" "rs1 20
-rs2 20
-rs3 20" "$(lab_udp_count "$V6" 60)"
+forward_thirds dr curl_count 150 90 90 60
 
 sleep 1 # what tshark has not read yet when told to stop is lost
 lab_stop capture
@@ -73,5 +51,4 @@ for svc in "TCP $V4:80 150 4" "TCP [$V6]:80 90 6" "UDP $V4:53 90 4" "UDP [$V6]:5
 	done
 done
 
-check "uvsd still runs" uvsd_alive
-e2e_done
+forward_done

@@ -18,38 +18,16 @@
 #    at most one request lost (see below).
 # Usage: test_nat.sh DECAP_OBJ UVSD UVSADM (the arguments of every e2e test)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/e2e/common.sh
-. "$here/common.sh"
+# shellcheck source=tests/e2e/forward.sh
+. "$(cd "$(dirname "$0")" && pwd)/forward.sh"
 
-V4=$LAB_VIP4
-V6=$LAB_VIP6
 S4="TCP $V4:80"
 S6="TCP [$V6]:80"
 
-lab_up nat
-lab_servers_start
-e2e_uvsd_start
+forward_start nat -m
 
 # ---- rr: HTTP over IPv4 and IPv6, UDP over IPv4 and IPv6 ----------------------------
-svc_add tcp "$V4" 80 -m rr
-svc_add tcp "$V6" 80 -m rr
-svc_add udp "$V4" 53 -m rr
-svc_add udp "$V6" 53 -m rr
-expect "rr: 300 HTTP requests to $V4, a third to each" "rs1 100
-rs2 100
-rs3 100" "$(lab_curl_count "$(url "$V4")" 300)"
-# Ports of their own (curl_count): a client port the kernel reused would replace its
-# old entry in -c's list below.
-expect "rr: 150 HTTP requests to $V6, a third to each" "rs1 50
-rs2 50
-rs3 50" "$(curl_count "$(url "$V6")" 150)"
-expect "rr: 150 UDP datagrams to $V4:53, a third to each" "rs1 50
-rs2 50
-rs3 50" "$(lab_udp_count "$V4" 150)"
-expect "rr: 90 UDP datagrams to [$V6]:53, a third to each" "rs1 30
-rs2 30
-rs3 30" "$(lab_udp_count "$V6" 90)"
+forward_thirds rr lab_curl_count 300 150 150 90
 # Each request a connection; TIME_WAIT keeps the entries listed for 120 s.
 expect "-L -n -c: the 150 IPv6 connections, 50 to each server" "[${LAB_IP6[rs1]}]:80 50
 [${LAB_IP6[rs2]}]:80 50
@@ -189,5 +167,4 @@ check "-S | -C; -R under traffic: answered after the restore (at #$at)" \
 expect "after the restore: rr over rs1 and rs2" "rs1 30
 rs2 30" "$(lab_curl_count "$(url "$V4")" 60)"
 
-check "uvsd still runs" uvsd_alive
-e2e_done
+forward_done

@@ -19,6 +19,7 @@
 set -euo pipefail
 probe=$1
 mode=${2:-tc} # or xdp: the XDP program and the AF_XDP backend
+pylib=$(cd "$(dirname "$0")/../pylib" && pwd) # the tests' checksum (inetsum.py)
 [ "$mode" = xdp ] && export UVS_PROBE_IO=af_xdp
 if [ "$(id -u)" != 0 ] || ! ip netns add "uvsst$$-x" 2>/dev/null; then
 	echo "skipped: needs root and network namespaces"
@@ -157,13 +158,9 @@ echo "ok: dir's own connection to the real server is the kernel's"
 # ICMP errors from the peer: unreachable (3) about a reply from VIP:80 to the client,
 # time exceeded (11) about a packet to RS:8080 (a NAT real server), both uvs's;
 # parameter problem (12) about a packet to RS:8081, the kernel's.
-ip netns exec "$p" python3 - "$peer_ip" "$vip" "$rs_ip" "$dir_ip" <<'PY'
+PYTHONPATH=$pylib ip netns exec "$p" python3 -B - "$peer_ip" "$vip" "$rs_ip" "$dir_ip" <<'PY'
 import socket, struct, sys
-def csum(b):
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    s = (s >> 16) + (s & 0xffff)
-    s += s >> 16
-    return ~s & 0xffff
+from inetsum import csum, with_csum
 peer, vip, rs = (socket.inet_aton(a) for a in sys.argv[1:4])
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
 for typ, src, sport, dst, dport in ((3, vip, 80, peer, 40000), (11, peer, 40000, rs, 8080),
@@ -171,8 +168,7 @@ for typ, src, sport, dst, dport in ((3, vip, 80, peer, 40000), (11, peer, 40000,
     inner = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 1, 0, 64, 6, 0, src, dst)
     inner += struct.pack("!HHII", sport, dport, 1, 1)
     icmp = struct.pack("!BBHI", typ, 0 if typ != 3 else 3, 0, 0) + inner
-    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
-    s.sendto(icmp, (sys.argv[4], 0))
+    s.sendto(with_csum(icmp, 2, csum(icmp)), (sys.argv[4], 0))
 PY
 sleep 0.3
 grep -q "rx icmp 3" "$tmp/out" || fail "the probe did not receive the ICMP error about VIP:80"

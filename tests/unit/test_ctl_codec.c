@@ -237,12 +237,18 @@ static void run(struct ctl_fixture *f, struct uvs_ctl_msg *w, int want, struct c
 			 ((struct genlmsghdr *)mnl_nlmsg_get_payload(w->nlh))->cmd, want, got, msg);
 }
 
-static void run_ok(struct ctl_fixture *f, struct uvs_ctl_msg *w)
+/* Feeds the request in w; expects result `want` and drops the replies. */
+static void run_expect(struct ctl_fixture *f, struct uvs_ctl_msg *w, int want)
 {
 	struct ctl_replies r;
 
-	run(f, w, 0, &r);
+	run(f, w, want, &r);
 	ctl_replies_free(&r);
+}
+
+static void run_ok(struct ctl_fixture *f, struct uvs_ctl_msg *w)
+{
+	run_expect(f, w, 0);
 }
 
 static void expect_save(struct ctl_fixture *f, const char *want)
@@ -372,6 +378,83 @@ static void test_daemon_commands(void **state)
 	assert_int_equal(f->daemon_events, 2);
 }
 
+/* SET_CONFIG: a timeout above 2^31-1 (a negative int to the kernel) is EINVAL, and
+ * then none of the three changes; 2^31-1 itself is taken. */
+static void test_timeout_range(void **state)
+{
+	struct ctl_fixture *f = *state;
+	struct uvs_ctl_msg *w;
+	const struct uvs_timeouts before = f->timeouts;
+
+	for (int i = 0; i < 3; i++) {
+		w = start(IPVS_CMD_SET_CONFIG, NLM_F_ACK);
+		for (int j = 0; j < 3; j++)
+			uvs_ctl_put_u32(w, (uint16_t)(IPVS_CMD_ATTR_TIMEOUT_TCP + j),
+					i == j ? UVS_TIMEOUT_MAX + 1u : 100);
+		run_expect(f, w, -EINVAL);
+		assert_memory_equal(&f->timeouts, &before, sizeof(before));
+	}
+	w = start(IPVS_CMD_SET_CONFIG, NLM_F_ACK);
+	uvs_ctl_put_u32(w, IPVS_CMD_ATTR_TIMEOUT_UDP, 0xffffffffu);
+	run_expect(f, w, -EINVAL);
+	assert_memory_equal(&f->timeouts, &before, sizeof(before));
+	w = start(IPVS_CMD_SET_CONFIG, NLM_F_ACK);
+	uvs_ctl_put_u32(w, IPVS_CMD_ATTR_TIMEOUT_TCP_FIN, UVS_TIMEOUT_MAX);
+	run_ok(f, w);
+	assert_int_equal(f->timeouts.tcp[UVS_TCP_S_FIN_WAIT], UVS_TIMEOUT_MAX);
+}
+
+static void new_daemon(struct ctl_fixture *f, const struct uvs_ctl_daemon *d, int want)
+{
+	struct uvs_ctl_msg *w = start(IPVS_CMD_NEW_DAEMON, NLM_F_ACK);
+
+	uvs_ctl_put_daemon(w, d);
+	run_expect(f, w, want);
+}
+
+/* NEW_DAEMON as the kernel refuses it: a group that is not multicast, and any real
+ * server of another family than its service's; and such a server while a daemon runs. */
+static void test_daemon_refusals(void **state)
+{
+	struct ctl_fixture *f = *state;
+	struct uvs_ctl_daemon d = { .state = IP_VS_STATE_BACKUP, .mcast_ifn = "eth0" };
+	struct uvs_svc_conf svc = test_svc_conf("10.0.0.1:80", "rr");
+	struct uvs_dest_conf mixed = test_dest_conf("[2001:db8::10]:80", 1);
+	struct uvs_ctl_msg *w;
+
+	d.mcast_af = AF_INET;
+	d.mcast_group.ip = htonl(0x0a000001);
+	new_daemon(f, &d, -EINVAL);
+	d.mcast_af = AF_INET6;
+	assert_int_equal(uvs_addr_parse(AF_INET6, "2001:db8::1", &d.mcast_group), 0);
+	new_daemon(f, &d, -EINVAL);
+	assert_int_equal(f->daemon_events, 0);
+
+	test_apply_ok(&f->env, NULL,
+		      "-A -t 10.0.0.1:80 -s rr\n"
+		      "-a -t 10.0.0.1:80 -r [2001:db8::10]:80 -i\n");
+	assert_int_equal(uvs_addr_parse(AF_INET6, "ff02::1:2", &d.mcast_group), 0);
+	new_daemon(f, &d, -EINVAL);
+	assert_int_equal(f->daemon_events, 0);
+
+	/* Without the mixed server, the daemon starts; then no mixed server is taken. */
+	test_apply_ok(&f->env, NULL, "-d -t 10.0.0.1:80 -r [2001:db8::10]:80\n");
+	new_daemon(f, &d, 0);
+	mixed.fwd = UVS_FWD_TUNNEL;
+	w = start(IPVS_CMD_NEW_DEST, NLM_F_ACK);
+	uvs_ctl_put_svc_key(w, &svc.key);
+	uvs_ctl_put_dest(w, &mixed, true);
+	run_expect(f, w, -EINVAL);
+	expect_save(f, "-A -t 10.0.0.1:80 -s rr\n");
+	/* A service that does not exist is ESRCH first, as in the kernel. */
+	svc.key.port = htons(81);
+	w = start(IPVS_CMD_NEW_DEST, NLM_F_ACK);
+	uvs_ctl_put_svc_key(w, &svc.key);
+	uvs_ctl_put_dest(w, &mixed, true);
+	run_expect(f, w, -ESRCH);
+	test_apply_ok(&f->env, NULL, "-C\n");
+}
+
 static void test_own_commands(void **state)
 {
 	struct ctl_fixture *f = *state;
@@ -418,6 +501,8 @@ int main(void)
 		cmocka_unit_test(test_writer_full),
 		cmocka_unit_test_setup_teardown(test_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_commands, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_daemon_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_dump, setup, teardown),
 	};

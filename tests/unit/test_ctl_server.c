@@ -284,6 +284,142 @@ static void test_model_refusals(void **state)
 	refused_msg(f, w, ESRCH, "No such service");
 }
 
+/* Feeds the request in w and expects it applied. */
+static void accepted_msg(struct ctl_fixture *f, struct uvs_ctl_msg *w)
+{
+	struct ctl_replies r;
+	char msg[200];
+	int got;
+
+	assert_false(w->full);
+	ctl_feed(f, w->nlh, w->nlh->nlmsg_len, &r);
+	got = ctl_replies_result(&r, 77, msg, sizeof(msg));
+	if (got != 0)
+		fail_msg("refused: %d \"%s\"", got, msg);
+	ctl_replies_free(&r);
+}
+
+/* A NEW_DEST for 10.0.0.1:80 of the real server at addr_port, tunnelled if its family
+ * is IPv6. */
+static struct uvs_ctl_msg *new_dest(const char *addr_port)
+{
+	struct uvs_svc_conf c = svc80();
+	struct uvs_dest_conf d = test_dest_conf(addr_port, 1);
+	struct uvs_ctl_msg *w = start(IPVS_CMD_NEW_DEST, NLM_F_ACK);
+
+	if (d.af == AF_INET6)
+		d.fwd = UVS_FWD_TUNNEL;
+	uvs_ctl_put_svc_key(w, &c.key);
+	uvs_ctl_put_dest(w, &d, true);
+	return w;
+}
+
+/* Real-server addresses the kernel's ip_vs_new_dest refuses (inet_addr_type() not
+ * local or unicast; ipv6_addr_type() not unicast, or link-local), and the edges it
+ * takes. */
+static void test_dest_address_kinds(void **state)
+{
+	static const char *const refused_addrs[] = {
+		"0.0.0.0:80",
+		"0.1.2.3:80",
+		"0.255.255.255:80",
+		"224.0.0.1:80",
+		"239.255.255.255:80",
+		"255.255.255.255:80",
+		"[::]:80",
+		"[ff02::1]:80",
+		"[fe80::1]:80",
+		"[febf::1]:80",
+		"[::ffff:192.168.0.1]:80",
+	};
+	static const char *const taken[] = {
+		"1.0.0.0:80",	      "127.0.0.1:80", "240.0.0.1:80", "[::1]:80",
+		"[::192.168.0.1]:80", "[fec0::1]:80", "[fc00::1]:80", "[2001:db8::5]:80",
+	};
+	struct ctl_fixture *f = *state;
+
+	for (size_t i = 0; i < sizeof(refused_addrs) / sizeof(refused_addrs[0]); i++)
+		refused_msg(f, new_dest(refused_addrs[i]), EINVAL, "not unicast");
+	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
+		accepted_msg(f, new_dest(taken[i]));
+}
+
+/* A family other than IPv4 and IPv6 is EAFNOSUPPORT for every command that names a
+ * service or a destination, before the service is looked up and before the
+ * destination's other attributes are checked. */
+static void test_family_errors(void **state)
+{
+	static const uint8_t svc_cmds[] = { IPVS_CMD_DEL_SERVICE, IPVS_CMD_GET_SERVICE,
+					    IPVS_CMD_ZERO };
+	struct ctl_fixture *f = *state;
+	struct uvs_svc_conf c = svc80();
+	struct uvs_dest_conf d = test_dest_conf("192.168.0.11:80", 1);
+	struct uvs_ctl_msg *w;
+
+	for (size_t i = 0; i < sizeof(svc_cmds); i++) {
+		c.key.af = 7;
+		w = start(svc_cmds[i], NLM_F_ACK);
+		uvs_ctl_put_svc_key(w, &c.key);
+		refused_msg(f, w, EAFNOSUPPORT, "address family 7");
+		uvs_svc_key_fwmark(&c.key, 7, 5);
+		w = start(svc_cmds[i], NLM_F_ACK);
+		uvs_ctl_put_svc_key(w, &c.key);
+		refused_msg(f, w, EAFNOSUPPORT, "address family 7");
+	}
+	c = svc80();
+	d.af = 7;
+	w = start(IPVS_CMD_DEL_DEST, NLM_F_ACK);
+	uvs_ctl_put_svc_key(w, &c.key);
+	uvs_ctl_put_dest(w, &d, false);
+	refused_msg(f, w, EAFNOSUPPORT, "address family 7");
+	d.weight = -1;
+	w = start(IPVS_CMD_NEW_DEST, NLM_F_ACK);
+	uvs_ctl_put_svc_key(w, &c.key);
+	uvs_ctl_put_dest(w, &d, true);
+	refused_msg(f, w, EAFNOSUPPORT, "address family 7");
+}
+
+/* The other attributes where the kernel refuses what uvs took: an empty scheduler
+ * name, a gue tunnel type without a port whatever the forwarding method, a PE_NAME
+ * longer than the kernel's policy. */
+static void test_kernel_attribute_checks(void **state)
+{
+	struct ctl_fixture *f = *state;
+	struct uvs_svc_conf c = svc80();
+	struct uvs_dest_conf d = test_dest_conf("192.168.0.12:80", 1);
+	struct uvs_ctl_msg *w;
+
+	c.sched_name[0] = 0;
+	w = start(IPVS_CMD_SET_SERVICE, NLM_F_ACK);
+	uvs_ctl_put_svc_conf(w, &c);
+	refused_msg(f, w, ENOENT, "Scheduler not found");
+	c.key.port = htons(81);
+	w = start(IPVS_CMD_NEW_SERVICE, NLM_F_ACK);
+	uvs_ctl_put_svc_conf(w, &c);
+	refused_msg(f, w, ENOENT, "Scheduler not found");
+
+	c = svc80();
+	c.key.port = htons(81);
+	snprintf(c.pe_name, sizeof(c.pe_name), "%s", "abcdefghijklmnopq");
+	w = start(IPVS_CMD_NEW_SERVICE, NLM_F_ACK);
+	uvs_ctl_put_svc_conf(w, &c);
+	refused_msg(f, w, EINVAL, "PE_NAME is longer than 16 bytes");
+	c.pe_name[16] = 0;
+	w = start(IPVS_CMD_NEW_SERVICE, NLM_F_ACK);
+	uvs_ctl_put_svc_conf(w, &c);
+	refused_msg(f, w, ENOENT, "Persistence engine not found");
+
+	c = svc80();
+	for (uint32_t fwd = UVS_FWD_MASQ; fwd <= UVS_FWD_DROUTE; fwd++) {
+		d.fwd = fwd;
+		d.tun_type = UVS_TUN_TYPE_GUE;
+		w = start(IPVS_CMD_NEW_DEST, NLM_F_ACK);
+		uvs_ctl_put_svc_key(w, &c.key);
+		uvs_ctl_put_dest(w, &d, true);
+		refused_msg(f, w, EINVAL, "gue tunnel needs a tunnel port");
+	}
+}
+
 /* xorshift64*, so that a failure repeats. */
 static uint64_t rnd_state = 0x9e3779b97f4a7c15ull;
 
@@ -858,6 +994,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_attributes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lying_lengths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_model_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dest_address_kinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_family_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_attribute_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fuzz_loop, setup, teardown),
 		cmocka_unit_test(test_peer_refused),
 		cmocka_unit_test(test_peer_group),

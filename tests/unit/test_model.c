@@ -57,6 +57,9 @@ static void test_service_errors(void **state)
 
 	c = test_svc_conf("10.0.0.2:80", "nosuch");
 	expect_svc_refused(env, &c, ENOENT, "Scheduler not found: nosuch");
+	/* No default here: ipvsadm and the rules language fill in wlc, the kernel does not. */
+	c = test_svc_conf("10.0.0.2:80", "");
+	expect_svc_refused(env, &c, ENOENT, "Scheduler not found: (empty name)");
 
 	c = test_svc_conf("10.0.0.2:0", "rr");
 	expect_svc_refused(env, &c, EINVAL, "Zero port specified for non-persistent service");
@@ -101,7 +104,7 @@ static void test_service_errors(void **state)
 	c.key.protocol = IPPROTO_UDP;
 	c.flags = UVS_SVC_F_ONEPACKET;
 	assert_int_equal(uvs_svc_add(&env->m, &c, NULL), 0);
-	c = test_svc_conf("10.0.0.2:53", "");
+	c = test_svc_conf("10.0.0.2:53", "wlc");
 	uvs_svc_key_fwmark(&c.key, AF_INET, 7);
 	assert_int_equal(uvs_svc_add(&env->m, &c, NULL), 0);
 	assert_string_equal(uvs_svc_find(&env->m, &c.key)->sched->name, "wlc");

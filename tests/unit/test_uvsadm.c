@@ -323,6 +323,10 @@ static void test_option_errors(void **state)
 	       "multiple 'scheduler' options specified\n");
 	expect(uvsadm("-A", "-E"), 2, "", "invalid option `-E'\n");
 	expect(uvsadm("--set", "1", "2"), 2, "", "--set option requires 3 timeout values\n");
+	/* After "--" a value that looks like an option is a value, read once: its error is
+	 * about the value, not an option. */
+	expect(uvsadm("--set", "--", "-1", "2", "3"), 2, "",
+	       "invalid timeout value '-1' specified\n");
 	expect(uvsadm("-L", "extra"), 2, "", "unexpected argument extra\n");
 	expect(uvsadm("--start-daemon", "sideways"), 2, "",
 	       "illegal start-daemon parameter specified\n");
