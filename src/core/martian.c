@@ -68,8 +68,10 @@ int uvs_engine_set_host_addrs(struct uvs_engine *e, const struct uvs_host_addr *
 	if (!set)
 		return -ENOMEM;
 	old = rcu_xchg_pointer(&e->host_addrs, set);
-	synchronize_rcu(); /* no worker still reads old */
-	free(old);
+	if (old) {
+		synchronize_rcu(); /* no worker still reads old */
+		free(old);
+	}
 	return 0;
 }
 
