@@ -253,8 +253,12 @@ static void on_netwatch(struct uvsd *d)
 
 	if (changed & UVS_NETWATCH_LINKS)
 		uvsd_links_check(d->links);
-	if (changed & UVS_NETWATCH_ADDRS)
+	if (changed & UVS_NETWATCH_ADDRS) {
 		refresh_host_addrs(d);
+		/* A link's new address brings routes to real servers that had none (a link
+		 * made again is back before its addresses): ask about them all again. */
+		uvsd_prime_forget(d->prime);
+	}
 }
 
 static int setup(struct uvsd *d)
