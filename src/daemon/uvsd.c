@@ -197,7 +197,7 @@ static void use_marks(struct uvsd *d, struct uvs_marks *m)
 static int start_steering(struct uvsd *d)
 {
 	unsigned ifindexes[UVSD_MAX_LINKS];
-	char msg[256] = "";
+	struct uvs_error err = { "" };
 	int ret;
 
 	for (unsigned i = 0; i < d->opt.nifs; i++)
@@ -205,11 +205,10 @@ static int start_steering(struct uvsd *d)
 			uvs_log(LOG_ERR, "no link %s", d->opt.ifnames[i]);
 			return -1;
 		}
-	ret = d->opt.af_xdp
-		      ? uvs_steer_open_xdp(ifindexes, d->opt.nifs, &d->steer, msg, sizeof(msg))
-		      : uvs_steer_open(ifindexes, d->opt.nifs, &d->steer, msg, sizeof(msg));
+	ret = d->opt.af_xdp ? uvs_steer_open_xdp(ifindexes, d->opt.nifs, &d->steer, &err)
+			    : uvs_steer_open(ifindexes, d->opt.nifs, &d->steer, &err);
 	if (ret < 0) {
-		uvs_log(LOG_ERR, "steering: %s", msg);
+		uvs_log(LOG_ERR, "steering: %s", err.msg);
 		return -1;
 	}
 	for (unsigned i = 0; d->opt.af_xdp && i < d->opt.nifs; i++)
@@ -368,7 +367,6 @@ static int setup(struct uvsd *d)
 			.xsk_map_fd = -1,
 			.busy_poll = d->opt.busy_poll,
 		};
-		char msg[256] = "";
 		if (!d->opt.no_steer) {
 			if (start_steering(d) < 0)
 				return -1;
@@ -377,8 +375,8 @@ static int setup(struct uvsd *d)
 			else
 				io.bpf_filter_fd = uvs_steer_sock_fd(d->steer);
 		}
-		if (uvsd_datapath_start(&d->engine, &io, &d->dp, msg, sizeof(msg)) < 0) {
-			uvs_log(LOG_ERR, "data path: %s", msg);
+		if (uvsd_datapath_start(&d->engine, &io, &d->dp, &err) < 0) {
+			uvs_log(LOG_ERR, "data path: %s", err.msg);
 			return -1;
 		}
 		uvsd_datapath_set_marks(d->dp, d->marks);

@@ -56,11 +56,10 @@ struct uvs_io_config {
 
 /* Opens the backend c->backend, or the one named. Returns 0 or a negative errno (with
  * a message in err, which may be NULL). */
-int uvs_io_open(const struct uvs_io_config *c, struct uvs_io **out, char *err, size_t errlen);
-int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, char *err,
-			  size_t errlen);
-int uvs_io_open_af_xdp(const struct uvs_io_config *c, struct uvs_io **out, char *err,
-		       size_t errlen);
+int uvs_io_open(const struct uvs_io_config *c, struct uvs_io **out, struct uvs_error *err);
+int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out,
+			  struct uvs_error *err);
+int uvs_io_open_af_xdp(const struct uvs_io_config *c, struct uvs_io **out, struct uvs_error *err);
 /* Accepts NULL. */
 void uvs_io_close(struct uvs_io *io);
 
