@@ -237,16 +237,9 @@ fail:
  * backends. */
 static void sum_io(const struct uvs_io_stats *s, struct uvs_io_stats *to)
 {
-	to->rx += s->rx;
-	to->rx_too_big += s->rx_too_big;
-	to->tx += s->tx;
-	to->tx_dropped += s->tx_dropped;
-	to->link_errors += s->link_errors;
-	to->rx_ring_full += s->rx_ring_full;
-	to->rx_dropped += s->rx_dropped;
-	to->rx_fill_empty += s->rx_fill_empty;
-	to->rx_invalid += s->rx_invalid;
-	to->tx_invalid += s->tx_invalid;
+#define X(name) to->name += s->name;
+	UVS_IO_COUNTERS(X)
+#undef X
 }
 
 int uvsd_datapath_reopen(struct uvsd_datapath *dp, struct uvs_error *err)

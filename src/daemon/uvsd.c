@@ -107,16 +107,9 @@ static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
 	put_counter(out, max, &n, "tx", tx);
 	for (unsigned r = 1; r < UVS_R_COUNT; r++)
 		put_counter(out, max, &n, uvs_reason_name(r), c[r]);
-	put_counter(out, max, &n, "io_rx", io.rx);
-	put_counter(out, max, &n, "io_rx_too_big", io.rx_too_big);
-	put_counter(out, max, &n, "io_tx", io.tx);
-	put_counter(out, max, &n, "io_tx_dropped", io.tx_dropped);
-	put_counter(out, max, &n, "io_link_errors", io.link_errors);
-	put_counter(out, max, &n, "io_rx_ring_full", io.rx_ring_full);
-	put_counter(out, max, &n, "io_rx_dropped", io.rx_dropped);
-	put_counter(out, max, &n, "io_rx_fill_empty", io.rx_fill_empty);
-	put_counter(out, max, &n, "io_rx_invalid", io.rx_invalid);
-	put_counter(out, max, &n, "io_tx_invalid", io.tx_invalid);
+#define X(name) put_counter(out, max, &n, "io_" #name, io.name);
+	UVS_IO_COUNTERS(X)
+#undef X
 	put_counter(out, max, &n, "nh_cache_hits", nh.hits);
 	put_counter(out, max, &n, "nh_cache_misses", nh.misses);
 	put_counter(out, max, &n, "steer_keys", d->steer ? uvs_steer_keys(d->steer) : 0);
