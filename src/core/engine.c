@@ -380,6 +380,21 @@ static void forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt
 	send_to(w, f, p, &rt);
 }
 
+/* A packet from the real server's side on its way to client: trimmed, routed and its
+ * checksum checked, or dropped (false) with the reason counted. */
+static bool prepare_to_client(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int af,
+			      const union uvs_addr *client, struct uvs_route *rt)
+{
+	trim(f, p);
+	if (!prepare(w, f, p, af, client, 0, true, rt))
+		return false;
+	if (!uvs_pkt_l4_csum_ok(p)) {
+		verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
+		return false;
+	}
+	return true;
+}
+
 /*
  * A real server's reply on NAT connection c, back to the client from the VIP. A reply
  * that is dropped changes neither the connection nor its counters: in the kernel the
@@ -392,13 +407,8 @@ static void reply(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, 
 	uint32_t bytes = p->l3_len;
 	struct uvs_route rt;
 
-	trim(f, p);
-	if (!prepare(w, f, p, c->af, &c->caddr, 0, true, &rt))
+	if (!prepare_to_client(w, f, p, c->af, &c->caddr, &rt))
 		return;
-	if (!uvs_pkt_l4_csum_ok(p)) {
-		verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
-		return;
-	}
 	uvs_conn_seen(w->engine, c, p, true, now);
 	uvs_nat_out(p, &c->vaddr, c->vport);
 	stats_packet(w, c->dest, bytes, false);
@@ -585,13 +595,8 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 		return;
 	}
 	if (to_client) {
-		trim(f, p);
-		if (!prepare(w, f, p, p->af, &p->daddr, 0, true, &rt))
+		if (!prepare_to_client(w, f, p, p->af, &p->daddr, &rt))
 			return;
-		if (!uvs_pkt_l4_csum_ok(p)) {
-			verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
-			return;
-		}
 		uvs_icmp_relay_out(p, &in, &c->vaddr, c->vport);
 		stats_packet(w, c->dest, bytes, false);
 		send_to(w, f, p, &rt);
