@@ -486,6 +486,17 @@ static void schedule_new(struct uvs_worker *w, struct uvs_frame *f, struct uvs_p
 	forward_in(w, f, p, c);
 }
 
+/* A frame that is no service's: the reply of NAT connection c if there is one, else
+ * the kernel's. */
+static void reply_or_pass(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
+			  struct uvs_conn *c, uvs_time_t now)
+{
+	if (c)
+		reply(w, f, p, c, now);
+	else
+		verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_SERVICE);
+}
+
 /*
  * A TCP or UDP frame. One to an address no service ever had (and without a mark) can
  * only be a NAT reply; one to a possible VIP is looked up inbound, then as a service,
@@ -501,10 +512,7 @@ static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *
 	if (s->out) {
 		c = uvs_conn_out_find(&e->conns, s->bucket, p->af, p->protocol, &p->saddr, p->sport,
 				      &p->daddr, p->dport);
-		if (c)
-			reply(w, f, p, c, now);
-		else
-			verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_SERVICE);
+		reply_or_pass(w, f, p, c, now);
 		return;
 	}
 	c = uvs_conn_in_find(&e->conns, s->bucket, p->af, p->protocol, &p->saddr, p->sport,
@@ -529,10 +537,7 @@ static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *
 		if (!svc) {
 			c = uvs_conn_out_get(&e->conns, p->af, p->protocol, &p->saddr, p->sport,
 					     &p->daddr, p->dport);
-			if (c)
-				reply(w, f, p, c, now);
-			else
-				verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_SERVICE);
+			reply_or_pass(w, f, p, c, now);
 			return;
 		}
 		if (!schedules(e, p)) {
