@@ -118,7 +118,7 @@ static int link_dest(struct uvs_service *svc, struct uvs_dest *d)
 	svc->num_dests++;
 	uvs_store_release(&d->svc, svc); /* pairs with uvs_dest_svc() */
 	cmm_smp_mb(); /* pairs with with_dest_locked() on a destination leaving the trash */
-	ret = svc->sched->add_dest ? svc->sched->add_dest(svc, d) : 0;
+	ret = uvs_sched_add_dest(svc, d);
 	if (ret) {
 		cds_list_del(&d->list);
 		svc->num_dests--;
@@ -133,8 +133,8 @@ static void unlink_dest(struct uvs_service *svc, struct uvs_dest *d)
 	uvs_addrs_del(svc->model, svc, d->conf.af, &d->conf.addr);
 	cds_list_del(&d->list);
 	svc->num_dests--;
-	if (svc->sched && svc->sched->del_dest)
-		svc->sched->del_dest(svc, d);
+	if (svc->sched) /* none while the service itself goes */
+		uvs_sched_del_dest(svc, d);
 	uvs_store_release(&d->svc, NULL);
 }
 
@@ -335,7 +335,7 @@ static int edit_dest(struct uvs_model *m, const struct uvs_svc_key *k, struct uv
 	pthread_mutex_lock(&svc->lock);
 	struct dest_saved saved = dest_save(d);
 	apply_conf(d, c, false);
-	ret = svc->sched->upd_dest ? svc->sched->upd_dest(svc, d) : 0;
+	ret = uvs_sched_upd_dest(svc, d);
 	if (ret) {
 		dest_restore(d, &saved);
 		uvs_errorf(err, -ret, "scheduler %s could not update the destination: %s",
