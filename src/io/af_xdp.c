@@ -508,6 +508,10 @@ static int open_umem(struct xdp_io *io, struct worker *wk, struct uvs_error *err
 	return 0;
 }
 
+/* How long a queue held by a socket being released is waited for: 2 s in all. */
+#define XSK_BUSY_TRIES	 20
+#define XSK_BUSY_WAIT_US 100000
+
 static int open_port(struct xdp_io *io, struct worker *wk, struct port *p, const char *ifname,
 		     int xsk_map_fd, struct uvs_error *err)
 {
@@ -523,8 +527,15 @@ static int open_port(struct xdp_io *io, struct worker *wk, struct port *p, const
 	char what[64];
 	int ret;
 
-	ret = xsk_socket__create_shared(&p->xsk, ifname, p->queue, wk->umem, &p->rx, &p->tx, &p->fq,
-					&p->cq, &sc);
+	/* A socket of a uvsd that just died may still hold the queue: the kernel releases
+	 * it a moment after the process is gone (EBUSY meanwhile). */
+	for (unsigned tries = 0;; tries++) {
+		ret = xsk_socket__create_shared(&p->xsk, ifname, p->queue, wk->umem, &p->rx, &p->tx,
+						&p->fq, &p->cq, &sc);
+		if (ret != -EBUSY || tries == XSK_BUSY_TRIES)
+			break;
+		usleep(XSK_BUSY_WAIT_US);
+	}
 	if (ret) {
 		p->xsk = NULL;
 		snprintf(what, sizeof(what), "AF_XDP socket on queue %u of", p->queue);
