@@ -121,12 +121,13 @@ static int add_line(struct uvsd_sysctls *l, const char *path, unsigned line, con
 
 int uvsd_sysctls_add_file(struct uvsd_sysctls *l, const char *path)
 {
-	char why[160], *text = uvsd_read_text(path, why, sizeof(why));
+	struct uvs_error why;
+	char *text = uvsd_read_text(path, &why);
 	unsigned line = 1;
 	int ret = 0;
 
 	if (!text) {
-		fprintf(stderr, "uvsd: --sysctl-file %s: %s\n", path, why);
+		fprintf(stderr, "uvsd: --sysctl-file %s: %s\n", path, why.msg);
 		return -1;
 	}
 	for (char *p = text; *p && !ret; line++) {

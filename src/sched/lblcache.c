@@ -173,7 +173,6 @@ void uvs_lbl_sched_done(struct uvs_service *svc)
 	}
 	uvs_loadheap_free(&t->wlc);
 	free(t);
-	svc->sched_data = NULL;
 }
 
 int uvs_lbl_sched_add(struct uvs_service *svc, struct uvs_dest *d)
