@@ -68,7 +68,6 @@ int uvs_engine_init(struct uvs_engine *e, struct uvs_model *m, const struct uvs_
 	e->route = c->route;
 	e->route_arg = c->route_arg;
 	uvs_timeouts_default(&e->timeouts);
-	e->sysctl.conn_reuse_mode = 1;
 	return 0;
 }
 
@@ -415,6 +414,10 @@ static void reply(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, 
 	send_to(w, f, p, &rt);
 }
 
+/* A sysctl's value (core/sysctl.h). Relaxed: each is a setting read on its own, and
+ * a packet that races with a change may see the old or the new one. */
+#define SYSCTL(e, name) uvs_load_relaxed(&(e)->model->sysctl.name)
+
 /* TCP SYN (without RST) schedules; with sloppy_tcp any TCP packet; UDP always. */
 static bool schedules(const struct uvs_engine *e, const struct uvs_pkt *p)
 {
@@ -422,26 +425,36 @@ static bool schedules(const struct uvs_engine *e, const struct uvs_pkt *p)
 		return true;
 	if (p->tcp_flags & TH_RST)
 		return false;
-	return (p->tcp_flags & TH_SYN) || e->sysctl.sloppy_tcp;
+	return (p->tcp_flags & TH_SYN) || SYSCTL(e, sloppy_tcp);
 }
 
 /*
- * An existing connection that a new SYN should replace (conn_reuse_mode,
- * expire_nodest_conn with a quiescent destination), as IPVS decides for port reuse.
+ * An existing connection that a new SYN should replace, as IPVS decides for port
+ * reuse: with conn_reuse_mode non-zero, one whose real server has weight 0 (with
+ * expire_nodest_conn), or one not controlled by a template that is in TIME_WAIT or
+ * CLOSE, or (bit 2) in FIN_WAIT without a reply seen, the last state a director sees
+ * of a direct-routing connection.
  */
 static bool reuse(const struct uvs_engine *e, const struct uvs_conn *c, const struct uvs_pkt *p)
 {
+	int mode;
 	uint8_t state;
 
-	if (p->protocol != IPPROTO_TCP || !(p->tcp_flags & TH_SYN) || !e->sysctl.conn_reuse_mode)
+	if (p->protocol != IPPROTO_TCP || !(p->tcp_flags & TH_SYN))
 		return false;
-	if (e->sysctl.expire_nodest_conn && uvs_dest_weight(c->dest) == 0)
+	mode = SYSCTL(e, conn_reuse_mode);
+	if (!mode)
+		return false;
+	if (SYSCTL(e, expire_nodest_conn) && uvs_dest_weight(c->dest) == 0)
 		return true;
 	if (c->control)
 		return false;
 	/* Relaxed: the state is judged on its own, without c's lock, as the kernel does. */
 	state = uvs_load_relaxed(&c->state);
-	return state == UVS_TCP_S_TIME_WAIT || state == UVS_TCP_S_CLOSE;
+	if (state == UVS_TCP_S_TIME_WAIT || state == UVS_TCP_S_CLOSE)
+		return true;
+	return (mode & 2) && state == UVS_TCP_S_FIN_WAIT &&
+	       (uvs_conn_flags(c) & UVS_CONN_F_NOOUTPUT);
 }
 
 /*
@@ -523,8 +536,9 @@ static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *
 	}
 	if (c && !dest_available(c->dest)) {
 		/* Its real server was deleted. */
-		if (!e->sysctl.expire_nodest_conn || !schedules(e, p)) {
-			if (e->sysctl.expire_nodest_conn)
+		bool expire = SYSCTL(e, expire_nodest_conn);
+		if (!expire || !schedules(e, p)) {
+			if (expire)
 				uvs_conn_end(e, c);
 			verdict(w, f, UVS_VERDICT_DROP, UVS_R_NODEST_CONN);
 			return;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * uvsd: the director. The control thread runs the model, the control socket uvsadm
- * talks to, the rules file (--rules, reloaded on SIGHUP), the 2-second rate estimator,
+ * talks to, the rules file (--rules, reloaded on SIGHUP), the IPVS sysctls given at
+ * start (--sysctl, --sysctl-file), the 2-second rate estimator (run_estimation),
  * the trash of deleted real servers and the priming of real servers' neighbours, in a
  * poll() loop. With --interface, worker threads (datapath.c) move frames between the
  * links and the engine. Nothing busy-polls: an idle uvsd sleeps.
@@ -288,6 +289,12 @@ static int setup(struct uvsd *d)
 		return -1;
 	}
 	d->model_ready = true;
+	/* The kernel's defaults, sync_qlen_max's from the host's memory as the kernel's,
+	 * then --sysctl and --sysctl-file in their order. */
+	long pages = sysconf(_SC_PHYS_PAGES);
+	uvs_sysctl_init(&d->model.sysctl, pages > 0 ? (uint64_t)pages : 0);
+	if (uvsd_sysctls_apply(&d->opt.sysctls, &d->model.sysctl) < 0)
+		return -1;
 	uvs_engine_config_default(&c);
 	if (d->opt.table_bits)
 		c.table_bits = d->opt.table_bits;
@@ -412,7 +419,7 @@ static void on_timer(struct uvsd *d)
 
 	if (read(d->fds[FD_TIMER].fd, &ticks, sizeof(ticks)) != sizeof(ticks))
 		return;
-	uvs_model_estimate(&d->model);
+	uvs_model_estimate_tick(&d->model); /* unless run_estimation is 0 */
 	uvs_model_expire_trash(&d->model);
 	if (d->links && !uvsd_links_settled(d->links))
 		uvsd_links_check(d->links); /* what failed is tried again */
@@ -493,6 +500,7 @@ int main(int argc, char **argv)
 	free(d.marks);
 	if (d.model_ready)
 		uvs_model_destroy(&d.model);
+	uvsd_sysctls_free(&d.opt.sysctls);
 	rcu_unregister_thread();
 	return ret;
 }
