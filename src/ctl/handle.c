@@ -231,15 +231,12 @@ static int has_mixed_family(struct uvs_model *m)
 /* Sync is not implemented yet: a daemon is recorded with the kernel's defaults for
  * what was not given, reported by GET_DAEMON, and the daemon's ops are told. The
  * kernel's refusals are kept (its order: group, mixed families, state). */
-static int cmd_new_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
-			  struct uvs_error *err)
+int uvs_ctl_server_start_daemon(struct uvs_ctl_server *s, const struct uvs_ctl_daemon *want,
+				struct uvs_error *err)
 {
-	struct uvs_ctl_daemon d;
+	struct uvs_ctl_daemon d = *want;
 	int ret, i;
 
-	(void)c;
-	if ((ret = uvs_ctl_get_daemon(r->tb[IPVS_CMD_ATTR_DAEMON], true, &d, err)))
-		return ret;
 	if (d.mcast_af && !is_multicast(d.mcast_af, &d.mcast_group))
 		return uvs_errorf(err, EINVAL, "sync group is not a multicast address");
 	if ((ret = has_mixed_family(s->cfg.model)) < 0)
@@ -273,6 +270,29 @@ static int cmd_new_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const 
 	return 0;
 }
 
+size_t uvs_ctl_server_daemons(const struct uvs_ctl_server *s, struct uvs_ctl_daemon out[2])
+{
+	size_t n = 0;
+
+	for (int i = 0; i < 2; i++) {
+		if (s->daemon_running[i])
+			out[n++] = s->daemons[i];
+	}
+	return n;
+}
+
+static int cmd_new_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+			  struct uvs_error *err)
+{
+	struct uvs_ctl_daemon d;
+	int ret;
+
+	(void)c;
+	if ((ret = uvs_ctl_get_daemon(r->tb[IPVS_CMD_ATTR_DAEMON], true, &d, err)))
+		return ret;
+	return uvs_ctl_server_start_daemon(s, &d, err);
+}
+
 static int cmd_del_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
 			  struct uvs_error *err)
 {
@@ -296,10 +316,7 @@ static int cmd_get_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const 
 			  struct uvs_error *err)
 {
 	(void)r, (void)err;
-	for (int i = 0; i < 2; i++) {
-		if (s->daemon_running[i])
-			c->daemons[c->ndaemons++] = s->daemons[i];
-	}
+	c->ndaemons = uvs_ctl_server_daemons(s, c->daemons);
 	c->dump_cmd = IPVS_CMD_NEW_DAEMON;
 	return 0;
 }

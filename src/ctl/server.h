@@ -91,6 +91,18 @@ int uvs_ctl_server_handle(struct uvs_ctl_server *s);
  * NULL. */
 void uvs_ctl_server_close(struct uvs_ctl_server *s);
 
+/*
+ * Starts sync daemon d as a NEW_DAEMON request does: the same checks and messages,
+ * the kernel's defaults for what d leaves 0, ops->daemon_changed told. For uvsd's
+ * restore of its state. Returns 0 or a negative errno with *err set.
+ */
+int uvs_ctl_server_start_daemon(struct uvs_ctl_server *s, const struct uvs_ctl_daemon *d,
+				struct uvs_error *err);
+
+/* The sync daemons that run (GET_DAEMON's answer, master first) into out; returns
+ * how many (0..2). */
+size_t uvs_ctl_server_daemons(const struct uvs_ctl_server *s, struct uvs_ctl_daemon out[2]);
+
 /* Receives each reply datagram of uvs_ctl_server_feed(). */
 typedef void (*uvs_ctl_sink_fn)(void *arg, const void *buf, size_t len);
 
