@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "state_file.h"
 #include "uvs/ctl.h"
 #include "uvs/version.h"
 
@@ -25,6 +26,9 @@ static void usage(FILE *f)
 		"  --no-steer          leave every frame to the kernel too (no tc program;\n"
 		"                      only where the kernel drops VIP traffic by itself)\n"
 		"  --rules FILE        load this ipvsadm -S rules file; SIGHUP reloads it\n"
+		"  --state FILE        keep the configuration in FILE across restarts and\n"
+		"                      crashes, or none (default " UVSD_STATE_DEFAULT " for the\n"
+		"                      default control socket, none for another one)\n"
 		"  --marks FILE        mark rules for fwmark services (iptables-save's mangle\n"
 		"                      MARK rules); SIGHUP reloads it\n"
 		"  --socket PATH       control socket (default $" UVS_CTL_PATH_ENV
@@ -151,6 +155,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ "sysctl", required_argument, NULL, 'y' },
 		{ "sysctl-file", required_argument, NULL, 'Y' },
+		{ "state", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v = 0;
@@ -167,6 +172,12 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 			break;
 		case 'M':
 			ret = path("marks", optarg, &o->marks);
+			break;
+		case 'S':
+			o->state_none = !strcmp(optarg, "none");
+			o->state = NULL;
+			if (!o->state_none)
+				ret = path("state", optarg, &o->state);
 			break;
 		case 's':
 			ret = path("socket", optarg, &o->socket);
