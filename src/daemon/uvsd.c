@@ -191,7 +191,14 @@ static void use_marks(struct uvsd *d, struct uvs_marks *m)
 	free(old);
 }
 
-/* Opens steering on the --interface links and fills its map. Returns 0 or -1 (logged). */
+static void log_swept(void *arg, const char *ifname, const char *what)
+{
+	(void)arg;
+	uvs_log(LOG_NOTICE, "%s: removed the steering %s a dead uvsd left", ifname, what);
+}
+
+/* Opens steering on the --interface links and fills its map, after removing what dead
+ * uvsds left on other links. Returns 0 or -1 (logged). */
 static int start_steering(struct uvsd *d)
 {
 	unsigned ifindexes[UVSD_MAX_LINKS];
@@ -203,6 +210,10 @@ static int start_steering(struct uvsd *d)
 			uvs_log(LOG_ERR, "no link %s", d->opt.ifnames[i]);
 			return -1;
 		}
+	/* A program there would drop the frames of its services' VIPs for nobody. */
+	if ((ret = uvs_steer_sweep(ifindexes, d->opt.nifs, log_swept, NULL)) < 0)
+		uvs_log(LOG_WARNING, "looking for steering programs dead uvsds left: %s",
+			strerror(-ret));
 	ret = d->opt.af_xdp ? uvs_steer_open_xdp(ifindexes, d->opt.nifs, &d->steer, &err)
 			    : uvs_steer_open(ifindexes, d->opt.nifs, &d->steer, &err);
 	if (ret < 0) {

@@ -1,12 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What steer.c (BPF programs and map) shares with steer_keys.c (the keys a
- * configuration needs) and steer_set.c (the keys the map holds).
+ * configuration needs), steer_set.c (the keys the map holds) and steer_sweep.c
+ * (programs dead uvsds left).
  */
 #ifndef UVS_STEER_INTERNAL_H
 #define UVS_STEER_INTERNAL_H
 
+#include <stdbool.h>
+
 #include "io/steer.h"
+
+/* Where the tc filter sits: fixed, so that a stale one can be found and replaced. */
+#define STEER_TC_HANDLE 0x757673 /* "uvs" */
+#define STEER_TC_PRIO	0x7576
+/* The programs' names, which tell uvs's programs on a link from others. */
+#define STEER_TC_NAME  "uvs_steer_tc"
+#define STEER_XDP_NAME "uvs_steer_xdp"
+
+/* Whether BPF program prog_id is named name. */
+bool steer_prog_is(uint32_t prog_id, const char *name);
+
+/* What steer_remove_left removes. */
+enum { STEER_LEFT_TC = 1, STEER_LEFT_XDP = 2 };
+
+/*
+ * Removes from link ifindex the uvs programs of the kinds in `kinds` (STEER_LEFT_*)
+ * that are there: the caller holds the link's claim, so they are a dead owner's.
+ * Returns the kinds it removed.
+ */
+unsigned steer_remove_left(unsigned ifindex, unsigned kinds);
 
 /* A growing array of keys. */
 struct steer_keyvec {

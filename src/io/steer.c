@@ -25,12 +25,6 @@ extern const unsigned long uvs_steer_obj_len;
 extern const unsigned char uvs_steer_xdp_obj[];
 extern const unsigned long uvs_steer_xdp_obj_len;
 
-/* Where the tc filter sits: fixed, so that a stale one can be found and replaced. */
-#define TC_HANDLE 0x757673 /* "uvs" */
-#define TC_PRIO	  0x7576
-#define TC_NAME	  "uvs_steer_tc"
-#define XDP_NAME  "uvs_steer_xdp"
-
 struct link {
 	unsigned ifindex;
 	int claim;	 /* uvs_link_claim's, or -1 */
@@ -68,31 +62,17 @@ static const char *ifname_of(unsigned ifindex, char *buf)
 	return buf;
 }
 
-/* Whether the program prog_id is a steering program named name (of this process, or
- * of a dead one: the link's claim tells a live owner). */
-static bool is_ours(uint32_t prog_id, const char *name)
-{
-	struct bpf_prog_info info;
-	uint32_t len = sizeof(info);
-	int fd = bpf_prog_get_fd_by_id(prog_id);
-	bool ours;
-
-	if (fd < 0)
-		return false;
-	memset(&info, 0, sizeof(info));
-	ours = !bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, name);
-	close(fd);
-	return ours;
-}
-
 static int attach(struct uvs_steer *s, struct link *l, struct uvs_error *err)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)l->ifindex, .attach_point = BPF_TC_INGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, q, .handle = TC_HANDLE, .priority = TC_PRIO);
-	LIBBPF_OPTS(bpf_tc_opts, a, .handle = TC_HANDLE, .priority = TC_PRIO, .prog_fd = s->tc_fd);
+	LIBBPF_OPTS(bpf_tc_opts, q, .handle = STEER_TC_HANDLE, .priority = STEER_TC_PRIO);
+	LIBBPF_OPTS(bpf_tc_opts, a, .handle = STEER_TC_HANDLE, .priority = STEER_TC_PRIO,
+		    .prog_fd = s->tc_fd);
 	char name[IF_NAMESIZE];
 	int ret;
 
+	/* A dead uvsd that steered the link with AF_XDP left its XDP program. */
+	steer_remove_left(l->ifindex, STEER_LEFT_XDP);
 	ret = bpf_tc_hook_create(&hook);
 	if (!ret)
 		l->made_qdisc = true;
@@ -102,11 +82,11 @@ static int attach(struct uvs_steer *s, struct link *l, struct uvs_error *err)
 	if (!ret) {
 		/* A filter is at our place: we hold the link's claim, so if it is uvs's,
 		 * its owner is dead (killed: it could not detach). Replace it. */
-		if (!is_ours(q.prog_id, TC_NAME))
+		if (!steer_prog_is(q.prog_id, STEER_TC_NAME))
 			return uvs_syserrorf(
 				err, EEXIST,
 				"%s: tc ingress filter handle %#x priority %#x is not uvs's",
-				ifname_of(l->ifindex, name), TC_HANDLE, TC_PRIO);
+				ifname_of(l->ifindex, name), STEER_TC_HANDLE, STEER_TC_PRIO);
 		a.flags = BPF_TC_F_REPLACE;
 	}
 	ret = bpf_tc_attach(&hook, &a);
@@ -128,11 +108,13 @@ static int attach_xdp(struct uvs_steer *s, struct link *l, uint32_t slot, struct
 
 	if (bpf_map_update_elem(s->xsk_links_fd, &l->ifindex, &slot, BPF_ANY))
 		return uvs_syserrorf(err, errno, "the XDP link map");
+	/* A dead uvsd that steered the link with AF_PACKET left its tc filter. */
+	steer_remove_left(l->ifindex, STEER_LEFT_TC);
 	ret = bpf_xdp_query((int)l->ifindex, 0, &q);
 	if (ret)
 		return uvs_syserrorf(err, -ret, "XDP programs of %s", ifname_of(l->ifindex, name));
 	if (q.prog_id) {
-		if (!is_ours(q.prog_id, XDP_NAME))
+		if (!steer_prog_is(q.prog_id, STEER_XDP_NAME))
 			return uvs_syserrorf(err, EEXIST, "%s has an XDP program that is not uvs's",
 					     ifname_of(l->ifindex, name));
 		/* Native and generic programs exclude each other: the old one goes first. */
@@ -216,7 +198,7 @@ static int load(struct uvs_steer *s, struct uvs_error *err)
 	s->map_fd = map ? bpf_map__fd(map) : -ENOENT;
 	if (s->xdp) {
 		s->sock_fd = s->tc_fd = -ENOENT;
-		s->xdp_fd = program_fd(s->obj, XDP_NAME);
+		s->xdp_fd = program_fd(s->obj, STEER_XDP_NAME);
 		map = bpf_object__find_map_by_name(s->obj, "uvs_xsks");
 		s->xsk_map_fd = map ? bpf_map__fd(map) : -ENOENT;
 		map = bpf_object__find_map_by_name(s->obj, "uvs_xsk_links");
@@ -227,7 +209,7 @@ static int load(struct uvs_steer *s, struct uvs_error *err)
 		return 0;
 	}
 	s->xdp_fd = s->xsk_map_fd = s->xsk_links_fd = -ENOENT;
-	s->tc_fd = program_fd(s->obj, TC_NAME);
+	s->tc_fd = program_fd(s->obj, STEER_TC_NAME);
 	s->sock_fd = program_fd(s->obj, "uvs_steer_sock");
 	if (s->map_fd < 0 || s->tc_fd < 0 || s->sock_fd < 0)
 		return uvs_syserrorf(err, ENOENT, "the steering object lacks a program or map");
@@ -474,7 +456,7 @@ void uvs_steer_close(struct uvs_steer *s)
 		struct link *l = &s->links[i];
 		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)l->ifindex,
 			    .attach_point = BPF_TC_INGRESS);
-		LIBBPF_OPTS(bpf_tc_opts, o, .handle = TC_HANDLE, .priority = TC_PRIO);
+		LIBBPF_OPTS(bpf_tc_opts, o, .handle = STEER_TC_HANDLE, .priority = STEER_TC_PRIO);
 
 		/* Errors are ignored: the link may be gone, and its filters with it. */
 		if (l->attached && s->xdp) {
