@@ -18,8 +18,24 @@
 #define STEER_TC_NAME  "uvs_steer_tc"
 #define STEER_XDP_NAME "uvs_steer_xdp"
 
-/* Whether BPF program prog_id is named name. */
-bool steer_prog_is(uint32_t prog_id, const char *name);
+/* What sits at one of steering's places on a link. */
+enum { STEER_NONE, STEER_OURS, STEER_OTHER };
+
+/*
+ * What is at uvs's tc place (STEER_TC_HANDLE, STEER_TC_PRIO) on link ifindex's
+ * ingress: STEER_OURS for a bpf filter named STEER_TC_NAME (by the name it was
+ * attached with, which needs no privilege to read), STEER_OTHER for another one,
+ * STEER_NONE; or a negative errno (steer_place.c).
+ */
+int steer_tc_at_place(unsigned ifindex);
+
+/*
+ * The XDP program on link ifindex: STEER_NONE, STEER_OURS (a program named
+ * STEER_XDP_NAME), STEER_OTHER, or a negative errno: -EPERM when the program's name
+ * cannot be read (it needs CAP_SYS_ADMIN). *prog_id and *mode (XDP_FLAGS_*_MODE) are
+ * set when a program is there.
+ */
+int steer_xdp_on(unsigned ifindex, uint32_t *prog_id, uint32_t *mode);
 
 /* What steer_remove_left removes. */
 enum { STEER_LEFT_TC = 1, STEER_LEFT_XDP = 2 };

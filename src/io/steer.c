@@ -65,7 +65,6 @@ static const char *ifname_of(unsigned ifindex, char *buf)
 static int attach(struct uvs_steer *s, struct link *l, struct uvs_error *err)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)l->ifindex, .attach_point = BPF_TC_INGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, q, .handle = STEER_TC_HANDLE, .priority = STEER_TC_PRIO);
 	LIBBPF_OPTS(bpf_tc_opts, a, .handle = STEER_TC_HANDLE, .priority = STEER_TC_PRIO,
 		    .prog_fd = s->tc_fd);
 	char name[IF_NAMESIZE];
@@ -78,17 +77,18 @@ static int attach(struct uvs_steer *s, struct link *l, struct uvs_error *err)
 		l->made_qdisc = true;
 	else if (ret != -EEXIST)
 		return uvs_syserrorf(err, -ret, "clsact qdisc on %s", ifname_of(l->ifindex, name));
-	ret = bpf_tc_query(&hook, &q);
-	if (!ret) {
-		/* A filter is at our place: we hold the link's claim, so if it is uvs's,
-		 * its owner is dead (killed: it could not detach). Replace it. */
-		if (!steer_prog_is(q.prog_id, STEER_TC_NAME))
-			return uvs_syserrorf(
-				err, EEXIST,
-				"%s: tc ingress filter handle %#x priority %#x is not uvs's",
-				ifname_of(l->ifindex, name), STEER_TC_HANDLE, STEER_TC_PRIO);
+	ret = steer_tc_at_place(l->ifindex);
+	if (ret < 0)
+		return uvs_syserrorf(err, -ret, "the tc ingress filters of %s",
+				     ifname_of(l->ifindex, name));
+	/* A filter at our place that is uvs's is a dead owner's (we hold the link's
+	 * claim: it was killed and could not detach): replaced. */
+	if (ret == STEER_OTHER)
+		return uvs_syserrorf(err, EEXIST,
+				     "%s: tc ingress filter handle %#x priority %#x is not uvs's",
+				     ifname_of(l->ifindex, name), STEER_TC_HANDLE, STEER_TC_PRIO);
+	if (ret == STEER_OURS)
 		a.flags = BPF_TC_F_REPLACE;
-	}
 	ret = bpf_tc_attach(&hook, &a);
 	if (ret)
 		return uvs_syserrorf(err, -ret, "attaching the steering program to %s ingress",
@@ -102,27 +102,29 @@ static int attach(struct uvs_steer *s, struct link *l, struct uvs_error *err)
  * claim) and is replaced; another program is refused. */
 static int attach_xdp(struct uvs_steer *s, struct link *l, uint32_t slot, struct uvs_error *err)
 {
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	char name[IF_NAMESIZE];
+	uint32_t prog_id = 0, mode = 0;
 	int ret;
 
 	if (bpf_map_update_elem(s->xsk_links_fd, &l->ifindex, &slot, BPF_ANY))
 		return uvs_syserrorf(err, errno, "the XDP link map");
 	/* A dead uvsd that steered the link with AF_PACKET left its tc filter. */
 	steer_remove_left(l->ifindex, STEER_LEFT_TC);
-	ret = bpf_xdp_query((int)l->ifindex, 0, &q);
-	if (ret)
+	ret = steer_xdp_on(l->ifindex, &prog_id, &mode);
+	if (ret == -EPERM)
+		return uvs_errorf(err, EPERM,
+				  "%s has an XDP program (id %u) whose name, to tell whether a "
+				  "dead uvsd left it, only CAP_SYS_ADMIN may read: remove it "
+				  "(ip link set dev %s xdp off) if it is",
+				  ifname_of(l->ifindex, name), prog_id, name);
+	if (ret < 0)
 		return uvs_syserrorf(err, -ret, "XDP programs of %s", ifname_of(l->ifindex, name));
-	if (q.prog_id) {
-		if (!steer_prog_is(q.prog_id, STEER_XDP_NAME))
-			return uvs_syserrorf(err, EEXIST, "%s has an XDP program that is not uvs's",
-					     ifname_of(l->ifindex, name));
-		/* Native and generic programs exclude each other: the old one goes first. */
-		bpf_xdp_detach((int)l->ifindex,
-			       q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE
-								 : XDP_FLAGS_DRV_MODE,
-			       NULL);
-	}
+	if (ret == STEER_OTHER)
+		return uvs_syserrorf(err, EEXIST, "%s has an XDP program that is not uvs's",
+				     ifname_of(l->ifindex, name));
+	/* Native and generic programs exclude each other: the old one goes first. */
+	if (ret == STEER_OURS)
+		bpf_xdp_detach((int)l->ifindex, mode, NULL);
 	l->xdp_mode = XDP_FLAGS_DRV_MODE;
 	ret = bpf_xdp_attach((int)l->ifindex, s->xdp_fd, l->xdp_mode, NULL);
 	if (ret) {

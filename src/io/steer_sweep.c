@@ -1,55 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The steering programs a dead uvsd left: found by their names at uvs's fixed places,
- * and removed only from links whose claim (link_claim.h) is free, held while removing.
+ * The steering programs a dead uvsd left: found by their names at uvs's places
+ * (steer_place.c), and removed only from links whose claim (link_claim.h) is free,
+ * held while removing.
  */
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <linux/if_link.h>
 #include <net/if.h>
 #include <stdarg.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "link_claim.h"
 #include "steer-internal.h"
 
-bool steer_prog_is(uint32_t prog_id, const char *name)
+/* The kinds of uvs programs on link ifindex (of those in kinds); *xdp_mode gets the
+ * mode of an XDP one. Whatever cannot be looked at counts as not there. */
+static unsigned left_on(unsigned ifindex, unsigned kinds, uint32_t *xdp_mode)
 {
-	struct bpf_prog_info info;
-	uint32_t len = sizeof(info);
-	int fd = bpf_prog_get_fd_by_id(prog_id);
-	bool is;
-
-	if (fd < 0)
-		return false;
-	memset(&info, 0, sizeof(info));
-	is = !bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, name);
-	close(fd);
-	return is;
-}
-
-/* The kinds of uvs programs on link ifindex (of those in kinds); *xdp_flags gets the
- * mode of an XDP one. */
-static unsigned left_on(unsigned ifindex, unsigned kinds, uint32_t *xdp_flags)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex, .attach_point = BPF_TC_INGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, q, .handle = STEER_TC_HANDLE, .priority = STEER_TC_PRIO);
-	LIBBPF_OPTS(bpf_xdp_query_opts, x);
+	uint32_t prog_id;
 	unsigned found = 0;
 
-	/* Without a clsact qdisc or a filter there, the query fails: nothing of ours. */
-	if ((kinds & STEER_LEFT_TC) && !bpf_tc_query(&hook, &q) &&
-	    steer_prog_is(q.prog_id, STEER_TC_NAME))
+	if ((kinds & STEER_LEFT_TC) && steer_tc_at_place(ifindex) == STEER_OURS)
 		found |= STEER_LEFT_TC;
-	if ((kinds & STEER_LEFT_XDP) && !bpf_xdp_query((int)ifindex, 0, &x) && x.prog_id &&
-	    steer_prog_is(x.prog_id, STEER_XDP_NAME)) {
+	if ((kinds & STEER_LEFT_XDP) && steer_xdp_on(ifindex, &prog_id, xdp_mode) == STEER_OURS)
 		found |= STEER_LEFT_XDP;
-		*xdp_flags = x.attach_mode == XDP_ATTACHED_SKB	? XDP_FLAGS_SKB_MODE
-			     : x.attach_mode == XDP_ATTACHED_HW ? XDP_FLAGS_HW_MODE
-								: XDP_FLAGS_DRV_MODE;
-	}
 	return found;
 }
 
@@ -64,12 +37,12 @@ unsigned steer_remove_left(unsigned ifindex, unsigned kinds)
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, o, .handle = STEER_TC_HANDLE, .priority = STEER_TC_PRIO);
 	libbpf_print_fn_t prev = libbpf_set_print(quiet);
-	uint32_t xdp_flags = 0;
-	unsigned found = left_on(ifindex, kinds, &xdp_flags), removed = 0;
+	uint32_t xdp_mode = 0;
+	unsigned found = left_on(ifindex, kinds, &xdp_mode), removed = 0;
 
 	if ((found & STEER_LEFT_TC) && !bpf_tc_detach(&hook, &o))
 		removed |= STEER_LEFT_TC;
-	if ((found & STEER_LEFT_XDP) && !bpf_xdp_detach((int)ifindex, xdp_flags, NULL))
+	if ((found & STEER_LEFT_XDP) && !bpf_xdp_detach((int)ifindex, xdp_mode, NULL))
 		removed |= STEER_LEFT_XDP;
 	libbpf_set_print(prev);
 	return removed;
@@ -93,7 +66,7 @@ int uvs_steer_sweep(const unsigned *skip, unsigned nskip, uvs_steer_swept_fn swe
 		return -errno;
 	prev = libbpf_set_print(quiet);
 	for (struct if_nameindex *l = links; l->if_index; l++) {
-		uint32_t xdp_flags;
+		uint32_t xdp_mode;
 		unsigned removed;
 		pid_t owner;
 		int claim;
@@ -101,7 +74,7 @@ int uvs_steer_sweep(const unsigned *skip, unsigned nskip, uvs_steer_swept_fn swe
 		/* Most links have nothing of ours: looked at without claiming them, so that
 		 * a uvsd starting on one meanwhile never finds it claimed. */
 		if (skipped(l->if_index, skip, nskip) ||
-		    !left_on(l->if_index, STEER_LEFT_TC | STEER_LEFT_XDP, &xdp_flags))
+		    !left_on(l->if_index, STEER_LEFT_TC | STEER_LEFT_XDP, &xdp_mode))
 			continue;
 		claim = uvs_link_claim(l->if_index, &owner);
 		if (claim < 0)

@@ -6,7 +6,10 @@
 #   - a uvsd started on a0 only replaces a0's filter and removes b0's (saying so),
 #     and leaves c0's alone, which a live uvsd steers;
 #   - an af_xdp uvsd killed on a0 and b0 leaves its XDP programs there: the next
-#     af_packet uvsd on a0 removes both (a0's as it takes the link).
+#     af_packet uvsd on a0 removes both (a0's as it takes the link);
+#   - without CAP_SYS_ADMIN (as uvsd.service runs it), a uvsd still tells a killed
+#     uvsd's tc filters (on its link and on another) from others, and replaces or
+#     removes them.
 # Usage: test_steer_left.sh UVSD
 set -euo pipefail
 uvsd=$(realpath "$1")
@@ -92,4 +95,21 @@ grep -q "b0: removed the steering XDP program a dead uvsd left" "$tmp/last.log" 
 	fail "the XDP removal is not logged"
 kill "$pid"
 wait "$pid" || fail "uvsd last did not stop cleanly"
+
+# ---- without CAP_SYS_ADMIN --------------------------------------------------------------
+start killed2 --interface a0 --interface b0
+kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+expect "the killed uvsd's filters stay" "1 1" "$(tc_filters a0) $(tc_filters b0)"
+uvsd_real=$uvsd
+uvsd=$tmp/uvsd-no-sys-admin
+printf '#!/bin/sh\nexec setpriv --bounding-set=-sys_admin --inh-caps=-sys_admin -- %s "$@"\n' \
+	"$uvsd_real" >"$uvsd"
+chmod +x "$uvsd"
+start capless --interface a0
+capeff=$(awk '/^CapEff:/ { print $2 }' "/proc/$pid/status")
+[ $((16#$capeff >> 21 & 1)) = 0 ] || fail "uvsd capless has CAP_SYS_ADMIN ($capeff)"
+expect "without CAP_SYS_ADMIN: a0 replaced, b0 removed" "1 0" "$(tc_filters a0) $(tc_filters b0)"
+kill "$pid"
+wait "$pid" || fail "uvsd capless did not stop cleanly"
 echo "all checks of programs dead uvsds left passed"
