@@ -27,8 +27,9 @@ static void usage(FILE *f)
 		"                      only where the kernel drops VIP traffic by itself)\n"
 		"  --rules FILE        load this ipvsadm -S rules file; SIGHUP reloads it\n"
 		"  --state FILE        keep the configuration in FILE across restarts and\n"
-		"                      crashes, or none (default " UVSD_STATE_DEFAULT " for the\n"
-		"                      default control socket, none for another one)\n"
+		"                      crashes, or none (default: state in systemd's\n"
+		"                      $STATE_DIRECTORY, else " UVSD_STATE_DEFAULT " for the\n"
+		"                      default control socket, else none)\n"
 		"  --marks FILE        mark rules for fwmark services (iptables-save's mangle\n"
 		"                      MARK rules); SIGHUP reloads it\n"
 		"  --socket PATH       control socket (default $" UVS_CTL_PATH_ENV

@@ -291,14 +291,22 @@ static const struct uvsd_state_src *state_now(struct uvsd *d, struct state_now *
 	return &now->src;
 }
 
-/* --state, or the default for the uvsd of the default control socket (two uvsds must
- * not share one file); NULL for none. */
-static const char *state_path(const struct uvsd *d)
+/* --state; else "state" in the state directory systemd made for the unit
+ * ($STATE_DIRECTORY, StateDirectory=); else the default for the uvsd of the default
+ * control socket (two uvsds must not share one file). NULL for none; *buf (freed by
+ * the caller) may hold the path. */
+static const char *state_path(const struct uvsd *d, char **buf)
 {
+	const char *dir = getenv("STATE_DIRECTORY");
+
+	*buf = NULL;
 	if (d->opt.state_none)
 		return NULL;
 	if (d->opt.state)
 		return d->opt.state;
+	/* Several directories are separated by ':': the first is uvsd's. */
+	if (dir && dir[0] == '/' && asprintf(buf, "%.*s/state", (int)strcspn(dir, ":"), dir) > 0)
+		return *buf;
 	return strcmp(d->opt.socket, UVS_CTL_PATH) ? NULL : UVSD_STATE_DEFAULT;
 }
 
@@ -306,7 +314,8 @@ static const char *state_path(const struct uvsd *d)
  * --sysctl settings and the rules file, which go on top. Returns 0 or -1 (logged). */
 static int restore_state(struct uvsd *d)
 {
-	const char *path = state_path(d);
+	char *buf;
+	const char *path = state_path(d, &buf);
 	struct uvsd_state st;
 	struct uvs_error err;
 	int ret;
@@ -317,10 +326,13 @@ static int restore_state(struct uvsd *d)
 					  : " (--state FILE keeps it for this control socket)");
 		return 0;
 	}
-	if (uvsd_state_file_open(path, &d->state.file, &err) < 0) {
+	ret = uvsd_state_file_open(path, &d->state.file, &err);
+	if (ret < 0)
 		uvs_log(LOG_ERR, "state file %s: %s", path, err.msg);
+	free(buf);
+	if (ret < 0)
 		return -1;
-	}
+	path = uvsd_state_file_path(d->state.file);
 	ret = uvsd_state_load(d->state.file, &d->model.sysctl, &st);
 	if (ret == 0) {
 		d->model.sysctl = st.sysctl; /* no worker runs yet */

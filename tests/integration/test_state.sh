@@ -5,7 +5,8 @@
 # with SIGTERM and started again, and after it is killed with SIGKILL once the change
 # is written; --rules with SIGHUP changes only what the rules file declares, across
 # restarts too; a corrupt, newer or shared state file stops uvsd at start, saying
-# which file and line, in the foreground and as a daemon; --state none keeps nothing.
+# which file and line, in the foreground and as a daemon; --state none keeps nothing;
+# systemd's $STATE_DIRECTORY holds the file by default.
 # Usage: test_state.sh UVSD UVSADM
 set -euo pipefail
 uvsd=$(realpath "$1")
@@ -51,8 +52,8 @@ view() {
 	"$uvsadm" --sysctl
 	"$uvsadm" -L --daemon
 }
-written() { # written TEXT: waits (up to 5 s) until the state file holds TEXT
-	for _ in $(seq 50); do grep -qF -- "$1" "$state" 2>/dev/null && return 0; sleep 0.1; done
+written() { # written TEXT [FILE]: waits (up to 5 s) until the state file holds TEXT
+	for _ in $(seq 50); do grep -qF -- "$1" "${2:-$state}" 2>/dev/null && return 0; sleep 0.1; done
 	fail "the state file never held '$1'"
 }
 
@@ -195,4 +196,14 @@ stop
 grep -q "no state file: the configuration is not kept across a restart" "$dir/log" ||
 	fail "--state none not logged"
 echo "ok: --state none keeps nothing"
+
+# ---- systemd's state directory (StateDirectory=) is the default ---------------------------
+mkdir "$dir/sd"
+STATE_DIRECTORY=$dir/sd:$dir/other "$uvsd" --foreground 2>"$dir/log" &
+pid=$!
+for _ in $(seq 50); do [ -S "$UVSD_SOCKET" ] && break; sleep 0.1; done
+"$uvsadm" -A -t 10.3.0.1:80
+written "-A -t 10.3.0.1:80 -s wlc" "$dir/sd/state"
+stop
+echo "ok: \$STATE_DIRECTORY/state by default"
 echo "all state checks passed"
