@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "uvs/ctl.h"
@@ -35,6 +36,8 @@ static void usage(FILE *f)
 		"                      0..%u, 0 never (default %u)\n"
 		"  --foreground        stay in the foreground (logs to stderr)\n"
 		"  --syslog            log to syslog\n"
+		"  --log-level LEVEL   log messages of this priority and above: err, warning,\n"
+		"                      notice, info (the default) or debug\n"
 		"  --conn-tab-bits N   connection table of 2^N buckets, 8..24 (default 20)\n"
 		"  --max-conns N       most connections and templates, 1..%u\n"
 		"                      (default 4194304)\n"
@@ -110,6 +113,27 @@ static int path(const char *name, const char *s, const char **out)
 	return 0;
 }
 
+/* --log-level: a syslog priority by its name. Returns 0, or -1 after saying why. */
+static int log_level(const char *s, int *out)
+{
+	static const struct {
+		const char *name;
+		int level;
+	} levels[] = {
+		{ "err", LOG_ERR },   { "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
+		{ "info", LOG_INFO }, { "debug", LOG_DEBUG },
+	};
+
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (!strcmp(s, levels[i].name)) {
+			*out = levels[i].level;
+			return 0;
+		}
+	fprintf(stderr, "uvsd: --log-level takes err, warning, notice, info or debug, not '%s'\n",
+		s);
+	return -1;
+}
+
 /* Checks what the options say together. */
 static int check(const struct uvsd_options *o)
 {
@@ -135,6 +159,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		{ "group", required_argument, NULL, 'g' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "syslog", no_argument, NULL, 'l' },
+		{ "log-level", required_argument, NULL, 'L' },
 		{ "conn-tab-bits", required_argument, NULL, 'b' },
 		{ "max-conns", required_argument, NULL, 'm' },
 		{ "interface", required_argument, NULL, 'i' },
@@ -154,6 +179,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 	memset(o, 0, sizeof(*o));
 	o->max_clients = UVSD_MAX_CLIENTS_DEF;
 	o->client_timeout = UVSD_CLIENT_TIMEOUT_DEF;
+	o->log_level = LOG_INFO;
 	while (!ret && (c = getopt_long(argc, argv, "V", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -173,6 +199,9 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 			break;
 		case 'l':
 			o->syslog = true;
+			break;
+		case 'L':
+			ret = log_level(optarg, &o->log_level);
 			break;
 		case 'b':
 			if (!(ret = number("conn-tab-bits", optarg, 8, 24, &v)))
