@@ -109,8 +109,10 @@ static void apply_conf(struct uvs_dest *d, const struct uvs_dest_conf *c, bool a
 /* Links d at the head of svc's list and tells the scheduler. Caller holds svc->lock. */
 static int link_dest(struct uvs_service *svc, struct uvs_dest *d)
 {
-	int ret;
+	int ret = uvs_addrs_add(svc->model, svc, d->conf.af, &d->conf.addr);
 
+	if (ret)
+		return ret;
 	d->seq = ++svc->next_seq;
 	cds_list_add(&d->list, &svc->dests);
 	svc->num_dests++;
@@ -121,12 +123,14 @@ static int link_dest(struct uvs_service *svc, struct uvs_dest *d)
 		cds_list_del(&d->list);
 		svc->num_dests--;
 		uvs_store_release(&d->svc, NULL);
+		uvs_addrs_del(svc->model, svc, d->conf.af, &d->conf.addr);
 	}
 	return ret;
 }
 
 static void unlink_dest(struct uvs_service *svc, struct uvs_dest *d)
 {
+	uvs_addrs_del(svc->model, svc, d->conf.af, &d->conf.addr);
 	cds_list_del(&d->list);
 	svc->num_dests--;
 	if (svc->sched && svc->sched->del_dest)

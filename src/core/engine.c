@@ -107,6 +107,8 @@ void uvs_engine_destroy(struct uvs_engine *e)
 	uvs_conn_table_destroy(&e->conns);
 	free(e->workers);
 	e->workers = NULL;
+	free(e->host_addrs);
+	e->host_addrs = NULL;
 }
 
 int uvs_worker_init(struct uvs_worker *w, struct uvs_engine *e, unsigned id)
@@ -527,6 +529,13 @@ static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *
 			verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_CONN);
 			return;
 		}
+		/* A new connection: from a client, never from the director itself, a
+		 * VIP or the service's own real servers (martian.h). */
+		enum uvs_reason martian = uvs_martian_source(e, p, svc);
+		if (martian != UVS_R_PKT_OK) {
+			verdict(w, f, UVS_VERDICT_DROP, martian);
+			return;
+		}
 		schedule_new(w, f, p, svc, now);
 		return;
 	}
@@ -549,16 +558,33 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 	struct uvs_conn *c;
 	struct uvs_route rt;
 	uint32_t bytes = p->l3_len;
+	enum uvs_reason martian;
+	bool to_client;
 
 	if (uvs_pkt_parse_icmp_inner(p, &in) != UVS_PKT_OK ||
 	    (in.protocol != IPPROTO_TCP && in.protocol != IPPROTO_UDP)) {
 		verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
 		return;
 	}
-	/* About a packet sent to a real server: the error goes back to the client. */
+	/* About a packet sent to a real server: the error goes back to the client. Else
+	 * about one sent from the VIP to a client: it goes to the real server. */
 	c = uvs_conn_out_get(&e->conns, in.af, in.protocol, &in.daddr, in.dport, &in.saddr,
 			     in.sport);
-	if (c) {
+	to_client = c != NULL;
+	if (!c)
+		c = uvs_conn_in_get(&e->conns, in.af, in.protocol, &in.daddr, in.dport, &in.saddr,
+				    in.sport, false);
+	if (!c || (!to_client && !dest_available(c->dest))) {
+		verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
+		return;
+	}
+	/* Relayed only from a source a host may have (martian.h). */
+	martian = uvs_martian_source(e, p, NULL);
+	if (martian != UVS_R_PKT_OK) {
+		verdict(w, f, UVS_VERDICT_DROP, martian);
+		return;
+	}
+	if (to_client) {
 		trim(f, p);
 		if (!prepare(w, f, p, p->af, &p->daddr, 0, true, &rt))
 			return;
@@ -569,13 +595,6 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 		uvs_icmp_relay_out(p, &in, &c->vaddr, c->vport);
 		stats_packet(w, c->dest, bytes, false);
 		send_to(w, f, p, &rt);
-		return;
-	}
-	/* About a packet sent from the VIP to a client: it goes to the real server. */
-	c = uvs_conn_in_get(&e->conns, in.af, in.protocol, &in.daddr, in.dport, &in.saddr, in.sport,
-			    false);
-	if (!c || !dest_available(c->dest)) {
-		verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
 		return;
 	}
 	if (!uvs_pkt_l4_csum_ok(p)) {

@@ -147,6 +147,9 @@ struct uvs_model {
 	 * connections of deleted services still count): the frame path skips the
 	 * inbound lookup for a destination whose bit is clear. */
 	uint64_t vip_bits[UVS_VIP_BITS / 64];
+	/* The addresses of the services and of each service's destinations, exactly
+	 * (svc_addrs.c): for the frame path's martian checks. */
+	struct cds_lfht *addr_table;
 };
 
 #endif

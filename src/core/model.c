@@ -31,10 +31,12 @@ int uvs_model_init(struct uvs_model *m, unsigned nworkers)
 	m->clock = monotonic_clock;
 	/* Start with the kernel's default table size; the table grows by itself. */
 	m->svc_table = cds_lfht_new(256, 256, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
-	if (!m->svc_table)
-		return -ENOMEM;
-	if (uvs_stats_init(&m->stats, m->nworkers) < 0) {
-		cds_lfht_destroy(m->svc_table, NULL);
+	m->addr_table = cds_lfht_new(256, 256, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
+	if (!m->svc_table || !m->addr_table || uvs_stats_init(&m->stats, m->nworkers) < 0) {
+		if (m->svc_table)
+			cds_lfht_destroy(m->svc_table, NULL);
+		if (m->addr_table)
+			cds_lfht_destroy(m->addr_table, NULL);
 		return -ENOMEM;
 	}
 	return 0;
@@ -54,6 +56,9 @@ void uvs_model_destroy(struct uvs_model *m)
 	}
 	pthread_mutex_unlock(&m->ctl_lock);
 	cds_lfht_destroy(m->svc_table, NULL);
+	/* Empty: every service and destination took its addresses out, and the
+	 * barrier above ran their frees. */
+	cds_lfht_destroy(m->addr_table, NULL);
 	uvs_stats_free(&m->stats);
 	pthread_mutex_destroy(&m->ctl_lock);
 }

@@ -66,6 +66,13 @@ struct uvs_service *uvs_svc_find(struct uvs_model *m, const struct uvs_svc_key *
 struct uvs_service *uvs_svc_lookup(struct uvs_model *m, int af, int protocol,
 				   const union uvs_addr *addr, uint16_t port, uint32_t fwmark);
 
+/* Whether a non-fwmark service has address af/addr (any protocol and port). Caller is
+ * inside an RCU read-side section or holds ctl_lock. */
+bool uvs_model_is_vip(struct uvs_model *m, int af, const union uvs_addr *addr);
+/* Whether a destination of svc has address af/addr (any port). Caller is inside an
+ * RCU read-side section or holds ctl_lock. */
+bool uvs_svc_has_dest_addr(struct uvs_service *svc, int af, const union uvs_addr *addr);
+
 /* The destination af/addr/port of svc. Caller holds svc->lock or ctl_lock. */
 struct uvs_dest *uvs_dest_find(struct uvs_service *svc, int af, const union uvs_addr *addr,
 			       uint16_t port);

@@ -182,6 +182,10 @@ int uvs_svc_add(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_er
 	svc->model = m;
 	svc->rand_state = (m->seed ^ key_hash(&c->key)) | 1;
 	apply_conf(svc, c);
+	if (!svc->key.fwmark && uvs_addrs_add(m, NULL, svc->key.af, &svc->key.addr) < 0) {
+		ret = uvs_errorf(err, ENOMEM, "out of memory");
+		goto fail;
+	}
 	pthread_mutex_lock(&svc->lock);
 	svc->sched = sched;
 	ret = sched->init_service(svc);
@@ -189,6 +193,8 @@ int uvs_svc_add(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_er
 	if (ret) {
 		uvs_errorf(err, -ret, "scheduler %s could not start: %s", sched->name,
 			   strerror(-ret));
+		if (!svc->key.fwmark)
+			uvs_addrs_del(m, NULL, svc->key.af, &svc->key.addr);
 		goto fail;
 	}
 	if (!svc->key.fwmark) {
@@ -271,6 +277,8 @@ static void svc_unlink(struct uvs_model *m, struct uvs_service *svc)
 	cds_list_del(&svc->all);
 	m->num_services--;
 	m->generation++;
+	if (!svc->key.fwmark)
+		uvs_addrs_del(m, NULL, svc->key.af, &svc->key.addr);
 	pthread_mutex_lock(&svc->lock);
 	svc->sched->done_service(svc);
 	/* A worker that found svc before it was unpublished sees no scheduler. */

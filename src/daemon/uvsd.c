@@ -27,8 +27,10 @@
 #include "datapath.h"
 #include "detach.h"
 #include "io/steer.h"
+#include "links.h"
 #include "log.h"
 #include "marks_file.h"
+#include "net/netwatch.h"
 #include "notify.h"
 #include "options.h"
 #include "prime.h"
@@ -50,10 +52,12 @@ struct uvsd {
 	unsigned nworkers;
 	uint64_t status_generation;	/* the model generation systemd's status shows */
 	bool model_ready, engine_ready; /* what setup() got to, for the teardown */
-	struct pollfd fds[3];		/* signals, timer, the control server */
+	struct uvs_netwatch *netwatch;	/* links and addresses; NULL without --interface */
+	struct uvsd_links *links;	/* NULL without --interface */
+	struct pollfd fds[4];		/* signals, timer, the control server, netwatch */
 };
 
-enum { FD_SIGNAL, FD_TIMER, FD_CTL, NFDS };
+enum { FD_SIGNAL, FD_TIMER, FD_CTL, FD_NET, NFDS };
 
 /* ---- what the control server asks of the daemon ---- */
 
@@ -220,6 +224,49 @@ static int start_steering(struct uvsd *d)
 	return 0;
 }
 
+/* Gives the engine the host's addresses as they are now: frames from them are martian.
+ * Logged on failure (the previous addresses stay in use). */
+static void refresh_host_addrs(struct uvsd *d)
+{
+	struct uvs_host_addr *a = NULL, *more;
+	int n = 0, room = 64;
+
+	for (;;) {
+		if (!(more = realloc(a, (size_t)room * sizeof(*a)))) {
+			n = -ENOMEM;
+			break;
+		}
+		a = more;
+		n = uvs_netwatch_host_addrs(d->netwatch, a, (size_t)room);
+		if (n <= room)
+			break;
+		room = n + 64; /* addresses came meanwhile: room for them and a few more */
+	}
+	if (n >= 0)
+		n = uvs_engine_set_host_addrs(&d->engine, a, (size_t)n);
+	if (n < 0)
+		uvs_log(LOG_ERR,
+			"the host's addresses: %s (frames from addresses it has gained are not "
+			"dropped as martian_src_local)",
+			strerror(-n));
+	free(a);
+}
+
+/* What netwatch reports: a link gone or back, addresses changed. */
+static void on_netwatch(struct uvsd *d)
+{
+	unsigned changed = uvs_netwatch_read(d->netwatch);
+
+	if (changed & UVS_NETWATCH_LINKS)
+		uvsd_links_check(d->links);
+	if (changed & UVS_NETWATCH_ADDRS) {
+		refresh_host_addrs(d);
+		/* A link's new address brings routes to real servers that had none (a link
+		 * made again is back before its addresses): ask about them all again. */
+		uvsd_prime_forget(d->prime);
+	}
+}
+
 static int setup(struct uvsd *d)
 {
 	struct uvs_engine_config c;
@@ -306,6 +353,16 @@ static int setup(struct uvsd *d)
 		uvs_log(LOG_ERR, "rtnetlink: %s", strerror(-ret));
 		return -1;
 	}
+	d->fds[FD_NET] = (struct pollfd){ -1, POLLIN, 0 };
+	if (d->opt.nifs) {
+		/* Subscribed before anything is attached: no change goes unseen. */
+		if ((ret = uvs_netwatch_open(&d->netwatch)) < 0) {
+			uvs_log(LOG_ERR, "rtnetlink: %s", strerror(-ret));
+			return -1;
+		}
+		d->fds[FD_NET].fd = uvs_netwatch_fd(d->netwatch);
+		refresh_host_addrs(d);
+	}
 	if (d->opt.nifs) {
 		struct uvs_io_config io = {
 			.ifnames = d->opt.ifnames,
@@ -331,6 +388,11 @@ static int setup(struct uvsd *d)
 			return -1;
 		}
 		uvsd_datapath_set_marks(d->dp, d->marks);
+		if (uvsd_links_open(&d->links, d->opt.ifnames, d->opt.nifs, d->steer, d->dp,
+				    d->prime) < 0) {
+			uvs_log(LOG_ERR, "out of memory");
+			return -1;
+		}
 		uvs_log(LOG_INFO, "forwarding on %u link(s) with %u worker(s)", d->opt.nifs,
 			d->nworkers);
 	}
@@ -380,6 +442,8 @@ static void on_timer(struct uvsd *d)
 		return;
 	uvs_model_estimate(&d->model);
 	uvs_model_expire_trash(&d->model);
+	if (d->links && !uvsd_links_settled(d->links))
+		uvsd_links_check(d->links); /* what failed is tried again */
 	if (d->steer_error)
 		d->steered_generation = ~0ull; /* retry a failed sync */
 	if (d->model.generation != d->status_generation)
@@ -412,6 +476,8 @@ static void run(struct uvsd *d)
 			return;
 		if (d->fds[FD_TIMER].revents)
 			on_timer(d);
+		if (d->fds[FD_NET].revents)
+			on_netwatch(d);
 		if (d->fds[FD_CTL].revents) {
 			int ret = uvs_ctl_server_handle(d->ctl);
 			if (ret < 0) {
@@ -453,6 +519,8 @@ int main(int argc, char **argv)
 	if (d.engine_ready)
 		uvs_engine_destroy(&d.engine);
 	uvsd_datapath_free(d.dp);
+	uvsd_links_close(d.links);
+	uvs_netwatch_close(d.netwatch);
 	uvsd_prime_close(d.prime);
 	free(d.marks);
 	if (d.model_ready)
