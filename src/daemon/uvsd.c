@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "base/atomic.h"
 #include "base/clock.h"
 #include "core/engine.h"
@@ -137,6 +138,8 @@ static const struct uvs_ctl_ops ctl_ops = {
 	.get_timeouts = ops_get_timeouts,
 	.set_timeouts = ops_set_timeouts,
 	.counters = ops_counters,
+	.audit = uvsd_audit,
+	.audit_skipped = uvsd_audit_skipped,
 };
 
 /*
@@ -442,6 +445,7 @@ static void on_timer(struct uvsd *d)
 		return;
 	uvs_model_estimate(&d->model);
 	uvs_model_expire_trash(&d->model);
+	uvs_ctl_server_audit_flush(d->ctl);
 	if (d->links && !uvsd_links_settled(d->links))
 		uvsd_links_check(d->links); /* what failed is tried again */
 	if (d->steer_error)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # uvsd as a service: what it tells systemd through $NOTIFY_SOCKET (READY=1 only once
 # it serves, RELOADING=1 and READY=1 around SIGHUP, STATUS=, STOPPING=1 at SIGTERM)
-# and --log-level, without systemd: a Python listener plays its part.
+# without systemd (a Python listener plays its part); --log-level; the audit lines of
+# changes through the control socket, with uvsadm's uid and pid.
 # Usage: test_service.sh UVSD UVSADM SD_LISTEN_PY
 set -euo pipefail
 uvsd=$(realpath "$1")
@@ -109,3 +110,54 @@ out=$("$uvsd" --foreground --log-level verbose 2>&1) && fail "--log-level verbos
 [ "$out" = "uvsd: --log-level takes err, warning, notice, info or debug, not 'verbose'" ] ||
 	fail "--log-level verbose: $out"
 echo "ok: an unknown level is refused"
+
+# ---- the audit ------------------------------------------------------------------------
+"$uvsd" --foreground 2>"$dir/log" &
+pid=$!
+for ((i = 0; i < 100; i++)); do "$uvsadm" -L -n >/dev/null 2>&1 && break; sleep 0.05; done
+# audited WANT_RC LINE_PART uvsadm-args...: runs uvsadm, expects its status and the
+# audit line "audit: uid=U pid=ITS_PID (uvsadm): LINE_PART" in uvsd's log.
+audited() {
+	local want=$1 part=$2 rc=0 upid
+	shift 2
+	"$uvsadm" "$@" 2>/dev/null &
+	upid=$!
+	wait "$upid" || rc=$?
+	[ "$rc" = "$want" ] || fail "uvsadm $* exited $rc, want $want"
+	wait_for "$dir/log" "^uvsd: notice: audit: uid=$(id -u) pid=$upid \\(uvsadm\\): $part\$"
+	echo "ok: audit: uvsadm $*"
+}
+audited 0 '-A -t 10\.0\.0\.1:80 -s wlc: ok' -A -t 10.0.0.1:80
+audited 0 '-a -t 10\.0\.0\.1:80 -r 192\.168\.0\.11:80 -m -w 1: ok' \
+	-a -t 10.0.0.1:80 -r 192.168.0.11:80 -m
+audited 255 '-d -t 10\.0\.0\.1:80 -r 192\.168\.0\.99:80: refused: No such destination' \
+	-d -t 10.0.0.1:80 -r 192.168.0.99:80
+audited 0 '--set 900 0 0: ok' --set 900 0 0
+# A listing is no change.
+"$uvsadm" -L -n >/dev/null
+[ "$(grep -c 'audit:' "$dir/log")" = 4 ] || fail "audit lines for reads: $(cat "$dir/log")"
+echo "ok: no audit line for a listing"
+# A restore beyond the audit's limit: 1000 lines one by one, then a count.
+awk 'BEGIN { for (i = 0; i < 1500; i++) printf "-A -u 10.1.%d.%d:53\n", i / 250, i % 250 + 1 }' |
+	"$uvsadm" -R &
+upid=$!
+wait "$upid" || fail "uvsadm -R of 1500 services exited $?"
+wait_for "$dir/log" "^uvsd: notice: audit: uid=$(id -u) pid=$upid \\(uvsadm\\): [0-9]+ more changes not logged one by one \\(the audit's limit\\): [0-9]+ ok, 0 refused\$"
+one_by_one=$(grep -c "audit: uid=$(id -u) pid=$upid (uvsadm): -A -u" "$dir/log")
+more=$(sed -n "s/.*pid=$upid (uvsadm): \\([0-9]*\\) more changes.*/\\1/p" "$dir/log")
+[ "$one_by_one" -ge 1000 ] && [ $((one_by_one + more)) = 1500 ] ||
+	fail "uvsadm -R of 1500: $one_by_one lines and $more counted"
+echo "ok: a restore of 1500 is $one_by_one audit lines and one count of $more"
+kill "$pid"
+wait "$pid" || fail "uvsd exited $?"
+pid=
+# At --log-level warning there is no audit line.
+"$uvsd" --foreground --log-level warning 2>"$dir/log" &
+pid=$!
+for ((i = 0; i < 100; i++)); do "$uvsadm" -L -n >/dev/null 2>&1 && break; sleep 0.05; done
+"$uvsadm" -A -t 10.0.0.1:80
+kill "$pid"
+wait "$pid" || fail "uvsd exited $?"
+pid=
+[ ! -s "$dir/log" ] || fail "a line at --log-level warning: $(cat "$dir/log")"
+echo "ok: no audit line at --log-level warning"
