@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # `meson install` into a staging directory (DESTDIR, as `make install DESTDIR=...`
 # uses) puts the three programs, both man pages and the systemd unit where meson's
-# prefix says, and the unit starts the uvsd that was installed.
+# prefix says, and the unit starts the uvsd that was installed, as Type=notify, with an
+# exposure under 3.0 in `systemd-analyze security` (9.6 before it was hardened).
 # Usage: test_install.sh MESON BUILD_DIR BINDIR SBINDIR MANDIR UNITDIR (absolute dirs)
 set -euo pipefail
 meson=$1
@@ -35,18 +36,29 @@ done
 unit=$stage$unitdir/uvsd.service
 [ -s "$unit" ] || fail "$unitdir/uvsd.service not installed"
 echo "ok: $unitdir/uvsd.service"
-grep -q '@' "$unit" && fail "uvsd.service keeps a placeholder: $(grep '@' "$unit")"
+grep -Eq '@[A-Z_]+@' "$unit" && fail "uvsd.service keeps a placeholder: $(grep -E '@[A-Z_]+@' "$unit")"
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 [ "${exec_start%% *}" = "$sbindir/uvsd" ] ||
 	fail "uvsd.service runs '${exec_start%% *}', want $sbindir/uvsd"
 case $exec_start in *" --foreground "*) ;; *) fail "ExecStart without --foreground: $exec_start" ;; esac
 echo "ok: ExecStart=$exec_start"
+# Readiness from uvsd itself (sd_notify), not from the fork.
+grep -qx 'Type=notify' "$unit" || fail "uvsd.service is not Type=notify: $(grep '^Type=' "$unit")"
+echo "ok: Type=notify"
 if command -v systemd-analyze >/dev/null; then
 	# The unit's syntax, as systemd reads it (the program's path is checked above: it
 	# exists only under the staging directory).
 	out=$(systemd-analyze verify --man=no "$unit" 2>&1 | grep -v 'is not executable\|No such file' || true)
 	[ -z "$out" ] || fail "systemd-analyze verify: $out"
 	echo "ok: systemd-analyze verify"
+	# The sandbox's score (0 best, 10 worst; --threshold takes tenths), where this
+	# systemd can rate a unit file by itself (252 and later).
+	if systemd-analyze --help | grep -q -- --offline; then
+		score=$(systemd-analyze security --offline=yes "$unit" 2>&1 | sed -n 's/.*exposure level for uvsd.service: \([0-9.]*\).*/\1/p')
+		systemd-analyze security --offline=yes --threshold=30 "$unit" >/dev/null 2>&1 ||
+			fail "systemd-analyze security rates uvsd.service ${score:-?}, more than 3.0"
+		echo "ok: systemd-analyze security: exposure $score"
+	fi
 fi
 
 # The installed uvsd is the one built here.
