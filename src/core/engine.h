@@ -8,7 +8,9 @@
  *   (rcu_register_thread) and calls uvs_engine_process and uvs_worker_timers only with
  *   its own worker. Several workers share one engine and one model without a global
  *   lock; a NAT reply may reach a different worker than its request.
- * - Configuration changes go through the model (model.h) and uvs_engine_set_*.
+ * - Configuration changes go through the model (model.h), the IPVS sysctls too
+ *   (model->sysctl, core/sysctl.h: read at each packet, so a change applies to the
+ *   next one).
  */
 #ifndef UVS_ENGINE_H
 #define UVS_ENGINE_H
@@ -74,14 +76,6 @@ const char *uvs_reason_name(enum uvs_reason r);
 typedef int (*uvs_route_fn)(void *arg, int af, const union uvs_addr *next_hop,
 			    struct uvs_route *out);
 
-/* Behaviour switches, the kernel's sysctls of the same names. */
-struct uvs_engine_sysctl {
-	bool expire_nodest_conn;
-	bool expire_quiescent_template;
-	bool sloppy_tcp;
-	uint8_t conn_reuse_mode; /* default 1 */
-};
-
 struct uvs_engine_config {
 	unsigned nworkers;   /* at most the model's stats slots, at most 255 */
 	unsigned table_bits; /* connection hash buckets: 2^bits, 8..24 (default 20) */
@@ -96,7 +90,6 @@ struct uvs_engine {
 	struct uvs_model *model;
 	struct uvs_conn_table conns;
 	struct uvs_timeouts timeouts; /* read with relaxed loads */
-	struct uvs_engine_sysctl sysctl;
 	uvs_route_fn route;
 	void *route_arg;
 	unsigned nworkers;

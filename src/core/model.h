@@ -53,6 +53,14 @@ void uvs_model_estimate(struct uvs_model *m);
 /* `steps` steps at once after the clock jumped (uvs_stats_estimate_steps): the same
  * result as `steps` calls of uvs_model_estimate with no traffic between them. */
 void uvs_model_estimate_steps(struct uvs_model *m, uint64_t steps);
+/*
+ * uvsd's estimator tick, every UVS_EST_INTERVAL_S seconds: a step while the
+ * run_estimation sysctl is on. While it is off the rates stay as they were; the first
+ * tick after it is turned on again only starts measuring afresh, so that the traffic
+ * of the pause is not taken for 2 seconds' worth (the kernel's first estimate after
+ * a pause is off, its documentation says). Control thread.
+ */
+void uvs_model_estimate_tick(struct uvs_model *m);
 /* Frees trashed destinations that nothing uses and whose trash period has passed. */
 void uvs_model_expire_trash(struct uvs_model *m);
 

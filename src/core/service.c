@@ -257,7 +257,7 @@ int uvs_svc_edit(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_e
 		}
 		void *new_data = svc->sched_data;
 		svc->sched_data = old_data;
-		old_sched->done_service(svc);
+		uvs_sched_done(svc, old_sched);
 		svc->sched_data = new_data;
 	}
 	apply_conf(svc, c);
@@ -280,10 +280,9 @@ static void svc_unlink(struct uvs_model *m, struct uvs_service *svc)
 	if (!svc->key.fwmark)
 		uvs_addrs_del(m, NULL, svc->key.af, &svc->key.addr);
 	pthread_mutex_lock(&svc->lock);
-	svc->sched->done_service(svc);
+	uvs_sched_done(svc, svc->sched);
 	/* A worker that found svc before it was unpublished sees no scheduler. */
 	svc->sched = NULL;
-	svc->sched_data = NULL;
 	uvs_dest_trash_all(svc);
 	pthread_mutex_unlock(&svc->lock);
 	uvs_call_rcu(&svc->rcu, svc_free_rcu);

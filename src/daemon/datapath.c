@@ -149,7 +149,7 @@ static void gro_off(struct uvsd_datapath *dp)
 }
 
 /* Opens the backend as dp->config says, into dp->io. */
-static int open_io(struct uvsd_datapath *dp, char *err, size_t errlen)
+static int open_io(struct uvsd_datapath *dp, struct uvs_error *err)
 {
 	struct uvs_io_config c = dp->config;
 	char info[512] = "";
@@ -157,7 +157,7 @@ static int open_io(struct uvsd_datapath *dp, char *err, size_t errlen)
 
 	c.info = info;
 	c.infolen = sizeof(info);
-	if ((ret = uvs_io_open(&c, &dp->io, err, errlen)) < 0) {
+	if ((ret = uvs_io_open(&c, &dp->io, err)) < 0) {
 		dp->io = NULL;
 		return ret;
 	}
@@ -167,21 +167,19 @@ static int open_io(struct uvsd_datapath *dp, char *err, size_t errlen)
 }
 
 int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
-			struct uvsd_datapath **out, char *err, size_t errlen)
+			struct uvsd_datapath **out, struct uvs_error *err)
 {
 	struct uvsd_datapath *dp;
 	int ret;
 
 	if (io->nworkers != e->nworkers) {
-		snprintf(err, errlen, "the backend has %u workers, the engine %u", io->nworkers,
-			 e->nworkers);
-		return -EINVAL;
+		return uvs_errorf(err, EINVAL, "the backend has %u workers, the engine %u",
+				  io->nworkers, e->nworkers);
 	}
 	*out = NULL;
 	dp = calloc(1, sizeof(*dp));
 	if (!dp) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
+		return uvs_errorf(err, ENOMEM, "out of memory");
 	}
 	dp->engine = e;
 	dp->nworkers = io->nworkers;
@@ -189,8 +187,7 @@ int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
 	pthread_cond_init(&dp->cond, NULL);
 	dp->threads = calloc(dp->nworkers, sizeof(*dp->threads));
 	if (!dp->threads) {
-		ret = -ENOMEM;
-		snprintf(err, errlen, "out of memory");
+		ret = uvs_errorf(err, ENOMEM, "out of memory");
 		goto fail;
 	}
 	dp->ifnames = io->ifnames;
@@ -199,23 +196,22 @@ int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
 	dp->gro_was_on = calloc(io->nifs, sizeof(bool));
 	dp->carried = calloc(dp->nworkers, sizeof(*dp->carried));
 	if (!dp->gro_was_on || !dp->carried) {
-		ret = -ENOMEM;
-		snprintf(err, errlen, "out of memory");
+		ret = uvs_errorf(err, ENOMEM, "out of memory");
 		goto fail;
 	}
 	gro_off(dp);
-	if ((ret = open_io(dp, err, errlen)) < 0)
+	if ((ret = open_io(dp, err)) < 0)
 		goto fail;
 	for (unsigned i = 0; i < dp->nworkers; i++) {
 		struct thread *t = &dp->threads[i];
 
 		t->dp = dp;
 		if ((ret = uvs_nhcache_open(&t->nh)) < 0) {
-			snprintf(err, errlen, "rtnetlink: %s", strerror(-ret));
+			uvs_syserrorf(err, -ret, "rtnetlink");
 			goto fail;
 		}
 		if ((ret = -pthread_create(&t->tid, NULL, worker_main, t)) < 0) {
-			snprintf(err, errlen, "worker thread: %s", strerror(-ret));
+			uvs_syserrorf(err, -ret, "worker thread");
 			goto fail;
 		}
 		t->started = true;
@@ -225,7 +221,7 @@ int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
 			pthread_cond_wait(&dp->cond, &dp->lock);
 		pthread_mutex_unlock(&dp->lock);
 		if ((ret = t->result) < 0) {
-			snprintf(err, errlen, "worker %u: %s", i, strerror(-ret));
+			uvs_syserrorf(err, -ret, "worker %u", i);
 			goto fail;
 		}
 	}
@@ -241,19 +237,12 @@ fail:
  * backends. */
 static void sum_io(const struct uvs_io_stats *s, struct uvs_io_stats *to)
 {
-	to->rx += s->rx;
-	to->rx_too_big += s->rx_too_big;
-	to->tx += s->tx;
-	to->tx_dropped += s->tx_dropped;
-	to->link_errors += s->link_errors;
-	to->rx_ring_full += s->rx_ring_full;
-	to->rx_dropped += s->rx_dropped;
-	to->rx_fill_empty += s->rx_fill_empty;
-	to->rx_invalid += s->rx_invalid;
-	to->tx_invalid += s->tx_invalid;
+#define X(name) to->name += s->name;
+	UVS_IO_COUNTERS(X)
+#undef X
 }
 
-int uvsd_datapath_reopen(struct uvsd_datapath *dp, char *err, size_t errlen)
+int uvsd_datapath_reopen(struct uvsd_datapath *dp, struct uvs_error *err)
 {
 	int ret;
 
@@ -275,7 +264,7 @@ int uvsd_datapath_reopen(struct uvsd_datapath *dp, char *err, size_t errlen)
 	uvs_io_close(dp->io);
 	dp->io = NULL;
 	gro_off(dp);
-	ret = open_io(dp, err, errlen);
+	ret = open_io(dp, err);
 	/* Next hops may have moved to the new link: ask the kernel afresh. */
 	for (unsigned i = 0; i < dp->nworkers; i++)
 		uvs_nhcache_flush(dp->threads[i].nh);

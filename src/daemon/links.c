@@ -76,7 +76,8 @@ static void check_link(struct uvsd_links *l, unsigned k)
 {
 	struct link *lk = &l->links[k];
 	unsigned now;
-	char msg[512], why[256] = "";
+	struct uvs_error why = { "" };
+	char msg[512];
 
 	if (lk->ifindex && !exists(lk->ifindex)) {
 		uvs_log(LOG_WARNING,
@@ -99,9 +100,9 @@ static void check_link(struct uvsd_links *l, unsigned k)
 	}
 	if (!lk->ifindex || lk->steered)
 		return;
-	if (uvs_steer_relink(l->steer, k, lk->ifindex, why, sizeof(why)) < 0) {
+	if (uvs_steer_relink(l->steer, k, lk->ifindex, &why) < 0) {
 		snprintf(msg, sizeof(msg), "%s: steering: %s (tried again every 2 s)", lk->name,
-			 why);
+			 why.msg);
 		log_once(lk->error, sizeof(lk->error), LOG_ERR, msg);
 		return;
 	}
@@ -112,7 +113,8 @@ static void check_link(struct uvsd_links *l, unsigned k)
 void uvsd_links_check(struct uvsd_links *l)
 {
 	bool all_there = true;
-	char why[256] = "", msg[512];
+	struct uvs_error why = { "" };
+	char msg[512];
 
 	for (unsigned k = 0; k < l->n; k++) {
 		check_link(l, k);
@@ -122,10 +124,10 @@ void uvsd_links_check(struct uvsd_links *l)
 	 * uvsd's steering (a link another uvsd claimed meanwhile gets no sockets of this
 	 * one, which would receive its frames too). */
 	if (l->reopen && all_there) {
-		if (uvsd_datapath_reopen(l->dp, why, sizeof(why)) < 0) {
+		if (uvsd_datapath_reopen(l->dp, &why) < 0) {
 			snprintf(msg, sizeof(msg),
 				 "data path: %s: nothing is forwarded (tried again every 2 s)",
-				 why);
+				 why.msg);
 			log_once(l->dp_error, sizeof(l->dp_error), LOG_ERR, msg);
 			return;
 		}

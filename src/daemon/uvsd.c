@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * uvsd: the director. The control thread runs the model, the control socket uvsadm
- * talks to, the rules file (--rules, reloaded on SIGHUP), the 2-second rate estimator,
+ * talks to, the rules file (--rules, reloaded on SIGHUP), the IPVS sysctls given at
+ * start (--sysctl, --sysctl-file), the 2-second rate estimator (run_estimation),
  * the trash of deleted real servers and the priming of real servers' neighbours, in a
  * poll() loop. With --interface, worker threads (datapath.c) move frames between the
  * links and the engine. Nothing busy-polls: an idle uvsd sleeps.
@@ -110,16 +111,9 @@ static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
 	put_counter(out, max, &n, "tx", tx);
 	for (unsigned r = 1; r < UVS_R_COUNT; r++)
 		put_counter(out, max, &n, uvs_reason_name(r), c[r]);
-	put_counter(out, max, &n, "io_rx", io.rx);
-	put_counter(out, max, &n, "io_rx_too_big", io.rx_too_big);
-	put_counter(out, max, &n, "io_tx", io.tx);
-	put_counter(out, max, &n, "io_tx_dropped", io.tx_dropped);
-	put_counter(out, max, &n, "io_link_errors", io.link_errors);
-	put_counter(out, max, &n, "io_rx_ring_full", io.rx_ring_full);
-	put_counter(out, max, &n, "io_rx_dropped", io.rx_dropped);
-	put_counter(out, max, &n, "io_rx_fill_empty", io.rx_fill_empty);
-	put_counter(out, max, &n, "io_rx_invalid", io.rx_invalid);
-	put_counter(out, max, &n, "io_tx_invalid", io.tx_invalid);
+#define X(name) put_counter(out, max, &n, "io_" #name, io.name);
+	UVS_IO_COUNTERS(X)
+#undef X
 	put_counter(out, max, &n, "nh_cache_hits", nh.hits);
 	put_counter(out, max, &n, "nh_cache_misses", nh.misses);
 	put_counter(out, max, &n, "steer_keys", d->steer ? uvs_steer_keys(d->steer) : 0);
@@ -204,7 +198,7 @@ static void use_marks(struct uvsd *d, struct uvs_marks *m)
 static int start_steering(struct uvsd *d)
 {
 	unsigned ifindexes[UVSD_MAX_LINKS];
-	char msg[256] = "";
+	struct uvs_error err = { "" };
 	int ret;
 
 	for (unsigned i = 0; i < d->opt.nifs; i++)
@@ -212,11 +206,10 @@ static int start_steering(struct uvsd *d)
 			uvs_log(LOG_ERR, "no link %s", d->opt.ifnames[i]);
 			return -1;
 		}
-	ret = d->opt.af_xdp
-		      ? uvs_steer_open_xdp(ifindexes, d->opt.nifs, &d->steer, msg, sizeof(msg))
-		      : uvs_steer_open(ifindexes, d->opt.nifs, &d->steer, msg, sizeof(msg));
+	ret = d->opt.af_xdp ? uvs_steer_open_xdp(ifindexes, d->opt.nifs, &d->steer, &err)
+			    : uvs_steer_open(ifindexes, d->opt.nifs, &d->steer, &err);
 	if (ret < 0) {
-		uvs_log(LOG_ERR, "steering: %s", msg);
+		uvs_log(LOG_ERR, "steering: %s", err.msg);
 		return -1;
 	}
 	for (unsigned i = 0; d->opt.af_xdp && i < d->opt.nifs; i++)
@@ -303,6 +296,12 @@ static int setup(struct uvsd *d)
 		return -1;
 	}
 	d->model_ready = true;
+	/* The kernel's defaults, sync_qlen_max's from the host's memory as the kernel's,
+	 * then --sysctl and --sysctl-file in their order. */
+	long pages = sysconf(_SC_PHYS_PAGES);
+	uvs_sysctl_init(&d->model.sysctl, pages > 0 ? (uint64_t)pages : 0);
+	if (uvsd_sysctls_apply(&d->opt.sysctls, &d->model.sysctl) < 0)
+		return -1;
 	uvs_engine_config_default(&c);
 	if (d->opt.table_bits)
 		c.table_bits = d->opt.table_bits;
@@ -377,7 +376,6 @@ static int setup(struct uvsd *d)
 			.xsk_map_fd = -1,
 			.busy_poll = d->opt.busy_poll,
 		};
-		char msg[256] = "";
 		if (!d->opt.no_steer) {
 			if (start_steering(d) < 0)
 				return -1;
@@ -386,8 +384,8 @@ static int setup(struct uvsd *d)
 			else
 				io.bpf_filter_fd = uvs_steer_sock_fd(d->steer);
 		}
-		if (uvsd_datapath_start(&d->engine, &io, &d->dp, msg, sizeof(msg)) < 0) {
-			uvs_log(LOG_ERR, "data path: %s", msg);
+		if (uvsd_datapath_start(&d->engine, &io, &d->dp, &err) < 0) {
+			uvs_log(LOG_ERR, "data path: %s", err.msg);
 			return -1;
 		}
 		uvsd_datapath_set_marks(d->dp, d->marks);
@@ -443,7 +441,7 @@ static void on_timer(struct uvsd *d)
 
 	if (read(d->fds[FD_TIMER].fd, &ticks, sizeof(ticks)) != sizeof(ticks))
 		return;
-	uvs_model_estimate(&d->model);
+	uvs_model_estimate_tick(&d->model); /* unless run_estimation is 0 */
 	uvs_model_expire_trash(&d->model);
 	uvs_ctl_server_audit_flush(d->ctl);
 	if (d->links && !uvsd_links_settled(d->links))
@@ -529,6 +527,7 @@ int main(int argc, char **argv)
 	free(d.marks);
 	if (d.model_ready)
 		uvs_model_destroy(&d.model);
+	uvsd_sysctls_free(&d.opt.sysctls);
 	rcu_unregister_thread();
 	return ret;
 }

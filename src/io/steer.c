@@ -52,24 +52,6 @@ struct uvs_steer {
 	const struct uvs_marks *marks; /* the caller's, for fwmark services; may be NULL */
 };
 
-static int fail(char *err, size_t len, int e, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t len, int e, const char *fmt, ...)
-{
-	va_list ap;
-	size_t n;
-
-	if (err && len) {
-		va_start(ap, fmt);
-		vsnprintf(err, len, fmt, ap);
-		va_end(ap);
-		n = strlen(err);
-		snprintf(err + n, len - n, ": %s", strerror(e));
-	}
-	return -e;
-}
-
 /* libbpf's own messages would go to stderr; errors reach the caller through err. */
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -103,7 +85,7 @@ static bool is_ours(uint32_t prog_id, const char *name)
 	return ours;
 }
 
-static int attach(struct uvs_steer *s, struct link *l, char *err, size_t errlen)
+static int attach(struct uvs_steer *s, struct link *l, struct uvs_error *err)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)l->ifindex, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, q, .handle = TC_HANDLE, .priority = TC_PRIO);
@@ -115,21 +97,22 @@ static int attach(struct uvs_steer *s, struct link *l, char *err, size_t errlen)
 	if (!ret)
 		l->made_qdisc = true;
 	else if (ret != -EEXIST)
-		return fail(err, errlen, -ret, "clsact qdisc on %s", ifname_of(l->ifindex, name));
+		return uvs_syserrorf(err, -ret, "clsact qdisc on %s", ifname_of(l->ifindex, name));
 	ret = bpf_tc_query(&hook, &q);
 	if (!ret) {
 		/* A filter is at our place: we hold the link's claim, so if it is uvs's,
 		 * its owner is dead (killed: it could not detach). Replace it. */
 		if (!is_ours(q.prog_id, TC_NAME))
-			return fail(err, errlen, EEXIST,
-				    "%s: tc ingress filter handle %#x priority %#x is not uvs's",
-				    ifname_of(l->ifindex, name), TC_HANDLE, TC_PRIO);
+			return uvs_syserrorf(
+				err, EEXIST,
+				"%s: tc ingress filter handle %#x priority %#x is not uvs's",
+				ifname_of(l->ifindex, name), TC_HANDLE, TC_PRIO);
 		a.flags = BPF_TC_F_REPLACE;
 	}
 	ret = bpf_tc_attach(&hook, &a);
 	if (ret)
-		return fail(err, errlen, -ret, "attaching the steering program to %s ingress",
-			    ifname_of(l->ifindex, name));
+		return uvs_syserrorf(err, -ret, "attaching the steering program to %s ingress",
+				     ifname_of(l->ifindex, name));
 	l->attached = true;
 	return 0;
 }
@@ -137,21 +120,21 @@ static int attach(struct uvs_steer *s, struct link *l, char *err, size_t errlen)
 /* Attaches the XDP program to link l, the slot-th: natively where the driver can,
  * generically otherwise. A uvs program there is a dead owner's (we hold the link's
  * claim) and is replaced; another program is refused. */
-static int attach_xdp(struct uvs_steer *s, struct link *l, uint32_t slot, char *err, size_t errlen)
+static int attach_xdp(struct uvs_steer *s, struct link *l, uint32_t slot, struct uvs_error *err)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	char name[IF_NAMESIZE];
 	int ret;
 
 	if (bpf_map_update_elem(s->xsk_links_fd, &l->ifindex, &slot, BPF_ANY))
-		return fail(err, errlen, errno, "the XDP link map");
+		return uvs_syserrorf(err, errno, "the XDP link map");
 	ret = bpf_xdp_query((int)l->ifindex, 0, &q);
 	if (ret)
-		return fail(err, errlen, -ret, "XDP programs of %s", ifname_of(l->ifindex, name));
+		return uvs_syserrorf(err, -ret, "XDP programs of %s", ifname_of(l->ifindex, name));
 	if (q.prog_id) {
 		if (!is_ours(q.prog_id, XDP_NAME))
-			return fail(err, errlen, EEXIST, "%s has an XDP program that is not uvs's",
-				    ifname_of(l->ifindex, name));
+			return uvs_syserrorf(err, EEXIST, "%s has an XDP program that is not uvs's",
+					     ifname_of(l->ifindex, name));
 		/* Native and generic programs exclude each other: the old one goes first. */
 		bpf_xdp_detach((int)l->ifindex,
 			       q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE
@@ -165,15 +148,15 @@ static int attach_xdp(struct uvs_steer *s, struct link *l, uint32_t slot, char *
 		ret = bpf_xdp_attach((int)l->ifindex, s->xdp_fd, l->xdp_mode, NULL);
 	}
 	if (ret)
-		return fail(err, errlen, -ret, "attaching the XDP program to %s",
-			    ifname_of(l->ifindex, name));
+		return uvs_syserrorf(err, -ret, "attaching the XDP program to %s",
+				     ifname_of(l->ifindex, name));
 	l->attached = true;
 	return 0;
 }
 
 /* Claims link l (link_claim.h), so that no other live process steers it; refuses
  * (-EBUSY) if one does, before anything on the link is touched. */
-static int claim(struct link *l, char *err, size_t errlen)
+static int claim(struct link *l, struct uvs_error *err)
 {
 	char name[IF_NAMESIZE];
 	pid_t owner;
@@ -182,16 +165,18 @@ static int claim(struct link *l, char *err, size_t errlen)
 	if (l->claim >= 0)
 		return 0;
 	if (l->claim != -EBUSY)
-		return fail(err, errlen, -l->claim, "claiming %s", ifname_of(l->ifindex, name));
+		return uvs_syserrorf(err, -l->claim, "claiming %s", ifname_of(l->ifindex, name));
 	if (owner)
-		return fail(err, errlen, EBUSY,
-			    "%s is steered by another process that is still running (PID %d): "
-			    "one uvsd per link",
-			    ifname_of(l->ifindex, name), (int)owner);
-	return fail(err, errlen, EBUSY,
-		    "%s is steered by another process that is still running (its PID is not "
-		    "visible here): one uvsd per link",
-		    ifname_of(l->ifindex, name));
+		return uvs_syserrorf(
+			err, EBUSY,
+			"%s is steered by another process that is still running (PID %d): "
+			"one uvsd per link",
+			ifname_of(l->ifindex, name), (int)owner);
+	return uvs_syserrorf(
+		err, EBUSY,
+		"%s is steered by another process that is still running (its PID is not "
+		"visible here): one uvsd per link",
+		ifname_of(l->ifindex, name));
 }
 
 static int program_fd(struct bpf_object *obj, const char *name)
@@ -209,7 +194,7 @@ void uvs_steer_set_capacity(unsigned max_keys)
 	capacity = max_keys ? max_keys : UVS_STEER_MAX_KEYS;
 }
 
-static int load(struct uvs_steer *s, char *err, size_t errlen)
+static int load(struct uvs_steer *s, struct uvs_error *err)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "uvs_steer");
 	struct bpf_map *map;
@@ -220,13 +205,13 @@ static int load(struct uvs_steer *s, char *err, size_t errlen)
 	else
 		s->obj = bpf_object__open_mem(uvs_steer_obj, uvs_steer_obj_len, &opts);
 	if (!s->obj)
-		return fail(err, errlen, errno ? errno : EINVAL, "opening the steering programs");
+		return uvs_syserrorf(err, errno ? errno : EINVAL, "opening the steering programs");
 	map = bpf_object__find_map_by_name(s->obj, "uvs_steer_keys");
 	if (!map || bpf_map__set_max_entries(map, capacity))
-		return fail(err, errlen, ENOENT, "the steering programs' key map");
+		return uvs_syserrorf(err, ENOENT, "the steering programs' key map");
 	ret = bpf_object__load(s->obj);
 	if (ret)
-		return fail(err, errlen, -ret, "loading the steering programs");
+		return uvs_syserrorf(err, -ret, "loading the steering programs");
 	map = bpf_object__find_map_by_name(s->obj, "uvs_steer_keys");
 	s->map_fd = map ? bpf_map__fd(map) : -ENOENT;
 	if (s->xdp) {
@@ -237,38 +222,38 @@ static int load(struct uvs_steer *s, char *err, size_t errlen)
 		map = bpf_object__find_map_by_name(s->obj, "uvs_xsk_links");
 		s->xsk_links_fd = map ? bpf_map__fd(map) : -ENOENT;
 		if (s->map_fd < 0 || s->xdp_fd < 0 || s->xsk_map_fd < 0 || s->xsk_links_fd < 0)
-			return fail(err, errlen, ENOENT,
-				    "the XDP steering object lacks a program or map");
+			return uvs_syserrorf(err, ENOENT,
+					     "the XDP steering object lacks a program or map");
 		return 0;
 	}
 	s->xdp_fd = s->xsk_map_fd = s->xsk_links_fd = -ENOENT;
 	s->tc_fd = program_fd(s->obj, TC_NAME);
 	s->sock_fd = program_fd(s->obj, "uvs_steer_sock");
 	if (s->map_fd < 0 || s->tc_fd < 0 || s->sock_fd < 0)
-		return fail(err, errlen, ENOENT, "the steering object lacks a program or map");
+		return uvs_syserrorf(err, ENOENT, "the steering object lacks a program or map");
 	return 0;
 }
 
 static int steer_open(const unsigned *ifindexes, unsigned n, bool xdp, struct uvs_steer **out,
-		      char *err, size_t errlen)
+		      struct uvs_error *err)
 {
 	libbpf_print_fn_t prev;
 	struct uvs_steer *s;
 	int ret = 0;
 
 	if (!out)
-		return fail(err, errlen, EINVAL, "steering: nowhere to put the result");
+		return uvs_syserrorf(err, EINVAL, "steering: nowhere to put the result");
 	if (!ifindexes || !n)
-		return fail(err, errlen, EINVAL, "no link to steer");
+		return uvs_syserrorf(err, EINVAL, "no link to steer");
 	if (xdp && n > UVS_XSK_MAX_LINKS)
-		return fail(err, errlen, E2BIG, "AF_XDP on more than %d links", UVS_XSK_MAX_LINKS);
+		return uvs_syserrorf(err, E2BIG, "AF_XDP on more than %d links", UVS_XSK_MAX_LINKS);
 	for (unsigned i = 0; i < n; i++)
 		if (!ifindexes[i])
-			return fail(err, errlen, ENODEV, "link index 0");
+			return uvs_syserrorf(err, ENODEV, "link index 0");
 	s = calloc(1, sizeof(*s));
 	if (!s || !(s->links = calloc(n, sizeof(*s->links)))) {
 		free(s);
-		return fail(err, errlen, ENOMEM, "steering");
+		return uvs_syserrorf(err, ENOMEM, "steering");
 	}
 	s->nlinks = n;
 	s->xdp = xdp;
@@ -278,13 +263,12 @@ static int steer_open(const unsigned *ifindexes, unsigned n, bool xdp, struct uv
 	}
 	/* Every claim first: a link another uvsd steers is refused untouched. */
 	for (unsigned i = 0; i < n && !ret; i++)
-		ret = claim(&s->links[i], err, errlen);
+		ret = claim(&s->links[i], err);
 	prev = libbpf_set_print(quiet);
 	if (!ret)
-		ret = load(s, err, errlen);
+		ret = load(s, err);
 	for (unsigned i = 0; i < n && !ret; i++)
-		ret = xdp ? attach_xdp(s, &s->links[i], i, err, errlen)
-			  : attach(s, &s->links[i], err, errlen);
+		ret = xdp ? attach_xdp(s, &s->links[i], i, err) : attach(s, &s->links[i], err);
 	libbpf_set_print(prev);
 	if (ret) {
 		uvs_steer_close(s);
@@ -294,16 +278,16 @@ static int steer_open(const unsigned *ifindexes, unsigned n, bool xdp, struct uv
 	return 0;
 }
 
-int uvs_steer_open(const unsigned *ifindexes, unsigned n, struct uvs_steer **out, char *err,
-		   size_t errlen)
+int uvs_steer_open(const unsigned *ifindexes, unsigned n, struct uvs_steer **out,
+		   struct uvs_error *err)
 {
-	return steer_open(ifindexes, n, false, out, err, errlen);
+	return steer_open(ifindexes, n, false, out, err);
 }
 
-int uvs_steer_open_xdp(const unsigned *ifindexes, unsigned n, struct uvs_steer **out, char *err,
-		       size_t errlen)
+int uvs_steer_open_xdp(const unsigned *ifindexes, unsigned n, struct uvs_steer **out,
+		       struct uvs_error *err)
 {
-	return steer_open(ifindexes, n, true, out, err, errlen);
+	return steer_open(ifindexes, n, true, out, err);
 }
 
 void uvs_steer_link_gone(struct uvs_steer *s, unsigned i)
@@ -321,24 +305,24 @@ void uvs_steer_link_gone(struct uvs_steer *s, unsigned i)
 	l->claim = -1;
 }
 
-int uvs_steer_relink(struct uvs_steer *s, unsigned i, unsigned ifindex, char *err, size_t errlen)
+int uvs_steer_relink(struct uvs_steer *s, unsigned i, unsigned ifindex, struct uvs_error *err)
 {
 	libbpf_print_fn_t prev;
 	struct link *l;
 	int ret;
 
 	if (!s || i >= s->nlinks || !ifindex)
-		return fail(err, errlen, EINVAL, "steering: no link %u to attach again", i);
+		return uvs_syserrorf(err, EINVAL, "steering: no link %u to attach again", i);
 	l = &s->links[i];
 	if (l->ifindex != ifindex)
 		uvs_steer_link_gone(s, i);
 	else if (l->attached)
 		return 0;
 	l->ifindex = ifindex;
-	if ((ret = claim(l, err, errlen)))
+	if ((ret = claim(l, err)))
 		return ret;
 	prev = libbpf_set_print(quiet);
-	ret = s->xdp ? attach_xdp(s, l, i, err, errlen) : attach(s, l, err, errlen);
+	ret = s->xdp ? attach_xdp(s, l, i, err) : attach(s, l, err);
 	libbpf_set_print(prev);
 	if (ret) {
 		uvs_link_unclaim(l->claim);

@@ -35,8 +35,8 @@ struct uvs_steer;
  * found and replaced; another program at that place is refused (-EEXIST). Returns 0
  * or a negative errno with a message in err (may be NULL); nothing stays attached then.
  */
-int uvs_steer_open(const unsigned *ifindexes, unsigned n, struct uvs_steer **out, char *err,
-		   size_t errlen);
+int uvs_steer_open(const unsigned *ifindexes, unsigned n, struct uvs_steer **out,
+		   struct uvs_error *err);
 
 /*
  * For the AF_XDP backend: loads the XDP program (src/io/bpf/steer_xdp.bpf.c) instead,
@@ -47,8 +47,8 @@ int uvs_steer_open(const unsigned *ifindexes, unsigned n, struct uvs_steer **out
  * program of a dead uvsd is replaced, another program refused (-EEXIST). At most
  * UVS_XSK_MAX_LINKS links.
  */
-int uvs_steer_open_xdp(const unsigned *ifindexes, unsigned n, struct uvs_steer **out, char *err,
-		       size_t errlen);
+int uvs_steer_open_xdp(const unsigned *ifindexes, unsigned n, struct uvs_steer **out,
+		       struct uvs_error *err);
 
 /* Link i of the open call's list is gone (deleted): its program and qdisc went with
  * it. Gives its claim up; close will not touch it. */
@@ -61,7 +61,7 @@ void uvs_steer_link_gone(struct uvs_steer *s, unsigned i);
  * -EBUSY: another live process claimed it meanwhile); the link is then left without
  * the program, and the call may be repeated.
  */
-int uvs_steer_relink(struct uvs_steer *s, unsigned i, unsigned ifindex, char *err, size_t errlen);
+int uvs_steer_relink(struct uvs_steer *s, unsigned i, unsigned ifindex, struct uvs_error *err);
 
 /* The XSKMAP of the XDP program (struct uvs_io_config's xsk_map_fd): link i of
  * uvs_steer_open_xdp's list is slot i. Owned by s; -EBADF if s is NULL, -ENOENT
