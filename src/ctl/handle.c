@@ -489,6 +489,10 @@ static int cmd_set_sysctl(struct uvs_ctl_server *s, struct ctl_client *c, const 
 	(void)c;
 	if ((ret = uvs_ctl_get_sysctl(r->tb[UVS_CMD_ATTR_SYSCTL], true, &q, err)))
 		return ret;
+	if (r->audit) {
+		r->audit->sysctl = q;
+		r->audit->decoded = true;
+	}
 	return uvs_sysctl_set(&s->cfg.model->sysctl, q.name, q.value, err);
 }
 
@@ -533,7 +537,7 @@ static const struct cmd_desc {
 	[UVS_CMD_GET_CONN] = { "GET_CONN", DUMP, 0, 0, cmd_get_conn },
 	[UVS_CMD_GET_COUNTERS] = { "GET_COUNTERS", DUMP, 0, 0, cmd_get_counters },
 	[UVS_CMD_GET_SYSCTL] = { "GET_SYSCTL", DO | DUMP, SYS, 0, cmd_get_sysctl },
-	[UVS_CMD_SET_SYSCTL] = { "SET_SYSCTL", DO, SYS, SYS, cmd_set_sysctl },
+	[UVS_CMD_SET_SYSCTL] = { "SET_SYSCTL", DO | CHANGE, SYS, SYS, cmd_set_sysctl },
 };
 
 /* Checks the envelope of buf; fills r. Returns 0 or a negative errno with *err set. */

@@ -47,6 +47,7 @@ struct uvs_ctl_audit {
 	struct uvs_dest_conf dest;    /* NEW_DEST, SET_DEST; af, addr, port for DEL_DEST */
 	uint32_t timeouts[3];	      /* SET_CONFIG: tcp, tcpfin, udp; 0 leaves one alone */
 	struct uvs_ctl_daemon daemon; /* NEW_DAEMON (as asked: 0 not given), DEL_DAEMON */
+	struct uvs_ctl_sysctl sysctl; /* SET_SYSCTL: the name and value as sent */
 	int error;		      /* 0: done; else the positive errno it was refused with */
 	const char *msg;	      /* why it was refused; NULL when done */
 };

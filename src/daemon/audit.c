@@ -9,16 +9,24 @@
 #include "log.h"
 #include "pkt/addr.h"
 
-/* "uid=0 pid=1234 (uvsadm)": the program's name with anything unprintable as '?'. */
+/* "uid=0 pid=1234 (uvsadm)". */
 static void write_peer(FILE *f, const struct uvs_ctl_peer *p)
 {
 	fprintf(f, "uid=%d pid=%d", (int)p->uid, (int)p->pid);
-	if (!p->comm[0])
-		return;
-	fputs(" (", f);
-	for (const char *c = p->comm; *c && c < p->comm + sizeof(p->comm); c++)
-		fputc(isprint((unsigned char)*c) ? *c : '?', f);
-	fputc(')', f);
+	if (p->comm[0])
+		fprintf(f, " (%.*s)", (int)sizeof(p->comm), p->comm);
+}
+
+/* Makes s one line of printable text: a client's strings (a program's name, a
+ * scheduler's, a sysctl's value) must not forge log lines. A tab becomes a blank (a
+ * sysctl's values are tab-separated), anything else unprintable '?'. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if (*s == '\t')
+			*s = ' ';
+		else if (!isprint((unsigned char)*s))
+			*s = '?';
 }
 
 /* The service's rule: "-D -t 10.0.0.1:80" and the like, or cmd alone without one. */
@@ -99,6 +107,10 @@ static void write_change(FILE *f, const struct uvs_ctl_audit *a)
 	case IPVS_CMD_DEL_DAEMON:
 		write_daemon(f, a);
 		break;
+	case UVS_CMD_SET_SYSCTL: /* as uvsadm sets one */
+		fprintf(f, "--sysctl %.*s=%.*s", (int)sizeof(a->sysctl.name), a->sysctl.name,
+			(int)sizeof(a->sysctl.value), a->sysctl.value);
+		break;
 	default:
 		fputs(a->cmd_name, f);
 	}
@@ -107,6 +119,7 @@ static void write_change(FILE *f, const struct uvs_ctl_audit *a)
 const char *uvsd_audit_text(const struct uvs_ctl_audit *a, char *buf, size_t len)
 {
 	char rule[512] = "";
+	size_t n;
 	FILE *f;
 
 	/* The rule writers of adm/save.h write to a stream, ending with a newline. */
@@ -114,7 +127,8 @@ const char *uvsd_audit_text(const struct uvs_ctl_audit *a, char *buf, size_t len
 		write_change(f, a);
 		fclose(f);
 	}
-	rule[strcspn(rule, "\n")] = '\0';
+	if ((n = strlen(rule)) && rule[n - 1] == '\n')
+		rule[n - 1] = '\0';
 	buf[0] = '\0';
 	if ((f = fmemopen(buf, len, "w"))) {
 		write_peer(f, a->peer);
@@ -124,6 +138,7 @@ const char *uvsd_audit_text(const struct uvs_ctl_audit *a, char *buf, size_t len
 			fprintf(f, ": %s: ok", rule);
 		fclose(f);
 	}
+	printable(buf);
 	return buf;
 }
 
@@ -156,6 +171,7 @@ void uvsd_audit_skipped(void *ctl_arg, const struct uvs_ctl_peer *peer, unsigned
 		write_peer(f, peer);
 		fclose(f);
 	}
+	printable(who);
 	uvs_log(LOG_NOTICE,
 		"audit: %s: %lu more changes not logged one by one (the audit's limit): %lu ok, "
 		"%lu refused",

@@ -2,8 +2,9 @@
 /*
  * The audit of control socket changes: each change made or refused over the socket
  * reaches the daemon's audit with the client's uid, pid and program (SO_PEERCRED),
- * and uvsd's text for it is the ipvsadm command; reads are not audited; a connection
- * refused is; beyond the limit, changes are counted and reported together.
+ * and uvsd's text for it is the ipvsadm command (uvsadm's for a sysctl) on one line;
+ * reads are not audited; a connection refused is; beyond the limit, changes are
+ * counted and reported together.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -263,10 +264,42 @@ static void test_changes(void **state)
 		wait_lines(f, ++n);
 		expect_line(f, i, who, steps[i].text);
 	}
+	/* An IPVS sysctl, as uvsadm --sysctl (or uvs-run sysctl -w) sets it. */
+	assert_int_equal(uvs_ctl_sysctl_set(c, "expire_nodest_conn", "1", NULL), 0);
+	wait_lines(f, ++n);
+	expect_line(f, n - 1, who, "--sysctl expire_nodest_conn=1: ok");
+	assert_int_equal(uvs_ctl_sysctl_set(c, "net.ipv4.vs.conntrack", "1", NULL), -ENOENT);
+	wait_lines(f, ++n);
+	expect_line(f, n - 1, who,
+		    "--sysctl net.ipv4.vs.conntrack=1: refused: net.ipv4.vs.conntrack: uvs has no "
+		    "netfilter conntrack to keep entries in");
 	uvs_ctl_client_close(c);
 	stop(f);
 	assert_int_equal(f->nlines, n);
 	assert_int_equal(f->skipped_reports, 0);
+}
+
+/* A client's strings cannot forge log lines: what is not printable in a line becomes
+ * '?'. */
+static void test_one_line(void **state)
+{
+	struct audit_fixture *f = &fixture;
+	struct uvs_ctl_client *c;
+	struct uvs_ctl_req req;
+	char who[64];
+
+	(void)state;
+	start(f, 0, 0);
+	me(who, sizeof(who), getuid(), getpid());
+	assert_int_equal(uvs_ctl_client_open(f->path, 10, &c), 0);
+	assert_int_equal(uvs_adm_parse_line("-A -t 10.0.0.1:80", &req, NULL), 0);
+	snprintf(req.svc.sched_name, sizeof(req.svc.sched_name), "rr\naudit: x");
+	assert_int_equal(uvs_ctl_exec(c, &req, NULL), -ENOENT);
+	wait_lines(f, 1);
+	expect_line(f, 0, who,
+		    "-A -t 10.0.0.1:80 -s rr?audit: x: refused: Scheduler not found: rr?audit: x");
+	uvs_ctl_client_close(c);
+	stop(f);
 }
 
 /* A request that cannot be read is audited by its command's name, with why. */
@@ -394,6 +427,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_changes, teardown),
 		cmocka_unit_test_teardown(test_unreadable_change, teardown),
+		cmocka_unit_test_teardown(test_one_line, teardown),
 		cmocka_unit_test_teardown(test_refused_peer, teardown),
 		cmocka_unit_test_teardown(test_limit, teardown),
 	};
