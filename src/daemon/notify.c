@@ -3,11 +3,17 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
 #include "log.h"
+
+bool uvsd_notify_enabled(void)
+{
+	return getenv("NOTIFY_SOCKET") != NULL;
+}
 
 void uvsd_status_text(struct uvs_model *m, unsigned nlinks, unsigned nworkers, char *buf,
 		      size_t len)

@@ -8,9 +8,13 @@
 #ifndef UVS_DAEMON_NOTIFY_H
 #define UVS_DAEMON_NOTIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/model.h"
+
+/* Whether systemd listens ($NOTIFY_SOCKET is set): the status need not be made if not. */
+bool uvsd_notify_enabled(void);
 
 /* The status line: "services: N, real servers: M, links: K, workers: W" (without
  * links: "..., control plane only (no --interface)"). Takes m->ctl_lock. */

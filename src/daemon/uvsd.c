@@ -405,6 +405,8 @@ static void tell_systemd(struct uvsd *d, const char *state)
 {
 	char status[256];
 
+	if (!uvsd_notify_enabled())
+		return;
 	d->status_generation = d->model.generation;
 	uvsd_status_text(&d->model, d->opt.nifs, d->dp ? d->nworkers : 0, status, sizeof(status));
 	uvsd_notify(state, status);
