@@ -34,6 +34,7 @@ struct uvsd_options {
 	const char *group;
 	bool foreground;
 	bool syslog;
+	int log_level;		     /* LOG_ERR..LOG_DEBUG: messages below it are not logged */
 	unsigned table_bits;	     /* 0: the engine's default */
 	uint32_t max_conns;	     /* 0: the engine's default */
 	unsigned max_clients;	     /* control socket clients at a time */

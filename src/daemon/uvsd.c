@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "base/atomic.h"
 #include "base/clock.h"
 #include "core/engine.h"
@@ -33,6 +34,7 @@
 #include "log.h"
 #include "marks_file.h"
 #include "net/netwatch.h"
+#include "notify.h"
 #include "options.h"
 #include "prime.h"
 #include "rules_file.h"
@@ -52,6 +54,7 @@ struct uvsd {
 	int steer_error;	     /* of the last sync, logged once */
 	struct uvs_marks *marks;     /* --marks, in use by the workers and steering */
 	unsigned nworkers;
+	uint64_t status_generation;	/* the model generation systemd's status shows */
 	bool model_ready, engine_ready; /* what setup() got to, for the teardown */
 	struct uvs_netwatch *netwatch;	/* links and addresses; NULL without --interface */
 	struct uvsd_links *links;	/* NULL without --interface */
@@ -133,6 +136,8 @@ static const struct uvs_ctl_ops ctl_ops = {
 	.get_timeouts = ops_get_timeouts,
 	.set_timeouts = ops_set_timeouts,
 	.counters = ops_counters,
+	.audit = uvsd_audit,
+	.audit_skipped = uvsd_audit_skipped,
 };
 
 /*
@@ -174,6 +179,8 @@ static int steer_update(struct uvsd *d, bool idle)
 	}
 	if (d->steer_error)
 		uvs_log(LOG_NOTICE, "steering: the map holds every service again");
+	uvs_log(LOG_DEBUG, "steering: %u keys in the map after %llu ms", uvs_steer_keys(d->steer),
+		(unsigned long long)(uvs_monotonic_ms() - now));
 	d->steer_error = 0;
 	d->steered_generation = generation;
 	return -1;
@@ -413,6 +420,8 @@ static int setup(struct uvsd *d)
 		return -1;
 	}
 	d->engine_ready = true;
+	uvs_log(LOG_DEBUG, "engine: %u connection buckets, at most %u connections, %u worker(s)",
+		1u << c.table_bits, c.max_conns, d->nworkers);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
@@ -502,6 +511,18 @@ static int setup(struct uvsd *d)
 	return 0;
 }
 
+/* Tells systemd state (NULL: nothing but the status) with the status line. */
+static void tell_systemd(struct uvsd *d, const char *state)
+{
+	char status[256];
+
+	if (!uvsd_notify_enabled())
+		return;
+	d->status_generation = d->model.generation;
+	uvsd_status_text(&d->model, d->opt.nifs, d->dp ? d->nworkers : 0, status, sizeof(status));
+	uvsd_notify(state, status);
+}
+
 /* Handles one signal; returns false when uvsd should stop. */
 static bool on_signal(struct uvsd *d)
 {
@@ -512,6 +533,7 @@ static bool on_signal(struct uvsd *d)
 	if (si.ssi_signo == SIGHUP) {
 		struct uvs_marks *m;
 
+		uvsd_notify_reloading();
 		if (d->opt.marks && uvsd_marks_file_load(d->opt.marks, &m) == 0)
 			use_marks(d, m);
 		if (d->opt.rules &&
@@ -519,9 +541,11 @@ static bool on_signal(struct uvsd *d)
 			uvsd_state_touch(&d->state, uvs_monotonic_ms()); /* what it declares */
 		if (!d->opt.rules && !d->opt.marks)
 			uvs_log(LOG_NOTICE, "SIGHUP without --rules or --marks: nothing to reload");
+		tell_systemd(d, "READY=1");
 		return true;
 	}
 	uvs_log(LOG_INFO, "signal %u: stopping", si.ssi_signo);
+	uvsd_notify("STOPPING=1", NULL);
 	return false;
 }
 
@@ -533,10 +557,13 @@ static void on_timer(struct uvsd *d)
 		return;
 	uvs_model_estimate_tick(&d->model); /* unless run_estimation is 0 */
 	uvs_model_expire_trash(&d->model);
+	uvs_ctl_server_audit_flush(d->ctl);
 	if (d->links && !uvsd_links_settled(d->links))
 		uvsd_links_check(d->links); /* what failed is tried again */
 	if (d->steer_error)
 		d->steered_generation = ~0ull; /* retry a failed sync */
+	if (d->model.generation != d->status_generation)
+		tell_systemd(d, NULL);
 }
 
 static void run(struct uvsd *d)
@@ -589,6 +616,7 @@ int main(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? 2 : 0;
 	uvs_log_to_syslog(d.opt.syslog || !d.opt.foreground);
+	uvs_log_set_level(d.opt.log_level);
 	/* Without --foreground the parent stays until the daemon serves or fails, and
 	 * exits with its outcome (detach.h). */
 	if (!d.opt.foreground && uvsd_detach() < 0) {
@@ -600,6 +628,7 @@ int main(int argc, char **argv)
 	if (!ret) {
 		if (!d.opt.foreground)
 			uvsd_detach_ready();
+		tell_systemd(&d, "READY=1");
 		run(&d);
 		struct state_now now;
 		uvsd_state_flush(&d.state, state_now(&d, &now)); /* logs a failure */
