@@ -6,7 +6,8 @@
 # unit runs the uvsd built here on a veth pair of its own. Checks: Type=notify reaches
 # "active" with its status line; uvsadm works through /run/uvsd.sock; the main process
 # has exactly the unit's bounding set, no new privileges and a seccomp filter; the tc
-# steering program is attached despite the sandbox; a reload and a stop are clean
+# steering program is attached despite the sandbox; the configuration survives
+# systemctl restart and a SIGKILL (the state file); a reload and a stop are clean
 # (status, exit 0, the socket link and runtime directory gone); AF_XDP and --group work
 # under the sandbox.
 #
@@ -183,6 +184,37 @@ done
 case $(show StatusText) in "services: 1, real servers: 2,"*) ;; *) fail "after reload: $(show StatusText)" ;; esac
 wait_active
 echo "ok: systemctl reload: $(show StatusText)"
+
+# The configuration survives a restart and a SIGKILL (systemd restarts the unit), in
+# the state directory: a service added at run time, the timeouts; the killed uvsd's
+# tc filter is replaced by the next one, which has no CAP_SYS_ADMIN to read programs.
+in_ns "$uvsadm" -A -t 10.0.0.2:80 -s wlc
+in_ns "$uvsadm" -a -t 10.0.0.2:80 -r 192.168.7.4:80 -m -w 3
+in_ns "$uvsadm" --set 100 20 30
+kept=$(in_ns "$uvsadm" -S -n; in_ns "$uvsadm" -L --timeout)
+for ((i = 0; i < 50; i++)); do
+	in_ns grep -q -- "--set 100 20 30" /var/lib/uvsd/state 2>/dev/null && break
+	sleep 0.1
+done
+in_ns grep -q -- "--set 100 20 30" /var/lib/uvsd/state || fail "no state in /var/lib/uvsd/state"
+in_ns systemctl restart uvsd
+wait_active
+[ "$(in_ns "$uvsadm" -S -n; in_ns "$uvsadm" -L --timeout)" = "$kept" ] ||
+	fail "after systemctl restart: $(in_ns "$uvsadm" -S -n)"
+echo "ok: systemctl restart keeps the configuration"
+main=$(show MainPID)
+in_ns systemctl kill -s KILL uvsd
+for ((i = 0; i < 100; i++)); do
+	[ "$(show MainPID)" != "$main" ] && [ "$(show MainPID)" != 0 ] && break
+	sleep 0.1
+done
+wait_active
+[ "$(show MainPID)" != "$main" ] || fail "uvsd was not restarted after SIGKILL"
+[ "$(in_ns "$uvsadm" -S -n; in_ns "$uvsadm" -L --timeout)" = "$kept" ] ||
+	fail "after SIGKILL: $(in_ns "$uvsadm" -S -n)"
+[ "$(in_ns tc filter show dev v0 ingress | grep -c uvs_steer_tc)" = 1 ] ||
+	fail "not one steering filter on v0 after the restart"
+echo "ok: killed (SIGKILL) and restarted by systemd: the configuration back, its filter replaced"
 
 # Stop: clean exit, steering, socket link and runtime directory gone.
 in_ns systemctl stop uvsd
