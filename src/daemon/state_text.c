@@ -119,12 +119,11 @@ static int version(const struct line *l, const char *text, struct uvs_error *err
 	v = strtoul(text, &end, 10);
 	if (!isdigit((unsigned char)*text) || *end || errno)
 		return bad(err, l, "version '%s' is not a number", text);
-	if (v > UVSD_STATE_VERSION) {
+	if (v > UVSD_STATE_VERSION)
 		return bad(err, l,
 			   "state version %lu, written by a newer uvsd: this one reads "
 			   "version %d and older",
 			   v, UVSD_STATE_VERSION);
-	}
 	if (v < 1)
 		return bad(err, l, "version %s is no uvsd state version", text);
 	return 0;
