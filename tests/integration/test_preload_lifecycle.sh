@@ -11,6 +11,8 @@
 #  - a peer uvsd refuses (not root) hears uvsd's reason;
 #  - the kernel's generic netlink (genl ctrl) stays the kernel's, with or without uvsd,
 #    and `genl ctrl get name IPVS` is answered by uvsd;
+#  - a non-blocking socket that became uvsd's keeps its flags and works with poll and
+#    epoll, with the kernel's addresses (nl_probe.py);
 #  - /proc/net/ip_vs* read through cat and python: uvsd's table in the kernel's format;
 #    other /proc files and writing are the kernel's.
 # Usage: test_preload_lifecycle.sh UVSD UVSADM UVS_RUN SANITIZE
@@ -193,6 +195,15 @@ run "$uvs_run" genl ctrl get name IPVS
 expect "genl ctrl get name IPVS: exit 0" 0 "$rc"
 has "genl ctrl get name IPVS: uvsd's family" "$dir/out" "Name: IPVS"
 has "genl ctrl get name IPVS: its id" "$dir/out" "ID: 0x5576  Version: 0x1  header size: 0  max attribs: 6"
+
+# ---- a socket that became uvsd's, as a kernel client sees it (nl_probe.py) ---------------
+run "$uvs_run" python3 "$(dirname "$0")/nl_probe.py"
+if [ "$rc" = 0 ]; then
+	ok "nl_probe.py: flags kept, poll and epoll, the kernel's addresses ($(grep -c '^ok:' "$dir/out") checks)"
+else
+	fail "nl_probe.py:"
+	sed 's/^/    /' "$dir/out"
+fi
 
 # ---- /proc/net/ip_vs* --------------------------------------------------------------------
 "$uvsadm" -C
