@@ -19,6 +19,7 @@
  * rx_fill_empty N" at the end (the backend's counters, as uvsd's io_* ones).
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <linux/filter.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -67,7 +68,7 @@ static int link_mac(const char *ifname, uint8_t *mac)
  * or -1 with a message in err.
  */
 static int steer_service(struct uvs_model *m, const char *service, const unsigned *ifindex,
-			 struct uvs_steer **steer, char *err, size_t errlen)
+			 struct uvs_steer **steer, struct uvs_error *err)
 {
 	char vip[64];
 	const char *colon = strrchr(service, ':');
@@ -77,27 +78,27 @@ static int steer_service(struct uvs_model *m, const char *service, const unsigne
 
 	port = colon ? atoi(colon + 1) : 0;
 	if (!colon || (size_t)(colon - service) >= sizeof(vip) || port <= 0 || port > 65535) {
-		snprintf(err, errlen, "--udp wants VIP:PORT, not %s", service);
+		uvs_errorf(err, EINVAL, "--udp wants VIP:PORT, not %s", service);
 		return -1;
 	}
 	memcpy(vip, service, (size_t)(colon - service));
 	vip[colon - service] = 0;
 	memset(&sc, 0, sizeof(sc));
 	if (uvs_addr_parse(AF_INET, vip, &a) < 0) {
-		snprintf(err, errlen, "not an IPv4 address: %s", vip);
+		uvs_errorf(err, EINVAL, "not an IPv4 address: %s", vip);
 		return -1;
 	}
 	uvs_svc_key_inet(&sc.key, AF_INET, IPPROTO_UDP, &a, htons((uint16_t)port));
 	snprintf(sc.sched_name, sizeof(sc.sched_name), "%s", UVS_DEFAULT_SCHED);
 	sc.netmask = 0xffffffffu;
 	if (uvs_svc_add(m, &sc, NULL) < 0) {
-		snprintf(err, errlen, "cannot make a model with the service %s", service);
+		uvs_errorf(err, EINVAL, "cannot make a model with the service %s", service);
 		return -1;
 	}
-	if (uvs_steer_open_xdp(ifindex, 2, steer, err, errlen) < 0)
+	if (uvs_steer_open_xdp(ifindex, 2, steer, err) < 0)
 		return -1;
 	if ((ret = uvs_steer_sync(*steer, m)) < 0) {
-		snprintf(err, errlen, "steering map: %s", strerror(-ret));
+		uvs_errorf(err, EINVAL, "steering map: %s", strerror(-ret));
 		return -1;
 	}
 	return 0;
@@ -161,7 +162,7 @@ int main(int argc, char **argv)
 	unsigned ifindex[2], v[6];
 	const char *service = NULL;
 	bool gro_was_on[2] = { false, false };
-	char err[256];
+	struct uvs_error err = { "" };
 	time_t end;
 	int a = 1, rc = 0;
 
@@ -198,8 +199,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "nullfwd: out of memory\n");
 			return 2;
 		}
-		if (steer_service(&model, service, ifindex, &steer, err, sizeof(err)) < 0) {
-			fprintf(stderr, "nullfwd: %s\n", err);
+		if (steer_service(&model, service, ifindex, &steer, &err) < 0) {
+			fprintf(stderr, "nullfwd: %s\n", err.msg);
 			rc = 2;
 			goto out;
 		}
@@ -207,8 +208,8 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < 2; i++)
 		uvs_link_gro_off(ifs[i], &gro_was_on[i]);
-	if (uvs_io_open(&c, &io, err, sizeof(err)) < 0) {
-		fprintf(stderr, "nullfwd: %s\n", err);
+	if (uvs_io_open(&c, &io, &err) < 0) {
+		fprintf(stderr, "nullfwd: %s\n", err.msg);
 		rc = 2;
 		goto out;
 	}

@@ -195,7 +195,7 @@ def dest(addr="192.168.0.11", port=80, full=True, weight=1, fwd=0):
 
 
 def ctl_seeds():
-    SVC, DEST, DAEMON = 1, 2, 3
+    SVC, DEST, DAEMON, SYSCTL = 1, 2, 3, 9
     daemon = nla(1, struct.pack("=I", 1)) + nla(2, b"eth0\0") + nla(3, struct.pack("=I", 5))
     return {
         "new_service": genl(1, nla(SVC, svc_conf(port=8080))),
@@ -217,6 +217,10 @@ def ctl_seeds():
         "flush": genl(17),
         "dump_conns": genl(18, flags=NLM_F_REQUEST | NLM_F_DUMP),
         "dump_counters": genl(19, flags=NLM_F_REQUEST | NLM_F_DUMP),
+        "get_sysctl": genl(20, nla(SYSCTL, nla(1, b"net.ipv4.vs.conn_reuse_mode\0"))),
+        "dump_sysctls": genl(20, flags=NLM_F_REQUEST | NLM_F_DUMP),
+        "set_sysctl": genl(21, nla(SYSCTL, nla(1, b"sync_threshold\0") + nla(2, b"3\t50\n\0"))),
+        "set_sysctl_refused": genl(21, nla(SYSCTL, nla(1, b"conntrack\0") + nla(2, b"1\0"))),
         # The generic netlink controller: GETFAMILY (3) by name and by id, and a dump.
         "ctrl_getfamily": genl(3, nla(2, b"IPVS\0"), family=GENL_ID_CTRL),
         "ctrl_getfamily_id": genl(3, nla(1, struct.pack("=H", UVS_FAMILY)), family=GENL_ID_CTRL),

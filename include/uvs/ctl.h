@@ -47,21 +47,37 @@
 #define UVS_CTL_PE_NAME_MAX 17 /* PE_NAME with its NUL: the kernel takes 16 characters */
 #define UVS_CTL_STATE_MAX   16 /* connection state name with its NUL */
 #define UVS_CTL_COUNTER_MAX 64 /* counter name with its NUL */
+#define UVS_CTL_SYSCTL_MAX  64 /* sysctl name, or value text, with its NUL */
 
 _Static_assert(IPVS_CMD_FLUSH == 17, "uvs's commands follow the kernel's last one");
 
-/* uvs's own commands, after the kernel's. Both are dumps only; replies carry the same
- * command number. */
+/*
+ * uvs's own commands, after the kernel's; replies carry the same command number.
+ * GET_CONN and GET_COUNTERS are dumps only.
+ *
+ * The IPVS sysctls (net.ipv4.vs.*, as /proc/sys/net/ipv4/vs/ has them): a SYSCTL nest
+ * with NAME (with or without "net.ipv4.vs.") and, where a value goes, VALUE as the
+ * text /proc shows and takes ("1", "3\t50"). GET_SYSCTL as a dump lists every one
+ * uvs has (by name; the names uvs refuses are not listed), one SYSCTL nest of NAME
+ * (without the prefix) and VALUE each; as a do it takes a SYSCTL nest of NAME and
+ * answers with one of NAME and VALUE. SET_SYSCTL (do) takes NAME and VALUE and sets
+ * it as a write to /proc would, answering with an ack. A name that is not the
+ * kernel's, or that uvs refuses, is -ENOENT; a value the kernel would refuse, or that
+ * asks for what uvs does not do, is -EINVAL; each with the reason as the message.
+ */
 enum {
 	UVS_CMD_GET_CONN = 18,	   /* connections and templates: UVS_CMD_ATTR_CONN */
 	UVS_CMD_GET_COUNTERS = 19, /* the engine's named counters: UVS_CMD_ATTR_COUNTER */
-	UVS_CMD_MAX = UVS_CMD_GET_COUNTERS,
+	UVS_CMD_GET_SYSCTL = 20,   /* do (one) or dump (all): UVS_CMD_ATTR_SYSCTL */
+	UVS_CMD_SET_SYSCTL = 21,   /* do: UVS_CMD_ATTR_SYSCTL with NAME and VALUE */
+	UVS_CMD_MAX = UVS_CMD_SET_SYSCTL,
 };
 
-/* Top-level attributes of uvs's replies, after the kernel's IPVS_CMD_ATTR_*. */
+/* Top-level attributes of uvs's commands, after the kernel's IPVS_CMD_ATTR_*. */
 enum {
 	UVS_CMD_ATTR_CONN = 7,	  /* nest of UVS_CONN_ATTR_* */
 	UVS_CMD_ATTR_COUNTER = 8, /* nest of UVS_COUNTER_ATTR_* */
+	UVS_CMD_ATTR_SYSCTL = 9,  /* nest of UVS_SYSCTL_ATTR_* */
 };
 
 enum {
@@ -86,6 +102,13 @@ enum {
 	UVS_COUNTER_ATTR_NAME,	/* string */
 	UVS_COUNTER_ATTR_VALUE, /* u64 */
 	UVS_COUNTER_ATTR_MAX = UVS_COUNTER_ATTR_VALUE,
+};
+
+enum {
+	UVS_SYSCTL_ATTR_UNSPEC,
+	UVS_SYSCTL_ATTR_NAME,  /* string, at most UVS_CTL_SYSCTL_MAX bytes with its NUL */
+	UVS_SYSCTL_ATTR_VALUE, /* string, the same */
+	UVS_SYSCTL_ATTR_MAX = UVS_SYSCTL_ATTR_VALUE,
 };
 
 #endif

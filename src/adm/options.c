@@ -25,6 +25,7 @@ const char *const cli_cmd_names[] = {
 	[C_RESTORE] = "restore",
 	[C_SAVE] = "save",
 	[C_ZERO] = "zero",
+	[C_SYSCTL] = "sysctl",
 };
 
 const char *const cli_opt_names[O_COUNT] = {
@@ -71,10 +72,11 @@ const char *const cli_opt_names[O_COUNT] = {
 /*
  * For each command, one character per checked option (enum cli_opt order): '+' needed,
  * 'x' refused, '1' at most one of the '1's, ' ' allowed. ipvsadm 1.31's table, with
- * uvs's --counters as one more of -L's exclusive choices.
+ * uvs's --counters as one more of -L's exclusive choices, and uvs's --sysctl, which
+ * takes words and no option.
  */
 /* clang-format off */
-static const char cmd_rows[C_VERSION + 1][O_CHECKED + 1] = {
+static const char cmd_rows[C_SYSCTL + 1][O_CHECKED + 1] = {
 	/*            -n-csvc-s-p-M-rfd-w-x-y-mtodm-s-r-t-p-n-s-e-o-p-b-g-p-t-z-t-t-t-n-c-r-c */
 	[C_ADD]      = "xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxx",
 	[C_EDIT]     = "xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxx",
@@ -90,6 +92,7 @@ static const char cmd_rows[C_VERSION + 1][O_CHECKED + 1] = {
 	[C_RESTORE]  = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 	[C_SAVE]     = " xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 	[C_ZERO]     = "xx xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+	[C_SYSCTL]   = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 };
 /* clang-format on */
 
@@ -123,6 +126,7 @@ static const struct adm_optdef defs[] = {
 	{ "save", 'S', ADM_NO_ARG, C_SAVE, 0, 0 },
 	{ "start-daemon", 0, ADM_ARG, C_STARTD, 0, 0 },
 	{ "stop-daemon", 0, ADM_ARG, C_STOPD, 0, 0 },
+	{ "sysctl", 0, ADM_NO_ARG, C_SYSCTL, 0, 0 },
 	{ "tcp-service", 't', ADM_ARG, C_NONE, O_SERVICE, IPPROTO_TCP },
 	{ "udp-service", 'u', ADM_ARG, C_NONE, O_SERVICE, IPPROTO_UDP },
 	{ "sctp-service", 0, ADM_ARG, C_NONE, O_SERVICE, IPPROTO_SCTP },

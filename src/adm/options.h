@@ -16,7 +16,7 @@
 
 #include "core/model-t.h"
 
-/* ipvsadm's commands, in the order of its command/option table. */
+/* ipvsadm's commands, in the order of its command/option table, then uvs's own. */
 enum cli_cmd {
 	C_NONE,
 	C_ADD,
@@ -35,6 +35,7 @@ enum cli_cmd {
 	C_ZERO,
 	C_HELP,
 	C_VERSION,
+	C_SYSCTL, /* uvs: --sysctl [NAME[=VALUE]]..., the IPVS sysctls */
 };
 
 /* ipvsadm 1.31's options in its table's order, then the ones it does not check and

@@ -9,11 +9,16 @@
 
 /* A message explaining why something was refused; the return value carries the errno. */
 struct uvs_error {
-	char msg[160];
+	char msg[256];
 };
 
 /* Fills err (may be NULL) with a message and returns -errnum. */
 int uvs_errorf(struct uvs_error *err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* As uvs_errorf, with ": " and strerror(errnum) after the message: for a failed system
+ * or library call. */
+int uvs_syserrorf(struct uvs_error *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -109,28 +109,32 @@ static void apply_conf(struct uvs_dest *d, const struct uvs_dest_conf *c, bool a
 /* Links d at the head of svc's list and tells the scheduler. Caller holds svc->lock. */
 static int link_dest(struct uvs_service *svc, struct uvs_dest *d)
 {
-	int ret;
+	int ret = uvs_addrs_add(svc->model, svc, d->conf.af, &d->conf.addr);
 
+	if (ret)
+		return ret;
 	d->seq = ++svc->next_seq;
 	cds_list_add(&d->list, &svc->dests);
 	svc->num_dests++;
 	uvs_store_release(&d->svc, svc); /* pairs with uvs_dest_svc() */
 	cmm_smp_mb(); /* pairs with with_dest_locked() on a destination leaving the trash */
-	ret = svc->sched->add_dest ? svc->sched->add_dest(svc, d) : 0;
+	ret = uvs_sched_add_dest(svc, d);
 	if (ret) {
 		cds_list_del(&d->list);
 		svc->num_dests--;
 		uvs_store_release(&d->svc, NULL);
+		uvs_addrs_del(svc->model, svc, d->conf.af, &d->conf.addr);
 	}
 	return ret;
 }
 
 static void unlink_dest(struct uvs_service *svc, struct uvs_dest *d)
 {
+	uvs_addrs_del(svc->model, svc, d->conf.af, &d->conf.addr);
 	cds_list_del(&d->list);
 	svc->num_dests--;
-	if (svc->sched && svc->sched->del_dest)
-		svc->sched->del_dest(svc, d);
+	if (svc->sched) /* none while the service itself goes */
+		uvs_sched_del_dest(svc, d);
 	uvs_store_release(&d->svc, NULL);
 }
 
@@ -239,27 +243,44 @@ static struct uvs_service *conf_service(struct uvs_model *m, const struct uvs_sv
 	return svc;
 }
 
-int uvs_dest_add(struct uvs_model *m, const struct uvs_svc_key *k, const struct uvs_dest_conf *c,
-		 struct uvs_error *err)
+/* A change to destination d (NULL if there is none yet) of svc, whose configuration
+ * is c as svc takes it. Called with m->ctl_lock held; returns 0 or a negative errno
+ * with *err set, having changed nothing. */
+typedef int (*dest_change_fn)(struct uvs_model *m, const struct uvs_svc_key *k,
+			      struct uvs_service *svc, const struct uvs_dest_conf *c,
+			      struct uvs_dest *d, struct uvs_error *err);
+
+/* Runs fn under the control lock on k's service with c checked and normalized; a
+ * change that succeeds moves the model to a new generation. */
+static int change_dest(struct uvs_model *m, const struct uvs_svc_key *k,
+		       const struct uvs_dest_conf *c, struct uvs_error *err, dest_change_fn fn)
 {
 	struct uvs_service *svc;
 	struct uvs_dest_conf nc;
 	struct uvs_dest *d;
-	bool from_trash = false;
 	int ret;
 
 	pthread_mutex_lock(&m->ctl_lock);
 	svc = conf_service(m, k, c, &nc, &d, err, &ret);
-	if (!svc)
-		goto out;
-	c = &nc;
-	if (d) {
-		ret = uvs_errorf(err, EEXIST, "Destination already exists");
-		goto out;
-	}
+	if (svc)
+		ret = fn(m, k, svc, &nc, d, err);
+	if (!ret)
+		m->generation++;
+	pthread_mutex_unlock(&m->ctl_lock);
+	return ret;
+}
+
+static int add_dest(struct uvs_model *m, const struct uvs_svc_key *k, struct uvs_service *svc,
+		    const struct uvs_dest_conf *c, struct uvs_dest *d, struct uvs_error *err)
+{
+	bool from_trash = false;
+	int ret;
+
+	if (d)
+		return uvs_errorf(err, EEXIST, "Destination already exists");
 	ret = uvs_sched_check_fits(svc->sched, svc->num_dests + 1, err);
 	if (ret)
-		goto out;
+		return ret;
 
 	d = trash_find(m, k, c);
 	if (d) {
@@ -270,8 +291,7 @@ int uvs_dest_add(struct uvs_model *m, const struct uvs_svc_key *k, const struct 
 		d = calloc(1, sizeof(*d));
 		if (!d || uvs_stats_init(&d->stats, m->nworkers) < 0) {
 			free(d);
-			ret = uvs_errorf(err, ENOMEM, "out of memory");
-			goto out;
+			return uvs_errorf(err, ENOMEM, "out of memory");
 		}
 		d->vkey = *k;
 		d->conf.af = c->af;
@@ -294,45 +314,41 @@ int uvs_dest_add(struct uvs_model *m, const struct uvs_svc_key *k, const struct 
 			uvs_dest_free(d);
 		}
 	}
-out:
-	if (!ret)
-		m->generation++;
-	pthread_mutex_unlock(&m->ctl_lock);
 	return ret;
 }
 
-int uvs_dest_edit(struct uvs_model *m, const struct uvs_svc_key *k, const struct uvs_dest_conf *c,
-		  struct uvs_error *err)
+int uvs_dest_add(struct uvs_model *m, const struct uvs_svc_key *k, const struct uvs_dest_conf *c,
+		 struct uvs_error *err)
 {
-	struct uvs_service *svc;
-	struct uvs_dest_conf nc;
-	struct uvs_dest *d;
+	return change_dest(m, k, c, err, add_dest);
+}
+
+static int edit_dest(struct uvs_model *m, const struct uvs_svc_key *k, struct uvs_service *svc,
+		     const struct uvs_dest_conf *c, struct uvs_dest *d, struct uvs_error *err)
+{
 	int ret;
 
-	pthread_mutex_lock(&m->ctl_lock);
-	svc = conf_service(m, k, c, &nc, &d, err, &ret);
-	if (!svc)
-		goto out;
-	c = &nc;
-	if (!d) {
-		ret = uvs_errorf(err, ENOENT, "No such destination");
-		goto out;
-	}
+	(void)m;
+	(void)k;
+	if (!d)
+		return uvs_errorf(err, ENOENT, "No such destination");
 	pthread_mutex_lock(&svc->lock);
 	struct dest_saved saved = dest_save(d);
 	apply_conf(d, c, false);
-	ret = svc->sched->upd_dest ? svc->sched->upd_dest(svc, d) : 0;
+	ret = uvs_sched_upd_dest(svc, d);
 	if (ret) {
 		dest_restore(d, &saved);
 		uvs_errorf(err, -ret, "scheduler %s could not update the destination: %s",
 			   svc->sched->name, strerror(-ret));
 	}
 	pthread_mutex_unlock(&svc->lock);
-out:
-	if (!ret)
-		m->generation++;
-	pthread_mutex_unlock(&m->ctl_lock);
 	return ret;
+}
+
+int uvs_dest_edit(struct uvs_model *m, const struct uvs_svc_key *k, const struct uvs_dest_conf *c,
+		  struct uvs_error *err)
+{
+	return change_dest(m, k, c, err, edit_dest);
 }
 
 int uvs_dest_del(struct uvs_model *m, const struct uvs_svc_key *k, int af,

@@ -33,4 +33,9 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 /* Releases what a one-packet connection from uvs_schedule() holds. */
 void uvs_schedule_once_done(struct uvs_conn *once);
 
+/* Whether p's source is martian (martian.h), for a new connection to svc (NULL: not a
+ * new connection, e.g. an ICMP error). Returns UVS_R_PKT_OK or the martian reason. */
+enum uvs_reason uvs_martian_source(struct uvs_engine *e, const struct uvs_pkt *p,
+				   struct uvs_service *svc);
+
 #endif

@@ -68,7 +68,6 @@ int uvs_engine_init(struct uvs_engine *e, struct uvs_model *m, const struct uvs_
 	e->route = c->route;
 	e->route_arg = c->route_arg;
 	uvs_timeouts_default(&e->timeouts);
-	e->sysctl.conn_reuse_mode = 1;
 	return 0;
 }
 
@@ -107,6 +106,8 @@ void uvs_engine_destroy(struct uvs_engine *e)
 	uvs_conn_table_destroy(&e->conns);
 	free(e->workers);
 	e->workers = NULL;
+	free(e->host_addrs);
+	e->host_addrs = NULL;
 }
 
 int uvs_worker_init(struct uvs_worker *w, struct uvs_engine *e, unsigned id)
@@ -378,6 +379,21 @@ static void forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt
 	send_to(w, f, p, &rt);
 }
 
+/* A packet from the real server's side on its way to client: trimmed, routed and its
+ * checksum checked, or dropped (false) with the reason counted. */
+static bool prepare_to_client(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int af,
+			      const union uvs_addr *client, struct uvs_route *rt)
+{
+	trim(f, p);
+	if (!prepare(w, f, p, af, client, 0, true, rt))
+		return false;
+	if (!uvs_pkt_l4_csum_ok(p)) {
+		verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
+		return false;
+	}
+	return true;
+}
+
 /*
  * A real server's reply on NAT connection c, back to the client from the VIP. A reply
  * that is dropped changes neither the connection nor its counters: in the kernel the
@@ -390,18 +406,17 @@ static void reply(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, 
 	uint32_t bytes = p->l3_len;
 	struct uvs_route rt;
 
-	trim(f, p);
-	if (!prepare(w, f, p, c->af, &c->caddr, 0, true, &rt))
+	if (!prepare_to_client(w, f, p, c->af, &c->caddr, &rt))
 		return;
-	if (!uvs_pkt_l4_csum_ok(p)) {
-		verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
-		return;
-	}
 	uvs_conn_seen(w->engine, c, p, true, now);
 	uvs_nat_out(p, &c->vaddr, c->vport);
 	stats_packet(w, c->dest, bytes, false);
 	send_to(w, f, p, &rt);
 }
+
+/* A sysctl's value (core/sysctl.h). Relaxed: each is a setting read on its own, and
+ * a packet that races with a change may see the old or the new one. */
+#define SYSCTL(e, name) uvs_load_relaxed(&(e)->model->sysctl.name)
 
 /* TCP SYN (without RST) schedules; with sloppy_tcp any TCP packet; UDP always. */
 static bool schedules(const struct uvs_engine *e, const struct uvs_pkt *p)
@@ -410,26 +425,36 @@ static bool schedules(const struct uvs_engine *e, const struct uvs_pkt *p)
 		return true;
 	if (p->tcp_flags & TH_RST)
 		return false;
-	return (p->tcp_flags & TH_SYN) || e->sysctl.sloppy_tcp;
+	return (p->tcp_flags & TH_SYN) || SYSCTL(e, sloppy_tcp);
 }
 
 /*
- * An existing connection that a new SYN should replace (conn_reuse_mode,
- * expire_nodest_conn with a quiescent destination), as IPVS decides for port reuse.
+ * An existing connection that a new SYN should replace, as IPVS decides for port
+ * reuse: with conn_reuse_mode non-zero, one whose real server has weight 0 (with
+ * expire_nodest_conn), or one not controlled by a template that is in TIME_WAIT or
+ * CLOSE, or (bit 2) in FIN_WAIT without a reply seen, the last state a director sees
+ * of a direct-routing connection.
  */
 static bool reuse(const struct uvs_engine *e, const struct uvs_conn *c, const struct uvs_pkt *p)
 {
+	int mode;
 	uint8_t state;
 
-	if (p->protocol != IPPROTO_TCP || !(p->tcp_flags & TH_SYN) || !e->sysctl.conn_reuse_mode)
+	if (p->protocol != IPPROTO_TCP || !(p->tcp_flags & TH_SYN))
 		return false;
-	if (e->sysctl.expire_nodest_conn && uvs_dest_weight(c->dest) == 0)
+	mode = SYSCTL(e, conn_reuse_mode);
+	if (!mode)
+		return false;
+	if (SYSCTL(e, expire_nodest_conn) && uvs_dest_weight(c->dest) == 0)
 		return true;
 	if (c->control)
 		return false;
 	/* Relaxed: the state is judged on its own, without c's lock, as the kernel does. */
 	state = uvs_load_relaxed(&c->state);
-	return state == UVS_TCP_S_TIME_WAIT || state == UVS_TCP_S_CLOSE;
+	if (state == UVS_TCP_S_TIME_WAIT || state == UVS_TCP_S_CLOSE)
+		return true;
+	return (mode & 2) && state == UVS_TCP_S_FIN_WAIT &&
+	       (uvs_conn_flags(c) & UVS_CONN_F_NOOUTPUT);
 }
 
 /*
@@ -474,6 +499,17 @@ static void schedule_new(struct uvs_worker *w, struct uvs_frame *f, struct uvs_p
 	forward_in(w, f, p, c);
 }
 
+/* A frame that is no service's: the reply of NAT connection c if there is one, else
+ * the kernel's. */
+static void reply_or_pass(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
+			  struct uvs_conn *c, uvs_time_t now)
+{
+	if (c)
+		reply(w, f, p, c, now);
+	else
+		verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_SERVICE);
+}
+
 /*
  * A TCP or UDP frame. One to an address no service ever had (and without a mark) can
  * only be a NAT reply; one to a possible VIP is looked up inbound, then as a service,
@@ -489,10 +525,7 @@ static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *
 	if (s->out) {
 		c = uvs_conn_out_find(&e->conns, s->bucket, p->af, p->protocol, &p->saddr, p->sport,
 				      &p->daddr, p->dport);
-		if (c)
-			reply(w, f, p, c, now);
-		else
-			verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_SERVICE);
+		reply_or_pass(w, f, p, c, now);
 		return;
 	}
 	c = uvs_conn_in_find(&e->conns, s->bucket, p->af, p->protocol, &p->saddr, p->sport,
@@ -503,8 +536,9 @@ static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *
 	}
 	if (c && !dest_available(c->dest)) {
 		/* Its real server was deleted. */
-		if (!e->sysctl.expire_nodest_conn || !schedules(e, p)) {
-			if (e->sysctl.expire_nodest_conn)
+		bool expire = SYSCTL(e, expire_nodest_conn);
+		if (!expire || !schedules(e, p)) {
+			if (expire)
 				uvs_conn_end(e, c);
 			verdict(w, f, UVS_VERDICT_DROP, UVS_R_NODEST_CONN);
 			return;
@@ -517,14 +551,18 @@ static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *
 		if (!svc) {
 			c = uvs_conn_out_get(&e->conns, p->af, p->protocol, &p->saddr, p->sport,
 					     &p->daddr, p->dport);
-			if (c)
-				reply(w, f, p, c, now);
-			else
-				verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_SERVICE);
+			reply_or_pass(w, f, p, c, now);
 			return;
 		}
 		if (!schedules(e, p)) {
 			verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_CONN);
+			return;
+		}
+		/* A new connection: from a client, never from the director itself, a
+		 * VIP or the service's own real servers (martian.h). */
+		enum uvs_reason martian = uvs_martian_source(e, p, svc);
+		if (martian != UVS_R_PKT_OK) {
+			verdict(w, f, UVS_VERDICT_DROP, martian);
 			return;
 		}
 		schedule_new(w, f, p, svc, now);
@@ -549,33 +587,38 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 	struct uvs_conn *c;
 	struct uvs_route rt;
 	uint32_t bytes = p->l3_len;
+	enum uvs_reason martian;
+	bool to_client;
 
 	if (uvs_pkt_parse_icmp_inner(p, &in) != UVS_PKT_OK ||
 	    (in.protocol != IPPROTO_TCP && in.protocol != IPPROTO_UDP)) {
 		verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
 		return;
 	}
-	/* About a packet sent to a real server: the error goes back to the client. */
+	/* About a packet sent to a real server: the error goes back to the client. Else
+	 * about one sent from the VIP to a client: it goes to the real server. */
 	c = uvs_conn_out_get(&e->conns, in.af, in.protocol, &in.daddr, in.dport, &in.saddr,
 			     in.sport);
-	if (c) {
-		trim(f, p);
-		if (!prepare(w, f, p, p->af, &p->daddr, 0, true, &rt))
+	to_client = c != NULL;
+	if (!c)
+		c = uvs_conn_in_get(&e->conns, in.af, in.protocol, &in.daddr, in.dport, &in.saddr,
+				    in.sport, false);
+	if (!c || (!to_client && !dest_available(c->dest))) {
+		verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
+		return;
+	}
+	/* Relayed only from a source a host may have (martian.h). */
+	martian = uvs_martian_source(e, p, NULL);
+	if (martian != UVS_R_PKT_OK) {
+		verdict(w, f, UVS_VERDICT_DROP, martian);
+		return;
+	}
+	if (to_client) {
+		if (!prepare_to_client(w, f, p, p->af, &p->daddr, &rt))
 			return;
-		if (!uvs_pkt_l4_csum_ok(p)) {
-			verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
-			return;
-		}
 		uvs_icmp_relay_out(p, &in, &c->vaddr, c->vport);
 		stats_packet(w, c->dest, bytes, false);
 		send_to(w, f, p, &rt);
-		return;
-	}
-	/* About a packet sent from the VIP to a client: it goes to the real server. */
-	c = uvs_conn_in_get(&e->conns, in.af, in.protocol, &in.daddr, in.dport, &in.saddr, in.sport,
-			    false);
-	if (!c || !dest_available(c->dest)) {
-		verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
 		return;
 	}
 	if (!uvs_pkt_l4_csum_ok(p)) {

@@ -8,7 +8,9 @@
  *   (rcu_register_thread) and calls uvs_engine_process and uvs_worker_timers only with
  *   its own worker. Several workers share one engine and one model without a global
  *   lock; a NAT reply may reach a different worker than its request.
- * - Configuration changes go through the model (model.h) and uvs_engine_set_*.
+ * - Configuration changes go through the model (model.h), the IPVS sysctls too
+ *   (model->sysctl, core/sysctl.h: read at each packet, so a change applies to the
+ *   next one).
  */
 #ifndef UVS_ENGINE_H
 #define UVS_ENGINE_H
@@ -17,6 +19,7 @@
 #include <stdint.h>
 
 #include "core/conn.h"
+#include "core/martian.h"
 #include "core/model.h"
 #include "core/proto_tcp.h"
 #include "pkt/parse.h"
@@ -47,7 +50,12 @@ enum uvs_verdict {
 	X(NO_ROUTE, "no_route")		    /* drop: no route or neighbour for the next hop */     \
 	X(NO_ROOM, "no_room")		    /* drop: too little headroom to encapsulate */         \
 	X(ONE_PACKET, "one_packet")	    /* counted: scheduled without an entry (-o) */         \
-	X(ICMP_RATELIMIT, "icmp_ratelimit") /* drop: an ICMP error was due, over the rate */
+	X(ICMP_RATELIMIT, "icmp_ratelimit") /* drop: an ICMP error was due, over the rate */       \
+	/* Martian sources (core/martian.h), of new connections and ICMP errors: */                \
+	X(MARTIAN_SRC, "martian_src")		  /* drop: no host has it (0/8, 127/8, ...) */     \
+	X(MARTIAN_SRC_LOCAL, "martian_src_local") /* drop: a director's own address */             \
+	X(MARTIAN_SRC_VIP, "martian_src_vip")	  /* drop: a virtual service's address */          \
+	X(MARTIAN_SRC_RS, "martian_src_rs")	  /* drop: from one of the service's servers */
 
 enum uvs_reason {
 #define X(name, text) UVS_R_PKT_##name,
@@ -68,14 +76,6 @@ const char *uvs_reason_name(enum uvs_reason r);
 typedef int (*uvs_route_fn)(void *arg, int af, const union uvs_addr *next_hop,
 			    struct uvs_route *out);
 
-/* Behaviour switches, the kernel's sysctls of the same names. */
-struct uvs_engine_sysctl {
-	bool expire_nodest_conn;
-	bool expire_quiescent_template;
-	bool sloppy_tcp;
-	uint8_t conn_reuse_mode; /* default 1 */
-};
-
 struct uvs_engine_config {
 	unsigned nworkers;   /* at most the model's stats slots, at most 255 */
 	unsigned table_bits; /* connection hash buckets: 2^bits, 8..24 (default 20) */
@@ -90,12 +90,12 @@ struct uvs_engine {
 	struct uvs_model *model;
 	struct uvs_conn_table conns;
 	struct uvs_timeouts timeouts; /* read with relaxed loads */
-	struct uvs_engine_sysctl sysctl;
 	uvs_route_fn route;
 	void *route_arg;
 	unsigned nworkers;
 	struct uvs_worker **workers;
 	uint32_t paused; /* uvs_engine_pause(): workers wait between batches (futex) */
+	struct uvs_host_set *host_addrs; /* RCU; NULL: none (uvs_engine_set_host_addrs) */
 };
 
 struct uvs_worker {
@@ -145,6 +145,15 @@ void uvs_worker_timers(struct uvs_worker *w, uvs_time_t now);
  */
 void uvs_engine_pause(struct uvs_engine *e);
 void uvs_engine_resume(struct uvs_engine *e);
+
+/*
+ * The director's own addresses (its links' addresses and IPv4 broadcast addresses): a
+ * new connection or an ICMP error from one of them is dropped as martian_src_local.
+ * Replaces the previous set whole. Control thread, registered with RCU and outside a
+ * read-side section (it waits for a grace period). Returns 0, or -ENOMEM (the previous
+ * set stays).
+ */
+int uvs_engine_set_host_addrs(struct uvs_engine *e, const struct uvs_host_addr *a, size_t n);
 
 /* Sums the workers' counters (racy but monotonic reads). out has UVS_R_COUNT entries. */
 void uvs_engine_counters(const struct uvs_engine *e, uint64_t *out, uint64_t *tx);

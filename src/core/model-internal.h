@@ -17,4 +17,14 @@ void uvs_dest_free_deferred(struct uvs_dest *d);
  * svc->lock. */
 void uvs_dest_trash_all(struct uvs_service *svc);
 
+/*
+ * The address index (svc_addrs.c): one more service (svc NULL) or destination of svc
+ * with address af/addr, or one fewer. Caller holds ctl_lock. add returns 0 or -ENOMEM
+ * (nothing changed then).
+ */
+int uvs_addrs_add(struct uvs_model *m, const struct uvs_service *svc, int af,
+		  const union uvs_addr *addr);
+void uvs_addrs_del(struct uvs_model *m, const struct uvs_service *svc, int af,
+		   const union uvs_addr *addr);
+
 #endif

@@ -22,6 +22,7 @@
 #define UVS_MODEL_T_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <urcu.h>
 #include <urcu/list.h>
@@ -30,6 +31,7 @@
 #include "base/error.h"
 #include "pkt/addr.h"
 #include "stats.h"
+#include "sysctl.h"
 #include "uvs/ipvs.h"
 
 struct uvs_sched_ops;
@@ -143,10 +145,16 @@ struct uvs_model {
 	uvs_clock_fn clock;
 	void *clock_arg;
 	struct uvs_stats stats; /* the director's totals */
+	/* The IPVS sysctls (sysctl.h): written by the control thread, read anywhere. */
+	struct uvs_sysctl sysctl;
+	bool estimating; /* run_estimation at the last uvs_model_estimate_tick() */
 	/* A bit for the hash of every address a service has had (never cleared, so that
 	 * connections of deleted services still count): the frame path skips the
 	 * inbound lookup for a destination whose bit is clear. */
 	uint64_t vip_bits[UVS_VIP_BITS / 64];
+	/* The addresses of the services and of each service's destinations, exactly
+	 * (svc_addrs.c): for the frame path's martian checks. */
+	struct cds_lfht *addr_table;
 };
 
 #endif

@@ -29,12 +29,16 @@ int uvs_model_init(struct uvs_model *m, unsigned nworkers)
 	m->nworkers = nworkers ? nworkers : 1;
 	m->seed = 0x9E3779B97F4A7C15ull;
 	m->clock = monotonic_clock;
+	uvs_sysctl_init(&m->sysctl, 0);
+	m->estimating = true;
 	/* Start with the kernel's default table size; the table grows by itself. */
 	m->svc_table = cds_lfht_new(256, 256, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
-	if (!m->svc_table)
-		return -ENOMEM;
-	if (uvs_stats_init(&m->stats, m->nworkers) < 0) {
-		cds_lfht_destroy(m->svc_table, NULL);
+	m->addr_table = cds_lfht_new(256, 256, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
+	if (!m->svc_table || !m->addr_table || uvs_stats_init(&m->stats, m->nworkers) < 0) {
+		if (m->svc_table)
+			cds_lfht_destroy(m->svc_table, NULL);
+		if (m->addr_table)
+			cds_lfht_destroy(m->addr_table, NULL);
 		return -ENOMEM;
 	}
 	return 0;
@@ -54,6 +58,9 @@ void uvs_model_destroy(struct uvs_model *m)
 	}
 	pthread_mutex_unlock(&m->ctl_lock);
 	cds_lfht_destroy(m->svc_table, NULL);
+	/* Empty: every service and destination took its addresses out, and the
+	 * barrier above ran their frees. */
+	cds_lfht_destroy(m->addr_table, NULL);
 	uvs_stats_free(&m->stats);
 	pthread_mutex_destroy(&m->ctl_lock);
 }
@@ -99,24 +106,50 @@ int uvs_model_zero(struct uvs_model *m, const struct uvs_svc_key *k, struct uvs_
 	return ret;
 }
 
-void uvs_model_estimate_steps(struct uvs_model *m, uint64_t steps)
+/* Calls fn(stats, arg) for the director's, every service's and every destination's
+ * stats, under ctl_lock. */
+static void for_each_stats(struct uvs_model *m, void (*fn)(struct uvs_stats *, uint64_t),
+			   uint64_t arg)
 {
 	struct uvs_service *svc;
 	struct uvs_dest *d;
 
 	pthread_mutex_lock(&m->ctl_lock);
-	uvs_stats_estimate_steps(&m->stats, steps);
+	fn(&m->stats, arg);
 	cds_list_for_each_entry(svc, &m->services, all) {
-		uvs_stats_estimate_steps(&svc->stats, steps);
+		fn(&svc->stats, arg);
 		cds_list_for_each_entry(d, &svc->dests, list)
-			uvs_stats_estimate_steps(&d->stats, steps);
+			fn(&d->stats, arg);
 	}
 	pthread_mutex_unlock(&m->ctl_lock);
+}
+
+void uvs_model_estimate_steps(struct uvs_model *m, uint64_t steps)
+{
+	for_each_stats(m, uvs_stats_estimate_steps, steps);
 }
 
 void uvs_model_estimate(struct uvs_model *m)
 {
 	uvs_model_estimate_steps(m, 1);
+}
+
+static void restart(struct uvs_stats *s, uint64_t unused)
+{
+	(void)unused;
+	uvs_stats_estimate_restart(s);
+}
+
+void uvs_model_estimate_tick(struct uvs_model *m)
+{
+	/* Relaxed: a setting read on its own; this thread is its only writer. */
+	bool on = uvs_load_relaxed(&m->sysctl.run_estimation) != 0;
+
+	if (on && m->estimating)
+		uvs_model_estimate(m);
+	else if (on)
+		for_each_stats(m, restart, 0);
+	m->estimating = on;
 }
 
 void uvs_model_expire_trash(struct uvs_model *m)

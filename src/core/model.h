@@ -53,6 +53,14 @@ void uvs_model_estimate(struct uvs_model *m);
 /* `steps` steps at once after the clock jumped (uvs_stats_estimate_steps): the same
  * result as `steps` calls of uvs_model_estimate with no traffic between them. */
 void uvs_model_estimate_steps(struct uvs_model *m, uint64_t steps);
+/*
+ * uvsd's estimator tick, every UVS_EST_INTERVAL_S seconds: a step while the
+ * run_estimation sysctl is on. While it is off the rates stay as they were; the first
+ * tick after it is turned on again only starts measuring afresh, so that the traffic
+ * of the pause is not taken for 2 seconds' worth (the kernel's first estimate after
+ * a pause is off, its documentation says). Control thread.
+ */
+void uvs_model_estimate_tick(struct uvs_model *m);
 /* Frees trashed destinations that nothing uses and whose trash period has passed. */
 void uvs_model_expire_trash(struct uvs_model *m);
 
@@ -65,6 +73,13 @@ struct uvs_service *uvs_svc_find(struct uvs_model *m, const struct uvs_svc_key *
  */
 struct uvs_service *uvs_svc_lookup(struct uvs_model *m, int af, int protocol,
 				   const union uvs_addr *addr, uint16_t port, uint32_t fwmark);
+
+/* Whether a non-fwmark service has address af/addr (any protocol and port). Caller is
+ * inside an RCU read-side section or holds ctl_lock. */
+bool uvs_model_is_vip(struct uvs_model *m, int af, const union uvs_addr *addr);
+/* Whether a destination of svc has address af/addr (any port). Caller is inside an
+ * RCU read-side section or holds ctl_lock. */
+bool uvs_svc_has_dest_addr(struct uvs_service *svc, int af, const union uvs_addr *addr);
 
 /* The destination af/addr/port of svc. Caller holds svc->lock or ctl_lock. */
 struct uvs_dest *uvs_dest_find(struct uvs_service *svc, int af, const union uvs_addr *addr,

@@ -46,7 +46,9 @@ static bool template_valid(const struct uvs_engine *e, const struct uvs_conn *ct
 {
 	if (!uvs_dest_svc(ct->dest))
 		return false; /* its destination was deleted */
-	return !(e->sysctl.expire_quiescent_template && uvs_dest_weight(ct->dest) == 0);
+	/* Relaxed: a setting read on its own (core/sysctl.h). */
+	return !(uvs_load_relaxed(&e->model->sysctl.expire_quiescent_template) &&
+		 uvs_dest_weight(ct->dest) == 0);
 }
 
 /*

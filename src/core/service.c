@@ -182,6 +182,10 @@ int uvs_svc_add(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_er
 	svc->model = m;
 	svc->rand_state = (m->seed ^ key_hash(&c->key)) | 1;
 	apply_conf(svc, c);
+	if (!svc->key.fwmark && uvs_addrs_add(m, NULL, svc->key.af, &svc->key.addr) < 0) {
+		ret = uvs_errorf(err, ENOMEM, "out of memory");
+		goto fail;
+	}
 	pthread_mutex_lock(&svc->lock);
 	svc->sched = sched;
 	ret = sched->init_service(svc);
@@ -189,6 +193,8 @@ int uvs_svc_add(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_er
 	if (ret) {
 		uvs_errorf(err, -ret, "scheduler %s could not start: %s", sched->name,
 			   strerror(-ret));
+		if (!svc->key.fwmark)
+			uvs_addrs_del(m, NULL, svc->key.af, &svc->key.addr);
 		goto fail;
 	}
 	if (!svc->key.fwmark) {
@@ -251,7 +257,7 @@ int uvs_svc_edit(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_e
 		}
 		void *new_data = svc->sched_data;
 		svc->sched_data = old_data;
-		old_sched->done_service(svc);
+		uvs_sched_done(svc, old_sched);
 		svc->sched_data = new_data;
 	}
 	apply_conf(svc, c);
@@ -271,11 +277,12 @@ static void svc_unlink(struct uvs_model *m, struct uvs_service *svc)
 	cds_list_del(&svc->all);
 	m->num_services--;
 	m->generation++;
+	if (!svc->key.fwmark)
+		uvs_addrs_del(m, NULL, svc->key.af, &svc->key.addr);
 	pthread_mutex_lock(&svc->lock);
-	svc->sched->done_service(svc);
+	uvs_sched_done(svc, svc->sched);
 	/* A worker that found svc before it was unpublished sees no scheduler. */
 	svc->sched = NULL;
-	svc->sched_data = NULL;
 	uvs_dest_trash_all(svc);
 	pthread_mutex_unlock(&svc->lock);
 	uvs_call_rcu(&svc->rcu, svc_free_rcu);

@@ -107,6 +107,11 @@ void uvs_stats_estimate_steps(struct uvs_stats *s, uint64_t steps)
 			break;
 }
 
+void uvs_stats_estimate_restart(struct uvs_stats *s)
+{
+	sum_slots(s, &s->last);
+}
+
 static uint32_t shown(int64_t v, int64_t round, int shift)
 {
 	return v <= 0 ? 0 : (uint32_t)((v + round) >> shift);

@@ -66,6 +66,10 @@ void uvs_stats_estimate(struct uvs_stats *s);
  * time whatever `steps` is (at most about 160 steps are worked out). */
 void uvs_stats_estimate_steps(struct uvs_stats *s, uint64_t steps);
 
+/* Makes the next step measure from now on, the rates staying as they are: for an
+ * estimator that was paused. */
+void uvs_stats_estimate_restart(struct uvs_stats *s);
+
 /* The estimator's rates, rounded as the kernel shows them. */
 void uvs_stats_rates(const struct uvs_stats *s, struct uvs_rates *out);
 

@@ -99,4 +99,23 @@ int uvs_ctl_get_counters(struct uvs_ctl_client *c,
 			 int (*fn)(void *arg, const struct uvs_ctl_counter *), void *arg,
 			 struct uvs_error *err);
 
+/*
+ * The IPVS sysctls uvsd has (client_sysctl.c), as /proc/sys/net/ipv4/vs/ shows and
+ * takes them: a name with or without "net.ipv4.vs.", a value as text ("1", "3\t50").
+ * A name uvsd does not have (not the kernel's, or one uvs refuses) is -ENOENT and a
+ * value it refuses -EINVAL, each with uvsd's reason in *err ("net.ipv4.vs.conntrack:
+ * uvs has no netfilter conntrack to keep entries in").
+ */
+/* The value of name into value (UVS_CTL_SYSCTL_MAX bytes, no newline). */
+int uvs_ctl_sysctl_get(struct uvs_ctl_client *c, const char *name, char value[UVS_CTL_SYSCTL_MAX],
+		       struct uvs_error *err);
+/* Calls fn with each one's name (without the prefix) and value, in name order, as
+ * `sysctl -a` lists them; fn returns 0 or a negative errno, which ends the walk. */
+int uvs_ctl_sysctl_list(struct uvs_ctl_client *c,
+			int (*fn)(void *arg, const struct uvs_ctl_sysctl *s), void *arg,
+			struct uvs_error *err);
+/* Sets name to value, as a write of value to /proc/sys/net/ipv4/vs/NAME would. */
+int uvs_ctl_sysctl_set(struct uvs_ctl_client *c, const char *name, const char *value,
+		       struct uvs_error *err);
+
 #endif

@@ -308,6 +308,7 @@ const struct uvs_ctl_policy uvs_ctl_top_policy[UVS_CTL_TOP_MAX + 1] = {
 	[IPVS_CMD_ATTR_TIMEOUT_UDP] = P(U32, 0, "TIMEOUT_UDP"),
 	[UVS_CMD_ATTR_CONN] = P(NEST, 0, "CONN"),
 	[UVS_CMD_ATTR_COUNTER] = P(NEST, 0, "COUNTER"),
+	[UVS_CMD_ATTR_SYSCTL] = P(NEST, 0, "SYSCTL"),
 };
 
 /* GET_INFO's reply (SET_INFO) numbers its attributes from 1 again. */

@@ -2,7 +2,7 @@
 /*
  * Writing and reading the control socket's messages (include/uvs/ctl.h) with libmnl:
  * a bounded message writer, a strict attribute parser, and the SERVICE, DEST, DAEMON,
- * STATS, CONN and COUNTER nests both sides use.
+ * STATS, CONN, COUNTER (codec.c) and SYSCTL (codec_sysctl.c) nests both sides use.
  *
  * Reading never trusts its input: every attribute is checked for its type, length,
  * duplicates and trailing bytes before its value is used.
@@ -47,6 +47,12 @@ struct uvs_ctl_counter {
 	uint64_t value;
 };
 
+/* An IPVS sysctl: its name and, where one goes, its value's text. */
+struct uvs_ctl_sysctl {
+	char name[UVS_CTL_SYSCTL_MAX];
+	char value[UVS_CTL_SYSCTL_MAX]; /* "" when absent */
+};
+
 /*
  * A message being written into a buffer of `room` bytes. Writes that do not fit set
  * `full` and write nothing; the caller checks it once at the end.
@@ -83,6 +89,8 @@ void uvs_ctl_put_dest_info(struct uvs_ctl_msg *w, const struct uvs_snap_dest *d)
 void uvs_ctl_put_daemon(struct uvs_ctl_msg *w, const struct uvs_ctl_daemon *d);
 void uvs_ctl_put_conn(struct uvs_ctl_msg *w, const struct uvs_ctl_conn *c);
 void uvs_ctl_put_counter(struct uvs_ctl_msg *w, const struct uvs_ctl_counter *c);
+/* A SYSCTL nest of NAME and, if value is not NULL, VALUE. */
+void uvs_ctl_put_sysctl(struct uvs_ctl_msg *w, const char *name, const char *value);
 
 /* What an attribute must look like. */
 enum uvs_ctl_kind {
@@ -113,7 +121,7 @@ int uvs_ctl_parse(const void *payload, size_t len, const struct uvs_ctl_policy *
 		  const struct nlattr **tb, const char *what, struct uvs_error *err);
 
 /* Top-level attributes of every command. */
-#define UVS_CTL_TOP_MAX UVS_CMD_ATTR_COUNTER
+#define UVS_CTL_TOP_MAX UVS_CMD_ATTR_SYSCTL
 extern const struct uvs_ctl_policy uvs_ctl_top_policy[UVS_CTL_TOP_MAX + 1];
 
 /*
@@ -152,6 +160,9 @@ int uvs_ctl_get_daemon(const struct nlattr *nest, bool full, struct uvs_ctl_daem
 int uvs_ctl_get_conn(const struct nlattr *nest, struct uvs_ctl_conn *c, struct uvs_error *err);
 int uvs_ctl_get_counter(const struct nlattr *nest, struct uvs_ctl_counter *c,
 			struct uvs_error *err);
+/* A SYSCTL nest: NAME, and VALUE if with_value (refused if absent), else no VALUE. */
+int uvs_ctl_get_sysctl(const struct nlattr *nest, bool with_value, struct uvs_ctl_sysctl *c,
+		       struct uvs_error *err);
 
 /* The name /proc/net/ip_vs_conn gives a connection's state: the TCP state's, "UDP" for
  * UDP, "NONE" for a fwmark template. For the daemon's connection listing. */

@@ -28,8 +28,9 @@ static void put_family(struct uvs_ctl_msg *w)
 	uvs_ctl_put_u16(w, CTRL_ATTR_FAMILY_ID, UVS_CTL_FAMILY);
 	uvs_ctl_put_u32(w, CTRL_ATTR_VERSION, UVS_CTL_VERSION);
 	uvs_ctl_put_u32(w, CTRL_ATTR_HDRSIZE, 0);
-	/* The highest attribute a request takes; replies have more (uvs/ctl.h). */
-	uvs_ctl_put_u32(w, CTRL_ATTR_MAXATTR, IPVS_CMD_ATTR_MAX);
+	/* The highest attribute of the family's policy, as the kernel's: IPVS's and uvs's
+	 * own (uvs/ctl.h). */
+	uvs_ctl_put_u32(w, CTRL_ATTR_MAXATTR, UVS_CTL_TOP_MAX);
 	ops = uvs_ctl_nest_start(w, CTRL_ATTR_OPS);
 	for (unsigned cmd = 1, i = 0; cmd <= UVS_CMD_MAX; cmd++) {
 		unsigned modes = ctl_cmd_modes(cmd);

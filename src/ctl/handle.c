@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sysctl.h"
+
 struct req {
 	const struct nlmsghdr *nlh;
 	uint8_t cmd;
@@ -405,6 +407,45 @@ static int cmd_get_counters(struct uvs_ctl_server *s, struct ctl_client *c, cons
 	return 0;
 }
 
+static int cmd_get_sysctl(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+			  struct uvs_error *err)
+{
+	const struct nlattr *nest = r->tb[UVS_CMD_ATTR_SYSCTL];
+	char value[UVS_SYSCTL_VALUE_MAX];
+	struct uvs_ctl_sysctl q;
+	struct uvs_ctl_msg w;
+	int ret;
+
+	if (r->dump) {
+		if (nest)
+			return uvs_errorf(err, EINVAL,
+					  "a GET_SYSCTL dump lists them all: no SYSCTL");
+		c->dump_cmd = UVS_CMD_GET_SYSCTL;
+		return 0;
+	}
+	if (!nest)
+		return uvs_errorf(err, EINVAL, "GET_SYSCTL without NLM_F_DUMP needs a SYSCTL");
+	if ((ret = uvs_ctl_get_sysctl(nest, false, &q, err)) ||
+	    (ret = uvs_sysctl_get(&s->cfg.model->sysctl, q.name, value, err)))
+		return ret;
+	reply_start(c, &w, r, UVS_CMD_GET_SYSCTL);
+	uvs_ctl_put_sysctl(&w, uvs_sysctl_find(q.name)->name, value);
+	return reply_end(c, &w, err);
+}
+
+/* A write to /proc/sys/net/ipv4/vs/NAME: all or nothing (core/sysctl.h). */
+static int cmd_set_sysctl(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+			  struct uvs_error *err)
+{
+	struct uvs_ctl_sysctl q;
+	int ret;
+
+	(void)c;
+	if ((ret = uvs_ctl_get_sysctl(r->tb[UVS_CMD_ATTR_SYSCTL], true, &q, err)))
+		return ret;
+	return uvs_sysctl_set(&s->cfg.model->sysctl, q.name, q.value, err);
+}
+
 typedef int (*cmd_fn)(struct uvs_ctl_server *, struct ctl_client *, const struct req *,
 		      struct uvs_error *);
 
@@ -414,6 +455,7 @@ enum { DO = 1, DUMP = 2 };
 #define SVC  A(IPVS_CMD_ATTR_SERVICE)
 #define DST  A(IPVS_CMD_ATTR_DEST)
 #define DMN  A(IPVS_CMD_ATTR_DAEMON)
+#define SYS  A(UVS_CMD_ATTR_SYSCTL)
 #define TMO                                                                                        \
 	(A(IPVS_CMD_ATTR_TIMEOUT_TCP) | A(IPVS_CMD_ATTR_TIMEOUT_TCP_FIN) |                         \
 	 A(IPVS_CMD_ATTR_TIMEOUT_UDP))
@@ -443,6 +485,8 @@ static const struct cmd_desc {
 	[IPVS_CMD_FLUSH] = { "FLUSH", DO, 0, 0, cmd_flush },
 	[UVS_CMD_GET_CONN] = { "GET_CONN", DUMP, 0, 0, cmd_get_conn },
 	[UVS_CMD_GET_COUNTERS] = { "GET_COUNTERS", DUMP, 0, 0, cmd_get_counters },
+	[UVS_CMD_GET_SYSCTL] = { "GET_SYSCTL", DO | DUMP, SYS, 0, cmd_get_sysctl },
+	[UVS_CMD_SET_SYSCTL] = { "SET_SYSCTL", DO, SYS, SYS, cmd_set_sysctl },
 };
 
 unsigned ctl_cmd_modes(unsigned cmd)
@@ -575,6 +619,18 @@ static bool put_object(struct uvs_ctl_server *s, struct ctl_client *c, struct uv
 			return false;
 		uvs_ctl_put_counter(w, &c->counters[c->pos]);
 		return true;
+	case UVS_CMD_GET_SYSCTL: {
+		/* pos walks the table, past the names uvs refuses. */
+		char value[UVS_SYSCTL_VALUE_MAX];
+		while (c->pos < uvs_sysctl_ndefs &&
+		       uvs_sysctl_defs[c->pos].use == UVS_SYSCTL_REFUSED)
+			c->pos++;
+		if (c->pos >= uvs_sysctl_ndefs)
+			return false;
+		uvs_sysctl_format(&s->cfg.model->sysctl, &uvs_sysctl_defs[c->pos], value);
+		uvs_ctl_put_sysctl(w, uvs_sysctl_defs[c->pos].name, value);
+		return true;
+	}
 	default: /* UVS_CMD_GET_CONN: in batches from the daemon */
 		if (c->pos >= c->nconns && !c->conns_end) {
 			const struct uvs_ctl_ops *ops = s->cfg.ops;

@@ -27,16 +27,22 @@ struct thread {
 
 struct uvsd_datapath {
 	struct uvs_engine *engine;
-	struct uvs_io *io;
+	struct uvs_io *io;	     /* NULL while a reopen has not succeeded */
+	struct uvs_io_config config; /* what io was opened with, to open it again */
 	unsigned nworkers;
 	bool stop;
-	pthread_mutex_t lock; /* with cond: start waits for each worker's registration */
-	pthread_cond_t cond;
+	/* Set by the control thread to have the workers park between batches, so that
+	 * it may replace the backend (uvsd_datapath_reopen). */
+	bool hold;
+	pthread_mutex_t lock;	  /* with cond: start waits for each worker's registration, */
+	pthread_cond_t cond;	  /* a reopen for the workers to park, they for its end */
+	unsigned started, parked; /* under lock */
 	struct thread *threads;
 	const char *const *ifnames; /* the caller's, which outlive dp */
 	unsigned nifs;
-	bool *gro_was_on;	 /* per link: GRO to turn back on at stop */
-	struct uvs_marks *marks; /* RCU-published; NULL: no mark rules */
+	bool *gro_was_on;	      /* per link: GRO to turn back on at stop */
+	struct uvs_marks *marks;      /* RCU-published; NULL: no mark rules */
+	struct uvs_io_stats *carried; /* per worker: the counts of backends reopen closed */
 };
 
 static __thread struct uvs_nhcache *worker_nh;
@@ -62,6 +68,18 @@ static void mark_frames(const struct uvs_marks *marks, struct uvs_frame *f, unsi
 	}
 }
 
+/* Waits while the control thread holds the workers (or until stop). */
+static void park(struct uvsd_datapath *dp)
+{
+	pthread_mutex_lock(&dp->lock);
+	dp->parked++;
+	pthread_cond_broadcast(&dp->cond);
+	while (uvs_load_acquire(&dp->hold) && !uvs_load_acquire(&dp->stop))
+		pthread_cond_wait(&dp->cond, &dp->lock);
+	dp->parked--;
+	pthread_mutex_unlock(&dp->lock);
+}
+
 static void *worker_main(void *arg)
 {
 	struct thread *t = arg;
@@ -83,6 +101,11 @@ static void *worker_main(void *arg)
 	}
 	worker_nh = t->nh;
 	while (!uvs_load_acquire(&dp->stop)) {
+		/* dp->io changes only while every worker is parked. */
+		if (uvs_load_acquire(&dp->hold)) {
+			park(dp);
+			continue;
+		}
 		unsigned n = uvs_io_rx(dp->io, id, f, UVS_IO_BATCH);
 		uvs_time_t now = uvs_model_now(dp->engine->model);
 
@@ -104,22 +127,59 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* Turns GRO off on every link (again after a reopen: a link made again has it on). */
+static void gro_off(struct uvsd_datapath *dp)
+{
+	for (unsigned i = 0; i < dp->nifs; i++) {
+		bool was_on;
+		int r = uvs_link_gro_off(dp->ifnames[i], &was_on);
+
+		if (was_on) {
+			dp->gro_was_on[i] = true;
+			uvs_log(LOG_INFO,
+				"%s: GRO off while uvsd runs (frames must stay wire-sized)",
+				dp->ifnames[i]);
+		} else if (r < 0 && r != -EOPNOTSUPP) {
+			uvs_log(LOG_WARNING,
+				"%s: cannot turn GRO off (%s): merged frames will be dropped as "
+				"io_rx_too_big",
+				dp->ifnames[i], strerror(-r));
+		}
+	}
+}
+
+/* Opens the backend as dp->config says, into dp->io. */
+static int open_io(struct uvsd_datapath *dp, struct uvs_error *err)
+{
+	struct uvs_io_config c = dp->config;
+	char info[512] = "";
+	int ret;
+
+	c.info = info;
+	c.infolen = sizeof(info);
+	if ((ret = uvs_io_open(&c, &dp->io, err)) < 0) {
+		dp->io = NULL;
+		return ret;
+	}
+	if (info[0])
+		uvs_log(LOG_INFO, "%s", info);
+	return 0;
+}
+
 int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
-			struct uvsd_datapath **out, char *err, size_t errlen)
+			struct uvsd_datapath **out, struct uvs_error *err)
 {
 	struct uvsd_datapath *dp;
 	int ret;
 
 	if (io->nworkers != e->nworkers) {
-		snprintf(err, errlen, "the backend has %u workers, the engine %u", io->nworkers,
-			 e->nworkers);
-		return -EINVAL;
+		return uvs_errorf(err, EINVAL, "the backend has %u workers, the engine %u",
+				  io->nworkers, e->nworkers);
 	}
 	*out = NULL;
 	dp = calloc(1, sizeof(*dp));
 	if (!dp) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
+		return uvs_errorf(err, ENOMEM, "out of memory");
 	}
 	dp->engine = e;
 	dp->nworkers = io->nworkers;
@@ -127,60 +187,41 @@ int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
 	pthread_cond_init(&dp->cond, NULL);
 	dp->threads = calloc(dp->nworkers, sizeof(*dp->threads));
 	if (!dp->threads) {
-		ret = -ENOMEM;
-		snprintf(err, errlen, "out of memory");
+		ret = uvs_errorf(err, ENOMEM, "out of memory");
 		goto fail;
 	}
 	dp->ifnames = io->ifnames;
 	dp->nifs = io->nifs;
+	dp->config = *io;
 	dp->gro_was_on = calloc(io->nifs, sizeof(bool));
-	if (!dp->gro_was_on) {
-		ret = -ENOMEM;
-		snprintf(err, errlen, "out of memory");
+	dp->carried = calloc(dp->nworkers, sizeof(*dp->carried));
+	if (!dp->gro_was_on || !dp->carried) {
+		ret = uvs_errorf(err, ENOMEM, "out of memory");
 		goto fail;
 	}
-	for (unsigned i = 0; i < io->nifs; i++) {
-		int r = uvs_link_gro_off(io->ifnames[i], &dp->gro_was_on[i]);
-		if (dp->gro_was_on[i])
-			uvs_log(LOG_INFO,
-				"%s: GRO off while uvsd runs (frames must stay wire-sized)",
-				io->ifnames[i]);
-		else if (r < 0 && r != -EOPNOTSUPP)
-			uvs_log(LOG_WARNING,
-				"%s: cannot turn GRO off (%s): merged frames will be "
-				"dropped as io_rx_too_big",
-				io->ifnames[i], strerror(-r));
-	}
-	{
-		struct uvs_io_config c = *io;
-		char info[512] = "";
-
-		c.info = info;
-		c.infolen = sizeof(info);
-		if ((ret = uvs_io_open(&c, &dp->io, err, errlen)) < 0)
-			goto fail;
-		if (info[0])
-			uvs_log(LOG_INFO, "%s", info);
-	}
+	gro_off(dp);
+	if ((ret = open_io(dp, err)) < 0)
+		goto fail;
 	for (unsigned i = 0; i < dp->nworkers; i++) {
 		struct thread *t = &dp->threads[i];
 
 		t->dp = dp;
 		if ((ret = uvs_nhcache_open(&t->nh)) < 0) {
-			snprintf(err, errlen, "rtnetlink: %s", strerror(-ret));
+			uvs_syserrorf(err, -ret, "rtnetlink");
 			goto fail;
 		}
 		if ((ret = -pthread_create(&t->tid, NULL, worker_main, t)) < 0) {
-			snprintf(err, errlen, "worker thread: %s", strerror(-ret));
+			uvs_syserrorf(err, -ret, "worker thread");
 			goto fail;
 		}
 		t->started = true;
 		pthread_mutex_lock(&dp->lock);
+		dp->started++;
 		while (!t->ready)
 			pthread_cond_wait(&dp->cond, &dp->lock);
 		pthread_mutex_unlock(&dp->lock);
 		if ((ret = t->result) < 0) {
-			snprintf(err, errlen, "worker %u: %s", i, strerror(-ret));
+			uvs_syserrorf(err, -ret, "worker %u", i);
 			goto fail;
 		}
 	}
@@ -192,11 +233,58 @@ fail:
 	return ret;
 }
 
+/* Adds the counters of dp->io's workers to those carried over from earlier
+ * backends. */
+static void sum_io(const struct uvs_io_stats *s, struct uvs_io_stats *to)
+{
+#define X(name) to->name += s->name;
+	UVS_IO_COUNTERS(X)
+#undef X
+}
+
+int uvsd_datapath_reopen(struct uvsd_datapath *dp, struct uvs_error *err)
+{
+	int ret;
+
+	/* Park every worker between batches; a sleeping one is woken for good, as
+	 * this backend is closed next. */
+	uvs_store_release(&dp->hold, true);
+	if (dp->io)
+		uvs_io_wake(dp->io);
+	pthread_mutex_lock(&dp->lock);
+	while (dp->parked < dp->started)
+		pthread_cond_wait(&dp->cond, &dp->lock);
+	pthread_mutex_unlock(&dp->lock);
+	for (unsigned i = 0; dp->io && i < dp->nworkers; i++) {
+		struct uvs_io_stats st;
+
+		uvs_io_stats(dp->io, i, &st);
+		sum_io(&st, &dp->carried[i]);
+	}
+	uvs_io_close(dp->io);
+	dp->io = NULL;
+	gro_off(dp);
+	ret = open_io(dp, err);
+	/* Next hops may have moved to the new link: ask the kernel afresh. */
+	for (unsigned i = 0; i < dp->nworkers; i++)
+		uvs_nhcache_flush(dp->threads[i].nh);
+	if (ret < 0)
+		return ret; /* the workers wait for a reopen that succeeds */
+	pthread_mutex_lock(&dp->lock);
+	uvs_store_release(&dp->hold, false);
+	pthread_cond_broadcast(&dp->cond);
+	pthread_mutex_unlock(&dp->lock);
+	return 0;
+}
+
 void uvsd_datapath_stop(struct uvsd_datapath *dp)
 {
 	if (!dp)
 		return;
+	pthread_mutex_lock(&dp->lock);
 	uvs_store_release(&dp->stop, true);
+	pthread_cond_broadcast(&dp->cond); /* parked workers */
+	pthread_mutex_unlock(&dp->lock);
 	if (dp->io)
 		uvs_io_wake(dp->io);
 	for (unsigned i = 0; dp->threads && i < dp->nworkers; i++)
@@ -221,6 +309,7 @@ void uvsd_datapath_free(struct uvsd_datapath *dp)
 		uvs_nhcache_close(dp->threads[i].nh);
 	free(dp->threads);
 	free(dp->gro_was_on);
+	free(dp->carried);
 	pthread_mutex_destroy(&dp->lock);
 	pthread_cond_destroy(&dp->cond);
 	free(dp);
@@ -239,23 +328,19 @@ void uvsd_datapath_counters(const struct uvsd_datapath *dp, struct uvs_io_stats 
 {
 	memset(io, 0, sizeof(*io));
 	memset(nh, 0, sizeof(*nh));
-	for (unsigned i = 0; dp && dp->io && i < dp->nworkers; i++) {
+	for (unsigned i = 0; dp && dp->carried && i < dp->nworkers; i++) {
 		struct uvs_io_stats s;
 		struct uvs_nhcache_stats c;
 
-		uvs_io_stats(dp->io, i, &s);
-		uvs_nhcache_stats(dp->threads[i].nh, &c);
-		io->rx += s.rx;
-		io->rx_too_big += s.rx_too_big;
-		io->tx += s.tx;
-		io->tx_dropped += s.tx_dropped;
-		io->link_errors += s.link_errors;
-		io->rx_ring_full += s.rx_ring_full;
-		io->rx_dropped += s.rx_dropped;
-		io->rx_fill_empty += s.rx_fill_empty;
-		io->rx_invalid += s.rx_invalid;
-		io->tx_invalid += s.tx_invalid;
-		nh->hits += c.hits;
-		nh->misses += c.misses;
+		sum_io(&dp->carried[i], io);
+		if (dp->io) {
+			uvs_io_stats(dp->io, i, &s);
+			sum_io(&s, io);
+		}
+		if (dp->threads[i].nh) {
+			uvs_nhcache_stats(dp->threads[i].nh, &c);
+			nh->hits += c.hits;
+			nh->misses += c.misses;
+		}
 	}
 }

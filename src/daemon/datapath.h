@@ -28,7 +28,18 @@ int uvsd_datapath_route(void *arg, int af, const union uvs_addr *nh, struct uvs_
  * uvs_engine_destroy, since workers that started are registered with the engine.
  */
 int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
-			struct uvsd_datapath **out, char *err, size_t errlen);
+			struct uvsd_datapath **out, struct uvs_error *err);
+
+/*
+ * Opens the backend again on the links of the start call, as they are now: for a link
+ * that was deleted and made again (same name, new index), whose sockets are dead. The
+ * workers are parked between batches meanwhile (frames wait in, or are lost with, the
+ * old sockets), the next-hop caches are emptied, GRO is turned off again, and the
+ * counters so far are kept. Every link must exist. Returns 0, or a negative errno with
+ * a message in err: the workers then stay parked, without a backend, until a call
+ * succeeds (or stop).
+ */
+int uvsd_datapath_reopen(struct uvsd_datapath *dp, struct uvs_error *err);
 
 /* Stops and joins the workers and closes the backend. The worker structs stay (the
  * engine still points at them) until uvsd_datapath_free, after uvs_engine_destroy. */

@@ -11,12 +11,13 @@
 int uvsd_marks_file_load(const char *path, struct uvs_marks **out)
 {
 	struct uvs_error err;
-	char why[160], *text = uvsd_read_text(path, why, sizeof(why));
+	struct uvs_error why;
+	char *text = uvsd_read_text(path, &why);
 	int ret;
 
 	if (!text) {
 		ret = -errno;
-		uvs_log(LOG_ERR, "marks %s: %s; the marks in use are kept", path, why);
+		uvs_log(LOG_ERR, "marks %s: %s; the marks in use are kept", path, why.msg);
 		return ret;
 	}
 	ret = uvs_marks_parse(text, strlen(text), out, &err);

@@ -35,6 +35,9 @@ static void usage(FILE *f)
 		"                      0..%u, 0 never (default %u)\n"
 		"  --foreground        stay in the foreground (logs to stderr)\n"
 		"  --syslog            log to syslog\n"
+		"  --sysctl NAME=VALUE set an IPVS sysctl (net.ipv4.vs.NAME) at start; repeat\n"
+		"                      for several (uvsadm --sysctl sets them later)\n"
+		"  --sysctl-file FILE  IPVS sysctls in sysctl.conf's syntax (net.ipv4.vs.* only)\n"
 		"  --conn-tab-bits N   connection table of 2^N buckets, 8..24 (default 20)\n"
 		"  --max-conns N       most connections and templates, 1..%u\n"
 		"                      (default 4194304)\n"
@@ -146,12 +149,15 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		{ "client-timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "sysctl", required_argument, NULL, 'y' },
+		{ "sysctl-file", required_argument, NULL, 'Y' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v = 0;
 	int c, ret = 0;
 
 	memset(o, 0, sizeof(*o));
+	uvsd_sysctls_init(&o->sysctls);
 	o->max_clients = UVSD_MAX_CLIENTS_DEF;
 	o->client_timeout = UVSD_CLIENT_TIMEOUT_DEF;
 	while (!ret && (c = getopt_long(argc, argv, "V", opts, NULL)) != -1) {
@@ -199,7 +205,8 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		case 'I':
 			if (strcmp(optarg, "af_packet") && strcmp(optarg, "af_xdp")) {
 				fprintf(stderr, "uvsd: --io takes af_packet or af_xdp\n");
-				return -1;
+				ret = -1;
+				break;
 			}
 			o->af_xdp = !strcmp(optarg, "af_xdp");
 			break;
@@ -215,22 +222,33 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 					   &v)))
 				o->client_timeout = (unsigned)v;
 			break;
+		case 'y':
+			ret = uvsd_sysctls_add_arg(&o->sysctls, optarg);
+			break;
+		case 'Y':
+			ret = uvsd_sysctls_add_file(&o->sysctls, optarg);
+			break;
 		case 'h':
 			usage(stdout);
-			return 1;
+			ret = 1;
+			break;
 		case 'V':
 			printf("uvsd %s\n", UVS_VERSION);
-			return 1;
+			ret = 1;
+			break;
 		default:
 			usage(stderr);
-			return -1;
+			ret = -1;
+			break;
 		}
 	}
-	if (ret)
-		return -1;
-	if (optind < argc) {
+	if (!ret && optind < argc) {
 		fprintf(stderr, "uvsd: unexpected argument '%s'\n", argv[optind]);
-		return -1;
+		ret = -1;
 	}
-	return check(o);
+	if (!ret)
+		ret = check(o);
+	if (ret)
+		uvsd_sysctls_free(&o->sysctls);
+	return ret > 0 ? 1 : ret ? -1 : 0;
 }

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sysctl_conf.h"
+
 #define UVSD_MAX_LINKS	 16
 #define UVSD_MAX_WORKERS 64
 /* The connection count is a 32-bit counter that workers may each push one past the
@@ -30,17 +32,18 @@ struct uvsd_options {
 	const char *group;
 	bool foreground;
 	bool syslog;
-	unsigned table_bits;	 /* 0: the engine's default */
-	uint32_t max_conns;	 /* 0: the engine's default */
-	unsigned max_clients;	 /* control socket clients at a time */
-	unsigned client_timeout; /* seconds a control client may stay idle; 0: for ever */
+	unsigned table_bits;	     /* 0: the engine's default */
+	uint32_t max_conns;	     /* 0: the engine's default */
+	unsigned max_clients;	     /* control socket clients at a time */
+	unsigned client_timeout;     /* seconds a control client may stay idle; 0: for ever */
+	struct uvsd_sysctls sysctls; /* --sysctl and --sysctl-file, checked, in order */
 };
 
 /*
  * Reads argv into *o (which it fills with the defaults first). Every number is checked
- * against its range. Returns 0; 1 after printing the usage (--help) or the version
- * (--version); -1 after
- * printing why to stderr.
+ * against its range, every --sysctl and --sysctl-file setting against the table.
+ * Returns 0 (the caller frees o->sysctls with uvsd_sysctls_free); 1 after printing
+ * the usage (--help) or the version (--version); -1 after printing why to stderr.
  */
 int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o);
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "base/clock.h"
@@ -100,4 +101,11 @@ bool uvsd_prime_pass(struct uvsd_prime *p, struct uvs_model *m)
 	if (!left)
 		p->done_generation = generation;
 	return left;
+}
+
+void uvsd_prime_forget(struct uvsd_prime *p)
+{
+	memset(p->asked, 0, sizeof(p->asked));
+	p->done_generation = ~0ull;
+	p->next_us = 0;
 }

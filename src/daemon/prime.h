@@ -30,6 +30,10 @@ struct uvsd_prime;
 int uvsd_prime_open(struct uvsd_prime **out);
 void uvsd_prime_close(struct uvsd_prime *p);
 
+/* Forgets which addresses were asked about, so that the next passes ask about every
+ * destination again (their neighbours are gone with a link that was made again). */
+void uvsd_prime_forget(struct uvsd_prime *p);
+
 /* One pass over m, which only the calling (control) thread changes. Returns true if
  * work is left: call again within UVSD_PRIME_GAP_MS. */
 bool uvsd_prime_pass(struct uvsd_prime *p, struct uvs_model *m);

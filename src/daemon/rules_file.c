@@ -12,9 +12,10 @@
 #include "adm/replace.h"
 #include "log.h"
 
-static char *refuse(char *why, size_t len, int errnum, const char *what)
+/* Sets why and errno; returns NULL. */
+static char *refuse(struct uvs_error *why, int errnum, const char *what)
 {
-	snprintf(why, len, "%s", what ? what : strerror(errnum));
+	uvs_errorf(why, errnum, "%s", what ? what : strerror(errnum));
 	errno = errnum;
 	return NULL;
 }
@@ -37,7 +38,7 @@ static const char *not_regular(mode_t mode)
 
 /* The whole of the regular file fd, NUL-terminated, its length in *n; NULL with errno
  * and why set. */
-static char *read_all(int fd, size_t *n, char *why, size_t len)
+static char *read_all(int fd, size_t *n, struct uvs_error *why)
 {
 	char *buf = NULL;
 	size_t used = 0, cap = 0;
@@ -46,7 +47,7 @@ static char *read_all(int fd, size_t *n, char *why, size_t len)
 		if (cap - used < 4096) {
 			if (cap >= UVSD_RULES_MAX) {
 				free(buf);
-				snprintf(why, len, "larger than %u MiB", UVSD_RULES_MAX >> 20);
+				uvs_errorf(why, EFBIG, "larger than %u MiB", UVSD_RULES_MAX >> 20);
 				errno = EFBIG;
 				return NULL;
 			}
@@ -54,7 +55,7 @@ static char *read_all(int fd, size_t *n, char *why, size_t len)
 			char *grown = realloc(buf, cap + 1);
 			if (!grown) {
 				free(buf);
-				return refuse(why, len, ENOMEM, NULL);
+				return refuse(why, ENOMEM, NULL);
 			}
 			buf = grown;
 		}
@@ -64,7 +65,7 @@ static char *read_all(int fd, size_t *n, char *why, size_t len)
 		if (got < 0) {
 			int e = errno;
 			free(buf);
-			return refuse(why, len, e, NULL);
+			return refuse(why, e, NULL);
 		}
 		if (got == 0)
 			break;
@@ -85,7 +86,7 @@ static unsigned long line_of(const char *text, size_t off)
 	return line;
 }
 
-char *uvsd_read_text(const char *path, char *why, size_t len)
+char *uvsd_read_text(const char *path, struct uvs_error *why)
 {
 	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer; what is not a
 	 * regular file is refused before any read. */
@@ -95,22 +96,21 @@ char *uvsd_read_text(const char *path, char *why, size_t len)
 	char *text;
 
 	if (fd < 0)
-		return refuse(why, len, errno, NULL);
+		return refuse(why, errno, NULL);
 	if (fstat(fd, &st) < 0) {
 		int e = errno;
 		close(fd);
-		return refuse(why, len, e, NULL);
+		return refuse(why, e, NULL);
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return refuse(why, len, S_ISDIR(st.st_mode) ? EISDIR : EINVAL,
-			      not_regular(st.st_mode));
+		return refuse(why, S_ISDIR(st.st_mode) ? EISDIR : EINVAL, not_regular(st.st_mode));
 	}
-	text = read_all(fd, &n, why, len);
+	text = read_all(fd, &n, why);
 	close(fd);
 	if (text && strlen(text) != n) {
-		snprintf(why, len, "line %lu: a NUL byte: not a text file",
-			 line_of(text, strlen(text)));
+		uvs_errorf(why, EINVAL, "line %lu: a NUL byte: not a text file",
+			   line_of(text, strlen(text)));
 		free(text);
 		errno = EINVAL;
 		return NULL;
@@ -135,13 +135,14 @@ int uvsd_rules_file_apply(struct uvs_engine *e, const char *path)
 {
 	struct uvs_adm_error err = { 0 };
 	unsigned before = e->model->num_services;
-	char why[160], *plan, *text = uvsd_read_text(path, why, sizeof(why));
+	struct uvs_error why;
+	char *plan, *text = uvsd_read_text(path, &why);
 	bool empty;
 	int ret;
 
 	if (!text) {
 		ret = -errno;
-		uvs_log(LOG_ERR, "rules %s: %s; configuration unchanged", path, why);
+		uvs_log(LOG_ERR, "rules %s: %s; configuration unchanged", path, why.msg);
 		return ret;
 	}
 	empty = holds_no_rules(text);

@@ -24,6 +24,6 @@ int uvsd_rules_file_apply(struct uvs_engine *e, const char *path);
  * "a FIFO, not a regular file", "line 3: a NUL byte: not a text file", strerror's
  * text... Never blocks on a FIFO.
  */
-char *uvsd_read_text(const char *path, char *why, size_t len);
+char *uvsd_read_text(const char *path, struct uvs_error *why);
 
 #endif

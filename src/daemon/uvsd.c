@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * uvsd: the director. The control thread runs the model, the control socket uvsadm
- * talks to, the rules file (--rules, reloaded on SIGHUP), the 2-second rate estimator,
+ * talks to, the rules file (--rules, reloaded on SIGHUP), the IPVS sysctls given at
+ * start (--sysctl, --sysctl-file), the 2-second rate estimator (run_estimation),
  * the trash of deleted real servers and the priming of real servers' neighbours, in a
  * poll() loop. With --interface, worker threads (datapath.c) move frames between the
  * links and the engine. Nothing busy-polls: an idle uvsd sleeps.
@@ -27,8 +28,10 @@
 #include "datapath.h"
 #include "detach.h"
 #include "io/steer.h"
+#include "links.h"
 #include "log.h"
 #include "marks_file.h"
+#include "net/netwatch.h"
 #include "options.h"
 #include "prime.h"
 #include "rules_file.h"
@@ -48,10 +51,12 @@ struct uvsd {
 	struct uvs_marks *marks;     /* --marks, in use by the workers and steering */
 	unsigned nworkers;
 	bool model_ready, engine_ready; /* what setup() got to, for the teardown */
-	struct pollfd fds[3];		/* signals, timer, the control server */
+	struct uvs_netwatch *netwatch;	/* links and addresses; NULL without --interface */
+	struct uvsd_links *links;	/* NULL without --interface */
+	struct pollfd fds[4];		/* signals, timer, the control server, netwatch */
 };
 
-enum { FD_SIGNAL, FD_TIMER, FD_CTL, NFDS };
+enum { FD_SIGNAL, FD_TIMER, FD_CTL, FD_NET, NFDS };
 
 /* ---- what the control server asks of the daemon ---- */
 
@@ -103,16 +108,9 @@ static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
 	put_counter(out, max, &n, "tx", tx);
 	for (unsigned r = 1; r < UVS_R_COUNT; r++)
 		put_counter(out, max, &n, uvs_reason_name(r), c[r]);
-	put_counter(out, max, &n, "io_rx", io.rx);
-	put_counter(out, max, &n, "io_rx_too_big", io.rx_too_big);
-	put_counter(out, max, &n, "io_tx", io.tx);
-	put_counter(out, max, &n, "io_tx_dropped", io.tx_dropped);
-	put_counter(out, max, &n, "io_link_errors", io.link_errors);
-	put_counter(out, max, &n, "io_rx_ring_full", io.rx_ring_full);
-	put_counter(out, max, &n, "io_rx_dropped", io.rx_dropped);
-	put_counter(out, max, &n, "io_rx_fill_empty", io.rx_fill_empty);
-	put_counter(out, max, &n, "io_rx_invalid", io.rx_invalid);
-	put_counter(out, max, &n, "io_tx_invalid", io.tx_invalid);
+#define X(name) put_counter(out, max, &n, "io_" #name, io.name);
+	UVS_IO_COUNTERS(X)
+#undef X
 	put_counter(out, max, &n, "nh_cache_hits", nh.hits);
 	put_counter(out, max, &n, "nh_cache_misses", nh.misses);
 	put_counter(out, max, &n, "steer_keys", d->steer ? uvs_steer_keys(d->steer) : 0);
@@ -193,7 +191,7 @@ static void use_marks(struct uvsd *d, struct uvs_marks *m)
 static int start_steering(struct uvsd *d)
 {
 	unsigned ifindexes[UVSD_MAX_LINKS];
-	char msg[256] = "";
+	struct uvs_error err = { "" };
 	int ret;
 
 	for (unsigned i = 0; i < d->opt.nifs; i++)
@@ -201,11 +199,10 @@ static int start_steering(struct uvsd *d)
 			uvs_log(LOG_ERR, "no link %s", d->opt.ifnames[i]);
 			return -1;
 		}
-	ret = d->opt.af_xdp
-		      ? uvs_steer_open_xdp(ifindexes, d->opt.nifs, &d->steer, msg, sizeof(msg))
-		      : uvs_steer_open(ifindexes, d->opt.nifs, &d->steer, msg, sizeof(msg));
+	ret = d->opt.af_xdp ? uvs_steer_open_xdp(ifindexes, d->opt.nifs, &d->steer, &err)
+			    : uvs_steer_open(ifindexes, d->opt.nifs, &d->steer, &err);
 	if (ret < 0) {
-		uvs_log(LOG_ERR, "steering: %s", msg);
+		uvs_log(LOG_ERR, "steering: %s", err.msg);
 		return -1;
 	}
 	for (unsigned i = 0; d->opt.af_xdp && i < d->opt.nifs; i++)
@@ -214,6 +211,49 @@ static int start_steering(struct uvsd *d)
 	d->steered_generation = ~0ull;
 	steer_update(d, true);
 	return 0;
+}
+
+/* Gives the engine the host's addresses as they are now: frames from them are martian.
+ * Logged on failure (the previous addresses stay in use). */
+static void refresh_host_addrs(struct uvsd *d)
+{
+	struct uvs_host_addr *a = NULL, *more;
+	int n = 0, room = 64;
+
+	for (;;) {
+		if (!(more = realloc(a, (size_t)room * sizeof(*a)))) {
+			n = -ENOMEM;
+			break;
+		}
+		a = more;
+		n = uvs_netwatch_host_addrs(d->netwatch, a, (size_t)room);
+		if (n <= room)
+			break;
+		room = n + 64; /* addresses came meanwhile: room for them and a few more */
+	}
+	if (n >= 0)
+		n = uvs_engine_set_host_addrs(&d->engine, a, (size_t)n);
+	if (n < 0)
+		uvs_log(LOG_ERR,
+			"the host's addresses: %s (frames from addresses it has gained are not "
+			"dropped as martian_src_local)",
+			strerror(-n));
+	free(a);
+}
+
+/* What netwatch reports: a link gone or back, addresses changed. */
+static void on_netwatch(struct uvsd *d)
+{
+	unsigned changed = uvs_netwatch_read(d->netwatch);
+
+	if (changed & UVS_NETWATCH_LINKS)
+		uvsd_links_check(d->links);
+	if (changed & UVS_NETWATCH_ADDRS) {
+		refresh_host_addrs(d);
+		/* A link's new address brings routes to real servers that had none (a link
+		 * made again is back before its addresses): ask about them all again. */
+		uvsd_prime_forget(d->prime);
+	}
 }
 
 static int setup(struct uvsd *d)
@@ -249,6 +289,12 @@ static int setup(struct uvsd *d)
 		return -1;
 	}
 	d->model_ready = true;
+	/* The kernel's defaults, sync_qlen_max's from the host's memory as the kernel's,
+	 * then --sysctl and --sysctl-file in their order. */
+	long pages = sysconf(_SC_PHYS_PAGES);
+	uvs_sysctl_init(&d->model.sysctl, pages > 0 ? (uint64_t)pages : 0);
+	if (uvsd_sysctls_apply(&d->opt.sysctls, &d->model.sysctl) < 0)
+		return -1;
 	uvs_engine_config_default(&c);
 	if (d->opt.table_bits)
 		c.table_bits = d->opt.table_bits;
@@ -300,6 +346,16 @@ static int setup(struct uvsd *d)
 		uvs_log(LOG_ERR, "rtnetlink: %s", strerror(-ret));
 		return -1;
 	}
+	d->fds[FD_NET] = (struct pollfd){ -1, POLLIN, 0 };
+	if (d->opt.nifs) {
+		/* Subscribed before anything is attached: no change goes unseen. */
+		if ((ret = uvs_netwatch_open(&d->netwatch)) < 0) {
+			uvs_log(LOG_ERR, "rtnetlink: %s", strerror(-ret));
+			return -1;
+		}
+		d->fds[FD_NET].fd = uvs_netwatch_fd(d->netwatch);
+		refresh_host_addrs(d);
+	}
 	if (d->opt.nifs) {
 		struct uvs_io_config io = {
 			.ifnames = d->opt.ifnames,
@@ -311,7 +367,6 @@ static int setup(struct uvsd *d)
 			.xsk_map_fd = -1,
 			.busy_poll = d->opt.busy_poll,
 		};
-		char msg[256] = "";
 		if (!d->opt.no_steer) {
 			if (start_steering(d) < 0)
 				return -1;
@@ -320,11 +375,16 @@ static int setup(struct uvsd *d)
 			else
 				io.bpf_filter_fd = uvs_steer_sock_fd(d->steer);
 		}
-		if (uvsd_datapath_start(&d->engine, &io, &d->dp, msg, sizeof(msg)) < 0) {
-			uvs_log(LOG_ERR, "data path: %s", msg);
+		if (uvsd_datapath_start(&d->engine, &io, &d->dp, &err) < 0) {
+			uvs_log(LOG_ERR, "data path: %s", err.msg);
 			return -1;
 		}
 		uvsd_datapath_set_marks(d->dp, d->marks);
+		if (uvsd_links_open(&d->links, d->opt.ifnames, d->opt.nifs, d->steer, d->dp,
+				    d->prime) < 0) {
+			uvs_log(LOG_ERR, "out of memory");
+			return -1;
+		}
 		uvs_log(LOG_INFO, "forwarding on %u link(s) with %u worker(s)", d->opt.nifs,
 			d->nworkers);
 	}
@@ -359,8 +419,10 @@ static void on_timer(struct uvsd *d)
 
 	if (read(d->fds[FD_TIMER].fd, &ticks, sizeof(ticks)) != sizeof(ticks))
 		return;
-	uvs_model_estimate(&d->model);
+	uvs_model_estimate_tick(&d->model); /* unless run_estimation is 0 */
 	uvs_model_expire_trash(&d->model);
+	if (d->links && !uvsd_links_settled(d->links))
+		uvsd_links_check(d->links); /* what failed is tried again */
 	if (d->steer_error)
 		d->steered_generation = ~0ull; /* retry a failed sync */
 }
@@ -391,6 +453,8 @@ static void run(struct uvsd *d)
 			return;
 		if (d->fds[FD_TIMER].revents)
 			on_timer(d);
+		if (d->fds[FD_NET].revents)
+			on_netwatch(d);
 		if (d->fds[FD_CTL].revents) {
 			int ret = uvs_ctl_server_handle(d->ctl);
 			if (ret < 0) {
@@ -430,10 +494,13 @@ int main(int argc, char **argv)
 	if (d.engine_ready)
 		uvs_engine_destroy(&d.engine);
 	uvsd_datapath_free(d.dp);
+	uvsd_links_close(d.links);
+	uvs_netwatch_close(d.netwatch);
 	uvsd_prime_close(d.prime);
 	free(d.marks);
 	if (d.model_ready)
 		uvs_model_destroy(&d.model);
+	uvsd_sysctls_free(&d.opt.sysctls);
 	rcu_unregister_thread();
 	return ret;
 }

@@ -68,7 +68,7 @@ struct packet_io {
 };
 
 static int open_ring(struct ring *r, const char *ifname, const struct packet_io *io,
-		     const struct uvs_io_config *c, char *err, size_t errlen)
+		     const struct uvs_io_config *c, struct uvs_error *err)
 {
 	struct tpacket_req req = {
 		.tp_block_size = BLOCK_SIZE,
@@ -82,23 +82,23 @@ static int open_ring(struct ring *r, const char *ifname, const struct packet_io 
 	r->fd = -1;
 	r->ifindex = if_nametoindex(ifname);
 	if (!r->ifindex)
-		return uvs_io_fail(err, errlen, ENODEV, "no link", ifname);
+		return uvs_io_fail(err, ENODEV, "no link", ifname);
 	/* No protocol until bound: nothing arrives before the filter is in place. */
 	r->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (r->fd < 0)
-		return uvs_io_fail(err, errlen, errno, "packet socket on", ifname);
+		return uvs_io_fail(err, errno, "packet socket on", ifname);
 	if (c->bpf_filter_fd >= 0) {
 		if (setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_BPF, &c->bpf_filter_fd,
 			       sizeof(c->bpf_filter_fd)) < 0)
-			return uvs_io_fail(err, errlen, errno, "BPF socket filter on", ifname);
+			return uvs_io_fail(err, errno, "BPF socket filter on", ifname);
 	} else if (c->filter && setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_FILTER, c->filter,
 					   sizeof(struct sock_fprog)) < 0) {
-		return uvs_io_fail(err, errlen, errno, "socket filter on", ifname);
+		return uvs_io_fail(err, errno, "socket filter on", ifname);
 	}
 	if (setsockopt(r->fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(version)) < 0 ||
 	    setsockopt(r->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0 ||
 	    setsockopt(r->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
-		return uvs_io_fail(err, errlen, errno, "receive ring on", ifname);
+		return uvs_io_fail(err, errno, "receive ring on", ifname);
 	r->nframes = req.tp_frame_nr;
 	r->map_len = (size_t)req.tp_block_nr * BLOCK_SIZE;
 	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_LOCKED, r->fd, 0);
@@ -107,18 +107,18 @@ static int open_ring(struct ring *r, const char *ifname, const struct packet_io 
 			      0); /* without the lock if limits refuse it */
 		if (r->map == MAP_FAILED) {
 			r->map = NULL;
-			return uvs_io_fail(err, errlen, errno, "mapping the ring of", ifname);
+			return uvs_io_fail(err, errno, "mapping the ring of", ifname);
 		}
 	}
 	sll.sll_ifindex = (int)r->ifindex;
 	if (bind(r->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-		return uvs_io_fail(err, errlen, errno, "binding to", ifname);
+		return uvs_io_fail(err, errno, "binding to", ifname);
 	if (io->nworkers > 1) {
 		/* One group per link; the hash keeps a flow's direction on one worker. */
 		int arg = (int)((r->ifindex ^ ((unsigned)getpid() << 4)) & 0xffff) |
 			  PACKET_FANOUT_HASH << 16;
 		if (setsockopt(r->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) < 0)
-			return uvs_io_fail(err, errlen, errno, "fanout on", ifname);
+			return uvs_io_fail(err, errno, "fanout on", ifname);
 	}
 	return 0;
 }
@@ -134,14 +134,13 @@ static void close_ring(struct ring *r)
 static void pk_close(struct uvs_io *base);
 static const struct uvs_io_ops packet_ops;
 
-int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, char *err,
-			  size_t errlen)
+int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, struct uvs_error *err)
 {
 	struct packet_io *io;
 	int ret = 0;
 
 	if (!c->nifs || !c->nworkers)
-		return uvs_io_fail(err, errlen, EINVAL, "no link or no worker", NULL);
+		return uvs_io_fail(err, EINVAL, "no link or no worker", NULL);
 	io = calloc(1, sizeof(*io));
 	if (!io)
 		return -ENOMEM;
@@ -151,7 +150,7 @@ int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, ch
 	io->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (io->stop_fd < 0) {
 		free(io);
-		return uvs_io_fail(err, errlen, errno, "eventfd", NULL);
+		return uvs_io_fail(err, errno, "eventfd", NULL);
 	}
 	io->ring_bytes = (c->ring_mib ? c->ring_mib : 4) * BLOCK_SIZE;
 	io->workers = calloc(c->nworkers, sizeof(*io->workers));
@@ -172,7 +171,7 @@ int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, ch
 		for (unsigned i = 0; i < c->nifs; i++)
 			wk->rings[i].fd = -1;
 		for (unsigned i = 0; i < c->nifs && !ret; i++) {
-			ret = open_ring(&wk->rings[i], c->ifnames[i], io, c, err, errlen);
+			ret = open_ring(&wk->rings[i], c->ifnames[i], io, c, err);
 			wk->pfds[i] = (struct pollfd){ wk->rings[i].fd, POLLIN, 0 };
 		}
 		wk->pfds[c->nifs] = (struct pollfd){ io->stop_fd, POLLIN, 0 };

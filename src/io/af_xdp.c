@@ -459,23 +459,23 @@ static const struct uvs_io_ops xdp_ops = {
 };
 
 /* A packet socket that only sends on link l (no protocol: it receives nothing). */
-static int open_packet(struct xdp_io *io, unsigned l, const char *ifname, char *err, size_t errlen)
+static int open_packet(struct xdp_io *io, unsigned l, const char *ifname, struct uvs_error *err)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = (int)io->ifindex[l] };
 	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
-		return uvs_io_fail(err, errlen, errno, "packet socket on", ifname);
+		return uvs_io_fail(err, errno, "packet socket on", ifname);
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
 		int e = errno;
 		close(fd);
-		return uvs_io_fail(err, errlen, e, "binding a packet socket to", ifname);
+		return uvs_io_fail(err, e, "binding a packet socket to", ifname);
 	}
 	return fd;
 }
 
 /* Worker wk's UMEM, with room for every ring of its nports sockets to be full. */
-static int open_umem(struct xdp_io *io, struct worker *wk, char *err, size_t errlen)
+static int open_umem(struct xdp_io *io, struct worker *wk, struct uvs_error *err)
 {
 	struct xsk_umem_config uc = {
 		.fill_size = io->ring,
@@ -493,23 +493,27 @@ static int open_umem(struct xdp_io *io, struct worker *wk, char *err, size_t err
 			0);
 	if (wk->area == MAP_FAILED) {
 		wk->area = NULL;
-		return uvs_io_fail(err, errlen, errno, "the UMEM", NULL);
+		return uvs_io_fail(err, errno, "the UMEM", NULL);
 	}
 	wk->free = calloc(wk->nchunks, sizeof(*wk->free));
 	wk->state = calloc(wk->nchunks, 1);
 	if (!wk->free || !wk->state)
-		return uvs_io_fail(err, errlen, ENOMEM, "the UMEM", NULL);
+		return uvs_io_fail(err, ENOMEM, "the UMEM", NULL);
 	for (uint32_t i = wk->nchunks; i-- > 0;)
 		put_free(wk, (uint64_t)i * CHUNK);
 	ret = xsk_umem__create(&wk->umem, wk->area, wk->area_len, &wk->ports[0].fq,
 			       &wk->ports[0].cq, &uc);
 	if (ret)
-		return uvs_io_fail(err, errlen, -ret, "registering the UMEM", NULL);
+		return uvs_io_fail(err, -ret, "registering the UMEM", NULL);
 	return 0;
 }
 
+/* How long a queue held by a socket being released is waited for: 2 s in all. */
+#define XSK_BUSY_TRIES	 20
+#define XSK_BUSY_WAIT_US 100000
+
 static int open_port(struct xdp_io *io, struct worker *wk, struct port *p, const char *ifname,
-		     int xsk_map_fd, char *err, size_t errlen)
+		     int xsk_map_fd, struct uvs_error *err)
 {
 	struct xsk_socket_config sc = {
 		.rx_size = io->ring,
@@ -523,12 +527,19 @@ static int open_port(struct xdp_io *io, struct worker *wk, struct port *p, const
 	char what[64];
 	int ret;
 
-	ret = xsk_socket__create_shared(&p->xsk, ifname, p->queue, wk->umem, &p->rx, &p->tx, &p->fq,
-					&p->cq, &sc);
+	/* A socket of a uvsd that just died may still hold the queue: the kernel releases
+	 * it a moment after the process is gone (EBUSY meanwhile). */
+	for (unsigned tries = 0;; tries++) {
+		ret = xsk_socket__create_shared(&p->xsk, ifname, p->queue, wk->umem, &p->rx, &p->tx,
+						&p->fq, &p->cq, &sc);
+		if (ret != -EBUSY || tries == XSK_BUSY_TRIES)
+			break;
+		usleep(XSK_BUSY_WAIT_US);
+	}
 	if (ret) {
 		p->xsk = NULL;
 		snprintf(what, sizeof(what), "AF_XDP socket on queue %u of", p->queue);
-		return uvs_io_fail(err, errlen, -ret, what, ifname);
+		return uvs_io_fail(err, -ret, what, ifname);
 	}
 	p->fd = xsk_socket__fd(p->xsk);
 	if (!getsockopt(p->fd, SOL_XDP, XDP_OPTIONS, &opts, &len))
@@ -539,13 +550,13 @@ static int open_port(struct xdp_io *io, struct worker *wk, struct port *p, const
 	if (!setsockopt(p->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &io->ring, sizeof(io->ring)))
 		p->tx_budget = io->ring;
 	if (bpf_map_update_elem(xsk_map_fd, &key, &p->fd, BPF_ANY))
-		return uvs_io_fail(err, errlen, errno, "the XSKMAP entry of", ifname);
+		return uvs_io_fail(err, errno, "the XSKMAP entry of", ifname);
 	refill(wk, p, io->ring);
 	return 0;
 }
 
 static int open_worker(struct xdp_io *io, unsigned w, const unsigned *nqueues,
-		       const struct uvs_io_config *c, char *err, size_t errlen)
+		       const struct uvs_io_config *c, struct uvs_error *err)
 {
 	struct worker *wk = &io->workers[w];
 	int ret;
@@ -565,7 +576,7 @@ static int open_worker(struct xdp_io *io, unsigned w, const unsigned *nqueues,
 	if (!wk->ports || !wk->pfds)
 		return -ENOMEM;
 	wk->pfds[wk->nports] = (struct pollfd){ io->stop_fd, POLLIN, 0 };
-	if (wk->nports && (ret = open_umem(io, wk, err, errlen)) < 0)
+	if (wk->nports && (ret = open_umem(io, wk, err)) < 0)
 		return ret;
 	wk->nports = 0; /* counts the sockets made, for close */
 	for (unsigned l = 0; l < io->nifs; l++) {
@@ -574,7 +585,7 @@ static int open_worker(struct xdp_io *io, unsigned w, const unsigned *nqueues,
 
 			p->link = l;
 			p->queue = q;
-			ret = open_port(io, wk, p, c->ifnames[l], c->xsk_map_fd, err, errlen);
+			ret = open_port(io, wk, p, c->ifnames[l], c->xsk_map_fd, err);
 			if (ret < 0)
 				return ret;
 			wk->pfds[wk->nports - 1] = (struct pollfd){ p->fd, POLLIN, 0 };
@@ -582,7 +593,7 @@ static int open_worker(struct xdp_io *io, unsigned w, const unsigned *nqueues,
 				wk->tx_port[l] = (int)(wk->nports - 1);
 		}
 		if (wk->tx_port[l] < 0 &&
-		    (wk->pkt_fd[l] = open_packet(io, l, c->ifnames[l], err, errlen)) < 0)
+		    (wk->pkt_fd[l] = open_packet(io, l, c->ifnames[l], err)) < 0)
 			return wk->pkt_fd[l];
 	}
 	wk->pfds[wk->nports] = (struct pollfd){ io->stop_fd, POLLIN, 0 };
@@ -617,7 +628,7 @@ static void describe(const struct xdp_io *io, const unsigned *nqueues,
 	}
 }
 
-int uvs_io_open_af_xdp(const struct uvs_io_config *c, struct uvs_io **out, char *err, size_t errlen)
+int uvs_io_open_af_xdp(const struct uvs_io_config *c, struct uvs_io **out, struct uvs_error *err)
 {
 	unsigned nqueues[UVS_XSK_MAX_LINKS];
 	struct xdp_io *io;
@@ -625,12 +636,11 @@ int uvs_io_open_af_xdp(const struct uvs_io_config *c, struct uvs_io **out, char 
 	int ret = 0;
 
 	if (!c->nifs || !c->nworkers)
-		return uvs_io_fail(err, errlen, EINVAL, "no link or no worker", NULL);
+		return uvs_io_fail(err, EINVAL, "no link or no worker", NULL);
 	if (c->nifs > UVS_XSK_MAX_LINKS)
-		return uvs_io_fail(err, errlen, E2BIG, "AF_XDP: too many links", NULL);
+		return uvs_io_fail(err, E2BIG, "AF_XDP: too many links", NULL);
 	if (c->xsk_map_fd < 0)
-		return uvs_io_fail(err, errlen, EINVAL, "AF_XDP needs the steering XDP program",
-				   NULL);
+		return uvs_io_fail(err, EINVAL, "AF_XDP needs the steering XDP program", NULL);
 	io = calloc(1, sizeof(*io));
 	if (!io)
 		return -ENOMEM;
@@ -647,21 +657,21 @@ int uvs_io_open_af_xdp(const struct uvs_io_config *c, struct uvs_io **out, char 
 	io->ifindex = calloc(c->nifs, sizeof(*io->ifindex));
 	io->workers = calloc(c->nworkers, sizeof(*io->workers));
 	if (io->stop_fd < 0 || !io->ifindex || !io->workers) {
-		ret = io->stop_fd < 0 ? uvs_io_fail(err, errlen, errno, "eventfd", NULL) : -ENOMEM;
+		ret = io->stop_fd < 0 ? uvs_io_fail(err, errno, "eventfd", NULL) : -ENOMEM;
 		xdp_close(&io->base);
 		return ret;
 	}
 	for (unsigned l = 0; l < c->nifs && !ret; l++) {
 		io->ifindex[l] = if_nametoindex(c->ifnames[l]);
 		if (!io->ifindex[l])
-			ret = uvs_io_fail(err, errlen, ENODEV, "no link", c->ifnames[l]);
+			ret = uvs_io_fail(err, ENODEV, "no link", c->ifnames[l]);
 		nqueues[l] = queues_of(c->ifnames[l]);
 	}
 	for (unsigned w = 0; w < c->nworkers && !ret; w++)
-		ret = open_worker(io, w, nqueues, c, err, errlen);
+		ret = open_worker(io, w, nqueues, c, err);
 	if (ret) {
-		if (ret == -ENOMEM && err)
-			snprintf(err, errlen, "AF_XDP: out of memory");
+		if (ret == -ENOMEM)
+			uvs_errorf(err, ENOMEM, "AF_XDP: out of memory");
 		xdp_close(&io->base);
 		return ret;
 	}

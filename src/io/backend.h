@@ -23,7 +23,7 @@ struct uvs_io {
 
 /* Writes "WHAT[ IFNAME]: strerror(e)" into err (may be NULL); returns -e. For the
  * backends' open functions. */
-int uvs_io_fail(char *err, size_t len, int e, const char *what, const char *ifname);
+int uvs_io_fail(struct uvs_error *err, int e, const char *what, const char *ifname);
 
 /* Sends, with sendmmsg() on packet socket fd, the frames among f[0..n) whose verdict is
  * TX on ifindex (at most UVS_IO_BATCH). Counts in st the frames the kernel did not take

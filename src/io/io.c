@@ -8,17 +8,15 @@
 
 #include "backend.h"
 
-int uvs_io_open(const struct uvs_io_config *c, struct uvs_io **out, char *err, size_t errlen)
+int uvs_io_open(const struct uvs_io_config *c, struct uvs_io **out, struct uvs_error *err)
 {
 	switch (c->backend) {
 	case UVS_IO_AF_PACKET:
-		return uvs_io_open_af_packet(c, out, err, errlen);
+		return uvs_io_open_af_packet(c, out, err);
 	case UVS_IO_AF_XDP:
-		return uvs_io_open_af_xdp(c, out, err, errlen);
+		return uvs_io_open_af_xdp(c, out, err);
 	}
-	if (err)
-		snprintf(err, errlen, "no packet backend %d", (int)c->backend);
-	return -EINVAL;
+	return uvs_errorf(err, EINVAL, "no packet backend %d", (int)c->backend);
 }
 
 unsigned uvs_io_rx(struct uvs_io *io, unsigned w, struct uvs_frame *f, unsigned max)
@@ -52,12 +50,9 @@ void uvs_io_close(struct uvs_io *io)
 		io->ops->close(io);
 }
 
-int uvs_io_fail(char *err, size_t len, int e, const char *what, const char *ifname)
+int uvs_io_fail(struct uvs_error *err, int e, const char *what, const char *ifname)
 {
-	if (err)
-		snprintf(err, len, "%s%s%s: %s", what, ifname ? " " : "", ifname ? ifname : "",
-			 strerror(e));
-	return -e;
+	return uvs_syserrorf(err, e, "%s%s%s", what, ifname ? " " : "", ifname ? ifname : "");
 }
 
 unsigned uvs_io_packet_send(int fd, uint32_t ifindex, struct uvs_frame *f, unsigned n,

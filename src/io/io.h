@@ -56,11 +56,10 @@ struct uvs_io_config {
 
 /* Opens the backend c->backend, or the one named. Returns 0 or a negative errno (with
  * a message in err, which may be NULL). */
-int uvs_io_open(const struct uvs_io_config *c, struct uvs_io **out, char *err, size_t errlen);
-int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, char *err,
-			  size_t errlen);
-int uvs_io_open_af_xdp(const struct uvs_io_config *c, struct uvs_io **out, char *err,
-		       size_t errlen);
+int uvs_io_open(const struct uvs_io_config *c, struct uvs_io **out, struct uvs_error *err);
+int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out,
+			  struct uvs_error *err);
+int uvs_io_open_af_xdp(const struct uvs_io_config *c, struct uvs_io **out, struct uvs_error *err);
 /* Accepts NULL. */
 void uvs_io_close(struct uvs_io *io);
 
@@ -85,16 +84,34 @@ void uvs_io_wake(struct uvs_io *io);
 
 /* Counters of worker w: frames received, frames not received because they exceed a
  * slot, frames sent, frames the kernel did not take, and socket errors. */
+/*
+ * The backends' counters, shown by uvsadm -L --counters as "io_" and the name:
+ * - rx, tx: frames received and sent; rx_too_big: received frames longer than a
+ *   frame buffer; tx_dropped: frames the socket would not take;
+ * - link_errors: errors a socket reported, e.g. its link went down;
+ * - rx_ring_full: frames the kernel dropped before the worker saw them because the
+ *   receive ring was full (AF_PACKET: tp_drops; AF_XDP: rx_ring_full);
+ * - AF_XDP only (XDP_STATISTICS of its sockets): rx_dropped, frames dropped for want
+ *   of a free chunk or else (in copy mode this includes the times the fill ring was
+ *   empty, which rx_fill_empty counts); rx_invalid, tx_invalid: descriptors the
+ *   kernel refused.
+ */
+#define UVS_IO_COUNTERS(X)                                                                         \
+	X(rx)                                                                                      \
+	X(rx_too_big)                                                                              \
+	X(tx)                                                                                      \
+	X(tx_dropped)                                                                              \
+	X(link_errors)                                                                             \
+	X(rx_ring_full)                                                                            \
+	X(rx_dropped)                                                                              \
+	X(rx_fill_empty)                                                                           \
+	X(rx_invalid)                                                                              \
+	X(tx_invalid)
+
 struct uvs_io_stats {
-	uint64_t rx, rx_too_big, tx, tx_dropped;
-	uint64_t link_errors; /* errors a socket reported, e.g. its link went down */
-	/* Frames the kernel dropped before the worker saw them, as its sockets count:
-	 * the receive ring was full (AF_PACKET: tp_drops; AF_XDP: rx_ring_full). */
-	uint64_t rx_ring_full;
-	/* AF_XDP only (XDP_STATISTICS of its sockets): frames dropped for want of a free
-	 * chunk or else (rx_dropped; in copy mode this includes the times the fill ring
-	 * was empty, which rx_fill_empty counts), and descriptors the kernel refused. */
-	uint64_t rx_dropped, rx_fill_empty, rx_invalid, tx_invalid;
+#define X(name) uint64_t name;
+	UVS_IO_COUNTERS(X)
+#undef X
 };
 /* Control thread (any one thread at a time): it reads the sockets' own counters. */
 void uvs_io_stats(struct uvs_io *io, unsigned w, struct uvs_io_stats *out);

@@ -28,24 +28,40 @@ struct uvs_steer;
 
 /*
  * Loads the programs and their map, and attaches the tc program at ingress of each
- * link (ifindexes[0..n)), creating the clsact qdisc if it is missing. The filter has a
- * fixed handle and priority, so that one left by a uvsd that was killed is found and
- * replaced; another program at that place is refused (-EEXIST). Returns 0 or a
- * negative errno with a message in err (may be NULL); nothing stays attached then.
+ * link (ifindexes[0..n)), creating the clsact qdisc if it is missing. Each link is
+ * claimed first (link_claim.h): a link that another live process steers is refused
+ * (-EBUSY, the message naming its PID) before anything on any link is touched. The
+ * filter has a fixed handle and priority, so that one left by a uvsd that died is
+ * found and replaced; another program at that place is refused (-EEXIST). Returns 0
+ * or a negative errno with a message in err (may be NULL); nothing stays attached then.
  */
-int uvs_steer_open(const unsigned *ifindexes, unsigned n, struct uvs_steer **out, char *err,
-		   size_t errlen);
+int uvs_steer_open(const unsigned *ifindexes, unsigned n, struct uvs_steer **out,
+		   struct uvs_error *err);
 
 /*
  * For the AF_XDP backend: loads the XDP program (src/io/bpf/steer_xdp.bpf.c) instead,
  * with the same map of keys, and attaches it to each link, natively where the driver
  * can, generically otherwise. The program redirects uvs's frames to the AF_XDP socket
  * of their link and queue (uvs_steer_xsk_map_fd) and passes the rest to the kernel:
- * no tc program is needed. An XDP program of a killed uvsd is replaced; another
- * program is refused (-EEXIST). At most UVS_XSK_MAX_LINKS links.
+ * no tc program is needed. Links are claimed as by uvs_steer_open (-EBUSY); an XDP
+ * program of a dead uvsd is replaced, another program refused (-EEXIST). At most
+ * UVS_XSK_MAX_LINKS links.
  */
-int uvs_steer_open_xdp(const unsigned *ifindexes, unsigned n, struct uvs_steer **out, char *err,
-		       size_t errlen);
+int uvs_steer_open_xdp(const unsigned *ifindexes, unsigned n, struct uvs_steer **out,
+		       struct uvs_error *err);
+
+/* Link i of the open call's list is gone (deleted): its program and qdisc went with
+ * it. Gives its claim up; close will not touch it. */
+void uvs_steer_link_gone(struct uvs_steer *s, unsigned i);
+
+/*
+ * Link i is back as ifindex (a link made again under its name): claims it and
+ * attaches the program there as the open call did (XDP: at slot i). Returns 0 (also
+ * if it is attached there already) or a negative errno with a message in err (e.g.
+ * -EBUSY: another live process claimed it meanwhile); the link is then left without
+ * the program, and the call may be repeated.
+ */
+int uvs_steer_relink(struct uvs_steer *s, unsigned i, unsigned ifindex, struct uvs_error *err);
 
 /* The XSKMAP of the XDP program (struct uvs_io_config's xsk_map_fd): link i of
  * uvs_steer_open_xdp's list is slot i. Owned by s; -EBADF if s is NULL, -ENOENT
@@ -72,7 +88,8 @@ int uvs_steer_sock_fd(const struct uvs_steer *s);
 int uvs_steer_sync(struct uvs_steer *s, struct uvs_model *m);
 
 /* Detaches the tc (or XDP) program from every link, removes the clsact qdisc where
- * uvs_steer_open created it, and frees everything. Accepts NULL. */
+ * uvs_steer_open created it, gives the links' claims up and frees everything.
+ * Accepts NULL. */
 void uvs_steer_close(struct uvs_steer *s);
 
 /*

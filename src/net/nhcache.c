@@ -108,3 +108,9 @@ void uvs_nhcache_stats(const struct uvs_nhcache *c, struct uvs_nhcache_stats *ou
 {
 	*out = c->stats;
 }
+
+void uvs_nhcache_flush(struct uvs_nhcache *c)
+{
+	for (unsigned i = 0; i < SLOTS; i++)
+		c->slot[i].until_ns = 0;
+}

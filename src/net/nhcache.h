@@ -33,6 +33,10 @@ void uvs_nhcache_close(struct uvs_nhcache *c);
 int uvs_nhcache_lookup(struct uvs_nhcache *c, int af, const union uvs_addr *nh,
 		       struct uvs_route *out);
 
+/* Forgets every answer (e.g. after a link was made again: its routes and index
+ * changed). Only while no other thread uses c (its worker is held). */
+void uvs_nhcache_flush(struct uvs_nhcache *c);
+
 /* Counters: lookups answered from the cache, and those that asked the kernel. */
 struct uvs_nhcache_stats {
 	uint64_t hits, misses;

@@ -73,3 +73,16 @@ const char *uvs_addrport(int af, const union uvs_addr *addr, uint16_t port, char
 		snprintf(buf, len, "%s:%u", a, ntohs(port));
 	return buf;
 }
+
+bool uvs_addr_is_martian_source(int af, const union uvs_addr *a)
+{
+	if (af == AF_INET6) {
+		bool high_zero = (a->ip6w[0] | a->ip6w[1]) == 0;
+
+		return uvs_addr_is_zero(a) || a->ip6[0] == 0xff ||
+		       (high_zero && a->ip6w[2] == 0 && a->ip6w[3] == htonl(1)) ||
+		       (high_zero && a->ip6w[2] == htonl(0xffff));
+	}
+	uint8_t first = (uint8_t)(ntohl(a->ip) >> 24);
+	return first == 0 || first == 127 || (first >> 4) == 0xe || a->ip == 0xffffffffu;
+}

@@ -71,4 +71,9 @@ const char *uvs_addrport(int af, const union uvs_addr *addr, uint16_t port, char
 /* Longest text uvs_addrport() writes, with the NUL. */
 #define UVS_ADDRPORT_LEN (UVS_ADDR_STRLEN + 8)
 
+/* True for a source address no host may send from, which Linux's input path drops as
+ * martian: IPv4 0.0.0.0/8, 127.0.0.0/8, multicast and 255.255.255.255; IPv6 ::, ::1,
+ * multicast and IPv4-mapped (::ffff:0:0/96). */
+bool uvs_addr_is_martian_source(int af, const union uvs_addr *a);
+
 #endif

@@ -59,7 +59,8 @@ static void usage(FILE *out)
 		"usage: uvs-replay [options] RULES IN.pcap OUT.pcap\n"
 		"  RULES is in `ipvsadm -S -n` format; frames the director sends go to OUT.pcap.\n"
 		"  --mtu N              MTU of every path (default 1500)\n"
-		"  --director ADDR      the director's IPv4 or IPv6 address (tunnel source);\n"
+		"  --director ADDR      the director's IPv4 or IPv6 address (tunnel source;\n"
+		"                       frames from it are martian);\n"
 		"                       defaults 192.0.2.254 and 2001:db8::fe\n"
 		"  --mark ADDR=MARK     frames to ADDR carry firewall mark MARK (fwmark services)\n"
 		"  --help\n");

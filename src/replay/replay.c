@@ -81,7 +81,11 @@ int uvs_replay_init(struct uvs_replay *r)
 		uvs_model_destroy(&r->model);
 		return -1;
 	}
-	if (uvs_worker_init(&r->worker, &r->engine, 0) < 0) {
+	/* The director's addresses: frames from them are martian (core/martian.h). */
+	struct uvs_host_addr director[2] = { { AF_INET, r->director4 },
+					     { AF_INET6, r->director6 } };
+	if (uvs_worker_init(&r->worker, &r->engine, 0) < 0 ||
+	    uvs_engine_set_host_addrs(&r->engine, director, 2) < 0) {
 		snprintf(r->error, sizeof(r->error), "cannot set up the engine");
 		uvs_engine_destroy(&r->engine);
 		uvs_model_destroy(&r->model);

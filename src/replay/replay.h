@@ -7,7 +7,7 @@
  * The network around the director is imaginary and fixed: every next hop is on one
  * link with the given MTU; a next hop's MAC address is 02:00 followed by the last four
  * bytes of its IP address; the director's own MAC is 02:00:00:00:00:fe and its
- * addresses (tunnel sources) are director4 and director6.
+ * addresses (tunnel sources; frames from them are martian) are director4 and director6.
  */
 #ifndef UVS_REPLAY_H
 #define UVS_REPLAY_H

@@ -15,7 +15,7 @@ struct dh_data {
 	struct uvs_dest *bucket[UVS_DH_BUCKETS];
 };
 
-static void dh_fill(struct uvs_service *svc)
+static int dh_fill(struct uvs_service *svc)
 {
 	struct dh_data *dh = svc->sched_data;
 	struct cds_list_head *p = &svc->dests;
@@ -30,6 +30,7 @@ static void dh_fill(struct uvs_service *svc)
 			p = p->next;
 		dh->bucket[i] = cds_list_entry(p, struct uvs_dest, list);
 	}
+	return 0;
 }
 
 static int dh_init(struct uvs_service *svc)
@@ -41,25 +42,6 @@ static int dh_init(struct uvs_service *svc)
 	svc->sched_data = dh;
 	dh_fill(svc);
 	return 0;
-}
-
-static void dh_done(struct uvs_service *svc)
-{
-	free(svc->sched_data);
-	svc->sched_data = NULL;
-}
-
-static int dh_add(struct uvs_service *svc, struct uvs_dest *d)
-{
-	(void)d;
-	dh_fill(svc);
-	return 0;
-}
-
-static void dh_del(struct uvs_service *svc, struct uvs_dest *d)
-{
-	(void)d;
-	dh_fill(svc);
 }
 
 static struct uvs_dest *dh_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt)
@@ -83,8 +65,6 @@ struct uvs_dest *uvs_dh_bucket(const struct uvs_service *svc, unsigned i)
 const struct uvs_sched_ops uvs_sched_dh = {
 	.name = "dh",
 	.init_service = dh_init,
-	.done_service = dh_done,
-	.add_dest = dh_add,
-	.del_dest = dh_del,
+	.rebuild = dh_fill,
 	.schedule = dh_schedule,
 };

@@ -43,7 +43,7 @@ static struct uvs_dest *lblc_schedule(struct uvs_service *svc, const struct uvs_
 	struct lblc_entry *en;
 	struct uvs_dest *d;
 
-	uvs_lbl_gc(t, pkt->now);
+	uvs_lbl_gc(t, pkt->now, uvs_lbl_expiration(&svc->model->sysctl.lblc_expiration));
 	en = (struct lblc_entry *)uvs_lbl_find(t, pkt->af, &pkt->daddr);
 	if (en) {
 		en->base.lastuse = pkt->now;

@@ -71,10 +71,10 @@ static size_t expire_bucket(struct uvs_lbl *t, unsigned b, uvs_time_t now, uvs_t
 	return dropped;
 }
 
-static void full_check(struct uvs_lbl *t, uvs_time_t now)
+static void full_check(struct uvs_lbl *t, uvs_time_t now, uvs_time_t expiration)
 {
 	for (unsigned b = 0; b < UVS_LBL_BUCKETS; b++)
-		expire_bucket(t, b, now, UVS_LBL_EXPIRATION);
+		expire_bucket(t, b, now, expiration);
 }
 
 /* Too many entries: drop ones idle for UVS_LBL_ENTRY_TIMEOUT, bucket by bucket from the
@@ -101,7 +101,7 @@ static void trim(struct uvs_lbl *t, uvs_time_t now)
  * (A kernel tick that trims does not count towards the 30; among missed ticks, uvs
  * counts them all.)
  */
-void uvs_lbl_gc(struct uvs_lbl *t, uvs_time_t now)
+void uvs_lbl_gc(struct uvs_lbl *t, uvs_time_t now, uvs_time_t expiration)
 {
 	uint64_t ticks, full;
 	uvs_time_t first;
@@ -122,7 +122,7 @@ void uvs_lbl_gc(struct uvs_lbl *t, uvs_time_t now)
 	if (t->gc_count + ticks - 1 >= UVS_LBL_FULL_CHECK_RUN) {
 		full = UVS_LBL_FULL_CHECK_RUN - t->gc_count;
 		full += (ticks - 1 - full) / UVS_LBL_FULL_CHECK_RUN * UVS_LBL_FULL_CHECK_RUN;
-		full_check(t, first + full * UVS_LBL_GC_INTERVAL);
+		full_check(t, first + full * UVS_LBL_GC_INTERVAL, expiration);
 		t->gc_count = 1;
 		ticks -= full + 1;
 		if (!ticks)
@@ -173,7 +173,6 @@ void uvs_lbl_sched_done(struct uvs_service *svc)
 	}
 	uvs_loadheap_free(&t->wlc);
 	free(t);
-	svc->sched_data = NULL;
 }
 
 int uvs_lbl_sched_add(struct uvs_service *svc, struct uvs_dest *d)

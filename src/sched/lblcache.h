@@ -13,7 +13,8 @@
  * calls uvs_lbl_gc() with the packet's time, which runs the ticks that have come due.
  * A tick drops entries unused for 6 minutes when there are more than 16384 of them
  * (at most a bounded number per tick, as the kernel does), and every 30th tick drops
- * entries unused for 24 hours.
+ * entries unused for the expiration sysctl's time (lblc_expiration or
+ * lblcr_expiration, 24 hours by default).
  *
  * All functions run under svc->lock.
  */
@@ -26,8 +27,7 @@
 #define UVS_LBL_MAX_SIZE       (UVS_LBL_BUCKETS * 16) /* more entries than this: trim */
 #define UVS_LBL_GC_INTERVAL    (60 * UVS_NS_PER_SEC)
 #define UVS_LBL_ENTRY_TIMEOUT  (6 * 60 * UVS_NS_PER_SEC)
-#define UVS_LBL_EXPIRATION     (24 * 60 * 60 * UVS_NS_PER_SEC) /* lblc_expiration */
-#define UVS_LBL_FULL_CHECK_RUN 30 /* every 30th tick checks for UVS_LBL_EXPIRATION */
+#define UVS_LBL_FULL_CHECK_RUN 30 /* every 30th tick checks for the expiration */
 
 struct uvs_lbl_entry {
 	struct uvs_lbl_entry *next; /* bucket chain */
@@ -62,8 +62,18 @@ void uvs_lbl_sched_del(struct uvs_service *svc, struct uvs_dest *d);
 int uvs_lbl_sched_upd(struct uvs_service *svc, struct uvs_dest *d);
 void uvs_lbl_sched_load(struct uvs_service *svc, struct uvs_dest *d);
 
-/* Runs the garbage collection ticks due at now. */
-void uvs_lbl_gc(struct uvs_lbl *t, uvs_time_t now);
+/* An expiration sysctl of svc's model (seconds) in nanoseconds; a negative one, which
+ * the kernel takes too, expires entries as 0 does. */
+static inline uvs_time_t uvs_lbl_expiration(const int *seconds)
+{
+	int s = uvs_load_relaxed(seconds); /* relaxed: a setting read on its own */
+
+	return s > 0 ? (uvs_time_t)s * UVS_NS_PER_SEC : 0;
+}
+
+/* Runs the garbage collection ticks due at now; a full check drops entries unused
+ * for expiration. */
+void uvs_lbl_gc(struct uvs_lbl *t, uvs_time_t now, uvs_time_t expiration);
 /* The entry for af/addr, or NULL. */
 struct uvs_lbl_entry *uvs_lbl_find(const struct uvs_lbl *t, int af, const union uvs_addr *addr);
 /* Links e, whose af and addr are set and which is not in the cache yet. */

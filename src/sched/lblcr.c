@@ -118,13 +118,14 @@ static struct uvs_dest *lblcr_schedule(struct uvs_service *svc, const struct uvs
 	struct uvs_lbl *t = svc->sched_data;
 	struct lblcr_entry *en;
 	struct uvs_dest *d;
+	uvs_time_t expiration = uvs_lbl_expiration(&svc->model->sysctl.lblcr_expiration);
 
-	uvs_lbl_gc(t, pkt->now);
+	uvs_lbl_gc(t, pkt->now, expiration);
 	en = (struct lblcr_entry *)uvs_lbl_find(t, pkt->af, &pkt->daddr);
 	if (en) {
 		en->base.lastuse = pkt->now;
 		d = set_min(en);
-		if (en->n > 1 && pkt->now > en->lastmod + UVS_LBL_EXPIRATION) {
+		if (en->n > 1 && pkt->now > en->lastmod + expiration) {
 			struct uvs_dest *most = set_max(en);
 			if (most)
 				set_erase(en, most, pkt->now);

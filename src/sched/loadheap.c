@@ -178,7 +178,6 @@ void uvs_loadheap_sched_done(struct uvs_service *svc)
 
 	uvs_loadheap_free(h);
 	free(h);
-	svc->sched_data = NULL;
 }
 
 int uvs_loadheap_sched_add(struct uvs_service *svc, struct uvs_dest *d)

@@ -164,26 +164,6 @@ static void mh_done(struct uvs_service *svc)
 		free(mh->setup);
 		free(mh);
 	}
-	svc->sched_data = NULL;
-}
-
-static int mh_add(struct uvs_service *svc, struct uvs_dest *d)
-{
-	(void)d;
-	return mh_build(svc);
-}
-
-static void mh_del(struct uvs_service *svc, struct uvs_dest *d)
-{
-	(void)d;
-	/* One destination fewer: the setup array is large enough, so this cannot fail. */
-	mh_build(svc);
-}
-
-static int mh_upd(struct uvs_service *svc, struct uvs_dest *d)
-{
-	(void)d;
-	return mh_build(svc);
 }
 
 static struct uvs_dest *mh_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt)
@@ -231,8 +211,6 @@ const struct uvs_sched_ops uvs_sched_mh = {
 	.max_dests = UVS_MH_TAB_SIZE,
 	.init_service = mh_init,
 	.done_service = mh_done,
-	.add_dest = mh_add,
-	.del_dest = mh_del,
-	.upd_dest = mh_upd,
+	.rebuild = mh_build,
 	.schedule = mh_schedule,
 };

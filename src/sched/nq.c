@@ -52,7 +52,6 @@ static void nq_done(struct uvs_service *svc)
 	uvs_loadheap_free(&nq->idle);
 	uvs_loadheap_free(&nq->sed);
 	free(nq);
-	svc->sched_data = NULL;
 }
 
 static int nq_add(struct uvs_service *svc, struct uvs_dest *d)

@@ -22,12 +22,6 @@ static int rr_init(struct uvs_service *svc)
 	return 0;
 }
 
-static void rr_done(struct uvs_service *svc)
-{
-	free(svc->sched_data);
-	svc->sched_data = NULL;
-}
-
 static void rr_del(struct uvs_service *svc, struct uvs_dest *d)
 {
 	struct rr_data *rr = svc->sched_data;
@@ -61,7 +55,6 @@ static struct uvs_dest *rr_schedule(struct uvs_service *svc, const struct uvs_sc
 const struct uvs_sched_ops uvs_sched_rr = {
 	.name = "rr",
 	.init_service = rr_init,
-	.done_service = rr_done,
 	.del_dest = rr_del,
 	.schedule = rr_schedule,
 };

@@ -2,6 +2,7 @@
 #include "sched.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The table comes from meson.build's list of scheduler files. */
@@ -22,6 +23,43 @@ const struct uvs_sched_ops *uvs_sched_find(const char *name)
 		if (strcmp(uvs_schedulers[i]->name, name) == 0)
 			return uvs_schedulers[i];
 	return NULL;
+}
+
+int uvs_sched_add_dest(struct uvs_service *svc, struct uvs_dest *d)
+{
+	const struct uvs_sched_ops *ops = svc->sched;
+
+	if (ops->add_dest)
+		return ops->add_dest(svc, d);
+	return ops->rebuild ? ops->rebuild(svc) : 0;
+}
+
+void uvs_sched_del_dest(struct uvs_service *svc, struct uvs_dest *d)
+{
+	const struct uvs_sched_ops *ops = svc->sched;
+
+	if (ops->del_dest)
+		ops->del_dest(svc, d);
+	else if (ops->rebuild)
+		ops->rebuild(svc); /* fewer destinations: cannot fail */
+}
+
+int uvs_sched_upd_dest(struct uvs_service *svc, struct uvs_dest *d)
+{
+	const struct uvs_sched_ops *ops = svc->sched;
+
+	if (ops->upd_dest)
+		return ops->upd_dest(svc, d);
+	return ops->rebuild ? ops->rebuild(svc) : 0;
+}
+
+void uvs_sched_done(struct uvs_service *svc, const struct uvs_sched_ops *sched)
+{
+	if (sched->done_service)
+		sched->done_service(svc);
+	else
+		free(svc->sched_data);
+	svc->sched_data = NULL;
 }
 
 int uvs_sched_check_fits(const struct uvs_sched_ops *sched, unsigned num_dests,

@@ -19,6 +19,7 @@ struct uvs_sched_ops {
 	unsigned max_dests;
 	/* Builds state for svc's current destinations into svc->sched_data. */
 	int (*init_service)(struct uvs_service *svc);
+	/* Frees svc->sched_data; NULL: it is one block, freed with free(). */
 	void (*done_service)(struct uvs_service *svc);
 	/* dest has just been linked at the head of svc->dests. */
 	int (*add_dest)(struct uvs_service *svc, struct uvs_dest *dest);
@@ -26,11 +27,23 @@ struct uvs_sched_ops {
 	void (*del_dest)(struct uvs_service *svc, struct uvs_dest *dest);
 	/* dest's weight or thresholds changed. */
 	int (*upd_dest)(struct uvs_service *svc, struct uvs_dest *dest);
+	/* For state rebuilt from svc's destinations on any change: what a NULL add_dest,
+	 * del_dest or upd_dest does (nothing if this is NULL too). A rebuild after a
+	 * deletion must not fail. */
+	int (*rebuild)(struct uvs_service *svc);
 	/* dest's connection counters or overload flag changed (data path; optional). */
 	void (*load_changed)(struct uvs_service *svc, struct uvs_dest *dest);
 	/* The destination for a new connection, or NULL. */
 	struct uvs_dest *(*schedule)(struct uvs_service *svc, const struct uvs_sched_pkt *pkt);
 };
+
+/* The model's calls into svc's scheduler when a destination was linked (add), unlinked
+ * (del) or changed (upd), and when svc lets the scheduler go (done): each calls the
+ * op, or what the ops struct says a NULL op means. Caller holds svc->lock. */
+int uvs_sched_add_dest(struct uvs_service *svc, struct uvs_dest *d);
+void uvs_sched_del_dest(struct uvs_service *svc, struct uvs_dest *d);
+int uvs_sched_upd_dest(struct uvs_service *svc, struct uvs_dest *d);
+void uvs_sched_done(struct uvs_service *svc, const struct uvs_sched_ops *sched);
 
 /* The scheduler called name, or NULL. */
 const struct uvs_sched_ops *uvs_sched_find(const char *name);

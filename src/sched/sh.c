@@ -17,7 +17,7 @@ struct sh_data {
 	struct uvs_dest *bucket[UVS_SH_BUCKETS];
 };
 
-static void sh_fill(struct uvs_service *svc)
+static int sh_fill(struct uvs_service *svc)
 {
 	struct sh_data *sh = svc->sched_data;
 	struct cds_list_head *p = svc->dests.next;
@@ -37,6 +37,7 @@ static void sh_fill(struct uvs_service *svc)
 				p = p->next;
 		}
 	}
+	return 0;
 }
 
 static int sh_init(struct uvs_service *svc)
@@ -46,32 +47,6 @@ static int sh_init(struct uvs_service *svc)
 	if (!sh)
 		return -ENOMEM;
 	svc->sched_data = sh;
-	sh_fill(svc);
-	return 0;
-}
-
-static void sh_done(struct uvs_service *svc)
-{
-	free(svc->sched_data);
-	svc->sched_data = NULL;
-}
-
-static int sh_add(struct uvs_service *svc, struct uvs_dest *d)
-{
-	(void)d;
-	sh_fill(svc);
-	return 0;
-}
-
-static void sh_del(struct uvs_service *svc, struct uvs_dest *d)
-{
-	(void)d;
-	sh_fill(svc);
-}
-
-static int sh_upd(struct uvs_service *svc, struct uvs_dest *d)
-{
-	(void)d;
 	sh_fill(svc);
 	return 0;
 }
@@ -124,9 +99,6 @@ struct uvs_dest *uvs_sh_bucket(const struct uvs_service *svc, unsigned i)
 const struct uvs_sched_ops uvs_sched_sh = {
 	.name = "sh",
 	.init_service = sh_init,
-	.done_service = sh_done,
-	.add_dest = sh_add,
-	.del_dest = sh_del,
-	.upd_dest = sh_upd,
+	.rebuild = sh_fill,
 	.schedule = sh_schedule,
 };

@@ -121,20 +121,12 @@ static void twos_done(struct uvs_service *svc)
 	free(t->tree);
 	free(t->weight);
 	free(t);
-	svc->sched_data = NULL;
 }
 
-static int twos_add(struct uvs_service *svc, struct uvs_dest *d)
+/* Fewer destinations than before (a deletion): needs no memory and cannot fail. */
+static int twos_rebuild(struct uvs_service *svc)
 {
-	(void)d;
 	return rebuild(svc->sched_data, svc);
-}
-
-static void twos_del(struct uvs_service *svc, struct uvs_dest *d)
-{
-	(void)d;
-	/* Fewer destinations than before: rebuilding needs no memory and cannot fail. */
-	rebuild(svc->sched_data, svc);
 }
 
 static void twos_load(struct uvs_service *svc, struct uvs_dest *d)
@@ -176,8 +168,7 @@ const struct uvs_sched_ops uvs_sched_twos = {
 	.name = "twos",
 	.init_service = twos_init,
 	.done_service = twos_done,
-	.add_dest = twos_add,
-	.del_dest = twos_del,
+	.rebuild = twos_rebuild,
 	.upd_dest = twos_upd,
 	.load_changed = twos_load,
 	.schedule = twos_schedule,

@@ -17,7 +17,7 @@ struct wrr_data {
 };
 
 /* Recomputes the weights' summary after a change; keeps cw where it still fits. */
-static void wrr_changed(struct uvs_service *svc)
+static int wrr_changed(struct uvs_service *svc)
 {
 	struct wrr_data *w = svc->sched_data;
 
@@ -28,6 +28,7 @@ static void wrr_changed(struct uvs_service *svc)
 		w->cw = w->mw;
 	else if (w->di > 1)
 		w->cw = (w->cw / w->di) * w->di + 1;
+	return 0;
 }
 
 static int wrr_init(struct uvs_service *svc)
@@ -39,25 +40,6 @@ static int wrr_init(struct uvs_service *svc)
 	svc->sched_data = w;
 	wrr_changed(svc);
 	return 0;
-}
-
-static void wrr_done(struct uvs_service *svc)
-{
-	free(svc->sched_data);
-	svc->sched_data = NULL;
-}
-
-static int wrr_add(struct uvs_service *svc, struct uvs_dest *d)
-{
-	(void)d;
-	wrr_changed(svc);
-	return 0;
-}
-
-static void wrr_del(struct uvs_service *svc, struct uvs_dest *d)
-{
-	(void)d;
-	wrr_changed(svc);
 }
 
 static struct uvs_dest *wrr_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt)
@@ -97,18 +79,9 @@ none:
 	return NULL;
 }
 
-static int wrr_upd(struct uvs_service *svc, struct uvs_dest *d)
-{
-	wrr_del(svc, d);
-	return 0;
-}
-
 const struct uvs_sched_ops uvs_sched_wrr = {
 	.name = "wrr",
 	.init_service = wrr_init,
-	.done_service = wrr_done,
-	.add_dest = wrr_add,
-	.del_dest = wrr_del,
-	.upd_dest = wrr_upd,
+	.rebuild = wrr_changed,
 	.schedule = wrr_schedule,
 };

@@ -4,6 +4,7 @@
 #include "cli-internal.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -12,6 +13,7 @@
 
 #include "adm/list.h"
 #include "adm/save.h"
+#include "core/sysctl.h"
 
 /* $UVSADM_TIMEOUT: seconds to wait for a silent uvsd (0: for ever), or the default.
  * Returns 0, or an exit status after saying why. */
@@ -298,6 +300,57 @@ static int run_save(struct cli_ctx *x, const struct adm_args *a)
 	return ret ? list_failed(x, ret, &err) : 0;
 }
 
+static int print_sysctl(void *arg, const struct uvs_ctl_sysctl *s)
+{
+	fprintf(arg, UVS_SYSCTL_PREFIX "%s = %s\n", s->name, s->value);
+	return 0;
+}
+
+/*
+ * uvs's --sysctl, as sysctl(8) over uvsd's IPVS sysctls: without words every one is
+ * listed as `sysctl -a` lists them; each word NAME prints one, NAME=VALUE sets it and
+ * prints it as `sysctl -w` does. A word that fails is reported and the rest go on;
+ * the status is then 255, as ipvsadm's for a refused command.
+ */
+static int run_sysctl(struct cli_ctx *x, const struct adm_args *a)
+{
+	struct uvs_error err = { "" };
+	int ret, status = 0;
+
+	if ((ret = connect_ctl(x)))
+		return ret;
+	if (!a->npos) {
+		ret = uvs_ctl_sysctl_list(x->client, print_sysctl, x->out, &err);
+		return ret ? list_failed(x, ret, &err) : 0;
+	}
+	for (int i = 0; i < a->npos; i++) {
+		struct uvs_ctl_sysctl one = { "", "" };
+		const char *eq = strchr(a->pos[i], '=');
+		size_t n = eq ? (size_t)(eq - a->pos[i]) : strlen(a->pos[i]);
+		/* sysctl.conf's blanks around the name and the value are not part of them. */
+		while (n && isspace((unsigned char)a->pos[i][n - 1]))
+			n--;
+		snprintf(one.name, sizeof(one.name), "%.*s", (int)n, a->pos[i]);
+		if (eq) {
+			const char *v = eq + 1 + strspn(eq + 1, " \t");
+			snprintf(one.value, sizeof(one.value), "%s", v);
+			ret = uvs_ctl_sysctl_set(x->client, one.name, v, &err);
+		} else {
+			ret = uvs_ctl_sysctl_get(x->client, one.name, one.value, &err);
+		}
+		if (ret) {
+			fprintf(x->err, "%s\n", cli_strerror(C_SYSCTL, -ret, err.msg));
+			status = 255;
+			continue;
+		}
+		/* The name as sysctl(8) shows it: with its prefix, in dots. */
+		const struct uvs_sysctl_def *d = uvs_sysctl_find(one.name);
+		snprintf(one.name, sizeof(one.name), "%s", d ? d->name : one.name);
+		print_sysctl(x->out, &one);
+	}
+	return status;
+}
+
 static int run_words(struct cli_ctx *x, int argc, char **argv);
 
 /*
@@ -411,6 +464,8 @@ static int run_words(struct cli_ctx *x, int argc, char **argv)
 	case C_STARTD:
 	case C_STOPD:
 		return run_daemon(x, &a);
+	case C_SYSCTL:
+		return run_sysctl(x, &a);
 	default:
 		return run_config(x, &a);
 	}

@@ -81,7 +81,7 @@ int cli_parse(struct cli_ctx *x, int argc, char **argv, struct adm_args *a)
 			return cli_fail(x, 2, "--set option requires 3 timeout values");
 		if (a->npos > 3)
 			return cli_fail(x, 2, "unexpected argument %s", a->pos[3]);
-	} else if (a->npos && a->cmd != C_HELP && a->cmd != C_VERSION) {
+	} else if (a->npos && a->cmd != C_HELP && a->cmd != C_VERSION && a->cmd != C_SYSCTL) {
 		return cli_fail(x, 2, "unexpected argument %s", a->pos[0]);
 	}
 	return 0;

@@ -42,8 +42,9 @@ void cli_usage(struct cli_ctx *x, FILE *f)
 		"  %s --set tcp tcpfin udp\n"
 		"  %s --start-daemon {master|backup} [daemon-options]\n"
 		"  %s --stop-daemon {master|backup}\n"
+		"  %s --sysctl [name[=value]]...\n"
 		"  %s -h\n\n",
-		p, p, p, p, p, p, p, p, p, p, p, p, p);
+		p, p, p, p, p, p, p, p, p, p, p, p, p, p);
 	fprintf(f, "Commands (long or short):\n"
 		   "  --add-service     -A   add a virtual service\n"
 		   "  --edit-service    -E   change a virtual service\n"
@@ -60,6 +61,8 @@ void cli_usage(struct cli_ctx *x, FILE *f)
 		   "  --start-daemon         start a connection sync daemon (not yet "
 		   "functional)\n"
 		   "  --stop-daemon          stop a connection sync daemon\n"
+		   "  --sysctl [name[=value]]...  list, show or set the IPVS sysctls "
+		   "(net.ipv4.vs.*)\n"
 		   "  --help            -h   show this help\n"
 		   "  --version         -v   show the version\n\n");
 	fprintf(f,

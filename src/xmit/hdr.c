@@ -65,19 +65,24 @@ uint32_t uvs_ip_build(uint8_t *ip, int af, const struct uvs_ip_fields *h)
 	return sizeof(struct ip);
 }
 
-void uvs_pkt_describe(struct uvs_pkt *p, uint8_t *frame, uint32_t frame_len, int af,
-		      const struct uvs_ip_fields *h)
+void uvs_frame_rebuilt(struct uvs_frame *f, struct uvs_pkt *p, uint8_t *data, uint32_t grow,
+		       uint32_t len, int af, const struct uvs_ip_fields *h)
 {
 	uint32_t hlen = af == AF_INET6 ? sizeof(struct ip6_hdr) : sizeof(struct ip);
 	union uvs_addr s = { 0 }, d = { 0 };
+
+	f->tailroom += f->len + grow - len;
+	f->headroom -= grow;
+	f->data = data;
+	f->len = len;
 
 	/* h's addresses may be p's own (an error sent from the address it concerns). */
 	memcpy(&s, h->src, af == AF_INET6 ? 16 : 4);
 	memcpy(&d, h->dst, af == AF_INET6 ? 16 : 4);
 	p->saddr = s;
 	p->daddr = d;
-	p->frame = frame;
-	p->frame_len = frame_len;
+	p->frame = data;
+	p->frame_len = len;
 	p->ethertype = af == AF_INET6 ? ETHERTYPE_IPV6 : ETHERTYPE_IP;
 	p->af = (uint8_t)af;
 	p->protocol = h->protocol;

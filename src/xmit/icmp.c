@@ -72,11 +72,7 @@ int uvs_icmp_error(struct uvs_frame *f, struct uvs_pkt *p, const union uvs_addr 
 	memcpy(m, &icmp, sizeof(icmp));
 
 	uint32_t len = l2 + hlen + quote;
-	f->tailroom += f->len + hlen - len;
-	f->headroom -= hlen;
-	f->data = d;
-	f->len = len;
-	uvs_pkt_describe(p, d, len, af, &h);
+	uvs_frame_rebuilt(f, p, d, hlen, len, af, &h);
 	p->icmp_type = type;
 	p->icmp_code = code;
 	icmp_csum(p);

@@ -192,11 +192,7 @@ int uvs_tun_encap(struct uvs_frame *f, struct uvs_pkt *p, int outer_af, const un
 	}
 
 	uint32_t len = l2 + oh + inner_len;
-	f->tailroom += f->len + oh - len;
-	f->headroom -= oh;
-	f->data = d;
-	f->len = len;
-	uvs_pkt_describe(p, d, len, outer_af, &h);
+	uvs_frame_rebuilt(f, p, d, oh, len, outer_af, &h);
 	if (t->type == UVS_TUN_TYPE_GUE) {
 		p->sport = sport;
 		p->dport = t->port;

@@ -9,6 +9,7 @@
 #include "pkt/csum.h"
 #include "pkt/parse.h"
 #include "pkt/wire.h"
+#include "xmit.h"
 
 /*
  * Sets the source (src true) or destination address of the packet at p and, for TCP
@@ -35,10 +36,11 @@ struct uvs_ip_fields {
  * length. */
 uint32_t uvs_ip_build(uint8_t *ip, int af, const struct uvs_ip_fields *h);
 
-/* Makes *p describe a frame whose IP header, at the unchanged p->l3_off, was just
- * built from h: L4 fields are reset (ports 0), the caller sets what it knows. */
-void uvs_pkt_describe(struct uvs_pkt *p, uint8_t *frame, uint32_t frame_len, int af,
-		      const struct uvs_ip_fields *h);
+/* f now starts grow bytes earlier, at data, and is len bytes long; its IP header, at
+ * the unchanged p->l3_off, was just built from h. Moves f's bounds and makes *p
+ * describe it: L4 fields are reset (ports 0), the caller sets what it knows. */
+void uvs_frame_rebuilt(struct uvs_frame *f, struct uvs_pkt *p, uint8_t *data, uint32_t grow,
+		       uint32_t len, int af, const struct uvs_ip_fields *h);
 
 /* Updates the checksum field at b (any alignment) after len bytes changed from old to
  * new. */

@@ -22,8 +22,17 @@ inside the lab's namespaces). Every count is bounded and the random data is seed
         udp-bad-length   a UDP length field larger than the datagram
         fragment         the first fragment (MF set) of a UDP datagram to vip4:53
         l4-bad-csum      a TCP SYN to vip4:80 with a wrong TCP checksum
-      Frames a router would drop (the bad IPv4 and IPv6 headers) are meant to be sent
-      from the router's side of the LAN; the rest survive routing."""
+      and martian sources (each a new connection a host's input path would drop):
+        src-zero         a TCP SYN to vip4:80 from 0.0.0.0
+        src-loopback     ... from 127.0.0.1
+        src-broadcast    ... from 255.255.255.255
+        src-vip          ... from vip4 itself
+        src-director     ... from the director's address (--dir4)
+        src-rs           ... from a real server of the service (--rs4)
+        src6-loopback    a UDP datagram to [vip6]:53 from ::1
+        src6-mapped      ... from ::ffff:SRC4 (IPv4-mapped)
+      Frames a router would drop (the bad IPv4 and IPv6 headers, martian sources) are
+      meant to be sent from the router's side of the LAN; the rest survive routing."""
 import argparse
 import os
 import random
@@ -177,6 +186,20 @@ def frame_of(kind, a, rng):
         return ip4(a.src4, a.vip4, 17, udp, ident, frag=0x2000)
     if kind == "l4-bad-csum":
         return ip4(a.src4, a.vip4, 6, tcp_syn(a.src4, a.vip4, sport, 1, bad_csum=True), ident)
+    martian4 = {"src-zero": "0.0.0.0", "src-loopback": "127.0.0.1",
+                "src-broadcast": "255.255.255.255", "src-vip": a.vip4, "src-director": a.dir4,
+                "src-rs": a.rs4}
+    if kind in martian4:
+        src = martian4[kind]
+        if src is None:
+            raise ValueError("%s needs --dir4 and --rs4" % kind)
+        return ip4(src, a.vip4, 6, tcp_syn(src, a.vip4, sport, rng.getrandbits(32)), ident)
+    martian6 = {"src6-loopback": "::1", "src6-mapped": "::ffff:" + a.src4}
+    if kind in martian6:
+        src = martian6[kind]
+        udp = struct.pack("!HHHH", sport, 53, 9, 0) + b"?"
+        c = csum(pseudo(ip(src), ip(a.vip6), 17, len(udp)) + udp)
+        return ip6(src, a.vip6, 17, udp[:6] + struct.pack("!H", c) + udp[8:])
     raise ValueError(kind)
 
 
@@ -204,6 +227,8 @@ def main():
     f = sub.add_parser("frames")
     for name in ("dev", "src-mac", "dst-mac", "src4", "src6", "vip4", "vip6"):
         f.add_argument("--" + name, required=True)
+    f.add_argument("--dir4", help="the director's address (src-director)")
+    f.add_argument("--rs4", help="a real server's address (src-rs)")
     f.add_argument("--kinds", nargs="+", required=True)
     f.add_argument("--count", type=int, default=50)
     f.add_argument("--seed", type=int, default=1)

@@ -9,6 +9,7 @@
  * as a send the kernel refused.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <linux/filter.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -24,7 +25,7 @@
 
 /* Steering for a model of one UDP service vip:port, with the XDP program. */
 static int steer_xdp(struct uvs_model *m, const char *ifname, const char *vip, int port,
-		     struct uvs_steer **steer, char *err, size_t errlen)
+		     struct uvs_steer **steer, struct uvs_error *err)
 {
 	struct uvs_svc_conf sc;
 	union uvs_addr a;
@@ -33,20 +34,20 @@ static int steer_xdp(struct uvs_model *m, const char *ifname, const char *vip, i
 
 	memset(&sc, 0, sizeof(sc));
 	if (uvs_addr_parse(AF_INET, vip, &a) < 0) {
-		snprintf(err, errlen, "bad address %s", vip);
+		uvs_errorf(err, EINVAL, "bad address %s", vip);
 		return -1;
 	}
 	uvs_svc_key_inet(&sc.key, AF_INET, IPPROTO_UDP, &a, htons((uint16_t)port));
 	snprintf(sc.sched_name, sizeof(sc.sched_name), "%s", UVS_DEFAULT_SCHED);
 	sc.netmask = 0xffffffffu;
 	if (uvs_svc_add(m, &sc, NULL) < 0) {
-		snprintf(err, errlen, "cannot add the service");
+		uvs_errorf(err, EINVAL, "cannot add the service");
 		return -1;
 	}
-	if ((ret = uvs_steer_open_xdp(&ifindex, 1, steer, err, errlen)) < 0)
+	if ((ret = uvs_steer_open_xdp(&ifindex, 1, steer, err)) < 0)
 		return ret;
 	if ((ret = uvs_steer_sync(*steer, m)) < 0)
-		snprintf(err, errlen, "steering sync: %d", ret);
+		uvs_errorf(err, EINVAL, "steering sync: %d", ret);
 	return ret;
 }
 
@@ -73,7 +74,7 @@ int main(int argc, char **argv)
 	struct uvs_io *io;
 	struct uvs_frame f[UVS_IO_BATCH];
 	struct uvs_io_stats st;
-	char err[256];
+	struct uvs_error err = { "" };
 	unsigned long want, received = 0;
 	time_t end;
 
@@ -85,15 +86,15 @@ int main(int argc, char **argv)
 	rcu_register_thread();
 	if (argc == 7) {
 		if (uvs_model_init(&m, 1) < 0 ||
-		    steer_xdp(&m, argv[1], argv[5], atoi(argv[6]), &steer, err, sizeof(err)) < 0) {
-			fprintf(stderr, "io_echo: %s\n", err);
+		    steer_xdp(&m, argv[1], argv[5], atoi(argv[6]), &steer, &err) < 0) {
+			fprintf(stderr, "io_echo: %s\n", err.msg);
 			return 2;
 		}
 		c.backend = UVS_IO_AF_XDP;
 		c.xsk_map_fd = uvs_steer_xsk_map_fd(steer);
 	}
-	if (uvs_io_open(&c, &io, err, sizeof(err)) < 0) {
-		fprintf(stderr, "io_echo: %s\n", err);
+	if (uvs_io_open(&c, &io, &err) < 0) {
+		fprintf(stderr, "io_echo: %s\n", err.msg);
 		return 2;
 	}
 	if (steer)

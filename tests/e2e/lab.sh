@@ -62,6 +62,11 @@
 #                                          lab_director_start; waits for its socket
 #   lab_uvsadm args...                     $LAB_UVSADM on that socket
 #   lab_director_forward 0|1               dir's kernel forwarding off/on
+#   lab_relink NODE                        deletes the node's LAN link (unless it is
+#                                          gone already) and makes it again as lab_up
+#                                          did (same name, MAC and addresses; dir's
+#                                          default routes too): a link lost and
+#                                          re-created
 #   lab_wait SECONDS cmd...                retry cmd every 0.1 s until it succeeds
 # Settings, read when sourced (defaults): LAB_PREFIX (uvslab<PID>), LAB_BUILD (the
 # repository's build/), LAB_UVSD and LAB_UVSADM ($LAB_BUILD/uvsd, uvsadm), LAB_DECAP_OBJ
@@ -311,6 +316,18 @@ lab_down() {
 	LAB_TMP=
 	LAB_MODE=
 	trap - EXIT INT TERM
+}
+
+lab_relink() {
+	local node=$1
+	if ip -n "$(lab_ns "$node")" link show "$LAB_DEV" >/dev/null 2>&1; then
+		ip -n "$(lab_ns "$node")" link del "$LAB_DEV"
+	fi
+	_lab_lan_port "$node"
+	if [ "$node" = dir ]; then
+		_lab_routes dir "${LAB_IP4[rtr]}" "${LAB_IP6[rtr]}"
+		_lab_sysctl dir "net.ipv4.conf.$LAB_DEV.send_redirects=0"
+	fi
 }
 
 lab_director_forward() {

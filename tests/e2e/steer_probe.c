@@ -153,7 +153,8 @@ int main(int argc, char **argv)
 	struct uvs_frame f[UVS_IO_BATCH];
 	const char *ifs[1];
 	struct uvs_io_config c = { .ifnames = ifs, .nifs = 1, .nworkers = 1, .ring_mib = 2 };
-	char err[256], line[64];
+	struct uvs_error err = { "" };
+	char line[64];
 	size_t used = 0;
 	unsigned ifindex;
 	time_t end;
@@ -176,19 +177,19 @@ int main(int argc, char **argv)
 		goto out;
 	xdp = getenv("UVS_PROBE_IO") && !strcmp(getenv("UVS_PROBE_IO"), "af_xdp");
 	uvs_steer_set_capacity(65536); /* the test fills it */
-	ret = xdp ? uvs_steer_open_xdp(&ifindex, 1, &steer, err, sizeof(err))
-		  : uvs_steer_open(&ifindex, 1, &steer, err, sizeof(err));
+	ret = xdp ? uvs_steer_open_xdp(&ifindex, 1, &steer, &err)
+		  : uvs_steer_open(&ifindex, 1, &steer, &err);
 	if (!ret)
 		ret = uvs_steer_sync(steer, &m);
 	if (ret) {
-		fprintf(stderr, "steer_probe: %s (%d)\n", err, ret);
+		fprintf(stderr, "steer_probe: %s (%d)\n", err.msg, ret);
 		goto out;
 	}
 	c.bpf_filter_fd = uvs_steer_sock_fd(steer);
 	c.backend = xdp ? UVS_IO_AF_XDP : UVS_IO_AF_PACKET;
 	c.xsk_map_fd = uvs_steer_xsk_map_fd(steer);
-	if (uvs_io_open(&c, &io, err, sizeof(err)) < 0) {
-		fprintf(stderr, "steer_probe: %s\n", err);
+	if (uvs_io_open(&c, &io, &err) < 0) {
+		fprintf(stderr, "steer_probe: %s\n", err.msg);
 		goto out;
 	}
 	printf("ready keys %u\n", uvs_steer_keys(steer));

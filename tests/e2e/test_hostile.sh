@@ -17,6 +17,10 @@
 #    the number sent — except, with steering (the default), the bad IPv4 header
 #    length: the steering filter finds no service's key in it and leaves it to dir's
 #    kernel, whose IpInHdrErrors grows by that number instead;
+#  - martian sources from the router's LAN side (hostile.py frames, 40 of each): SYNs to
+#    the VIP from 0.0.0.0, 127.0.0.1, 255.255.255.255, the VIP itself, dir's address
+#    and a real server of the service, datagrams to [VIP6]:53 from ::1 and from an
+#    IPv4-mapped address: each counted by its martian_src* name, none scheduled;
 #  - meanwhile every good request is answered, and uvsd stays up;
 #  - then uvsd again with --no-steer (it receives every frame): every kind counted
 #    by uvsd's own name, and traffic forwarded after it (AF_PACKET only: with
@@ -77,10 +81,19 @@ expect "nobody: the configuration is unchanged" "$saved" "$(lab_uvsadm -S -n 2>&
 # ---- malformed frames -----------------------------------------------------------------
 routed=(tcp-truncated udp-bad-length fragment l4-bad-csum)
 unrouted=(ip4-bad-csum ip4-bad-header ip4-bad-length ip6-bad-length)
+# Martian sources: a router drops them too. Counters of the same name add up.
+martians=(src-zero src-loopback src-broadcast src-vip src-director src-rs src6-loopback
+	src6-mapped)
 declare -A counter_of=([tcp-truncated]=pkt_tcp_truncated [udp-bad-length]=pkt_udp_bad_length
 	[fragment]=pkt_fragment [l4-bad-csum]=l4_bad_csum [ip4-bad-csum]=pkt_ip4_bad_csum
 	[ip4-bad-header]=pkt_ip4_bad_header [ip4-bad-length]=pkt_ip4_bad_length
-	[ip6-bad-length]=pkt_ip6_bad_length)
+	[ip6-bad-length]=pkt_ip6_bad_length [src-zero]=martian_src [src-loopback]=martian_src
+	[src-broadcast]=martian_src [src-vip]=martian_src_vip [src-director]=martian_src_local
+	[src-rs]=martian_src_rs [src6-loopback]=martian_src [src6-mapped]=martian_src)
+declare -A sent_as=() # counter name: how many kinds count there
+for kind in "${martians[@]}"; do
+	sent_as[${counter_of[$kind]}]=$((${sent_as[${counter_of[$kind]}]:-0} + 1))
+done
 ip_in_hdr_errors() { # dir's kernel's count of IPv4 packets with bad headers
 	lab_exec dir cat /proc/net/snmp | awk '$1 == "Ip:" { if (!n) { for (i = 2; i <= NF; i++)
 		if ($i == "InHdrErrors") n = i } else print $n }'
@@ -90,7 +103,8 @@ frames() { # NODE DEV SRC_MAC DST_MAC KIND...
 	shift 4
 	lab_exec "$node" "$LAB_PYTHON" "$here/hostile.py" frames --dev "$dev" --src-mac "$smac" \
 		--dst-mac "$dmac" --src4 "${LAB_IP4[cli]}" --src6 "${LAB_IP6[cli]}" --vip4 "$V4" \
-		--vip6 "$LAB_VIP6" --count "$N" --kinds "$@"
+		--vip6 "$LAB_VIP6" --dir4 "${LAB_IP4[dir]}" --rs4 "${LAB_IP4[rs1]}" --count "$N" \
+		--kinds "$@"
 }
 # Sends N frames of each kind; each must be counted by its name: by uvsd, or, for the
 # kinds named in $2 (those the steering filter cannot tell are a service's), by dir's
@@ -107,6 +121,7 @@ malformed() { # WHAT "KINDS LEFT TO THE KERNEL"
 	sleep 0.5 # the last frames through the router and uvsd's rings
 	hdr1=$(ip_in_hdr_errors)
 	lab_uvsadm -L --counters | awk '$2 != 0' | sed 's/^/    /'
+	martian "$what"
 	for kind in "${routed[@]}" "${unrouted[@]}"; do
 		now=$(counter "${counter_of[$kind]}")
 		case " $2 " in
@@ -121,6 +136,25 @@ malformed() { # WHAT "KINDS LEFT TO THE KERNEL"
 			;;
 		esac
 	done
+}
+# N frames of each martian kind from the router's LAN side: each counter grows by N
+# for each kind it counts, and no connection is made.
+martian() { # WHAT
+	local what=$1 name
+	local -A before=()
+	for name in "${!sent_as[@]}"; do
+		before[$name]=$(counter "$name")
+	done
+	frames rtr "$LAB_DEV" "${LAB_MAC[rtr]}" "${LAB_MAC[dir]}" "${martians[@]}" || true
+	sleep 0.5
+	for name in "${!sent_as[@]}"; do
+		expect "$what: martian sources counted as $name" $((N * ${sent_as[$name]})) \
+			$(($(counter "$name") - ${before[$name]:-0}))
+	done
+	# -L -n -c: "pro expire state source virtual destination"; the good clients only.
+	expect "$what: martian sources make no connection" "" \
+		"$(lab_uvsadm -L -n -c | awk 'NR > 2 { print $4 }' |
+			grep -Ev "^(${LAB_IP4[cli]}|\[${LAB_IP6[cli]}\]):" || true)"
 }
 # IHL 4 puts the "ports" inside the addresses: no service's key, the kernel's frame.
 malformed steered ip4-bad-header

@@ -194,7 +194,7 @@ expect "genl ctrl get name nlctrl: the kernel's" "$(genl ctrl get name nlctrl 2>
 run "$uvs_run" genl ctrl get name IPVS
 expect "genl ctrl get name IPVS: exit 0" 0 "$rc"
 has "genl ctrl get name IPVS: uvsd's family" "$dir/out" "Name: IPVS"
-has "genl ctrl get name IPVS: its id" "$dir/out" "ID: 0x5576  Version: 0x1  header size: 0  max attribs: 6"
+has "genl ctrl get name IPVS: its id" "$dir/out" "ID: 0x5576  Version: 0x1  header size: 0  max attribs: 9"
 
 # ---- a socket that became uvsd's, as a kernel client sees it (nl_probe.py) ---------------
 run "$uvs_run" python3 "$(dirname "$0")/nl_probe.py"

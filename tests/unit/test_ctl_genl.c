@@ -130,7 +130,7 @@ static void check_family(const struct nlmsghdr *nlh, uint16_t flags)
 	assert_int_equal(mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]), UVS_CTL_FAMILY);
 	assert_int_equal(mnl_attr_get_u32(tb[CTRL_ATTR_VERSION]), 1);
 	assert_int_equal(mnl_attr_get_u32(tb[CTRL_ATTR_HDRSIZE]), 0);
-	assert_int_equal(mnl_attr_get_u32(tb[CTRL_ATTR_MAXATTR]), IPVS_CMD_ATTR_MAX);
+	assert_int_equal(mnl_attr_get_u32(tb[CTRL_ATTR_MAXATTR]), UVS_CTL_TOP_MAX);
 	assert_non_null(tb[CTRL_ATTR_OPS]);
 	uint16_t index = 0;
 	mnl_attr_for_each_nested(op, tb[CTRL_ATTR_OPS]) {
@@ -149,22 +149,36 @@ static void check_family(const struct nlmsghdr *nlh, uint16_t flags)
 		assert_int_equal(seen_ops[id], 0);
 		seen_ops[id] = opflags;
 	}
-	/* The 16 commands the kernel's IPVS takes (SET_INFO is a reply) and uvs's two,
-	 * with the kernel's flags. */
-	const uint32_t base = GENL_ADMIN_PERM | GENL_CMD_CAP_HASPOL;
-	for (unsigned cmd = 1; cmd <= UVS_CMD_MAX; cmd++) {
-		uint32_t want = base | GENL_CMD_CAP_DO;
-		if (cmd == IPVS_CMD_SET_INFO)
-			continue;
-		if (cmd == IPVS_CMD_GET_SERVICE)
-			want |= GENL_CMD_CAP_DUMP;
-		if (cmd == IPVS_CMD_GET_DEST || cmd == IPVS_CMD_GET_DAEMON ||
-		    cmd == UVS_CMD_GET_CONN || cmd == UVS_CMD_GET_COUNTERS)
-			want = base | GENL_CMD_CAP_DUMP;
-		if (seen_ops[cmd] != want)
-			fail_msg("command %u: flags %#x, want %#x", cmd, seen_ops[cmd], want);
+	/* The 16 commands the kernel's IPVS takes (SET_INFO is a reply) with the kernel's
+	 * flags, and uvs's own. */
+	enum { DO = GENL_CMD_CAP_DO, DUMP = GENL_CMD_CAP_DUMP };
+	static const uint32_t want[UVS_CMD_MAX + 1] = {
+		[IPVS_CMD_NEW_SERVICE] = DO,
+		[IPVS_CMD_SET_SERVICE] = DO,
+		[IPVS_CMD_DEL_SERVICE] = DO,
+		[IPVS_CMD_GET_SERVICE] = DO | DUMP,
+		[IPVS_CMD_NEW_DEST] = DO,
+		[IPVS_CMD_SET_DEST] = DO,
+		[IPVS_CMD_DEL_DEST] = DO,
+		[IPVS_CMD_GET_DEST] = DUMP,
+		[IPVS_CMD_NEW_DAEMON] = DO,
+		[IPVS_CMD_DEL_DAEMON] = DO,
+		[IPVS_CMD_GET_DAEMON] = DUMP,
+		[IPVS_CMD_SET_CONFIG] = DO,
+		[IPVS_CMD_GET_CONFIG] = DO,
+		[IPVS_CMD_GET_INFO] = DO,
+		[IPVS_CMD_ZERO] = DO,
+		[IPVS_CMD_FLUSH] = DO,
+		[UVS_CMD_GET_CONN] = DUMP,
+		[UVS_CMD_GET_COUNTERS] = DUMP,
+		[UVS_CMD_GET_SYSCTL] = DO | DUMP,
+		[UVS_CMD_SET_SYSCTL] = DO,
+	};
+	for (unsigned cmd = 0; cmd <= UVS_CMD_MAX; cmd++) {
+		uint32_t w = want[cmd] ? want[cmd] | GENL_ADMIN_PERM | GENL_CMD_CAP_HASPOL : 0;
+		if (seen_ops[cmd] != w)
+			fail_msg("command %u: flags %#x, want %#x", cmd, seen_ops[cmd], w);
 	}
-	assert_int_equal(seen_ops[IPVS_CMD_SET_INFO], 0);
 	assert_int_equal(index, UVS_CMD_MAX - 1);
 }
 

@@ -380,7 +380,7 @@ static void test_deleted_destination(void **state)
 	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_DROP);
 	assert_int_equal(fx->f.reason, UVS_R_NODEST_CONN);
 	/* With it, a SYN ends the entry and is scheduled on a real server still there. */
-	fx->e.sysctl.expire_nodest_conn = true;
+	fx->env.m.sysctl.expire_nodest_conn = 1;
 	s.tcp_flags = TH_SYN;
 	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
 	assert_int_equal(fx->out.daddr.ip6[3], 12);

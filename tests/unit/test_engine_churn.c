@@ -112,10 +112,10 @@ static void test_every_timeout(void **state)
 	/* With sloppy_tcp a segment without SYN schedules; one with no flag the tables
 	 * know leaves the connection in NONE with the new-connection timeout, and a SYN
 	 * from the real server then moves it to SYN_SENT. */
-	fx->e.sysctl.sloppy_tcp = true;
+	fx->env.m.sysctl.sloppy_tcp = 1;
 	check_lifetime(fx, 40007, STEPS({ 0, TH_URG }), UVS_NEW_CONN_TIMEOUT_S, "NONE");
 	check_lifetime(fx, 40008, STEPS({ 0, TH_URG }, { 1, SYN }), 120, "SYN_SENT");
-	fx->e.sysctl.sloppy_tcp = false;
+	fx->env.m.sysctl.sloppy_tcp = 0;
 
 	/* UDP: 300 s from the last datagram either way. */
 	struct uvs_service *u = add_udp_svc(fx, "10.0.0.1:53");

@@ -2,9 +2,10 @@
 /*
  * Several workers hammer one engine: each opens NAT connections, answers as the real
  * server for connections another worker opened (so replies cross workers), closes
- * some, and runs its timers, while the control side changes weights and removes and
- * re-adds a real server. Afterwards every connection must expire and every counter on
- * every destination must come back to zero: no lost or doubled accounting.
+ * some, and runs its timers, while the control side changes weights, removes and
+ * re-adds a real server and switches the IPVS sysctls the frame path reads. Afterwards
+ * every connection must expire and every counter on every destination must come back
+ * to zero: no lost or doubled accounting.
  * Run under ThreadSanitizer by `make test`.
  */
 #include <setjmp.h>
@@ -146,6 +147,12 @@ static void *control_main(void *arg)
 
 	rcu_register_thread();
 	while (!__atomic_load_n(&stop_control, __ATOMIC_ACQUIRE)) {
+		char v[4];
+		snprintf(v, sizeof(v), "%d", n % 4);
+		assert_int_equal(uvs_sysctl_set(&env.m.sysctl, "conn_reuse_mode", v, NULL), 0);
+		snprintf(v, sizeof(v), "%d", n / 7 % 2);
+		assert_int_equal(uvs_sysctl_set(&env.m.sysctl, "expire_nodest_conn", v, NULL), 0);
+		assert_int_equal(uvs_sysctl_set(&env.m.sysctl, "sloppy_tcp", v, NULL), 0);
 		dc.weight = n % 3;
 		if (n % 5 == 4) {
 			uvs_dest_del(&env.m, &svc->key, dc.af, &dc.addr, dc.port, NULL);

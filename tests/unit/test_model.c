@@ -462,6 +462,35 @@ static void test_stats_and_rates(void **state)
 	assert_int_equal(uvs_model_zero(&env->m, &none, NULL), -ESRCH);
 }
 
+/* uvsd's estimator tick follows run_estimation: off, the rates stay as they were; on
+ * again, the first tick starts afresh, so the pause's traffic is not one step's. */
+static void test_estimate_tick_run_estimation(void **state)
+{
+	struct test_env *env = *state;
+	struct uvs_service *svc = test_add_svc(env, "10.0.0.1:80", "rr");
+	struct uvs_rates r;
+
+	for (int i = 0; i < 100; i++)
+		uvs_stats_conn(&svc->stats, 0);
+	uvs_model_estimate_tick(&env->m);
+	assert_int_equal(svc->stats.cps, (100 << 9) / 4);
+
+	assert_int_equal(uvs_sysctl_set(&env->m.sysctl, "run_estimation", "0", NULL), 0);
+	for (int i = 0; i < 1000; i++)
+		uvs_stats_conn(&svc->stats, 0);
+	for (int tick = 0; tick < 5; tick++)
+		uvs_model_estimate_tick(&env->m);
+	assert_int_equal(svc->stats.cps, (100 << 9) / 4);
+
+	assert_int_equal(uvs_sysctl_set(&env->m.sysctl, "run_estimation", "1", NULL), 0);
+	uvs_model_estimate_tick(&env->m); /* starts afresh: the 1000 are not a step's */
+	assert_int_equal(svc->stats.cps, (100 << 9) / 4);
+	uvs_model_estimate_tick(&env->m); /* a step without traffic since */
+	assert_int_equal(svc->stats.cps, (100 << 9) / 4 - ((100 << 9) / 4 >> 2));
+	uvs_stats_rates(&svc->stats, &r);
+	assert_int_equal(r.cps, 9);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -482,6 +511,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_trash_keeps_counters, test_env_setup,
 						test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_lookup_order, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_estimate_tick_run_estimation, test_env_setup,
 						test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_stats_and_rates, test_env_setup,
 						test_env_teardown),

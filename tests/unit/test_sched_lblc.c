@@ -292,6 +292,27 @@ static void test_lblc_gc_expires_after_a_day(void **state)
 	assert_int_equal(cache_of(svc)->entries, 1);
 }
 
+/* lblc_expiration (1 h) is how long an unused entry lives; lblcr's does not count. */
+static void test_lblc_expiration_sysctl(void **state)
+{
+	struct test_env *env = *state;
+	struct uvs_service *svc = test_add_svc(env, "10.0.0.1:80", "lblc");
+	uvs_time_t t0 = 5000 * SEC;
+
+	assert_int_equal(uvs_sysctl_set(&env->m.sysctl, "lblc_expiration", "3600", NULL), 0);
+	assert_int_equal(uvs_sysctl_set(&env->m.sysctl, "lblcr_expiration", "1", NULL), 0);
+	test_add_dest(env, svc, "10.0.1.11:80", 100);
+	pick_id(svc, "172.16.0.1", t0);
+	pick_id(svc, "172.16.0.2", t0 + 10 * SEC);
+	/* The full checks at t0 + 30 min and t0 + 60 min see .2 idle for less than 1 h. */
+	pick_id(svc, "172.16.0.1", t0 + 89 * MIN);
+	assert_true(cached(svc, "172.16.0.2"));
+	/* The one at t0 + 90 min does not. */
+	pick_id(svc, "172.16.0.1", t0 + 91 * MIN);
+	assert_false(cached(svc, "172.16.0.2"));
+	assert_true(cached(svc, "172.16.0.1"));
+}
+
 static void test_lblc_gc_trims_when_full(void **state)
 {
 	struct test_env *env = *state;
@@ -382,6 +403,32 @@ static void test_lblcr_set_grows_and_shrinks(void **state)
 	(void)a;
 }
 
+/* lblcr_expiration (1 h): a set unchanged for that long sheds its most loaded member. */
+static void test_lblcr_expiration_sysctl(void **state)
+{
+	struct test_env *env = *state;
+	struct uvs_service *svc = test_add_svc(env, "10.0.0.1:80", "lblcr");
+	const char *x = "172.16.0.1";
+	uvs_time_t t1 = 100 * SEC;
+
+	assert_int_equal(uvs_sysctl_set(&env->m.sysctl, "lblcr_expiration", "3600", NULL), 0);
+	test_add_dest(env, svc, "10.0.1.11:80", 10);
+	test_add_dest(env, svc, "10.0.1.12:80", 10);
+	struct uvs_dest *c = test_add_dest(env, svc, "10.0.1.13:80", 10);
+	/* {c} until c is lblc-overloaded, then {c, b}, changed last at t1. */
+	for (int i = 0; i < 11; i++)
+		assert_int_equal(pick_id(svc, x, t1), 13);
+	assert_int_equal(pick_id(svc, x, t1), 12);
+	/* c idle again: c, then at equal loads the newer member, b. */
+	drop_all(c);
+	assert_int_equal(pick_id(svc, x, t1 + 30 * MIN), 13);
+	assert_int_equal(pick_id(svc, x, t1 + 30 * MIN), 12);
+	/* An hour after the set's last change it sheds b (2 against c's 1): c serves,
+	 * also at equal loads, where b would win. */
+	assert_int_equal(pick_id(svc, x, t1 + HOUR + SEC), 13);
+	assert_int_equal(pick_id(svc, x, t1 + HOUR + 2 * SEC), 13);
+}
+
 static void test_lblcr_deleted_member_leaves_set(void **state)
 {
 	struct test_env *env = *state;
@@ -443,7 +490,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lblc_deleted_dest_leaves_cache, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_lblc_gc_expires_after_a_day, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lblc_expiration_sysctl, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lblc_gc_trims_when_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lblcr_expiration_sysctl, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lblcr_set_grows_and_shrinks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lblcr_deleted_member_leaves_set, setup,
 						teardown),
