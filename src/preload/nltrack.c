@@ -10,25 +10,39 @@
 #include "base/atomic.h"
 #include "real.h"
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* Recursive: what the library calls while holding it (syslog, for a report) may come
+ * back through the hooks, which look their fd up. */
+static pthread_mutex_t lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static struct uvs_nlsock **socks;
 static size_t nsocks, cap;
 static int count; /* nsocks, read without the lock */
 
-/* A fork while another thread holds the lock must not leave the child's copy held. */
+/* A fork while another thread holds the lock must not leave the child's copy held: it
+ * is taken around fork, released in the parent, and made anew in the child (whose
+ * thread is not the owner a recursive mutex would let unlock it). */
 static void before_fork(void)
 {
 	pthread_mutex_lock(&lock);
 }
 
-static void after_fork(void)
+static void after_fork_parent(void)
 {
 	pthread_mutex_unlock(&lock);
 }
 
+static void after_fork_child(void)
+{
+	pthread_mutexattr_t a;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&lock, &a);
+	pthread_mutexattr_destroy(&a);
+}
+
 static void __attribute__((constructor)) init(void)
 {
-	pthread_atfork(before_fork, after_fork, after_fork);
+	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 }
 
 bool uvs_nltrack_any(void)

@@ -2,7 +2,8 @@
 /*
  * The generic netlink sockets the application opened, by fd, and what each has become.
  * One lock guards the table and every entry; it is held for short work (and while a
- * request is handed to uvsd) but never across a receive that may block.
+ * request is handed to uvsd) but never across a receive that may block. It is
+ * recursive, so that a hook reached from inside the library finds its way.
  */
 #ifndef UVS_PRELOAD_NLTRACK_H
 #define UVS_PRELOAD_NLTRACK_H
