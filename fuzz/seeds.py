@@ -159,6 +159,7 @@ def marks_seeds():
 # The control protocol (include/uvs/ctl.h): netlink header, generic netlink header,
 # attributes padded to 4 bytes.
 UVS_FAMILY = 0x5576
+GENL_ID_CTRL = 0x10
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x4, 0x300
 
 
@@ -167,9 +168,9 @@ def nla(typ, payload):
     return a + b"\0" * (-len(a) % 4)
 
 
-def genl(cmd, attrs=b"", flags=NLM_F_REQUEST | NLM_F_ACK, seq=1):
+def genl(cmd, attrs=b"", flags=NLM_F_REQUEST | NLM_F_ACK, seq=1, family=UVS_FAMILY):
     body = struct.pack("=BBH", cmd, 1, 0) + attrs
-    return struct.pack("=IHHII", 16 + len(body), UVS_FAMILY, flags, seq, 0) + body
+    return struct.pack("=IHHII", 16 + len(body), family, flags, seq, 0) + body
 
 
 def svc_key(addr="10.0.0.1", port=80, proto=6):
@@ -220,6 +221,10 @@ def ctl_seeds():
         "dump_sysctls": genl(20, flags=NLM_F_REQUEST | NLM_F_DUMP),
         "set_sysctl": genl(21, nla(SYSCTL, nla(1, b"sync_threshold\0") + nla(2, b"3\t50\n\0"))),
         "set_sysctl_refused": genl(21, nla(SYSCTL, nla(1, b"conntrack\0") + nla(2, b"1\0"))),
+        # The generic netlink controller: GETFAMILY (3) by name and by id, and a dump.
+        "ctrl_getfamily": genl(3, nla(2, b"IPVS\0"), family=GENL_ID_CTRL),
+        "ctrl_getfamily_id": genl(3, nla(1, struct.pack("=H", UVS_FAMILY)), family=GENL_ID_CTRL),
+        "ctrl_dump": genl(3, flags=NLM_F_REQUEST | NLM_F_DUMP, family=GENL_ID_CTRL),
     }
 
 

@@ -40,9 +40,6 @@ static void write_svc(FILE *f, const char *cmd, const struct uvs_svc_conf *c, bo
 
 	rule_svc_name(&c->key, names, name, sizeof(name));
 	fprintf(f, "%s %s -s %s", cmd, name, c->sched_name);
-	uvs_adm_sched_flags_format(c->sched_name, c->flags, flags, sizeof(flags));
-	if (flags[0])
-		fprintf(f, " -b %s", flags);
 	if (c->flags & UVS_SVC_F_PERSISTENT) {
 		fprintf(f, " -p %u", c->timeout);
 		if (c->key.af == AF_INET6 && c->netmask != 128)
@@ -56,6 +53,10 @@ static void write_svc(FILE *f, const char *cmd, const struct uvs_svc_conf *c, bo
 		fprintf(f, " --pe %s", c->pe_name);
 	if (c->flags & UVS_SVC_F_ONEPACKET)
 		fprintf(f, " -o");
+	/* Last, as ipvsadm 1.31 writes them. */
+	uvs_adm_sched_flags_format(c->sched_name, c->flags, flags, sizeof(flags));
+	if (flags[0])
+		fprintf(f, " -b %s", flags);
 	fputc('\n', f);
 }
 

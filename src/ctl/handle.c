@@ -36,13 +36,9 @@ static void audit_svc_key(const struct req *r, const struct uvs_svc_key *k)
 		audit_svc(r, &(struct uvs_svc_conf){ .key = *k });
 }
 
-/*
- * Appends an NLMSG_ERROR to c->out: errnum (0 for an ack), the request's header (or
- * as much of it as there is) and msg as an extended ack. Errors and acks are small;
- * the buffer always has room for one after a do-reply.
- */
-static void put_error(struct ctl_client *c, const void *req, size_t req_len, int errnum,
-		      const char *msg)
+/* Errors and acks are small: the buffer always has room for one after a do-reply. */
+void ctl_put_error(struct ctl_client *c, const void *req, size_t req_len, int errnum,
+		   const char *msg)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(c->out + c->out_len);
 	struct nlmsgerr *e;
@@ -557,12 +553,19 @@ static const struct cmd_desc {
 	[UVS_CMD_SET_SYSCTL] = { "SET_SYSCTL", DO | CHANGE, SYS, SYS, cmd_set_sysctl },
 };
 
-/* Checks the envelope of buf; fills r. Returns 0 or a negative errno with *err set. */
-static int check_request(const void *buf, size_t len, struct req *r, struct uvs_error *err)
+unsigned ctl_cmd_modes(unsigned cmd)
+{
+	if (cmd > UVS_CMD_MAX || !cmds[cmd].fn)
+		return 0;
+	return (cmds[cmd].modes & DO ? UVS_CTL_CMD_DO : 0) |
+	       (cmds[cmd].modes & DUMP ? UVS_CTL_CMD_DUMP : 0);
+}
+
+/* Checks the envelope of buf: one whole netlink request. Returns 0 or a negative
+ * errno with *err set. */
+static int check_envelope(const void *buf, size_t len, struct uvs_error *err)
 {
 	const struct nlmsghdr *nlh = buf;
-	const struct cmd_desc *d;
-	int ret;
 
 	if (len < sizeof(*nlh))
 		return uvs_errorf(err, EINVAL, "request shorter than a netlink header");
@@ -574,11 +577,23 @@ static int check_request(const void *buf, size_t len, struct req *r, struct uvs_
 				  nlh->nlmsg_len, len);
 	if (NLMSG_ALIGN(nlh->nlmsg_len) < len)
 		return uvs_errorf(err, EINVAL, "more than one netlink message in a datagram");
-	if (nlh->nlmsg_type != UVS_CTL_FAMILY)
-		return uvs_errorf(err, EINVAL, "message type %u is not uvs's (%u)", nlh->nlmsg_type,
-				  UVS_CTL_FAMILY);
 	if (!(nlh->nlmsg_flags & NLM_F_REQUEST))
 		return uvs_errorf(err, EINVAL, "not a request (no NLM_F_REQUEST)");
+	return 0;
+}
+
+/* Checks an IPVS request whose envelope is checked; fills r. Returns 0 or a negative
+ * errno with *err set. */
+static int check_request(const struct nlmsghdr *nlh, struct req *r, struct uvs_error *err)
+{
+	const struct cmd_desc *d;
+	int ret;
+
+	if (nlh->nlmsg_type != UVS_CTL_FAMILY)
+		return uvs_errorf(err, EINVAL,
+				  "message type %u is neither uvs's (%u) nor the "
+				  "generic netlink controller's (%u)",
+				  nlh->nlmsg_type, UVS_CTL_FAMILY, GENL_ID_CTRL);
 	r->nlh = nlh;
 	r->dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 	if ((ret = uvs_ctl_parse_msg(nlh, &r->cmd, r->tb, err)))
@@ -613,8 +628,14 @@ void ctl_handle_request(struct uvs_ctl_server *s, struct ctl_client *c, const vo
 	struct req r = { 0 };
 	struct uvs_ctl_audit audit;
 	size_t start = c->out_len; /* the answers to earlier requests stay */
-	int ret = check_request(buf, len, &r, &err);
+	int ret = check_envelope(buf, len, &err);
 
+	if (!ret && ((const struct nlmsghdr *)buf)->nlmsg_type == GENL_ID_CTRL) {
+		ctl_handle_ctrl(c, buf);
+		return;
+	}
+	if (!ret)
+		ret = check_request(buf, &r, &err);
 	if (audited(s, &r)) {
 		memset(&audit, 0, sizeof(audit));
 		audit.peer = &c->peer;
@@ -632,7 +653,7 @@ void ctl_handle_request(struct uvs_ctl_server *s, struct ctl_client *c, const vo
 	if (ret) {
 		ctl_dump_free(c);
 		c->out_len = start; /* a reply begun before the failure is not sent */
-		put_error(c, buf, len, -ret, err.msg[0] ? err.msg : strerror(-ret));
+		ctl_put_error(c, buf, len, -ret, err.msg[0] ? err.msg : strerror(-ret));
 		return;
 	}
 	if (c->dump_cmd) {
@@ -642,7 +663,7 @@ void ctl_handle_request(struct uvs_ctl_server *s, struct ctl_client *c, const vo
 		return;
 	}
 	if (r.nlh->nlmsg_flags & NLM_F_ACK)
-		put_error(c, buf, len, 0, NULL);
+		ctl_put_error(c, buf, len, 0, NULL);
 }
 
 void ctl_dump_free(struct ctl_client *c)
@@ -721,6 +742,14 @@ void ctl_fill_dump(struct uvs_ctl_server *s, struct ctl_client *c)
 		if (c->dump_done) {
 			ctl_dump_free(c);
 			return;
+		}
+		if (c->dump_cmd == CTL_DUMP_ACK) {
+			/* The reply went out alone; its ack follows in a datagram of its own. */
+			if (c->out_len)
+				return;
+			ctl_put_error(c, &c->ack_of, sizeof(c->ack_of), 0, NULL);
+			c->dump_done = true;
+			continue;
 		}
 		/* The headers are written before any room is checked: with less room than
 		 * they take (a datagram filled to within 20 bytes), the next one has them. */

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # `meson install` into a staging directory (DESTDIR, as `make install DESTDIR=...`
-# uses) puts the three programs, both man pages and the systemd unit where meson's
-# prefix says, and the unit starts the uvsd that was installed, as Type=notify, with an
-# exposure under 3.0 in `systemd-analyze security` (9.6 before it was hardened).
-# keepalived's drop-in and example configuration are installed in DATADIR/uvs: the
-# drop-in replaces keepalived.service's ExecStart with one under uvs-run after
-# uvsd.service, and `keepalived --config-test` accepts the example.
-# Usage: test_install.sh MESON BUILD_DIR BINDIR SBINDIR MANDIR UNITDIR DATADIR
-# (absolute dirs)
+# uses) puts the programs, the preload library, the man pages and the systemd unit
+# where meson's prefix says; the unit starts the uvsd that was installed, as
+# Type=notify, with an exposure under 3.0 in `systemd-analyze security` (9.6 before it
+# was hardened); the installed uvs-run preloads the installed library. keepalived's
+# drop-in and example configuration are installed in DATADIR/uvs: the drop-in replaces
+# keepalived.service's ExecStart with one under uvs-run after uvsd.service, and
+# `keepalived --config-test` accepts the example.
+# Usage: test_install.sh MESON BUILD_DIR BINDIR SBINDIR MANDIR UNITDIR DATADIR LIBDIR
+# SANITIZE (absolute dirs; SANITIZE is b_sanitize)
 set -euo pipefail
 meson=$1
 build=$2
@@ -17,6 +18,8 @@ sbindir=$4
 mandir=$5
 unitdir=$6
 datadir=$7
+libdir=$8
+sanitize=$9
 stage=$(mktemp -d /tmp/uvs-install.XXXXXX)
 ns=
 cleanup() {
@@ -34,11 +37,13 @@ fail() {
 	{ cat "$stage.log"; rm -f "$stage.log"; fail "meson install failed"; }
 rm -f "$stage.log"
 
-for f in "$sbindir/uvsd" "$sbindir/uvsadm" "$bindir/uvs-replay"; do
+for f in "$sbindir/uvsd" "$sbindir/uvsadm" "$sbindir/uvs-run" "$bindir/uvs-replay"; do
 	[ -x "$stage$f" ] || fail "$f not installed (or not executable)"
 	echo "ok: $f"
 done
-for f in "$mandir/man8/uvsd.8" "$mandir/man8/uvsadm.8"; do
+[ -s "$stage$libdir/uvs/libuvs-preload.so" ] || fail "$libdir/uvs/libuvs-preload.so not installed"
+echo "ok: $libdir/uvs/libuvs-preload.so"
+for f in "$mandir/man8/uvsd.8" "$mandir/man8/uvsadm.8" "$mandir/man8/uvs-run.8"; do
 	[ -s "$stage$f" ] || fail "$f not installed"
 	echo "ok: $f"
 done
@@ -74,6 +79,15 @@ fi
 # The installed uvsd is the one built here.
 "$stage$sbindir/uvsd" --version | grep -q '^uvsd ' || fail "the installed uvsd does not run"
 echo "ok: the installed uvsd runs"
+
+# The installed uvs-run finds the library installed beside it (here below the staging
+# directory); a sanitizer build's library cannot be preloaded into sh.
+if [ "$sanitize" = none ]; then
+	got=$("$stage$sbindir/uvs-run" sh -c 'echo "$LD_PRELOAD"')
+	[ "$got" = "$stage$libdir/uvs/libuvs-preload.so" ] ||
+		fail "the installed uvs-run preloads '$got', want $stage$libdir/uvs/libuvs-preload.so"
+	echo "ok: the installed uvs-run preloads the installed library"
+fi
 
 # ---- keepalived ------------------------------------------------------------------------
 dropin=$stage$datadir/keepalived-uvs.conf

@@ -110,7 +110,7 @@ TCP  10.0.0.1:80 wrr persistent 60
 expect "save" "-A -t 10.0.0.1:80 -s wrr -p 60
 -a -t 10.0.0.1:80 -r 192.168.0.11:80 -m -w 3
 -a -t 10.0.0.1:80 -r 192.168.0.12:80 -m -w 7
--A -u [2001:db8::1]:53 -s sh -b sh-port -o
+-A -u [2001:db8::1]:53 -s sh -o -b sh-port
 -a -u [2001:db8::1]:53 -r [2001:db8:1::21]:53 -m -w 1 -x 10 -y 5
 -A -f 7 -s rr
 -a -f 7 -r 192.168.0.31:0 -g -w 0" "$("$uvsadm" -S -n)"
@@ -162,7 +162,7 @@ sleep 0.5
 # with uvsadm stay.
 expect "reload" "-A -t 10.0.0.1:80 -s rr
 -a -t 10.0.0.1:80 -r 192.168.0.11:80 -m -w 1
--A -u [2001:db8::1]:53 -s sh -b sh-port -o
+-A -u [2001:db8::1]:53 -s sh -o -b sh-port
 -a -u [2001:db8::1]:53 -r [2001:db8:1::21]:53 -m -w 1 -x 10 -y 5
 -A -f 7 -s rr
 -a -f 7 -r 192.168.0.31:0 -g -w 0" "$("$uvsadm" -S -n)"
