@@ -418,29 +418,44 @@ static void reply(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, 
  * a packet that races with a change may see the old or the new one. */
 #define SYSCTL(e, name) uvs_load_relaxed(&(e)->model->sysctl.name)
 
-/* TCP SYN (without RST) schedules; with sloppy_tcp any TCP packet; UDP always. */
+/* TCP SYN (without RST) schedules; with sloppy_tcp any TCP packet; SCTP INIT, with
+ * sloppy_sctp any SCTP packet but an ABORT; UDP always. */
 static bool schedules(const struct uvs_engine *e, const struct uvs_pkt *p)
 {
-	if (p->protocol != IPPROTO_TCP)
-		return true;
-	if (p->tcp_flags & TH_RST)
-		return false;
-	return (p->tcp_flags & TH_SYN) || SYSCTL(e, sloppy_tcp);
+	if (p->protocol == IPPROTO_TCP) {
+		if (p->tcp_flags & TH_RST)
+			return false;
+		return (p->tcp_flags & TH_SYN) || SYSCTL(e, sloppy_tcp);
+	}
+	if (p->protocol == IPPROTO_SCTP) {
+		enum uvs_sctp_event ev = uvs_sctp_event(p);
+		return ev == UVS_SCTP_EV_INIT ||
+		       (ev != UVS_SCTP_EV_ABORT && SYSCTL(e, sloppy_sctp));
+	}
+	return true;
+}
+
+/* Whether p would open a new connection on its own: a TCP SYN or an SCTP INIT. */
+static bool opens(const struct uvs_pkt *p)
+{
+	if (p->protocol == IPPROTO_TCP)
+		return p->tcp_flags & TH_SYN;
+	return p->protocol == IPPROTO_SCTP && uvs_sctp_event(p) == UVS_SCTP_EV_INIT;
 }
 
 /*
- * An existing connection that a new SYN should replace, as IPVS decides for port
- * reuse: with conn_reuse_mode non-zero, one whose real server has weight 0 (with
- * expire_nodest_conn), or one not controlled by a template that is in TIME_WAIT or
- * CLOSE, or (bit 2) in FIN_WAIT without a reply seen, the last state a director sees
- * of a direct-routing connection.
+ * An existing connection that a new SYN (or SCTP INIT) should replace, as IPVS decides
+ * for port reuse: with conn_reuse_mode non-zero, one whose real server has weight 0
+ * (with expire_nodest_conn), or one not controlled by a template that is in TIME_WAIT
+ * or CLOSE (SCTP: CLOSED), or (bit 2) in FIN_WAIT without a reply seen, the last state
+ * a director sees of a direct-routing connection.
  */
 static bool reuse(const struct uvs_engine *e, const struct uvs_conn *c, const struct uvs_pkt *p)
 {
 	int mode;
 	uint8_t state;
 
-	if (p->protocol != IPPROTO_TCP || !(p->tcp_flags & TH_SYN))
+	if (p->protocol == IPPROTO_UDP || !opens(p))
 		return false;
 	mode = SYSCTL(e, conn_reuse_mode);
 	if (!mode)
@@ -451,6 +466,8 @@ static bool reuse(const struct uvs_engine *e, const struct uvs_conn *c, const st
 		return false;
 	/* Relaxed: the state is judged on its own, without c's lock, as the kernel does. */
 	state = uvs_load_relaxed(&c->state);
+	if (p->protocol == IPPROTO_SCTP)
+		return state == UVS_SCTP_S_CLOSED;
 	if (state == UVS_TCP_S_TIME_WAIT || state == UVS_TCP_S_CLOSE)
 		return true;
 	return (mode & 2) && state == UVS_TCP_S_FIN_WAIT &&
@@ -466,7 +483,7 @@ struct staged {
 	struct uvs_pkt p;
 	uint32_t bucket;
 	uint8_t reason; /* enum uvs_pkt_reason */
-	bool lookup;	/* TCP or UDP: bucket is set */
+	bool lookup;	/* TCP, UDP or SCTP: bucket is set */
 	bool out;	/* not to a (possible) VIP: the outbound table's bucket */
 };
 
@@ -511,7 +528,7 @@ static void reply_or_pass(struct uvs_worker *w, struct uvs_frame *f, struct uvs_
 }
 
 /*
- * A TCP or UDP frame. One to an address no service ever had (and without a mark) can
+ * A TCP, UDP or SCTP frame. One to an address no service ever had (and without a mark) can
  * only be a NAT reply; one to a possible VIP is looked up inbound, then as a service,
  * and only then as a reply, so a new connection costs no reply lookup.
  */
@@ -590,8 +607,7 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 	enum uvs_reason martian;
 	bool to_client;
 
-	if (uvs_pkt_parse_icmp_inner(p, &in) != UVS_PKT_OK ||
-	    (in.protocol != IPPROTO_TCP && in.protocol != IPPROTO_UDP)) {
+	if (uvs_pkt_parse_icmp_inner(p, &in) != UVS_PKT_OK || !uvs_pkt_has_ports(&in)) {
 		verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
 		return;
 	}
@@ -643,8 +659,7 @@ static void stage(struct uvs_engine *e, struct uvs_frame *f, struct staged *s)
 	struct uvs_pkt *p = &s->p;
 
 	s->reason = (uint8_t)uvs_pkt_parse(f->data, f->len, p);
-	s->lookup = s->reason == UVS_PKT_OK &&
-		    (p->protocol == IPPROTO_TCP || p->protocol == IPPROTO_UDP);
+	s->lookup = s->reason == UVS_PKT_OK && uvs_pkt_has_ports(p);
 	if (!s->lookup)
 		return;
 	s->out = !f->fwmark && !uvs_model_may_be_vip(e->model, p->af, &p->daddr);

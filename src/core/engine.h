@@ -21,6 +21,7 @@
 #include "core/conn.h"
 #include "core/martian.h"
 #include "core/model.h"
+#include "core/proto_sctp.h"
 #include "core/proto_tcp.h"
 #include "pkt/parse.h"
 #include "xmit/xmit.h"

@@ -104,8 +104,8 @@ const struct uvs_sysctl_def uvs_sysctl_defs[] = {
 	INT(schedule_icmp, FIXED, 0, INT_MIN, INT_MAX, NULL,
 	    "0 only: uvs does not schedule connections for ICMP errors yet"),
 	INT(secure_tcp, FIXED, 0, 0, 3, NULL, "0 only: uvs has no secure_tcp defence yet"),
-	INT(sloppy_sctp, STORED, 0, INT_MIN, INT_MAX, NULL,
-	    "kept for SCTP, which uvs does not forward yet"),
+	INT(sloppy_sctp, ENGINE, 0, INT_MIN, INT_MAX, NULL,
+	    "any SCTP packet but an ABORT may start an entry"),
 	INT(sloppy_tcp, ENGINE, 0, INT_MIN, INT_MAX, NULL,
 	    "any TCP packet but a RST may start an entry"),
 	REFUSED(snat_reroute, "uvs routes each frame it sends by one lookup of its next hop; "

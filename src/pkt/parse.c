@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "parse.h"
 
+#include "crc32c.h"
 #include "csum.h"
 #include "wire.h"
 
@@ -148,14 +149,12 @@ static enum uvs_pkt_reason parse_l4(struct uvs_pkt *p, uint32_t end, bool embedd
 		}
 		load_ports(p, l4);
 		return UVS_PKT_OK;
-	case IPPROTO_UDP:
-	case IPPROTO_SCTP: {
-		/* SCTP's common header is longer, but its ports are all uvs reads. */
+	case IPPROTO_UDP: {
 		struct udphdr uh;
 
 		if (avail < sizeof(uh) || (!embedded && p->l4_len < sizeof(uh)))
 			return UVS_PKT_UDP_TRUNCATED;
-		if (p->protocol == IPPROTO_UDP && !embedded) {
+		if (!embedded) {
 			memcpy(&uh, l4, sizeof(uh));
 			/* Shorter than the IP payload is padding, as Linux trims it. */
 			uint32_t ulen = ntohs(uh.uh_ulen);
@@ -163,6 +162,16 @@ static enum uvs_pkt_reason parse_l4(struct uvs_pkt *p, uint32_t end, bool embedd
 				return UVS_PKT_UDP_BAD_LENGTH;
 			p->l4_len = ulen;
 		}
+		load_ports(p, l4);
+		return UVS_PKT_OK;
+	}
+	case IPPROTO_SCTP: {
+		/* The common header and at least one chunk's header (RFC 9260 3): the
+		 * first chunk is the state's event. A quote holds the ports and tag. */
+		uint32_t need = embedded ? QUOTED_L4_MIN : UVS_SCTP_HLEN + UVS_SCTP_CHUNK_HLEN;
+
+		if (avail < need || (!embedded && p->l4_len < need))
+			return UVS_PKT_SCTP_TRUNCATED;
 		load_ports(p, l4);
 		return UVS_PKT_OK;
 	}
@@ -248,12 +257,29 @@ enum uvs_pkt_reason uvs_pkt_parse_icmp_inner(const struct uvs_pkt *p, struct uvs
 	return parse_l4(inner, end, true);
 }
 
+uint32_t uvs_pkt_sctp_csum(const struct uvs_pkt *p)
+{
+	const uint8_t *l4 = p->frame + p->l4_off;
+	static const uint8_t zero[4];
+	uint32_t crc;
+
+	crc = uvs_crc32c(0, l4, UVS_SCTP_CSUM_OFF);
+	crc = uvs_crc32c(crc, zero, sizeof(zero));
+	crc = uvs_crc32c(crc, l4 + UVS_SCTP_HLEN, p->l4_len - UVS_SCTP_HLEN);
+	return htole32(crc); /* the CRC goes on the wire least significant byte first */
+}
+
 void uvs_pkt_l4_csum_fill(struct uvs_pkt *p)
 {
 	uint8_t *l4 = p->frame + p->l4_off;
 	int off = uvs_l4_csum_off(p->protocol);
 	uint16_t sum;
 
+	if (p->protocol == IPPROTO_SCTP) {
+		uint32_t crc = uvs_pkt_sctp_csum(p);
+		memcpy(l4 + UVS_SCTP_CSUM_OFF, &crc, sizeof(crc));
+		return;
+	}
 	if ((p->protocol != IPPROTO_TCP && p->protocol != IPPROTO_UDP) ||
 	    p->l4_len < (uint32_t)off + sizeof(sum))
 		return;
@@ -274,6 +300,11 @@ bool uvs_pkt_l4_csum_ok(const struct uvs_pkt *p)
 	if (p->protocol == IPPROTO_UDP && p->af == AF_INET &&
 	    uvs_get16(l4 + offsetof(struct udphdr, uh_sum)) == 0)
 		return true;
+	if (p->protocol == IPPROTO_SCTP) {
+		uint32_t field;
+		memcpy(&field, l4 + UVS_SCTP_CSUM_OFF, sizeof(field));
+		return field == uvs_pkt_sctp_csum(p);
+	}
 	if (p->protocol != IPPROTO_ICMP)
 		sum = uvs_csum_pseudo(p->af, &p->saddr, &p->daddr, p->protocol, p->l4_len);
 	return uvs_csum_fold(uvs_csum_add(sum, l4, p->l4_len)) == 0;

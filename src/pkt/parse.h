@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <netinet/in.h>
+
 #include "pkt/addr.h"
 
 /*
@@ -33,6 +35,7 @@
 	X(TCP_TRUNCATED, "tcp_truncated")                                                          \
 	X(UDP_TRUNCATED, "udp_truncated")                                                          \
 	X(UDP_BAD_LENGTH, "udp_bad_length")                                                        \
+	X(SCTP_TRUNCATED, "sctp_truncated")                                                        \
 	X(ICMP_TRUNCATED, "icmp_truncated")
 
 enum uvs_pkt_reason {
@@ -84,17 +87,28 @@ enum uvs_pkt_reason uvs_pkt_parse(uint8_t *frame, uint32_t len, struct uvs_pkt *
  */
 enum uvs_pkt_reason uvs_pkt_parse_icmp_inner(const struct uvs_pkt *p, struct uvs_pkt *inner);
 
+/* True if p is TCP, UDP or SCTP: a protocol with ports, which connections key on. */
+static inline bool uvs_pkt_has_ports(const struct uvs_pkt *p)
+{
+	return p->protocol == IPPROTO_TCP || p->protocol == IPPROTO_UDP ||
+	       p->protocol == IPPROTO_SCTP;
+}
+
 /* True if p is an ICMP or ICMPv6 error message (one that embeds a packet). */
 bool uvs_pkt_is_icmp_error(const struct uvs_pkt *p);
 
-/* Verifies the TCP, UDP, ICMP or ICMPv6 checksum of p. A UDP/IPv4 checksum of zero
- * (none) is accepted. */
+/* Verifies the TCP, UDP, ICMP or ICMPv6 checksum, or SCTP's CRC32c, of p. A UDP/IPv4
+ * checksum of zero (none) is accepted. */
 bool uvs_pkt_l4_csum_ok(const struct uvs_pkt *p);
 
+/* SCTP's checksum of p (the CRC32c of the whole SCTP packet with the field as zero), as
+ * the field holds it. */
+uint32_t uvs_pkt_sctp_csum(const struct uvs_pkt *p);
+
 /*
- * Computes and stores the whole TCP or UDP checksum of p's frame (other protocols:
- * nothing). For frames a local sender left to checksum offload, which reach a packet
- * socket with only the pseudo-header's sum in the field (TP_STATUS_CSUMNOTREADY).
+ * Computes and stores the whole TCP or UDP checksum, or SCTP's CRC32c, of p's frame
+ * (other protocols: nothing). For frames a local sender left to checksum offload, which reach a
+ * packet socket with only the pseudo-header's sum in the field (TP_STATUS_CSUMNOTREADY).
  */
 void uvs_pkt_l4_csum_fill(struct uvs_pkt *p);
 

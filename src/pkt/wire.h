@@ -18,6 +18,7 @@
 #define UVS_WIRE_H
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <net/ethernet.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
@@ -116,6 +117,13 @@ static inline uint8_t *uvs_l3_ethertype(uint8_t *frame, uint32_t l3_off)
 #define UVS_IP6_VERSION_SHIFT  28
 #define UVS_IP6_TCLASS_SHIFT   20
 #define UVS_IP6_FLOWLABEL_MASK 0x000fffffu
+
+/* SCTP's common header (RFC 9260 3.1): ports, verification tag, then the CRC32c
+ * checksum, which goes on the wire least significant byte first; then the chunks, each
+ * with a 4-byte header (type, flags, length). No userspace header declares them. */
+#define UVS_SCTP_HLEN	    12
+#define UVS_SCTP_CSUM_OFF   8
+#define UVS_SCTP_CHUNK_HLEN 4
 
 /* TCP, UDP and SCTP headers all begin with the source and destination ports. */
 struct uvs_l4_ports {
