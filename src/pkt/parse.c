@@ -75,7 +75,10 @@ static enum uvs_pkt_reason parse_ip6(struct uvs_pkt *p, uint32_t end, bool embed
 	memcpy(&p->saddr, h + offsetof(struct ip6_hdr, ip6_src), sizeof(struct in6_addr));
 	memcpy(&p->daddr, h + offsetof(struct ip6_hdr, ip6_dst), sizeof(struct in6_addr));
 
-	/* Walk the extension headers; a bounded number of them. */
+	/* Walk the extension headers as the kernel's ipv6_find_hdr() does (hop-by-hop,
+	 * routing, fragment, authentication, destination options; no other, and an
+	 * ESP or "no next header" ends the walk), at most 8 of them (more: dropped as
+	 * ip6_bad_exthdr, where the kernel's walk has no bound but the packet's end). */
 	uint8_t nh = h[offsetof(struct ip6_hdr, ip6_nxt)];
 	uint32_t off = p->l3_off + (uint32_t)sizeof(struct ip6_hdr);
 	uint32_t limit = embedded ? end : p->l3_off + tot;
@@ -96,6 +99,13 @@ static enum uvs_pkt_reason parse_ip6(struct uvs_pkt *p, uint32_t end, bool embed
 			 * masks are in network order, as the field. */
 			if (e.frag.ip6f_offlg & (IP6F_OFF_MASK | IP6F_MORE_FRAG))
 				fragment = true;
+			/* After the first fragment comes data, not headers: the walk ends
+			 * here with the header that follows, as ipv6_find_hdr() ends. */
+			if (e.frag.ip6f_offlg & IP6F_OFF_MASK) {
+				nh = e.frag.ip6f_nxt;
+				off += elen;
+				break;
+			}
 		} else if (nh == IPPROTO_AH) {
 			elen = ((uint32_t)e.ext.ip6e_len + 2) * 4; /* 4-byte units less 2 */
 		} else {
@@ -208,14 +218,17 @@ enum uvs_pkt_reason uvs_pkt_parse(uint8_t *frame, uint32_t len, struct uvs_pkt *
 	memcpy(&eth, frame, sizeof(eth));
 	p->ethertype = ntohs(eth.ether_type);
 	p->l3_off = sizeof(eth);
-	if (p->ethertype == ETHERTYPE_VLAN) {
+	/* Up to two tags: 802.1Q, or an 802.1ad (QinQ) service tag and the 802.1Q tag
+	 * inside it. They stay in the frame and go out with it. */
+	for (int n = 0; n < UVS_VLAN_TAGS_MAX && uvs_ethertype_is_vlan(p->ethertype); n++) {
 		struct uvs_vlan_tag tag;
 
-		if (len < sizeof(eth) + sizeof(tag))
+		if (len < p->l3_off + sizeof(tag))
 			return UVS_PKT_ETH_TRUNCATED;
-		memcpy(&tag, frame + sizeof(eth), sizeof(tag));
+		memcpy(&tag, frame + p->l3_off, sizeof(tag));
+		if (!p->has_vlan)
+			p->vlan_tci = ntohs(tag.tci);
 		p->has_vlan = true;
-		p->vlan_tci = ntohs(tag.tci);
 		p->ethertype = ntohs(tag.ethertype);
 		p->l3_off += sizeof(tag);
 	}

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Parses and validates one Ethernet frame: an optional 802.1Q tag, IPv4 (with options)
- * or IPv6 (with extension headers), then TCP, UDP, ICMP or ICMPv6. One code path over
- * the address family. Never reads outside the frame.
+ * Parses and validates one Ethernet frame: up to two VLAN tags (802.1Q, 802.1ad), IPv4 (with
+ * options) or IPv6 (with extension headers), then TCP, UDP, ICMP or ICMPv6. One code path over the
+ * address family. Never reads outside the frame.
  */
 #ifndef UVS_PARSE_H
 #define UVS_PARSE_H
@@ -54,8 +54,8 @@ struct uvs_pkt {
 	uint32_t frame_len;
 	uint16_t l3_off;
 	uint16_t l4_off;
-	uint16_t ethertype; /* after any VLAN tag, host order */
-	uint16_t vlan_tci;  /* host order; valid if has_vlan */
+	uint16_t ethertype; /* after any VLAN tags, host order */
+	uint16_t vlan_tci;  /* the outer tag's, host order; valid if has_vlan */
 	bool has_vlan;
 	uint8_t af;	  /* AF_INET or AF_INET6 */
 	uint8_t protocol; /* the L4 protocol, after IPv6 extension headers */

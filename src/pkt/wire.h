@@ -27,6 +27,7 @@
 #include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -98,8 +99,19 @@ struct uvs_vlan_tag {
 	uint16_t ethertype;
 };
 
+/* The EtherType of an 802.1ad service tag (QinQ's outer tag); 802.1Q's is
+ * ETHERTYPE_VLAN. */
+#define UVS_ETHERTYPE_QINQ 0x88a8
+/* Tags uvs walks before the L3 header: a service tag and a customer tag. */
+#define UVS_VLAN_TAGS_MAX 2
+
+static inline bool uvs_ethertype_is_vlan(uint16_t ethertype)
+{
+	return ethertype == ETHERTYPE_VLAN || ethertype == UVS_ETHERTYPE_QINQ;
+}
+
 /* The EtherType that names the L3 header is the last field before it, with or without
- * a VLAN tag. */
+ * VLAN tags. */
 _Static_assert(offsetof(struct ether_header, ether_type) + 2 == sizeof(struct ether_header),
 	       "EtherType ends the Ethernet header");
 _Static_assert(offsetof(struct uvs_vlan_tag, ethertype) + 2 == sizeof(struct uvs_vlan_tag),
