@@ -98,7 +98,7 @@ const struct uvs_sysctl_def uvs_sysctl_defs[] = {
 	INT(nat_icmp_send, FIXED, 0, INT_MIN, INT_MAX, NULL,
 	    "0 only: uvs sends no ICMP error for a real server's packet without an entry yet"),
 	INT(pmtu_disc, FIXED, 1, INT_MIN, INT_MAX, NULL,
-	    "non-zero only: uvs never fragments, an oversized DF packet gets frag-needed"),
+	    "non-zero only: an oversized DF packet gets frag-needed, also inside a tunnel"),
 	INT(run_estimation, DAEMON, 1, INT_MIN, INT_MAX, NULL,
 	    "uvsd estimates the rates every 2 s"),
 	INT(schedule_icmp, FIXED, 0, INT_MIN, INT_MAX, NULL,

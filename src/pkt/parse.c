@@ -45,8 +45,13 @@ static enum uvs_pkt_reason parse_ip4(struct uvs_pkt *p, uint32_t end, bool embed
 	memcpy(&p->daddr.ip, h + offsetof(struct ip, ip_dst), sizeof(struct in_addr));
 	p->l4_off = (uint16_t)(p->l3_off + ihl);
 	/* More-fragments set, or a non-zero offset: a fragment. */
-	if (uvs_get16(h + offsetof(struct ip, ip_off)) & (IP_MF | IP_OFFMASK))
+	uint16_t off = uvs_get16(h + offsetof(struct ip, ip_off));
+	if (off & (IP_MF | IP_OFFMASK)) {
+		p->frag_off = (uint16_t)((off & IP_OFFMASK) * 8);
+		p->frag_more = off & IP_MF;
+		p->frag_id = uvs_get16(h + offsetof(struct ip, ip_id));
 		return UVS_PKT_FRAGMENT;
+	}
 	return UVS_PKT_OK;
 }
 
@@ -97,8 +102,13 @@ static enum uvs_pkt_reason parse_ip6(struct uvs_pkt *p, uint32_t end, bool embed
 			elen = sizeof(e.frag);
 			/* Offset or more-fragments: a real fragment, not an atomic one. The
 			 * masks are in network order, as the field. */
-			if (e.frag.ip6f_offlg & (IP6F_OFF_MASK | IP6F_MORE_FRAG))
+			if (e.frag.ip6f_offlg & (IP6F_OFF_MASK | IP6F_MORE_FRAG)) {
 				fragment = true;
+				p->frag_off = ntohs(e.frag.ip6f_offlg & IP6F_OFF_MASK);
+				p->frag_more = e.frag.ip6f_offlg & IP6F_MORE_FRAG;
+				p->frag_id = ntohl(e.frag.ip6f_ident);
+				p->frag_hdr = (uint16_t)off;
+			}
 			/* After the first fragment comes data, not headers: the walk ends
 			 * here with the header that follows, as ipv6_find_hdr() ends. */
 			if (e.frag.ip6f_offlg & IP6F_OFF_MASK) {
@@ -238,6 +248,9 @@ enum uvs_pkt_reason uvs_pkt_parse(uint8_t *frame, uint32_t len, struct uvs_pkt *
 		r = parse_ip6(p, len, false);
 	else
 		return UVS_PKT_NOT_IP;
+	if (r == UVS_PKT_FRAGMENT && !p->frag_off && uvs_pkt_has_ports(p) &&
+	    p->l4_off + sizeof(struct uvs_l4_ports) <= p->l3_off + p->l3_len)
+		load_ports(p, frame + p->l4_off); /* for the marks of the datagram */
 	if (r != UVS_PKT_OK)
 		return r;
 	return parse_l4(p, p->l3_off + p->l3_len, false);

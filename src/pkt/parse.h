@@ -69,13 +69,22 @@ struct uvs_pkt {
 	union uvs_addr daddr;
 	uint16_t sport; /* network order; for ICMP echo the identifier, else 0 */
 	uint16_t dport;
+	/* A fragment (reason FRAGMENT): its offset in the datagram's payload in bytes,
+	 * whether more follow, the datagram's identification (host order), and for IPv6
+	 * where its fragment header is in the frame (0 for IPv4). A first fragment's
+	 * ports are set if it holds them. */
+	uint16_t frag_off;
+	uint16_t frag_hdr;
+	uint32_t frag_id;
+	bool frag_more;
 };
 
 /*
  * Parses frame (len bytes) into *p. Checks the IPv4 header checksum, lengths and the
  * presence of every header it reads; L4 checksums are checked separately by
  * uvs_pkt_l4_csum_ok(), where a rewrite needs them. Returns UVS_PKT_OK or the reason
- * the frame was refused; on NOT_IP, L4_UNKNOWN and FRAGMENT the L2/L3 fields are set.
+ * the frame was refused; on NOT_IP, L4_UNKNOWN and FRAGMENT the L2/L3 fields are set
+ * (and the frag_* ones on FRAGMENT).
  */
 enum uvs_pkt_reason uvs_pkt_parse(uint8_t *frame, uint32_t len, struct uvs_pkt *p);
 

@@ -32,7 +32,8 @@
 #include "pkt/parse.h"
 
 /* One line per frame, parsed as the engine parses it (VLAN tags, IPv6 extension
- * headers); a tagged frame's line starts "rx vlanID ". */
+ * headers); a tagged frame's line starts "rx vlanID "; a fragment's is "rx frag SRC >
+ * DST OFFSET". */
 static void print_frame(const uint8_t *d, unsigned len)
 {
 	char s[INET6_ADDRSTRLEN], t[INET6_ADDRSTRLEN], tag[16] = "";
@@ -46,6 +47,12 @@ static void print_frame(const uint8_t *d, unsigned len)
 	}
 	memcpy(copy, d, len);
 	r = uvs_pkt_parse(copy, len, &p);
+	if (r == UVS_PKT_FRAGMENT) {
+		uvs_addr_format(p.af, &p.saddr, s, sizeof(s));
+		uvs_addr_format(p.af, &p.daddr, t, sizeof(t));
+		printf("rx frag %s > %s %u\n", s, t, p.frag_off);
+		return;
+	}
 	if (r != UVS_PKT_OK && r != UVS_PKT_L4_UNKNOWN) {
 		printf("rx other\n");
 		return;

@@ -8,8 +8,10 @@
  * and decides the link layer itself (which family, where the IP header starts).
  *
  * A frame is uvs's when it is IPv4 or IPv6 (IPv6 extension headers walked as the
- * kernel's ipv6_find_hdr() walks them, at most STEER_IP6_EXT_MAX), not a fragment
- * after the first, and
+ * kernel's ipv6_find_hdr() walks them, at most STEER_IP6_EXT_MAX), and
+ *   - a fragment (first or not) to the address of a service, or from the address of a
+ *     NAT real server, whatever its protocol and ports (UVS_STEER_*_ADDR keys): uvs
+ *     reassembles it; or
  *   - TCP, UDP or SCTP to <family, protocol, destination, port> of a service key, or to
  *     <..., destination, 0> (a port-0 service): STEER_STEAL; or
  *   - TCP, UDP or SCTP from <family, protocol, source, port> (or port 0) of a reply key
@@ -41,6 +43,9 @@
 #define AF_INET6	   10
 #define TCP_LISTEN	   10
 #define IP_OFFSET	   0x1fff /* the fragment offset bits of iphdr.frag_off */
+#define IP_MF		   0x2000 /* more fragments */
+#define FRAG_FIRST	   1
+#define FRAG_LATER	   2
 #define ICMP_DEST_UNREACH  3
 #define ICMP_TIME_EXCEEDED 11
 #define ICMP_PARAMETERPROB 12
@@ -53,6 +58,7 @@
 #define NEXTHDR_AUTH	 51
 #define NEXTHDR_DEST	 60
 #define IP6_OFFSET	 0xfff8 /* the fragment offset bits of frag_hdr.frag_off */
+#define IP6_MF		 0x0001
 /* As the engine's parser (src/pkt/parse.c): more is left to the kernel. */
 #define STEER_IP6_EXT_MAX 8
 /* VLAN tags walked before the IP header, as the engine's parser. */
@@ -78,6 +84,7 @@ struct {
 struct flow {
 	__u8 family;
 	__u8 protocol;
+	__u8 frag; /* 0, FRAG_FIRST, or FRAG_LATER: a fragment after the first, no ports */
 	__be16 sport;
 	__be16 dport;
 	__u8 saddr[16];
@@ -134,7 +141,9 @@ static __always_inline int load_ip(STEER_CTX *ctx, __u32 off, __u8 family, struc
 		    ip.ihl < sizeof(ip) / 4)
 			return -1;
 		if (ip.frag_off & bpf_htons(IP_OFFSET))
-			return -1; /* no ports in it */
+			f->frag = FRAG_LATER; /* no ports in it */
+		else if (ip.frag_off & bpf_htons(IP_MF))
+			f->frag = FRAG_FIRST;
 		f->protocol = ip.protocol;
 		__builtin_memcpy(f->saddr, &ip.saddr, sizeof(ip.saddr));
 		__builtin_memcpy(f->daddr, &ip.daddr, sizeof(ip.daddr));
@@ -163,9 +172,16 @@ static __always_inline int load_ip(STEER_CTX *ctx, __u32 off, __u8 family, struc
 		if (steer_load(ctx, at, &e, sizeof(e)))
 			return -1;
 		if (nh == NEXTHDR_FRAGMENT) {
-			if (e.frag_off & bpf_htons(IP6_OFFSET))
-				return -1; /* no ports in it */
 			at += 8;
+			if (e.frag_off & bpf_htons(IP6_OFFSET)) {
+				/* Data follows, not headers (ipv6_find_hdr() stops too). */
+				f->frag = FRAG_LATER;
+				f->protocol = e.nexthdr;
+				*l4 = at;
+				return 0;
+			}
+			if (e.frag_off & bpf_htons(IP6_MF))
+				f->frag = FRAG_FIRST;
 		} else if (nh == NEXTHDR_AUTH) {
 			at += ((__u32)e.hdrlen + 2) * 4;
 		} else {
@@ -189,6 +205,18 @@ static __always_inline int load_ports(STEER_CTX *ctx, __u32 l4, struct flow *f)
 	f->sport = p.source;
 	f->dport = p.dest;
 	return 0;
+}
+
+/* Whether the map holds the address key <family, 0, kind, addr, 0>. */
+static __always_inline int has_addr_key(const struct flow *f, __u8 kind, const __u8 *addr)
+{
+	struct uvs_steer_key k;
+
+	__builtin_memset(&k, 0, sizeof(k));
+	k.family = f->family;
+	k.kind = kind;
+	__builtin_memcpy(k.addr, addr, 16);
+	return bpf_map_lookup_elem(&uvs_steer_keys, &k) != 0;
 }
 
 /* Whether the map holds <kind, addr, port>, or <kind, addr, 0> (every port). */
@@ -232,6 +260,13 @@ static __always_inline int steer_decide_ip(STEER_CTX *ctx, __u8 family, __u32 of
 
 	if (load_ip(ctx, off, family, f, &l4))
 		return STEER_PASS;
+	/* A fragment, first or not, goes where the others of its datagram go: by address
+	 * only, to a service's or from a NAT real server's (uvs reassembles them). */
+	if (f->frag)
+		return has_addr_key(f, UVS_STEER_SERVICE_ADDR, f->daddr) ||
+				       has_addr_key(f, UVS_STEER_REPLY_ADDR, f->saddr)
+			       ? STEER_STEAL
+			       : STEER_PASS;
 	if (is_l4(f->protocol)) {
 		if (load_ports(ctx, l4, f))
 			return STEER_PASS;
@@ -247,7 +282,7 @@ static __always_inline int steer_decide_ip(STEER_CTX *ctx, __u8 family, __u32 of
 	    !is_icmp_error(f, type))
 		return STEER_PASS;
 	if (load_ip(ctx, l4 + sizeof(struct icmp6hdr), family, &in, &l4in) ||
-	    load_ports(ctx, l4in, &in))
+	    in.frag == FRAG_LATER || load_ports(ctx, l4in, &in))
 		return STEER_PASS;
 	if (has_key(&in, UVS_STEER_SERVICE, in.saddr, in.sport) ||
 	    has_key(&in, UVS_STEER_REPLY, in.daddr, in.dport))
