@@ -509,10 +509,17 @@ static void handle_fragment(struct uvs_worker *w, struct uvs_frame *f, struct uv
 	};
 	struct uvs_frag_done done = { .buf = w->dgram_buf + UVS_FRAME_HEADROOM,
 				      .room = UVS_DGRAM_MAX };
-	enum uvs_frag_result r = uvs_frag_add(&w->engine->frags, p, f->fwmark, now, &done);
 	struct uvs_frame d;
 	struct staged st;
+	enum uvs_frag_result r;
 
+	/* A datagram that is whole is no fragment: an IPv6 one that still has a fragment
+	 * header (one inside another) is not reassembled again. */
+	if (f == w->dgram) {
+		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_FRAG_BAD);
+		return;
+	}
+	r = uvs_frag_add(&w->engine->frags, p, f->fwmark, now, &done);
 	/* Its bytes are in the table or gone: the frame itself is not sent. */
 	uvs_verdict(w, f, UVS_VERDICT_DROP, (enum uvs_reason)reasons[r]);
 	if (r != UVS_FRAG_DONE)

@@ -195,14 +195,11 @@ bool uvs_prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, i
 			*frag = max_frag && max_frag < room ? max_frag : room;
 			return true;
 		}
-		if (!uvs_pkt_df(p) && p->af == AF_INET)
-			goto too_big;
 		if (icmp_source(w, f, p, reply, &src))
 			answer_icmp(w, f, p, &src, UVS_R_TOO_BIG, ICMP_DEST_UNREACH,
 				    ICMP6_PACKET_TOO_BIG, ICMP_FRAG_NEEDED, 0, room);
 		return false;
 	}
-too_big:
 	uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_TOO_BIG);
 	return false;
 }

@@ -102,7 +102,9 @@ static enum uvs_pkt_reason parse_ip6(struct uvs_pkt *p, uint32_t end, bool embed
 			elen = sizeof(e.frag);
 			/* Offset or more-fragments: a real fragment, not an atomic one. The
 			 * masks are in network order, as the field. */
-			if (e.frag.ip6f_offlg & (IP6F_OFF_MASK | IP6F_MORE_FRAG)) {
+			/* The first fragment header is the datagram's: one inside its
+			 * data is the reassembled datagram's business. */
+			if (!fragment && e.frag.ip6f_offlg & (IP6F_OFF_MASK | IP6F_MORE_FRAG)) {
 				fragment = true;
 				p->frag_off = ntohs(e.frag.ip6f_offlg & IP6F_OFF_MASK);
 				p->frag_more = e.frag.ip6f_offlg & IP6F_MORE_FRAG;
