@@ -60,15 +60,16 @@ static uint8_t next_state(int protocol, uint8_t state, enum uvs_tcp_dir dir, int
 }
 
 /*
- * Follows c's state machine (TCP or SCTP) for one packet, whose event is ev; moves the
- * connection between its destination's ActiveConn and InActConn when the state's kind
- * changes, and takes the new state's timeout.
+ * Follows c's state machine (protocol TCP or SCTP, c's) for one packet, whose event is
+ * ev; moves the connection between its destination's ActiveConn and InActConn when
+ * the state's kind changes, and takes the new state's timeout. Inlined with protocol a
+ * constant at each call, so TCP's path has no test of the protocol.
  */
-static void follow_state(struct uvs_engine *e, struct uvs_conn *c, int ev, bool output)
+static inline __attribute__((always_inline)) void
+follow_state(struct uvs_engine *e, struct uvs_conn *c, int protocol, int ev, bool output)
 {
 	uint16_t flags = uvs_conn_flags(c);
 	enum uvs_tcp_dir dir = direction(flags, output);
-	int protocol = c->protocol;
 	uint8_t old, next;
 
 	/* Relaxed: a first look without the lock; the lock's section decides. */
@@ -108,9 +109,9 @@ void uvs_conn_seen(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_pk
 		   uvs_time_t now)
 {
 	if (p->protocol == IPPROTO_TCP)
-		follow_state(e, c, uvs_tcp_event(p->tcp_flags), output);
+		follow_state(e, c, IPPROTO_TCP, uvs_tcp_event(p->tcp_flags), output);
 	else if (p->protocol == IPPROTO_SCTP)
-		follow_state(e, c, uvs_sctp_event(p), output);
+		follow_state(e, c, IPPROTO_SCTP, uvs_sctp_event(p), output);
 	else if (output) /* relaxed: a bit that publishes nothing, like the others */
 		uvs_and_relaxed(&c->flags, (uint16_t)~UVS_CONN_F_NOOUTPUT);
 	refresh(e, c, now);

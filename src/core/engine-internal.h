@@ -20,23 +20,54 @@
 /* ---- forward.c: verdicts and the way out ---- */
 
 /* Counts r once on w. */
-void uvs_count(struct uvs_worker *w, enum uvs_reason r);
-/* Sets f's verdict and reason and counts it (TX: as sent). */
-void uvs_verdict(struct uvs_worker *w, struct uvs_frame *f, enum uvs_verdict v, enum uvs_reason r);
+static inline void uvs_count(struct uvs_worker *w, enum uvs_reason r)
+{
+	uvs_stats_add_(&w->counters[r], 1);
+}
+
+/* Sets f's verdict and reason and counts them: TX as a frame sent (and its reason if
+ * not PKT_OK), the others by their reason. */
+static inline void uvs_verdict_set(struct uvs_worker *w, struct uvs_frame *f, enum uvs_verdict v,
+				   enum uvs_reason r)
+{
+	f->verdict = (uint8_t)v;
+	f->reason = (uint8_t)r;
+	if (v == UVS_VERDICT_TX) {
+		uvs_stats_add_(&w->tx, 1);
+		if (r != UVS_R_PKT_OK)
+			uvs_count(w, r);
+	} else {
+		uvs_count(w, r);
+	}
+}
+
+/* A reassembled datagram (w->dgram) to be sent whole: a copy among w's own frames, or
+ * dropped as no_room. */
+void uvs_verdict_dgram(struct uvs_worker *w, struct uvs_frame *f, enum uvs_reason r);
+
+/* Sets f's verdict and reason and counts it. */
+static inline void uvs_verdict(struct uvs_worker *w, struct uvs_frame *f, enum uvs_verdict v,
+			       enum uvs_reason r)
+{
+	if (v == UVS_VERDICT_TX && f == w->dgram)
+		uvs_verdict_dgram(w, f, r);
+	else
+		uvs_verdict_set(w, f, v, r);
+}
 /* Counts a packet of destination d's connection in its, its service's and the model's
  * stats (in: towards the real server). */
 void uvs_stats_packet(struct uvs_worker *w, struct uvs_dest *d, uint32_t bytes, bool in);
 /* Answers f's sender with port unreachable from the address f was sent to. */
 void uvs_answer_port_unreachable(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p);
 /* Routes f's packet to next_hop, steps its TTL and checks the path MTU for overhead
- * more bytes: true if it may go on (*frag: 0, or the fragment size it goes in), else
- * the verdict is set (forward.c says how). */
-bool uvs_prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int nh_af,
-		 const union uvs_addr *next_hop, uint32_t overhead, bool reply,
-		 struct uvs_route *rt, uint32_t *frag);
+ * more bytes: returns 0 if it may go on whole, the fragment size it goes in, or -1
+ * with the verdict set (forward.c says how). */
+int uvs_prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int nh_af,
+		const union uvs_addr *next_hop, uint32_t overhead, bool reply,
+		struct uvs_route *rt);
 /* uvs_prepare() toward a client, from the real server's side, and the L4 checksum. */
-bool uvs_prepare_to_client(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int af,
-			   const union uvs_addr *client, struct uvs_route *rt, uint32_t *frag);
+int uvs_prepare_to_client(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int af,
+			  const union uvs_addr *client, struct uvs_route *rt);
 /* Sends f's rewritten packet on rt, whole or in fragments of frag bytes. */
 void uvs_send_to(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
 		 const struct uvs_route *rt, uint32_t frag);

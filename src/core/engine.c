@@ -325,7 +325,10 @@ static void reply_or_pass(struct uvs_worker *w, struct uvs_frame *f, struct uvs_
  * only be a NAT reply; one to a possible VIP is looked up inbound, then as a service,
  * and only then as a reply, so a new connection costs no reply lookup.
  */
-static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *s, uvs_time_t now)
+/* Inlined into the batch loop, as handle_packet() and stage(): the established path. */
+#define HOT static inline __attribute__((always_inline))
+
+HOT void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *s, uvs_time_t now)
 {
 	struct uvs_engine *e = w->engine;
 	struct uvs_pkt *p = &s->p;
@@ -396,7 +399,8 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 	struct uvs_pkt in;
 	struct uvs_conn *c;
 	struct uvs_route rt;
-	uint32_t bytes = p->l3_len, frag;
+	uint32_t bytes = p->l3_len;
+	int frag;
 	enum uvs_reason martian;
 	bool to_client;
 
@@ -423,11 +427,12 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 		return;
 	}
 	if (to_client) {
-		if (!uvs_prepare_to_client(w, f, p, p->af, &p->daddr, &rt, &frag))
+		frag = uvs_prepare_to_client(w, f, p, p->af, &p->daddr, &rt);
+		if (frag < 0)
 			return;
 		uvs_icmp_relay_out(p, &in, &c->vaddr, c->vport);
 		uvs_stats_packet(w, c->dest, bytes, false);
-		uvs_send_to(w, f, p, &rt, frag);
+		uvs_send_to(w, f, p, &rt, (uint32_t)frag);
 		return;
 	}
 	if (!uvs_pkt_l4_csum_ok(p)) {
@@ -437,17 +442,18 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 	if ((uvs_conn_flags(c) & UVS_CONN_F_FWD_MASK) == UVS_FWD_MASQ) {
 		uvs_stats_packet(w, c->dest, bytes, true);
 		uvs_trim(f, p);
-		if (!uvs_prepare(w, f, p, c->daf, &c->daddr, 0, false, &rt, &frag))
+		frag = uvs_prepare(w, f, p, c->daf, &c->daddr, 0, false, &rt);
+		if (frag < 0)
 			return;
 		uvs_icmp_relay_in(p, &in, &c->daddr, c->dport);
-		uvs_send_to(w, f, p, &rt, frag);
+		uvs_send_to(w, f, p, &rt, (uint32_t)frag);
 		return;
 	}
 	uvs_forward_in(w, f, p, c);
 }
 
 /* First pass: parse f and start loading its connection's bucket. */
-static void stage(struct uvs_engine *e, struct uvs_frame *f, struct staged *s)
+HOT void stage(struct uvs_engine *e, struct uvs_frame *f, struct staged *s)
 {
 	struct uvs_pkt *p = &s->p;
 
@@ -465,32 +471,37 @@ static void stage(struct uvs_engine *e, struct uvs_frame *f, struct staged *s)
 	uvs_conn_prefetch_bucket(&e->conns, s->out, s->bucket);
 }
 
-static void handle_fragment(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
-			    uvs_time_t now);
-
-static void handle_frame(struct uvs_worker *w, struct uvs_frame *f, struct staged *s,
-			 uvs_time_t now)
+/* A frame that parsed whole (reason OK): its connection, or an ICMP error's. */
+HOT void handle_packet(struct uvs_worker *w, struct uvs_frame *f, struct staged *s, uvs_time_t now)
 {
-	switch ((enum uvs_pkt_reason)s->reason) {
-	case UVS_PKT_OK:
-		break;
-	case UVS_PKT_FRAGMENT:
-		handle_fragment(w, f, &s->p, now);
-		return;
-	case UVS_PKT_NOT_IP:
-	case UVS_PKT_L4_UNKNOWN:
-		uvs_verdict(w, f, UVS_VERDICT_PASS, (enum uvs_reason)s->reason);
-		return;
-	default:
-		uvs_verdict(w, f, UVS_VERDICT_DROP, (enum uvs_reason)s->reason);
-		return;
-	}
 	if (s->lookup)
 		handle_l4(w, f, s, now);
 	else if (uvs_pkt_is_icmp_error(&s->p))
 		handle_icmp_error(w, f, &s->p);
 	else
 		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
+}
+
+/* A frame the parser refused: passed (not IP, another protocol) or dropped. */
+static void handle_refused(struct uvs_worker *w, struct uvs_frame *f, enum uvs_pkt_reason r)
+{
+	bool pass = r == UVS_PKT_NOT_IP || r == UVS_PKT_L4_UNKNOWN;
+
+	uvs_verdict(w, f, pass ? UVS_VERDICT_PASS : UVS_VERDICT_DROP, (enum uvs_reason)r);
+}
+
+static void handle_fragment(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
+			    uvs_time_t now);
+
+static void handle_frame(struct uvs_worker *w, struct uvs_frame *f, struct staged *s,
+			 uvs_time_t now)
+{
+	if (s->reason == UVS_PKT_OK)
+		handle_packet(w, f, s, now);
+	else if (s->reason == UVS_PKT_FRAGMENT)
+		handle_fragment(w, f, &s->p, now);
+	else
+		handle_refused(w, f, (enum uvs_pkt_reason)s->reason);
 }
 
 /*
@@ -513,12 +524,6 @@ static void handle_fragment(struct uvs_worker *w, struct uvs_frame *f, struct uv
 	struct staged st;
 	enum uvs_frag_result r;
 
-	/* A datagram that is whole is no fragment: an IPv6 one that still has a fragment
-	 * header (one inside another) is not reassembled again. */
-	if (f == w->dgram) {
-		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_FRAG_BAD);
-		return;
-	}
 	r = uvs_frag_add(&w->engine->frags, p, f->fwmark, now, &done);
 	/* Its bytes are in the table or gone: the frame itself is not sent. */
 	uvs_verdict(w, f, UVS_VERDICT_DROP, (enum uvs_reason)reasons[r]);
@@ -536,7 +541,14 @@ static void handle_fragment(struct uvs_worker *w, struct uvs_frame *f, struct uv
 	w->dgram_max_frag = done.max_frag;
 	w->dgram_id = done.id;
 	stage(w->engine, &d, &st);
-	handle_frame(w, &d, &st, now);
+	/* A datagram that is whole is no fragment: an IPv6 one that still has a fragment
+	 * header (one inside another) is not reassembled again. */
+	if (st.reason == UVS_PKT_OK)
+		handle_packet(w, &d, &st, now);
+	else if (st.reason == UVS_PKT_FRAGMENT)
+		uvs_verdict(w, &d, UVS_VERDICT_DROP, UVS_R_FRAG_BAD);
+	else
+		handle_refused(w, &d, (enum uvs_pkt_reason)st.reason);
 	w->dgram = NULL;
 }
 

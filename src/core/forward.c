@@ -16,11 +16,6 @@
  * the kernel's icmp_msgs_per_sec and icmp_msgs_burst. */
 #define ICMP_TOKEN_NS (UVS_NS_PER_SEC / 1000)
 
-void uvs_count(struct uvs_worker *w, enum uvs_reason r)
-{
-	uvs_stats_add_(&w->counters[r], 1);
-}
-
 /* Appends a copy of f, to be sent, to w's own frames. Returns false without room. */
 static bool out_push(struct uvs_worker *w, const struct uvs_frame *f)
 {
@@ -37,24 +32,13 @@ static bool out_push(struct uvs_worker *w, const struct uvs_frame *f)
 	return true;
 }
 
-/* Sets f's verdict and reason and counts it. A reassembled datagram that goes out
- * whole goes out as a copy among w's own frames. */
-void uvs_verdict(struct uvs_worker *w, struct uvs_frame *f, enum uvs_verdict v, enum uvs_reason r)
+void uvs_verdict_dgram(struct uvs_worker *w, struct uvs_frame *f, enum uvs_reason r)
 {
-	f->verdict = v;
-	f->reason = r;
-	if (v == UVS_VERDICT_TX && f == w->dgram && !out_push(w, f)) {
-		f->verdict = UVS_VERDICT_DROP;
-		f->reason = r = UVS_R_NO_ROOM;
-		v = UVS_VERDICT_DROP;
+	if (out_push(w, f)) {
+		uvs_verdict_set(w, f, UVS_VERDICT_TX, r);
+		return;
 	}
-	if (v == UVS_VERDICT_TX) {
-		uvs_stats_add_(&w->tx, 1);
-		if (r != UVS_R_PKT_OK)
-			uvs_count(w, r);
-	} else {
-		uvs_count(w, r);
-	}
+	uvs_verdict_set(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROOM);
 }
 
 /* Counts a packet of d's connection (in: towards the real server) in the destination's,
@@ -153,9 +137,9 @@ static bool icmp_source(struct uvs_worker *w, struct uvs_frame *f, const struct 
 
 /*
  * The common tail of every forwarded frame: TTL, path MTU (after any encapsulation of
- * overhead bytes), Ethernet addresses. Returns true if the frame may go on (then the
- * caller does its rewrite and calls uvs_send_to() with *frag); otherwise the verdict
- * is set. *frag is the IP size of the fragments the packet goes on in, 0 if whole.
+ * overhead bytes), Ethernet addresses. Returns the IP size of the fragments the packet
+ * goes on in, 0 if it goes whole (then the caller does its rewrite and calls
+ * uvs_send_to() with it), or -1 with the verdict set.
  *
  * A packet too big for the path, as the kernel forwards one (ip_forward(),
  * ip_do_fragment(), ip6_fragment(), IPVS's ensure_mtu_is_adequate()): IPv4 without
@@ -164,44 +148,43 @@ static bool icmp_source(struct uvs_worker *w, struct uvs_frame *f, const struct 
  * fragment was (the kernel's frag_max_size), so the sender's choice of size holds;
  * IPv6 too, unless that fragment itself does not fit.
  */
-bool uvs_prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int nh_af,
-		 const union uvs_addr *next_hop, uint32_t overhead, bool reply,
-		 struct uvs_route *rt, uint32_t *frag)
+int uvs_prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int nh_af,
+		const union uvs_addr *next_hop, uint32_t overhead, bool reply, struct uvs_route *rt)
 {
 	struct uvs_engine *e = w->engine;
-	uint32_t max_frag = f == w->dgram ? w->dgram_max_frag : 0;
+	uint32_t max_frag;
 	union uvs_addr src;
 
-	*frag = 0;
 	if (e->route(e->route_arg, nh_af, next_hop, rt) < 0) {
 		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROUTE);
-		return false;
+		return -1;
 	}
 	if (uvs_ttl_dec(p) < 0) {
 		if (icmp_source(w, f, p, reply, &src))
 			answer_icmp(w, f, p, &src, UVS_R_TTL_EXPIRED, ICMP_TIME_EXCEEDED,
 				    ICMP6_TIME_EXCEEDED, ICMP_EXC_TTL, ICMP6_TIME_EXCEED_TRANSIT,
 				    0);
-		return false;
+		return -1;
 	}
-	if (p->l3_len + overhead <= rt->mtu && (!max_frag || p->l3_len <= max_frag))
-		return true;
+	if (p->l3_len + overhead <= rt->mtu && f != w->dgram)
+		return 0;
+	max_frag = f == w->dgram ? w->dgram_max_frag : 0;
+	if (p->l3_len + overhead <= rt->mtu && p->l3_len <= max_frag)
+		return 0;
 	if (rt->mtu > overhead) {
 		uint32_t room = rt->mtu - overhead;
 		bool cut = p->af == AF_INET ? !uvs_pkt_df(p) || (max_frag && max_frag <= room)
 					    : max_frag && max_frag <= room;
 
-		if (cut) {
-			*frag = max_frag && max_frag < room ? max_frag : room;
-			return true;
-		}
+		if (cut)
+			return (int)(max_frag && max_frag < room ? max_frag : room);
 		if (icmp_source(w, f, p, reply, &src))
 			answer_icmp(w, f, p, &src, UVS_R_TOO_BIG, ICMP_DEST_UNREACH,
 				    ICMP6_PACKET_TOO_BIG, ICMP_FRAG_NEEDED, 0, room);
-		return false;
+		return -1;
 	}
 	uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_TOO_BIG);
-	return false;
+	return -1;
 }
 
 /*
@@ -224,13 +207,15 @@ static void send_fragments(struct uvs_worker *w, struct uvs_frame *f, const stru
 		return;
 	}
 	for (int k = 0; k < n; k++) {
-		struct uvs_pkt fp;
+		/* The fragment as the datagram's packet, in its own frame: what the tunnel
+		 * and the link header read (addresses, TTL, TOS, DF, length; the datagram's
+		 * ports give a gue source port and flow label per flow). */
+		struct uvs_pkt fp = *p;
 
-		uvs_pkt_parse(out[k].data, out[k].len, &fp); /* a fragment: its L3 fields */
+		fp.frame = out[k].data;
+		fp.frame_len = out[k].len;
+		fp.l3_len = out[k].len - p->l3_off;
 		if (tun) {
-			/* The datagram's ports: a gue source port and flow label per flow. */
-			fp.sport = p->sport;
-			fp.dport = p->dport;
 			if (uvs_tun_encap(&out[k], &fp, tun_af, &rt->src, tun_dst, tun) < 0) {
 				uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROOM);
 				return;
@@ -284,7 +269,8 @@ void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p
 	uint32_t bytes = p->l3_len;
 	struct uvs_route rt;
 	struct uvs_tun tun;
-	uint32_t overhead = 0, frag;
+	uint32_t overhead = 0;
+	int frag;
 
 	/* IPVS counts a packet in before transmitting it: one then dropped, or answered
 	 * with time exceeded or frag-needed, counts too. */
@@ -302,27 +288,32 @@ void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p
 		overhead = uvs_tun_overhead(c->daf, &tun);
 	}
 	uvs_trim(f, p);
-	if (!uvs_prepare(w, f, p, c->daf, &c->daddr, overhead, false, &rt, &frag))
+	frag = uvs_prepare(w, f, p, c->daf, &c->daddr, overhead, false, &rt);
+	if (frag < 0)
 		return;
 	if (fwd == UVS_FWD_MASQ)
 		uvs_nat_in(p, &c->daddr, c->dport);
 	/* Direct routing: only the link addresses change. */
-	send_path(w, f, p, &rt, frag, fwd == UVS_FWD_TUNNEL ? &tun : NULL, c->daf, &c->daddr);
+	send_path(w, f, p, &rt, (uint32_t)frag, fwd == UVS_FWD_TUNNEL ? &tun : NULL, c->daf,
+		  &c->daddr);
 }
 
 /* A packet from the real server's side on its way to client: trimmed, routed and its
  * checksum checked, or dropped (false) with the reason counted. */
-bool uvs_prepare_to_client(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int af,
-			   const union uvs_addr *client, struct uvs_route *rt, uint32_t *frag)
+int uvs_prepare_to_client(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int af,
+			  const union uvs_addr *client, struct uvs_route *rt)
 {
+	int frag;
+
 	uvs_trim(f, p);
-	if (!uvs_prepare(w, f, p, af, client, 0, true, rt, frag))
-		return false;
+	frag = uvs_prepare(w, f, p, af, client, 0, true, rt);
+	if (frag < 0)
+		return -1;
 	if (!uvs_pkt_l4_csum_ok(p)) {
 		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
-		return false;
+		return -1;
 	}
-	return true;
+	return frag;
 }
 
 /*
@@ -334,13 +325,14 @@ bool uvs_prepare_to_client(struct uvs_worker *w, struct uvs_frame *f, struct uvs
 void uvs_reply(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, struct uvs_conn *c,
 	       uvs_time_t now)
 {
-	uint32_t bytes = p->l3_len, frag;
+	uint32_t bytes = p->l3_len;
 	struct uvs_route rt;
+	int frag = uvs_prepare_to_client(w, f, p, c->af, &c->caddr, &rt);
 
-	if (!uvs_prepare_to_client(w, f, p, c->af, &c->caddr, &rt, &frag))
+	if (frag < 0)
 		return;
 	uvs_conn_seen(w->engine, c, p, true, now);
 	uvs_nat_out(p, &c->vaddr, c->vport);
 	uvs_stats_packet(w, c->dest, bytes, false);
-	uvs_send_to(w, f, p, &rt, frag);
+	uvs_send_to(w, f, p, &rt, (uint32_t)frag);
 }

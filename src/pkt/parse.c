@@ -217,6 +217,28 @@ static enum uvs_pkt_reason parse_l4(struct uvs_pkt *p, uint32_t end, bool embedd
 	}
 }
 
+/*
+ * Up to two VLAN tags before the L3 header: 802.1Q, or an 802.1ad (QinQ) service tag
+ * and the 802.1Q tag inside it. They stay in the frame and go out with it. Returns
+ * false if a tag is cut short. Kept out of line: untagged frames are the common case.
+ */
+static __attribute__((noinline)) bool skip_vlan_tags(struct uvs_pkt *p)
+{
+	for (int n = 0; n < UVS_VLAN_TAGS_MAX && uvs_ethertype_is_vlan(p->ethertype); n++) {
+		struct uvs_vlan_tag tag;
+
+		if (p->frame_len < p->l3_off + sizeof(tag))
+			return false;
+		memcpy(&tag, p->frame + p->l3_off, sizeof(tag));
+		if (!p->has_vlan)
+			p->vlan_tci = ntohs(tag.tci);
+		p->has_vlan = true;
+		p->ethertype = ntohs(tag.ethertype);
+		p->l3_off += sizeof(tag);
+	}
+	return true;
+}
+
 enum uvs_pkt_reason uvs_pkt_parse(uint8_t *frame, uint32_t len, struct uvs_pkt *p)
 {
 	struct ether_header eth;
@@ -230,20 +252,8 @@ enum uvs_pkt_reason uvs_pkt_parse(uint8_t *frame, uint32_t len, struct uvs_pkt *
 	memcpy(&eth, frame, sizeof(eth));
 	p->ethertype = ntohs(eth.ether_type);
 	p->l3_off = sizeof(eth);
-	/* Up to two tags: 802.1Q, or an 802.1ad (QinQ) service tag and the 802.1Q tag
-	 * inside it. They stay in the frame and go out with it. */
-	for (int n = 0; n < UVS_VLAN_TAGS_MAX && uvs_ethertype_is_vlan(p->ethertype); n++) {
-		struct uvs_vlan_tag tag;
-
-		if (len < p->l3_off + sizeof(tag))
-			return UVS_PKT_ETH_TRUNCATED;
-		memcpy(&tag, frame + p->l3_off, sizeof(tag));
-		if (!p->has_vlan)
-			p->vlan_tci = ntohs(tag.tci);
-		p->has_vlan = true;
-		p->ethertype = ntohs(tag.ethertype);
-		p->l3_off += sizeof(tag);
-	}
+	if (uvs_ethertype_is_vlan(p->ethertype) && !skip_vlan_tags(p))
+		return UVS_PKT_ETH_TRUNCATED;
 	if (p->ethertype == ETHERTYPE_IP)
 		r = parse_ip4(p, len, false);
 	else if (p->ethertype == ETHERTYPE_IPV6)
