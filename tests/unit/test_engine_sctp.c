@@ -3,7 +3,7 @@
  * SCTP through the engine: an association by NAT with its states and ActiveConn /
  * InActConn as the kernel counts them, the CRC32c recomputed (checked with a bit by bit
  * reference) and a bad one dropped, scheduling on INIT only unless sloppy_sctp (never
- * on ABORT), and a new INIT replacing a CLOSED connection.
+ * on ABORT), a new INIT replacing a CLOSED connection, and persistence.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "engine_fixture.h"
@@ -176,6 +177,43 @@ static void test_sloppy_sctp(void **state)
 	assert_int_equal(uvs_engine_conn_count(&fx->e), 1);
 }
 
+/* A persistent SCTP service (-p): every association of a client's network goes to
+ * the real server its first went to, through one template, as TCP's and UDP's. */
+static void test_persistence(void **state)
+{
+	struct eng_fixture *fx = *state;
+	struct uvs_svc_conf c = test_svc_conf(VIP ":3868", "rr");
+	struct uvs_error err = { { 0 } };
+	struct uvs_service *svc;
+	char first[UVS_ADDR_STRLEN];
+
+	c.key.protocol = IPPROTO_SCTP;
+	c.flags |= UVS_SVC_F_PERSISTENT;
+	c.timeout = 300;
+	c.netmask = htonl(0xffffff00);
+	if (uvs_svc_add(&fx->env.m, &c, &err) != 0)
+		fail_msg("adding the service: %s", err.msg);
+	svc = uvs_svc_find(&fx->env.m, &c.key);
+	eng_add_dest(fx, svc, "192.168.0.11:3868", 1, UVS_FWD_DROUTE);
+	eng_add_dest(fx, svc, "192.168.0.12:3868", 1, UVS_FWD_DROUTE);
+	/* Two clients of one /24, two associations each: rr alone would alternate. */
+	for (int i = 0; i < 4; i++) {
+		struct frame_spec s = sctp(i < 2 ? "172.16.0.5" : "172.16.0.9",
+					   (uint16_t)(5000 + i), VIP, 3868, 1);
+		char mac[UVS_ADDR_STRLEN];
+
+		assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
+		/* DR: the real server is the destination MAC's last byte. */
+		snprintf(mac, sizeof(mac), "%u", fx->f.data[5]);
+		if (i == 0)
+			snprintf(first, sizeof(first), "%s", mac);
+		else
+			assert_string_equal(mac, first);
+	}
+	/* Four associations and one template. */
+	assert_int_equal(uvs_engine_conn_count(&fx->e), 5);
+}
+
 /* A packet without a chunk is malformed. */
 static void test_no_chunk(void **state)
 {
@@ -194,6 +232,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nat_association, eng_setup, eng_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_crc, eng_setup, eng_teardown),
 		cmocka_unit_test_setup_teardown(test_sloppy_sctp, eng_setup, eng_teardown),
+		cmocka_unit_test_setup_teardown(test_persistence, eng_setup, eng_teardown),
 		cmocka_unit_test_setup_teardown(test_no_chunk, eng_setup, eng_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
