@@ -490,20 +490,6 @@ static void handle_refused(struct uvs_worker *w, struct uvs_frame *f, enum uvs_p
 	uvs_verdict(w, f, pass ? UVS_VERDICT_PASS : UVS_VERDICT_DROP, (enum uvs_reason)r);
 }
 
-static void handle_fragment(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
-			    uvs_time_t now);
-
-static void handle_frame(struct uvs_worker *w, struct uvs_frame *f, struct staged *s,
-			 uvs_time_t now)
-{
-	if (s->reason == UVS_PKT_OK)
-		handle_packet(w, f, s, now);
-	else if (s->reason == UVS_PKT_FRAGMENT)
-		handle_fragment(w, f, &s->p, now);
-	else
-		handle_refused(w, f, (enum uvs_pkt_reason)s->reason);
-}
-
 /*
  * A fragment: into the reassembly table, as the kernel's defrag takes every fragment
  * before IPVS (frag.h). The one that completes a datagram has the datagram handled as
@@ -550,6 +536,17 @@ static void handle_fragment(struct uvs_worker *w, struct uvs_frame *f, struct uv
 	else
 		handle_refused(w, &d, (enum uvs_pkt_reason)st.reason);
 	w->dgram = NULL;
+}
+
+static void handle_frame(struct uvs_worker *w, struct uvs_frame *f, struct staged *s,
+			 uvs_time_t now)
+{
+	if (s->reason == UVS_PKT_OK)
+		handle_packet(w, f, s, now);
+	else if (s->reason == UVS_PKT_FRAGMENT)
+		handle_fragment(w, f, &s->p, now);
+	else
+		handle_refused(w, f, (enum uvs_pkt_reason)s->reason);
 }
 
 void uvs_engine_pause(struct uvs_engine *e)
