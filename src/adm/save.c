@@ -124,6 +124,24 @@ int uvs_adm_save_snap(FILE *f, const struct uvs_snap *s, bool names)
 	return ferror(f) ? -EIO : 0;
 }
 
+int uvs_adm_save_in_order(FILE *f, struct uvs_model *m)
+{
+	struct uvs_snap s;
+	int ret = uvs_snap_take(m, NULL, false, &s);
+
+	if (ret)
+		return ret;
+	for (unsigned i = 0; i < s.nsvcs; i++) {
+		const struct uvs_snap_svc *svc = &s.svcs[i];
+		write_svc(f, "-A", &svc->conf, false);
+		/* The model lists them newest first; each -a puts its own first. */
+		for (unsigned j = svc->ndests; j-- > 0;)
+			write_dest(f, "-a", &svc->conf.key, &svc->dests[j].conf, false);
+	}
+	uvs_snap_free(&s);
+	return ferror(f) ? -EIO : 0;
+}
+
 int uvs_adm_save(FILE *f, struct uvs_model *m)
 {
 	struct uvs_snap s;

@@ -7,10 +7,20 @@
 
 #define CTL_CONN_BATCH 64 /* connections asked of ops->conns at a time */
 
+/* What the audit may still report one by one (UVS_CTL_AUDIT_BURST, UVS_CTL_AUDIT_RATE)
+ * and what it held back since it last said so. */
+struct ctl_audit_budget {
+	unsigned tokens;
+	uint64_t refill_ms; /* CLOCK_MONOTONIC the tokens were last counted up to */
+	unsigned long skipped_ok, skipped_refused;
+};
+
 /* One connected client, or a feed session (fd -1, replies to sink). */
 struct ctl_client {
 	struct ctl_client *next;
 	int fd;
+	struct uvs_ctl_peer peer;
+	struct ctl_audit_budget audit;
 	uvs_ctl_sink_fn sink;
 	void *sink_arg;
 	bool closing; /* disconnect once the output is sent */
@@ -46,8 +56,9 @@ struct uvs_ctl_server {
 	int tfd; /* timerfd to look for idle clients, armed while there are clients; or -1 */
 	struct ctl_client *clients;
 	unsigned nclients;
-	struct uvs_timeouts timeouts;	  /* used when the ops have no timeouts */
-	struct uvs_ctl_daemon daemons[2]; /* master, backup */
+	struct ctl_audit_budget refused_audit; /* for refused connections */
+	struct uvs_timeouts timeouts;	       /* used when the ops have no timeouts */
+	struct uvs_ctl_daemon daemons[2];      /* master, backup */
 	bool daemon_running[2];
 	/* One request, with a byte more to notice a longer one; aligned for nlmsghdr. */
 	union {
@@ -64,6 +75,9 @@ void ctl_handle_request(struct uvs_ctl_server *s, struct ctl_client *c, const vo
 /* Fills c->out (after what it holds) with the dump's next objects; ends the dump after
  * its NLMSG_DONE. */
 void ctl_fill_dump(struct uvs_ctl_server *s, struct ctl_client *c);
+/* Gives a to ops->audit if the budget b allows (after what b held back, if anything),
+ * else counts it in b. Does nothing without ops->audit. */
+void ctl_audit(struct uvs_ctl_server *s, struct ctl_audit_budget *b, const struct uvs_ctl_audit *a);
 /* Frees what a dump holds and ends it. */
 void ctl_dump_free(struct ctl_client *c);
 
