@@ -12,7 +12,7 @@ import ipaddress
 
 sys.dont_write_bytecode = True  # nothing written next to the sources
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "pylib"))
-from inetsum import csum, pseudo, with_csum
+from inetsum import csum, pseudo, with_crc32c, with_csum
 
 
 def eth(ethertype):
@@ -70,6 +70,25 @@ def icmp4_error(src, dst, typ, code, quoted_ip):
 SYN, ACK, FIN, RST = 2, 16, 1, 4
 
 
+def sctp(sport, dport, chunk_type):
+    """An SCTP packet of one chunk (type, 4 bytes of value) with its CRC32c."""
+    chunk = struct.pack("!BBH", chunk_type, 0, 8) + bytes(4)
+    return with_crc32c(struct.pack("!HHII", sport, dport, 0, 0) + chunk)
+
+
+def udp4_seg(src, dst, sport, dport, n):
+    """A UDP datagram of n bytes of payload, with its checksum."""
+    seg = struct.pack("!HHHH", sport, dport, 8 + n, 0) + bytes(range(n))
+    return with_l4_csum(src, dst, 17, seg)
+
+
+def fragment4(src, dst, ident, off, more, data):
+    """An IPv4 fragment of data at byte offset off of its datagram (UDP)."""
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(data), ident, (0x2000 if more else 0) | off // 8, 64,
+                      17, 0, ipaddress.IPv4Address(src).packed, ipaddress.IPv4Address(dst).packed)
+    return with_csum(hdr, 10, csum(hdr)) + data
+
+
 def frame_seeds():
     reply = ip4("10.0.0.1", "172.16.0.5", 6, l4(6, 80, 40000, SYN | ACK, b""))
     request = ip4("172.16.0.5", "192.168.0.11", 6, l4(6, 40000, 80, SYN, b""))
@@ -89,6 +108,13 @@ def frame_seeds():
         "icmp-in": b"\x00" + icmp4_error("172.16.0.5", "10.0.0.1", 3, 4, reply),
         "icmp-out": b"\x00" + icmp4_error("192.168.0.11", "172.16.0.5", 3, 3, request),
         "arp": b"\x00" + eth(0x0806) + bytes(28),
+        "sctp-init": b"\x00" + eth(0x0800) + ip4("172.16.0.5", "10.0.0.1", 132, sctp(5000, 3868, 1)),
+        "frag-first": b"\x00" + eth(0x0800) + fragment4("172.16.0.5", "10.0.0.1", 0x777, 0, True,
+                                                       udp4_seg("172.16.0.5", "10.0.0.1", 5353, 53, 64)[:48]),
+        "frag-last": b"\x00" + eth(0x0800) + fragment4("172.16.0.5", "10.0.0.1", 0x777, 48, False,
+                                                      udp4_seg("172.16.0.5", "10.0.0.1", 5353, 53, 64)[48:]),
+        "vlan": b"\x00" + eth(0x8100)[:-2] + b"\x00\x07\x08\x00" +
+                ip4("172.16.0.5", "10.0.0.1", 6, l4(6, 40005, 80, SYN, b"")),
     }
 
 
