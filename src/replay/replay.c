@@ -33,16 +33,15 @@ static int replay_route(void *arg, int af, const union uvs_addr *next_hop, struc
 }
 
 /* The fwmark a frame would carry: the first mark whose address is its destination. */
-static uint32_t frame_mark(const struct uvs_replay *r, const uint8_t *frame, uint32_t len)
+/* The mark --mark gives frame: by its destination address. The parser only reads the
+ * frame (it takes it writable for the rewrites that follow a parse). */
+static uint32_t frame_mark(const struct uvs_replay *r, uint8_t *frame, uint32_t len)
 {
 	struct uvs_pkt p;
-	uint8_t copy[128];
-	uint32_t n = len < sizeof(copy) ? len : sizeof(copy);
 
 	if (!r->nmarks)
 		return 0;
-	memcpy(copy, frame, n); /* the parser wants a writable frame; headers suffice */
-	enum uvs_pkt_reason why = uvs_pkt_parse(copy, n, &p);
+	enum uvs_pkt_reason why = uvs_pkt_parse(frame, len, &p);
 	if (why != UVS_PKT_OK && why != UVS_PKT_IP4_BAD_LENGTH && why != UVS_PKT_IP6_BAD_LENGTH &&
 	    why != UVS_PKT_TCP_TRUNCATED && why != UVS_PKT_UDP_TRUNCATED && why != UVS_PKT_FRAGMENT)
 		return 0;
