@@ -64,8 +64,11 @@ for t in sysinit basic shutdown network-online multi-user local-fs sockets; do
 	printf '[Unit]\nDescription=%s, empty for the test\n' "$t" >"$dir/units/$t.target"
 done
 printf '[Unit]\nDescription=uvsd under test\nWants=uvsd.service\n' >"$dir/units/uvstest.target"
-sed "s|^ExecStart=[^ ]*/uvsd |ExecStart=$uvsd |" "$unit_in" >"$dir/units/uvsd.service"
-grep -q "^ExecStart=$uvsd " "$dir/units/uvsd.service" || fail "no ExecStart to point at $uvsd"
+# The namespaces get a /tmp of their own, which would hide a build under /tmp: the
+# programs are copied to /run/uvs-test-bin there, and the unit runs that uvsd.
+bin=/run/uvs-test-bin
+sed "s|^ExecStart=[^ ]*/uvsd |ExecStart=$bin/uvsd |" "$unit_in" >"$dir/units/uvsd.service"
+grep -q "^ExecStart=$bin/uvsd " "$dir/units/uvsd.service" || fail "no ExecStart to point at $bin/uvsd"
 # use_opts OPTS: the unit's UVSD_OPTS (as /etc/default/uvsd would set them); uvsd's
 # stderr in a file (there is no journal). In a build with AddressSanitizer, no leak
 # check at exit: LeakSanitizer needs ptrace, which the unit's system call filter denies.
@@ -90,6 +93,8 @@ else
 	mount -t cgroup -o none,name=systemd cgroup /sys/fs/cgroup/systemd
 fi
 mount -t tmpfs tmpfs /run
+mkdir $bin
+cp "$uvsd" "$uvsadm" $bin/
 mount --bind "$dir/units" /usr/lib/systemd/system
 mount -t tmpfs tmpfs /etc/systemd/system
 # What the unit writes (StateDirectory, PrivateTmp's directories) stays in here.
@@ -150,7 +155,7 @@ wait_active
 status=$(show StatusText)
 case $status in "services: 1, real servers: 1, links: 1, workers: "*) ;; *) fail "status '$status'" ;; esac
 echo "ok: Type=notify, active, status '$status'"
-got=$(in_ns "$uvsadm" -S -n)
+got=$(in_ns "$bin/uvsadm" -S -n)
 [ "$got" = "$(printf -- '-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 192.168.7.2:80 -m -w 1')" ] ||
 	fail "uvsadm -S -n through /run/uvsd.sock: $got"
 [ "$(in_ns readlink /run/uvsd.sock)" = uvsd/uvsd.sock ] || fail "/run/uvsd.sock is no link to uvsd/uvsd.sock"
@@ -188,10 +193,10 @@ echo "ok: systemctl reload: $(show StatusText)"
 # The configuration survives a restart and a SIGKILL (systemd restarts the unit), in
 # the state directory: a service added at run time, the timeouts; the killed uvsd's
 # tc filter is replaced by the next one, which has no CAP_SYS_ADMIN to read programs.
-in_ns "$uvsadm" -A -t 10.0.0.2:80 -s wlc
-in_ns "$uvsadm" -a -t 10.0.0.2:80 -r 192.168.7.4:80 -m -w 3
-in_ns "$uvsadm" --set 100 20 30
-kept=$(in_ns "$uvsadm" -S -n; in_ns "$uvsadm" -L --timeout)
+in_ns "$bin/uvsadm" -A -t 10.0.0.2:80 -s wlc
+in_ns "$bin/uvsadm" -a -t 10.0.0.2:80 -r 192.168.7.4:80 -m -w 3
+in_ns "$bin/uvsadm" --set 100 20 30
+kept=$(in_ns "$bin/uvsadm" -S -n; in_ns "$bin/uvsadm" -L --timeout)
 for ((i = 0; i < 50; i++)); do
 	in_ns grep -q -- "--set 100 20 30" /var/lib/uvsd/state 2>/dev/null && break
 	sleep 0.1
@@ -199,8 +204,8 @@ done
 in_ns grep -q -- "--set 100 20 30" /var/lib/uvsd/state || fail "no state in /var/lib/uvsd/state"
 in_ns systemctl restart uvsd
 wait_active
-[ "$(in_ns "$uvsadm" -S -n; in_ns "$uvsadm" -L --timeout)" = "$kept" ] ||
-	fail "after systemctl restart: $(in_ns "$uvsadm" -S -n)"
+[ "$(in_ns "$bin/uvsadm" -S -n; in_ns "$bin/uvsadm" -L --timeout)" = "$kept" ] ||
+	fail "after systemctl restart: $(in_ns "$bin/uvsadm" -S -n)"
 echo "ok: systemctl restart keeps the configuration"
 main=$(show MainPID)
 in_ns systemctl kill -s KILL uvsd
@@ -210,8 +215,8 @@ for ((i = 0; i < 100; i++)); do
 done
 wait_active
 [ "$(show MainPID)" != "$main" ] || fail "uvsd was not restarted after SIGKILL"
-[ "$(in_ns "$uvsadm" -S -n; in_ns "$uvsadm" -L --timeout)" = "$kept" ] ||
-	fail "after SIGKILL: $(in_ns "$uvsadm" -S -n)"
+[ "$(in_ns "$bin/uvsadm" -S -n; in_ns "$bin/uvsadm" -L --timeout)" = "$kept" ] ||
+	fail "after SIGKILL: $(in_ns "$bin/uvsadm" -S -n)"
 [ "$(in_ns tc filter show dev v0 ingress | grep -c uvs_steer_tc)" = 1 ] ||
 	fail "not one steering filter on v0 after the restart"
 echo "ok: killed (SIGKILL) and restarted by systemd: the configuration back, its filter replaced"
@@ -232,7 +237,7 @@ in_ns systemctl daemon-reload
 in_ns systemctl start uvsd
 wait_active
 [ "$(in_ns stat -c %G /run/uvsd/uvsd.sock)" = nogroup ] || fail "the socket's group is not nogroup"
-in_ns "$uvsadm" -L -n >/dev/null || fail "uvsadm against the AF_XDP uvsd"
+in_ns "$bin/uvsadm" -L -n >/dev/null || fail "uvsadm against the AF_XDP uvsd"
 in_ns systemctl stop uvsd
 [ "$(show Result)" = success ] || fail "AF_XDP stop: $(show Result)"
 echo "ok: --io af_xdp and --group under the sandbox"
