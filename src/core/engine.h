@@ -26,9 +26,10 @@
 #include "xmit/xmit.h"
 
 enum uvs_verdict {
-	UVS_VERDICT_DROP, /* reason says why */
-	UVS_VERDICT_PASS, /* not uvs's: hand the original frame to the kernel's stack */
-	UVS_VERDICT_TX,	  /* send data..data+len on ifindex */
+	UVS_VERDICT_DROP,  /* reason says why */
+	UVS_VERDICT_PASS,  /* not uvs's: hand the original frame to the kernel's stack */
+	UVS_VERDICT_TX,	   /* send data..data+len on ifindex */
+	UVS_VERDICT_LOCAL, /* data..data+len is an IP packet for the director's own stack */
 };
 
 /*

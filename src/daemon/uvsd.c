@@ -366,6 +366,9 @@ static int setup(struct uvsd *d)
 			.backend = d->opt.af_xdp ? UVS_IO_AF_XDP : UVS_IO_AF_PACKET,
 			.xsk_map_fd = -1,
 			.busy_poll = d->opt.busy_poll,
+			/* Steered frames never reach the kernel: those for a real server on
+			 * this host are handed to its stack. */
+			.deliver_local = !d->opt.no_steer,
 		};
 		if (!d->opt.no_steer) {
 			if (start_steering(d) < 0)
