@@ -334,6 +334,28 @@ static bool dest_available(const struct uvs_dest *d)
 	return uvs_dest_svc(d) != NULL;
 }
 
+/*
+ * A packet of a Local connection (the real server is the director itself) goes to the
+ * director's own stack as it came: the IP packet only, its TTL as it was, as the
+ * kernel's IPVS delivers it. The stack takes it only for one of the director's
+ * addresses (the VIP is one where keepalived puts it on a link); to another it would
+ * route the packet on, back to the wire.
+ */
+static void deliver_local(struct uvs_worker *w, struct uvs_frame *f, const struct uvs_pkt *p)
+{
+	uint32_t padding = f->len - p->l3_off - p->l3_len;
+
+	if (!uvs_host_set_has(rcu_dereference(w->engine->host_addrs), p->af, &p->daddr)) {
+		verdict(w, f, UVS_VERDICT_DROP, UVS_R_LOCAL_NOT_HOST);
+		return;
+	}
+	f->data += p->l3_off;
+	f->headroom += p->l3_off;
+	f->len = p->l3_len;
+	f->tailroom += padding;
+	verdict(w, f, UVS_VERDICT_LOCAL, UVS_R_LOCAL);
+}
+
 /* Sends a client's packet of connection c on to its real server. */
 static void forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
 		       struct uvs_conn *c)
@@ -349,7 +371,7 @@ static void forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt
 	 * with time exceeded or frag-needed, counts too. */
 	stats_packet(w, d, bytes, true);
 	if (fwd == UVS_FWD_LOCAL) {
-		verdict(w, f, UVS_VERDICT_PASS, UVS_R_LOCAL);
+		deliver_local(w, f, p);
 		return;
 	}
 	if (fwd == UVS_FWD_MASQ && !uvs_pkt_l4_csum_ok(p)) {

@@ -44,6 +44,10 @@ struct uvs_ctl_ops {
 	/* A sync daemon started (d) or stopped (state): only told, since sync is not
 	 * implemented yet; the server keeps and reports the state. May be NULL. */
 	void (*daemon_changed)(void *arg, const struct uvs_ctl_daemon *d, bool running);
+	/* Marks as Local (UVS_FWD_LOCAL) the destinations of s that are the director
+	 * itself, before GET_DEST lists them, as the kernel's IPVS reports a real server
+	 * on its own host. NULL: each is listed with its configured method. */
+	void (*mark_local)(void *arg, struct uvs_snap *s);
 };
 
 struct uvs_ctl_config {
