@@ -6,15 +6,16 @@ inside the lab's namespaces, by tests/e2e/lab.sh):
   udp-echo --name NAME --port PORT
       answers every datagram with NAME and a newline, on IPv4 and IPv6, from the
       address the datagram was sent to (a real server with the VIP on lo answers from
-      the VIP, as DR and TUN need); a datagram of more than one byte follows the
+      the VIP, as DR and TUN need); a datagram that begins with "echo:" follows the
       newline, echoed whole.
   udp-count --addr ADDR --port PORT --count N [--size BYTES] [--timeout S]
       sends N datagrams, each from a new socket bound to a source port none of the
       others used (so each is a new connection for the director: the kernel's
       random ephemeral ports repeat within a few hundred), and prints one "NAME COUNT"
       line per name that answered, sorted, then "fail K" if K datagrams got no answer.
-      With --size, each datagram holds that many random bytes and may not be
-      fragmented (DF), and its echo must come back whole: "bad K" if K did not.
+      With --size, each datagram holds that many bytes ("echo:", then random ones) and
+      may not be fragmented (DF), and its echo must come back whole: "bad K" if K did
+      not.
   tcp-sink --name NAME --port PORT
       reads each TCP connection (IPv4 and IPv6) to its end and answers with one line,
       "NAME LENGTH SHA256" of what it read.
@@ -61,6 +62,7 @@ ETH_P_TEB = 0x6558  # transparent Ethernet bridging: a GRE type decap must leave
 PACKET_OUTGOING = 4
 IP_PKTINFO = 8  # <linux/in.h>; Python's socket module does not name it
 IP_MTU_DISCOVER, IPV6_MTU_DISCOVER, IP_PMTUDISC_DO = 10, 23, 2  # <linux/in.h>, in6.h
+ECHO = b"echo:"  # a datagram udp-echo sends back whole, after the name
 CLONE_NEWNET = 0x40000000
 SYN, RST, ACK = 0x02, 0x04, 0x10
 GRE_CSUM = 0x8000
@@ -216,7 +218,7 @@ def udp_echo(args):
     while True:
         for s in select.select([s4, s6], [], [])[0]:
             data, anc, _, peer = s.recvmsg(65536, space)
-            reply = name + data if len(data) > 1 else name
+            reply = name + data if data.startswith(ECHO) else name
             out = []
             for level, kind, data in anc:
                 if level == socket.SOL_IP and kind == IP_PKTINFO:
@@ -250,7 +252,7 @@ def udp_count(args):
             s.connect((args.addr, args.port))
             payload = b"?"
             if args.size > 1:
-                payload = os.urandom(args.size)
+                payload = ECHO + os.urandom(max(args.size - len(ECHO), 0))
                 level = socket.IPPROTO_IPV6 if family == socket.AF_INET6 else socket.IPPROTO_IP
                 opt = IPV6_MTU_DISCOVER if family == socket.AF_INET6 else IP_MTU_DISCOVER
                 s.setsockopt(level, opt, IP_PMTUDISC_DO)
