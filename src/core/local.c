@@ -18,21 +18,25 @@ static bool is_loopback(int af, const union uvs_addr *a)
 	return (ntohl(a->ip) >> 24) == 127;
 }
 
+/* The caller is inside an RCU read-side section. */
+static bool is_local(struct uvs_engine *e, int af, const union uvs_addr *a)
+{
+	return is_loopback(af, a) || uvs_host_set_has(rcu_dereference(e->host_addrs), af, a);
+}
+
 bool uvs_engine_addr_is_local(struct uvs_engine *e, int af, const union uvs_addr *a)
 {
 	bool local;
 
-	if (is_loopback(af, a))
-		return true;
-	rcu_read_lock(); /* nests in a worker's */
-	local = uvs_host_set_has(rcu_dereference(e->host_addrs), af, a);
+	rcu_read_lock();
+	local = is_local(e, af, a);
 	rcu_read_unlock();
 	return local;
 }
 
 uint16_t uvs_conn_fwd(struct uvs_engine *e, const struct uvs_dest *d)
 {
-	if (uvs_engine_addr_is_local(e, d->conf.af, &d->conf.addr))
+	if (is_local(e, d->conf.af, &d->conf.addr))
 		return UVS_FWD_LOCAL;
 	return (uint16_t)uvs_dest_fwd(d);
 }
