@@ -341,11 +341,12 @@ static uint8_t *slot_data(const struct packet_io *io, const struct worker *wk, u
 	return wk->buf + (size_t)i * io->slot + UVS_FRAME_HEADROOM;
 }
 
+/* Describes frame i, len bytes at d (slot i's data). */
 static void put_frame(const struct packet_io *io, struct worker *wk, struct uvs_frame *f,
-		      unsigned i, uint32_t len, uint32_t ifindex)
+		      unsigned i, uint8_t *d, uint32_t len, uint32_t ifindex)
 {
 	f[i] = (struct uvs_frame){
-		.data = slot_data(io, wk, i),
+		.data = d,
 		.len = len,
 		.headroom = UVS_FRAME_HEADROOM,
 		.tailroom = io->slot - UVS_FRAME_HEADROOM - len,
@@ -360,58 +361,76 @@ static unsigned emit_segments(const struct packet_io *io, struct worker *wk, str
 			      unsigned n, unsigned max)
 {
 	while (n < max && uvs_gso_left(&wk->gso)) {
-		int len = uvs_gso_next(&wk->gso, slot_data(io, wk, n), io->frame_max);
+		uint8_t *d = slot_data(io, wk, n);
+		int len = uvs_gso_next(&wk->gso, d, io->frame_max);
 
 		if (len <= 0) {
 			wk->stats.rx_gso_bad++;
 			break;
 		}
-		put_frame(io, wk, f, n++, (uint32_t)len, wk->gso_ifindex);
+		put_frame(io, wk, f, n++, d, (uint32_t)len, wk->gso_ifindex);
 	}
 	wk->gso_pending = n == max && uvs_gso_left(&wk->gso);
 	return n;
 }
 
-/*
- * One received frame, pkt (len bytes) with its virtio_net_hdr vh and tag t, into
- * f[n..max): as it is, or cut if a local sender left it unsegmented. Returns the new
- * n; a GSO frame not cut to the end sets wk->gso_pending.
- */
-static unsigned take(const struct packet_io *io, struct worker *wk, uint32_t ifindex,
-		     const uint8_t *pkt, uint32_t len, const struct virtio_net_hdr *vh,
-		     struct tag t, struct uvs_frame *f, unsigned n, unsigned max)
+/* A frame that needs no cutting, pkt (len bytes) with tag t, into slot n; flags: its
+ * virtio_net_hdr's. Returns the new n. The path of nearly every frame. */
+static inline unsigned take_whole(const struct packet_io *io, struct worker *wk, uint32_t ifindex,
+				  const uint8_t *pkt, uint32_t len, uint8_t flags, struct tag t,
+				  struct uvs_frame *f, unsigned n)
 {
-	enum uvs_gso_type type;
-	uint32_t full;
+	uint32_t full = len + (t.tpid ? 4 : 0);
+	uint8_t *d = slot_data(io, wk, n);
 
-	if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
-		/* Copied out of the ring (or cut in place in the receive buffer), so that the
-		 * ring slot goes back to the kernel at once. */
-		len = copy_tagged(wk->big, pkt, len, t);
-		pkt = wk->big;
-		t = (struct tag){ 0, 0 };
-		if (!gso_type_of(vh, &type) ||
-		    uvs_gso_start(&wk->gso, wk->big, len, type, le16toh(vh->gso_size)) < 0) {
-			wk->stats.rx_gso_bad++;
-			return n;
-		}
-		/* One segment, and it fits: the frame as it is, checksum finished below. */
-		if (uvs_gso_left(&wk->gso) > 1 || len > io->frame_max) {
-			wk->stats.rx_gso++;
-			wk->gso_ifindex = ifindex;
-			return emit_segments(io, wk, f, n, max);
-		}
-	}
-	full = len + (t.tpid ? 4 : 0);
 	if (full > io->frame_max) {
 		wk->stats.rx_too_big++; /* larger than the links' MTU allows: not uvs's */
 		return n;
 	}
-	copy_tagged(slot_data(io, wk, n), pkt, len, t);
-	if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
-		complete_csum(slot_data(io, wk, n), full);
-	put_frame(io, wk, f, n, full, ifindex);
+	if (t.tpid)
+		copy_tagged(d, pkt, len, t);
+	else
+		memcpy(d, pkt, len);
+	if (flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		complete_csum(d, full);
+	put_frame(io, wk, f, n, d, full, ifindex);
 	return n + 1;
+}
+
+/* A frame a local sender left unsegmented (take's arguments): copied out of the ring,
+ * or cut in place in the receive buffer, so that the ring slot goes back to the kernel
+ * at once; then cut into f[n..max), or taken whole if it makes one segment. Returns
+ * the new n; sets wk->gso_pending if not cut to the end. */
+static unsigned take_gso(const struct packet_io *io, struct worker *wk, uint32_t ifindex,
+			 const uint8_t *pkt, uint32_t len, const struct virtio_net_hdr *vh,
+			 struct tag t, struct uvs_frame *f, unsigned n, unsigned max)
+{
+	enum uvs_gso_type type;
+
+	len = copy_tagged(wk->big, pkt, len, t);
+	if (!gso_type_of(vh, &type) ||
+	    uvs_gso_start(&wk->gso, wk->big, len, type, le16toh(vh->gso_size)) < 0) {
+		wk->stats.rx_gso_bad++;
+		return n;
+	}
+	if (uvs_gso_left(&wk->gso) <= 1 && len <= io->frame_max)
+		return take_whole(io, wk, ifindex, wk->big, len, vh->flags, (struct tag){ 0, 0 }, f,
+				  n);
+	wk->stats.rx_gso++;
+	wk->gso_ifindex = ifindex;
+	return emit_segments(io, wk, f, n, max);
+}
+
+/* One received frame, pkt (len bytes) with its virtio_net_hdr vh and tag t, into
+ * f[n..max): as it is, or cut if a local sender left it unsegmented. Returns the new
+ * n. */
+static inline unsigned take(const struct packet_io *io, struct worker *wk, uint32_t ifindex,
+			    const uint8_t *pkt, uint32_t len, const struct virtio_net_hdr *vh,
+			    struct tag t, struct uvs_frame *f, unsigned n, unsigned max)
+{
+	if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		return take_gso(io, wk, ifindex, pkt, len, vh, t, f, n, max);
+	return take_whole(io, wk, ifindex, pkt, len, vh->flags, t, f, n);
 }
 
 /* The frame of a slot marked TP_STATUS_COPY, larger than the slot: the kernel queued
