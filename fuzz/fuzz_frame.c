@@ -2,9 +2,11 @@
 /*
  * libFuzzer harness for the frame path: each input is one Ethernet frame, handed to an
  * engine that serves NAT, DR, tunnelled, persistent and one-packet services over IPv4
- * and IPv6. The engine keeps its connections between inputs and the clock moves on, so
- * inputs also meet existing connections, replies and expiry. The first input byte
- * picks the fwmark and how far the clock moves; the rest is the frame.
+ * and IPv6, SCTP among them; fragments meet the reassembly table, which keeps them
+ * between inputs, and the frames the engine makes itself are checked too. The engine keeps its
+ * connections between inputs and the clock moves on, so inputs also meet existing connections,
+ * replies and expiry. The first input byte picks the fwmark and how far the clock moves; the rest
+ * is the frame.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -124,8 +126,12 @@ static void setup(void)
 	add_service("2001:db8::1", AF_INET6, IPPROTO_UDP, 53, 0, 0, "lblcr");
 	add_dest("2001:db8::1", AF_INET6, IPPROTO_UDP, 53, 0, "192.168.0.16", AF_INET,
 		 UVS_FWD_TUNNEL, UVS_TUN_TYPE_IPIP);
+	add_service("10.0.0.1", AF_INET, IPPROTO_SCTP, 3868, 0, 0, "rr");
+	add_dest("10.0.0.1", AF_INET, IPPROTO_SCTP, 3868, 0, "192.168.0.17", AF_INET, UVS_FWD_MASQ,
+		 0);
 	uvs_engine_config_default(&c);
 	c.table_bits = 10;
+	c.frag_mem = 256 * 1024; /* reached by a long run of fragments */
 	c.max_conns = 512;
 	c.route = fuzz_route;
 	if (uvs_engine_init(&engine, &model, &c) < 0 || uvs_worker_init(&worker, &engine, 0) < 0)
@@ -168,6 +174,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		enum uvs_pkt_reason r = uvs_pkt_parse(f.data, f.len, &p);
 		if (r == UVS_PKT_OK && !uvs_pkt_l4_csum_ok(&p))
 			abort();
+		if (r != UVS_PKT_OK && r != UVS_PKT_L4_UNKNOWN && r != UVS_PKT_FRAGMENT)
+			abort();
+	}
+	/* The engine's own frames (fragments, reassembled datagrams): in its buffer,
+	 * parsed whole or as fragments, and never longer than a packet can be. */
+	struct uvs_frame *made;
+	unsigned n = uvs_worker_out(&worker, &made);
+	for (unsigned i = 0; i < n; i++) {
+		struct uvs_pkt p;
+		if (made[i].verdict != UVS_VERDICT_TX ||
+		    made[i].len > 65535 + 22 + UVS_FRAME_HEADROOM)
+			abort();
+		enum uvs_pkt_reason r = uvs_pkt_parse(made[i].data, made[i].len, &p);
 		if (r != UVS_PKT_OK && r != UVS_PKT_L4_UNKNOWN && r != UVS_PKT_FRAGMENT)
 			abort();
 	}

@@ -12,7 +12,7 @@ import ipaddress
 
 sys.dont_write_bytecode = True  # nothing written next to the sources
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "pylib"))
-from inetsum import csum, pseudo, with_csum
+from inetsum import csum, pseudo, with_crc32c, with_csum
 
 
 def eth(ethertype):
@@ -70,6 +70,25 @@ def icmp4_error(src, dst, typ, code, quoted_ip):
 SYN, ACK, FIN, RST = 2, 16, 1, 4
 
 
+def sctp(sport, dport, chunk_type):
+    """An SCTP packet of one chunk (type, 4 bytes of value) with its CRC32c."""
+    chunk = struct.pack("!BBH", chunk_type, 0, 8) + bytes(4)
+    return with_crc32c(struct.pack("!HHII", sport, dport, 0, 0) + chunk)
+
+
+def udp4_seg(src, dst, sport, dport, n):
+    """A UDP datagram of n bytes of payload, with its checksum."""
+    seg = struct.pack("!HHHH", sport, dport, 8 + n, 0) + bytes(range(n))
+    return with_l4_csum(src, dst, 17, seg)
+
+
+def fragment4(src, dst, ident, off, more, data):
+    """An IPv4 fragment of data at byte offset off of its datagram (UDP)."""
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(data), ident, (0x2000 if more else 0) | off // 8, 64,
+                      17, 0, ipaddress.IPv4Address(src).packed, ipaddress.IPv4Address(dst).packed)
+    return with_csum(hdr, 10, csum(hdr)) + data
+
+
 def frame_seeds():
     reply = ip4("10.0.0.1", "172.16.0.5", 6, l4(6, 80, 40000, SYN | ACK, b""))
     request = ip4("172.16.0.5", "192.168.0.11", 6, l4(6, 40000, 80, SYN, b""))
@@ -89,6 +108,13 @@ def frame_seeds():
         "icmp-in": b"\x00" + icmp4_error("172.16.0.5", "10.0.0.1", 3, 4, reply),
         "icmp-out": b"\x00" + icmp4_error("192.168.0.11", "172.16.0.5", 3, 3, request),
         "arp": b"\x00" + eth(0x0806) + bytes(28),
+        "sctp-init": b"\x00" + eth(0x0800) + ip4("172.16.0.5", "10.0.0.1", 132, sctp(5000, 3868, 1)),
+        "frag-first": b"\x00" + eth(0x0800) + fragment4("172.16.0.5", "10.0.0.1", 0x777, 0, True,
+                                                       udp4_seg("172.16.0.5", "10.0.0.1", 5353, 53, 64)[:48]),
+        "frag-last": b"\x00" + eth(0x0800) + fragment4("172.16.0.5", "10.0.0.1", 0x777, 48, False,
+                                                      udp4_seg("172.16.0.5", "10.0.0.1", 5353, 53, 64)[48:]),
+        "vlan": b"\x00" + eth(0x8100)[:-2] + b"\x00\x07\x08\x00" +
+                ip4("172.16.0.5", "10.0.0.1", 6, l4(6, 40005, 80, SYN, b"")),
     }
 
 
@@ -159,6 +185,7 @@ def marks_seeds():
 # The control protocol (include/uvs/ctl.h): netlink header, generic netlink header,
 # attributes padded to 4 bytes.
 UVS_FAMILY = 0x5576
+GENL_ID_CTRL = 0x10
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x4, 0x300
 
 
@@ -167,9 +194,9 @@ def nla(typ, payload):
     return a + b"\0" * (-len(a) % 4)
 
 
-def genl(cmd, attrs=b"", flags=NLM_F_REQUEST | NLM_F_ACK, seq=1):
+def genl(cmd, attrs=b"", flags=NLM_F_REQUEST | NLM_F_ACK, seq=1, family=UVS_FAMILY):
     body = struct.pack("=BBH", cmd, 1, 0) + attrs
-    return struct.pack("=IHHII", 16 + len(body), UVS_FAMILY, flags, seq, 0) + body
+    return struct.pack("=IHHII", 16 + len(body), family, flags, seq, 0) + body
 
 
 def svc_key(addr="10.0.0.1", port=80, proto=6):
@@ -220,6 +247,10 @@ def ctl_seeds():
         "dump_sysctls": genl(20, flags=NLM_F_REQUEST | NLM_F_DUMP),
         "set_sysctl": genl(21, nla(SYSCTL, nla(1, b"sync_threshold\0") + nla(2, b"3\t50\n\0"))),
         "set_sysctl_refused": genl(21, nla(SYSCTL, nla(1, b"conntrack\0") + nla(2, b"1\0"))),
+        # The generic netlink controller: GETFAMILY (3) by name and by id, and a dump.
+        "ctrl_getfamily": genl(3, nla(2, b"IPVS\0"), family=GENL_ID_CTRL),
+        "ctrl_getfamily_id": genl(3, nla(1, struct.pack("=H", UVS_FAMILY)), family=GENL_ID_CTRL),
+        "ctrl_dump": genl(3, flags=NLM_F_REQUEST | NLM_F_DUMP, family=GENL_ID_CTRL),
     }
 
 

@@ -9,8 +9,11 @@
  *
  * Framing:
  * - A request datagram holds exactly one netlink message of type UVS_CTL_FAMILY with
- *   NLM_F_REQUEST, at most UVS_CTL_REQ_MAX bytes. There is no generic netlink
- *   controller on a Unix socket, so the family id is the fixed UVS_CTL_FAMILY.
+ *   NLM_F_REQUEST, at most UVS_CTL_REQ_MAX bytes. The family id is the fixed
+ *   UVS_CTL_FAMILY; as with the kernel, a client may also ask the generic netlink
+ *   controller (type GENL_ID_CTRL, CTRL_CMD_GETFAMILY, do or dump) for "IPVS", which
+ *   answers with that id, the version, the commands and their capabilities; any other
+ *   family is ENOENT. Its reply and its ack come in two datagrams.
  * - A reply datagram holds one or more whole netlink messages, at most
  *   UVS_CTL_DGRAM_MAX bytes. A "do" request is answered with its reply message (if the
  *   command has one) followed, if NLM_F_ACK was set, by an NLMSG_ERROR of 0. A dump

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Replacing the whole configuration with a rules text, as a daemon's reload does,
- * without disturbing what stays: services and destinations present in both keep
- * their objects, counters and connections; only the differences are applied.
+ * Replacing the whole configuration with a rules text, or the part a rules file
+ * declares (uvsd's reload), without disturbing what stays: services and destinations
+ * present in both keep their objects, counters and connections; only the differences
+ * are applied.
  */
 #ifndef UVS_ADM_REPLACE_H
 #define UVS_ADM_REPLACE_H
@@ -28,5 +29,24 @@ int uvs_adm_replace(struct uvs_model *m, struct uvs_timeouts *t, const char *tex
  * text refused, or out of memory). For tests and dry runs. */
 int uvs_adm_replace_plan(struct uvs_model *m, const struct uvs_timeouts *t, const char *text,
 			 char **out, struct uvs_adm_error *err);
+
+/*
+ * A reload of a rules file that declares a part of the configuration (uvsd --rules,
+ * SIGHUP): the commands that make m hold what `text` declares (its services and real
+ * servers added, or edited to the text's, and its --set) and remove what `old`
+ * declared and text no longer does. Services and real servers that neither declares
+ * are left alone, whoever added them; a service removed goes with all its real
+ * servers. old is the *declared of the previous reload ("" or NULL: nothing declared
+ * before).
+ *
+ * Returns 0 with the commands in *plan ("" if nothing differs), the text's
+ * declaration in *declared (rules as uvs_adm_save_in_order writes them, for the next
+ * reload) and the count of services the plan removes in *removed (may be NULL), all
+ * for the caller to free; or a negative errno with *err set: the text refused (its
+ * line), old refused (line 0), out of memory. Changes nothing itself.
+ */
+int uvs_adm_reload_plan(struct uvs_model *m, const struct uvs_timeouts *t, const char *old,
+			const char *text, char **plan, char **declared, unsigned *removed,
+			struct uvs_adm_error *err);
 
 #endif

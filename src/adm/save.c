@@ -40,9 +40,6 @@ static void write_svc(FILE *f, const char *cmd, const struct uvs_svc_conf *c, bo
 
 	rule_svc_name(&c->key, names, name, sizeof(name));
 	fprintf(f, "%s %s -s %s", cmd, name, c->sched_name);
-	uvs_adm_sched_flags_format(c->sched_name, c->flags, flags, sizeof(flags));
-	if (flags[0])
-		fprintf(f, " -b %s", flags);
 	if (c->flags & UVS_SVC_F_PERSISTENT) {
 		fprintf(f, " -p %u", c->timeout);
 		if (c->key.af == AF_INET6 && c->netmask != 128)
@@ -56,6 +53,10 @@ static void write_svc(FILE *f, const char *cmd, const struct uvs_svc_conf *c, bo
 		fprintf(f, " --pe %s", c->pe_name);
 	if (c->flags & UVS_SVC_F_ONEPACKET)
 		fprintf(f, " -o");
+	/* Last, as ipvsadm 1.31 writes them. */
+	uvs_adm_sched_flags_format(c->sched_name, c->flags, flags, sizeof(flags));
+	if (flags[0])
+		fprintf(f, " -b %s", flags);
 	fputc('\n', f);
 }
 
@@ -121,6 +122,24 @@ int uvs_adm_save_snap(FILE *f, const struct uvs_snap *s, bool names)
 		for (unsigned j = 0; j < svc->ndests; j++)
 			write_dest(f, "-a", &svc->conf.key, &svc->dests[j].conf, names);
 	}
+	return ferror(f) ? -EIO : 0;
+}
+
+int uvs_adm_save_in_order(FILE *f, struct uvs_model *m)
+{
+	struct uvs_snap s;
+	int ret = uvs_snap_take(m, NULL, false, &s);
+
+	if (ret)
+		return ret;
+	for (unsigned i = 0; i < s.nsvcs; i++) {
+		const struct uvs_snap_svc *svc = &s.svcs[i];
+		write_svc(f, "-A", &svc->conf, false);
+		/* The model lists them newest first; each -a puts its own first. */
+		for (unsigned j = svc->ndests; j-- > 0;)
+			write_dest(f, "-a", &svc->conf.key, &svc->dests[j].conf, false);
+	}
+	uvs_snap_free(&s);
 	return ferror(f) ? -EIO : 0;
 }
 

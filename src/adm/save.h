@@ -16,7 +16,13 @@
 /* Writes m's configuration to f. Returns 0, -ENOMEM, or -EIO if writing failed. */
 int uvs_adm_save(FILE *f, struct uvs_model *m);
 
-/* The same as a NUL-terminated string the caller frees, or NULL if out of memory. */
+/* m's configuration as rules that rebuild it in the same order when applied to an
+ * empty model: services oldest first, each one's destinations oldest first (the
+ * model's order, which schedulers such as rr follow), numeric. For what uvsd reads
+ * back itself (its state file). Returns 0, -ENOMEM or -EIO. */
+int uvs_adm_save_in_order(FILE *f, struct uvs_model *m);
+
+/* uvs_adm_save() as a NUL-terminated string the caller frees, or NULL if out of memory. */
 char *uvs_adm_save_string(struct uvs_model *m);
 
 /* The configuration in snapshot s (in its order) as rules; with names, addresses and

@@ -61,8 +61,8 @@ struct uvs_conn {
 	uint16_t flags;	    /* UVS_CONN_F_* */
 	uint8_t af;	    /* client side */
 	uint8_t daf;	    /* real server side (differs only when tunnelling) */
-	uint8_t protocol;   /* IPPROTO_TCP, _UDP, or _IP for a fwmark template */
-	uint8_t state;	    /* enum uvs_tcp_state; UDP uses NONE */
+	uint8_t protocol;   /* IPPROTO_TCP, _UDP, _SCTP, or _IP for a fwmark template */
+	uint8_t state;	    /* enum uvs_tcp_state or uvs_sctp_state; UDP uses NONE */
 	uint8_t owner;	    /* worker id */
 	uint8_t lock;	    /* byte spinlock */
 	uint32_t timeout;   /* seconds: the current state's, or the persistence timeout */

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * A connection's life after it is made: the TCP state machine and the timer as its
- * packets are seen, and its end. The table itself (hashing, lookups, pools, wheels) is
+ * A connection's life after it is made: the TCP or SCTP state machine and the timer
+ * as its packets are seen, and its end. The table itself (hashing, lookups, pools, wheels) is
  * conn.c. Callers are inside an RCU read-side section.
  */
 #include <netinet/in.h>
 
 #include "base/atomic.h"
+#include "core/proto_sctp.h"
 #include "engine-internal.h"
 
 bool uvs_conn_end(struct uvs_engine *e, struct uvs_conn *c)
@@ -41,22 +42,39 @@ static void refresh(struct uvs_engine *e, struct uvs_conn *c, uvs_time_t now)
 		uvs_conn_wheel_refile(&e->workers[c->owner]->pool, c);
 }
 
-/* Follows the TCP state machine for one segment; moves the connection between its
- * destination's ActiveConn and InActConn when the state's kind changes. */
-static void tcp_state(struct uvs_engine *e, struct uvs_conn *c, uint8_t tcp_flags, bool output)
+/* The table a packet of c uses: OUTPUT for the real server's; INPUT-ONLY for the
+ * client's while no reply has been seen, else INPUT. */
+static enum uvs_tcp_dir direction(uint16_t flags, bool output)
 {
-	enum uvs_tcp_event ev = uvs_tcp_event(tcp_flags);
-	enum uvs_tcp_dir dir;
-	enum uvs_tcp_state old, next;
-	uint16_t flags = uvs_conn_flags(c);
-
 	if (output)
-		dir = UVS_TCP_DIR_OUTPUT;
-	else
-		dir = (flags & UVS_CONN_F_NOOUTPUT) ? UVS_TCP_DIR_INPUT_ONLY : UVS_TCP_DIR_INPUT;
+		return UVS_TCP_DIR_OUTPUT;
+	return (flags & UVS_CONN_F_NOOUTPUT) ? UVS_TCP_DIR_INPUT_ONLY : UVS_TCP_DIR_INPUT;
+}
+
+/* The state of c's protocol after a packet (its TCP flags, or its SCTP event). */
+static uint8_t next_state(int protocol, uint8_t state, enum uvs_tcp_dir dir, int event)
+{
+	if (protocol == IPPROTO_TCP)
+		return (uint8_t)uvs_tcp_next(state, dir, event);
+	return (uint8_t)uvs_sctp_next(state, dir, event);
+}
+
+/*
+ * Follows c's state machine (protocol TCP or SCTP, c's) for one packet, whose event is
+ * ev; moves the connection between its destination's ActiveConn and InActConn when
+ * the state's kind changes, and takes the new state's timeout. Inlined with protocol a
+ * constant at each call, so TCP's path has no test of the protocol.
+ */
+static inline __attribute__((always_inline)) void
+follow_state(struct uvs_engine *e, struct uvs_conn *c, int protocol, int ev, bool output)
+{
+	uint16_t flags = uvs_conn_flags(c);
+	enum uvs_tcp_dir dir = direction(flags, output);
+	uint8_t old, next;
+
 	/* Relaxed: a first look without the lock; the lock's section decides. */
 	old = uvs_load_relaxed(&c->state);
-	next = uvs_tcp_next(old, dir, ev);
+	next = next_state(protocol, old, dir, ev);
 	if (next == old && !(output && (flags & UVS_CONN_F_NOOUTPUT)))
 		return;
 	uvs_conn_lock(c);
@@ -65,14 +83,17 @@ static void tcp_state(struct uvs_engine *e, struct uvs_conn *c, uint8_t tcp_flag
 	if (output)
 		uvs_and_relaxed(&c->flags, (uint16_t)~UVS_CONN_F_NOOUTPUT);
 	old = c->state;
-	next = uvs_tcp_next(old, dir, ev);
+	next = next_state(protocol, old, dir, ev);
 	if (next != old && uvs_conn_hashed(c)) {
-		bool active = uvs_tcp_state_active(next);
+		bool tcp = protocol == IPPROTO_TCP;
+		bool active = tcp ? uvs_tcp_state_active(next) : uvs_sctp_state_active(next);
 		bool was_active = !(uvs_conn_flags(c) & UVS_CONN_F_INACTIVE);
-
-		uvs_store_relaxed(&c->state, (uint8_t)next);
 		/* Relaxed: a setting read on its own; uvsadm --set may race with this. */
-		uvs_store_relaxed(&c->timeout, uvs_load_relaxed(&e->timeouts.tcp[next]));
+		uint32_t timeout =
+			uvs_load_relaxed(tcp ? &e->timeouts.tcp[next] : &e->timeouts.sctp[next]);
+
+		uvs_store_relaxed(&c->state, next);
+		uvs_store_relaxed(&c->timeout, timeout);
 		if (active != was_active) {
 			if (active)
 				uvs_and_relaxed(&c->flags, (uint16_t)~UVS_CONN_F_INACTIVE);
@@ -88,7 +109,9 @@ void uvs_conn_seen(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_pk
 		   uvs_time_t now)
 {
 	if (p->protocol == IPPROTO_TCP)
-		tcp_state(e, c, p->tcp_flags, output);
+		follow_state(e, c, IPPROTO_TCP, uvs_tcp_event(p->tcp_flags), output);
+	else if (p->protocol == IPPROTO_SCTP)
+		follow_state(e, c, IPPROTO_SCTP, uvs_sctp_event(p), output);
 	else if (output) /* relaxed: a bit that publishes nothing, like the others */
 		uvs_and_relaxed(&c->flags, (uint16_t)~UVS_CONN_F_NOOUTPUT);
 	refresh(e, c, now);

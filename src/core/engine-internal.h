@@ -1,13 +1,96 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What engine.c, conn_state.c and schedule.c share. The frame path runs down once:
- * engine.c asks schedule.c for a decision and acts on it; neither conn_state.c nor
- * schedule.c touches a frame. Callers are inside an RCU read-side section.
+ * What engine.c, forward.c, conn_state.c and schedule.c share. The frame path runs
+ * down once: engine.c asks schedule.c for a decision and acts on it, forward.c sends
+ * the frame its way; neither conn_state.c nor schedule.c touches a frame. Callers are inside an RCU
+ * read-side section.
  */
 #ifndef UVS_ENGINE_INTERNAL_H
 #define UVS_ENGINE_INTERNAL_H
 
 #include "engine.h"
+
+/* ICMP errors a worker may send at once (the kernel's icmp_msgs_burst). */
+#define UVS_ICMP_BURST 50
+
+/* The largest frame of a reassembled datagram: the largest IP packet behind an
+ * Ethernet header and two VLAN tags. */
+#define UVS_DGRAM_MAX (65535 + 22)
+
+/* ---- forward.c: verdicts and the way out ---- */
+
+/* Counts r once on w. */
+static inline void uvs_count(struct uvs_worker *w, enum uvs_reason r)
+{
+	uvs_stats_add_(&w->counters[r], 1);
+}
+
+/* Sets f's verdict and reason and counts them: TX as a frame sent (and its reason if
+ * not PKT_OK), the others by their reason. */
+static inline void uvs_verdict_set(struct uvs_worker *w, struct uvs_frame *f, enum uvs_verdict v,
+				   enum uvs_reason r)
+{
+	f->verdict = (uint8_t)v;
+	f->reason = (uint8_t)r;
+	if (v == UVS_VERDICT_TX) {
+		uvs_stats_add_(&w->tx, 1);
+		if (r != UVS_R_PKT_OK)
+			uvs_count(w, r);
+	} else {
+		uvs_count(w, r);
+	}
+}
+
+/* A reassembled datagram (w->dgram) to be sent whole: a copy among w's own frames, or
+ * dropped as no_room. */
+void uvs_verdict_dgram(struct uvs_worker *w, struct uvs_frame *f, enum uvs_reason r);
+
+/* Sets f's verdict and reason and counts it. */
+static inline void uvs_verdict(struct uvs_worker *w, struct uvs_frame *f, enum uvs_verdict v,
+			       enum uvs_reason r)
+{
+	if (v == UVS_VERDICT_TX && f == w->dgram)
+		uvs_verdict_dgram(w, f, r);
+	else
+		uvs_verdict_set(w, f, v, r);
+}
+/* Counts a packet of destination d's connection in its, its service's and the model's
+ * stats (in: towards the real server). */
+void uvs_stats_packet(struct uvs_worker *w, struct uvs_dest *d, uint32_t bytes, bool in);
+/* Answers f's sender with port unreachable from the address f was sent to. */
+void uvs_answer_port_unreachable(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p);
+/* Routes f's packet to next_hop, steps its TTL and checks the path MTU for overhead
+ * more bytes: returns 0 if it may go on whole, the fragment size it goes in, or -1
+ * with the verdict set (forward.c says how). */
+int uvs_prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int nh_af,
+		const union uvs_addr *next_hop, uint32_t overhead, bool reply,
+		struct uvs_route *rt);
+/* uvs_prepare() toward a client, from the real server's side, and the L4 checksum. */
+int uvs_prepare_to_client(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int af,
+			  const union uvs_addr *client, struct uvs_route *rt);
+/* Sends f's rewritten packet on rt, whole or in fragments of frag bytes. */
+void uvs_send_to(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
+		 const struct uvs_route *rt, uint32_t frag);
+/* A client's packet of connection c, on to its real server by c's method. */
+void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
+		    struct uvs_conn *c);
+/* A real server's reply on NAT connection c, back to the client from the VIP. */
+void uvs_reply(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, struct uvs_conn *c,
+	       uvs_time_t now);
+
+/* Frames may carry Ethernet padding; what goes out is the IP packet only. */
+static inline void uvs_trim(struct uvs_frame *f, const struct uvs_pkt *p)
+{
+	f->len = p->l3_off + p->l3_len;
+}
+
+/* Whether d still belongs to a service. */
+static inline bool uvs_dest_available(const struct uvs_dest *d)
+{
+	return uvs_dest_svc(d) != NULL;
+}
+
+/* ---- conn_state.c, schedule.c ---- */
 
 /* A packet of c was seen (output: from the real server): TCP state, timer. */
 void uvs_conn_seen(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_pkt *p, bool output,

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The frame path: parse, find or schedule the connection, follow its state, rewrite
- * by its forwarding method, and answer with ICMP where IPVS does. Scheduling and
- * persistence are in schedule.c; the connection table in conn.c; rewrites in xmit/.
+ * The frame path: parse, reassemble fragments, find or schedule the connection,
+ * follow its state, and hand the frame to forward.c, which rewrites it by its
+ * forwarding method and answers with ICMP where IPVS does. Scheduling and persistence
+ * are in schedule.c; the connection table in conn.c; reassembly in frag.c; rewrites in
+ * xmit/.
  */
 #include "engine.h"
 
@@ -20,11 +22,6 @@
 
 #include "base/atomic.h"
 #include "engine-internal.h"
-
-/* ICMP errors a worker may send: 1000 a second, in bursts of up to 50, as the
- * kernel's icmp_msgs_per_sec and icmp_msgs_burst. */
-#define ICMP_BURST    50
-#define ICMP_TOKEN_NS (UVS_NS_PER_SEC / 1000)
 
 static const char *const reason_names[UVS_R_COUNT] = {
 #define X(name, text) "pkt_" text,
@@ -46,6 +43,7 @@ void uvs_engine_config_default(struct uvs_engine_config *c)
 	c->nworkers = 1;
 	c->table_bits = 20;
 	c->max_conns = 1u << 22;
+	c->frag_mem = UVS_FRAG_MEM_DEFAULT;
 }
 
 int uvs_engine_init(struct uvs_engine *e, struct uvs_model *m, const struct uvs_engine_config *c)
@@ -63,12 +61,27 @@ int uvs_engine_init(struct uvs_engine *e, struct uvs_model *m, const struct uvs_
 		free(e->workers);
 		return rc;
 	}
+	rc = uvs_frag_table_init(&e->frags, 10, c->frag_mem ? c->frag_mem : UVS_FRAG_MEM_DEFAULT);
+	if (rc < 0) {
+		uvs_conn_table_destroy(&e->conns);
+		free(e->workers);
+		return rc;
+	}
 	e->model = m;
 	e->nworkers = c->nworkers;
 	e->route = c->route;
 	e->route_arg = c->route_arg;
 	uvs_timeouts_default(&e->timeouts);
 	return 0;
+}
+
+static void worker_buffers_free(struct uvs_worker *w)
+{
+	free(w->out);
+	free(w->out_buf);
+	free(w->dgram_buf);
+	w->out = NULL;
+	w->out_buf = w->dgram_buf = NULL;
 }
 
 /* Ends every connection on w's wheel: templates last, since connections refer to them. */
@@ -89,6 +102,7 @@ void uvs_worker_destroy(struct uvs_worker *w)
 	end_all(w, true);
 	rcu_read_unlock();
 	uvs_conn_pool_destroy(&w->pool);
+	worker_buffers_free(w);
 	e->workers[w->id] = NULL;
 }
 
@@ -101,9 +115,12 @@ void uvs_engine_destroy(struct uvs_engine *e)
 				end_all(e->workers[i], pass == 1);
 	rcu_read_unlock();
 	for (unsigned i = 0; i < e->nworkers; i++)
-		if (e->workers[i])
+		if (e->workers[i]) {
 			uvs_conn_pool_destroy(&e->workers[i]->pool);
+			worker_buffers_free(e->workers[i]);
+		}
 	uvs_conn_table_destroy(&e->conns);
+	uvs_frag_table_destroy(&e->frags);
 	free(e->workers);
 	e->workers = NULL;
 	free(e->host_addrs);
@@ -119,7 +136,14 @@ int uvs_worker_init(struct uvs_worker *w, struct uvs_engine *e, unsigned id)
 	memset(w, 0, sizeof(*w));
 	w->engine = e;
 	w->id = id;
-	w->icmp_tokens = ICMP_BURST;
+	w->icmp_tokens = UVS_ICMP_BURST;
+	w->out = calloc(UVS_OUT_FRAMES, sizeof(*w->out));
+	w->out_buf = malloc(UVS_OUT_BYTES);
+	w->dgram_buf = malloc(UVS_FRAME_HEADROOM + UVS_DGRAM_MAX);
+	if (!w->out || !w->out_buf || !w->dgram_buf) {
+		worker_buffers_free(w);
+		return -ENOMEM;
+	}
 	uvs_conn_pool_init(&w->pool, (uint8_t)id);
 	e->workers[id] = w;
 	return 0;
@@ -159,310 +183,72 @@ static bool wheel_expire(void *arg, struct uvs_conn *c, uvs_time_t now)
 	return true;
 }
 
+/* How often a worker looks through its share of the reassembly table. */
+#define FRAG_SWEEP_NS (UVS_NS_PER_SEC / 4)
+
 void uvs_worker_timers(struct uvs_worker *w, uvs_time_t now)
 {
+	struct uvs_engine *e = w->engine;
+
 	uvs_conn_wheel_run(&w->pool, now, wheel_expire, w);
-}
+	if (now >= w->frag_sweep) {
+		uint32_t n = uvs_frag_buckets(&e->frags),
+			 share = (n + e->nworkers - 1) / e->nworkers;
+		unsigned gone = uvs_frag_expire(&e->frags, now, w->id * share, share);
 
-static void count(struct uvs_worker *w, enum uvs_reason r)
-{
-	uvs_stats_add_(&w->counters[r], 1);
-}
-
-/* Sets f's verdict and reason and counts it. */
-static void verdict(struct uvs_worker *w, struct uvs_frame *f, enum uvs_verdict v,
-		    enum uvs_reason r)
-{
-	f->verdict = v;
-	f->reason = r;
-	if (v == UVS_VERDICT_TX) {
-		uvs_stats_add_(&w->tx, 1);
-		if (r != UVS_R_PKT_OK)
-			count(w, r);
-	} else {
-		count(w, r);
+		uvs_stats_add_(&w->counters[UVS_R_FRAG_TIMEOUT], gone);
+		w->frag_sweep = now + FRAG_SWEEP_NS;
 	}
 }
 
-/* Counts a packet of d's connection (in: towards the real server) in the destination's,
- * its service's (if it still has one) and the model's stats. */
-static void stats_packet(struct uvs_worker *w, struct uvs_dest *d, uint32_t bytes, bool in)
+unsigned uvs_worker_out(struct uvs_worker *w, struct uvs_frame **frames)
 {
-	void (*add)(struct uvs_stats *, unsigned, uint64_t) = in ? uvs_stats_in : uvs_stats_out;
-	struct uvs_service *svc = uvs_dest_svc(d);
-
-	add(&d->stats, w->id, bytes);
-	if (svc)
-		add(&svc->stats, w->id, bytes);
-	add(&w->engine->model->stats, w->id, bytes);
-}
-
-static bool icmp_allowed(struct uvs_worker *w, uvs_time_t now)
-{
-	if (now > w->icmp_refilled) {
-		uvs_time_t add = (now - w->icmp_refilled) / ICMP_TOKEN_NS;
-		if (add >= ICMP_BURST - w->icmp_tokens) {
-			w->icmp_tokens = ICMP_BURST;
-			w->icmp_refilled = now;
-		} else {
-			w->icmp_tokens += (uint32_t)add;
-			w->icmp_refilled += add * ICMP_TOKEN_NS;
-		}
-	}
-	if (!w->icmp_tokens)
-		return false;
-	w->icmp_tokens--;
-	return true;
-}
-
-/*
- * Answers the frame's sender with an ICMP error from src, or drops the frame for
- * `why` when no error may be sent: never about an ICMP error or to a source that is
- * not unicast (RFC 1122, RFC 4443), and within the worker's rate except for
- * frag-needed and packet-too-big, which path MTU discovery depends on (the kernel
- * exempts them too).
- */
-static void answer_icmp(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
-			const union uvs_addr *src, enum uvs_reason why, uint8_t type4,
-			uint8_t type6, uint8_t code4, uint8_t code6, uint32_t info)
-{
-	bool v6 = p->af == AF_INET6;
-	bool pmtu = why == UVS_R_TOO_BIG;
-
-	if (uvs_pkt_is_icmp_error(p) || !uvs_addr_is_unicast(p->af, &p->saddr)) {
-		verdict(w, f, UVS_VERDICT_DROP, why);
-		return;
-	}
-	if (!pmtu && !icmp_allowed(w, w->now)) {
-		verdict(w, f, UVS_VERDICT_DROP, UVS_R_ICMP_RATELIMIT);
-		return;
-	}
-	if (uvs_icmp_error(f, p, src, v6 ? type6 : type4, v6 ? code6 : code4, info) < 0) {
-		verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROOM);
-		return;
-	}
-	verdict(w, f, UVS_VERDICT_TX, why);
-}
-
-/* A frame to a virtual service is answered from the address it was sent to, as the
- * kernel answers for a local address. */
-static void answer_port_unreachable(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p)
-{
-	union uvs_addr vip = p->daddr;
-
-	answer_icmp(w, f, p, &vip, UVS_R_NO_DEST, ICMP_DEST_UNREACH, ICMP6_DST_UNREACH,
-		    ICMP_PORT_UNREACH, ICMP6_DST_UNREACH_NOPORT, 0);
-}
-
-/*
- * The source of an error about a frame the director forwards: the frame's destination
- * if it was sent to a virtual service; for a reply that uvs routes on to the client,
- * the director's own address toward the sender, as a router answers. Returns false
- * (verdict set) if there is no route back.
- */
-static bool icmp_source(struct uvs_worker *w, struct uvs_frame *f, const struct uvs_pkt *p,
-			bool reply, union uvs_addr *src)
-{
-	struct uvs_engine *e = w->engine;
-	struct uvs_route back;
-
-	if (!reply) {
-		*src = p->daddr;
-		return true;
-	}
-	if (e->route(e->route_arg, p->af, &p->saddr, &back) < 0) {
-		verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROUTE);
-		return false;
-	}
-	*src = back.src;
-	return true;
-}
-
-/*
- * The common tail of every forwarded frame: TTL, path MTU (after any encapsulation of
- * overhead bytes), Ethernet addresses. Returns true if the frame may go on (then the
- * caller does its rewrite and calls send_to()); otherwise the verdict is set.
- */
-static bool prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int nh_af,
-		    const union uvs_addr *next_hop, uint32_t overhead, bool reply,
-		    struct uvs_route *rt)
-{
-	struct uvs_engine *e = w->engine;
-	union uvs_addr src;
-
-	if (e->route(e->route_arg, nh_af, next_hop, rt) < 0) {
-		verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROUTE);
-		return false;
-	}
-	if (uvs_ttl_dec(p) < 0) {
-		if (icmp_source(w, f, p, reply, &src))
-			answer_icmp(w, f, p, &src, UVS_R_TTL_EXPIRED, ICMP_TIME_EXCEEDED,
-				    ICMP6_TIME_EXCEEDED, ICMP_EXC_TTL, ICMP6_TIME_EXCEED_TRANSIT,
-				    0);
-		return false;
-	}
-	if (p->l3_len + overhead > rt->mtu) {
-		if (!uvs_pkt_df(p) || rt->mtu <= overhead) {
-			/* uvs does not fragment. */
-			verdict(w, f, UVS_VERDICT_DROP, UVS_R_TOO_BIG);
-			return false;
-		}
-		if (icmp_source(w, f, p, reply, &src))
-			answer_icmp(w, f, p, &src, UVS_R_TOO_BIG, ICMP_DEST_UNREACH,
-				    ICMP6_PACKET_TOO_BIG, ICMP_FRAG_NEEDED, 0, rt->mtu - overhead);
-		return false;
-	}
-	return true;
-}
-
-static void send_to(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
-		    const struct uvs_route *rt)
-{
-	uvs_eth_set(p, rt);
-	f->ifindex = rt->ifindex;
-	verdict(w, f, UVS_VERDICT_TX, UVS_R_PKT_OK);
-}
-
-/* Frames may carry Ethernet padding; what goes out is the IP packet only. */
-static void trim(struct uvs_frame *f, const struct uvs_pkt *p)
-{
-	f->len = p->l3_off + p->l3_len;
-}
-
-static bool dest_available(const struct uvs_dest *d)
-{
-	return uvs_dest_svc(d) != NULL;
-}
-
-/*
- * A packet of a Local connection (the real server is the director itself) goes to the
- * director's own stack as it came: the IP packet only, its TTL as it was, as the
- * kernel's IPVS delivers it. The stack takes it only for one of the director's
- * addresses (the VIP is one where keepalived puts it on a link); to another it would
- * route the packet on, back to the wire.
- */
-static void deliver_local(struct uvs_worker *w, struct uvs_frame *f, const struct uvs_pkt *p)
-{
-	uint32_t padding = f->len - p->l3_off - p->l3_len;
-
-	if (!uvs_host_set_has(rcu_dereference(w->engine->host_addrs), p->af, &p->daddr)) {
-		verdict(w, f, UVS_VERDICT_DROP, UVS_R_LOCAL_NOT_HOST);
-		return;
-	}
-	f->data += p->l3_off;
-	f->headroom += p->l3_off;
-	f->len = p->l3_len;
-	f->tailroom += padding;
-	verdict(w, f, UVS_VERDICT_LOCAL, UVS_R_LOCAL);
-}
-
-/* Sends a client's packet of connection c on to its real server. */
-static void forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
-		       struct uvs_conn *c)
-{
-	uint32_t fwd = uvs_conn_flags(c) & UVS_CONN_F_FWD_MASK;
-	struct uvs_dest *d = c->dest;
-	uint32_t bytes = p->l3_len;
-	struct uvs_route rt;
-	struct uvs_tun tun;
-	uint32_t overhead = 0;
-
-	/* IPVS counts a packet in before transmitting it: one then dropped, or answered
-	 * with time exceeded or frag-needed, counts too. */
-	stats_packet(w, d, bytes, true);
-	if (fwd == UVS_FWD_LOCAL) {
-		deliver_local(w, f, p);
-		return;
-	}
-	if (fwd == UVS_FWD_MASQ && !uvs_pkt_l4_csum_ok(p)) {
-		verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
-		return;
-	}
-	if (fwd == UVS_FWD_TUNNEL) {
-		uvs_dest_tun(d, &tun.type, &tun.port, &tun.flags);
-		overhead = uvs_tun_overhead(c->daf, &tun);
-	}
-	trim(f, p);
-	if (!prepare(w, f, p, c->daf, &c->daddr, overhead, false, &rt))
-		return;
-	switch (fwd) {
-	case UVS_FWD_MASQ:
-		uvs_nat_in(p, &c->daddr, c->dport);
-		break;
-	case UVS_FWD_TUNNEL:
-		if (uvs_tun_encap(f, p, c->daf, &rt.src, &c->daddr, &tun) < 0) {
-			verdict(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROOM);
-			return;
-		}
-		break;
-	default: /* direct routing: only the link addresses change */
-		break;
-	}
-	send_to(w, f, p, &rt);
-}
-
-/* A packet from the real server's side on its way to client: trimmed, routed and its
- * checksum checked, or dropped (false) with the reason counted. */
-static bool prepare_to_client(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int af,
-			      const union uvs_addr *client, struct uvs_route *rt)
-{
-	trim(f, p);
-	if (!prepare(w, f, p, af, client, 0, true, rt))
-		return false;
-	if (!uvs_pkt_l4_csum_ok(p)) {
-		verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
-		return false;
-	}
-	return true;
-}
-
-/*
- * A real server's reply on NAT connection c, back to the client from the VIP. A reply
- * that is dropped changes neither the connection nor its counters: in the kernel the
- * router drops it (TTL, MTU) before IPVS sees it, and IPVS drops a bad checksum before
- * it counts the packet and follows the state.
- */
-static void reply(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, struct uvs_conn *c,
-		  uvs_time_t now)
-{
-	uint32_t bytes = p->l3_len;
-	struct uvs_route rt;
-
-	if (!prepare_to_client(w, f, p, c->af, &c->caddr, &rt))
-		return;
-	uvs_conn_seen(w->engine, c, p, true, now);
-	uvs_nat_out(p, &c->vaddr, c->vport);
-	stats_packet(w, c->dest, bytes, false);
-	send_to(w, f, p, &rt);
+	*frames = w->out;
+	return w->nout;
 }
 
 /* A sysctl's value (core/sysctl.h). Relaxed: each is a setting read on its own, and
  * a packet that races with a change may see the old or the new one. */
 #define SYSCTL(e, name) uvs_load_relaxed(&(e)->model->sysctl.name)
 
-/* TCP SYN (without RST) schedules; with sloppy_tcp any TCP packet; UDP always. */
+/* TCP SYN (without RST) schedules; with sloppy_tcp any TCP packet; SCTP INIT, with
+ * sloppy_sctp any SCTP packet but an ABORT; UDP always. */
 static bool schedules(const struct uvs_engine *e, const struct uvs_pkt *p)
 {
-	if (p->protocol != IPPROTO_TCP)
-		return true;
-	if (p->tcp_flags & TH_RST)
-		return false;
-	return (p->tcp_flags & TH_SYN) || SYSCTL(e, sloppy_tcp);
+	if (p->protocol == IPPROTO_TCP) {
+		if (p->tcp_flags & TH_RST)
+			return false;
+		return (p->tcp_flags & TH_SYN) || SYSCTL(e, sloppy_tcp);
+	}
+	if (p->protocol == IPPROTO_SCTP) {
+		enum uvs_sctp_event ev = uvs_sctp_event(p);
+		return ev == UVS_SCTP_EV_INIT ||
+		       (ev != UVS_SCTP_EV_ABORT && SYSCTL(e, sloppy_sctp));
+	}
+	return true;
+}
+
+/* Whether p would open a new connection on its own: a TCP SYN or an SCTP INIT. */
+static bool opens(const struct uvs_pkt *p)
+{
+	if (p->protocol == IPPROTO_TCP)
+		return p->tcp_flags & TH_SYN;
+	return p->protocol == IPPROTO_SCTP && uvs_sctp_event(p) == UVS_SCTP_EV_INIT;
 }
 
 /*
- * An existing connection that a new SYN should replace, as IPVS decides for port
- * reuse: with conn_reuse_mode non-zero, one whose real server has weight 0 (with
- * expire_nodest_conn), or one not controlled by a template that is in TIME_WAIT or
- * CLOSE, or (bit 2) in FIN_WAIT without a reply seen, the last state a director sees
- * of a direct-routing connection.
+ * An existing connection that a new SYN (or SCTP INIT) should replace, as IPVS decides
+ * for port reuse: with conn_reuse_mode non-zero, one whose real server has weight 0
+ * (with expire_nodest_conn), or one not controlled by a template that is in TIME_WAIT
+ * or CLOSE (SCTP: CLOSED), or (bit 2) in FIN_WAIT without a reply seen, the last state
+ * a director sees of a direct-routing connection.
  */
 static bool reuse(const struct uvs_engine *e, const struct uvs_conn *c, const struct uvs_pkt *p)
 {
 	int mode;
 	uint8_t state;
 
-	if (p->protocol != IPPROTO_TCP || !(p->tcp_flags & TH_SYN))
+	if (p->protocol == IPPROTO_UDP || !opens(p))
 		return false;
 	mode = SYSCTL(e, conn_reuse_mode);
 	if (!mode)
@@ -473,6 +259,8 @@ static bool reuse(const struct uvs_engine *e, const struct uvs_conn *c, const st
 		return false;
 	/* Relaxed: the state is judged on its own, without c's lock, as the kernel does. */
 	state = uvs_load_relaxed(&c->state);
+	if (p->protocol == IPPROTO_SCTP)
+		return state == UVS_SCTP_S_CLOSED;
 	if (state == UVS_TCP_S_TIME_WAIT || state == UVS_TCP_S_CLOSE)
 		return true;
 	return (mode & 2) && state == UVS_TCP_S_FIN_WAIT &&
@@ -488,7 +276,7 @@ struct staged {
 	struct uvs_pkt p;
 	uint32_t bucket;
 	uint8_t reason; /* enum uvs_pkt_reason */
-	bool lookup;	/* TCP or UDP: bucket is set */
+	bool lookup;	/* TCP, UDP or SCTP: bucket is set */
 	bool out;	/* not to a (possible) VIP: the outbound table's bucket */
 };
 
@@ -506,19 +294,19 @@ static void schedule_new(struct uvs_worker *w, struct uvs_frame *f, struct uvs_p
 
 	if (!c) {
 		if (refused == UVS_R_NO_DEST)
-			answer_port_unreachable(w, f, p);
+			uvs_answer_port_unreachable(w, f, p);
 		else
-			verdict(w, f, UVS_VERDICT_DROP, refused);
+			uvs_verdict(w, f, UVS_VERDICT_DROP, refused);
 		return;
 	}
 	if (c == &once) {
-		count(w, UVS_R_ONE_PACKET);
-		forward_in(w, f, p, c);
+		uvs_count(w, UVS_R_ONE_PACKET);
+		uvs_forward_in(w, f, p, c);
 		uvs_schedule_once_done(c);
 		return;
 	}
 	uvs_conn_seen(w->engine, c, p, false, now);
-	forward_in(w, f, p, c);
+	uvs_forward_in(w, f, p, c);
 }
 
 /* A frame that is no service's: the reply of NAT connection c if there is one, else
@@ -527,17 +315,20 @@ static void reply_or_pass(struct uvs_worker *w, struct uvs_frame *f, struct uvs_
 			  struct uvs_conn *c, uvs_time_t now)
 {
 	if (c)
-		reply(w, f, p, c, now);
+		uvs_reply(w, f, p, c, now);
 	else
-		verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_SERVICE);
+		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_SERVICE);
 }
 
 /*
- * A TCP or UDP frame. One to an address no service ever had (and without a mark) can
+ * A TCP, UDP or SCTP frame. One to an address no service ever had (and without a mark) can
  * only be a NAT reply; one to a possible VIP is looked up inbound, then as a service,
  * and only then as a reply, so a new connection costs no reply lookup.
  */
-static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *s, uvs_time_t now)
+/* Inlined into the batch loop, as handle_packet() and stage(): the established path. */
+#define HOT static inline __attribute__((always_inline))
+
+HOT void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *s, uvs_time_t now)
 {
 	struct uvs_engine *e = w->engine;
 	struct uvs_pkt *p = &s->p;
@@ -556,13 +347,13 @@ static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *
 		uvs_conn_end(e, c);
 		c = NULL;
 	}
-	if (c && !dest_available(c->dest)) {
+	if (c && !uvs_dest_available(c->dest)) {
 		/* Its real server was deleted. */
 		bool expire = SYSCTL(e, expire_nodest_conn);
 		if (!expire || !schedules(e, p)) {
 			if (expire)
 				uvs_conn_end(e, c);
-			verdict(w, f, UVS_VERDICT_DROP, UVS_R_NODEST_CONN);
+			uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_NODEST_CONN);
 			return;
 		}
 		uvs_conn_end(e, c);
@@ -577,21 +368,21 @@ static void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *
 			return;
 		}
 		if (!schedules(e, p)) {
-			verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_CONN);
+			uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_CONN);
 			return;
 		}
 		/* A new connection: from a client, never from the director itself, a
 		 * VIP or the service's own real servers (martian.h). */
 		enum uvs_reason martian = uvs_martian_source(e, p, svc);
 		if (martian != UVS_R_PKT_OK) {
-			verdict(w, f, UVS_VERDICT_DROP, martian);
+			uvs_verdict(w, f, UVS_VERDICT_DROP, martian);
 			return;
 		}
 		schedule_new(w, f, p, svc, now);
 		return;
 	}
 	uvs_conn_seen(e, c, p, false, now);
-	forward_in(w, f, p, c);
+	uvs_forward_in(w, f, p, c);
 }
 
 /*
@@ -609,12 +400,12 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 	struct uvs_conn *c;
 	struct uvs_route rt;
 	uint32_t bytes = p->l3_len;
+	int frag;
 	enum uvs_reason martian;
 	bool to_client;
 
-	if (uvs_pkt_parse_icmp_inner(p, &in) != UVS_PKT_OK ||
-	    (in.protocol != IPPROTO_TCP && in.protocol != IPPROTO_UDP)) {
-		verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
+	if (uvs_pkt_parse_icmp_inner(p, &in) != UVS_PKT_OK || !uvs_pkt_has_ports(&in)) {
+		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
 		return;
 	}
 	/* About a packet sent to a real server: the error goes back to the client. Else
@@ -625,48 +416,49 @@ static void handle_icmp_error(struct uvs_worker *w, struct uvs_frame *f, struct 
 	if (!c)
 		c = uvs_conn_in_get(&e->conns, in.af, in.protocol, &in.daddr, in.dport, &in.saddr,
 				    in.sport, false);
-	if (!c || (!to_client && !dest_available(c->dest))) {
-		verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
+	if (!c || (!to_client && !uvs_dest_available(c->dest))) {
+		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
 		return;
 	}
 	/* Relayed only from a source a host may have (martian.h). */
 	martian = uvs_martian_source(e, p, NULL);
 	if (martian != UVS_R_PKT_OK) {
-		verdict(w, f, UVS_VERDICT_DROP, martian);
+		uvs_verdict(w, f, UVS_VERDICT_DROP, martian);
 		return;
 	}
 	if (to_client) {
-		if (!prepare_to_client(w, f, p, p->af, &p->daddr, &rt))
+		frag = uvs_prepare_to_client(w, f, p, p->af, &p->daddr, &rt);
+		if (frag < 0)
 			return;
 		uvs_icmp_relay_out(p, &in, &c->vaddr, c->vport);
-		stats_packet(w, c->dest, bytes, false);
-		send_to(w, f, p, &rt);
+		uvs_stats_packet(w, c->dest, bytes, false);
+		uvs_send_to(w, f, p, &rt, (uint32_t)frag);
 		return;
 	}
 	if (!uvs_pkt_l4_csum_ok(p)) {
-		verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
+		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
 		return;
 	}
 	if ((uvs_conn_flags(c) & UVS_CONN_F_FWD_MASK) == UVS_FWD_MASQ) {
-		stats_packet(w, c->dest, bytes, true);
-		trim(f, p);
-		if (!prepare(w, f, p, c->daf, &c->daddr, 0, false, &rt))
+		uvs_stats_packet(w, c->dest, bytes, true);
+		uvs_trim(f, p);
+		frag = uvs_prepare(w, f, p, c->daf, &c->daddr, 0, false, &rt);
+		if (frag < 0)
 			return;
 		uvs_icmp_relay_in(p, &in, &c->daddr, c->dport);
-		send_to(w, f, p, &rt);
+		uvs_send_to(w, f, p, &rt, (uint32_t)frag);
 		return;
 	}
-	forward_in(w, f, p, c);
+	uvs_forward_in(w, f, p, c);
 }
 
 /* First pass: parse f and start loading its connection's bucket. */
-static void stage(struct uvs_engine *e, struct uvs_frame *f, struct staged *s)
+HOT void stage(struct uvs_engine *e, struct uvs_frame *f, struct staged *s)
 {
 	struct uvs_pkt *p = &s->p;
 
 	s->reason = (uint8_t)uvs_pkt_parse(f->data, f->len, p);
-	s->lookup = s->reason == UVS_PKT_OK &&
-		    (p->protocol == IPPROTO_TCP || p->protocol == IPPROTO_UDP);
+	s->lookup = s->reason == UVS_PKT_OK && uvs_pkt_has_ports(p);
 	if (!s->lookup)
 		return;
 	s->out = !f->fwmark && !uvs_model_may_be_vip(e->model, p->af, &p->daddr);
@@ -679,27 +471,82 @@ static void stage(struct uvs_engine *e, struct uvs_frame *f, struct staged *s)
 	uvs_conn_prefetch_bucket(&e->conns, s->out, s->bucket);
 }
 
-static void handle_frame(struct uvs_worker *w, struct uvs_frame *f, struct staged *s,
-			 uvs_time_t now)
+/* A frame that parsed whole (reason OK): its connection, or an ICMP error's. */
+HOT void handle_packet(struct uvs_worker *w, struct uvs_frame *f, struct staged *s, uvs_time_t now)
 {
-	switch ((enum uvs_pkt_reason)s->reason) {
-	case UVS_PKT_OK:
-		break;
-	case UVS_PKT_NOT_IP:
-	case UVS_PKT_L4_UNKNOWN:
-	case UVS_PKT_FRAGMENT: /* uvs does not reassemble: the kernel may */
-		verdict(w, f, UVS_VERDICT_PASS, (enum uvs_reason)s->reason);
-		return;
-	default:
-		verdict(w, f, UVS_VERDICT_DROP, (enum uvs_reason)s->reason);
-		return;
-	}
 	if (s->lookup)
 		handle_l4(w, f, s, now);
 	else if (uvs_pkt_is_icmp_error(&s->p))
 		handle_icmp_error(w, f, &s->p);
 	else
-		verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
+		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_ICMP_UNRELATED);
+}
+
+/* A frame the parser refused: passed (not IP, another protocol) or dropped. */
+static void handle_refused(struct uvs_worker *w, struct uvs_frame *f, enum uvs_pkt_reason r)
+{
+	bool pass = r == UVS_PKT_NOT_IP || r == UVS_PKT_L4_UNKNOWN;
+
+	uvs_verdict(w, f, pass ? UVS_VERDICT_PASS : UVS_VERDICT_DROP, (enum uvs_reason)r);
+}
+
+/*
+ * A fragment: into the reassembly table, as the kernel's defrag takes every fragment
+ * before IPVS (frag.h). The one that completes a datagram has the datagram handled as
+ * a frame of its own (a whole datagram is never a fragment again), sent whole or cut
+ * again to the path (forward.c) among w's own frames.
+ */
+static void handle_fragment(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
+			    uvs_time_t now)
+{
+	static const uint8_t reasons[] = {
+		[UVS_FRAG_HELD] = UVS_R_FRAG_HELD, [UVS_FRAG_DONE] = UVS_R_FRAG_HELD,
+		[UVS_FRAG_DUP] = UVS_R_FRAG_DUP,   [UVS_FRAG_OVERLAP] = UVS_R_FRAG_OVERLAP,
+		[UVS_FRAG_BAD] = UVS_R_FRAG_BAD,   [UVS_FRAG_NO_MEMORY] = UVS_R_FRAG_NO_MEMORY,
+	};
+	struct uvs_frag_done done = { .buf = w->dgram_buf + UVS_FRAME_HEADROOM,
+				      .room = UVS_DGRAM_MAX };
+	struct uvs_frame d;
+	struct staged st;
+	enum uvs_frag_result r;
+
+	r = uvs_frag_add(&w->engine->frags, p, f->fwmark, now, &done);
+	/* Its bytes are in the table or gone: the frame itself is not sent. */
+	uvs_verdict(w, f, UVS_VERDICT_DROP, (enum uvs_reason)reasons[r]);
+	if (r != UVS_FRAG_DONE)
+		return;
+	d = (struct uvs_frame){
+		.data = done.buf,
+		.len = done.len,
+		.headroom = UVS_FRAME_HEADROOM,
+		.tailroom = UVS_DGRAM_MAX - done.len,
+		.fwmark = done.fwmark,
+		.ifindex = f->ifindex,
+	};
+	w->dgram = &d;
+	w->dgram_max_frag = done.max_frag;
+	w->dgram_id = done.id;
+	stage(w->engine, &d, &st);
+	/* A datagram that is whole is no fragment: an IPv6 one that still has a fragment
+	 * header (one inside another) is not reassembled again. */
+	if (st.reason == UVS_PKT_OK)
+		handle_packet(w, &d, &st, now);
+	else if (st.reason == UVS_PKT_FRAGMENT)
+		uvs_verdict(w, &d, UVS_VERDICT_DROP, UVS_R_FRAG_BAD);
+	else
+		handle_refused(w, &d, (enum uvs_pkt_reason)st.reason);
+	w->dgram = NULL;
+}
+
+static void handle_frame(struct uvs_worker *w, struct uvs_frame *f, struct staged *s,
+			 uvs_time_t now)
+{
+	if (s->reason == UVS_PKT_OK)
+		handle_packet(w, f, s, now);
+	else if (s->reason == UVS_PKT_FRAGMENT)
+		handle_fragment(w, f, &s->p, now);
+	else
+		handle_refused(w, f, (enum uvs_pkt_reason)s->reason);
 }
 
 void uvs_engine_pause(struct uvs_engine *e)
@@ -732,6 +579,8 @@ void uvs_engine_process(struct uvs_worker *w, struct uvs_frame *frames, unsigned
 	struct uvs_engine *e = w->engine;
 
 	w->now = now;
+	w->nout = 0;
+	w->out_used = 0;
 	uvs_worker_timers(w, now);
 	batch_begin(e);
 	/* Three passes over up to STAGE frames: parse and prefetch each bucket, prefetch

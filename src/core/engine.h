@@ -19,8 +19,10 @@
 #include <stdint.h>
 
 #include "core/conn.h"
+#include "core/frag.h"
 #include "core/martian.h"
 #include "core/model.h"
+#include "core/proto_sctp.h"
 #include "core/proto_tcp.h"
 #include "pkt/parse.h"
 #include "xmit/xmit.h"
@@ -53,6 +55,14 @@ enum uvs_verdict {
 	X(ONE_PACKET, "one_packet")	    /* counted: scheduled without an entry (-o) */         \
 	X(ICMP_RATELIMIT, "icmp_ratelimit") /* drop: an ICMP error was due, over the rate */       \
 	X(LOCAL_NOT_HOST, "local_not_host") /* drop: for a Local server, not to a host address */  \
+	X(FRAGMENTED, "fragmented")	    /* counted: sent on in fragments (engine's frames) */  \
+	/* Fragments (core/frag.h): */                                                             \
+	X(FRAG_HELD, "frag_held")	    /* counted: kept until its datagram is whole */        \
+	X(FRAG_DUP, "frag_dup")		    /* drop: lies inside fragments already held */         \
+	X(FRAG_OVERLAP, "frag_overlap")	    /* drop: overlaps another; the datagram is dropped */  \
+	X(FRAG_BAD, "frag_bad")		    /* drop: an impossible end or length (frag.h) */       \
+	X(FRAG_NO_MEMORY, "frag_no_memory") /* drop: the reassembly memory is used up */           \
+	X(FRAG_TIMEOUT, "frag_timeout") /* drop: a datagram not whole in time (per datagram) */    \
 	/* Martian sources (core/martian.h), of new connections and ICMP errors: */                \
 	X(MARTIAN_SRC, "martian_src")		  /* drop: no host has it (0/8, 127/8, ...) */     \
 	X(MARTIAN_SRC_LOCAL, "martian_src_local") /* drop: a director's own address */             \
@@ -84,6 +94,7 @@ struct uvs_engine_config {
 	uint32_t max_conns;  /* connections + templates (default 4,194,304) */
 	uvs_route_fn route;
 	void *route_arg;
+	size_t frag_mem; /* reassembly memory per family (default 4 MiB, the kernel's) */
 };
 
 struct uvs_worker;
@@ -98,7 +109,13 @@ struct uvs_engine {
 	struct uvs_worker **workers;
 	uint32_t paused; /* uvs_engine_pause(): workers wait between batches (futex) */
 	struct uvs_host_set *host_addrs; /* RCU; NULL: none (uvs_engine_set_host_addrs) */
+	struct uvs_frag_table frags;	 /* datagrams being reassembled, every worker's */
 };
+
+/* The frames a worker makes itself in one batch (fragments of the packets it cuts,
+ * reassembled datagrams it sends whole): at most this many, in this many bytes. */
+#define UVS_OUT_FRAMES 512
+#define UVS_OUT_BYTES  ((size_t)2 << 20)
 
 struct uvs_worker {
 	struct uvs_engine *engine;
@@ -110,6 +127,18 @@ struct uvs_worker {
 	/* Token bucket of the ICMP errors this worker may send (see answer_icmp). */
 	uint32_t icmp_tokens;
 	uvs_time_t icmp_refilled;
+	/* The frames it made in the batch (uvs_worker_out), in out_buf. */
+	struct uvs_frame *out;
+	unsigned nout;
+	uint8_t *out_buf;
+	size_t out_used;
+	/* A datagram it reassembled, while it handles it: its frame (NULL otherwise), its
+	 * buffer, its largest fragment's size and its identification. */
+	struct uvs_frame *dgram;
+	uint8_t *dgram_buf;
+	uint32_t dgram_max_frag;
+	uint32_t dgram_id;
+	uvs_time_t frag_sweep; /* when it next sweeps its share of the reassembly table */
 };
 
 void uvs_engine_config_default(struct uvs_engine_config *c);
@@ -135,8 +164,17 @@ void uvs_worker_destroy(struct uvs_worker *w);
  * Runs the worker's timers up to now first.
  */
 void uvs_engine_process(struct uvs_worker *w, struct uvs_frame *frames, unsigned n, uvs_time_t now);
-/* Expires the worker's connections due by now; call it when idle too. */
+/* Expires the worker's connections due by now, and its share of the datagrams being
+ * reassembled; call it when idle too. */
 void uvs_worker_timers(struct uvs_worker *w, uvs_time_t now);
+
+/*
+ * The frames the engine made itself during w's last uvs_engine_process(): the
+ * fragments of packets it cut to the path's MTU and the datagrams it reassembled and
+ * sends whole. Each has verdict UVS_VERDICT_TX and its ifindex; send them after the
+ * batch's own. Valid until w's next uvs_engine_process(). Returns how many.
+ */
+unsigned uvs_worker_out(struct uvs_worker *w, struct uvs_frame **frames);
 
 /*
  * Holds every worker between batches: returns once no worker is handling a frame,

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "proto_tcp.h"
 
+#include "proto_sctp.h"
+
 #include <netinet/tcp.h>
 
 #define sNO UVS_TCP_S_NONE
@@ -82,6 +84,7 @@ void uvs_timeouts_default(struct uvs_timeouts *t)
 	for (int i = 0; i < UVS_TCP_S_COUNT; i++)
 		t->tcp[i] = tcp[i];
 	t->udp = 300;
+	uvs_sctp_timeouts_default(t->sctp);
 }
 
 void uvs_timeouts_set(struct uvs_timeouts *t, uint32_t tcp, uint32_t tcpfin, uint32_t udp)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* IPVS's TCP connection states, their transitions and timeouts; UDP's one timeout. */
+/* IPVS's TCP connection states, their transitions and timeouts; UDP's one timeout;
+ * the timeouts' table of every protocol. */
 #ifndef UVS_PROTO_TCP_H
 #define UVS_PROTO_TCP_H
 
@@ -47,10 +48,15 @@ bool uvs_tcp_state_active(enum uvs_tcp_state s);
 /* The name ipvsadm -c shows, e.g. "ESTABLISHED". */
 const char *uvs_tcp_state_name(enum uvs_tcp_state s);
 
-/* Timeouts in seconds: one per TCP state, one for UDP, as the kernel's defaults. */
+/* SCTP's states (core/proto_sctp.h), counted here for the timeouts' table. */
+#define UVS_SCTP_STATES 14
+
+/* Timeouts in seconds: one per TCP state, one for UDP, one per SCTP state, as the
+ * kernel's defaults. */
 struct uvs_timeouts {
 	uint32_t tcp[UVS_TCP_S_COUNT];
 	uint32_t udp;
+	uint32_t sctp[UVS_SCTP_STATES];
 };
 
 /* A new connection's timeout until its first transition. */

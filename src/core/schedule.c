@@ -188,8 +188,8 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 		return once;
 	}
 	/* Relaxed: a setting read on its own; uvsadm --set may race with this packet. */
-	timeout = p->protocol == IPPROTO_TCP ? UVS_NEW_CONN_TIMEOUT_S
-					     : uvs_load_relaxed(&e->timeouts.udp);
+	timeout = p->protocol == IPPROTO_UDP ? uvs_load_relaxed(&e->timeouts.udp)
+					     : UVS_NEW_CONN_TIMEOUT_S;
 	c = conn_create(w, p->af, p->protocol, &p->saddr, p->sport, &p->daddr, p->dport, d,
 			d->conf.port ? d->conf.port : p->dport, ct,
 			UVS_CONN_F_INACTIVE | UVS_CONN_F_NOOUTPUT, timeout, now);

@@ -37,14 +37,14 @@ struct uvs_sysctl {
 	int expire_nodest_conn;
 	int expire_quiescent_template;
 	int sloppy_tcp;
+	int sloppy_sctp;
 	/* lblc and lblcr at their next pick: seconds (the kernel's are jiffies). */
 	int lblc_expiration;
 	int lblcr_expiration;
 	/* uvsd's 2-second rate estimator runs while this is non-zero. */
 	int run_estimation;
-	/* Kept and listed for what uvs does not have yet: SCTP, the sync daemon and the
+	/* Kept and listed for what uvs does not have yet: the sync daemon and the
 	 * SYN-flood defences' parameters. */
-	int sloppy_sctp;
 	int backup_only;
 	int sync_version;
 	int sync_ports;

@@ -2,6 +2,8 @@
 /* The message writer and the strict attribute parser of the control protocol. */
 #include "codec.h"
 
+#include "core/proto_sctp.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -733,6 +735,8 @@ const char *uvs_ctl_state_name(int protocol, int tcp_state)
 		return "ERR!";
 	case IPPROTO_UDP:
 		return "UDP";
+	case IPPROTO_SCTP:
+		return uvs_sctp_state_name(tcp_state);
 	case IPPROTO_IP:
 		return "NONE";
 	default:

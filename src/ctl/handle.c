@@ -17,15 +17,28 @@ struct req {
 	uint8_t cmd;
 	bool dump;
 	const struct nlattr *tb[UVS_CTL_TOP_MAX + 1];
+	/* For a change while the daemon audits: what the command read goes here. */
+	struct uvs_ctl_audit *audit;
 };
 
-/*
- * Appends an NLMSG_ERROR to c->out: errnum (0 for an ack), the request's header (or
- * as much of it as there is) and msg as an extended ack. Errors and acks are small;
- * the buffer always has room for one after a do-reply.
- */
-static void put_error(struct ctl_client *c, const void *req, size_t req_len, int errnum,
-		      const char *msg)
+/* For the audit: the service (or its key) the request names. */
+static void audit_svc(const struct req *r, const struct uvs_svc_conf *c)
+{
+	if (r->audit) {
+		r->audit->svc = *c;
+		r->audit->has_svc = r->audit->decoded = true;
+	}
+}
+
+static void audit_svc_key(const struct req *r, const struct uvs_svc_key *k)
+{
+	if (r->audit)
+		audit_svc(r, &(struct uvs_svc_conf){ .key = *k });
+}
+
+/* Errors and acks are small: the buffer always has room for one after a do-reply. */
+void ctl_put_error(struct ctl_client *c, const void *req, size_t req_len, int errnum,
+		   const char *msg)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(c->out + c->out_len);
 	struct nlmsgerr *e;
@@ -102,6 +115,7 @@ static int cmd_svc(struct uvs_ctl_server *s, struct ctl_client *c, const struct 
 	if ((ret = uvs_ctl_get_svc_conf(r->tb[IPVS_CMD_ATTR_SERVICE], &conf, &mask, err)))
 		return ret;
 	conf.flags = merged_flags(s->cfg.model, &conf, mask);
+	audit_svc(r, &conf);
 	if (r->cmd == IPVS_CMD_NEW_SERVICE)
 		return uvs_svc_add(s->cfg.model, &conf, err);
 	return uvs_svc_edit(s->cfg.model, &conf, err);
@@ -116,6 +130,7 @@ static int cmd_del_svc(struct uvs_ctl_server *s, struct ctl_client *c, const str
 	(void)c;
 	if ((ret = svc_key(r, &k, err)))
 		return ret;
+	audit_svc_key(r, &k);
 	return uvs_svc_del(s->cfg.model, &k, err);
 }
 
@@ -167,6 +182,9 @@ static int cmd_dest(struct uvs_ctl_server *s, struct ctl_client *c, const struct
 	if ((ret = svc_key(r, &k, err)) ||
 	    (ret = uvs_ctl_get_dest(r->tb[IPVS_CMD_ATTR_DEST], k.af, !del, &d, err)))
 		return ret;
+	audit_svc_key(r, &k);
+	if (r->audit)
+		r->audit->dest = d;
 	/* The kernel's sync protocol cannot carry mixed families: no such destination
 	 * while a sync daemon runs (checked, as there, once the service is found). */
 	if (!del && d.af != k.af && (s->daemon_running[0] || s->daemon_running[1]) &&
@@ -233,15 +251,12 @@ static int has_mixed_family(struct uvs_model *m)
 /* Sync is not implemented yet: a daemon is recorded with the kernel's defaults for
  * what was not given, reported by GET_DAEMON, and the daemon's ops are told. The
  * kernel's refusals are kept (its order: group, mixed families, state). */
-static int cmd_new_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
-			  struct uvs_error *err)
+int uvs_ctl_server_start_daemon(struct uvs_ctl_server *s, const struct uvs_ctl_daemon *want,
+				struct uvs_error *err)
 {
-	struct uvs_ctl_daemon d;
+	struct uvs_ctl_daemon d = *want;
 	int ret, i;
 
-	(void)c;
-	if ((ret = uvs_ctl_get_daemon(r->tb[IPVS_CMD_ATTR_DAEMON], true, &d, err)))
-		return ret;
 	if (d.mcast_af && !is_multicast(d.mcast_af, &d.mcast_group))
 		return uvs_errorf(err, EINVAL, "sync group is not a multicast address");
 	if ((ret = has_mixed_family(s->cfg.model)) < 0)
@@ -275,6 +290,33 @@ static int cmd_new_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const 
 	return 0;
 }
 
+size_t uvs_ctl_server_daemons(const struct uvs_ctl_server *s, struct uvs_ctl_daemon out[2])
+{
+	size_t n = 0;
+
+	for (int i = 0; i < 2; i++) {
+		if (s->daemon_running[i])
+			out[n++] = s->daemons[i];
+	}
+	return n;
+}
+
+static int cmd_new_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
+			  struct uvs_error *err)
+{
+	struct uvs_ctl_daemon d;
+	int ret;
+
+	(void)c;
+	if ((ret = uvs_ctl_get_daemon(r->tb[IPVS_CMD_ATTR_DAEMON], true, &d, err)))
+		return ret;
+	if (r->audit) {
+		r->audit->daemon = d;
+		r->audit->decoded = true;
+	}
+	return uvs_ctl_server_start_daemon(s, &d, err);
+}
+
 static int cmd_del_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
 			  struct uvs_error *err)
 {
@@ -284,6 +326,10 @@ static int cmd_del_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const 
 	(void)c;
 	if ((ret = uvs_ctl_get_daemon(r->tb[IPVS_CMD_ATTR_DAEMON], false, &d, err)))
 		return ret;
+	if (r->audit) {
+		r->audit->daemon = d;
+		r->audit->decoded = true;
+	}
 	if ((i = daemon_index(d.state, err)) < 0)
 		return i;
 	if (!s->daemon_running[i])
@@ -298,10 +344,7 @@ static int cmd_get_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const 
 			  struct uvs_error *err)
 {
 	(void)r, (void)err;
-	for (int i = 0; i < 2; i++) {
-		if (s->daemon_running[i])
-			c->daemons[c->ndaemons++] = s->daemons[i];
-	}
+	c->ndaemons = uvs_ctl_server_daemons(s, c->daemons);
 	c->dump_cmd = IPVS_CMD_NEW_DAEMON;
 	return 0;
 }
@@ -326,6 +369,12 @@ static int cmd_set_config(struct uvs_ctl_server *s, struct ctl_client *c, const 
 		const struct nlattr *a = r->tb[IPVS_CMD_ATTR_TIMEOUT_TCP + i];
 		if (a)
 			v[i] = mnl_attr_get_u32(a);
+	}
+	if (r->audit) {
+		memcpy(r->audit->timeouts, v, sizeof(v));
+		r->audit->decoded = true;
+	}
+	for (int i = 0; i < 3; i++) {
 		if (v[i] > UVS_TIMEOUT_MAX)
 			return uvs_errorf(err, EINVAL, "%s timeout %u out of range 0..%u", names[i],
 					  v[i], UVS_TIMEOUT_MAX);
@@ -369,17 +418,23 @@ static int cmd_zero(struct uvs_ctl_server *s, struct ctl_client *c, const struct
 	int ret;
 
 	(void)c;
-	if (!r->tb[IPVS_CMD_ATTR_SERVICE])
+	if (!r->tb[IPVS_CMD_ATTR_SERVICE]) {
+		if (r->audit)
+			r->audit->decoded = true;
 		return uvs_model_zero(s->cfg.model, NULL, err);
+	}
 	if ((ret = svc_key(r, &k, err)))
 		return ret;
+	audit_svc_key(r, &k);
 	return uvs_model_zero(s->cfg.model, &k, err);
 }
 
 static int cmd_flush(struct uvs_ctl_server *s, struct ctl_client *c, const struct req *r,
 		     struct uvs_error *err)
 {
-	(void)c, (void)r, (void)err;
+	(void)c, (void)err;
+	if (r->audit)
+		r->audit->decoded = true;
 	uvs_svc_flush(s->cfg.model);
 	return 0;
 }
@@ -449,13 +504,18 @@ static int cmd_set_sysctl(struct uvs_ctl_server *s, struct ctl_client *c, const 
 	(void)c;
 	if ((ret = uvs_ctl_get_sysctl(r->tb[UVS_CMD_ATTR_SYSCTL], true, &q, err)))
 		return ret;
+	if (r->audit) {
+		r->audit->sysctl = q;
+		r->audit->decoded = true;
+	}
 	return uvs_sysctl_set(&s->cfg.model->sysctl, q.name, q.value, err);
 }
 
 typedef int (*cmd_fn)(struct uvs_ctl_server *, struct ctl_client *, const struct req *,
 		      struct uvs_error *);
 
-enum { DO = 1, DUMP = 2 };
+/* CHANGE: a command that changes the configuration, which the audit reports. */
+enum { DO = 1, DUMP = 2, CHANGE = 4 };
 
 #define A(x) (1u << (x))
 #define SVC  A(IPVS_CMD_ATTR_SERVICE)
@@ -473,34 +533,41 @@ static const struct cmd_desc {
 	uint16_t takes, needs;
 	cmd_fn fn;
 } cmds[UVS_CMD_MAX + 1] = {
-	[IPVS_CMD_NEW_SERVICE] = { "NEW_SERVICE", DO, SVC, SVC, cmd_svc },
-	[IPVS_CMD_SET_SERVICE] = { "SET_SERVICE", DO, SVC, SVC, cmd_svc },
-	[IPVS_CMD_DEL_SERVICE] = { "DEL_SERVICE", DO, SVC, SVC, cmd_del_svc },
+	[IPVS_CMD_NEW_SERVICE] = { "NEW_SERVICE", DO | CHANGE, SVC, SVC, cmd_svc },
+	[IPVS_CMD_SET_SERVICE] = { "SET_SERVICE", DO | CHANGE, SVC, SVC, cmd_svc },
+	[IPVS_CMD_DEL_SERVICE] = { "DEL_SERVICE", DO | CHANGE, SVC, SVC, cmd_del_svc },
 	[IPVS_CMD_GET_SERVICE] = { "GET_SERVICE", DO | DUMP, SVC, 0, cmd_get_svc },
-	[IPVS_CMD_NEW_DEST] = { "NEW_DEST", DO, SVC | DST, SVC | DST, cmd_dest },
-	[IPVS_CMD_SET_DEST] = { "SET_DEST", DO, SVC | DST, SVC | DST, cmd_dest },
-	[IPVS_CMD_DEL_DEST] = { "DEL_DEST", DO, SVC | DST, SVC | DST, cmd_dest },
+	[IPVS_CMD_NEW_DEST] = { "NEW_DEST", DO | CHANGE, SVC | DST, SVC | DST, cmd_dest },
+	[IPVS_CMD_SET_DEST] = { "SET_DEST", DO | CHANGE, SVC | DST, SVC | DST, cmd_dest },
+	[IPVS_CMD_DEL_DEST] = { "DEL_DEST", DO | CHANGE, SVC | DST, SVC | DST, cmd_dest },
 	[IPVS_CMD_GET_DEST] = { "GET_DEST", DUMP, SVC, SVC, cmd_get_dest },
-	[IPVS_CMD_NEW_DAEMON] = { "NEW_DAEMON", DO, DMN, DMN, cmd_new_daemon },
-	[IPVS_CMD_DEL_DAEMON] = { "DEL_DAEMON", DO, DMN, DMN, cmd_del_daemon },
+	[IPVS_CMD_NEW_DAEMON] = { "NEW_DAEMON", DO | CHANGE, DMN, DMN, cmd_new_daemon },
+	[IPVS_CMD_DEL_DAEMON] = { "DEL_DAEMON", DO | CHANGE, DMN, DMN, cmd_del_daemon },
 	[IPVS_CMD_GET_DAEMON] = { "GET_DAEMON", DUMP, 0, 0, cmd_get_daemon },
-	[IPVS_CMD_SET_CONFIG] = { "SET_CONFIG", DO, TMO, 0, cmd_set_config },
+	[IPVS_CMD_SET_CONFIG] = { "SET_CONFIG", DO | CHANGE, TMO, 0, cmd_set_config },
 	[IPVS_CMD_GET_CONFIG] = { "GET_CONFIG", DO, 0, 0, cmd_get_config },
 	[IPVS_CMD_GET_INFO] = { "GET_INFO", DO, 0, 0, cmd_get_info },
-	[IPVS_CMD_ZERO] = { "ZERO", DO, SVC, 0, cmd_zero },
-	[IPVS_CMD_FLUSH] = { "FLUSH", DO, 0, 0, cmd_flush },
+	[IPVS_CMD_ZERO] = { "ZERO", DO | CHANGE, SVC, 0, cmd_zero },
+	[IPVS_CMD_FLUSH] = { "FLUSH", DO | CHANGE, 0, 0, cmd_flush },
 	[UVS_CMD_GET_CONN] = { "GET_CONN", DUMP, 0, 0, cmd_get_conn },
 	[UVS_CMD_GET_COUNTERS] = { "GET_COUNTERS", DUMP, 0, 0, cmd_get_counters },
 	[UVS_CMD_GET_SYSCTL] = { "GET_SYSCTL", DO | DUMP, SYS, 0, cmd_get_sysctl },
-	[UVS_CMD_SET_SYSCTL] = { "SET_SYSCTL", DO, SYS, SYS, cmd_set_sysctl },
+	[UVS_CMD_SET_SYSCTL] = { "SET_SYSCTL", DO | CHANGE, SYS, SYS, cmd_set_sysctl },
 };
 
-/* Checks the envelope of buf; fills r. Returns 0 or a negative errno with *err set. */
-static int check_request(const void *buf, size_t len, struct req *r, struct uvs_error *err)
+unsigned ctl_cmd_modes(unsigned cmd)
+{
+	if (cmd > UVS_CMD_MAX || !cmds[cmd].fn)
+		return 0;
+	return (cmds[cmd].modes & DO ? UVS_CTL_CMD_DO : 0) |
+	       (cmds[cmd].modes & DUMP ? UVS_CTL_CMD_DUMP : 0);
+}
+
+/* Checks the envelope of buf: one whole netlink request. Returns 0 or a negative
+ * errno with *err set. */
+static int check_envelope(const void *buf, size_t len, struct uvs_error *err)
 {
 	const struct nlmsghdr *nlh = buf;
-	const struct cmd_desc *d;
-	int ret;
 
 	if (len < sizeof(*nlh))
 		return uvs_errorf(err, EINVAL, "request shorter than a netlink header");
@@ -512,11 +579,23 @@ static int check_request(const void *buf, size_t len, struct req *r, struct uvs_
 				  nlh->nlmsg_len, len);
 	if (NLMSG_ALIGN(nlh->nlmsg_len) < len)
 		return uvs_errorf(err, EINVAL, "more than one netlink message in a datagram");
-	if (nlh->nlmsg_type != UVS_CTL_FAMILY)
-		return uvs_errorf(err, EINVAL, "message type %u is not uvs's (%u)", nlh->nlmsg_type,
-				  UVS_CTL_FAMILY);
 	if (!(nlh->nlmsg_flags & NLM_F_REQUEST))
 		return uvs_errorf(err, EINVAL, "not a request (no NLM_F_REQUEST)");
+	return 0;
+}
+
+/* Checks an IPVS request whose envelope is checked; fills r. Returns 0 or a negative
+ * errno with *err set. */
+static int check_request(const struct nlmsghdr *nlh, struct req *r, struct uvs_error *err)
+{
+	const struct cmd_desc *d;
+	int ret;
+
+	if (nlh->nlmsg_type != UVS_CTL_FAMILY)
+		return uvs_errorf(err, EINVAL,
+				  "message type %u is neither uvs's (%u) nor the "
+				  "generic netlink controller's (%u)",
+				  nlh->nlmsg_type, UVS_CTL_FAMILY, GENL_ID_CTRL);
 	r->nlh = nlh;
 	r->dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 	if ((ret = uvs_ctl_parse_msg(nlh, &r->cmd, r->tb, err)))
@@ -538,19 +617,45 @@ static int check_request(const void *buf, size_t len, struct req *r, struct uvs_
 	return 0;
 }
 
+/* Whether the request r (checked or not) is a change the daemon audits. */
+static bool audited(const struct uvs_ctl_server *s, const struct req *r)
+{
+	return s->cfg.ops && s->cfg.ops->audit && r->cmd <= UVS_CMD_MAX &&
+	       (cmds[r->cmd].modes & CHANGE);
+}
+
 void ctl_handle_request(struct uvs_ctl_server *s, struct ctl_client *c, const void *buf, size_t len)
 {
 	struct uvs_error err = { "" };
 	struct req r = { 0 };
+	struct uvs_ctl_audit audit;
 	size_t start = c->out_len; /* the answers to earlier requests stay */
-	int ret = check_request(buf, len, &r, &err);
+	int ret = check_envelope(buf, len, &err);
 
+	if (!ret && ((const struct nlmsghdr *)buf)->nlmsg_type == GENL_ID_CTRL) {
+		ctl_handle_ctrl(c, buf);
+		return;
+	}
+	if (!ret)
+		ret = check_request(buf, &r, &err);
+	if (audited(s, &r)) {
+		memset(&audit, 0, sizeof(audit));
+		audit.peer = &c->peer;
+		audit.cmd = r.cmd;
+		audit.cmd_name = cmds[r.cmd].name;
+		r.audit = &audit;
+	}
 	if (!ret)
 		ret = cmds[r.cmd].fn(s, c, &r, &err);
+	if (r.audit) {
+		audit.error = -ret;
+		audit.msg = !ret ? NULL : err.msg[0] ? err.msg : strerror(-ret);
+		ctl_audit(s, &c->audit, &audit);
+	}
 	if (ret) {
 		ctl_dump_free(c);
 		c->out_len = start; /* a reply begun before the failure is not sent */
-		put_error(c, buf, len, -ret, err.msg[0] ? err.msg : strerror(-ret));
+		ctl_put_error(c, buf, len, -ret, err.msg[0] ? err.msg : strerror(-ret));
 		return;
 	}
 	if (c->dump_cmd) {
@@ -560,7 +665,7 @@ void ctl_handle_request(struct uvs_ctl_server *s, struct ctl_client *c, const vo
 		return;
 	}
 	if (r.nlh->nlmsg_flags & NLM_F_ACK)
-		put_error(c, buf, len, 0, NULL);
+		ctl_put_error(c, buf, len, 0, NULL);
 }
 
 void ctl_dump_free(struct ctl_client *c)
@@ -639,6 +744,14 @@ void ctl_fill_dump(struct uvs_ctl_server *s, struct ctl_client *c)
 		if (c->dump_done) {
 			ctl_dump_free(c);
 			return;
+		}
+		if (c->dump_cmd == CTL_DUMP_ACK) {
+			/* The reply went out alone; its ack follows in a datagram of its own. */
+			if (c->out_len)
+				return;
+			ctl_put_error(c, &c->ack_of, sizeof(c->ack_of), 0, NULL);
+			c->dump_done = true;
+			continue;
 		}
 		/* The headers are written before any room is checked: with less room than
 		 * they take (a datagram filled to within 20 bytes), the next one has them. */

@@ -2,11 +2,12 @@
 /*
  * The server's sockets: the listening socket, the clients and who they are
  * (SO_PEERCRED, SO_PEERGROUPS), reading requests and sending replies without blocking,
- * the client limit and closing idle clients.
+ * the client limit and closing idle clients; the audit's limit.
  */
 #include "server-internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,61 @@ static int set_err(struct uvs_error *err, int errnum, const char *what, const ch
 	return -errnum;
 }
 
+static void audit_budget_init(const struct uvs_ctl_server *s, struct ctl_audit_budget *b)
+{
+	*b = (struct ctl_audit_budget){ .tokens = s->cfg.audit_burst,
+					.refill_ms = uvs_monotonic_ms() };
+}
+
+/* Whether budget b allows one more report now (taking a token for it). */
+static bool audit_take(const struct uvs_ctl_server *s, struct ctl_audit_budget *b)
+{
+	unsigned burst = s->cfg.audit_burst, rate = s->cfg.audit_rate;
+	uint64_t now = uvs_monotonic_ms();
+	uint64_t earned = (now - b->refill_ms) * rate / 1000;
+
+	if (earned >= burst - b->tokens) {
+		b->tokens = burst;
+		b->refill_ms = now;
+	} else if (earned) {
+		b->tokens += (unsigned)earned;
+		/* Counted up to the last whole token earned: fractions are kept. */
+		b->refill_ms += earned * 1000 / rate;
+	}
+	if (!b->tokens)
+		return false;
+	b->tokens--;
+	return true;
+}
+
+/* Reports what the budget b held back, for peer (NULL: refused connections). */
+static void audit_flush(struct uvs_ctl_server *s, const struct uvs_ctl_peer *peer,
+			struct ctl_audit_budget *b)
+{
+	if (!b->skipped_ok && !b->skipped_refused)
+		return;
+	if (s->cfg.ops && s->cfg.ops->audit_skipped)
+		s->cfg.ops->audit_skipped(s->cfg.ops_arg, peer, b->skipped_ok, b->skipped_refused);
+	b->skipped_ok = b->skipped_refused = 0;
+}
+
+void ctl_audit(struct uvs_ctl_server *s, struct ctl_audit_budget *b, const struct uvs_ctl_audit *a)
+{
+	if (!s->cfg.ops || !s->cfg.ops->audit)
+		return;
+	if (!audit_take(s, b)) {
+		if (a->error)
+			b->skipped_refused++;
+		else
+			b->skipped_ok++;
+		return;
+	}
+	/* What was held back first, in the order it happened; the refused connections'
+	 * budget is no one peer's. */
+	audit_flush(s, b == &s->refused_audit ? NULL : a->peer, b);
+	s->cfg.ops->audit(s->cfg.ops_arg, a);
+}
+
 static void client_free(struct ctl_client *c)
 {
 	ctl_dump_free(c);
@@ -53,7 +109,7 @@ static void client_free(struct ctl_client *c)
 	free(c);
 }
 
-static struct ctl_client *client_new(int fd)
+static struct ctl_client *client_new(const struct uvs_ctl_server *s, int fd)
 {
 	struct ctl_client *c = calloc(1, sizeof(*c));
 
@@ -66,6 +122,7 @@ static struct ctl_client *client_new(int fd)
 	}
 	c->fd = fd;
 	c->active_ms = uvs_monotonic_ms();
+	audit_budget_init(s, &c->audit);
 	return c;
 }
 
@@ -97,6 +154,7 @@ static void client_close(struct uvs_ctl_server *s, struct ctl_client *c)
 		idle_timer(s, false);
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
+	audit_flush(s, &c->peer, &c->audit);
 	client_free(c);
 }
 
@@ -210,17 +268,38 @@ static void client_event(struct uvs_ctl_server *s, struct ctl_client *c, uint32_
 		client_close(s, c);
 }
 
-/* Root, or a member (primary or supplementary group) of the configured group. */
-static bool peer_allowed(const struct uvs_ctl_server *s, int fd, uid_t *uid)
+/* The name of process pid's program into comm (16 bytes), "" if unknown. */
+static void read_comm(pid_t pid, char *comm)
+{
+	char path[32];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	fd = pid > 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd >= 0) {
+		n = read(fd, comm, 15);
+		close(fd);
+	}
+	comm[n > 0 ? n : 0] = '\0';
+	comm[strcspn(comm, "\n")] = '\0';
+}
+
+/* Root, or a member (primary or supplementary group) of the configured group. Fills
+ * *peer with who it is (uid and pid -1 if the kernel did not say). */
+static bool peer_allowed(const struct uvs_ctl_server *s, int fd, struct uvs_ctl_peer *peer)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	gid_t groups[256], *g = groups;
 	bool ok = false;
 
+	*peer = (struct uvs_ctl_peer){ .uid = (uid_t)-1, .pid = -1 };
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return false;
-	*uid = cred.uid;
+	peer->uid = cred.uid;
+	peer->pid = cred.pid;
+	read_comm(cred.pid, peer->comm);
 	if (cred.uid == 0)
 		return true;
 	if (s->cfg.group == (gid_t)-1)
@@ -315,16 +394,20 @@ static void accept_clients(struct uvs_ctl_server *s)
 		int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct epoll_event ev = { .events = EPOLLIN };
 		struct ctl_client *c;
-
-		uid_t uid = (uid_t)-1;
+		struct uvs_ctl_peer peer;
 
 		if (fd < 0)
 			return; /* EAGAIN, or a client that left already */
-		if (!peer_allowed(s, fd, &uid)) {
+		if (!peer_allowed(s, fd, &peer)) {
 			snprintf(msg, sizeof(msg),
 				 "Permission denied: uid %u is neither root nor in uvsd's group",
-				 (unsigned)uid);
+				 (unsigned)peer.uid);
 			refuse_peer(fd, EPERM, msg);
+			ctl_audit(s, &s->refused_audit,
+				  &(struct uvs_ctl_audit){ .peer = &peer,
+							   .cmd_name = "connect",
+							   .error = EPERM,
+							   .msg = msg });
 			continue;
 		}
 		if (s->nclients >= max) {
@@ -335,10 +418,11 @@ static void accept_clients(struct uvs_ctl_server *s)
 			refuse_peer(fd, EUSERS, msg);
 			continue;
 		}
-		if (!(c = client_new(fd))) {
+		if (!(c = client_new(s, fd))) {
 			refuse_peer(fd, ENOMEM, "uvsd refused the connection: out of memory");
 			continue;
 		}
+		c->peer = peer;
 		ev.data.ptr = c;
 		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 			close(fd);
@@ -428,9 +512,14 @@ int uvs_ctl_server_open(struct uvs_ctl_server **out, const struct uvs_ctl_config
 	}
 	s->cfg = *c;
 	s->cfg.path = s->path;
+	if (!s->cfg.audit_burst)
+		s->cfg.audit_burst = UVS_CTL_AUDIT_BURST;
+	if (!s->cfg.audit_rate)
+		s->cfg.audit_rate = UVS_CTL_AUDIT_RATE;
 	s->lfd = -1;
 	s->epfd = -1;
 	s->tfd = -1;
+	audit_budget_init(s, &s->refused_audit);
 	uvs_timeouts_default(&s->timeouts);
 	if (s->path) {
 		s->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -486,12 +575,20 @@ int uvs_ctl_server_handle(struct uvs_ctl_server *s)
 	return 0;
 }
 
+void uvs_ctl_server_audit_flush(struct uvs_ctl_server *s)
+{
+	for (struct ctl_client *c = s->clients; c; c = c->next)
+		audit_flush(s, &c->peer, &c->audit);
+	audit_flush(s, NULL, &s->refused_audit);
+}
+
 void uvs_ctl_server_close(struct uvs_ctl_server *s)
 {
 	if (!s)
 		return;
 	while (s->clients)
 		client_close(s, s->clients);
+	audit_flush(s, NULL, &s->refused_audit);
 	if (s->lfd >= 0) {
 		close(s->lfd);
 		unlink(s->path);
@@ -507,12 +604,13 @@ void uvs_ctl_server_close(struct uvs_ctl_server *s)
 void uvs_ctl_server_feed(struct uvs_ctl_server *s, const void *req, size_t len,
 			 uvs_ctl_sink_fn sink, void *arg)
 {
-	struct ctl_client *c = client_new(-1);
+	struct ctl_client *c = client_new(s, -1);
 
 	if (!c)
 		return;
 	c->sink = sink;
 	c->sink_arg = arg;
+	c->peer = (struct uvs_ctl_peer){ .uid = getuid(), .pid = getpid() };
 	/* Copied: the request is read from an aligned buffer, as from a socket. */
 	if (len > sizeof(s->req.buf))
 		len = sizeof(s->req.buf);
@@ -520,5 +618,6 @@ void uvs_ctl_server_feed(struct uvs_ctl_server *s, const void *req, size_t len,
 	ctl_handle_request(s, c, s->req.buf, len);
 	while (client_busy(c))
 		client_flush(s, c, 1);
+	audit_flush(s, &c->peer, &c->audit);
 	client_free(c);
 }

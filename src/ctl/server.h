@@ -25,6 +25,44 @@
 #include "core/proto_tcp.h"
 #include "ctl/codec.h"
 
+/* A control client: SO_PEERCRED when it connected, and its program's name then. */
+struct uvs_ctl_peer {
+	uid_t uid;
+	pid_t pid;
+	char comm[16]; /* /proc/PID/comm; "" if it could not be read */
+};
+
+/*
+ * A request that changes the configuration (or a connection refused), done or not,
+ * for the daemon's audit log. What the request asked is set when it could be read
+ * (decoded); otherwise only cmd, cmd_name and the outcome are.
+ */
+struct uvs_ctl_audit {
+	const struct uvs_ctl_peer *peer;
+	uint8_t cmd;	      /* IPVS_CMD_* or UVS_CMD_*; 0 for a refused connection */
+	const char *cmd_name; /* "NEW_SERVICE", ...; "connect" for a refused connection */
+	bool decoded;
+	bool has_svc;		      /* svc.key is set (every service command; ZERO of one) */
+	struct uvs_svc_conf svc;      /* all of it for NEW_SERVICE and SET_SERVICE */
+	struct uvs_dest_conf dest;    /* NEW_DEST, SET_DEST; af, addr, port for DEL_DEST */
+	uint32_t timeouts[3];	      /* SET_CONFIG: tcp, tcpfin, udp; 0 leaves one alone */
+	struct uvs_ctl_daemon daemon; /* NEW_DAEMON (as asked: 0 not given), DEL_DAEMON */
+	struct uvs_ctl_sysctl sysctl; /* SET_SYSCTL: the name and value as sent */
+	int error;		      /* 0: done; else the positive errno it was refused with */
+	const char *msg;	      /* why it was refused; NULL when done */
+};
+
+/*
+ * The audit's limit (uvs_ctl_config may set others): a client's changes are reported
+ * one by one up to UVS_CTL_AUDIT_BURST at once and UVS_CTL_AUDIT_RATE a second on
+ * average, so that a restore of 100,000 rules is not 100,000 log lines; the changes
+ * beyond it are counted and reported together (ops->audit_skipped) before the
+ * client's next one reported, at uvs_ctl_server_audit_flush() and when the client
+ * leaves. Refused connections share one such limit.
+ */
+#define UVS_CTL_AUDIT_BURST 1000
+#define UVS_CTL_AUDIT_RATE  100
+
 /* What the server asks of the daemon. Every member may be NULL (see each). */
 struct uvs_ctl_ops {
 	/* The engine's timeouts (GET_CONFIG). NULL: the server keeps its own copy. */
@@ -44,6 +82,13 @@ struct uvs_ctl_ops {
 	/* A sync daemon started (d) or stopped (state): only told, since sync is not
 	 * implemented yet; the server keeps and reports the state. May be NULL. */
 	void (*daemon_changed)(void *arg, const struct uvs_ctl_daemon *d, bool running);
+	/* A change was made or refused, or a connection refused (see uvs_ctl_audit),
+	 * within the audit's limit. a and what it points to last for the call only. */
+	void (*audit)(void *arg, const struct uvs_ctl_audit *a);
+	/* Changes beyond the audit's limit, since the last report: ok done and refused
+	 * refused, by peer (NULL: connections refused beyond the limit, in refused). */
+	void (*audit_skipped)(void *arg, const struct uvs_ctl_peer *peer, unsigned long ok,
+			      unsigned long refused);
 	/* Marks as Local (UVS_FWD_LOCAL) the destinations of s that are the director
 	 * itself, before GET_DEST lists them, as the kernel's IPVS reports a real server
 	 * on its own host. NULL: each is listed with its configured method. */
@@ -55,8 +100,9 @@ struct uvs_ctl_config {
 	gid_t group;		/* members may connect besides root; (gid_t)-1: root only */
 	unsigned conn_tab_size; /* GET_INFO's CONN_TAB_SIZE, shown as "(size=N)" */
 	unsigned max_clients;	/* clients at a time, 0: 64; more are told why and closed */
-	unsigned idle_timeout_ms; /* a client that moves nothing for this long is closed
-				   * (told why first); 0: never */
+	unsigned idle_timeout_ms;	  /* a client that moves nothing for this long is closed
+					   * (told why first); 0: never */
+	unsigned audit_burst, audit_rate; /* the audit's limit; 0: the defaults above */
 	struct uvs_model *model;
 	const struct uvs_ctl_ops *ops; /* may be NULL */
 	void *ops_arg;
@@ -91,16 +137,33 @@ int uvs_ctl_server_fd(const struct uvs_ctl_server *s);
  */
 int uvs_ctl_server_handle(struct uvs_ctl_server *s);
 
+/* Reports the changes the audit's limit held back (ops->audit_skipped), for every
+ * client. Call every few seconds. */
+void uvs_ctl_server_audit_flush(struct uvs_ctl_server *s);
+
 /* Disconnects every client, closes the sockets and removes the socket file. Accepts
  * NULL. */
 void uvs_ctl_server_close(struct uvs_ctl_server *s);
+
+/*
+ * Starts sync daemon d as a NEW_DAEMON request does: the same checks and messages,
+ * the kernel's defaults for what d leaves 0, ops->daemon_changed told. For uvsd's
+ * restore of its state. Returns 0 or a negative errno with *err set.
+ */
+int uvs_ctl_server_start_daemon(struct uvs_ctl_server *s, const struct uvs_ctl_daemon *d,
+				struct uvs_error *err);
+
+/* The sync daemons that run (GET_DAEMON's answer, master first) into out; returns
+ * how many (0..2). */
+size_t uvs_ctl_server_daemons(const struct uvs_ctl_server *s, struct uvs_ctl_daemon out[2]);
 
 /* Receives each reply datagram of uvs_ctl_server_feed(). */
 typedef void (*uvs_ctl_sink_fn)(void *arg, const void *buf, size_t len);
 
 /*
- * Runs one request datagram (untrusted bytes) as if a permitted client had sent it,
- * and passes every reply datagram to sink, a dump to its end. For tests and fuzzing.
+ * Runs one request datagram (untrusted bytes) as if a permitted client had sent it
+ * (the calling process, for the audit), and passes every reply datagram to sink, a
+ * dump to its end. For tests and fuzzing.
  */
 void uvs_ctl_server_feed(struct uvs_ctl_server *s, const void *req, size_t len,
 			 uvs_ctl_sink_fn sink, void *arg);

@@ -63,10 +63,22 @@ static void mark_frames(const struct uvs_marks *marks, struct uvs_frame *f, unsi
 		struct uvs_pkt p;
 		enum uvs_pkt_reason r = uvs_pkt_parse(f[i].data, f[i].len, &p);
 
-		if (r == UVS_PKT_OK)
+		/* A fragment too: a datagram takes its first fragment's mark. */
+		if (r == UVS_PKT_OK || r == UVS_PKT_FRAGMENT)
 			f[i].fwmark =
 				uvs_marks_classify(marks, p.af, p.protocol, &p.daddr, p.dport);
 	}
+}
+
+/* Sends the frames the engine made in the batch (fragments, reassembled datagrams),
+ * a backend batch at a time. */
+static void send_made(struct uvs_io *io, unsigned id, struct uvs_worker *w)
+{
+	struct uvs_frame *made;
+	unsigned n = uvs_worker_out(w, &made);
+
+	for (unsigned i = 0; i < n; i += UVS_IO_BATCH)
+		uvs_io_tx(io, id, made + i, n - i < UVS_IO_BATCH ? n - i : UVS_IO_BATCH);
 }
 
 /* Waits while the control thread holds the workers (or until stop). */
@@ -118,6 +130,7 @@ static void *worker_main(void *arg)
 			rcu_read_unlock();
 			uvs_engine_process(&t->worker, f, n, now);
 			uvs_io_tx(dp->io, id, f, n);
+			send_made(dp->io, id, &t->worker);
 			continue;
 		}
 		uvs_worker_timers(&t->worker, now);

@@ -22,6 +22,11 @@ void uvs_log_set_level(int level)
 	max_level = level;
 }
 
+bool uvs_log_enabled(int level)
+{
+	return level <= max_level;
+}
+
 void uvs_log_copy_to_stderr(int level)
 {
 	/* Relaxed: a setting read on its own; a line logged meanwhile goes either way. */

@@ -14,6 +14,8 @@
 void uvs_log_to_syslog(bool on);
 /* Messages below level (LOG_ERR..LOG_DEBUG) are dropped; the default is LOG_INFO. */
 void uvs_log_set_level(int level);
+/* Whether a message at level would be logged: to skip building one that would not. */
+bool uvs_log_enabled(int level);
 /* While logging to syslog, messages up to level (LOG_EMERG..LOG_DEBUG) are also
  * written to stderr; -1 (the default) stops it. For a daemon's start-up (detach.h). */
 void uvs_log_copy_to_stderr(int level);

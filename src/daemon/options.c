@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
+#include "state_file.h"
 #include "uvs/ctl.h"
 #include "uvs/version.h"
 
@@ -25,6 +27,10 @@ static void usage(FILE *f)
 		"  --no-steer          leave every frame to the kernel too (no tc program;\n"
 		"                      only where the kernel drops VIP traffic by itself)\n"
 		"  --rules FILE        load this ipvsadm -S rules file; SIGHUP reloads it\n"
+		"  --state FILE        keep the configuration in FILE across restarts and\n"
+		"                      crashes, or none (default: state in systemd's\n"
+		"                      $STATE_DIRECTORY, else " UVSD_STATE_DEFAULT " for the\n"
+		"                      default control socket, else none)\n"
 		"  --marks FILE        mark rules for fwmark services (iptables-save's mangle\n"
 		"                      MARK rules); SIGHUP reloads it\n"
 		"  --socket PATH       control socket (default $" UVS_CTL_PATH_ENV
@@ -35,6 +41,8 @@ static void usage(FILE *f)
 		"                      0..%u, 0 never (default %u)\n"
 		"  --foreground        stay in the foreground (logs to stderr)\n"
 		"  --syslog            log to syslog\n"
+		"  --log-level LEVEL   log messages of this priority and above: err, warning,\n"
+		"                      notice, info (the default) or debug\n"
 		"  --sysctl NAME=VALUE set an IPVS sysctl (net.ipv4.vs.NAME) at start; repeat\n"
 		"                      for several (uvsadm --sysctl sets them later)\n"
 		"  --sysctl-file FILE  IPVS sysctls in sysctl.conf's syntax (net.ipv4.vs.* only)\n"
@@ -113,6 +121,27 @@ static int path(const char *name, const char *s, const char **out)
 	return 0;
 }
 
+/* --log-level: a syslog priority by its name. Returns 0, or -1 after saying why. */
+static int log_level(const char *s, int *out)
+{
+	static const struct {
+		const char *name;
+		int level;
+	} levels[] = {
+		{ "err", LOG_ERR },   { "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
+		{ "info", LOG_INFO }, { "debug", LOG_DEBUG },
+	};
+
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (!strcmp(s, levels[i].name)) {
+			*out = levels[i].level;
+			return 0;
+		}
+	fprintf(stderr, "uvsd: --log-level takes err, warning, notice, info or debug, not '%s'\n",
+		s);
+	return -1;
+}
+
 /* Checks what the options say together. */
 static int check(const struct uvsd_options *o)
 {
@@ -138,6 +167,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		{ "group", required_argument, NULL, 'g' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "syslog", no_argument, NULL, 'l' },
+		{ "log-level", required_argument, NULL, 'L' },
 		{ "conn-tab-bits", required_argument, NULL, 'b' },
 		{ "max-conns", required_argument, NULL, 'm' },
 		{ "interface", required_argument, NULL, 'i' },
@@ -151,6 +181,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ "sysctl", required_argument, NULL, 'y' },
 		{ "sysctl-file", required_argument, NULL, 'Y' },
+		{ "state", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v = 0;
@@ -160,6 +191,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 	uvsd_sysctls_init(&o->sysctls);
 	o->max_clients = UVSD_MAX_CLIENTS_DEF;
 	o->client_timeout = UVSD_CLIENT_TIMEOUT_DEF;
+	o->log_level = LOG_INFO;
 	while (!ret && (c = getopt_long(argc, argv, "V", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -167,6 +199,12 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 			break;
 		case 'M':
 			ret = path("marks", optarg, &o->marks);
+			break;
+		case 'S':
+			o->state_none = !strcmp(optarg, "none");
+			o->state = NULL;
+			if (!o->state_none)
+				ret = path("state", optarg, &o->state);
 			break;
 		case 's':
 			ret = path("socket", optarg, &o->socket);
@@ -179,6 +217,9 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 			break;
 		case 'l':
 			o->syslog = true;
+			break;
+		case 'L':
+			ret = log_level(optarg, &o->log_level);
 			break;
 		case 'b':
 			if (!(ret = number("conn-tab-bits", optarg, 8, 24, &v)))

@@ -27,11 +27,14 @@ struct uvsd_options {
 	unsigned workers;  /* 0: one per online CPU */
 	uint32_t ring_mib; /* 0: the backend's default */
 	const char *rules;
+	const char *state; /* --state FILE; NULL: the default */
+	bool state_none;   /* --state none */
 	const char *marks;
 	const char *socket; /* NULL: $UVSD_SOCKET or the default */
 	const char *group;
 	bool foreground;
 	bool syslog;
+	int log_level;		     /* LOG_ERR..LOG_DEBUG: messages below it are not logged */
 	unsigned table_bits;	     /* 0: the engine's default */
 	uint32_t max_conns;	     /* 0: the engine's default */
 	unsigned max_clients;	     /* control socket clients at a time */

@@ -131,12 +131,12 @@ static bool holds_no_rules(const char *text)
 	return true;
 }
 
-int uvsd_rules_file_apply(struct uvs_engine *e, const char *path)
+int uvsd_rules_file_apply(struct uvs_engine *e, const char *path, char **declared)
 {
 	struct uvs_adm_error err = { 0 };
-	unsigned before = e->model->num_services;
 	struct uvs_error why;
-	char *plan, *text = uvsd_read_text(path, &why);
+	char *plan, *now_declared, *text = uvsd_read_text(path, &why);
+	unsigned removed = 0;
 	bool empty;
 	int ret;
 
@@ -148,7 +148,8 @@ int uvsd_rules_file_apply(struct uvs_engine *e, const char *path)
 	empty = holds_no_rules(text);
 	/* Checking the text and working out the differences happens with the workers
 	 * running; only applying the differences pauses them. */
-	ret = uvs_adm_replace_plan(e->model, &e->timeouts, text, &plan, &err);
+	ret = uvs_adm_reload_plan(e->model, &e->timeouts, *declared, text, &plan, &now_declared,
+				  &removed, &err);
 	free(text);
 	if (ret < 0) {
 		uvs_log(LOG_ERR, "rules %s: %s; configuration unchanged", path, err.msg);
@@ -161,12 +162,19 @@ int uvsd_rules_file_apply(struct uvs_engine *e, const char *path)
 	if (ret < 0) {
 		uvs_log(LOG_ERR, "rules %s: applying the differences: %s; configuration unchanged",
 			path, err.msg);
+		free(now_declared);
 		return ret;
 	}
-	/* An empty file is a valid configuration (ipvsadm -C), but rarely meant. */
-	if (empty && before)
-		uvs_log(LOG_WARNING, "rules %s holds no rules: all %u service(s) removed", path,
-			before);
+	free(*declared);
+	*declared = now_declared;
+	/* An empty file is a valid declaration (of nothing), but rarely meant. */
+	if (empty && removed)
+		uvs_log(LOG_WARNING,
+			"rules %s holds no rules: the %u service(s) it declared before removed",
+			path, removed);
+	else if (removed)
+		uvs_log(LOG_INFO, "rules %s applied (%u service(s) it no longer declares removed)",
+			path, removed);
 	else
 		uvs_log(LOG_INFO, "rules %s applied", path);
 	return 0;

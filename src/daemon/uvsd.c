@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * uvsd: the director. The control thread runs the model, the control socket uvsadm
- * talks to, the rules file (--rules, reloaded on SIGHUP), the IPVS sysctls given at
+ * talks to, the state file that keeps the configuration across restarts (--state),
+ * the rules file (--rules, reloaded on SIGHUP), the IPVS sysctls given at
  * start (--sysctl, --sysctl-file), the 2-second rate estimator (run_estimation),
  * the trash of deleted real servers and the priming of real servers' neighbours, in a
  * poll() loop. With --interface, worker threads (datapath.c) move frames between the
@@ -20,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "base/atomic.h"
 #include "base/clock.h"
 #include "core/engine.h"
@@ -32,9 +34,11 @@
 #include "log.h"
 #include "marks_file.h"
 #include "net/netwatch.h"
+#include "notify.h"
 #include "options.h"
 #include "prime.h"
 #include "rules_file.h"
+#include "state.h"
 #include "uvs/ctl.h"
 
 struct uvsd {
@@ -50,10 +54,13 @@ struct uvsd {
 	int steer_error;	     /* of the last sync, logged once */
 	struct uvs_marks *marks;     /* --marks, in use by the workers and steering */
 	unsigned nworkers;
+	uint64_t status_generation;	/* the model generation systemd's status shows */
 	bool model_ready, engine_ready; /* what setup() got to, for the teardown */
 	struct uvs_netwatch *netwatch;	/* links and addresses; NULL without --interface */
 	struct uvsd_links *links;	/* NULL without --interface */
-	struct pollfd fds[4];		/* signals, timer, the control server, netwatch */
+	struct uvsd_state_keeper state; /* file NULL: no state file */
+	char *declared;	      /* what the rules file declared at its last load; NULL before */
+	struct pollfd fds[4]; /* signals, timer, the control server, netwatch */
 };
 
 enum { FD_SIGNAL, FD_TIMER, FD_CTL, FD_NET, NFDS };
@@ -138,6 +145,8 @@ static const struct uvs_ctl_ops ctl_ops = {
 	.get_timeouts = ops_get_timeouts,
 	.set_timeouts = ops_set_timeouts,
 	.counters = ops_counters,
+	.audit = uvsd_audit,
+	.audit_skipped = uvsd_audit_skipped,
 };
 
 /*
@@ -179,6 +188,8 @@ static int steer_update(struct uvsd *d, bool idle)
 	}
 	if (d->steer_error)
 		uvs_log(LOG_NOTICE, "steering: the map holds every service again");
+	uvs_log(LOG_DEBUG, "steering: %u keys in the map after %llu ms", uvs_steer_keys(d->steer),
+		(unsigned long long)(uvs_monotonic_ms() - now));
 	d->steer_error = 0;
 	d->steered_generation = generation;
 	return -1;
@@ -196,7 +207,14 @@ static void use_marks(struct uvsd *d, struct uvs_marks *m)
 	free(old);
 }
 
-/* Opens steering on the --interface links and fills its map. Returns 0 or -1 (logged). */
+static void log_swept(void *arg, const char *ifname, const char *what)
+{
+	(void)arg;
+	uvs_log(LOG_NOTICE, "%s: removed the steering %s a dead uvsd left", ifname, what);
+}
+
+/* Opens steering on the --interface links and fills its map, after removing what dead
+ * uvsds left on other links. Returns 0 or -1 (logged). */
 static int start_steering(struct uvsd *d)
 {
 	unsigned ifindexes[UVSD_MAX_LINKS];
@@ -208,6 +226,10 @@ static int start_steering(struct uvsd *d)
 			uvs_log(LOG_ERR, "no link %s", d->opt.ifnames[i]);
 			return -1;
 		}
+	/* A program there would drop the frames of its services' VIPs for nobody. */
+	if ((ret = uvs_steer_sweep(ifindexes, d->opt.nifs, log_swept, NULL)) < 0)
+		uvs_log(LOG_WARNING, "looking for steering programs dead uvsds left: %s",
+			strerror(-ret));
 	ret = d->opt.af_xdp ? uvs_steer_open_xdp(ifindexes, d->opt.nifs, &d->steer, &err)
 			    : uvs_steer_open(ifindexes, d->opt.nifs, &d->steer, &err);
 	if (ret < 0) {
@@ -265,6 +287,99 @@ static void on_netwatch(struct uvsd *d)
 	}
 }
 
+/* The state file is written from this: the configuration as it is now. */
+struct state_now {
+	struct uvsd_state_src src;
+	struct uvs_timeouts timeouts;
+	struct uvs_ctl_daemon daemons[2];
+};
+
+static const struct uvsd_state_src *state_now(struct uvsd *d, struct state_now *now)
+{
+	ops_get_timeouts(d, &now->timeouts);
+	now->src = (struct uvsd_state_src){
+		.model = &d->model,
+		.timeouts = &now->timeouts,
+		.daemons = now->daemons,
+		.ndaemons = uvs_ctl_server_daemons(d->ctl, now->daemons),
+		.declared = d->declared,
+	};
+	return &now->src;
+}
+
+/* --state; else "state" in the state directory systemd made for the unit
+ * ($STATE_DIRECTORY, StateDirectory=); else the default for the uvsd of the default
+ * control socket (two uvsds must not share one file). NULL for none; *buf (freed by
+ * the caller) may hold the path. */
+static const char *state_path(const struct uvsd *d, char **buf)
+{
+	const char *dir = getenv("STATE_DIRECTORY");
+
+	*buf = NULL;
+	if (d->opt.state_none)
+		return NULL;
+	if (d->opt.state)
+		return d->opt.state;
+	/* Several directories are separated by ':': the first is uvsd's. */
+	if (dir && dir[0] == '/' && asprintf(buf, "%.*s/state", (int)strcspn(dir, ":"), dir) > 0)
+		return *buf;
+	return strcmp(d->opt.socket, UVS_CTL_PATH) ? NULL : UVSD_STATE_DEFAULT;
+}
+
+/* Opens the state file and restores the configuration it holds (state.h): before the
+ * --sysctl settings and the rules file, which go on top. Returns 0 or -1 (logged). */
+static int restore_state(struct uvsd *d)
+{
+	char *buf;
+	const char *path = state_path(d, &buf);
+	struct uvsd_state st;
+	struct uvs_error err;
+	int ret;
+
+	if (!path) {
+		uvs_log(LOG_INFO, "no state file: the configuration is not kept across a restart%s",
+			d->opt.state_none ? ""
+					  : " (--state FILE keeps it for this control socket)");
+		return 0;
+	}
+	ret = uvsd_state_file_open(path, &d->state.file, &err);
+	if (ret < 0)
+		uvs_log(LOG_ERR, "state file %s: %s", path, err.msg);
+	free(buf);
+	if (ret < 0)
+		return -1;
+	path = uvsd_state_file_path(d->state.file);
+	ret = uvsd_state_load(d->state.file, &d->model.sysctl, &st);
+	if (ret == 0) {
+		d->model.sysctl = st.sysctl; /* no worker runs yet */
+		ret = uvsd_state_restore(&st, path, &d->model, &d->engine.timeouts, d->ctl);
+		d->declared = st.declared;
+		st.declared = NULL;
+		uvsd_state_free(&st);
+	}
+	return ret < 0 ? -1 : 0;
+}
+
+/* Writes the state file as uvsd starts (a file it cannot write stops it there) and
+ * keeps it from then on. Returns 0 or -1 (logged). */
+static int start_keeping_state(struct uvsd *d)
+{
+	struct state_now now;
+	struct uvs_error err;
+
+	if (!d->state.file)
+		return 0;
+	if (uvsd_state_file_save(d->state.file, state_now(d, &now), &err) < 0) {
+		uvs_log(LOG_ERR,
+			"state file %s: %s; uvsd does not start without a state file it can "
+			"write (--state none keeps none)",
+			uvsd_state_file_path(d->state.file), err.msg);
+		return -1;
+	}
+	uvsd_state_keep(&d->state, d->state.file, &now.src);
+	return 0;
+}
+
 static int setup(struct uvsd *d)
 {
 	struct uvs_engine_config c;
@@ -298,12 +413,10 @@ static int setup(struct uvsd *d)
 		return -1;
 	}
 	d->model_ready = true;
-	/* The kernel's defaults, sync_qlen_max's from the host's memory as the kernel's,
-	 * then --sysctl and --sysctl-file in their order. */
+	/* The kernel's defaults, sync_qlen_max's from the host's memory as the kernel's;
+	 * then the state file's, and --sysctl and --sysctl-file in their order. */
 	long pages = sysconf(_SC_PHYS_PAGES);
 	uvs_sysctl_init(&d->model.sysctl, pages > 0 ? (uint64_t)pages : 0);
-	if (uvsd_sysctls_apply(&d->opt.sysctls, &d->model.sysctl) < 0)
-		return -1;
 	uvs_engine_config_default(&c);
 	if (d->opt.table_bits)
 		c.table_bits = d->opt.table_bits;
@@ -316,6 +429,8 @@ static int setup(struct uvsd *d)
 		return -1;
 	}
 	d->engine_ready = true;
+	uvs_log(LOG_DEBUG, "engine: %u connection buckets, at most %u connections, %u worker(s)",
+		1u << c.table_bits, c.max_conns, d->nworkers);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
@@ -347,7 +462,12 @@ static int setup(struct uvsd *d)
 		return -1;
 	}
 	d->fds[FD_CTL] = (struct pollfd){ uvs_ctl_server_fd(d->ctl), POLLIN, 0 };
-	if (d->opt.rules && uvsd_rules_file_apply(&d->engine, d->opt.rules) < 0)
+	/* The configuration kept, then what the command line says on top of it. */
+	if (restore_state(d) < 0 || uvsd_sysctls_apply(&d->opt.sysctls, &d->model.sysctl) < 0)
+		return -1;
+	if (d->opt.rules && uvsd_rules_file_apply(&d->engine, d->opt.rules, &d->declared) < 0)
+		return -1;
+	if (start_keeping_state(d) < 0)
 		return -1;
 	if (d->opt.marks && uvsd_marks_file_load(d->opt.marks, &d->marks) < 0)
 		return -1;
@@ -403,6 +523,18 @@ static int setup(struct uvsd *d)
 	return 0;
 }
 
+/* Tells systemd state (NULL: nothing but the status) with the status line. */
+static void tell_systemd(struct uvsd *d, const char *state)
+{
+	char status[256];
+
+	if (!uvsd_notify_enabled())
+		return;
+	d->status_generation = d->model.generation;
+	uvsd_status_text(&d->model, d->opt.nifs, d->dp ? d->nworkers : 0, status, sizeof(status));
+	uvsd_notify(state, status);
+}
+
 /* Handles one signal; returns false when uvsd should stop. */
 static bool on_signal(struct uvsd *d)
 {
@@ -413,15 +545,19 @@ static bool on_signal(struct uvsd *d)
 	if (si.ssi_signo == SIGHUP) {
 		struct uvs_marks *m;
 
+		uvsd_notify_reloading();
 		if (d->opt.marks && uvsd_marks_file_load(d->opt.marks, &m) == 0)
 			use_marks(d, m);
-		if (d->opt.rules)
-			uvsd_rules_file_apply(&d->engine, d->opt.rules); /* logs either way */
-		else if (!d->opt.marks)
+		if (d->opt.rules &&
+		    uvsd_rules_file_apply(&d->engine, d->opt.rules, &d->declared) == 0)
+			uvsd_state_touch(&d->state, uvs_monotonic_ms()); /* what it declares */
+		if (!d->opt.rules && !d->opt.marks)
 			uvs_log(LOG_NOTICE, "SIGHUP without --rules or --marks: nothing to reload");
+		tell_systemd(d, "READY=1");
 		return true;
 	}
 	uvs_log(LOG_INFO, "signal %u: stopping", si.ssi_signo);
+	uvsd_notify("STOPPING=1", NULL);
 	return false;
 }
 
@@ -433,10 +569,13 @@ static void on_timer(struct uvsd *d)
 		return;
 	uvs_model_estimate_tick(&d->model); /* unless run_estimation is 0 */
 	uvs_model_expire_trash(&d->model);
+	uvs_ctl_server_audit_flush(d->ctl);
 	if (d->links && !uvsd_links_settled(d->links))
 		uvsd_links_check(d->links); /* what failed is tried again */
 	if (d->steer_error)
 		d->steered_generation = ~0ull; /* retry a failed sync */
+	if (d->model.generation != d->status_generation)
+		tell_systemd(d, NULL);
 }
 
 static void run(struct uvsd *d)
@@ -447,12 +586,16 @@ static void run(struct uvsd *d)
 	for (;;) {
 		/* After every event: real servers configured by it get their neighbours
 		 * resolved before the first frame to them, and its services are steered. */
+		struct state_now now;
 		int wait = uvsd_prime_pass(d->prime, &d->model) ? UVSD_PRIME_GAP_MS : -1;
 		int steer_wait = steer_update(d, idle);
+		int state_wait = uvsd_state_tick(&d->state, state_now(d, &now), uvs_monotonic_ms());
 		int n;
 
 		if (steer_wait >= 0 && (wait < 0 || steer_wait < wait))
 			wait = steer_wait;
+		if (state_wait >= 0 && (wait < 0 || state_wait < wait))
+			wait = state_wait;
 		n = poll(d->fds, NFDS, wait);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -485,6 +628,7 @@ int main(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? 2 : 0;
 	uvs_log_to_syslog(d.opt.syslog || !d.opt.foreground);
+	uvs_log_set_level(d.opt.log_level);
 	/* Without --foreground the parent stays until the daemon serves or fails, and
 	 * exits with its outcome (detach.h). */
 	if (!d.opt.foreground && uvsd_detach() < 0) {
@@ -496,7 +640,10 @@ int main(int argc, char **argv)
 	if (!ret) {
 		if (!d.opt.foreground)
 			uvsd_detach_ready();
+		tell_systemd(&d, "READY=1");
 		run(&d);
+		struct state_now now;
+		uvsd_state_flush(&d.state, state_now(&d, &now)); /* logs a failure */
 	}
 	/* Workers stop before the engine they use; their structs go after it. */
 	uvsd_datapath_stop(d.dp);
@@ -509,6 +656,8 @@ int main(int argc, char **argv)
 	uvsd_links_close(d.links);
 	uvs_netwatch_close(d.netwatch);
 	uvsd_prime_close(d.prime);
+	uvsd_state_close(&d.state);
+	free(d.declared);
 	free(d.marks);
 	if (d.model_ready)
 		uvs_model_destroy(&d.model);

@@ -22,10 +22,11 @@
 #define UVS_IO_BATCH 64
 /* Bytes a worker's frame buffer keeps free after the frame. */
 #define UVS_IO_TAILROOM 128
-/* The largest frame a link of this MTU carries: Ethernet, a VLAN tag, the IP packet. */
-#define UVS_IO_FRAME_MAX(mtu) ((mtu) + 14 + 4)
+/* The largest frame a link of this MTU carries: Ethernet, two VLAN tags (QinQ), the IP
+ * packet. */
+#define UVS_IO_FRAME_MAX(mtu) ((mtu) + 14 + 8)
 /* The largest frame a local sender hands over unsegmented (GSO): an IP packet of
- * 64 KB with its Ethernet header and a VLAN tag. */
+ * 64 KB with its Ethernet header and two VLAN tags. */
 #define UVS_IO_GSO_MAX UVS_IO_FRAME_MAX(65535)
 
 struct uvs_io;

@@ -1,12 +1,51 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What steer.c (BPF programs and map) shares with steer_keys.c (the keys a
- * configuration needs) and steer_set.c (the keys the map holds).
+ * configuration needs), steer_set.c (the keys the map holds) and steer_sweep.c
+ * (programs dead uvsds left).
  */
 #ifndef UVS_STEER_INTERNAL_H
 #define UVS_STEER_INTERNAL_H
 
+#include <stdbool.h>
+
 #include "io/steer.h"
+
+/* Where the tc filter sits: fixed, so that a stale one can be found and replaced. */
+#define STEER_TC_HANDLE 0x757673 /* "uvs" */
+#define STEER_TC_PRIO	0x7576
+/* The programs' names, which tell uvs's programs on a link from others. */
+#define STEER_TC_NAME  "uvs_steer_tc"
+#define STEER_XDP_NAME "uvs_steer_xdp"
+
+/* What sits at one of steering's places on a link. */
+enum { STEER_NONE, STEER_OURS, STEER_OTHER };
+
+/*
+ * What is at uvs's tc place (STEER_TC_HANDLE, STEER_TC_PRIO) on link ifindex's
+ * ingress: STEER_OURS for a bpf filter named STEER_TC_NAME (by the name it was
+ * attached with, which needs no privilege to read), STEER_OTHER for another one,
+ * STEER_NONE; or a negative errno (steer_place.c).
+ */
+int steer_tc_at_place(unsigned ifindex);
+
+/*
+ * The XDP program on link ifindex: STEER_NONE, STEER_OURS (a program named
+ * STEER_XDP_NAME), STEER_OTHER, or a negative errno: -EPERM when the program's name
+ * cannot be read (it needs CAP_SYS_ADMIN). *prog_id and *mode (XDP_FLAGS_*_MODE) are
+ * set when a program is there.
+ */
+int steer_xdp_on(unsigned ifindex, uint32_t *prog_id, uint32_t *mode);
+
+/* What steer_remove_left removes. */
+enum { STEER_LEFT_TC = 1, STEER_LEFT_XDP = 2 };
+
+/*
+ * Removes from link ifindex the uvs programs of the kinds in `kinds` (STEER_LEFT_*)
+ * that are there: the caller holds the link's claim, so they are a dead owner's.
+ * Returns the kinds it removed.
+ */
+unsigned steer_remove_left(unsigned ifindex, unsigned kinds);
 
 /* A growing array of keys. */
 struct steer_keyvec {

@@ -25,12 +25,6 @@ extern const unsigned long uvs_steer_obj_len;
 extern const unsigned char uvs_steer_xdp_obj[];
 extern const unsigned long uvs_steer_xdp_obj_len;
 
-/* Where the tc filter sits: fixed, so that a stale one can be found and replaced. */
-#define TC_HANDLE 0x757673 /* "uvs" */
-#define TC_PRIO	  0x7576
-#define TC_NAME	  "uvs_steer_tc"
-#define XDP_NAME  "uvs_steer_xdp"
-
 struct link {
 	unsigned ifindex;
 	int claim;	 /* uvs_link_claim's, or -1 */
@@ -68,47 +62,33 @@ static const char *ifname_of(unsigned ifindex, char *buf)
 	return buf;
 }
 
-/* Whether the program prog_id is a steering program named name (of this process, or
- * of a dead one: the link's claim tells a live owner). */
-static bool is_ours(uint32_t prog_id, const char *name)
-{
-	struct bpf_prog_info info;
-	uint32_t len = sizeof(info);
-	int fd = bpf_prog_get_fd_by_id(prog_id);
-	bool ours;
-
-	if (fd < 0)
-		return false;
-	memset(&info, 0, sizeof(info));
-	ours = !bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, name);
-	close(fd);
-	return ours;
-}
-
 static int attach(struct uvs_steer *s, struct link *l, struct uvs_error *err)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)l->ifindex, .attach_point = BPF_TC_INGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, q, .handle = TC_HANDLE, .priority = TC_PRIO);
-	LIBBPF_OPTS(bpf_tc_opts, a, .handle = TC_HANDLE, .priority = TC_PRIO, .prog_fd = s->tc_fd);
+	LIBBPF_OPTS(bpf_tc_opts, a, .handle = STEER_TC_HANDLE, .priority = STEER_TC_PRIO,
+		    .prog_fd = s->tc_fd);
 	char name[IF_NAMESIZE];
 	int ret;
 
+	/* A dead uvsd that steered the link with AF_XDP left its XDP program. */
+	steer_remove_left(l->ifindex, STEER_LEFT_XDP);
 	ret = bpf_tc_hook_create(&hook);
 	if (!ret)
 		l->made_qdisc = true;
 	else if (ret != -EEXIST)
 		return uvs_syserrorf(err, -ret, "clsact qdisc on %s", ifname_of(l->ifindex, name));
-	ret = bpf_tc_query(&hook, &q);
-	if (!ret) {
-		/* A filter is at our place: we hold the link's claim, so if it is uvs's,
-		 * its owner is dead (killed: it could not detach). Replace it. */
-		if (!is_ours(q.prog_id, TC_NAME))
-			return uvs_syserrorf(
-				err, EEXIST,
-				"%s: tc ingress filter handle %#x priority %#x is not uvs's",
-				ifname_of(l->ifindex, name), TC_HANDLE, TC_PRIO);
+	ret = steer_tc_at_place(l->ifindex);
+	if (ret < 0)
+		return uvs_syserrorf(err, -ret, "the tc ingress filters of %s",
+				     ifname_of(l->ifindex, name));
+	/* A filter at our place that is uvs's is a dead owner's (we hold the link's
+	 * claim: it was killed and could not detach): replaced. */
+	if (ret == STEER_OTHER)
+		return uvs_syserrorf(err, EEXIST,
+				     "%s: tc ingress filter handle %#x priority %#x is not uvs's",
+				     ifname_of(l->ifindex, name), STEER_TC_HANDLE, STEER_TC_PRIO);
+	if (ret == STEER_OURS)
 		a.flags = BPF_TC_F_REPLACE;
-	}
 	ret = bpf_tc_attach(&hook, &a);
 	if (ret)
 		return uvs_syserrorf(err, -ret, "attaching the steering program to %s ingress",
@@ -122,25 +102,29 @@ static int attach(struct uvs_steer *s, struct link *l, struct uvs_error *err)
  * claim) and is replaced; another program is refused. */
 static int attach_xdp(struct uvs_steer *s, struct link *l, uint32_t slot, struct uvs_error *err)
 {
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	char name[IF_NAMESIZE];
+	uint32_t prog_id = 0, mode = 0;
 	int ret;
 
 	if (bpf_map_update_elem(s->xsk_links_fd, &l->ifindex, &slot, BPF_ANY))
 		return uvs_syserrorf(err, errno, "the XDP link map");
-	ret = bpf_xdp_query((int)l->ifindex, 0, &q);
-	if (ret)
+	/* A dead uvsd that steered the link with AF_PACKET left its tc filter. */
+	steer_remove_left(l->ifindex, STEER_LEFT_TC);
+	ret = steer_xdp_on(l->ifindex, &prog_id, &mode);
+	if (ret == -EPERM)
+		return uvs_errorf(err, EPERM,
+				  "%s has an XDP program (id %u) whose name, to tell whether a "
+				  "dead uvsd left it, only CAP_SYS_ADMIN may read: remove it "
+				  "(ip link set dev %s xdp off) if it is",
+				  ifname_of(l->ifindex, name), prog_id, name);
+	if (ret < 0)
 		return uvs_syserrorf(err, -ret, "XDP programs of %s", ifname_of(l->ifindex, name));
-	if (q.prog_id) {
-		if (!is_ours(q.prog_id, XDP_NAME))
-			return uvs_syserrorf(err, EEXIST, "%s has an XDP program that is not uvs's",
-					     ifname_of(l->ifindex, name));
-		/* Native and generic programs exclude each other: the old one goes first. */
-		bpf_xdp_detach((int)l->ifindex,
-			       q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE
-								 : XDP_FLAGS_DRV_MODE,
-			       NULL);
-	}
+	if (ret == STEER_OTHER)
+		return uvs_syserrorf(err, EEXIST, "%s has an XDP program that is not uvs's",
+				     ifname_of(l->ifindex, name));
+	/* Native and generic programs exclude each other: the old one goes first. */
+	if (ret == STEER_OURS)
+		bpf_xdp_detach((int)l->ifindex, mode, NULL);
 	l->xdp_mode = XDP_FLAGS_DRV_MODE;
 	ret = bpf_xdp_attach((int)l->ifindex, s->xdp_fd, l->xdp_mode, NULL);
 	if (ret) {
@@ -216,7 +200,7 @@ static int load(struct uvs_steer *s, struct uvs_error *err)
 	s->map_fd = map ? bpf_map__fd(map) : -ENOENT;
 	if (s->xdp) {
 		s->sock_fd = s->tc_fd = -ENOENT;
-		s->xdp_fd = program_fd(s->obj, XDP_NAME);
+		s->xdp_fd = program_fd(s->obj, STEER_XDP_NAME);
 		map = bpf_object__find_map_by_name(s->obj, "uvs_xsks");
 		s->xsk_map_fd = map ? bpf_map__fd(map) : -ENOENT;
 		map = bpf_object__find_map_by_name(s->obj, "uvs_xsk_links");
@@ -227,7 +211,7 @@ static int load(struct uvs_steer *s, struct uvs_error *err)
 		return 0;
 	}
 	s->xdp_fd = s->xsk_map_fd = s->xsk_links_fd = -ENOENT;
-	s->tc_fd = program_fd(s->obj, TC_NAME);
+	s->tc_fd = program_fd(s->obj, STEER_TC_NAME);
 	s->sock_fd = program_fd(s->obj, "uvs_steer_sock");
 	if (s->map_fd < 0 || s->tc_fd < 0 || s->sock_fd < 0)
 		return uvs_syserrorf(err, ENOENT, "the steering object lacks a program or map");
@@ -474,7 +458,7 @@ void uvs_steer_close(struct uvs_steer *s)
 		struct link *l = &s->links[i];
 		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)l->ifindex,
 			    .attach_point = BPF_TC_INGRESS);
-		LIBBPF_OPTS(bpf_tc_opts, o, .handle = TC_HANDLE, .priority = TC_PRIO);
+		LIBBPF_OPTS(bpf_tc_opts, o, .handle = STEER_TC_HANDLE, .priority = STEER_TC_PRIO);
 
 		/* Errors are ignored: the link may be gone, and its filters with it. */
 		if (l->attached && s->xdp) {

@@ -32,7 +32,8 @@ struct uvs_steer;
  * claimed first (link_claim.h): a link that another live process steers is refused
  * (-EBUSY, the message naming its PID) before anything on any link is touched. The
  * filter has a fixed handle and priority, so that one left by a uvsd that died is
- * found and replaced; another program at that place is refused (-EEXIST). Returns 0
+ * found and replaced; another program at that place is refused (-EEXIST). An XDP
+ * program a dead uvsd left on the link (--io af_xdp) is removed. Returns 0
  * or a negative errno with a message in err (may be NULL); nothing stays attached then.
  */
 int uvs_steer_open(const unsigned *ifindexes, unsigned n, struct uvs_steer **out,
@@ -44,11 +45,29 @@ int uvs_steer_open(const unsigned *ifindexes, unsigned n, struct uvs_steer **out
  * can, generically otherwise. The program redirects uvs's frames to the AF_XDP socket
  * of their link and queue (uvs_steer_xsk_map_fd) and passes the rest to the kernel:
  * no tc program is needed. Links are claimed as by uvs_steer_open (-EBUSY); an XDP
- * program of a dead uvsd is replaced, another program refused (-EEXIST). At most
+ * program of a dead uvsd is replaced, another program refused (-EEXIST), and a dead
+ * uvsd's tc filter removed. At most
  * UVS_XSK_MAX_LINKS links.
  */
 int uvs_steer_open_xdp(const unsigned *ifindexes, unsigned n, struct uvs_steer **out,
 		       struct uvs_error *err);
+
+/* Told of each program uvs_steer_sweep removed: the link's name and "tc filter" or
+ * "XDP program". */
+typedef void (*uvs_steer_swept_fn)(void *arg, const char *ifname, const char *what);
+
+/*
+ * Removes the steering programs that uvsds which could not detach (killed by SIGKILL,
+ * crashed) left on links of this network namespace other than skip[0..nskip) (the
+ * ones the caller opens next, where uvs_steer_open replaces them). A uvs tc filter or
+ * XDP program is removed only from a link whose claim is free, that is, that no live
+ * process steers; the claim is held while it is removed, so a uvsd starting on that
+ * very link at that moment is refused (-EBUSY) and may be started again. Programs of
+ * live uvsds and programs that are not uvs's are never touched. Calls swept for each
+ * program removed. Returns how many, or a negative errno if the links cannot be
+ * listed. Needs the privileges steering needs.
+ */
+int uvs_steer_sweep(const unsigned *skip, unsigned nskip, uvs_steer_swept_fn swept, void *arg);
 
 /* Link i of the open call's list is gone (deleted): its program and qdisc went with
  * it. Gives its claim up; close will not touch it. */

@@ -78,6 +78,18 @@ static size_t fwmark_keys(const struct uvs_svc_key *sk, const struct uvs_dest_co
 			continue;
 		nprotos = rule_protocols(r, protos);
 		nports = rule_ports(r);
+		/* Fragments of any protocol to the address, and from the NAT servers. */
+		if (keys)
+			add_key(&keys[n], UVS_STEER_SERVICE_ADDR, r->af, 0, &r->addr, 0);
+		n++;
+		for (size_t j = 0; j < ndests; j++) {
+			const struct uvs_dest_conf *d = dests[j];
+			if ((d->fwd & UVS_FWD_MASK) != UVS_FWD_MASQ)
+				continue;
+			if (keys)
+				add_key(&keys[n], UVS_STEER_REPLY_ADDR, d->af, 0, &d->addr, 0);
+			n++;
+		}
 		for (unsigned p = 0; p < nprotos; p++) {
 			for (unsigned i = 0; i < nports; i++, n++)
 				if (keys) {
@@ -112,17 +124,22 @@ static size_t svc_keys(const struct uvs_svc_key *sk, const struct uvs_dest_conf 
 	 * tell which frames a fwmark service's are. */
 	if (sk->fwmark)
 		return fwmark_keys(sk, dests, ndests, marks, keys);
-	if (keys)
+	if (keys) {
 		add_key(&keys[n], UVS_STEER_SERVICE, sk->af, sk->protocol, &sk->addr, sk->port);
-	n++;
+		/* Fragments, whose ports only the first may hold, by address. */
+		add_key(&keys[n + 1], UVS_STEER_SERVICE_ADDR, sk->af, 0, &sk->addr, 0);
+	}
+	n += 2;
 	for (size_t j = 0; j < ndests; j++) {
 		const struct uvs_dest_conf *d = dests[j];
 		/* Only NAT replies come back through the director. */
 		if ((d->fwd & UVS_FWD_MASK) != UVS_FWD_MASQ)
 			continue;
-		if (keys)
+		if (keys) {
 			add_key(&keys[n], UVS_STEER_REPLY, d->af, sk->protocol, &d->addr, d->port);
-		n++;
+			add_key(&keys[n + 1], UVS_STEER_REPLY_ADDR, d->af, 0, &d->addr, 0);
+		}
+		n += 2;
 	}
 	return n;
 }

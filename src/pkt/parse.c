@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "parse.h"
 
+#include "crc32c.h"
 #include "csum.h"
 #include "wire.h"
 
@@ -44,8 +45,13 @@ static enum uvs_pkt_reason parse_ip4(struct uvs_pkt *p, uint32_t end, bool embed
 	memcpy(&p->daddr.ip, h + offsetof(struct ip, ip_dst), sizeof(struct in_addr));
 	p->l4_off = (uint16_t)(p->l3_off + ihl);
 	/* More-fragments set, or a non-zero offset: a fragment. */
-	if (uvs_get16(h + offsetof(struct ip, ip_off)) & (IP_MF | IP_OFFMASK))
+	uint16_t off = uvs_get16(h + offsetof(struct ip, ip_off));
+	if (off & (IP_MF | IP_OFFMASK)) {
+		p->frag_off = (uint16_t)((off & IP_OFFMASK) * 8);
+		p->frag_more = off & IP_MF;
+		p->frag_id = uvs_get16(h + offsetof(struct ip, ip_id));
 		return UVS_PKT_FRAGMENT;
+	}
 	return UVS_PKT_OK;
 }
 
@@ -74,7 +80,10 @@ static enum uvs_pkt_reason parse_ip6(struct uvs_pkt *p, uint32_t end, bool embed
 	memcpy(&p->saddr, h + offsetof(struct ip6_hdr, ip6_src), sizeof(struct in6_addr));
 	memcpy(&p->daddr, h + offsetof(struct ip6_hdr, ip6_dst), sizeof(struct in6_addr));
 
-	/* Walk the extension headers; a bounded number of them. */
+	/* Walk the extension headers as the kernel's ipv6_find_hdr() does (hop-by-hop,
+	 * routing, fragment, authentication, destination options; no other, and an
+	 * ESP or "no next header" ends the walk), at most 8 of them (more: dropped as
+	 * ip6_bad_exthdr, where the kernel's walk has no bound but the packet's end). */
 	uint8_t nh = h[offsetof(struct ip6_hdr, ip6_nxt)];
 	uint32_t off = p->l3_off + (uint32_t)sizeof(struct ip6_hdr);
 	uint32_t limit = embedded ? end : p->l3_off + tot;
@@ -93,8 +102,22 @@ static enum uvs_pkt_reason parse_ip6(struct uvs_pkt *p, uint32_t end, bool embed
 			elen = sizeof(e.frag);
 			/* Offset or more-fragments: a real fragment, not an atomic one. The
 			 * masks are in network order, as the field. */
-			if (e.frag.ip6f_offlg & (IP6F_OFF_MASK | IP6F_MORE_FRAG))
+			/* The first fragment header is the datagram's: one inside its
+			 * data is the reassembled datagram's business. */
+			if (!fragment && e.frag.ip6f_offlg & (IP6F_OFF_MASK | IP6F_MORE_FRAG)) {
 				fragment = true;
+				p->frag_off = ntohs(e.frag.ip6f_offlg & IP6F_OFF_MASK);
+				p->frag_more = e.frag.ip6f_offlg & IP6F_MORE_FRAG;
+				p->frag_id = ntohl(e.frag.ip6f_ident);
+				p->frag_hdr = (uint16_t)off;
+			}
+			/* After the first fragment comes data, not headers: the walk ends
+			 * here with the header that follows, as ipv6_find_hdr() ends. */
+			if (e.frag.ip6f_offlg & IP6F_OFF_MASK) {
+				nh = e.frag.ip6f_nxt;
+				off += elen;
+				break;
+			}
 		} else if (nh == IPPROTO_AH) {
 			elen = ((uint32_t)e.ext.ip6e_len + 2) * 4; /* 4-byte units less 2 */
 		} else {
@@ -148,14 +171,12 @@ static enum uvs_pkt_reason parse_l4(struct uvs_pkt *p, uint32_t end, bool embedd
 		}
 		load_ports(p, l4);
 		return UVS_PKT_OK;
-	case IPPROTO_UDP:
-	case IPPROTO_SCTP: {
-		/* SCTP's common header is longer, but its ports are all uvs reads. */
+	case IPPROTO_UDP: {
 		struct udphdr uh;
 
 		if (avail < sizeof(uh) || (!embedded && p->l4_len < sizeof(uh)))
 			return UVS_PKT_UDP_TRUNCATED;
-		if (p->protocol == IPPROTO_UDP && !embedded) {
+		if (!embedded) {
 			memcpy(&uh, l4, sizeof(uh));
 			/* Shorter than the IP payload is padding, as Linux trims it. */
 			uint32_t ulen = ntohs(uh.uh_ulen);
@@ -163,6 +184,16 @@ static enum uvs_pkt_reason parse_l4(struct uvs_pkt *p, uint32_t end, bool embedd
 				return UVS_PKT_UDP_BAD_LENGTH;
 			p->l4_len = ulen;
 		}
+		load_ports(p, l4);
+		return UVS_PKT_OK;
+	}
+	case IPPROTO_SCTP: {
+		/* The common header and at least one chunk's header (RFC 9260 3): the
+		 * first chunk is the state's event. A quote holds the ports and tag. */
+		uint32_t need = embedded ? QUOTED_L4_MIN : UVS_SCTP_HLEN + UVS_SCTP_CHUNK_HLEN;
+
+		if (avail < need || (!embedded && p->l4_len < need))
+			return UVS_PKT_SCTP_TRUNCATED;
 		load_ports(p, l4);
 		return UVS_PKT_OK;
 	}
@@ -186,6 +217,28 @@ static enum uvs_pkt_reason parse_l4(struct uvs_pkt *p, uint32_t end, bool embedd
 	}
 }
 
+/*
+ * Up to two VLAN tags before the L3 header: 802.1Q, or an 802.1ad (QinQ) service tag
+ * and the 802.1Q tag inside it. They stay in the frame and go out with it. Returns
+ * false if a tag is cut short. Kept out of line: untagged frames are the common case.
+ */
+static __attribute__((noinline)) bool skip_vlan_tags(struct uvs_pkt *p)
+{
+	for (int n = 0; n < UVS_VLAN_TAGS_MAX && uvs_ethertype_is_vlan(p->ethertype); n++) {
+		struct uvs_vlan_tag tag;
+
+		if (p->frame_len < p->l3_off + sizeof(tag))
+			return false;
+		memcpy(&tag, p->frame + p->l3_off, sizeof(tag));
+		if (!p->has_vlan)
+			p->vlan_tci = ntohs(tag.tci);
+		p->has_vlan = true;
+		p->ethertype = ntohs(tag.ethertype);
+		p->l3_off += sizeof(tag);
+	}
+	return true;
+}
+
 enum uvs_pkt_reason uvs_pkt_parse(uint8_t *frame, uint32_t len, struct uvs_pkt *p)
 {
 	struct ether_header eth;
@@ -199,23 +252,17 @@ enum uvs_pkt_reason uvs_pkt_parse(uint8_t *frame, uint32_t len, struct uvs_pkt *
 	memcpy(&eth, frame, sizeof(eth));
 	p->ethertype = ntohs(eth.ether_type);
 	p->l3_off = sizeof(eth);
-	if (p->ethertype == ETHERTYPE_VLAN) {
-		struct uvs_vlan_tag tag;
-
-		if (len < sizeof(eth) + sizeof(tag))
-			return UVS_PKT_ETH_TRUNCATED;
-		memcpy(&tag, frame + sizeof(eth), sizeof(tag));
-		p->has_vlan = true;
-		p->vlan_tci = ntohs(tag.tci);
-		p->ethertype = ntohs(tag.ethertype);
-		p->l3_off += sizeof(tag);
-	}
+	if (uvs_ethertype_is_vlan(p->ethertype) && !skip_vlan_tags(p))
+		return UVS_PKT_ETH_TRUNCATED;
 	if (p->ethertype == ETHERTYPE_IP)
 		r = parse_ip4(p, len, false);
 	else if (p->ethertype == ETHERTYPE_IPV6)
 		r = parse_ip6(p, len, false);
 	else
 		return UVS_PKT_NOT_IP;
+	if (r == UVS_PKT_FRAGMENT && !p->frag_off && uvs_pkt_has_ports(p) &&
+	    p->l4_off + sizeof(struct uvs_l4_ports) <= p->l3_off + p->l3_len)
+		load_ports(p, frame + p->l4_off); /* for the marks of the datagram */
 	if (r != UVS_PKT_OK)
 		return r;
 	return parse_l4(p, p->l3_off + p->l3_len, false);
@@ -248,12 +295,29 @@ enum uvs_pkt_reason uvs_pkt_parse_icmp_inner(const struct uvs_pkt *p, struct uvs
 	return parse_l4(inner, end, true);
 }
 
+uint32_t uvs_pkt_sctp_csum(const struct uvs_pkt *p)
+{
+	const uint8_t *l4 = p->frame + p->l4_off;
+	static const uint8_t zero[4];
+	uint32_t crc;
+
+	crc = uvs_crc32c(0, l4, UVS_SCTP_CSUM_OFF);
+	crc = uvs_crc32c(crc, zero, sizeof(zero));
+	crc = uvs_crc32c(crc, l4 + UVS_SCTP_HLEN, p->l4_len - UVS_SCTP_HLEN);
+	return htole32(crc); /* the CRC goes on the wire least significant byte first */
+}
+
 void uvs_pkt_l4_csum_fill(struct uvs_pkt *p)
 {
 	uint8_t *l4 = p->frame + p->l4_off;
 	int off = uvs_l4_csum_off(p->protocol);
 	uint16_t sum;
 
+	if (p->protocol == IPPROTO_SCTP) {
+		uint32_t crc = uvs_pkt_sctp_csum(p);
+		memcpy(l4 + UVS_SCTP_CSUM_OFF, &crc, sizeof(crc));
+		return;
+	}
 	if ((p->protocol != IPPROTO_TCP && p->protocol != IPPROTO_UDP) ||
 	    p->l4_len < (uint32_t)off + sizeof(sum))
 		return;
@@ -274,6 +338,11 @@ bool uvs_pkt_l4_csum_ok(const struct uvs_pkt *p)
 	if (p->protocol == IPPROTO_UDP && p->af == AF_INET &&
 	    uvs_get16(l4 + offsetof(struct udphdr, uh_sum)) == 0)
 		return true;
+	if (p->protocol == IPPROTO_SCTP) {
+		uint32_t field;
+		memcpy(&field, l4 + UVS_SCTP_CSUM_OFF, sizeof(field));
+		return field == uvs_pkt_sctp_csum(p);
+	}
 	if (p->protocol != IPPROTO_ICMP)
 		sum = uvs_csum_pseudo(p->af, &p->saddr, &p->daddr, p->protocol, p->l4_len);
 	return uvs_csum_fold(uvs_csum_add(sum, l4, p->l4_len)) == 0;

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Parses and validates one Ethernet frame: an optional 802.1Q tag, IPv4 (with options)
- * or IPv6 (with extension headers), then TCP, UDP, ICMP or ICMPv6. One code path over
- * the address family. Never reads outside the frame.
+ * Parses and validates one Ethernet frame: up to two VLAN tags (802.1Q, 802.1ad), IPv4 (with
+ * options) or IPv6 (with extension headers), then TCP, UDP, ICMP or ICMPv6. One code path over the
+ * address family. Never reads outside the frame.
  */
 #ifndef UVS_PARSE_H
 #define UVS_PARSE_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include <netinet/in.h>
 
 #include "pkt/addr.h"
 
@@ -33,6 +35,7 @@
 	X(TCP_TRUNCATED, "tcp_truncated")                                                          \
 	X(UDP_TRUNCATED, "udp_truncated")                                                          \
 	X(UDP_BAD_LENGTH, "udp_bad_length")                                                        \
+	X(SCTP_TRUNCATED, "sctp_truncated")                                                        \
 	X(ICMP_TRUNCATED, "icmp_truncated")
 
 enum uvs_pkt_reason {
@@ -51,8 +54,8 @@ struct uvs_pkt {
 	uint32_t frame_len;
 	uint16_t l3_off;
 	uint16_t l4_off;
-	uint16_t ethertype; /* after any VLAN tag, host order */
-	uint16_t vlan_tci;  /* host order; valid if has_vlan */
+	uint16_t ethertype; /* after any VLAN tags, host order */
+	uint16_t vlan_tci;  /* the outer tag's, host order; valid if has_vlan */
 	bool has_vlan;
 	uint8_t af;	  /* AF_INET or AF_INET6 */
 	uint8_t protocol; /* the L4 protocol, after IPv6 extension headers */
@@ -66,13 +69,22 @@ struct uvs_pkt {
 	union uvs_addr daddr;
 	uint16_t sport; /* network order; for ICMP echo the identifier, else 0 */
 	uint16_t dport;
+	/* A fragment (reason FRAGMENT): its offset in the datagram's payload in bytes,
+	 * whether more follow, the datagram's identification (host order), and for IPv6
+	 * where its fragment header is in the frame (0 for IPv4). A first fragment's
+	 * ports are set if it holds them. */
+	uint16_t frag_off;
+	uint16_t frag_hdr;
+	uint32_t frag_id;
+	bool frag_more;
 };
 
 /*
  * Parses frame (len bytes) into *p. Checks the IPv4 header checksum, lengths and the
  * presence of every header it reads; L4 checksums are checked separately by
  * uvs_pkt_l4_csum_ok(), where a rewrite needs them. Returns UVS_PKT_OK or the reason
- * the frame was refused; on NOT_IP, L4_UNKNOWN and FRAGMENT the L2/L3 fields are set.
+ * the frame was refused; on NOT_IP, L4_UNKNOWN and FRAGMENT the L2/L3 fields are set
+ * (and the frag_* ones on FRAGMENT).
  */
 enum uvs_pkt_reason uvs_pkt_parse(uint8_t *frame, uint32_t len, struct uvs_pkt *p);
 
@@ -84,17 +96,28 @@ enum uvs_pkt_reason uvs_pkt_parse(uint8_t *frame, uint32_t len, struct uvs_pkt *
  */
 enum uvs_pkt_reason uvs_pkt_parse_icmp_inner(const struct uvs_pkt *p, struct uvs_pkt *inner);
 
+/* True if p is TCP, UDP or SCTP: a protocol with ports, which connections key on. */
+static inline bool uvs_pkt_has_ports(const struct uvs_pkt *p)
+{
+	return p->protocol == IPPROTO_TCP || p->protocol == IPPROTO_UDP ||
+	       p->protocol == IPPROTO_SCTP;
+}
+
 /* True if p is an ICMP or ICMPv6 error message (one that embeds a packet). */
 bool uvs_pkt_is_icmp_error(const struct uvs_pkt *p);
 
-/* Verifies the TCP, UDP, ICMP or ICMPv6 checksum of p. A UDP/IPv4 checksum of zero
- * (none) is accepted. */
+/* Verifies the TCP, UDP, ICMP or ICMPv6 checksum, or SCTP's CRC32c, of p. A UDP/IPv4
+ * checksum of zero (none) is accepted. */
 bool uvs_pkt_l4_csum_ok(const struct uvs_pkt *p);
 
+/* SCTP's checksum of p (the CRC32c of the whole SCTP packet with the field as zero), as
+ * the field holds it. */
+uint32_t uvs_pkt_sctp_csum(const struct uvs_pkt *p);
+
 /*
- * Computes and stores the whole TCP or UDP checksum of p's frame (other protocols:
- * nothing). For frames a local sender left to checksum offload, which reach a packet
- * socket with only the pseudo-header's sum in the field (TP_STATUS_CSUMNOTREADY).
+ * Computes and stores the whole TCP or UDP checksum, or SCTP's CRC32c, of p's frame
+ * (other protocols: nothing). For frames a local sender left to checksum offload, which reach a
+ * packet socket with only the pseudo-header's sum in the field (TP_STATUS_CSUMNOTREADY).
  */
 void uvs_pkt_l4_csum_fill(struct uvs_pkt *p);
 

@@ -18,6 +18,7 @@
 #define UVS_WIRE_H
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <net/ethernet.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
@@ -26,6 +27,7 @@
 #include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -97,8 +99,19 @@ struct uvs_vlan_tag {
 	uint16_t ethertype;
 };
 
+/* The EtherType of an 802.1ad service tag (QinQ's outer tag); 802.1Q's is
+ * ETHERTYPE_VLAN. */
+#define UVS_ETHERTYPE_QINQ 0x88a8
+/* Tags uvs walks before the L3 header: a service tag and a customer tag. */
+#define UVS_VLAN_TAGS_MAX 2
+
+static inline bool uvs_ethertype_is_vlan(uint16_t ethertype)
+{
+	return ethertype == ETHERTYPE_VLAN || ethertype == UVS_ETHERTYPE_QINQ;
+}
+
 /* The EtherType that names the L3 header is the last field before it, with or without
- * a VLAN tag. */
+ * VLAN tags. */
 _Static_assert(offsetof(struct ether_header, ether_type) + 2 == sizeof(struct ether_header),
 	       "EtherType ends the Ethernet header");
 _Static_assert(offsetof(struct uvs_vlan_tag, ethertype) + 2 == sizeof(struct uvs_vlan_tag),
@@ -116,6 +129,13 @@ static inline uint8_t *uvs_l3_ethertype(uint8_t *frame, uint32_t l3_off)
 #define UVS_IP6_VERSION_SHIFT  28
 #define UVS_IP6_TCLASS_SHIFT   20
 #define UVS_IP6_FLOWLABEL_MASK 0x000fffffu
+
+/* SCTP's common header (RFC 9260 3.1): ports, verification tag, then the CRC32c
+ * checksum, which goes on the wire least significant byte first; then the chunks, each
+ * with a 4-byte header (type, flags, length). No userspace header declares them. */
+#define UVS_SCTP_HLEN	    12
+#define UVS_SCTP_CSUM_OFF   8
+#define UVS_SCTP_CHUNK_HLEN 4
 
 /* TCP, UDP and SCTP headers all begin with the source and destination ports. */
 struct uvs_l4_ports {

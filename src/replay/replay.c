@@ -44,7 +44,7 @@ static uint32_t frame_mark(const struct uvs_replay *r, const uint8_t *frame, uin
 	memcpy(copy, frame, n); /* the parser wants a writable frame; headers suffice */
 	enum uvs_pkt_reason why = uvs_pkt_parse(copy, n, &p);
 	if (why != UVS_PKT_OK && why != UVS_PKT_IP4_BAD_LENGTH && why != UVS_PKT_IP6_BAD_LENGTH &&
-	    why != UVS_PKT_TCP_TRUNCATED && why != UVS_PKT_UDP_TRUNCATED)
+	    why != UVS_PKT_TCP_TRUNCATED && why != UVS_PKT_UDP_TRUNCATED && why != UVS_PKT_FRAGMENT)
 		return 0;
 	for (unsigned i = 0; i < r->nmarks; i++)
 		if (r->marks[i].af == p.af && uvs_addr_eq(&r->marks[i].addr, &p.daddr))
@@ -159,13 +159,21 @@ int uvs_replay_frames(struct uvs_replay *r, pcap_t *in, const char *in_name,
 		memcpy(f.data, data, h->caplen);
 		f.fwmark = frame_mark(r, f.data, f.len);
 		uvs_engine_process(&r->worker, &f, 1, r->now);
-		if (f.verdict != UVS_VERDICT_TX)
-			continue;
-		int err = uvs_pcap_out_frame(out, (uint32_t)h->ts.tv_sec, (uint32_t)h->ts.tv_usec,
-					     f.data, f.len);
-		if (err < 0) {
-			snprintf(r->error, sizeof(r->error), "%s: %s", out->path, strerror(-err));
-			return -1;
+		/* The frame, then what the engine made of it (fragments, a datagram it
+		 * reassembled), all at the frame's time. */
+		struct uvs_frame *made;
+		unsigned nmade = uvs_worker_out(&r->worker, &made);
+		for (unsigned i = 0; i <= nmade; i++) {
+			const struct uvs_frame *o = i ? &made[i - 1] : &f;
+			if (o->verdict != UVS_VERDICT_TX)
+				continue;
+			int err = uvs_pcap_out_frame(out, (uint32_t)h->ts.tv_sec,
+						     (uint32_t)h->ts.tv_usec, o->data, o->len);
+			if (err < 0) {
+				snprintf(r->error, sizeof(r->error), "%s: %s", out->path,
+					 strerror(-err));
+				return -1;
+			}
 		}
 	}
 	if (rc == -1) {

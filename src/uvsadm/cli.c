@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adm/daemon.h"
 #include "adm/list.h"
 #include "adm/save.h"
 #include "core/sysctl.h"
@@ -81,21 +82,6 @@ static int list_failed(struct cli_ctx *x, int ret, const struct uvs_error *err)
 	return 1 | CLI_EXIT;
 }
 
-/* ipvsadm's string_to_number: a whole decimal number min..max, or -1. */
-static long number(const char *s, long min, long max)
-{
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*end || errno == ERANGE || v < min || v > max)
-		return -1;
-	return v;
-}
-
 /* The answer to -R's line tag >> 8 (command tag & 0xff), which was queued. */
 static void restore_answered(void *arg, uint64_t tag, int ret, const struct uvs_error *err)
 {
@@ -151,65 +137,15 @@ static int run_zero(struct cli_ctx *x, const struct adm_args *a)
 	return ret ? refused(x, C_ZERO, ret, &err) : 0;
 }
 
-static int daemon_opts(struct cli_ctx *x, const struct adm_args *a, struct uvs_ctl_daemon *d)
-{
-	const char *v;
-	long n;
-
-	if (!strcmp(a->cmd_arg, "master"))
-		d->state = IP_VS_STATE_MASTER;
-	else if (!strcmp(a->cmd_arg, "backup"))
-		d->state = IP_VS_STATE_BACKUP;
-	else if (a->cmd == C_STARTD)
-		return cli_fail(x, 2, "illegal start-daemon parameter specified");
-	else
-		return cli_fail(x, 2, "illegal start_daemon specified");
-	v = a->seen[O_MCAST_IFN] ? a->val[O_MCAST_IFN] : "eth0";
-	if (strlen(v) >= sizeof(d->mcast_ifn))
-		return cli_fail(x, 2, "illegal mcast-interface specified");
-	strcpy(d->mcast_ifn, v);
-	if (a->seen[O_SYNCID]) {
-		if ((n = number(a->val[O_SYNCID], 0, 255)) < 0)
-			return cli_fail(x, 2, "illegal syncid specified");
-		d->syncid = (uint32_t)n;
-	}
-	if (a->seen[O_SYNC_MAXLEN]) {
-		if ((n = number(a->val[O_SYNC_MAXLEN], 1, 65535 - 20 - 8)) < 0)
-			return cli_fail(x, 2, "illegal sync-maxlen specified");
-		d->sync_maxlen = (uint16_t)n;
-	}
-	if (a->seen[O_MCAST_PORT]) {
-		if ((n = number(a->val[O_MCAST_PORT], 1, 65535)) < 0)
-			return cli_fail(x, 2, "illegal mcast-port specified");
-		d->mcast_port = (uint16_t)n;
-	}
-	if (a->seen[O_MCAST_TTL]) {
-		if ((n = number(a->val[O_MCAST_TTL], 1, 255)) < 0)
-			return cli_fail(x, 2, "illegal mcast-ttl specified");
-		d->mcast_ttl = (uint8_t)n;
-	}
-	if (a->seen[O_MCAST_GROUP]) {
-		union uvs_addr g;
-		if (uvs_addr_parse(AF_INET, a->val[O_MCAST_GROUP], &g) == 0 &&
-		    (ntohl(g.ip) >> 28) == 0xe)
-			d->mcast_af = AF_INET;
-		else if (uvs_addr_parse(AF_INET6, a->val[O_MCAST_GROUP], &g) == 0 &&
-			 g.ip6[0] == 0xff)
-			d->mcast_af = AF_INET6;
-		else
-			return cli_fail(x, 2, "illegal mcast-group specified");
-		d->mcast_group = g;
-	}
-	return 0;
-}
-
 static int run_daemon(struct cli_ctx *x, const struct adm_args *a)
 {
-	struct uvs_ctl_daemon d = { 0 };
+	struct uvs_ctl_daemon d;
 	struct uvs_error err = { "" };
 	int ret;
 
-	if ((ret = daemon_opts(x, a, &d)) || (ret = connect_ctl(x)))
+	if (uvs_adm_daemon(a, &d, &err))
+		return cli_fail(x, 2, "%s", err.msg);
+	if ((ret = connect_ctl(x)))
 		return ret;
 	ret = uvs_ctl_daemon(x->client, &d, a->cmd == C_STARTD, &err);
 	return ret ? refused(x, a->cmd, ret, &err) : 0;

@@ -8,9 +8,9 @@
  * whether the header has ports to rewrite. */
 static int l4_csum_off(uint8_t protocol, bool *ports)
 {
-	*ports = protocol == IPPROTO_TCP || protocol == IPPROTO_UDP;
+	*ports = protocol == IPPROTO_TCP || protocol == IPPROTO_UDP || protocol == IPPROTO_SCTP;
 	/* ICMP has no pseudo header: nothing covers the addresses. (ICMPv6's does.) SCTP's
-	 * CRC32c is not incremental, so its ports are not NATed here. */
+	 * CRC32c covers no address and cannot be updated: it is computed afresh. */
 	if (protocol == IPPROTO_ICMP)
 		return -1;
 	return uvs_l4_csum_off(protocol);
@@ -58,6 +58,13 @@ void uvs_nat_rewrite(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint1
 	if (ports) {
 		memcpy(pfield, &port, sizeof(port));
 		*pport = port;
+	}
+	/* An SCTP packet quoted whole in an ICMP error gets its CRC too; a cut one keeps
+	 * the CRC it was quoted with. */
+	if (p->protocol == IPPROTO_SCTP && p->l4_len >= UVS_SCTP_HLEN &&
+	    p->l4_off + p->l4_len <= end) {
+		uint32_t crc = uvs_pkt_sctp_csum(p);
+		memcpy(l4 + UVS_SCTP_CSUM_OFF, &crc, sizeof(crc));
 	}
 }
 

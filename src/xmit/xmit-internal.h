@@ -12,10 +12,12 @@
 #include "xmit.h"
 
 /*
- * Sets the source (src true) or destination address of the packet at p and, for TCP
- * and UDP, its port (network order). Fixes the IPv4 header checksum and, incrementally,
- * the L4 checksum if it lies before frame offset end (an embedded packet in an ICMP
- * error may be cut short). A UDP/IPv4 checksum of 0 (none) stays 0. Updates *p.
+ * Sets the source (src true) or destination address of the packet at p and, for TCP,
+ * UDP and SCTP, its port (network order). Fixes the IPv4 header checksum and,
+ * incrementally, the L4 checksum if it lies before frame offset end (an embedded
+ * packet in an ICMP error may be cut short); SCTP's CRC32c is computed afresh if the
+ * whole SCTP packet lies before end. A UDP/IPv4 checksum of 0 (none) stays 0. Updates
+ * *p.
  */
 void uvs_nat_rewrite(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint16_t port,
 		     uint32_t end);

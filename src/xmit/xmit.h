@@ -2,8 +2,9 @@
 /*
  * Frame rewrites of the forwarding methods, as pure functions over a parsed frame:
  * NAT in both directions, the TTL step and Ethernet addressing shared by all methods,
- * tunnel encapsulation (ipip, gue, gre over IPv4 or IPv6), building ICMP errors and
- * relaying ICMP errors that concern a NAT connection. No I/O, no locks, no allocation.
+ * tunnel encapsulation (ipip, gue, gre over IPv4 or IPv6), fragmentation, building
+ * ICMP errors and relaying ICMP errors that concern a NAT connection. No I/O, no locks, no
+ * allocation.
  *
  * Every function leaves every checksum of the frame correct (IPv4 header, TCP, UDP,
  * ICMP, ICMPv6, and those of an embedded packet) and keeps *p describing the frame
@@ -108,6 +109,23 @@ int uvs_tun_encap(struct uvs_frame *f, struct uvs_pkt *p, int outer_af, const un
  */
 int uvs_icmp_error(struct uvs_frame *f, struct uvs_pkt *p, const union uvs_addr *src, uint8_t type,
 		   uint8_t code, uint32_t info);
+
+/*
+ * Cuts the IP packet of p (a whole one, in its frame after its link header) into
+ * fragments of at most size bytes of IP packet each, as Linux's ip_do_fragment() and
+ * ip6_fragment() cut one they forward: payloads of multiples of 8 bytes but the last,
+ * each behind a copy of the link header. IPv4: the header repeated (after the first
+ * fragment, options without the copy flag become NOPs), offset and MF set, DF and the
+ * identification kept, the checksum computed. IPv6: the unfragmentable part repeated
+ * (the header, hop-by-hop and routing headers, destination options before a routing
+ * header), then a fragment header with identification id.
+ * Fragment k is written at buf + k * (headroom + link header + size) + headroom and
+ * described in out[k] (data, len, headroom; ifindex and the rest 0).
+ * Returns how many, or -ENOSPC if more than max are needed, they do not fit in room
+ * bytes, or size leaves no room for 8 bytes of payload.
+ */
+int uvs_ip_fragment(const struct uvs_pkt *p, uint32_t size, uint32_t id, uint8_t *buf, size_t room,
+		    uint32_t headroom, struct uvs_frame *out, unsigned max);
 
 /*
  * Relays an ICMP error about a NAT connection. p is the error, inner the embedded

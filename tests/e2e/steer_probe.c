@@ -29,32 +29,48 @@
 #include "core/model.h"
 #include "io/io.h"
 #include "io/steer.h"
+#include "pkt/parse.h"
 
+/* One line per frame, parsed as the engine parses it (VLAN tags, IPv6 extension
+ * headers); a tagged frame's line starts "rx vlanID "; a fragment's is "rx frag SRC >
+ * DST OFFSET". */
 static void print_frame(const uint8_t *d, unsigned len)
 {
-	char s[INET6_ADDRSTRLEN], t[INET6_ADDRSTRLEN];
-	unsigned ihl;
+	char s[INET6_ADDRSTRLEN], t[INET6_ADDRSTRLEN], tag[16] = "";
+	uint8_t copy[2048];
+	struct uvs_pkt p;
+	enum uvs_pkt_reason r;
 
-	if (len >= 58 && d[12] == 0x86 && d[13] == 0xdd && d[20] == IPPROTO_TCP) {
-		inet_ntop(AF_INET6, d + 22, s, sizeof(s));
-		inet_ntop(AF_INET6, d + 38, t, sizeof(t));
-		printf("rx tcp6 [%s]:%u > [%s]:%u\n", s, d[54] << 8 | d[55], t, d[56] << 8 | d[57]);
-		return;
-	}
-	if (len < 34 || d[12] != 0x08 || d[13] != 0x00) {
+	if (len > sizeof(copy)) {
 		printf("rx other\n");
 		return;
 	}
-	ihl = (d[14] & 0xf) * 4u;
-	inet_ntop(AF_INET, d + 26, s, sizeof(s));
-	inet_ntop(AF_INET, d + 30, t, sizeof(t));
-	if (d[23] == IPPROTO_TCP && len >= 14 + ihl + 4)
-		printf("rx tcp %s:%u > %s:%u\n", s, d[14 + ihl] << 8 | d[15 + ihl], t,
-		       d[16 + ihl] << 8 | d[17 + ihl]);
-	else if (d[23] == IPPROTO_ICMP && len > 14 + ihl)
-		printf("rx icmp %u\n", d[14 + ihl]);
+	memcpy(copy, d, len);
+	r = uvs_pkt_parse(copy, len, &p);
+	if (r == UVS_PKT_FRAGMENT) {
+		uvs_addr_format(p.af, &p.saddr, s, sizeof(s));
+		uvs_addr_format(p.af, &p.daddr, t, sizeof(t));
+		printf("rx frag %s > %s %u\n", s, t, p.frag_off);
+		return;
+	}
+	if (r != UVS_PKT_OK && r != UVS_PKT_L4_UNKNOWN) {
+		printf("rx other\n");
+		return;
+	}
+	if (p.has_vlan)
+		snprintf(tag, sizeof(tag), "vlan%u ", p.vlan_tci & 0xfff);
+	uvs_addr_format(p.af, &p.saddr, s, sizeof(s));
+	uvs_addr_format(p.af, &p.daddr, t, sizeof(t));
+	if (p.protocol == IPPROTO_TCP && p.af == AF_INET6)
+		printf("rx %stcp6 [%s]:%u > [%s]:%u\n", tag, s, ntohs(p.sport), t, ntohs(p.dport));
+	else if (p.protocol == IPPROTO_TCP)
+		printf("rx %stcp %s:%u > %s:%u\n", tag, s, ntohs(p.sport), t, ntohs(p.dport));
+	else if (p.protocol == IPPROTO_ICMP)
+		printf("rx %sicmp %u\n", tag, p.icmp_type);
+	else if (p.af == AF_INET)
+		printf("rx %sip %u\n", tag, p.protocol);
 	else
-		printf("rx ip %u\n", d[23]);
+		printf("rx other\n");
 }
 
 static int setup(struct uvs_model *m, const char *vip, const char *rs, int rsport, const char *vip6)

@@ -85,7 +85,7 @@ unrouted=(ip4-bad-csum ip4-bad-header ip4-bad-length ip6-bad-length)
 martians=(src-zero src-loopback src-broadcast src-vip src-director src-rs src6-loopback
 	src6-mapped)
 declare -A counter_of=([tcp-truncated]=pkt_tcp_truncated [udp-bad-length]=pkt_udp_bad_length
-	[fragment]=pkt_fragment [l4-bad-csum]=l4_bad_csum [ip4-bad-csum]=pkt_ip4_bad_csum
+	[fragment]=frag_held [l4-bad-csum]=l4_bad_csum [ip4-bad-csum]=pkt_ip4_bad_csum
 	[ip4-bad-header]=pkt_ip4_bad_header [ip4-bad-length]=pkt_ip4_bad_length
 	[ip6-bad-length]=pkt_ip6_bad_length [src-zero]=martian_src [src-loopback]=martian_src
 	[src-broadcast]=martian_src [src-vip]=martian_src_vip [src-director]=martian_src_local

@@ -188,6 +188,72 @@ grep -q "rx tcp6 .* > \[$vip6\]:80\$" "$tmp/out" || fail "the probe did not rece
 ! grep -q "rx other" "$tmp/out" || fail "the probe received a frame that is not uvs's"
 echo "ok: IPv6: [VIP6]:80 is uvs's; [VIP6]:22, ping and ND are the kernel's"
 
+# Frames the kernel of dir cannot take (no 8021q module) or that carry extension
+# headers, sent whole from the peer's packet socket: a SYN to VIP:80 in VLAN 7 and in
+# QinQ (802.1ad 5, 802.1Q 7), one to VIP:22 in VLAN 7; an IPv6 SYN to [VIP6]:80 after
+# hop-by-hop, destination options and routing (segments left 0) headers, one to
+# [VIP6]:22 after the same. Then later fragments (no ports) of UDP datagrams to the
+# VIP, to dir's own address, and to the IPv6 VIP.
+dir_mac=$(ip -n "$d" -br link show dev eth0 | awk '{ print $3 }')
+PYTHONPATH=$pylib ip netns exec "$p" python3 -B - "$dir_mac" "$peer_ip" "$vip" "$peer_ip6" "$vip6" "$dir_ip" <<'PY'
+import socket, struct, sys
+from inetsum import csum, pseudo, with_csum
+dmac = bytes.fromhex(sys.argv[1].replace(":", ""))
+peer, vip, peer6, vip6 = sys.argv[2:6]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+smac = s.getsockname()[4]
+
+def syn(src, dst, dport):
+    seg = struct.pack("!HHIIBBHHH", 41000, dport, 1, 0, 5 << 4, 2, 65535, 0, 0)
+    return with_csum(seg, 16, csum(pseudo(src, dst, 6, len(seg)) + seg))
+
+def ip4(dport):
+    seg = syn(peer, vip, dport)
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(seg), 7, 0x4000, 64, 6, 0,
+                    socket.inet_aton(peer), socket.inet_aton(vip))
+    return b"\x08\x00" + with_csum(h, 10, csum(h)) + seg
+
+def ip6(dport):
+    seg = syn(peer6, vip6, dport)
+    ext = bytes([60, 0, 1, 4, 0, 0, 0, 0])          # hop-by-hop: PadN, then dest opts
+    ext += bytes([43, 0, 1, 4, 0, 0, 0, 0])         # destination options, then routing
+    ext += bytes([6, 2, 4, 0, 0, 0, 0, 0]) + socket.inet_pton(socket.AF_INET6, vip6)  # SRH, 0 left
+    h = struct.pack("!IHBB", 6 << 28, len(ext) + len(seg), 0, 64)
+    h += socket.inet_pton(socket.AF_INET6, peer6) + socket.inet_pton(socket.AF_INET6, vip6)
+    return b"\x86\xdd" + h + ext + seg
+
+def frag4(dst, off):
+    """A later fragment (no ports) of a UDP datagram to dst."""
+    data = bytes(64)
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(data), 0x99, 0x2000 | off // 8, 64, 17, 0,
+                    socket.inet_aton(peer), socket.inet_aton(dst))
+    return b"\x08\x00" + with_csum(h, 10, csum(h)) + data
+
+def frag6(off):
+    fh = struct.pack("!BBHI", 17, 0, off | 1, 0x4242)
+    h = struct.pack("!IHBB", 6 << 28, len(fh) + 64, 44, 64)
+    h += socket.inet_pton(socket.AF_INET6, peer6) + socket.inet_pton(socket.AF_INET6, vip6)
+    return b"\x86\xdd" + h + fh + bytes(64)
+
+q7 = struct.pack("!HH", 0x8100, 7)
+for frame in (q7 + ip4(80), struct.pack("!HH", 0x88A8, 5) + q7 + ip4(80), q7 + ip4(22), ip6(80), ip6(22),
+              frag4(vip, 512), frag4(sys.argv[6], 520), frag6(512)):
+    s.send(dmac + smac + frame)
+PY
+sleep 0.3
+grep -q "^rx vlan7 tcp $peer_ip:41000 > $vip:80\$" "$tmp/out" || fail "the probe did not receive the tagged SYN to VIP:80"
+grep -q "^rx vlan5 tcp $peer_ip:41000 > $vip:80\$" "$tmp/out" || fail "the probe did not receive the QinQ SYN to VIP:80"
+! grep -q "^rx vlan7 tcp .* > $vip:22\$" "$tmp/out" || fail "the probe received the tagged SYN to VIP:22"
+grep -q "^rx tcp6 \[$peer_ip6\]:41000 > \[$vip6\]:80\$" "$tmp/out" ||
+	fail "the probe did not receive the SYN to [VIP6]:80 after extension headers"
+! grep -q "> \[$vip6\]:22\$" "$tmp/out" || fail "the probe received the SYN to [VIP6]:22 with extension headers"
+echo "ok: tagged frames (802.1Q, QinQ) and IPv6 extension headers are steered by their service"
+grep -q "^rx frag $peer_ip > $vip 512\$" "$tmp/out" || fail "the probe did not receive the fragment to the VIP"
+! grep -q "^rx frag $peer_ip > $dir_ip " "$tmp/out" || fail "the probe received a fragment to dir's own address"
+grep -q "^rx frag $peer_ip6 > $vip6 512\$" "$tmp/out" || fail "the probe did not receive the IPv6 fragment to the VIP"
+echo "ok: fragments after the first are steered by the VIP's address, others left to the kernel"
+
 # Over the map's size: the old keys stay (VIP:80 is still steered), plus what fits.
 wait_line() { # $1 = a line start, $2 = seconds
 	for _ in $(seq $(($2 * 10))); do grep -q "^$1" "$tmp/out" && return 0; sleep 0.1; done
@@ -200,12 +266,12 @@ r=$(try_connect "$vip" 80)
 [ "$r" = timeout ] || fail "SYN to VIP:80 with a full map: $r"
 echo unfill >&7
 wait_line "unfilled keys" 60
-grep -q "^unfilled keys 3 ret 0\$" "$tmp/out" || fail "emptying: $(grep unfilled "$tmp/out")"
-echo "ok: a full map keeps its old keys and reports ENOSPC; emptied, it holds 3 again"
+grep -q "^unfilled keys 6 ret 0\$" "$tmp/out" || fail "emptying: $(grep unfilled "$tmp/out")"
+echo "ok: a full map keeps its old keys and reports ENOSPC; emptied, it holds 6 again"
 
 echo del >&7
-for _ in $(seq 30); do grep -q "deleted keys 1 ret 0" "$tmp/out" && break; sleep 0.1; done
-grep -q "deleted keys 1 ret 0" "$tmp/out" || fail "sync after deleting the service"
+for _ in $(seq 30); do grep -q "deleted keys 2 ret 0" "$tmp/out" && break; sleep 0.1; done
+grep -q "deleted keys 2 ret 0" "$tmp/out" || fail "sync after deleting the service"
 r=$(try_connect "$vip" 80)
 [ "$r" = refused ] || fail "SYN to VIP:80 after the service was deleted: $r"
 echo "ok: without the service the kernel answers VIP:80 again"

@@ -3,11 +3,12 @@
 # The man pages: groff reads them without a warning, man -l shows them, and each
 # documents every long option its program's --help lists (so a new option without
 # a line in the man page fails here).
-# Usage: test_man.sh UVSD UVSADM MAN_DIR
+# Usage: test_man.sh UVSD UVSADM MAN_DIR UVS_RUN
 set -euo pipefail
 uvsd=$1
 uvsadm=$2
 mandir=$3
+uvs_run=$4
 fail() {
 	echo "FAIL: $*"
 	exit 1
@@ -17,7 +18,7 @@ if ! command -v groff >/dev/null || ! command -v man >/dev/null; then
 	exit 77
 fi
 
-for page in uvsd uvsadm; do
+for page in uvsd uvsadm uvs-run; do
 	src=$mandir/$page.8
 	warnings=$(groff -man -Tutf8 -ww -z "$src" 2>&1)
 	[ -z "$warnings" ] || fail "$page.8: groff: $warnings"
@@ -41,3 +42,4 @@ check_options() { # check_options PAGE HELP_TEXT
 }
 check_options uvsd "$("$uvsd" --help)"
 check_options uvsadm "$("$uvsadm" -h)"
+check_options uvs-run "$("$uvs_run" --help)"

@@ -100,7 +100,7 @@ expect "set while running, printed as sysctl -w" "net.ipv4.vs.sloppy_tcp = 1
 net.ipv4.vs.sync_threshold = 7 70" "$("$uvsadm" --sysctl sloppy_tcp=1 'sync_threshold=7 70')"
 expect_rc 255 "net.ipv4.vs.est_nice: uvs has no estimation kernel threads: uvsd's control thread estimates the rates" \
 	"$uvsadm" --sysctl est_nice=5
-expect_rc 255 "net.ipv4.vs.pmtu_disc: non-zero only: uvs never fragments, an oversized DF packet gets frag-needed" \
+expect_rc 255 "net.ipv4.vs.pmtu_disc: non-zero only: an oversized DF packet gets frag-needed, also inside a tunnel" \
 	"$uvsadm" --sysctl pmtu_disc=0
 
 # ---- the listing as a file: a restarted uvsd takes it back whole -----------------------

@@ -110,7 +110,7 @@ TCP  10.0.0.1:80 wrr persistent 60
 expect "save" "-A -t 10.0.0.1:80 -s wrr -p 60
 -a -t 10.0.0.1:80 -r 192.168.0.11:80 -m -w 3
 -a -t 10.0.0.1:80 -r 192.168.0.12:80 -m -w 7
--A -u [2001:db8::1]:53 -s sh -b sh-port -o
+-A -u [2001:db8::1]:53 -s sh -o -b sh-port
 -a -u [2001:db8::1]:53 -r [2001:db8:1::21]:53 -m -w 1 -x 10 -y 5
 -A -f 7 -s rr
 -a -f 7 -r 192.168.0.31:0 -g -w 0" "$("$uvsadm" -S -n)"
@@ -140,7 +140,7 @@ expect "save | clear | restore" "$saved" "$("$uvsadm" -S -n)"
 expect_rc 255 "Service already exists" sh -c "printf -- '-A -t 10.0.0.5:80\n-A -t 10.0.0.5:80\n' | '$uvsadm' -R"
 "$uvsadm" -D -t 10.0.0.5:80
 
-# A reload of a bad file changes nothing; a good one makes the file the config.
+# A reload of a bad file changes nothing; a good one applies what the file declares.
 printf -- '-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 1.2.3.4 -w 99999\n' >"$dir/rules"
 before=$("$uvsadm" -S -n)
 kill -HUP "$pid"
@@ -158,8 +158,14 @@ rm "$dir/rules"
 printf -- '-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 192.168.0.11:80 -m -w 1\n' >"$dir/rules"
 kill -HUP "$pid"
 sleep 0.5
+# What the file declared changes (.12 it no longer declares goes); the services added
+# with uvsadm stay.
 expect "reload" "-A -t 10.0.0.1:80 -s rr
--a -t 10.0.0.1:80 -r 192.168.0.11:80 -m -w 1" "$("$uvsadm" -S -n)"
+-a -t 10.0.0.1:80 -r 192.168.0.11:80 -m -w 1
+-A -u [2001:db8::1]:53 -s sh -o -b sh-port
+-a -u [2001:db8::1]:53 -r [2001:db8:1::21]:53 -m -w 1 -x 10 -y 5
+-A -f 7 -s rr
+-a -f 7 -r 192.168.0.31:0 -g -w 0" "$("$uvsadm" -S -n)"
 
 kill -TERM "$pid"
 wait "$pid" || fail "uvsd exited with $?"

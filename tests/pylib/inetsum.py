@@ -42,3 +42,21 @@ def pseudo(src, dst, proto, length):
 def with_csum(data, at, value):
     """data with the 16-bit checksum field at byte `at` set to value."""
     return data[:at] + struct.pack("!H", value) + data[at + 2 :]
+
+
+def crc32c(data):
+    """SCTP's checksum (RFC 9260 appendix A): the CRC32c of data, bit by bit from the
+    reflected Castagnoli polynomial 0x82F63B78, initial and final value inverted."""
+    r = 0xFFFFFFFF
+    for b in data:
+        r ^= b
+        for _ in range(8):
+            r = (r >> 1) ^ 0x82F63B78 if r & 1 else r >> 1
+    return r ^ 0xFFFFFFFF
+
+
+def with_crc32c(sctp):
+    """The SCTP packet sctp with its checksum field (bytes 8..11) set: the CRC32c of the
+    packet with the field zero, least significant byte first."""
+    zeroed = sctp[:8] + b"\0\0\0\0" + sctp[12:]
+    return zeroed[:8] + struct.pack("<I", crc32c(zeroed)) + zeroed[12:]

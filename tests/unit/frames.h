@@ -12,7 +12,7 @@ struct frame_spec {
 	int af;		 /* AF_INET or AF_INET6 */
 	const char *src; /* addresses as text */
 	const char *dst;
-	uint8_t protocol; /* IPPROTO_TCP, _UDP, _ICMP, _ICMPV6, or another */
+	uint8_t protocol; /* IPPROTO_TCP, _UDP, _SCTP (chunks in payload), _ICMP, _ICMPV6, ... */
 	uint16_t sport;	  /* host order */
 	uint16_t dport;
 	uint8_t tcp_flags;
@@ -37,6 +37,11 @@ uint16_t ref_csum(const uint8_t *b, size_t len, uint32_t initial);
 /* Sum of a TCP/UDP/ICMPv6 pseudo header (addresses as bytes), for ref_csum's initial. */
 uint32_t ref_pseudo_sum(int af, const uint8_t *src, const uint8_t *dst, uint8_t proto,
 			uint32_t len);
+
+/* CRC32c of len bytes, bit by bit from the polynomial (not uvs's tables). */
+uint32_t ref_crc32c(const uint8_t *b, size_t len);
+/* Sets the checksum of the SCTP packet at sctp (len bytes) with ref_crc32c. */
+void ref_sctp_csum_set(uint8_t *sctp, size_t len);
 
 /* Offset of the L3 header in a frame built with spec s. */
 size_t frame_l3_off(const struct frame_spec *s);

@@ -31,7 +31,7 @@ static const char base_saved[] =
 	"-a -t 10.0.0.1:80 -r 192.168.0.11:80 -m -w 3\n"
 	"-a -t 10.0.0.1:80 -r 192.168.0.12:80 -m -w 2\n"
 	"-a -t 10.0.0.1:80 -r 192.168.0.13:80 -m -w 1\n"
-	"-A -u 10.0.0.1:53 -s sh -b sh-port -o\n"
+	"-A -u 10.0.0.1:53 -s sh -o -b sh-port\n"
 	"-a -u 10.0.0.1:53 -r 192.168.0.21:53 -g -w 1 -x 10 -y 5\n"
 	"-A -f 7 -s rr -p 600\n"
 	"-a -f 7 -r 192.168.0.31:0 -i -w 1 --tun-type gue --tun-port 6080 --tun-nocsum\n";

@@ -104,8 +104,8 @@ static void test_bad_envelopes(void **state)
 	memcpy(mem.buf + 20, mem.buf, 20);
 	refused(f, 40, 77, EINVAL, "more than one");
 	w = start(IPVS_CMD_FLUSH, NLM_F_ACK);
-	w->nlh->nlmsg_type = 0x10;
-	refused_msg(f, w, EINVAL, "is not uvs's");
+	w->nlh->nlmsg_type = GENL_ID_CTRL + 1;
+	refused_msg(f, w, EINVAL, "is neither uvs's (21878) nor the generic netlink controller's");
 	w = start(IPVS_CMD_FLUSH, 0);
 	w->nlh->nlmsg_flags = NLM_F_ACK;
 	refused_msg(f, w, EINVAL, "NLM_F_REQUEST");

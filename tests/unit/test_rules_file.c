@@ -24,6 +24,7 @@ struct fixture {
 	struct test_env env;
 	struct uvs_engine e;
 	char path[64];
+	char *declared; /* what the file declared at its last load */
 };
 
 static int route(void *arg, int af, const union uvs_addr *nh, struct uvs_route *r)
@@ -56,6 +57,7 @@ static int teardown(void **state)
 	struct fixture *fx = *state;
 
 	unlink(fx->path);
+	free(fx->declared);
 	uvs_engine_destroy(&fx->e);
 	test_env_fini(&fx->env);
 	free(fx);
@@ -81,7 +83,7 @@ static void test_load_and_reload(void **state)
 				     "--set 0 0 60\n";
 
 	write_file(fx->path, first, strlen(first));
-	assert_int_equal(uvsd_rules_file_apply(&fx->e, fx->path), 0);
+	assert_int_equal(uvsd_rules_file_apply(&fx->e, fx->path, &fx->declared), 0);
 	char *saved = test_save_text(&fx->env);
 	test_text_equal(saved, "-A -t 10.0.0.1:80 -s rr\n"
 			       "-a -t 10.0.0.1:80 -r 192.168.0.11:80 -m -w 1\n");
@@ -90,7 +92,7 @@ static void test_load_and_reload(void **state)
 	struct uvs_service *svc = uvs_svc_find(&fx->env.m, &k);
 
 	write_file(fx->path, second, strlen(second));
-	assert_int_equal(uvsd_rules_file_apply(&fx->e, fx->path), 0);
+	assert_int_equal(uvsd_rules_file_apply(&fx->e, fx->path, &fx->declared), 0);
 	saved = test_save_text(&fx->env);
 	test_text_equal(saved, "-A -t 10.0.0.1:80 -s rr\n"
 			       "-a -t 10.0.0.1:80 -r 192.168.0.11:80 -m -w 1\n"
@@ -108,14 +110,15 @@ static void test_unusable_files_change_nothing(void **state)
 	static const char binary[] = "-A -t 10.0.0.3:80\n\0-D -u 10.0.0.1:53\n";
 
 	write_file(fx->path, good, strlen(good));
-	assert_int_equal(uvsd_rules_file_apply(&fx->e, fx->path), 0);
+	assert_int_equal(uvsd_rules_file_apply(&fx->e, fx->path, &fx->declared), 0);
 	char *before = test_save_text(&fx->env);
 
 	write_file(fx->path, refused, strlen(refused));
-	assert_int_equal(uvsd_rules_file_apply(&fx->e, fx->path), -EINVAL);
+	assert_int_equal(uvsd_rules_file_apply(&fx->e, fx->path, &fx->declared), -EINVAL);
 	write_file(fx->path, binary, sizeof(binary) - 1);
-	assert_int_equal(uvsd_rules_file_apply(&fx->e, fx->path), -EINVAL);
-	assert_int_equal(uvsd_rules_file_apply(&fx->e, "/nonexistent/uvs-rules"), -ENOENT);
+	assert_int_equal(uvsd_rules_file_apply(&fx->e, fx->path, &fx->declared), -EINVAL);
+	assert_int_equal(uvsd_rules_file_apply(&fx->e, "/nonexistent/uvs-rules", &fx->declared),
+			 -ENOENT);
 
 	char *after = test_save_text(&fx->env);
 	test_text_equal(after, before);
@@ -138,7 +141,7 @@ static char *apply_logged(struct fixture *fx, const char *path, int *ret)
 	assert_true(dup2(fileno(log), STDERR_FILENO) >= 0);
 	uvs_log_set_level(LOG_DEBUG);
 	alarm(10);
-	*ret = uvsd_rules_file_apply(&fx->e, path);
+	*ret = uvsd_rules_file_apply(&fx->e, path, &fx->declared);
 	alarm(0);
 	uvs_log_set_level(LOG_CRIT);
 	fflush(stderr);
@@ -170,7 +173,7 @@ static void test_not_text_files(void **state)
 	char dir[] = "/tmp/uvs-rules-dir-XXXXXX", fifo[64], want[256];
 
 	write_file(fx->path, good, strlen(good));
-	assert_int_equal(uvsd_rules_file_apply(&fx->e, fx->path), 0);
+	assert_int_equal(uvsd_rules_file_apply(&fx->e, fx->path, &fx->declared), 0);
 	char *before = test_save_text(&fx->env);
 
 	assert_non_null(mkdtemp(dir));
@@ -201,8 +204,8 @@ static void test_not_text_files(void **state)
 	free(after);
 }
 
-/* A file without rules empties the configuration, as ipvsadm -C would: allowed, but
- * said at warning level when it removes services. */
+/* A file without rules removes what the file declared before: allowed, but said at
+ * warning level when it removes services. */
 static void test_empty_file_warns(void **state)
 {
 	struct fixture *fx = *state;
@@ -215,7 +218,9 @@ static void test_empty_file_warns(void **state)
 	expect_logged(fx, fx->path, 0, want);
 	write_file(fx->path, blank, strlen(blank));
 	snprintf(want, sizeof(want),
-		 "uvsd: warning: rules %s holds no rules: all 2 service(s) removed\n", fx->path);
+		 "uvsd: warning: rules %s holds no rules: the 2 service(s) it declared before "
+		 "removed\n",
+		 fx->path);
 	expect_logged(fx, fx->path, 0, want);
 	char *saved = test_save_text(&fx->env);
 	test_text_equal(saved, "");
@@ -223,6 +228,72 @@ static void test_empty_file_warns(void **state)
 	/* Nothing to remove: nothing to warn about. */
 	snprintf(want, sizeof(want), "uvsd: info: rules %s applied\n", fx->path);
 	expect_logged(fx, fx->path, 0, want);
+}
+
+/* What the file declared is its to change and remove; what was added at run time (by
+ * uvsadm, keepalived) is left alone, but for a service the file removes. */
+static void test_reload_changes_only_what_the_file_declared(void **state)
+{
+	struct fixture *fx = *state;
+	static const char runtime_before[] = "-A -t 10.0.0.9:80 -s rr\n"
+					     "-a -t 10.0.0.9:80 -r 192.168.0.91:80 -m\n";
+	static const char first[] = "-A -t 10.0.0.1:80 -s rr\n"
+				    "-a -t 10.0.0.1:80 -r 192.168.0.11:80 -m\n"
+				    "-a -t 10.0.0.1:80 -r 192.168.0.12:80 -m\n"
+				    "-A -t 10.0.0.2:80 -s rr\n"
+				    "-a -t 10.0.0.2:80 -r 192.168.0.21:80 -m\n";
+	static const char runtime_after[] = "-A -u 10.0.0.3:53 -s rr\n"
+					    "-a -u 10.0.0.3:53 -r 192.168.0.31:53 -m\n"
+					    "-a -t 10.0.0.1:80 -r 192.168.0.13:80 -m -w 7\n"
+					    "-e -t 10.0.0.1:80 -r 192.168.0.11:80 -m -w 5\n"
+					    "-E -t 10.0.0.2:80 -s wlc\n";
+	/* 10.0.0.1:80: its scheduler edited, .12 no longer declared; 10.0.0.2:80 gone. */
+	static const char second[] = "-A -t 10.0.0.1:80 -s wrr\n"
+				     "-a -t 10.0.0.1:80 -r 192.168.0.11:80 -m\n"
+				     "-A -t 10.0.0.4:80 -s rr\n";
+
+	test_apply_ok(&fx->env, &fx->e.timeouts, runtime_before);
+	write_file(fx->path, first, strlen(first));
+	assert_int_equal(uvsd_rules_file_apply(&fx->e, fx->path, &fx->declared), 0);
+	test_apply_ok(&fx->env, &fx->e.timeouts, runtime_after);
+	write_file(fx->path, second, strlen(second));
+	assert_int_equal(uvsd_rules_file_apply(&fx->e, fx->path, &fx->declared), 0);
+	char *saved = test_save_text(&fx->env);
+	/* .11 is the file's weight again; .13 and the services added at run time stay. */
+	test_text_equal(saved, "-A -t 10.0.0.1:80 -s wrr\n"
+			       "-a -t 10.0.0.1:80 -r 192.168.0.11:80 -m -w 1\n"
+			       "-a -t 10.0.0.1:80 -r 192.168.0.13:80 -m -w 7\n"
+			       "-A -t 10.0.0.4:80 -s rr\n"
+			       "-A -t 10.0.0.9:80 -s rr\n"
+			       "-a -t 10.0.0.9:80 -r 192.168.0.91:80 -m -w 1\n"
+			       "-A -u 10.0.0.3:53 -s rr\n"
+			       "-a -u 10.0.0.3:53 -r 192.168.0.31:53 -m -w 1\n");
+	free(saved);
+	test_text_equal(fx->declared, "-A -t 10.0.0.1:80 -s wrr\n"
+				      "-a -t 10.0.0.1:80 -r 192.168.0.11:80 -m -w 1\n"
+				      "-A -t 10.0.0.4:80 -s rr\n");
+}
+
+/* A file without rules removes only what it declared before: the run-time service
+ * stays, with the warning. */
+static void test_empty_file_keeps_runtime_services(void **state)
+{
+	struct fixture *fx = *state;
+	static const char one[] = "-A -t 10.0.0.1:80 -s rr\n";
+	char want[256];
+
+	write_file(fx->path, one, strlen(one));
+	assert_int_equal(uvsd_rules_file_apply(&fx->e, fx->path, &fx->declared), 0);
+	test_apply_ok(&fx->env, &fx->e.timeouts, "-A -t 10.0.0.9:80 -s rr\n");
+	write_file(fx->path, "", 0);
+	snprintf(want, sizeof(want),
+		 "uvsd: warning: rules %s holds no rules: the 1 service(s) it declared before "
+		 "removed\n",
+		 fx->path);
+	expect_logged(fx, fx->path, 0, want);
+	char *saved = test_save_text(&fx->env);
+	test_text_equal(saved, "-A -t 10.0.0.9:80 -s rr\n");
+	free(saved);
 }
 
 int main(void)
@@ -233,6 +304,8 @@ int main(void)
 		T(test_unusable_files_change_nothing),
 		T(test_not_text_files),
 		T(test_empty_file_warns),
+		T(test_reload_changes_only_what_the_file_declared),
+		T(test_empty_file_keeps_runtime_services),
 	};
 #undef T
 	return cmocka_run_group_tests_name("rules_file", tests, NULL, NULL);

@@ -75,7 +75,7 @@ static const char canonical[] =
 	"-a -t 10.0.0.1:80 -r 192.168.0.16:80 -i -w 5 --tun-type gre --tun-csum -x 9\n"
 	"-a -t 10.0.0.1:80 -r 192.168.0.17:8080 -m -w 2 -x 1000 -y 100\n"
 	"-a -t 10.0.0.1:80 -r [2001:db8::17]:80 -i -w 1 --tun-type ipip\n"
-	"-A -u 10.0.0.1:53 -s sh -b sh-fallback,sh-port -o\n"
+	"-A -u 10.0.0.1:53 -s sh -o -b sh-fallback,sh-port\n"
 	"-a -u 10.0.0.1:53 -r 192.168.0.21:5353 -m -w 1 -x 7\n"
 	"-A -u 10.0.0.1:54 -s mh -b mh-fallback,mh-port\n"
 	"-a -u 10.0.0.1:54 -r 192.168.0.22:54 -g -w 4\n"

@@ -83,8 +83,12 @@ static void test_nat_and_dr(void **state)
 			  "-A -u 10.0.0.1:53 -s rr\n"
 			  "-a -u 10.0.0.1:53 -r 192.168.0.11:53 -m\n",
 			  &n);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 6);
 	assert_true(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_SERVICE, "10.0.0.1", 80)));
+	/* Fragments by address: to the VIP, from the NAT real server; any protocol. */
+	assert_true(has(keys, n, key(AF_INET, 0, UVS_STEER_SERVICE_ADDR, "10.0.0.1", 0)));
+	assert_true(has(keys, n, key(AF_INET, 0, UVS_STEER_REPLY_ADDR, "192.168.0.11", 0)));
+	assert_false(has(keys, n, key(AF_INET, 0, UVS_STEER_REPLY_ADDR, "192.168.0.12", 0)));
 	assert_true(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_REPLY, "192.168.0.11", 8080)));
 	assert_true(has(keys, n, key(AF_INET, IPPROTO_UDP, UVS_STEER_SERVICE, "10.0.0.1", 53)));
 	assert_true(has(keys, n, key(AF_INET, IPPROTO_UDP, UVS_STEER_REPLY, "192.168.0.11", 53)));
@@ -105,7 +109,8 @@ static void test_port_zero_ipv6_sctp(void **state)
 			  "-a -t [2001:db8::1]:443 -r [2001:db8:1::11]:8443 -m\n"
 			  "-A --sctp-service 10.0.0.3:9 -s rr\n",
 			  &n);
-	assert_int_equal(n, 5);
+	assert_int_equal(n, 10);
+	assert_true(has(keys, n, key(AF_INET6, 0, UVS_STEER_REPLY_ADDR, "2001:db8:1::11", 0)));
 	assert_true(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_SERVICE, "10.0.0.2", 0)));
 	assert_true(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_REPLY, "192.168.0.13", 0)));
 	assert_true(
@@ -131,7 +136,7 @@ static void test_fwmark_and_duplicates(void **state)
 			  "-A -t 10.0.0.4:80 -s rr\n"
 			  "-a -t 10.0.0.4:80 -r 192.168.0.11:80 -m\n",
 			  &n);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 6);
 	assert_false(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_REPLY, "192.168.0.14", 80)));
 	assert_true(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_REPLY, "192.168.0.11", 80)));
 	free(keys);
@@ -161,9 +166,9 @@ static void test_model_keys(void **state)
 			  "-A -t 10.0.0.4:0 -s rr -p\n"
 			  "-a -t 10.0.0.4:0 -r 192.168.0.11:80 -m\n",
 			  &n);
-	assert_int_equal(n, 5);
+	assert_int_equal(n, 10);
 	assert_int_equal(steer_model_keys(&((struct test_env *)*state)->m, NULL, &v), 0);
-	assert_int_equal(v.n, 6); /* 192.168.0.11:80's reply twice */
+	assert_int_equal(v.n, 12); /* 192.168.0.11:80's reply keys twice */
 	for (size_t i = 0; i < v.n; i++) {
 		assert_true(has(keys, n, v.v[i]));
 		bool first = true;

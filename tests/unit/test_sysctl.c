@@ -300,7 +300,7 @@ static void test_fixed_values(void **state)
 	set_expect("cache_bypass", "1", -EINVAL, "0 only");
 	set_expect("nat_icmp_send", "1", -EINVAL, "0 only");
 	set_expect("schedule_icmp", "-1", -EINVAL, "0 only");
-	set_expect("pmtu_disc", "0", -EINVAL, "never fragments");
+	set_expect("pmtu_disc", "0", -EINVAL, "frag-needed");
 	set_expect("pmtu_disc", "5", 0, NULL);
 	assert_value("pmtu_disc", "5");
 }

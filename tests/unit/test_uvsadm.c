@@ -137,12 +137,12 @@ static const char want_save[] =
 	"-a -t 10.0.0.1:80 -r 192.168.0.11:80 -g -w 1 -x 100 -y 50\n"
 	"-a -t 10.0.0.1:80 -r 192.168.0.12:80 -m -w 100\n"
 	"-a -t 10.0.0.1:80 -r 192.168.0.13:80 -i -w 1 --tun-type gue --tun-port 6080 --tun-csum\n"
-	"-A -u 10.0.0.1:53 -s sh -b sh-fallback,sh-port -o\n"
+	"-A -u 10.0.0.1:53 -s sh -o -b sh-fallback,sh-port\n"
 	"-a -u 10.0.0.1:53 -r 192.168.0.21:53 -i -w 65535 --tun-type ipip\n"
 	"-A -t [2001:db8::1]:443 -s rr -p 10\n"
 	"-a -t [2001:db8::1]:443 -r [2001:db8::10]:8443 -m -w 10\n"
 	"-A -f 7 -s rr\n"
-	"-A -f 8 -6 -s mh -b mh-port -p 60 -M 64\n"
+	"-A -f 8 -6 -s mh -p 60 -M 64 -b mh-port\n"
 	"-a -f 8 -6 -r [2001:db8::31]:0 -g -w 3\n";
 
 static void test_list_formats(void **state)

@@ -7,7 +7,11 @@
  *   steer_load(ctx, off, buf, len)   copies len bytes at off into buf: 0, or negative
  * and decides the link layer itself (which family, where the IP header starts).
  *
- * A frame is uvs's when it is IPv4 or IPv6, not a fragment after the first, and
+ * A frame is uvs's when it is IPv4 or IPv6 (IPv6 extension headers walked as the
+ * kernel's ipv6_find_hdr() walks them, at most STEER_IP6_EXT_MAX), and
+ *   - a fragment (first or not) to the address of a service, or from the address of a
+ *     NAT real server, whatever its protocol and ports (UVS_STEER_*_ADDR keys): uvs
+ *     reassembles it; or
  *   - TCP, UDP or SCTP to <family, protocol, destination, port> of a service key, or to
  *     <..., destination, 0> (a port-0 service): STEER_STEAL; or
  *   - TCP, UDP or SCTP from <family, protocol, source, port> (or port 0) of a reply key
@@ -16,13 +20,14 @@
  *   - an ICMP or ICMPv6 error (unreachable, time exceeded, parameter problem, packet
  *     too big) about a packet from a service (its source matches a service key) or to
  *     a NAT real server (its destination matches a reply key): STEER_STEAL.
- * IPv6 extension headers are not walked: such packets are left to the kernel.
+ * IPv6 packets with more extension headers than that are left to the kernel.
  */
 #ifndef UVS_STEER_DECIDE_H
 #define UVS_STEER_DECIDE_H
 
 #include <linux/bpf.h>
 #include <linux/icmpv6.h>
+#include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -38,9 +43,26 @@
 #define AF_INET6	   10
 #define TCP_LISTEN	   10
 #define IP_OFFSET	   0x1fff /* the fragment offset bits of iphdr.frag_off */
+#define IP_MF		   0x2000 /* more fragments */
+#define FRAG_FIRST	   1
+#define FRAG_LATER	   2
 #define ICMP_DEST_UNREACH  3
 #define ICMP_TIME_EXCEEDED 11
 #define ICMP_PARAMETERPROB 12
+#define ETH_P_8021AD	   0x88A8 /* linux/if_ether.h has it, but not every copy */
+
+/* IPv6 extension headers (RFC 8200 4) the walk passes, as ipv6_find_hdr() does. */
+#define NEXTHDR_HOP	 0
+#define NEXTHDR_ROUTING	 43
+#define NEXTHDR_FRAGMENT 44
+#define NEXTHDR_AUTH	 51
+#define NEXTHDR_DEST	 60
+#define IP6_OFFSET	 0xfff8 /* the fragment offset bits of frag_hdr.frag_off */
+#define IP6_MF		 0x0001
+/* As the engine's parser (src/pkt/parse.c): more is left to the kernel. */
+#define STEER_IP6_EXT_MAX 8
+/* VLAN tags walked before the IP header, as the engine's parser. */
+#define STEER_VLAN_TAGS_MAX 2
 
 /* TCP, UDP and SCTP headers all begin with the source and destination ports. */
 struct l4_ports {
@@ -62,6 +84,7 @@ struct {
 struct flow {
 	__u8 family;
 	__u8 protocol;
+	__u8 frag; /* 0, FRAG_FIRST, or FRAG_LATER: a fragment after the first, no ports */
 	__be16 sport;
 	__be16 dport;
 	__u8 saddr[16];
@@ -71,6 +94,36 @@ struct flow {
 static __always_inline int is_l4(__u8 protocol)
 {
 	return protocol == IPPROTO_TCP || protocol == IPPROTO_UDP || protocol == IPPROTO_SCTP;
+}
+
+static __always_inline int is_ip6_ext(__u8 nh)
+{
+	return nh == NEXTHDR_HOP || nh == NEXTHDR_ROUTING || nh == NEXTHDR_FRAGMENT ||
+	       nh == NEXTHDR_AUTH || nh == NEXTHDR_DEST;
+}
+
+static __always_inline int is_vlan(__be16 ethertype)
+{
+	return ethertype == bpf_htons(ETH_P_8021Q) || ethertype == bpf_htons(ETH_P_8021AD);
+}
+
+/* Walks the VLAN tags at *off whose EtherType is *type (network order), at most
+ * STEER_VLAN_TAGS_MAX: *off and *type end at the L3 header. Returns 0, or -1 if a tag
+ * is cut short. */
+static __always_inline int skip_vlan_tags(STEER_CTX *ctx, __u32 *off, __be16 *type)
+{
+	for (int i = 0; i < STEER_VLAN_TAGS_MAX && is_vlan(*type); i++) {
+		struct {
+			__be16 tci;
+			__be16 type;
+		} tag;
+
+		if (steer_load(ctx, *off, &tag, sizeof(tag)))
+			return -1;
+		*type = tag.type;
+		*off += sizeof(tag);
+	}
+	return 0;
 }
 
 /* The IP header of family at off into f, and where its payload starts. Returns 0, or
@@ -88,7 +141,9 @@ static __always_inline int load_ip(STEER_CTX *ctx, __u32 off, __u8 family, struc
 		    ip.ihl < sizeof(ip) / 4)
 			return -1;
 		if (ip.frag_off & bpf_htons(IP_OFFSET))
-			return -1; /* no ports in it */
+			f->frag = FRAG_LATER; /* no ports in it */
+		else if (ip.frag_off & bpf_htons(IP_MF))
+			f->frag = FRAG_FIRST;
 		f->protocol = ip.protocol;
 		__builtin_memcpy(f->saddr, &ip.saddr, sizeof(ip.saddr));
 		__builtin_memcpy(f->daddr, &ip.daddr, sizeof(ip.daddr));
@@ -97,13 +152,47 @@ static __always_inline int load_ip(STEER_CTX *ctx, __u32 off, __u8 family, struc
 	}
 
 	struct ipv6hdr ip6;
+	__u32 at = off + sizeof(ip6);
+	__u8 nh;
 
 	if (steer_load(ctx, off, &ip6, sizeof(ip6)) || ip6.version != 6)
 		return -1;
-	f->protocol = ip6.nexthdr;
 	__builtin_memcpy(f->saddr, &ip6.saddr, sizeof(ip6.saddr));
 	__builtin_memcpy(f->daddr, &ip6.daddr, sizeof(ip6.daddr));
-	*l4 = off + sizeof(ip6);
+	nh = ip6.nexthdr;
+	for (int i = 0; i < STEER_IP6_EXT_MAX && is_ip6_ext(nh); i++) {
+		/* Next header and length, or a fragment header's next header, reserved
+		 * byte and offset: the first four bytes tell the length. */
+		struct {
+			__u8 nexthdr;
+			__u8 hdrlen;
+			__be16 frag_off;
+		} e;
+
+		if (steer_load(ctx, at, &e, sizeof(e)))
+			return -1;
+		if (nh == NEXTHDR_FRAGMENT) {
+			at += 8;
+			if (e.frag_off & bpf_htons(IP6_OFFSET)) {
+				/* Data follows, not headers (ipv6_find_hdr() stops too). */
+				f->frag = FRAG_LATER;
+				f->protocol = e.nexthdr;
+				*l4 = at;
+				return 0;
+			}
+			if (e.frag_off & bpf_htons(IP6_MF))
+				f->frag = FRAG_FIRST;
+		} else if (nh == NEXTHDR_AUTH) {
+			at += ((__u32)e.hdrlen + 2) * 4;
+		} else {
+			at += ((__u32)e.hdrlen + 1) * 8;
+		}
+		nh = e.nexthdr;
+	}
+	if (is_ip6_ext(nh))
+		return -1;
+	f->protocol = nh;
+	*l4 = at;
 	return 0;
 }
 
@@ -116,6 +205,18 @@ static __always_inline int load_ports(STEER_CTX *ctx, __u32 l4, struct flow *f)
 	f->sport = p.source;
 	f->dport = p.dest;
 	return 0;
+}
+
+/* Whether the map holds the address key <family, 0, kind, addr, 0>. */
+static __always_inline int has_addr_key(const struct flow *f, __u8 kind, const __u8 *addr)
+{
+	struct uvs_steer_key k;
+
+	__builtin_memset(&k, 0, sizeof(k));
+	k.family = f->family;
+	k.kind = kind;
+	__builtin_memcpy(k.addr, addr, 16);
+	return bpf_map_lookup_elem(&uvs_steer_keys, &k) != 0;
 }
 
 /* Whether the map holds <kind, addr, port>, or <kind, addr, 0> (every port). */
@@ -159,6 +260,13 @@ static __always_inline int steer_decide_ip(STEER_CTX *ctx, __u8 family, __u32 of
 
 	if (load_ip(ctx, off, family, f, &l4))
 		return STEER_PASS;
+	/* A fragment, first or not, goes where the others of its datagram go: by address
+	 * only, to a service's or from a NAT real server's (uvs reassembles them). */
+	if (f->frag)
+		return has_addr_key(f, UVS_STEER_SERVICE_ADDR, f->daddr) ||
+				       has_addr_key(f, UVS_STEER_REPLY_ADDR, f->saddr)
+			       ? STEER_STEAL
+			       : STEER_PASS;
 	if (is_l4(f->protocol)) {
 		if (load_ports(ctx, l4, f))
 			return STEER_PASS;
@@ -174,12 +282,26 @@ static __always_inline int steer_decide_ip(STEER_CTX *ctx, __u8 family, __u32 of
 	    !is_icmp_error(f, type))
 		return STEER_PASS;
 	if (load_ip(ctx, l4 + sizeof(struct icmp6hdr), family, &in, &l4in) ||
-	    load_ports(ctx, l4in, &in))
+	    in.frag == FRAG_LATER || load_ports(ctx, l4in, &in))
 		return STEER_PASS;
 	if (has_key(&in, UVS_STEER_SERVICE, in.saddr, in.sport) ||
 	    has_key(&in, UVS_STEER_REPLY, in.daddr, in.dport))
 		return STEER_STEAL;
 	return STEER_PASS;
+}
+
+/* The decision for a frame whose EtherType (network order) is type and whose VLAN tags
+ * or IP header start at off. */
+static __always_inline int steer_decide_frame(STEER_CTX *ctx, __be16 type, __u32 off,
+					      struct flow *f)
+{
+	if (skip_vlan_tags(ctx, &off, &type))
+		return STEER_PASS;
+	if (type == bpf_htons(ETH_P_IP))
+		return steer_decide_ip(ctx, AF_INET, off, f);
+	if (type == bpf_htons(ETH_P_IPV6))
+		return steer_decide_ip(ctx, AF_INET6, off, f);
+	return STEER_PASS; /* ARP and everything else */
 }
 
 /* Whether a reply-key frame belongs to a connected socket of this host (the director's

@@ -12,6 +12,10 @@
 /* What a key names. */
 #define UVS_STEER_SERVICE 0 /* frames to a virtual service: destination address and port */
 #define UVS_STEER_REPLY	  1 /* a NAT real server's replies: source address and port */
+/* Fragments, which may hold no ports, by address alone (protocol 0, port 0): to a
+ * virtual service's address, and from a NAT real server's. */
+#define UVS_STEER_SERVICE_ADDR 2
+#define UVS_STEER_REPLY_ADDR   3
 
 /* Keys the map holds at most, unless uvs_steer_set_capacity() says otherwise: enough for
  * 10,000 services of 10 NAT real servers each many times over. Entries are allocated

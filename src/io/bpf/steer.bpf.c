@@ -12,8 +12,8 @@
  *                   still gets the frames the tc program then drops.
  *
  * Which frames are uvs's is decided in steer-decide.h (shared with the XDP program of
- * steer_xdp.bpf.c); here, only IPv4 and IPv6 frames without a VLAN tag addressed to
- * this host (not PACKET_OTHERHOST) are looked into.
+ * steer_xdp.bpf.c); here, only IPv4 and IPv6 frames addressed to this host (not
+ * PACKET_OTHERHOST), VLAN-tagged or not, are looked into.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -28,15 +28,13 @@
 #define steer_load(ctx, off, buf, len) bpf_skb_load_bytes(ctx, off, buf, len)
 #include "io/bpf/steer-decide.h"
 
+/* The tag the kernel took off a tagged frame (skb->vlan_tci) is no longer in the
+ * data, and skb->protocol names what followed it: the IP header, or a second tag. */
 static __always_inline int decide(struct __sk_buff *skb, struct flow *f)
 {
-	if (skb->pkt_type == PACKET_OTHERHOST || skb->vlan_present)
+	if (skb->pkt_type == PACKET_OTHERHOST)
 		return STEER_PASS;
-	if (skb->protocol == bpf_htons(ETH_P_IP))
-		return steer_decide_ip(skb, AF_INET, ETH_HLEN, f);
-	if (skb->protocol == bpf_htons(ETH_P_IPV6))
-		return steer_decide_ip(skb, AF_INET6, ETH_HLEN, f);
-	return STEER_PASS; /* ARP and everything else */
+	return steer_decide_frame(skb, (__be16)skb->protocol, ETH_HLEN, f);
 }
 
 SEC("tc")

@@ -14,8 +14,8 @@
  * or on a queue added later) is dropped, as the tc program drops it: the kernel must
  * not answer a service's port.
  *
- * Unlike tc, XDP sees VLAN tags in the frame (they are left to the kernel, as tc does)
- * and has no packet type: a frame for another host's MAC address reaches XDP only in
+ * Unlike tc, XDP sees every VLAN tag in the frame (steer-decide.h walks them) and has
+ * no packet type: a frame for another host's MAC address reaches XDP only in
  * promiscuous mode, which uvsd does not turn on.
  */
 #include <linux/bpf.h>
@@ -53,12 +53,7 @@ int uvs_steer_xdp(struct xdp_md *ctx)
 
 	if (bpf_xdp_load_bytes(ctx, offsetof(struct ethhdr, h_proto), &type, sizeof(type)))
 		return XDP_PASS;
-	if (type == bpf_htons(ETH_P_IP))
-		d = steer_decide_ip(ctx, AF_INET, ETH_HLEN, &f);
-	else if (type == bpf_htons(ETH_P_IPV6))
-		d = steer_decide_ip(ctx, AF_INET6, ETH_HLEN, &f);
-	else
-		return XDP_PASS; /* ARP, VLAN tags and everything else */
+	d = steer_decide_frame(ctx, type, ETH_HLEN, &f);
 	if (d == STEER_PASS || (d == STEER_STEAL_UNLESS_LOCAL && steer_local_socket(ctx, &f)))
 		return XDP_PASS;
 	slot = bpf_map_lookup_elem(&uvs_xsk_links, &ifindex);
