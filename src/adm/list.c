@@ -246,6 +246,8 @@ int uvs_adm_list(FILE *f, struct uvs_model *m, const struct uvs_adm_list_opts *o
 			snprintf(err->msg, sizeof(err->msg), "No such service");
 		return -ESRCH;
 	}
+	if (o->local_engine)
+		uvs_snap_mark_local(&s, o->local_engine);
 	ret = uvs_adm_list_snap(f, &s, o);
 	uvs_snap_free(&s);
 	return ret;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "core/engine.h"
 #include "core/snap.h"
 #include "core/model.h"
 #include "core/proto_tcp.h"
@@ -26,6 +27,9 @@ struct uvs_adm_list_opts {
 	bool names;			/* without -n: host and service names */
 	unsigned conn_tab_size;		/* shown as "(size=N)" in the first line */
 	const struct uvs_svc_key *only; /* list this service only (-t/-u/-f); NULL: all */
+	/* The engine whose host addresses make a real server Local in the listing, as the
+	 * kernel's IPVS reports it (uvs_snap_mark_local); NULL: as configured. */
+	struct uvs_engine *local_engine;
 };
 
 /*

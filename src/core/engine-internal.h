@@ -116,6 +116,10 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 /* Releases what a one-packet connection from uvs_schedule() holds. */
 void uvs_schedule_once_done(struct uvs_conn *once);
 
+/* The forwarding method a new connection to d takes: Local if d is the director itself
+ * (uvs_engine_addr_is_local), else d's. */
+uint16_t uvs_conn_fwd(struct uvs_engine *e, const struct uvs_dest *d);
+
 /* Whether p's source is martian (martian.h), for a new connection to svc (NULL: not a
  * new connection, e.g. an ICMP error). Returns UVS_R_PKT_OK or the martian reason. */
 enum uvs_reason uvs_martian_source(struct uvs_engine *e, const struct uvs_pkt *p,

@@ -28,9 +28,10 @@
 #include "xmit/xmit.h"
 
 enum uvs_verdict {
-	UVS_VERDICT_DROP, /* reason says why */
-	UVS_VERDICT_PASS, /* not uvs's: hand the original frame to the kernel's stack */
-	UVS_VERDICT_TX,	  /* send data..data+len on ifindex */
+	UVS_VERDICT_DROP,  /* reason says why */
+	UVS_VERDICT_PASS,  /* not uvs's: hand the original frame to the kernel's stack */
+	UVS_VERDICT_TX,	   /* send data..data+len on ifindex */
+	UVS_VERDICT_LOCAL, /* data..data+len is an IP packet for the director's own stack */
 };
 
 /*
@@ -41,7 +42,7 @@ enum uvs_verdict {
 	X(NO_SERVICE, "no_service")	    /* pass: matches no connection or service */           \
 	X(NO_CONN, "no_conn")		    /* pass: TCP non-SYN for a service, no entry */        \
 	X(ICMP_UNRELATED, "icmp_unrelated") /* pass: ICMP not about a connection */                \
-	X(LOCAL, "local")		    /* pass: destination forwards to this host */          \
+	X(LOCAL, "local")		    /* counted: to this host's stack (Local server) */     \
 	X(NO_DEST, "no_dest")		    /* no destination available: port unreachable */       \
 	X(CONN_LIMIT, "conn_limit")	    /* drop: table full */                                 \
 	X(NO_MEMORY, "no_memory")	    /* drop: no memory for a connection */                 \
@@ -53,6 +54,7 @@ enum uvs_verdict {
 	X(NO_ROOM, "no_room")		    /* drop: too little headroom to encapsulate */         \
 	X(ONE_PACKET, "one_packet")	    /* counted: scheduled without an entry (-o) */         \
 	X(ICMP_RATELIMIT, "icmp_ratelimit") /* drop: an ICMP error was due, over the rate */       \
+	X(LOCAL_NOT_HOST, "local_not_host") /* drop: for a Local server, not to a host address */  \
 	X(FRAGMENTED, "fragmented")	    /* counted: sent on in fragments (engine's frames) */  \
 	/* Fragments (core/frag.h): */                                                             \
 	X(FRAG_HELD, "frag_held")	    /* counted: kept until its datagram is whole */        \
@@ -192,6 +194,19 @@ void uvs_engine_resume(struct uvs_engine *e);
  * set stays).
  */
 int uvs_engine_set_host_addrs(struct uvs_engine *e, const struct uvs_host_addr *a, size_t n);
+
+/*
+ * Whether a is the director's own address: a loopback address, or one of the host's
+ * (uvs_engine_set_host_addrs). A real server there is Local, as the kernel's IPVS calls
+ * it: its connections' packets go to the director's own stack unchanged
+ * (UVS_VERDICT_LOCAL), whatever method it was configured with. Any thread.
+ */
+bool uvs_engine_addr_is_local(struct uvs_engine *e, int af, const union uvs_addr *a);
+
+struct uvs_snap;
+/* Lists the destinations of s whose address is the director's own (above) as Local,
+ * as the kernel's IPVS reports them (ipvsadm then prints "Local"). */
+void uvs_snap_mark_local(struct uvs_snap *s, struct uvs_engine *e);
 
 /* Sums the workers' counters (racy but monotonic reads). out has UVS_R_COUNT entries. */
 void uvs_engine_counters(const struct uvs_engine *e, uint64_t *out, uint64_t *tx);

@@ -260,6 +260,36 @@ void uvs_send_to(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
 	send_path(w, f, p, rt, frag, NULL, 0, NULL);
 }
 
+/*
+ * A packet of a Local connection (the real server is the director itself) goes to the
+ * director's own stack as it came: the IP packet only, its TTL as it was, as the
+ * kernel's IPVS delivers it. The stack takes it only for one of the director's
+ * addresses (the VIP is one where keepalived puts it on a link); to another it would
+ * route the packet on, back to the wire. A datagram the engine reassembled goes, whole,
+ * among w's own frames.
+ */
+static void deliver_local(struct uvs_worker *w, struct uvs_frame *f, const struct uvs_pkt *p)
+{
+	uint32_t padding = f->len - p->l3_off - p->l3_len;
+
+	if (!uvs_host_set_has(rcu_dereference(w->engine->host_addrs), p->af, &p->daddr)) {
+		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_LOCAL_NOT_HOST);
+		return;
+	}
+	f->data += p->l3_off;
+	f->headroom += p->l3_off;
+	f->len = p->l3_len;
+	f->tailroom += padding;
+	if (f == w->dgram) {
+		if (!out_push(w, f)) {
+			uvs_verdict_set(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROOM);
+			return;
+		}
+		w->out[w->nout - 1].verdict = UVS_VERDICT_LOCAL;
+	}
+	uvs_verdict_set(w, f, UVS_VERDICT_LOCAL, UVS_R_LOCAL);
+}
+
 /* Sends a client's packet of connection c on to its real server. */
 void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
 		    struct uvs_conn *c)
@@ -276,7 +306,7 @@ void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p
 	 * with time exceeded or frag-needed, counts too. */
 	uvs_stats_packet(w, d, bytes, true);
 	if (fwd == UVS_FWD_LOCAL) {
-		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_LOCAL);
+		deliver_local(w, f, p);
 		return;
 	}
 	if (fwd == UVS_FWD_MASQ && !uvs_pkt_l4_csum_ok(p)) {

@@ -33,7 +33,7 @@ static struct uvs_conn *conn_create(struct uvs_worker *w, int af, int protocol,
 	c->dport = dport;
 	c->dest = d;
 	c->control = control;
-	c->flags = flags | (uint16_t)uvs_dest_fwd(d);
+	c->flags = flags | uvs_conn_fwd(w->engine, d);
 	c->state = UVS_TCP_S_NONE;
 	c->timeout = timeout;
 	c->expires = now + (uvs_time_t)timeout * UVS_NS_PER_SEC;
@@ -183,7 +183,7 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 			.dport = d->conf.port ? d->conf.port : p->dport,
 			.dest = d,
 			.control = ct,
-			.flags = (uint16_t)uvs_dest_fwd(d),
+			.flags = uvs_conn_fwd(e, d),
 		};
 		return once;
 	}

@@ -211,6 +211,8 @@ static int cmd_get_dest(struct uvs_ctl_server *s, struct ctl_client *c, const st
 
 	if ((ret = svc_key(r, &k, err)) || (ret = snap_one(s, &k, &c->snap, err)))
 		return ret;
+	if (s->cfg.ops && s->cfg.ops->mark_local)
+		s->cfg.ops->mark_local(s->cfg.ops_arg, &c->snap);
 	c->dump_cmd = IPVS_CMD_NEW_DEST;
 	return 0;
 }

@@ -89,6 +89,10 @@ struct uvs_ctl_ops {
 	 * refused, by peer (NULL: connections refused beyond the limit, in refused). */
 	void (*audit_skipped)(void *arg, const struct uvs_ctl_peer *peer, unsigned long ok,
 			      unsigned long refused);
+	/* Marks as Local (UVS_FWD_LOCAL) the destinations of s that are the director
+	 * itself, before GET_DEST lists them, as the kernel's IPVS reports a real server
+	 * on its own host. NULL: each is listed with its configured method. */
+	void (*mark_local)(void *arg, struct uvs_snap *s);
 };
 
 struct uvs_ctl_config {

@@ -41,6 +41,7 @@ struct uvsd_datapath {
 	const char *const *ifnames; /* the caller's, which outlive dp */
 	unsigned nifs;
 	bool *gro_was_on;	      /* per link: GRO to turn back on at stop */
+	uint32_t mtu;		      /* the links' largest MTU when io was opened */
 	struct uvs_marks *marks;      /* RCU-published; NULL: no mark rules */
 	struct uvs_io_stats *carried; /* per worker: the counts of backends reopen closed */
 };
@@ -170,6 +171,8 @@ static int open_io(struct uvsd_datapath *dp, struct uvs_error *err)
 
 	c.info = info;
 	c.infolen = sizeof(info);
+	/* What the backend sizes its buffers for, read as it opens. */
+	dp->mtu = uvs_links_mtu(dp->ifnames, dp->nifs);
 	if ((ret = uvs_io_open(&c, &dp->io, err)) < 0) {
 		dp->io = NULL;
 		return ret;
@@ -288,6 +291,13 @@ int uvsd_datapath_reopen(struct uvsd_datapath *dp, struct uvs_error *err)
 	pthread_cond_broadcast(&dp->cond);
 	pthread_mutex_unlock(&dp->lock);
 	return 0;
+}
+
+bool uvsd_datapath_mtu_grew(const struct uvsd_datapath *dp, uint32_t *was, uint32_t *now)
+{
+	*was = dp->mtu;
+	*now = uvs_links_mtu(dp->ifnames, dp->nifs);
+	return *now > *was;
 }
 
 void uvsd_datapath_stop(struct uvsd_datapath *dp)

@@ -41,6 +41,11 @@ int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
  */
 int uvsd_datapath_reopen(struct uvsd_datapath *dp, struct uvs_error *err);
 
+/* Whether a link's MTU is now larger than the largest when the backend opened (*was),
+ * so that its frames would not fit the backend's buffers: the caller then opens it
+ * again (uvsd_datapath_reopen). *now: the largest MTU now. */
+bool uvsd_datapath_mtu_grew(const struct uvsd_datapath *dp, uint32_t *was, uint32_t *now);
+
 /* Stops and joins the workers and closes the backend. The worker structs stay (the
  * engine still points at them) until uvsd_datapath_free, after uvs_engine_destroy. */
 void uvsd_datapath_stop(struct uvsd_datapath *dp);

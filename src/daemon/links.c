@@ -23,6 +23,7 @@ struct uvsd_links {
 	struct uvsd_prime *prime;
 	unsigned n;
 	bool reopen;	    /* the backend must be opened again (a link came back) */
+	uint32_t mtu;	    /* ... or for frames of this MTU (0: not for that) */
 	char dp_error[512]; /* the last data path failure logged */
 	struct link links[];
 };
@@ -116,9 +117,20 @@ void uvsd_links_check(struct uvsd_links *l)
 	struct uvs_error why = { "" };
 	char msg[512];
 
+	uint32_t was, now;
+
 	for (unsigned k = 0; k < l->n; k++) {
 		check_link(l, k);
 		all_there &= l->links[k].ifindex && l->links[k].steered;
+	}
+	/* Frames of a larger MTU need larger buffers: the backend sized them at open. */
+	if (all_there && !l->reopen && uvsd_datapath_mtu_grew(l->dp, &was, &now)) {
+		uvs_log(LOG_NOTICE,
+			"a link's MTU is %u now, more than the %u the packet backend was opened "
+			"for: opening it again",
+			now, was);
+		l->reopen = true;
+		l->mtu = now;
 	}
 	/* The backend opens every link at once: it waits until all are there, each with
 	 * uvsd's steering (a link another uvsd claimed meanwhile gets no sockets of this
@@ -133,6 +145,10 @@ void uvsd_links_check(struct uvsd_links *l)
 		}
 		l->reopen = false;
 		l->dp_error[0] = 0;
+		if (l->mtu)
+			uvs_log(LOG_NOTICE, "packet backend opened again for frames of MTU %u",
+				l->mtu);
+		l->mtu = 0;
 		/* The new link's neighbour table is empty. */
 		uvsd_prime_forget(l->prime);
 	}

@@ -131,8 +131,17 @@ static size_t ops_conns(void *arg, uint64_t *cursor, struct uvs_ctl_conn *out, s
 	return uvsd_conns(&d->engine, cursor, out, max);
 }
 
+/* Real servers that are this host list as Local, as with the kernel's IPVS. */
+static void ops_mark_local(void *arg, struct uvs_snap *s)
+{
+	struct uvsd *d = arg;
+
+	uvs_snap_mark_local(s, &d->engine);
+}
+
 static const struct uvs_ctl_ops ctl_ops = {
 	.conns = ops_conns,
+	.mark_local = ops_mark_local,
 	.get_timeouts = ops_get_timeouts,
 	.set_timeouts = ops_set_timeouts,
 	.counters = ops_counters,
@@ -486,6 +495,9 @@ static int setup(struct uvsd *d)
 			.backend = d->opt.af_xdp ? UVS_IO_AF_XDP : UVS_IO_AF_PACKET,
 			.xsk_map_fd = -1,
 			.busy_poll = d->opt.busy_poll,
+			/* Steered frames never reach the kernel: those for a real server on
+			 * this host are handed to its stack. */
+			.deliver_local = !d->opt.no_steer,
 		};
 		if (!d->opt.no_steer) {
 			if (start_steering(d) < 0)

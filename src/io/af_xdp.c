@@ -22,6 +22,13 @@
  * A chunk is, at any time, the kernel's (in a fill, RX, TX or completion ring), the
  * engine's (received in the last batch: until uvs_io_tx, or the next uvs_io_rx), or
  * free; each worker tracks its own without locks.
+ *
+ * Frames longer than a chunk (jumbo frames: the links' MTU above about 3.7 KB) come and
+ * go as several chunks linked by XDP_PKT_CONTD (multi-buffer sockets, XDP_USE_SG,
+ * Linux 6.6 on; the steering program is built for fragmented frames, xdp.frags). A
+ * received one is copied into a worker buffer whole for the engine, and sent copied
+ * into as many free chunks as it needs. A kernel that refuses XDP_USE_SG keeps sockets
+ * without it: their frames stop at one chunk, and the log says so.
  */
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -45,13 +52,25 @@
 
 #include "backend.h"
 #include "io/bpf/steer-key.h"
+#include "link.h"
+#include "local.h"
 #include "pkt/csum.h"
 #include "pkt/parse.h"
 #include "pkt/wire.h"
 
-#define CHUNK	       4096u
-#define MAX_FRAME      1518u /* as af_packet.c: Ethernet with a VLAN tag */
-#define TX_KICK_BUDGET 32u   /* frames the kernel sends per sendto() in copy mode */
+#define CHUNK 4096u
+/* What one chunk holds of a received frame: the kernel's XDP_PACKET_HEADROOM (256) and
+ * the UMEM's frame_headroom come first. */
+#define RX_CHUNK_ROOM  (CHUNK - 256 - UVS_FRAME_HEADROOM)
+#define TX_KICK_BUDGET 32u /* frames the kernel sends per sendto() in copy mode */
+/* Multi-buffer sockets and their descriptors (Linux 6.6, uapi if_xdp.h), for headers
+ * that predate them. */
+#ifndef XDP_USE_SG
+#define XDP_USE_SG (1 << 4)
+#endif
+#ifndef XDP_PKT_CONTD
+#define XDP_PKT_CONTD (1 << 0)
+#endif
 /* The socket option that raises that budget (Linux 6.17, uapi if_xdp.h), for headers
  * that predate it. */
 #ifndef XDP_MAX_TX_SKB_BUDGET
@@ -68,6 +87,7 @@ struct port { /* one AF_XDP socket: a queue of a link */
 	unsigned link;
 	uint32_t queue;
 	bool zerocopy;
+	bool sg;	     /* multi-buffer: frames of several chunks (XDP_USE_SG) */
 	unsigned tx_waiting; /* descriptors submitted since the last kick that worked */
 	unsigned tx_budget;  /* frames one sendto() sends in copy mode */
 	unsigned tx_batch;   /* descriptors reserved by this uvs_io_tx, to submit */
@@ -87,6 +107,8 @@ struct worker {
 	int *pkt_fd;		     /* per link: a packet socket where tx_port is -1, else -1 */
 	uint64_t held[UVS_IO_BATCH]; /* chunks given to the engine by the last rx */
 	unsigned nheld;
+	uint8_t *bounce; /* UVS_IO_BATCH slots of io->slot bytes: frames of several chunks */
+	struct uvs_io_local local;
 	unsigned turn;
 	struct pollfd *pfds; /* ports, then the stop eventfd */
 	struct uvs_io_stats stats;
@@ -99,6 +121,9 @@ struct xdp_io {
 	uint32_t ring;	   /* entries of each ring */
 	int stop_fd;
 	bool busy_poll;
+	bool deliver_local;
+	uint32_t frame_max; /* the largest frame a link's MTU allows */
+	uint32_t slot;	    /* bytes of a bounce slot: headroom, frame, tailroom */
 	struct worker *workers;
 };
 
@@ -232,6 +257,68 @@ static void complete_partial_csum(uint8_t *frame, uint32_t len)
 		uvs_pkt_l4_csum_fill(&p);
 }
 
+/* Frame i of the batch from a single descriptor d of port p: the engine works on it in
+ * its chunk. Returns the new n. */
+static unsigned take_one(struct xdp_io *io, struct worker *wk, const struct port *p,
+			 const struct xdp_desc *d, struct uvs_frame *f, unsigned n)
+{
+	uint64_t c = chunk_of(d->addr), off = d->addr - c;
+
+	if (d->len > io->frame_max || off + d->len > CHUNK) {
+		wk->stats.rx_too_big++;
+		put_free(wk, c);
+		return n;
+	}
+	wk->state[c / CHUNK] = C_ENGINE;
+	wk->held[wk->nheld++] = c;
+	complete_partial_csum(wk->area + d->addr, d->len);
+	f[n] = (struct uvs_frame){
+		.data = wk->area + d->addr,
+		.len = d->len,
+		.headroom = (uint32_t)off,
+		.tailroom = (uint32_t)(CHUNK - off - d->len),
+		.ifindex = io->ifindex[p->link],
+	};
+	wk->stats.rx++;
+	return n + 1;
+}
+
+/* A frame of k descriptors from idx of port p (multi-buffer): copied whole into bounce
+ * slot n, its chunks free again at once. Returns the new n. */
+static unsigned take_chain(struct xdp_io *io, struct worker *wk, struct port *p, uint32_t idx,
+			   uint32_t k, struct uvs_frame *f, unsigned n)
+{
+	uint8_t *to = wk->bounce + (size_t)n * io->slot + UVS_FRAME_HEADROOM;
+	uint32_t len = 0;
+	bool fits = true;
+
+	for (uint32_t j = 0; j < k; j++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&p->rx, idx + j);
+		uint64_t c = chunk_of(d->addr);
+
+		fits &= d->addr - c + d->len <= CHUNK && len + d->len <= io->frame_max;
+		if (fits) {
+			memcpy(to + len, wk->area + d->addr, d->len);
+			len += d->len;
+		}
+		put_free(wk, c);
+	}
+	if (!fits) {
+		wk->stats.rx_too_big++;
+		return n;
+	}
+	complete_partial_csum(to, len);
+	f[n] = (struct uvs_frame){
+		.data = to,
+		.len = len,
+		.headroom = UVS_FRAME_HEADROOM,
+		.tailroom = io->slot - UVS_FRAME_HEADROOM - len,
+		.ifindex = io->ifindex[p->link],
+	};
+	wk->stats.rx++;
+	return n + 1;
+}
+
 static unsigned xdp_rx(struct uvs_io *base, unsigned w, struct uvs_frame *f, unsigned max)
 {
 	struct xdp_io *io = (struct xdp_io *)base;
@@ -246,57 +333,75 @@ static unsigned xdp_rx(struct uvs_io *base, unsigned w, struct uvs_frame *f, uns
 	complete(wk);
 	for (unsigned k = 0; k < wk->nports && n < max; k++) {
 		struct port *p = &wk->ports[(wk->turn + k) % wk->nports];
-		uint32_t idx, got = xsk_ring_cons__peek(&p->rx, max - n, &idx);
+		/* Every descriptor waiting: a frame may take several. */
+		uint32_t idx, got = xsk_ring_cons__peek(&p->rx, io->ring, &idx), i = 0;
 
-		for (uint32_t i = 0; i < got; i++) {
-			const struct xdp_desc *d = xsk_ring_cons__rx_desc(&p->rx, idx + i);
-			uint64_t c = chunk_of(d->addr), off = d->addr - c;
+		while (i < got && n < max) {
+			uint32_t last = i;
 
-			if (d->len > MAX_FRAME || off + d->len > CHUNK) {
-				wk->stats.rx_too_big++;
-				put_free(wk, c);
-				continue;
-			}
-			wk->state[c / CHUNK] = C_ENGINE;
-			wk->held[wk->nheld++] = c;
-			complete_partial_csum(wk->area + d->addr, d->len);
-			f[n++] = (struct uvs_frame){
-				.data = wk->area + d->addr,
-				.len = d->len,
-				.headroom = (uint32_t)off,
-				.tailroom = (uint32_t)(CHUNK - off - d->len),
-				.ifindex = io->ifindex[p->link],
-			};
-			wk->stats.rx++;
+			/* The kernel publishes a frame's descriptors together. */
+			while (last < got &&
+			       xsk_ring_cons__rx_desc(&p->rx, idx + last)->options & XDP_PKT_CONTD)
+				last++;
+			if (last == got)
+				break;
+			if (last == i)
+				n = take_one(io, wk, p, xsk_ring_cons__rx_desc(&p->rx, idx + i), f,
+					     n);
+			else
+				n = take_chain(io, wk, p, idx + i, last - i + 1, f, n);
+			i = last + 1;
 		}
-		if (got)
-			xsk_ring_cons__release(&p->rx, got);
+		if (i)
+			xsk_ring_cons__release(&p->rx, i);
+		if (got > i)
+			xsk_ring_cons__cancel(&p->rx, got - i); /* for the next call */
 		refill(wk, p, io->ring);
 	}
 	wk->turn++;
 	return n;
 }
 
-/* The UMEM address to send frame fr from: its own chunk if the engine still has it,
- * else a copy in a free chunk. Returns false if there is none. */
-static bool tx_addr(struct worker *wk, const struct uvs_frame *fr, uint64_t *addr)
+/*
+ * Queues frame fr on port p's TX ring: from the engine's own chunk while it still has
+ * it (no copy), else copied into free chunks, several linked by XDP_PKT_CONTD for a
+ * frame longer than a chunk (multi-buffer sockets only). Returns false if it cannot
+ * (the ring or the free chunks are short, or the frame too long): a drop.
+ */
+static bool tx_queue(struct worker *wk, struct port *p, const struct uvs_frame *fr)
 {
 	const uint8_t *d = fr->data;
+	uint32_t idx, ndesc, done = 0, off;
 
 	if (d >= wk->area && d + fr->len <= wk->area + wk->area_len) {
 		uint64_t a = (uint64_t)(d - wk->area), c = chunk_of(a);
+
 		if (wk->state[c / CHUNK] == C_ENGINE && a - c + fr->len <= CHUNK) {
+			if (xsk_ring_prod__reserve(&p->tx, 1, &idx) != 1)
+				return false;
 			wk->state[c / CHUNK] = C_KERNEL;
-			*addr = a;
+			*xsk_ring_prod__tx_desc(&p->tx, idx) = (struct xdp_desc){ a, fr->len, 0 };
+			p->tx_batch++;
 			return true;
 		}
 	}
-	if (!wk->nfree || fr->len > CHUNK - UVS_FRAME_HEADROOM)
+	/* With headroom in one chunk, or in whole chunks from their start. */
+	off = fr->len <= CHUNK - UVS_FRAME_HEADROOM ? UVS_FRAME_HEADROOM : 0;
+	ndesc = (off + fr->len + CHUNK - 1) / CHUNK;
+	if ((ndesc > 1 && !p->sg) || wk->nfree < ndesc ||
+	    xsk_ring_prod__reserve(&p->tx, ndesc, &idx) != ndesc)
 		return false;
-	*addr = wk->free[--wk->nfree];
-	wk->state[*addr / CHUNK] = C_KERNEL;
-	*addr += UVS_FRAME_HEADROOM;
-	memcpy(wk->area + *addr, d, fr->len);
+	for (uint32_t k = 0; k < ndesc; k++) {
+		uint64_t c = wk->free[--wk->nfree];
+		uint32_t piece = fr->len - done < CHUNK - off ? fr->len - done : CHUNK - off;
+
+		wk->state[c / CHUNK] = C_KERNEL;
+		memcpy(wk->area + c + off, d + done, piece);
+		*xsk_ring_prod__tx_desc(&p->tx, idx + k) =
+			(struct xdp_desc){ c + off, piece, k + 1 < ndesc ? XDP_PKT_CONTD : 0 };
+		done += piece;
+	}
+	p->tx_batch += ndesc;
 	return true;
 }
 
@@ -304,7 +409,7 @@ static bool tx_addr(struct worker *wk, const struct uvs_frame *fr, uint64_t *add
 static unsigned tx_packet(struct xdp_io *io, struct worker *wk, unsigned l, struct uvs_frame *f,
 			  unsigned n)
 {
-	return uvs_io_packet_send(wk->pkt_fd[l], io->ifindex[l], f, n, &wk->stats);
+	return uvs_io_packet_send(wk->pkt_fd[l], io->ifindex[l], false, f, n, &wk->stats);
 }
 
 static unsigned xdp_tx(struct uvs_io *base, unsigned w, struct uvs_frame *f, unsigned n)
@@ -316,10 +421,6 @@ static unsigned xdp_tx(struct uvs_io *base, unsigned w, struct uvs_frame *f, uns
 
 	complete(wk);
 	for (unsigned k = 0; k < n; k++) {
-		struct port *p;
-		struct xdp_desc *d;
-		uint64_t addr;
-		uint32_t idx;
 		unsigned l = 0;
 
 		if (f[k].verdict != UVS_VERDICT_TX)
@@ -334,21 +435,10 @@ static unsigned xdp_tx(struct uvs_io *base, unsigned w, struct uvs_frame *f, uns
 			by_packet[l] = true;
 			continue;
 		}
-		p = &wk->ports[wk->tx_port[l]];
-		if (!tx_addr(wk, &f[k], &addr)) {
+		if (!tx_queue(wk, &wk->ports[wk->tx_port[l]], &f[k])) {
 			wk->stats.tx_dropped++;
 			continue;
 		}
-		if (xsk_ring_prod__reserve(&p->tx, 1, &idx) != 1) {
-			put_free(wk, chunk_of(addr)); /* the ring is full */
-			wk->stats.tx_dropped++;
-			continue;
-		}
-		d = xsk_ring_prod__tx_desc(&p->tx, idx);
-		d->addr = addr;
-		d->len = f[k].len;
-		d->options = 0;
-		p->tx_batch++;
 		sent++;
 	}
 	for (unsigned i = 0; i < wk->nports; i++) {
@@ -365,6 +455,8 @@ static unsigned xdp_tx(struct uvs_io *base, unsigned w, struct uvs_frame *f, uns
 	for (unsigned l = 0; l < io->nifs; l++)
 		if (by_packet[l])
 			sent += tx_packet(io, wk, l, f, n);
+	if (io->deliver_local)
+		uvs_io_local_send(&wk->local, f, n, &wk->stats);
 	release_held(wk);
 	wk->stats.tx += sent;
 	return sent;
@@ -435,6 +527,8 @@ static void xdp_close(struct uvs_io *base)
 		for (unsigned l = 0; wk->pkt_fd && l < io->nifs; l++)
 			if (wk->pkt_fd[l] >= 0)
 				close(wk->pkt_fd[l]);
+		uvs_io_local_close(&wk->local);
+		free(wk->bounce);
 		free(wk->ports);
 		free(wk->tx_port);
 		free(wk->pkt_fd);
@@ -519,7 +613,8 @@ static int open_port(struct xdp_io *io, struct worker *wk, struct port *p, const
 		.rx_size = io->ring,
 		.tx_size = io->ring,
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD, /* steer.c loads ours */
-		.bind_flags = XDP_USE_NEED_WAKEUP,		     /* zero-copy if it can */
+		/* Zero-copy if it can; frames of several chunks (jumbo frames). */
+		.bind_flags = XDP_USE_NEED_WAKEUP | XDP_USE_SG,
 	};
 	struct xdp_options opts;
 	socklen_t len = sizeof(opts);
@@ -532,10 +627,15 @@ static int open_port(struct xdp_io *io, struct worker *wk, struct port *p, const
 	for (unsigned tries = 0;; tries++) {
 		ret = xsk_socket__create_shared(&p->xsk, ifname, p->queue, wk->umem, &p->rx, &p->tx,
 						&p->fq, &p->cq, &sc);
+		if ((ret == -EINVAL || ret == -EOPNOTSUPP) && (sc.bind_flags & XDP_USE_SG)) {
+			sc.bind_flags &= (uint16_t)~XDP_USE_SG; /* before Linux 6.6 */
+			continue;
+		}
 		if (ret != -EBUSY || tries == XSK_BUSY_TRIES)
 			break;
 		usleep(XSK_BUSY_WAIT_US);
 	}
+	p->sg = sc.bind_flags & XDP_USE_SG;
 	if (ret) {
 		p->xsk = NULL;
 		snprintf(what, sizeof(what), "AF_XDP socket on queue %u of", p->queue);
@@ -563,8 +663,11 @@ static int open_worker(struct xdp_io *io, unsigned w, const unsigned *nqueues,
 
 	wk->tx_port = calloc(io->nifs, sizeof(*wk->tx_port));
 	wk->pkt_fd = calloc(io->nifs, sizeof(*wk->pkt_fd));
-	if (!wk->tx_port || !wk->pkt_fd)
+	wk->bounce = aligned_alloc(64, (size_t)UVS_IO_BATCH * io->slot);
+	if (!wk->tx_port || !wk->pkt_fd || !wk->bounce)
 		return -ENOMEM;
+	if (c->deliver_local && (ret = uvs_io_local_open(&wk->local, err)) < 0)
+		return ret;
 	for (unsigned l = 0; l < io->nifs; l++) {
 		wk->tx_port[l] = -1;
 		wk->pkt_fd[l] = -1;
@@ -610,15 +713,26 @@ static void describe(const struct xdp_io *io, const unsigned *nqueues,
 		return;
 	c->info[0] = 0;
 	for (unsigned l = 0; l < io->nifs && n < c->infolen; l++) {
-		bool zc = false;
+		bool zc = false, one_chunk = false;
 
 		for (unsigned w = 0; w < io->nworkers; w++)
-			for (unsigned i = 0; i < io->workers[w].nports; i++)
-				zc |= io->workers[w].ports[i].link == l &&
-				      io->workers[w].ports[i].zerocopy;
+			for (unsigned i = 0; i < io->workers[w].nports; i++) {
+				const struct port *p = &io->workers[w].ports[i];
+
+				zc |= p->link == l && p->zerocopy;
+				one_chunk |= p->link == l && !p->sg;
+			}
 		n += (size_t)snprintf(c->info + n, c->infolen - n, "%s%s: %u queue(s), %s",
 				      l ? "; " : "", c->ifnames[l], nqueues[l],
 				      zc ? "zero-copy" : "copy mode");
+		/* Without multi-buffer sockets a frame stops at one chunk. */
+		if (one_chunk && io->frame_max > RX_CHUNK_ROOM && n < c->infolen)
+			n += (size_t)snprintf(
+				c->info + n, c->infolen - n,
+				", no multi-buffer AF_XDP in this kernel (XDP_USE_SG): "
+				"frames over %u bytes are dropped, not the %u the MTU "
+				"allows (use --io af_packet)",
+				RX_CHUNK_ROOM, io->frame_max);
 		if (nqueues[l] < io->nworkers && n < c->infolen)
 			n += (size_t)snprintf(
 				c->info + n, c->infolen - n,
@@ -648,6 +762,9 @@ int uvs_io_open_af_xdp(const struct uvs_io_config *c, struct uvs_io **out, struc
 	io->nifs = c->nifs;
 	io->nworkers = c->nworkers;
 	io->busy_poll = c->busy_poll;
+	io->deliver_local = c->deliver_local;
+	io->frame_max = UVS_IO_FRAME_MAX(uvs_links_mtu(c->ifnames, c->nifs));
+	io->slot = (UVS_FRAME_HEADROOM + io->frame_max + UVS_IO_TAILROOM + 63) & ~63u;
 	/* Each fill ring holds about ring_mib of chunks, as a power of two (64..8192). */
 	while (ring < 8192 &&
 	       (uint64_t)ring * 2 * CHUNK <= (uint64_t)(c->ring_mib ? c->ring_mib : 4) << 20)
@@ -661,6 +778,8 @@ int uvs_io_open_af_xdp(const struct uvs_io_config *c, struct uvs_io **out, struc
 		xdp_close(&io->base);
 		return ret;
 	}
+	for (unsigned w = 0; w < c->nworkers; w++)
+		uvs_io_local_none(&io->workers[w].local);
 	for (unsigned l = 0; l < c->nifs && !ret; l++) {
 		io->ifindex[l] = if_nametoindex(c->ifnames[l]);
 		if (!io->ifindex[l])

@@ -26,10 +26,12 @@ struct uvs_io {
 int uvs_io_fail(struct uvs_error *err, int e, const char *what, const char *ifname);
 
 /* Sends, with sendmmsg() on packet socket fd, the frames among f[0..n) whose verdict is
- * TX on ifindex (at most UVS_IO_BATCH). Counts in st the frames the kernel did not take
- * (tx_dropped) and a send that failed other than for a full queue (link_errors); the
- * caller counts what was sent, which it returns. */
-unsigned uvs_io_packet_send(int fd, uint32_t ifindex, struct uvs_frame *f, unsigned n,
+ * TX on ifindex (at most UVS_IO_BATCH); vnet: the socket takes a virtio_net_hdr before
+ * each frame (PACKET_VNET_HDR), which goes out zeroed (a whole frame, checksums done).
+ * Counts in st the frames the kernel did not take (tx_dropped) and a send that failed
+ * other than for a full queue (link_errors); the caller counts what was sent, which it
+ * returns. */
+unsigned uvs_io_packet_send(int fd, uint32_t ifindex, bool vnet, struct uvs_frame *f, unsigned n,
 			    struct uvs_io_stats *st);
 
 #endif

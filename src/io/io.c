@@ -2,6 +2,7 @@
 /* io.h's functions: each calls its backend's (backend.h). */
 #include <errno.h>
 #include <linux/if_packet.h>
+#include <linux/virtio_net.h>
 #include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,26 +56,28 @@ int uvs_io_fail(struct uvs_error *err, int e, const char *what, const char *ifna
 	return uvs_syserrorf(err, e, "%s%s%s", what, ifname ? " " : "", ifname ? ifname : "");
 }
 
-unsigned uvs_io_packet_send(int fd, uint32_t ifindex, struct uvs_frame *f, unsigned n,
+unsigned uvs_io_packet_send(int fd, uint32_t ifindex, bool vnet, struct uvs_frame *f, unsigned n,
 			    struct uvs_io_stats *st)
 {
+	static const struct virtio_net_hdr none; /* no GSO, no offload */
 	struct mmsghdr msgs[UVS_IO_BATCH];
-	struct iovec iov[UVS_IO_BATCH];
+	struct iovec iov[UVS_IO_BATCH][2];
 	struct sockaddr_ll to[UVS_IO_BATCH];
 	unsigned m = 0, sent = 0;
 
 	for (unsigned k = 0; k < n && m < UVS_IO_BATCH; k++) {
 		if (f[k].verdict != UVS_VERDICT_TX || f[k].ifindex != ifindex)
 			continue;
-		iov[m] = (struct iovec){ f[k].data, f[k].len };
+		iov[m][0] = (struct iovec){ (void *)&none, sizeof(none) };
+		iov[m][1] = (struct iovec){ f[k].data, f[k].len };
 		to[m] = (struct sockaddr_ll){ .sll_family = AF_PACKET,
 					      .sll_ifindex = (int)ifindex,
 					      .sll_halen = 6 };
 		memcpy(to[m].sll_addr, f[k].data, 6);
 		msgs[m] = (struct mmsghdr){ .msg_hdr = { .msg_name = &to[m],
 							 .msg_namelen = sizeof(to[m]),
-							 .msg_iov = &iov[m],
-							 .msg_iovlen = 1 } };
+							 .msg_iov = &iov[m][vnet ? 0 : 1],
+							 .msg_iovlen = vnet ? 2 : 1 } };
 		m++;
 	}
 	while (sent < m) {

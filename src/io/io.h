@@ -13,15 +13,21 @@
 #ifndef UVS_IO_H
 #define UVS_IO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/engine.h" /* enum uvs_verdict */
 #include "xmit/xmit.h"
 
 #define UVS_IO_BATCH 64
-/* Room for one frame in a worker's buffer: headroom, the largest Ethernet frame
- * with a VLAN tag, and tailroom. */
-#define UVS_IO_SLOT (UVS_FRAME_HEADROOM + 1518 + 128)
+/* Bytes a worker's frame buffer keeps free after the frame. */
+#define UVS_IO_TAILROOM 128
+/* The largest frame a link of this MTU carries: Ethernet, two VLAN tags (QinQ), the IP
+ * packet. */
+#define UVS_IO_FRAME_MAX(mtu) ((mtu) + 14 + 8)
+/* The largest frame a local sender hands over unsegmented (GSO): an IP packet of
+ * 64 KB with its Ethernet header and two VLAN tags. */
+#define UVS_IO_GSO_MAX UVS_IO_FRAME_MAX(65535)
 
 struct uvs_io;
 
@@ -48,6 +54,10 @@ struct uvs_io_config {
 	int xsk_map_fd;
 	/* AF_XDP only: workers spin instead of sleeping in uvs_io_wait (opt-in). */
 	int busy_poll;
+	/* Hand the packets the engine gives UVS_VERDICT_LOCAL to the host's own stack
+	 * (raw IP sockets, local.h). Set when steering took the frames from the kernel;
+	 * without steering the kernel got its own copy of each frame and delivers it. */
+	bool deliver_local;
 	/* If not NULL: where the backend describes how it was set up, one line (e.g. the
 	 * queues of each link and which workers have none), for the log. */
 	char *info;
@@ -66,12 +76,16 @@ void uvs_io_close(struct uvs_io *io);
 /*
  * Worker w's next frames: at most max (<= UVS_IO_BATCH), copied into the worker's
  * buffers and described in f (data, len, head/tailroom, ifindex); valid until w's
- * next uvs_io_rx. Returns how many (0 if none is waiting now).
+ * next uvs_io_rx. Frames are as large as the links' MTU at open allows (a larger one
+ * is counted as rx_too_big); a frame a local sender left unsegmented (GSO) is cut into
+ * wire-sized frames first (pkt/gso.h). Returns how many (0 if none is waiting now).
  */
 unsigned uvs_io_rx(struct uvs_io *io, unsigned w, struct uvs_frame *f, unsigned max);
 
 /* Sends the frames among f[0..n) whose verdict is UVS_VERDICT_TX, each on its
- * ifindex. Returns how many the kernel took; the others are counted as tx drops. */
+ * ifindex, and, with deliver_local, hands the IP packets of those whose verdict is
+ * UVS_VERDICT_LOCAL to the host's stack. Returns how many frames the kernel took to
+ * send; the others are counted as tx drops. */
 unsigned uvs_io_tx(struct uvs_io *io, unsigned w, struct uvs_frame *f, unsigned n);
 
 /* Sleeps until worker w may have frames, or timeout_ms passes (-1: no limit).
@@ -82,12 +96,16 @@ int uvs_io_wait(struct uvs_io *io, unsigned w, int timeout_ms);
  * workers. Any thread. */
 void uvs_io_wake(struct uvs_io *io);
 
-/* Counters of worker w: frames received, frames not received because they exceed a
- * slot, frames sent, frames the kernel did not take, and socket errors. */
 /*
  * The backends' counters, shown by uvsadm -L --counters as "io_" and the name:
  * - rx, tx: frames received and sent; rx_too_big: received frames longer than a
- *   frame buffer; tx_dropped: frames the socket would not take;
+ *   frame buffer (the links' largest MTU when the backend opened) and not GSO;
+ *   tx_dropped: frames the socket would not take;
+ * - rx_gso: frames a local sender left unsegmented (GSO, AF_PACKET), cut into wire-sized
+ *   frames (each of which counts in rx); rx_gso_bad: such frames dropped, of a kind uvs
+ *   does not cut (UFO, a GSO type it does not know) or whose headers do not parse;
+ * - local: packets handed to the host's own stack (a Local real server, the director
+ *   itself); local_dropped: such packets the stack did not take (sendmmsg failed);
  * - link_errors: errors a socket reported, e.g. its link went down;
  * - rx_ring_full: frames the kernel dropped before the worker saw them because the
  *   receive ring was full (AF_PACKET: tp_drops; AF_XDP: rx_ring_full);
@@ -99,6 +117,8 @@ void uvs_io_wake(struct uvs_io *io);
 #define UVS_IO_COUNTERS(X)                                                                         \
 	X(rx)                                                                                      \
 	X(rx_too_big)                                                                              \
+	X(rx_gso)                                                                                  \
+	X(rx_gso_bad)                                                                              \
 	X(tx)                                                                                      \
 	X(tx_dropped)                                                                              \
 	X(link_errors)                                                                             \
@@ -106,7 +126,9 @@ void uvs_io_wake(struct uvs_io *io);
 	X(rx_dropped)                                                                              \
 	X(rx_fill_empty)                                                                           \
 	X(rx_invalid)                                                                              \
-	X(tx_invalid)
+	X(tx_invalid)                                                                              \
+	X(local)                                                                                   \
+	X(local_dropped)
 
 struct uvs_io_stats {
 #define X(name) uint64_t name;

@@ -52,3 +52,32 @@ int uvs_link_gro_on(const char *ifname)
 
 	return ethtool(ifname, &v);
 }
+
+int uvs_link_mtu(const char *ifname)
+{
+	struct ifreq ifr = { 0 };
+	int fd, ret;
+
+	if (strlen(ifname) >= sizeof(ifr.ifr_name))
+		return -ENODEV;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	strcpy(ifr.ifr_name, ifname);
+	ret = ioctl(fd, SIOCGIFMTU, &ifr) < 0 ? -errno : ifr.ifr_mtu;
+	close(fd);
+	return ret;
+}
+
+uint32_t uvs_links_mtu(const char *const *ifnames, unsigned n)
+{
+	uint32_t max = 1500;
+
+	for (unsigned i = 0; i < n; i++) {
+		int mtu = uvs_link_mtu(ifnames[i]);
+
+		if (mtu > 0 && (uint32_t)mtu > max)
+			max = (uint32_t)mtu;
+	}
+	return max;
+}

@@ -9,11 +9,19 @@
 #define UVS_IO_LINK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Turns GRO off on ifname. *was_on tells whether it was on (to restore). Returns 0 or a
  * negative errno (-EOPNOTSUPP: the driver has no GRO setting, nothing to do). */
 int uvs_link_gro_off(const char *ifname, bool *was_on);
 /* Turns GRO back on. Returns 0 or a negative errno. */
 int uvs_link_gro_on(const char *ifname);
+
+/* The MTU of ifname, or a negative errno. */
+int uvs_link_mtu(const char *ifname);
+
+/* The largest MTU of the links ifnames[0..n), at least 1500 (a link that cannot be
+ * read counts as 1500: opening it fails later with a clearer error). */
+uint32_t uvs_links_mtu(const char *const *ifnames, unsigned n);
 
 #endif

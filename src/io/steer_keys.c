@@ -184,7 +184,8 @@ static int append_svc(struct steer_keyvec *out, const struct uvs_svc_key *sk,
 		      const struct uvs_dest_conf *const *dests, size_t ndests,
 		      const struct uvs_marks *marks)
 {
-	size_t n = sk->fwmark ? fwmark_keys(sk, dests, ndests, marks, NULL) : 1 + ndests;
+	/* Counted as they are written: two for the service, two for each NAT server. */
+	size_t n = svc_keys(sk, dests, ndests, marks, NULL);
 
 	if (reserve(out, n))
 		return -ENOMEM;

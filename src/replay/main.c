@@ -139,8 +139,10 @@ static int parse_options(struct uvs_replay *r, int argc, char **argv)
  * anywhere shows. Returns 0 or -1 (with a message). */
 static int print_listings(struct uvs_replay *r)
 {
+	/* A real server at a --director address lists as Local. */
 	struct uvs_adm_list_opts lo = { .fmt = UVS_ADM_LIST_PLAIN,
-					.conn_tab_size = 1u << UVS_REPLAY_TABLE_BITS };
+					.conn_tab_size = 1u << UVS_REPLAY_TABLE_BITS,
+					.local_engine = &r->engine };
 	int rc = uvs_adm_list(stdout, &r->model, &lo, NULL);
 
 	lo.fmt = UVS_ADM_LIST_STATS;

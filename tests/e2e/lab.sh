@@ -32,7 +32,10 @@
 #        replies go straight to the client.
 #   tun  as dr, plus the decap tc program (bpf/decap.c; LAB_DECAP_OBJ) on each real
 #        server's eth0: ipip, gue to LAB_GUE_PORT and gre over IPv4 and IPv6.
-# The LAN's MTU is LAB_LAN_MTU (1500), the client net's 1500.
+# Every link's MTU is LAB_MTU (1500; 9000 for jumbo frames), the LAN's LAB_LAN_MTU
+# (LAB_MTU). Nodes that send to dir hand it wire-sized frames (gso_max_segs 1, as a
+# physical wire carries them); with LAB_GSO=1 they keep the kernel's default and hand
+# it unsegmented TSO frames of up to 64 KB, as a local sender does.
 # In every mode dir's kernel owns no VIP and does not forward (LAB_DIR_FORWARD=0):
 # frames for the VIPs, and in nat the real servers' replies, reach dir's kernel only to
 # be dropped silently, and uvsd takes them off eth0. lab_director_forward 1 makes dir a
@@ -49,11 +52,23 @@
 #                                          answers /files/NAME with $LAB_TMP/RS/files/NAME
 #                                          (tests put large files there), any other
 #                                          path with "RS\n"
+#   lab_server_up NODE                     the same on one node, waited for until it
+#                                          listens (dir too: a real server that is the
+#                                          director itself answers "dir\n")
+#   lab_sink_up NODE                       a TCP sink (labtool.py tcp-sink) on the
+#                                          node's port LAB_SINK_PORT, waited for
+#   lab_tcp_send ADDR BYTES [COUNT]        COUNT uploads of BYTES random bytes from cli
+#                                          to ADDR:LAB_SINK_PORT, each checked by the
+#                                          sink's length and SHA-256: "rs1 N1..." sorted,
+#                                          then "fail K", "bad K" if any
 #   lab_curl URL                           one request from cli; prints the body
 #   lab_curl_count URL N                   N requests from cli, each on a new
 #                                          connection: "rs1 N1\nrs2 N2..." sorted, then
 #                                          "fail K" if K got no answer
-#   lab_udp_count ADDR N [PORT]            the same with N UDP datagrams
+#   lab_udp_count ADDR N [PORT [SIZE]]     the same with N UDP datagrams; with SIZE,
+#                                          each of SIZE bytes, not to be fragmented (DF),
+#                                          echoed after the name; "bad K" if K echoes
+#                                          came back changed
 #   lab_director_start [cmd...]            cmd (default: "${LAB_DIRECTOR_CMD[@]}") in dir
 #                                          as process "director"; UVSD_SOCKET is exported
 #                                          as $LAB_TMP/uvsd.sock. lab_up calls it when
@@ -62,6 +77,7 @@
 #                                          lab_director_start; waits for its socket
 #   lab_uvsadm args...                     $LAB_UVSADM on that socket
 #   lab_director_forward 0|1               dir's kernel forwarding off/on
+#   lab_set_mtu MTU                        every link's MTU, while the lab runs
 #   lab_relink NODE                        deletes the node's LAN link (unless it is
 #                                          gone already) and makes it again as lab_up
 #                                          did (same name, MAC and addresses; dir's
@@ -71,7 +87,8 @@
 # Settings, read when sourced (defaults): LAB_PREFIX (uvslab<PID>), LAB_BUILD (the
 # repository's build/), LAB_UVSD and LAB_UVSADM ($LAB_BUILD/uvsd, uvsadm), LAB_DECAP_OBJ
 # ($LAB_BUILD/tests/e2e/decap.o), LAB_PYTHON (python3), LAB_DIR_FORWARD (0),
-# LAB_LAN_MTU (1500); LAB_DIRECTOR_CMD (an array, unset) when lab_up runs.
+# LAB_MTU (1500), LAB_LAN_MTU (LAB_MTU), LAB_GSO (0); LAB_DIRECTOR_CMD (an array, unset)
+# when lab_up runs.
 # Everything runs only inside the lab's namespaces and every wait is bounded.
 set -euo pipefail
 
@@ -83,7 +100,9 @@ LAB_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${LAB_DECAP_OBJ:=$LAB_BUILD/tests/e2e/decap.o}"
 : "${LAB_PYTHON:=python3}"
 : "${LAB_DIR_FORWARD:=0}"
-: "${LAB_LAN_MTU:=1500}"
+: "${LAB_MTU:=1500}"
+: "${LAB_LAN_MTU:=$LAB_MTU}"
+: "${LAB_GSO:=0}"
 
 # -- the one place for names and addresses ----------------------------------------------
 LAB_DEV=eth0
@@ -91,6 +110,7 @@ LAB_VIP4=10.0.0.1
 LAB_VIP6=2001:db8:f::1
 LAB_TCP_PORT=80
 LAB_UDP_PORT=53
+LAB_SINK_PORT=8000
 LAB_GUE_PORT=6080
 LAB_RS=(rs1 rs2 rs3)
 # Each node's address and MAC on its eth0 (the router's LAN side), and the router's
@@ -163,8 +183,10 @@ _lab_lan_port() { # NODE: its eth0 on the bridge
 	ip -n "$lan" link set "$1" master br0 up
 	# A wire carries frames of the MTU: a veth would hand dir's packet socket the
 	# unsegmented 64 KB TSO frames of its peers' TCP (and of what rtr forwards), which
-	# uvsd cannot forward (docs/decisions.md); one segment per frame, as on Ethernet.
-	[ "$1" = dir ] || ip -n "$(lab_ns "$1")" link set "$LAB_DEV" gso_max_segs 1
+	# uvsd cuts itself (docs/decisions.md); one segment per frame, as on Ethernet,
+	# unless LAB_GSO=1 asks for those frames.
+	[ "$1" = dir ] || [ "$LAB_GSO" = 1 ] ||
+		ip -n "$(lab_ns "$1")" link set "$LAB_DEV" gso_max_segs 1
 	ip -n "$(lab_ns "$1")" link set "$LAB_DEV" up
 	_lab_addr "$1" "$LAB_DEV" "${LAB_IP4[$1]}" "${LAB_IP6[$1]}"
 }
@@ -209,8 +231,8 @@ lab_up() {
 		_lab_node "$node"
 	done
 	# Client and router, back to back.
-	ip -n "$(lab_ns rtr)" link add name eth1 address "$LAB_GW_MAC" type veth \
-		peer name "$LAB_DEV" address "${LAB_MAC[cli]}" netns "$(lab_ns cli)"
+	ip -n "$(lab_ns rtr)" link add name eth1 address "$LAB_GW_MAC" mtu "$LAB_MTU" type veth \
+		peer name "$LAB_DEV" address "${LAB_MAC[cli]}" mtu "$LAB_MTU" netns "$(lab_ns cli)"
 	ip -n "$(lab_ns rtr)" link set eth1 up
 	ip -n "$(lab_ns cli)" link set "$LAB_DEV" up
 	_lab_addr rtr eth1 "$LAB_GW4" "$LAB_GW6"
@@ -330,6 +352,16 @@ lab_relink() {
 	fi
 }
 
+lab_set_mtu() {
+	local node
+	ip -n "$(lab_ns rtr)" link set eth1 mtu "$1"
+	ip -n "$(lab_ns cli)" link set "$LAB_DEV" mtu "$1"
+	for node in rtr dir "${LAB_RS[@]}"; do
+		ip -n "$(lab_ns "$node")" link set "$LAB_DEV" mtu "$1"
+		ip -n "$(lab_ns lan)" link set "$node" mtu "$1"
+	done
+}
+
 lab_director_forward() {
 	_lab_sysctl dir "net.ipv4.ip_forward=$1" "net.ipv6.conf.all.forwarding=$1"
 }
@@ -364,28 +396,43 @@ _lab_listening() { # NODE tcp|udp PORT: IPv4 and IPv6 sockets listen there
 	[ "$(lab_exec "$1" ss -Hln --"$2" "sport = :$3" | wc -l)" -ge 2 ]
 }
 
+lab_server_start() {
+	local node=$1
+	mkdir -p "$LAB_TMP/$node/files"
+	_lab_nginx_conf "$node" >"$LAB_TMP/$node/nginx.conf"
+	lab_spawn "$node" "nginx-$node" nginx -c "$LAB_TMP/$node/nginx.conf" \
+		-e "$LAB_TMP/$node/error.log" -g 'daemon off;'
+	lab_spawn "$node" "udp-$node" "$LAB_PYTHON" "$LAB_HERE/labtool.py" udp-echo \
+		--name "$node" --port "$LAB_UDP_PORT"
+}
+
+_lab_server_wait() { # NODE
+	lab_wait 10 _lab_listening "$1" tcp "$LAB_TCP_PORT" || {
+		echo "lab: nginx on $1 did not start:" >&2
+		cat "$LAB_TMP/nginx-$1.log" "$LAB_TMP/$1/error.log" >&2 || true
+		return 1
+	}
+	lab_wait 10 _lab_listening "$1" udp "$LAB_UDP_PORT" || {
+		echo "lab: the UDP echo on $1 did not start:" >&2
+		cat "$LAB_TMP/udp-$1.log" >&2 || true
+		return 1
+	}
+}
+
 lab_servers_start() {
 	local rs
 	for rs in "${LAB_RS[@]}"; do
-		mkdir -p "$LAB_TMP/$rs/files"
-		_lab_nginx_conf "$rs" >"$LAB_TMP/$rs/nginx.conf"
-		lab_spawn "$rs" "nginx-$rs" nginx -c "$LAB_TMP/$rs/nginx.conf" \
-			-e "$LAB_TMP/$rs/error.log" -g 'daemon off;'
-		lab_spawn "$rs" "udp-$rs" "$LAB_PYTHON" "$LAB_HERE/labtool.py" udp-echo \
-			--name "$rs" --port "$LAB_UDP_PORT"
+		lab_server_start "$rs"
 	done
 	for rs in "${LAB_RS[@]}"; do
-		lab_wait 10 _lab_listening "$rs" tcp "$LAB_TCP_PORT" || {
-			echo "lab: nginx on $rs did not start:" >&2
-			cat "$LAB_TMP/nginx-$rs.log" "$LAB_TMP/$rs/error.log" >&2 || true
-			return 1
-		}
-		lab_wait 10 _lab_listening "$rs" udp "$LAB_UDP_PORT" || {
-			echo "lab: the UDP echo on $rs did not start:" >&2
-			cat "$LAB_TMP/udp-$rs.log" >&2 || true
-			return 1
-		}
+		_lab_server_wait "$rs" || return 1
 	done
+}
+
+# Like lab_servers_start for one node, waiting until it listens.
+lab_server_up() {
+	lab_server_start "$1"
+	_lab_server_wait "$1"
 }
 
 lab_servers_stop() {
@@ -394,6 +441,21 @@ lab_servers_stop() {
 		lab_stop "nginx-$rs"
 		lab_stop "udp-$rs"
 	done
+}
+
+lab_sink_up() {
+	lab_spawn "$1" "sink-$1" "$LAB_PYTHON" "$LAB_HERE/labtool.py" tcp-sink --name "$1" \
+		--port "$LAB_SINK_PORT"
+	lab_wait 10 _lab_listening "$1" tcp "$LAB_SINK_PORT" || {
+		echo "lab: the TCP sink on $1 did not start:" >&2
+		cat "$LAB_TMP/sink-$1.log" >&2 || true
+		return 1
+	}
+}
+
+lab_tcp_send() {
+	lab_exec cli "$LAB_PYTHON" "$LAB_HERE/labtool.py" tcp-send --addr "$1" \
+		--port "$LAB_SINK_PORT" --bytes "$2" --count "${3:-1}"
 }
 
 lab_curl() {
@@ -419,7 +481,7 @@ lab_curl_count() {
 
 lab_udp_count() {
 	lab_exec cli "$LAB_PYTHON" "$LAB_HERE/labtool.py" udp-count --addr "$1" \
-		--port "${3:-$LAB_UDP_PORT}" --count "$2"
+		--port "${3:-$LAB_UDP_PORT}" --count "$2" --size "${4:-1}"
 }
 
 lab_director_start() {

@@ -6,12 +6,23 @@ inside the lab's namespaces, by tests/e2e/lab.sh):
   udp-echo --name NAME --port PORT
       answers every datagram with NAME and a newline, on IPv4 and IPv6, from the
       address the datagram was sent to (a real server with the VIP on lo answers from
-      the VIP, as DR and TUN need).
-  udp-count --addr ADDR --port PORT --count N [--timeout S]
+      the VIP, as DR and TUN need); a datagram that begins with "echo:" follows the
+      newline, echoed whole.
+  udp-count --addr ADDR --port PORT --count N [--size BYTES] [--timeout S]
       sends N datagrams, each from a new socket bound to a source port none of the
       others used (so each is a new connection for the director: the kernel's
-      random ephemeral ports repeat within a few hundred), and prints one "NAME COUNT" line per name that answered, sorted, then
-      "fail K" if K datagrams got no answer.
+      random ephemeral ports repeat within a few hundred), and prints one "NAME COUNT"
+      line per name that answered, sorted, then "fail K" if K datagrams got no answer.
+      With --size, each datagram holds that many bytes ("echo:", then random ones) and
+      may not be fragmented (DF), and its echo must come back whole: "bad K" if K did
+      not.
+  tcp-sink --name NAME --port PORT
+      reads each TCP connection (IPv4 and IPv6) to its end and answers with one line,
+      "NAME LENGTH SHA256" of what it read.
+  tcp-send --addr ADDR --port PORT --bytes N [--count K]
+      sends N random bytes on each of K connections, closes its side, and checks the
+      sink's line: prints "NAME COUNT" lines sorted, then "fail K" for connections that
+      got no line and "bad K" for lines that do not match what was sent.
   neigh --dev DEV --mac MAC --src4 A --src6 A [--answer ADDR...] [--silent ADDR...]
       asks for each address by ARP (IPv4) or neighbour solicitation (IPv6) and checks
       that the --answer ones are answered and the --silent ones are not.
@@ -28,6 +39,7 @@ if any failed."""
 import argparse
 import collections
 import ctypes
+import hashlib
 import ipaddress
 import os
 import random
@@ -35,6 +47,7 @@ import select
 import socket
 import struct
 import sys
+import threading
 import time
 
 sys.dont_write_bytecode = True  # nothing written next to the sources
@@ -48,6 +61,8 @@ ETH_P_IPV6 = 0x86DD
 ETH_P_TEB = 0x6558  # transparent Ethernet bridging: a GRE type decap must leave alone
 PACKET_OUTGOING = 4
 IP_PKTINFO = 8  # <linux/in.h>; Python's socket module does not name it
+IP_MTU_DISCOVER, IPV6_MTU_DISCOVER, IP_PMTUDISC_DO = 10, 23, 2  # <linux/in.h>, in6.h
+ECHO = b"echo:"  # a datagram udp-echo sends back whole, after the name
 CLONE_NEWNET = 0x40000000
 SYN, RST, ACK = 0x02, 0x04, 0x10
 GRE_CSUM = 0x8000
@@ -191,7 +206,7 @@ def drain(sock):
 
 
 def udp_echo(args):
-    reply = (args.name + "\n").encode()
+    name = (args.name + "\n").encode()
     s4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s4.setsockopt(socket.SOL_IP, IP_PKTINFO, 1)
     s4.bind(("0.0.0.0", args.port))
@@ -202,7 +217,8 @@ def udp_echo(args):
     space = socket.CMSG_SPACE(64)
     while True:
         for s in select.select([s4, s6], [], [])[0]:
-            _, anc, _, peer = s.recvmsg(2048, space)
+            data, anc, _, peer = s.recvmsg(65536, space)
+            reply = name + data if data.startswith(ECHO) else name
             out = []
             for level, kind, data in anc:
                 if level == socket.SOL_IP and kind == IP_PKTINFO:
@@ -216,7 +232,7 @@ def udp_echo(args):
 def udp_count(args):
     family = socket.AF_INET6 if ":" in args.addr else socket.AF_INET
     names = collections.Counter()
-    failed = 0
+    failed = bad = 0
     deadline = time.monotonic() + args.deadline
     # Source ports in turn from a random start in 20000..59999, skipping busy ones.
     sport = random.randrange(20000, 60000 - args.count)
@@ -234,15 +250,94 @@ def udp_count(args):
                 except OSError:
                     continue
             s.connect((args.addr, args.port))
+            payload = b"?"
+            if args.size > 1:
+                payload = ECHO + os.urandom(max(args.size - len(ECHO), 0))
+                level = socket.IPPROTO_IPV6 if family == socket.AF_INET6 else socket.IPPROTO_IP
+                opt = IPV6_MTU_DISCOVER if family == socket.AF_INET6 else IP_MTU_DISCOVER
+                s.setsockopt(level, opt, IP_PMTUDISC_DO)
             try:
-                s.send(b"?")
-                names[s.recv(2048).decode(errors="replace").strip()] += 1
+                s.send(payload)
+                name, _, echo = s.recv(65536).partition(b"\n")
+                names[name.decode(errors="replace").strip()] += 1
+                bad += args.size > 1 and echo != payload
             except OSError:
                 failed += 1
     for name in sorted(names):
         print(name, names[name])
     if failed:
         print("fail", failed)
+    if bad:
+        print("bad", bad)
+
+
+# -- tcp-sink and tcp-send ---------------------------------------------------------------
+
+
+def tcp_sink_one(conn, name):
+    with conn:
+        conn.settimeout(30)
+        h, n = hashlib.sha256(), 0
+        try:
+            while True:
+                data = conn.recv(1 << 16)
+                if not data:
+                    break
+                h.update(data)
+                n += len(data)
+            conn.sendall(("%s %d %s\n" % (name, n, h.hexdigest())).encode())
+        except OSError:
+            pass
+
+
+def tcp_sink(args):
+    socks = []
+    for family, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+        s = socket.socket(family, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        s.bind((addr, args.port))
+        s.listen(64)
+        socks.append(s)
+    while True:
+        for s in select.select(socks, [], [])[0]:
+            conn, _ = s.accept()
+            threading.Thread(target=tcp_sink_one, args=(conn, args.name), daemon=True).start()
+
+
+def tcp_send(args):
+    names = collections.Counter()
+    failed = bad = 0
+    for _ in range(args.count):
+        data = os.urandom(args.bytes)
+        want = "%d %s" % (len(data), hashlib.sha256(data).hexdigest())
+        try:
+            with socket.create_connection((args.addr, args.port), timeout=args.timeout) as s:
+                s.sendall(data)
+                s.shutdown(socket.SHUT_WR)
+                line = b""
+                while not line.endswith(b"\n"):
+                    more = s.recv(4096)
+                    if not more:
+                        break
+                    line += more
+            name, _, got = line.decode(errors="replace").strip().partition(" ")
+            if not name:
+                print("tcp-send: no answer from the sink", file=sys.stderr)
+                failed += 1
+                continue
+            names[name] += 1
+            bad += got != want
+        except OSError as e:
+            print("tcp-send: %s" % e, file=sys.stderr)
+            failed += 1
+    for name in sorted(names):
+        print(name, names[name])
+    if failed:
+        print("fail", failed)
+    if bad:
+        print("bad", bad)
 
 
 # -- neigh ----------------------------------------------------------------------------------
@@ -404,8 +499,18 @@ def main():
     p.add_argument("--addr", required=True)
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--count", type=int, default=1)
+    p.add_argument("--size", type=int, default=1, help="bytes of each datagram")
     p.add_argument("--timeout", type=float, default=1.0)
     p.add_argument("--deadline", type=float, default=60.0, help="seconds for all of them")
+    p = sub.add_parser("tcp-sink")
+    p.add_argument("--name", required=True)
+    p.add_argument("--port", type=int, required=True)
+    p = sub.add_parser("tcp-send")
+    p.add_argument("--addr", required=True)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--bytes", type=int, required=True)
+    p.add_argument("--count", type=int, default=1)
+    p.add_argument("--timeout", type=float, default=20.0)
     p = sub.add_parser("neigh")
     p.add_argument("--dev", required=True)
     p.add_argument("--mac", required=True)
@@ -436,6 +541,10 @@ def main():
         udp_echo(args)
     elif args.cmd == "udp-count":
         udp_count(args)
+    elif args.cmd == "tcp-sink":
+        tcp_sink(args)
+    elif args.cmd == "tcp-send":
+        tcp_send(args)
     elif args.cmd == "neigh":
         return neigh(args)
     else:

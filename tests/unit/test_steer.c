@@ -181,6 +181,31 @@ static void test_model_keys(void **state)
 	free(keys);
 }
 
+/* A NAT service with many real servers: two keys for the service, two for each server
+ * (its replies by port and, for fragments, by address), each written in room made for
+ * it (the model's keys too: ASan finds a write past the buffer). */
+static void test_many_nat_servers(void **state)
+{
+	struct steer_keyvec v = { 0 };
+	struct uvs_steer_key *keys;
+	char rules[4096];
+	size_t len;
+	int n;
+
+	len = (size_t)snprintf(rules, sizeof(rules), "-A -t 10.0.0.1:80 -s rr\n");
+	for (int i = 1; i <= 40; i++)
+		len += (size_t)snprintf(rules + len, sizeof(rules) - len,
+					"-a -t 10.0.0.1:80 -r 192.168.1.%d:8080 -m\n", i);
+	keys = keys_after(*state, rules, &n);
+	assert_int_equal(n, 2 + 2 * 40);
+	assert_true(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_REPLY, "192.168.1.40", 8080)));
+	assert_true(has(keys, n, key(AF_INET, 0, UVS_STEER_REPLY_ADDR, "192.168.1.40", 0)));
+	assert_int_equal(steer_model_keys(&((struct test_env *)*state)->m, NULL, &v), 0);
+	assert_int_equal(v.n, (size_t)n);
+	free(v.v);
+	free(keys);
+}
+
 /* steer_set against a plain array: adds, finds and removals over a small universe of
  * keys (so runs of collisions form, wrap around the table and are cut by removals),
  * through several growths. */
@@ -235,6 +260,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fwmark_and_duplicates, test_env_setup,
 						test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_model_keys, test_env_setup, test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_many_nat_servers, test_env_setup,
+						test_env_teardown),
 		cmocka_unit_test(test_key_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,7 +43,7 @@ struct {
 	__type(value, __u32);
 } uvs_xsks SEC(".maps");
 
-SEC("xdp")
+SEC("xdp.frags")
 int uvs_steer_xdp(struct xdp_md *ctx)
 {
 	__u32 ifindex = ctx->ingress_ifindex, queue = ctx->rx_queue_index, *slot;
