@@ -9,13 +9,10 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "common.h"
 #include "ctl/client.h"
 #include "procnet_fmt.h"
-#include "real.h"
 #include "vfile.h"
 
 typedef int (*fill_fn)(struct uvs_ctl_client *c, FILE *f, struct uvs_error *err);
@@ -95,28 +92,6 @@ static int file_of(const char *path)
 	return -1;
 }
 
-/* A memory file named name holding buf..buf+len, at offset 0. Returns its fd or -1. */
-static int memory_file(const char *name, const char *buf, size_t len, bool cloexec)
-{
-	const struct uvs_real *r = uvs_real();
-	int fd = memfd_create(name, cloexec ? MFD_CLOEXEC : 0);
-
-	if (fd < 0)
-		return -1;
-	for (size_t done = 0; done < len;) {
-		ssize_t n = r->write(fd, buf + done, len - done);
-		if (n < 0) {
-			int saved = errno;
-			r->close(fd);
-			errno = saved;
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	lseek(fd, 0, SEEK_SET);
-	return fd;
-}
-
 static int procnet_open(const char *path, int flags)
 {
 	struct uvs_error err = { "" };
@@ -151,9 +126,9 @@ static int procnet_open(const char *path, int flags)
 		errno = -ret;
 		return -1;
 	}
-	fd = memory_file(files[i].name, text, len, flags & O_CLOEXEC);
+	fd = uvs_vfile_memory(files[i].name, text, len, flags);
 	free(text);
 	return fd;
 }
 
-const struct uvs_vfile_provider uvs_procnet_provider = { procnet_open };
+const struct uvs_vfile_provider uvs_procnet_provider = { .open = procnet_open };
