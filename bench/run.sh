@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Builds the benchmarks with optimisation in build-bench/ and runs them:
-#   bench/run.sh [all|sched|engine|callgrind|e2e|net|conns|ctl|http] [--quick]
+#   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|http] [--quick]
 # sched: ns per pick for every scheduler; engine: ns per frame through the engine;
+# steer: ns per frame of the steering programs (BPF_PROG_TEST_RUN, root);
 # callgrind: instructions per frame of established NAT over 1M flows (valgrind).
 # The end-to-end parts, in network namespaces they create (root; bench/net.sh and
 # bench/http.sh say how): net: 64-byte frames through uvsd NAT and DR and the null
@@ -20,7 +21,8 @@ what=${1:-all}
 if [ ! -f build-bench/build.ninja ]; then
 	meson setup build-bench --buildtype=release -Db_lto=true
 fi
-ninja -C build-bench bench/sched_bench bench/engine_bench bench/gen bench/nullfwd uvsd uvsadm
+ninja -C build-bench bench/sched_bench bench/engine_bench bench/steer_bench bench/gen bench/nullfwd \
+	uvsd uvsadm
 e2e=build-bench/e2e
 mkdir -p $e2e
 case $what in
@@ -28,6 +30,9 @@ all | sched) build-bench/bench/sched_bench "$@" ;;
 esac
 case $what in
 all | engine) build-bench/bench/engine_bench "$@" ;;
+esac
+case $what in
+all | steer) build-bench/bench/steer_bench ;;
 esac
 case $what in
 all | callgrind)

@@ -7,7 +7,9 @@
 #include <urcu.h>
 
 #include "base/atomic.h"
+#include "base/clock.h"
 #include "datapath.h"
+#include "heartbeat.h"
 #include "io/link.h"
 #include "pkt/parse.h"
 #include "log.h"
@@ -40,10 +42,12 @@ struct uvsd_datapath {
 	struct thread *threads;
 	const char *const *ifnames; /* the caller's, which outlive dp */
 	unsigned nifs;
-	bool *gro_was_on;	      /* per link: GRO to turn back on at stop */
-	uint32_t mtu;		      /* the links' largest MTU when io was opened */
-	struct uvs_marks *marks;      /* RCU-published; NULL: no mark rules */
-	struct uvs_io_stats *carried; /* per worker: the counts of backends reopen closed */
+	bool *gro_was_on;		  /* per link: GRO to turn back on at stop */
+	uint32_t mtu;			  /* the links' largest MTU when io was opened */
+	struct uvs_marks *marks;	  /* RCU-published; NULL: no mark rules */
+	struct uvs_io_stats *carried;	  /* per worker: the counts of backends reopen closed */
+	struct uvsd_heartbeat *heartbeat; /* the caller's; NULL: no fail-safe */
+	int idle_wait_ms;		  /* the longest sleep of an idle worker */
 };
 
 static __thread struct uvs_nhcache *worker_nh;
@@ -122,6 +126,10 @@ static void *worker_main(void *arg)
 		unsigned n = uvs_io_rx(dp->io, id, f, UVS_IO_BATCH);
 		uvs_time_t now = uvs_model_now(dp->engine->model);
 
+		/* A turn of the loop: this worker moves frames (a parked one does not). */
+		if (dp->heartbeat)
+			uvsd_heartbeat_beat(dp->heartbeat, id, uvs_monotonic_ns());
+
 		if (n) {
 			rcu_read_lock();
 			const struct uvs_marks *marks = rcu_dereference(dp->marks);
@@ -134,7 +142,7 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		uvs_worker_timers(&t->worker, now);
-		uvs_io_wait(dp->io, id, IDLE_WAIT_MS);
+		uvs_io_wait(dp->io, id, dp->idle_wait_ms);
 	}
 	worker_nh = NULL;
 	rcu_unregister_thread();
@@ -183,7 +191,8 @@ static int open_io(struct uvsd_datapath *dp, struct uvs_error *err)
 }
 
 int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
-			struct uvsd_datapath **out, struct uvs_error *err)
+			struct uvsd_heartbeat *hb, struct uvsd_datapath **out,
+			struct uvs_error *err)
 {
 	struct uvsd_datapath *dp;
 	int ret;
@@ -199,6 +208,10 @@ int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
 	}
 	dp->engine = e;
 	dp->nworkers = io->nworkers;
+	dp->heartbeat = hb;
+	dp->idle_wait_ms = IDLE_WAIT_MS;
+	if (hb && uvsd_heartbeat_wait_ms(hb) < IDLE_WAIT_MS)
+		dp->idle_wait_ms = uvsd_heartbeat_wait_ms(hb);
 	pthread_mutex_init(&dp->lock, NULL);
 	pthread_cond_init(&dp->cond, NULL);
 	dp->threads = calloc(dp->nworkers, sizeof(*dp->threads));

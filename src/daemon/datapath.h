@@ -3,7 +3,8 @@
  * uvsd's data path: the packet backend on the configured links and one worker thread
  * per engine worker, each moving frames backend -> engine -> backend with its own
  * next-hop cache. Workers sleep in the backend when no frame waits (no busy polling)
- * and run their connection timers at least once a second.
+ * and run their connection timers at least once a second (more often with a
+ * heartbeat, which they keep beating).
  *
  * Threading: start, stop, counters and free run on the control thread.
  */
@@ -12,6 +13,7 @@
 
 #include "core/engine.h"
 #include "core/marks.h"
+#include "heartbeat.h"
 #include "io/io.h"
 #include "net/nhcache.h"
 
@@ -23,12 +25,16 @@ int uvsd_datapath_route(void *arg, int af, const union uvs_addr *nh, struct uvs_
 
 /*
  * Opens the backend as io describes (io->nworkers must be the engine's worker count)
- * and starts the workers over engine e. Returns 0 or a negative errno with a message
- * in err. Either way *out is what to stop and free (NULL or stopped on failure), after
- * uvs_engine_destroy, since workers that started are registered with the engine.
+ * and starts the workers over engine e. With hb (heartbeat.h, for as many workers;
+ * NULL: none), each worker beats at every turn of its loop and sleeps at most
+ * uvsd_heartbeat_wait_ms; hb must outlive the workers (uvsd_datapath_stop). Returns
+ * 0 or a negative errno with a message in err. Either way *out is what to stop and
+ * free (NULL or stopped on failure), after uvs_engine_destroy, since workers that
+ * started are registered with the engine.
  */
 int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
-			struct uvsd_datapath **out, struct uvs_error *err);
+			struct uvsd_heartbeat *hb, struct uvsd_datapath **out,
+			struct uvs_error *err);
 
 /*
  * Opens the backend again on the links of the start call, as they are now: for a link

@@ -9,6 +9,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "heartbeat.h"
 #include "state_file.h"
 #include "uvs/ctl.h"
 #include "uvs/version.h"
@@ -26,6 +27,9 @@ static void usage(FILE *f)
 		"  --busy-poll         af_xdp: workers spin instead of sleeping when idle\n"
 		"  --no-steer          leave every frame to the kernel too (no tc program;\n"
 		"                      only where the kernel drops VIP traffic by itself)\n"
+		"  --steer-timeout MS  the steering programs leave every frame to the kernel\n"
+		"                      MS ms after uvsd's workers stop (killed, stopped,\n"
+		"                      wedged), %d..%d, 0 never (default %d)\n"
 		"  --rules FILE        load this ipvsadm -S rules file; SIGHUP reloads it\n"
 		"  --state FILE        keep the configuration in FILE across restarts and\n"
 		"                      crashes, or none (default: state in systemd's\n"
@@ -51,7 +55,8 @@ static void usage(FILE *f)
 		"                      (default 4194304)\n"
 		"  --version, -V       print uvsd's version\n"
 		"  --help\n",
-		UVSD_MAX_WORKERS, UVSD_MAX_CLIENTS_MAX, UVSD_MAX_CLIENTS_DEF,
+		UVSD_MAX_WORKERS, UVSD_HEARTBEAT_MIN_MS, UVSD_HEARTBEAT_MAX_MS,
+		UVSD_HEARTBEAT_DEF_MS, UVSD_MAX_CLIENTS_MAX, UVSD_MAX_CLIENTS_DEF,
 		UVSD_CLIENT_TIMEOUT_MAX, UVSD_CLIENT_TIMEOUT_DEF, UVSD_MAX_CONNS_MAX);
 }
 
@@ -154,6 +159,11 @@ static int check(const struct uvsd_options *o)
 		fprintf(stderr, "uvsd: --busy-poll is for --io af_xdp\n");
 		return -1;
 	}
+	if (o->steer_timeout_set && o->no_steer) {
+		fprintf(stderr, "uvsd: --steer-timeout is for the steering programs: not with "
+				"--no-steer\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -162,6 +172,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 	static const struct option opts[] = {
 		{ "rules", required_argument, NULL, 'r' },
 		{ "no-steer", no_argument, NULL, 'N' },
+		{ "steer-timeout", required_argument, NULL, 'T' },
 		{ "marks", required_argument, NULL, 'M' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "group", required_argument, NULL, 'g' },
@@ -192,6 +203,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 	o->max_clients = UVSD_MAX_CLIENTS_DEF;
 	o->client_timeout = UVSD_CLIENT_TIMEOUT_DEF;
 	o->log_level = LOG_INFO;
+	o->steer_timeout_ms = UVSD_HEARTBEAT_DEF_MS;
 	while (!ret && (c = getopt_long(argc, argv, "V", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -238,6 +250,17 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 			break;
 		case 'N':
 			o->no_steer = true;
+			break;
+		case 'T':
+			ret = number("steer-timeout", optarg, 0, UVSD_HEARTBEAT_MAX_MS, &v);
+			if (!ret && v && v < UVSD_HEARTBEAT_MIN_MS) {
+				fprintf(stderr,
+					"uvsd: --steer-timeout: %lu is not 0 or in %d..%d\n", v,
+					UVSD_HEARTBEAT_MIN_MS, UVSD_HEARTBEAT_MAX_MS);
+				ret = -1;
+			}
+			o->steer_timeout_ms = (uint32_t)v;
+			o->steer_timeout_set = true;
 			break;
 		case 'R':
 			if (!(ret = number("ring-mib", optarg, 1, 1024, &v)))

@@ -22,10 +22,12 @@ struct uvsd_options {
 	const char *ifnames[UVSD_MAX_LINKS];
 	unsigned nifs;
 	bool no_steer;
-	bool af_xdp;	   /* --io af_xdp */
-	bool busy_poll;	   /* --busy-poll (AF_XDP) */
-	unsigned workers;  /* 0: one per online CPU */
-	uint32_t ring_mib; /* 0: the backend's default */
+	uint32_t steer_timeout_ms; /* the fail-safe's (heartbeat.h); 0: off */
+	bool steer_timeout_set;	   /* given on the command line */
+	bool af_xdp;		   /* --io af_xdp */
+	bool busy_poll;		   /* --busy-poll (AF_XDP) */
+	unsigned workers;	   /* 0: one per online CPU */
+	uint32_t ring_mib;	   /* 0: the backend's default */
 	const char *rules;
 	const char *state; /* --state FILE; NULL: the default */
 	bool state_none;   /* --state none */

@@ -29,6 +29,7 @@
 #include "ctl/server.h"
 #include "datapath.h"
 #include "detach.h"
+#include "heartbeat.h"
 #include "io/steer.h"
 #include "links.h"
 #include "log.h"
@@ -48,11 +49,12 @@ struct uvsd {
 	struct uvs_ctl_server *ctl;
 	struct uvsd_datapath *dp; /* NULL without --interface */
 	struct uvsd_prime *prime;
-	struct uvs_steer *steer;     /* NULL without --interface or with --no-steer */
-	uint64_t steered_generation; /* the model generation the BPF map holds */
-	uint64_t steer_next_ms;	     /* no sync before (see steer_update) */
-	int steer_error;	     /* of the last sync, logged once */
-	struct uvs_marks *marks;     /* --marks, in use by the workers and steering */
+	struct uvs_steer *steer;	  /* NULL without --interface or with --no-steer */
+	struct uvsd_heartbeat *heartbeat; /* the fail-safe's; NULL without steering */
+	uint64_t steered_generation;	  /* the model generation the BPF map holds */
+	uint64_t steer_next_ms;		  /* no sync before (see steer_update) */
+	int steer_error;		  /* of the last sync, logged once */
+	struct uvs_marks *marks;	  /* --marks, in use by the workers and steering */
 	unsigned nworkers;
 	uint64_t status_generation;	/* the model generation systemd's status shows */
 	bool model_ready, engine_ready; /* what setup() got to, for the teardown */
@@ -241,6 +243,34 @@ static int start_steering(struct uvsd *d)
 	uvs_steer_set_marks(d->steer, d->marks);
 	d->steered_generation = ~0ull;
 	steer_update(d, true);
+	return 0;
+}
+
+static int publish_alive(void *arg, uint64_t until_ns)
+{
+	return uvs_steer_alive_until(arg, until_ns);
+}
+
+/* The steering programs stop taking frames --steer-timeout ms after the workers stop
+ * turning (heartbeat.h). Returns 0 or -1 (logged). */
+static int start_heartbeat(struct uvsd *d)
+{
+	int ret;
+
+	if (!d->opt.steer_timeout_ms) {
+		uvs_log(LOG_INFO, "steering: no fail-safe (--steer-timeout 0): if uvsd dies, "
+				  "its programs drop its services' frames until it starts again");
+		return 0;
+	}
+	ret = uvsd_heartbeat_new(d->nworkers, d->opt.steer_timeout_ms, uvs_monotonic_ns(),
+				 publish_alive, d->steer, &d->heartbeat);
+	if (ret < 0) {
+		uvs_log(LOG_ERR, "steering: the fail-safe: %s", strerror(-ret));
+		return -1;
+	}
+	uvs_log(LOG_INFO,
+		"steering: the kernel gets the services' frames %u ms after uvsd's workers stop",
+		d->opt.steer_timeout_ms);
 	return 0;
 }
 
@@ -500,14 +530,14 @@ static int setup(struct uvsd *d)
 			.deliver_local = !d->opt.no_steer,
 		};
 		if (!d->opt.no_steer) {
-			if (start_steering(d) < 0)
+			if (start_steering(d) < 0 || start_heartbeat(d) < 0)
 				return -1;
 			if (d->opt.af_xdp)
 				io.xsk_map_fd = uvs_steer_xsk_map_fd(d->steer);
 			else
 				io.bpf_filter_fd = uvs_steer_sock_fd(d->steer);
 		}
-		if (uvsd_datapath_start(&d->engine, &io, &d->dp, &err) < 0) {
+		if (uvsd_datapath_start(&d->engine, &io, d->heartbeat, &d->dp, &err) < 0) {
 			uvs_log(LOG_ERR, "data path: %s", err.msg);
 			return -1;
 		}
@@ -648,6 +678,7 @@ int main(int argc, char **argv)
 	/* Workers stop before the engine they use; their structs go after it. */
 	uvsd_datapath_stop(d.dp);
 	uvs_steer_close(d.steer); /* the kernel handles every frame again */
+	uvsd_heartbeat_free(d.heartbeat);
 	if (d.ctl)
 		uvs_ctl_server_close(d.ctl); /* removes the socket file */
 	if (d.engine_ready)

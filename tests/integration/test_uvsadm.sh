@@ -59,6 +59,10 @@ bad_option "uvsd: --conn-tab-bits: 25 is not in 8..24" --conn-tab-bits 25
 bad_option "uvsd: --ring-mib: 1025 is not in 1..1024" --ring-mib 1025
 bad_option "uvsd: --max-clients: 0 is not in 1..1024" --max-clients 0
 bad_option "uvsd: --client-timeout: 86401 is not in 0..86400" --client-timeout 86401
+bad_option "uvsd: --steer-timeout: 60001 is not in 0..60000" --steer-timeout 60001
+bad_option "uvsd: --steer-timeout: 99 is not 0 or in 100..60000" --steer-timeout 99
+bad_option "uvsd: --steer-timeout is for the steering programs: not with --no-steer" \
+	--no-steer --steer-timeout 500
 bad_option "uvsd: --socket: the path is empty" --socket ""
 bad_option "uvsd: --rules: the path is empty" --rules ""
 
