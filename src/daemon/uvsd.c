@@ -264,11 +264,14 @@ static void refresh_host_addrs(struct uvsd *d)
 	}
 	if (n >= 0)
 		n = uvs_engine_set_host_addrs(&d->engine, a, (size_t)n);
-	if (n < 0)
-		uvs_log(LOG_ERR,
-			"the host's addresses: %s (frames from addresses it has gained are not "
-			"dropped as martian_src_local)",
-			strerror(-n));
+	if (n < 0) {
+		/* Asked again at every change of addresses: limited. */
+		UVS_LOG_LIMIT(addrs_limit, "host_addrs");
+		uvs_log_limited(&addrs_limit, LOG_ERR,
+				"the host's addresses: %s (frames from addresses it has gained are "
+				"not dropped as martian_src_local)",
+				strerror(-n));
+	}
 	free(a);
 }
 
@@ -629,6 +632,7 @@ int main(int argc, char **argv)
 		return ret < 0 ? 2 : 0;
 	uvs_log_to_syslog(d.opt.syslog || !d.opt.foreground);
 	uvs_log_set_level(d.opt.log_level);
+	uvs_log_set_format(d.opt.log_text ? UVS_LOG_TEXT : UVS_LOG_KV);
 	/* Without --foreground the parent stays until the daemon serves or fails, and
 	 * exits with its outcome (detach.h). */
 	if (!d.opt.foreground && uvsd_detach() < 0) {
