@@ -555,6 +555,11 @@ static const struct cmd_desc {
 	[UVS_CMD_SET_SYSCTL] = { "SET_SYSCTL", DO | CHANGE, SYS, SYS, cmd_set_sysctl },
 };
 
+const char *uvs_ctl_cmd_name(unsigned cmd)
+{
+	return cmd <= UVS_CMD_MAX && cmds[cmd].fn ? cmds[cmd].name : NULL;
+}
+
 unsigned ctl_cmd_modes(unsigned cmd)
 {
 	if (cmd > UVS_CMD_MAX || !cmds[cmd].fn)
@@ -647,6 +652,10 @@ void ctl_handle_request(struct uvs_ctl_server *s, struct ctl_client *c, const vo
 	}
 	if (!ret)
 		ret = cmds[r.cmd].fn(s, c, &r, &err);
+	if (r.cmd <= UVS_CMD_MAX && cmds[r.cmd].fn)
+		ctl_count(ret ? &s->stats.refused[r.cmd] : &s->stats.done[r.cmd]);
+	else
+		ctl_count(&s->stats.unreadable);
 	if (r.audit) {
 		audit.error = -ret;
 		audit.msg = !ret ? NULL : err.msg[0] ? err.msg : strerror(-ret);

@@ -157,6 +157,20 @@ int uvs_ctl_server_start_daemon(struct uvs_ctl_server *s, const struct uvs_ctl_d
  * how many (0..2). */
 size_t uvs_ctl_server_daemons(const struct uvs_ctl_server *s, struct uvs_ctl_daemon out[2]);
 
+/* What the server has done, for uvsd's metrics. */
+struct uvs_ctl_stats {
+	uint64_t done[UVS_CMD_MAX + 1];	   /* requests of each command answered with success */
+	uint64_t refused[UVS_CMD_MAX + 1]; /* ... answered with an error */
+	uint64_t unreadable;		   /* requests without a command it serves */
+	uint64_t clients;		   /* clients connected now */
+	uint64_t clients_refused;	   /* connections refused: not permitted, or too many */
+};
+/* Fills out. Unlike the rest, any thread may call it (the counts are written with
+ * relaxed stores by the control thread, and read so). */
+void uvs_ctl_server_stats(const struct uvs_ctl_server *s, struct uvs_ctl_stats *out);
+/* The name of command cmd ("NEW_SERVICE", ...), or NULL if the server has none. */
+const char *uvs_ctl_cmd_name(unsigned cmd);
+
 /* Receives each reply datagram of uvs_ctl_server_feed(). */
 typedef void (*uvs_ctl_sink_fn)(void *arg, const void *buf, size_t len);
 

@@ -6,7 +6,8 @@
  * and run their connection timers at least once a second (more often with a
  * heartbeat, which they keep beating).
  *
- * Threading: start, stop, counters and free run on the control thread.
+ * Threading: start, stop and free run on the control thread; the counters may be read
+ * from any thread.
  */
 #ifndef UVSD_DATAPATH_H
 #define UVSD_DATAPATH_H
@@ -62,8 +63,21 @@ void uvsd_datapath_free(struct uvsd_datapath *dp);
  * it). The caller is registered with RCU, outside a read-side section. */
 struct uvs_marks *uvsd_datapath_set_marks(struct uvsd_datapath *dp, struct uvs_marks *marks);
 
-/* Sums over the workers (racy but monotonic reads). */
-void uvsd_datapath_counters(const struct uvsd_datapath *dp, struct uvs_io_stats *io,
+/* Sums over the workers (racy but monotonic reads); dp may be NULL (all zero). Any
+ * thread: a lock keeps the backend from being replaced meanwhile. */
+void uvsd_datapath_counters(struct uvsd_datapath *dp, struct uvs_io_stats *io,
 			    struct uvs_nhcache_stats *nh);
+
+/* One worker's counters: the frames it received and the time it spent on them, from
+ * receiving a batch to sending it (the rest of the time it slept or polled). */
+struct uvsd_worker_stats {
+	uint64_t frames;
+	uint64_t busy_ns;
+};
+/* How many workers dp has (0 for NULL). */
+unsigned uvsd_datapath_workers(const struct uvsd_datapath *dp);
+/* Worker i's (i < uvsd_datapath_workers(dp)); any thread. */
+void uvsd_datapath_worker_stats(const struct uvsd_datapath *dp, unsigned i,
+				struct uvsd_worker_stats *out);
 
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "heartbeat.h"
+#include "http_addr.h"
 #include "state_file.h"
 #include "uvs/ctl.h"
 #include "uvs/version.h"
@@ -47,6 +48,11 @@ static void usage(FILE *f)
 		"  --syslog            log to syslog\n"
 		"  --log-level LEVEL   log messages of this priority and above: err, warning,\n"
 		"                      notice, info (the default) or debug\n"
+		"  --log-format FORMAT kv: level=... msg=\"...\" key=value lines (the default);\n"
+		"                      text: uvsd: level: message\n"
+		"  --metrics ADDR:PORT serve Prometheus metrics (/metrics) and a status page (/)\n"
+		"                      over HTTP there, e.g. 127.0.0.1:9911 or [::1]:9911\n"
+		"                      (default: none)\n"
 		"  --sysctl NAME=VALUE set an IPVS sysctl (net.ipv4.vs.NAME) at start; repeat\n"
 		"                      for several (uvsadm --sysctl sets them later)\n"
 		"  --sysctl-file FILE  IPVS sysctls in sysctl.conf's syntax (net.ipv4.vs.* only)\n"
@@ -147,6 +153,22 @@ static int log_level(const char *s, int *out)
 	return -1;
 }
 
+/* --metrics: HOST:PORT, HOST an IPv4 address or an IPv6 one in brackets, PORT
+ * 1..65535; checked here so that a mistake stops uvsd before it starts (the listener
+ * opens it). Returns 0, or -1 after saying why. */
+static int metrics_address(const char *s, const char **out)
+{
+	struct uvsd_http_addr a;
+	char why[128];
+
+	if (uvsd_http_parse_addr(s, &a, why, sizeof(why)) < 0) {
+		fprintf(stderr, "uvsd: --metrics %s: %s\n", s, why);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
 /* Checks what the options say together. */
 static int check(const struct uvsd_options *o)
 {
@@ -179,6 +201,8 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "syslog", no_argument, NULL, 'l' },
 		{ "log-level", required_argument, NULL, 'L' },
+		{ "log-format", required_argument, NULL, 'F' },
+		{ "metrics", required_argument, NULL, 'P' },
 		{ "conn-tab-bits", required_argument, NULL, 'b' },
 		{ "max-conns", required_argument, NULL, 'm' },
 		{ "interface", required_argument, NULL, 'i' },
@@ -232,6 +256,18 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 			break;
 		case 'L':
 			ret = log_level(optarg, &o->log_level);
+			break;
+		case 'F':
+			if (strcmp(optarg, "kv") && strcmp(optarg, "text")) {
+				fprintf(stderr, "uvsd: --log-format takes kv or text, not '%s'\n",
+					optarg);
+				ret = -1;
+				break;
+			}
+			o->log_text = !strcmp(optarg, "text");
+			break;
+		case 'P':
+			ret = metrics_address(optarg, &o->metrics);
 			break;
 		case 'b':
 			if (!(ret = number("conn-tab-bits", optarg, 8, 24, &v)))

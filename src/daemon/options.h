@@ -37,6 +37,8 @@ struct uvsd_options {
 	bool foreground;
 	bool syslog;
 	int log_level;		     /* LOG_ERR..LOG_DEBUG: messages below it are not logged */
+	bool log_text;		     /* --log-format text (else kv, log.h) */
+	const char *metrics;	     /* --metrics ADDR:PORT; NULL: no HTTP listener */
 	unsigned table_bits;	     /* 0: the engine's default */
 	uint32_t max_conns;	     /* 0: the engine's default */
 	unsigned max_clients;	     /* control socket clients at a time */

@@ -30,10 +30,12 @@
 #include "datapath.h"
 #include "detach.h"
 #include "heartbeat.h"
+#include "http.h"
 #include "io/steer.h"
 #include "links.h"
 #include "log.h"
 #include "marks_file.h"
+#include "metrics_sources.h"
 #include "net/netwatch.h"
 #include "notify.h"
 #include "options.h"
@@ -61,8 +63,11 @@ struct uvsd {
 	struct uvs_netwatch *netwatch;	/* links and addresses; NULL without --interface */
 	struct uvsd_links *links;	/* NULL without --interface */
 	struct uvsd_state_keeper state; /* file NULL: no state file */
-	char *declared;	      /* what the rules file declared at its last load; NULL before */
-	struct pollfd fds[4]; /* signals, timer, the control server, netwatch */
+	char *declared;	       /* what the rules file declared at its last load; NULL before */
+	struct pollfd fds[4];  /* signals, timer, the control server, netwatch */
+	struct uvsd_view view; /* what the HTTP thread reads */
+	struct uvsd_metrics *metrics; /* /metrics' sources; NULL without --metrics */
+	struct uvsd_http *http;	      /* NULL without --metrics */
 };
 
 enum { FD_SIGNAL, FD_TIMER, FD_CTL, FD_NET, NFDS };
@@ -117,7 +122,7 @@ static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
 	put_counter(out, max, &n, "tx", tx);
 	for (unsigned r = 1; r < UVS_R_COUNT; r++)
 		put_counter(out, max, &n, uvs_reason_name(r), c[r]);
-#define X(name) put_counter(out, max, &n, "io_" #name, io.name);
+#define X(name, help) put_counter(out, max, &n, "io_" #name, io.name);
 	UVS_IO_COUNTERS(X)
 #undef X
 	put_counter(out, max, &n, "nh_cache_hits", nh.hits);
@@ -190,6 +195,8 @@ static int steer_update(struct uvsd *d, bool idle)
 	}
 	if (d->steer_error)
 		uvs_log(LOG_NOTICE, "steering: the map holds every service again");
+	/* Relaxed: a count the metrics read on its own. */
+	uvs_store_relaxed(&d->view.steer_keys, uvs_steer_keys(d->steer));
 	uvs_log(LOG_DEBUG, "steering: %u keys in the map after %llu ms", uvs_steer_keys(d->steer),
 		(unsigned long long)(uvs_monotonic_ms() - now));
 	d->steer_error = 0;
@@ -294,11 +301,14 @@ static void refresh_host_addrs(struct uvsd *d)
 	}
 	if (n >= 0)
 		n = uvs_engine_set_host_addrs(&d->engine, a, (size_t)n);
-	if (n < 0)
-		uvs_log(LOG_ERR,
-			"the host's addresses: %s (frames from addresses it has gained are not "
-			"dropped as martian_src_local)",
-			strerror(-n));
+	if (n < 0) {
+		/* Asked again at every change of addresses: limited. */
+		UVS_LOG_LIMIT(addrs_limit, "host_addrs");
+		uvs_log_limited(&addrs_limit, LOG_ERR,
+				"the host's addresses: %s (frames from addresses it has gained are "
+				"not dropped as martian_src_local)",
+				strerror(-n));
+	}
 	free(a);
 }
 
@@ -553,6 +563,47 @@ static int setup(struct uvsd *d)
 	return 0;
 }
 
+/* Gives the HTTP thread the sync daemons as they are now (control thread). */
+static void publish_sync(struct uvsd *d)
+{
+	struct uvs_ctl_daemon daemons[2];
+
+	uvsd_view_publish_sync(&d->view, daemons,
+			       (unsigned)uvs_ctl_server_daemons(d->ctl, daemons));
+}
+
+/* --metrics: the registry of the director's sources and the HTTP listener, once
+ * everything they read is set up. Returns 0 or -1 (logged). */
+static int start_metrics(struct uvsd *d)
+{
+	struct uvs_error err = { "" };
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	d->view.start_time = (double)now.tv_sec + now.tv_nsec / 1e9;
+	d->view.model = &d->model;
+	d->view.engine = &d->engine;
+	d->view.dp = d->dp;
+	d->view.ctl = d->ctl;
+	d->view.nworkers = d->dp ? d->nworkers : 0;
+	d->view.backend = !d->opt.nifs ? "none" : d->opt.af_xdp ? "af_xdp" : "af_packet";
+	publish_sync(d);
+	if (!d->opt.metrics)
+		return 0;
+	if (!(d->metrics = uvsd_metrics_new()) ||
+	    uvsd_metrics_add_director(d->metrics, &d->view) < 0) {
+		uvs_log(LOG_ERR, "out of memory");
+		return -1;
+	}
+	if (uvsd_http_open(d->opt.metrics, d->metrics, &d->view, &d->http, &err) < 0) {
+		uvs_log(LOG_ERR, "--metrics %s", err.msg);
+		return -1;
+	}
+	uvs_log(LOG_INFO, "metrics on http://%s/metrics, status page on http://%s/", d->opt.metrics,
+		d->opt.metrics);
+	return 0;
+}
+
 /* Tells systemd state (NULL: nothing but the status) with the status line. */
 static void tell_systemd(struct uvsd *d, const char *state)
 {
@@ -646,6 +697,7 @@ static void run(struct uvsd *d)
 				uvs_log(LOG_ERR, "control socket: %s", strerror(-ret));
 				return;
 			}
+			publish_sync(d); /* a request may have started or stopped one */
 		}
 	}
 }
@@ -659,6 +711,7 @@ int main(int argc, char **argv)
 		return ret < 0 ? 2 : 0;
 	uvs_log_to_syslog(d.opt.syslog || !d.opt.foreground);
 	uvs_log_set_level(d.opt.log_level);
+	uvs_log_set_format(d.opt.log_text ? UVS_LOG_TEXT : UVS_LOG_KV);
 	/* Without --foreground the parent stays until the daemon serves or fails, and
 	 * exits with its outcome (detach.h). */
 	if (!d.opt.foreground && uvsd_detach() < 0) {
@@ -666,7 +719,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rcu_register_thread();
-	ret = setup(&d) < 0 ? 1 : 0;
+	uvsd_view_init(&d.view);
+	ret = setup(&d) < 0 || start_metrics(&d) < 0 ? 1 : 0;
 	if (!ret) {
 		if (!d.opt.foreground)
 			uvsd_detach_ready();
@@ -675,6 +729,9 @@ int main(int argc, char **argv)
 		struct state_now now;
 		uvsd_state_flush(&d.state, state_now(&d, &now)); /* logs a failure */
 	}
+	/* The HTTP thread reads everything below: it stops first. */
+	uvsd_http_close(d.http);
+	uvsd_metrics_free(d.metrics);
 	/* Workers stop before the engine they use; their structs go after it. */
 	uvsd_datapath_stop(d.dp);
 	uvs_steer_close(d.steer); /* the kernel handles every frame again */
@@ -693,6 +750,7 @@ int main(int argc, char **argv)
 	if (d.model_ready)
 		uvs_model_destroy(&d.model);
 	uvsd_sysctls_free(&d.opt.sysctls);
+	uvsd_view_destroy(&d.view);
 	rcu_unregister_thread();
 	return ret;
 }

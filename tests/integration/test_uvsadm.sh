@@ -70,13 +70,13 @@ bad_option "uvsd: --rules: the path is empty" --rules ""
 printf -- '-A -t 10.0.0.1:80\n-A -t 10.0.0.1:80 -s rr\n' >"$dir/bad.rules"
 printf -- '-A -t 10.0.0.2:80 -s rr\n' >"$dir/good.rules"
 # Without --foreground the parent waits for the daemon: its error and status, not 0.
-expect_rc 1 "uvsd: error: rules $dir/bad.rules: line 2: Service already exists" \
+expect_rc 1 "level=error msg=\"rules $dir/bad.rules: line 2: Service already exists" \
 	timeout -k 1 5 "$uvsd" --socket "$dir/d.sock" --rules "$dir/bad.rules"
 [ ! -e "$dir/d.sock" ] || fail "the failed daemon left its socket"
 mkfifo "$dir/fifo"
-expect_rc 1 "uvsd: error: rules $dir/fifo: a FIFO, not a regular file" \
+expect_rc 1 "level=error msg=\"rules $dir/fifo: a FIFO, not a regular file" \
 	timeout -k 1 5 "$uvsd" --foreground --socket "$dir/d.sock" --rules "$dir/fifo"
-expect_rc 1 "uvsd: error: rules $dir/fifo: a FIFO, not a regular file" \
+expect_rc 1 "level=error msg=\"rules $dir/fifo: a FIFO, not a regular file" \
 	timeout -k 1 5 "$uvsd" --socket "$dir/d.sock" --rules "$dir/fifo"
 # Exit 0 once serving (a relative path is the caller's, though the daemon works in /).
 (cd "$dir" && timeout -k 1 5 "$uvsd" --socket "$dir/d.sock" --rules good.rules) ||
