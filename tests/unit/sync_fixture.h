@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Two directors for the engine's sync tests: a and b, each an engine over a model of
- * its own with one data path worker (id 0) and the sync daemons' worker (id 1), on one
- * clock. A frame sent to a director goes through its data worker; what a master queued
- * is taken off its rings; what a backup receives is applied with its sync worker.
- * Include after <cmocka.h>.
+ * its own with one data path worker (id 0), the sync daemons' worker (id 1) and id 2
+ * left free (for a receive path that registers its own), on one clock. A frame sent to a director
+ * goes through its data worker; what a master queued is taken off its rings; what a backup receives
+ * is applied with its sync worker. Include after <cmocka.h>.
  */
 #ifndef UVS_TEST_SYNC_FIXTURE_H
 #define UVS_TEST_SYNC_FIXTURE_H
