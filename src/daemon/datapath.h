@@ -22,8 +22,9 @@ struct uvsd_datapath;
 int uvsd_datapath_route(void *arg, int af, const union uvs_addr *nh, struct uvs_route *out);
 
 /*
- * Opens the backend as io describes (io->nworkers must be the engine's worker count)
- * and starts the workers over engine e. Returns 0 or a negative errno with a message
+ * Opens the backend as io describes (io->nworkers at most the engine's worker count:
+ * the workers take ids 0..io->nworkers-1, others are not the data path's) and starts
+ * the workers over engine e. Returns 0 or a negative errno with a message
  * in err. Either way *out is what to stop and free (NULL or stopped on failure), after
  * uvs_engine_destroy, since workers that started are registered with the engine.
  */
