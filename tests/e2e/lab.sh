@@ -21,6 +21,7 @@
 #    [dir] eth0          [rs1] eth0          [rs2] eth0          [rs3] eth0
 #
 #   VIPs 10.0.0.1 and 2001:db8:f::1: rtr routes them to dir's LAN address.
+#   LAB_DIRECTORS=2: a second director dir2 (.3, ::3) beside dir, set up as dir is.
 #   Namespaces are "$LAB_PREFIX-NODE" (LAB_PREFIX defaults to uvslab<PID>); every LAN
 #   interface is eth0, with MAC 02:00:00:00:01:<host part> (rtr's client side eth1 and
 #   cli's eth0: 02:00:00:00:00:01 and :02).
@@ -68,10 +69,18 @@
 #                                          default routes too): a link lost and
 #                                          re-created
 #   lab_wait SECONDS cmd...                retry cmd every 0.1 s until it succeeds
+#   lab_uvsd2_start [args...], lab_uvsadm2 args...
+#                                          as lab_uvsd_start and lab_uvsadm, for a uvsd
+#                                          in dir2 (process "director2", its socket
+#                                          $LAB_TMP/uvsd2.sock); LAB_DIRECTORS=2
+#   lab_vip_to NODE                        rtr routes the VIPs to director NODE, and in
+#                                          nat the real servers' default routes go via
+#                                          NODE: the VIP moved by hand
 # Settings, read when sourced (defaults): LAB_PREFIX (uvslab<PID>), LAB_BUILD (the
 # repository's build/), LAB_UVSD and LAB_UVSADM ($LAB_BUILD/uvsd, uvsadm), LAB_DECAP_OBJ
 # ($LAB_BUILD/tests/e2e/decap.o), LAB_PYTHON (python3), LAB_DIR_FORWARD (0),
-# LAB_LAN_MTU (1500); LAB_DIRECTOR_CMD (an array, unset) when lab_up runs.
+# LAB_LAN_MTU (1500); LAB_DIRECTOR_CMD (an array, unset) and LAB_DIRECTORS (1) when
+# lab_up runs.
 # Everything runs only inside the lab's namespaces and every wait is bounded.
 set -euo pipefail
 
@@ -84,6 +93,7 @@ LAB_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${LAB_PYTHON:=python3}"
 : "${LAB_DIR_FORWARD:=0}"
 : "${LAB_LAN_MTU:=1500}"
+: "${LAB_DIRECTORS:=1}"
 
 # -- the one place for names and addresses ----------------------------------------------
 LAB_DEV=eth0
@@ -95,12 +105,13 @@ LAB_GUE_PORT=6080
 LAB_RS=(rs1 rs2 rs3)
 # Each node's address and MAC on its eth0 (the router's LAN side), and the router's
 # client side.
-declare -gA LAB_IP4=([cli]=172.16.0.2 [rtr]=192.168.0.1 [dir]=192.168.0.2
+declare -gA LAB_IP4=([cli]=172.16.0.2 [rtr]=192.168.0.1 [dir]=192.168.0.2 [dir2]=192.168.0.3
 	[rs1]=192.168.0.11 [rs2]=192.168.0.12 [rs3]=192.168.0.13)
 declare -gA LAB_IP6=([cli]=2001:db8:c::2 [rtr]=2001:db8:1::1 [dir]=2001:db8:1::2
-	[rs1]=2001:db8:1::11 [rs2]=2001:db8:1::12 [rs3]=2001:db8:1::13)
+	[dir2]=2001:db8:1::3 [rs1]=2001:db8:1::11 [rs2]=2001:db8:1::12 [rs3]=2001:db8:1::13)
 declare -gA LAB_MAC=([cli]=02:00:00:00:00:02 [rtr]=02:00:00:00:01:01 [dir]=02:00:00:00:01:02
-	[rs1]=02:00:00:00:01:11 [rs2]=02:00:00:00:01:12 [rs3]=02:00:00:00:01:13)
+	[dir2]=02:00:00:00:01:03 [rs1]=02:00:00:00:01:11 [rs2]=02:00:00:00:01:12
+	[rs3]=02:00:00:00:01:13)
 LAB_GW4=172.16.0.1
 LAB_GW6=2001:db8:c::1
 LAB_GW_MAC=02:00:00:00:00:01
@@ -110,6 +121,7 @@ LAB_LEN6=64
 LAB_MODE=
 LAB_TMP=
 LAB_NODES=()
+LAB_DIRS=(dir) # the directors lab_up made
 
 lab_ns() {
 	printf '%s-%s\n' "$LAB_PREFIX" "$1"
@@ -164,7 +176,7 @@ _lab_lan_port() { # NODE: its eth0 on the bridge
 	# A wire carries frames of the MTU: a veth would hand dir's packet socket the
 	# unsegmented 64 KB TSO frames of its peers' TCP (and of what rtr forwards), which
 	# uvsd cannot forward (docs/decisions.md); one segment per frame, as on Ethernet.
-	[ "$1" = dir ] || ip -n "$(lab_ns "$1")" link set "$LAB_DEV" gso_max_segs 1
+	case $1 in dir | dir2) ;; *) ip -n "$(lab_ns "$1")" link set "$LAB_DEV" gso_max_segs 1 ;; esac
 	ip -n "$(lab_ns "$1")" link set "$LAB_DEV" up
 	_lab_addr "$1" "$LAB_DEV" "${LAB_IP4[$1]}" "${LAB_IP6[$1]}"
 }
@@ -187,6 +199,8 @@ lab_up() {
 		return 2
 	fi
 	LAB_MODE=$mode
+	LAB_DIRS=(dir)
+	[ "$LAB_DIRECTORS" != 2 ] || LAB_DIRS+=(dir2)
 	trap lab_down EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
@@ -205,7 +219,7 @@ lab_up() {
 			net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
 	fi
 
-	for node in cli rtr dir "${LAB_RS[@]}"; do
+	for node in cli rtr "${LAB_DIRS[@]}" "${LAB_RS[@]}"; do
 		_lab_node "$node"
 	done
 	# Client and router, back to back.
@@ -216,7 +230,7 @@ lab_up() {
 	_lab_addr rtr eth1 "$LAB_GW4" "$LAB_GW6"
 	_lab_addr cli "$LAB_DEV" "${LAB_IP4[cli]}" "${LAB_IP6[cli]}"
 	_lab_routes cli "$LAB_GW4" "$LAB_GW6"
-	for node in rtr dir "${LAB_RS[@]}"; do
+	for node in rtr "${LAB_DIRS[@]}" "${LAB_RS[@]}"; do
 		_lab_lan_port "$node"
 	done
 
@@ -224,9 +238,11 @@ lab_up() {
 	ip -n "$(lab_ns rtr)" route add "$LAB_VIP4/32" via "${LAB_IP4[dir]}"
 	ip -n "$(lab_ns rtr)" -6 route add "$LAB_VIP6/128" via "${LAB_IP6[dir]}"
 
-	_lab_routes dir "${LAB_IP4[rtr]}" "${LAB_IP6[rtr]}"
-	_lab_sysctl dir net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0 \
-		"net.ipv4.conf.$LAB_DEV.send_redirects=0"
+	for node in "${LAB_DIRS[@]}"; do
+		_lab_routes "$node" "${LAB_IP4[rtr]}" "${LAB_IP6[rtr]}"
+		_lab_sysctl "$node" net.ipv4.conf.all.send_redirects=0 \
+			net.ipv4.conf.default.send_redirects=0 "net.ipv4.conf.$LAB_DEV.send_redirects=0"
+	done
 	lab_director_forward "$LAB_DIR_FORWARD"
 
 	for rs in "${LAB_RS[@]}"; do
@@ -253,7 +269,7 @@ lab_up() {
 	# Every link carries traffic before lab_up returns.
 	lab_wait 5 lab_exec cli ping -c 1 -W 1 "$LAB_GW4"
 	lab_wait 5 lab_exec cli ping -c 1 -W 1 "$LAB_GW6"
-	for node in dir "${LAB_RS[@]}"; do
+	for node in "${LAB_DIRS[@]}" "${LAB_RS[@]}"; do
 		lab_wait 5 lab_exec "$node" ping -c 1 -W 1 "${LAB_IP4[rtr]}"
 		lab_wait 5 lab_exec "$node" ping -c 1 -W 1 "${LAB_IP6[rtr]}"
 	done
@@ -331,7 +347,10 @@ lab_relink() {
 }
 
 lab_director_forward() {
-	_lab_sysctl dir "net.ipv4.ip_forward=$1" "net.ipv6.conf.all.forwarding=$1"
+	local node
+	for node in "${LAB_DIRS[@]}"; do
+		_lab_sysctl "$node" "net.ipv4.ip_forward=$1" "net.ipv6.conf.all.forwarding=$1"
+	done
 }
 
 _lab_nginx_conf() { # RS
@@ -445,4 +464,33 @@ lab_uvsd_start() {
 
 lab_uvsadm() {
 	UVSD_SOCKET=$LAB_TMP/uvsd.sock "$LAB_UVSADM" "$@"
+}
+
+_lab_uvsd2_up() { # dir2's uvsd socket is there, or it is gone
+	[ -S "$LAB_TMP/uvsd2.sock" ] || ! kill -0 "$(cat "$LAB_TMP/director2.pid")" 2>/dev/null
+}
+
+lab_uvsd2_start() {
+	UVSD_SOCKET=$LAB_TMP/uvsd2.sock lab_spawn dir2 director2 "$LAB_UVSD" --foreground "$@"
+	lab_wait 10 _lab_uvsd2_up
+	[ -S "$LAB_TMP/uvsd2.sock" ] || {
+		echo "lab: uvsd in dir2 did not start:" >&2
+		cat "$LAB_TMP/director2.log" >&2 || true
+		return 1
+	}
+}
+
+lab_uvsadm2() {
+	UVSD_SOCKET=$LAB_TMP/uvsd2.sock "$LAB_UVSADM" "$@"
+}
+
+lab_vip_to() {
+	local node=$1 rs
+	ip -n "$(lab_ns rtr)" route replace "$LAB_VIP4/32" via "${LAB_IP4[$node]}"
+	ip -n "$(lab_ns rtr)" -6 route replace "$LAB_VIP6/128" via "${LAB_IP6[$node]}"
+	[ "$LAB_MODE" = nat ] || return 0
+	for rs in "${LAB_RS[@]}"; do
+		ip -n "$(lab_ns "$rs")" route replace default via "${LAB_IP4[$node]}"
+		ip -n "$(lab_ns "$rs")" -6 route replace default via "${LAB_IP6[$node]}"
+	done
 }
