@@ -595,6 +595,14 @@ static void batch_begin(struct uvs_engine *e)
 	}
 }
 
+/* The kernel's backup_only: while a backup sync daemon runs, the director function is
+ * off (no packet loops between two DR or TUN directors that both have the VIP). */
+static bool backup_only(const struct uvs_engine *e)
+{
+	/* Relaxed: a flag and a setting, each read on its own (sync.h, sysctl.h). */
+	return __builtin_expect(uvs_load_relaxed(&e->sync_backup), 0) && SYSCTL(e, backup_only);
+}
+
 void uvs_engine_process(struct uvs_worker *w, struct uvs_frame *frames, unsigned n, uvs_time_t now)
 {
 	struct uvs_engine *e = w->engine;
@@ -603,6 +611,11 @@ void uvs_engine_process(struct uvs_worker *w, struct uvs_frame *frames, unsigned
 	w->nout = 0;
 	w->out_used = 0;
 	uvs_worker_timers(w, now);
+	if (backup_only(e)) {
+		for (unsigned i = 0; i < n; i++)
+			uvs_verdict(w, &frames[i], UVS_VERDICT_PASS, UVS_R_BACKUP_ONLY);
+		return;
+	}
 	batch_begin(e);
 	/* Three passes over up to STAGE frames: parse and prefetch each bucket, prefetch
 	 * each bucket's first entry, then handle them, so that the memory latency of a

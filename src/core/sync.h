@@ -121,6 +121,13 @@ size_t uvs_sync_dump(struct uvs_engine *e, uint64_t *cursor, struct uvs_sync_con
 
 /* ---- backup ---- */
 
+/* Tells the engine whether a backup runs: with the backup_only sysctl set, it leaves
+ * every frame to the kernel meanwhile. Any thread. */
+static inline void uvs_engine_set_sync_backup(struct uvs_engine *e, bool running)
+{
+	uvs_store_relaxed(&e->sync_backup, running); /* relaxed: a flag read on its own */
+}
+
 /* What became of an entry received (the counters' names: "sync_rx_<name>"). */
 #define UVS_SYNC_APPLY_RESULTS(X)                                                                  \
 	X(NEW, "new")			/* a connection or template made */                        \

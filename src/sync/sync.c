@@ -288,6 +288,8 @@ int uvs_sync_start(struct uvs_sync *s, const struct uvs_sync_config *c, struct u
 	/* The workers start queueing once the thread is there to take it. */
 	if (d->out)
 		uvs_engine_set_sync_out(s->engine, d->out);
+	else
+		uvs_engine_set_sync_backup(s->engine, true);
 	d->running = true;
 	s->nports = nports;
 	return 0;
@@ -303,6 +305,8 @@ int uvs_sync_stop(struct uvs_sync *s, int state)
 	/* No worker queues any more once this returns (it waits a grace period). */
 	if (d->out)
 		uvs_engine_set_sync_out(s->engine, NULL);
+	else
+		uvs_engine_set_sync_backup(s->engine, false);
 	uvs_store_release(&d->stop, true);
 	if (write(d->wake_fd, &one, sizeof(one)) < 0) {
 		/* The thread sees stop within CHECK_PERIOD_MS anyway. */

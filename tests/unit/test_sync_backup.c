@@ -282,6 +282,28 @@ static void test_master_to_backup(void **state)
 	sync_assert_addr(AF_INET6, &fx->b.out.saddr, v6);
 }
 
+/* backup_only: while a backup runs, every frame is left to the kernel. */
+static void test_backup_only(void **state)
+{
+	struct sync_fixture *fx = *state;
+	struct uvs_dest *d1, *d2;
+	struct frame_spec syn = sync_tcp(CLIENT, 40006, VIP, 80, TH_SYN);
+	struct uvs_error err;
+
+	backup_service(fx, &d1, &d2);
+	assert_int_equal(uvs_sysctl_set(&fx->b.m->sysctl, "backup_only", "1", &err), 0);
+	assert_int_equal(sync_send(fx, &fx->b, &syn), UVS_VERDICT_TX); /* no backup runs */
+	uvs_engine_set_sync_backup(&fx->b.e, true);
+	assert_int_equal(sync_send(fx, &fx->b, &syn), UVS_VERDICT_PASS);
+	assert_int_equal(fx->b.f.reason, UVS_R_BACKUP_ONLY);
+	assert_int_equal(sync_counter(&fx->b, UVS_R_BACKUP_ONLY), 1);
+	assert_int_equal(uvs_sysctl_set(&fx->b.m->sysctl, "backup_only", "0", &err), 0);
+	assert_int_equal(sync_send(fx, &fx->b, &syn), UVS_VERDICT_TX); /* the sysctl off */
+	assert_int_equal(uvs_sysctl_set(&fx->b.m->sysctl, "backup_only", "1", &err), 0);
+	uvs_engine_set_sync_backup(&fx->b.e, false);
+	assert_int_equal(sync_send(fx, &fx->b, &syn), UVS_VERDICT_TX); /* the backup gone */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +317,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_limit_and_method, sync_setup, sync_teardown),
 		cmocka_unit_test_setup_teardown(test_default_timeouts, sync_setup, sync_teardown),
 		cmocka_unit_test_setup_teardown(test_master_to_backup, sync_setup, sync_teardown),
+		cmocka_unit_test_setup_teardown(test_backup_only, sync_setup, sync_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
