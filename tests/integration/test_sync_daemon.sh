@@ -56,8 +56,8 @@ is_counter() { [ "$(counter "$1")" = "$2" ]; }
 unshare --net sleep 600 &
 peer=$!
 in_peer() { nsenter -t "$peer" -n "$@"; }
-until_ok 5 test "$(readlink /proc/$peer/ns/net)" != "$(readlink /proc/self/ns/net)" ||
-	fail "no namespace for the peer"
+peer_apart() { [ "$(readlink "/proc/$peer/ns/net")" != "$(readlink /proc/self/ns/net)" ]; }
+until_ok 5 peer_apart || fail "no namespace for the peer"
 ip link set lo up
 ip link add sync0 mtu 9000 type veth peer name sync1 mtu 9000
 ip link set sync1 netns "$peer"
