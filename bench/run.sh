@@ -38,14 +38,18 @@ case $what in
 all | callgrind)
 	flows=1000000
 	[ "${1:-}" = --quick ] && flows=100000
-	out=build-bench/callgrind.out
-	frames=$(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$out \
-		build-bench/bench/engine_bench --callgrind --flows $flows 2>/dev/null |
-		awk '/callgrind:/ { print $2 }')
-	# Instructions inside uvs_engine_process (inclusive), per frame measured.
-	ir=$(callgrind_annotate --inclusive=yes $out 2>/dev/null |
-		awk '/uvs_engine_process/ { gsub(",", "", $1); print $1; exit }')
-	echo "callgrind: NAT established, $flows flows: $ir instructions in uvs_engine_process over $frames frames: $(awk "BEGIN { printf \"%.0f\", $ir / $frames }") per frame"
+	# Without, then with a sync daemon's master (every client packet through the
+	# kernel's rules for sending its connection).
+	for sync in "" --sync; do
+		out=build-bench/callgrind$sync.out
+		frames=$(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$out \
+			build-bench/bench/engine_bench --callgrind --flows $flows $sync 2>/dev/null |
+			awk '/callgrind:/ { print $2 }')
+		# Instructions inside uvs_engine_process (inclusive), per frame measured.
+		ir=$(callgrind_annotate --inclusive=yes $out 2>/dev/null |
+			awk '/uvs_engine_process/ { gsub(",", "", $1); print $1; exit }')
+		echo "callgrind${sync:+ (sync master on)}: NAT established, $flows flows: $ir instructions in uvs_engine_process over $frames frames: $(awk "BEGIN { printf \"%.0f\", $ir / $frames }") per frame"
+	done
 	;;
 esac
 case $what in

@@ -186,8 +186,39 @@ bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c);
 #define UVS_WHEEL_SLOTS	  4096
 #define UVS_WHEEL_TICK_NS (1ull << 27) /* about 134 ms */
 
-struct uvs_conn_slab;
-#define UVS_CONN_SLAB 16383 /* with the slab's link: one 2 MiB huge page */
+/*
+ * What the sync daemon's master keeps of each connection beside it (the kernel's
+ * in_pkts, old_state and sync_endtime): in the connection's slab, not in the
+ * connection, so that only a director whose master runs touches it (core/sync.h).
+ */
+struct uvs_conn_sync {
+	uint64_t end;	   /* the expiry when last sent (ns); low 2 bits: retries */
+	uint32_t in_pkts;  /* client packets seen (atomic: any worker may count) */
+	uint8_t old_state; /* the state when last sent */
+	uint8_t spare_[3];
+};
+
+/* A slab of a pool: one 2 MiB huge page, aligned to its size, so that a connection
+ * finds its slab, and its sync entry, from its own address. */
+#define UVS_CONN_SLAB_BYTES ((size_t)2 << 20)
+#define UVS_CONN_SLAB	    14563 /* with the link and the sync entries: one slab */
+
+struct uvs_conn_slab {
+	struct uvs_conn_slab *next;
+	struct uvs_conn conns[UVS_CONN_SLAB];
+	struct uvs_conn_sync sync[UVS_CONN_SLAB];
+};
+
+_Static_assert(sizeof(struct uvs_conn_slab) <= UVS_CONN_SLAB_BYTES, "a slab fits its page");
+
+/* The sync entry of c, which came from a pool (uvs_conn_alloc). */
+static inline struct uvs_conn_sync *uvs_conn_sync(const struct uvs_conn *c)
+{
+	struct uvs_conn_slab *s =
+		(struct uvs_conn_slab *)((uintptr_t)c & ~(UVS_CONN_SLAB_BYTES - 1));
+
+	return &s->sync[c - s->conns];
+}
 
 struct uvs_conn_pool {
 	struct uvs_conn *free;	   /* ready for reuse */

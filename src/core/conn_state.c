@@ -30,7 +30,7 @@ bool uvs_conn_end(struct uvs_engine *e, struct uvs_conn *c)
 /* Sets a connection's timer to its current timeout from now. A state with a shorter
  * timeout brings the expiry forward: then the entry moves on its owner's wheel, which
  * would otherwise only look at it when its old slot came round. */
-static void refresh(struct uvs_engine *e, struct uvs_conn *c, uvs_time_t now)
+void uvs_conn_refresh(struct uvs_engine *e, struct uvs_conn *c, uvs_time_t now)
 {
 	/* Relaxed: times that publish nothing; packets on other workers may race (conn.h). */
 	uvs_time_t old = uvs_load_relaxed(&c->expires);
@@ -114,5 +114,5 @@ void uvs_conn_seen(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_pk
 		follow_state(e, c, IPPROTO_SCTP, uvs_sctp_event(p), output);
 	else if (output) /* relaxed: a bit that publishes nothing, like the others */
 		uvs_and_relaxed(&c->flags, (uint16_t)~UVS_CONN_F_NOOUTPUT);
-	refresh(e, c, now);
+	uvs_conn_refresh(e, c, now);
 }

@@ -96,6 +96,11 @@ static inline bool uvs_dest_available(const struct uvs_dest *d)
 void uvs_conn_seen(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_pkt *p, bool output,
 		   uvs_time_t now);
 
+/* Sets c's timer to its timeout from now, moving it on its owner's wheel if that
+ * brings its expiry forward. Any thread inside an RCU read-side section, without c's
+ * lock. */
+void uvs_conn_refresh(struct uvs_engine *e, struct uvs_conn *c, uvs_time_t now);
+
 /* Unhashes c and releases its destination and template. Returns false if it was
  * already gone. */
 bool uvs_conn_end(struct uvs_engine *e, struct uvs_conn *c);

@@ -67,7 +67,10 @@ enum uvs_verdict {
 	X(MARTIAN_SRC, "martian_src")		  /* drop: no host has it (0/8, 127/8, ...) */     \
 	X(MARTIAN_SRC_LOCAL, "martian_src_local") /* drop: a director's own address */             \
 	X(MARTIAN_SRC_VIP, "martian_src_vip")	  /* drop: a virtual service's address */          \
-	X(MARTIAN_SRC_RS, "martian_src_rs")	  /* drop: from one of the service's servers */
+	X(MARTIAN_SRC_RS, "martian_src_rs")	  /* drop: from one of the service's servers */    \
+	/* The sync daemon's master (core/sync.h): */                                              \
+	X(SYNC_QUEUE_FULL, "sync_queue_full") /* counted: an update lost, its ring was full */     \
+	X(BACKUP_ONLY, "backup_only")	      /* pass: a backup runs and backup_only is set */
 
 enum uvs_reason {
 #define X(name, text) UVS_R_PKT_##name,
@@ -98,6 +101,7 @@ struct uvs_engine_config {
 };
 
 struct uvs_worker;
+struct uvs_sync_out;
 
 struct uvs_engine {
 	struct uvs_model *model;
@@ -110,6 +114,8 @@ struct uvs_engine {
 	uint32_t paused; /* uvs_engine_pause(): workers wait between batches (futex) */
 	struct uvs_host_set *host_addrs; /* RCU; NULL: none (uvs_engine_set_host_addrs) */
 	struct uvs_frag_table frags;	 /* datagrams being reassembled, every worker's */
+	struct uvs_sync_out *sync_out;	 /* RCU; NULL: no sync master (core/sync.h) */
+	uint8_t sync_backup;		 /* a sync backup runs (atomic; core/sync.h) */
 };
 
 /* The frames a worker makes itself in one batch (fragments of the packets it cuts,

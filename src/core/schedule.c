@@ -37,6 +37,7 @@ static struct uvs_conn *conn_create(struct uvs_worker *w, int af, int protocol,
 	c->state = UVS_TCP_S_NONE;
 	c->timeout = timeout;
 	c->expires = now + (uvs_time_t)timeout * UVS_NS_PER_SEC;
+	uvs_conn_sync(c)->end = now & ~3ull; /* as ip_vs_conn_new() sets sync_endtime */
 	uvs_conn_hash(&w->engine->conns, c);
 	uvs_conn_wheel_add(&w->pool, c);
 	return c;
@@ -183,7 +184,7 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 			.dport = d->conf.port ? d->conf.port : p->dport,
 			.dest = d,
 			.control = ct,
-			.flags = uvs_conn_fwd(e, d),
+			.flags = (uint16_t)(UVS_CONN_F_ONE_PACKET | uvs_conn_fwd(e, d)),
 		};
 		return once;
 	}

@@ -79,9 +79,18 @@ struct uvs_ctl_ops {
 	/* The named counters for GET_COUNTERS: up to max of them; returns how many.
 	 * NULL: none. */
 	size_t (*counters)(void *arg, struct uvs_ctl_counter *out, size_t max);
-	/* A sync daemon started (d) or stopped (state): only told, since sync is not
-	 * implemented yet; the server keeps and reports the state. May be NULL. */
-	void (*daemon_changed)(void *arg, const struct uvs_ctl_daemon *d, bool running);
+	/*
+	 * Sync daemons. daemon_config completes d with what depends on its link (the
+	 * kernel's defaults: sync_maxlen from the link's MTU) and checks it (-ENODEV: no
+	 * such link), before the server refuses a daemon that runs already; then
+	 * daemon_start starts it. Each returns 0 or a negative errno with *err set, and
+	 * the server records and reports only what started. daemon_stop stops the
+	 * daemon of d->state. NULL: a daemon is only recorded, with sync_maxlen 1472 by
+	 * default.
+	 */
+	int (*daemon_config)(void *arg, struct uvs_ctl_daemon *d, struct uvs_error *err);
+	int (*daemon_start)(void *arg, const struct uvs_ctl_daemon *d, struct uvs_error *err);
+	void (*daemon_stop)(void *arg, const struct uvs_ctl_daemon *d);
 	/* A change was made or refused, or a connection refused (see uvs_ctl_audit),
 	 * within the audit's limit. a and what it points to last for the call only. */
 	void (*audit)(void *arg, const struct uvs_ctl_audit *a);
@@ -147,7 +156,7 @@ void uvs_ctl_server_close(struct uvs_ctl_server *s);
 
 /*
  * Starts sync daemon d as a NEW_DAEMON request does: the same checks and messages,
- * the kernel's defaults for what d leaves 0, ops->daemon_changed told. For uvsd's
+ * the kernel's defaults for what d leaves 0, started through the ops. For uvsd's
  * restore of its state. Returns 0 or a negative errno with *err set.
  */
 int uvs_ctl_server_start_daemon(struct uvs_ctl_server *s, const struct uvs_ctl_daemon *d,

@@ -215,7 +215,7 @@ int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
 	struct uvsd_datapath *dp;
 	int ret;
 
-	if (io->nworkers != e->nworkers) {
+	if (io->nworkers > e->nworkers) {
 		return uvs_errorf(err, EINVAL, "the backend has %u workers, the engine %u",
 				  io->nworkers, e->nworkers);
 	}

@@ -25,9 +25,10 @@ struct uvsd_datapath;
 int uvsd_datapath_route(void *arg, int af, const union uvs_addr *nh, struct uvs_route *out);
 
 /*
- * Opens the backend as io describes (io->nworkers must be the engine's worker count)
- * and starts the workers over engine e. With hb (heartbeat.h, for as many workers;
- * NULL: none), each worker beats at every turn of its loop and sleeps at most
+ * Opens the backend as io describes (io->nworkers at most the engine's worker count:
+ * the workers take ids 0..io->nworkers-1, others are not the data path's) and starts
+ * the workers over engine e. With hb (heartbeat.h, for io->nworkers workers; NULL:
+ * none), each worker beats at every turn of its loop and sleeps at most
  * uvsd_heartbeat_wait_ms; hb must outlive the workers (uvsd_datapath_stop). Returns
  * 0 or a negative errno with a message in err. Either way *out is what to stop and
  * free (NULL or stopped on failure), after uvs_engine_destroy, since workers that

@@ -6,7 +6,8 @@
  * start (--sysctl, --sysctl-file), the 2-second rate estimator (run_estimation),
  * the trash of deleted real servers and the priming of real servers' neighbours, in a
  * poll() loop. With --interface, worker threads (datapath.c) move frames between the
- * links and the engine. Nothing busy-polls: an idle uvsd sleeps.
+ * links and the engine. The connection sync daemons (src/sync/) run threads of their
+ * own when started. Nothing busy-polls: an idle uvsd sleeps.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -42,6 +43,8 @@
 #include "prime.h"
 #include "rules_file.h"
 #include "state.h"
+#include "sync/sync.h"
+#include "sync_ops.h"
 #include "uvs/ctl.h"
 
 struct uvsd {
@@ -50,6 +53,7 @@ struct uvsd {
 	struct uvs_engine engine;
 	struct uvs_ctl_server *ctl;
 	struct uvsd_datapath *dp; /* NULL without --interface */
+	struct uvs_sync *sync;	  /* the sync daemons; their worker is the engine's last */
 	struct uvsd_prime *prime;
 	struct uvs_steer *steer;	  /* NULL without --interface or with --no-steer */
 	struct uvsd_heartbeat *heartbeat; /* the fail-safe's; NULL without steering */
@@ -128,7 +132,7 @@ static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
 	put_counter(out, max, &n, "nh_cache_hits", nh.hits);
 	put_counter(out, max, &n, "nh_cache_misses", nh.misses);
 	put_counter(out, max, &n, "steer_keys", d->steer ? uvs_steer_keys(d->steer) : 0);
-	return n;
+	return d->sync ? uvsd_sync_counters(d->sync, out, n, max) : n;
 }
 
 static size_t ops_conns(void *arg, uint64_t *cursor, struct uvs_ctl_conn *out, size_t max)
@@ -146,9 +150,27 @@ static void ops_mark_local(void *arg, struct uvs_snap *s)
 	uvs_snap_mark_local(s, &d->engine);
 }
 
+static int ops_daemon_config(void *arg, struct uvs_ctl_daemon *dm, struct uvs_error *err)
+{
+	return uvsd_sync_config(((struct uvsd *)arg)->sync, dm, err);
+}
+
+static int ops_daemon_start(void *arg, const struct uvs_ctl_daemon *dm, struct uvs_error *err)
+{
+	return uvsd_sync_start(((struct uvsd *)arg)->sync, dm, err);
+}
+
+static void ops_daemon_stop(void *arg, const struct uvs_ctl_daemon *dm)
+{
+	uvsd_sync_stop(((struct uvsd *)arg)->sync, dm);
+}
+
 static const struct uvs_ctl_ops ctl_ops = {
 	.conns = ops_conns,
 	.mark_local = ops_mark_local,
+	.daemon_config = ops_daemon_config,
+	.daemon_start = ops_daemon_start,
+	.daemon_stop = ops_daemon_stop,
 	.get_timeouts = ops_get_timeouts,
 	.set_timeouts = ops_set_timeouts,
 	.counters = ops_counters,
@@ -448,7 +470,8 @@ static int setup(struct uvsd *d)
 						   : cpus > UVSD_MAX_WORKERS ? UVSD_MAX_WORKERS
 									     : cpus);
 	}
-	if (uvs_model_init(&d->model, d->nworkers) < 0) {
+	/* One worker more than the data path has: the sync daemons' (src/sync/). */
+	if (uvs_model_init(&d->model, d->nworkers + 1) < 0) {
 		uvs_log(LOG_ERR, "out of memory");
 		return -1;
 	}
@@ -462,13 +485,17 @@ static int setup(struct uvsd *d)
 		c.table_bits = d->opt.table_bits;
 	if (d->opt.max_conns)
 		c.max_conns = d->opt.max_conns;
-	c.nworkers = d->nworkers;
+	c.nworkers = d->nworkers + 1;
 	c.route = uvsd_datapath_route;
 	if ((ret = uvs_engine_init(&d->engine, &d->model, &c)) < 0) {
 		uvs_log(LOG_ERR, "engine: %s", strerror(-ret));
 		return -1;
 	}
 	d->engine_ready = true;
+	if ((ret = uvs_sync_open(&d->engine, d->nworkers, &d->sync)) < 0) {
+		uvs_log(LOG_ERR, "sync daemons: %s", strerror(-ret));
+		return -1;
+	}
 	uvs_log(LOG_DEBUG, "engine: %u connection buckets, at most %u connections, %u worker(s)",
 		1u << c.table_bits, c.max_conns, d->nworkers);
 	sigemptyset(&set);
@@ -649,6 +676,7 @@ static void on_timer(struct uvsd *d)
 	if (read(d->fds[FD_TIMER].fd, &ticks, sizeof(ticks)) != sizeof(ticks))
 		return;
 	uvs_model_estimate_tick(&d->model); /* unless run_estimation is 0 */
+	uvs_sync_tick(d->sync);		    /* what backups made expires */
 	uvs_model_expire_trash(&d->model);
 	uvs_ctl_server_audit_flush(d->ctl);
 	if (d->links && !uvsd_links_settled(d->links))
@@ -733,6 +761,7 @@ int main(int argc, char **argv)
 	uvsd_http_close(d.http);
 	uvsd_metrics_free(d.metrics);
 	/* Workers stop before the engine they use; their structs go after it. */
+	uvs_sync_stop_all(d.sync);
 	uvsd_datapath_stop(d.dp);
 	uvs_steer_close(d.steer); /* the kernel handles every frame again */
 	uvsd_heartbeat_free(d.heartbeat);
@@ -741,6 +770,7 @@ int main(int argc, char **argv)
 	if (d.engine_ready)
 		uvs_engine_destroy(&d.engine);
 	uvsd_datapath_free(d.dp);
+	uvs_sync_close(d.sync);
 	uvsd_links_close(d.links);
 	uvs_netwatch_close(d.netwatch);
 	uvsd_prime_close(d.prime);

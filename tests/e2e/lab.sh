@@ -97,6 +97,16 @@
 #                                          director's default routes too): a link lost
 #                                          and re-created
 #   lab_wait SECONDS cmd...                retry cmd every 0.1 s until it succeeds
+#   lab_vip_to NODE                        rtr routes the VIPs via director NODE, and in
+#                                          nat the real servers' default routes go via
+#                                          NODE: the VIP moved by hand, without VRRP
+#   lab_uvsd2_start [args...], lab_uvsadm2 args...
+#                                          as lab_uvsd_start and lab_uvsadm, for a uvsd
+#                                          in dir2 (process "director2", its socket
+#                                          $LAB_TMP/uvsd2.sock); LAB_DIRECTORS=2
+#   lab_vip_to NODE                        rtr routes the VIPs to director NODE, and in
+#                                          nat the real servers' default routes go via
+#                                          NODE: the VIP moved by hand
 # Settings, read when sourced (defaults): LAB_PREFIX (uvslab<PID>), LAB_BUILD (the
 # repository's build/), LAB_UVSD and LAB_UVSADM ($LAB_BUILD/uvsd, uvsadm), LAB_DECAP_OBJ
 # ($LAB_BUILD/tests/e2e/decap.o), LAB_PYTHON (python3), LAB_DIR_FORWARD (0),
@@ -586,4 +596,15 @@ lab_uvsadm_at() {
 	local node=$1
 	shift
 	UVSD_SOCKET=$(lab_uvsd_sock "$node") "$LAB_UVSADM" "$@"
+}
+
+lab_vip_to() {
+	local node=$1 rs
+	ip -n "$(lab_ns rtr)" route replace "$LAB_VIP4/32" via "${LAB_IP4[$node]}"
+	ip -n "$(lab_ns rtr)" -6 route replace "$LAB_VIP6/128" via "${LAB_IP6[$node]}"
+	[ "$LAB_MODE" = nat ] || return 0
+	for rs in "${LAB_RS[@]}"; do
+		ip -n "$(lab_ns "$rs")" route replace default via "${LAB_IP4[$node]}"
+		ip -n "$(lab_ns "$rs")" -6 route replace default via "${LAB_IP6[$node]}"
+	done
 }

@@ -9,6 +9,17 @@
 # systemd's $STATE_DIRECTORY holds the file by default.
 # Usage: test_state.sh UVSD UVSADM
 set -euo pipefail
+# The sync daemons it starts open real sockets: in a network namespace of its own, on
+# a link of its own that carries multicast (lo carries no IPv6 multicast).
+if [ -z "${UVS_STATE_NETNS:-}" ]; then
+	exec unshare --net env UVS_STATE_NETNS=1 bash "$0" "$@"
+fi
+ip link set lo up
+ip link add sync0 type veth peer name sync1
+ip link set sync0 up
+ip link set sync1 up
+ip addr add 192.0.2.1/24 dev sync0
+ip addr add 2001:db8::1/64 dev sync0 nodad
 uvsd=$(realpath "$1")
 uvsadm=$(realpath "$2")
 dir=$(mktemp -d /tmp/uvs-state-test.XXXXXX)
@@ -75,8 +86,8 @@ start
 --set 1 2 3
 RULES
 "$uvsadm" --sysctl conn_reuse_mode=0 'sync_threshold=10 100' expire_nodest_conn=1 >/dev/null
-"$uvsadm" --start-daemon master --mcast-interface lo --syncid 7 --mcast-group ff02::1:2
-"$uvsadm" --start-daemon backup --mcast-interface lo
+"$uvsadm" --start-daemon master --mcast-interface sync0 --syncid 7 --mcast-group ff02::1:2
+"$uvsadm" --start-daemon backup --mcast-interface sync0
 written "--start-daemon backup"
 before=$(view)
 stop TERM
