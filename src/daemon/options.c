@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,10 @@ static void usage(FILE *f)
 		"  --sysctl NAME=VALUE set an IPVS sysctl (net.ipv4.vs.NAME) at start; repeat\n"
 		"                      for several (uvsadm --sysctl sets them later)\n"
 		"  --sysctl-file FILE  IPVS sysctls in sysctl.conf's syntax (net.ipv4.vs.* only)\n"
+		"  --sync-peer ADDR[:PORT]  the other director of a pair: each sends the\n"
+		"                      other its whole connection table over TCP PORT\n"
+		"                      (default 8848) when a sync daemon starts; IPv6 as\n"
+		"                      [ADDR]:PORT (default: no hand-over, as the kernel)\n"
 		"  --conn-tab-bits N   connection table of 2^N buckets, 8..24 (default 20)\n"
 		"  --max-conns N       most connections and templates, 1..%u\n"
 		"                      (default 4194304)\n"
@@ -169,6 +174,38 @@ static int metrics_address(const char *s, const char **out)
 	return 0;
 }
 
+/* --sync-peer: ADDR (IPv4 or IPv6), A.B.C.D:PORT or [IPV6]:PORT, PORT 1..65535 (the
+ * hand-over's, on both directors). Returns 0, or -1 after saying why. */
+static int sync_peer(const char *s, struct uvsd_options *o)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)&o->sync_peer_sa;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&o->sync_peer_sa;
+	struct uvsd_http_addr a;
+	char why[128];
+
+	memset(&o->sync_peer_sa, 0, sizeof(o->sync_peer_sa));
+	if (inet_pton(AF_INET, s, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons(8848);
+		o->sync_peer_len = sizeof(*in);
+	} else if (inet_pton(AF_INET6, s, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(8848);
+		o->sync_peer_len = sizeof(*in6);
+	} else if (s[0] == ':' || uvsd_http_parse_addr(s, &a, why, sizeof(why)) < 0) {
+		fprintf(stderr, "uvsd: --sync-peer %s: %s\n", s,
+			s[0] == ':' ? "the peer's address is missing" : why);
+		return -1;
+	} else {
+		memcpy(&o->sync_peer_sa, &a.sa, a.len);
+		o->sync_peer_len = a.len;
+	}
+	o->sync_peer_port =
+		ntohs(o->sync_peer_sa.ss_family == AF_INET ? in->sin_port : in6->sin6_port);
+	o->sync_peer = s;
+	return 0;
+}
+
 /* Checks what the options say together. */
 static int check(const struct uvsd_options *o)
 {
@@ -217,6 +254,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		{ "sysctl", required_argument, NULL, 'y' },
 		{ "sysctl-file", required_argument, NULL, 'Y' },
 		{ "state", required_argument, NULL, 'S' },
+		{ "sync-peer", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v = 0;
@@ -268,6 +306,9 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 			break;
 		case 'P':
 			ret = metrics_address(optarg, &o->metrics);
+			break;
+		case 'p':
+			ret = sync_peer(optarg, o);
 			break;
 		case 'b':
 			if (!(ret = number("conn-tab-bits", optarg, 8, 24, &v)))

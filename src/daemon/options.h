@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "sysctl_conf.h"
 
@@ -44,6 +45,12 @@ struct uvsd_options {
 	unsigned max_clients;	     /* control socket clients at a time */
 	unsigned client_timeout;     /* seconds a control client may stay idle; 0: for ever */
 	struct uvsd_sysctls sysctls; /* --sysctl and --sysctl-file, checked, in order */
+	/* --sync-peer: the other director of the pair, for the full-table hand-over
+	 * (src/sync/handover.h); its port is also the one uvsd listens on. */
+	const char *sync_peer; /* NULL: no hand-over */
+	struct sockaddr_storage sync_peer_sa;
+	socklen_t sync_peer_len;
+	uint16_t sync_peer_port; /* host order */
 };
 
 /*

@@ -19,4 +19,10 @@ void uvsd_sync_stop(struct uvs_sync *s, const struct uvs_ctl_daemon *d);
 /* Appends the sync counters to out (up to max in all, n so far); returns the new n. */
 size_t uvsd_sync_counters(struct uvs_sync *s, struct uvs_ctl_counter *out, size_t n, size_t max);
 
+/* How long uvsd's start waits for the peer's table before its data path forwards. */
+#define UVSD_HANDOVER_WAIT_MS 10000
+/* At start, with --sync-peer: waits for the tables the daemons the state started asked
+ * for (at most UVSD_HANDOVER_WAIT_MS), and logs what came. */
+void uvsd_sync_handover_wait(struct uvs_sync *s);
+
 #endif

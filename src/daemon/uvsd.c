@@ -496,6 +496,16 @@ static int setup(struct uvsd *d)
 		uvs_log(LOG_ERR, "sync daemons: %s", strerror(-ret));
 		return -1;
 	}
+	if (d->opt.sync_peer) {
+		struct uvs_error herr;
+		if (uvs_sync_set_peer(d->sync, (struct sockaddr *)&d->opt.sync_peer_sa,
+				      d->opt.sync_peer_len, d->opt.sync_peer_port, &herr) < 0) {
+			uvs_log(LOG_ERR, "--sync-peer %s: %s", d->opt.sync_peer, herr.msg);
+			return -1;
+		}
+		uvs_log(LOG_INFO, "sync hand-over: peer %s, listening on TCP port %u",
+			d->opt.sync_peer, d->opt.sync_peer_port);
+	}
 	uvs_log(LOG_DEBUG, "engine: %u connection buckets, at most %u connections, %u worker(s)",
 		1u << c.table_bits, c.max_conns, d->nworkers);
 	sigemptyset(&set);
@@ -536,6 +546,10 @@ static int setup(struct uvsd *d)
 		return -1;
 	if (start_keeping_state(d) < 0)
 		return -1;
+	/* A daemon the state started asked its peer for the table: it comes before the
+	 * data path forwards (a restarted master takes its table back first). */
+	if (d->opt.sync_peer)
+		uvsd_sync_handover_wait(d->sync);
 	if (d->opt.marks && uvsd_marks_file_load(d->opt.marks, &d->marks) < 0)
 		return -1;
 	if ((ret = uvsd_prime_open(&d->prime)) < 0) {
