@@ -107,3 +107,17 @@ void uvsd_sync_handover_wait(struct uvs_sync *s)
 			"sync hand-over: %" PRIu64 " entries from the peer, %" PRIu64 " new",
 			got[1], got[2]);
 }
+
+int uvsd_sync_peer(struct uvs_sync *s, const struct uvsd_options *o)
+{
+	struct uvs_error err;
+
+	if (uvs_sync_set_peer(s, (const struct sockaddr *)&o->sync_peer_sa, o->sync_peer_len,
+			      o->sync_peer_port, &err) < 0) {
+		uvs_log(LOG_ERR, "--sync-peer %s: %s", o->sync_peer, err.msg);
+		return -1;
+	}
+	uvs_log(LOG_INFO, "sync hand-over: peer %s, listening on TCP port %u", o->sync_peer,
+		o->sync_peer_port);
+	return 0;
+}

@@ -496,16 +496,6 @@ static int setup(struct uvsd *d)
 		uvs_log(LOG_ERR, "sync daemons: %s", strerror(-ret));
 		return -1;
 	}
-	if (d->opt.sync_peer) {
-		struct uvs_error herr;
-		if (uvs_sync_set_peer(d->sync, (struct sockaddr *)&d->opt.sync_peer_sa,
-				      d->opt.sync_peer_len, d->opt.sync_peer_port, &herr) < 0) {
-			uvs_log(LOG_ERR, "--sync-peer %s: %s", d->opt.sync_peer, herr.msg);
-			return -1;
-		}
-		uvs_log(LOG_INFO, "sync hand-over: peer %s, listening on TCP port %u",
-			d->opt.sync_peer, d->opt.sync_peer_port);
-	}
 	uvs_log(LOG_DEBUG, "engine: %u connection buckets, at most %u connections, %u worker(s)",
 		1u << c.table_bits, c.max_conns, d->nworkers);
 	sigemptyset(&set);
@@ -514,6 +504,9 @@ static int setup(struct uvsd *d)
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Its threads start with the signals blocked, as every thread of uvsd's. */
+	if (d->opt.sync_peer && uvsd_sync_peer(d->sync, &d->opt) < 0)
+		return -1;
 	d->fds[FD_SIGNAL] = (struct pollfd){ signalfd(-1, &set, SFD_CLOEXEC), POLLIN, 0 };
 	d->fds[FD_TIMER] =
 		(struct pollfd){ timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC), POLLIN, 0 };
