@@ -7,7 +7,7 @@ sockets to VIP4:53 (one datagram each), and new connections to the persistent
 service VIP6:80 from each of several client addresses, in reverse order. Each later
 round, started when the file DIR/go.N appears, sends one more request on every TCP
 connection and one more datagram on every UDP socket, and opens new connections to
-the persistent service from the client addresses in order. A round's answers go to
+the persistent service from the client addresses in another order (B, C, A). A round's answers go to
 DIR/round.N, one line per flow: "tcp I NAME", "udp I NAME", "pers ADDR NAME", NAME
 being the real server that answered or "fail". Each wait is bounded (5 s an answer,
 60 s a round's go).
@@ -106,7 +106,9 @@ def main():
             except (OSError, IndexError):
                 name = "fail"
             lines.append("udp %d %s" % (i, name))
-        order = clients6 if rnd > 0 else list(reversed(clients6))
+        # Another order each time, so that a director without the templates would
+        # not give each address the server it had by chance (rr in either order).
+        order = clients6[1:] + clients6[:1] if rnd > 0 else list(reversed(clients6))
         for src in order:
             lines.append("pers %s %s" % (src, persistent(a.vip6, src)))
         path = os.path.join(a.dir, "round.%d" % rnd)
