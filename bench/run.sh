@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Builds the benchmarks with optimisation in build-bench/ and runs them:
-#   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|http] [--quick]
+#   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|http|sync] [--quick]
 # sched: ns per pick for every scheduler; engine: ns per frame through the engine;
 # steer: ns per frame of the steering programs (BPF_PROG_TEST_RUN, root);
 # callgrind: instructions per frame of established NAT over 1M flows (valgrind).
@@ -11,7 +11,9 @@
 # kernel's forwarding, and uvsd's CPU time busy and idle; conns: 1M
 # concurrent connections (new connections/s, bytes each); ctl: uvsadm -R of 10,000
 # services x 10 real servers under traffic; http: wrk through uvsd (both backends),
-# HAProxy and nginx.
+# HAProxy and nginx. sync (root): the connection sync between two directors
+# (bench/sync.sh: new connections a second and those lost, the full-table hand-over)
+# and the takeover gap (bench/sync_gap.sh).
 # e2e runs those four and draws bench/frames.png and bench/http.png; its tables go to
 # build-bench/e2e/ and its report to build-bench/e2e/report.txt.
 set -eu
@@ -22,7 +24,7 @@ if [ ! -f build-bench/build.ninja ]; then
 	meson setup build-bench --buildtype=release -Db_lto=true
 fi
 ninja -C build-bench bench/sched_bench bench/engine_bench bench/steer_bench bench/gen bench/nullfwd \
-	uvsd uvsadm
+	bench/sync_bench uvsd uvsadm tests/e2e/decap.o
 e2e=build-bench/e2e
 mkdir -p $e2e
 case $what in
@@ -63,6 +65,19 @@ all | e2e | ctl) bench/net.sh build-bench $e2e ctl "$@" | tee $e2e/report-ctl.tx
 esac
 case $what in
 all | e2e | http) bench/http.sh build-bench $e2e "$@" | tee $e2e/report-http.txt ;;
+esac
+case $what in
+all | sync)
+	if [ "${1:-}" = --quick ]; then
+		bench/sync.sh build-bench 100000 100000
+		SYNC_SOCK_SIZE=4194304 bench/sync.sh build-bench 100000 100000
+		bench/sync_gap.sh build-bench 1
+	else
+		bench/sync.sh build-bench 500000 100000 200000 0
+		SYNC_SOCK_SIZE=4194304 bench/sync.sh build-bench 500000 100000 200000 0
+		bench/sync_gap.sh build-bench 5
+	fi | tee $e2e/report-sync.txt
+	;;
 esac
 case $what in
 all | e2e | net | http)
