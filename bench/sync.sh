@@ -17,7 +17,9 @@ bin=$build/bench/sync_bench
 a=uvssyncA$$
 b=uvssyncB$$
 cleanup() {
-	[ -n "${master_pid:-}" ] && kill "$master_pid" 2>/dev/null || true
+	if [ -n "${master_pid:-}" ]; then
+		kill "$master_pid" 2>/dev/null || true
+	fi
 	ip netns del "$a" 2>/dev/null || true
 	ip netns del "$b" 2>/dev/null || true
 }

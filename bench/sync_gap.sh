@@ -10,7 +10,8 @@
 # Usage: bench/sync_gap.sh BUILD [ROUNDS]   (root)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-export LAB_BUILD=$(cd "${1:?usage: $0 BUILD [ROUNDS]}" && pwd)
+LAB_BUILD=$(cd "${1:?usage: $0 BUILD [ROUNDS]}" && pwd)
+export LAB_BUILD
 rounds=${2:-3}
 export LAB_PAIR=1
 # shellcheck source=tests/e2e/lab.sh

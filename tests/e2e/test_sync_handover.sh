@@ -13,6 +13,7 @@
 # more. Bounded: about 40 s.
 # Usage: test_sync_handover.sh DECAP_OBJ UVSD UVSADM
 set -euo pipefail
+# shellcheck disable=SC2317 # helpers run through lab_wait and check
 # shellcheck source=tests/e2e/common.sh
 . "$(cd "$(dirname "$0")" && pwd)/common.sh"
 
