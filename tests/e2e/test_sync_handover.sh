@@ -12,8 +12,8 @@
 # back from dir2 when its master starts, and the VIPs return: every flow goes on once
 # more. Bounded: about 40 s.
 # Usage: test_sync_handover.sh DECAP_OBJ UVSD UVSADM
+# shellcheck disable=SC2317 # the helpers run through lab_wait and check
 set -euo pipefail
-# shellcheck disable=SC2317 # helpers run through lab_wait and check
 # shellcheck source=tests/e2e/common.sh
 . "$(cd "$(dirname "$0")" && pwd)/common.sh"
 
