@@ -5,8 +5,8 @@ when their data arrives, and report the longest time each saw none.
 
 TCP: GET PATH from VIP:80, read at most 4 KiB every 2 ms (about 2 MB/s, whatever the
 director). UDP: a datagram to VIP:53 every 2 ms, its answers timed. Runs SECONDS; the
-director is killed and the VIP moved meanwhile. Prints "tcp gap_ms bytes" and
-"udp gap_ms answered sent".
+director is killed and the VIP moved meanwhile. Prints "tcp gap_ms bytes why@end"
+(why: time, eof, or the error that ended it) and "udp gap_ms answered sent".
 """
 import socket
 import sys
@@ -17,22 +17,25 @@ import time
 def tcp_stream(vip, path, seconds, out):
     s = socket.create_connection((vip, 80), timeout=30)
     s.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (path, vip)).encode())
-    end = time.monotonic() + seconds
-    last = time.monotonic()
-    gap, total = 0.0, 0
+    start = time.monotonic()
+    end = start + seconds
+    last = start
+    gap, total, why = 0.0, 0, "time"
     while time.monotonic() < end:
         try:
             data = s.recv(4096)
-        except socket.timeout:
+        except OSError as e:
+            why = type(e).__name__
             break
         now = time.monotonic()
         if not data:
+            why = "eof"
             break
         gap = max(gap, now - last)
         last = now
         total += len(data)
         time.sleep(0.002)
-    out["tcp"] = "tcp %.0f %d" % (gap * 1000, total)
+    out["tcp"] = "tcp %.0f %d %s@%.1fs" % (gap * 1000, total, why, time.monotonic() - start)
 
 
 def udp_stream(vip, seconds, out):

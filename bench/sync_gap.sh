@@ -42,6 +42,6 @@ for r in $(seq "$rounds"); do
 	kill -KILL "$(cat "$LAB_TMP/director.pid")"
 	lab_vip_to dir2
 	while kill -0 "$(cat "$LAB_TMP/gap.pid")" 2>/dev/null; do sleep 0.2; done
-	echo "round $r: $(tr '\n' ' ' <"$LAB_TMP/gap.log")(gap ms; bytes / answered sent)"
+	echo "round $r: $(tr '\n' ' ' <"$LAB_TMP/gap.log")(gap ms; bytes, how and when it ended / answered, sent)"
 	lab_down
 done
