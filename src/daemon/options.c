@@ -13,6 +13,7 @@
 #include "heartbeat.h"
 #include "http_addr.h"
 #include "state_file.h"
+#include "sync/handover_wire.h"
 #include "uvs/ctl.h"
 #include "uvs/version.h"
 
@@ -176,25 +177,36 @@ static int metrics_address(const char *s, const char **out)
 
 /* --sync-peer: ADDR (IPv4 or IPv6), A.B.C.D:PORT or [IPV6]:PORT, PORT 1..65535 (the
  * hand-over's, on both directors). Returns 0, or -1 after saying why. */
-static int sync_peer(const char *s, struct uvsd_options *o)
+static int sync_peer(const char *arg, struct uvsd_options *o)
 {
+	const char *s = arg;
 	struct sockaddr_in *in = (struct sockaddr_in *)&o->sync_peer_sa;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&o->sync_peer_sa;
 	struct uvsd_http_addr a;
 	char why[128];
+	char bare[INET6_ADDRSTRLEN + 2];
+	size_t len = strlen(s);
 
 	memset(&o->sync_peer_sa, 0, sizeof(o->sync_peer_sa));
+	/* [IPV6] without a port, as with one. */
+	if (len > 2 && len < sizeof(bare) && s[0] == '[' && s[len - 1] == ']') {
+		memcpy(bare, s + 1, len - 2);
+		bare[len - 2] = '\0';
+		if (inet_pton(AF_INET6, bare, &in6->sin6_addr) == 1)
+			s = bare;
+	}
 	if (inet_pton(AF_INET, s, &in->sin_addr) == 1) {
 		in->sin_family = AF_INET;
-		in->sin_port = htons(8848);
+		in->sin_port = htons(UVS_HANDOVER_PORT);
 		o->sync_peer_len = sizeof(*in);
 	} else if (inet_pton(AF_INET6, s, &in6->sin6_addr) == 1) {
 		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(8848);
+		in6->sin6_port = htons(UVS_HANDOVER_PORT);
 		o->sync_peer_len = sizeof(*in6);
 	} else if (s[0] == ':' || uvsd_http_parse_addr(s, &a, why, sizeof(why)) < 0) {
 		fprintf(stderr, "uvsd: --sync-peer %s: %s\n", s,
-			s[0] == ':' ? "the peer's address is missing" : why);
+			s[0] == ':' ? "the peer's address is missing"
+				    : "not ADDRESS, A.B.C.D:PORT or [IPV6]:PORT (PORT 1..65535)");
 		return -1;
 	} else {
 		memcpy(&o->sync_peer_sa, &a.sa, a.len);
@@ -202,7 +214,7 @@ static int sync_peer(const char *s, struct uvsd_options *o)
 	}
 	o->sync_peer_port =
 		ntohs(o->sync_peer_sa.ss_family == AF_INET ? in->sin_port : in6->sin6_port);
-	o->sync_peer = s;
+	o->sync_peer = arg;
 	return 0;
 }
 

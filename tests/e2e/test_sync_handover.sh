@@ -27,6 +27,14 @@ PORT=8849 # the hand-over's, not the default: shows --sync-peer's :PORT
 
 uvsadm2() { lab_uvsadm_at dir2 "$@"; }
 
+# A peer uvsd cannot read stops it at once, saying why.
+for bad in nonsense :8848 192.168.0.3:0 "[2001:db8::3" 192.168.0.3:99999; do
+	rc=0
+	msg=$("$LAB_UVSD" --foreground --sync-peer "$bad" 2>&1) || rc=$?
+	expect "uvsd --sync-peer '$bad' is refused (status 2, a message naming it)" "2 yes" \
+		"$rc $(case $msg in *"--sync-peer $bad"*) echo yes ;; *) echo "no: $msg" ;; esac)"
+done
+
 lab_up nat
 lab_vip_to dir
 lab_servers_start
