@@ -43,6 +43,9 @@ struct uvsd_options {
 	uint32_t max_conns;	     /* 0: the engine's default */
 	unsigned max_clients;	     /* control socket clients at a time */
 	unsigned client_timeout;     /* seconds a control client may stay idle; 0: for ever */
+	uint32_t announce_table;     /* --announce-table; 0: announce nothing */
+	uint8_t announce_proto;	     /* --announce-proto (default UVS_ANNOUNCE_PROTO_DEF) */
+	bool announce_proto_set;     /* given on the command line */
 	struct uvsd_sysctls sysctls; /* --sysctl and --sysctl-file, checked, in order */
 };
 

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "announce.h"
 #include "audit.h"
 #include "base/atomic.h"
 #include "base/clock.h"
@@ -36,6 +37,7 @@
 #include "links.h"
 #include "log.h"
 #include "marks_file.h"
+#include "net/announce.h"
 #include "metrics_sources.h"
 #include "net/netwatch.h"
 #include "notify.h"
@@ -70,8 +72,11 @@ struct uvsd {
 	char *declared;	       /* what the rules file declared at its last load; NULL before */
 	struct pollfd fds[4];  /* signals, timer, the control server, netwatch */
 	struct uvsd_view view; /* what the HTTP thread reads */
-	struct uvsd_metrics *metrics; /* /metrics' sources; NULL without --metrics */
-	struct uvsd_http *http;	      /* NULL without --metrics */
+	struct uvsd_metrics *metrics;	/* /metrics' sources; NULL without --metrics */
+	struct uvsd_http *http;		/* NULL without --metrics */
+	struct uvs_announce *routes;	/* the VIPs' routes; NULL without --announce-table */
+	struct uvsd_announce *announce; /* which VIPs they are */
+	bool announce_retry;		/* an update failed: the timer tries again */
 };
 
 enum { FD_SIGNAL, FD_TIMER, FD_CTL, FD_NET, NFDS };
@@ -442,6 +447,40 @@ static int start_keeping_state(struct uvsd *d)
 	return 0;
 }
 
+static int announce_route(void *arg, bool add, const struct uvsd_vip *vip)
+{
+	return uvs_announce_route(arg, add, vip->af, &vip->addr);
+}
+
+/* --announce-table: the link the VIPs' routes go over, once uvsd forwards (setup's
+ * last step: a VIP is never announced before frames to it are taken). Returns 0 or -1
+ * (logged). */
+static int start_announcing(struct uvsd *d)
+{
+	struct uvs_error err;
+
+	if (!d->opt.announce_table)
+		return 0;
+	if (uvs_announce_open(d->opt.announce_table, d->opt.announce_proto, &d->routes, &err) < 0 ||
+	    uvsd_announce_new(announce_route, d->routes, &d->announce) < 0) {
+		uvs_log(LOG_ERR, "--announce-table %u: %s", d->opt.announce_table,
+			d->routes ? "out of memory" : err.msg);
+		return -1;
+	}
+	uvs_log(LOG_INFO,
+		"announce: the VIPs that can serve are routes in table %u, protocol %u, over "
+		"link %s, while uvsd runs",
+		d->opt.announce_table, d->opt.announce_proto, uvs_announce_link(d->routes));
+	return 0;
+}
+
+/* Brings the announced VIPs up to the model (control thread, after each event). */
+static void announce_update(struct uvsd *d, bool force)
+{
+	if (d->announce)
+		d->announce_retry = uvsd_announce_update(d->announce, &d->model, force) != 0;
+}
+
 static int setup(struct uvsd *d)
 {
 	struct uvs_engine_config c;
@@ -587,7 +626,7 @@ static int setup(struct uvsd *d)
 		uvs_log(LOG_INFO, "forwarding on %u link(s) with %u worker(s)", d->opt.nifs,
 			d->nworkers);
 	}
-	return 0;
+	return start_announcing(d);
 }
 
 /* Gives the HTTP thread the sync daemons as they are now (control thread). */
@@ -683,6 +722,8 @@ static void on_timer(struct uvsd *d)
 		uvsd_links_check(d->links); /* what failed is tried again */
 	if (d->steer_error)
 		d->steered_generation = ~0ull; /* retry a failed sync */
+	if (d->announce_retry)
+		announce_update(d, true);
 	if (d->model.generation != d->status_generation)
 		tell_systemd(d, NULL);
 }
@@ -701,6 +742,7 @@ static void run(struct uvsd *d)
 		int state_wait = uvsd_state_tick(&d->state, state_now(d, &now), uvs_monotonic_ms());
 		int n;
 
+		announce_update(d, false);
 		if (steer_wait >= 0 && (wait < 0 || steer_wait < wait))
 			wait = steer_wait;
 		if (state_wait >= 0 && (wait < 0 || state_wait < wait))
@@ -757,6 +799,9 @@ int main(int argc, char **argv)
 		struct state_now now;
 		uvsd_state_flush(&d.state, state_now(&d, &now)); /* logs a failure */
 	}
+	/* The routers stop sending here before the workers stop forwarding. */
+	uvsd_announce_free(d.announce);
+	uvs_announce_close(d.routes);
 	/* The HTTP thread reads everything below: it stops first. */
 	uvsd_http_close(d.http);
 	uvsd_metrics_free(d.metrics);
