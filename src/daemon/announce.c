@@ -71,8 +71,9 @@ int uvsd_announce_new(uvsd_announce_route_fn route, void *arg, struct uvsd_annou
 	return 0;
 }
 
-/* Adds or deletes one route; logs what happened. Returns 0 or a negative errno. */
-static int apply(struct uvsd_announce *an, bool add, const struct uvsd_vip *v)
+/* Adds or deletes one route; logs what happened (why: the reason for a withdrawal).
+ * Returns 0 or a negative errno. */
+static int apply(struct uvsd_announce *an, bool add, const struct uvsd_vip *v, const char *why)
 {
 	char text[UVS_ADDR_STRLEN];
 	int ret = an->route(an->arg, add, v);
@@ -84,8 +85,7 @@ static int apply(struct uvsd_announce *an, bool add, const struct uvsd_vip *v)
 				add ? "announcing" : "withdrawing", text, strerror(-ret));
 	} else {
 		uvs_log(LOG_NOTICE, "announce: %s %s", text,
-			add ? "announced: a real server can serve it"
-			    : "withdrawn: no real server with a weight above 0");
+			add ? "announced: a real server can serve it" : why);
 	}
 	return ret;
 }
@@ -114,13 +114,14 @@ int uvsd_announce_update(struct uvsd_announce *an, struct uvs_model *m, bool for
 			now[k++] = want[i++];
 			j++;
 		} else if (c < 0) {
-			if (apply(an, true, &want[i]) < 0)
+			if (apply(an, true, &want[i], NULL) < 0)
 				failed++;
 			else
 				now[k++] = want[i];
 			i++;
 		} else {
-			if (apply(an, false, &an->vips[j]) < 0) {
+			if (apply(an, false, &an->vips[j],
+				  "withdrawn: no real server with a weight above 0") < 0) {
 				failed++;
 				now[k++] = an->vips[j]; /* still announced */
 			}
@@ -147,7 +148,7 @@ void uvsd_announce_free(struct uvsd_announce *an)
 	if (!an)
 		return;
 	for (size_t i = 0; i < an->n; i++)
-		apply(an, false, &an->vips[i]);
+		apply(an, false, &an->vips[i], "withdrawn: uvsd stops");
 	free(an->vips);
 	free(an);
 }
