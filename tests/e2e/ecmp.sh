@@ -17,10 +17,14 @@
 #                            multipath hash, the client's 31 extra addresses
 #                            (ECMP_CLIENTS4, ECMP_CLIENTS6), BIRD on rtr
 #   ecmp_rules               the lab's services (mh with mh-fallback, DR, rs1..rs3,
-#                            IPv4 and IPv6) as an ipvsadm -S rules file, on stdout
+#                            IPv4 and IPv6), and ECMP_VIP_RR:80 by rr (whose choices
+#                            only the sync daemon shares), as an ipvsadm -S rules
+#                            file on stdout
 #   ecmp_director_up NODE [uvsd args...]
 #                            BIRD (once) and uvsd --interface eth0 --announce-table
-#                            ECMP_TABLE --rules ECMP_RULES --sysctl sloppy_tcp=1 in NODE
+#                            ECMP_TABLE --rules ECMP_RULES --sysctl sloppy_tcp=1 in NODE,
+#                            with a sync master (syncid 1, 2, 3 for dir, dir2, dir3)
+#                            and a sync backup of every master (syncid 0)
 #   ecmp_uvsd_pid NODE       the pid of NODE's uvsd
 #   ecmp_birdc NODE args...  birdc on NODE's BIRD
 #   ecmp_paths 4|6           how many next hops rtr's route to the VIP has (0: none)
@@ -30,6 +34,7 @@
 
 : "${ECMP_TABLE:=100}"
 ECMP_DIST=$LAB_HERE/../../dist
+ECMP_VIP_RR=10.0.0.2 # a second VIP, on the real servers' lo too
 # The client's addresses: its own first, then 31 more (mh hashes the source address).
 ECMP_CLIENTS4=()
 ECMP_CLIENTS6=()
@@ -41,6 +46,10 @@ unset _i
 
 ecmp_rules() {
 	local vip rs fam a
+	echo "-A -t $ECMP_VIP_RR:$LAB_TCP_PORT -s rr"
+	for rs in "${LAB_RS[@]}"; do
+		echo "-a -t $ECMP_VIP_RR:$LAB_TCP_PORT -r ${LAB_IP4[$rs]}:$LAB_TCP_PORT -g -w 1"
+	done
 	for fam in 4 6; do
 		if [ "$fam" = 4 ]; then vip=$LAB_VIP4; else vip="[$LAB_VIP6]"; fi
 		echo "-A -t $vip:$LAB_TCP_PORT -s mh -b mh-fallback"
@@ -61,12 +70,15 @@ _ecmp_bird_start() { # NODE CONF
 }
 
 ecmp_up() {
-	local i
+	local i rs
 	LAB_ECMP=1 lab_up "$1"
 	_lab_sysctl rtr net.ipv4.fib_multipath_hash_policy=1 net.ipv6.fib_multipath_hash_policy=1
 	for ((i = 1; i < ${#ECMP_CLIENTS4[@]}; i++)); do
 		ip -n "$(lab_ns cli)" addr add "${ECMP_CLIENTS4[$i]}/$LAB_LEN4" dev "$LAB_DEV"
 		ip -n "$(lab_ns cli)" addr add "${ECMP_CLIENTS6[$i]}/$LAB_LEN6" dev "$LAB_DEV" nodad
+	done
+	for rs in "${LAB_RS[@]}"; do
+		ip -n "$(lab_ns "$rs")" addr add "$ECMP_VIP_RR/32" dev lo
 	done
 	ECMP_RULES=${ECMP_RULES:-$LAB_TMP/rules}
 	ecmp_rules >"$ECMP_RULES"
@@ -82,8 +94,21 @@ ecmp_director_up() {
 			"$ECMP_DIST/bird-director.conf" >"$conf"
 		_ecmp_bird_start "$node" "$conf" || return 1
 	fi
+	# A killed uvsd's socket file stays: gone, it cannot be taken for the new one's.
+	rm -f "$(lab_uvsd_sock "$node")"
 	lab_uvsd_start_at "$node" --interface "$LAB_DEV" --workers 1 --state none \
-		--announce-table "$ECMP_TABLE" --rules "$ECMP_RULES" --sysctl sloppy_tcp=1 "$@"
+		--announce-table "$ECMP_TABLE" --rules "$ECMP_RULES" --sysctl sloppy_tcp=1 "$@" ||
+		return 1
+	# Every director a sync master (its own syncid) and a backup of the others
+	# (syncid 0: every master's), so that a flow ECMP moves finds its connection.
+	lab_uvsadm_at "$node" --start-daemon master --mcast-interface "$LAB_DEV" \
+		--syncid "$(_ecmp_syncid "$node")" &&
+		lab_uvsadm_at "$node" --start-daemon backup --mcast-interface "$LAB_DEV" --syncid 0
+}
+
+_ecmp_syncid() { # NODE: dir 1, dir2 2, dir3 3
+	local n=${1#dir}
+	echo "${n:-1}"
 }
 
 ecmp_uvsd_pid() {

@@ -14,7 +14,10 @@
 #   - 100 more: rs3 is quiesced (weight 0) on every director: every download ends
 #     whole, and new connections from the clients rs1 and rs2 had keep them, those
 #     of rs3 move to the others.
-# The bounds are docs/decisions.md's; the times are printed. About 60 s.
+#   - 100 downloads from a second VIP scheduled by rr: every director is a sync master
+#     and a backup of the others, so each holds every connection; dir3's uvsd is
+#     killed and the flows it carried complete through the others.
+# The bounds are docs/decisions.md's; the times are printed. About 70 s.
 # Usage: test_ecmp.sh DECAP_OBJ UVSD UVSADM
 set -euo pipefail
 # shellcheck source=tests/e2e/common.sh
@@ -47,7 +50,7 @@ done
 
 check "rtr's route to $LAB_VIP4 has a next hop per director" ecmp_wait_paths 4 3 20
 check "rtr's route to $LAB_VIP6 has a next hop per director" ecmp_wait_paths 6 3 20
-expect "dir announces both VIPs in table $ECMP_TABLE" "$LAB_VIP4 $LAB_VIP6" \
+expect "dir announces the VIPs in table $ECMP_TABLE" "$LAB_VIP4 $ECMP_VIP_RR $LAB_VIP6" \
 	"$(lab_exec dir ip route show table all proto 250 | awk '{ print $1 }' | sort | xargs)"
 
 # Announced only while it can serve: dir3's IPv6 real servers at weight 0, then one back.
@@ -63,8 +66,8 @@ done
 
 # Downloads of the file from every client address: N of them, in the background as
 # process NAME; wait_connected NAME waits until all have begun.
-downloads() { # NAME N
-	lab_spawn cli "$1" "$LAB_PYTHON" "$E2E_HERE/downloads.py" --vip "$LAB_VIP4" \
+downloads() { # NAME N [VIP]
+	lab_spawn cli "$1" "$LAB_PYTHON" "$E2E_HERE/downloads.py" --vip "${3:-$LAB_VIP4}" \
 		--path /files/big --count "$2" --size "$SIZE" --rate "$RATE" \
 		--sources "$(ecmp_sources)" --timeout 50
 }
@@ -82,8 +85,9 @@ result() { # NAME
 complete() { # RESULT N: "rs... K" lines summing to N, no fail, no bad
 	! grep -qE '^(fail|bad) ' <<<"$1" && [ "$(awk '{ s += $2 } END { print s + 0 }' <<<"$1")" = "$2" ]
 }
-established() { # NODE: its connections ESTABLISHED for the VIP
-	lab_uvsadm_at "$1" -L -n -c | awk '$3 == "ESTABLISHED" && $5 == "10.0.0.1:80"' | wc -l
+established() { # NODE [VIP]: its connections ESTABLISHED for the VIP
+	lab_uvsadm_at "$1" -L -n -c |
+		awk -v v="${2:-$LAB_VIP4}:80" '$3 == "ESTABLISHED" && $5 == v' | wc -l
 }
 # Milliseconds until rtr's route to the IPv4 VIP has N next hops (S s at most); -1.
 ms_until_paths() { # N S
@@ -103,9 +107,14 @@ ms_until_paths() { # N S
 # ---- 200 downloads; dir2's uvsd killed ----
 downloads dl1 200
 check "200 downloads begin" wait_connected dl1
+# A director's own share: the connections it scheduled (those synced to it are not
+# counted there).
+scheduled() { # NODE
+	lab_uvsadm_at "$1" -L -n --stats --exact | awk -v v="$LAB_VIP4:80" '$1 == "TCP" && $2 == v { print $3 }'
+}
 shares=""
 for d in "${DIRS[@]}"; do
-	n=$(established "$d")
+	n=$(scheduled "$d")
 	shares+="$d=$n "
 	check "$d carries a share of the downloads ($n)" test "$n" -gt 0
 done
@@ -169,6 +178,28 @@ r=$(result dl3)
 echo "$r" | sed 's/^/    dl3: /'
 check "every one of the 100 downloads completes with $SIZE bytes (rs3's go on to it)" \
 	complete "$r" 100
+
+# ---- rr, whose choices only the sync daemon shares: dir3's uvsd killed ----
+downloads dl4 100 "$ECMP_VIP_RR"
+check "100 downloads from $ECMP_VIP_RR (rr) begin" wait_connected dl4
+all_synced() { # every director lists every download's connection: its own or synced
+	local d
+	for d in "${DIRS[@]}"; do
+		[ "$(established "$d" "$ECMP_VIP_RR")" -ge 100 ] || return 1
+	done
+}
+check "every director holds the 100 connections, its own or synced" lab_wait 6 all_synced
+for d in "${DIRS[@]}"; do
+	echo "    $d lists $(established "$d" "$ECMP_VIP_RR") of them"
+done
+kill -KILL "$(ecmp_uvsd_pid dir3)"
+ms=$(ms_until_paths 2 "$ECMP_KILL_BOUND")
+echo "    dir3's uvsd killed: its path gone from rtr after $ms ms"
+check "dir3's path withdrawn within $ECMP_KILL_BOUND s of SIGKILL" test "$ms" -ge 0
+finish dl4
+r=$(result dl4)
+echo "$r" | sed 's/^/    dl4: /'
+check "every one of the 100 rr downloads completes with $SIZE bytes" complete "$r" 100
 
 for d in "${DIRS[@]}"; do
 	echo "    $d: $(lab_uvsadm_at "$d" -L --counters 2>/dev/null | awk '$1 == "no_conn" || $1 == "tx"' | xargs)"
