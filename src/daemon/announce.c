@@ -14,6 +14,7 @@ struct uvsd_announce {
 	size_t n;
 	uint64_t done_generation; /* of the last update that met no failure */
 	bool done;		  /* done_generation is valid */
+	bool serving;		  /* at the last update */
 };
 
 /* The order of a sorted list: IPv4 first, then by address. */
@@ -67,6 +68,7 @@ int uvsd_announce_new(uvsd_announce_route_fn route, void *arg, struct uvsd_annou
 		return -ENOMEM;
 	an->route = route;
 	an->arg = arg;
+	an->serving = true;
 	*out = an;
 	return 0;
 }
@@ -90,17 +92,22 @@ static int apply(struct uvsd_announce *an, bool add, const struct uvsd_vip *v, c
 	return ret;
 }
 
-int uvsd_announce_update(struct uvsd_announce *an, struct uvs_model *m, bool force)
+int uvsd_announce_update(struct uvsd_announce *an, struct uvs_model *m, bool serving, bool force)
 {
+	const char *why = serving ? "withdrawn: no real server with a weight above 0"
+				  : "withdrawn: uvsd's workers have stopped forwarding";
 	struct uvsd_vip *want, *now;
 	size_t i = 0, j = 0, k = 0;
 	int failed = 0;
 	long nwant;
 
-	if (!force && an->done && an->done_generation == m->generation)
+	if (!force && an->done && an->done_generation == m->generation && an->serving == serving)
 		return 0;
+	an->serving = serving;
 	if ((nwant = uvsd_announce_healthy(m, &want)) < 0)
 		return (int)nwant;
+	if (!serving)
+		nwant = 0; /* workers that do not forward: nothing can be served */
 	/* What is announced after this pass: at most both lists. */
 	if (!(now = malloc(((size_t)nwant + an->n + 1) * sizeof(*now)))) {
 		free(want);
@@ -120,8 +127,7 @@ int uvsd_announce_update(struct uvsd_announce *an, struct uvs_model *m, bool for
 				now[k++] = want[i];
 			i++;
 		} else {
-			if (apply(an, false, &an->vips[j],
-				  "withdrawn: no real server with a weight above 0") < 0) {
+			if (apply(an, false, &an->vips[j], why) < 0) {
 				failed++;
 				now[k++] = an->vips[j]; /* still announced */
 			}

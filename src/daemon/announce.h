@@ -38,12 +38,13 @@ int uvsd_announce_new(uvsd_announce_route_fn route, void *arg, struct uvsd_annou
 void uvsd_announce_free(struct uvsd_announce *an);
 
 /*
- * Brings the announced VIPs to those of m that can serve, if m changed since the last
- * complete update (or force). A route that could not be added or deleted is logged
- * and tried again at the next call. Returns the number of such failures (0: done),
- * or -ENOMEM (nothing changed).
+ * Brings the announced VIPs to those of m that can serve while serving (the workers
+ * forward), to none while not, if m or serving changed since the last complete
+ * update (or force). A route that could not be added or deleted is logged and tried
+ * again at the next call. Returns the number of such failures (0: done), or -ENOMEM
+ * (nothing changed).
  */
-int uvsd_announce_update(struct uvsd_announce *an, struct uvs_model *m, bool force);
+int uvsd_announce_update(struct uvsd_announce *an, struct uvs_model *m, bool serving, bool force);
 
 /* The VIPs announced now, in address order: *n of them. Valid until the next call. */
 const struct uvsd_vip *uvsd_announce_list(const struct uvsd_announce *an, size_t *n);

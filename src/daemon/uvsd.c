@@ -77,6 +77,7 @@ struct uvsd {
 	struct uvs_announce *routes;	/* the VIPs' routes; NULL without --announce-table */
 	struct uvsd_announce *announce; /* which VIPs they are */
 	bool announce_retry;		/* an update failed: the timer tries again */
+	uint64_t alive_until_ns;	/* the workers' deadline as last published (any thread) */
 };
 
 enum { FD_SIGNAL, FD_TIMER, FD_CTL, FD_NET, NFDS };
@@ -280,9 +281,14 @@ static int start_steering(struct uvsd *d)
 	return 0;
 }
 
+/* Called by a worker (or by the control thread as the heartbeat starts). */
 static int publish_alive(void *arg, uint64_t until_ns)
 {
-	return uvs_steer_alive_until(arg, until_ns);
+	struct uvsd *d = arg;
+
+	/* Relaxed: a deadline the control thread reads on its own (announce_update). */
+	uvs_store_relaxed(&d->alive_until_ns, until_ns);
+	return uvs_steer_alive_until(d->steer, until_ns);
 }
 
 /* The steering programs stop taking frames --steer-timeout ms after the workers stop
@@ -297,7 +303,7 @@ static int start_heartbeat(struct uvsd *d)
 		return 0;
 	}
 	ret = uvsd_heartbeat_new(d->nworkers, d->opt.steer_timeout_ms, uvs_monotonic_ns(),
-				 publish_alive, d->steer, &d->heartbeat);
+				 publish_alive, d, &d->heartbeat);
 	if (ret < 0) {
 		uvs_log(LOG_ERR, "steering: the fail-safe: %s", strerror(-ret));
 		return -1;
@@ -474,11 +480,16 @@ static int start_announcing(struct uvsd *d)
 	return 0;
 }
 
-/* Brings the announced VIPs up to the model (control thread, after each event). */
+/* Brings the announced VIPs up to the model (control thread, after each event and
+ * every 2 s): none while the workers are past the fail-safe's deadline (wedged), as
+ * the steering programs then leave their frames to the kernel. */
 static void announce_update(struct uvsd *d, bool force)
 {
+	bool serving = !d->heartbeat || uvs_monotonic_ns() <= uvs_load_relaxed(&d->alive_until_ns);
+
 	if (d->announce)
-		d->announce_retry = uvsd_announce_update(d->announce, &d->model, force) != 0;
+		d->announce_retry =
+			uvsd_announce_update(d->announce, &d->model, serving, force) != 0;
 }
 
 static int setup(struct uvsd *d)
@@ -726,8 +737,7 @@ static void on_timer(struct uvsd *d)
 		uvsd_links_check(d->links); /* what failed is tried again */
 	if (d->steer_error)
 		d->steered_generation = ~0ull; /* retry a failed sync */
-	if (d->announce_retry)
-		announce_update(d, true);
+	announce_update(d, d->announce_retry); /* also sees wedged workers */
 	if (d->model.generation != d->status_generation)
 		tell_systemd(d, NULL);
 }
