@@ -60,7 +60,8 @@ static void usage(FILE *f)
 		"  --announce-table N route each VIP that can serve (a real server with a\n"
 		"                      weight above 0) in routing table N, 1..252 or\n"
 		"                      256..%u, over link uvsvipN, for BIRD to announce by\n"
-		"                      BGP; the routes go when uvsd stops or dies\n"
+		"                      BGP; the routes go when uvsd stops or dies (needs\n"
+		"                      --interface)\n"
 		"  --announce-proto P  those routes' protocol number, %d..255 (default %d)\n"
 		"  --conn-tab-bits N   connection table of 2^N buckets, 8..24 (default 20)\n"
 		"  --max-conns N       most connections and templates, 1..%u\n"
@@ -191,6 +192,11 @@ static int check(const struct uvsd_options *o)
 	if (o->steer_timeout_set && o->no_steer) {
 		fprintf(stderr, "uvsd: --steer-timeout is for the steering programs: not with "
 				"--no-steer\n");
+		return -1;
+	}
+	if (o->announce_table && !o->nifs) {
+		fprintf(stderr, "uvsd: --announce-table needs --interface: a uvsd that forwards "
+				"nothing must not draw the VIPs' traffic\n");
 		return -1;
 	}
 	if (o->announce_proto_set && !o->announce_table) {

@@ -7,6 +7,7 @@
 #     server, one of weight 0, or a fwmark service; one for an address of two services
 #     while either can serve;
 #   - a second uvsd asking for the same table exits 1, saying why, and takes nothing;
+#     --announce-table without --interface is refused;
 #   - the worker stopped alone (ptrace, freeze_thread.py), as a wedged worker: the VIPs
 #     withdrawn within --steer-timeout + 3 s, back once it turns again;
 #   - SIGTERM: every route and the link gone; SIGKILL: the same, by the kernel.
@@ -76,6 +77,9 @@ ip -n "$NS" link add eth0 type veth peer name eth1
 ip -n "$NS" link set eth0 up
 ip -n "$NS" link set eth1 up
 ip -n "$NS" addr add 192.168.0.2/24 dev eth0
+ip -n "$NS" link add eth2 type veth peer name eth3
+ip -n "$NS" link set eth2 up
+ip -n "$NS" link set eth3 up
 # Not through in_ns: $! must be uvsd's own PID (ip netns exec becomes uvsd).
 ip netns exec "$NS" "$UVSD" --foreground --state none --socket "$TMP/uvsd.sock" --interface eth0 \
 	--workers 1 --steer-timeout 500 --announce-table 100 --announce-proto 251 \
@@ -112,13 +116,18 @@ adm -e -t 10.0.0.1:80 -r 192.168.0.11:80 -g -w 2
 check "a weight above 0 brings it back" wait_for 5 routes_are "10.0.0.1 251
 2001:db8:f::1 251"
 
-# A second uvsd for the same table.
+# A second uvsd for the same table (on a link of its own), and one without a link.
 rc=0
 in_ns timeout 10 "$UVSD" --foreground --state none --socket "$TMP/uvsd2.sock" \
-	--announce-table 100 >"$TMP/uvsd2.log" 2>&1 || rc=$?
+	--interface eth2 --announce-table 100 >"$TMP/uvsd2.log" 2>&1 || rc=$?
 expect "a second uvsd for table 100 exits 1" 1 "$rc"
 check "saying the link is held by another uvsd" \
 	grep -q "link uvsvip100 is held by another process" "$TMP/uvsd2.log"
+rc=0
+in_ns timeout 10 "$UVSD" --foreground --state none --socket "$TMP/uvsd2.sock" \
+	--announce-table 101 >"$TMP/uvsd2.log" 2>&1 || rc=$?
+expect "--announce-table without --interface: exit 2" 2 "$rc"
+check "saying why" grep -q "needs --interface" "$TMP/uvsd2.log"
 expect "the first one's routes stay" "10.0.0.1 251
 2001:db8:f::1 251" "$(routes)"
 
@@ -147,7 +156,7 @@ check "and no link" bash -c "! ip -n $NS link show uvsvip100 2>/dev/null"
 check "the log says it" grep -q "withdrawn: uvsd stops" "$TMP/uvsd.log"
 rm -f "$TMP/uvsd.sock"
 ip netns exec "$NS" "$UVSD" --foreground --state none --socket "$TMP/uvsd.sock" \
-	--announce-table 100 >"$TMP/uvsd3.log" 2>&1 &
+	--interface eth0 --announce-table 100 >"$TMP/uvsd3.log" 2>&1 &
 PID=$!
 wait_for 10 test -S "$TMP/uvsd.sock"
 adm -A -t 10.0.0.1:80 -s mh
