@@ -239,6 +239,8 @@ static int start_steering(struct uvsd *d)
 	for (unsigned i = 0; d->opt.af_xdp && i < d->opt.nifs; i++)
 		uvs_log(LOG_INFO, "%s: %s XDP", d->opt.ifnames[i], uvs_steer_xdp_mode(d->steer, i));
 	uvs_steer_set_marks(d->steer, d->marks);
+	/* The engine's ports: its FTP services' data connections are steered too. */
+	uvs_steer_set_ftp_ports(d->steer, d->engine.ftp_ports, d->engine.nftp_ports);
 	d->steered_generation = ~0ull;
 	steer_update(d, true);
 	return 0;
