@@ -14,6 +14,11 @@
  *
  * --callgrind: only the 1M-flow NAT case, with instrumentation on around the
  * established passes only, for `valgrind --tool=callgrind --instr-atstart=no`.
+ *
+ * --sync: as a sync daemon's master (core/sync.h): every client packet goes through
+ * the kernel's rules for sending its connection, and what is due is queued on the
+ * worker's ring, which the thread empties after each batch (outside the engine, as
+ * the master's own thread would).
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -26,6 +31,7 @@
 #include <valgrind/callgrind.h>
 
 #include "core/engine.h"
+#include "core/sync.h"
 #include "pkt/csum.h"
 
 #define FRAME_LEN   64 /* Ethernet + IPv4 + TCP + 10 payload bytes */
@@ -50,6 +56,12 @@ struct worker_run {
 static struct uvs_model model;
 static struct uvs_engine engine;
 static pthread_barrier_t start_line;
+static struct uvs_sync_out *sync_rings; /* --sync */
+
+static void no_doorbell(void *arg)
+{
+	(void)arg; /* the worker's own thread empties its ring after each batch */
+}
 
 static double now_ns(void)
 {
@@ -200,6 +212,11 @@ static void run_frames(struct worker_run *r, bool copy_only)
 			uvs_engine_process(&r->w, fr, n, r->now);
 			for (unsigned k = 0; k < n; k++)
 				r->sent += fr[k].verdict == UVS_VERDICT_TX;
+			if (sync_rings) {
+				struct uvs_sync_conn taken[BATCH];
+				while (uvs_sync_out_take(sync_rings, r->w.id, taken, BATCH))
+					;
+			}
 		}
 	}
 }
@@ -268,6 +285,7 @@ struct options {
 	unsigned workers;
 	unsigned rounds;
 	bool callgrind;
+	bool sync;
 };
 
 /* One method at nw workers: new connections, then 1 and many established flows.
@@ -400,7 +418,7 @@ static void bench_method(enum method m, const struct options *o, unsigned nw, bo
 static void usage(void)
 {
 	fprintf(stderr, "usage: engine_bench [--flows N] [--workers 1|2] [--rounds R] "
-			"[--method NAT|DR|TUN-ipip] [--quick] [--callgrind]\n");
+			"[--method NAT|DR|TUN-ipip] [--quick] [--callgrind] [--sync]\n");
 	exit(2);
 }
 
@@ -413,6 +431,7 @@ int main(int argc, char **argv)
 		{ "quick", no_argument, NULL, 'q' },
 		{ "callgrind", no_argument, NULL, 'c' },
 		{ "method", required_argument, NULL, 'm' },
+		{ "sync", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct options o = { .method = -1, .flows = 1000000, .workers = 0, .rounds = 3 };
@@ -445,6 +464,9 @@ int main(int argc, char **argv)
 			o.callgrind = true;
 			o.rounds = 1;
 			break;
+		case 's':
+			o.sync = true;
+			break;
 		default:
 			usage();
 		}
@@ -466,6 +488,12 @@ int main(int argc, char **argv)
 	c.route = route;
 	if (uvs_engine_init(&engine, &model, &c) < 0)
 		abort();
+	if (o.sync) {
+		if (uvs_sync_out_create(&engine, 4096, no_doorbell, NULL, &sync_rings) < 0)
+			abort();
+		uvs_engine_set_sync_out(&engine, sync_rings);
+		printf("sync master on: each client packet through the sync rules\n");
+	}
 
 	if (o.callgrind) {
 		bench_method(NAT, &o, 1, false);
@@ -483,6 +511,7 @@ int main(int argc, char **argv)
 			if (o.method < 0 || o.method == m)
 				bench_method((enum method)m, &o, nw, m == NAT && nw == 1);
 	}
+	uvs_sync_out_free(uvs_engine_set_sync_out(&engine, NULL));
 	uvs_engine_destroy(&engine);
 	uvs_model_destroy(&model);
 	return 0;

@@ -19,8 +19,12 @@
 # gen is pinned to CPU 0 and the contender to CPU 1 (uvsd to both in the ctl part).
 # The frames part runs in each layout of UVS_BENCH_LAYOUTS (default "rx0 rx1", below).
 #
-# Usage: net.sh BUILD_DIR OUT_DIR [frames|conns|ctl|cpu|all] [--quick]
-# Writes OUT_DIR/{frames-LAYOUT,conns,ctl,cpu_busy,cpu_idle}.tsv and counters.txt
+# The scrape part: uvsd NAT (af_packet) at full speed, 100 more services of 10 real
+# servers configured, with uvsd --metrics scraped every second (curl in dir) against
+# no scrape, interleaved; the metrics' HTTP thread shares CPU 1 with the worker.
+#
+# Usage: net.sh BUILD_DIR OUT_DIR [frames|conns|ctl|cpu|scrape|all] [--quick]
+# Writes OUT_DIR/{frames-LAYOUT,conns,ctl,cpu_busy,cpu_idle,scrape}.tsv and counters.txt
 # (uvsd's nonzero counters and nullfwd's, per frame run) and prints a table per part.
 set -euo pipefail
 build=$1
@@ -359,6 +363,61 @@ part_ctl() {
 	awk -F'\t' '{ l += $7 } END { printf "target no lost frame: %d lost in all %s\n", l, l ? "MISSED" : "met" }' "$out/ctl.tsv"
 }
 
+# The CPU ticks of uvsd's HTTP thread (libmicrohttpd names it MHD-single).
+http_ticks() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		[ "$(cat "$t/comm")" = MHD-single ] && awk '{ print $14 + $15 }' "$t/stat" && return
+	done
+	echo 0
+}
+
+part_scrape() {
+	local r mode res scraper k h0 modes=(none scrape)
+	: >"$out/scrape.tsv"
+	rules_file 100 >"$tmp/rules100"
+	for r in $(seq $((rounds * 2))); do
+		k=$((r % 2))
+		for mode in "${modes[@]:k}" "${modes[@]:0:k}"; do
+			on dir sysctl -qw net.ipv4.ip_forward=0
+			uvsd_start af_packet -m --metrics 127.0.0.1:9911
+			adm -R <"$tmp/rules100"
+			: >"$tmp/scrapes"
+			scraper=
+			h0=$(http_ticks "$uvsd_pid")
+			if [ "$mode" = scrape ]; then
+				(while :; do
+					on dir curl -sf -o /dev/null -w '%{size_download}\n' \
+						http://127.0.0.1:9911/metrics >>"$tmp/scrapes" || true
+					sleep 1
+				done) &
+				scraper=$!
+			fi
+			res=$(run_frames $VIP)
+			[ -z "$scraper" ] || { kill "$scraper"; wait "$scraper" 2>/dev/null || true; }
+			# mode round fwd offered scrapes bytes-each http-thread-cpu-s
+			printf '%s\t%s\t%s\t%s\n' "$mode" "$r" "${res// /	}" \
+				"$(awk -v t=$(($(http_ticks "$uvsd_pid") - h0)) -v k="$tck" \
+					'{ n++; b = $1 } END { printf "%d\t%d\t%.3f", n, b, t / k }' "$tmp/scrapes")" \
+				>>"$out/scrape.tsv"
+			uvsd_stop
+		done
+	done
+	col() { awk -v m="$1" -v k="$2" '$1 == m { print $k }' "$out/scrape.tsv" | median; }
+	share() { awk -v m="$1" '$1 == m { print $3 / $4 }' "$out/scrape.tsv" | median; }
+	echo "scrape: uvsd NAT af_packet, 64-byte UDP at full speed, 101 services (1,001 real servers), $secs s per run, $((rounds * 2)) interleaved round(s), medians"
+	printf '%-8s %12s %12s %10s %8s %12s %14s\n' scrape "fwd fps" "offered fps" "fwd share" scrapes \
+		"bytes each" "HTTP thread s"
+	for mode in none scrape; do
+		printf '%-8s %12.0f %12.0f %9.1f%% %8.0f %12.0f %14.3f\n' "$mode" "$(col "$mode" 3)" \
+			"$(col "$mode" 4)" "$(awk -v s="$(share "$mode")" 'BEGIN { print 100 * s }')" \
+			"$(col "$mode" 5)" "$(col "$mode" 6)" "$(col "$mode" 7)"
+	done
+	awk -v a="$(share scrape)" -v b="$(share none)" 'BEGIN {
+		printf "scrape every second: forwards %.1f%% of what it forwards without (target >= 99%%: %s)\n",
+			100 * a / b, a / b >= 0.99 ? "met" : "MISSED" }'
+}
+
 part_cpu_idle() {
 	local io t0 t1
 	: >"$out/cpu_idle.tsv"
@@ -389,3 +448,4 @@ rps 0
 case $what in all | cpu) part_cpu_idle ;; esac
 case $what in all | conns) part_conns ;; esac
 case $what in all | ctl) part_ctl ;; esac
+case $what in all | scrape) part_scrape ;; esac

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Builds the benchmarks with optimisation in build-bench/ and runs them:
-#   bench/run.sh [all|sched|engine|callgrind|e2e|net|conns|ctl|http] [--quick]
+#   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|http] [--quick]
 # sched: ns per pick for every scheduler; engine: ns per frame through the engine;
+# steer: ns per frame of the steering programs (BPF_PROG_TEST_RUN, root);
 # callgrind: instructions per frame of established NAT over 1M flows (valgrind).
 # The end-to-end parts, in network namespaces they create (root; bench/net.sh and
 # bench/http.sh say how): net: 64-byte frames through uvsd NAT and DR and the null
@@ -20,7 +21,8 @@ what=${1:-all}
 if [ ! -f build-bench/build.ninja ]; then
 	meson setup build-bench --buildtype=release -Db_lto=true
 fi
-ninja -C build-bench bench/sched_bench bench/engine_bench bench/gen bench/nullfwd uvsd uvsadm
+ninja -C build-bench bench/sched_bench bench/engine_bench bench/steer_bench bench/gen bench/nullfwd \
+	uvsd uvsadm
 e2e=build-bench/e2e
 mkdir -p $e2e
 case $what in
@@ -30,17 +32,24 @@ case $what in
 all | engine) build-bench/bench/engine_bench "$@" ;;
 esac
 case $what in
+all | steer) build-bench/bench/steer_bench ;;
+esac
+case $what in
 all | callgrind)
 	flows=1000000
 	[ "${1:-}" = --quick ] && flows=100000
-	out=build-bench/callgrind.out
-	frames=$(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$out \
-		build-bench/bench/engine_bench --callgrind --flows $flows 2>/dev/null |
-		awk '/callgrind:/ { print $2 }')
-	# Instructions inside uvs_engine_process (inclusive), per frame measured.
-	ir=$(callgrind_annotate --inclusive=yes $out 2>/dev/null |
-		awk '/uvs_engine_process/ { gsub(",", "", $1); print $1; exit }')
-	echo "callgrind: NAT established, $flows flows: $ir instructions in uvs_engine_process over $frames frames: $(awk "BEGIN { printf \"%.0f\", $ir / $frames }") per frame"
+	# Without, then with a sync daemon's master (every client packet through the
+	# kernel's rules for sending its connection).
+	for sync in "" --sync; do
+		out=build-bench/callgrind$sync.out
+		frames=$(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$out \
+			build-bench/bench/engine_bench --callgrind --flows $flows $sync 2>/dev/null |
+			awk '/callgrind:/ { print $2 }')
+		# Instructions inside uvs_engine_process (inclusive), per frame measured.
+		ir=$(callgrind_annotate --inclusive=yes $out 2>/dev/null |
+			awk '/uvs_engine_process/ { gsub(",", "", $1); print $1; exit }')
+		echo "callgrind${sync:+ (sync master on)}: NAT established, $flows flows: $ir instructions in uvs_engine_process over $frames frames: $(awk "BEGIN { printf \"%.0f\", $ir / $frames }") per frame"
+	done
 	;;
 esac
 case $what in

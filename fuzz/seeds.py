@@ -254,6 +254,21 @@ def ctl_seeds():
     }
 
 
+def sync_seeds():
+    """Every message of tests/sync/messages.txt (kernel-format, from gen.py), after a
+    control byte: no clock step, sync ID 0 (every message taken)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "sync",
+                        "messages.txt")
+    seeds, name = {}, None
+    with open(path) as f:
+        for line in f:
+            if line.startswith("case "):
+                name = line.split()[1]
+            elif line.startswith("msg "):
+                seeds[name] = b"\0" + bytes.fromhex(line.split()[1] if len(line.split()) > 1 else "")
+    return seeds
+
+
 def main():
     out = sys.argv[1]
     for name, seeds in {
@@ -262,6 +277,7 @@ def main():
         "ctl": ctl_seeds(),
         "marks": marks_seeds(),
         "capture": capture_seeds(),
+        "sync": sync_seeds(),
     }.items():
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)

@@ -26,6 +26,7 @@ const char *const cli_cmd_names[] = {
 	[C_SAVE] = "save",
 	[C_ZERO] = "zero",
 	[C_SYSCTL] = "sysctl",
+	[C_PROC] = "proc",
 };
 
 const char *const cli_opt_names[O_COUNT] = {
@@ -72,11 +73,11 @@ const char *const cli_opt_names[O_COUNT] = {
 /*
  * For each command, one character per checked option (enum cli_opt order): '+' needed,
  * 'x' refused, '1' at most one of the '1's, ' ' allowed. ipvsadm 1.31's table, with
- * uvs's --counters as one more of -L's exclusive choices, and uvs's --sysctl, which
- * takes words and no option.
+ * uvs's --counters as one more of -L's exclusive choices, uvs's --sysctl, which
+ * takes words and no option, and uvs's --proc, which takes no option.
  */
 /* clang-format off */
-static const char cmd_rows[C_SYSCTL + 1][O_CHECKED + 1] = {
+static const char cmd_rows[C_PROC + 1][O_CHECKED + 1] = {
 	/*            -n-csvc-s-p-M-rfd-w-x-y-mtodm-s-r-t-p-n-s-e-o-p-b-g-p-t-z-t-t-t-n-c-r-c */
 	[C_ADD]      = "xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxx",
 	[C_EDIT]     = "xx+   xxxxxxxxxxxxxxx   xxxxxxxxxxx",
@@ -93,6 +94,7 @@ static const char cmd_rows[C_SYSCTL + 1][O_CHECKED + 1] = {
 	[C_SAVE]     = " xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 	[C_ZERO]     = "xx xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 	[C_SYSCTL]   = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+	[C_PROC]     = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 };
 /* clang-format on */
 
@@ -127,6 +129,7 @@ static const struct adm_optdef defs[] = {
 	{ "start-daemon", 0, ADM_ARG, C_STARTD, 0, 0 },
 	{ "stop-daemon", 0, ADM_ARG, C_STOPD, 0, 0 },
 	{ "sysctl", 0, ADM_NO_ARG, C_SYSCTL, 0, 0 },
+	{ "proc", 0, ADM_ARG, C_PROC, 0, 0 },
 	{ "tcp-service", 't', ADM_ARG, C_NONE, O_SERVICE, IPPROTO_TCP },
 	{ "udp-service", 'u', ADM_ARG, C_NONE, O_SERVICE, IPPROTO_UDP },
 	{ "sctp-service", 0, ADM_ARG, C_NONE, O_SERVICE, IPPROTO_SCTP },

@@ -36,6 +36,7 @@ enum cli_cmd {
 	C_HELP,
 	C_VERSION,
 	C_SYSCTL, /* uvs: --sysctl [NAME[=VALUE]]..., the IPVS sysctls */
+	C_PROC,	  /* uvs: --proc FILE, the kernel's /proc/net/FILE text */
 };
 
 /* ipvsadm 1.31's options in its table's order, then the ones it does not check and
@@ -102,7 +103,7 @@ enum adm_scan_style {
 /* The words of one command, read. */
 struct adm_args {
 	enum cli_cmd cmd;    /* C_NONE until a command is read */
-	const char *cmd_arg; /* --start-daemon / --stop-daemon's state */
+	const char *cmd_arg; /* --start-daemon / --stop-daemon's state, --proc's file */
 	bool seen[O_COUNT];
 	const char *val[O_COUNT]; /* NULL for a flag or an omitted optional value */
 	int svc_proto;		  /* of -t/-u/--sctp-service; 0 for -f */

@@ -24,4 +24,14 @@ static inline uint64_t uvs_monotonic_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+/* CLOCK_MONOTONIC in nanoseconds (bpf_ktime_get_ns()'s clock outside a time
+ * namespace). */
+static inline uint64_t uvs_monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
 #endif

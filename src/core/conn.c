@@ -286,6 +286,8 @@ static bool grow(struct uvs_conn_pool *p)
 	struct uvs_conn_slab *s;
 
 	_Static_assert(UVS_CONN_SLAB_BYTES == HUGE_PAGE, "a slab is a huge page");
+	/* Aligned to its size: uvs_conn_sync() and uvs_conn_app_slot() find the slab
+	 * from a connection. */
 	if (posix_memalign((void **)&s, HUGE_PAGE, HUGE_PAGE))
 		return false;
 	madvise(s, HUGE_PAGE, MADV_HUGEPAGE);
@@ -312,6 +314,8 @@ struct uvs_conn *uvs_conn_alloc(struct uvs_conn_pool *p)
 	p->free = c->tm_next;
 	memset(c, 0, sizeof(*c));
 	c->owner = p->id;
+	/* No worker reads a free entry's sync state (sync.h): zeroed with the entry. */
+	memset(uvs_conn_sync(c), 0, sizeof(struct uvs_conn_sync));
 	return c;
 }
 

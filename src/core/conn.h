@@ -202,29 +202,54 @@ bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c);
 #define UVS_WHEEL_TICK_NS (1ull << 27) /* about 134 ms */
 
 /*
+ * What the sync daemon's master keeps of each connection beside it (the kernel's
+ * in_pkts, old_state and sync_endtime): in the connection's slab, not in the
+ * connection, so that only a director whose master runs touches it (core/sync.h).
+ */
+struct uvs_conn_sync {
+	uint64_t end;	   /* the expiry when last sent (ns); low 2 bits: retries */
+	uint32_t in_pkts;  /* client packets seen (atomic: any worker may count) */
+	uint8_t old_state; /* the state when last sent */
+	uint8_t spare_[3];
+};
+
+/*
  * A slab of a pool: one 2 MiB huge page, aligned to its size, so that a connection
- * finds its slab, and the pointer to its application helper's state, from its own
- * address. Only a connection with UVS_CONN_F_APP has that state: keeping it out of
- * the entry keeps every other connection at two cache lines.
+ * finds its slab, its sync entry and the pointer to its application helper's state
+ * from its own address. Only a connection with UVS_CONN_F_APP has that state: keeping
+ * it out of the entry keeps every other connection at two cache lines.
  */
 struct uvs_conn_app;
 #define UVS_CONN_SLAB_BYTES ((size_t)2 << 20)
-#define UVS_CONN_SLAB	    15419 /* with the link and the helper pointers: one slab */
+#define UVS_CONN_SLAB	    13796 /* with the link, sync entries, helper pointers: one slab */
 
 struct uvs_conn_slab {
 	struct uvs_conn_slab *next;
 	struct uvs_conn conns[UVS_CONN_SLAB];
+	struct uvs_conn_sync sync[UVS_CONN_SLAB];
 	struct uvs_conn_app *app[UVS_CONN_SLAB]; /* NULL but for UVS_CONN_F_APP */
 };
 
 _Static_assert(sizeof(struct uvs_conn_slab) <= UVS_CONN_SLAB_BYTES, "a slab fits its page");
 
+static inline struct uvs_conn_slab *uvs_conn_slab_of(const struct uvs_conn *c)
+{
+	return (struct uvs_conn_slab *)((uintptr_t)c & ~(UVS_CONN_SLAB_BYTES - 1));
+}
+
+/* The sync entry of c, which came from a pool (uvs_conn_alloc). */
+static inline struct uvs_conn_sync *uvs_conn_sync(const struct uvs_conn *c)
+{
+	struct uvs_conn_slab *s = uvs_conn_slab_of(c);
+
+	return &s->sync[c - s->conns];
+}
+
 /* Where the helper state of c (from a pool: uvs_conn_alloc) is kept. Written before c
  * is hashed and when it ends; read under RCU by whoever holds c. */
 static inline struct uvs_conn_app **uvs_conn_app_slot(const struct uvs_conn *c)
 {
-	struct uvs_conn_slab *s =
-		(struct uvs_conn_slab *)((uintptr_t)c & ~(UVS_CONN_SLAB_BYTES - 1));
+	struct uvs_conn_slab *s = uvs_conn_slab_of(c);
 
 	return &s->app[c - s->conns];
 }

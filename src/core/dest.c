@@ -492,6 +492,22 @@ void uvs_dest_bind(struct uvs_dest *dest, uint32_t conn_flags)
 	with_dest_locked(dest, count_bind, conn_flags);
 }
 
+struct uvs_dest *uvs_svc_bind_dest(struct uvs_service *svc, int af, const union uvs_addr *addr,
+				   uint16_t port, uint32_t conn_flags)
+{
+	struct uvs_dest *d;
+
+	pthread_mutex_lock(&svc->lock);
+	d = uvs_dest_find(svc, af, addr, port);
+	if (d) {
+		uvs_add_relaxed(&d->refcnt, 1); /* relaxed: d is on svc's list, held by it */
+		count_bind(d, conn_flags);
+		tell_scheduler(svc, d);
+	}
+	pthread_mutex_unlock(&svc->lock);
+	return d;
+}
+
 void uvs_dest_unbind(struct uvs_dest *dest, uint32_t conn_flags)
 {
 	with_dest_locked(dest, count_unbind, conn_flags);

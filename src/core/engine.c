@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "base/atomic.h"
+#include "core/sync.h"
 #include "engine-internal.h"
 
 static const char *const reason_names[UVS_R_COUNT] = {
@@ -179,10 +180,16 @@ static bool wheel_expire(void *arg, struct uvs_conn *c, uvs_time_t now)
 	struct uvs_worker *w = arg;
 
 	/* A template, or an FTP control connection, that still controls connections lives
-	 * on for 60 s more (the kernel's ip_vs_conn_expire() for any connection). */
+	 * on for 60 s more (the kernel's ip_vs_conn_expire() for any connection), and a
+	 * master tells its backups so. */
 	if (uvs_load_acquire(&c->n_control)) {
 		/* Relaxed: a time that publishes nothing (conn.h). */
-		uvs_store_relaxed(&c->expires, now + 60 * UVS_NS_PER_SEC);
+		uvs_store_relaxed(&c->expires, now + UVS_TEMPLATE_REARM_S * UVS_NS_PER_SEC);
+		rcu_read_lock();
+		struct uvs_sync_out *so = rcu_dereference(w->engine->sync_out);
+		if (so)
+			uvs_sync_template_rearmed(w, so, c, now);
+		rcu_read_unlock();
 		return false;
 	}
 	uvs_conn_end(w->engine, c);
@@ -289,6 +296,17 @@ struct staged {
 /* Up to this many frames are parsed and prefetched before the first is handled. */
 #define STAGE 32
 
+/* After a client's packet of c, forwarded or not: a sync master may send c (the
+ * kernel's ip_vs_in() calls ip_vs_sync_conn() there). Without a master, one load. */
+static inline __attribute__((always_inline)) void sync_seen(struct uvs_worker *w,
+							    struct uvs_conn *c, uvs_time_t now)
+{
+	struct uvs_sync_out *so = rcu_dereference(w->engine->sync_out);
+
+	if (__builtin_expect(so != NULL, 0))
+		uvs_sync_conn_seen(w, so, c, now);
+}
+
 /* A scheduling packet of svc without a connection: forwarded on the connection the
  * scheduler makes, or refused as it says. */
 static void schedule_new(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
@@ -308,11 +326,13 @@ static void schedule_new(struct uvs_worker *w, struct uvs_frame *f, struct uvs_p
 	if (c == &once) {
 		uvs_count(w, UVS_R_ONE_PACKET);
 		uvs_forward_in(w, f, p, c);
+		sync_seen(w, c, now);
 		uvs_schedule_once_done(c);
 		return;
 	}
 	uvs_conn_seen(w->engine, c, p, false, now);
 	uvs_forward_in(w, f, p, c);
+	sync_seen(w, c, now);
 }
 
 /* A frame that is no service's: the reply of NAT connection c if there is one, else
@@ -391,6 +411,7 @@ HOT void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *s, 
 	}
 	uvs_conn_seen(e, c, p, false, now);
 	uvs_forward_in(w, f, p, c);
+	sync_seen(w, c, now);
 }
 
 /*
@@ -582,6 +603,14 @@ static void batch_begin(struct uvs_engine *e)
 	}
 }
 
+/* The kernel's backup_only: while a backup sync daemon runs, the director function is
+ * off (no packet loops between two DR or TUN directors that both have the VIP). */
+static bool backup_only(const struct uvs_engine *e)
+{
+	/* Relaxed: a flag and a setting, each read on its own (sync.h, sysctl.h). */
+	return __builtin_expect(uvs_load_relaxed(&e->sync_backup), 0) && SYSCTL(e, backup_only);
+}
+
 void uvs_engine_process(struct uvs_worker *w, struct uvs_frame *frames, unsigned n, uvs_time_t now)
 {
 	struct uvs_engine *e = w->engine;
@@ -590,6 +619,11 @@ void uvs_engine_process(struct uvs_worker *w, struct uvs_frame *frames, unsigned
 	w->nout = 0;
 	w->out_used = 0;
 	uvs_worker_timers(w, now);
+	if (backup_only(e)) {
+		for (unsigned i = 0; i < n; i++)
+			uvs_verdict(w, &frames[i], UVS_VERDICT_PASS, UVS_R_BACKUP_ONLY);
+		return;
+	}
 	batch_begin(e);
 	/* Three passes over up to STAGE frames: parse and prefetch each bucket, prefetch
 	 * each bucket's first entry, then handle them, so that the memory latency of a

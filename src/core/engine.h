@@ -76,7 +76,10 @@ enum uvs_verdict {
 	X(FTP_BAD_COMMAND, "ftp_bad_command") /* counted: PORT/EPRT/EPSV not taken, sent as is */  \
 	X(FTP_NO_CONN, "ftp_no_conn")	      /* drop: no room or memory for a data connection */  \
 	X(FTP_NO_ROOM, "ftp_no_room")	      /* drop: the rewritten reply does not fit */         \
-	X(FTP_NO_MEMORY, "ftp_no_memory")     /* counted: a control connection without helper */
+	X(FTP_NO_MEMORY, "ftp_no_memory")     /* counted: a control connection without helper */   \
+	/* The sync daemon's master (core/sync.h): */                                              \
+	X(SYNC_QUEUE_FULL, "sync_queue_full") /* counted: an update lost, its ring was full */     \
+	X(BACKUP_ONLY, "backup_only")	      /* pass: a backup runs and backup_only is set */
 
 enum uvs_reason {
 #define X(name, text) UVS_R_PKT_##name,
@@ -111,6 +114,7 @@ struct uvs_engine_config {
 };
 
 struct uvs_worker;
+struct uvs_sync_out;
 
 struct uvs_engine {
 	struct uvs_model *model;
@@ -125,6 +129,8 @@ struct uvs_engine {
 	struct uvs_frag_table frags;	       /* datagrams being reassembled, every worker's */
 	uint16_t ftp_ports[UVS_FTP_PORTS_MAX]; /* as configured, fixed for the engine's life */
 	unsigned nftp_ports;
+	struct uvs_sync_out *sync_out; /* RCU; NULL: no sync master (core/sync.h) */
+	uint8_t sync_backup;	       /* a sync backup runs (atomic; core/sync.h) */
 };
 
 /* The frames a worker makes itself in one batch (fragments of the packets it cuts,

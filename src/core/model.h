@@ -106,6 +106,12 @@ struct uvs_sched_pkt {
 struct uvs_dest *uvs_svc_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt,
 				  uint32_t conn_flags);
 
+/* Binds a connection that the sync daemon brings to destination af/addr/port of svc,
+ * as uvs_svc_schedule() binds one, if svc has it. Caller is inside an RCU read-side
+ * section. Returns it with a reference, or NULL. */
+struct uvs_dest *uvs_svc_bind_dest(struct uvs_service *svc, int af, const union uvs_addr *addr,
+				   uint16_t port, uint32_t conn_flags);
+
 /* Binds one more connection to dest (e.g. one under a persistence template) and takes
  * a reference. Caller is inside an RCU read-side section. */
 void uvs_dest_bind(struct uvs_dest *dest, uint32_t conn_flags);

@@ -34,6 +34,7 @@ struct uvs_conn *uvs_conn_create(struct uvs_worker *w, const struct uvs_conn *k,
 	c->expires = now + (uvs_time_t)k->timeout * UVS_NS_PER_SEC;
 	if (uvs_ftp_serves(w->engine, c))
 		uvs_ftp_bind(w, c);
+	uvs_conn_sync(c)->end = now & ~3ull; /* as ip_vs_conn_new() sets sync_endtime */
 	uvs_conn_hash(&w->engine->conns, c);
 	uvs_conn_wheel_add(&w->pool, c);
 	return c;
@@ -205,7 +206,7 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 			.dport = d->conf.port ? d->conf.port : p->dport,
 			.dest = d,
 			.control = ct,
-			.flags = uvs_conn_fwd(e, d),
+			.flags = (uint16_t)(UVS_CONN_F_ONE_PACKET | uvs_conn_fwd(e, d)),
 		};
 		return once;
 	}

@@ -62,7 +62,6 @@ static int check_threshold(const struct uvs_sysctl_def *d, const long long v[2],
 #define REFUSED(n, note) ENTRY(n, INT, REFUSED, 0, 0, 0, 0, 0, NULL, note)
 /* clang-format on */
 
-#define NOT_YET_SYNC "kept for the sync daemon, which uvs does not have yet"
 #define NOT_YET_DEFENCE                                                                            \
 	"kept for the SYN-flood defences' automatic modes, which uvs does not have yet"
 
@@ -70,8 +69,8 @@ static int check_threshold(const struct uvs_sysctl_def *d, const long long v[2],
 const struct uvs_sysctl_def uvs_sysctl_defs[] = {
 	INT(am_droprate, STORED, 10, INT_MIN, INT_MAX, NULL, NOT_YET_DEFENCE),
 	INT(amemthresh, STORED, 1024, INT_MIN, INT_MAX, NULL, NOT_YET_DEFENCE),
-	INT(backup_only, STORED, 0, INT_MIN, INT_MAX, NULL,
-	    "director off while a backup sync daemon runs: " NOT_YET_SYNC),
+	INT(backup_only, ENGINE, 0, INT_MIN, INT_MAX, NULL,
+	    "every frame left to the kernel while a backup sync daemon runs"),
 	INT(cache_bypass, FIXED, 0, INT_MIN, INT_MAX, NULL,
 	    "0 only: uvs cannot forward to a packet's own destination yet"),
 	INT(conn_reuse_mode, ENGINE, 1, INT_MIN, INT_MAX, NULL,
@@ -110,14 +109,21 @@ const struct uvs_sysctl_def uvs_sysctl_defs[] = {
 	    "any TCP packet but a RST may start an entry"),
 	REFUSED(snat_reroute, "uvs routes each frame it sends by one lookup of its next hop; "
 			      "no netfilter re-routes the replies"),
-	INT(sync_persist_mode, STORED, 0, INT_MIN, INT_MAX, NULL, NOT_YET_SYNC),
-	INT(sync_ports, STORED, 1, 1, INT_MAX, check_pow2, NOT_YET_SYNC),
-	ULONG(sync_qlen_max, STORED, NOT_YET_SYNC),
-	INT(sync_refresh_period, STORED, 0, -SECONDS_MAX, SECONDS_MAX, NULL, NOT_YET_SYNC),
-	INT(sync_retries, STORED, 0, 0, 3, NULL, NOT_YET_SYNC),
-	INT(sync_sock_size, STORED, 0, INT_MIN, INT_MAX, NULL, NOT_YET_SYNC),
-	PAIR(sync_threshold, STORED, 3, 50, check_threshold, NOT_YET_SYNC),
-	INT(sync_version, STORED, 1, 0, 1, NULL, NOT_YET_SYNC),
+	INT(sync_persist_mode, ENGINE, 0, INT_MIN, INT_MAX, NULL,
+	    "a master sends a persistent service's templates, not its connections"),
+	INT(sync_ports, DAEMON, 1, 1, INT_MAX, check_pow2,
+	    "sockets each sync daemon uses, on the group's port and those after it (at its "
+	    "start)"),
+	ULONG(sync_qlen_max, DAEMON, "a master's messages that may wait for room to be sent"),
+	INT(sync_refresh_period, ENGINE, 0, -SECONDS_MAX, SECONDS_MAX, NULL,
+	    "seconds a master waits before it sends a connection again (0: by sync_threshold)"),
+	INT(sync_retries, ENGINE, 0, 0, 3, NULL,
+	    "how often a master sends again within sync_refresh_period"),
+	INT(sync_sock_size, DAEMON, 0, INT_MIN, INT_MAX, NULL,
+	    "a sync daemon's socket buffer, bytes (0: the system's; at its start)"),
+	PAIR(sync_threshold, ENGINE, 3, 50, check_threshold,
+	     "a master sends a connection at its Nth client packet, and every Mth after"),
+	INT(sync_version, ENGINE, 1, 0, 1, NULL, "the sync protocol's version a master sends"),
 };
 
 const size_t uvs_sysctl_ndefs = sizeof(uvs_sysctl_defs) / sizeof(uvs_sysctl_defs[0]);

@@ -13,8 +13,8 @@
  * Threading: one writer, the control thread (uvs_sysctl_set); every reader loads a
  * value with uvs_load_relaxed: each is a setting read on its own, and a packet that
  * races with a change sees the old or the new value. sync_threshold's two numbers
- * are written one after the other: its reader (the sync daemon, later) reads them on
- * the control thread.
+ * are written one after the other: a packet that races with a change may see one
+ * number old and the other new, which decides only whether its connection is sent.
  */
 #ifndef UVS_CORE_SYSCTL_H
 #define UVS_CORE_SYSCTL_H
@@ -30,7 +30,7 @@
 
 /* The values. Booleans are ints as in the kernel: any non-zero value means on. */
 struct uvs_sysctl {
-	/* Kept for the sync daemon (below); first, so that the struct has no padding. */
+	/* The sync daemons' (below); first, so that the struct has no padding. */
 	unsigned long sync_qlen_max;
 	/* The frame path acts on these at the next packet (engine.c, schedule.c). */
 	int conn_reuse_mode; /* a bit map: 1 reschedule in TIME_WAIT/CLOSE, 2 in FIN_WAIT too */
@@ -43,8 +43,9 @@ struct uvs_sysctl {
 	int lblcr_expiration;
 	/* uvsd's 2-second rate estimator runs while this is non-zero. */
 	int run_estimation;
-	/* Kept and listed for what uvs does not have yet: the sync daemon and the
-	 * SYN-flood defences' parameters. */
+	/* The sync daemons (core/sync.h, src/sync/): the frame path reads backup_only,
+	 * sync_version, sync_persist_mode, sync_threshold, sync_refresh_period and
+	 * sync_retries at each packet; a daemon the others as it starts or sends. */
 	int backup_only;
 	int sync_version;
 	int sync_ports;
@@ -53,6 +54,7 @@ struct uvs_sysctl {
 	int sync_threshold[2]; /* threshold, period */
 	int sync_refresh_period;
 	int sync_retries;
+	/* Kept and listed for the SYN-flood defences, which uvs does not have yet. */
 	int amemthresh;
 	int am_droprate;
 	/* Accepted only at values that mean what uvs does (see each one's note). */

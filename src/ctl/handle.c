@@ -248,12 +248,13 @@ static int has_mixed_family(struct uvs_model *m)
 	return found;
 }
 
-/* Sync is not implemented yet: a daemon is recorded with the kernel's defaults for
- * what was not given, reported by GET_DAEMON, and the daemon's ops are told. The
- * kernel's refusals are kept (its order: group, mixed families, state). */
+/* A daemon is started with the kernel's defaults for what was not given, recorded and
+ * reported by GET_DAEMON. The kernel's refusals are kept (its order: group, mixed
+ * families, the link, a daemon already running). */
 int uvs_ctl_server_start_daemon(struct uvs_ctl_server *s, const struct uvs_ctl_daemon *want,
 				struct uvs_error *err)
 {
+	const struct uvs_ctl_ops *ops = s->cfg.ops;
 	struct uvs_ctl_daemon d = *want;
 	int ret, i;
 
@@ -271,10 +272,6 @@ int uvs_ctl_server_start_daemon(struct uvs_ctl_server *s, const struct uvs_ctl_d
 		return uvs_errorf(err, ENODEV, "no multicast interface given");
 	if (d.syncid > 255)
 		return uvs_errorf(err, EINVAL, "syncid %u out of range 0..255", d.syncid);
-	if (s->daemon_running[i])
-		return uvs_errorf(err, EEXIST, "Daemon has already run");
-	if (!d.sync_maxlen)
-		d.sync_maxlen = 1500 - 20 - 8;
 	if (!d.mcast_af) {
 		d.mcast_af = AF_INET;
 		d.mcast_group.ip = htonl(0xe0000051); /* 224.0.0.81 */
@@ -283,10 +280,16 @@ int uvs_ctl_server_start_daemon(struct uvs_ctl_server *s, const struct uvs_ctl_d
 		d.mcast_port = 8848;
 	if (!d.mcast_ttl)
 		d.mcast_ttl = 1;
+	if (ops && ops->daemon_config && (ret = ops->daemon_config(s->cfg.ops_arg, &d, err)) < 0)
+		return ret;
+	if (s->daemon_running[i])
+		return uvs_errorf(err, EEXIST, "Daemon has already run");
+	if (!d.sync_maxlen)
+		d.sync_maxlen = 1500 - 20 - 8;
+	if (ops && ops->daemon_start && (ret = ops->daemon_start(s->cfg.ops_arg, &d, err)) < 0)
+		return ret;
 	s->daemons[i] = d;
 	s->daemon_running[i] = true;
-	if (s->cfg.ops && s->cfg.ops->daemon_changed)
-		s->cfg.ops->daemon_changed(s->cfg.ops_arg, &d, true);
 	return 0;
 }
 
@@ -335,8 +338,8 @@ static int cmd_del_daemon(struct uvs_ctl_server *s, struct ctl_client *c, const 
 	if (!s->daemon_running[i])
 		return uvs_errorf(err, ESRCH, "No daemon is running");
 	s->daemon_running[i] = false;
-	if (s->cfg.ops && s->cfg.ops->daemon_changed)
-		s->cfg.ops->daemon_changed(s->cfg.ops_arg, &s->daemons[i], false);
+	if (s->cfg.ops && s->cfg.ops->daemon_stop)
+		s->cfg.ops->daemon_stop(s->cfg.ops_arg, &s->daemons[i]);
 	return 0;
 }
 
@@ -555,6 +558,11 @@ static const struct cmd_desc {
 	[UVS_CMD_SET_SYSCTL] = { "SET_SYSCTL", DO | CHANGE, SYS, SYS, cmd_set_sysctl },
 };
 
+const char *uvs_ctl_cmd_name(unsigned cmd)
+{
+	return cmd <= UVS_CMD_MAX && cmds[cmd].fn ? cmds[cmd].name : NULL;
+}
+
 unsigned ctl_cmd_modes(unsigned cmd)
 {
 	if (cmd > UVS_CMD_MAX || !cmds[cmd].fn)
@@ -647,6 +655,10 @@ void ctl_handle_request(struct uvs_ctl_server *s, struct ctl_client *c, const vo
 	}
 	if (!ret)
 		ret = cmds[r.cmd].fn(s, c, &r, &err);
+	if (r.cmd <= UVS_CMD_MAX && cmds[r.cmd].fn)
+		ctl_count(ret ? &s->stats.refused[r.cmd] : &s->stats.done[r.cmd]);
+	else
+		ctl_count(&s->stats.unreadable);
 	if (r.audit) {
 		audit.error = -ret;
 		audit.msg = !ret ? NULL : err.msg[0] ? err.msg : strerror(-ret);

@@ -3,6 +3,7 @@
 #ifndef UVS_CTL_SERVER_INTERNAL_H
 #define UVS_CTL_SERVER_INTERNAL_H
 
+#include "base/atomic.h"
 #include "ctl/server.h"
 
 #define CTL_CONN_BATCH 64 /* connections asked of ops->conns at a time */
@@ -66,6 +67,7 @@ struct uvs_ctl_server {
 	struct uvs_timeouts timeouts;	       /* used when the ops have no timeouts */
 	struct uvs_ctl_daemon daemons[2];      /* master, backup */
 	bool daemon_running[2];
+	struct uvs_ctl_stats stats; /* relaxed stores here, relaxed loads anywhere */
 	/* One request, with a byte more to notice a longer one; aligned for nlmsghdr. */
 	union {
 		char buf[UVS_CTL_REQ_MAX + 1];
@@ -107,6 +109,12 @@ void ctl_fill_dump(struct uvs_ctl_server *s, struct ctl_client *c);
 /* Gives a to ops->audit if the budget b allows (after what b held back, if anything),
  * else counts it in b. Does nothing without ops->audit. */
 void ctl_audit(struct uvs_ctl_server *s, struct ctl_audit_budget *b, const struct uvs_ctl_audit *a);
+/* Adds one to a count of s->stats (control thread; read from any thread). */
+static inline void ctl_count(uint64_t *counter)
+{
+	uvs_store_relaxed(counter, uvs_load_relaxed(counter) + 1);
+}
+
 /* Frees what a dump holds and ends it. */
 void ctl_dump_free(struct ctl_client *c);
 

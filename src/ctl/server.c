@@ -152,6 +152,7 @@ static void client_close(struct uvs_ctl_server *s, struct ctl_client *c)
 	}
 	if (--s->nclients == 0)
 		idle_timer(s, false);
+	uvs_store_relaxed(&s->stats.clients, s->nclients); /* relaxed: a count */
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	audit_flush(s, &c->peer, &c->audit);
@@ -403,6 +404,7 @@ static void accept_clients(struct uvs_ctl_server *s)
 				 "Permission denied: uid %u is neither root nor in uvsd's group",
 				 (unsigned)peer.uid);
 			refuse_peer(fd, EPERM, msg);
+			ctl_count(&s->stats.clients_refused);
 			ctl_audit(s, &s->refused_audit,
 				  &(struct uvs_ctl_audit){ .peer = &peer,
 							   .cmd_name = "connect",
@@ -416,6 +418,7 @@ static void accept_clients(struct uvs_ctl_server *s)
 				 "it takes (--max-clients)",
 				 s->nclients);
 			refuse_peer(fd, EUSERS, msg);
+			ctl_count(&s->stats.clients_refused);
 			continue;
 		}
 		if (!(c = client_new(s, fd))) {
@@ -433,7 +436,18 @@ static void accept_clients(struct uvs_ctl_server *s)
 		s->clients = c;
 		if (s->nclients++ == 0)
 			idle_timer(s, true);
+		uvs_store_relaxed(&s->stats.clients, s->nclients); /* relaxed: a count */
 	}
+}
+
+void uvs_ctl_server_stats(const struct uvs_ctl_server *s, struct uvs_ctl_stats *out)
+{
+	const uint64_t *from = (const uint64_t *)&s->stats;
+	uint64_t *to = (uint64_t *)out;
+
+	/* Relaxed: counts, each read on its own. */
+	for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
+		to[i] = uvs_load_relaxed(&from[i]);
 }
 
 /* Removes a socket file left by a uvsd that is gone; a live one is EADDRINUSE. */

@@ -79,9 +79,18 @@ struct uvs_ctl_ops {
 	/* The named counters for GET_COUNTERS: up to max of them; returns how many.
 	 * NULL: none. */
 	size_t (*counters)(void *arg, struct uvs_ctl_counter *out, size_t max);
-	/* A sync daemon started (d) or stopped (state): only told, since sync is not
-	 * implemented yet; the server keeps and reports the state. May be NULL. */
-	void (*daemon_changed)(void *arg, const struct uvs_ctl_daemon *d, bool running);
+	/*
+	 * Sync daemons. daemon_config completes d with what depends on its link (the
+	 * kernel's defaults: sync_maxlen from the link's MTU) and checks it (-ENODEV: no
+	 * such link), before the server refuses a daemon that runs already; then
+	 * daemon_start starts it. Each returns 0 or a negative errno with *err set, and
+	 * the server records and reports only what started. daemon_stop stops the
+	 * daemon of d->state. NULL: a daemon is only recorded, with sync_maxlen 1472 by
+	 * default.
+	 */
+	int (*daemon_config)(void *arg, struct uvs_ctl_daemon *d, struct uvs_error *err);
+	int (*daemon_start)(void *arg, const struct uvs_ctl_daemon *d, struct uvs_error *err);
+	void (*daemon_stop)(void *arg, const struct uvs_ctl_daemon *d);
 	/* A change was made or refused, or a connection refused (see uvs_ctl_audit),
 	 * within the audit's limit. a and what it points to last for the call only. */
 	void (*audit)(void *arg, const struct uvs_ctl_audit *a);
@@ -147,7 +156,7 @@ void uvs_ctl_server_close(struct uvs_ctl_server *s);
 
 /*
  * Starts sync daemon d as a NEW_DAEMON request does: the same checks and messages,
- * the kernel's defaults for what d leaves 0, ops->daemon_changed told. For uvsd's
+ * the kernel's defaults for what d leaves 0, started through the ops. For uvsd's
  * restore of its state. Returns 0 or a negative errno with *err set.
  */
 int uvs_ctl_server_start_daemon(struct uvs_ctl_server *s, const struct uvs_ctl_daemon *d,
@@ -156,6 +165,20 @@ int uvs_ctl_server_start_daemon(struct uvs_ctl_server *s, const struct uvs_ctl_d
 /* The sync daemons that run (GET_DAEMON's answer, master first) into out; returns
  * how many (0..2). */
 size_t uvs_ctl_server_daemons(const struct uvs_ctl_server *s, struct uvs_ctl_daemon out[2]);
+
+/* What the server has done, for uvsd's metrics. */
+struct uvs_ctl_stats {
+	uint64_t done[UVS_CMD_MAX + 1];	   /* requests of each command answered with success */
+	uint64_t refused[UVS_CMD_MAX + 1]; /* ... answered with an error */
+	uint64_t unreadable;		   /* requests without a command it serves */
+	uint64_t clients;		   /* clients connected now */
+	uint64_t clients_refused;	   /* connections refused: not permitted, or too many */
+};
+/* Fills out. Unlike the rest, any thread may call it (the counts are written with
+ * relaxed stores by the control thread, and read so). */
+void uvs_ctl_server_stats(const struct uvs_ctl_server *s, struct uvs_ctl_stats *out);
+/* The name of command cmd ("NEW_SERVICE", ...), or NULL if the server has none. */
+const char *uvs_ctl_cmd_name(unsigned cmd);
 
 /* Receives each reply datagram of uvs_ctl_server_feed(). */
 typedef void (*uvs_ctl_sink_fn)(void *arg, const void *buf, size_t len);

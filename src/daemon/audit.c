@@ -116,19 +116,29 @@ static void write_change(FILE *f, const struct uvs_ctl_audit *a)
 	}
 }
 
-const char *uvsd_audit_text(const struct uvs_ctl_audit *a, char *buf, size_t len)
+/* What a asked, as an ipvsadm rule without its newline, made printable, into rule. */
+static void change_text(const struct uvs_ctl_audit *a, char *rule, size_t len)
 {
-	char rule[512] = "";
 	size_t n;
 	FILE *f;
 
 	/* The rule writers of adm/save.h write to a stream, ending with a newline. */
-	if ((f = fmemopen(rule, sizeof(rule) - 1, "w"))) {
+	rule[0] = '\0';
+	if ((f = fmemopen(rule, len - 1, "w"))) {
 		write_change(f, a);
 		fclose(f);
 	}
 	if ((n = strlen(rule)) && rule[n - 1] == '\n')
 		rule[n - 1] = '\0';
+	printable(rule);
+}
+
+const char *uvsd_audit_text(const struct uvs_ctl_audit *a, char *buf, size_t len)
+{
+	char rule[512];
+	FILE *f;
+
+	change_text(a, rule, sizeof(rule));
 	buf[0] = '\0';
 	if ((f = fmemopen(buf, len, "w"))) {
 		write_peer(f, a->peer);
@@ -142,24 +152,80 @@ const char *uvsd_audit_text(const struct uvs_ctl_audit *a, char *buf, size_t len
 	return buf;
 }
 
+/* The peer's fields (uid, pid, and comm if known) into f[0..); returns how many.
+ * The values point into ids and comm. */
+static size_t peer_fields(const struct uvs_ctl_peer *p, struct uvs_log_field *f, char ids[2][16],
+			  char comm[sizeof(p->comm) + 1])
+{
+	size_t n = 0;
+
+	snprintf(ids[0], sizeof(ids[0]), "%d", (int)p->uid);
+	snprintf(ids[1], sizeof(ids[1]), "%d", (int)p->pid);
+	f[n++] = (struct uvs_log_field){ "uid", ids[0] };
+	f[n++] = (struct uvs_log_field){ "pid", ids[1] };
+	if (p->comm[0]) {
+		snprintf(comm, sizeof(p->comm) + 1, "%.*s", (int)sizeof(p->comm), p->comm);
+		printable(comm);
+		f[n++] = (struct uvs_log_field){ "comm", comm };
+	}
+	return n;
+}
+
+size_t uvsd_audit_fields(const struct uvs_ctl_audit *a, struct uvsd_audit_kv *kv)
+{
+	size_t n = peer_fields(a->peer, kv->f, kv->ids, kv->comm);
+
+	change_text(a, kv->change, sizeof(kv->change));
+	kv->f[n++] = (struct uvs_log_field){ "change", kv->change };
+	kv->f[n++] = (struct uvs_log_field){ "result", a->error ? "refused" : "ok" };
+	if (a->error) {
+		snprintf(kv->error, sizeof(kv->error), "%s", a->msg ? a->msg : strerror(a->error));
+		printable(kv->error);
+		kv->f[n++] = (struct uvs_log_field){ "error", kv->error };
+	}
+	return n;
+}
+
 void uvsd_audit(void *ctl_arg, const struct uvs_ctl_audit *a)
 {
+	struct uvsd_audit_kv kv;
 	char text[1024];
 
 	(void)ctl_arg;
-	if (uvs_log_enabled(LOG_NOTICE))
+	if (!uvs_log_enabled(LOG_NOTICE))
+		return;
+	if (uvs_log_get_format() == UVS_LOG_TEXT)
 		uvs_log(LOG_NOTICE, "audit: %s", uvsd_audit_text(a, text, sizeof(text)));
+	else
+		uvs_log_kv(LOG_NOTICE, kv.f, uvsd_audit_fields(a, &kv), "audit");
 }
 
 void uvsd_audit_skipped(void *ctl_arg, const struct uvs_ctl_peer *peer, unsigned long ok,
 			unsigned long refused)
 {
-	char who[64] = "";
-	FILE *f;
+	struct uvs_log_field f[6];
+	char who[64] = "", ids[2][16], comm[sizeof(peer->comm) + 1], counts[3][24];
+	size_t n = 0;
+	FILE *fp;
 
 	(void)ctl_arg;
 	if (!uvs_log_enabled(LOG_NOTICE))
 		return;
+	if (uvs_log_get_format() == UVS_LOG_KV) {
+		if (peer)
+			n = peer_fields(peer, f, ids, comm);
+		snprintf(counts[0], sizeof(counts[0]), "%lu", ok + refused);
+		snprintf(counts[1], sizeof(counts[1]), "%lu", ok);
+		snprintf(counts[2], sizeof(counts[2]), "%lu", refused);
+		f[n++] = (struct uvs_log_field){ "not_logged", counts[peer ? 0 : 2] };
+		if (peer) {
+			f[n++] = (struct uvs_log_field){ "ok", counts[1] };
+			f[n++] = (struct uvs_log_field){ "refused", counts[2] };
+		}
+		uvs_log_kv(LOG_NOTICE, f, n, "audit: %s not logged one by one (the audit's limit)",
+			   peer ? "changes" : "connections refused");
+		return;
+	}
 	if (!peer) {
 		uvs_log(LOG_NOTICE,
 			"audit: %lu more connections refused, not logged one by one (the audit's "
@@ -167,9 +233,9 @@ void uvsd_audit_skipped(void *ctl_arg, const struct uvs_ctl_peer *peer, unsigned
 			refused);
 		return;
 	}
-	if ((f = fmemopen(who, sizeof(who), "w"))) {
-		write_peer(f, peer);
-		fclose(f);
+	if ((fp = fmemopen(who, sizeof(who), "w"))) {
+		write_peer(fp, peer);
+		fclose(fp);
 	}
 	printable(who);
 	uvs_log(LOG_NOTICE,

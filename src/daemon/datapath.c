@@ -4,10 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <urcu.h>
 
 #include "base/atomic.h"
+#include "base/clock.h"
 #include "datapath.h"
+#include "heartbeat.h"
 #include "io/link.h"
 #include "pkt/parse.h"
 #include "log.h"
@@ -23,6 +26,9 @@ struct thread {
 	bool started;
 	bool ready; /* set by the thread once its worker is registered */
 	int result;
+	/* Written by the worker only (relaxed stores), read anywhere: frames received and
+	 * the time spent from receiving a batch to sending it. */
+	uint64_t frames, busy_ns;
 };
 
 struct uvsd_datapath {
@@ -34,19 +40,30 @@ struct uvsd_datapath {
 	/* Set by the control thread to have the workers park between batches, so that
 	 * it may replace the backend (uvsd_datapath_reopen). */
 	bool hold;
-	pthread_mutex_t lock;	  /* with cond: start waits for each worker's registration, */
-	pthread_cond_t cond;	  /* a reopen for the workers to park, they for its end */
-	unsigned started, parked; /* under lock */
+	pthread_mutex_t lock;	    /* with cond: start waits for each worker's registration, */
+	pthread_cond_t cond;	    /* a reopen for the workers to park, they for its end */
+	pthread_mutex_t stats_lock; /* io and carried, for readers of the counters */
+	unsigned started, parked;   /* under lock */
 	struct thread *threads;
 	const char *const *ifnames; /* the caller's, which outlive dp */
 	unsigned nifs;
-	bool *gro_was_on;	      /* per link: GRO to turn back on at stop */
-	uint32_t mtu;		      /* the links' largest MTU when io was opened */
-	struct uvs_marks *marks;      /* RCU-published; NULL: no mark rules */
-	struct uvs_io_stats *carried; /* per worker: the counts of backends reopen closed */
+	bool *gro_was_on;		  /* per link: GRO to turn back on at stop */
+	uint32_t mtu;			  /* the links' largest MTU when io was opened */
+	struct uvs_marks *marks;	  /* RCU-published; NULL: no mark rules */
+	struct uvs_io_stats *carried;	  /* per worker: the counts of backends reopen closed */
+	struct uvsd_heartbeat *heartbeat; /* the caller's; NULL: no fail-safe */
+	int idle_wait_ms;		  /* the longest sleep of an idle worker */
 };
 
 static __thread struct uvs_nhcache *worker_nh;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 int uvsd_datapath_route(void *arg, int af, const union uvs_addr *nh, struct uvs_route *out)
 {
@@ -119,8 +136,13 @@ static void *worker_main(void *arg)
 			park(dp);
 			continue;
 		}
+		uint64_t start = now_ns();
 		unsigned n = uvs_io_rx(dp->io, id, f, UVS_IO_BATCH);
 		uvs_time_t now = uvs_model_now(dp->engine->model);
+
+		/* A turn of the loop: this worker moves frames (a parked one does not). */
+		if (dp->heartbeat)
+			uvsd_heartbeat_beat(dp->heartbeat, id, uvs_monotonic_ns());
 
 		if (n) {
 			rcu_read_lock();
@@ -131,10 +153,14 @@ static void *worker_main(void *arg)
 			uvs_engine_process(&t->worker, f, n, now);
 			uvs_io_tx(dp->io, id, f, n);
 			send_made(dp->io, id, &t->worker);
+			/* Relaxed: counts with one writer, read racily by the metrics. */
+			uvs_store_relaxed(&t->frames, uvs_load_relaxed(&t->frames) + n);
+			uvs_store_relaxed(&t->busy_ns,
+					  uvs_load_relaxed(&t->busy_ns) + (now_ns() - start));
 			continue;
 		}
 		uvs_worker_timers(&t->worker, now);
-		uvs_io_wait(dp->io, id, IDLE_WAIT_MS);
+		uvs_io_wait(dp->io, id, dp->idle_wait_ms);
 	}
 	worker_nh = NULL;
 	rcu_unregister_thread();
@@ -183,12 +209,13 @@ static int open_io(struct uvsd_datapath *dp, struct uvs_error *err)
 }
 
 int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
-			struct uvsd_datapath **out, struct uvs_error *err)
+			struct uvsd_heartbeat *hb, struct uvsd_datapath **out,
+			struct uvs_error *err)
 {
 	struct uvsd_datapath *dp;
 	int ret;
 
-	if (io->nworkers != e->nworkers) {
+	if (io->nworkers > e->nworkers) {
 		return uvs_errorf(err, EINVAL, "the backend has %u workers, the engine %u",
 				  io->nworkers, e->nworkers);
 	}
@@ -199,7 +226,12 @@ int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
 	}
 	dp->engine = e;
 	dp->nworkers = io->nworkers;
+	dp->heartbeat = hb;
+	dp->idle_wait_ms = IDLE_WAIT_MS;
+	if (hb && uvsd_heartbeat_wait_ms(hb) < IDLE_WAIT_MS)
+		dp->idle_wait_ms = uvsd_heartbeat_wait_ms(hb);
 	pthread_mutex_init(&dp->lock, NULL);
+	pthread_mutex_init(&dp->stats_lock, NULL);
 	pthread_cond_init(&dp->cond, NULL);
 	dp->threads = calloc(dp->nworkers, sizeof(*dp->threads));
 	if (!dp->threads) {
@@ -253,7 +285,7 @@ fail:
  * backends. */
 static void sum_io(const struct uvs_io_stats *s, struct uvs_io_stats *to)
 {
-#define X(name) to->name += s->name;
+#define X(name, help) to->name += s->name;
 	UVS_IO_COUNTERS(X)
 #undef X
 }
@@ -271,6 +303,8 @@ int uvsd_datapath_reopen(struct uvsd_datapath *dp, struct uvs_error *err)
 	while (dp->parked < dp->started)
 		pthread_cond_wait(&dp->cond, &dp->lock);
 	pthread_mutex_unlock(&dp->lock);
+	/* Readers of the counters see the old backend or the new one, never neither. */
+	pthread_mutex_lock(&dp->stats_lock);
 	for (unsigned i = 0; dp->io && i < dp->nworkers; i++) {
 		struct uvs_io_stats st;
 
@@ -281,6 +315,7 @@ int uvsd_datapath_reopen(struct uvsd_datapath *dp, struct uvs_error *err)
 	dp->io = NULL;
 	gro_off(dp);
 	ret = open_io(dp, err);
+	pthread_mutex_unlock(&dp->stats_lock);
 	/* Next hops may have moved to the new link: ask the kernel afresh. */
 	for (unsigned i = 0; i < dp->nworkers; i++)
 		uvs_nhcache_flush(dp->threads[i].nh);
@@ -315,8 +350,10 @@ void uvsd_datapath_stop(struct uvsd_datapath *dp)
 			pthread_join(dp->threads[i].tid, NULL);
 			dp->threads[i].started = false;
 		}
+	pthread_mutex_lock(&dp->stats_lock);
 	uvs_io_close(dp->io);
 	dp->io = NULL;
+	pthread_mutex_unlock(&dp->stats_lock);
 	for (unsigned i = 0; dp->gro_was_on && i < dp->nifs; i++)
 		if (dp->gro_was_on[i]) {
 			uvs_link_gro_on(dp->ifnames[i]);
@@ -334,6 +371,7 @@ void uvsd_datapath_free(struct uvsd_datapath *dp)
 	free(dp->gro_was_on);
 	free(dp->carried);
 	pthread_mutex_destroy(&dp->lock);
+	pthread_mutex_destroy(&dp->stats_lock);
 	pthread_cond_destroy(&dp->cond);
 	free(dp);
 }
@@ -346,12 +384,15 @@ struct uvs_marks *uvsd_datapath_set_marks(struct uvsd_datapath *dp, struct uvs_m
 	return old;
 }
 
-void uvsd_datapath_counters(const struct uvsd_datapath *dp, struct uvs_io_stats *io,
+void uvsd_datapath_counters(struct uvsd_datapath *dp, struct uvs_io_stats *io,
 			    struct uvs_nhcache_stats *nh)
 {
 	memset(io, 0, sizeof(*io));
 	memset(nh, 0, sizeof(*nh));
-	for (unsigned i = 0; dp && dp->carried && i < dp->nworkers; i++) {
+	if (!dp)
+		return;
+	pthread_mutex_lock(&dp->stats_lock);
+	for (unsigned i = 0; dp->carried && i < dp->nworkers; i++) {
 		struct uvs_io_stats s;
 		struct uvs_nhcache_stats c;
 
@@ -366,4 +407,18 @@ void uvsd_datapath_counters(const struct uvsd_datapath *dp, struct uvs_io_stats 
 			nh->misses += c.misses;
 		}
 	}
+	pthread_mutex_unlock(&dp->stats_lock);
+}
+
+unsigned uvsd_datapath_workers(const struct uvsd_datapath *dp)
+{
+	return dp ? dp->nworkers : 0;
+}
+
+void uvsd_datapath_worker_stats(const struct uvsd_datapath *dp, unsigned i,
+				struct uvsd_worker_stats *out)
+{
+	/* Relaxed: counts with one writer each, read on their own. */
+	out->frames = uvs_load_relaxed(&dp->threads[i].frames);
+	out->busy_ns = uvs_load_relaxed(&dp->threads[i].busy_ns);
 }

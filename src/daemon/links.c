@@ -81,10 +81,12 @@ static void check_link(struct uvsd_links *l, unsigned k)
 	char msg[512];
 
 	if (lk->ifindex && !exists(lk->ifindex)) {
-		uvs_log(LOG_WARNING,
-			"%s: link gone (ifindex %u): nothing is forwarded on it until a link of "
-			"that name is back",
-			lk->name, lk->ifindex);
+		/* A link that flaps says so a few times, not at every flap. */
+		UVS_LOG_LIMIT(gone_limit, "link_gone");
+		uvs_log_limited(&gone_limit, LOG_WARNING,
+				"%s: link gone (ifindex %u): nothing is forwarded on it until a "
+				"link of that name is back",
+				lk->name, lk->ifindex);
 		uvs_steer_link_gone(l->steer, k);
 		lk->ifindex = 0;
 		lk->back = false;

@@ -9,6 +9,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "heartbeat.h"
+#include "http_addr.h"
 #include "state_file.h"
 #include "uvs/ctl.h"
 #include "uvs/version.h"
@@ -26,6 +28,9 @@ static void usage(FILE *f)
 		"  --busy-poll         af_xdp: workers spin instead of sleeping when idle\n"
 		"  --no-steer          leave every frame to the kernel too (no tc program;\n"
 		"                      only where the kernel drops VIP traffic by itself)\n"
+		"  --steer-timeout MS  the steering programs leave every frame to the kernel\n"
+		"                      MS ms after uvsd's workers stop (killed, stopped,\n"
+		"                      wedged), %d..%d, 0 never (default %d)\n"
 		"  --rules FILE        load this ipvsadm -S rules file; SIGHUP reloads it\n"
 		"  --state FILE        keep the configuration in FILE across restarts and\n"
 		"                      crashes, or none (default: state in systemd's\n"
@@ -43,6 +48,11 @@ static void usage(FILE *f)
 		"  --syslog            log to syslog\n"
 		"  --log-level LEVEL   log messages of this priority and above: err, warning,\n"
 		"                      notice, info (the default) or debug\n"
+		"  --log-format FORMAT kv: level=... msg=\"...\" key=value lines (the default);\n"
+		"                      text: uvsd: level: message\n"
+		"  --metrics ADDR:PORT serve Prometheus metrics (/metrics) and a status page (/)\n"
+		"                      over HTTP there, e.g. 127.0.0.1:9911 or [::1]:9911\n"
+		"                      (default: none)\n"
 		"  --sysctl NAME=VALUE set an IPVS sysctl (net.ipv4.vs.NAME) at start; repeat\n"
 		"                      for several (uvsadm --sysctl sets them later)\n"
 		"  --sysctl-file FILE  IPVS sysctls in sysctl.conf's syntax (net.ipv4.vs.* only)\n"
@@ -53,7 +63,8 @@ static void usage(FILE *f)
 		"                      separated by commas; 0: none (default 21)\n"
 		"  --version, -V       print uvsd's version\n"
 		"  --help\n",
-		UVSD_MAX_WORKERS, UVSD_MAX_CLIENTS_MAX, UVSD_MAX_CLIENTS_DEF,
+		UVSD_MAX_WORKERS, UVSD_HEARTBEAT_MIN_MS, UVSD_HEARTBEAT_MAX_MS,
+		UVSD_HEARTBEAT_DEF_MS, UVSD_MAX_CLIENTS_MAX, UVSD_MAX_CLIENTS_DEF,
 		UVSD_CLIENT_TIMEOUT_MAX, UVSD_CLIENT_TIMEOUT_DEF, UVSD_MAX_CONNS_MAX,
 		UVS_FTP_PORTS_MAX);
 }
@@ -158,6 +169,22 @@ static int ftp_ports(const char *s, struct uvsd_options *o)
 	return 0;
 }
 
+/* --metrics: HOST:PORT, HOST an IPv4 address or an IPv6 one in brackets, PORT
+ * 1..65535; checked here so that a mistake stops uvsd before it starts (the listener
+ * opens it). Returns 0, or -1 after saying why. */
+static int metrics_address(const char *s, const char **out)
+{
+	struct uvsd_http_addr a;
+	char why[128];
+
+	if (uvsd_http_parse_addr(s, &a, why, sizeof(why)) < 0) {
+		fprintf(stderr, "uvsd: --metrics %s: %s\n", s, why);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
 /* Checks what the options say together. */
 static int check(const struct uvsd_options *o)
 {
@@ -170,6 +197,11 @@ static int check(const struct uvsd_options *o)
 		fprintf(stderr, "uvsd: --busy-poll is for --io af_xdp\n");
 		return -1;
 	}
+	if (o->steer_timeout_set && o->no_steer) {
+		fprintf(stderr, "uvsd: --steer-timeout is for the steering programs: not with "
+				"--no-steer\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -178,12 +210,15 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 	static const struct option opts[] = {
 		{ "rules", required_argument, NULL, 'r' },
 		{ "no-steer", no_argument, NULL, 'N' },
+		{ "steer-timeout", required_argument, NULL, 'T' },
 		{ "marks", required_argument, NULL, 'M' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "syslog", no_argument, NULL, 'l' },
 		{ "log-level", required_argument, NULL, 'L' },
+		{ "log-format", required_argument, NULL, 'F' },
+		{ "metrics", required_argument, NULL, 'P' },
 		{ "conn-tab-bits", required_argument, NULL, 'b' },
 		{ "max-conns", required_argument, NULL, 'm' },
 		{ "interface", required_argument, NULL, 'i' },
@@ -198,7 +233,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		{ "sysctl", required_argument, NULL, 'y' },
 		{ "sysctl-file", required_argument, NULL, 'Y' },
 		{ "state", required_argument, NULL, 'S' },
-		{ "ftp-ports", required_argument, NULL, 'F' },
+		{ "ftp-ports", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v = 0;
@@ -209,6 +244,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 	o->max_clients = UVSD_MAX_CLIENTS_DEF;
 	o->client_timeout = UVSD_CLIENT_TIMEOUT_DEF;
 	o->log_level = LOG_INFO;
+	o->steer_timeout_ms = UVSD_HEARTBEAT_DEF_MS;
 	while (!ret && (c = getopt_long(argc, argv, "V", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -238,6 +274,18 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		case 'L':
 			ret = log_level(optarg, &o->log_level);
 			break;
+		case 'F':
+			if (strcmp(optarg, "kv") && strcmp(optarg, "text")) {
+				fprintf(stderr, "uvsd: --log-format takes kv or text, not '%s'\n",
+					optarg);
+				ret = -1;
+				break;
+			}
+			o->log_text = !strcmp(optarg, "text");
+			break;
+		case 'P':
+			ret = metrics_address(optarg, &o->metrics);
+			break;
 		case 'b':
 			if (!(ret = number("conn-tab-bits", optarg, 8, 24, &v)))
 				o->table_bits = (unsigned)v;
@@ -255,6 +303,17 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 			break;
 		case 'N':
 			o->no_steer = true;
+			break;
+		case 'T':
+			ret = number("steer-timeout", optarg, 0, UVSD_HEARTBEAT_MAX_MS, &v);
+			if (!ret && v && v < UVSD_HEARTBEAT_MIN_MS) {
+				fprintf(stderr,
+					"uvsd: --steer-timeout: %lu is not 0 or in %d..%d\n", v,
+					UVSD_HEARTBEAT_MIN_MS, UVSD_HEARTBEAT_MAX_MS);
+				ret = -1;
+			}
+			o->steer_timeout_ms = (uint32_t)v;
+			o->steer_timeout_set = true;
 			break;
 		case 'R':
 			if (!(ret = number("ring-mib", optarg, 1, 1024, &v)))
@@ -286,7 +345,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		case 'Y':
 			ret = uvsd_sysctls_add_file(&o->sysctls, optarg);
 			break;
-		case 'F':
+		case 'p':
 			ret = ftp_ports(optarg, o);
 			break;
 		case 'h':

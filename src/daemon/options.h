@@ -23,10 +23,12 @@ struct uvsd_options {
 	const char *ifnames[UVSD_MAX_LINKS];
 	unsigned nifs;
 	bool no_steer;
-	bool af_xdp;	   /* --io af_xdp */
-	bool busy_poll;	   /* --busy-poll (AF_XDP) */
-	unsigned workers;  /* 0: one per online CPU */
-	uint32_t ring_mib; /* 0: the backend's default */
+	uint32_t steer_timeout_ms; /* the fail-safe's (heartbeat.h); 0: off */
+	bool steer_timeout_set;	   /* given on the command line */
+	bool af_xdp;		   /* --io af_xdp */
+	bool busy_poll;		   /* --busy-poll (AF_XDP) */
+	unsigned workers;	   /* 0: one per online CPU */
+	uint32_t ring_mib;	   /* 0: the backend's default */
 	const char *rules;
 	const char *state; /* --state FILE; NULL: the default */
 	bool state_none;   /* --state none */
@@ -36,6 +38,8 @@ struct uvsd_options {
 	bool foreground;
 	bool syslog;
 	int log_level;		     /* LOG_ERR..LOG_DEBUG: messages below it are not logged */
+	bool log_text;		     /* --log-format text (else kv, log.h) */
+	const char *metrics;	     /* --metrics ADDR:PORT; NULL: no HTTP listener */
 	unsigned table_bits;	     /* 0: the engine's default */
 	uint32_t max_conns;	     /* 0: the engine's default */
 	unsigned max_clients;	     /* control socket clients at a time */

@@ -6,7 +6,8 @@
  * start (--sysctl, --sysctl-file), the 2-second rate estimator (run_estimation),
  * the trash of deleted real servers and the priming of real servers' neighbours, in a
  * poll() loop. With --interface, worker threads (datapath.c) move frames between the
- * links and the engine. Nothing busy-polls: an idle uvsd sleeps.
+ * links and the engine. The connection sync daemons (src/sync/) run threads of their
+ * own when started. Nothing busy-polls: an idle uvsd sleeps.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -29,16 +30,21 @@
 #include "ctl/server.h"
 #include "datapath.h"
 #include "detach.h"
+#include "heartbeat.h"
+#include "http.h"
 #include "io/steer.h"
 #include "links.h"
 #include "log.h"
 #include "marks_file.h"
+#include "metrics_sources.h"
 #include "net/netwatch.h"
 #include "notify.h"
 #include "options.h"
 #include "prime.h"
 #include "rules_file.h"
 #include "state.h"
+#include "sync/sync.h"
+#include "sync_ops.h"
 #include "uvs/ctl.h"
 
 struct uvsd {
@@ -47,20 +53,25 @@ struct uvsd {
 	struct uvs_engine engine;
 	struct uvs_ctl_server *ctl;
 	struct uvsd_datapath *dp; /* NULL without --interface */
+	struct uvs_sync *sync;	  /* the sync daemons; their worker is the engine's last */
 	struct uvsd_prime *prime;
-	struct uvs_steer *steer;     /* NULL without --interface or with --no-steer */
-	uint64_t steered_generation; /* the model generation the BPF map holds */
-	uint64_t steer_next_ms;	     /* no sync before (see steer_update) */
-	int steer_error;	     /* of the last sync, logged once */
-	struct uvs_marks *marks;     /* --marks, in use by the workers and steering */
+	struct uvs_steer *steer;	  /* NULL without --interface or with --no-steer */
+	struct uvsd_heartbeat *heartbeat; /* the fail-safe's; NULL without steering */
+	uint64_t steered_generation;	  /* the model generation the BPF map holds */
+	uint64_t steer_next_ms;		  /* no sync before (see steer_update) */
+	int steer_error;		  /* of the last sync, logged once */
+	struct uvs_marks *marks;	  /* --marks, in use by the workers and steering */
 	unsigned nworkers;
 	uint64_t status_generation;	/* the model generation systemd's status shows */
 	bool model_ready, engine_ready; /* what setup() got to, for the teardown */
 	struct uvs_netwatch *netwatch;	/* links and addresses; NULL without --interface */
 	struct uvsd_links *links;	/* NULL without --interface */
 	struct uvsd_state_keeper state; /* file NULL: no state file */
-	char *declared;	      /* what the rules file declared at its last load; NULL before */
-	struct pollfd fds[4]; /* signals, timer, the control server, netwatch */
+	char *declared;	       /* what the rules file declared at its last load; NULL before */
+	struct pollfd fds[4];  /* signals, timer, the control server, netwatch */
+	struct uvsd_view view; /* what the HTTP thread reads */
+	struct uvsd_metrics *metrics; /* /metrics' sources; NULL without --metrics */
+	struct uvsd_http *http;	      /* NULL without --metrics */
 };
 
 enum { FD_SIGNAL, FD_TIMER, FD_CTL, FD_NET, NFDS };
@@ -115,13 +126,13 @@ static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
 	put_counter(out, max, &n, "tx", tx);
 	for (unsigned r = 1; r < UVS_R_COUNT; r++)
 		put_counter(out, max, &n, uvs_reason_name(r), c[r]);
-#define X(name) put_counter(out, max, &n, "io_" #name, io.name);
+#define X(name, help) put_counter(out, max, &n, "io_" #name, io.name);
 	UVS_IO_COUNTERS(X)
 #undef X
 	put_counter(out, max, &n, "nh_cache_hits", nh.hits);
 	put_counter(out, max, &n, "nh_cache_misses", nh.misses);
 	put_counter(out, max, &n, "steer_keys", d->steer ? uvs_steer_keys(d->steer) : 0);
-	return n;
+	return d->sync ? uvsd_sync_counters(d->sync, out, n, max) : n;
 }
 
 static size_t ops_conns(void *arg, uint64_t *cursor, struct uvs_ctl_conn *out, size_t max)
@@ -139,9 +150,27 @@ static void ops_mark_local(void *arg, struct uvs_snap *s)
 	uvs_snap_mark_local(s, &d->engine);
 }
 
+static int ops_daemon_config(void *arg, struct uvs_ctl_daemon *dm, struct uvs_error *err)
+{
+	return uvsd_sync_config(((struct uvsd *)arg)->sync, dm, err);
+}
+
+static int ops_daemon_start(void *arg, const struct uvs_ctl_daemon *dm, struct uvs_error *err)
+{
+	return uvsd_sync_start(((struct uvsd *)arg)->sync, dm, err);
+}
+
+static void ops_daemon_stop(void *arg, const struct uvs_ctl_daemon *dm)
+{
+	uvsd_sync_stop(((struct uvsd *)arg)->sync, dm);
+}
+
 static const struct uvs_ctl_ops ctl_ops = {
 	.conns = ops_conns,
 	.mark_local = ops_mark_local,
+	.daemon_config = ops_daemon_config,
+	.daemon_start = ops_daemon_start,
+	.daemon_stop = ops_daemon_stop,
 	.get_timeouts = ops_get_timeouts,
 	.set_timeouts = ops_set_timeouts,
 	.counters = ops_counters,
@@ -188,6 +217,8 @@ static int steer_update(struct uvsd *d, bool idle)
 	}
 	if (d->steer_error)
 		uvs_log(LOG_NOTICE, "steering: the map holds every service again");
+	/* Relaxed: a count the metrics read on its own. */
+	uvs_store_relaxed(&d->view.steer_keys, uvs_steer_keys(d->steer));
 	uvs_log(LOG_DEBUG, "steering: %u keys in the map after %llu ms", uvs_steer_keys(d->steer),
 		(unsigned long long)(uvs_monotonic_ms() - now));
 	d->steer_error = 0;
@@ -246,6 +277,34 @@ static int start_steering(struct uvsd *d)
 	return 0;
 }
 
+static int publish_alive(void *arg, uint64_t until_ns)
+{
+	return uvs_steer_alive_until(arg, until_ns);
+}
+
+/* The steering programs stop taking frames --steer-timeout ms after the workers stop
+ * turning (heartbeat.h). Returns 0 or -1 (logged). */
+static int start_heartbeat(struct uvsd *d)
+{
+	int ret;
+
+	if (!d->opt.steer_timeout_ms) {
+		uvs_log(LOG_INFO, "steering: no fail-safe (--steer-timeout 0): if uvsd dies, "
+				  "its programs drop its services' frames until it starts again");
+		return 0;
+	}
+	ret = uvsd_heartbeat_new(d->nworkers, d->opt.steer_timeout_ms, uvs_monotonic_ns(),
+				 publish_alive, d->steer, &d->heartbeat);
+	if (ret < 0) {
+		uvs_log(LOG_ERR, "steering: the fail-safe: %s", strerror(-ret));
+		return -1;
+	}
+	uvs_log(LOG_INFO,
+		"steering: the kernel gets the services' frames %u ms after uvsd's workers stop",
+		d->opt.steer_timeout_ms);
+	return 0;
+}
+
 /* Gives the engine the host's addresses as they are now: frames from them are martian.
  * Logged on failure (the previous addresses stay in use). */
 static void refresh_host_addrs(struct uvsd *d)
@@ -266,11 +325,14 @@ static void refresh_host_addrs(struct uvsd *d)
 	}
 	if (n >= 0)
 		n = uvs_engine_set_host_addrs(&d->engine, a, (size_t)n);
-	if (n < 0)
-		uvs_log(LOG_ERR,
-			"the host's addresses: %s (frames from addresses it has gained are not "
-			"dropped as martian_src_local)",
-			strerror(-n));
+	if (n < 0) {
+		/* Asked again at every change of addresses: limited. */
+		UVS_LOG_LIMIT(addrs_limit, "host_addrs");
+		uvs_log_limited(&addrs_limit, LOG_ERR,
+				"the host's addresses: %s (frames from addresses it has gained are "
+				"not dropped as martian_src_local)",
+				strerror(-n));
+	}
 	free(a);
 }
 
@@ -425,7 +487,8 @@ static int setup(struct uvsd *d)
 						   : cpus > UVSD_MAX_WORKERS ? UVSD_MAX_WORKERS
 									     : cpus);
 	}
-	if (uvs_model_init(&d->model, d->nworkers) < 0) {
+	/* One worker more than the data path has: the sync daemons' (src/sync/). */
+	if (uvs_model_init(&d->model, d->nworkers + 1) < 0) {
 		uvs_log(LOG_ERR, "out of memory");
 		return -1;
 	}
@@ -443,13 +506,17 @@ static int setup(struct uvsd *d)
 		memcpy(c.ftp_ports, d->opt.ftp_ports, sizeof(c.ftp_ports));
 		c.nftp_ports = d->opt.nftp_ports;
 	}
-	c.nworkers = d->nworkers;
+	c.nworkers = d->nworkers + 1;
 	c.route = uvsd_datapath_route;
 	if ((ret = uvs_engine_init(&d->engine, &d->model, &c)) < 0) {
 		uvs_log(LOG_ERR, "engine: %s", strerror(-ret));
 		return -1;
 	}
 	d->engine_ready = true;
+	if ((ret = uvs_sync_open(&d->engine, d->nworkers, &d->sync)) < 0) {
+		uvs_log(LOG_ERR, "sync daemons: %s", strerror(-ret));
+		return -1;
+	}
 	uvs_log(LOG_DEBUG, "engine: %u connection buckets, at most %u connections, %u worker(s)",
 		1u << c.table_bits, c.max_conns, d->nworkers);
 	log_ftp_ports(&c);
@@ -522,14 +589,14 @@ static int setup(struct uvsd *d)
 			.deliver_local = !d->opt.no_steer,
 		};
 		if (!d->opt.no_steer) {
-			if (start_steering(d) < 0)
+			if (start_steering(d) < 0 || start_heartbeat(d) < 0)
 				return -1;
 			if (d->opt.af_xdp)
 				io.xsk_map_fd = uvs_steer_xsk_map_fd(d->steer);
 			else
 				io.bpf_filter_fd = uvs_steer_sock_fd(d->steer);
 		}
-		if (uvsd_datapath_start(&d->engine, &io, &d->dp, &err) < 0) {
+		if (uvsd_datapath_start(&d->engine, &io, d->heartbeat, &d->dp, &err) < 0) {
 			uvs_log(LOG_ERR, "data path: %s", err.msg);
 			return -1;
 		}
@@ -542,6 +609,50 @@ static int setup(struct uvsd *d)
 		uvs_log(LOG_INFO, "forwarding on %u link(s) with %u worker(s)", d->opt.nifs,
 			d->nworkers);
 	}
+	return 0;
+}
+
+/* Gives the HTTP thread the sync daemons and their counters as they are now (control
+ * thread: the sync daemons start and stop only here). */
+static void publish_sync(struct uvsd *d)
+{
+	struct uvs_ctl_daemon daemons[2];
+	struct uvs_ctl_counter counters[UVSD_VIEW_SYNC_COUNTERS];
+	unsigned n = (unsigned)uvs_ctl_server_daemons(d->ctl, daemons);
+	size_t nc = d->sync ? uvsd_sync_counters(d->sync, counters, 0, UVSD_VIEW_SYNC_COUNTERS) : 0;
+
+	uvsd_view_publish_sync(&d->view, daemons, n, counters, nc);
+}
+
+/* --metrics: the registry of the director's sources and the HTTP listener, once
+ * everything they read is set up. Returns 0 or -1 (logged). */
+static int start_metrics(struct uvsd *d)
+{
+	struct uvs_error err = { "" };
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	d->view.start_time = (double)now.tv_sec + now.tv_nsec / 1e9;
+	d->view.model = &d->model;
+	d->view.engine = &d->engine;
+	d->view.dp = d->dp;
+	d->view.ctl = d->ctl;
+	d->view.nworkers = d->dp ? d->nworkers : 0;
+	d->view.backend = !d->opt.nifs ? "none" : d->opt.af_xdp ? "af_xdp" : "af_packet";
+	publish_sync(d);
+	if (!d->opt.metrics)
+		return 0;
+	if (!(d->metrics = uvsd_metrics_new()) ||
+	    uvsd_metrics_add_director(d->metrics, &d->view) < 0) {
+		uvs_log(LOG_ERR, "out of memory");
+		return -1;
+	}
+	if (uvsd_http_open(d->opt.metrics, d->metrics, &d->view, &d->http, &err) < 0) {
+		uvs_log(LOG_ERR, "--metrics %s", err.msg);
+		return -1;
+	}
+	uvs_log(LOG_INFO, "metrics on http://%s/metrics, status page on http://%s/", d->opt.metrics,
+		d->opt.metrics);
 	return 0;
 }
 
@@ -590,6 +701,8 @@ static void on_timer(struct uvsd *d)
 	if (read(d->fds[FD_TIMER].fd, &ticks, sizeof(ticks)) != sizeof(ticks))
 		return;
 	uvs_model_estimate_tick(&d->model); /* unless run_estimation is 0 */
+	uvs_sync_tick(d->sync);		    /* what backups made expires */
+	publish_sync(d);		    /* the metrics' sync counters */
 	uvs_model_expire_trash(&d->model);
 	uvs_ctl_server_audit_flush(d->ctl);
 	if (d->links && !uvsd_links_settled(d->links))
@@ -638,6 +751,7 @@ static void run(struct uvsd *d)
 				uvs_log(LOG_ERR, "control socket: %s", strerror(-ret));
 				return;
 			}
+			publish_sync(d); /* a request may have started or stopped one */
 		}
 	}
 }
@@ -651,6 +765,7 @@ int main(int argc, char **argv)
 		return ret < 0 ? 2 : 0;
 	uvs_log_to_syslog(d.opt.syslog || !d.opt.foreground);
 	uvs_log_set_level(d.opt.log_level);
+	uvs_log_set_format(d.opt.log_text ? UVS_LOG_TEXT : UVS_LOG_KV);
 	/* Without --foreground the parent stays until the daemon serves or fails, and
 	 * exits with its outcome (detach.h). */
 	if (!d.opt.foreground && uvsd_detach() < 0) {
@@ -658,7 +773,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rcu_register_thread();
-	ret = setup(&d) < 0 ? 1 : 0;
+	uvsd_view_init(&d.view);
+	ret = setup(&d) < 0 || start_metrics(&d) < 0 ? 1 : 0;
 	if (!ret) {
 		if (!d.opt.foreground)
 			uvsd_detach_ready();
@@ -667,14 +783,20 @@ int main(int argc, char **argv)
 		struct state_now now;
 		uvsd_state_flush(&d.state, state_now(&d, &now)); /* logs a failure */
 	}
+	/* The HTTP thread reads everything below: it stops first. */
+	uvsd_http_close(d.http);
+	uvsd_metrics_free(d.metrics);
 	/* Workers stop before the engine they use; their structs go after it. */
+	uvs_sync_stop_all(d.sync);
 	uvsd_datapath_stop(d.dp);
 	uvs_steer_close(d.steer); /* the kernel handles every frame again */
+	uvsd_heartbeat_free(d.heartbeat);
 	if (d.ctl)
 		uvs_ctl_server_close(d.ctl); /* removes the socket file */
 	if (d.engine_ready)
 		uvs_engine_destroy(&d.engine);
 	uvsd_datapath_free(d.dp);
+	uvs_sync_close(d.sync);
 	uvsd_links_close(d.links);
 	uvs_netwatch_close(d.netwatch);
 	uvsd_prime_close(d.prime);
@@ -684,6 +806,7 @@ int main(int argc, char **argv)
 	if (d.model_ready)
 		uvs_model_destroy(&d.model);
 	uvsd_sysctls_free(&d.opt.sysctls);
+	uvsd_view_destroy(&d.view);
 	rcu_unregister_thread();
 	return ret;
 }

@@ -97,7 +97,8 @@ int uvs_io_wait(struct uvs_io *io, unsigned w, int timeout_ms);
 void uvs_io_wake(struct uvs_io *io);
 
 /*
- * The backends' counters, shown by uvsadm -L --counters as "io_" and the name:
+ * The backends' counters, shown by uvsadm -L --counters as "io_" and the name, and
+ * by uvsd's metrics as uvs_io_NAME_total with the help text:
  * - rx, tx: frames received and sent; rx_too_big: received frames longer than a
  *   frame buffer (the links' largest MTU when the backend opened) and not GSO;
  *   tx_dropped: frames the socket would not take;
@@ -115,23 +116,23 @@ void uvs_io_wake(struct uvs_io *io);
  *   kernel refused.
  */
 #define UVS_IO_COUNTERS(X)                                                                         \
-	X(rx)                                                                                      \
-	X(rx_too_big)                                                                              \
-	X(rx_gso)                                                                                  \
-	X(rx_gso_bad)                                                                              \
-	X(tx)                                                                                      \
-	X(tx_dropped)                                                                              \
-	X(link_errors)                                                                             \
-	X(rx_ring_full)                                                                            \
-	X(rx_dropped)                                                                              \
-	X(rx_fill_empty)                                                                           \
-	X(rx_invalid)                                                                              \
-	X(tx_invalid)                                                                              \
-	X(local)                                                                                   \
-	X(local_dropped)
+	X(rx, "Frames received")                                                                   \
+	X(rx_too_big, "Frames received longer than a frame buffer, not GSO, dropped")              \
+	X(rx_gso, "Unsegmented (GSO) frames from local senders, cut into wire-sized frames")       \
+	X(rx_gso_bad, "GSO frames dropped: a kind not cut, or headers that do not parse")          \
+	X(tx, "Frames sent")                                                                       \
+	X(tx_dropped, "Frames the socket would not take")                                          \
+	X(link_errors, "Errors a socket reported, such as its link going down")                    \
+	X(rx_ring_full, "Frames the kernel dropped because the receive ring was full")             \
+	X(rx_dropped, "AF_XDP: frames the kernel dropped for want of a free chunk or else")        \
+	X(rx_fill_empty, "AF_XDP: times the fill ring was empty")                                  \
+	X(rx_invalid, "AF_XDP: receive descriptors the kernel refused")                            \
+	X(tx_invalid, "AF_XDP: send descriptors the kernel refused")                               \
+	X(local, "Packets handed to the host's own stack (a Local real server)")                   \
+	X(local_dropped, "Packets for the host's own stack that it did not take")
 
 struct uvs_io_stats {
-#define X(name) uint64_t name;
+#define X(name, help) uint64_t name;
 	UVS_IO_COUNTERS(X)
 #undef X
 };

@@ -7,7 +7,9 @@
 #ifndef UVS_STEER_INTERNAL_H
 #define UVS_STEER_INTERNAL_H
 
+#include <bpf/libbpf.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/ftp.h"
 #include "io/steer.h"
@@ -47,6 +49,20 @@ enum { STEER_LEFT_TC = 1, STEER_LEFT_XDP = 2 };
  * Returns the kinds it removed.
  */
 unsigned steer_remove_left(unsigned ifindex, unsigned kinds);
+
+/* How far this process's CLOCK_MONOTONIC is ahead of the kernel's own, which the
+ * programs read (bpf_ktime_get_ns): the offset of its time namespace
+ * (time_namespaces(7)); 0 outside one, or on a kernel without them (steer_clock.c). */
+int64_t steer_monotonic_offset_ns(void);
+
+/* Whether programs of type may call bpf_ktime_get_coarse_ns (Linux 5.11). Needs the
+ * privilege to load a program (it loads a small one); false without. */
+bool steer_has_coarse_clock(enum bpf_prog_type type);
+
+/* Makes the programs of obj (opened, not loaded) read the coarse clock, or the other
+ * one (steer_coarse_clock in steer-decide.h). Returns 0, or -ENOENT if obj has no such
+ * variable. */
+int steer_set_coarse_clock(struct bpf_object *obj, bool coarse);
 
 /* A growing array of keys. */
 struct steer_keyvec {

@@ -37,6 +37,8 @@ struct uvs_steer {
 	struct bpf_object *obj;
 	bool xdp; /* the XDP program instead of the tc one and the socket filter */
 	int map_fd, sock_fd, tc_fd;
+	int alive_fd;		 /* uvs_steer_alive: the fail-safe's deadline */
+	int64_t clock_offset_ns; /* this process's CLOCK_MONOTONIC minus the kernel's */
 	int xdp_fd, xsk_map_fd, xsk_links_fd; /* XDP only */
 	unsigned nlinks;
 	struct link *links;
@@ -179,6 +181,18 @@ void uvs_steer_set_capacity(unsigned max_keys)
 	capacity = max_keys ? max_keys : UVS_STEER_MAX_KEYS;
 }
 
+int uvs_steer_alive_until(struct uvs_steer *s, uint64_t until_ns)
+{
+	struct uvs_steer_alive a = { .until_ns = until_ns };
+	uint32_t zero = 0;
+
+	if (!s)
+		return -EINVAL;
+	if (until_ns != UINT64_MAX)
+		a.until_ns = until_ns - (uint64_t)s->clock_offset_ns;
+	return bpf_map_update_elem(s->alive_fd, &zero, &a, BPF_ANY) ? -errno : 0;
+}
+
 static int load(struct uvs_steer *s, struct uvs_error *err)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "uvs_steer");
@@ -194,11 +208,25 @@ static int load(struct uvs_steer *s, struct uvs_error *err)
 	map = bpf_object__find_map_by_name(s->obj, "uvs_steer_keys");
 	if (!map || bpf_map__set_max_entries(map, capacity))
 		return uvs_syserrorf(err, ENOENT, "the steering programs' key map");
+	ret = steer_set_coarse_clock(
+		s->obj,
+		steer_has_coarse_clock(s->xdp ? BPF_PROG_TYPE_XDP : BPF_PROG_TYPE_SCHED_CLS));
+	if (ret < 0)
+		return uvs_syserrorf(err, -ret, "the steering programs' clock");
 	ret = bpf_object__load(s->obj);
 	if (ret)
 		return uvs_syserrorf(err, -ret, "loading the steering programs");
 	map = bpf_object__find_map_by_name(s->obj, "uvs_steer_keys");
 	s->map_fd = map ? bpf_map__fd(map) : -ENOENT;
+	/* Taking frames for ever until the caller says otherwise: before a first beat,
+	 * and for the tools that never beat. */
+	map = bpf_object__find_map_by_name(s->obj, "uvs_steer_alive");
+	s->alive_fd = map ? bpf_map__fd(map) : -ENOENT;
+	s->clock_offset_ns = steer_monotonic_offset_ns();
+	if (s->alive_fd < 0)
+		return uvs_syserrorf(err, ENOENT, "the steering object lacks its fail-safe map");
+	if ((ret = uvs_steer_alive_until(s, UINT64_MAX)) < 0)
+		return uvs_syserrorf(err, -ret, "the steering programs' fail-safe map");
 	if (s->xdp) {
 		s->sock_fd = s->tc_fd = -ENOENT;
 		s->xdp_fd = program_fd(s->obj, STEER_XDP_NAME);

@@ -10,7 +10,8 @@
  * fwmark services are steered only through uvs's own mark rules (uvs_steer_set_marks):
  * the kernel's marks are set after tc ingress.
  *
- * Threading contract: control thread only. Workers never call into it; the BPF
+ * Threading contract: control thread only, but for uvs_steer_alive_until (the
+ * fail-safe's heartbeat), which the workers call. The BPF
  * programs read the map while it changes, and uvs_steer_sync() adds new keys before
  * it deletes stale ones, so no configured key is ever missing.
  */
@@ -132,6 +133,17 @@ int uvs_steer_set_ftp_ports(struct uvs_steer *s, const uint16_t *ports, unsigned
  * UVS_STEER_MAX_KEYS). Process-wide; for tests that fill a map, and for directors
  * that need more. */
 void uvs_steer_set_capacity(unsigned max_keys);
+
+/*
+ * The fail-safe: the programs take frames only until this process's CLOCK_MONOTONIC
+ * reaches until_ns (converted to the kernel's own clock, which a time namespace may
+ * offset); after that they pass every frame to the kernel, and the socket filter
+ * refuses all, until a later call moves until_ns ahead again. UINT64_MAX: for ever,
+ * as from open until the first call. A uvsd killed or stopped cannot call it, so its
+ * programs stop taking frames by themselves. Any thread, between open and close (one
+ * map update: a system call). Returns 0 or a negative errno; -EINVAL if s is NULL.
+ */
+int uvs_steer_alive_until(struct uvs_steer *s, uint64_t until_ns);
 
 /* How many keys the map holds. */
 unsigned uvs_steer_keys(const struct uvs_steer *s);

@@ -17,6 +17,7 @@
 
 #include "real.h"
 #include "vfile.h"
+#include "vfile_fd.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -132,7 +133,10 @@ static FILE *vfile_fopen(const char *path, const char *mode, bool *taken)
 	*taken = true;
 	if (fd < 0)
 		return NULL;
-	if (!(f = fdopen(fd, mode))) {
+	/* stdio writes a stream of its own past the hooks: a file opened for writing gets
+	 * a stream whose writes the library sees. */
+	f = uvs_vfd_tracked(fd) ? uvs_vfd_fopen(fd, mode) : fdopen(fd, mode);
+	if (!f) {
 		int saved = errno;
 		uvs_real()->close(fd);
 		errno = saved;

@@ -15,6 +15,7 @@
 #undef _FILE_OFFSET_BITS
 #undef _FORTIFY_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/genetlink.h>
 #include <linux/ip_vs.h>
 #include <linux/netlink.h>
@@ -26,6 +27,7 @@
 #include "nlsock.h"
 #include "nltrack.h"
 #include "real.h"
+#include "vfile_fd.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -230,6 +232,11 @@ EXPORT ssize_t write(int fd, const void *buf, size_t len)
 	struct iovec iov = { (void *)buf, len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	bool tracked = false;
+	ssize_t n;
+
+	/* A file of the library's opened for writing (a /proc/sys file). */
+	if (uvs_vfd_any() && uvs_vfd_write(fd, buf, len, &n))
+		return n;
 
 	if (uvs_nltrack_any()) {
 		uvs_nltrack_lock();
@@ -290,24 +297,63 @@ EXPORT ssize_t read(int fd, void *buf, size_t len)
 	return uvs_nlsock_recvmsg(fd, &msg, 0);
 }
 
-EXPORT int close(int fd)
+/* What closing fd, or replacing it with a copy of another, ends: a tracked socket,
+ * and a library file's descriptor (whose last one applies what was written to it past
+ * the hooks). Returns 0 or the negative errno of that. */
+static int fd_ending(int fd)
 {
+	int ret = 0;
+
+	if (uvs_vfd_any())
+		ret = uvs_vfd_closing(fd);
 	if (uvs_nltrack_any())
 		uvs_nltrack_forget(fd);
-	return uvs_real()->close(fd);
+	return ret;
 }
 
+EXPORT int close(int fd)
+{
+	int ended = fd_ending(fd), ret = uvs_real()->close(fd);
+
+	/* The fd is gone either way; a file that could not be applied fails the close. */
+	if (ret == 0 && ended < 0) {
+		errno = -ended;
+		return -1;
+	}
+	return ret;
+}
+
+/* newfd is closed and becomes another file: it is no longer what was tracked. A
+ * failure to apply a file is told on stderr; dup2 itself succeeds, as the kernel's. */
 EXPORT int dup2(int oldfd, int newfd)
 {
-	/* newfd is closed and becomes another file: it is no longer the tracked socket. */
-	if (oldfd != newfd && uvs_nltrack_any())
-		uvs_nltrack_forget(newfd);
-	return uvs_real()->dup2(oldfd, newfd);
+	int ret;
+
+	if (oldfd != newfd && fcntl(oldfd, F_GETFD) >= 0)
+		fd_ending(newfd);
+	ret = uvs_real()->dup2(oldfd, newfd);
+	if (ret >= 0 && uvs_vfd_any())
+		uvs_vfd_dup(oldfd, newfd);
+	return ret;
 }
 
 EXPORT int dup3(int oldfd, int newfd, int flags)
 {
-	if (oldfd != newfd && uvs_nltrack_any())
-		uvs_nltrack_forget(newfd);
-	return uvs_real()->dup3(oldfd, newfd, flags);
+	int ret;
+
+	if (oldfd != newfd && fcntl(oldfd, F_GETFD) >= 0)
+		fd_ending(newfd);
+	ret = uvs_real()->dup3(oldfd, newfd, flags);
+	if (ret >= 0 && uvs_vfd_any())
+		uvs_vfd_dup(oldfd, newfd);
+	return ret;
+}
+
+EXPORT int dup(int oldfd)
+{
+	int ret = uvs_real()->dup(oldfd);
+
+	if (ret >= 0 && uvs_vfd_any())
+		uvs_vfd_dup(oldfd, ret);
+	return ret;
 }

@@ -2,119 +2,30 @@
 /*
  * /proc/net/ip_vs, ip_vs_conn, ip_vs_stats and ip_vs_stats_percpu (also under
  * /proc/self/net/), opened for reading: uvsd's services, counters and connections in
- * the kernel's text (procnet_fmt.h), fetched over a control connection of their own
+ * the kernel's text (adm/procnet.h), fetched over a control connection of their own
  * when the file is opened, as the kernel's are made when read.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
+#include "adm/procnet.h"
 #include "common.h"
 #include "ctl/client.h"
-#include "procnet_fmt.h"
-#include "real.h"
 #include "vfile.h"
 
-typedef int (*fill_fn)(struct uvs_ctl_client *c, FILE *f, struct uvs_error *err);
-
-static int fill_info(struct uvs_ctl_client *c, FILE *f, struct uvs_error *err)
-{
-	struct uvs_snap snap = { 0 };
-	uint32_t version, size;
-	int ret = uvs_ctl_get_info(c, &version, &size, err);
-
-	if (!ret)
-		ret = uvs_ctl_get_snap(c, NULL, false, &snap, err);
-	if (!ret)
-		uvs_procnet_info(f, &snap, size);
-	uvs_snap_free(&snap);
-	return ret;
-}
-
-static int fill_stats(struct uvs_ctl_client *c, FILE *f, struct uvs_error *err)
-{
-	struct uvs_snap snap = { 0 };
-	int ret = uvs_ctl_get_snap(c, NULL, false, &snap, err);
-
-	if (!ret)
-		uvs_procnet_stats(f, &snap);
-	uvs_snap_free(&snap);
-	return ret;
-}
-
-static int fill_percpu(struct uvs_ctl_client *c, FILE *f, struct uvs_error *err)
-{
-	struct uvs_snap snap = { 0 };
-	int ret = uvs_ctl_get_snap(c, NULL, false, &snap, err);
-
-	if (!ret)
-		uvs_procnet_stats_percpu(f, &snap);
-	uvs_snap_free(&snap);
-	return ret;
-}
-
-static int put_conn(void *arg, const struct uvs_ctl_conn *conn)
-{
-	uvs_procnet_conn(arg, conn);
-	return 0;
-}
-
-static int fill_conn(struct uvs_ctl_client *c, FILE *f, struct uvs_error *err)
-{
-	uvs_procnet_conn_title(f);
-	return uvs_ctl_get_conns(c, put_conn, f, err);
-}
-
-static const struct {
-	const char *name;
-	fill_fn fill;
-} files[] = {
-	{ "ip_vs", fill_info },
-	{ "ip_vs_conn", fill_conn },
-	{ "ip_vs_stats", fill_stats },
-	{ "ip_vs_stats_percpu", fill_percpu },
-};
-
-/* The file path names, or -1. */
-static int file_of(const char *path)
+/* The name under /proc/net of the file at path (one of adm/procnet.h's), or NULL. */
+static const char *file_of(const char *path)
 {
 	static const char *const dirs[] = { "/proc/net/", "/proc/self/net/" };
 
 	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
 		size_t n = strlen(dirs[d]);
-		if (strncmp(path, dirs[d], n))
-			continue;
-		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-			if (!strcmp(path + n, files[i].name))
-				return (int)i;
-		}
+		if (!strncmp(path, dirs[d], n) && uvs_procnet_known(path + n))
+			return path + n;
 	}
-	return -1;
-}
-
-/* A memory file named name holding buf..buf+len, at offset 0. Returns its fd or -1. */
-static int memory_file(const char *name, const char *buf, size_t len, bool cloexec)
-{
-	const struct uvs_real *r = uvs_real();
-	int fd = memfd_create(name, cloexec ? MFD_CLOEXEC : 0);
-
-	if (fd < 0)
-		return -1;
-	for (size_t done = 0; done < len;) {
-		ssize_t n = r->write(fd, buf + done, len - done);
-		if (n < 0) {
-			int saved = errno;
-			r->close(fd);
-			errno = saved;
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	lseek(fd, 0, SEEK_SET);
-	return fd;
+	return NULL;
 }
 
 static int procnet_open(const char *path, int flags)
@@ -124,10 +35,11 @@ static int procnet_open(const char *path, int flags)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
-	int i = file_of(path), ret, fd;
+	const char *name = file_of(path);
+	int ret, fd;
 
 	/* Writing is the kernel's to refuse. */
-	if (i < 0 || (flags & O_ACCMODE) != O_RDONLY)
+	if (!name || (flags & O_ACCMODE) != O_RDONLY)
 		return UVS_VFILE_PASS;
 	ret = uvs_ctl_client_open(uvs_preload_socket(), UVS_CTL_CLIENT_TIMEOUT_DEF, &c);
 	if (ret < 0) {
@@ -140,7 +52,7 @@ static int procnet_open(const char *path, int flags)
 		uvs_ctl_client_close(c);
 		return -1;
 	}
-	ret = files[i].fill(c, f, &err);
+	ret = uvs_procnet_write(c, name, f, &err);
 	uvs_ctl_client_close(c);
 	if (fclose(f) != 0 && !ret)
 		ret = -ENOMEM;
@@ -151,9 +63,9 @@ static int procnet_open(const char *path, int flags)
 		errno = -ret;
 		return -1;
 	}
-	fd = memory_file(files[i].name, text, len, flags & O_CLOEXEC);
+	fd = uvs_vfile_memory(name, text, len, flags);
 	free(text);
 	return fd;
 }
 
-const struct uvs_vfile_provider uvs_procnet_provider = { procnet_open };
+const struct uvs_vfile_provider uvs_procnet_provider = { .open = procnet_open };

@@ -30,6 +30,7 @@ static void find_all(void)
 	FIND(close, "close");
 	FIND(dup2, "dup2");
 	FIND(dup3, "dup3");
+	FIND(dup, "dup");
 	FIND(open, "open");
 	FIND(open64, "open64");
 	FIND(openat, "openat");
@@ -40,6 +41,28 @@ static void find_all(void)
 	FIND(openat64_2, "__openat64_2");
 	FIND(fopen, "fopen");
 	FIND(fopen64, "fopen64");
+	FIND(stat, "stat");
+	FIND(stat64, "stat64");
+	FIND(lstat, "lstat");
+	FIND(lstat64, "lstat64");
+	FIND(fstatat, "fstatat");
+	FIND(fstatat64, "fstatat64");
+	FIND(statx, "statx");
+	FIND(access, "access");
+	FIND(faccessat, "faccessat");
+	FIND(euidaccess, "euidaccess");
+	FIND(eaccess, "eaccess");
+	FIND(realpath, "realpath");
+	FIND(realpath_chk, "__realpath_chk");
+	FIND(opendir, "opendir");
+	FIND(readdir, "readdir");
+	FIND(readdir64, "readdir64");
+	FIND(closedir, "closedir");
+	FIND(rewinddir, "rewinddir");
+	FIND(getxattr, "getxattr");
+	FIND(lgetxattr, "lgetxattr");
+	FIND(listxattr, "listxattr");
+	FIND(llistxattr, "llistxattr");
 }
 
 const struct uvs_real *uvs_real(void)

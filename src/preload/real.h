@@ -8,8 +8,10 @@
 #ifndef UVS_PRELOAD_REAL_H
 #define UVS_PRELOAD_REAL_H
 
+#include <dirent.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 struct uvs_real {
@@ -31,6 +33,7 @@ struct uvs_real {
 	int (*close)(int);
 	int (*dup2)(int, int);
 	int (*dup3)(int, int, int);
+	int (*dup)(int);
 	int (*open)(const char *, int, ...);
 	int (*open64)(const char *, int, ...);
 	int (*openat)(int, const char *, int, ...);
@@ -41,6 +44,28 @@ struct uvs_real {
 	int (*openat64_2)(int, const char *, int);
 	FILE *(*fopen)(const char *, const char *);
 	FILE *(*fopen64)(const char *, const char *);
+	int (*stat)(const char *, struct stat *);
+	int (*stat64)(const char *, struct stat64 *);
+	int (*lstat)(const char *, struct stat *);
+	int (*lstat64)(const char *, struct stat64 *);
+	int (*fstatat)(int, const char *, struct stat *, int);
+	int (*fstatat64)(int, const char *, struct stat64 *, int);
+	int (*statx)(int, const char *, int, unsigned int, struct statx *);
+	int (*access)(const char *, int);
+	int (*faccessat)(int, const char *, int, int);
+	int (*euidaccess)(const char *, int);
+	int (*eaccess)(const char *, int);
+	char *(*realpath)(const char *, char *);
+	char *(*realpath_chk)(const char *, char *, size_t);
+	DIR *(*opendir)(const char *);
+	struct dirent *(*readdir)(DIR *);
+	struct dirent64 *(*readdir64)(DIR *);
+	int (*closedir)(DIR *);
+	void (*rewinddir)(DIR *);
+	ssize_t (*getxattr)(const char *, const char *, void *, size_t);
+	ssize_t (*lgetxattr)(const char *, const char *, void *, size_t);
+	ssize_t (*listxattr)(const char *, char *, size_t);
+	ssize_t (*llistxattr)(const char *, char *, size_t);
 };
 
 /* The functions, found on the first call (from any thread). A function the C library

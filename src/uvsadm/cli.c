@@ -14,6 +14,7 @@
 #include "adm/daemon.h"
 #include "adm/list.h"
 #include "adm/save.h"
+#include "adm/procnet.h"
 #include "core/sysctl.h"
 
 /* $UVSADM_TIMEOUT: seconds to wait for a silent uvsd (0: for ever), or the default.
@@ -287,6 +288,25 @@ static int run_sysctl(struct cli_ctx *x, const struct adm_args *a)
 	return status;
 }
 
+/* uvs's --proc FILE: the kernel's /proc/net/FILE text from uvsd, as the preload
+ * library shows it to programs run under uvs-run. */
+static int run_proc(struct cli_ctx *x, const struct adm_args *a)
+{
+	struct uvs_error err = { "" };
+	int ret;
+
+	if (!uvs_procnet_known(a->cmd_arg))
+		return cli_fail(
+			x, 2,
+			"--proc takes ip_vs, ip_vs_conn, ip_vs_stats or ip_vs_stats_percpu, "
+			"not '%s'",
+			a->cmd_arg);
+	if ((ret = connect_ctl(x)))
+		return ret;
+	ret = uvs_procnet_write(x->client, a->cmd_arg, x->out, &err);
+	return ret ? list_failed(x, ret, &err) : 0;
+}
+
 static int run_words(struct cli_ctx *x, int argc, char **argv);
 
 /*
@@ -402,6 +422,8 @@ static int run_words(struct cli_ctx *x, int argc, char **argv)
 		return run_daemon(x, &a);
 	case C_SYSCTL:
 		return run_sysctl(x, &a);
+	case C_PROC:
+		return run_proc(x, &a);
 	default:
 		return run_config(x, &a);
 	}

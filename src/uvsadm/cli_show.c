@@ -43,8 +43,9 @@ void cli_usage(struct cli_ctx *x, FILE *f)
 		"  %s --start-daemon {master|backup} [daemon-options]\n"
 		"  %s --stop-daemon {master|backup}\n"
 		"  %s --sysctl [name[=value]]...\n"
+		"  %s --proc ip_vs|ip_vs_conn|ip_vs_stats|ip_vs_stats_percpu\n"
 		"  %s -h\n\n",
-		p, p, p, p, p, p, p, p, p, p, p, p, p, p);
+		p, p, p, p, p, p, p, p, p, p, p, p, p, p, p);
 	fprintf(f, "Commands (long or short):\n"
 		   "  --add-service     -A   add a virtual service\n"
 		   "  --edit-service    -E   change a virtual service\n"
@@ -58,11 +59,12 @@ void cli_usage(struct cli_ctx *x, FILE *f)
 		   "  --list            -L|-l  list the virtual services\n"
 		   "  --zero            -Z   zero the counters of one or every service\n"
 		   "  --set tcp tcpfin udp   set the connection timeouts\n"
-		   "  --start-daemon         start a connection sync daemon (not yet "
-		   "functional)\n"
+		   "  --start-daemon         start a connection sync daemon\n"
 		   "  --stop-daemon          stop a connection sync daemon\n"
 		   "  --sysctl [name[=value]]...  list, show or set the IPVS sysctls "
 		   "(net.ipv4.vs.*)\n"
+		   "  --proc file            print /proc/net/file (ip_vs, ip_vs_conn,\n"
+		   "                         ip_vs_stats, ip_vs_stats_percpu) as the kernel's\n"
 		   "  --help            -h   show this help\n"
 		   "  --version         -v   show the version\n\n");
 	fprintf(f,

@@ -21,6 +21,12 @@
 #    [dir] eth0          [rs1] eth0          [rs2] eth0          [rs3] eth0
 #
 #   VIPs 10.0.0.1 and 2001:db8:f::1: rtr routes them to dir's LAN address.
+#
+#   With LAB_PAIR=1, a second director [dir2] eth0 .3, ::3 on the LAN, as an LVS pair
+#   under VRRP: rtr routes the VIPs on-link (it asks the LAN, by ARP and ND, who holds
+#   them: the VRRP master, which puts them on its eth0), and in nat the real servers'
+#   gateway is the floating LAN address .254, ::fe (LAB_FLOAT4, LAB_FLOAT6) the master
+#   holds too. Neither director holds an address of the pair until VRRP gives it one.
 #   Namespaces are "$LAB_PREFIX-NODE" (LAB_PREFIX defaults to uvslab<PID>); every LAN
 #   interface is eth0, with MAC 02:00:00:00:01:<host part> (rtr's client side eth1 and
 #   cli's eth0: 02:00:00:00:00:01 and :02).
@@ -33,10 +39,11 @@
 #   tun  as dr, plus the decap tc program (bpf/decap.c; LAB_DECAP_OBJ) on each real
 #        server's eth0: ipip, gue to LAB_GUE_PORT and gre over IPv4 and IPv6.
 # Every link's MTU is LAB_MTU (1500; 9000 for jumbo frames), the LAN's LAB_LAN_MTU
-# (LAB_MTU). Nodes that send to dir hand it wire-sized frames (gso_max_segs 1, as a
-# physical wire carries them); with LAB_GSO=1 they keep the kernel's default and hand
-# it unsegmented TSO frames of up to 64 KB, as a local sender does.
-# In every mode dir's kernel owns no VIP and does not forward (LAB_DIR_FORWARD=0):
+# (LAB_MTU). Nodes that send to a director hand it wire-sized frames (gso_max_segs 1,
+# as a physical wire carries them); with LAB_GSO=1 they keep the kernel's default and
+# hand it unsegmented TSO frames of up to 64 KB, as a local sender does.
+# In every mode dir's kernel (and dir2's) owns no VIP and does not forward
+# (LAB_DIR_FORWARD=0):
 # frames for the VIPs, and in nat the real servers' replies, reach dir's kernel only to
 # be dropped silently, and uvsd takes them off eth0. lab_director_forward 1 makes dir a
 # plain router (the self-test uses it to reach real servers directly in nat mode).
@@ -76,19 +83,35 @@
 #   lab_uvsd_start [args...]               $LAB_UVSD --foreground args in dir, through
 #                                          lab_director_start; waits for its socket
 #   lab_uvsadm args...                     $LAB_UVSADM on that socket
-#   lab_director_forward 0|1               dir's kernel forwarding off/on
+#   lab_uvsd_sock NODE                     the control socket of a director's uvsd:
+#                                          $LAB_TMP/uvsd.sock for dir, uvsd-NODE.sock else
+#   lab_uvsd_start_at NODE [args...]       $LAB_UVSD --foreground args in the director
+#                                          NODE (dir2) as process uvsd-NODE on its socket;
+#                                          waits for the socket (dir: lab_uvsd_start)
+#   lab_uvsadm_at NODE args...             $LAB_UVSADM on NODE's uvsd
+#   lab_director_forward 0|1               the directors' kernel forwarding off/on
 #   lab_set_mtu MTU                        every link's MTU, while the lab runs
 #   lab_relink NODE                        deletes the node's LAN link (unless it is
 #                                          gone already) and makes it again as lab_up
-#                                          did (same name, MAC and addresses; dir's
-#                                          default routes too): a link lost and
-#                                          re-created
+#                                          did (same name, MAC and addresses; a
+#                                          director's default routes too): a link lost
+#                                          and re-created
 #   lab_wait SECONDS cmd...                retry cmd every 0.1 s until it succeeds
+#   lab_vip_to NODE                        rtr routes the VIPs via director NODE, and in
+#                                          nat the real servers' default routes go via
+#                                          NODE: the VIP moved by hand, without VRRP
+#   lab_uvsd2_start [args...], lab_uvsadm2 args...
+#                                          as lab_uvsd_start and lab_uvsadm, for a uvsd
+#                                          in dir2 (process "director2", its socket
+#                                          $LAB_TMP/uvsd2.sock); LAB_DIRECTORS=2
+#   lab_vip_to NODE                        rtr routes the VIPs to director NODE, and in
+#                                          nat the real servers' default routes go via
+#                                          NODE: the VIP moved by hand
 # Settings, read when sourced (defaults): LAB_PREFIX (uvslab<PID>), LAB_BUILD (the
 # repository's build/), LAB_UVSD and LAB_UVSADM ($LAB_BUILD/uvsd, uvsadm), LAB_DECAP_OBJ
 # ($LAB_BUILD/tests/e2e/decap.o), LAB_PYTHON (python3), LAB_DIR_FORWARD (0),
 # LAB_MTU (1500), LAB_LAN_MTU (LAB_MTU), LAB_GSO (0); LAB_DIRECTOR_CMD (an array, unset)
-# when lab_up runs.
+# and LAB_PAIR (0) when lab_up runs.
 # Everything runs only inside the lab's namespaces and every wait is bounded.
 set -euo pipefail
 
@@ -114,13 +137,17 @@ LAB_SINK_PORT=8000
 LAB_GUE_PORT=6080
 LAB_RS=(rs1 rs2 rs3)
 # Each node's address and MAC on its eth0 (the router's LAN side), and the router's
-# client side.
-declare -gA LAB_IP4=([cli]=172.16.0.2 [rtr]=192.168.0.1 [dir]=192.168.0.2
+# client side. dir2 is there with LAB_PAIR=1 only.
+declare -gA LAB_IP4=([cli]=172.16.0.2 [rtr]=192.168.0.1 [dir]=192.168.0.2 [dir2]=192.168.0.3
 	[rs1]=192.168.0.11 [rs2]=192.168.0.12 [rs3]=192.168.0.13)
 declare -gA LAB_IP6=([cli]=2001:db8:c::2 [rtr]=2001:db8:1::1 [dir]=2001:db8:1::2
-	[rs1]=2001:db8:1::11 [rs2]=2001:db8:1::12 [rs3]=2001:db8:1::13)
+	[dir2]=2001:db8:1::3 [rs1]=2001:db8:1::11 [rs2]=2001:db8:1::12 [rs3]=2001:db8:1::13)
 declare -gA LAB_MAC=([cli]=02:00:00:00:00:02 [rtr]=02:00:00:00:01:01 [dir]=02:00:00:00:01:02
-	[rs1]=02:00:00:00:01:11 [rs2]=02:00:00:00:01:12 [rs3]=02:00:00:00:01:13)
+	[dir2]=02:00:00:00:01:03 [rs1]=02:00:00:00:01:11 [rs2]=02:00:00:00:01:12
+	[rs3]=02:00:00:00:01:13)
+# The pair's floating LAN address (LAB_PAIR=1): the real servers' gateway in nat.
+LAB_FLOAT4=192.168.0.254
+LAB_FLOAT6=2001:db8:1::fe
 LAB_GW4=172.16.0.1
 LAB_GW6=2001:db8:c::1
 LAB_GW_MAC=02:00:00:00:00:01
@@ -130,6 +157,7 @@ LAB_LEN6=64
 LAB_MODE=
 LAB_TMP=
 LAB_NODES=()
+LAB_DIRS=() # the directors: dir, and dir2 with LAB_PAIR=1
 
 lab_ns() {
 	printf '%s-%s\n' "$LAB_PREFIX" "$1"
@@ -185,14 +213,25 @@ _lab_lan_port() { # NODE: its eth0 on the bridge
 	# unsegmented 64 KB TSO frames of its peers' TCP (and of what rtr forwards), which
 	# uvsd cuts itself (docs/decisions.md); one segment per frame, as on Ethernet,
 	# unless LAB_GSO=1 asks for those frames.
-	[ "$1" = dir ] || [ "$LAB_GSO" = 1 ] ||
+	_lab_is_dir "$1" || [ "$LAB_GSO" = 1 ] ||
 		ip -n "$(lab_ns "$1")" link set "$LAB_DEV" gso_max_segs 1
 	ip -n "$(lab_ns "$1")" link set "$LAB_DEV" up
 	_lab_addr "$1" "$LAB_DEV" "${LAB_IP4[$1]}" "${LAB_IP6[$1]}"
 }
 
+_lab_is_dir() { # NODE: it is a director
+	[ "$1" = dir ] || [ "$1" = dir2 ]
+}
+
+# A director's default routes (via rtr) and no ICMP redirects.
+_lab_dir_routes() { # NODE
+	_lab_routes "$1" "${LAB_IP4[rtr]}" "${LAB_IP6[rtr]}"
+	_lab_sysctl "$1" net.ipv4.conf.all.send_redirects=0 \
+		net.ipv4.conf.default.send_redirects=0 "net.ipv4.conf.$LAB_DEV.send_redirects=0"
+}
+
 lab_up() {
-	local mode=${1:-} node rs
+	local mode=${1:-} node rs gw4 gw6
 	case $mode in
 	nat | dr | tun) ;;
 	*)
@@ -209,6 +248,8 @@ lab_up() {
 		return 2
 	fi
 	LAB_MODE=$mode
+	LAB_DIRS=(dir)
+	[ "${LAB_PAIR:-0}" != 1 ] || LAB_DIRS=(dir dir2)
 	trap lab_down EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
@@ -227,7 +268,7 @@ lab_up() {
 			net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0
 	fi
 
-	for node in cli rtr dir "${LAB_RS[@]}"; do
+	for node in cli rtr "${LAB_DIRS[@]}" "${LAB_RS[@]}"; do
 		_lab_node "$node"
 	done
 	# Client and router, back to back.
@@ -238,17 +279,27 @@ lab_up() {
 	_lab_addr rtr eth1 "$LAB_GW4" "$LAB_GW6"
 	_lab_addr cli "$LAB_DEV" "${LAB_IP4[cli]}" "${LAB_IP6[cli]}"
 	_lab_routes cli "$LAB_GW4" "$LAB_GW6"
-	for node in rtr dir "${LAB_RS[@]}"; do
+	for node in rtr "${LAB_DIRS[@]}" "${LAB_RS[@]}"; do
 		_lab_lan_port "$node"
 	done
 
 	_lab_sysctl rtr net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-	ip -n "$(lab_ns rtr)" route add "$LAB_VIP4/32" via "${LAB_IP4[dir]}"
-	ip -n "$(lab_ns rtr)" -6 route add "$LAB_VIP6/128" via "${LAB_IP6[dir]}"
+	gw4=${LAB_IP4[dir]}
+	gw6=${LAB_IP6[dir]}
+	if [ "${#LAB_DIRS[@]}" -gt 1 ]; then
+		# A pair: the VIPs are on the LAN, wherever VRRP puts them.
+		ip -n "$(lab_ns rtr)" route add "$LAB_VIP4/32" dev "$LAB_DEV"
+		ip -n "$(lab_ns rtr)" -6 route add "$LAB_VIP6/128" dev "$LAB_DEV"
+		gw4=$LAB_FLOAT4
+		gw6=$LAB_FLOAT6
+	else
+		ip -n "$(lab_ns rtr)" route add "$LAB_VIP4/32" via "${LAB_IP4[dir]}"
+		ip -n "$(lab_ns rtr)" -6 route add "$LAB_VIP6/128" via "${LAB_IP6[dir]}"
+	fi
 
-	_lab_routes dir "${LAB_IP4[rtr]}" "${LAB_IP6[rtr]}"
-	_lab_sysctl dir net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0 \
-		"net.ipv4.conf.$LAB_DEV.send_redirects=0"
+	for node in "${LAB_DIRS[@]}"; do
+		_lab_dir_routes "$node"
+	done
 	lab_director_forward "$LAB_DIR_FORWARD"
 
 	for rs in "${LAB_RS[@]}"; do
@@ -256,7 +307,7 @@ lab_up() {
 			net.ipv6.conf.all.accept_redirects=0 net.ipv4.conf.all.rp_filter=0 \
 			"net.ipv4.conf.$LAB_DEV.rp_filter=0"
 		if [ "$mode" = nat ]; then
-			_lab_routes "$rs" "${LAB_IP4[dir]}" "${LAB_IP6[dir]}"
+			_lab_routes "$rs" "$gw4" "$gw6"
 			continue
 		fi
 		_lab_routes "$rs" "${LAB_IP4[rtr]}" "${LAB_IP6[rtr]}"
@@ -275,7 +326,7 @@ lab_up() {
 	# Every link carries traffic before lab_up returns.
 	lab_wait 5 lab_exec cli ping -c 1 -W 1 "$LAB_GW4"
 	lab_wait 5 lab_exec cli ping -c 1 -W 1 "$LAB_GW6"
-	for node in dir "${LAB_RS[@]}"; do
+	for node in "${LAB_DIRS[@]}" "${LAB_RS[@]}"; do
 		lab_wait 5 lab_exec "$node" ping -c 1 -W 1 "${LAB_IP4[rtr]}"
 		lab_wait 5 lab_exec "$node" ping -c 1 -W 1 "${LAB_IP6[rtr]}"
 	done
@@ -335,6 +386,7 @@ lab_down() {
 	done
 	[ -z "$LAB_TMP" ] || rm -rf "$LAB_TMP"
 	LAB_NODES=()
+	LAB_DIRS=()
 	LAB_TMP=
 	LAB_MODE=
 	trap - EXIT INT TERM
@@ -346,9 +398,8 @@ lab_relink() {
 		ip -n "$(lab_ns "$node")" link del "$LAB_DEV"
 	fi
 	_lab_lan_port "$node"
-	if [ "$node" = dir ]; then
-		_lab_routes dir "${LAB_IP4[rtr]}" "${LAB_IP6[rtr]}"
-		_lab_sysctl dir "net.ipv4.conf.$LAB_DEV.send_redirects=0"
+	if _lab_is_dir "$node"; then
+		_lab_dir_routes "$node"
 	fi
 }
 
@@ -356,14 +407,17 @@ lab_set_mtu() {
 	local node
 	ip -n "$(lab_ns rtr)" link set eth1 mtu "$1"
 	ip -n "$(lab_ns cli)" link set "$LAB_DEV" mtu "$1"
-	for node in rtr dir "${LAB_RS[@]}"; do
+	for node in rtr "${LAB_DIRS[@]}" "${LAB_RS[@]}"; do
 		ip -n "$(lab_ns "$node")" link set "$LAB_DEV" mtu "$1"
 		ip -n "$(lab_ns lan)" link set "$node" mtu "$1"
 	done
 }
 
 lab_director_forward() {
-	_lab_sysctl dir "net.ipv4.ip_forward=$1" "net.ipv6.conf.all.forwarding=$1"
+	local node
+	for node in "${LAB_DIRS[@]}"; do
+		_lab_sysctl "$node" "net.ipv4.ip_forward=$1" "net.ipv6.conf.all.forwarding=$1"
+	done
 }
 
 _lab_nginx_conf() { # RS
@@ -507,4 +561,50 @@ lab_uvsd_start() {
 
 lab_uvsadm() {
 	UVSD_SOCKET=$LAB_TMP/uvsd.sock "$LAB_UVSADM" "$@"
+}
+
+lab_uvsd_sock() {
+	if [ "$1" = dir ]; then
+		echo "$LAB_TMP/uvsd.sock"
+	else
+		echo "$LAB_TMP/uvsd-$1.sock"
+	fi
+}
+
+_lab_uvsd_up_at() { # NODE: its socket is there, or its uvsd is gone
+	[ -S "$(lab_uvsd_sock "$1")" ] || ! kill -0 "$(cat "$LAB_TMP/uvsd-$1.pid")" 2>/dev/null
+}
+
+lab_uvsd_start_at() {
+	local node=$1 sock
+	shift
+	if [ "$node" = dir ]; then
+		lab_uvsd_start "$@"
+		return
+	fi
+	sock=$(lab_uvsd_sock "$node")
+	lab_spawn "$node" "uvsd-$node" env UVSD_SOCKET="$sock" "$LAB_UVSD" --foreground "$@"
+	lab_wait 10 _lab_uvsd_up_at "$node"
+	[ -S "$sock" ] || {
+		echo "lab: uvsd in $node did not start:" >&2
+		cat "$LAB_TMP/uvsd-$node.log" >&2 || true
+		return 1
+	}
+}
+
+lab_uvsadm_at() {
+	local node=$1
+	shift
+	UVSD_SOCKET=$(lab_uvsd_sock "$node") "$LAB_UVSADM" "$@"
+}
+
+lab_vip_to() {
+	local node=$1 rs
+	ip -n "$(lab_ns rtr)" route replace "$LAB_VIP4/32" via "${LAB_IP4[$node]}"
+	ip -n "$(lab_ns rtr)" -6 route replace "$LAB_VIP6/128" via "${LAB_IP6[$node]}"
+	[ "$LAB_MODE" = nat ] || return 0
+	for rs in "${LAB_RS[@]}"; do
+		ip -n "$(lab_ns "$rs")" route replace default via "${LAB_IP4[$node]}"
+		ip -n "$(lab_ns "$rs")" -6 route replace default via "${LAB_IP6[$node]}"
+	done
 }

@@ -23,6 +23,12 @@ inside the lab's namespaces, by tests/e2e/lab.sh):
       sends N random bytes on each of K connections, closes its side, and checks the
       sink's line: prints "NAME COUNT" lines sorted, then "fail K" for connections that
       got no line and "bad K" for lines that do not match what was sent.
+  http-watch --addr ADDR --port PORT --want NAME --since-file FILE [--timeout S]
+      asks for / over HTTP on a new connection every 10 ms (each attempt given 50 ms
+      to connect) until FILE holds a time (ns since the epoch: date +%s%N when
+      something was done) and then the answer is NAME; prints "NAME after MS ms", MS
+      counted from that time, or "timeout after MS ms" (exit 1) S seconds (default
+      10) after the time.
   neigh --dev DEV --mac MAC --src4 A --src6 A [--answer ADDR...] [--silent ADDR...]
       asks for each address by ARP (IPv4) or neighbour solicitation (IPv6) and checks
       that the --answer ones are answered and the --silent ones are not.
@@ -340,6 +346,41 @@ def tcp_send(args):
         print("bad", bad)
 
 
+def http_answer(addr, port):
+    """The body of GET / on a new connection, stripped, or None."""
+    try:
+        with socket.create_connection((addr, port), timeout=0.05) as s:
+            s.settimeout(1.0)
+            s.sendall(b"GET / HTTP/1.0\r\nHost: uvs\r\n\r\n")
+            data = b""
+            while True:
+                more = s.recv(4096)
+                if not more:
+                    break
+                data += more
+    except OSError:
+        return None
+    return data.partition(b"\r\n\r\n")[2].decode(errors="replace").strip()
+
+
+def http_watch(args):
+    since = None
+    while since is None or time.time_ns() < since + int(args.timeout * 1e9):
+        if since is None:
+            try:
+                with open(args.since_file) as f:
+                    since = int(f.read().strip() or "x")
+            except (OSError, ValueError):
+                pass
+        # An answer before the time (from uvsd: any name) says nothing.
+        if http_answer(args.addr, args.port) == args.want and since is not None:
+            print("%s after %d ms" % (args.want, (time.time_ns() - since) // 1000000))
+            return 0
+        time.sleep(0.01)
+    print("timeout after %d ms" % ((time.time_ns() - since) // 1000000))
+    return 1
+
+
 # -- neigh ----------------------------------------------------------------------------------
 
 
@@ -511,6 +552,12 @@ def main():
     p.add_argument("--bytes", type=int, required=True)
     p.add_argument("--count", type=int, default=1)
     p.add_argument("--timeout", type=float, default=20.0)
+    p = sub.add_parser("http-watch")
+    p.add_argument("--addr", required=True)
+    p.add_argument("--port", type=int, default=80)
+    p.add_argument("--want", required=True)
+    p.add_argument("--since-file", required=True, help="where the time will be")
+    p.add_argument("--timeout", type=float, default=10.0)
     p = sub.add_parser("neigh")
     p.add_argument("--dev", required=True)
     p.add_argument("--mac", required=True)
@@ -545,6 +592,8 @@ def main():
         tcp_sink(args)
     elif args.cmd == "tcp-send":
         tcp_send(args)
+    elif args.cmd == "http-watch":
+        return http_watch(args)
     elif args.cmd == "neigh":
         return neigh(args)
     else:

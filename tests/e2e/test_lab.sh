@@ -8,6 +8,8 @@
 # over IPv4 and IPv6 (tun, through the decap program), plus frames decap must leave
 # alone. It starts uvsd's control plane in the director's namespace through the lab's
 # hook, then tears the lab down and checks that no namespace, process or file is left.
+# The pair (LAB_PAIR=1, nat): dir2, the VIPs routed on-link, the real servers' gateway
+# the floating address, through whichever director holds it.
 # Skips (77) only without root or network namespaces.
 # Usage: test_lab.sh DECAP_OBJ [UVSD UVSADM]
 set -euo pipefail
@@ -131,6 +133,27 @@ direct_checks
 if [ -x "$uvsd" ] && [ -x "$uvsadm" ]; then
 	uvsd_hook_check
 fi
+down_and_check
+
+# The pair (LAB_PAIR=1): dir2 on the LAN, the VIPs routed on-link, the real servers'
+# gateway the floating address, which reaches them once a director holds it.
+LAB_PAIR=1 lab_up nat
+lab_servers_start
+expect "pair: dir2 in the lab, reaching rtr" 0 \
+	"$(lab_exec dir2 ping -c 1 -W 2 "${LAB_IP4[rtr]}" >/dev/null 2>&1; echo $?)"
+expect "pair: rtr routes $LAB_VIP4 on-link" "$LAB_VIP4 dev $LAB_DEV" \
+	"$(lab_exec rtr ip -o route get "$LAB_VIP4" | grep -o "^$LAB_VIP4 dev $LAB_DEV" || true)"
+expect "pair: rtr routes $LAB_VIP6 on-link" "$LAB_VIP6 from :: dev $LAB_DEV" \
+	"$(lab_exec rtr ip -o -6 route get "$LAB_VIP6" | grep -o "^$LAB_VIP6 from :: dev $LAB_DEV" ||
+		true)"
+expect "pair: rs1's gateway is the floating address" "default via $LAB_FLOAT4 dev $LAB_DEV" \
+	"$(lab_exec rs1 ip -4 route show default | sed 's/ *$//')"
+expect "pair: no director holds it, rs1 gets no reply through" "fail 1" \
+	"$(lab_curl_count "http://${LAB_IP4[rs1]}/" 1)"
+lab_exec dir2 ip addr add "$LAB_FLOAT4/$LAB_LEN4" dev "$LAB_DEV"
+lab_director_forward 1
+expect "pair: dir2 holding it and forwarding, rs1 answers through dir2" "rs1 3" \
+	"$(lab_curl_count "http://${LAB_IP4[rs1]}/" 3)"
 down_and_check
 
 lab_up dr

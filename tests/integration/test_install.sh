@@ -89,6 +89,12 @@ if [ "$sanitize" = none ]; then
 	echo "ok: the installed uvs-run preloads the installed library"
 fi
 
+# ---- the Grafana dashboard (tests/integration/test_metrics.sh checks what it asks) --------
+dash=$stage$datadir/uvs-grafana-dashboard.json
+python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$dash" ||
+	fail "${dash#"$stage"} is not installed, or not JSON"
+echo "ok: ${dash#"$stage"}"
+
 # ---- keepalived ------------------------------------------------------------------------
 dropin=$stage$datadir/keepalived-uvs.conf
 example=$stage$datadir/keepalived.conf.example

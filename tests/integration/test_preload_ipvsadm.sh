@@ -93,12 +93,15 @@ listings() {
 }
 
 # A file the library makes has the kernel's format and uvsd's numbers: checked against
-# uvsadm's view of the same uvsd by the fields it shares.
+# uvsadm's view of the same uvsd by the fields it shares, and byte for byte against
+# uvsadm --proc.
 proc_files() {
 	local f text
 	for f in ip_vs ip_vs_conn ip_vs_stats ip_vs_stats_percpu; do
 		text=$(UVSD_SOCKET=$B "$uvs_run" cat "/proc/net/$f") || fail "cat /proc/net/$f"
 		[ -n "$text" ] || fail "/proc/net/$f is empty"
+		# uvsadm --proc writes the same file with the same code (adm/procnet.c).
+		expect_same "uvsadm --proc $f" "$text" "$(UVSD_SOCKET=$B "$uvsadm" --proc "$f")"
 	done
 	# /proc/net/ip_vs: one line per service and per real server, as -L -n.
 	expect_same "/proc/net/ip_vs lines" \

@@ -96,12 +96,12 @@ run_level() {
 	pid=
 }
 run_level debug
-grep -q '^uvsd: debug: engine: ' "$dir/log" || fail "no debug line at debug: $(cat "$dir/log")"
-grep -q '^uvsd: info: control socket .* ready' "$dir/log" || fail "no info line at debug"
+grep -q '^level=debug msg="engine: ' "$dir/log" || fail "no debug line at debug: $(cat "$dir/log")"
+grep -q '^level=info msg="control socket .* ready"$' "$dir/log" || fail "no info line at debug"
 echo "ok: --log-level debug logs debug lines"
 run_level ""
 grep -q 'debug' "$dir/log" && fail "a debug line at the default level: $(cat "$dir/log")"
-grep -q '^uvsd: info: control socket .* ready' "$dir/log" || fail "no info line by default"
+grep -q '^level=info msg="control socket .* ready"$' "$dir/log" || fail "no info line by default"
 echo "ok: the default level (info) leaves debug lines out"
 run_level warning
 [ ! -s "$dir/log" ] || fail "lines below warning at --log-level warning: $(cat "$dir/log")"
@@ -116,7 +116,8 @@ echo "ok: an unknown level is refused"
 pid=$!
 for ((i = 0; i < 100; i++)); do "$uvsadm" -L -n >/dev/null 2>&1 && break; sleep 0.05; done
 # audited WANT_RC LINE_PART uvsadm-args...: runs uvsadm, expects its status and the
-# audit line "audit: uid=U pid=ITS_PID (uvsadm): LINE_PART" in uvsd's log.
+# audit line 'level=notice msg=audit uid=U pid=ITS_PID comm=uvsadm LINE_PART' in uvsd's
+# log (key=value, the default format).
 audited() {
 	local want=$1 part=$2 rc=0 upid
 	shift 2
@@ -124,27 +125,27 @@ audited() {
 	upid=$!
 	wait "$upid" || rc=$?
 	[ "$rc" = "$want" ] || fail "uvsadm $* exited $rc, want $want"
-	wait_for "$dir/log" "^uvsd: notice: audit: uid=$(id -u) pid=$upid \\(uvsadm\\): $part\$"
+	wait_for "$dir/log" "^level=notice msg=audit uid=$(id -u) pid=$upid comm=uvsadm $part\$"
 	echo "ok: audit: uvsadm $*"
 }
-audited 0 '-A -t 10\.0\.0\.1:80 -s wlc: ok' -A -t 10.0.0.1:80
-audited 0 '-a -t 10\.0\.0\.1:80 -r 192\.168\.0\.11:80 -m -w 1: ok' \
+audited 0 'change="-A -t 10\.0\.0\.1:80 -s wlc" result=ok' -A -t 10.0.0.1:80
+audited 0 'change="-a -t 10\.0\.0\.1:80 -r 192\.168\.0\.11:80 -m -w 1" result=ok' \
 	-a -t 10.0.0.1:80 -r 192.168.0.11:80 -m
-audited 255 '-d -t 10\.0\.0\.1:80 -r 192\.168\.0\.99:80: refused: No such destination' \
+audited 255 'change="-d -t 10\.0\.0\.1:80 -r 192\.168\.0\.99:80" result=refused error="No such destination"' \
 	-d -t 10.0.0.1:80 -r 192.168.0.99:80
-audited 0 '--set 900 0 0: ok' --set 900 0 0
+audited 0 'change="--set 900 0 0" result=ok' --set 900 0 0
 # A listing is no change.
 "$uvsadm" -L -n >/dev/null
-[ "$(grep -c 'audit:' "$dir/log")" = 4 ] || fail "audit lines for reads: $(cat "$dir/log")"
+[ "$(grep -c 'msg=audit ' "$dir/log")" = 4 ] || fail "audit lines for reads: $(cat "$dir/log")"
 echo "ok: no audit line for a listing"
 # A restore beyond the audit's limit: 1000 lines one by one, then a count.
 awk 'BEGIN { for (i = 0; i < 1500; i++) printf "-A -u 10.1.%d.%d:53\n", i / 250, i % 250 + 1 }' |
 	"$uvsadm" -R &
 upid=$!
 wait "$upid" || fail "uvsadm -R of 1500 services exited $?"
-wait_for "$dir/log" "^uvsd: notice: audit: uid=$(id -u) pid=$upid \\(uvsadm\\): [0-9]+ more changes not logged one by one \\(the audit's limit\\): [0-9]+ ok, 0 refused\$"
-one_by_one=$(grep -c "audit: uid=$(id -u) pid=$upid (uvsadm): -A -u" "$dir/log")
-more=$(sed -n "s/.*pid=$upid (uvsadm): \\([0-9]*\\) more changes.*/\\1/p" "$dir/log")
+wait_for "$dir/log" "^level=notice msg=\"audit: changes not logged one by one \\(the audit's limit\\)\" uid=$(id -u) pid=$upid comm=uvsadm not_logged=[0-9]+ ok=[0-9]+ refused=0\$"
+one_by_one=$(grep -c "msg=audit uid=$(id -u) pid=$upid comm=uvsadm change=\"-A -u" "$dir/log")
+more=$(sed -n "s/.*pid=$upid comm=uvsadm not_logged=\\([0-9]*\\) .*/\\1/p" "$dir/log")
 [ "$one_by_one" -ge 1000 ] && [ $((one_by_one + more)) = 1500 ] ||
 	fail "uvsadm -R of 1500: $one_by_one lines and $more counted"
 echo "ok: a restore of 1500 is $one_by_one audit lines and one count of $more"
@@ -161,3 +162,20 @@ wait "$pid" || fail "uvsd exited $?"
 pid=
 [ ! -s "$dir/log" ] || fail "a line at --log-level warning: $(cat "$dir/log")"
 echo "ok: no audit line at --log-level warning"
+
+# ---- --log-format text: the lines for people at a terminal ------------------------------
+"$uvsd" --foreground --log-format text 2>"$dir/log" &
+pid=$!
+for ((i = 0; i < 100; i++)); do "$uvsadm" -L -n >/dev/null 2>&1 && break; sleep 0.05; done
+"$uvsadm" -A -t 10.0.0.2:80 &
+upid=$!
+wait "$upid" || fail "uvsadm -A exited $?"
+wait_for "$dir/log" "^uvsd: notice: audit: uid=$(id -u) pid=$upid \\(uvsadm\\): -A -t 10\\.0\\.0\\.2:80 -s wlc: ok\$"
+grep -q '^uvsd: info: control socket .* ready$' "$dir/log" || fail "no text info line: $(cat "$dir/log")"
+kill "$pid"
+wait "$pid" || fail "uvsd exited $?"
+pid=
+echo "ok: --log-format text writes 'uvsd: level: message' lines"
+out=$("$uvsd" --foreground --log-format json 2>&1) && fail "--log-format json accepted"
+[ "$out" = "uvsd: --log-format takes kv or text, not 'json'" ] || fail "--log-format json: $out"
+echo "ok: an unknown log format is refused"

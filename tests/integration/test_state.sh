@@ -9,6 +9,17 @@
 # systemd's $STATE_DIRECTORY holds the file by default.
 # Usage: test_state.sh UVSD UVSADM
 set -euo pipefail
+# The sync daemons it starts open real sockets: in a network namespace of its own, on
+# a link of its own that carries multicast (lo carries no IPv6 multicast).
+if [ -z "${UVS_STATE_NETNS:-}" ]; then
+	exec unshare --net env UVS_STATE_NETNS=1 bash "$0" "$@"
+fi
+ip link set lo up
+ip link add sync0 type veth peer name sync1
+ip link set sync0 up
+ip link set sync1 up
+ip addr add 192.0.2.1/24 dev sync0
+ip addr add 2001:db8::1/64 dev sync0 nodad
 uvsd=$(realpath "$1")
 uvsadm=$(realpath "$2")
 dir=$(mktemp -d /tmp/uvs-state-test.XXXXXX)
@@ -75,8 +86,8 @@ start
 --set 1 2 3
 RULES
 "$uvsadm" --sysctl conn_reuse_mode=0 'sync_threshold=10 100' expire_nodest_conn=1 >/dev/null
-"$uvsadm" --start-daemon master --mcast-interface lo --syncid 7 --mcast-group ff02::1:2
-"$uvsadm" --start-daemon backup --mcast-interface lo
+"$uvsadm" --start-daemon master --mcast-interface sync0 --syncid 7 --mcast-group ff02::1:2
+"$uvsadm" --start-daemon backup --mcast-interface sync0
 written "--start-daemon backup"
 before=$(view)
 stop TERM
@@ -143,7 +154,7 @@ expect "restart with --rules: the file's values, the run-time service kept" "$wa
 : >"$dir/rules"
 kill -HUP "$pid"
 for _ in $(seq 50); do grep -q "holds no rules" "$dir/log" && break; sleep 0.1; done
-grep -q "warning: rules $dir/rules holds no rules: the 2 service(s) it declared before removed" \
+grep -q "level=warning msg=\"rules $dir/rules holds no rules: the 2 service(s) it declared before removed" \
 	"$dir/log" || fail "no warning for the empty rules file"
 expect "an empty rules file removes only what it declared" "-A -t 10.1.0.9:80 -s wlc
 -a -t 10.1.0.9:80 -r 192.168.1.91:80 -m -w 1" "$("$uvsadm" -S -n)"
@@ -152,7 +163,7 @@ expect "an empty rules file removes only what it declared" "-A -t 10.1.0.9:80 -s
 out=$(UVSD_SOCKET=$dir/other.sock timeout -k 1 5 "$uvsd" --foreground --state "$state" 2>&1) &&
 	fail "a second uvsd took the state file"
 expect "a second uvsd on the same state file" \
-	"uvsd: error: state file $state: in use by another uvsd (PID $pid): each uvsd needs a state file of its own" \
+	"level=error msg=\"state file $state: in use by another uvsd (PID $pid): each uvsd needs a state file of its own\"" \
 	"$out"
 stop
 
@@ -171,14 +182,14 @@ refused() { # refused WANT [uvsd-args...]: uvsd exits 1 saying WANT, in both mod
 hint="uvsd does not start without the configuration it kept: correct the file, or move it aside to start with an empty configuration"
 good=$(cat "$state")
 printf '%s\n' "$good" | sed 's/^-a -t 10.1.0.9:80 .*/-a -t 10.1.0.9:80 -r 192.168.1.91:80 -m -w 70000/' >"$state"
-refused "uvsd: error: state file $state: line 7: illegal weight specified: '70000' (0..65535); $hint"
+refused "level=error msg=\"state file $state: line 7: illegal weight specified: '70000' (0..65535); $hint\""
 printf '%s\n' "$good" | sed 's/^-A -t 10.1.0.9:80 /-A -t 10.1.0.8:80 /' >"$state"
-refused "uvsd: error: state file $state: line 7: Service not defined; $hint"
+refused "level=error msg=\"state file $state: line 7: Service not defined; $hint\""
 printf '%s\n' "$good" | sed 's/^uvsd-state 1$/uvsd-state 2/' >"$state"
-refused "uvsd: error: state file $state: line 4: state version 2, written by a newer uvsd: this one reads version 1 and older; $hint"
+refused "level=error msg=\"state file $state: line 4: state version 2, written by a newer uvsd: this one reads version 1 and older; $hint\""
 head -c 100 /dev/urandom >"$state"
 out=$(timeout -k 1 5 "$uvsd" --foreground --state "$state" 2>&1) && fail "random bytes accepted"
-case $out in "uvsd: error: state file $state: "*"$hint") echo "ok: random bytes refused" ;; *) fail "random bytes: $out" ;; esac
+case $out in "level=error msg=\"state file $state: "*"$hint\"") echo "ok: random bytes refused" ;; *) fail "random bytes: $out" ;; esac
 printf '%s\n' "$good" >"$state"
 start
 expect "the good file again" "-A -t 10.1.0.9:80 -s wlc

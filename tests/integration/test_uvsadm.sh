@@ -59,6 +59,10 @@ bad_option "uvsd: --conn-tab-bits: 25 is not in 8..24" --conn-tab-bits 25
 bad_option "uvsd: --ring-mib: 1025 is not in 1..1024" --ring-mib 1025
 bad_option "uvsd: --max-clients: 0 is not in 1..1024" --max-clients 0
 bad_option "uvsd: --client-timeout: 86401 is not in 0..86400" --client-timeout 86401
+bad_option "uvsd: --steer-timeout: 60001 is not in 0..60000" --steer-timeout 60001
+bad_option "uvsd: --steer-timeout: 99 is not 0 or in 100..60000" --steer-timeout 99
+bad_option "uvsd: --steer-timeout is for the steering programs: not with --no-steer" \
+	--no-steer --steer-timeout 500
 bad_option "uvsd: --socket: the path is empty" --socket ""
 bad_option "uvsd: --rules: the path is empty" --rules ""
 
@@ -66,13 +70,13 @@ bad_option "uvsd: --rules: the path is empty" --rules ""
 printf -- '-A -t 10.0.0.1:80\n-A -t 10.0.0.1:80 -s rr\n' >"$dir/bad.rules"
 printf -- '-A -t 10.0.0.2:80 -s rr\n' >"$dir/good.rules"
 # Without --foreground the parent waits for the daemon: its error and status, not 0.
-expect_rc 1 "uvsd: error: rules $dir/bad.rules: line 2: Service already exists" \
+expect_rc 1 "level=error msg=\"rules $dir/bad.rules: line 2: Service already exists" \
 	timeout -k 1 5 "$uvsd" --socket "$dir/d.sock" --rules "$dir/bad.rules"
 [ ! -e "$dir/d.sock" ] || fail "the failed daemon left its socket"
 mkfifo "$dir/fifo"
-expect_rc 1 "uvsd: error: rules $dir/fifo: a FIFO, not a regular file" \
+expect_rc 1 "level=error msg=\"rules $dir/fifo: a FIFO, not a regular file" \
 	timeout -k 1 5 "$uvsd" --foreground --socket "$dir/d.sock" --rules "$dir/fifo"
-expect_rc 1 "uvsd: error: rules $dir/fifo: a FIFO, not a regular file" \
+expect_rc 1 "level=error msg=\"rules $dir/fifo: a FIFO, not a regular file" \
 	timeout -k 1 5 "$uvsd" --socket "$dir/d.sock" --rules "$dir/fifo"
 # Exit 0 once serving (a relative path is the caller's, though the daemon works in /).
 (cd "$dir" && timeout -k 1 5 "$uvsd" --socket "$dir/d.sock" --rules good.rules) ||

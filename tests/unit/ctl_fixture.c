@@ -49,9 +49,16 @@ static size_t counters(void *arg, struct uvs_ctl_counter *out, size_t max)
 	return 3;
 }
 
-static void daemon_changed(void *arg, const struct uvs_ctl_daemon *d, bool running)
+static int daemon_start(void *arg, const struct uvs_ctl_daemon *d, struct uvs_error *err)
 {
-	(void)d, (void)running;
+	(void)d, (void)err;
+	((struct ctl_fixture *)arg)->daemon_events++;
+	return 0;
+}
+
+static void daemon_stop(void *arg, const struct uvs_ctl_daemon *d)
+{
+	(void)d;
 	((struct ctl_fixture *)arg)->daemon_events++;
 }
 
@@ -60,7 +67,8 @@ static const struct uvs_ctl_ops ops = {
 	.set_timeouts = set_timeouts,
 	.conns = conns,
 	.counters = counters,
-	.daemon_changed = daemon_changed,
+	.daemon_start = daemon_start,
+	.daemon_stop = daemon_stop,
 };
 
 static void conn(struct uvs_ctl_conn *c, int protocol, int af, const char *ca, int cp,

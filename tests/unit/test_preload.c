@@ -21,7 +21,7 @@
 
 #include "adm_helpers.h"
 #include "preload/nlmsg.h"
-#include "preload/procnet_fmt.h"
+#include "adm/procnet.h"
 
 static union {
 	char buf[512];

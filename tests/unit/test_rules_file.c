@@ -178,14 +178,15 @@ static void test_not_text_files(void **state)
 
 	assert_non_null(mkdtemp(dir));
 	snprintf(want, sizeof(want),
-		 "uvsd: error: rules %s: a directory, not a regular file; configuration "
-		 "unchanged\n",
+		 "level=error msg=\"rules %s: a directory, not a regular file; configuration "
+		 "unchanged\"\n",
 		 dir);
 	expect_logged(fx, dir, -EISDIR, want);
 	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
 	assert_int_equal(mkfifo(fifo, 0600), 0);
 	snprintf(want, sizeof(want),
-		 "uvsd: error: rules %s: a FIFO, not a regular file; configuration unchanged\n",
+		 "level=error msg=\"rules %s: a FIFO, not a regular file; configuration "
+		 "unchanged\"\n",
 		 fifo);
 	expect_logged(fx, fifo, -EINVAL, want);
 	unlink(fifo);
@@ -193,8 +194,8 @@ static void test_not_text_files(void **state)
 
 	write_file(fx->path, nul, sizeof(nul) - 1);
 	snprintf(want, sizeof(want),
-		 "uvsd: error: rules %s: line 4: a NUL byte: not a text file; configuration "
-		 "unchanged\n",
+		 "level=error msg=\"rules %s: line 4: a NUL byte: not a text file; configuration "
+		 "unchanged\"\n",
 		 fx->path);
 	expect_logged(fx, fx->path, -EINVAL, want);
 
@@ -214,19 +215,19 @@ static void test_empty_file_warns(void **state)
 	char want[256];
 
 	write_file(fx->path, two, strlen(two));
-	snprintf(want, sizeof(want), "uvsd: info: rules %s applied\n", fx->path);
+	snprintf(want, sizeof(want), "level=info msg=\"rules %s applied\"\n", fx->path);
 	expect_logged(fx, fx->path, 0, want);
 	write_file(fx->path, blank, strlen(blank));
 	snprintf(want, sizeof(want),
-		 "uvsd: warning: rules %s holds no rules: the 2 service(s) it declared before "
-		 "removed\n",
+		 "level=warning msg=\"rules %s holds no rules: the 2 service(s) it declared before "
+		 "removed\"\n",
 		 fx->path);
 	expect_logged(fx, fx->path, 0, want);
 	char *saved = test_save_text(&fx->env);
 	test_text_equal(saved, "");
 	free(saved);
 	/* Nothing to remove: nothing to warn about. */
-	snprintf(want, sizeof(want), "uvsd: info: rules %s applied\n", fx->path);
+	snprintf(want, sizeof(want), "level=info msg=\"rules %s applied\"\n", fx->path);
 	expect_logged(fx, fx->path, 0, want);
 }
 
@@ -287,8 +288,8 @@ static void test_empty_file_keeps_runtime_services(void **state)
 	test_apply_ok(&fx->env, &fx->e.timeouts, "-A -t 10.0.0.9:80 -s rr\n");
 	write_file(fx->path, "", 0);
 	snprintf(want, sizeof(want),
-		 "uvsd: warning: rules %s holds no rules: the 1 service(s) it declared before "
-		 "removed\n",
+		 "level=warning msg=\"rules %s holds no rules: the 1 service(s) it declared before "
+		 "removed\"\n",
 		 fx->path);
 	expect_logged(fx, fx->path, 0, want);
 	char *saved = test_save_text(&fx->env);

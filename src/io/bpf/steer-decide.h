@@ -20,6 +20,8 @@
  *   - an ICMP or ICMPv6 error (unreachable, time exceeded, parameter problem, packet
  *     too big) about a packet from a service (its source matches a service key) or to
  *     a NAT real server (its destination matches a reply key): STEER_STEAL.
+ * The programs take such a frame only while steer_owner_alive(): once uvsd stopped
+ * beating (killed, stopped, its workers wedged), every frame goes to the kernel.
  * IPv6 packets with more extension headers than that are left to the kernel.
  */
 #ifndef UVS_STEER_DECIDE_H
@@ -79,6 +81,35 @@ struct {
 	__type(key, struct uvs_steer_key);
 	__type(value, __u8);
 } uvs_steer_keys SEC(".maps");
+
+/* One entry: how long the frames are uvsd's to take (steer-key.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct uvs_steer_alive);
+} uvs_steer_alive SEC(".maps");
+
+/* Set before load (steer_use_coarse_clock): whether the kernel has
+ * bpf_ktime_get_coarse_ns (Linux 5.11), which costs less than half of bpf_ktime_get_ns
+ * and lags it by a tick at most; the verifier drops the branch not taken, and with it
+ * the call an older kernel would refuse. */
+const volatile __u8 steer_coarse_clock = 1;
+
+/* Whether the frames steer_decide_frame() finds uvs's may be taken now: uvsd's workers
+ * ran lately. Asked only for those frames, so the others pay nothing; an array lookup
+ * (inlined by the verifier, no call) and the clock. */
+static __always_inline int steer_owner_alive(void)
+{
+	__u32 zero = 0;
+	struct uvs_steer_alive *a = bpf_map_lookup_elem(&uvs_steer_alive, &zero);
+	__u64 now;
+
+	if (!a)
+		return 0;
+	now = steer_coarse_clock ? bpf_ktime_get_coarse_ns() : bpf_ktime_get_ns();
+	return now <= a->until_ns;
+}
 
 /* The addresses and ports of one IP packet; addresses as in the map's keys. */
 struct flow {

@@ -28,6 +28,16 @@
 #define UVS_XSK_MAX_QUEUES 64
 
 /*
+ * The fail-safe (steer-decide.h): the programs take frames only while the clock of
+ * bpf_ktime_get_ns() (CLOCK_MONOTONIC of the initial time namespace) has not passed
+ * until_ns, which uvsd's workers keep pushing ahead while they run. Once uvsd is gone
+ * or hung, frames go to the kernel. ~0: for ever (tools that do not beat).
+ */
+struct uvs_steer_alive {
+	__u64 until_ns;
+};
+
+/*
  * family is AF_INET or AF_INET6, protocol the IP protocol (TCP, UDP, SCTP), port in
  * network order (0: every port of the address), addr as union uvs_addr (IPv4 in the
  * first four bytes, the rest zero). Padding is zero, so keys compare as bytes.

@@ -11,9 +11,10 @@
  *                   uvs's frames. Packet taps run before tc ingress, so the socket
  *                   still gets the frames the tc program then drops.
  *
- * Which frames are uvs's is decided in steer-decide.h (shared with the XDP program of
- * steer_xdp.bpf.c); here, only IPv4 and IPv6 frames addressed to this host (not
- * PACKET_OTHERHOST), VLAN-tagged or not, are looked into.
+ * Both pass every frame to the kernel (and none to the sockets) once uvsd's heartbeat
+ * is stale (steer_owner_alive). Which frames are uvs's is decided in steer-decide.h
+ * (shared with the XDP program of steer_xdp.bpf.c); here, only IPv4 and IPv6 frames addressed to
+ * this host (not PACKET_OTHERHOST), VLAN-tagged or not, are looked into.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -43,7 +44,8 @@ int uvs_steer_tc(struct __sk_buff *skb)
 	struct flow f;
 	int d = decide(skb, &f);
 
-	if (d == STEER_PASS || (d == STEER_STEAL_UNLESS_LOCAL && steer_local_socket(skb, &f)))
+	if (d == STEER_PASS || (d == STEER_STEAL_UNLESS_LOCAL && steer_local_socket(skb, &f)) ||
+	    !steer_owner_alive())
 		return TC_ACT_UNSPEC;
 	return TC_ACT_SHOT;
 }
@@ -53,7 +55,9 @@ int uvs_steer_sock(struct __sk_buff *skb)
 {
 	struct flow f;
 
-	return decide(skb, &f) == STEER_PASS ? 0 : skb->len;
+	/* A frame the kernel gets (uvsd is gone or hung) is not queued for uvsd too, to
+	 * be forwarded again when it resumes. */
+	return decide(skb, &f) == STEER_PASS || !steer_owner_alive() ? 0 : skb->len;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -10,6 +10,8 @@
  *   uvs_xsk_links   ingress ifindex -> the link's slot (its place in uvsd's links)
  *   uvs_xsks        slot * UVS_XSK_MAX_QUEUES + rx queue -> AF_XDP socket
  *
+ * Once uvsd's heartbeat is stale (steer_owner_alive), every frame passes.
+ *
  * A frame of uvs's with no socket at its place (between start and the sockets' bind,
  * or on a queue added later) is dropped, as the tc program drops it: the kernel must
  * not answer a service's port.
@@ -54,7 +56,8 @@ int uvs_steer_xdp(struct xdp_md *ctx)
 	if (bpf_xdp_load_bytes(ctx, offsetof(struct ethhdr, h_proto), &type, sizeof(type)))
 		return XDP_PASS;
 	d = steer_decide_frame(ctx, type, ETH_HLEN, &f);
-	if (d == STEER_PASS || (d == STEER_STEAL_UNLESS_LOCAL && steer_local_socket(ctx, &f)))
+	if (d == STEER_PASS || (d == STEER_STEAL_UNLESS_LOCAL && steer_local_socket(ctx, &f)) ||
+	    !steer_owner_alive())
 		return XDP_PASS;
 	slot = bpf_map_lookup_elem(&uvs_xsk_links, &ifindex);
 	if (!slot || queue >= UVS_XSK_MAX_QUEUES)

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The kernel's /proc/net/ip_vs* formats, field by field as its seq_printf calls write
  * them (hexadecimal addresses and ports, %pI6 for IPv6, fixed column widths). */
-#include "procnet_fmt.h"
+#include "procnet.h"
+
+#include <errno.h>
+#include <string.h>
 
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -113,39 +116,33 @@ void uvs_procnet_info(FILE *f, const struct uvs_snap *snap, uint32_t conn_tab_si
 	}
 }
 
-struct totals {
-	uint64_t conns, inpkts, outpkts, inbytes, outbytes;
-	uint64_t cps, inpps, outpps, inbps, outbps;
-};
-
-static struct totals sum(const struct uvs_snap *snap)
+void uvs_procnet_sum(const struct uvs_snap *snap, struct uvs_procnet_totals *t)
 {
-	struct totals t = { 0 };
-
+	memset(t, 0, sizeof(*t));
 	for (unsigned i = 0; i < snap->nsvcs; i++) {
 		const struct uvs_snap_svc *s = &snap->svcs[i];
-		t.conns += s->stats.conns;
-		t.inpkts += s->stats.inpkts;
-		t.outpkts += s->stats.outpkts;
-		t.inbytes += s->stats.inbytes;
-		t.outbytes += s->stats.outbytes;
-		t.cps += s->rates.cps;
-		t.inpps += s->rates.inpps;
-		t.outpps += s->rates.outpps;
-		t.inbps += s->rates.inbps;
-		t.outbps += s->rates.outbps;
+		t->c.conns += s->stats.conns;
+		t->c.inpkts += s->stats.inpkts;
+		t->c.outpkts += s->stats.outpkts;
+		t->c.inbytes += s->stats.inbytes;
+		t->c.outbytes += s->stats.outbytes;
+		t->cps += s->rates.cps;
+		t->inpps += s->rates.inpps;
+		t->outpps += s->rates.outpps;
+		t->inbps += s->rates.inbps;
+		t->outbps += s->rates.outbps;
 	}
-	return t;
 }
 
 void uvs_procnet_stats(FILE *f, const struct uvs_snap *snap)
 {
-	struct totals t = sum(snap);
+	struct uvs_procnet_totals t;
 
+	uvs_procnet_sum(snap, &t);
 	fputs("   Total Incoming Outgoing         Incoming         Outgoing\n", f);
 	fputs("   Conns  Packets  Packets            Bytes            Bytes\n", f);
 	fprintf(f, "%8" PRIX64 " %8" PRIX64 " %8" PRIX64 " %16" PRIX64 " %16" PRIX64 "\n\n",
-		t.conns, t.inpkts, t.outpkts, t.inbytes, t.outbytes);
+		t.c.conns, t.c.inpkts, t.c.outpkts, t.c.inbytes, t.c.outbytes);
 	fputs(" Conns/s   Pkts/s   Pkts/s          Bytes/s          Bytes/s\n", f);
 	fprintf(f, "%8" PRIX64 " %8" PRIX64 " %8" PRIX64 " %16" PRIX64 " %16" PRIX64 "\n", t.cps,
 		t.inpps, t.outpps, t.inbps, t.outbps);
@@ -153,14 +150,15 @@ void uvs_procnet_stats(FILE *f, const struct uvs_snap *snap)
 
 void uvs_procnet_stats_percpu(FILE *f, const struct uvs_snap *snap)
 {
-	struct totals t = sum(snap);
+	struct uvs_procnet_totals t;
 
+	uvs_procnet_sum(snap, &t);
 	fputs("       Total Incoming Outgoing         Incoming         Outgoing\n", f);
 	fputs("CPU    Conns  Packets  Packets            Bytes            Bytes\n", f);
 	fprintf(f, "%3X %8" PRIX64 " %8" PRIX64 " %8" PRIX64 " %16" PRIX64 " %16" PRIX64 "\n", 0,
-		t.conns, t.inpkts, t.outpkts, t.inbytes, t.outbytes);
+		t.c.conns, t.c.inpkts, t.c.outpkts, t.c.inbytes, t.c.outbytes);
 	fprintf(f, "  ~ %8" PRIX64 " %8" PRIX64 " %8" PRIX64 " %16" PRIX64 " %16" PRIX64 "\n\n",
-		t.conns, t.inpkts, t.outpkts, t.inbytes, t.outbytes);
+		t.c.conns, t.c.inpkts, t.c.outpkts, t.c.inbytes, t.c.outbytes);
 	fputs("     Conns/s   Pkts/s   Pkts/s          Bytes/s          Bytes/s\n", f);
 	fprintf(f, "    %8" PRIX64 " %8" PRIX64 " %8" PRIX64 " %16" PRIX64 " %16" PRIX64 "\n",
 		t.cps, t.inpps, t.outpps, t.inbps, t.outbps);
