@@ -56,6 +56,9 @@ struct uvs_sync_conn {
 	uint16_t dport;
 	uint8_t af; /* AF_INET or AF_INET6 */
 	uint8_t protocol;
+	/* The FTP helper's sequence adjustment (core/ftp.h), when flags has SEQ bits:
+	 * the SEQ_DATA option. */
+	struct uvs_seq in_seq, out_seq;
 };
 
 /* ---- master ---- */
@@ -105,8 +108,9 @@ void uvs_sync_conn_seen(struct uvs_worker *w, struct uvs_sync_out *so, struct uv
 void uvs_sync_template_rearmed(struct uvs_worker *w, struct uvs_sync_out *so, struct uvs_conn *ct,
 			       uvs_time_t now);
 
-/* The entry of connection c as the master sends it (timeout: c's, in seconds). */
-void uvs_sync_conn_fill(const struct uvs_conn *c, struct uvs_sync_conn *out);
+/* The entry of connection c as the master sends it (timeout: c's, in seconds), with
+ * its sequence adjustment (read under c's lock). Inside an RCU read-side section. */
+void uvs_sync_conn_fill(struct uvs_conn *c, struct uvs_sync_conn *out);
 
 /*
  * Copies up to max of the table's connections and templates into out, continuing from
