@@ -181,8 +181,11 @@ static void seq_resized(struct uvs_conn *c, struct uvs_seq *s, uint16_t flag, ui
 	uvs_conn_unlock(c);
 }
 
-bool uvs_conn_seq_get(struct uvs_conn *c, uint16_t *flags, struct uvs_seq *in, struct uvs_seq *out)
+bool uvs_conn_seq_get(const struct uvs_conn *cc, uint16_t *flags, struct uvs_seq *in,
+		      struct uvs_seq *out)
 {
+	/* Its lock is all that is written: readers of a const entry (a table walk) take it. */
+	struct uvs_conn *c = (struct uvs_conn *)cc;
 	struct uvs_conn_app *a = (uvs_conn_flags(c) & UVS_CONN_F_APP) ? app_of(c) : NULL;
 
 	memset(in, 0, sizeof(*in));

@@ -56,7 +56,8 @@ int uvs_ftp_ports_parse(const char *text, uint16_t *ports, unsigned *n, struct u
  * does not serve c). Returns whether c has any (the kernel's SEQ_DATA option is then
  * sent). Takes c's lock; caller inside an RCU read-side section.
  */
-bool uvs_conn_seq_get(struct uvs_conn *c, uint16_t *flags, struct uvs_seq *in, struct uvs_seq *out);
+bool uvs_conn_seq_get(const struct uvs_conn *c, uint16_t *flags, struct uvs_seq *in,
+		      struct uvs_seq *out);
 
 /*
  * A backup's side: c takes the adjustment a master sent (flags: its SEQ_MASK bits).

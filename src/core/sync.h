@@ -110,7 +110,7 @@ void uvs_sync_template_rearmed(struct uvs_worker *w, struct uvs_sync_out *so, st
 
 /* The entry of connection c as the master sends it (timeout: c's, in seconds), with
  * its sequence adjustment (read under c's lock). Inside an RCU read-side section. */
-void uvs_sync_conn_fill(struct uvs_conn *c, struct uvs_sync_conn *out);
+void uvs_sync_conn_fill(const struct uvs_conn *c, struct uvs_sync_conn *out);
 
 /*
  * Copies up to max of the table's connections and templates into out, continuing from

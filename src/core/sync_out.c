@@ -98,7 +98,7 @@ unsigned uvs_sync_out_take(struct uvs_sync_out *so, unsigned i, struct uvs_sync_
 	return n;
 }
 
-void uvs_sync_conn_fill(struct uvs_conn *c, struct uvs_sync_conn *out)
+void uvs_sync_conn_fill(const struct uvs_conn *c, struct uvs_sync_conn *out)
 {
 	uint16_t seq_flags;
 
@@ -125,7 +125,7 @@ void uvs_sync_conn_fill(struct uvs_conn *c, struct uvs_sync_conn *out)
 }
 
 /* Puts c's entry (with timeout seconds) on w's ring, or counts it lost. */
-static void push(struct uvs_worker *w, struct uvs_sync_out *so, struct uvs_conn *c,
+static void push(struct uvs_worker *w, struct uvs_sync_out *so, const struct uvs_conn *c,
 		 uint32_t timeout)
 {
 	struct ring *r = so->rings[w->id];
