@@ -54,19 +54,24 @@ static int send_text(struct sync_fixture *fx, struct sync_node *n, const char *s
 	return sync_send(fx, n, &s);
 }
 
-/* The TCP sequence and acknowledgement numbers of n's last frame sent. */
+/* A 32-bit field of the TCP header of n's last frame sent, host order (the header
+ * need not be aligned). */
+static uint32_t out_tcp32(const struct sync_node *n, size_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, n->out.frame + n->out.l4_off + off, sizeof(v));
+	return ntohl(v);
+}
+
 static uint32_t out_seq(const struct sync_node *n)
 {
-	const struct tcphdr *th = (const struct tcphdr *)(n->out.frame + n->out.l4_off);
-
-	return ntohl(th->th_seq);
+	return out_tcp32(n, offsetof(struct tcphdr, th_seq));
 }
 
 static uint32_t out_ack(const struct sync_node *n)
 {
-	const struct tcphdr *th = (const struct tcphdr *)(n->out.frame + n->out.l4_off);
-
-	return ntohl(th->th_ack);
+	return out_tcp32(n, offsetof(struct tcphdr, th_ack));
 }
 
 static void test_seq_data_to_backup(void **state)
