@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/ftp.h"
 #include "sysctl_conf.h"
 
 #define UVSD_MAX_LINKS	 16
@@ -44,6 +45,9 @@ struct uvsd_options {
 	unsigned max_clients;	     /* control socket clients at a time */
 	unsigned client_timeout;     /* seconds a control client may stay idle; 0: for ever */
 	struct uvsd_sysctls sysctls; /* --sysctl and --sysctl-file, checked, in order */
+	bool ftp_ports_set;	     /* --ftp-ports given: ftp_ports replace the default */
+	uint16_t ftp_ports[UVS_FTP_PORTS_MAX]; /* network order */
+	unsigned nftp_ports;
 };
 
 /*
