@@ -66,12 +66,15 @@ static void usage(FILE *f)
 		"  --conn-tab-bits N   connection table of 2^N buckets, 8..24 (default 20)\n"
 		"  --max-conns N       most connections and templates, 1..%u\n"
 		"                      (default 4194304)\n"
+		"  --ftp-ports LIST    the FTP helper's ports for NAT services, up to %d\n"
+		"                      separated by commas; 0: none (default 21)\n"
 		"  --version, -V       print uvsd's version\n"
 		"  --help\n",
 		UVSD_MAX_WORKERS, UVSD_HEARTBEAT_MIN_MS, UVSD_HEARTBEAT_MAX_MS,
 		UVSD_HEARTBEAT_DEF_MS, UVSD_MAX_CLIENTS_MAX, UVSD_MAX_CLIENTS_DEF,
 		UVSD_CLIENT_TIMEOUT_MAX, UVSD_CLIENT_TIMEOUT_DEF, UVS_ANNOUNCE_TABLE_MAX,
-		UVS_ANNOUNCE_PROTO_MIN, UVS_ANNOUNCE_PROTO_DEF, UVSD_MAX_CONNS_MAX);
+		UVS_ANNOUNCE_PROTO_MIN, UVS_ANNOUNCE_PROTO_DEF, UVSD_MAX_CONNS_MAX,
+		UVS_FTP_PORTS_MAX);
 }
 
 /*
@@ -161,6 +164,19 @@ static int log_level(const char *s, int *out)
 	return -1;
 }
 
+/* --ftp-ports: the ports the FTP helper serves. Returns 0, or -1 after saying why. */
+static int ftp_ports(const char *s, struct uvsd_options *o)
+{
+	struct uvs_error err;
+
+	if (uvs_ftp_ports_parse(s, o->ftp_ports, &o->nftp_ports, &err) < 0) {
+		fprintf(stderr, "uvsd: --ftp-ports: %s\n", err.msg);
+		return -1;
+	}
+	o->ftp_ports_set = true;
+	return 0;
+}
+
 /* --metrics: HOST:PORT, HOST an IPv4 address or an IPv6 one in brackets, PORT
  * 1..65535; checked here so that a mistake stops uvsd before it starts (the listener
  * opens it). Returns 0, or -1 after saying why. */
@@ -234,8 +250,9 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		{ "sysctl", required_argument, NULL, 'y' },
 		{ "sysctl-file", required_argument, NULL, 'Y' },
 		{ "state", required_argument, NULL, 'S' },
+		{ "ftp-ports", required_argument, NULL, 'p' },
 		{ "announce-table", required_argument, NULL, 'a' },
-		{ "announce-proto", required_argument, NULL, 'p' },
+		{ "announce-proto", required_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v = 0;
@@ -359,11 +376,14 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 			}
 			o->announce_table = (uint32_t)v;
 			break;
-		case 'p':
+		case 'q':
 			if (!(ret = number("announce-proto", optarg, UVS_ANNOUNCE_PROTO_MIN, 255,
 					   &v)))
 				o->announce_proto = (uint8_t)v;
 			o->announce_proto_set = true;
+			break;
+		case 'p':
+			ret = ftp_ports(optarg, o);
 			break;
 		case 'h':
 			usage(stdout);

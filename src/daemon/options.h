@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/ftp.h"
 #include "sysctl_conf.h"
 
 #define UVSD_MAX_LINKS	 16
@@ -47,6 +48,9 @@ struct uvsd_options {
 	uint8_t announce_proto;	     /* --announce-proto (default UVS_ANNOUNCE_PROTO_DEF) */
 	bool announce_proto_set;     /* given on the command line */
 	struct uvsd_sysctls sysctls; /* --sysctl and --sysctl-file, checked, in order */
+	bool ftp_ports_set;	     /* --ftp-ports given: ftp_ports replace the default */
+	uint16_t ftp_ports[UVS_FTP_PORTS_MAX]; /* network order */
+	unsigned nftp_ports;
 };
 
 /*

@@ -276,6 +276,8 @@ static int start_steering(struct uvsd *d)
 	for (unsigned i = 0; d->opt.af_xdp && i < d->opt.nifs; i++)
 		uvs_log(LOG_INFO, "%s: %s XDP", d->opt.ifnames[i], uvs_steer_xdp_mode(d->steer, i));
 	uvs_steer_set_marks(d->steer, d->marks);
+	/* The engine's ports: its FTP services' data connections are steered too. */
+	uvs_steer_set_ftp_ports(d->steer, d->engine.ftp_ports, d->engine.nftp_ports);
 	d->steered_generation = ~0ull;
 	steer_update(d, true);
 	return 0;
@@ -492,6 +494,21 @@ static void announce_update(struct uvsd *d, bool force)
 			uvsd_announce_update(d->announce, &d->model, serving, force) != 0;
 }
 
+/* Which ports the FTP helper serves, as the kernel's module says when it loads. */
+static void log_ftp_ports(const struct uvs_engine_config *c)
+{
+	char list[UVS_FTP_PORTS_MAX * 7] = "";
+	size_t n = 0;
+
+	for (unsigned i = 0; i < c->nftp_ports; i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%u", i ? "," : "",
+				      ntohs(c->ftp_ports[i]));
+	if (c->nftp_ports)
+		uvs_log(LOG_INFO, "ftp helper: NAT services on port %s", list);
+	else
+		uvs_log(LOG_INFO, "ftp helper: off (--ftp-ports 0)");
+}
+
 static int setup(struct uvsd *d)
 {
 	struct uvs_engine_config c;
@@ -535,6 +552,10 @@ static int setup(struct uvsd *d)
 		c.table_bits = d->opt.table_bits;
 	if (d->opt.max_conns)
 		c.max_conns = d->opt.max_conns;
+	if (d->opt.ftp_ports_set) {
+		memcpy(c.ftp_ports, d->opt.ftp_ports, sizeof(c.ftp_ports));
+		c.nftp_ports = d->opt.nftp_ports;
+	}
 	c.nworkers = d->nworkers + 1;
 	c.route = uvsd_datapath_route;
 	if ((ret = uvs_engine_init(&d->engine, &d->model, &c)) < 0) {
@@ -548,6 +569,7 @@ static int setup(struct uvsd *d)
 	}
 	uvs_log(LOG_DEBUG, "engine: %u connection buckets, at most %u connections, %u worker(s)",
 		1u << c.table_bits, c.max_conns, d->nworkers);
+	log_ftp_ports(&c);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
