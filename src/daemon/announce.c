@@ -103,7 +103,6 @@ int uvsd_announce_update(struct uvsd_announce *an, struct uvs_model *m, bool ser
 
 	if (!force && an->done && an->done_generation == m->generation && an->serving == serving)
 		return 0;
-	an->serving = serving;
 	if ((nwant = uvsd_announce_healthy(m, &want)) < 0)
 		return (int)nwant;
 	if (!serving)
@@ -140,6 +139,7 @@ int uvsd_announce_update(struct uvsd_announce *an, struct uvs_model *m, bool ser
 	an->n = k;
 	an->done = !failed;
 	an->done_generation = m->generation;
+	an->serving = serving; /* only now: after -ENOMEM the next call tries again */
 	return failed;
 }
 
