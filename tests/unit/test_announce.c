@@ -4,7 +4,8 @@
  * above 0 and withdrawn when none has; an address of several services stays while any
  * can serve; fwmark services announce nothing; IPv6 takes the same path; a route the
  * kernel refused is tried again; freeing withdraws everything; workers that stop
- * forwarding withdraw everything until they forward again. */
+ * forwarding withdraw everything until they forward again; an update that runs out
+ * of memory is done again by the next. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,15 @@
 
 #include "daemon/announce.h"
 #include "helpers.h"
+
+/* malloc fails while this is set (linked with --wrap=malloc). */
+static bool fail_malloc;
+void *__real_malloc(size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_malloc(size_t size)
+{
+	return fail_malloc ? NULL : __real_malloc(size);
+}
 
 /* The routes as the test's "kernel" holds them, and what it was asked. */
 struct routes {
@@ -214,6 +224,28 @@ static void test_not_serving(void **state)
 	uvsd_announce_free(an);
 }
 
+/* An update that runs out of memory changes nothing, and the next one does its work
+ * even though neither the model nor the workers' state changed since. */
+static void test_out_of_memory(void **state)
+{
+	struct test_env *env = *state;
+	struct routes r = { .n = 0 };
+	struct uvsd_announce *an;
+
+	assert_int_equal(uvsd_announce_new(route, &r, &an), 0);
+	test_add_dest(env, test_add_svc(env, "10.0.0.1:80", "mh"), "192.168.0.11:80", 1);
+	assert_int_equal(uvsd_announce_update(an, &env->m, true, false), 0);
+	assert_int_equal(r.n, 1);
+	fail_malloc = true;
+	int ret = uvsd_announce_update(an, &env->m, false, false);
+	fail_malloc = false;
+	assert_int_equal(ret, -ENOMEM);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(uvsd_announce_update(an, &env->m, false, false), 0);
+	assert_int_equal(r.n, 0);
+	uvsd_announce_free(an);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +256,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failure_retried, test_env_setup,
 						test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_not_serving, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_memory, test_env_setup,
 						test_env_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
