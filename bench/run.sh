@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Builds the benchmarks with optimisation in build-bench/ and runs them:
-#   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|scrape|http|sync]
+#   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|scrape|http|ecmp|sync]
 #                [--quick]
 # sched: ns per pick for every scheduler; engine: ns per frame through the engine;
 # steer: ns per frame of the steering programs (BPF_PROG_TEST_RUN, root);
@@ -13,7 +13,9 @@
 # concurrent connections (new connections/s, bytes each); ctl: uvsadm -R of 10,000
 # services x 10 real servers under traffic; scrape: NAT at full speed with uvsd
 # --metrics scraped every second against none; http: wrk through uvsd (both backends),
-# HAProxy and nginx. sync (root): the connection sync between two directors
+# HAProxy and nginx; ecmp: wrk through 1, 2 and 3 active-active directors behind a
+# BIRD router's ECMP with each director's CPU, and a dead director's withdrawal time
+# (bench/ecmp.sh). sync (root): the connection sync between two directors
 # (bench/sync.sh: new connections a second and those lost, the full-table hand-over)
 # and the takeover gap (bench/sync_gap.sh).
 # e2e runs those four and draws bench/frames.png and bench/http.png; its tables go to
@@ -70,6 +72,9 @@ all | e2e | scrape) bench/net.sh build-bench $e2e scrape "$@" | tee $e2e/report-
 esac
 case $what in
 all | e2e | http) bench/http.sh build-bench $e2e "$@" | tee $e2e/report-http.txt ;;
+esac
+case $what in
+all | e2e | ecmp) bench/ecmp.sh build-bench $e2e "$@" | tee $e2e/report-ecmp.txt ;;
 esac
 case $what in
 all | sync)

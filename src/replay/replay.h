@@ -55,6 +55,8 @@ struct uvs_replay {
 	union uvs_addr director4, director6;
 	struct uvs_replay_mark marks[16]; /* a frame to addr carries mark (fwmark services) */
 	unsigned nmarks;
+	uint16_t ftp_ports[UVS_FTP_PORTS_MAX]; /* the FTP helper's (network order) */
+	unsigned nftp_ports;
 
 	struct uvs_model model;
 	struct uvs_engine engine;
@@ -67,7 +69,8 @@ struct uvs_replay {
 	uint8_t buf[UVS_FRAME_HEADROOM + UVS_REPLAY_MAX_FRAME + UVS_REPLAY_TAILROOM];
 };
 
-/* MTU 1500, director addresses 192.0.2.254 and 2001:db8::fe, no marks. */
+/* MTU 1500, director addresses 192.0.2.254 and 2001:db8::fe, no marks, the FTP helper
+ * on port 21. */
 void uvs_replay_defaults(struct uvs_replay *r);
 
 /* Sets up the model and the engine; the calling thread is registered with RCU and
