@@ -167,11 +167,11 @@ static int send_entries(struct uvs_handover *h, int fd, size_t n, uint64_t deadl
 	struct uvs_sync_record r;
 	size_t len;
 
-	memset(&r, 0, sizeof(r));
 	uvs_sync_msg_start(&w, body, UVS_HANDOVER_BODY_MAX, UVS_SYNC_PROTO_VER, 0);
 	for (size_t i = 0; i < n; i++) {
-		r.conn = h->dump[i];
-		/* 255 records of at most 72 bytes always fit in one message. */
+		/* With its FTP sequence adjustment, as the group's messages carry it. */
+		uvs_sync_record_of(&h->dump[i], &r);
+		/* 255 records of at most 98 bytes (72 and SEQ_DATA) fit in one message. */
 		if (uvs_sync_msg_add(&w, &r) < 0)
 			return -EMSGSIZE;
 	}

@@ -4,9 +4,9 @@
  * and each way of getting one wrong; the reader fed a stream byte by byte and in one
  * piece, and each malformation named. Its threads over loopback: director b asks a
  * for a table of flows that were never sent on the group (no master ran) and makes
- * every one; a peer of the wrong address is refused, a bad request aborted; a peer
- * that sends garbage, a short table, or closes at once leaves b's table as it was,
- * each counted.
+ * every one, an FTP connection's sequence adjustment with it; a peer of the wrong address is
+ * refused, a bad request aborted; a peer that sends garbage, a short table, or closes at once
+ * leaves b's table as it was, each counted.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +28,7 @@
 #include "helpers.h"
 #include "sync/handover_wire.h"
 #include "sync/msg.h"
+#include "sync/rx.h"
 #include "sync/sync.h"
 
 #define FLOWS 300 /* more than one message's 255 records */
@@ -179,22 +180,26 @@ static int route(void *arg, int af, const union uvs_addr *nh, struct uvs_route *
 	return 0;
 }
 
-/* A director with UDP 10.0.0.1:53 by NAT to one real server; data worker 0, the sync
- * daemons' worker 1. */
+/* A director with UDP 10.0.0.1:53 and TCP 10.0.0.1:21 by NAT to one real server; data
+ * worker 0, the sync daemons' worker 1, worker 2 for a test's own receive path. */
 static void director_init(struct director *x)
 {
 	struct uvs_engine_config c;
 	struct uvs_svc_conf sc = test_svc_conf("10.0.0.1:53", "rr");
 	struct uvs_dest_conf dc = test_dest_conf("192.168.0.11:53", 1);
+	struct uvs_svc_conf ftp = test_svc_conf("10.0.0.1:21", "rr");
+	struct uvs_dest_conf ftp_dc = test_dest_conf("192.168.0.11:21", 1);
 
-	assert_int_equal(uvs_model_init(&x->m, 2), 0);
+	assert_int_equal(uvs_model_init(&x->m, 3), 0);
 	sc.key.protocol = IPPROTO_UDP;
 	assert_int_equal(uvs_svc_add(&x->m, &sc, NULL), 0);
 	assert_int_equal(uvs_dest_add(&x->m, &sc.key, &dc, NULL), 0);
+	assert_int_equal(uvs_svc_add(&x->m, &ftp, NULL), 0);
+	assert_int_equal(uvs_dest_add(&x->m, &ftp.key, &ftp_dc, NULL), 0);
 	uvs_engine_config_default(&c);
 	c.table_bits = 10;
 	c.max_conns = 1000;
-	c.nworkers = 2;
+	c.nworkers = 3;
 	c.route = route;
 	assert_int_equal(uvs_engine_init(&x->e, &x->m, &c), 0);
 	assert_int_equal(uvs_worker_init(&x->w, &x->e, 0), 0);
@@ -293,6 +298,63 @@ static void test_table_over_loopback(void **state)
 	assert_int_equal(counter(b.sync, "sync_handover_fetched"), 2);
 	director_fini(&b);
 	director_fini(&a);
+	rcu_unregister_thread();
+}
+
+/* An FTP control connection's entry with the helper's sequence adjustment. */
+static struct uvs_sync_record ftp_record(void)
+{
+	struct uvs_sync_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.conn.af = AF_INET;
+	r.conn.protocol = IPPROTO_TCP;
+	inet_pton(AF_INET, "172.16.5.5", &r.conn.caddr.ip);
+	inet_pton(AF_INET, "10.0.0.1", &r.conn.vaddr.ip);
+	inet_pton(AF_INET, "192.168.0.11", &r.conn.daddr.ip);
+	r.conn.cport = htons(40000);
+	r.conn.vport = r.conn.dport = htons(21);
+	r.conn.state = 1; /* ESTABLISHED */
+	r.conn.timeout = 900;
+	r.conn.flags = UVS_FWD_MASQ | UVS_CONN_F_IN_SEQ | UVS_CONN_F_OUT_SEQ;
+	r.has_seq = true;
+	r.in_seq = (struct uvs_sync_seq){ 1000, 7, 3 };
+	r.out_seq = (struct uvs_sync_seq){ 5000, 11, 5 };
+	return r;
+}
+
+/* The sequence adjustment goes with the table, as with the group's messages. */
+static void test_table_keeps_ftp_seq(void **state)
+{
+	struct uvs_sync_rx rx;
+	struct uvs_sync_record r = ftp_record();
+	struct uvs_sync_conn got[8];
+	uint64_t cursor = 0;
+	size_t n;
+
+	(void)state;
+	rcu_register_thread();
+	director_init(&a);
+	director_init(&b);
+	assert_int_equal(uvs_sync_rx_init(&rx, &a.e, 2), 0);
+	assert_int_equal(uvs_sync_rx_record(&rx, &r), UVS_SYNC_APPLY_NEW);
+	set_peer(&a, "127.0.0.1", 1);
+	set_peer(&b, "127.0.0.1", uvs_sync_handover_port(a.sync));
+	uvs_sync_handover_fetch(b.sync);
+	assert_int_equal(uvs_sync_handover_wait(b.sync, 10000), 0);
+	assert_int_equal(counter(b.sync, "sync_handover_fetched"), 1);
+	n = uvs_sync_dump(&b.e, &cursor, got, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(got[0].flags & UVS_CONN_F_SEQ_MASK, UVS_CONN_F_SEQ_MASK);
+	assert_int_equal(got[0].in_seq.init_seq, 1000);
+	assert_int_equal(got[0].in_seq.delta, 7);
+	assert_int_equal(got[0].in_seq.previous_delta, 3);
+	assert_int_equal(got[0].out_seq.init_seq, 5000);
+	assert_int_equal(got[0].out_seq.delta, 11);
+	assert_int_equal(got[0].out_seq.previous_delta, 5);
+	director_fini(&b);
+	director_fini(&a);
+	uvs_sync_rx_fini(&rx);
 	rcu_unregister_thread();
 }
 
@@ -458,9 +520,13 @@ static void test_bad_peer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_request),		 cmocka_unit_test(test_reader_pieces),
-		cmocka_unit_test(test_reader_malformed), cmocka_unit_test(test_table_over_loopback),
-		cmocka_unit_test(test_server_refuses),	 cmocka_unit_test(test_bad_peer),
+		cmocka_unit_test(test_request),
+		cmocka_unit_test(test_reader_pieces),
+		cmocka_unit_test(test_reader_malformed),
+		cmocka_unit_test(test_table_over_loopback),
+		cmocka_unit_test(test_table_keeps_ftp_seq),
+		cmocka_unit_test(test_server_refuses),
+		cmocka_unit_test(test_bad_peer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
