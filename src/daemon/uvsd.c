@@ -569,7 +569,6 @@ static int setup(struct uvsd *d)
 	}
 	uvs_log(LOG_DEBUG, "engine: %u connection buckets, at most %u connections, %u worker(s)",
 		1u << c.table_bits, c.max_conns, d->nworkers);
-	log_ftp_ports(&c);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
@@ -611,6 +610,7 @@ static int setup(struct uvsd *d)
 		return -1;
 	if (start_keeping_state(d) < 0)
 		return -1;
+	log_ftp_ports(&c); /* once this uvsd is the state file's: not for one that fails */
 	/* A daemon the state started asked its peer for the table: it comes before the
 	 * data path forwards (a restarted master takes its table back first). */
 	if (d->opt.sync_peer)
