@@ -163,6 +163,8 @@ void uvs_engine_counters(const struct uvs_engine *e, uint64_t *out, uint64_t *tx
 			out[r] += uvs_load_relaxed(&w->counters[r]);
 		*tx += uvs_load_relaxed(&w->tx);
 	}
+	/* Relaxed: the control thread's count (defence.h), read racily as the others. */
+	out[UVS_R_DEFENCE_DROP_ENTRY] += uvs_load_relaxed(&e->defence.entries_dropped);
 }
 
 uint32_t uvs_engine_conn_count(const struct uvs_engine *e)
@@ -299,6 +301,11 @@ static inline __attribute__((always_inline)) void sync_seen(struct uvs_worker *w
 
 	if (__builtin_expect(so != NULL, 0))
 		uvs_sync_conn_seen(w, so, c, now);
+	/* Without a master, drop_entry still needs each entry's client packets (the
+	 * master counts them itself). Relaxed: a count and a setting read on its own. */
+	else if (__builtin_expect(uvs_load_relaxed(&w->engine->defence.count_pkts), 0) &&
+		 !(uvs_conn_flags(c) & UVS_CONN_F_ONE_PACKET))
+		uvs_add_relaxed(&uvs_conn_sync(c)->in_pkts, 1);
 }
 
 /* A scheduling packet of svc without a connection: forwarded on the connection the
@@ -308,8 +315,16 @@ static void schedule_new(struct uvs_worker *w, struct uvs_frame *f, struct uvs_p
 {
 	enum uvs_reason refused;
 	struct uvs_conn once;
-	struct uvs_conn *c = uvs_schedule(w, p, svc, now, &once, &refused);
+	struct uvs_conn *c;
 
+	/* drop_packet: one in drop_rate new connections, before scheduling as the
+	 * kernel's conn_schedule. Relaxed: the defence's level, read on its own. */
+	if (uvs_defence_todrop(uvs_load_relaxed(&w->engine->defence.drop_rate),
+			       &w->drop_countdown)) {
+		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_DEFENCE_DROP_PACKET);
+		return;
+	}
+	c = uvs_schedule(w, p, svc, now, &once, &refused);
 	if (!c) {
 		if (refused == UVS_R_NO_DEST)
 			uvs_answer_port_unreachable(w, f, p);

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "core/conn.h"
+#include "core/defence.h"
 #include "core/frag.h"
 #include "core/martian.h"
 #include "core/model.h"
@@ -70,7 +71,10 @@ enum uvs_verdict {
 	X(MARTIAN_SRC_RS, "martian_src_rs")	  /* drop: from one of the service's servers */    \
 	/* The sync daemon's master (core/sync.h): */                                              \
 	X(SYNC_QUEUE_FULL, "sync_queue_full") /* counted: an update lost, its ring was full */     \
-	X(BACKUP_ONLY, "backup_only")	      /* pass: a backup runs and backup_only is set */
+	X(BACKUP_ONLY, "backup_only")	      /* pass: a backup runs and backup_only is set */     \
+	/* The defences (core/defence.h): */                                                       \
+	X(DEFENCE_DROP_PACKET, "defence_drop_packet") /* drop: drop_packet's share of new ones */  \
+	X(DEFENCE_DROP_ENTRY, "defence_drop_entry")   /* counted: an entry drop_entry ended */
 
 enum uvs_reason {
 #define X(name, text) UVS_R_PKT_##name,
@@ -116,6 +120,7 @@ struct uvs_engine {
 	struct uvs_frag_table frags;	 /* datagrams being reassembled, every worker's */
 	struct uvs_sync_out *sync_out;	 /* RCU; NULL: no sync master (core/sync.h) */
 	uint8_t sync_backup;		 /* a sync backup runs (atomic; core/sync.h) */
+	struct uvs_defence defence;	 /* the defences' levels (uvs_engine_defend) */
 };
 
 /* The frames a worker makes itself in one batch (fragments of the packets it cuts,
@@ -145,6 +150,7 @@ struct uvs_worker {
 	uint32_t dgram_max_frag;
 	uint32_t dgram_id;
 	uvs_time_t frag_sweep; /* when it next sweeps its share of the reassembly table */
+	int drop_countdown;    /* drop_packet: new connections until the next one dropped */
 };
 
 void uvs_engine_config_default(struct uvs_engine_config *c);

@@ -30,6 +30,7 @@
 #include "ctl/server.h"
 #include "datapath.h"
 #include "detach.h"
+#include "guard.h"
 #include "heartbeat.h"
 #include "http.h"
 #include "io/steer.h"
@@ -72,6 +73,8 @@ struct uvsd {
 	struct uvsd_view view; /* what the HTTP thread reads */
 	struct uvsd_metrics *metrics; /* /metrics' sources; NULL without --metrics */
 	struct uvsd_http *http;	      /* NULL without --metrics */
+	struct uvsd_guard guard;      /* the defences and the table's limit (each second) */
+	uint64_t timer_ticks;	      /* of the 1 s timer */
 };
 
 enum { FD_SIGNAL, FD_TIMER, FD_CTL, FD_NET, NFDS };
@@ -492,6 +495,7 @@ static int setup(struct uvsd *d)
 		return -1;
 	}
 	d->engine_ready = true;
+	uvsd_guard_init(&d->guard, &d->engine);
 	if ((ret = uvs_sync_open(&d->engine, d->nworkers, &d->sync)) < 0) {
 		uvs_log(LOG_ERR, "sync daemons: %s", strerror(-ret));
 		return -1;
@@ -507,9 +511,9 @@ static int setup(struct uvsd *d)
 	d->fds[FD_SIGNAL] = (struct pollfd){ signalfd(-1, &set, SFD_CLOEXEC), POLLIN, 0 };
 	d->fds[FD_TIMER] =
 		(struct pollfd){ timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC), POLLIN, 0 };
-	struct itimerspec every2s = { { 2, 0 }, { 2, 0 } };
+	struct itimerspec every1s = { { 1, 0 }, { 1, 0 } };
 	if (d->fds[FD_SIGNAL].fd < 0 || d->fds[FD_TIMER].fd < 0 ||
-	    timerfd_settime(d->fds[FD_TIMER].fd, 0, &every2s, NULL) < 0) {
+	    timerfd_settime(d->fds[FD_TIMER].fd, 0, &every1s, NULL) < 0) {
 		uvs_log(LOG_ERR, "signals and timers: %s", strerror(errno));
 		return -1;
 	}
@@ -675,6 +679,9 @@ static void on_timer(struct uvsd *d)
 
 	if (read(d->fds[FD_TIMER].fd, &ticks, sizeof(ticks)) != sizeof(ticks))
 		return;
+	uvsd_guard_tick(&d->guard, &d->engine, uvs_monotonic_ns()); /* each second */
+	if (d->timer_ticks++ % 2)
+		return;			    /* the rest every 2 s */
 	uvs_model_estimate_tick(&d->model); /* unless run_estimation is 0 */
 	uvs_sync_tick(d->sync);		    /* what backups made expires */
 	uvs_model_expire_trash(&d->model);
