@@ -38,6 +38,10 @@
 #define UVS_CONN_F_ONE_PACKET 0x2000
 /*      UVS_CONN_F_TEMPLATE  0x1000    from ipvs.h */
 #define UVS_CONN_F_HASHED 0x0040 /* in the table (cleared by whoever unhashes it) */
+/* The SYN proxy's (core/synproxy.h), uvs's own bits: n_control, which only templates
+ * use otherwise, holds the cookie, then (with _SEQ) the sequence offset. */
+#define UVS_CONN_F_SYNPROXY	0x0008
+#define UVS_CONN_F_SYNPROXY_SEQ 0x0010
 
 /*
  * One connection or persistence template: 128 bytes. Addresses and ports in network
@@ -66,7 +70,7 @@ struct uvs_conn {
 	uint8_t owner;	    /* worker id */
 	uint8_t lock;	    /* byte spinlock */
 	uint32_t timeout;   /* seconds: the current state's, or the persistence timeout */
-	uint32_t n_control; /* a template: connections it controls (atomic) */
+	uint32_t n_control; /* a template: connections it controls (atomic); see SYNPROXY */
 } __attribute__((aligned(64)));
 
 _Static_assert(sizeof(struct uvs_conn) == 128, "a connection is two cache lines");

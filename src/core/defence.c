@@ -111,9 +111,9 @@ static bool sweep_drops(struct uvs_defence *d, struct uvs_conn *c, uvs_time_t no
 	uint32_t in_pkts = uvs_load_relaxed(&uvs_conn_sync(c)->in_pkts);
 	bool early, established;
 
-	if (uvs_load_relaxed(&c->n_control))
-		return false;
 	if (uvs_conn_is_template(c)) {
+		if (uvs_load_relaxed(&c->n_control))
+			return false; /* it still controls connections */
 		/* Only one-packet services' templates, as any other entry below. */
 		struct uvs_service *svc = uvs_dest_svc(c->dest);
 		if (!svc || !(uvs_load_relaxed(&svc->flags) & UVS_SVC_F_ONEPACKET))

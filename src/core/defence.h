@@ -20,6 +20,7 @@
 
 #include "core/model-t.h"
 #include "core/sysctl.h"
+#include "sched/siphash.h"
 
 /* The kernel's pages; a page of connection memory holds this many entries. */
 #define UVS_DEFENCE_PAGE 4096
@@ -36,6 +37,8 @@ struct uvs_defence {
 	int drop_rate;	    /* drop_packet: drop one new connection in this many; 0 none */
 	uint8_t secure_tcp; /* TCP follows the secure table (proto_tcp.h) */
 	uint8_t count_pkts; /* count client packets per entry for drop_entry (drop_entry set) */
+	uint8_t syn_proxy;  /* TCP handshakes by SYN cookie (core/synproxy.h; set at start) */
+	struct uvs_siphash_key cookie_key; /* the SYN proxy's, random (set at start) */
 	/* The control thread's own. */
 	uint8_t drop_entry; /* ip_vs_random_dropentry() runs at each update */
 	int old_secure_tcp; /* the sysctl's value at the previous update */

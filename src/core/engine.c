@@ -22,6 +22,7 @@
 
 #include "base/atomic.h"
 #include "core/sync.h"
+#include "core/synproxy.h"
 #include "engine-internal.h"
 
 static const char *const reason_names[UVS_R_COUNT] = {
@@ -73,6 +74,8 @@ int uvs_engine_init(struct uvs_engine *e, struct uvs_model *m, const struct uvs_
 	e->route = c->route;
 	e->route_arg = c->route_arg;
 	uvs_timeouts_default(&e->timeouts);
+	e->defence.syn_proxy = c->syn_proxy;
+	uvs_synproxy_key_init(&e->defence.cookie_key);
 	return 0;
 }
 
@@ -349,7 +352,9 @@ static void schedule_new(struct uvs_worker *w, struct uvs_frame *f, struct uvs_p
 static void reply_or_pass(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
 			  struct uvs_conn *c, uvs_time_t now)
 {
-	if (c)
+	if (c && __builtin_expect(uvs_conn_flags(c) & UVS_CONN_F_SYNPROXY, 0))
+		uvs_synproxy_reply(w, f, p, c, now);
+	else if (c)
 		uvs_reply(w, f, p, c, now);
 	else
 		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_SERVICE);
@@ -402,6 +407,11 @@ HOT void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *s, 
 			reply_or_pass(w, f, p, c, now);
 			return;
 		}
+		/* Relaxed: set before the workers start. */
+		if (p->protocol == IPPROTO_TCP && uvs_load_relaxed(&e->defence.syn_proxy)) {
+			uvs_synproxy_new(w, f, p, svc, now);
+			return;
+		}
 		if (!schedules(e, p)) {
 			uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_CONN);
 			return;
@@ -416,6 +426,9 @@ HOT void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *s, 
 		schedule_new(w, f, p, svc, now);
 		return;
 	}
+	if (__builtin_expect(uvs_conn_flags(c) & UVS_CONN_F_SYNPROXY, 0) &&
+	    !uvs_synproxy_client(w, f, p, c, now))
+		return;
 	uvs_conn_seen(e, c, p, false, now);
 	uvs_forward_in(w, f, p, c);
 	sync_seen(w, c, now);

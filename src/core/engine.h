@@ -74,7 +74,13 @@ enum uvs_verdict {
 	X(BACKUP_ONLY, "backup_only")	      /* pass: a backup runs and backup_only is set */     \
 	/* The defences (core/defence.h): */                                                       \
 	X(DEFENCE_DROP_PACKET, "defence_drop_packet") /* drop: drop_packet's share of new ones */  \
-	X(DEFENCE_DROP_ENTRY, "defence_drop_entry")   /* counted: an entry drop_entry ended */
+	X(DEFENCE_DROP_ENTRY, "defence_drop_entry")   /* counted: an entry drop_entry ended */     \
+	/* The SYN proxy (core/synproxy.h): */                                                     \
+	X(SYNPROXY_COOKIE, "synproxy_cookie")	      /* counted: a SYN answered with a cookie */  \
+	X(SYNPROXY_BAD_COOKIE, "synproxy_bad_cookie") /* drop: an ACK without a valid cookie */    \
+	X(SYNPROXY_WAIT, "synproxy_wait")	      /* drop: before the real server answered */  \
+	X(SYNPROXY_NOT_NAT, "synproxy_not_nat")	      /* reset: its real server is not by NAT */   \
+	X(SYNPROXY_HANDSHAKE, "synproxy_handshake")   /* counted: a real server's handshake done */
 
 enum uvs_reason {
 #define X(name, text) UVS_R_PKT_##name,
@@ -102,6 +108,7 @@ struct uvs_engine_config {
 	uvs_route_fn route;
 	void *route_arg;
 	size_t frag_mem; /* reassembly memory per family (default 4 MiB, the kernel's) */
+	bool syn_proxy;	 /* TCP services' handshakes by SYN cookie (core/synproxy.h) */
 };
 
 struct uvs_worker;

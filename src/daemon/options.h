@@ -41,6 +41,7 @@ struct uvsd_options {
 	const char *metrics;	     /* --metrics ADDR:PORT; NULL: no HTTP listener */
 	unsigned table_bits;	     /* 0: the engine's default */
 	uint32_t max_conns;	     /* 0: the engine's default */
+	bool syn_proxy;		     /* --syn-proxy (core/synproxy.h) */
 	unsigned max_clients;	     /* control socket clients at a time */
 	unsigned client_timeout;     /* seconds a control client may stay idle; 0: for ever */
 	struct uvsd_sysctls sysctls; /* --sysctl and --sysctl-file, checked, in order */

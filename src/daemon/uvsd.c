@@ -488,6 +488,7 @@ static int setup(struct uvsd *d)
 		c.table_bits = d->opt.table_bits;
 	if (d->opt.max_conns)
 		c.max_conns = d->opt.max_conns;
+	c.syn_proxy = d->opt.syn_proxy;
 	c.nworkers = d->nworkers + 1;
 	c.route = uvsd_datapath_route;
 	if ((ret = uvs_engine_init(&d->engine, &d->model, &c)) < 0) {
