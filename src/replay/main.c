@@ -63,6 +63,8 @@ static void usage(FILE *out)
 		"                       frames from it are martian);\n"
 		"                       defaults 192.0.2.254 and 2001:db8::fe\n"
 		"  --mark ADDR=MARK     frames to ADDR carry firewall mark MARK (fwmark services)\n"
+		"  --syn-proxy          answer TCP SYNs with SYN cookies, as uvsd --syn-proxy,\n"
+		"                       under a fixed key (SipHash's test key 00..0f)\n"
 		"  --help\n");
 }
 
@@ -91,6 +93,7 @@ static int parse_options(struct uvs_replay *r, int argc, char **argv)
 		{ "mtu", required_argument, NULL, 'M' },
 		{ "director", required_argument, NULL, 'd' },
 		{ "mark", required_argument, NULL, 'm' },
+		{ "syn-proxy", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -119,6 +122,9 @@ static int parse_options(struct uvs_replay *r, int argc, char **argv)
 		case 'm':
 			if (parse_mark(r, optarg) < 0)
 				return -1;
+			break;
+		case 'S':
+			r->syn_proxy = true;
 			break;
 		case 'h':
 			usage(stdout);
