@@ -206,6 +206,8 @@ void uvs_conn_hash(struct uvs_conn_table *t, struct uvs_conn *c)
 	uint32_t b = in_hash(t, c);
 
 	uvs_or_release(&c->flags, UVS_CONN_F_HASHED);
+	if (uvs_conn_flags(c) & UVS_CONN_F_NO_CPORT) /* relaxed: a count, read racily */
+		uvs_add_relaxed(&t->no_cport[uvs_af_index(c->af)], 1);
 	bucket_lock(t, 0, b);
 	c->in_next = t->in[b];
 	uvs_store_release(&t->in[b], c); /* c is set up before readers can reach it */
@@ -250,6 +252,8 @@ bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c)
 		}
 		bucket_unlock(t, 1, b);
 	}
+	if (old & UVS_CONN_F_NO_CPORT) /* relaxed: a count, read racily */
+		uvs_sub_relaxed(&t->no_cport[uvs_af_index(c->af)], 1);
 	uvs_conn_unreserve(t);
 	return true;
 }
@@ -283,10 +287,12 @@ static bool grow(struct uvs_conn_pool *p)
 	struct uvs_conn_slab *s;
 
 	_Static_assert(UVS_CONN_SLAB_BYTES == HUGE_PAGE, "a slab is a huge page");
-	/* Aligned to its size: uvs_conn_sync() finds the slab from a connection. */
+	/* Aligned to its size: uvs_conn_sync() and uvs_conn_app_slot() find the slab
+	 * from a connection. */
 	if (posix_memalign((void **)&s, HUGE_PAGE, HUGE_PAGE))
 		return false;
 	madvise(s, HUGE_PAGE, MADV_HUGEPAGE);
+	memset(s->app, 0, sizeof(s->app));
 	s->next = p->slabs;
 	p->slabs = s;
 	p->nslabs++;

@@ -24,6 +24,8 @@ bool uvs_conn_end(struct uvs_engine *e, struct uvs_conn *c)
 	uvs_dest_unbind(c->dest, flags & (UVS_CONN_F_INACTIVE | UVS_CONN_F_TEMPLATE));
 	if (c->control) /* release: our reads of the template come before its end */
 		uvs_sub_release(&c->control->n_control, 1);
+	if (flags & UVS_CONN_F_APP)
+		uvs_ftp_unbind(c);
 	return true;
 }
 
@@ -121,5 +123,18 @@ void uvs_conn_seen(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_pk
 		follow_state(e, c, IPPROTO_SCTP, uvs_sctp_event(p), output);
 	else if (output) /* relaxed: a bit that publishes nothing, like the others */
 		uvs_and_relaxed(&c->flags, (uint16_t)~UVS_CONN_F_NOOUTPUT);
+	uvs_conn_refresh(e, c, now);
+}
+
+void uvs_conn_listen(struct uvs_engine *e, struct uvs_conn *c, uvs_time_t now)
+{
+	/* Relaxed: a setting read on its own; uvsadm --set may race with this. */
+	uint32_t timeout = uvs_load_relaxed(&e->timeouts.tcp[UVS_TCP_S_LISTEN]);
+
+	uvs_conn_lock(c);
+	/* Relaxed: written under the lock, as follow_state() writes them. */
+	uvs_store_relaxed(&c->state, UVS_TCP_S_LISTEN);
+	uvs_store_relaxed(&c->timeout, timeout);
+	uvs_conn_unlock(c);
 	uvs_conn_refresh(e, c, now);
 }

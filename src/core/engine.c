@@ -46,6 +46,8 @@ void uvs_engine_config_default(struct uvs_engine_config *c)
 	c->table_bits = 20;
 	c->max_conns = 1u << 22;
 	c->frag_mem = UVS_FRAG_MEM_DEFAULT;
+	c->ftp_ports[0] = htons(UVS_FTP_PORT);
+	c->nftp_ports = 1;
 }
 
 int uvs_engine_init(struct uvs_engine *e, struct uvs_model *m, const struct uvs_engine_config *c)
@@ -53,7 +55,8 @@ int uvs_engine_init(struct uvs_engine *e, struct uvs_model *m, const struct uvs_
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	if (c->nworkers == 0 || c->nworkers > 255 || c->nworkers > m->nworkers || !c->route)
+	if (c->nworkers == 0 || c->nworkers > 255 || c->nworkers > m->nworkers || !c->route ||
+	    c->nftp_ports > UVS_FTP_PORTS_MAX)
 		return -EINVAL;
 	e->workers = calloc(c->nworkers, sizeof(*e->workers));
 	if (!e->workers)
@@ -73,6 +76,8 @@ int uvs_engine_init(struct uvs_engine *e, struct uvs_model *m, const struct uvs_
 	e->nworkers = c->nworkers;
 	e->route = c->route;
 	e->route_arg = c->route_arg;
+	memcpy(e->ftp_ports, c->ftp_ports, sizeof(e->ftp_ports));
+	e->nftp_ports = c->nftp_ports;
 	uvs_timeouts_default(&e->timeouts);
 	e->defence.syn_proxy = c->syn_proxy;
 	uvs_synproxy_key_init(&e->defence.cookie_key);
@@ -179,9 +184,10 @@ static bool wheel_expire(void *arg, struct uvs_conn *c, uvs_time_t now)
 {
 	struct uvs_worker *w = arg;
 
-	/* A template that still controls connections lives on for 60 s more, and a
+	/* A template, or an FTP control connection, that still controls connections lives
+	 * on for 60 s more (the kernel's ip_vs_conn_expire() for any connection), and a
 	 * master tells its backups so. */
-	if (uvs_conn_is_template(c) && uvs_load_acquire(&c->n_control)) {
+	if (uvs_load_acquire(&c->n_control)) {
 		/* Relaxed: a time that publishes nothing (conn.h). */
 		uvs_store_relaxed(&c->expires, now + UVS_TEMPLATE_REARM_S * UVS_NS_PER_SEC);
 		rcu_read_lock();
@@ -383,6 +389,8 @@ HOT void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *s, 
 	}
 	c = uvs_conn_in_find(&e->conns, s->bucket, p->af, p->protocol, &p->saddr, p->sport,
 			     &p->daddr, p->dport, false);
+	if (!c) /* the FTP helper's passive data connection, if one waits for this */
+		c = uvs_ftp_data_conn(w, p, now);
 	if (c && reuse(e, c, p)) {
 		uvs_conn_end(e, c);
 		c = NULL;
@@ -408,7 +416,8 @@ HOT void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *s, 
 			return;
 		}
 		/* Relaxed: set before the workers start. */
-		if (p->protocol == IPPROTO_TCP && uvs_load_relaxed(&e->defence.syn_proxy)) {
+		if (p->protocol == IPPROTO_TCP && uvs_load_relaxed(&e->defence.syn_proxy) &&
+		    uvs_synproxy_serves(e, p->dport)) {
 			uvs_synproxy_new(w, f, p, svc, now);
 			return;
 		}

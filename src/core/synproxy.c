@@ -86,6 +86,14 @@ void uvs_synproxy_key_init(struct uvs_siphash_key *key)
 
 /* ---- the frame path ---- */
 
+bool uvs_synproxy_serves(const struct uvs_engine *e, uint16_t vport)
+{
+	for (unsigned i = 0; i < e->nftp_ports; i++)
+		if (e->ftp_ports[i] == vport)
+			return false;
+	return true;
+}
+
 static uint32_t seq_of(const struct uvs_pkt *p)
 {
 	return uvs_get32(p->frame + p->l4_off + offsetof(struct tcphdr, th_seq));

@@ -56,6 +56,12 @@ struct uvs_frame;
 struct uvs_service;
 struct uvs_conn;
 
+struct uvs_engine;
+/* Whether the SYN proxy takes a new connection to port vport (network order): every
+ * TCP service's but the FTP helper's ports, whose sequence numbers the helper adjusts
+ * (core/ftp.h). */
+bool uvs_synproxy_serves(const struct uvs_engine *e, uint16_t vport);
+
 /* The frame path's entries (engine.c); callers are inside an RCU read-side section.
  * A TCP segment to svc without a connection: a SYN is answered with a cookie, an ACK
  * with a valid cookie makes the connection, the rest is the kernel's or dropped. */

@@ -11,6 +11,7 @@
 
 #include "heartbeat.h"
 #include "http_addr.h"
+#include "net/announce.h"
 #include "state_file.h"
 #include "uvs/ctl.h"
 #include "uvs/version.h"
@@ -56,16 +57,26 @@ static void usage(FILE *f)
 		"  --sysctl NAME=VALUE set an IPVS sysctl (net.ipv4.vs.NAME) at start; repeat\n"
 		"                      for several (uvsadm --sysctl sets them later)\n"
 		"  --sysctl-file FILE  IPVS sysctls in sysctl.conf's syntax (net.ipv4.vs.* only)\n"
+		"  --announce-table N route each VIP that can serve (a real server with a\n"
+		"                      weight above 0) in routing table N, 1..252 or\n"
+		"                      256..%u, over link uvsvipN, for BIRD to announce by\n"
+		"                      BGP; the routes go when uvsd stops or dies (needs\n"
+		"                      --interface)\n"
+		"  --announce-proto P  those routes' protocol number, %d..255 (default %d)\n"
 		"  --conn-tab-bits N   connection table of 2^N buckets, 8..24 (default 20)\n"
 		"  --max-conns N       most connections and templates, 1..%u\n"
 		"                      (default 4194304)\n"
+		"  --ftp-ports LIST    the FTP helper's ports for NAT services, up to %d\n"
+		"                      separated by commas; 0: none (default 21)\n"
 		"  --syn-proxy         answer TCP services' SYNs with SYN cookies; a real server\n"
 		"                      gets only completed handshakes (NAT real servers only)\n"
 		"  --version, -V       print uvsd's version\n"
 		"  --help\n",
 		UVSD_MAX_WORKERS, UVSD_HEARTBEAT_MIN_MS, UVSD_HEARTBEAT_MAX_MS,
 		UVSD_HEARTBEAT_DEF_MS, UVSD_MAX_CLIENTS_MAX, UVSD_MAX_CLIENTS_DEF,
-		UVSD_CLIENT_TIMEOUT_MAX, UVSD_CLIENT_TIMEOUT_DEF, UVSD_MAX_CONNS_MAX);
+		UVSD_CLIENT_TIMEOUT_MAX, UVSD_CLIENT_TIMEOUT_DEF, UVS_ANNOUNCE_TABLE_MAX,
+		UVS_ANNOUNCE_PROTO_MIN, UVS_ANNOUNCE_PROTO_DEF, UVSD_MAX_CONNS_MAX,
+		UVS_FTP_PORTS_MAX);
 }
 
 /*
@@ -155,6 +166,19 @@ static int log_level(const char *s, int *out)
 	return -1;
 }
 
+/* --ftp-ports: the ports the FTP helper serves. Returns 0, or -1 after saying why. */
+static int ftp_ports(const char *s, struct uvsd_options *o)
+{
+	struct uvs_error err;
+
+	if (uvs_ftp_ports_parse(s, o->ftp_ports, &o->nftp_ports, &err) < 0) {
+		fprintf(stderr, "uvsd: --ftp-ports: %s\n", err.msg);
+		return -1;
+	}
+	o->ftp_ports_set = true;
+	return 0;
+}
+
 /* --metrics: HOST:PORT, HOST an IPv4 address or an IPv6 one in brackets, PORT
  * 1..65535; checked here so that a mistake stops uvsd before it starts (the listener
  * opens it). Returns 0, or -1 after saying why. */
@@ -186,6 +210,15 @@ static int check(const struct uvsd_options *o)
 	if (o->steer_timeout_set && o->no_steer) {
 		fprintf(stderr, "uvsd: --steer-timeout is for the steering programs: not with "
 				"--no-steer\n");
+		return -1;
+	}
+	if (o->announce_table && !o->nifs) {
+		fprintf(stderr, "uvsd: --announce-table needs --interface: a uvsd that forwards "
+				"nothing must not draw the VIPs' traffic\n");
+		return -1;
+	}
+	if (o->announce_proto_set && !o->announce_table) {
+		fprintf(stderr, "uvsd: --announce-proto is for --announce-table\n");
 		return -1;
 	}
 	return 0;
@@ -220,6 +253,9 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		{ "sysctl", required_argument, NULL, 'y' },
 		{ "sysctl-file", required_argument, NULL, 'Y' },
 		{ "state", required_argument, NULL, 'S' },
+		{ "ftp-ports", required_argument, NULL, 'p' },
+		{ "announce-table", required_argument, NULL, 'a' },
+		{ "announce-proto", required_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v = 0;
@@ -231,6 +267,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 	o->client_timeout = UVSD_CLIENT_TIMEOUT_DEF;
 	o->log_level = LOG_INFO;
 	o->steer_timeout_ms = UVSD_HEARTBEAT_DEF_MS;
+	o->announce_proto = UVS_ANNOUNCE_PROTO_DEF;
 	while (!ret && (c = getopt_long(argc, argv, "V", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -333,6 +370,26 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 			break;
 		case 'Y':
 			ret = uvsd_sysctls_add_file(&o->sysctls, optarg);
+			break;
+		case 'a':
+			ret = number("announce-table", optarg, 1, UVS_ANNOUNCE_TABLE_MAX, &v);
+			if (!ret && !uvs_announce_table_ok((uint32_t)v)) {
+				fprintf(stderr,
+					"uvsd: --announce-table: %lu is the kernel's own table "
+					"(253 default, 254 main, 255 local)\n",
+					v);
+				ret = -1;
+			}
+			o->announce_table = (uint32_t)v;
+			break;
+		case 'q':
+			if (!(ret = number("announce-proto", optarg, UVS_ANNOUNCE_PROTO_MIN, 255,
+					   &v)))
+				o->announce_proto = (uint8_t)v;
+			o->announce_proto_set = true;
+			break;
+		case 'p':
+			ret = ftp_ports(optarg, o);
 			break;
 		case 'h':
 			usage(stdout);

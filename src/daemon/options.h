@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/ftp.h"
 #include "sysctl_conf.h"
 
 #define UVSD_MAX_LINKS	 16
@@ -44,7 +45,13 @@ struct uvsd_options {
 	bool syn_proxy;		     /* --syn-proxy (core/synproxy.h) */
 	unsigned max_clients;	     /* control socket clients at a time */
 	unsigned client_timeout;     /* seconds a control client may stay idle; 0: for ever */
+	uint32_t announce_table;     /* --announce-table; 0: announce nothing */
+	uint8_t announce_proto;	     /* --announce-proto (default UVS_ANNOUNCE_PROTO_DEF) */
+	bool announce_proto_set;     /* given on the command line */
 	struct uvsd_sysctls sysctls; /* --sysctl and --sysctl-file, checked, in order */
+	bool ftp_ports_set;	     /* --ftp-ports given: ftp_ports replace the default */
+	uint16_t ftp_ports[UVS_FTP_PORTS_MAX]; /* network order */
+	unsigned nftp_ports;
 };
 
 /*

@@ -60,6 +60,7 @@ void uvs_sync_rx_fini(struct uvs_sync_rx *rx)
 static enum uvs_sync_apply_result apply_locked(struct uvs_sync_rx *rx,
 					       const struct uvs_sync_record *r)
 {
+	struct uvs_sync_conn s = r->conn;
 	enum uvs_sync_apply_result res;
 
 	/* The kernel finds no persistence engine for it (uvs has none) and skips it. */
@@ -67,7 +68,13 @@ static enum uvs_sync_apply_result apply_locked(struct uvs_sync_rx *rx,
 		count(rx, UVS_SYNC_RX_PE);
 		return UVS_SYNC_APPLY_COUNT;
 	}
-	res = uvs_sync_apply(&rx->worker, &r->conn, uvs_model_now(rx->engine->model));
+	if (r->has_seq) { /* SEQ_DATA: for the FTP helper, if it serves the connection */
+		s.in_seq = (struct uvs_seq){ r->in_seq.init_seq, r->in_seq.delta,
+					     r->in_seq.previous_delta };
+		s.out_seq = (struct uvs_seq){ r->out_seq.init_seq, r->out_seq.delta,
+					      r->out_seq.previous_delta };
+	}
+	res = uvs_sync_apply(&rx->worker, &s, uvs_model_now(rx->engine->model));
 	count(rx, UVS_SYNC_RX_APPLY_BASE + res);
 	return res;
 }

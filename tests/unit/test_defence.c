@@ -77,7 +77,7 @@ static void test_avail_pages(void **state)
 	assert_int_equal(uvs_defence_avail_pages(1000, 0), 1000 * CONN_BYTES / 4096);
 	assert_int_equal(uvs_defence_avail_pages(1000, 1000), 0);
 	assert_int_equal(uvs_defence_avail_pages(10, 12), 0); /* over by a race: none left */
-	/* The default table: about 28 connections a page. */
+	/* The default table: about 27 connections a page. */
 	assert_int_equal(uvs_defence_avail_pages(1u << 22, 0), (1ull << 22) * CONN_BYTES / 4096);
 }
 

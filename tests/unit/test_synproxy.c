@@ -284,6 +284,20 @@ static void test_not_nat_reset(void **state)
 	assert_int_equal(uvs_engine_conn_count(&fx->e), 0);
 }
 
+/* The FTP helper's port (21 by default) is left to the helper: scheduled as ever. */
+static void test_ftp_port_left_alone(void **state)
+{
+	struct eng_fixture *fx = *state;
+	struct uvs_service *svc = test_add_svc(&fx->env, VIP ":21", "rr");
+
+	eng_add_dest(fx, svc, RS ":21", 1, UVS_FWD_MASQ);
+	assert_int_equal(seg(fx, CLIENT, CPORT, VIP, 21, TH_SYN, CLIENT_ISN, 0, 1460, 0),
+			 UVS_VERDICT_TX);
+	eng_assert_addr(AF_INET, &fx->out.daddr, RS);
+	assert_int_equal(out_seq(fx), CLIENT_ISN);
+	assert_int_equal(eng_counter(fx, UVS_R_SYNPROXY_COOKIE), 0);
+}
+
 /* Off (the default): SYNs are scheduled as ever. */
 static void test_off(void **state)
 {
@@ -332,6 +346,7 @@ int main(void)
 		T(test_connection_translated),
 		T(test_rs_reset),
 		T(test_not_nat_reset),
+		T(test_ftp_port_left_alone),
 		T(test_off),
 	};
 #undef T
