@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "http_addr.h"
 #include "net/announce.h"
 #include "state_file.h"
+#include "sync/handover_wire.h"
 #include "uvs/ctl.h"
 #include "uvs/version.h"
 
@@ -57,6 +59,10 @@ static void usage(FILE *f)
 		"  --sysctl NAME=VALUE set an IPVS sysctl (net.ipv4.vs.NAME) at start; repeat\n"
 		"                      for several (uvsadm --sysctl sets them later)\n"
 		"  --sysctl-file FILE  IPVS sysctls in sysctl.conf's syntax (net.ipv4.vs.* only)\n"
+		"  --sync-peer ADDR[:PORT]  the other director of a pair: each sends the\n"
+		"                      other its whole connection table over TCP PORT\n"
+		"                      (default 8848) when a sync daemon starts; IPv6 as\n"
+		"                      [ADDR]:PORT (default: no hand-over, as the kernel)\n"
 		"  --announce-table N route each VIP that can serve (a real server with a\n"
 		"                      weight above 0) in routing table N, 1..252 or\n"
 		"                      256..%u, over link uvsvipN, for BIRD to announce by\n"
@@ -195,6 +201,49 @@ static int metrics_address(const char *s, const char **out)
 	return 0;
 }
 
+/* --sync-peer: ADDR (IPv4 or IPv6), A.B.C.D:PORT or [IPV6]:PORT, PORT 1..65535 (the
+ * hand-over's, on both directors). Returns 0, or -1 after saying why. */
+static int sync_peer(const char *arg, struct uvsd_options *o)
+{
+	const char *s = arg;
+	struct sockaddr_in *in = (struct sockaddr_in *)&o->sync_peer_sa;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&o->sync_peer_sa;
+	struct uvsd_http_addr a;
+	char why[128];
+	char bare[INET6_ADDRSTRLEN + 2];
+	size_t len = strlen(s);
+
+	memset(&o->sync_peer_sa, 0, sizeof(o->sync_peer_sa));
+	/* [IPV6] without a port, as with one. */
+	if (len > 2 && len < sizeof(bare) && s[0] == '[' && s[len - 1] == ']') {
+		memcpy(bare, s + 1, len - 2);
+		bare[len - 2] = '\0';
+		if (inet_pton(AF_INET6, bare, &in6->sin6_addr) == 1)
+			s = bare;
+	}
+	if (inet_pton(AF_INET, s, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons(UVS_HANDOVER_PORT);
+		o->sync_peer_len = sizeof(*in);
+	} else if (inet_pton(AF_INET6, s, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(UVS_HANDOVER_PORT);
+		o->sync_peer_len = sizeof(*in6);
+	} else if (s[0] == ':' || uvsd_http_parse_addr(s, &a, why, sizeof(why)) < 0) {
+		fprintf(stderr, "uvsd: --sync-peer %s: %s\n", s,
+			s[0] == ':' ? "the peer's address is missing"
+				    : "not ADDRESS, A.B.C.D:PORT or [IPV6]:PORT (PORT 1..65535)");
+		return -1;
+	} else {
+		memcpy(&o->sync_peer_sa, &a.sa, a.len);
+		o->sync_peer_len = a.len;
+	}
+	o->sync_peer_port =
+		ntohs(o->sync_peer_sa.ss_family == AF_INET ? in->sin_port : in6->sin6_port);
+	o->sync_peer = arg;
+	return 0;
+}
+
 /* Checks what the options say together. */
 static int check(const struct uvsd_options *o)
 {
@@ -253,6 +302,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		{ "sysctl", required_argument, NULL, 'y' },
 		{ "sysctl-file", required_argument, NULL, 'Y' },
 		{ "state", required_argument, NULL, 'S' },
+		{ "sync-peer", required_argument, NULL, 'e' },
 		{ "ftp-ports", required_argument, NULL, 'p' },
 		{ "announce-table", required_argument, NULL, 'a' },
 		{ "announce-proto", required_argument, NULL, 'q' },
@@ -308,6 +358,9 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 			break;
 		case 'P':
 			ret = metrics_address(optarg, &o->metrics);
+			break;
+		case 'e':
+			ret = sync_peer(optarg, o);
 			break;
 		case 'b':
 			if (!(ret = number("conn-tab-bits", optarg, 8, 24, &v)))

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "core/ftp.h"
 #include "sysctl_conf.h"
@@ -49,7 +50,13 @@ struct uvsd_options {
 	uint8_t announce_proto;	     /* --announce-proto (default UVS_ANNOUNCE_PROTO_DEF) */
 	bool announce_proto_set;     /* given on the command line */
 	struct uvsd_sysctls sysctls; /* --sysctl and --sysctl-file, checked, in order */
-	bool ftp_ports_set;	     /* --ftp-ports given: ftp_ports replace the default */
+	/* --sync-peer: the other director of the pair, for the full-table hand-over
+	 * (src/sync/handover.h); its port is also the one uvsd listens on. */
+	const char *sync_peer; /* NULL: no hand-over */
+	struct sockaddr_storage sync_peer_sa;
+	socklen_t sync_peer_len;
+	uint16_t sync_peer_port; /* host order */
+	bool ftp_ports_set;	 /* --ftp-ports given: ftp_ports replace the default */
 	uint16_t ftp_ports[UVS_FTP_PORTS_MAX]; /* network order */
 	unsigned nftp_ports;
 };

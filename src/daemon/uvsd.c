@@ -581,6 +581,9 @@ static int setup(struct uvsd *d)
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Its threads start with the signals blocked, as every thread of uvsd's. */
+	if (d->opt.sync_peer && uvsd_sync_peer(d->sync, &d->opt) < 0)
+		return -1;
 	d->fds[FD_SIGNAL] = (struct pollfd){ signalfd(-1, &set, SFD_CLOEXEC), POLLIN, 0 };
 	d->fds[FD_TIMER] =
 		(struct pollfd){ timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC), POLLIN, 0 };
@@ -613,6 +616,10 @@ static int setup(struct uvsd *d)
 		return -1;
 	if (start_keeping_state(d) < 0)
 		return -1;
+	/* A daemon the state started asked its peer for the table: it comes before the
+	 * data path forwards (a restarted master takes its table back first). */
+	if (d->opt.sync_peer)
+		uvsd_sync_handover_wait(d->sync);
 	if (d->opt.marks && uvsd_marks_file_load(d->opt.marks, &d->marks) < 0)
 		return -1;
 	if ((ret = uvsd_prime_open(&d->prime)) < 0) {

@@ -90,8 +90,9 @@ enum uvs_sync_apply_result uvs_sync_rx_record(struct uvs_sync_rx *rx,
 	return res;
 }
 
-void uvs_sync_rx_message(struct uvs_sync_rx *rx, const void *buf, size_t len, uint8_t syncid)
+unsigned uvs_sync_rx_message(struct uvs_sync_rx *rx, const void *buf, size_t len, uint8_t syncid)
 {
+	unsigned records = 0;
 	struct uvs_sync_reader rd;
 	struct uvs_sync_record r;
 	enum uvs_sync_read_error err;
@@ -102,20 +103,22 @@ void uvs_sync_rx_message(struct uvs_sync_rx *rx, const void *buf, size_t len, ui
 	if (err != UVS_SYNC_READ_OK) {
 		count_read(rx, err);
 		pthread_mutex_unlock(&rx->lock);
-		return;
+		return 0;
 	}
 	count(rx, UVS_SYNC_RX_MSGS);
 	if (rd.version == 0)
 		count(rx, UVS_SYNC_RX_V0_MSGS);
 	while ((n = uvs_sync_msg_next(&rd, &r, &err)) != UVS_SYNC_END) {
-		if (n == UVS_SYNC_RECORD)
+		if (n == UVS_SYNC_RECORD) {
 			apply_locked(rx, &r);
-		else
+			records++;
+		} else
 			count_read(rx, err);
 		if (n == UVS_SYNC_STOP)
 			break;
 	}
 	pthread_mutex_unlock(&rx->lock);
+	return records;
 }
 
 void uvs_sync_rx_timers(struct uvs_sync_rx *rx)
