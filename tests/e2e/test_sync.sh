@@ -62,6 +62,7 @@ backup_has_them() { [ "$(established uvsadm2)" -ge 6 ]; }
 check "the master has the 6 downloads' connections ESTABLISHED" lab_wait 5 master_has_them
 # A partial message goes out within 2 s, and the check of the master's thread is 1 s.
 check "the backup lists them ESTABLISHED, synced" lab_wait 8 backup_has_them
+{ lab_uvsadm -L -n -c | grep ':30[0-9][0-9][0-9] ' || true; } | sed 's/^/    master: /'
 { uvsadm2 -L -n -c | grep ':30[0-9][0-9][0-9] ' || true; } | sed 's/^/    backup: /'
 before=$(for f in "$LAB_TMP"/dl?; do stat -c %s "$f" 2>/dev/null || echo 0; done |
 	awk '{ s += $1 } END { print s + 0 }')
