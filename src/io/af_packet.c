@@ -55,6 +55,9 @@
 /* The receive buffer of each socket: room for several whole 64 KB frames queued for
  * recvmsg (PACKET_COPY_THRESH) while the worker is busy. */
 #define COPY_RCVBUF (8 << 20)
+#ifndef PACKET_FANOUT_FLAG_IGNORE_OUTGOING
+#define PACKET_FANOUT_FLAG_IGNORE_OUTGOING 0x4000 /* uapi headers of recent kernels */
+#endif
 #ifndef VIRTIO_NET_HDR_GSO_UDP_L4
 #define VIRTIO_NET_HDR_GSO_UDP_L4 5 /* Linux 6.2's uapi header has it */
 #endif
@@ -169,11 +172,17 @@ static int open_ring(struct ring *r, const char *ifname, const struct packet_io 
 	if (bind(r->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
 		return uvs_io_fail(err, errno, "binding to", ifname);
 	if (io->nworkers > 1) {
-		/* One group per link; the hash keeps a flow's direction on one worker. */
-		int arg = (int)((r->ifindex ^ ((unsigned)getpid() << 4)) & 0xffff) |
-			  PACKET_FANOUT_HASH << 16;
-		if (setsockopt(r->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) < 0)
-			return uvs_io_fail(err, errno, "fanout on", ifname);
+		/* One group per link; the hash keeps a flow's direction on one worker. A
+		 * group ignores PACKET_IGNORE_OUTGOING of its members: it takes its own flag
+		 * (recent kernels), else rx_ring skips the frames sent. */
+		int id = (int)((r->ifindex ^ ((unsigned)getpid() << 4)) & 0xffff);
+		int arg = id | (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_IGNORE_OUTGOING) << 16;
+
+		if (setsockopt(r->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) < 0) {
+			arg = id | PACKET_FANOUT_HASH << 16;
+			if (setsockopt(r->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) < 0)
+				return uvs_io_fail(err, errno, "fanout on", ifname);
+		}
 	}
 	return 0;
 }
@@ -486,6 +495,17 @@ static unsigned take_copied(const struct packet_io *io, struct worker *wk, struc
 	return take(io, wk, r->ifindex, wk->big, (uint32_t)got - sizeof(vh), &vh, t, f, n, max);
 }
 
+/* Whether slot h holds a frame sent on its link rather than received: the socket
+ * ignores those (PACKET_IGNORE_OUTGOING), but a fanout group without its own flag
+ * delivers them, and the transmit rings' sockets are not in the group. */
+static bool sent_here(const struct tpacket2_hdr *h)
+{
+	const struct sockaddr_ll *sll =
+		(const struct sockaddr_ll *)((const uint8_t *)h + TPACKET_ALIGN(sizeof(*h)));
+
+	return sll->sll_pkttype == PACKET_OUTGOING;
+}
+
 /* Takes the ring's frames into f[n..max); returns the new n. Stops early while a GSO
  * frame is only partly cut. */
 static unsigned rx_ring(struct packet_io *io, struct worker *wk, struct ring *r,
@@ -501,7 +521,9 @@ static unsigned rx_ring(struct packet_io *io, struct worker *wk, struct ring *r,
 		if (!(status & TP_STATUS_USER))
 			break;
 		memcpy(&vh, pkt - sizeof(vh), sizeof(vh));
-		if (status & TP_STATUS_COPY)
+		if (sent_here(h))
+			; /* a frame this director sent (a fanout group's tap sees them) */
+		else if (status & TP_STATUS_COPY)
 			n = take_copied(io, wk, r, f, n, max);
 		else if (h->tp_snaplen == h->tp_len && h->tp_len >= 14)
 			n = take(io, wk, r->ifindex, pkt, h->tp_snaplen, &vh,
