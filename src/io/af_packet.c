@@ -242,6 +242,13 @@ int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, st
 		wk->epfd = epoll_create1(EPOLL_CLOEXEC);
 		wk->buf = aligned_alloc(64, (size_t)UVS_IO_BATCH * io->slot);
 		wk->big = malloc(UVS_IO_GSO_MAX + 4);
+		/* No socket yet, for pk_close after a failure below. */
+		for (unsigned i = 0; i < c->nifs; i++) {
+			if (wk->rings)
+				wk->rings[i].fd = -1;
+			if (wk->tx)
+				wk->tx[i].fd = -1;
+		}
 		if (wk->epfd < 0) {
 			ret = uvs_io_fail(err, errno, "epoll", NULL);
 			break;
@@ -252,8 +259,6 @@ int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, st
 		}
 		if (c->deliver_local && (ret = uvs_io_local_open(&wk->local, err)) < 0)
 			break;
-		for (unsigned i = 0; i < c->nifs; i++)
-			wk->rings[i].fd = wk->tx[i].fd = -1;
 		for (unsigned i = 0; i < c->nifs && !ret; i++) {
 			ret = open_ring(&wk->rings[i], c->ifnames[i], io, c, err);
 			if (!ret)
