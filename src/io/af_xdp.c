@@ -16,8 +16,8 @@
  * kernel picks zero-copy where the driver allows it, copy mode otherwise. Sockets are
  * bound with XDP_USE_NEED_WAKEUP: receiving needs no system call, sending one per link
  * and batch (copy mode: the kernel sends at most its budget per call, 32 frames unless
- * XDP_MAX_TX_SKB_BUDGET raised it to the ring's size), and idle workers sleep in
- * epoll_wait() unless busy polling was asked for.
+ * XDP_MAX_TX_SKB_BUDGET raised it to the ring's size), and idle workers sleep in poll()
+ * unless busy polling was asked for.
  *
  * A chunk is, at any time, the kernel's (in a fill, RX, TX or completion ring), the
  * engine's (received in the last batch: until uvs_io_tx, or the next uvs_io_rx), or
@@ -38,11 +38,11 @@
 #include <linux/if_xdp.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -110,9 +110,7 @@ struct worker {
 	uint8_t *bounce; /* UVS_IO_BATCH slots of io->slot bytes: frames of several chunks */
 	struct uvs_io_local local;
 	unsigned turn;
-	/* The ports' sockets and the stop eventfd, registered once: a wait does not
-	 * register with every socket anew, as poll() did. */
-	int epfd;
+	struct pollfd *pfds; /* ports, then the stop eventfd */
 	struct uvs_io_stats stats;
 };
 
@@ -468,7 +466,6 @@ static int xdp_wait(struct uvs_io *base, unsigned w, int timeout_ms)
 {
 	struct xdp_io *io = (struct xdp_io *)base;
 	struct worker *wk = &io->workers[w];
-	struct epoll_event ev[8];
 
 	for (unsigned i = 0; i < wk->nports; i++) {
 		kick(&wk->ports[i], &wk->stats);
@@ -477,7 +474,7 @@ static int xdp_wait(struct uvs_io *base, unsigned w, int timeout_ms)
 	}
 	if (io->busy_poll)
 		return 0; /* spin: the caller checks its own stop flag between calls */
-	if (epoll_wait(wk->epfd, ev, (int)(sizeof(ev) / sizeof(ev[0])), timeout_ms) < 0)
+	if (poll(wk->pfds, wk->nports + 1, timeout_ms) < 0)
 		return -errno;
 	return 0;
 }
@@ -537,8 +534,7 @@ static void xdp_close(struct uvs_io *base)
 		free(wk->pkt_fd);
 		free(wk->free);
 		free(wk->state);
-		if (wk->epfd >= 0)
-			close(wk->epfd);
+		free(wk->pfds);
 	}
 	free(io->workers);
 	free(io->ifindex);
@@ -679,11 +675,10 @@ static int open_worker(struct xdp_io *io, unsigned w, const unsigned *nqueues,
 			wk->nports++;
 	}
 	wk->ports = calloc(wk->nports + 1, sizeof(*wk->ports));
-	if (!wk->ports)
+	wk->pfds = calloc(wk->nports + 1, sizeof(*wk->pfds));
+	if (!wk->ports || !wk->pfds)
 		return -ENOMEM;
-	wk->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (wk->epfd < 0 || (ret = uvs_io_watch(wk->epfd, io->stop_fd, 0, err)) < 0)
-		return wk->epfd < 0 ? uvs_io_fail(err, errno, "epoll", NULL) : ret;
+	wk->pfds[wk->nports] = (struct pollfd){ io->stop_fd, POLLIN, 0 };
 	if (wk->nports && (ret = open_umem(io, wk, err)) < 0)
 		return ret;
 	wk->nports = 0; /* counts the sockets made, for close */
@@ -696,8 +691,7 @@ static int open_worker(struct xdp_io *io, unsigned w, const unsigned *nqueues,
 			ret = open_port(io, wk, p, c->ifnames[l], c->xsk_map_fd, err);
 			if (ret < 0)
 				return ret;
-			if ((ret = uvs_io_watch(wk->epfd, p->fd, 0, err)) < 0)
-				return ret;
+			wk->pfds[wk->nports - 1] = (struct pollfd){ p->fd, POLLIN, 0 };
 			if (wk->tx_port[l] < 0)
 				wk->tx_port[l] = (int)(wk->nports - 1);
 		}
@@ -705,6 +699,7 @@ static int open_worker(struct xdp_io *io, unsigned w, const unsigned *nqueues,
 		    (wk->pkt_fd[l] = open_packet(io, l, c->ifnames[l], err)) < 0)
 			return wk->pkt_fd[l];
 	}
+	wk->pfds[wk->nports] = (struct pollfd){ io->stop_fd, POLLIN, 0 };
 	return 0;
 }
 
@@ -783,10 +778,8 @@ int uvs_io_open_af_xdp(const struct uvs_io_config *c, struct uvs_io **out, struc
 		xdp_close(&io->base);
 		return ret;
 	}
-	for (unsigned w = 0; w < c->nworkers; w++) {
+	for (unsigned w = 0; w < c->nworkers; w++)
 		uvs_io_local_none(&io->workers[w].local);
-		io->workers[w].epfd = -1;
-	}
 	for (unsigned l = 0; l < c->nifs && !ret; l++) {
 		io->ifindex[l] = if_nametoindex(c->ifnames[l]);
 		if (!io->ifindex[l])
