@@ -5,12 +5,17 @@
  * over many flows, until a time or a count is reached, at full speed or at a rate.
  *
  *   gen --if IF --src-mac M --dst-mac M --src IP --dst IP --dport N
- *       [--flows N] [--sports N] [--seconds S] [--count N] [--rate FPS] [--repeat]
+ *       [--flows N] [--sports N] [--seconds S] [--count N] [--rate FPS] [--burst N]
+ *       [--repeat]
  *
  * Flow i (0 <= i < flows) has source port 1024 + i % sports and source address
  * src + i / sports (so 1,000,000 flows fit with sports 50000). Flows are sent in turn,
  * 0, 1, ... flows-1, 0, ...; without --repeat the run stops after each flow's one frame.
- * Prints "sent N seconds T fps R" (T from the first to the last send).
+ * At a rate, frames go in bursts of --burst (default 16, at most 64); 1 spaces every
+ * frame out, so that a receiver that sleeps wakes for each one.
+ * Prints "sent N seconds T fps R cpu_ns C" (T from the first to the last send; C the
+ * thread's CPU time inside sendmmsg(), which includes the receive processing the kernel
+ * did in those calls: on veth, the softirq of the receiving side; not the pacing).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -39,6 +44,7 @@ struct opts {
 	uint16_t dport;
 	uint64_t flows, sports, count;
 	double seconds, rate;
+	unsigned burst;
 	bool repeat;
 };
 
@@ -47,6 +53,15 @@ static double now_s(void)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* The calling thread's CPU time in ns (the scheduler's precise sum). */
+static unsigned long long thread_cpu_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (unsigned long long)t.tv_sec * 1000000000ull + (unsigned long long)t.tv_nsec;
 }
 
 static int parse_mac(const char *s, uint8_t *mac)
@@ -113,12 +128,14 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "src", 1, NULL, 's' },   { "dst", 1, NULL, 'd' },	{ "dport", 1, NULL, 'p' },
 		{ "flows", 1, NULL, 'f' }, { "sports", 1, NULL, 'P' },	{ "seconds", 1, NULL, 't' },
 		{ "count", 1, NULL, 'c' }, { "rate", 1, NULL, 'r' },	{ "repeat", 0, NULL, 'R' },
-		{ NULL, 0, NULL, 0 },
+		{ "burst", 1, NULL, 'b' }, { NULL, 0, NULL, 0 },
 	};
 	struct in_addr a;
 	int c;
 
-	*o = (struct opts){ .flows = 10000, .sports = 50000, .seconds = 1e9, .count = UINT64_MAX };
+	*o = (struct opts){
+		.flows = 10000, .sports = 50000, .seconds = 1e9, .count = UINT64_MAX, .burst = 16
+	};
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -156,11 +173,15 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'R':
 			o->repeat = true;
 			break;
+		case 'b':
+			o->burst = (unsigned)atoi(optarg);
+			break;
 		default:
 			return -1;
 		}
 	}
-	if (!o->ifname || !o->dst || !o->flows || !o->sports || o->sports > 64512)
+	if (!o->ifname || !o->dst || !o->flows || !o->sports || o->sports > 64512 || !o->burst ||
+	    o->burst > BATCH)
 		return -1;
 	/* The bounds: without --repeat each flow once; never run without an end. */
 	if (!o->repeat && o->count > o->flows)
@@ -180,12 +201,13 @@ int main(int argc, char **argv)
 	struct opts o;
 	uint64_t sent = 0, next = 0;
 	double start, end, last = 0;
+	unsigned long long cpu = 0;
 	int fd, one = 1;
 
 	if (parse(argc, argv, &o) < 0) {
 		fprintf(stderr, "usage: gen --if IF --src-mac M --dst-mac M --src IP --dst IP "
 				"--dport N [--flows N] [--sports N] [--seconds S] [--count N] "
-				"[--rate FPS] [--repeat]\n");
+				"[--rate FPS] [--burst N] [--repeat]\n");
 		return 2;
 	}
 	fd = socket(AF_PACKET, SOCK_RAW, 0); /* protocol 0: send only, receive nothing */
@@ -219,9 +241,9 @@ int main(int argc, char **argv)
 		if (t >= end)
 			break;
 		if (o.rate > 0) {
-			/* Pace in batches of 16 so a modest rate stays steady. */
+			/* Paced in bursts, of 16 by default so a modest rate stays steady. */
 			double due = start + (double)sent / o.rate;
-			n = 16;
+			n = o.burst;
 			if (t < due) {
 				struct timespec d = { 0, (long)((due - t) * 1e9) };
 				nanosleep(&d, NULL);
@@ -233,7 +255,9 @@ int main(int argc, char **argv)
 			build(&o, next, slots[k] + 2);
 			next = next + 1 == o.flows ? 0 : next + 1;
 		}
+		cpu -= thread_cpu_ns();
 		r = sendmmsg(fd, msg, n, 0);
+		cpu += thread_cpu_ns();
 		if (r < 0) {
 			if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR)
 				continue; /* the link is full: the same flows again */
@@ -247,8 +271,8 @@ int main(int argc, char **argv)
 	}
 	if (last <= start)
 		last = now_s();
-	printf("sent %llu seconds %.3f fps %.0f\n", (unsigned long long)sent, last - start,
-	       (double)sent / (last - start));
+	printf("sent %llu seconds %.3f fps %.0f cpu_ns %llu\n", (unsigned long long)sent,
+	       last - start, (double)sent / (last - start), cpu);
 	close(fd);
 	return 0;
 }

@@ -23,8 +23,12 @@
 # servers configured, with uvsd --metrics scraped every second (curl in dir) against
 # no scrape, interleaved; the metrics' HTTP thread shares CPU 1 with the worker.
 #
-# Usage: net.sh BUILD_DIR OUT_DIR [frames|conns|ctl|cpu|scrape|all] [--quick]
-# Writes OUT_DIR/{frames-LAYOUT,conns,ctl,cpu_busy,cpu_idle,scrape}.tsv and counters.txt
+# The cpu part adds a low-rate pass (rx0, UVS_BENCH_LOWRATE frames/s one at a time) and
+# drop runs (dir drops every frame at tc ingress): the baseline that leaves, of the
+# sender's CPU, the kernel's forwarding cost per frame (cpu_frames.tsv, the report).
+#
+# Usage: net.sh BUILD_DIR OUT_DIR [frames|lowrate|conns|ctl|cpu|scrape|all] [--quick]
+# Writes OUT_DIR/{frames-LAYOUT,conns,ctl,cpu_busy,cpu_frames,cpu_idle,scrape}.tsv and counters.txt
 # (uvsd's nonzero counters and nullfwd's, per frame run) and prints a table per part.
 set -euo pipefail
 build=$1
@@ -145,15 +149,28 @@ nullfwd_stop() {
 	wait "$nullfwd_pid" || true
 }
 
-# run_frames DST: a full-speed run of $secs over 10,000 flows; prints "fps sent_fps".
+# The CPU time of the kernel's softirq threads (ns), where receive processing goes
+# when it is more than the context that raised it may do.
+ksoftirqd_ns() {
+	local pid t=0
+	for pid in $(pgrep -x 'ksoftirqd/[0-9]+'); do t=$((t + $(cut -d' ' -f1 "/proc/$pid/schedstat"))); done
+	echo $t; }
+# A process's CPU time, all its threads (ns, the scheduler's precise sum).
+proc_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ t += $1 } END { printf "%.0f\n", t }'; }
+# run_frames DST [gen args]: a run of $secs over 10,000 flows, at full speed unless the
+# gen args say a rate; prints "fps sent_fps gen_ns ksoftirqd_ns", the last two per
+# frame sent: the sender's CPU (with the receive processing that ran in its system
+# calls, which in rx0 is dir's, and snk's) and the softirq threads' meanwhile.
 run_frames() {
-	local before after res
+	local before after res k0 k1
 	before=$(sink_rx)
-	res=$(send --dst "$1" --dport $PORT --flows 10000 --repeat --seconds "$secs" --count 100000000)
+	k0=$(ksoftirqd_ns)
+	res=$(send --dst "$1" --dport $PORT --flows 10000 --repeat --seconds "$secs" --count 100000000 "${@:2}")
 	sleep 0.2 # what is still in flight
+	k1=$(ksoftirqd_ns)
 	after=$(sink_rx)
-	awk -v r="$res" -v n=$((after - before)) 'BEGIN { split(r, a, " ");
-		printf "%.0f %.0f\n", n / a[4], a[6] }'
+	awk -v r="$res" -v n=$((after - before)) -v k=$((k1 - k0)) 'BEGIN { split(r, a, " ");
+		printf "%.0f %.0f %.0f %.0f\n", n / a[4], a[6], a[8] / a[2], k / a[2] }'
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -161,20 +178,25 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 # One contender's run in the frames part: CONTENDER (nat, dr, null or kernel) BACKEND
 # LAYOUT; sets frames_res to "fps sent_fps" and, for uvsd, adds its CPU time to cpu_busy.tsv and
 # its counters to counters.txt.
+# gen's arguments beyond the frames part's own (a rate: the low-rate part).
+gen_args=()
 frames_run() {
-	local c=$1 io=$2 layout=$3 res t0 t1 fwd
+	local c=$1 io=$2 layout=$3 res t0 t1 n0 n1 fwd uvsd_ns=0
 	# Not a subshell: uvsd and nullfwd stay in pids, for cleanup.
 	case $c in
 	nat | dr)
 		on dir sysctl -qw net.ipv4.ip_forward=0
 		uvsd_start "$io" "$([ "$c" = nat ] && echo -m || echo -g)"
 		t0=$(cpu_ticks "$uvsd_pid")
-		res=$(run_frames $VIP)
+		n0=$(proc_ns "$uvsd_pid")
+		res=$(run_frames $VIP "${gen_args[@]}")
 		t1=$(cpu_ticks "$uvsd_pid")
+		n1=$(proc_ns "$uvsd_pid")
 		adm -L --counters >"$tmp/counters"
 		fwd=$(awk '$1 == "io_tx" { print $2 }' "$tmp/counters")
+		uvsd_ns=$(awk -v n=$((n1 - n0)) -v f="$fwd" 'BEGIN { printf "%.0f", f ? n / f : 0 }')
 		# CPU seconds per million frames forwarded (uvsd's own count).
-		awk -v c="$layout-$c" -v t=$((t1 - t0)) -v k="$tck" -v f="$fwd" -v io="$io" \
+		[ ${#gen_args[@]} = 0 ] && awk -v c="$layout-$c" -v t=$((t1 - t0)) -v k="$tck" -v f="$fwd" -v io="$io" \
 			'BEGIN { printf "%s\t%s\t%.4f\t%d\n", io, c, t / k / (f / 1e6), f }' \
 			>>"$out/cpu_busy.tsv"
 		# uvsd's nonzero counters, to find where frames were lost.
@@ -184,8 +206,16 @@ frames_run() {
 		;;
 	kernel)
 		on dir sysctl -qw net.ipv4.ip_forward=1
-		res=$(run_frames $RS)
+		res=$(run_frames $RS "${gen_args[@]}")
 		on dir sysctl -qw net.ipv4.ip_forward=0
+		;;
+	drop)
+		# The baseline of the CPU figures: sending, and dir's receive up to its tc
+		# ingress, which drops every IPv4 frame.
+		on dir tc qdisc add dev eth0 clsact
+		on dir tc filter add dev eth0 ingress protocol ip bpf da bytecode '1,6 0 0 2'
+		res=$(run_frames $VIP "${gen_args[@]}")
+		on dir tc qdisc del dev eth0 clsact
 		;;
 	null)
 		if [ "$io" = af_packet ]; then
@@ -204,6 +234,9 @@ frames_run() {
 		;;
 	esac
 	frames_res=$res
+	# SETTING BACKEND WHO uvsd-ns-per-frame-forwarded gen-ns ksoftirqd-ns (per frame sent)
+	[ "$c" = null ] || printf '%s\t%s\t%s\t%s\t%s\n' "$layout${gen_args[1]:+@${gen_args[1]}fps}" \
+		"$io" "$c" "$uvsd_ns" "$(echo "$res" | awk '{ print $3 "\t" $4 }')" >>"$out/cpu_frames.tsv"
 }
 
 part_frames() { # LAYOUT: rx0 or rx1
@@ -212,7 +245,7 @@ part_frames() { # LAYOUT: rx0 or rx1
 	[ "$layout" = rx1 ] && rps 2 || rps 0
 	# Every contender on every backend, and the kernel (no backend) once per round.
 	for io in $backends; do contenders+=("nat/$io" "dr/$io" "null/$io"); done
-	contenders+=(kernel/kernel)
+	contenders+=(kernel/kernel drop/kernel)
 	for r in $(seq "$rounds"); do
 		# Interleaved: each round runs every contender once, in a rotating order.
 		k=$(((r - 1) % ${#contenders[@]}))
@@ -240,6 +273,53 @@ part_frames() { # LAYOUT: rx0 or rx1
 			awk -v w="$c" -v io="$io" -v a="$(col "$io" $c 4)" -v n="$(col "$io" null 4)" -v k="$km" 'BEGIN {
 				printf "target '"$layout"' %s %s >= 0.90 x null: %.2f %s; >= 1.00 x kernel: %.2f %s\n", io, toupper(w),
 					a / n, (a / n >= 0.9) ? "met" : "MISSED", a / k, (a / k >= 1) ? "met" : "MISSED" }'
+		done
+	done
+}
+
+# The low-rate part: rx0, gen at UVS_BENCH_LOWRATE frames/s (default 5,000) one frame
+# at a time (--burst 1), so that a worker that sleeps between frames wakes for each:
+# the CPU per frame where wake-ups dominate (the null forwarder is not run).
+lowrate=${UVS_BENCH_LOWRATE:-5000}
+part_lowrate() {
+	local io r c k contenders=()
+	rps 0
+	gen_args=(--rate "$lowrate" --burst 1)
+	for io in $backends; do contenders+=("nat/$io" "dr/$io"); done
+	contenders+=(kernel/kernel drop/kernel)
+	for r in $(seq "$rounds"); do
+		k=$(((r - 1) % ${#contenders[@]}))
+		for c in "${contenders[@]:k}" "${contenders[@]:0:k}"; do
+			frames_run "${c%/*}" "${c#*/}" rx0
+		done
+	done
+	gen_args=()
+}
+
+# CPU per frame from cpu_frames.tsv, side by side with the kernel's forwarding.
+cpu_frames_report() {
+	local f=$out/cpu_frames.tsv setting io c base kern u side
+	[ -s "$f" ] || return 0
+	echo "CPU per frame, us (= CPU seconds per million frames), medians of the rounds."
+	echo "  uvsd: its threads, per frame forwarded. kernel side: the sender's thread (with the"
+	echo "  receive processing that ran in its system calls) and the softirq threads, per frame"
+	echo "  sent, less the same in the drop runs (sending, and dir's receive up to a tc drop)."
+	echo "  kernel fwd: the kernel side of the kernel's own forwarding: its cost per frame."
+	printf '%-14s %-10s %-4s %9s %12s %9s %11s %8s %8s\n' setting backend who "uvsd" \
+		"kernel side" total "kernel fwd" "uvsd/k" "total/k"
+	sidecol() { awk -F'\t' -v s="$1" -v io="$2" -v c="$3" '$1 == s && $2 == io && $3 == c { print $5 + $6 }' "$f" | median; }
+	for setting in $(cut -f1 "$f" | sort -u); do
+		base=$(sidecol "$setting" kernel drop)
+		kern=$(awk -v a="$(sidecol "$setting" kernel kernel)" -v b="$base" 'BEGIN { print a - b }')
+		for io in $backends; do
+			for c in nat dr; do
+				u=$(awk -F'\t' -v s="$setting" -v io="$io" -v c=$c '$1 == s && $2 == io && $3 == c { print $4 }' "$f" | median)
+				[ -n "$u" ] || continue
+				side=$(awk -v a="$(sidecol "$setting" "$io" $c)" -v b="$base" 'BEGIN { print a - b }')
+				awk -v s="$setting" -v io="$io" -v c=$c -v u="$u" -v d="$side" -v k="$kern" 'BEGIN {
+					printf "%-14s %-10s %-4s %9.3f %12.3f %9.3f %11.3f %8.2f %8.2f\n", s, io, c,
+						u / 1e3, d / 1e3, (u + d) / 1e3, k / 1e3, u / k, (u + d) / k }'
+			done
 		done
 	done
 }
@@ -430,6 +510,7 @@ part_cpu_idle() {
 		printf '%s\t%s\n' "$io" "$(awk -v t=$((t1 - t0)) -v k="$tck" 'BEGIN { print t / k }')" >>"$out/cpu_idle.tsv"
 		uvsd_stop
 	done
+	cpu_frames_report
 	echo "cpu: uvsd's CPU time (utime + stime, /proc/PID/stat)"
 	[ -s "$out/cpu_busy.tsv" ] && for io in $backends; do
 		for c in rx0-nat rx0-dr rx1-nat rx1-dr; do
@@ -442,8 +523,11 @@ part_cpu_idle() {
 }
 
 : >"$out/cpu_busy.tsv"
+: >"$out/cpu_frames.tsv"
 : >"$out/counters.txt"
 case $what in all | frames | cpu) for l in $layouts; do part_frames "$l"; done ;; esac
+case $what in all | cpu | lowrate) part_lowrate ;; esac
+case $what in lowrate) cpu_frames_report ;; esac
 rps 0
 case $what in all | cpu) part_cpu_idle ;; esac
 case $what in all | conns) part_conns ;; esac

@@ -3,8 +3,9 @@
  * The AF_PACKET backend: per worker and link, a packet socket with a TPACKET_V2
  * receive ring joined to a fanout group of the link's workers; frames are copied from
  * the ring into the worker's buffers, which gives the engine headroom and returns ring
- * slots to the kernel at once; sending is one sendmmsg() per link and batch. Outgoing
- * frames are not received back (PACKET_IGNORE_OUTGOING).
+ * slots to the kernel at once; sending goes through a transmit ring per worker and link
+ * (af_packet_tx.h), one send() per link and batch. Outgoing frames are not received
+ * back (PACKET_IGNORE_OUTGOING).
  *
  * TPACKET_V2 rather than V3: V3 hands over whole blocks, and a block that does not
  * fill waits for its retire timer (at least 1 ms, here 2 ms), which on a director adds
@@ -28,16 +29,17 @@
 #include <linux/if_packet.h>
 #include <linux/virtio_net.h>
 #include <net/if.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "af_packet_tx.h"
 #include "backend.h"
 #include "base/atomic.h"
 #include "link.h"
@@ -53,6 +55,9 @@
 /* The receive buffer of each socket: room for several whole 64 KB frames queued for
  * recvmsg (PACKET_COPY_THRESH) while the worker is busy. */
 #define COPY_RCVBUF (8 << 20)
+#ifndef PACKET_FANOUT_FLAG_IGNORE_OUTGOING
+#define PACKET_FANOUT_FLAG_IGNORE_OUTGOING 0x4000 /* uapi headers of recent kernels */
+#endif
 #ifndef VIRTIO_NET_HDR_GSO_UDP_L4
 #define VIRTIO_NET_HDR_GSO_UDP_L4 5 /* Linux 6.2's uapi header has it */
 #endif
@@ -70,9 +75,10 @@ struct ring {
 };
 
 struct worker {
-	struct ring *rings; /* one per link */
-	unsigned turn;	    /* the ring rx starts with, so links take turns */
-	uint8_t *buf;	    /* UVS_IO_BATCH slots of io->slot bytes */
+	struct ring *rings;    /* one per link */
+	struct pk_tx_ring *tx; /* one per link */
+	unsigned turn;	       /* the ring rx starts with, so links take turns */
+	uint8_t *buf;	       /* UVS_IO_BATCH slots of io->slot bytes */
 	/* One frame larger than a buffer slot (GSO), with 4 bytes after it to put a
 	 * VLAN tag back; gso describes it while it is being cut, for gso_ifindex. */
 	uint8_t *big;
@@ -81,7 +87,9 @@ struct worker {
 	uint32_t gso_ifindex;
 	struct uvs_io_local local;
 	struct uvs_io_stats stats;
-	struct pollfd *pfds;
+	/* The rings' sockets (event data: the link's index) and the stop eventfd (data:
+	 * nifs): one epoll set, so that a wait does not register with every socket anew. */
+	int epfd;
 };
 
 struct packet_io {
@@ -164,11 +172,17 @@ static int open_ring(struct ring *r, const char *ifname, const struct packet_io 
 	if (bind(r->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
 		return uvs_io_fail(err, errno, "binding to", ifname);
 	if (io->nworkers > 1) {
-		/* One group per link; the hash keeps a flow's direction on one worker. */
-		int arg = (int)((r->ifindex ^ ((unsigned)getpid() << 4)) & 0xffff) |
-			  PACKET_FANOUT_HASH << 16;
-		if (setsockopt(r->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) < 0)
-			return uvs_io_fail(err, errno, "fanout on", ifname);
+		/* One group per link; the hash keeps a flow's direction on one worker. A
+		 * group ignores PACKET_IGNORE_OUTGOING of its members: it takes its own flag
+		 * (recent kernels), else rx_ring skips the frames sent. */
+		int id = (int)((r->ifindex ^ ((unsigned)getpid() << 4)) & 0xffff);
+		int arg = id | (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_IGNORE_OUTGOING) << 16;
+
+		if (setsockopt(r->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) < 0) {
+			arg = id | PACKET_FANOUT_HASH << 16;
+			if (setsockopt(r->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) < 0)
+				return uvs_io_fail(err, errno, "fanout on", ifname);
+		}
 	}
 	return 0;
 }
@@ -217,27 +231,44 @@ int uvs_io_open_af_packet(const struct uvs_io_config *c, struct uvs_io **out, st
 		free(io);
 		return -ENOMEM;
 	}
-	for (unsigned w = 0; w < c->nworkers; w++)
+	for (unsigned w = 0; w < c->nworkers; w++) {
 		uvs_io_local_none(&io->workers[w].local);
+		io->workers[w].epfd = -1;
+	}
 	for (unsigned w = 0; w < c->nworkers && !ret; w++) {
 		struct worker *wk = &io->workers[w];
 		wk->rings = calloc(c->nifs, sizeof(*wk->rings));
-		wk->pfds = calloc(c->nifs + 1, sizeof(*wk->pfds));
+		wk->tx = calloc(c->nifs, sizeof(*wk->tx));
+		wk->epfd = epoll_create1(EPOLL_CLOEXEC);
 		wk->buf = aligned_alloc(64, (size_t)UVS_IO_BATCH * io->slot);
 		wk->big = malloc(UVS_IO_GSO_MAX + 4);
-		if (!wk->rings || !wk->pfds || !wk->buf || !wk->big) {
+		/* No socket yet, for pk_close after a failure below. */
+		for (unsigned i = 0; i < c->nifs; i++) {
+			if (wk->rings)
+				wk->rings[i].fd = -1;
+			if (wk->tx)
+				wk->tx[i].fd = -1;
+		}
+		if (wk->epfd < 0) {
+			ret = uvs_io_fail(err, errno, "epoll", NULL);
+			break;
+		}
+		if (!wk->rings || !wk->tx || !wk->buf || !wk->big) {
 			ret = -ENOMEM;
 			break;
 		}
 		if (c->deliver_local && (ret = uvs_io_local_open(&wk->local, err)) < 0)
 			break;
-		for (unsigned i = 0; i < c->nifs; i++)
-			wk->rings[i].fd = -1;
 		for (unsigned i = 0; i < c->nifs && !ret; i++) {
 			ret = open_ring(&wk->rings[i], c->ifnames[i], io, c, err);
-			wk->pfds[i] = (struct pollfd){ wk->rings[i].fd, POLLIN, 0 };
+			if (!ret)
+				ret = pk_tx_open(&wk->tx[i], c->ifnames[i], wk->rings[i].ifindex,
+						 io->frame_max, err);
+			if (!ret)
+				ret = uvs_io_watch(wk->epfd, wk->rings[i].fd, i, err);
 		}
-		wk->pfds[c->nifs] = (struct pollfd){ io->stop_fd, POLLIN, 0 };
+		if (!ret)
+			ret = uvs_io_watch(wk->epfd, io->stop_fd, c->nifs, err);
 	}
 	if (ret) {
 		pk_close(&io->base);
@@ -255,9 +286,13 @@ static void pk_close(struct uvs_io *base)
 		struct worker *wk = &io->workers[w];
 		for (unsigned i = 0; wk->rings && i < io->nifs; i++)
 			close_ring(&wk->rings[i]);
+		for (unsigned i = 0; wk->tx && i < io->nifs; i++)
+			pk_tx_close(&wk->tx[i]);
 		uvs_io_local_close(&wk->local);
 		free(wk->rings);
-		free(wk->pfds);
+		free(wk->tx);
+		if (wk->epfd >= 0)
+			close(wk->epfd);
 		free(wk->buf);
 		free(wk->big);
 	}
@@ -465,6 +500,17 @@ static unsigned take_copied(const struct packet_io *io, struct worker *wk, struc
 	return take(io, wk, r->ifindex, wk->big, (uint32_t)got - sizeof(vh), &vh, t, f, n, max);
 }
 
+/* Whether slot h holds a frame sent on its link rather than received: the socket
+ * ignores those (PACKET_IGNORE_OUTGOING), but a fanout group without its own flag
+ * delivers them, and the transmit rings' sockets are not in the group. */
+static bool sent_here(const struct tpacket2_hdr *h)
+{
+	const struct sockaddr_ll *sll =
+		(const struct sockaddr_ll *)((const uint8_t *)h + TPACKET_ALIGN(sizeof(*h)));
+
+	return sll->sll_pkttype == PACKET_OUTGOING;
+}
+
 /* Takes the ring's frames into f[n..max); returns the new n. Stops early while a GSO
  * frame is only partly cut. */
 static unsigned rx_ring(struct packet_io *io, struct worker *wk, struct ring *r,
@@ -480,7 +526,9 @@ static unsigned rx_ring(struct packet_io *io, struct worker *wk, struct ring *r,
 		if (!(status & TP_STATUS_USER))
 			break;
 		memcpy(&vh, pkt - sizeof(vh), sizeof(vh));
-		if (status & TP_STATUS_COPY)
+		if (sent_here(h))
+			; /* a frame this director sent (a fanout group's tap sees them) */
+		else if (status & TP_STATUS_COPY)
 			n = take_copied(io, wk, r, f, n, max);
 		else if (h->tp_snaplen == h->tp_len && h->tp_len >= 14)
 			n = take(io, wk, r->ifindex, pkt, h->tp_snaplen, &vh,
@@ -511,15 +559,34 @@ static unsigned pk_rx(struct uvs_io *base, unsigned w, struct uvs_frame *f, unsi
 	return n;
 }
 
+/* Sends, by sendmmsg() on ring r's socket, the frames of f[0..n) for transmit ring t
+ * that are longer than it takes (the kernel refuses them, and says so). */
+static unsigned send_longer(struct worker *wk, const struct ring *r, const struct pk_tx_ring *t,
+			    const struct uvs_frame *f, unsigned n)
+{
+	struct uvs_frame longer[UVS_IO_BATCH];
+	unsigned m = 0;
+
+	for (unsigned k = 0; k < n && m < UVS_IO_BATCH; k++)
+		if (f[k].verdict == UVS_VERDICT_TX && f[k].ifindex == t->ifindex &&
+		    f[k].len > t->len_max)
+			longer[m++] = f[k];
+	return uvs_io_packet_send(r->fd, r->ifindex, true, longer, m, &wk->stats);
+}
+
 static unsigned pk_tx(struct uvs_io *base, unsigned w, struct uvs_frame *f, unsigned n)
 {
 	struct packet_io *io = (struct packet_io *)base;
 	struct worker *wk = &io->workers[w];
 	unsigned sent = 0;
 
-	for (unsigned i = 0; i < io->nifs; i++)
-		sent += uvs_io_packet_send(wk->rings[i].fd, wk->rings[i].ifindex, true, f, n,
-					   &wk->stats);
+	for (unsigned i = 0; i < io->nifs; i++) {
+		unsigned longer;
+
+		sent += pk_tx_send(&wk->tx[i], f, n, &longer, &wk->stats);
+		if (longer)
+			sent += send_longer(wk, &wk->rings[i], &wk->tx[i], f, n);
+	}
 	wk->stats.tx += sent;
 	if (io->deliver_local)
 		uvs_io_local_send(&wk->local, f, n, &wk->stats);
@@ -530,6 +597,8 @@ static int pk_wait(struct uvs_io *base, unsigned w, int timeout_ms)
 {
 	struct packet_io *io = (struct packet_io *)base;
 	struct worker *wk = &io->workers[w];
+	struct epoll_event ev[8];
+	int nev;
 
 	/* A frame already handed over needs no waiting. */
 	for (unsigned i = 0; i < io->nifs; i++) {
@@ -538,15 +607,16 @@ static int pk_wait(struct uvs_io *base, unsigned w, int timeout_ms)
 		    uvs_load_acquire(&ring_slot(io, r, r->frame)->tp_status) & TP_STATUS_USER)
 			return 0;
 	}
-	if (poll(wk->pfds, io->nifs + 1, timeout_ms) < 0)
+	nev = epoll_wait(wk->epfd, ev, (int)(sizeof(ev) / sizeof(ev[0])), timeout_ms);
+	if (nev < 0)
 		return -errno;
 	/* A link that went down or away leaves an error on its sockets, which makes
-	 * poll() return at once until the error is read: read it, or the worker spins. */
-	for (unsigned i = 0; i < io->nifs; i++)
-		if (wk->pfds[i].revents & POLLERR) {
+	 * the wait return at once until the error is read: read it, or the worker spins. */
+	for (int k = 0; k < nev; k++)
+		if ((ev[k].events & EPOLLERR) && ev[k].data.u32 < io->nifs) {
 			int e = 0;
 			socklen_t len = sizeof(e);
-			getsockopt(wk->pfds[i].fd, SOL_SOCKET, SO_ERROR, &e, &len);
+			getsockopt(wk->rings[ev[k].data.u32].fd, SOL_SOCKET, SO_ERROR, &e, &len);
 			wk->stats.link_errors++;
 		}
 	return 0;

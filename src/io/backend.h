@@ -25,6 +25,10 @@ struct uvs_io {
  * backends' open functions. */
 int uvs_io_fail(struct uvs_error *err, int e, const char *what, const char *ifname);
 
+/* Adds fd to epoll set epfd, readable, with data.u32 = index. Returns 0, or a negative
+ * errno with a message in err. */
+int uvs_io_watch(int epfd, int fd, uint32_t index, struct uvs_error *err);
+
 /* Sends, with sendmmsg() on packet socket fd, the frames among f[0..n) whose verdict is
  * TX on ifindex (at most UVS_IO_BATCH); vnet: the socket takes a virtio_net_hdr before
  * each frame (PACKET_VNET_HDR), which goes out zeroed (a whole frame, checksums done).

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/if_packet.h>
 #include <linux/virtio_net.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,6 +55,15 @@ void uvs_io_close(struct uvs_io *io)
 int uvs_io_fail(struct uvs_error *err, int e, const char *what, const char *ifname)
 {
 	return uvs_syserrorf(err, e, "%s%s%s", what, ifname ? " " : "", ifname ? ifname : "");
+}
+
+int uvs_io_watch(int epfd, int fd, uint32_t index, struct uvs_error *err)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = index };
+
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return uvs_io_fail(err, errno, "epoll", NULL);
+	return 0;
 }
 
 unsigned uvs_io_packet_send(int fd, uint32_t ifindex, bool vnet, struct uvs_frame *f, unsigned n,
