@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Builds the benchmarks with optimisation in build-bench/ and runs them:
-#   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|scrape|http|ecmp|sync]
-#                [--quick]
+#   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|scrape|http|ecmp|sync|
+#                synflood] [--quick]
 # sched: ns per pick for every scheduler; engine: ns per frame through the engine;
 # steer: ns per frame of the steering programs (BPF_PROG_TEST_RUN, root);
 # callgrind: instructions per frame of established NAT over 1M flows (valgrind).
@@ -17,7 +17,8 @@
 # BIRD router's ECMP with each director's CPU, and a dead director's withdrawal time
 # (bench/ecmp.sh). sync (root): the connection sync between two directors
 # (bench/sync.sh: new connections a second and those lost, the full-table hand-over)
-# and the takeover gap (bench/sync_gap.sh).
+# and the takeover gap (bench/sync_gap.sh). synflood: a spoofed SYN flood against each
+# defence and the SYN proxy while curl clients run (bench/synflood.sh).
 # e2e runs those four and draws bench/frames.png and bench/http.png; its tables go to
 # build-bench/e2e/ and its report to build-bench/e2e/report.txt.
 set -eu
@@ -88,6 +89,9 @@ all | sync)
 		bench/sync_gap.sh build-bench 5
 	fi | tee $e2e/report-sync.txt
 	;;
+esac
+case $what in
+all | e2e | synflood) bench/synflood.sh build-bench "$@" | tee $e2e/report-synflood.txt ;;
 esac
 case $what in
 all | e2e | net | http)

@@ -441,6 +441,14 @@ static void to_limbo(struct uvs_conn_pool *p, struct uvs_conn *c)
 	p->limbo_len++;
 }
 
+/* Whether c is a template that still controls connections, which must wait (a
+ * connection's n_control may hold the SYN proxy's numbers instead). n_control
+ * sequentially consistent: see uvs_conn_unhash(). */
+static bool controls(const struct uvs_conn *c)
+{
+	return uvs_conn_is_template(c) && uvs_load_seq_cst(&c->n_control) != 0;
+}
+
 unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
 			    bool (*expire)(void *arg, struct uvs_conn *c, uvs_time_t now),
 			    void *arg)
@@ -470,15 +478,14 @@ unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
 			bool keep;
 
 			next = c->tm_next;
-			/* n_control sequentially consistent: see uvs_conn_unhash(). */
 			if (!uvs_conn_hashed(c))
-				keep = uvs_load_seq_cst(&c->n_control) != 0;
+				keep = controls(c);
 			/* Relaxed expires: a time that publishes nothing; a refresh racing
 			 * with expiry may be missed either way. */
 			else if (uvs_load_relaxed(&c->expires) > now || !expire(arg, c, now))
 				keep = true;
 			else
-				keep = uvs_load_seq_cst(&c->n_control) != 0;
+				keep = controls(c);
 			if (keep) {
 				c->tm_next = kept;
 				kept = c;

@@ -45,6 +45,10 @@
 /* uvs's own: an application helper (the FTP helper, core/ftp.h) serves it, its state
  * in the slab beside the entry (uvs_conn_app_slot). Set before it is hashed. */
 #define UVS_CONN_F_APP 0x4000
+/* The SYN proxy's (core/synproxy.h), uvs's own bits: n_control, which only templates
+ * use otherwise, holds the cookie, then (with _SEQ) the sequence offset. */
+#define UVS_CONN_F_SYNPROXY	0x0008
+#define UVS_CONN_F_SYNPROXY_SEQ 0x0010
 
 /*
  * One connection or persistence template: 128 bytes. Addresses and ports in network
@@ -73,7 +77,7 @@ struct uvs_conn {
 	uint8_t owner;	    /* worker id */
 	uint8_t lock;	    /* byte spinlock */
 	uint32_t timeout;   /* seconds: the current state's, or the persistence timeout */
-	uint32_t n_control; /* a template: connections it controls (atomic) */
+	uint32_t n_control; /* a template: connections it controls (atomic); see SYNPROXY */
 } __attribute__((aligned(64)));
 
 _Static_assert(sizeof(struct uvs_conn) == 128, "a connection is two cache lines");

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "core/conn.h"
+#include "core/defence.h"
 #include "core/frag.h"
 #include "core/ftp.h"
 #include "core/martian.h"
@@ -79,7 +80,16 @@ enum uvs_verdict {
 	X(FTP_NO_MEMORY, "ftp_no_memory")     /* counted: a control connection without helper */   \
 	/* The sync daemon's master (core/sync.h): */                                              \
 	X(SYNC_QUEUE_FULL, "sync_queue_full") /* counted: an update lost, its ring was full */     \
-	X(BACKUP_ONLY, "backup_only")	      /* pass: a backup runs and backup_only is set */
+	X(BACKUP_ONLY, "backup_only")	      /* pass: a backup runs and backup_only is set */     \
+	/* The defences (core/defence.h): */                                                       \
+	X(DEFENCE_DROP_PACKET, "defence_drop_packet") /* drop: drop_packet's share of new ones */  \
+	X(DEFENCE_DROP_ENTRY, "defence_drop_entry")   /* counted: an entry drop_entry ended */     \
+	/* The SYN proxy (core/synproxy.h): */                                                     \
+	X(SYNPROXY_COOKIE, "synproxy_cookie")	      /* counted: a SYN answered with a cookie */  \
+	X(SYNPROXY_BAD_COOKIE, "synproxy_bad_cookie") /* drop: an ACK without a valid cookie */    \
+	X(SYNPROXY_WAIT, "synproxy_wait")	      /* drop: before the real server answered */  \
+	X(SYNPROXY_NOT_NAT, "synproxy_not_nat")	      /* reset: its real server is not by NAT */   \
+	X(SYNPROXY_HANDSHAKE, "synproxy_handshake")   /* counted: a real server's handshake done */
 
 enum uvs_reason {
 #define X(name, text) UVS_R_PKT_##name,
@@ -111,6 +121,7 @@ struct uvs_engine_config {
 	 * none when nftp_ports is 0. */
 	uint16_t ftp_ports[UVS_FTP_PORTS_MAX];
 	unsigned nftp_ports;
+	bool syn_proxy; /* TCP services' handshakes by SYN cookie (core/synproxy.h) */
 };
 
 struct uvs_worker;
@@ -131,6 +142,7 @@ struct uvs_engine {
 	unsigned nftp_ports;
 	struct uvs_sync_out *sync_out; /* RCU; NULL: no sync master (core/sync.h) */
 	uint8_t sync_backup;	       /* a sync backup runs (atomic; core/sync.h) */
+	struct uvs_defence defence;    /* the defences' levels (uvs_engine_defend) */
 };
 
 /* The frames a worker makes itself in one batch (fragments of the packets it cuts,
@@ -160,6 +172,7 @@ struct uvs_worker {
 	uint32_t dgram_max_frag;
 	uint32_t dgram_id;
 	uvs_time_t frag_sweep; /* when it next sweeps its share of the reassembly table */
+	int drop_countdown;    /* drop_packet: new connections until the next one dropped */
 };
 
 void uvs_engine_config_default(struct uvs_engine_config *c);

@@ -192,6 +192,8 @@ static bool needed(const struct uvs_engine *e, struct uvs_conn *c, uint32_t flag
 
 	if (flags & UVS_CONN_F_TEMPLATE) {
 		force = false;
+	} else if (flags & UVS_CONN_F_SYNPROXY) {
+		return false; /* a backup could not translate its numbers (core/synproxy.h) */
 	} else if (SYSCTL(e, sync_persist_mode) && c->control) {
 		return false; /* its template is what a backup needs */
 	} else if (c->protocol == IPPROTO_TCP || c->protocol == IPPROTO_SCTP) {

@@ -74,6 +74,8 @@ static void usage(FILE *f)
 		"                      (default 4194304)\n"
 		"  --ftp-ports LIST    the FTP helper's ports for NAT services, up to %d\n"
 		"                      separated by commas; 0: none (default 21)\n"
+		"  --syn-proxy         answer TCP services' SYNs with SYN cookies; a real server\n"
+		"                      gets only completed handshakes (NAT real servers only)\n"
 		"  --version, -V       print uvsd's version\n"
 		"  --help\n",
 		UVSD_MAX_WORKERS, UVSD_HEARTBEAT_MIN_MS, UVSD_HEARTBEAT_MAX_MS,
@@ -287,6 +289,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		{ "metrics", required_argument, NULL, 'P' },
 		{ "conn-tab-bits", required_argument, NULL, 'b' },
 		{ "max-conns", required_argument, NULL, 'm' },
+		{ "syn-proxy", no_argument, NULL, 'Q' },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "ring-mib", required_argument, NULL, 'R' },
@@ -402,6 +405,9 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 			break;
 		case 'B':
 			o->busy_poll = true;
+			break;
+		case 'Q':
+			o->syn_proxy = true;
 			break;
 		case 'c':
 			if (!(ret = number("max-clients", optarg, 1, UVSD_MAX_CLIENTS_MAX, &v)))

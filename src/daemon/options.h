@@ -43,6 +43,7 @@ struct uvsd_options {
 	const char *metrics;	     /* --metrics ADDR:PORT; NULL: no HTTP listener */
 	unsigned table_bits;	     /* 0: the engine's default */
 	uint32_t max_conns;	     /* 0: the engine's default */
+	bool syn_proxy;		     /* --syn-proxy (core/synproxy.h) */
 	unsigned max_clients;	     /* control socket clients at a time */
 	unsigned client_timeout;     /* seconds a control client may stay idle; 0: for ever */
 	uint32_t announce_table;     /* --announce-table; 0: announce nothing */

@@ -31,6 +31,7 @@
 #include "ctl/server.h"
 #include "datapath.h"
 #include "detach.h"
+#include "guard.h"
 #include "heartbeat.h"
 #include "http.h"
 #include "io/steer.h"
@@ -78,6 +79,8 @@ struct uvsd {
 	struct uvsd_announce *announce; /* which VIPs they are */
 	bool announce_retry;		/* an update failed: the timer tries again */
 	uint64_t alive_until_ns;	/* the workers' deadline as last published (any thread) */
+	struct uvsd_guard guard;	/* the defences and the table's limit (each second) */
+	uint64_t timer_ticks;		/* of the 1 s timer */
 };
 
 enum { FD_SIGNAL, FD_TIMER, FD_CTL, FD_NET, NFDS };
@@ -556,6 +559,7 @@ static int setup(struct uvsd *d)
 		memcpy(c.ftp_ports, d->opt.ftp_ports, sizeof(c.ftp_ports));
 		c.nftp_ports = d->opt.nftp_ports;
 	}
+	c.syn_proxy = d->opt.syn_proxy;
 	c.nworkers = d->nworkers + 1;
 	c.route = uvsd_datapath_route;
 	if ((ret = uvs_engine_init(&d->engine, &d->model, &c)) < 0) {
@@ -563,13 +567,13 @@ static int setup(struct uvsd *d)
 		return -1;
 	}
 	d->engine_ready = true;
+	uvsd_guard_init(&d->guard, &d->engine);
 	if ((ret = uvs_sync_open(&d->engine, d->nworkers, &d->sync)) < 0) {
 		uvs_log(LOG_ERR, "sync daemons: %s", strerror(-ret));
 		return -1;
 	}
 	uvs_log(LOG_DEBUG, "engine: %u connection buckets, at most %u connections, %u worker(s)",
 		1u << c.table_bits, c.max_conns, d->nworkers);
-	log_ftp_ports(&c);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
@@ -582,9 +586,9 @@ static int setup(struct uvsd *d)
 	d->fds[FD_SIGNAL] = (struct pollfd){ signalfd(-1, &set, SFD_CLOEXEC), POLLIN, 0 };
 	d->fds[FD_TIMER] =
 		(struct pollfd){ timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC), POLLIN, 0 };
-	struct itimerspec every2s = { { 2, 0 }, { 2, 0 } };
+	struct itimerspec every1s = { { 1, 0 }, { 1, 0 } };
 	if (d->fds[FD_SIGNAL].fd < 0 || d->fds[FD_TIMER].fd < 0 ||
-	    timerfd_settime(d->fds[FD_TIMER].fd, 0, &every2s, NULL) < 0) {
+	    timerfd_settime(d->fds[FD_TIMER].fd, 0, &every1s, NULL) < 0) {
 		uvs_log(LOG_ERR, "signals and timers: %s", strerror(errno));
 		return -1;
 	}
@@ -611,6 +615,7 @@ static int setup(struct uvsd *d)
 		return -1;
 	if (start_keeping_state(d) < 0)
 		return -1;
+	log_ftp_ports(&c); /* once this uvsd is the state file's: not for one that fails */
 	/* A daemon the state started asked its peer for the table: it comes before the
 	 * data path forwards (a restarted master takes its table back first). */
 	if (d->opt.sync_peer)
@@ -757,6 +762,9 @@ static void on_timer(struct uvsd *d)
 
 	if (read(d->fds[FD_TIMER].fd, &ticks, sizeof(ticks)) != sizeof(ticks))
 		return;
+	uvsd_guard_tick(&d->guard, &d->engine, uvs_monotonic_ns()); /* each second */
+	if (d->timer_ticks++ % 2)
+		return;			    /* the rest every 2 s */
 	uvs_model_estimate_tick(&d->model); /* unless run_estimation is 0 */
 	uvs_sync_tick(d->sync);		    /* what backups made expires */
 	publish_sync(d);		    /* the metrics' sync counters */

@@ -65,6 +65,8 @@ static void usage(FILE *out)
 		"  --mark ADDR=MARK     frames to ADDR carry firewall mark MARK (fwmark services)\n"
 		"  --ftp-ports LIST     the FTP helper's ports, up to 8 separated by commas;\n"
 		"                       0: none (default 21)\n"
+		"  --syn-proxy          answer TCP SYNs with SYN cookies, as uvsd --syn-proxy,\n"
+		"                       under a fixed key (SipHash's test key 00..0f)\n"
 		"  --help\n");
 }
 
@@ -94,6 +96,7 @@ static int parse_options(struct uvs_replay *r, int argc, char **argv)
 		{ "director", required_argument, NULL, 'd' },
 		{ "mark", required_argument, NULL, 'm' },
 		{ "ftp-ports", required_argument, NULL, 'f' },
+		{ "syn-proxy", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -129,6 +132,9 @@ static int parse_options(struct uvs_replay *r, int argc, char **argv)
 				fprintf(stderr, "uvs-replay: --ftp-ports: %s\n", err.msg);
 				return -1;
 			}
+			break;
+		case 'S':
+			r->syn_proxy = true;
 			break;
 		case 'h':
 			usage(stdout);

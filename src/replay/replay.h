@@ -57,6 +57,7 @@ struct uvs_replay {
 	unsigned nmarks;
 	uint16_t ftp_ports[UVS_FTP_PORTS_MAX]; /* the FTP helper's (network order) */
 	unsigned nftp_ports;
+	bool syn_proxy; /* --syn-proxy: cookies under UVS_REPLAY_COOKIE_KEY */
 
 	struct uvs_model model;
 	struct uvs_engine engine;
@@ -68,6 +69,11 @@ struct uvs_replay {
 	char error[PCAP_ERRBUF_SIZE + 256]; /* why uvs_replay_frames failed */
 	uint8_t buf[UVS_FRAME_HEADROOM + UVS_REPLAY_MAX_FRAME + UVS_REPLAY_TAILROOM];
 };
+
+/* The SYN proxy's key in uvs-replay: fixed, so that a fixture can work the cookies
+ * out (SipHash's test key, bytes 00..0f). */
+#define UVS_REPLAY_COOKIE_KEY0 0x0706050403020100ull
+#define UVS_REPLAY_COOKIE_KEY1 0x0f0e0d0c0b0a0908ull
 
 /* MTU 1500, director addresses 192.0.2.254 and 2001:db8::fe, no marks, the FTP helper
  * on port 21. */
