@@ -34,9 +34,11 @@ struct uvs_handover {
 	uint16_t port;
 	pthread_t server, fetcher;
 	bool server_started, fetcher_started;
-	pthread_mutex_t lock; /* asked, done, stop */
+	pthread_mutex_t lock; /* asked, done, retry_at, retries, stop */
 	pthread_cond_t cond;
-	uint64_t asked, done; /* asks made, and the asks the fetches ended so far answer */
+	uint64_t asked, done;	  /* asks made, and the asks the fetches ended so far answer */
+	struct timespec retry_at; /* CLOCK_MONOTONIC: the next try after a failed fetch */
+	unsigned retries;	  /* tries left after a failed fetch, at retry_at */
 	bool stop;
 	uint64_t counters[UVS_HANDOVER_COUNT]; /* relaxed: each thread adds, any reads */
 	/* The server's: a table's worth of entries and one frame. */
@@ -317,6 +319,22 @@ out:
 	return true;
 }
 
+/* Sets *at to UVS_HANDOVER_RETRY_MS from now on CLOCK_MONOTONIC (the cond's clock). */
+static void retry_time(struct timespec *at)
+{
+	clock_gettime(CLOCK_MONOTONIC, at);
+	at->tv_sec += UVS_HANDOVER_RETRY_MS / 1000;
+	at->tv_nsec += (long)(UVS_HANDOVER_RETRY_MS % 1000) * 1000000;
+	if (at->tv_nsec >= 1000000000) {
+		at->tv_sec++;
+		at->tv_nsec -= 1000000000;
+	}
+}
+
+/* Fetches when asked; after a fetch that failed (the peer not up yet, or gone midway),
+ * again every UVS_HANDOVER_RETRY_MS until one succeeds, UVS_HANDOVER_RETRIES tries
+ * fail or h closes. The asker's wait ends with the first try: a retry is nobody's
+ * ask. */
 static void *fetcher_main(void *arg)
 {
 	struct uvs_handover *h = arg;
@@ -324,14 +342,31 @@ static void *fetcher_main(void *arg)
 	rcu_register_thread(); /* applying takes the table's read side */
 	pthread_mutex_lock(&h->lock);
 	for (;;) {
-		while (!h->stop && h->done == h->asked)
-			pthread_cond_wait(&h->cond, &h->lock);
+		bool due = false;
+		while (!h->stop && h->done == h->asked && !due) {
+			if (!h->retries)
+				pthread_cond_wait(&h->cond, &h->lock);
+			else if (pthread_cond_timedwait(&h->cond, &h->lock, &h->retry_at) ==
+				 ETIMEDOUT)
+				due = true;
+		}
 		if (h->stop)
 			break;
+		if (h->done != h->asked)
+			due = false;	  /* an ask came: it is one, with a new budget */
 		uint64_t upto = h->asked; /* asks made until now are this one */
 		pthread_mutex_unlock(&h->lock);
-		count(h, fetch_once(h) ? UVS_HANDOVER_FETCHED : UVS_HANDOVER_FAILED, 1);
+		bool ok = fetch_once(h);
+		count(h, ok ? UVS_HANDOVER_FETCHED : UVS_HANDOVER_FAILED, 1);
 		pthread_mutex_lock(&h->lock);
+		if (ok)
+			h->retries = 0;
+		else if (!due)
+			h->retries = UVS_HANDOVER_RETRIES; /* an ask: a new budget */
+		else
+			h->retries--;
+		if (h->retries)
+			retry_time(&h->retry_at);
 		h->done = upto;
 		pthread_cond_broadcast(&h->cond);
 	}

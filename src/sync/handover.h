@@ -6,7 +6,9 @@
  * director listens on a TCP port for its peer, and, when asked, sends it its whole
  * table (connections and templates) in the sync protocol's messages
  * (handover_wire.h); a director asks its peer when one of its daemons starts, and
- * applies what comes as a backup applies the group's messages (rx.h).
+ * applies what comes as a backup applies the group's messages (rx.h). A fetch that
+ * fails (the peer not up yet, or gone midway) is tried again every
+ * UVS_HANDOVER_RETRY_MS, UVS_HANDOVER_RETRIES times at most.
  *
  * Two threads of their own, neither on the data path: the server reads the table as
  * the control plane's listing does (uvs_sync_dump, RCU) and serves one peer at a
@@ -30,6 +32,11 @@
 #define UVS_HANDOVER_CONNECT_MS 2000
 #define UVS_HANDOVER_IDLE_MS	5000
 #define UVS_HANDOVER_TOTAL_MS	120000
+/* A fetch that failed is tried again this long after, until one succeeds or this
+ * many more have failed (5 minutes): a peer that starts later still hands its table
+ * over, and one that never comes is not asked for ever. */
+#define UVS_HANDOVER_RETRY_MS 3000
+#define UVS_HANDOVER_RETRIES  100
 
 #define UVS_HANDOVER_COUNTERS(X)                                                                   \
 	X(SERVED, "served")	/* tables sent whole to the peer */                                \
@@ -38,7 +45,7 @@
 	X(ABORTED, "aborted")	/* tables not sent whole: the peer left, stalled or asked wrong */ \
 	X(FETCHED, "fetched")	/* tables received whole from the peer */                          \
 	X(RECEIVED, "received") /* records received (applied as sync_rx_* say) */                  \
-	X(FAILED, "failed")	/* tables asked for but not received whole */                      \
+	X(FAILED, "failed")	/* fetches (and retries) that did not get the table whole */       \
 	X(SHORT, "short")	/* a table whose END counted other records than came */
 
 enum uvs_handover_counter {

@@ -60,7 +60,8 @@
 #                                          lab_down stops it (lab_stop NAME sooner)
 #   lab_servers_start, lab_servers_stop    the real servers' nginx and UDP echo; nginx
 #                                          answers /files/NAME with $LAB_TMP/RS/files/NAME
-#                                          (tests put large files there), any other
+#                                          (tests put large files there), /slow/NAME the
+#                                          same at 100 KB/s (nginx limit_rate), any other
 #                                          path with "RS\n"
 #   lab_server_up NODE                     the same on one node, waited for until it
 #                                          listens (dir too: a real server that is the
@@ -453,6 +454,7 @@ http {
 		default_type text/plain;
 		location / { return 200 "$1\n"; }
 		location /files/ { alias $d/files/; }
+		location /slow/ { alias $d/files/; limit_rate 100k; }
 	}
 }
 EOF

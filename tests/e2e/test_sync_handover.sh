@@ -10,7 +10,8 @@
 # next datagram of every flow succeed on the same real server, and each client's new
 # connections stay on its real server. Then dir's uvsd starts again, takes its table
 # back from dir2 when its master starts, and the VIPs return: every flow goes on once
-# more. Bounded: about 40 s.
+# more. dir, whose peer was not up when its master started, asks dir2 again until
+# dir2 answers. Bounded: about 40 s.
 # Usage: test_sync_handover.sh DECAP_OBJ UVSD UVSADM
 # shellcheck disable=SC2317 # the helpers run through lab_wait and check
 set -euo pipefail
@@ -70,6 +71,12 @@ lab_uvsadm -S -n | uvsadm2 -R
 uvsadm2 --start-daemon backup --mcast-interface "$LAB_DEV" --syncid 5
 fetched() { [ "$(lab_uvsadm_at dir2 -L --counters | awk '$1 == "sync_handover_fetched" { print $2 }')" -ge 1 ]; }
 check "the backup fetched the master's table" lab_wait 10 fetched
+# The master asked dir2 for its table when its daemon started, before dir2's uvsd ran:
+# refused, it asks again every 3 s, and gets an answer now that dir2 listens.
+check "the master's hand-over was refused while dir2 was down: sync_handover_failed" \
+	[ "$(counter sync_handover_failed)" -ge 1 ]
+retried() { [ "$(counter sync_handover_fetched)" -ge 1 ]; }
+check "... and tried again until dir2 answered: sync_handover_fetched" lab_wait 8 retried
 conns_of() { # UVSADM PROTO VIP:PORT STATE: entries listed
 	"$1" -L -n -c | awk -v p="$2" -v v="$3" -v s="$4" '$1 == p && $3 == s && $5 == v' | wc -l
 }

@@ -6,7 +6,8 @@
  * for a table of flows that were never sent on the group (no master ran) and makes
  * every one, an FTP connection's sequence adjustment with it; a peer of the wrong address is
  * refused, a bad request aborted; a peer that sends garbage, a short table, or closes at once
- * leaves b's table as it was, each counted.
+ * leaves b's table as it was, each counted; a fetch refused (the peer not up yet) is
+ * tried again, and gets the table once the peer listens.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -301,6 +302,47 @@ static void test_table_over_loopback(void **state)
 	rcu_unregister_thread();
 }
 
+/* b asks before its peer a listens (refused: a port bound, not listening): the fetch
+ * fails and b's wait ends; a starts on that port, and b's retry gets the table. */
+static void test_fetch_retried(void **state)
+{
+	struct sockaddr_in sa = loopback("127.0.0.1", 0);
+	socklen_t len = sizeof(sa);
+	struct uvs_error err;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	(void)state;
+	rcu_register_thread();
+	director_init(&a);
+	director_init(&b);
+	a_flows();
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	set_peer(&b, "127.0.0.1", ntohs(sa.sin_port));
+
+	uvs_sync_handover_fetch(b.sync);
+	assert_int_equal(uvs_sync_handover_wait(b.sync, 10000), 0);
+	assert_int_equal(counter(b.sync, "sync_handover_failed"), 1);
+	assert_int_equal(counter(b.sync, "sync_handover_fetched"), 0);
+	assert_int_equal(uvs_engine_conn_count(&b.e), 0);
+
+	close(fd);
+	struct sockaddr_in b_addr = loopback("127.0.0.1", uvs_sync_handover_port(b.sync));
+	assert_int_equal(uvs_sync_set_peer(a.sync, (struct sockaddr *)&b_addr, sizeof(b_addr),
+					   ntohs(sa.sin_port), &err),
+			 0);
+	for (int i = 0; i < 200 && counter(b.sync, "sync_handover_fetched") == 0; i++)
+		usleep(50000); /* the retry comes UVS_HANDOVER_RETRY_MS after the failure */
+	assert_int_equal(counter(b.sync, "sync_handover_fetched"), 1);
+	assert_int_equal(counter(b.sync, "sync_handover_failed"), 1);
+	assert_int_equal(uvs_engine_conn_count(&b.e), FLOWS);
+	assert_int_equal(counter(a.sync, "sync_handover_served"), 1);
+	director_fini(&b);
+	director_fini(&a);
+	rcu_unregister_thread();
+}
+
 /* An FTP control connection's entry with the helper's sequence adjustment. */
 static struct uvs_sync_record ftp_record(void)
 {
@@ -520,13 +562,10 @@ static void test_bad_peer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_request),
-		cmocka_unit_test(test_reader_pieces),
-		cmocka_unit_test(test_reader_malformed),
-		cmocka_unit_test(test_table_over_loopback),
-		cmocka_unit_test(test_table_keeps_ftp_seq),
-		cmocka_unit_test(test_server_refuses),
-		cmocka_unit_test(test_bad_peer),
+		cmocka_unit_test(test_request),		 cmocka_unit_test(test_reader_pieces),
+		cmocka_unit_test(test_reader_malformed), cmocka_unit_test(test_table_over_loopback),
+		cmocka_unit_test(test_fetch_retried),	 cmocka_unit_test(test_table_keeps_ftp_seq),
+		cmocka_unit_test(test_server_refuses),	 cmocka_unit_test(test_bad_peer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
