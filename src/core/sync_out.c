@@ -283,6 +283,12 @@ void uvs_sync_template_rearmed(struct uvs_worker *w, struct uvs_sync_out *so, st
 
 size_t uvs_sync_dump(struct uvs_engine *e, uint64_t *cursor, struct uvs_sync_conn *out, size_t max)
 {
+	return uvs_conn_dump(e, cursor, out, NULL, max);
+}
+
+size_t uvs_conn_dump(struct uvs_engine *e, uint64_t *cursor, struct uvs_sync_conn *out,
+		     uvs_time_t *expires, size_t max)
+{
 	struct uvs_conn_table *t = &e->conns;
 	uint64_t bucket = *cursor >> SKIP_BITS, skip = *cursor & ((1u << SKIP_BITS) - 1);
 	size_t n = 0;
@@ -306,6 +312,8 @@ size_t uvs_sync_dump(struct uvs_engine *e, uint64_t *cursor, struct uvs_sync_con
 				rcu_read_unlock();
 				return n;
 			}
+			if (expires) /* relaxed: a packet may refresh it meanwhile */
+				expires[n] = uvs_load_relaxed(&c->expires);
 			uvs_sync_conn_fill(c, &out[n++]);
 		}
 	}
