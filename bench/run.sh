@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Builds the benchmarks with optimisation in build-bench/ and runs them:
-#   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|http] [--quick]
+#   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|http|restart] [--quick]
 # sched: ns per pick for every scheduler; engine: ns per frame through the engine;
 # steer: ns per frame of the steering programs (BPF_PROG_TEST_RUN, root);
 # callgrind: instructions per frame of established NAT over 1M flows (valgrind).
@@ -11,7 +11,8 @@
 # kernel's forwarding, and uvsd's CPU time busy and idle; conns: 1M
 # concurrent connections (new connections/s, bytes each); ctl: uvsadm -R of 10,000
 # services x 10 real servers under traffic; http: wrk through uvsd (both backends),
-# HAProxy and nginx.
+# HAProxy and nginx; restart: the data path's pause across a planned restart with
+# 10,000 and 1,000,000 connections in the table (bench/restart.sh, root).
 # e2e runs those four and draws bench/frames.png and bench/http.png; its tables go to
 # build-bench/e2e/ and its report to build-bench/e2e/report.txt.
 set -eu
@@ -22,7 +23,7 @@ if [ ! -f build-bench/build.ninja ]; then
 	meson setup build-bench --buildtype=release -Db_lto=true
 fi
 ninja -C build-bench bench/sched_bench bench/engine_bench bench/steer_bench bench/gen bench/nullfwd \
-	uvsd uvsadm
+	bench/conns_gen uvsd uvsadm
 e2e=build-bench/e2e
 mkdir -p $e2e
 case $what in
@@ -63,6 +64,13 @@ all | e2e | ctl) bench/net.sh build-bench $e2e ctl "$@" | tee $e2e/report-ctl.tx
 esac
 case $what in
 all | e2e | http) bench/http.sh build-bench $e2e "$@" | tee $e2e/report-http.txt ;;
+esac
+case $what in
+all | e2e | restart)
+	rounds=3
+	[ "${1:-}" = --quick ] && rounds=1
+	bench/restart.sh build-bench $rounds | tee $e2e/report-restart.txt
+	;;
 esac
 case $what in
 all | e2e | net | http)
