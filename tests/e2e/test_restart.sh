@@ -6,7 +6,7 @@
 # is stopped with SIGTERM (it writes its table) and started again with the same
 # options (it reads the table before it forwards): every download completes with the
 # right bytes from the real server it started on, the new uvsd scheduled none of them
-# anew, and its counters say it restored them. Bounded: about 15 s.
+# anew, and its counters say it restored them. Bounded: about 20 s.
 # Usage: test_restart.sh DECAP_OBJ UVSD UVSADM
 set -euo pipefail
 # shellcheck source=tests/e2e/common.sh
@@ -21,8 +21,8 @@ N=30
 lab_up "$MODE"
 lab_servers_start
 for rs in "${LAB_RS[@]}"; do
-	# The server's name on the first line, then random text: 680 KB, 7 s at 100 KiB/s.
-	{ echo "$rs"; head -c 500000 /dev/urandom | base64 -w 76; } >"$LAB_TMP/$rs/files/big"
+	# The server's name on the first line, then random text: 1 MB, 10 s at 100 KiB/s.
+	{ echo "$rs"; head -c 760000 /dev/urandom | base64 -w 76; } >"$LAB_TMP/$rs/files/big"
 done
 SIZE=$(stat -c %s "$LAB_TMP/rs1/files/big")
 
@@ -47,11 +47,13 @@ received() {
 	for ((n = 1; n <= N; n++)); do stat -c %s "$LAB_TMP/dl$n" 2>/dev/null || echo 0; done |
 		awk '{ s += $1 } END { print s + 0 }'
 }
-some_received() { [ "$(received)" -gt $((N * 65536)) ]; }
-lab_wait 10 some_received || true
+some_received() { [ "$(received)" -gt $((N * 32768)) ]; }
+lab_wait 3 some_received || true
 
 # The restart: SIGTERM (exit 0, no sanitizer report), then the same command line.
 before=$(received)
+going=$(for ((n = 1; n <= N; n++)); do stat -c %s "$LAB_TMP/dl$n" 2>/dev/null || echo 0; done |
+	awk -v size="$SIZE" '$1 < size { n++ } END { print n + 0 }')
 start=$(date +%s%N)
 e2e_uvsd_stop
 mv "$LAB_TMP/director.log" "$LAB_TMP/director-old.log"
@@ -64,7 +66,14 @@ check "the new uvsd restored the $N downloads' connections" \
 expect "none was refused, dropped or unbound" "0 0 0" \
 	"$(counter restart_conns_refused) $(counter restart_conns_dropped) $(counter restart_conns_no_dest)"
 check "the table file was taken and removed" [ ! -e "$STATE.conns" ]
-check "uvsd lists them ESTABLISHED again" all_established
+# Their entries, in the state they had (a download that ended meanwhile may have moved
+# on to FIN_WAIT or TIME_WAIT: under load the first starts well before the last).
+states() { lab_uvsadm -L -n -c | awk '$4 ~ /:30[0-9][0-9][0-9]$/ { print $3 }' | sort | uniq -c; }
+listed=$(states)
+sed 's/^/    after the restart: /' <<<"$listed"
+expect "uvsd lists the $N downloads' connections again" "$N" \
+	"$(awk '{ n += $1 } END { print n + 0 }' <<<"$listed")"
+check "none of them made anew (SYN_RECV)" [ -z "$(grep SYN_RECV <<<"$listed" || true)" ]
 
 for ((n = 1; n <= N; n++)); do
 	rc=0
@@ -76,8 +85,8 @@ for ((n = 1; n <= N; n++)); do
 	[ -n "$rs" ] && [ -f "$LAB_TMP/$rs/files/big" ] && cmp -s "$LAB_TMP/dl$n" "$LAB_TMP/$rs/files/big" && same=yes
 	expect "download $n ($rs) completes across the restart, every byte" "0 $SIZE yes" "$rc $got $same"
 done
-check "there was more to send after the restart ($before of $((N * SIZE)) bytes before)" \
-	[ "$before" -lt $((N * SIZE)) ]
+check "most downloads were under way at the restart ($going of $N not complete, $before of $((N * SIZE)) bytes)" \
+	[ "$going" -ge $((N * 2 / 3)) ]
 # The new uvsd forwarded what the old one had made: it scheduled nothing itself.
 expect "the new uvsd scheduled no connection of its own" 0 \
 	"$(lab_uvsadm -L -n --stats --exact | awk '/^TCP/ { s += $3 } END { print s + 0 }')"
