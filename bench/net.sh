@@ -415,7 +415,7 @@ part_scrape() {
 	done
 	awk -v a="$(share scrape)" -v b="$(share none)" 'BEGIN {
 		printf "scrape every second: forwards %.1f%% of what it forwards without (target >= 99%%: %s)\n",
-			100 * a / b, a / b >= 0.99 ? "met" : "MISSED" }'
+			100 * a / b, (a / b >= 0.99) ? "met" : "MISSED" }'
 }
 
 part_cpu_idle() {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Builds the benchmarks with optimisation in build-bench/ and runs them:
-#   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|http|restart] [--quick]
+#   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|scrape|http|restart]
+#                [--quick]
 # sched: ns per pick for every scheduler; engine: ns per frame through the engine;
 # steer: ns per frame of the steering programs (BPF_PROG_TEST_RUN, root);
 # callgrind: instructions per frame of established NAT over 1M flows (valgrind).
@@ -10,7 +11,8 @@
 # forwarder on each backend (UVS_BENCH_BACKENDS, default "af_packet af_xdp") and the
 # kernel's forwarding, and uvsd's CPU time busy and idle; conns: 1M
 # concurrent connections (new connections/s, bytes each); ctl: uvsadm -R of 10,000
-# services x 10 real servers under traffic; http: wrk through uvsd (both backends),
+# services x 10 real servers under traffic; scrape: NAT at full speed with uvsd
+# --metrics scraped every second against none; http: wrk through uvsd (both backends),
 # HAProxy and nginx; restart: the data path's pause across a planned restart with
 # 10,000 and 1,000,000 connections in the table (bench/restart.sh, root).
 # e2e runs those four and draws bench/frames.png and bench/http.png; its tables go to
@@ -61,6 +63,9 @@ all | e2e | conns) bench/net.sh build-bench $e2e conns "$@" | tee $e2e/report-co
 esac
 case $what in
 all | e2e | ctl) bench/net.sh build-bench $e2e ctl "$@" | tee $e2e/report-ctl.txt ;;
+esac
+case $what in
+all | e2e | scrape) bench/net.sh build-bench $e2e scrape "$@" | tee $e2e/report-scrape.txt ;;
 esac
 case $what in
 all | e2e | http) bench/http.sh build-bench $e2e "$@" | tee $e2e/report-http.txt ;;

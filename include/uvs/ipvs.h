@@ -2,10 +2,13 @@
 /*
  * Constants of the IPVS control ABI (the kernel's "IPVS" generic netlink family,
  * version 1.2.1) that uvsd and uvsadm share. Values are the kernel's, so that stock
- * ipvsadm and keepalived can be adapted to uvsd without translation.
+ * ipvsadm and keepalived can be adapted to uvsd without translation; and the names
+ * ipvsadm gives some of them.
  */
 #ifndef UVS_IPVS_H
 #define UVS_IPVS_H
+
+#include <stddef.h>
 
 #define UVS_IPVS_VERSION 0x010201 /* shown as "1.2.1" */
 
@@ -33,6 +36,25 @@
 #define UVS_FWD_TUNNEL 0x0002
 #define UVS_FWD_DROUTE 0x0003
 #define UVS_FWD_BYPASS 0x0004
+
+/* A method's name as ipvsadm's listing and the kernel's /proc/net/ip_vs print it, or
+ * NULL for another value (ipvsadm prints "?" then; the kernel's ip_vs_fwd_name(), which
+ * the status page follows, "Masq"). */
+static inline const char *uvs_fwd_name(unsigned fwd)
+{
+	switch (fwd & UVS_FWD_MASK) {
+	case UVS_FWD_MASQ:
+		return "Masq";
+	case UVS_FWD_LOCAL:
+		return "Local";
+	case UVS_FWD_TUNNEL:
+		return "Tunnel";
+	case UVS_FWD_DROUTE:
+		return "Route";
+	default:
+		return NULL;
+	}
+}
 
 /* Tunnel types and flags of a TUNNEL destination. */
 #define UVS_TUN_TYPE_IPIP 0

@@ -79,10 +79,16 @@ int uvs_adm_daemon(const struct adm_args *a, struct uvs_ctl_daemon *d, struct uv
 
 void uvs_adm_write_daemon(FILE *f, const struct uvs_ctl_daemon *d)
 {
-	char group[UVS_ADDR_STRLEN];
-
 	fprintf(f, "--start-daemon %s --mcast-interface %s --syncid %u",
 		d->state == IP_VS_STATE_MASTER ? "master" : "backup", d->mcast_ifn, d->syncid);
+	uvs_adm_write_daemon_options(f, d);
+	fputc('\n', f);
+}
+
+void uvs_adm_write_daemon_options(FILE *f, const struct uvs_ctl_daemon *d)
+{
+	char group[UVS_ADDR_STRLEN];
+
 	if (d->sync_maxlen)
 		fprintf(f, " --sync-maxlen %u", d->sync_maxlen);
 	if (d->mcast_af)
@@ -92,5 +98,4 @@ void uvs_adm_write_daemon(FILE *f, const struct uvs_ctl_daemon *d)
 		fprintf(f, " --mcast-port %u", d->mcast_port);
 	if (d->mcast_ttl)
 		fprintf(f, " --mcast-ttl %u", d->mcast_ttl);
-	fputc('\n', f);
 }

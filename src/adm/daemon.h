@@ -22,5 +22,8 @@ int uvs_adm_daemon(const struct adm_args *a, struct uvs_ctl_daemon *d, struct uv
 /* Writes d as the --start-daemon command that starts it again, every value given,
  * with a newline. */
 void uvs_adm_write_daemon(FILE *f, const struct uvs_ctl_daemon *d);
+/* Only d's optional settings that were given, each as " --option value": --sync-maxlen,
+ * --mcast-group, --mcast-port, --mcast-ttl. */
+void uvs_adm_write_daemon_options(FILE *f, const struct uvs_ctl_daemon *d);
 
 #endif

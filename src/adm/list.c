@@ -111,20 +111,12 @@ static void print_svc_attrs(FILE *f, const struct uvs_svc_conf *c)
 		fprintf(f, " ops");
 }
 
-static const char *fwd_name(uint32_t fwd)
+/* ipvsadm's name of a method: "?" for one it does not know. */
+static const char *ipvsadm_fwd_name(uint32_t fwd)
 {
-	switch (fwd & UVS_FWD_MASK) {
-	case UVS_FWD_MASQ:
-		return "Masq";
-	case UVS_FWD_LOCAL:
-		return "Local";
-	case UVS_FWD_TUNNEL:
-		return "Tunnel";
-	case UVS_FWD_DROUTE:
-		return "Route";
-	default:
-		return "?";
-	}
+	const char *name = uvs_fwd_name(fwd);
+
+	return name ? name : "?";
 }
 
 static void print_numbers(FILE *f, const struct uvs_counters *c, const struct uvs_rates *r,
@@ -193,12 +185,13 @@ static void print_dest(FILE *f, const struct uvs_snap_dest *d, int protocol,
 		break;
 	case UVS_ADM_LIST_TUN_INFO:
 		fprintf(f, "  -> %-28s %-7s %-13s %-6lld %-10u %-10u\n", name,
-			fwd_name(d->conf.fwd), tun_info(&d->conf, tun, sizeof(tun)),
+			ipvsadm_fwd_name(d->conf.fwd), tun_info(&d->conf, tun, sizeof(tun)),
 			(long long)d->conf.weight, d->activeconns, d->inactconns);
 		break;
 	default:
-		fprintf(f, "  -> %-28s %-7s %-6lld %-10u %-10u\n", name, fwd_name(d->conf.fwd),
-			(long long)d->conf.weight, d->activeconns, d->inactconns);
+		fprintf(f, "  -> %-28s %-7s %-6lld %-10u %-10u\n", name,
+			ipvsadm_fwd_name(d->conf.fwd), (long long)d->conf.weight, d->activeconns,
+			d->inactconns);
 	}
 }
 

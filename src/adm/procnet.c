@@ -22,6 +22,12 @@ static const char *ip6_full(const union uvs_addr *a, char buf[40])
 	return buf;
 }
 
+/* ip_vs_fwd_name(): bypass shows as Masq, as there. */
+static const char *masq_or(const char *name)
+{
+	return name ? name : "Masq";
+}
+
 /* ip_vs_proto_name(). */
 static const char *proto_name(unsigned protocol, char buf[16])
 {
@@ -48,33 +54,19 @@ static const char *proto_name(unsigned protocol, char buf[16])
 	}
 }
 
-/* ip_vs_fwd_name(): bypass shows as Masq, as there. */
-static const char *fwd_name(uint32_t fwd)
-{
-	switch (fwd & UVS_FWD_MASK) {
-	case UVS_FWD_LOCAL:
-		return "Local";
-	case UVS_FWD_TUNNEL:
-		return "Tunnel";
-	case UVS_FWD_DROUTE:
-		return "Route";
-	default:
-		return "Masq";
-	}
-}
-
 static void put_dest(FILE *f, const struct uvs_snap_dest *d)
 {
 	char a[40];
 
 	if (d->conf.af == AF_INET6)
 		fprintf(f, "  -> [%s]:%04X      %-7s %-6d %-10d %-10d\n",
-			ip6_full(&d->conf.addr, a), ntohs(d->conf.port), fwd_name(d->conf.fwd),
-			(int)d->conf.weight, (int)d->activeconns, (int)d->inactconns);
+			ip6_full(&d->conf.addr, a), ntohs(d->conf.port),
+			masq_or(uvs_fwd_name(d->conf.fwd)), (int)d->conf.weight,
+			(int)d->activeconns, (int)d->inactconns);
 	else
 		fprintf(f, "  -> %08X:%04X      %-7s %-6d %-10d %-10d\n", ntohl(d->conf.addr.ip),
-			ntohs(d->conf.port), fwd_name(d->conf.fwd), (int)d->conf.weight,
-			(int)d->activeconns, (int)d->inactconns);
+			ntohs(d->conf.port), masq_or(uvs_fwd_name(d->conf.fwd)),
+			(int)d->conf.weight, (int)d->activeconns, (int)d->inactconns);
 }
 
 static void put_svc(FILE *f, const struct uvs_snap_svc *s)

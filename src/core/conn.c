@@ -12,6 +12,7 @@
 #include <sys/random.h>
 #include <urcu.h>
 
+#include "base/atomic.h"
 #include "rcu-handoff.h"
 
 /* ---- hashing ---- */
@@ -489,4 +490,42 @@ unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
 	wheel_unlock(p);
 	limbo_flush(p);
 	return freed;
+}
+
+/* A walk's cursor: the bucket to read next, and how many of its entries were put
+ * already (only when a bucket did not fit in one call). */
+#define WALK_SKIP_BITS 24
+
+size_t uvs_conn_walk(struct uvs_conn_table *t, uint64_t *cursor, size_t max,
+		     void (*put)(void *arg, const struct uvs_conn *c, size_t i), void *arg)
+{
+	uint64_t bucket = *cursor >> WALK_SKIP_BITS;
+	uint64_t skip = *cursor & ((1u << WALK_SKIP_BITS) - 1);
+	size_t n = 0;
+
+	rcu_read_lock();
+	for (; bucket <= t->mask && n < max; bucket++, skip = 0) {
+		size_t in_bucket = 0, start = n;
+		/* Acquire: pairs with the release that links an entry (uvs_conn_hash()). */
+		struct uvs_conn *c = uvs_load_acquire(&t->in[bucket]);
+
+		for (; c; c = uvs_load_acquire(&c->in_next))
+			in_bucket++;
+		if (in_bucket > skip && in_bucket - skip > max - n && n > 0)
+			break; /* the whole bucket goes in the next call */
+		c = uvs_load_acquire(&t->in[bucket]);
+		for (uint64_t i = 0; c; c = uvs_load_acquire(&c->in_next), i++) {
+			if (i < skip)
+				continue;
+			if (n == max) { /* a bucket larger than a call: go on inside it */
+				*cursor = bucket << WALK_SKIP_BITS | (skip + (n - start));
+				rcu_read_unlock();
+				return n;
+			}
+			put(arg, c, n++);
+		}
+	}
+	rcu_read_unlock();
+	*cursor = bucket << WALK_SKIP_BITS;
+	return n;
 }

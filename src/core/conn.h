@@ -163,6 +163,18 @@ static inline void uvs_conn_prefetch_first(const struct uvs_conn_table *t, bool 
 	}
 }
 
+/*
+ * Walks the inbound chains from *cursor (0 at the start): calls put(arg, c, i) for each
+ * entry, i counting from 0 in this call, at most max times, and advances *cursor;
+ * returns how many, 0 once the table has been walked. Whole buckets at a time, unless
+ * one bucket alone holds more than max. An entry added or removed meanwhile may be
+ * missed, and none is put twice unless such a large bucket changes between calls. The
+ * caller is registered with RCU, outside a read-side section; put runs inside one and
+ * must not block.
+ */
+size_t uvs_conn_walk(struct uvs_conn_table *t, uint64_t *cursor, size_t max,
+		     void (*put)(void *arg, const struct uvs_conn *c, size_t i), void *arg);
+
 /* Reserves room for one more entry. Returns false at max_conns. */
 bool uvs_conn_reserve(struct uvs_conn_table *t);
 /* Gives back a reservation that was not used. */

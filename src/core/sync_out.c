@@ -277,47 +277,36 @@ void uvs_sync_template_rearmed(struct uvs_worker *w, struct uvs_sync_out *so, st
 		push(w, so, ct, UVS_TEMPLATE_REARM_S);
 }
 
-/* The cursor of a dump: the bucket to read next, and how many of its entries were
- * copied already (only when a bucket did not fit in one call). */
-#define SKIP_BITS 24
+static void dump_one(void *arg, const struct uvs_conn *c, size_t i)
+{
+	uvs_sync_conn_fill(c, (struct uvs_sync_conn *)arg + i);
+}
 
 size_t uvs_sync_dump(struct uvs_engine *e, uint64_t *cursor, struct uvs_sync_conn *out, size_t max)
 {
-	return uvs_conn_dump(e, cursor, out, NULL, max);
+	return uvs_conn_walk(&e->conns, cursor, max, dump_one, out);
+}
+
+/* Where a dump with expiries puts entry i. */
+struct dump_out {
+	struct uvs_sync_conn *out;
+	uvs_time_t *expires;
+};
+
+static void dump_one_expiring(void *arg, const struct uvs_conn *c, size_t i)
+{
+	struct dump_out *d = arg;
+
+	uvs_sync_conn_fill(c, &d->out[i]);
+	d->expires[i] = uvs_load_relaxed(&c->expires); /* relaxed: a packet may refresh it */
 }
 
 size_t uvs_conn_dump(struct uvs_engine *e, uint64_t *cursor, struct uvs_sync_conn *out,
 		     uvs_time_t *expires, size_t max)
 {
-	struct uvs_conn_table *t = &e->conns;
-	uint64_t bucket = *cursor >> SKIP_BITS, skip = *cursor & ((1u << SKIP_BITS) - 1);
-	size_t n = 0;
+	struct dump_out d = { out, expires };
 
-	rcu_read_lock();
-	for (; bucket <= t->mask && n < max; bucket++, skip = 0) {
-		size_t in_bucket = 0, start = n;
-		/* Acquire: pairs with the release that links an entry (uvs_conn_hash()). */
-		struct uvs_conn *c = uvs_load_acquire(&t->in[bucket]);
-
-		for (; c; c = uvs_load_acquire(&c->in_next))
-			in_bucket++;
-		if (in_bucket > skip && in_bucket - skip > max - n && n > 0)
-			break; /* the whole bucket goes in the next call */
-		c = uvs_load_acquire(&t->in[bucket]);
-		for (uint64_t i = 0; c; c = uvs_load_acquire(&c->in_next), i++) {
-			if (i < skip)
-				continue;
-			if (n == max) { /* a bucket larger than a call: go on inside it */
-				*cursor = bucket << SKIP_BITS | (skip + (n - start));
-				rcu_read_unlock();
-				return n;
-			}
-			if (expires) /* relaxed: a packet may refresh it meanwhile */
-				expires[n] = uvs_load_relaxed(&c->expires);
-			uvs_sync_conn_fill(c, &out[n++]);
-		}
-	}
-	rcu_read_unlock();
-	*cursor = bucket << SKIP_BITS;
-	return n;
+	if (!expires)
+		return uvs_sync_dump(e, cursor, out, max);
+	return uvs_conn_walk(&e->conns, cursor, max, dump_one_expiring, &d);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "adm/daemon.h"
 #include "adm/save.h"
 #include "log.h"
 #include "pkt/addr.h"
@@ -44,7 +45,6 @@ static void write_svc_cmd(FILE *f, const char *cmd, const struct uvs_ctl_audit *
 static void write_daemon(FILE *f, const struct uvs_ctl_audit *a)
 {
 	const struct uvs_ctl_daemon *d = &a->daemon;
-	char group[UVS_ADDR_STRLEN];
 
 	fprintf(f, "%s %s", a->cmd == IPVS_CMD_NEW_DAEMON ? "--start-daemon" : "--stop-daemon",
 		d->state == IP_VS_STATE_MASTER	 ? "master"
@@ -55,15 +55,7 @@ static void write_daemon(FILE *f, const struct uvs_ctl_audit *a)
 	if (d->mcast_ifn[0])
 		fprintf(f, " --mcast-interface %.*s", (int)sizeof(d->mcast_ifn), d->mcast_ifn);
 	fprintf(f, " --syncid %u", d->syncid);
-	if (d->sync_maxlen)
-		fprintf(f, " --sync-maxlen %u", d->sync_maxlen);
-	if (d->mcast_af)
-		fprintf(f, " --mcast-group %s",
-			uvs_addr_format(d->mcast_af, &d->mcast_group, group, sizeof(group)));
-	if (d->mcast_port)
-		fprintf(f, " --mcast-port %u", d->mcast_port);
-	if (d->mcast_ttl)
-		fprintf(f, " --mcast-ttl %u", d->mcast_ttl);
+	uvs_adm_write_daemon_options(f, d);
 }
 
 /* What a asked, as the ipvsadm command that asks it (without "ipvsadm"); the command's

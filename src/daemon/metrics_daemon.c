@@ -84,6 +84,15 @@ static void sync_daemons(FILE *f, struct uvsd_view *v)
 				{ "syncid", syncid } },
 			3, 1);
 	}
+	struct uvs_ctl_counter c[UVSD_VIEW_SYNC_COUNTERS];
+	size_t nc = uvsd_view_sync_counters(v, c);
+
+	uvs_prom_family(f, "uvs_sync_events_total", UVS_PROM_COUNTER,
+			"The sync daemons' messages, connections and refusals, named as uvsadm -L "
+			"--counters names them (as of uvsd's last 2 s tick)");
+	for (size_t i = 0; i < nc; i++)
+		uvs_prom_sample(f, "uvs_sync_events_total",
+				&(struct uvs_prom_label){ "event", c[i].name }, 1, c[i].value);
 }
 
 /* The defences' modes as their sysctls hold them (0 off ... 3 always on); uvs has

@@ -27,18 +27,12 @@ static void put_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* As the kernel's ip_vs_fwd_name() names a method: bypass as Masq. */
 static const char *forward_name(uint32_t fwd)
 {
-	switch (fwd & UVS_FWD_MASK) {
-	case UVS_FWD_LOCAL:
-		return "Local";
-	case UVS_FWD_TUNNEL:
-		return "Tunnel";
-	case UVS_FWD_DROUTE:
-		return "Route";
-	default:
-		return "Masq";
-	}
+	const char *name = uvs_fwd_name(fwd);
+
+	return name ? name : "Masq";
 }
 
 static const char *proto_name(const struct uvs_svc_key *k)

@@ -630,13 +630,16 @@ static int setup(struct uvsd *d)
 	return 0;
 }
 
-/* Gives the HTTP thread the sync daemons as they are now (control thread). */
+/* Gives the HTTP thread the sync daemons and their counters as they are now (control
+ * thread: the sync daemons start and stop only here). */
 static void publish_sync(struct uvsd *d)
 {
 	struct uvs_ctl_daemon daemons[2];
+	struct uvs_ctl_counter counters[UVSD_VIEW_SYNC_COUNTERS];
+	unsigned n = (unsigned)uvs_ctl_server_daemons(d->ctl, daemons);
+	size_t nc = d->sync ? uvsd_sync_counters(d->sync, counters, 0, UVSD_VIEW_SYNC_COUNTERS) : 0;
 
-	uvsd_view_publish_sync(&d->view, daemons,
-			       (unsigned)uvs_ctl_server_daemons(d->ctl, daemons));
+	uvsd_view_publish_sync(&d->view, daemons, n, counters, nc);
 }
 
 /* --metrics: the registry of the director's sources and the HTTP listener, once
@@ -717,6 +720,7 @@ static void on_timer(struct uvsd *d)
 		return;
 	uvs_model_estimate_tick(&d->model); /* unless run_estimation is 0 */
 	uvs_sync_tick(d->sync);		    /* what backups made expires */
+	publish_sync(d);		    /* the metrics' sync counters */
 	uvs_model_expire_trash(&d->model);
 	uvs_ctl_server_audit_flush(d->ctl);
 	if (d->links && !uvsd_links_settled(d->links))

@@ -104,6 +104,8 @@ def main():
                 c.expect(f"counter {name}", names[name], {}, int(value))
             elif name.startswith("io_"):
                 c.expect(f"counter {name}", f"uvs_{name}_total", {}, int(value))
+            elif name.startswith("sync_") and c.value("uvs_sync_events_total", {"event": name}) is not None:
+                c.expect(f"counter {name}", "uvs_sync_events_total", {"event": name}, int(value))
             else:
                 c.expect(f"counter {name}", "uvs_engine_frames_total", {"reason": name}, int(value))
     with open(conns, encoding="utf-8") as f:

@@ -122,11 +122,13 @@ python3 -c "import sys; sys.exit(not ($now - 60 < $start <= $now + 1))" ||
 while read -r name _; do
 	case $name in
 	tx | io_* | nh_* | steer_keys) ;;
+	sync_*) grep -Eq "^uvs_(sync_events_total\{event|engine_frames_total\{reason)=\"$name\"\} 0$" \
+		"$dir/scrape" || fail "no uvs_sync_events_total for $name" ;;
 	*) grep -q "^uvs_engine_frames_total{reason=\"$name\"} 0$" "$dir/scrape" ||
 		fail "no uvs_engine_frames_total for $name" ;;
 	esac
 done < <(adm -L --counters)
-ok "a uvs_engine_frames_total sample for every reason of uvsadm -L --counters"
+ok "a uvs_engine_frames_total (or uvs_sync_events_total) sample for every counter of uvsadm -L --counters"
 
 # ---- HTTP --------------------------------------------------------------------------------
 expect "/metrics' content type" "text/plain; version=0.0.4; charset=utf-8" \

@@ -244,3 +244,22 @@ size_t ctl_replies_count(const struct ctl_replies *r)
 	}
 	return n;
 }
+
+static union {
+	char buf[2 * UVS_CTL_REQ_MAX];
+	uint64_t align_;
+} request_mem;
+
+char *ctl_request_buf(void)
+{
+	return request_mem.buf;
+}
+
+struct uvs_ctl_msg *ctl_request_start(uint8_t cmd, uint16_t flags)
+{
+	static struct uvs_ctl_msg w;
+
+	memset(request_mem.buf, 0, sizeof(request_mem.buf));
+	uvs_ctl_msg_start(&w, request_mem.buf, UVS_CTL_REQ_MAX, NLM_F_REQUEST | flags, 77, cmd);
+	return &w;
+}

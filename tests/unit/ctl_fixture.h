@@ -57,4 +57,10 @@ int ctl_replies_result(const struct ctl_replies *r, uint32_t seq, char *msg, siz
 /* The number of messages of the uvs family in r. */
 size_t ctl_replies_count(const struct ctl_replies *r);
 
+/* A request of command cmd (seq 77, NLM_F_REQUEST | flags) begun in the fixture's own
+ * zeroed buffer of 2 * UVS_CTL_REQ_MAX bytes (ctl_request_buf()); each call starts over
+ * in the same buffer and message. Not thread-safe. */
+struct uvs_ctl_msg *ctl_request_start(uint8_t cmd, uint16_t flags);
+char *ctl_request_buf(void);
+
 #endif
