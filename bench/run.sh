@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Builds the benchmarks with optimisation in build-bench/ and runs them:
-#   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|scrape|http|restart]
+#   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|scrape|http|restart|soak]
 #                [--quick]
 # sched: ns per pick for every scheduler; engine: ns per frame through the engine;
 # steer: ns per frame of the steering programs (BPF_PROG_TEST_RUN, root);
@@ -14,7 +14,9 @@
 # services x 10 real servers under traffic; scrape: NAT at full speed with uvsd
 # --metrics scraped every second against none; http: wrk through uvsd (both backends),
 # HAProxy and nginx; restart: the data path's pause across a planned restart with
-# 10,000 and 1,000,000 connections in the table (bench/restart.sh, root).
+# 10,000 and 1,000,000 connections in the table (bench/restart.sh, root); soak: 30
+# minutes of mixed traffic through an AddressSanitizer build of uvsd (build-asan/) while
+# its configuration changes every second (bench/soak.sh, root; --quick: 2 minutes).
 # e2e runs those four and draws bench/frames.png and bench/http.png; its tables go to
 # build-bench/e2e/ and its report to build-bench/e2e/report.txt.
 set -eu
@@ -75,6 +77,17 @@ all | e2e | restart)
 	rounds=3
 	[ "${1:-}" = --quick ] && rounds=1
 	bench/restart.sh build-bench $rounds | tee $e2e/report-restart.txt
+	;;
+esac
+case $what in
+all | soak)
+	secs=1800
+	[ "${1:-}" = --quick ] && secs=120
+	[ -f build-asan/build.ninja ] ||
+		meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+	ninja -C build-asan uvsd uvsadm >/dev/null
+	bench/soak.sh build-asan/uvsd build-asan/uvsadm $secs $e2e/soak-samples.txt |
+		tee $e2e/report-soak.txt
 	;;
 esac
 case $what in
