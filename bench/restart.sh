@@ -20,6 +20,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 LAB_BUILD=$build
 LAB_PREFIX=uvsbr$$
+# shellcheck source=tests/e2e/lab.sh
 . "$(dirname "$0")/../tests/e2e/lab.sh"
 lab_up nat
 lab_servers_start
