@@ -53,7 +53,7 @@ run)
 			-artifact_prefix="$build/long-crash-$h-" "$build/long-$h" "fuzz/corpus/$h" \
 			2>"$log" || echo "$h: FAILED (see $log)"
 		awk -v h="$h" '
-			/INFO: Loaded [0-9]+ modules/ { edges = $5 + 0 }
+			/INFO: Loaded [0-9]+ modules/ { e = $5; gsub(/[^0-9]/, "", e); edges = e + 0 }
 			/^#[0-9]+.*cov: / { for (i = 1; i <= NF; i++) { if ($i == "cov:") cov = $(i + 1)
 				if ($i == "ft:") ft = $(i + 1); if ($i == "exec/s:") eps = $(i + 1) } }
 			/stat::number_of_executed_units:/ { runs = $2 }
