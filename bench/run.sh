@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Builds the benchmarks with optimisation in build-bench/ and runs them:
-#   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|scrape|http|restart|soak]
-#                [--quick]
+#   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|scrape|http|ecmp|sync|
+#                synflood|restart|soak] [--quick]
 # sched: ns per pick for every scheduler; engine: ns per frame through the engine;
 # steer: ns per frame of the steering programs (BPF_PROG_TEST_RUN, root);
 # callgrind: instructions per frame of established NAT over 1M flows (valgrind).
@@ -13,10 +13,16 @@
 # concurrent connections (new connections/s, bytes each); ctl: uvsadm -R of 10,000
 # services x 10 real servers under traffic; scrape: NAT at full speed with uvsd
 # --metrics scraped every second against none; http: wrk through uvsd (both backends),
-# HAProxy and nginx; restart: the data path's pause across a planned restart with
-# 10,000 and 1,000,000 connections in the table (bench/restart.sh, root); soak: 30
-# minutes of mixed traffic through an AddressSanitizer build of uvsd (build-asan/) while
-# its configuration changes every second (bench/soak.sh, root; --quick: 2 minutes).
+# HAProxy and nginx; ecmp: wrk through 1, 2 and 3 active-active directors behind a
+# BIRD router's ECMP with each director's CPU, and a dead director's withdrawal time
+# (bench/ecmp.sh). sync (root): the connection sync between two directors
+# (bench/sync.sh: new connections a second and those lost, the full-table hand-over)
+# and the takeover gap (bench/sync_gap.sh). synflood: a spoofed SYN flood against each
+# defence and the SYN proxy while curl clients run (bench/synflood.sh).
+# restart: the data path's pause across a planned restart with 10,000 and 1,000,000
+# connections in the table (bench/restart.sh, root); soak: 30 minutes of mixed traffic
+# through an AddressSanitizer build of uvsd (build-asan/) while its configuration
+# changes every second (bench/soak.sh, root; --quick: 2 minutes).
 # e2e runs those four and draws bench/frames.png and bench/http.png; its tables go to
 # build-bench/e2e/ and its report to build-bench/e2e/report.txt.
 set -eu
@@ -27,7 +33,7 @@ if [ ! -f build-bench/build.ninja ]; then
 	meson setup build-bench --buildtype=release -Db_lto=true
 fi
 ninja -C build-bench bench/sched_bench bench/engine_bench bench/steer_bench bench/gen bench/nullfwd \
-	bench/conns_gen uvsd uvsadm
+	bench/conns_gen bench/sync_bench uvsd uvsadm tests/e2e/decap.o
 e2e=build-bench/e2e
 mkdir -p $e2e
 case $what in
@@ -89,6 +95,25 @@ all | soak)
 	bench/soak.sh build-asan/uvsd build-asan/uvsadm $secs $e2e/soak-samples.txt |
 		tee $e2e/report-soak.txt
 	;;
+esac
+case $what in
+all | e2e | ecmp) bench/ecmp.sh build-bench $e2e "$@" | tee $e2e/report-ecmp.txt ;;
+esac
+case $what in
+all | sync)
+	if [ "${1:-}" = --quick ]; then
+		bench/sync.sh build-bench 100000 100000
+		SYNC_SOCK_SIZE=4194304 bench/sync.sh build-bench 100000 100000
+		bench/sync_gap.sh build-bench 1
+	else
+		bench/sync.sh build-bench 500000 100000 200000 0
+		SYNC_SOCK_SIZE=4194304 bench/sync.sh build-bench 500000 100000 200000 0
+		bench/sync_gap.sh build-bench 5
+	fi | tee $e2e/report-sync.txt
+	;;
+esac
+case $what in
+all | e2e | synflood) bench/synflood.sh build-bench "$@" | tee $e2e/report-synflood.txt ;;
 esac
 case $what in
 all | e2e | net | http)

@@ -34,25 +34,26 @@ extern const unsigned long uvs_steer_xdp_obj_len;
  * the MAC is zero and why a socket filter's frame has 14 bytes more). */
 static uint32_t syn(uint8_t *buf, uint16_t dport, int pad)
 {
-	struct ethhdr *eth = (struct ethhdr *)buf;
-	struct iphdr *ip = (struct iphdr *)(buf + ETH_HLEN + (pad ? ETH_HLEN : 0));
-	struct tcphdr *tcp = (struct tcphdr *)(ip + 1);
+	/* Built aside and copied: the IPv4 header sits 14 or 28 bytes into buf, where a
+	 * struct iphdr may not be accessed in place (UBSan: misaligned). */
+	struct ethhdr eth = { .h_source = { 0x02 }, .h_proto = htons(ETH_P_IP) };
+	struct iphdr ip = {
+		.version = 4,
+		.ihl = 5,
+		.ttl = 64,
+		.protocol = IPPROTO_TCP,
+		.tot_len = htons(sizeof(struct iphdr) + sizeof(struct tcphdr)),
+	};
+	struct tcphdr tcp = { .source = htons(1234), .dest = htons(dport), .doff = 5, .syn = 1 };
+	size_t at = ETH_HLEN + (pad ? ETH_HLEN : 0);
 
-	memset(buf, 0, ETH_HLEN * 2 + sizeof(*ip) + sizeof(*tcp));
-	eth->h_source[0] = 0x02;
-	eth->h_proto = htons(ETH_P_IP);
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->ttl = 64;
-	ip->protocol = IPPROTO_TCP;
-	ip->tot_len = htons(sizeof(*ip) + sizeof(*tcp));
-	inet_pton(AF_INET, "192.0.2.1", &ip->saddr);
-	inet_pton(AF_INET, "10.0.0.1", &ip->daddr);
-	tcp->source = htons(1234);
-	tcp->dest = htons(dport);
-	tcp->doff = 5;
-	tcp->syn = 1;
-	return (uint32_t)((uint8_t *)(tcp + 1) - buf);
+	inet_pton(AF_INET, "192.0.2.1", &ip.saddr);
+	inet_pton(AF_INET, "10.0.0.1", &ip.daddr);
+	memset(buf, 0, at);
+	memcpy(buf, &eth, sizeof(eth));
+	memcpy(buf + at, &ip, sizeof(ip));
+	memcpy(buf + at + sizeof(ip), &tcp, sizeof(tcp));
+	return (uint32_t)(at + sizeof(ip) + sizeof(tcp));
 }
 
 /* The ns per run of prog over a SYN to dport, or -1. */

@@ -313,6 +313,20 @@ def conns_seeds():
     return seeds
 
 
+def handover_seeds():
+    """What a peer sends on the hand-over's connection: each message of sync_seeds() in
+    a MESSAGE frame, then END; after a control byte for 64-byte pieces."""
+    seeds = {}
+    for name, seed in sync_seeds().items():
+        msg = seed[1:]
+        if len(msg) < 4:
+            continue
+        frame = struct.pack(">B3xI", 2, len(msg)) + msg
+        seeds[name] = b"\x3f" + frame + struct.pack(">B3xIQ", 3, 8, 1)
+    seeds["request_back"] = b"\0" + struct.pack(">B3xI", 1, 8) + b"UVSH" + struct.pack(">I", 1)
+    return seeds
+
+
 def main():
     out = sys.argv[1]
     for name, seeds in {
@@ -323,6 +337,7 @@ def main():
         "capture": capture_seeds(),
         "sync": sync_seeds(),
         "conns": conns_seeds(),
+        "handover": handover_seeds(),
     }.items():
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)

@@ -60,11 +60,14 @@ fi
 ninja -C "$build"
 file "$build/uvsd"
 if $run_tests; then
-	skip=()
+	# qemu-user hands IP_ADD_MEMBERSHIP's struct ip_mreqn to the kernel with a wrong
+	# interface index (ENODEV; seen with qemu 7.2's -strace), so the tests that join
+	# multicast groups (suite multicast) run on the host's build only.
+	skip=(--no-suite multicast)
 	if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
 		echo "cross-arm64.sh: the kernel has no binfmt_misc entry for arm64 programs:" \
 			"leaving out the tests that start uvsadm themselves (suite spawns)" >&2
-		skip=(--no-suite spawns)
+		skip+=(--no-suite spawns)
 	fi
 	meson test -C "$build" --suite unit "${skip[@]}" --print-errorlogs --num-processes 2
 fi

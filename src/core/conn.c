@@ -206,6 +206,8 @@ void uvs_conn_hash(struct uvs_conn_table *t, struct uvs_conn *c)
 	uint32_t b = in_hash(t, c);
 
 	uvs_or_release(&c->flags, UVS_CONN_F_HASHED);
+	if (uvs_conn_flags(c) & UVS_CONN_F_NO_CPORT) /* relaxed: a count, read racily */
+		uvs_add_relaxed(&t->no_cport[uvs_af_index(c->af)], 1);
 	bucket_lock(t, 0, b);
 	c->in_next = t->in[b];
 	uvs_store_release(&t->in[b], c); /* c is set up before readers can reach it */
@@ -250,6 +252,8 @@ bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c)
 		}
 		bucket_unlock(t, 1, b);
 	}
+	if (old & UVS_CONN_F_NO_CPORT) /* relaxed: a count, read racily */
+		uvs_sub_relaxed(&t->no_cport[uvs_af_index(c->af)], 1);
 	uvs_conn_unreserve(t);
 	return true;
 }
@@ -283,10 +287,12 @@ static bool grow(struct uvs_conn_pool *p)
 	struct uvs_conn_slab *s;
 
 	_Static_assert(UVS_CONN_SLAB_BYTES == HUGE_PAGE, "a slab is a huge page");
-	/* Aligned to its size: uvs_conn_sync() finds the slab from a connection. */
+	/* Aligned to its size: uvs_conn_sync() and uvs_conn_app_slot() find the slab
+	 * from a connection. */
 	if (posix_memalign((void **)&s, HUGE_PAGE, HUGE_PAGE))
 		return false;
 	madvise(s, HUGE_PAGE, MADV_HUGEPAGE);
+	memset(s->app, 0, sizeof(s->app));
 	s->next = p->slabs;
 	p->slabs = s;
 	p->nslabs++;
@@ -435,6 +441,14 @@ static void to_limbo(struct uvs_conn_pool *p, struct uvs_conn *c)
 	p->limbo_len++;
 }
 
+/* Whether c is a template that still controls connections, which must wait (a
+ * connection's n_control may hold the SYN proxy's numbers instead). n_control
+ * sequentially consistent: see uvs_conn_unhash(). */
+static bool controls(const struct uvs_conn *c)
+{
+	return uvs_conn_is_template(c) && uvs_load_seq_cst(&c->n_control) != 0;
+}
+
 unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
 			    bool (*expire)(void *arg, struct uvs_conn *c, uvs_time_t now),
 			    void *arg)
@@ -464,15 +478,14 @@ unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
 			bool keep;
 
 			next = c->tm_next;
-			/* n_control sequentially consistent: see uvs_conn_unhash(). */
 			if (!uvs_conn_hashed(c))
-				keep = uvs_load_seq_cst(&c->n_control) != 0;
+				keep = controls(c);
 			/* Relaxed expires: a time that publishes nothing; a refresh racing
 			 * with expiry may be missed either way. */
 			else if (uvs_load_relaxed(&c->expires) > now || !expire(arg, c, now))
 				keep = true;
 			else
-				keep = uvs_load_seq_cst(&c->n_control) != 0;
+				keep = controls(c);
 			if (keep) {
 				c->tm_next = kept;
 				kept = c;

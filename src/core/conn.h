@@ -35,9 +35,20 @@
 #define UVS_CONN_F_FWD_MASK 0x0007 /* UVS_FWD_* of the destination */
 #define UVS_CONN_F_NOOUTPUT 0x0080 /* no reply seen yet: TCP uses the INPUT-ONLY table */
 /*      UVS_CONN_F_INACTIVE  0x0100    from ipvs.h: counted in InActConn */
+#define UVS_CONN_F_OUT_SEQ    0x0200 /* the real server's sequence numbers are adjusted */
+#define UVS_CONN_F_IN_SEQ     0x0400 /* the client's sequence numbers are adjusted */
+#define UVS_CONN_F_SEQ_MASK   0x0600
+#define UVS_CONN_F_NO_CPORT   0x0800 /* client port not known yet (FTP passive data) */
 #define UVS_CONN_F_ONE_PACKET 0x2000
 /*      UVS_CONN_F_TEMPLATE  0x1000    from ipvs.h */
 #define UVS_CONN_F_HASHED 0x0040 /* in the table (cleared by whoever unhashes it) */
+/* uvs's own: an application helper (the FTP helper, core/ftp.h) serves it, its state
+ * in the slab beside the entry (uvs_conn_app_slot). Set before it is hashed. */
+#define UVS_CONN_F_APP 0x4000
+/* The SYN proxy's (core/synproxy.h), uvs's own bits: n_control, which only templates
+ * use otherwise, holds the cookie, then (with _SEQ) the sequence offset. */
+#define UVS_CONN_F_SYNPROXY	0x0008
+#define UVS_CONN_F_SYNPROXY_SEQ 0x0010
 
 /*
  * One connection or persistence template: 128 bytes. Addresses and ports in network
@@ -66,7 +77,7 @@ struct uvs_conn {
 	uint8_t owner;	    /* worker id */
 	uint8_t lock;	    /* byte spinlock */
 	uint32_t timeout;   /* seconds: the current state's, or the persistence timeout */
-	uint32_t n_control; /* a template: connections it controls (atomic) */
+	uint32_t n_control; /* a template: connections it controls (atomic); see SYNPROXY */
 } __attribute__((aligned(64)));
 
 _Static_assert(sizeof(struct uvs_conn) == 128, "a connection is two cache lines");
@@ -107,8 +118,15 @@ struct uvs_conn_table {
 	uint64_t seed[2];
 	uint8_t *locks; /* UVS_CONN_LOCKS striped spinlocks (in and out alike) */
 	uint32_t max_conns;
-	uint32_t count; /* hashed connections and templates (atomic) */
+	uint32_t count;	      /* hashed connections and templates (atomic) */
+	uint32_t no_cport[2]; /* hashed NO_CPORT connections, IPv4 and IPv6 (atomic) */
 };
+
+/* The index of af in no_cport. */
+static inline unsigned uvs_af_index(int af)
+{
+	return af == AF_INET6;
+}
 
 #define UVS_CONN_LOCKS 4096
 
@@ -118,7 +136,8 @@ int uvs_conn_table_init(struct uvs_conn_table *t, unsigned bits, uint32_t max_co
 void uvs_conn_table_destroy(struct uvs_conn_table *t);
 
 /* Inbound lookup of a connection (template false) or a template (template true).
- * Caller is inside an RCU read-side section. */
+ * Caller is inside an RCU read-side section. A connection whose client port is not
+ * known yet (NO_CPORT) is found with cport 0. */
 struct uvs_conn *uvs_conn_in_get(struct uvs_conn_table *t, int af, int protocol,
 				 const union uvs_addr *caddr, uint16_t cport,
 				 const union uvs_addr *vaddr, uint16_t vport, bool template);
@@ -210,26 +229,45 @@ struct uvs_conn_sync {
 	uint8_t spare_[3];
 };
 
-/* A slab of a pool: one 2 MiB huge page, aligned to its size, so that a connection
- * finds its slab, and its sync entry, from its own address. */
+/*
+ * A slab of a pool: one 2 MiB huge page, aligned to its size, so that a connection
+ * finds its slab, its sync entry and the pointer to its application helper's state
+ * from its own address. Only a connection with UVS_CONN_F_APP has that state: keeping
+ * it out of the entry keeps every other connection at two cache lines.
+ */
+struct uvs_conn_app;
 #define UVS_CONN_SLAB_BYTES ((size_t)2 << 20)
-#define UVS_CONN_SLAB	    14563 /* with the link and the sync entries: one slab */
+#define UVS_CONN_SLAB	    13796 /* with the link, sync entries, helper pointers: one slab */
 
 struct uvs_conn_slab {
 	struct uvs_conn_slab *next;
 	struct uvs_conn conns[UVS_CONN_SLAB];
 	struct uvs_conn_sync sync[UVS_CONN_SLAB];
+	struct uvs_conn_app *app[UVS_CONN_SLAB]; /* NULL but for UVS_CONN_F_APP */
 };
 
 _Static_assert(sizeof(struct uvs_conn_slab) <= UVS_CONN_SLAB_BYTES, "a slab fits its page");
 
+static inline struct uvs_conn_slab *uvs_conn_slab_of(const struct uvs_conn *c)
+{
+	return (struct uvs_conn_slab *)((uintptr_t)c & ~(UVS_CONN_SLAB_BYTES - 1));
+}
+
 /* The sync entry of c, which came from a pool (uvs_conn_alloc). */
 static inline struct uvs_conn_sync *uvs_conn_sync(const struct uvs_conn *c)
 {
-	struct uvs_conn_slab *s =
-		(struct uvs_conn_slab *)((uintptr_t)c & ~(UVS_CONN_SLAB_BYTES - 1));
+	struct uvs_conn_slab *s = uvs_conn_slab_of(c);
 
 	return &s->sync[c - s->conns];
+}
+
+/* Where the helper state of c (from a pool: uvs_conn_alloc) is kept. Written before c
+ * is hashed and when it ends; read under RCU by whoever holds c. */
+static inline struct uvs_conn_app **uvs_conn_app_slot(const struct uvs_conn *c)
+{
+	struct uvs_conn_slab *s = uvs_conn_slab_of(c);
+
+	return &s->app[c - s->conns];
 }
 
 struct uvs_conn_pool {

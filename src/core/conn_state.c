@@ -24,6 +24,8 @@ bool uvs_conn_end(struct uvs_engine *e, struct uvs_conn *c)
 	uvs_dest_unbind(c->dest, flags & (UVS_CONN_F_INACTIVE | UVS_CONN_F_TEMPLATE));
 	if (c->control) /* release: our reads of the template come before its end */
 		uvs_sub_release(&c->control->n_control, 1);
+	if (flags & UVS_CONN_F_APP)
+		uvs_ftp_unbind(c);
 	return true;
 }
 
@@ -43,19 +45,24 @@ void uvs_conn_refresh(struct uvs_engine *e, struct uvs_conn *c, uvs_time_t now)
 }
 
 /* The table a packet of c uses: OUTPUT for the real server's; INPUT-ONLY for the
- * client's while no reply has been seen, else INPUT. */
-static enum uvs_tcp_dir direction(uint16_t flags, bool output)
+ * client's while no reply has been seen, else INPUT. Under secure_tcp a NAT
+ * connection's client packets use INPUT, as the kernel's (which flags only DR and TUN
+ * connections "no output"): there a client's ACK alone does not establish it. */
+static enum uvs_tcp_dir direction(uint16_t flags, bool output, bool secure)
 {
 	if (output)
 		return UVS_TCP_DIR_OUTPUT;
+	if (secure && (flags & UVS_CONN_F_FWD_MASK) == UVS_FWD_MASQ)
+		return UVS_TCP_DIR_INPUT;
 	return (flags & UVS_CONN_F_NOOUTPUT) ? UVS_TCP_DIR_INPUT_ONLY : UVS_TCP_DIR_INPUT;
 }
 
 /* The state of c's protocol after a packet (its TCP flags, or its SCTP event). */
-static uint8_t next_state(int protocol, uint8_t state, enum uvs_tcp_dir dir, int event)
+static uint8_t next_state(int protocol, uint8_t state, enum uvs_tcp_dir dir, int event, bool secure)
 {
 	if (protocol == IPPROTO_TCP)
-		return (uint8_t)uvs_tcp_next(state, dir, event);
+		return (uint8_t)(secure ? uvs_tcp_next_secure(state, dir, event)
+					: uvs_tcp_next(state, dir, event));
 	return (uint8_t)uvs_sctp_next(state, dir, event);
 }
 
@@ -69,12 +76,14 @@ static inline __attribute__((always_inline)) void
 follow_state(struct uvs_engine *e, struct uvs_conn *c, int protocol, int ev, bool output)
 {
 	uint16_t flags = uvs_conn_flags(c);
-	enum uvs_tcp_dir dir = direction(flags, output);
+	/* Relaxed: the defence's level, a setting read on its own (core/defence.h). */
+	bool secure = protocol == IPPROTO_TCP && uvs_load_relaxed(&e->defence.secure_tcp);
+	enum uvs_tcp_dir dir = direction(flags, output, secure);
 	uint8_t old, next;
 
 	/* Relaxed: a first look without the lock; the lock's section decides. */
 	old = uvs_load_relaxed(&c->state);
-	next = next_state(protocol, old, dir, ev);
+	next = next_state(protocol, old, dir, ev, secure);
 	if (next == old && !(output && (flags & UVS_CONN_F_NOOUTPUT)))
 		return;
 	uvs_conn_lock(c);
@@ -83,7 +92,7 @@ follow_state(struct uvs_engine *e, struct uvs_conn *c, int protocol, int ev, boo
 	if (output)
 		uvs_and_relaxed(&c->flags, (uint16_t)~UVS_CONN_F_NOOUTPUT);
 	old = c->state;
-	next = next_state(protocol, old, dir, ev);
+	next = next_state(protocol, old, dir, ev, secure);
 	if (next != old && uvs_conn_hashed(c)) {
 		bool tcp = protocol == IPPROTO_TCP;
 		bool active = tcp ? uvs_tcp_state_active(next) : uvs_sctp_state_active(next);
@@ -114,5 +123,18 @@ void uvs_conn_seen(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_pk
 		follow_state(e, c, IPPROTO_SCTP, uvs_sctp_event(p), output);
 	else if (output) /* relaxed: a bit that publishes nothing, like the others */
 		uvs_and_relaxed(&c->flags, (uint16_t)~UVS_CONN_F_NOOUTPUT);
+	uvs_conn_refresh(e, c, now);
+}
+
+void uvs_conn_listen(struct uvs_engine *e, struct uvs_conn *c, uvs_time_t now)
+{
+	/* Relaxed: a setting read on its own; uvsadm --set may race with this. */
+	uint32_t timeout = uvs_load_relaxed(&e->timeouts.tcp[UVS_TCP_S_LISTEN]);
+
+	uvs_conn_lock(c);
+	/* Relaxed: written under the lock, as follow_state() writes them. */
+	uvs_store_relaxed(&c->state, UVS_TCP_S_LISTEN);
+	uvs_store_relaxed(&c->timeout, timeout);
+	uvs_conn_unlock(c);
 	uvs_conn_refresh(e, c, now);
 }

@@ -8,6 +8,7 @@
 #ifndef UVS_ENGINE_INTERNAL_H
 #define UVS_ENGINE_INTERNAL_H
 
+#include "core/ftp.h"
 #include "engine.h"
 
 /* ICMP errors a worker may send at once (the kernel's icmp_msgs_burst). */
@@ -101,9 +102,23 @@ void uvs_conn_seen(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_pk
  * lock. */
 void uvs_conn_refresh(struct uvs_engine *e, struct uvs_conn *c, uvs_time_t now);
 
-/* Unhashes c and releases its destination and template. Returns false if it was
- * already gone. */
+/* Puts c in LISTEN with that state's timeout from now, as the kernel's
+ * ip_vs_tcp_conn_listen() does for a connection an application helper expects (its
+ * ActiveConn/InActConn count stays as it is until its next state). */
+void uvs_conn_listen(struct uvs_engine *e, struct uvs_conn *c, uvs_time_t now);
+
+/* Unhashes c and releases its destination and template (or control connection) and
+ * its helper's state. Returns false if it was already gone. */
 bool uvs_conn_end(struct uvs_engine *e, struct uvs_conn *c);
+
+/*
+ * A connection like *k: its key (af, protocol, caddr, cport, vaddr, vport, daddr,
+ * dport), dest, control, flags (the forwarding method is added from dest), state and
+ * timeout; the rest of *k is not read. Owned by w, on its timer from now, with the FTP
+ * helper if it serves it, hashed. The caller has reserved room (uvs_conn_reserve),
+ * bound dest and counted itself in control's n_control. Returns NULL without memory.
+ */
+struct uvs_conn *uvs_conn_create(struct uvs_worker *w, const struct uvs_conn *k, uvs_time_t now);
 
 /*
  * A scheduling packet p of svc that has no connection: picks a destination (through
@@ -129,5 +144,45 @@ uint16_t uvs_conn_fwd(struct uvs_engine *e, const struct uvs_dest *d);
  * new connection, e.g. an ICMP error). Returns UVS_R_PKT_OK or the martian reason. */
 enum uvs_reason uvs_martian_source(struct uvs_engine *e, const struct uvs_pkt *p,
 				   struct uvs_service *svc);
+
+/* ---- ftp.c: the FTP helper (core/ftp.h) ---- */
+
+/* Whether the helper serves c, being made: TCP by NAT (not Local) to one of the
+ * engine's FTP ports, not a template. */
+bool uvs_ftp_serves(const struct uvs_engine *e, const struct uvs_conn *c);
+
+/* Gives c, not hashed yet, the helper's state and UVS_CONN_F_APP; without memory c
+ * goes without (counted ftp_no_memory). */
+void uvs_ftp_bind(struct uvs_worker *w, struct uvs_conn *c);
+
+/* Frees c's helper state after a grace period; c was just unhashed (by the caller). */
+void uvs_ftp_unbind(struct uvs_conn *c);
+
+/*
+ * A client's segment on control connection c (UVS_CONN_F_APP), on its way to the real
+ * server by NAT, checked, routed, not rewritten yet: its sequence numbers adjusted,
+ * PASV/EPSV noted, a data connection made for PORT/EPRT. Returns UVS_R_PKT_OK, or the
+ * reason to drop it (ftp_no_conn).
+ */
+enum uvs_reason uvs_ftp_in(struct uvs_worker *w, struct uvs_pkt *p, struct uvs_conn *c,
+			   uvs_time_t now);
+
+/*
+ * A real server's segment on control connection c, on its way back to the client by
+ * NAT, checked and routed, before c's state follows it: its sequence numbers adjusted,
+ * and a 227/229 reply after PASV/EPSV rewritten (the IP packet at most max_len bytes)
+ * with its data connection made. Returns UVS_R_PKT_OK, or the reason to drop it
+ * (ftp_no_conn, ftp_no_room).
+ */
+enum uvs_reason uvs_ftp_out(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
+			    struct uvs_conn *c, uint32_t max_len, uvs_time_t now);
+
+/*
+ * A client's packet that matched no connection: the passive data connection made for
+ * it (the kernel's lookup with client port 0, then ip_vs_conn_fill_cport()), now with
+ * p's client port, or NULL (most often: no such connection exists, which costs one
+ * load). Caller inside an RCU read-side section.
+ */
+struct uvs_conn *uvs_ftp_data_conn(struct uvs_worker *w, const struct uvs_pkt *p, uvs_time_t now);
 
 #endif

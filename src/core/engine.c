@@ -22,6 +22,7 @@
 
 #include "base/atomic.h"
 #include "core/sync.h"
+#include "core/synproxy.h"
 #include "engine-internal.h"
 
 static const char *const reason_names[UVS_R_COUNT] = {
@@ -45,6 +46,8 @@ void uvs_engine_config_default(struct uvs_engine_config *c)
 	c->table_bits = 20;
 	c->max_conns = 1u << 22;
 	c->frag_mem = UVS_FRAG_MEM_DEFAULT;
+	c->ftp_ports[0] = htons(UVS_FTP_PORT);
+	c->nftp_ports = 1;
 }
 
 int uvs_engine_init(struct uvs_engine *e, struct uvs_model *m, const struct uvs_engine_config *c)
@@ -52,7 +55,8 @@ int uvs_engine_init(struct uvs_engine *e, struct uvs_model *m, const struct uvs_
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	if (c->nworkers == 0 || c->nworkers > 255 || c->nworkers > m->nworkers || !c->route)
+	if (c->nworkers == 0 || c->nworkers > 255 || c->nworkers > m->nworkers || !c->route ||
+	    c->nftp_ports > UVS_FTP_PORTS_MAX)
 		return -EINVAL;
 	e->workers = calloc(c->nworkers, sizeof(*e->workers));
 	if (!e->workers)
@@ -72,7 +76,11 @@ int uvs_engine_init(struct uvs_engine *e, struct uvs_model *m, const struct uvs_
 	e->nworkers = c->nworkers;
 	e->route = c->route;
 	e->route_arg = c->route_arg;
+	memcpy(e->ftp_ports, c->ftp_ports, sizeof(e->ftp_ports));
+	e->nftp_ports = c->nftp_ports;
 	uvs_timeouts_default(&e->timeouts);
+	e->defence.syn_proxy = c->syn_proxy;
+	uvs_synproxy_key_init(&e->defence.cookie_key);
 	return 0;
 }
 
@@ -163,6 +171,8 @@ void uvs_engine_counters(const struct uvs_engine *e, uint64_t *out, uint64_t *tx
 			out[r] += uvs_load_relaxed(&w->counters[r]);
 		*tx += uvs_load_relaxed(&w->tx);
 	}
+	/* Relaxed: the control thread's count (defence.h), read racily as the others. */
+	out[UVS_R_DEFENCE_DROP_ENTRY] += uvs_load_relaxed(&e->defence.entries_dropped);
 }
 
 uint32_t uvs_engine_conn_count(const struct uvs_engine *e)
@@ -174,9 +184,10 @@ static bool wheel_expire(void *arg, struct uvs_conn *c, uvs_time_t now)
 {
 	struct uvs_worker *w = arg;
 
-	/* A template that still controls connections lives on for 60 s more, and a
+	/* A template, or an FTP control connection, that still controls connections lives
+	 * on for 60 s more (the kernel's ip_vs_conn_expire() for any connection), and a
 	 * master tells its backups so. */
-	if (uvs_conn_is_template(c) && uvs_load_acquire(&c->n_control)) {
+	if (uvs_load_acquire(&c->n_control)) {
 		/* Relaxed: a time that publishes nothing (conn.h). */
 		uvs_store_relaxed(&c->expires, now + UVS_TEMPLATE_REARM_S * UVS_NS_PER_SEC);
 		rcu_read_lock();
@@ -299,6 +310,11 @@ static inline __attribute__((always_inline)) void sync_seen(struct uvs_worker *w
 
 	if (__builtin_expect(so != NULL, 0))
 		uvs_sync_conn_seen(w, so, c, now);
+	/* Without a master, drop_entry still needs each entry's client packets (the
+	 * master counts them itself). Relaxed: a count and a setting read on its own. */
+	else if (__builtin_expect(uvs_load_relaxed(&w->engine->defence.count_pkts), 0) &&
+		 !(uvs_conn_flags(c) & UVS_CONN_F_ONE_PACKET))
+		uvs_add_relaxed(&uvs_conn_sync(c)->in_pkts, 1);
 }
 
 /* A scheduling packet of svc without a connection: forwarded on the connection the
@@ -308,8 +324,16 @@ static void schedule_new(struct uvs_worker *w, struct uvs_frame *f, struct uvs_p
 {
 	enum uvs_reason refused;
 	struct uvs_conn once;
-	struct uvs_conn *c = uvs_schedule(w, p, svc, now, &once, &refused);
+	struct uvs_conn *c;
 
+	/* drop_packet: one in drop_rate new connections, before scheduling as the
+	 * kernel's conn_schedule. Relaxed: the defence's level, read on its own. */
+	if (uvs_defence_todrop(uvs_load_relaxed(&w->engine->defence.drop_rate),
+			       &w->drop_countdown)) {
+		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_DEFENCE_DROP_PACKET);
+		return;
+	}
+	c = uvs_schedule(w, p, svc, now, &once, &refused);
 	if (!c) {
 		if (refused == UVS_R_NO_DEST)
 			uvs_answer_port_unreachable(w, f, p);
@@ -334,7 +358,9 @@ static void schedule_new(struct uvs_worker *w, struct uvs_frame *f, struct uvs_p
 static void reply_or_pass(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
 			  struct uvs_conn *c, uvs_time_t now)
 {
-	if (c)
+	if (c && __builtin_expect(uvs_conn_flags(c) & UVS_CONN_F_SYNPROXY, 0))
+		uvs_synproxy_reply(w, f, p, c, now);
+	else if (c)
 		uvs_reply(w, f, p, c, now);
 	else
 		uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_SERVICE);
@@ -363,6 +389,8 @@ HOT void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *s, 
 	}
 	c = uvs_conn_in_find(&e->conns, s->bucket, p->af, p->protocol, &p->saddr, p->sport,
 			     &p->daddr, p->dport, false);
+	if (!c) /* the FTP helper's passive data connection, if one waits for this */
+		c = uvs_ftp_data_conn(w, p, now);
 	if (c && reuse(e, c, p)) {
 		uvs_conn_end(e, c);
 		c = NULL;
@@ -387,6 +415,12 @@ HOT void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *s, 
 			reply_or_pass(w, f, p, c, now);
 			return;
 		}
+		/* Relaxed: set before the workers start. */
+		if (p->protocol == IPPROTO_TCP && uvs_load_relaxed(&e->defence.syn_proxy) &&
+		    uvs_synproxy_serves(e, p->dport)) {
+			uvs_synproxy_new(w, f, p, svc, now);
+			return;
+		}
 		if (!schedules(e, p)) {
 			uvs_verdict(w, f, UVS_VERDICT_PASS, UVS_R_NO_CONN);
 			return;
@@ -401,6 +435,9 @@ HOT void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *s, 
 		schedule_new(w, f, p, svc, now);
 		return;
 	}
+	if (__builtin_expect(uvs_conn_flags(c) & UVS_CONN_F_SYNPROXY, 0) &&
+	    !uvs_synproxy_client(w, f, p, c, now))
+		return;
 	uvs_conn_seen(e, c, p, false, now);
 	uvs_forward_in(w, f, p, c);
 	sync_seen(w, c, now);

@@ -19,7 +19,9 @@
 #include <stdint.h>
 
 #include "core/conn.h"
+#include "core/defence.h"
 #include "core/frag.h"
+#include "core/ftp.h"
 #include "core/martian.h"
 #include "core/model.h"
 #include "core/proto_sctp.h"
@@ -68,9 +70,26 @@ enum uvs_verdict {
 	X(MARTIAN_SRC_LOCAL, "martian_src_local") /* drop: a director's own address */             \
 	X(MARTIAN_SRC_VIP, "martian_src_vip")	  /* drop: a virtual service's address */          \
 	X(MARTIAN_SRC_RS, "martian_src_rs")	  /* drop: from one of the service's servers */    \
+	/* The FTP helper (core/ftp.h): */                                                         \
+	X(FTP_REWRITTEN, "ftp_rewritten") /* counted: a 227/229 reply rewritten for the VIP */     \
+	X(FTP_DATA_CONN, "ftp_data_conn") /* counted: a data connection made for PASV/PORT... */   \
+	X(FTP_BAD_REPLY, "ftp_bad_reply") /* counted: a 227/229 not understood, sent as it was */  \
+	X(FTP_BAD_COMMAND, "ftp_bad_command") /* counted: PORT/EPRT/EPSV not taken, sent as is */  \
+	X(FTP_NO_CONN, "ftp_no_conn")	      /* drop: no room or memory for a data connection */  \
+	X(FTP_NO_ROOM, "ftp_no_room")	      /* drop: the rewritten reply does not fit */         \
+	X(FTP_NO_MEMORY, "ftp_no_memory")     /* counted: a control connection without helper */   \
 	/* The sync daemon's master (core/sync.h): */                                              \
 	X(SYNC_QUEUE_FULL, "sync_queue_full") /* counted: an update lost, its ring was full */     \
-	X(BACKUP_ONLY, "backup_only")	      /* pass: a backup runs and backup_only is set */
+	X(BACKUP_ONLY, "backup_only")	      /* pass: a backup runs and backup_only is set */     \
+	/* The defences (core/defence.h): */                                                       \
+	X(DEFENCE_DROP_PACKET, "defence_drop_packet") /* drop: drop_packet's share of new ones */  \
+	X(DEFENCE_DROP_ENTRY, "defence_drop_entry")   /* counted: an entry drop_entry ended */     \
+	/* The SYN proxy (core/synproxy.h): */                                                     \
+	X(SYNPROXY_COOKIE, "synproxy_cookie")	      /* counted: a SYN answered with a cookie */  \
+	X(SYNPROXY_BAD_COOKIE, "synproxy_bad_cookie") /* drop: an ACK without a valid cookie */    \
+	X(SYNPROXY_WAIT, "synproxy_wait")	      /* drop: before the real server answered */  \
+	X(SYNPROXY_NOT_NAT, "synproxy_not_nat")	      /* reset: its real server is not by NAT */   \
+	X(SYNPROXY_HANDSHAKE, "synproxy_handshake")   /* counted: a real server's handshake done */
 
 enum uvs_reason {
 #define X(name, text) UVS_R_PKT_##name,
@@ -98,6 +117,11 @@ struct uvs_engine_config {
 	uvs_route_fn route;
 	void *route_arg;
 	size_t frag_mem; /* reassembly memory per family (default 4 MiB, the kernel's) */
+	/* The ports the FTP helper serves (core/ftp.h), network order: default 21 only;
+	 * none when nftp_ports is 0. */
+	uint16_t ftp_ports[UVS_FTP_PORTS_MAX];
+	unsigned nftp_ports;
+	bool syn_proxy; /* TCP services' handshakes by SYN cookie (core/synproxy.h) */
 };
 
 struct uvs_worker;
@@ -112,10 +136,13 @@ struct uvs_engine {
 	unsigned nworkers;
 	struct uvs_worker **workers;
 	uint32_t paused; /* uvs_engine_pause(): workers wait between batches (futex) */
-	struct uvs_host_set *host_addrs; /* RCU; NULL: none (uvs_engine_set_host_addrs) */
-	struct uvs_frag_table frags;	 /* datagrams being reassembled, every worker's */
-	struct uvs_sync_out *sync_out;	 /* RCU; NULL: no sync master (core/sync.h) */
-	uint8_t sync_backup;		 /* a sync backup runs (atomic; core/sync.h) */
+	struct uvs_host_set *host_addrs;       /* RCU; NULL: none (uvs_engine_set_host_addrs) */
+	struct uvs_frag_table frags;	       /* datagrams being reassembled, every worker's */
+	uint16_t ftp_ports[UVS_FTP_PORTS_MAX]; /* as configured, fixed for the engine's life */
+	unsigned nftp_ports;
+	struct uvs_sync_out *sync_out; /* RCU; NULL: no sync master (core/sync.h) */
+	uint8_t sync_backup;	       /* a sync backup runs (atomic; core/sync.h) */
+	struct uvs_defence defence;    /* the defences' levels (uvs_engine_defend) */
 };
 
 /* The frames a worker makes itself in one batch (fragments of the packets it cuts,
@@ -145,6 +172,7 @@ struct uvs_worker {
 	uint32_t dgram_max_frag;
 	uint32_t dgram_id;
 	uvs_time_t frag_sweep; /* when it next sweeps its share of the reassembly table */
+	int drop_countdown;    /* drop_packet: new connections until the next one dropped */
 };
 
 void uvs_engine_config_default(struct uvs_engine_config *c);

@@ -294,7 +294,7 @@ static void deliver_local(struct uvs_worker *w, struct uvs_frame *f, const struc
 void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
 		    struct uvs_conn *c)
 {
-	uint32_t fwd = uvs_conn_flags(c) & UVS_CONN_F_FWD_MASK;
+	uint32_t flags = uvs_conn_flags(c), fwd = flags & UVS_CONN_F_FWD_MASK;
 	struct uvs_dest *d = c->dest;
 	uint32_t bytes = p->l3_len;
 	struct uvs_route rt;
@@ -321,8 +321,16 @@ void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p
 	frag = uvs_prepare(w, f, p, c->daf, &c->daddr, overhead, false, &rt);
 	if (frag < 0)
 		return;
-	if (fwd == UVS_FWD_MASQ)
+	if (fwd == UVS_FWD_MASQ) {
+		if (__builtin_expect(flags & UVS_CONN_F_APP, 0)) {
+			enum uvs_reason r = uvs_ftp_in(w, p, c, w->now);
+			if (r != UVS_R_PKT_OK) {
+				uvs_verdict(w, f, UVS_VERDICT_DROP, r);
+				return;
+			}
+		}
 		uvs_nat_in(p, &c->daddr, c->dport);
+	}
 	/* Direct routing: only the link addresses change. */
 	send_path(w, f, p, &rt, (uint32_t)frag, fwd == UVS_FWD_TUNNEL ? &tun : NULL, c->daf,
 		  &c->daddr);
@@ -361,6 +369,15 @@ void uvs_reply(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, str
 
 	if (frag < 0)
 		return;
+	if (__builtin_expect(uvs_conn_flags(c) & UVS_CONN_F_APP, 0)) {
+		/* The FTP helper may lengthen it: within the path, unless it is cut anyway. */
+		enum uvs_reason r = uvs_ftp_out(w, f, p, c, frag ? 65535 : rt.mtu, now);
+		if (r != UVS_R_PKT_OK) {
+			uvs_verdict(w, f, UVS_VERDICT_DROP, r);
+			return;
+		}
+		bytes = p->l3_len;
+	}
 	uvs_conn_seen(w->engine, c, p, true, now);
 	uvs_nat_out(p, &c->vaddr, c->vport);
 	uvs_stats_packet(w, c->dest, bytes, false);

@@ -68,7 +68,8 @@ void uvs_model_expire_trash(struct uvs_model *m);
 struct uvs_service *uvs_svc_find(struct uvs_model *m, const struct uvs_svc_key *k);
 /*
  * The service a packet belongs to, in IPVS's order: fwmark (if non-zero), then
- * <protocol, addr, port>, then a port-0 service <protocol, addr, 0>. Caller is inside an
+ * <protocol, addr, port>, then for TCP to port 20 or >= 1024 an FTP service
+ * <TCP, addr, 21>, then a port-0 service <protocol, addr, 0>. Caller is inside an
  * RCU read-side section. Returns NULL if none.
  */
 struct uvs_service *uvs_svc_lookup(struct uvs_model *m, int af, int protocol,

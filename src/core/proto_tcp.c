@@ -40,6 +40,30 @@ static const uint8_t transitions[3][4][UVS_TCP_S_COUNT] = {
 	},
 };
 
+/* secure_tcp's tables (the kernel's tcp_states_dos): a client's SYN or ACK alone does
+ * not make a connection ESTABLISHED before the real server answers. */
+static const uint8_t secure_transitions[3][4][UVS_TCP_S_COUNT] = {
+	[UVS_TCP_DIR_INPUT] = {
+		/*        sNO  sES  sSS  sSR  sFW  sTW  sCL  sCW  sLA  sLI  sSA */
+		/*syn*/ { sSR, sES, sES, sSR, sSR, sSR, sSR, sSR, sSR, sSR, sSA },
+		/*fin*/ { sCL, sCW, sSS, sTW, sTW, sTW, sCL, sCW, sLA, sLI, sSA },
+		/*ack*/ { sES, sES, sSS, sSR, sFW, sTW, sCL, sCW, sCL, sLI, sSA },
+		/*rst*/ { sCL, sCL, sCL, sSR, sCL, sCL, sCL, sCL, sLA, sLI, sCL },
+	},
+	[UVS_TCP_DIR_OUTPUT] = {
+		/*syn*/ { sSS, sES, sSS, sSA, sSS, sSS, sSS, sSS, sSS, sLI, sSA },
+		/*fin*/ { sTW, sFW, sSS, sTW, sFW, sTW, sCL, sTW, sLA, sLI, sTW },
+		/*ack*/ { sES, sES, sSS, sES, sFW, sTW, sCL, sCW, sLA, sES, sES },
+		/*rst*/ { sCL, sCL, sSS, sCL, sCL, sTW, sCL, sCL, sCL, sCL, sCL },
+	},
+	[UVS_TCP_DIR_INPUT_ONLY] = {
+		/*syn*/ { sSA, sES, sES, sSR, sSA, sSA, sSA, sSA, sSA, sSA, sSA },
+		/*fin*/ { sCL, sFW, sSS, sTW, sFW, sTW, sCL, sCW, sLA, sLI, sTW },
+		/*ack*/ { sES, sES, sSS, sES, sFW, sTW, sCL, sCW, sCL, sLI, sES },
+		/*rst*/ { sCL, sCL, sCL, sSR, sCL, sCL, sCL, sCL, sLA, sLI, sCL },
+	},
+};
+
 static const char *const state_names[UVS_TCP_S_COUNT] = {
 	"NONE",	 "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT", "TIME_WAIT",
 	"CLOSE", "CLOSE_WAIT",	"LAST_ACK", "LISTEN",	"SYNACK",
@@ -63,6 +87,14 @@ enum uvs_tcp_state uvs_tcp_next(enum uvs_tcp_state s, enum uvs_tcp_dir dir, enum
 	if (ev == UVS_TCP_EV_NONE || (unsigned)s >= UVS_TCP_S_COUNT)
 		return s;
 	return (enum uvs_tcp_state)transitions[dir][ev][s];
+}
+
+enum uvs_tcp_state uvs_tcp_next_secure(enum uvs_tcp_state s, enum uvs_tcp_dir dir,
+				       enum uvs_tcp_event ev)
+{
+	if (ev == UVS_TCP_EV_NONE || (unsigned)s >= UVS_TCP_S_COUNT)
+		return s;
+	return (enum uvs_tcp_state)secure_transitions[dir][ev][s];
 }
 
 bool uvs_tcp_state_active(enum uvs_tcp_state s)

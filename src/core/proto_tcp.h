@@ -43,6 +43,9 @@ enum uvs_tcp_event {
 enum uvs_tcp_event uvs_tcp_event(uint8_t tcp_flags);
 /* The state after event ev in direction dir; ev NONE keeps the state. */
 enum uvs_tcp_state uvs_tcp_next(enum uvs_tcp_state s, enum uvs_tcp_dir dir, enum uvs_tcp_event ev);
+/* The same by secure_tcp's tables (core/defence.h). */
+enum uvs_tcp_state uvs_tcp_next_secure(enum uvs_tcp_state s, enum uvs_tcp_dir dir,
+				       enum uvs_tcp_event ev);
 /* Active states count in ActiveConn, the others in InActConn. */
 bool uvs_tcp_state_active(enum uvs_tcp_state s);
 /* The name ipvsadm -c shows, e.g. "ESTABLISHED". */

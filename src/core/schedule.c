@@ -10,33 +10,30 @@
 
 #include "engine-internal.h"
 
-#define FTP_PORT 21
-
-static struct uvs_conn *conn_create(struct uvs_worker *w, int af, int protocol,
-				    const union uvs_addr *caddr, uint16_t cport,
-				    const union uvs_addr *vaddr, uint16_t vport, struct uvs_dest *d,
-				    uint16_t dport, struct uvs_conn *control, uint16_t flags,
-				    uint32_t timeout, uvs_time_t now)
+struct uvs_conn *uvs_conn_create(struct uvs_worker *w, const struct uvs_conn *k, uvs_time_t now)
 {
 	struct uvs_conn *c = uvs_conn_alloc(&w->pool);
+	struct uvs_dest *d = k->dest;
 
 	if (!c)
 		return NULL;
-	c->af = (uint8_t)af;
+	c->af = k->af;
 	c->daf = (uint8_t)d->conf.af;
-	c->protocol = (uint8_t)protocol;
-	c->caddr = *caddr;
-	c->cport = cport;
-	c->vaddr = *vaddr;
-	c->vport = vport;
-	c->daddr = d->conf.addr;
-	c->dport = dport;
+	c->protocol = k->protocol;
+	c->caddr = k->caddr;
+	c->cport = k->cport;
+	c->vaddr = k->vaddr;
+	c->vport = k->vport;
+	c->daddr = k->daddr;
+	c->dport = k->dport;
 	c->dest = d;
-	c->control = control;
-	c->flags = flags | uvs_conn_fwd(w->engine, d);
-	c->state = UVS_TCP_S_NONE;
-	c->timeout = timeout;
-	c->expires = now + (uvs_time_t)timeout * UVS_NS_PER_SEC;
+	c->control = k->control;
+	c->flags = k->flags | uvs_conn_fwd(w->engine, d);
+	c->state = k->state;
+	c->timeout = k->timeout;
+	c->expires = now + (uvs_time_t)k->timeout * UVS_NS_PER_SEC;
+	if (uvs_ftp_serves(w->engine, c))
+		uvs_ftp_bind(w, c);
 	uvs_conn_sync(c)->end = now & ~3ull; /* as ip_vs_conn_new() sets sync_endtime */
 	uvs_conn_hash(&w->engine->conns, c);
 	uvs_conn_wheel_add(&w->pool, c);
@@ -77,7 +74,7 @@ static struct uvs_conn *persist_template(struct uvs_worker *w, struct uvs_servic
 		memset(&tvaddr, 0, sizeof(tvaddr));
 		tvaddr.ip = htonl(svc->key.fwmark);
 		tvport = 0;
-	} else if (svc->key.port == htons(FTP_PORT)) {
+	} else if (svc->key.port == htons(UVS_FTP_PORT)) {
 		tvport = 0;
 	}
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -111,9 +108,20 @@ static struct uvs_conn *persist_template(struct uvs_worker *w, struct uvs_servic
 		*why = UVS_R_NO_DEST;
 		return NULL;
 	}
-	ct = conn_create(w, p->af, tproto, &snet, 0, &tvaddr, tvport, d, d->conf.port, NULL,
-			 UVS_CONN_F_TEMPLATE, uvs_load_relaxed(&svc->timeout) /* as netmask */,
-			 now);
+	ct = uvs_conn_create(w,
+			     &(struct uvs_conn){
+				     .af = p->af,
+				     .protocol = (uint8_t)tproto,
+				     .caddr = snet,
+				     .vaddr = tvaddr,
+				     .vport = tvport,
+				     .daddr = d->conf.addr,
+				     .dport = d->conf.port,
+				     .dest = d,
+				     .flags = UVS_CONN_F_TEMPLATE,
+				     .timeout = uvs_load_relaxed(&svc->timeout), /* as netmask */
+			     },
+			     now);
 	if (!ct) {
 		uvs_dest_unbind(d, UVS_CONN_F_TEMPLATE);
 		uvs_conn_unreserve(&e->conns);
@@ -122,6 +130,20 @@ static struct uvs_conn *persist_template(struct uvs_worker *w, struct uvs_servic
 	}
 	ct->n_control = 1;
 	return ct;
+}
+
+/*
+ * The real server's port of a new connection: its destination's (if it has one) or
+ * the packet's, as ip_vs_schedule() sets it. Under persistence the kernel takes the
+ * destination's only for a packet to the service's own port (ip_vs_sched_persist()):
+ * a data connection that found the FTP service by port 20 or >= 1024 keeps its port.
+ */
+static uint16_t conn_dport(const struct uvs_service *svc, const struct uvs_dest *d,
+			   const struct uvs_pkt *p, bool persistent)
+{
+	if (persistent && svc->key.port == htons(UVS_FTP_PORT) && p->dport != svc->key.port)
+		return p->dport;
+	return d->conf.port ? d->conf.port : p->dport;
 }
 
 static void count_conn(struct uvs_worker *w, struct uvs_dest *d, struct uvs_service *svc)
@@ -191,9 +213,23 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 	/* Relaxed: a setting read on its own; uvsadm --set may race with this packet. */
 	timeout = p->protocol == IPPROTO_UDP ? uvs_load_relaxed(&e->timeouts.udp)
 					     : UVS_NEW_CONN_TIMEOUT_S;
-	c = conn_create(w, p->af, p->protocol, &p->saddr, p->sport, &p->daddr, p->dport, d,
-			d->conf.port ? d->conf.port : p->dport, ct,
-			UVS_CONN_F_INACTIVE | UVS_CONN_F_NOOUTPUT, timeout, now);
+	c = uvs_conn_create(w,
+			    &(struct uvs_conn){
+				    .af = p->af,
+				    .protocol = p->protocol,
+				    .caddr = p->saddr,
+				    .cport = p->sport,
+				    .vaddr = p->daddr,
+				    .vport = p->dport,
+				    .daddr = d->conf.addr,
+				    .dport = conn_dport(svc, d, p, ct != NULL),
+				    .dest = d,
+				    .control = ct,
+				    .flags = UVS_CONN_F_INACTIVE | UVS_CONN_F_NOOUTPUT,
+				    .state = UVS_TCP_S_NONE,
+				    .timeout = timeout,
+			    },
+			    now);
 	if (!c) {
 		uvs_dest_unbind(d, UVS_CONN_F_INACTIVE);
 		if (ct) /* release: our reads of the template come before its end */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Virtual services: validation, add/edit/delete, lookups. */
+#include "core/ftp.h"
 #include "model-internal.h"
 #include "rcu-handoff.h"
 #include "sched/sched.h"
@@ -80,6 +81,14 @@ struct uvs_service *uvs_svc_lookup(struct uvs_model *m, int af, int protocol,
 	svc = uvs_svc_find(m, &k);
 	if (svc || port == 0)
 		return svc;
+	/* Maybe an FTP data connection: port 20 or an unprivileged one finds a service on
+	 * port 21 (ip_vs_service_find(); 1024 is ip_unprivileged_port_start's default). */
+	if (protocol == IPPROTO_TCP && (port == htons(UVS_FTP_PORT - 1) || ntohs(port) >= 1024)) {
+		k.port = htons(UVS_FTP_PORT);
+		svc = uvs_svc_find(m, &k);
+		if (svc)
+			return svc;
+	}
 	k.port = 0;
 	return uvs_svc_find(m, &k);
 }

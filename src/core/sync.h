@@ -20,12 +20,9 @@
 
 #include "core/engine.h"
 
-/* Connection flags of the sync protocol beyond conn.h's (the kernel's values). */
-#define UVS_CONN_F_SYNC	    0x0020 /* entry created by sync */
-#define UVS_CONN_F_OUT_SEQ  0x0200 /* TCP sequence adjustment (FTP; uvs has none) */
-#define UVS_CONN_F_IN_SEQ   0x0400
-#define UVS_CONN_F_SEQ_MASK 0x0600
-#define UVS_CONN_F_NO_CPORT 0x0800 /* client port not known yet (FTP data) */
+/* Connection flags of the sync protocol beyond conn.h's (the kernel's values; the
+ * FTP helper's SEQ and NO_CPORT flags are in conn.h). */
+#define UVS_CONN_F_SYNC 0x0020 /* entry created by sync */
 /* The flags a backup takes from a version 1 message, and those it updates on an
  * entry it has (IP_VS_CONN_F_BACKUP_MASK, IP_VS_CONN_F_BACKUP_UPD_MASK). */
 #define UVS_CONN_F_BACKUP_MASK                                                                     \
@@ -59,6 +56,9 @@ struct uvs_sync_conn {
 	uint16_t dport;
 	uint8_t af; /* AF_INET or AF_INET6 */
 	uint8_t protocol;
+	/* The FTP helper's sequence adjustment (core/ftp.h), when flags has SEQ bits:
+	 * the SEQ_DATA option. */
+	struct uvs_seq in_seq, out_seq;
 };
 
 /* ---- master ---- */
@@ -108,7 +108,8 @@ void uvs_sync_conn_seen(struct uvs_worker *w, struct uvs_sync_out *so, struct uv
 void uvs_sync_template_rearmed(struct uvs_worker *w, struct uvs_sync_out *so, struct uvs_conn *ct,
 			       uvs_time_t now);
 
-/* The entry of connection c as the master sends it (timeout: c's, in seconds). */
+/* The entry of connection c as the master sends it (timeout: c's, in seconds), with
+ * its sequence adjustment (read under c's lock). Inside an RCU read-side section. */
 void uvs_sync_conn_fill(const struct uvs_conn *c, struct uvs_sync_conn *out);
 
 /*

@@ -93,6 +93,9 @@ static void update(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_sy
 	uvs_store_relaxed(&c->state, (uint8_t)s->state);
 	uvs_store_relaxed(&c->timeout, timeout_of(e, s, flags));
 	uvs_conn_unlock(c);
+	/* The FTP helper's sequence adjustment, as the kernel copies SEQ_DATA over. */
+	if (flags & UVS_CONN_F_SEQ_MASK)
+		uvs_conn_seq_set(c, (uint16_t)flags, &s->in_seq, &s->out_seq);
 	uvs_conn_refresh(e, c, now);
 	sync_entry_reset(e, c, (uint8_t)s->state);
 }
@@ -169,6 +172,12 @@ static enum uvs_sync_apply_result create(struct uvs_worker *w, const struct uvs_
 	c->expires = expires ? expires : now + (uvs_time_t)timeout * UVS_NS_PER_SEC;
 	uvs_conn_sync(c)->end = now & ~3ull; /* as ip_vs_conn_new() sets sync_endtime */
 	sync_entry_reset(e, c, c->state);
+	/* An FTP control connection gets the helper, as ip_vs_conn_new() binds it, and
+	 * the master's sequence adjustment (SEQ_DATA). */
+	if (uvs_ftp_serves(e, c)) {
+		uvs_ftp_bind(w, c);
+		uvs_conn_seq_set(c, (uint16_t)flags, &s->in_seq, &s->out_seq);
+	}
 	uvs_conn_hash(&e->conns, c);
 	uvs_conn_wheel_add(&w->pool, c);
 	return UVS_SYNC_APPLY_NEW;

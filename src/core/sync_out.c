@@ -100,13 +100,16 @@ unsigned uvs_sync_out_take(struct uvs_sync_out *so, unsigned i, struct uvs_sync_
 
 void uvs_sync_conn_fill(const struct uvs_conn *c, struct uvs_sync_conn *out)
 {
+	uint16_t seq_flags;
+
 	/* Relaxed loads: a copy of what a packet may be changing, as the kernel's (which
 	 * reads them without the connection's lock); the next sync carries a later one. */
 	*out = (struct uvs_sync_conn){
 		.caddr = c->caddr,
 		.vaddr = c->vaddr,
 		.daddr = c->daddr,
-		.flags = (uint32_t)(uvs_conn_flags(c) & ~UVS_CONN_F_HASHED),
+		/* APP is uvs's own (0x4000 is another flag to the kernel). */
+		.flags = (uint32_t)(uvs_conn_flags(c) & ~(UVS_CONN_F_HASHED | UVS_CONN_F_APP)),
 		.fwmark = c->dest ? c->dest->vkey.fwmark : 0,
 		.timeout = uvs_load_relaxed(&c->timeout),
 		.state = uvs_load_relaxed(&c->state),
@@ -116,6 +119,9 @@ void uvs_sync_conn_fill(const struct uvs_conn *c, struct uvs_sync_conn *out)
 		.af = c->af,
 		.protocol = c->protocol,
 	};
+	/* The SEQ bits as read with the adjustment, so that they agree. */
+	uvs_conn_seq_get(c, &seq_flags, &out->in_seq, &out->out_seq);
+	out->flags = (out->flags & ~(uint32_t)UVS_CONN_F_SEQ_MASK) | seq_flags;
 }
 
 /* Puts c's entry (with timeout seconds) on w's ring, or counts it lost. */
@@ -186,6 +192,8 @@ static bool needed(const struct uvs_engine *e, struct uvs_conn *c, uint32_t flag
 
 	if (flags & UVS_CONN_F_TEMPLATE) {
 		force = false;
+	} else if (flags & UVS_CONN_F_SYNPROXY) {
+		return false; /* a backup could not translate its numbers (core/synproxy.h) */
 	} else if (SYSCTL(e, sync_persist_mode) && c->control) {
 		return false; /* its template is what a backup needs */
 	} else if (c->protocol == IPPROTO_TCP || c->protocol == IPPROTO_SCTP) {

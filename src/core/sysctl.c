@@ -62,13 +62,17 @@ static int check_threshold(const struct uvs_sysctl_def *d, const long long v[2],
 #define REFUSED(n, note) ENTRY(n, INT, REFUSED, 0, 0, 0, 0, 0, NULL, note)
 /* clang-format on */
 
-#define NOT_YET_DEFENCE                                                                            \
-	"kept for the SYN-flood defences' automatic modes, which uvs does not have yet"
+#define DEFENCE_MODE                                                                               \
+	"0 off, 1 on while connection memory is short (then 2), 3 always; uvsd "                   \
+	"checks each second"
 
 /* In the order `sysctl -a` lists them (by name). */
 const struct uvs_sysctl_def uvs_sysctl_defs[] = {
-	INT(am_droprate, STORED, 10, INT_MIN, INT_MAX, NULL, NOT_YET_DEFENCE),
-	INT(amemthresh, STORED, 1024, INT_MIN, INT_MAX, NULL, NOT_YET_DEFENCE),
+	INT(am_droprate, DAEMON, 10, INT_MIN, INT_MAX, NULL,
+	    "drop_packet 3 drops one new connection in this many"),
+	INT(amemthresh, DAEMON, 1024, INT_MIN, INT_MAX, NULL,
+	    "pages (4096 bytes) of room left in the connection table (--max-conns) below "
+	    "which memory is short for the defences"),
 	INT(backup_only, ENGINE, 0, INT_MIN, INT_MAX, NULL,
 	    "every frame left to the kernel while a backup sync daemon runs"),
 	INT(cache_bypass, FIXED, 0, INT_MIN, INT_MAX, NULL,
@@ -78,8 +82,10 @@ const struct uvs_sysctl_def uvs_sysctl_defs[] = {
 	    "without replies"),
 	REFUSED(conntrack, "uvs has no netfilter conntrack to keep entries in"),
 	REFUSED(debug_level, "uvsd's logging has no IPVS debug levels"),
-	INT(drop_entry, FIXED, 0, 0, 3, NULL, "0 only: uvs has no drop_entry defence yet"),
-	INT(drop_packet, FIXED, 0, 0, 3, NULL, "0 only: uvs has no drop_packet defence yet"),
+	INT(drop_entry, DAEMON, 0, 0, 3, NULL,
+	    "ends half-open and idle entries in 1/32 of the table each second: " DEFENCE_MODE),
+	INT(drop_packet, DAEMON, 0, 0, 3, NULL,
+	    "drops a share of new connections' first packets: " DEFENCE_MODE),
 	REFUSED(est_cpulist, "uvs has no estimation kernel threads: uvsd's control thread "
 			     "estimates the rates"),
 	REFUSED(est_nice, "uvs has no estimation kernel threads: uvsd's control thread "
@@ -102,7 +108,9 @@ const struct uvs_sysctl_def uvs_sysctl_defs[] = {
 	    "uvsd estimates the rates every 2 s"),
 	INT(schedule_icmp, FIXED, 0, INT_MIN, INT_MAX, NULL,
 	    "0 only: uvs does not schedule connections for ICMP errors yet"),
-	INT(secure_tcp, FIXED, 0, 0, 3, NULL, "0 only: uvs has no secure_tcp defence yet"),
+	INT(secure_tcp, DAEMON, 0, 0, 3, NULL,
+	    "TCP follows the stricter state tables (ESTABLISHED only once the real server "
+	    "answered): " DEFENCE_MODE),
 	INT(sloppy_sctp, ENGINE, 0, INT_MIN, INT_MAX, NULL,
 	    "any SCTP packet but an ABORT may start an entry"),
 	INT(sloppy_tcp, ENGINE, 0, INT_MIN, INT_MAX, NULL,

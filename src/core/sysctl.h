@@ -54,13 +54,14 @@ struct uvs_sysctl {
 	int sync_threshold[2]; /* threshold, period */
 	int sync_refresh_period;
 	int sync_retries;
-	/* Kept and listed for the SYN-flood defences, which uvs does not have yet. */
+	/* The defences (core/defence.h): uvsd's control thread reads them each second
+	 * and, in modes 1 and 2, writes the three modes back as memory comes and goes. */
 	int amemthresh;
 	int am_droprate;
-	/* Accepted only at values that mean what uvs does (see each one's note). */
 	int drop_entry;
 	int drop_packet;
 	int secure_tcp;
+	/* Accepted only at values that mean what uvs does (see each one's note). */
 	int cache_bypass;
 	int nat_icmp_send;
 	int schedule_icmp;

@@ -41,13 +41,15 @@ static size_t dump_next(void *arg, struct uvsd_conns_entry *out, size_t max)
 
 	if (max > BATCH)
 		max = BATCH;
-	/* Entries already due are left out: the next uvsd would drop them anyway. */
+	/* Entries already due are left out: the next uvsd would drop them anyway; so are
+	 * the FTP helper's entries without a client port yet, which no reader takes. */
 	while (!n && !d->done) {
 		size_t got = uvs_conn_dump(d->e, &d->cursor, d->c, d->expires, max);
 
 		d->done = got == 0;
 		for (size_t i = 0; i < got; i++) {
-			if (d->expires[i] <= d->now || !d->c[i].timeout)
+			if (d->expires[i] <= d->now || !d->c[i].timeout ||
+			    (d->c[i].flags & UVS_CONN_F_NO_CPORT))
 				continue;
 			out[n].conn = d->c[i];
 			out[n++].left_ms = (d->expires[i] - d->now + 999999) / 1000000;

@@ -263,6 +263,11 @@ int uvsd_datapath_start(struct uvs_engine *e, const struct uvs_io_config *io,
 			goto fail;
 		}
 		t->started = true;
+		/* Named for top -H and for tests that stop one worker alone (at most
+		 * UVSD_MAX_WORKERS: two digits). */
+		char name[16];
+		snprintf(name, sizeof(name), "uvsd-worker%u", i % 100);
+		pthread_setname_np(t->tid, name);
 		pthread_mutex_lock(&dp->lock);
 		dp->started++;
 		while (!t->ready)

@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,9 @@
 
 #include "heartbeat.h"
 #include "http_addr.h"
+#include "net/announce.h"
 #include "state_file.h"
+#include "sync/handover_wire.h"
 #include "uvs/ctl.h"
 #include "uvs/version.h"
 
@@ -59,14 +62,30 @@ static void usage(FILE *f)
 		"  --sysctl NAME=VALUE set an IPVS sysctl (net.ipv4.vs.NAME) at start; repeat\n"
 		"                      for several (uvsadm --sysctl sets them later)\n"
 		"  --sysctl-file FILE  IPVS sysctls in sysctl.conf's syntax (net.ipv4.vs.* only)\n"
+		"  --sync-peer ADDR[:PORT]  the other director of a pair: each sends the\n"
+		"                      other its whole connection table over TCP PORT\n"
+		"                      (default 8848) when a sync daemon starts; IPv6 as\n"
+		"                      [ADDR]:PORT (default: no hand-over, as the kernel)\n"
+		"  --announce-table N route each VIP that can serve (a real server with a\n"
+		"                      weight above 0) in routing table N, 1..252 or\n"
+		"                      256..%u, over link uvsvipN, for BIRD to announce by\n"
+		"                      BGP; the routes go when uvsd stops or dies (needs\n"
+		"                      --interface)\n"
+		"  --announce-proto P  those routes' protocol number, %d..255 (default %d)\n"
 		"  --conn-tab-bits N   connection table of 2^N buckets, 8..24 (default 20)\n"
 		"  --max-conns N       most connections and templates, 1..%u\n"
 		"                      (default 4194304)\n"
+		"  --ftp-ports LIST    the FTP helper's ports for NAT services, up to %d\n"
+		"                      separated by commas; 0: none (default 21)\n"
+		"  --syn-proxy         answer TCP services' SYNs with SYN cookies; a real server\n"
+		"                      gets only completed handshakes (NAT real servers only)\n"
 		"  --version, -V       print uvsd's version\n"
 		"  --help\n",
 		UVSD_MAX_WORKERS, UVSD_HEARTBEAT_MIN_MS, UVSD_HEARTBEAT_MAX_MS,
 		UVSD_HEARTBEAT_DEF_MS, UVSD_MAX_CLIENTS_MAX, UVSD_MAX_CLIENTS_DEF,
-		UVSD_CLIENT_TIMEOUT_MAX, UVSD_CLIENT_TIMEOUT_DEF, UVSD_MAX_CONNS_MAX);
+		UVSD_CLIENT_TIMEOUT_MAX, UVSD_CLIENT_TIMEOUT_DEF, UVS_ANNOUNCE_TABLE_MAX,
+		UVS_ANNOUNCE_PROTO_MIN, UVS_ANNOUNCE_PROTO_DEF, UVSD_MAX_CONNS_MAX,
+		UVS_FTP_PORTS_MAX);
 }
 
 /*
@@ -156,6 +175,19 @@ static int log_level(const char *s, int *out)
 	return -1;
 }
 
+/* --ftp-ports: the ports the FTP helper serves. Returns 0, or -1 after saying why. */
+static int ftp_ports(const char *s, struct uvsd_options *o)
+{
+	struct uvs_error err;
+
+	if (uvs_ftp_ports_parse(s, o->ftp_ports, &o->nftp_ports, &err) < 0) {
+		fprintf(stderr, "uvsd: --ftp-ports: %s\n", err.msg);
+		return -1;
+	}
+	o->ftp_ports_set = true;
+	return 0;
+}
+
 /* --metrics: HOST:PORT, HOST an IPv4 address or an IPv6 one in brackets, PORT
  * 1..65535; checked here so that a mistake stops uvsd before it starts (the listener
  * opens it). Returns 0, or -1 after saying why. */
@@ -169,6 +201,49 @@ static int metrics_address(const char *s, const char **out)
 		return -1;
 	}
 	*out = s;
+	return 0;
+}
+
+/* --sync-peer: ADDR (IPv4 or IPv6), A.B.C.D:PORT or [IPV6]:PORT, PORT 1..65535 (the
+ * hand-over's, on both directors). Returns 0, or -1 after saying why. */
+static int sync_peer(const char *arg, struct uvsd_options *o)
+{
+	const char *s = arg;
+	struct sockaddr_in *in = (struct sockaddr_in *)&o->sync_peer_sa;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&o->sync_peer_sa;
+	struct uvsd_http_addr a;
+	char why[128];
+	char bare[INET6_ADDRSTRLEN + 2];
+	size_t len = strlen(s);
+
+	memset(&o->sync_peer_sa, 0, sizeof(o->sync_peer_sa));
+	/* [IPV6] without a port, as with one. */
+	if (len > 2 && len < sizeof(bare) && s[0] == '[' && s[len - 1] == ']') {
+		memcpy(bare, s + 1, len - 2);
+		bare[len - 2] = '\0';
+		if (inet_pton(AF_INET6, bare, &in6->sin6_addr) == 1)
+			s = bare;
+	}
+	if (inet_pton(AF_INET, s, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons(UVS_HANDOVER_PORT);
+		o->sync_peer_len = sizeof(*in);
+	} else if (inet_pton(AF_INET6, s, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(UVS_HANDOVER_PORT);
+		o->sync_peer_len = sizeof(*in6);
+	} else if (s[0] == ':' || uvsd_http_parse_addr(s, &a, why, sizeof(why)) < 0) {
+		fprintf(stderr, "uvsd: --sync-peer %s: %s\n", s,
+			s[0] == ':' ? "the peer's address is missing"
+				    : "not ADDRESS, A.B.C.D:PORT or [IPV6]:PORT (PORT 1..65535)");
+		return -1;
+	} else {
+		memcpy(&o->sync_peer_sa, &a.sa, a.len);
+		o->sync_peer_len = a.len;
+	}
+	o->sync_peer_port =
+		ntohs(o->sync_peer_sa.ss_family == AF_INET ? in->sin_port : in6->sin6_port);
+	o->sync_peer = arg;
 	return 0;
 }
 
@@ -187,6 +262,15 @@ static int check(const struct uvsd_options *o)
 	if (o->steer_timeout_set && o->no_steer) {
 		fprintf(stderr, "uvsd: --steer-timeout is for the steering programs: not with "
 				"--no-steer\n");
+		return -1;
+	}
+	if (o->announce_table && !o->nifs) {
+		fprintf(stderr, "uvsd: --announce-table needs --interface: a uvsd that forwards "
+				"nothing must not draw the VIPs' traffic\n");
+		return -1;
+	}
+	if (o->announce_proto_set && !o->announce_table) {
+		fprintf(stderr, "uvsd: --announce-proto is for --announce-table\n");
 		return -1;
 	}
 	return 0;
@@ -208,6 +292,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		{ "metrics", required_argument, NULL, 'P' },
 		{ "conn-tab-bits", required_argument, NULL, 'b' },
 		{ "max-conns", required_argument, NULL, 'm' },
+		{ "syn-proxy", no_argument, NULL, 'Q' },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "ring-mib", required_argument, NULL, 'R' },
@@ -221,6 +306,10 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		{ "sysctl-file", required_argument, NULL, 'Y' },
 		{ "state", required_argument, NULL, 'S' },
 		{ "conn-file", required_argument, NULL, 'C' },
+		{ "sync-peer", required_argument, NULL, 'e' },
+		{ "ftp-ports", required_argument, NULL, 'p' },
+		{ "announce-table", required_argument, NULL, 'a' },
+		{ "announce-proto", required_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v = 0;
@@ -232,6 +321,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 	o->client_timeout = UVSD_CLIENT_TIMEOUT_DEF;
 	o->log_level = LOG_INFO;
 	o->steer_timeout_ms = UVSD_HEARTBEAT_DEF_MS;
+	o->announce_proto = UVS_ANNOUNCE_PROTO_DEF;
 	while (!ret && (c = getopt_long(argc, argv, "V", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -279,6 +369,9 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		case 'P':
 			ret = metrics_address(optarg, &o->metrics);
 			break;
+		case 'e':
+			ret = sync_peer(optarg, o);
+			break;
 		case 'b':
 			if (!(ret = number("conn-tab-bits", optarg, 8, 24, &v)))
 				o->table_bits = (unsigned)v;
@@ -323,6 +416,9 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		case 'B':
 			o->busy_poll = true;
 			break;
+		case 'Q':
+			o->syn_proxy = true;
+			break;
 		case 'c':
 			if (!(ret = number("max-clients", optarg, 1, UVSD_MAX_CLIENTS_MAX, &v)))
 				o->max_clients = (unsigned)v;
@@ -337,6 +433,26 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 			break;
 		case 'Y':
 			ret = uvsd_sysctls_add_file(&o->sysctls, optarg);
+			break;
+		case 'a':
+			ret = number("announce-table", optarg, 1, UVS_ANNOUNCE_TABLE_MAX, &v);
+			if (!ret && !uvs_announce_table_ok((uint32_t)v)) {
+				fprintf(stderr,
+					"uvsd: --announce-table: %lu is the kernel's own table "
+					"(253 default, 254 main, 255 local)\n",
+					v);
+				ret = -1;
+			}
+			o->announce_table = (uint32_t)v;
+			break;
+		case 'q':
+			if (!(ret = number("announce-proto", optarg, UVS_ANNOUNCE_PROTO_MIN, 255,
+					   &v)))
+				o->announce_proto = (uint8_t)v;
+			o->announce_proto_set = true;
+			break;
+		case 'p':
+			ret = ftp_ports(optarg, o);
 			break;
 		case 'h':
 			usage(stdout);

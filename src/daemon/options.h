@@ -5,7 +5,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
+#include "core/ftp.h"
 #include "sysctl_conf.h"
 
 #define UVSD_MAX_LINKS	 16
@@ -43,9 +45,22 @@ struct uvsd_options {
 	const char *metrics;	     /* --metrics ADDR:PORT; NULL: no HTTP listener */
 	unsigned table_bits;	     /* 0: the engine's default */
 	uint32_t max_conns;	     /* 0: the engine's default */
+	bool syn_proxy;		     /* --syn-proxy (core/synproxy.h) */
 	unsigned max_clients;	     /* control socket clients at a time */
 	unsigned client_timeout;     /* seconds a control client may stay idle; 0: for ever */
+	uint32_t announce_table;     /* --announce-table; 0: announce nothing */
+	uint8_t announce_proto;	     /* --announce-proto (default UVS_ANNOUNCE_PROTO_DEF) */
+	bool announce_proto_set;     /* given on the command line */
 	struct uvsd_sysctls sysctls; /* --sysctl and --sysctl-file, checked, in order */
+	/* --sync-peer: the other director of the pair, for the full-table hand-over
+	 * (src/sync/handover.h); its port is also the one uvsd listens on. */
+	const char *sync_peer; /* NULL: no hand-over */
+	struct sockaddr_storage sync_peer_sa;
+	socklen_t sync_peer_len;
+	uint16_t sync_peer_port; /* host order */
+	bool ftp_ports_set;	 /* --ftp-ports given: ftp_ports replace the default */
+	uint16_t ftp_ports[UVS_FTP_PORTS_MAX]; /* network order */
+	unsigned nftp_ports;
 };
 
 /*

@@ -2,6 +2,7 @@
 /* uvsd's sync daemons behind the control server's daemon ops (sync_ops.h). */
 #include "sync_ops.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,4 +82,42 @@ size_t uvsd_sync_counters(struct uvs_sync *s, struct uvs_ctl_counter *out, size_
 		out[n].value = values[i];
 	}
 	return n;
+}
+
+void uvsd_sync_handover_wait(struct uvs_sync *s)
+{
+	static const char *const want[3] = { "sync_handover_fetched", "sync_handover_received",
+					     "sync_rx_new" };
+	const char *names[128];
+	uint64_t values[128], got[3] = { 0 };
+	size_t n;
+
+	if (uvs_sync_handover_wait(s, UVSD_HANDOVER_WAIT_MS) < 0)
+		uvs_log(LOG_WARNING,
+			"sync hand-over: the peer's table did not come in %d ms: forwarding "
+			"without the rest of it",
+			UVSD_HANDOVER_WAIT_MS);
+	n = uvs_sync_counters(s, names, values, 128);
+	for (size_t i = 0; i < n && i < 128; i++)
+		for (int k = 0; k < 3; k++)
+			if (!strcmp(names[i], want[k]))
+				got[k] = values[i];
+	if (got[0])
+		uvs_log(LOG_INFO,
+			"sync hand-over: %" PRIu64 " entries from the peer, %" PRIu64 " new",
+			got[1], got[2]);
+}
+
+int uvsd_sync_peer(struct uvs_sync *s, const struct uvsd_options *o)
+{
+	struct uvs_error err;
+
+	if (uvs_sync_set_peer(s, (const struct sockaddr *)&o->sync_peer_sa, o->sync_peer_len,
+			      o->sync_peer_port, &err) < 0) {
+		uvs_log(LOG_ERR, "--sync-peer %s: %s", o->sync_peer, err.msg);
+		return -1;
+	}
+	uvs_log(LOG_INFO, "sync hand-over: peer %s, listening on TCP port %u", o->sync_peer,
+		o->sync_peer_port);
+	return 0;
 }

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "announce.h"
 #include "audit.h"
 #include "base/atomic.h"
 #include "base/clock.h"
@@ -31,12 +32,14 @@
 #include "ctl/server.h"
 #include "datapath.h"
 #include "detach.h"
+#include "guard.h"
 #include "heartbeat.h"
 #include "http.h"
 #include "io/steer.h"
 #include "links.h"
 #include "log.h"
 #include "marks_file.h"
+#include "net/announce.h"
 #include "metrics_sources.h"
 #include "net/netwatch.h"
 #include "notify.h"
@@ -75,6 +78,12 @@ struct uvsd {
 	struct uvsd_view view;		     /* what the HTTP thread reads */
 	struct uvsd_metrics *metrics;	     /* /metrics' sources; NULL without --metrics */
 	struct uvsd_http *http;		     /* NULL without --metrics */
+	struct uvs_announce *routes;	     /* the VIPs' routes; NULL without --announce-table */
+	struct uvsd_announce *announce;	     /* which VIPs they are */
+	bool announce_retry;		     /* an update failed: the timer tries again */
+	uint64_t alive_until_ns; /* the workers' deadline as last published (any thread) */
+	struct uvsd_guard guard; /* the defences and the table's limit (each second) */
+	uint64_t timer_ticks;	 /* of the 1 s timer */
 };
 
 enum { FD_SIGNAL, FD_TIMER, FD_CTL, FD_NET, NFDS };
@@ -278,14 +287,21 @@ static int start_steering(struct uvsd *d)
 	for (unsigned i = 0; d->opt.af_xdp && i < d->opt.nifs; i++)
 		uvs_log(LOG_INFO, "%s: %s XDP", d->opt.ifnames[i], uvs_steer_xdp_mode(d->steer, i));
 	uvs_steer_set_marks(d->steer, d->marks);
+	/* The engine's ports: its FTP services' data connections are steered too. */
+	uvs_steer_set_ftp_ports(d->steer, d->engine.ftp_ports, d->engine.nftp_ports);
 	d->steered_generation = ~0ull;
 	steer_update(d, true);
 	return 0;
 }
 
+/* Called by a worker (or by the control thread as the heartbeat starts). */
 static int publish_alive(void *arg, uint64_t until_ns)
 {
-	return uvs_steer_alive_until(arg, until_ns);
+	struct uvsd *d = arg;
+
+	/* Relaxed: a deadline the control thread reads on its own (announce_update). */
+	uvs_store_relaxed(&d->alive_until_ns, until_ns);
+	return uvs_steer_alive_until(d->steer, until_ns);
 }
 
 /* The steering programs stop taking frames --steer-timeout ms after the workers stop
@@ -300,7 +316,7 @@ static int start_heartbeat(struct uvsd *d)
 		return 0;
 	}
 	ret = uvsd_heartbeat_new(d->nworkers, d->opt.steer_timeout_ms, uvs_monotonic_ns(),
-				 publish_alive, d->steer, &d->heartbeat);
+				 publish_alive, d, &d->heartbeat);
 	if (ret < 0) {
 		uvs_log(LOG_ERR, "steering: the fail-safe: %s", strerror(-ret));
 		return -1;
@@ -476,6 +492,60 @@ static int start_keeping_state(struct uvsd *d)
 	return 0;
 }
 
+static int announce_route(void *arg, bool add, const struct uvsd_vip *vip)
+{
+	return uvs_announce_route(arg, add, vip->af, &vip->addr);
+}
+
+/* --announce-table: the link the VIPs' routes go over, once uvsd forwards (setup's
+ * last step: a VIP is never announced before frames to it are taken). Returns 0 or -1
+ * (logged). */
+static int start_announcing(struct uvsd *d)
+{
+	struct uvs_error err;
+
+	if (!d->opt.announce_table)
+		return 0;
+	if (uvs_announce_open(d->opt.announce_table, d->opt.announce_proto, &d->routes, &err) < 0 ||
+	    uvsd_announce_new(announce_route, d->routes, &d->announce) < 0) {
+		uvs_log(LOG_ERR, "--announce-table %u: %s", d->opt.announce_table,
+			d->routes ? "out of memory" : err.msg);
+		return -1;
+	}
+	uvs_log(LOG_INFO,
+		"announce: the VIPs that can serve are routes in table %u, protocol %u, over "
+		"link %s, while uvsd runs",
+		d->opt.announce_table, d->opt.announce_proto, uvs_announce_link(d->routes));
+	return 0;
+}
+
+/* Brings the announced VIPs up to the model (control thread, after each event and
+ * every 2 s): none while the workers are past the fail-safe's deadline (wedged), as
+ * the steering programs then leave their frames to the kernel. */
+static void announce_update(struct uvsd *d, bool force)
+{
+	bool serving = !d->heartbeat || uvs_monotonic_ns() <= uvs_load_relaxed(&d->alive_until_ns);
+
+	if (d->announce)
+		d->announce_retry =
+			uvsd_announce_update(d->announce, &d->model, serving, force) != 0;
+}
+
+/* Which ports the FTP helper serves, as the kernel's module says when it loads. */
+static void log_ftp_ports(const struct uvs_engine_config *c)
+{
+	char list[UVS_FTP_PORTS_MAX * 7] = "";
+	size_t n = 0;
+
+	for (unsigned i = 0; i < c->nftp_ports; i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%u", i ? "," : "",
+				      ntohs(c->ftp_ports[i]));
+	if (c->nftp_ports)
+		uvs_log(LOG_INFO, "ftp helper: NAT services on port %s", list);
+	else
+		uvs_log(LOG_INFO, "ftp helper: off (--ftp-ports 0)");
+}
+
 static int setup(struct uvsd *d)
 {
 	struct uvs_engine_config c;
@@ -519,6 +589,11 @@ static int setup(struct uvsd *d)
 		c.table_bits = d->opt.table_bits;
 	if (d->opt.max_conns)
 		c.max_conns = d->opt.max_conns;
+	if (d->opt.ftp_ports_set) {
+		memcpy(c.ftp_ports, d->opt.ftp_ports, sizeof(c.ftp_ports));
+		c.nftp_ports = d->opt.nftp_ports;
+	}
+	c.syn_proxy = d->opt.syn_proxy;
 	c.nworkers = d->nworkers + 1;
 	c.route = uvsd_datapath_route;
 	if ((ret = uvs_engine_init(&d->engine, &d->model, &c)) < 0) {
@@ -526,6 +601,7 @@ static int setup(struct uvsd *d)
 		return -1;
 	}
 	d->engine_ready = true;
+	uvsd_guard_init(&d->guard, &d->engine);
 	if ((ret = uvs_sync_open(&d->engine, d->nworkers, &d->sync)) < 0) {
 		uvs_log(LOG_ERR, "sync daemons: %s", strerror(-ret));
 		return -1;
@@ -538,12 +614,15 @@ static int setup(struct uvsd *d)
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Its threads start with the signals blocked, as every thread of uvsd's. */
+	if (d->opt.sync_peer && uvsd_sync_peer(d->sync, &d->opt) < 0)
+		return -1;
 	d->fds[FD_SIGNAL] = (struct pollfd){ signalfd(-1, &set, SFD_CLOEXEC), POLLIN, 0 };
 	d->fds[FD_TIMER] =
 		(struct pollfd){ timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC), POLLIN, 0 };
-	struct itimerspec every2s = { { 2, 0 }, { 2, 0 } };
+	struct itimerspec every1s = { { 1, 0 }, { 1, 0 } };
 	if (d->fds[FD_SIGNAL].fd < 0 || d->fds[FD_TIMER].fd < 0 ||
-	    timerfd_settime(d->fds[FD_TIMER].fd, 0, &every2s, NULL) < 0) {
+	    timerfd_settime(d->fds[FD_TIMER].fd, 0, &every1s, NULL) < 0) {
 		uvs_log(LOG_ERR, "signals and timers: %s", strerror(errno));
 		return -1;
 	}
@@ -570,6 +649,11 @@ static int setup(struct uvsd *d)
 		return -1;
 	if (start_keeping_state(d) < 0)
 		return -1;
+	log_ftp_ports(&c); /* once this uvsd is the state file's: not for one that fails */
+	/* A daemon the state started asked its peer for the table: it comes before the
+	 * data path forwards (a restarted master takes its table back first). */
+	if (d->opt.sync_peer)
+		uvsd_sync_handover_wait(d->sync);
 	if (d->opt.marks && uvsd_marks_file_load(d->opt.marks, &d->marks) < 0)
 		return -1;
 	/* The table a planned restart kept, bound to the services just restored, before
@@ -627,7 +711,7 @@ static int setup(struct uvsd *d)
 		uvs_log(LOG_INFO, "forwarding on %u link(s) with %u worker(s)", d->opt.nifs,
 			d->nworkers);
 	}
-	return 0;
+	return start_announcing(d);
 }
 
 /* Gives the HTTP thread the sync daemons and their counters as they are now (control
@@ -718,6 +802,9 @@ static void on_timer(struct uvsd *d)
 
 	if (read(d->fds[FD_TIMER].fd, &ticks, sizeof(ticks)) != sizeof(ticks))
 		return;
+	uvsd_guard_tick(&d->guard, &d->engine, uvs_monotonic_ns()); /* each second */
+	if (d->timer_ticks++ % 2)
+		return;			    /* the rest every 2 s */
 	uvs_model_estimate_tick(&d->model); /* unless run_estimation is 0 */
 	uvs_sync_tick(d->sync);		    /* what backups made expires */
 	publish_sync(d);		    /* the metrics' sync counters */
@@ -727,6 +814,7 @@ static void on_timer(struct uvsd *d)
 		uvsd_links_check(d->links); /* what failed is tried again */
 	if (d->steer_error)
 		d->steered_generation = ~0ull; /* retry a failed sync */
+	announce_update(d, d->announce_retry); /* also sees wedged workers */
 	if (d->model.generation != d->status_generation)
 		tell_systemd(d, NULL);
 }
@@ -745,6 +833,7 @@ static void run(struct uvsd *d)
 		int state_wait = uvsd_state_tick(&d->state, state_now(d, &now), uvs_monotonic_ms());
 		int n;
 
+		announce_update(d, false);
 		if (steer_wait >= 0 && (wait < 0 || steer_wait < wait))
 			wait = steer_wait;
 		if (state_wait >= 0 && (wait < 0 || state_wait < wait))
@@ -801,6 +890,9 @@ int main(int argc, char **argv)
 		struct state_now now;
 		uvsd_state_flush(&d.state, state_now(&d, &now)); /* logs a failure */
 	}
+	/* The routers stop sending here before the workers stop forwarding. */
+	uvsd_announce_free(d.announce);
+	uvs_announce_close(d.routes);
 	/* The HTTP thread reads everything below: it stops first. */
 	uvsd_http_close(d.http);
 	uvsd_metrics_free(d.metrics);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/ftp.h"
 #include "io/steer.h"
 
 /* Where the tc filter sits: fixed, so that a stale one can be found and replaced. */
@@ -69,13 +70,22 @@ struct steer_keyvec {
 	size_t n, cap;
 };
 
+/* The FTP helper's ports (network order) beside 21, whose services' keys take every
+ * TCP port. */
+struct steer_ftp {
+	uint16_t ports[UVS_FTP_PORTS_MAX];
+	unsigned n;
+};
+
 /*
  * The keys of every service of m and of their NAT destinations (and, with marks, of
- * fwmark services fed by them), appended to out, in the model's order, duplicates
+ * fwmark services fed by them; for FTP services, port 21 and ftp's ports (may
+ * be NULL), every TCP port), appended to out, in the model's order, duplicates
  * included. Reads the model under its ctl_lock, copying nothing else. Returns 0 or
  * -ENOMEM (out then holds what was appended so far).
  */
-int steer_model_keys(struct uvs_model *m, const struct uvs_marks *marks, struct steer_keyvec *out);
+int steer_model_keys(struct uvs_model *m, const struct uvs_marks *marks,
+		     const struct steer_ftp *ftp, struct steer_keyvec *out);
 
 /*
  * The keys the map holds, in an open-addressing hash table (linear probing), each

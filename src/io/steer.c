@@ -46,6 +46,7 @@ struct uvs_steer {
 	uint32_t epoch;		       /* of the last sync, stamped on the keys it wanted */
 	struct steer_keyvec want;      /* a sync's scratch, kept for the next */
 	const struct uvs_marks *marks; /* the caller's, for fwmark services; may be NULL */
+	struct steer_ftp ftp;	       /* the FTP helper's ports (uvs_steer_set_ftp_ports) */
 };
 
 /* libbpf's own messages would go to stderr; errors reach the caller through err. */
@@ -440,7 +441,7 @@ int uvs_steer_sync(struct uvs_steer *s, struct uvs_model *m)
 	if (!s || !m)
 		return -EINVAL;
 	s->want.n = 0;
-	if ((ret = steer_model_keys(m, s->marks, &s->want)))
+	if ((ret = steer_model_keys(m, s->marks, &s->ftp, &s->want)))
 		return ret;
 	epoch = ++s->epoch ? s->epoch : ++s->epoch; /* never 0, an empty slot's */
 	/* Keys held already are stamped; new ones go into held and to the front of
@@ -473,6 +474,15 @@ void uvs_steer_set_marks(struct uvs_steer *s, const struct uvs_marks *marks)
 {
 	if (s)
 		s->marks = marks;
+}
+
+int uvs_steer_set_ftp_ports(struct uvs_steer *s, const uint16_t *ports, unsigned n)
+{
+	if (!s || n > UVS_FTP_PORTS_MAX)
+		return -EINVAL;
+	memcpy(s->ftp.ports, ports, n * sizeof(*ports));
+	s->ftp.n = n;
+	return 0;
 }
 
 void uvs_steer_close(struct uvs_steer *s)

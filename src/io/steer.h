@@ -120,6 +120,15 @@ void uvs_steer_close(struct uvs_steer *s);
  */
 void uvs_steer_set_marks(struct uvs_steer *s, const struct uvs_marks *marks);
 
+/*
+ * The FTP helper's ports (network order, at most UVS_FTP_PORTS_MAX; the engine's
+ * ftp_ports): from the next sync, a TCP service on one of them, as one on port 21
+ * always, is steered by its address alone, and its NAT servers' replies from any TCP
+ * port, for its data connections. Port 21 alone until set. Returns 0, or -EINVAL (s
+ * NULL or n too large; nothing changed).
+ */
+int uvs_steer_set_ftp_ports(struct uvs_steer *s, const uint16_t *ports, unsigned n);
+
 /* The number of keys the maps of later uvs_steer_open* calls may hold (0: the default,
  * UVS_STEER_MAX_KEYS). Process-wide; for tests that fill a map, and for directors
  * that need more. */

@@ -113,11 +113,35 @@ static size_t fwmark_keys(const struct uvs_svc_key *sk, const struct uvs_dest_co
 	return n;
 }
 
-/* The keys of service sk with destinations dests[0..ndests), written at keys (or, with
- * keys NULL, counted). Returns how many. */
-static size_t svc_keys(const struct uvs_svc_key *sk, const struct uvs_dest_conf *const *dests,
-		       size_t ndests, const struct uvs_marks *marks, struct uvs_steer_key *keys)
+/*
+ * Whether sk is an FTP service whose data connections go by its address on other
+ * ports: a TCP service on port 21, which the kernel's service lookup gives the data
+ * connections to port 20 and >= 1024 of its address (persistence, as in DR), or on a
+ * port of the FTP helper, which makes data connections to any port.
+ */
+static bool ftp_service(const struct uvs_svc_key *sk, const struct steer_ftp *ftp)
 {
+	unsigned n = ftp ? ftp->n : 0;
+
+	if (sk->fwmark || sk->protocol != IPPROTO_TCP)
+		return false;
+	if (sk->port == htons(UVS_FTP_PORT))
+		return true;
+	for (unsigned i = 0; i < n; i++)
+		if (ftp->ports[i] == sk->port)
+			return true;
+	return false;
+}
+
+/* The keys of service sk with destinations dests[0..ndests), written at keys (or, with
+ * keys NULL, counted). An FTP service's keys take every TCP port of its address, and
+ * of its NAT servers' (their data connections' ports are only known per connection;
+ * docs/decisions.md, "FTP"). Returns how many. */
+static size_t svc_keys(const struct uvs_svc_key *sk, const struct uvs_dest_conf *const *dests,
+		       size_t ndests, const struct uvs_marks *marks, const struct steer_ftp *ftp,
+		       struct uvs_steer_key *keys)
+{
+	bool ftp_any = ftp_service(sk, ftp);
 	size_t n = 0;
 
 	/* Marked after tc ingress by the kernel's rules: only uvs's own rules (marks)
@@ -125,7 +149,8 @@ static size_t svc_keys(const struct uvs_svc_key *sk, const struct uvs_dest_conf 
 	if (sk->fwmark)
 		return fwmark_keys(sk, dests, ndests, marks, keys);
 	if (keys) {
-		add_key(&keys[n], UVS_STEER_SERVICE, sk->af, sk->protocol, &sk->addr, sk->port);
+		add_key(&keys[n], UVS_STEER_SERVICE, sk->af, sk->protocol, &sk->addr,
+			ftp_any ? 0 : sk->port);
 		/* Fragments, whose ports only the first may hold, by address. */
 		add_key(&keys[n + 1], UVS_STEER_SERVICE_ADDR, sk->af, 0, &sk->addr, 0);
 	}
@@ -136,7 +161,8 @@ static size_t svc_keys(const struct uvs_svc_key *sk, const struct uvs_dest_conf 
 		if ((d->fwd & UVS_FWD_MASK) != UVS_FWD_MASQ)
 			continue;
 		if (keys) {
-			add_key(&keys[n], UVS_STEER_REPLY, d->af, sk->protocol, &d->addr, d->port);
+			add_key(&keys[n], UVS_STEER_REPLY, d->af, sk->protocol, &d->addr,
+				ftp_any ? 0 : d->port);
 			add_key(&keys[n + 1], UVS_STEER_REPLY_ADDR, d->af, 0, &d->addr, 0);
 		}
 		n += 2;
@@ -182,18 +208,19 @@ static int dest_ptrs_reserve(struct dest_ptrs *d, size_t n)
 /* Appends the keys of one service to out. */
 static int append_svc(struct steer_keyvec *out, const struct uvs_svc_key *sk,
 		      const struct uvs_dest_conf *const *dests, size_t ndests,
-		      const struct uvs_marks *marks)
+		      const struct uvs_marks *marks, const struct steer_ftp *ftp)
 {
 	/* Counted as they are written: two for the service, two for each NAT server. */
-	size_t n = svc_keys(sk, dests, ndests, marks, NULL);
+	size_t n = svc_keys(sk, dests, ndests, marks, ftp, NULL);
 
 	if (reserve(out, n))
 		return -ENOMEM;
-	out->n += svc_keys(sk, dests, ndests, marks, out->v + out->n);
+	out->n += svc_keys(sk, dests, ndests, marks, ftp, out->v + out->n);
 	return 0;
 }
 
-int steer_model_keys(struct uvs_model *m, const struct uvs_marks *marks, struct steer_keyvec *out)
+int steer_model_keys(struct uvs_model *m, const struct uvs_marks *marks,
+		     const struct steer_ftp *ftp, struct steer_keyvec *out)
 {
 	struct dest_ptrs dp = { 0 };
 	struct uvs_service *svc;
@@ -210,7 +237,7 @@ int steer_model_keys(struct uvs_model *m, const struct uvs_marks *marks, struct 
 			if (n < svc->num_dests)
 				dp.v[n++] = &d->conf;
 		}
-		if ((ret = append_svc(out, &svc->key, dp.v, n, marks)))
+		if ((ret = append_svc(out, &svc->key, dp.v, n, marks, ftp)))
 			break;
 	}
 	pthread_mutex_unlock(&m->ctl_lock);
@@ -238,7 +265,7 @@ int uvs_steer_keys_of_marked(const struct uvs_snap *snap, const struct uvs_marks
 			break;
 		for (unsigned j = 0; j < si->ndests; j++)
 			dp.v[j] = &si->dests[j].conf;
-		ret = append_svc(&keys, &si->conf.key, dp.v, si->ndests, marks);
+		ret = append_svc(&keys, &si->conf.key, dp.v, si->ndests, marks, NULL);
 	}
 	free(dp.v);
 	/* Never NULL on success, even for no keys. */

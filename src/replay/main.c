@@ -63,6 +63,10 @@ static void usage(FILE *out)
 		"                       frames from it are martian);\n"
 		"                       defaults 192.0.2.254 and 2001:db8::fe\n"
 		"  --mark ADDR=MARK     frames to ADDR carry firewall mark MARK (fwmark services)\n"
+		"  --ftp-ports LIST     the FTP helper's ports, up to 8 separated by commas;\n"
+		"                       0: none (default 21)\n"
+		"  --syn-proxy          answer TCP SYNs with SYN cookies, as uvsd --syn-proxy,\n"
+		"                       under a fixed key (SipHash's test key 00..0f)\n"
 		"  --help\n");
 }
 
@@ -91,11 +95,14 @@ static int parse_options(struct uvs_replay *r, int argc, char **argv)
 		{ "mtu", required_argument, NULL, 'M' },
 		{ "director", required_argument, NULL, 'd' },
 		{ "mark", required_argument, NULL, 'm' },
+		{ "ftp-ports", required_argument, NULL, 'f' },
+		{ "syn-proxy", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, af;
 	union uvs_addr a;
+	struct uvs_error err;
 	char *end;
 
 	uvs_replay_defaults(r);
@@ -119,6 +126,15 @@ static int parse_options(struct uvs_replay *r, int argc, char **argv)
 		case 'm':
 			if (parse_mark(r, optarg) < 0)
 				return -1;
+			break;
+		case 'f':
+			if (uvs_ftp_ports_parse(optarg, r->ftp_ports, &r->nftp_ports, &err) < 0) {
+				fprintf(stderr, "uvs-replay: --ftp-ports: %s\n", err.msg);
+				return -1;
+			}
+			break;
+		case 'S':
+			r->syn_proxy = true;
 			break;
 		case 'h':
 			usage(stdout);

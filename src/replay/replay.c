@@ -57,6 +57,8 @@ void uvs_replay_defaults(struct uvs_replay *r)
 	uvs_addr_parse(AF_INET, "192.0.2.254", &r->director4);
 	uvs_addr_parse(AF_INET6, "2001:db8::fe", &r->director6);
 	r->nmarks = 0;
+	r->ftp_ports[0] = htons(UVS_FTP_PORT);
+	r->nftp_ports = 1;
 }
 
 int uvs_replay_init(struct uvs_replay *r)
@@ -75,11 +77,16 @@ int uvs_replay_init(struct uvs_replay *r)
 	cfg.route = replay_route;
 	cfg.route_arg = r;
 	cfg.table_bits = UVS_REPLAY_TABLE_BITS;
+	memcpy(cfg.ftp_ports, r->ftp_ports, sizeof(cfg.ftp_ports));
+	cfg.nftp_ports = r->nftp_ports;
+	cfg.syn_proxy = r->syn_proxy;
 	if (uvs_engine_init(&r->engine, &r->model, &cfg) < 0) {
 		snprintf(r->error, sizeof(r->error), "cannot set up the engine");
 		uvs_model_destroy(&r->model);
 		return -1;
 	}
+	r->engine.defence.cookie_key =
+		(struct uvs_siphash_key){ UVS_REPLAY_COOKIE_KEY0, UVS_REPLAY_COOKIE_KEY1 };
 	/* The director's addresses: frames from them are martian (core/martian.h). */
 	struct uvs_host_addr director[2] = { { AF_INET, r->director4 },
 					     { AF_INET6, r->director6 } };

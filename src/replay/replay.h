@@ -55,6 +55,9 @@ struct uvs_replay {
 	union uvs_addr director4, director6;
 	struct uvs_replay_mark marks[16]; /* a frame to addr carries mark (fwmark services) */
 	unsigned nmarks;
+	uint16_t ftp_ports[UVS_FTP_PORTS_MAX]; /* the FTP helper's (network order) */
+	unsigned nftp_ports;
+	bool syn_proxy; /* --syn-proxy: cookies under UVS_REPLAY_COOKIE_KEY */
 
 	struct uvs_model model;
 	struct uvs_engine engine;
@@ -67,7 +70,13 @@ struct uvs_replay {
 	uint8_t buf[UVS_FRAME_HEADROOM + UVS_REPLAY_MAX_FRAME + UVS_REPLAY_TAILROOM];
 };
 
-/* MTU 1500, director addresses 192.0.2.254 and 2001:db8::fe, no marks. */
+/* The SYN proxy's key in uvs-replay: fixed, so that a fixture can work the cookies
+ * out (SipHash's test key, bytes 00..0f). */
+#define UVS_REPLAY_COOKIE_KEY0 0x0706050403020100ull
+#define UVS_REPLAY_COOKIE_KEY1 0x0f0e0d0c0b0a0908ull
+
+/* MTU 1500, director addresses 192.0.2.254 and 2001:db8::fe, no marks, the FTP helper
+ * on port 21. */
 void uvs_replay_defaults(struct uvs_replay *r);
 
 /* Sets up the model and the engine; the calling thread is registered with RCU and

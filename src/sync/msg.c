@@ -22,6 +22,17 @@ const char *uvs_sync_read_error_name(enum uvs_sync_read_error e)
 
 /* ---- writing ---- */
 
+void uvs_sync_record_of(const struct uvs_sync_conn *e, struct uvs_sync_record *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->conn = *e;
+	out->has_seq = e->flags & UVS_CONN_F_SEQ_MASK;
+	out->in_seq = (struct uvs_sync_seq){ e->in_seq.init_seq, e->in_seq.delta,
+					     e->in_seq.previous_delta };
+	out->out_seq = (struct uvs_sync_seq){ e->out_seq.init_seq, e->out_seq.delta,
+					      e->out_seq.previous_delta };
+}
+
 void uvs_sync_msg_start(struct uvs_sync_writer *w, void *buf, size_t limit, int version,
 			uint8_t syncid)
 {

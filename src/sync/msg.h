@@ -138,6 +138,9 @@ struct uvs_sync_record {
 	char pe_name[UVS_SYNC_PE_NAME_MAX];
 };
 
+/* The record the master sends for entry e: its SEQ_DATA when its flags say so. */
+void uvs_sync_record_of(const struct uvs_sync_conn *e, struct uvs_sync_record *out);
+
 /* The most a record takes (an IPv6 one with every option, padded). */
 #define UVS_SYNC_RECORD_MAX                                                                        \
 	(sizeof(struct uvs_sync_wire_v6) + 2 + 2 * sizeof(struct uvs_sync_wire_seq) + 2 +          \

@@ -60,6 +60,7 @@ void uvs_sync_rx_fini(struct uvs_sync_rx *rx)
 static enum uvs_sync_apply_result apply_locked(struct uvs_sync_rx *rx,
 					       const struct uvs_sync_record *r)
 {
+	struct uvs_sync_conn s = r->conn;
 	enum uvs_sync_apply_result res;
 
 	/* The kernel finds no persistence engine for it (uvs has none) and skips it. */
@@ -67,7 +68,13 @@ static enum uvs_sync_apply_result apply_locked(struct uvs_sync_rx *rx,
 		count(rx, UVS_SYNC_RX_PE);
 		return UVS_SYNC_APPLY_COUNT;
 	}
-	res = uvs_sync_apply(&rx->worker, &r->conn, uvs_model_now(rx->engine->model));
+	if (r->has_seq) { /* SEQ_DATA: for the FTP helper, if it serves the connection */
+		s.in_seq = (struct uvs_seq){ r->in_seq.init_seq, r->in_seq.delta,
+					     r->in_seq.previous_delta };
+		s.out_seq = (struct uvs_seq){ r->out_seq.init_seq, r->out_seq.delta,
+					      r->out_seq.previous_delta };
+	}
+	res = uvs_sync_apply(&rx->worker, &s, uvs_model_now(rx->engine->model));
 	count(rx, UVS_SYNC_RX_APPLY_BASE + res);
 	return res;
 }
@@ -83,8 +90,9 @@ enum uvs_sync_apply_result uvs_sync_rx_record(struct uvs_sync_rx *rx,
 	return res;
 }
 
-void uvs_sync_rx_message(struct uvs_sync_rx *rx, const void *buf, size_t len, uint8_t syncid)
+unsigned uvs_sync_rx_message(struct uvs_sync_rx *rx, const void *buf, size_t len, uint8_t syncid)
 {
+	unsigned records = 0;
 	struct uvs_sync_reader rd;
 	struct uvs_sync_record r;
 	enum uvs_sync_read_error err;
@@ -95,20 +103,22 @@ void uvs_sync_rx_message(struct uvs_sync_rx *rx, const void *buf, size_t len, ui
 	if (err != UVS_SYNC_READ_OK) {
 		count_read(rx, err);
 		pthread_mutex_unlock(&rx->lock);
-		return;
+		return 0;
 	}
 	count(rx, UVS_SYNC_RX_MSGS);
 	if (rd.version == 0)
 		count(rx, UVS_SYNC_RX_V0_MSGS);
 	while ((n = uvs_sync_msg_next(&rd, &r, &err)) != UVS_SYNC_END) {
-		if (n == UVS_SYNC_RECORD)
+		if (n == UVS_SYNC_RECORD) {
 			apply_locked(rx, &r);
-		else
+			records++;
+		} else
 			count_read(rx, err);
 		if (n == UVS_SYNC_STOP)
 			break;
 	}
 	pthread_mutex_unlock(&rx->lock);
+	return records;
 }
 
 void uvs_sync_rx_restore(struct uvs_sync_rx *rx, const struct uvs_sync_conn *c,

@@ -54,9 +54,10 @@ const char *uvs_sync_rx_counter_name(unsigned i);
 
 /*
  * Reads one message (untrusted bytes) and applies its records; syncid: the backup's
- * (0 takes every message). Caller registered with RCU, outside a read-side section.
+ * (0 takes every message). Returns how many records were read (and applied, each to
+ * its outcome). Caller registered with RCU, outside a read-side section.
  */
-void uvs_sync_rx_message(struct uvs_sync_rx *rx, const void *buf, size_t len, uint8_t syncid);
+unsigned uvs_sync_rx_message(struct uvs_sync_rx *rx, const void *buf, size_t len, uint8_t syncid);
 /*
  * Applies one record as a message's would be: for a transport that brings records its
  * own way. Returns the outcome (also counted); a record with persistence engine data

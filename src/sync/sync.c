@@ -20,6 +20,7 @@
 
 #include "base/atomic.h"
 #include "core/sync.h"
+#include "sync/handover.h"
 #include "sync/rx.h"
 #include "sync/sock.h"
 #include "sync/tx.h"
@@ -47,8 +48,10 @@ struct uvs_sync {
 	struct uvs_engine *engine;
 	struct uvs_sync_rx rx;
 	struct daemon master, backup;
-	unsigned nports;		     /* while either runs: both use as many */
-	uint64_t tx_done[UVS_SYNC_TX_COUNT]; /* of masters that stopped */
+	unsigned nports;			    /* while either runs: both use as many */
+	uint64_t tx_done[UVS_SYNC_TX_COUNT];	    /* of masters that stopped */
+	struct uvs_handover *handover;		    /* NULL: no peer named */
+	uint64_t handover_done[UVS_HANDOVER_COUNT]; /* of the hand-over closed */
 };
 
 /* ---- settings ---- */
@@ -292,6 +295,10 @@ int uvs_sync_start(struct uvs_sync *s, const struct uvs_sync_config *c, struct u
 		uvs_engine_set_sync_backup(s->engine, true);
 	d->running = true;
 	s->nports = nports;
+	/* The daemon runs first, so that what changes during the hand-over comes
+	 * with the group's messages. */
+	if (s->handover)
+		uvs_handover_fetch(s->handover);
 	return 0;
 }
 
@@ -338,12 +345,49 @@ int uvs_sync_open(struct uvs_engine *e, unsigned worker_id, struct uvs_sync **ou
 	return 0;
 }
 
+int uvs_sync_set_peer(struct uvs_sync *s, const struct sockaddr *peer, socklen_t len,
+		      uint16_t listen_port, struct uvs_error *err)
+{
+	struct uvs_handover_config c = { .engine = s->engine,
+					 .rx = &s->rx,
+					 .listen_port = listen_port };
+
+	if (s->handover)
+		return uvs_errorf(err, EEXIST, "sync hand-over: a peer is named already");
+	if (len > sizeof(c.peer))
+		return uvs_errorf(err, EINVAL, "sync hand-over: address too long");
+	memcpy(&c.peer, peer, len);
+	c.peer_len = len;
+	return uvs_handover_open(&c, &s->handover, err);
+}
+
+uint16_t uvs_sync_handover_port(const struct uvs_sync *s)
+{
+	return s->handover ? uvs_handover_port(s->handover) : 0;
+}
+
+void uvs_sync_handover_fetch(struct uvs_sync *s)
+{
+	if (s->handover)
+		uvs_handover_fetch(s->handover);
+}
+
+int uvs_sync_handover_wait(struct uvs_sync *s, int timeout_ms)
+{
+	return s->handover ? uvs_handover_wait(s->handover, timeout_ms) : 0;
+}
+
 void uvs_sync_stop_all(struct uvs_sync *s)
 {
 	if (!s)
 		return;
 	uvs_sync_stop(s, UVS_SYNC_MASTER);
 	uvs_sync_stop(s, UVS_SYNC_BACKUP);
+	if (s->handover) { /* its threads read and write the engine's table */
+		uvs_handover_counters(s->handover, s->handover_done);
+		uvs_handover_close(s->handover);
+		s->handover = NULL;
+	}
 }
 
 void uvs_sync_close(struct uvs_sync *s)
@@ -378,7 +422,15 @@ static const char *const rx_names[UVS_SYNC_RX_COUNT] = {
 #undef X
 };
 
+static const char *const handover_names[UVS_HANDOVER_COUNT] = {
+#define X(name, text) "sync_handover_" text,
+	UVS_HANDOVER_COUNTERS(X) UVS_HANDOVER_WIRE_ERRORS(X)
+#undef X
+};
+
 #define ONE(name, text) +1
+_Static_assert(0 UVS_HANDOVER_COUNTERS(ONE) UVS_HANDOVER_WIRE_ERRORS(ONE) == UVS_HANDOVER_COUNT,
+	       "a name for every hand-over counter");
 _Static_assert(0 UVS_SYNC_RX_COUNTERS(ONE) UVS_SYNC_READ_ERRORS(ONE)
 			       UVS_SYNC_APPLY_RESULTS(ONE) == UVS_SYNC_RX_COUNT,
 	       "a name for every receive counter");
@@ -399,5 +451,14 @@ size_t uvs_sync_counters(struct uvs_sync *s, const char **names, uint64_t *value
 		names[n] = rx_names[i];
 		values[n] = uvs_load_relaxed(&s->rx.counters[i]); /* relaxed: racy reads */
 	}
-	return UVS_SYNC_TX_COUNT + UVS_SYNC_RX_COUNT;
+	uint64_t ho[UVS_HANDOVER_COUNT];
+	if (s->handover)
+		uvs_handover_counters(s->handover, ho);
+	else
+		memcpy(ho, s->handover_done, sizeof(ho));
+	for (unsigned i = 0; i < UVS_HANDOVER_COUNT && n < max; i++, n++) {
+		names[n] = handover_names[i];
+		values[n] = ho[i];
+	}
+	return UVS_SYNC_TX_COUNT + UVS_SYNC_RX_COUNT + UVS_HANDOVER_COUNT;
 }

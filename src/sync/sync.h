@@ -14,6 +14,7 @@
 #define UVS_SYNC_SYNC_H
 
 #include <net/if.h>
+#include <sys/socket.h>
 #include <stdint.h>
 
 #include "base/error.h"
@@ -53,7 +54,7 @@ struct uvs_sync;
  * RCU. Returns 0 or a negative errno.
  */
 int uvs_sync_open(struct uvs_engine *e, unsigned worker_id, struct uvs_sync **out);
-/* Stops both daemons. Call before uvs_engine_destroy. Accepts NULL. */
+/* Stops both daemons, and the hand-over. Call before uvs_engine_destroy. Accepts NULL. */
 void uvs_sync_stop_all(struct uvs_sync *s);
 /* Frees s, after uvs_engine_destroy. Accepts NULL. */
 void uvs_sync_close(struct uvs_sync *s);
@@ -76,6 +77,22 @@ int uvs_sync_stop(struct uvs_sync *s, int state);
  */
 void uvs_sync_restore_conns(struct uvs_sync *s, const struct uvs_sync_conn *c,
 			    const uvs_time_t *expires, size_t n, uint64_t *results);
+
+/*
+ * The full-table hand-over (handover.h), beyond the kernel: listens on TCP
+ * listen_port (host order; 0: any) for peer, the other director, and from now on asks
+ * peer (its address and port) for its whole table each time a daemon starts. Once,
+ * before uvs_sync_stop_all. Returns 0 or a negative errno with *err set.
+ */
+int uvs_sync_set_peer(struct uvs_sync *s, const struct sockaddr *peer, socklen_t len,
+		      uint16_t listen_port, struct uvs_error *err);
+/* The TCP port the hand-over listens on (host order); 0 without a peer. */
+uint16_t uvs_sync_handover_port(const struct uvs_sync *s);
+/* Asks the peer for its table now, as a daemon's start does (nothing without a peer). */
+void uvs_sync_handover_fetch(struct uvs_sync *s);
+/* Waits, at most timeout_ms, until the tables asked for so far have come (or failed).
+ * Returns 0, or -ETIMEDOUT. */
+int uvs_sync_handover_wait(struct uvs_sync *s, int timeout_ms);
 
 /* Expires the connections backups made; call every second or two. */
 void uvs_sync_tick(struct uvs_sync *s);

@@ -185,8 +185,9 @@ void uvs_sync_tx_add(struct uvs_sync_tx *tx, const struct uvs_sync_conn *e, uvs_
 	int version = uvs_load_relaxed(&tx->c.engine->model->sysctl.sync_version) ? 1 : 0;
 	unsigned i = port_of(tx, e);
 	struct port *p = &tx->ports[i];
-	struct uvs_sync_record r = { .conn = *e };
+	struct uvs_sync_record r;
 
+	uvs_sync_record_of(e, &r);
 	if (version == 0 && e->af != AF_INET) {
 		count(tx, UVS_SYNC_TX_V0_IPV6, 1);
 		return;

@@ -65,6 +65,21 @@ void uvs_nat_in(struct uvs_pkt *p, const union uvs_addr *daddr, uint16_t dport);
 /* NAT, reply: the source address and port become the virtual service's. */
 void uvs_nat_out(struct uvs_pkt *p, const union uvs_addr *saddr, uint16_t sport);
 
+/* Sets a TCP segment's sequence and acknowledgement numbers (host order), the
+ * checksum updated. */
+void uvs_tcp_seq_ack_set(struct uvs_pkt *p, uint32_t seq, uint32_t ack);
+
+/*
+ * Replaces old_len bytes at offset off of the TCP payload of f (whose packet is *p,
+ * the frame trimmed to it) by new_len bytes of text, moving what follows: the IP
+ * length (IPv4's header checksum with it) follows, the TCP checksum is computed
+ * afresh, and *p and f's length and tailroom describe the packet after. Returns 0;
+ * -ENOSPC if the IP packet would pass max_len bytes or 65535, or the frame its
+ * tailroom; -EINVAL if the text lies outside the packet (frame unchanged in both).
+ */
+int uvs_tcp_payload_replace(struct uvs_frame *f, struct uvs_pkt *p, uint32_t off, uint32_t old_len,
+			    const void *text, uint32_t new_len, uint32_t max_len);
+
 /*
  * Decrements the TTL (IPv4, checksum fixed) or hop limit (IPv6). Returns 0, or -1 and
  * leaves the frame unchanged if it was 1 or less: the caller answers time-exceeded.

@@ -27,6 +27,9 @@
 #   them: the VRRP master, which puts them on its eth0), and in nat the real servers'
 #   gateway is the floating LAN address .254, ::fe (LAB_FLOAT4, LAB_FLOAT6) the master
 #   holds too. Neither director holds an address of the pair until VRRP gives it one.
+#   With LAB_ECMP=1 (dr or tun), three directors dir, dir2 and [dir3] eth0 .4, ::4,
+#   active-active: rtr has no route to the VIPs of its own; BGP gives it one with a
+#   next hop per director that announces them (tests/e2e/ecmp.sh runs BIRD).
 #   Namespaces are "$LAB_PREFIX-NODE" (LAB_PREFIX defaults to uvslab<PID>); every LAN
 #   interface is eth0, with MAC 02:00:00:00:01:<host part> (rtr's client side eth1 and
 #   cli's eth0: 02:00:00:00:00:01 and :02).
@@ -111,7 +114,7 @@
 # repository's build/), LAB_UVSD and LAB_UVSADM ($LAB_BUILD/uvsd, uvsadm), LAB_DECAP_OBJ
 # ($LAB_BUILD/tests/e2e/decap.o), LAB_PYTHON (python3), LAB_DIR_FORWARD (0),
 # LAB_MTU (1500), LAB_LAN_MTU (LAB_MTU), LAB_GSO (0); LAB_DIRECTOR_CMD (an array, unset)
-# and LAB_PAIR (0) when lab_up runs.
+# LAB_PAIR (0) and LAB_ECMP (0) when lab_up runs.
 # Everything runs only inside the lab's namespaces and every wait is bounded.
 set -euo pipefail
 
@@ -137,14 +140,15 @@ LAB_SINK_PORT=8000
 LAB_GUE_PORT=6080
 LAB_RS=(rs1 rs2 rs3)
 # Each node's address and MAC on its eth0 (the router's LAN side), and the router's
-# client side. dir2 is there with LAB_PAIR=1 only.
+# client side. dir2 is there with LAB_PAIR=1 or LAB_ECMP=1 only, dir3 with LAB_ECMP=1.
 declare -gA LAB_IP4=([cli]=172.16.0.2 [rtr]=192.168.0.1 [dir]=192.168.0.2 [dir2]=192.168.0.3
-	[rs1]=192.168.0.11 [rs2]=192.168.0.12 [rs3]=192.168.0.13)
+	[dir3]=192.168.0.4 [rs1]=192.168.0.11 [rs2]=192.168.0.12 [rs3]=192.168.0.13)
 declare -gA LAB_IP6=([cli]=2001:db8:c::2 [rtr]=2001:db8:1::1 [dir]=2001:db8:1::2
-	[dir2]=2001:db8:1::3 [rs1]=2001:db8:1::11 [rs2]=2001:db8:1::12 [rs3]=2001:db8:1::13)
+	[dir2]=2001:db8:1::3 [dir3]=2001:db8:1::4 [rs1]=2001:db8:1::11 [rs2]=2001:db8:1::12
+	[rs3]=2001:db8:1::13)
 declare -gA LAB_MAC=([cli]=02:00:00:00:00:02 [rtr]=02:00:00:00:01:01 [dir]=02:00:00:00:01:02
-	[dir2]=02:00:00:00:01:03 [rs1]=02:00:00:00:01:11 [rs2]=02:00:00:00:01:12
-	[rs3]=02:00:00:00:01:13)
+	[dir2]=02:00:00:00:01:03 [dir3]=02:00:00:00:01:04 [rs1]=02:00:00:00:01:11
+	[rs2]=02:00:00:00:01:12 [rs3]=02:00:00:00:01:13)
 # The pair's floating LAN address (LAB_PAIR=1): the real servers' gateway in nat.
 LAB_FLOAT4=192.168.0.254
 LAB_FLOAT6=2001:db8:1::fe
@@ -157,7 +161,7 @@ LAB_LEN6=64
 LAB_MODE=
 LAB_TMP=
 LAB_NODES=()
-LAB_DIRS=() # the directors: dir, and dir2 with LAB_PAIR=1
+LAB_DIRS=() # the directors: dir, and dir2 with LAB_PAIR=1, dir2 and dir3 with LAB_ECMP=1
 
 lab_ns() {
 	printf '%s-%s\n' "$LAB_PREFIX" "$1"
@@ -220,7 +224,7 @@ _lab_lan_port() { # NODE: its eth0 on the bridge
 }
 
 _lab_is_dir() { # NODE: it is a director
-	[ "$1" = dir ] || [ "$1" = dir2 ]
+	[ "$1" = dir ] || [ "$1" = dir2 ] || [ "$1" = dir3 ]
 }
 
 # A director's default routes (via rtr) and no ICMP redirects.
@@ -243,6 +247,11 @@ lab_up() {
 		echo "lab_up: a lab is up already ($LAB_MODE); lab_down first" >&2
 		return 2
 	fi
+	if [ "${LAB_ECMP:-0}" = 1 ] && { [ "$mode" = nat ] || [ "${LAB_PAIR:-0}" = 1 ]; }; then
+		echo "lab_up: LAB_ECMP is for dr and tun (replies must not need the director" \
+			"that forwarded), without LAB_PAIR" >&2
+		return 2
+	fi
 	if [ "$mode" = tun ] && [ ! -f "$LAB_DECAP_OBJ" ]; then
 		echo "lab_up: no decap program at $LAB_DECAP_OBJ (set LAB_DECAP_OBJ)" >&2
 		return 2
@@ -250,6 +259,7 @@ lab_up() {
 	LAB_MODE=$mode
 	LAB_DIRS=(dir)
 	[ "${LAB_PAIR:-0}" != 1 ] || LAB_DIRS=(dir dir2)
+	[ "${LAB_ECMP:-0}" != 1 ] || LAB_DIRS=(dir dir2 dir3)
 	trap lab_down EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
@@ -286,7 +296,9 @@ lab_up() {
 	_lab_sysctl rtr net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	gw4=${LAB_IP4[dir]}
 	gw6=${LAB_IP6[dir]}
-	if [ "${#LAB_DIRS[@]}" -gt 1 ]; then
+	if [ "${LAB_ECMP:-0}" = 1 ]; then
+		: # active-active: the VIPs' routes come from BGP
+	elif [ "${#LAB_DIRS[@]}" -gt 1 ]; then
 		# A pair: the VIPs are on the LAN, wherever VRRP puts them.
 		ip -n "$(lab_ns rtr)" route add "$LAB_VIP4/32" dev "$LAB_DEV"
 		ip -n "$(lab_ns rtr)" -6 route add "$LAB_VIP6/128" dev "$LAB_DEV"

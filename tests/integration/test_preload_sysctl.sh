@@ -109,9 +109,9 @@ uvs-run: net.ipv4.vs.sync_retries: 4 is out of its range 0..3
 sysctl: setting key \"net.ipv4.vs.sync_retries\": Invalid argument" \
 	"$(said sysctl -w net.ipv4.vs.sync_retries=4)"
 expect "sysctl -w of a value uvs cannot honour" "1
-uvs-run: net.ipv4.vs.drop_entry: 0 only: uvs has no drop_entry defence yet
-sysctl: setting key \"net.ipv4.vs.drop_entry\": Invalid argument" \
-	"$(said sysctl -w net.ipv4.vs.drop_entry=1)"
+uvs-run: net.ipv4.vs.cache_bypass: 0 only: uvs cannot forward to a packet's own destination yet
+sysctl: setting key \"net.ipv4.vs.cache_bypass\": Invalid argument" \
+	"$(said sysctl -w net.ipv4.vs.cache_bypass=1)"
 expect "sysctl -w of a name uvs refuses: missing, with uvsd's reason" "1
 uvs-run: net.ipv4.vs.conntrack: uvs has no netfilter conntrack to keep entries in
 sysctl: cannot stat $V/conntrack: No such file or directory" \

@@ -64,9 +64,9 @@ bad "uvsd: --sysctl: net.ipv4.vs.sync_threshold: threshold 20 must be below the 
 printf '# IPVS\nnet.ipv4.vs.sloppy_tcp = 1\nnet.ipv4.ip_forward = 1\n' >"$dir/other.conf"
 bad "uvsd: $dir/other.conf:3: net.ipv4.ip_forward is not an IPVS sysctl (net.ipv4.vs.*)" \
 	--sysctl-file "$dir/other.conf"
-printf 'net.ipv4.vs.secure_tcp = 2\n' >"$dir/defence.conf"
-bad "uvsd: $dir/defence.conf:1: net.ipv4.vs.secure_tcp: 0 only: uvs has no secure_tcp defence yet" \
-	--sysctl-file "$dir/defence.conf"
+printf 'net.ipv4.vs.cache_bypass = 1\n' >"$dir/bypass.conf"
+bad "uvsd: $dir/bypass.conf:1: net.ipv4.vs.cache_bypass: 0 only: uvs cannot forward to a packet's own destination yet" \
+	--sysctl-file "$dir/bypass.conf"
 printf '\nnet.ipv4.vs.sloppy_tcp\n' >"$dir/syntax.conf"
 bad "uvsd: $dir/syntax.conf:2: not NAME = VALUE" --sysctl-file "$dir/syntax.conf"
 bad "uvsd: --sysctl-file $dir/none.conf: No such file or directory" \
@@ -80,18 +80,18 @@ net.ipv4.vs.conn_reuse_mode = 2
 net/ipv4/vs/sync_threshold=5 60
 net.ipv4.vs.expire_nodest_conn = 0
 -net.ipv4.vs.conntrack = 1
--net.ipv4.vs.secure_tcp = 1
+-net.ipv4.vs.cache_bypass = 1
 -net.ipv4.ip_forward = 1
 CONF
 start --sysctl expire_nodest_conn=1 --sysctl-file "$dir/sysctl.conf" \
 	--sysctl "net.ipv4.vs.lblc_expiration = 3600"
 expect "set at start, the last setting winning" \
-	"net.ipv4.vs.conn_reuse_mode = 2
+	"net.ipv4.vs.cache_bypass = 0
+net.ipv4.vs.conn_reuse_mode = 2
 net.ipv4.vs.expire_nodest_conn = 0
 net.ipv4.vs.lblc_expiration = 3600
-net.ipv4.vs.secure_tcp = 0
 net.ipv4.vs.sync_threshold = 5	60" \
-	"$("$uvsadm" --sysctl | grep -E 'conn_reuse|nodest|lblc_|secure|sync_threshold')"
+	"$("$uvsadm" --sysctl | grep -E 'conn_reuse|nodest|lblc_|cache_bypass|sync_threshold')"
 expect "every name uvsd has, none it refuses" "26 0" \
 	"$("$uvsadm" --sysctl | wc -l) $("$uvsadm" --sysctl | grep -c -E 'vs\.(conntrack|snat_reroute|est_cpulist|est_nice|debug_level|ignore_tunneled) ' || true)"
 expect "one, by either name" "net.ipv4.vs.amemthresh = 1024

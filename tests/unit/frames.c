@@ -145,7 +145,11 @@ size_t frame_build(uint8_t *buf, const struct frame_spec *s)
 	if (s->protocol == IPPROTO_TCP) {
 		put16(t, s->sport);
 		put16(t + 2, s->dport);
-		put16(t + 4, 0x1000);
+		uint32_t seq = s->tcp_seq ? s->tcp_seq : 0x10000000u;
+		put16(t + 4, (uint16_t)(seq >> 16));
+		put16(t + 6, (uint16_t)seq);
+		put16(t + 8, (uint16_t)(s->tcp_ack >> 16));
+		put16(t + 10, (uint16_t)s->tcp_ack);
 		t[12] = 5 << 4;
 		t[13] = s->tcp_flags;
 		put16(t + 14, 65535);

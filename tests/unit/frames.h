@@ -16,6 +16,8 @@ struct frame_spec {
 	uint16_t sport;	  /* host order */
 	uint16_t dport;
 	uint8_t tcp_flags;
+	uint32_t tcp_seq; /* host order; 0: 0x10000000 */
+	uint32_t tcp_ack; /* host order */
 	uint8_t icmp_type;
 	uint8_t icmp_code;
 	uint8_t ttl;		/* 0: 64 */

@@ -218,12 +218,28 @@ static void test_template_waits_for_its_connections(void **state)
 
 	uvs_conn_wheel_run(&fx->pool, t0, expire_cb, &log);
 	struct uvs_conn *ct = add(fx, 1, UVS_FWD_MASQ, t0 + S);
+	ct->flags |= UVS_CONN_F_TEMPLATE;
 	ct->n_control = 1;
 	/* Unhashed but still controlling: not freed. */
 	assert_int_equal(uvs_conn_wheel_run(&fx->pool, t0 + 2 * S, expire_cb, &log), 0);
 	assert_false(uvs_conn_hashed(ct));
 	ct->n_control = 0;
 	assert_int_equal(uvs_conn_wheel_run(&fx->pool, t0 + 3 * S, expire_cb, &log), 1);
+}
+
+/* A connection's n_control holds the SYN proxy's numbers, not controlled ones: it does
+ * not keep the connection. */
+static void test_connection_n_control_keeps_nothing(void **state)
+{
+	struct fixture *fx = *state;
+	struct expiry_log log = { .fx = fx };
+	uvs_time_t t0 = 5000 * S;
+
+	uvs_conn_wheel_run(&fx->pool, t0, expire_cb, &log);
+	struct uvs_conn *c = add(fx, 1, UVS_FWD_MASQ, t0 + S);
+	c->flags |= UVS_CONN_F_SYNPROXY | UVS_CONN_F_SYNPROXY_SEQ;
+	c->n_control = 0x12345678;
+	assert_int_equal(uvs_conn_wheel_run(&fx->pool, t0 + 2 * S, expire_cb, &log), 1);
 }
 
 static void test_freed_entries_are_reused_after_grace(void **state)
@@ -254,6 +270,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wheel_keeps_what_expire_keeps, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_template_waits_for_its_connections, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_connection_n_control_keeps_nothing, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_freed_entries_are_reused_after_grace, setup,
 						teardown),

@@ -136,7 +136,9 @@ static void test_refusals(void **state)
 		{ "nosuch", "1", -ENOENT, "net.ipv4.vs.nosuch: no such IPVS sysctl" },
 		{ "sync_retries", "4", -EINVAL,
 		  "net.ipv4.vs.sync_retries: 4 is out of its range 0..3" },
-		{ "drop_packet", "2", -EINVAL, "0 only: uvs has no drop_packet defence yet" },
+		{ "drop_packet", "4", -EINVAL,
+		  "net.ipv4.vs.drop_packet: 4 is out of its range 0..3" },
+		{ "cache_bypass", "1", -EINVAL, "0 only: uvs cannot forward" },
 		{ "expire_nodest_conn", "on", -EINVAL, "'on' is not an integer" },
 		{ "sync_ports", "6", -EINVAL, "6 is not a power of 2" },
 	};
@@ -299,8 +301,8 @@ static void test_uvsadm_get_and_set(void **state)
 		      "", "--sysctl", "sync_threshold = 5 60", "sync_threshold", NULL);
 	expect_uvsadm(255, "net.ipv4.vs.sloppy_tcp = 1\n",
 		      "net.ipv4.vs.conntrack: uvs has no netfilter conntrack to keep entries in\n"
-		      "net.ipv4.vs.secure_tcp: 0 only: uvs has no secure_tcp defence yet\n",
-		      "--sysctl", "conntrack=1", "secure_tcp=1", "sloppy_tcp=1", NULL);
+		      "net.ipv4.vs.secure_tcp: 5 is out of its range 0..3\n",
+		      "--sysctl", "conntrack=1", "secure_tcp=5", "sloppy_tcp=1", NULL);
 	assert_int_equal(model_int(&fx.env.m.sysctl.sloppy_tcp), 1);
 	assert_int_equal(model_int(&fx.env.m.sysctl.secure_tcp), 0);
 	/* ipvsadm's rules for a command: no options, at most four words. */

@@ -244,7 +244,7 @@ static void test_refused_write_changes_nothing(void **state)
 	memcpy(&before, &fx->eng->env.m.sysctl, sizeof(before));
 	assert_int_equal(ctl_set(fx, "conntrack", "1"), -ENOENT);
 	assert_int_equal(ctl_set(fx, "expire_nodest_conn", "1x"), -EINVAL);
-	assert_int_equal(ctl_set(fx, "secure_tcp", "1"), -EINVAL);
+	assert_int_equal(ctl_set(fx, "secure_tcp", "4"), -EINVAL);
 	assert_memory_equal(&before, &fx->eng->env.m.sysctl, sizeof(before));
 }
 

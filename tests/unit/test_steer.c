@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The steering map's keys built from a model (uvs_steer_keys_of, no BPF): services by
  * destination, NAT destinations by source, port 0, IPv6, no key for DR/TUN replies or
- * fwmark services, sorted and without duplicates; the same keys read straight from the
- * model (steer_model_keys); the set of keys a sync compares them with (steer_set). */
+ * fwmark services, FTP services by address, sorted and without duplicates; the same keys read
+ * straight from the model (steer_model_keys); the set of keys a sync compares them with
+ * (steer_set). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -146,6 +147,50 @@ static void test_fwmark_and_duplicates(void **state)
 	free(keys);
 }
 
+/* An FTP service's data connections go to other ports of its VIP and come back from
+ * other ports of its NAT servers: its keys take every TCP port of both. */
+static void test_ftp(void **state)
+{
+	struct steer_keyvec v = { 0 };
+	struct uvs_steer_key *keys;
+	struct steer_ftp ftp = { .ports = { htons(2121) }, .n = 1 };
+	int n;
+
+	keys = keys_after(*state,
+			  "-A -t 10.0.0.1:21 -s rr\n"
+			  "-a -t 10.0.0.1:21 -r 192.168.0.11:21 -m\n"
+			  "-a -t 10.0.0.1:21 -r 192.168.0.12:21 -g\n"
+			  "-A -t [2001:db8::1]:21 -s rr -p 300\n"
+			  "-a -t [2001:db8::1]:21 -r [2001:db8:1::11] -g\n"
+			  "-A -u 10.0.0.2:21 -s rr\n"
+			  "-a -u 10.0.0.2:21 -r 192.168.0.11:21 -m\n"
+			  "-A -t 10.0.0.3:2121 -s rr\n"
+			  "-a -t 10.0.0.3:2121 -r 192.168.0.13:2121 -m\n",
+			  &n);
+	assert_true(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_SERVICE, "10.0.0.1", 0)));
+	assert_false(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_SERVICE, "10.0.0.1", 21)));
+	assert_true(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_REPLY, "192.168.0.11", 0)));
+	assert_false(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_REPLY, "192.168.0.12", 0)));
+	/* DR with persistence: data connections by the VIP's other ports too. */
+	assert_true(has(keys, n, key(AF_INET6, IPPROTO_TCP, UVS_STEER_SERVICE, "2001:db8::1", 0)));
+	/* Only TCP, and only port 21 unless the helper serves more. */
+	assert_true(has(keys, n, key(AF_INET, IPPROTO_UDP, UVS_STEER_SERVICE, "10.0.0.2", 21)));
+	assert_true(has(keys, n, key(AF_INET, IPPROTO_UDP, UVS_STEER_REPLY, "192.168.0.11", 21)));
+	assert_true(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_SERVICE, "10.0.0.3", 2121)));
+	assert_true(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_REPLY, "192.168.0.13", 2121)));
+	free(keys);
+
+	/* With the helper on port 2121, that service's too. */
+	assert_int_equal(steer_model_keys(&((struct test_env *)*state)->m, NULL, &ftp, &v), 0);
+	assert_true(
+		has(v.v, (int)v.n, key(AF_INET, IPPROTO_TCP, UVS_STEER_SERVICE, "10.0.0.3", 0)));
+	assert_true(
+		has(v.v, (int)v.n, key(AF_INET, IPPROTO_TCP, UVS_STEER_REPLY, "192.168.0.13", 0)));
+	assert_false(
+		has(v.v, (int)v.n, key(AF_INET, IPPROTO_TCP, UVS_STEER_SERVICE, "10.0.0.3", 2121)));
+	free(v.v);
+}
+
 /* steer_model_keys gives the keys of a snapshot, in the model's order, duplicates
  * included. */
 static void test_model_keys(void **state)
@@ -167,7 +212,7 @@ static void test_model_keys(void **state)
 			  "-a -t 10.0.0.4:0 -r 192.168.0.11:80 -m\n",
 			  &n);
 	assert_int_equal(n, 10);
-	assert_int_equal(steer_model_keys(&((struct test_env *)*state)->m, NULL, &v), 0);
+	assert_int_equal(steer_model_keys(&((struct test_env *)*state)->m, NULL, NULL, &v), 0);
 	assert_int_equal(v.n, 12); /* 192.168.0.11:80's reply keys twice */
 	for (size_t i = 0; i < v.n; i++) {
 		assert_true(has(keys, n, v.v[i]));
@@ -200,7 +245,7 @@ static void test_many_nat_servers(void **state)
 	assert_int_equal(n, 2 + 2 * 40);
 	assert_true(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_REPLY, "192.168.1.40", 8080)));
 	assert_true(has(keys, n, key(AF_INET, 0, UVS_STEER_REPLY_ADDR, "192.168.1.40", 0)));
-	assert_int_equal(steer_model_keys(&((struct test_env *)*state)->m, NULL, &v), 0);
+	assert_int_equal(steer_model_keys(&((struct test_env *)*state)->m, NULL, NULL, &v), 0);
 	assert_int_equal(v.n, (size_t)n);
 	free(v.v);
 	free(keys);
@@ -259,6 +304,7 @@ int main(void)
 						test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_fwmark_and_duplicates, test_env_setup,
 						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_ftp, test_env_setup, test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_model_keys, test_env_setup, test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_many_nat_servers, test_env_setup,
 						test_env_teardown),
