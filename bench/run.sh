@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Builds the benchmarks with optimisation in build-bench/ and runs them:
 #   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|scrape|http|ecmp|sync|
-#                synflood] [--quick]
+#                synflood|restart|soak] [--quick]
 # sched: ns per pick for every scheduler; engine: ns per frame through the engine;
 # steer: ns per frame of the steering programs (BPF_PROG_TEST_RUN, root);
 # callgrind: instructions per frame of established NAT over 1M flows (valgrind).
@@ -20,6 +20,10 @@
 # (bench/sync.sh: new connections a second and those lost, the full-table hand-over)
 # and the takeover gap (bench/sync_gap.sh). synflood: a spoofed SYN flood against each
 # defence and the SYN proxy while curl clients run (bench/synflood.sh).
+# restart: the data path's pause across a planned restart with 10,000 and 1,000,000
+# connections in the table (bench/restart.sh, root); soak: 30 minutes of mixed traffic
+# through an AddressSanitizer build of uvsd (build-asan/) while its configuration
+# changes every second (bench/soak.sh, root; --quick: 2 minutes).
 # e2e runs those four and draws bench/frames.png and bench/http.png; its tables go to
 # build-bench/e2e/ and its report to build-bench/e2e/report.txt.
 set -eu
@@ -30,7 +34,7 @@ if [ ! -f build-bench/build.ninja ]; then
 	meson setup build-bench --buildtype=release -Db_lto=true
 fi
 ninja -C build-bench bench/sched_bench bench/engine_bench bench/steer_bench bench/gen bench/nullfwd \
-	bench/sync_bench uvsd uvsadm tests/e2e/decap.o
+	bench/conns_gen bench/sync_bench uvsd uvsadm tests/e2e/decap.o
 e2e=build-bench/e2e
 mkdir -p $e2e
 case $what in
@@ -74,6 +78,24 @@ all | e2e | scrape) bench/net.sh build-bench $e2e scrape "$@" | tee $e2e/report-
 esac
 case $what in
 all | e2e | http) bench/http.sh build-bench $e2e "$@" | tee $e2e/report-http.txt ;;
+esac
+case $what in
+all | e2e | restart)
+	rounds=3
+	[ "${1:-}" = --quick ] && rounds=1
+	bench/restart.sh build-bench $rounds | tee $e2e/report-restart.txt
+	;;
+esac
+case $what in
+all | soak)
+	secs=1800
+	[ "${1:-}" = --quick ] && secs=120
+	[ -f build-asan/build.ninja ] ||
+		meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+	ninja -C build-asan uvsd uvsadm >/dev/null
+	bench/soak.sh build-asan/uvsd build-asan/uvsadm $secs $e2e/soak-samples.txt |
+		tee $e2e/report-soak.txt
+	;;
 esac
 case $what in
 all | e2e | ecmp) bench/ecmp.sh build-bench $e2e "$@" | tee $e2e/report-ecmp.txt ;;

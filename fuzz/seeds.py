@@ -12,7 +12,7 @@ import ipaddress
 
 sys.dont_write_bytecode = True  # nothing written next to the sources
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "pylib"))
-from inetsum import csum, pseudo, with_crc32c, with_csum
+from inetsum import crc32c, csum, pseudo, with_crc32c, with_csum
 
 
 def eth(ethertype):
@@ -269,6 +269,50 @@ def sync_seeds():
     return seeds
 
 
+def conns_record(family=4, proto=6, state=3, flags=0, fwmark=0, timeout=900, left=600000,
+                 caddr="172.16.0.5", vaddr="10.0.0.1", daddr="192.168.0.11",
+                 cport=40000, vport=80, dport=80):
+    """One record of the connection table file (src/daemon/conns_file.h)."""
+    def addr(a):
+        return ipaddress.ip_address(a).packed.ljust(16, b"\0")
+    return (addr(caddr) + addr(vaddr) + addr(daddr) + struct.pack("!HHH", cport, vport, dport)
+            + struct.pack("<BBHHIIQ", family, proto, state, flags, fwmark, timeout, left))
+
+
+def conns_file(records, version=1, written=1765000000 * 10**9):
+    body = b"".join(records)
+    head = b"UVSCONNS" + struct.pack("<IIQQII", version, 76, len(records), written,
+                                     crc32c(body), 0)
+    return head + struct.pack("<II", crc32c(head), 0) + body
+
+
+def conns_seeds():
+    """Connection tables after the harness's control byte (1: the harness sets the
+    checksums, so a mutated record still reaches the record checks)."""
+    v6 = dict(family=6, caddr="2001:db8:c::2", vaddr="2001:db8:f::1", daddr="2001:db8:1::11")
+    good = {
+        "empty": [],
+        "tcp4": [conns_record()],
+        "udp6": [conns_record(proto=17, state=0, timeout=300, left=1000, **v6)],
+        "sctp4": [conns_record(proto=132, state=4, timeout=900)],
+        "template": [conns_record(flags=0x1000 | 0x0100, cport=0, caddr="172.16.0.0",
+                                  timeout=300, left=350000)],
+        "fwmark-template": [conns_record(proto=0, flags=0x1000, fwmark=7, cport=0,
+                                         vaddr="0.0.0.7", timeout=60, left=30000)],
+        "dr-inactive": [conns_record(flags=0x0003 | 0x0100 | 0x0080, state=5)],
+        "several": [conns_record(cport=40000 + i, state=i % 11) for i in range(6)],
+    }
+    seeds = {}
+    for name, records in good.items():
+        seeds["conns-" + name] = b"\0" + conns_file(records)
+        seeds["conns-" + name + "-resealed"] = b"\1" + conns_file(records)
+    seeds["conns-version2"] = b"\1" + conns_file([conns_record()], version=2)
+    seeds["conns-bad-state"] = b"\1" + conns_file([conns_record(state=99)])
+    seeds["conns-cut"] = b"\0" + conns_file([conns_record()])[:-5]
+    seeds["conns-foreign"] = b"\0uvsd-state 1\n[services]\n"
+    return seeds
+
+
 def handover_seeds():
     """What a peer sends on the hand-over's connection: each message of sync_seeds() in
     a MESSAGE frame, then END; after a control byte for 64-byte pieces."""
@@ -292,6 +336,7 @@ def main():
         "marks": marks_seeds(),
         "capture": capture_seeds(),
         "sync": sync_seeds(),
+        "conns": conns_seeds(),
         "handover": handover_seeds(),
     }.items():
         d = os.path.join(out, name)

@@ -119,6 +119,10 @@ void uvs_sync_conn_fill(const struct uvs_conn *c, struct uvs_sync_conn *out);
  * read-side section.
  */
 size_t uvs_sync_dump(struct uvs_engine *e, uint64_t *cursor, struct uvs_sync_conn *out, size_t max);
+/* The same, with each entry's expiry (the model's clock) in expires[i] when expires is
+ * not NULL: what a restart keeps (uvs_sync_restore). */
+size_t uvs_conn_dump(struct uvs_engine *e, uint64_t *cursor, struct uvs_sync_conn *out,
+		     uvs_time_t *expires, size_t max);
 
 /* ---- backup ---- */
 
@@ -162,5 +166,17 @@ const char *uvs_sync_apply_name(enum uvs_sync_apply_result r);
  */
 enum uvs_sync_apply_result uvs_sync_apply(struct uvs_worker *w, const struct uvs_sync_conn *s,
 					  uvs_time_t now);
+
+/*
+ * A connection or template that a stopping uvsd kept for the next one (a restart):
+ * made as uvs_sync_apply makes a new one (its real server found the same way, its
+ * method the real server's, the flags of UVS_CONN_F_BACKUP_MASK) but not marked
+ * UVS_CONN_F_SYNC, with s->timeout (seconds, not 0) as its timeout and expiring at
+ * `expires`, what it had left. Returns NEW, STALE if the table has it already (a
+ * duplicate), or why it was not made (BAD_PROTOCOL, BAD_STATE, NO_CPORT, NO_DEST,
+ * CONN_LIMIT, NO_MEMORY). Same caller as uvs_sync_apply.
+ */
+enum uvs_sync_apply_result uvs_sync_restore(struct uvs_worker *w, const struct uvs_sync_conn *s,
+					    uvs_time_t now, uvs_time_t expires);
 
 #endif

@@ -124,9 +124,10 @@ static struct uvs_dest *find_dest(struct uvs_engine *e, const struct uvs_sync_co
 	return d;
 }
 
-/* A new entry from s on w's pool, bound to its real server, hashed and timed. */
+/* A new entry from s on w's pool, bound to its real server, hashed and timed to expire
+ * at expires (0: its timeout from now). */
 static enum uvs_sync_apply_result create(struct uvs_worker *w, const struct uvs_sync_conn *s,
-					 uint32_t flags, uvs_time_t now)
+					 uint32_t flags, uvs_time_t now, uvs_time_t expires)
 {
 	struct uvs_engine *e = w->engine;
 	struct uvs_dest *d;
@@ -168,7 +169,7 @@ static enum uvs_sync_apply_result create(struct uvs_worker *w, const struct uvs_
 	c->flags = (uint16_t)flags;
 	c->state = (uint8_t)s->state;
 	c->timeout = timeout;
-	c->expires = now + (uvs_time_t)timeout * UVS_NS_PER_SEC;
+	c->expires = expires ? expires : now + (uvs_time_t)timeout * UVS_NS_PER_SEC;
 	uvs_conn_sync(c)->end = now & ~3ull; /* as ip_vs_conn_new() sets sync_endtime */
 	sync_entry_reset(e, c, c->state);
 	/* An FTP control connection gets the helper, as ip_vs_conn_new() binds it, and
@@ -213,8 +214,30 @@ enum uvs_sync_apply_result uvs_sync_apply(struct uvs_worker *w, const struct uvs
 		update(e, c, s, flags, now);
 		r = UVS_SYNC_APPLY_UPDATED;
 	} else {
-		r = create(w, s, flags, now);
+		r = create(w, s, flags, now, 0);
 	}
+	rcu_read_unlock();
+	return r;
+}
+
+enum uvs_sync_apply_result uvs_sync_restore(struct uvs_worker *w, const struct uvs_sync_conn *s,
+					    uvs_time_t now, uvs_time_t expires)
+{
+	struct uvs_engine *e = w->engine;
+	uint32_t flags = s->flags & UVS_CONN_F_BACKUP_MASK;
+	bool template = flags & UVS_CONN_F_TEMPLATE;
+	enum uvs_sync_apply_result r = check(s, flags);
+
+	if (r != UVS_SYNC_APPLY_NEW)
+		return r;
+	if (flags & UVS_CONN_F_NO_CPORT)
+		return UVS_SYNC_APPLY_NO_CPORT;
+	rcu_read_lock();
+	if (uvs_conn_in_get(&e->conns, s->af, s->protocol, &s->caddr, s->cport, &s->vaddr, s->vport,
+			    template))
+		r = UVS_SYNC_APPLY_STALE;
+	else
+		r = create(w, s, flags, now, expires > now ? expires : now + 1);
 	rcu_read_unlock();
 	return r;
 }

@@ -39,6 +39,9 @@ static void usage(FILE *f)
 		"                      crashes, or none (default: state in systemd's\n"
 		"                      $STATE_DIRECTORY, else " UVSD_STATE_DEFAULT " for the\n"
 		"                      default control socket, else none)\n"
+		"  --conn-file FILE    at a stop (SIGTERM, SIGINT) write the connection table\n"
+		"                      to FILE, and at start take it back before forwarding,\n"
+		"                      or none (default: the state file's path + .conns)\n"
 		"  --marks FILE        mark rules for fwmark services (iptables-save's mangle\n"
 		"                      MARK rules); SIGHUP reloads it\n"
 		"  --socket PATH       control socket (default $" UVS_CTL_PATH_ENV
@@ -302,6 +305,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		{ "sysctl", required_argument, NULL, 'y' },
 		{ "sysctl-file", required_argument, NULL, 'Y' },
 		{ "state", required_argument, NULL, 'S' },
+		{ "conn-file", required_argument, NULL, 'C' },
 		{ "sync-peer", required_argument, NULL, 'e' },
 		{ "ftp-ports", required_argument, NULL, 'p' },
 		{ "announce-table", required_argument, NULL, 'a' },
@@ -331,6 +335,12 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 			o->state = NULL;
 			if (!o->state_none)
 				ret = path("state", optarg, &o->state);
+			break;
+		case 'C':
+			o->conn_file_none = !strcmp(optarg, "none");
+			o->conn_file = NULL;
+			if (!o->conn_file_none)
+				ret = path("conn-file", optarg, &o->conn_file);
 			break;
 		case 's':
 			ret = path("socket", optarg, &o->socket);

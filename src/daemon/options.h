@@ -31,8 +31,10 @@ struct uvsd_options {
 	unsigned workers;	   /* 0: one per online CPU */
 	uint32_t ring_mib;	   /* 0: the backend's default */
 	const char *rules;
-	const char *state; /* --state FILE; NULL: the default */
-	bool state_none;   /* --state none */
+	const char *state;     /* --state FILE; NULL: the default */
+	bool state_none;       /* --state none */
+	const char *conn_file; /* --conn-file FILE; NULL: the default (beside the state) */
+	bool conn_file_none;   /* --conn-file none */
 	const char *marks;
 	const char *socket; /* NULL: $UVSD_SOCKET or the default */
 	const char *group;

@@ -28,6 +28,7 @@
 #include "base/clock.h"
 #include "core/engine.h"
 #include "conns.h"
+#include "conns_keep.h"
 #include "ctl/server.h"
 #include "datapath.h"
 #include "detach.h"
@@ -70,17 +71,19 @@ struct uvsd {
 	struct uvs_netwatch *netwatch;	/* links and addresses; NULL without --interface */
 	struct uvsd_links *links;	/* NULL without --interface */
 	struct uvsd_state_keeper state; /* file NULL: no state file */
-	char *declared;	       /* what the rules file declared at its last load; NULL before */
-	struct pollfd fds[4];  /* signals, timer, the control server, netwatch */
-	struct uvsd_view view; /* what the HTTP thread reads */
-	struct uvsd_metrics *metrics;	/* /metrics' sources; NULL without --metrics */
-	struct uvsd_http *http;		/* NULL without --metrics */
-	struct uvs_announce *routes;	/* the VIPs' routes; NULL without --announce-table */
-	struct uvsd_announce *announce; /* which VIPs they are */
-	bool announce_retry;		/* an update failed: the timer tries again */
-	uint64_t alive_until_ns;	/* the workers' deadline as last published (any thread) */
-	struct uvsd_guard guard;	/* the defences and the table's limit (each second) */
-	uint64_t timer_ticks;		/* of the 1 s timer */
+	char *declared;	 /* what the rules file declared at its last load; NULL before */
+	char *conn_file; /* the table across a restart (conns_keep.h); NULL: not kept */
+	struct uvsd_conns_restored restored; /* what became of it at start */
+	struct pollfd fds[4];		     /* signals, timer, the control server, netwatch */
+	struct uvsd_view view;		     /* what the HTTP thread reads */
+	struct uvsd_metrics *metrics;	     /* /metrics' sources; NULL without --metrics */
+	struct uvsd_http *http;		     /* NULL without --metrics */
+	struct uvs_announce *routes;	     /* the VIPs' routes; NULL without --announce-table */
+	struct uvsd_announce *announce;	     /* which VIPs they are */
+	bool announce_retry;		     /* an update failed: the timer tries again */
+	uint64_t alive_until_ns; /* the workers' deadline as last published (any thread) */
+	struct uvsd_guard guard; /* the defences and the table's limit (each second) */
+	uint64_t timer_ticks;	 /* of the 1 s timer */
 };
 
 enum { FD_SIGNAL, FD_TIMER, FD_CTL, FD_NET, NFDS };
@@ -141,6 +144,11 @@ static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
 	put_counter(out, max, &n, "nh_cache_hits", nh.hits);
 	put_counter(out, max, &n, "nh_cache_misses", nh.misses);
 	put_counter(out, max, &n, "steer_keys", d->steer ? uvs_steer_keys(d->steer) : 0);
+	put_counter(out, max, &n, "restart_conns_restored", d->restored.restored);
+	put_counter(out, max, &n, "restart_conns_no_dest", d->restored.no_dest);
+	put_counter(out, max, &n, "restart_conns_expired", d->restored.expired);
+	put_counter(out, max, &n, "restart_conns_dropped", d->restored.dropped);
+	put_counter(out, max, &n, "restart_conns_refused", d->restored.refused);
 	return d->sync ? uvsd_sync_counters(d->sync, out, n, max) : n;
 }
 
@@ -404,6 +412,32 @@ static const char *state_path(const struct uvsd *d, char **buf)
 	return strcmp(d->opt.socket, UVS_CTL_PATH) ? NULL : UVSD_STATE_DEFAULT;
 }
 
+/* --conn-file; else the state file's path + ".conns" (none without a state file).
+ * Returns 0 (d->conn_file set or NULL) or -1 (out of memory, logged). */
+static int conn_file_path(struct uvsd *d)
+{
+	char *buf;
+	const char *state;
+
+	if (d->opt.conn_file_none)
+		return 0;
+	if (d->opt.conn_file) {
+		d->conn_file = strdup(d->opt.conn_file);
+	} else {
+		state = state_path(d, &buf);
+		if (state && asprintf(&d->conn_file, "%s.conns", state) < 0)
+			d->conn_file = NULL;
+		free(buf);
+		if (!state)
+			return 0;
+	}
+	if (!d->conn_file) {
+		uvs_log(LOG_ERR, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* Opens the state file and restores the configuration it holds (state.h): before the
  * --sysctl settings and the rules file, which go on top. Returns 0 or -1 (logged). */
 static int restore_state(struct uvsd *d)
@@ -622,6 +656,12 @@ static int setup(struct uvsd *d)
 		uvsd_sync_handover_wait(d->sync);
 	if (d->opt.marks && uvsd_marks_file_load(d->opt.marks, &d->marks) < 0)
 		return -1;
+	/* The table a planned restart kept, bound to the services just restored, before
+	 * any frame is forwarded. A file refused is logged; uvsd goes on without it. */
+	if (conn_file_path(d) < 0)
+		return -1;
+	if (d->conn_file)
+		uvsd_conns_keep_load(&d->engine, d->sync, d->conn_file, &d->restored);
 	if ((ret = uvsd_prime_open(&d->prime)) < 0) {
 		uvs_log(LOG_ERR, "rtnetlink: %s", strerror(-ret));
 		return -1;
@@ -859,6 +899,11 @@ int main(int argc, char **argv)
 	/* Workers stop before the engine they use; their structs go after it. */
 	uvs_sync_stop_all(d.sync);
 	uvsd_datapath_stop(d.dp);
+	/* The table is still now: kept for the next uvsd (a planned restart). The steering
+	 * programs stay meanwhile, so that frames wait for it rather than reach the
+	 * kernel. */
+	if (!ret && d.conn_file)
+		uvsd_conns_keep_save(&d.engine, d.conn_file);
 	uvs_steer_close(d.steer); /* the kernel handles every frame again */
 	uvsd_heartbeat_free(d.heartbeat);
 	if (d.ctl)
@@ -872,6 +917,7 @@ int main(int argc, char **argv)
 	uvsd_prime_close(d.prime);
 	uvsd_state_close(&d.state);
 	free(d.declared);
+	free(d.conn_file);
 	free(d.marks);
 	if (d.model_ready)
 		uvs_model_destroy(&d.model);

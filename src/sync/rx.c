@@ -121,6 +121,16 @@ unsigned uvs_sync_rx_message(struct uvs_sync_rx *rx, const void *buf, size_t len
 	return records;
 }
 
+void uvs_sync_rx_restore(struct uvs_sync_rx *rx, const struct uvs_sync_conn *c,
+			 const uvs_time_t *expires, size_t n, uint64_t *results)
+{
+	pthread_mutex_lock(&rx->lock);
+	uvs_time_t now = uvs_model_now(rx->engine->model);
+	for (size_t i = 0; i < n; i++)
+		results[uvs_sync_restore(&rx->worker, &c[i], now, expires[i])]++;
+	pthread_mutex_unlock(&rx->lock);
+}
+
 void uvs_sync_rx_timers(struct uvs_sync_rx *rx)
 {
 	pthread_mutex_lock(&rx->lock);

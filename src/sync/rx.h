@@ -65,6 +65,13 @@ unsigned uvs_sync_rx_message(struct uvs_sync_rx *rx, const void *buf, size_t len
  */
 enum uvs_sync_apply_result uvs_sync_rx_record(struct uvs_sync_rx *rx,
 					      const struct uvs_sync_record *r);
+/*
+ * Makes the n connections a stopping uvsd kept (c[i] expiring at expires[i]) entries
+ * of rx's worker, as uvs_sync_restore does, under one hold of the lock; counts each
+ * outcome in results[UVS_SYNC_APPLY_*] (not in rx's counters). Same caller as above.
+ */
+void uvs_sync_rx_restore(struct uvs_sync_rx *rx, const struct uvs_sync_conn *c,
+			 const uvs_time_t *expires, size_t n, uint64_t *results);
 /* Expires what the backup made, due by now. Caller registered with RCU, outside a
  * read-side section. */
 void uvs_sync_rx_timers(struct uvs_sync_rx *rx);

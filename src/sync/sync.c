@@ -399,6 +399,12 @@ void uvs_sync_close(struct uvs_sync *s)
 	free(s);
 }
 
+void uvs_sync_restore_conns(struct uvs_sync *s, const struct uvs_sync_conn *c,
+			    const uvs_time_t *expires, size_t n, uint64_t *results)
+{
+	uvs_sync_rx_restore(&s->rx, c, expires, n, results);
+}
+
 void uvs_sync_tick(struct uvs_sync *s)
 {
 	uvs_sync_rx_timers(&s->rx);

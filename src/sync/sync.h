@@ -19,6 +19,7 @@
 
 #include "base/error.h"
 #include "core/engine.h"
+#include "core/sync.h"
 
 /* The kernel's daemon states (IP_VS_STATE_*). */
 #define UVS_SYNC_MASTER 1
@@ -67,6 +68,15 @@ int uvs_sync_start(struct uvs_sync *s, const struct uvs_sync_config *c, struct u
 /* Stops the daemon of state (UVS_SYNC_MASTER or _BACKUP): its thread is joined, what
  * it had not sent is dropped. Returns 0 or -ESRCH if it was not running. */
 int uvs_sync_stop(struct uvs_sync *s, int state);
+
+/*
+ * Makes n connections a stopping uvsd kept (c[i] expiring at expires[i], the model's
+ * clock) entries of the table, owned by the worker of the backups' connections and
+ * expired with them (core/sync.h's uvs_sync_restore); adds each outcome to
+ * results[UVS_SYNC_APPLY_*]. Caller registered with RCU, outside a read-side section.
+ */
+void uvs_sync_restore_conns(struct uvs_sync *s, const struct uvs_sync_conn *c,
+			    const uvs_time_t *expires, size_t n, uint64_t *results);
 
 /*
  * The full-table hand-over (handover.h), beyond the kernel: listens on TCP
