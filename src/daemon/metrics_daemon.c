@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* uvsd's own series (metrics_sources.h): what it is, since when, what its control
- * socket was asked, the sync daemons and the SYN-flood defences. */
+ * socket was asked, the sync daemons, the SYN-flood defences and what a restart kept. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -95,6 +95,28 @@ static void sync_daemons(FILE *f, struct uvsd_view *v)
 				&(struct uvs_prom_label){ "event", c[i].name }, 1, c[i].value);
 }
 
+/* What became of the connection table a planned restart kept (--conn-file). */
+static void restart(FILE *f, const struct uvsd_view *v)
+{
+	const struct uvsd_conns_restored *r = v->restored;
+	const struct {
+		const char *result;
+		uint64_t n;
+	} results[] = {
+		{ "restored", r ? r->restored : 0 }, { "no_dest", r ? r->no_dest : 0 },
+		{ "expired", r ? r->expired : 0 },   { "dropped", r ? r->dropped : 0 },
+		{ "refused", r ? r->refused : 0 },
+	};
+
+	uvs_prom_family(f, "uvs_restart_connections", UVS_PROM_GAUGE,
+			"The connections a planned restart kept, by what became of them at "
+			"start (counters restart_conns_*; refused: 1 if the file was refused)");
+	for (size_t i = 0; i < sizeof(results) / sizeof(results[0]); i++)
+		uvs_prom_sample(f, "uvs_restart_connections",
+				&(struct uvs_prom_label){ "result", results[i].result }, 1,
+				results[i].n);
+}
+
 /* The defences' modes as their sysctls hold them (0 off ... 3 always on); uvs has
  * none yet and takes only 0 (README). */
 static void defences(FILE *f, const struct uvsd_view *v)
@@ -124,6 +146,7 @@ void uvsd_metrics_daemon(void *view, FILE *f)
 	control(f, view);
 	sync_daemons(f, view);
 	defences(f, view);
+	restart(f, view);
 }
 
 int uvsd_metrics_add_director(struct uvsd_metrics *m, struct uvsd_view *v)

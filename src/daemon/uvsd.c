@@ -739,6 +739,7 @@ static int start_metrics(struct uvsd *d)
 	d->view.engine = &d->engine;
 	d->view.dp = d->dp;
 	d->view.ctl = d->ctl;
+	d->view.restored = &d->restored; /* set by setup, constant from then on */
 	d->view.nworkers = d->dp ? d->nworkers : 0;
 	d->view.backend = !d->opt.nifs ? "none" : d->opt.af_xdp ? "af_xdp" : "af_packet";
 	publish_sync(d);

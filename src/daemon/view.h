@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "conns_keep.h"
 #include "core/engine.h"
 #include "ctl/server.h"
 #include "datapath.h"
@@ -18,13 +19,14 @@
 #define UVSD_VIEW_SYNC_COUNTERS 128
 
 struct uvsd_view {
-	struct uvs_model *model;       /* snapshots take its ctl_lock */
-	struct uvs_engine *engine;     /* counters: racy, monotonic reads */
-	struct uvsd_datapath *dp;      /* NULL without --interface; counters: any thread */
-	struct uvs_ctl_server *ctl;    /* uvs_ctl_server_stats(): any thread */
-	const char *backend;	       /* "af_packet", "af_xdp" or "none" */
-	unsigned nworkers;	       /* forwarding workers, 0 without --interface */
-	double start_time;	       /* the Unix time uvsd started at, in seconds */
+	struct uvs_model *model;    /* snapshots take its ctl_lock */
+	struct uvs_engine *engine;  /* counters: racy, monotonic reads */
+	struct uvsd_datapath *dp;   /* NULL without --interface; counters: any thread */
+	struct uvs_ctl_server *ctl; /* uvs_ctl_server_stats(): any thread */
+	const char *backend;	    /* "af_packet", "af_xdp" or "none" */
+	unsigned nworkers;	    /* forwarding workers, 0 without --interface */
+	double start_time;	    /* the Unix time uvsd started at, in seconds */
+	const struct uvsd_conns_restored *restored; /* the table kept across a restart */
 	uint32_t steer_keys;	       /* atomic: the steering map's keys after the last sync */
 	pthread_mutex_t sync_lock;     /* the sync daemons: */
 	struct uvs_ctl_daemon sync[2]; /* those running (as GET_DAEMON lists them) */

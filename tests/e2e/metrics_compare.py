@@ -104,6 +104,9 @@ def main():
                 c.expect(f"counter {name}", names[name], {}, int(value))
             elif name.startswith("io_"):
                 c.expect(f"counter {name}", f"uvs_{name}_total", {}, int(value))
+            elif name.startswith("restart_conns_"):
+                c.expect(f"counter {name}", "uvs_restart_connections",
+                         {"result": name[len("restart_conns_"):]}, int(value))
             elif name.startswith("sync_") and c.value("uvs_sync_events_total", {"event": name}) is not None:
                 c.expect(f"counter {name}", "uvs_sync_events_total", {"event": name}, int(value))
             else:

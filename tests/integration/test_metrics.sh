@@ -122,6 +122,8 @@ python3 -c "import sys; sys.exit(not ($now - 60 < $start <= $now + 1))" ||
 while read -r name _; do
 	case $name in
 	tx | io_* | nh_* | steer_keys) ;;
+	restart_conns_*) grep -q "^uvs_restart_connections{result=\"${name#restart_conns_}\"} 0$" \
+		"$dir/scrape" || fail "no uvs_restart_connections for $name" ;;
 	sync_*) grep -Eq "^uvs_(sync_events_total\{event|engine_frames_total\{reason)=\"$name\"\} 0$" \
 		"$dir/scrape" || fail "no uvs_sync_events_total for $name" ;;
 	*) grep -q "^uvs_engine_frames_total{reason=\"$name\"} 0$" "$dir/scrape" ||
