@@ -22,178 +22,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "announce.h"
 #include "audit.h"
 #include "base/atomic.h"
 #include "base/clock.h"
-#include "core/engine.h"
-#include "conns.h"
-#include "conns_keep.h"
-#include "ctl/server.h"
-#include "datapath.h"
 #include "detach.h"
-#include "guard.h"
-#include "heartbeat.h"
-#include "http.h"
-#include "io/steer.h"
-#include "links.h"
 #include "log.h"
 #include "marks_file.h"
-#include "net/announce.h"
-#include "metrics_sources.h"
-#include "net/netwatch.h"
 #include "notify.h"
-#include "options.h"
-#include "prime.h"
 #include "rules_file.h"
-#include "state.h"
-#include "sync/sync.h"
-#include "sync_ops.h"
 #include "uvs/ctl.h"
-
-struct uvsd {
-	struct uvsd_options opt;
-	struct uvs_model model;
-	struct uvs_engine engine;
-	struct uvs_ctl_server *ctl;
-	struct uvsd_datapath *dp; /* NULL without --interface */
-	struct uvs_sync *sync;	  /* the sync daemons; their worker is the engine's last */
-	struct uvsd_prime *prime;
-	struct uvs_steer *steer;	  /* NULL without --interface or with --no-steer */
-	struct uvsd_heartbeat *heartbeat; /* the fail-safe's; NULL without steering */
-	uint64_t steered_generation;	  /* the model generation the BPF map holds */
-	uint64_t steer_next_ms;		  /* no sync before (see steer_update) */
-	int steer_error;		  /* of the last sync, logged once */
-	struct uvs_marks *marks;	  /* --marks, in use by the workers and steering */
-	unsigned nworkers;
-	uint64_t status_generation;	/* the model generation systemd's status shows */
-	bool model_ready, engine_ready; /* what setup() got to, for the teardown */
-	struct uvs_netwatch *netwatch;	/* links and addresses; NULL without --interface */
-	struct uvsd_links *links;	/* NULL without --interface */
-	struct uvsd_state_keeper state; /* file NULL: no state file */
-	char *declared;	 /* what the rules file declared at its last load; NULL before */
-	char *conn_file; /* the table across a restart (conns_keep.h); NULL: not kept */
-	struct uvsd_conns_restored restored; /* what became of it at start */
-	struct pollfd fds[4];		     /* signals, timer, the control server, netwatch */
-	struct uvsd_view view;		     /* what the HTTP thread reads */
-	struct uvsd_metrics *metrics;	     /* /metrics' sources; NULL without --metrics */
-	struct uvsd_http *http;		     /* NULL without --metrics */
-	struct uvs_announce *routes;	     /* the VIPs' routes; NULL without --announce-table */
-	struct uvsd_announce *announce;	     /* which VIPs they are */
-	bool announce_retry;		     /* an update failed: the timer tries again */
-	uint64_t alive_until_ns; /* the workers' deadline as last published (any thread) */
-	struct uvsd_guard guard; /* the defences and the table's limit (each second) */
-	uint64_t timer_ticks;	 /* of the 1 s timer */
-};
-
-enum { FD_SIGNAL, FD_TIMER, FD_CTL, FD_NET, NFDS };
-
-/* ---- what the control server asks of the daemon ---- */
-
-static void ops_get_timeouts(void *arg, struct uvs_timeouts *out)
-{
-	struct uvsd *d = arg;
-
-	/* Relaxed: each timeout is a setting read on its own (one writer: this thread). */
-	for (int i = 0; i < UVS_TCP_S_COUNT; i++)
-		out->tcp[i] = uvs_load_relaxed(&d->engine.timeouts.tcp[i]);
-	out->udp = uvs_load_relaxed(&d->engine.timeouts.udp);
-}
-
-/* Workers read the timeouts with relaxed loads: store them the same way. */
-static void ops_set_timeouts(void *arg, uint32_t tcp, uint32_t tcpfin, uint32_t udp)
-{
-	struct uvsd *d = arg;
-	struct uvs_timeouts t;
-
-	ops_get_timeouts(d, &t);
-	uvs_timeouts_set(&t, tcp, tcpfin, udp);
-	for (int i = 0; i < UVS_TCP_S_COUNT; i++)
-		uvs_store_relaxed(&d->engine.timeouts.tcp[i], t.tcp[i]);
-	uvs_store_relaxed(&d->engine.timeouts.udp, t.udp);
-}
-
-static void put_counter(struct uvs_ctl_counter *out, size_t max, size_t *n, const char *name,
-			uint64_t value)
-{
-	if (*n < max) {
-		snprintf(out[*n].name, sizeof(out[*n].name), "%s", name);
-		out[(*n)++].value = value;
-	}
-}
-
-/* The engine's named counters, the transmitted frames, the backend's and next-hop
- * caches' counters (io_*, nh_*) and the steering map's size (steer_keys): all zero
- * without --interface. */
-static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
-{
-	struct uvsd *d = arg;
-	uint64_t c[UVS_R_COUNT], tx;
-	struct uvs_io_stats io;
-	struct uvs_nhcache_stats nh;
-	size_t n = 0;
-
-	uvs_engine_counters(&d->engine, c, &tx);
-	uvsd_datapath_counters(d->dp, &io, &nh);
-	put_counter(out, max, &n, "tx", tx);
-	for (unsigned r = 1; r < UVS_R_COUNT; r++)
-		put_counter(out, max, &n, uvs_reason_name(r), c[r]);
-#define X(name, help) put_counter(out, max, &n, "io_" #name, io.name);
-	UVS_IO_COUNTERS(X)
-#undef X
-	put_counter(out, max, &n, "nh_cache_hits", nh.hits);
-	put_counter(out, max, &n, "nh_cache_misses", nh.misses);
-	put_counter(out, max, &n, "steer_keys", d->steer ? uvs_steer_keys(d->steer) : 0);
-	put_counter(out, max, &n, "restart_conns_restored", d->restored.restored);
-	put_counter(out, max, &n, "restart_conns_no_dest", d->restored.no_dest);
-	put_counter(out, max, &n, "restart_conns_expired", d->restored.expired);
-	put_counter(out, max, &n, "restart_conns_dropped", d->restored.dropped);
-	put_counter(out, max, &n, "restart_conns_refused", d->restored.refused);
-	return d->sync ? uvsd_sync_counters(d->sync, out, n, max) : n;
-}
-
-static size_t ops_conns(void *arg, uint64_t *cursor, struct uvs_ctl_conn *out, size_t max)
-{
-	struct uvsd *d = arg;
-
-	return uvsd_conns(&d->engine, cursor, out, max);
-}
-
-/* Real servers that are this host list as Local, as with the kernel's IPVS. */
-static void ops_mark_local(void *arg, struct uvs_snap *s)
-{
-	struct uvsd *d = arg;
-
-	uvs_snap_mark_local(s, &d->engine);
-}
-
-static int ops_daemon_config(void *arg, struct uvs_ctl_daemon *dm, struct uvs_error *err)
-{
-	return uvsd_sync_config(((struct uvsd *)arg)->sync, dm, err);
-}
-
-static int ops_daemon_start(void *arg, const struct uvs_ctl_daemon *dm, struct uvs_error *err)
-{
-	return uvsd_sync_start(((struct uvsd *)arg)->sync, dm, err);
-}
-
-static void ops_daemon_stop(void *arg, const struct uvs_ctl_daemon *dm)
-{
-	uvsd_sync_stop(((struct uvsd *)arg)->sync, dm);
-}
-
-static const struct uvs_ctl_ops ctl_ops = {
-	.conns = ops_conns,
-	.mark_local = ops_mark_local,
-	.daemon_config = ops_daemon_config,
-	.daemon_start = ops_daemon_start,
-	.daemon_stop = ops_daemon_stop,
-	.get_timeouts = ops_get_timeouts,
-	.set_timeouts = ops_set_timeouts,
-	.counters = ops_counters,
-	.audit = uvsd_audit,
-	.audit_skipped = uvsd_audit_skipped,
-};
+#include "uvsd.h"
 
 /*
  * Brings the steering map up to the model's generation. A sync compares every key of
@@ -373,125 +211,6 @@ static void on_netwatch(struct uvsd *d)
 	}
 }
 
-/* The state file is written from this: the configuration as it is now. */
-struct state_now {
-	struct uvsd_state_src src;
-	struct uvs_timeouts timeouts;
-	struct uvs_ctl_daemon daemons[2];
-};
-
-static const struct uvsd_state_src *state_now(struct uvsd *d, struct state_now *now)
-{
-	ops_get_timeouts(d, &now->timeouts);
-	now->src = (struct uvsd_state_src){
-		.model = &d->model,
-		.timeouts = &now->timeouts,
-		.daemons = now->daemons,
-		.ndaemons = uvs_ctl_server_daemons(d->ctl, now->daemons),
-		.declared = d->declared,
-	};
-	return &now->src;
-}
-
-/* --state; else "state" in the state directory systemd made for the unit
- * ($STATE_DIRECTORY, StateDirectory=); else the default for the uvsd of the default
- * control socket (two uvsds must not share one file). NULL for none; *buf (freed by
- * the caller) may hold the path. */
-static const char *state_path(const struct uvsd *d, char **buf)
-{
-	const char *dir = getenv("STATE_DIRECTORY");
-
-	*buf = NULL;
-	if (d->opt.state_none)
-		return NULL;
-	if (d->opt.state)
-		return d->opt.state;
-	/* Several directories are separated by ':': the first is uvsd's. */
-	if (dir && dir[0] == '/' && asprintf(buf, "%.*s/state", (int)strcspn(dir, ":"), dir) > 0)
-		return *buf;
-	return strcmp(d->opt.socket, UVS_CTL_PATH) ? NULL : UVSD_STATE_DEFAULT;
-}
-
-/* --conn-file; else the state file's path + ".conns" (none without a state file).
- * Returns 0 (d->conn_file set or NULL) or -1 (out of memory, logged). */
-static int conn_file_path(struct uvsd *d)
-{
-	char *buf;
-	const char *state;
-
-	if (d->opt.conn_file_none)
-		return 0;
-	if (d->opt.conn_file) {
-		d->conn_file = strdup(d->opt.conn_file);
-	} else {
-		state = state_path(d, &buf);
-		if (state && asprintf(&d->conn_file, "%s.conns", state) < 0)
-			d->conn_file = NULL;
-		free(buf);
-		if (!state)
-			return 0;
-	}
-	if (!d->conn_file) {
-		uvs_log(LOG_ERR, "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
-/* Opens the state file and restores the configuration it holds (state.h): before the
- * --sysctl settings and the rules file, which go on top. Returns 0 or -1 (logged). */
-static int restore_state(struct uvsd *d)
-{
-	char *buf;
-	const char *path = state_path(d, &buf);
-	struct uvsd_state st;
-	struct uvs_error err;
-	int ret;
-
-	if (!path) {
-		uvs_log(LOG_INFO, "no state file: the configuration is not kept across a restart%s",
-			d->opt.state_none ? ""
-					  : " (--state FILE keeps it for this control socket)");
-		return 0;
-	}
-	ret = uvsd_state_file_open(path, &d->state.file, &err);
-	if (ret < 0)
-		uvs_log(LOG_ERR, "state file %s: %s", path, err.msg);
-	free(buf);
-	if (ret < 0)
-		return -1;
-	path = uvsd_state_file_path(d->state.file);
-	ret = uvsd_state_load(d->state.file, &d->model.sysctl, &st);
-	if (ret == 0) {
-		d->model.sysctl = st.sysctl; /* no worker runs yet */
-		ret = uvsd_state_restore(&st, path, &d->model, &d->engine.timeouts, d->ctl);
-		d->declared = st.declared;
-		st.declared = NULL;
-		uvsd_state_free(&st);
-	}
-	return ret < 0 ? -1 : 0;
-}
-
-/* Writes the state file as uvsd starts (a file it cannot write stops it there) and
- * keeps it from then on. Returns 0 or -1 (logged). */
-static int start_keeping_state(struct uvsd *d)
-{
-	struct state_now now;
-	struct uvs_error err;
-
-	if (!d->state.file)
-		return 0;
-	if (uvsd_state_file_save(d->state.file, state_now(d, &now), &err) < 0) {
-		uvs_log(LOG_ERR,
-			"state file %s: %s; uvsd does not start without a state file it can "
-			"write (--state none keeps none)",
-			uvsd_state_file_path(d->state.file), err.msg);
-		return -1;
-	}
-	uvsd_state_keep(&d->state, d->state.file, &now.src);
-	return 0;
-}
-
 static int announce_route(void *arg, bool add, const struct uvsd_vip *vip)
 {
 	return uvs_announce_route(arg, add, vip->af, &vip->addr);
@@ -633,7 +352,7 @@ static int setup(struct uvsd *d)
 		.max_clients = d->opt.max_clients,
 		.idle_timeout_ms = d->opt.client_timeout * 1000,
 		.model = &d->model,
-		.ops = &ctl_ops,
+		.ops = &uvsd_ctl_ops,
 		.ops_arg = d,
 	};
 	struct uvs_error err;
@@ -643,11 +362,11 @@ static int setup(struct uvsd *d)
 	}
 	d->fds[FD_CTL] = (struct pollfd){ uvs_ctl_server_fd(d->ctl), POLLIN, 0 };
 	/* The configuration kept, then what the command line says on top of it. */
-	if (restore_state(d) < 0 || uvsd_sysctls_apply(&d->opt.sysctls, &d->model.sysctl) < 0)
+	if (uvsd_restore_state(d) < 0 || uvsd_sysctls_apply(&d->opt.sysctls, &d->model.sysctl) < 0)
 		return -1;
 	if (d->opt.rules && uvsd_rules_file_apply(&d->engine, d->opt.rules, &d->declared) < 0)
 		return -1;
-	if (start_keeping_state(d) < 0)
+	if (uvsd_start_keeping_state(d) < 0)
 		return -1;
 	log_ftp_ports(&c); /* once this uvsd is the state file's: not for one that fails */
 	/* A daemon the state started asked its peer for the table: it comes before the
@@ -658,7 +377,7 @@ static int setup(struct uvsd *d)
 		return -1;
 	/* The table a planned restart kept, bound to the services just restored, before
 	 * any frame is forwarded. A file refused is logged; uvsd goes on without it. */
-	if (conn_file_path(d) < 0)
+	if (uvsd_conn_file_path(d) < 0)
 		return -1;
 	if (d->conn_file)
 		uvsd_conns_keep_load(&d->engine, d->sync, d->conn_file, &d->restored);
@@ -828,10 +547,11 @@ static void run(struct uvsd *d)
 	for (;;) {
 		/* After every event: real servers configured by it get their neighbours
 		 * resolved before the first frame to them, and its services are steered. */
-		struct state_now now;
+		struct uvsd_state_now now;
 		int wait = uvsd_prime_pass(d->prime, &d->model) ? UVSD_PRIME_GAP_MS : -1;
 		int steer_wait = steer_update(d, idle);
-		int state_wait = uvsd_state_tick(&d->state, state_now(d, &now), uvs_monotonic_ms());
+		int state_wait =
+			uvsd_state_tick(&d->state, uvsd_state_now(d, &now), uvs_monotonic_ms());
 		int n;
 
 		announce_update(d, false);
@@ -888,8 +608,8 @@ int main(int argc, char **argv)
 			uvsd_detach_ready();
 		tell_systemd(&d, "READY=1");
 		run(&d);
-		struct state_now now;
-		uvsd_state_flush(&d.state, state_now(&d, &now)); /* logs a failure */
+		struct uvsd_state_now now;
+		uvsd_state_flush(&d.state, uvsd_state_now(&d, &now)); /* logs a failure */
 	}
 	/* The routers stop sending here before the workers stop forwarding. */
 	uvsd_announce_free(d.announce);
