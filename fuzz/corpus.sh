@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 what=${1:?usage: $0 make|run BUILD_FUZZ [SECONDS]}
 build=${2:?usage: $0 make|run BUILD_FUZZ [SECONDS]}
 # UVS_FUZZ_HARNESSES: a few of them only (words).
-read -ra harnesses <<<"${UVS_FUZZ_HARNESSES:-frame rules ctl marks capture sync conns}"
+read -ra harnesses <<<"${UVS_FUZZ_HARNESSES:-frame rules ctl marks capture sync handover conns}"
 export ASAN_OPTIONS=detect_leaks=1
 ninja -C "$build" "${harnesses[@]/#/fuzz/fuzz_}" >/dev/null
 case $what in
