@@ -475,7 +475,8 @@ part_scrape() {
 			fi
 			res=$(run_frames $VIP)
 			[ -z "$scraper" ] || { kill "$scraper"; wait "$scraper" 2>/dev/null || true; }
-			# mode round fwd offered scrapes bytes-each http-thread-cpu-s
+			# mode round fwd offered gen-ns ksoftirqd-ns (run_frames) scrapes bytes-each
+			# http-thread-cpu-s
 			printf '%s\t%s\t%s\t%s\n' "$mode" "$r" "${res// /	}" \
 				"$(awk -v t=$(($(http_ticks "$uvsd_pid") - h0)) -v k="$tck" \
 					'{ n++; b = $1 } END { printf "%d\t%d\t%.3f", n, b, t / k }' "$tmp/scrapes")" \
@@ -491,7 +492,7 @@ part_scrape() {
 	for mode in none scrape; do
 		printf '%-8s %12.0f %12.0f %9.1f%% %8.0f %12.0f %14.3f\n' "$mode" "$(col "$mode" 3)" \
 			"$(col "$mode" 4)" "$(awk -v s="$(share "$mode")" 'BEGIN { print 100 * s }')" \
-			"$(col "$mode" 5)" "$(col "$mode" 6)" "$(col "$mode" 7)"
+			"$(col "$mode" 7)" "$(col "$mode" 8)" "$(col "$mode" 9)"
 	done
 	awk -v a="$(share scrape)" -v b="$(share none)" 'BEGIN {
 		printf "scrape every second: forwards %.1f%% of what it forwards without (target >= 99%%: %s)\n",
