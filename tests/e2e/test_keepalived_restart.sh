@@ -13,15 +13,9 @@
 set -euo pipefail
 # shellcheck source=tests/e2e/common.sh
 . "$(cd "$(dirname "$0")" && pwd)/common.sh"
-UVS_RUN=$(realpath "${4:?usage: $0 DECAP_OBJ UVSD UVSADM UVS_RUN SANITIZE}")
-if [ "${5:-none}" != none ]; then
-	echo "SKIP: a $5 build's preload library needs its sanitizer runtime loaded first"
-	exit 77
-fi
-command -v keepalived >/dev/null || {
-	echo "SKIP: no keepalived (apt-get install keepalived)"
-	exit 77
-}
+# shellcheck source=tests/e2e/keepalived.sh
+. "$(cd "$(dirname "$0")" && pwd)/keepalived.sh"
+ka_require "${4:?usage: $0 DECAP_OBJ UVSD UVSADM UVS_RUN SANITIZE}" "${5:-none}"
 
 V4=$LAB_VIP4
 lab_up nat

@@ -17,15 +17,9 @@
 set -euo pipefail
 # shellcheck source=tests/e2e/common.sh
 . "$(cd "$(dirname "$0")" && pwd)/common.sh"
-UVS_RUN=$(realpath "${4:?usage: $0 DECAP_OBJ UVSD UVSADM UVS_RUN SANITIZE}")
-if [ "${5:-none}" != none ]; then
-	echo "SKIP: a $5 build's preload library needs its sanitizer runtime loaded first"
-	exit 77
-fi
-command -v keepalived >/dev/null || {
-	echo "SKIP: no keepalived (apt-get install keepalived)"
-	exit 77
-}
+# shellcheck source=tests/e2e/keepalived.sh
+. "$(cd "$(dirname "$0")" && pwd)/keepalived.sh"
+ka_require "${4:?usage: $0 DECAP_OBJ UVSD UVSADM UVS_RUN SANITIZE}" "${5:-none}"
 
 V4=$LAB_VIP4
 DOWNLOADS=50
@@ -43,47 +37,8 @@ lab_uvsd_start_at dir2 --interface "$LAB_DEV" || {
 	exit 1
 }
 
-keepalived_conf() { # NODE PRIORITY
-	local rs
-	cat <<EOF
-global_defs {
-	router_id uvs-$1
-	vrrp_garp_master_delay 1
-	lvs_sync_daemon $LAB_DEV uvs id 7
-}
-vrrp_instance uvs {
-	state BACKUP
-	interface $LAB_DEV
-	virtual_router_id 51
-	priority $2
-	advert_int 1
-	virtual_ipaddress {
-		$V4/32 dev $LAB_DEV
-		$LAB_FLOAT4/$LAB_LEN4 dev $LAB_DEV
-	}
-}
-virtual_server $V4 80 {
-	delay_loop 1
-	lb_algo rr
-	lb_kind NAT
-	protocol TCP
-EOF
-	for rs in "${LAB_RS[@]}"; do
-		printf '\treal_server %s 80 {\n\t\tweight 1\n' "${LAB_IP4[$rs]}"
-		printf '\t\tTCP_CHECK {\n\t\t\tconnect_timeout 1\n\t\t}\n\t}\n'
-	done
-	echo "}"
-}
-keepalived_conf dir 150 >"$LAB_TMP/ka-dir.conf"
-keepalived_conf dir2 100 >"$LAB_TMP/ka-dir2.conf"
-
-# In the foreground, logging to $LAB_TMP/ka-NODE.log (lab_spawn's ka-NODE.pid is its
-# pid: keepalived's own pid files are kad-NODE*.pid).
-keepalived_start() { # NODE
-	lab_spawn "$1" "ka-$1" "$UVS_RUN" --socket "$(lab_uvsd_sock "$1")" keepalived \
-		--dont-fork --log-console --log-detail --no-syslog -f "$LAB_TMP/ka-$1.conf" \
-		-p "$LAB_TMP/kad-$1.pid" -c "$LAB_TMP/kad-$1-check.pid" -r "$LAB_TMP/kad-$1-vrrp.pid"
-}
+ka_pair_conf dir 150 "lvs_sync_daemon $LAB_DEV uvs id 7" >"$LAB_TMP/ka-dir.conf"
+ka_pair_conf dir2 100 "lvs_sync_daemon $LAB_DEV uvs id 7" >"$LAB_TMP/ka-dir2.conf"
 
 reals() { # NODE: the service's real servers in NODE's uvsd
 	lab_uvsadm_at "$1" -L -n | awk '/^  -> [0-9]/ { n++ } END { print n + 0 }'
@@ -94,10 +49,6 @@ daemon_is() { # NODE STATE: NODE's uvsd runs that sync daemon alone, syncid 7 on
 	d=$(lab_uvsadm_at "$1" -L --daemon)
 	[ "$(echo "$d" | wc -l)" = 1 ] && [[ $d == "$2 sync daemon (mcast=$LAB_DEV, syncid=7"[,\)]* ]]
 }
-holds() { # NODE ADDR: NODE has ADDR on its eth0
-	lab_exec "$1" ip -4 -o addr show dev "$LAB_DEV" | grep -q " $2/"
-}
-holds_pair() { holds "$1" "$V4" && holds "$1" "$LAB_FLOAT4"; }
 established() { # NODE: how many of the downloads' entries its uvsd lists ESTABLISHED
 	lab_uvsadm_at "$1" -L -n -c | awk '$3 == "ESTABLISHED" && $4 ~ /:30[0-9][0-9][0-9]$/' | wc -l
 }
@@ -122,11 +73,11 @@ finish() {
 	e2e_done
 }
 
-keepalived_start dir
-keepalived_start dir2
+ka_start dir
+ka_start dir2
 check "dir's keepalived configured dir's uvsd" lab_wait 20 has_reals dir
 check "dir2's keepalived configured dir2's uvsd" lab_wait 20 has_reals dir2
-check "dir is master: the VIP and the gateway on dir" lab_wait 15 holds_pair dir
+check "dir is master: the VIP and the gateway on dir" lab_wait 15 ka_holds_pair dir
 check "dir's keepalived started a master sync daemon in dir's uvsd" lab_wait 10 daemon_is dir master
 check "dir2's keepalived started a backup sync daemon in dir2's uvsd" lab_wait 10 daemon_is dir2 backup
 [ "$E2E_FAILED" -eq 0 ] || finish
@@ -153,7 +104,7 @@ kill -KILL "$(cat "$LAB_TMP/director.pid")"
 rm -f "$LAB_TMP/director.pid"
 before=$(find "$LAB_TMP/dl" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
 echo "    $before bytes received before the crash"
-check "VRRP gives dir2 the VIP and the gateway" lab_wait 15 holds_pair dir2
+check "VRRP gives dir2 the VIP and the gateway" lab_wait 15 ka_holds_pair dir2
 check "dir2's keepalived turned dir2's sync daemon into a master" lab_wait 10 daemon_is dir2 master
 
 bad=""

@@ -15,15 +15,9 @@
 set -euo pipefail
 # shellcheck source=tests/e2e/common.sh
 . "$(cd "$(dirname "$0")" && pwd)/common.sh"
-UVS_RUN=$(realpath "${4:?usage: $0 DECAP_OBJ UVSD UVSADM UVS_RUN SANITIZE}")
-if [ "${5:-none}" != none ]; then
-	echo "SKIP: a $5 build's preload library needs its sanitizer runtime loaded first"
-	exit 77
-fi
-command -v keepalived >/dev/null || {
-	echo "SKIP: no keepalived (apt-get install keepalived)"
-	exit 77
-}
+# shellcheck source=tests/e2e/keepalived.sh
+. "$(cd "$(dirname "$0")" && pwd)/keepalived.sh"
+ka_require "${4:?usage: $0 DECAP_OBJ UVSD UVSADM UVS_RUN SANITIZE}" "${5:-none}"
 
 V4=$LAB_VIP4
 SVC="TCP  $V4:80"
@@ -35,46 +29,8 @@ lab_uvsd_start_at dir2 --interface "$LAB_DEV" || {
 	exit 1
 }
 
-keepalived_conf() { # NODE PRIORITY
-	local rs
-	cat <<EOF
-global_defs {
-	router_id uvs-$1
-	vrrp_garp_master_delay 1
-}
-vrrp_instance uvs {
-	state BACKUP
-	interface $LAB_DEV
-	virtual_router_id 51
-	priority $2
-	advert_int 1
-	virtual_ipaddress {
-		$V4/32 dev $LAB_DEV
-		$LAB_FLOAT4/$LAB_LEN4 dev $LAB_DEV
-	}
-}
-virtual_server $V4 80 {
-	delay_loop 1
-	lb_algo rr
-	lb_kind NAT
-	protocol TCP
-EOF
-	for rs in "${LAB_RS[@]}"; do
-		printf '\treal_server %s 80 {\n\t\tweight 1\n' "${LAB_IP4[$rs]}"
-		printf '\t\tTCP_CHECK {\n\t\t\tconnect_timeout 1\n\t\t}\n\t}\n'
-	done
-	echo "}"
-}
-keepalived_conf dir 150 >"$LAB_TMP/ka-dir.conf"
-keepalived_conf dir2 100 >"$LAB_TMP/ka-dir2.conf"
-
-# In the foreground, logging to $LAB_TMP/ka-NODE.log (lab_spawn's ka-NODE.pid is its
-# pid: keepalived's own pid files are kad-NODE*.pid).
-keepalived_start() { # NODE
-	lab_spawn "$1" "ka-$1" "$UVS_RUN" --socket "$(lab_uvsd_sock "$1")" keepalived \
-		--dont-fork --log-console --log-detail --no-syslog -f "$LAB_TMP/ka-$1.conf" \
-		-p "$LAB_TMP/kad-$1.pid" -c "$LAB_TMP/kad-$1-check.pid" -r "$LAB_TMP/kad-$1-vrrp.pid"
-}
+ka_pair_conf dir 150 >"$LAB_TMP/ka-dir.conf"
+ka_pair_conf dir2 100 >"$LAB_TMP/ka-dir2.conf"
 
 # NODE's uvsd: its service and real servers, "SERVICE" then "ADDR:PORT WEIGHT" lines.
 table() { # NODE
@@ -85,14 +41,8 @@ ${LAB_IP4[rs1]}:80 1
 ${LAB_IP4[rs2]}:80 1
 ${LAB_IP4[rs3]}:80 1"
 table_is() { [ "$(table "$1")" = "$2" ]; }
-holds() { # NODE ADDR: NODE has ADDR on its eth0
-	lab_exec "$1" ip -4 -o addr show dev "$LAB_DEV" | grep -q " $2/"
-}
-holds_pair() { # NODE: the VIP and the gateway
-	holds "$1" "$V4" && holds "$1" "$LAB_FLOAT4"
-}
 holds_none() { # NODE
-	! holds "$1" "$V4" && ! holds "$1" "$LAB_FLOAT4"
+	! ka_holds "$1" "$V4" && ! ka_holds "$1" "$LAB_FLOAT4"
 }
 conns() { # NODE: the service's Conns in NODE's uvsd (0 without the service)
 	lab_uvsadm_at "$1" -L -n --stats --exact |
@@ -142,11 +92,11 @@ finish() {
 	e2e_done
 }
 
-keepalived_start dir
-keepalived_start dir2
+ka_start dir
+ka_start dir2
 check "dir's keepalived configured dir's uvsd" lab_wait 20 table_is dir "$all3"
 check "dir2's keepalived configured dir2's uvsd" lab_wait 20 table_is dir2 "$all3"
-check "dir is master: the VIP and the gateway on dir" lab_wait 15 holds_pair dir
+check "dir is master: the VIP and the gateway on dir" lab_wait 15 ka_holds_pair dir
 check "dir2 is backup: neither on dir2" holds_none dir2
 [ "$E2E_FAILED" -eq 0 ] || finish
 check "the VIP answers" within 10 answers
@@ -155,7 +105,7 @@ expect "dir master: dir2's uvsd saw none" 0 "$(conns dir2)"
 
 # ---- the master's keepalived stops ---------------------------------------------------------
 lab_stop ka-dir
-check "dir's keepalived stopped: the VIP and the gateway on dir2" lab_wait 15 holds_pair dir2
+check "dir's keepalived stopped: the VIP and the gateway on dir2" lab_wait 15 ka_holds_pair dir2
 check "... and gone from dir" holds_none dir
 check "dir's keepalived took its service out of dir's uvsd as it stopped" \
 	lab_wait 10 table_is dir ""
@@ -165,8 +115,8 @@ check "the VIP answers again" within 10 answers
 serves dir2 "dir2 master"
 
 # ---- and starts again: it takes the VIP back -----------------------------------------------
-keepalived_start dir
-check "dir's keepalived back: the VIP and the gateway on dir again" lab_wait 20 holds_pair dir
+ka_start dir
+check "dir's keepalived back: the VIP and the gateway on dir again" lab_wait 20 ka_holds_pair dir
 check "... and gone from dir2" lab_wait 10 holds_none dir2
 check "... its service in dir's uvsd again" lab_wait 20 table_is dir "$all3"
 check "the VIP answers again" within 10 answers
