@@ -28,7 +28,7 @@ LAB_PREFIX=uvsbs$$
 . "$(dirname "$0")/../tests/e2e/lab.sh"
 here=$(cd "$(dirname "$0")/.." && pwd)
 vip=$LAB_VIP4
-auto=$((max * 152 / 4096 / 10)) # a tenth of the table's pages (152 bytes an entry)
+auto=$((max * 128 / 4096 / 10)) # a tenth of the table's pages (128 bytes an entry)
 
 # The sysctls of each run, by name.
 declare -A conf=(

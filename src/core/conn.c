@@ -275,6 +275,8 @@ void uvs_conn_pool_destroy(struct uvs_conn_pool *p)
 		;
 	while (p->slabs) {
 		struct uvs_conn_slab *next = p->slabs->next;
+		free(p->slabs->sync);
+		free(p->slabs->app);
 		free(p->slabs);
 		p->slabs = next;
 	}
@@ -287,12 +289,13 @@ static bool grow(struct uvs_conn_pool *p)
 	struct uvs_conn_slab *s;
 
 	_Static_assert(UVS_CONN_SLAB_BYTES == HUGE_PAGE, "a slab is a huge page");
-	/* Aligned to its size: uvs_conn_sync() and uvs_conn_app_slot() find the slab
-	 * from a connection. */
+	/* Aligned to its size: uvs_conn_sync() and uvs_conn_app() find the slab from a
+	 * connection. */
 	if (posix_memalign((void **)&s, HUGE_PAGE, HUGE_PAGE))
 		return false;
 	madvise(s, HUGE_PAGE, MADV_HUGEPAGE);
-	memset(s->app, 0, sizeof(s->app));
+	s->sync = NULL;
+	s->app = NULL;
 	s->next = p->slabs;
 	p->slabs = s;
 	p->nslabs++;
@@ -316,8 +319,36 @@ struct uvs_conn *uvs_conn_alloc(struct uvs_conn_pool *p)
 	memset(c, 0, sizeof(*c));
 	c->owner = p->id;
 	/* No worker reads a free entry's sync state (sync.h): zeroed with the entry. */
-	memset(uvs_conn_sync(c), 0, sizeof(struct uvs_conn_sync));
+	struct uvs_conn_sync *cs = uvs_conn_sync_if_kept(c);
+	if (cs)
+		memset(cs, 0, sizeof(*cs));
 	return c;
+}
+
+/* Publishes a zeroed array of n elements of size bytes at *slot unless one is there.
+ * Returns what *slot holds then, or NULL if memory ran out. */
+static void *slab_side_make(void **slot, size_t n, size_t size)
+{
+	void *made = calloc(n, size), *seen = NULL;
+
+	if (!made)
+		return uvs_load_acquire(slot);
+	/* Release: the zeroes before the pointer. The loser reads the winner's with an
+	 * acquire of its own. */
+	if (uvs_cmpxchg_release(slot, seen, made) == seen)
+		return made;
+	free(made);
+	return uvs_load_acquire(slot);
+}
+
+struct uvs_conn_sync *uvs_conn_slab_sync_make(struct uvs_conn_slab *s)
+{
+	return slab_side_make((void **)&s->sync, UVS_CONN_SLAB, sizeof(*s->sync));
+}
+
+struct uvs_conn_app **uvs_conn_slab_app_make(struct uvs_conn_slab *s)
+{
+	return slab_side_make((void **)&s->app, UVS_CONN_SLAB, sizeof(*s->app));
 }
 
 static uint64_t tick_of(uvs_time_t t)

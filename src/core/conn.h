@@ -219,8 +219,9 @@ bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c);
 
 /*
  * What the sync daemon's master keeps of each connection beside it (the kernel's
- * in_pkts, old_state and sync_endtime): in the connection's slab, not in the
- * connection, so that only a director whose master runs touches it (core/sync.h).
+ * in_pkts, old_state and sync_endtime): in an array beside the connection's slab, made
+ * the first time a master (or drop_entry's count of packets) needs it, so that a
+ * director without either spends neither memory nor cache lines on it (core/sync.h).
  */
 struct uvs_conn_sync {
 	uint64_t end;	   /* the expiry when last sent (ns); low 2 bits: retries */
@@ -231,19 +232,21 @@ struct uvs_conn_sync {
 
 /*
  * A slab of a pool: one 2 MiB huge page, aligned to its size, so that a connection
- * finds its slab, its sync entry and the pointer to its application helper's state
- * from its own address. Only a connection with UVS_CONN_F_APP has that state: keeping
- * it out of the entry keeps every other connection at two cache lines.
+ * finds its slab from its own address, and through the slab its sync entry and the
+ * pointer to its application helper's state. Both live in arrays of their own, made
+ * when first needed: only a connection with UVS_CONN_F_APP has helper state, and only
+ * a director whose master runs sync entries, so every other connection costs its two
+ * cache lines and no more.
  */
 struct uvs_conn_app;
 #define UVS_CONN_SLAB_BYTES ((size_t)2 << 20)
-#define UVS_CONN_SLAB	    13796 /* with the link, sync entries, helper pointers: one slab */
+#define UVS_CONN_SLAB	    16383 /* with the header (a cache line): one slab */
 
 struct uvs_conn_slab {
 	struct uvs_conn_slab *next;
+	struct uvs_conn_sync *sync; /* UVS_CONN_SLAB entries, or NULL (atomic) */
+	struct uvs_conn_app **app;  /* UVS_CONN_SLAB pointers, or NULL (atomic) */
 	struct uvs_conn conns[UVS_CONN_SLAB];
-	struct uvs_conn_sync sync[UVS_CONN_SLAB];
-	struct uvs_conn_app *app[UVS_CONN_SLAB]; /* NULL but for UVS_CONN_F_APP */
 };
 
 _Static_assert(sizeof(struct uvs_conn_slab) <= UVS_CONN_SLAB_BYTES, "a slab fits its page");
@@ -253,21 +256,57 @@ static inline struct uvs_conn_slab *uvs_conn_slab_of(const struct uvs_conn *c)
 	return (struct uvs_conn_slab *)((uintptr_t)c & ~(UVS_CONN_SLAB_BYTES - 1));
 }
 
-/* The sync entry of c, which came from a pool (uvs_conn_alloc). */
+/* Makes the sync array of s, unless another thread did first. Returns it, or NULL if
+ * memory ran out. Any thread. */
+struct uvs_conn_sync *uvs_conn_slab_sync_make(struct uvs_conn_slab *s);
+/* The same for the helper pointers. */
+struct uvs_conn_app **uvs_conn_slab_app_make(struct uvs_conn_slab *s);
+
+/* The sync entry of c (from a pool: uvs_conn_alloc), made with its slab's array if
+ * that is the first; NULL only if memory ran out (the caller then neither counts nor
+ * sends c). An entry made late starts zero: its end as if sent long ago. */
 static inline struct uvs_conn_sync *uvs_conn_sync(const struct uvs_conn *c)
 {
 	struct uvs_conn_slab *s = uvs_conn_slab_of(c);
+	/* Acquire: pairs with the release that publishes the zeroed array. */
+	struct uvs_conn_sync *sync = uvs_load_acquire(&s->sync);
 
-	return &s->sync[c - s->conns];
+	if (__builtin_expect(!sync, 0) && !(sync = uvs_conn_slab_sync_make(s)))
+		return NULL;
+	return &sync[c - s->conns];
 }
 
-/* Where the helper state of c (from a pool: uvs_conn_alloc) is kept. Written before c
- * is hashed and when it ends; read under RCU by whoever holds c. */
-static inline struct uvs_conn_app **uvs_conn_app_slot(const struct uvs_conn *c)
+/* The sync entry of c if its slab has the array, else NULL: for what is only kept
+ * for a master that may come (the time a connection was made). */
+static inline struct uvs_conn_sync *uvs_conn_sync_if_kept(const struct uvs_conn *c)
 {
 	struct uvs_conn_slab *s = uvs_conn_slab_of(c);
+	struct uvs_conn_sync *sync = uvs_load_acquire(&s->sync);
 
-	return &s->app[c - s->conns];
+	return sync ? &sync[c - s->conns] : NULL;
+}
+
+/* The helper state of c (from a pool), or NULL. Read under RCU by whoever holds c. */
+static inline struct uvs_conn_app *uvs_conn_app(const struct uvs_conn *c)
+{
+	struct uvs_conn_slab *s = uvs_conn_slab_of(c);
+	struct uvs_conn_app **app = uvs_load_acquire(&s->app);
+
+	/* Acquire: pairs with uvs_conn_app_set()'s release (published by the hash too). */
+	return app ? uvs_load_acquire(&app[c - s->conns]) : NULL;
+}
+
+/* Sets the helper state of c: before c is hashed, or NULL when it ends. Returns false
+ * (c unchanged) if its slab's array could not be made. */
+static inline bool uvs_conn_app_set(struct uvs_conn *c, struct uvs_conn_app *a)
+{
+	struct uvs_conn_slab *s = uvs_conn_slab_of(c);
+	struct uvs_conn_app **app = uvs_load_acquire(&s->app);
+
+	if (!app && !(app = uvs_conn_slab_app_make(s)))
+		return false;
+	uvs_store_release(&app[c - s->conns], a);
+	return true;
 }
 
 struct uvs_conn_pool {

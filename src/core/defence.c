@@ -108,7 +108,8 @@ static bool sweep_drops(struct uvs_defence *d, struct uvs_conn *c, uvs_time_t no
 	uint8_t state = uvs_load_relaxed(&c->state);
 	uvs_time_t last_seen = uvs_load_relaxed(&c->expires) -
 			       (uvs_time_t)uvs_load_relaxed(&c->timeout) * UVS_NS_PER_SEC;
-	uint32_t in_pkts = uvs_load_relaxed(&uvs_conn_sync(c)->in_pkts);
+	const struct uvs_conn_sync *cs = uvs_conn_sync_if_kept(c);
+	uint32_t in_pkts = cs ? uvs_load_relaxed(&cs->in_pkts) : 0;
 	bool early, established;
 
 	if (uvs_conn_is_template(c)) {

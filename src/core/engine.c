@@ -313,8 +313,12 @@ static inline __attribute__((always_inline)) void sync_seen(struct uvs_worker *w
 	/* Without a master, drop_entry still needs each entry's client packets (the
 	 * master counts them itself). Relaxed: a count and a setting read on its own. */
 	else if (__builtin_expect(uvs_load_relaxed(&w->engine->defence.count_pkts), 0) &&
-		 !(uvs_conn_flags(c) & UVS_CONN_F_ONE_PACKET))
-		uvs_add_relaxed(&uvs_conn_sync(c)->in_pkts, 1);
+		 !(uvs_conn_flags(c) & UVS_CONN_F_ONE_PACKET)) {
+		struct uvs_conn_sync *cs = uvs_conn_sync(c);
+
+		if (cs)
+			uvs_add_relaxed(&cs->in_pkts, 1);
+	}
 }
 
 /* A scheduling packet of svc without a connection: forwarded on the connection the

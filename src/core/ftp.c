@@ -78,21 +78,15 @@ bool uvs_ftp_serves(const struct uvs_engine *e, const struct uvs_conn *c)
 
 /* ---- the state beside the entry ---- */
 
-static struct uvs_conn_app *app_of(const struct uvs_conn *c)
-{
-	/* Acquire: pairs with uvs_ftp_bind()'s store (published by the hash too). */
-	return uvs_load_acquire(uvs_conn_app_slot(c));
-}
-
 void uvs_ftp_bind(struct uvs_worker *w, struct uvs_conn *c)
 {
 	struct uvs_conn_app *a = calloc(1, sizeof(*a));
 
-	if (!a) {
+	if (!a || !uvs_conn_app_set(c, a)) {
+		free(a);
 		uvs_count(w, UVS_R_FTP_NO_MEMORY);
 		return;
 	}
-	uvs_store_release(uvs_conn_app_slot(c), a);
 	c->flags |= UVS_CONN_F_APP; /* c is no one else's yet */
 }
 
@@ -104,12 +98,13 @@ static void app_free(struct rcu_head *head)
 
 void uvs_ftp_unbind(struct uvs_conn *c)
 {
-	struct uvs_conn_app *a = app_of(c);
+	struct uvs_conn_app *a = uvs_conn_app(c);
 
 	if (!a)
 		return;
-	/* Relaxed: a reader that still has c sees the state or NULL; either is whole. */
-	uvs_store_relaxed(uvs_conn_app_slot(c), NULL);
+	/* A reader that still has c sees the state or NULL; either is whole. The array
+	 * is there: a was in it. */
+	uvs_conn_app_set(c, NULL);
 	uvs_call_rcu(&a->rcu, app_free);
 }
 
@@ -186,7 +181,7 @@ bool uvs_conn_seq_get(const struct uvs_conn *cc, uint16_t *flags, struct uvs_seq
 {
 	/* Its lock is all that is written: readers of a const entry (a table walk) take it. */
 	struct uvs_conn *c = (struct uvs_conn *)cc;
-	struct uvs_conn_app *a = (uvs_conn_flags(c) & UVS_CONN_F_APP) ? app_of(c) : NULL;
+	struct uvs_conn_app *a = (uvs_conn_flags(c) & UVS_CONN_F_APP) ? uvs_conn_app(c) : NULL;
 
 	memset(in, 0, sizeof(*in));
 	memset(out, 0, sizeof(*out));
@@ -204,7 +199,7 @@ bool uvs_conn_seq_get(const struct uvs_conn *cc, uint16_t *flags, struct uvs_seq
 bool uvs_conn_seq_set(struct uvs_conn *c, uint16_t flags, const struct uvs_seq *in,
 		      const struct uvs_seq *out)
 {
-	struct uvs_conn_app *a = (uvs_conn_flags(c) & UVS_CONN_F_APP) ? app_of(c) : NULL;
+	struct uvs_conn_app *a = (uvs_conn_flags(c) & UVS_CONN_F_APP) ? uvs_conn_app(c) : NULL;
 
 	if (!a)
 		return false;
@@ -346,7 +341,7 @@ enum uvs_reason uvs_ftp_in(struct uvs_worker *w, struct uvs_pkt *p, struct uvs_c
 			   uvs_time_t now)
 {
 	struct uvs_engine *e = w->engine;
-	struct uvs_conn_app *a = app_of(c);
+	struct uvs_conn_app *a = uvs_conn_app(c);
 	struct uvs_ftp_addr to;
 	enum uvs_ftp_match m = UVS_FTP_NONE, m2;
 	const uint8_t *data;
@@ -405,7 +400,7 @@ enum uvs_reason uvs_ftp_out(struct uvs_worker *w, struct uvs_frame *f, struct uv
 			    struct uvs_conn *c, uint32_t max_len, uvs_time_t now)
 {
 	struct uvs_engine *e = w->engine;
-	struct uvs_conn_app *a = app_of(c);
+	struct uvs_conn_app *a = uvs_conn_app(c);
 	char text[UVS_FTP_TEXT_MAX];
 	struct uvs_ftp_addr from;
 	enum uvs_ftp_match m;

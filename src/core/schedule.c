@@ -34,7 +34,10 @@ struct uvs_conn *uvs_conn_create(struct uvs_worker *w, const struct uvs_conn *k,
 	c->expires = now + (uvs_time_t)k->timeout * UVS_NS_PER_SEC;
 	if (uvs_ftp_serves(w->engine, c))
 		uvs_ftp_bind(w, c);
-	uvs_conn_sync(c)->end = now & ~3ull; /* as ip_vs_conn_new() sets sync_endtime */
+	/* As ip_vs_conn_new() sets sync_endtime, where a master did make the entries. */
+	struct uvs_conn_sync *cs = uvs_conn_sync_if_kept(c);
+	if (cs)
+		cs->end = now & ~3ull;
 	uvs_conn_hash(&w->engine->conns, c);
 	uvs_conn_wheel_add(&w->pool, c);
 	return c;

@@ -66,6 +66,8 @@ static void sync_entry_reset(const struct uvs_engine *e, struct uvs_conn *c, uin
 {
 	struct uvs_conn_sync *cs = uvs_conn_sync(c);
 
+	if (!cs)
+		return; /* no memory: as a master, this director would send c late */
 	/* Relaxed: fields of the master's rules, each read on its own (sync_out.c). */
 	uvs_store_relaxed(&cs->in_pkts,
 			  (uint32_t)uvs_load_relaxed(&e->model->sysctl.sync_threshold[0]));
@@ -170,8 +172,11 @@ static enum uvs_sync_apply_result create(struct uvs_worker *w, const struct uvs_
 	c->state = (uint8_t)s->state;
 	c->timeout = timeout;
 	c->expires = expires ? expires : now + (uvs_time_t)timeout * UVS_NS_PER_SEC;
-	uvs_conn_sync(c)->end = now & ~3ull; /* as ip_vs_conn_new() sets sync_endtime */
 	sync_entry_reset(e, c, c->state);
+	/* As ip_vs_conn_new() sets sync_endtime (the entry is there if reset made it). */
+	struct uvs_conn_sync *cs = uvs_conn_sync_if_kept(c);
+	if (cs)
+		cs->end = now & ~3ull;
 	/* An FTP control connection gets the helper, as ip_vs_conn_new() binds it, and
 	 * the master's sequence adjustment (SEQ_DATA). */
 	if (uvs_ftp_serves(e, c)) {

@@ -190,6 +190,8 @@ static bool needed(const struct uvs_engine *e, struct uvs_conn *c, uint32_t flag
 	int32_t period = SYSCTL(e, sync_threshold[1]), threshold = SYSCTL(e, sync_threshold[0]);
 	bool force = false;
 
+	if (!cs)
+		return false; /* no memory for its entry: not sent */
 	if (flags & UVS_CONN_F_TEMPLATE) {
 		force = false;
 	} else if (flags & UVS_CONN_F_SYNPROXY) {
@@ -237,6 +239,18 @@ set:
 	return uvs_cmpxchg_release(&cs->end, orig, n) == orig || force;
 }
 
+/* Counts a client packet of c (or a sync of its template) in *pkts. Returns false if c
+ * has no sync entry (memory ran out): it is then not sent. */
+static bool count_packet(struct uvs_conn *c, uint32_t *pkts)
+{
+	struct uvs_conn_sync *cs = uvs_conn_sync(c);
+
+	/* Relaxed: a count; each packet gets its own number. */
+	if (cs)
+		*pkts = uvs_add_return_relaxed(&cs->in_pkts, 1);
+	return cs != NULL;
+}
+
 void uvs_sync_conn_seen(struct uvs_worker *w, struct uvs_sync_out *so, struct uvs_conn *c,
 			uvs_time_t now)
 {
@@ -250,13 +264,11 @@ void uvs_sync_conn_seen(struct uvs_worker *w, struct uvs_sync_out *so, struct uv
 	if (flags & UVS_CONN_F_ONE_PACKET) {
 		/* Never sent itself (it is never in a table), but its template is. */
 		c = c->control;
-		if (!c)
+		if (!c || !count_packet(c, &pkts))
 			return;
-		pkts = uvs_add_return_relaxed(&uvs_conn_sync(c)->in_pkts, 1);
 		flags = uvs_conn_flags(c);
-	} else {
-		/* Relaxed: a count; each packet gets its own number. */
-		pkts = uvs_add_return_relaxed(&uvs_conn_sync(c)->in_pkts, 1);
+	} else if (!count_packet(c, &pkts)) {
+		return;
 	}
 	for (;;) {
 		if (needed(e, c, flags, pkts, now))
@@ -266,10 +278,9 @@ void uvs_sync_conn_seen(struct uvs_worker *w, struct uvs_sync_out *so, struct uv
 		/* Its template follows; a template's count is of the syncs of its
 		 * connections, which is what decides when it goes with sync_period 0. */
 		c = c->control;
-		if (!c)
+		if (!c || !count_packet(c, &pkts))
 			return;
 		flags = uvs_conn_flags(c);
-		pkts = uvs_add_return_relaxed(&uvs_conn_sync(c)->in_pkts, 1);
 	}
 }
 

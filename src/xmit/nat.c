@@ -16,11 +16,13 @@ static int l4_csum_off(uint8_t protocol, bool *ports)
 	return uvs_l4_csum_off(protocol);
 }
 
-void uvs_nat_rewrite(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint16_t port,
-		     uint32_t end)
+/* uvs_nat_rewrite() for addresses of alen bytes: inlined with a constant, so that each
+ * family's copies and checksum differences are straight-line code. */
+static inline __attribute__((always_inline)) void rewrite(struct uvs_pkt *p, bool src,
+							  const union uvs_addr *a, uint16_t port,
+							  uint32_t end, size_t alen)
 {
 	uint8_t *ip = p->frame + p->l3_off, *l4 = p->frame + p->l4_off;
-	size_t alen = p->af == AF_INET6 ? 16 : 4;
 	union uvs_addr *pa = src ? &p->saddr : &p->daddr;
 	uint16_t *pport = src ? &p->sport : &p->dport;
 	uint8_t *field, *pfield;
@@ -36,22 +38,30 @@ void uvs_nat_rewrite(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint1
 			   : offsetof(struct uvs_l4_ports, dport));
 
 	coff = l4_csum_off(p->protocol, &ports);
+	/* One RFC 1624 difference for the address, plus the port's for L4: each checksum
+	 * folded once. */
+	uint64_t addr_diff = uvs_csum_diff(field, a, alen);
 	if (coff >= 0 && p->l4_off + (uint32_t)coff + sizeof(uint16_t) <= end) {
 		uint8_t *c = l4 + coff;
 		bool udp = p->protocol == IPPROTO_UDP;
 
 		/* UDP over IPv4 may carry no checksum at all: 0 stays 0. */
 		if (!(udp && p->af == AF_INET && uvs_get16(c) == 0)) {
-			uvs_csum_fix(c, field, a, alen);
-			if (ports)
-				uvs_csum_fix(c, pfield, &port, sizeof(port));
+			uint64_t diff = addr_diff;
+			uint16_t old_port;
+
+			if (ports) {
+				memcpy(&old_port, pfield, sizeof(old_port));
+				diff += uvs_csum_diff16(old_port, port);
+			}
+			uvs_csum_apply(c, diff);
 			/* For UDP, 0 means none: send the other zero. */
 			if (udp && uvs_get16(c) == 0)
 				uvs_put16(c, 0xffff);
 		}
 	}
 	if (p->af == AF_INET)
-		uvs_csum_fix(ip + offsetof(struct ip, ip_sum), field, a, alen);
+		uvs_csum_apply(ip + offsetof(struct ip, ip_sum), addr_diff);
 	memcpy(field, a, alen);
 	memset(pa, 0, sizeof(*pa));
 	memcpy(pa, field, alen);
@@ -66,6 +76,15 @@ void uvs_nat_rewrite(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint1
 		uint32_t crc = uvs_pkt_sctp_csum(p);
 		memcpy(l4 + UVS_SCTP_CSUM_OFF, &crc, sizeof(crc));
 	}
+}
+
+void uvs_nat_rewrite(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint16_t port,
+		     uint32_t end)
+{
+	if (p->af == AF_INET6)
+		rewrite(p, src, a, port, end, 16);
+	else
+		rewrite(p, src, a, port, end, 4);
 }
 
 /* A whole packet's rewrite. A UDP/IPv4 datagram sent without a checksum (0) gets a
