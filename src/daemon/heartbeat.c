@@ -17,6 +17,10 @@
  * eighth of the timeout, a healthy worker may be kept off its CPU for 5/8 of the
  * timeout before the programs give up on uvsd. */
 #define BEATS_PER_TIMEOUT 8
+/* A worker whose last beat is older than this many periods publishes as it beats:
+ * within that, its stamp keeps the deadline 6/8 of the timeout ahead, and the next
+ * period's publication moves it on in time. */
+#define BACK_AFTER_PERIODS 2
 
 /* Each worker's stamp in a cache line of its own: written at every turn. */
 struct stamp {
@@ -105,11 +109,21 @@ static void publish(struct uvsd_heartbeat *hb)
 
 void uvsd_heartbeat_beat(struct uvsd_heartbeat *hb, unsigned id, uint64_t now_ns)
 {
+	uint64_t prev = uvs_load_relaxed(&hb->stamps[id].seen_ns); /* only this worker's */
+	/* Back after more than two periods away (stopped, off its CPU): the deadline may
+	 * rest on its old stamp, a little ahead of now at best, and would pass before the
+	 * next period's publication although every worker turns again (seen after
+	 * SIGCONT). It publishes at once, waiting for a worker that publishes meanwhile
+	 * (perhaps from that old stamp): rare, and one map update long. */
+	bool back = now_ns > prev && now_ns - prev > BACK_AFTER_PERIODS * hb->period_ns;
+
 	/* Relaxed: a time read on its own; a stamp seen late only delays a deadline. */
 	uvs_store_relaxed(&hb->stamps[id].seen_ns, now_ns);
-	if (now_ns < uvs_load_relaxed(&hb->next_ns) || pthread_mutex_trylock(&hb->lock))
+	if (back)
+		pthread_mutex_lock(&hb->lock);
+	else if (now_ns < uvs_load_relaxed(&hb->next_ns) || pthread_mutex_trylock(&hb->lock))
 		return;
-	if (now_ns >= hb->next_ns) {
+	if (back || now_ns >= hb->next_ns) {
 		publish(hb);
 		uvs_store_relaxed(&hb->next_ns, now_ns + hb->period_ns);
 	}

@@ -11,7 +11,7 @@
  *
  * Threading: new and free on the control thread, before the workers start and after
  * they stop; uvsd_heartbeat_beat from worker id only (a trylock decides which worker
- * publishes; the others go on at once).
+ * publishes; the others go on at once, unless back from a pause: then they wait).
  */
 #ifndef UVSD_HEARTBEAT_H
 #define UVSD_HEARTBEAT_H
@@ -42,8 +42,10 @@ int uvsd_heartbeat_wait_ms(const struct uvsd_heartbeat *hb);
 
 /*
  * Worker id turned at now_ns (CLOCK_MONOTONIC). If a period has passed since the last
- * publication, publishes the oldest worker's stamp plus the timeout, when that is
- * later than the last deadline. A failed publication is logged once (and its end).
+ * publication, or more than two since this worker's last beat (it was stopped or off
+ * its CPU, and the deadline may be about to pass), publishes the oldest worker's stamp
+ * plus the timeout, when that is later than the last deadline. A failed publication is
+ * logged once (and its end).
  */
 void uvsd_heartbeat_beat(struct uvsd_heartbeat *hb, unsigned id, uint64_t now_ns);
 

@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
+#include <time.h>
 
 #include "base/atomic.h"
 #include "daemon/heartbeat.h"
@@ -109,6 +111,84 @@ static void test_idle_workers_stay_ahead(void **state)
 	uvsd_heartbeat_free(hb);
 }
 
+/* uvsd stopped (SIGSTOP) shortly after worker 0's last beat, and resumed just before
+ * the deadline that beat gave: worker 1 beats first and publishes from worker 0's old
+ * stamp, a deadline a few ms ahead; worker 0's beat right after must move it on at
+ * once, not a period later (the programs would leave the frames to the kernel
+ * meanwhile, with every worker turning). */
+static void test_resumed_worker_publishes(void **state)
+{
+	struct published p = { 0 };
+	struct uvsd_heartbeat *hb;
+
+	(void)state;
+	assert_int_equal(uvsd_heartbeat_new(2, 500, T0, publish, &p, &hb), 0);
+	for (uint64_t t = 50; t <= 1000; t += 50) {
+		uvsd_heartbeat_beat(hb, 1, T0 + t * MS);
+		uvsd_heartbeat_beat(hb, 0, T0 + (t + 5) * MS);
+	}
+	/* Stopped from 1010 ms to 1490 ms. */
+	uvsd_heartbeat_beat(hb, 1, T0 + 1490 * MS);
+	assert_int_equal(p.until, T0 + 1505 * MS);
+	uvsd_heartbeat_beat(hb, 0, T0 + 1490 * MS + 1000);
+	assert_int_equal(p.until, T0 + 1990 * MS);
+	uvsd_heartbeat_free(hb);
+}
+
+/* The same, worker 0 resuming while worker 1 publishes from its old stamp: worker 0
+ * waits for the lock instead of going on, and publishes after it. */
+struct resume_race {
+	struct published p;
+	struct uvsd_heartbeat *hb;
+	pthread_t thread;
+	bool started;
+	int done; /* atomic: worker 0's beat returned */
+};
+
+static void *resume_worker0(void *arg)
+{
+	struct resume_race *r = arg;
+
+	uvsd_heartbeat_beat(r->hb, 0, T0 + 1490 * MS + 1000);
+	uvs_store_release(&r->done, 1);
+	return NULL;
+}
+
+static int publish_racing(void *arg, uint64_t until_ns)
+{
+	struct resume_race *r = arg;
+	struct timespec ms = { 0, (long)MS };
+
+	/* The publication from worker 0's old stamp (worker 1's, under the lock): worker
+	 * 0 beats meanwhile; given at most 200 ms to return (it does at once if it does
+	 * not wait for the lock). */
+	if (until_ns == T0 + 1505 * MS && !r->started) {
+		r->started = true;
+		assert_int_equal(pthread_create(&r->thread, NULL, resume_worker0, r), 0);
+		for (int i = 0; i < 200 && !uvs_load_acquire(&r->done); i++)
+			nanosleep(&ms, NULL);
+	}
+	return publish(&r->p, until_ns);
+}
+
+static void test_resumed_worker_waits_for_lock(void **state)
+{
+	struct resume_race r = { 0 };
+
+	(void)state;
+	assert_int_equal(uvsd_heartbeat_new(2, 500, T0, publish_racing, &r, &r.hb), 0);
+	for (uint64_t t = 50; t <= 1000; t += 50) {
+		uvsd_heartbeat_beat(r.hb, 1, T0 + t * MS);
+		uvsd_heartbeat_beat(r.hb, 0, T0 + (t + 5) * MS);
+	}
+	uvsd_heartbeat_beat(r.hb, 1, T0 + 1490 * MS);
+	assert_true(r.started);
+	pthread_join(r.thread, NULL);
+	assert_int_equal(r.p.until, T0 + 1990 * MS);
+	assert_int_equal(r.p.backwards, 0);
+	uvsd_heartbeat_free(r.hb);
+}
+
 static void test_never_backwards(void **state)
 {
 	struct published p = { 0 };
@@ -129,8 +209,11 @@ static void test_never_backwards(void **state)
 	uvsd_heartbeat_beat(hb, 0, T0 + 1000 * MS);
 	assert_int_equal(p.calls, calls);
 	assert_int_equal(p.until, T0 + 1600 * MS);
+	/* Its next beat is 800 ms after that stamp: back from a pause, it publishes at
+	 * once, from worker 0's beat at 1000 ms. */
 	uvsd_heartbeat_beat(hb, 1, T0 + 1100 * MS);
-	uvsd_heartbeat_beat(hb, 0, T0 + 1200 * MS);
+	assert_int_equal(p.until, T0 + 2000 * MS);
+	uvsd_heartbeat_beat(hb, 0, T0 + 1300 * MS);
 	assert_int_equal(p.until, T0 + 2100 * MS);
 	uvsd_heartbeat_free(hb);
 }
@@ -208,6 +291,8 @@ int main(void)
 		cmocka_unit_test(test_arguments),
 		cmocka_unit_test(test_oldest_worker),
 		cmocka_unit_test(test_idle_workers_stay_ahead),
+		cmocka_unit_test(test_resumed_worker_publishes),
+		cmocka_unit_test(test_resumed_worker_waits_for_lock),
 		cmocka_unit_test(test_never_backwards),
 		cmocka_unit_test(test_failure_retried),
 		cmocka_unit_test(test_threads),
