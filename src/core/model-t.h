@@ -155,6 +155,9 @@ struct uvs_model {
 	/* The addresses of the services and of each service's destinations, exactly
 	 * (svc_addrs.c): for the frame path's martian checks. */
 	struct cds_lfht *addr_table;
+	/* A bit for the hash of every address addr_table ever had (never cleared): a
+	 * client's address, whose bit is nearly always clear, is not looked up. */
+	uint64_t addr_bits[UVS_VIP_BITS / 64];
 };
 
 #endif
