@@ -82,12 +82,28 @@ struct uvs_dest_conf {
 };
 
 struct uvs_service;
+struct uvs_sched_pkt;
+
+/*
+ * What a scheduler whose pick needs no lock publishes in svc->unlocked while it is the
+ * service's (src/sched/sched.h): its pick, called inside an RCU read-side section
+ * without svc->lock; the state behind u is freed a grace period after the scheduler
+ * lets the service go.
+ */
+struct uvs_sched_unlocked {
+	struct uvs_dest *(*schedule)(struct uvs_service *svc, struct uvs_sched_unlocked *u,
+				     const struct uvs_sched_pkt *pkt);
+};
 
 struct uvs_dest {
-	struct cds_list_head list; /* in svc->dests (newest first) or model->trash */
-	struct uvs_service *svc;   /* NULL while in the trash; read under RCU */
-	struct uvs_svc_key vkey;   /* the service it belongs or belonged to */
-	uint64_t seq;		   /* list order: a larger seq is nearer the head */
+	/* In svc->dests (newest first): changed under svc->lock, walked there or under
+	 * RCU (a scheduler's unlocked pick); an unlinked entry's next is left as it was,
+	 * for a walker standing on it. */
+	struct cds_list_head list;
+	struct cds_list_head trash_node; /* in model->trash while there */
+	struct uvs_service *svc;	 /* NULL while in the trash; read under RCU */
+	struct uvs_svc_key vkey;	 /* the service it belongs or belonged to */
+	uint64_t seq; /* list order: larger nearer the head (atomic: read unlocked) */
 
 	struct uvs_dest_conf conf; /* af, addr, port, fwd, weight, thresholds, tunnel */
 	uint32_t last_weight;	   /* the most recent non-zero weight (mh) */
@@ -116,8 +132,10 @@ struct uvs_service {
 	pthread_mutex_t lock; /* scheduler state and destination list */
 	const struct uvs_sched_ops *sched;
 	void *sched_data;
+	/* Set by a scheduler whose pick takes no lock (sched.h), else NULL; RCU. */
+	struct uvs_sched_unlocked *unlocked;
 	struct cds_list_head dests; /* newest first, as in the kernel */
-	unsigned num_dests;
+	unsigned num_dests;	    /* written under svc->lock, read unlocked (atomic) */
 	uint64_t next_seq;
 	uint64_t rand_state; /* for randomised schedulers (twos) */
 
