@@ -179,7 +179,7 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 	uint32_t timeout;
 
 	*refused = UVS_R_NO_DEST;
-	if (!one_packet && !uvs_conn_reserve(&e->conns)) {
+	if (!one_packet && !uvs_conn_reserve_spare(&e->conns, &w->spare_conns)) {
 		*refused = UVS_R_CONN_LIMIT;
 		return NULL;
 	}
