@@ -23,6 +23,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdalign.h>
 #include <stdint.h>
 #include <urcu.h>
 #include <urcu/list.h>
@@ -109,14 +110,18 @@ struct uvs_dest {
 	uint32_t last_weight;	   /* the most recent non-zero weight (mh) */
 
 	/* Written under svc->lock (or atomically while detached), read lock-free. */
-	uint32_t flags; /* UVS_DEST_F_* */
-	uint32_t activeconns;
+	uint32_t flags;	  /* UVS_DEST_F_* */
+	int sched_pos[2]; /* private to the service's scheduler (heap positions) */
+
+	/* Changed for every connection (atomic): a cache line of their own, so that a
+	 * pick reading the flags and weights above does not miss because another worker
+	 * just counted a connection here. */
+	alignas(64) uint32_t activeconns;
 	uint32_t inactconns;
 	uint32_t persistconns;
 	uint32_t refcnt;
 
-	int sched_pos[2]; /* private to the service's scheduler (heap positions) */
-	uvs_time_t trash_since;
+	alignas(64) uvs_time_t trash_since;
 	struct uvs_stats stats;
 };
 
