@@ -13,7 +13,8 @@
  * worker on the same engine.
  *
  * --callgrind: only the 1M-flow NAT case, with instrumentation on around the
- * established passes only, for `valgrind --tool=callgrind --instr-atstart=no`.
+ * established passes only, for `valgrind --tool=callgrind --instr-atstart=no`;
+ * --callgrind-new: the same around the SYNs that make the connections.
  *
  * --sync: as a sync daemon's master (core/sync.h): every client packet goes through
  * the kernel's rules for sending its connection, and what is due is queued on the
@@ -285,6 +286,7 @@ struct options {
 	unsigned workers;
 	unsigned rounds;
 	bool callgrind;
+	bool callgrind_new; /* instrument the new connections instead */
 	bool sync;
 };
 
@@ -331,7 +333,13 @@ static void bench_method(enum method m, const struct options *o, unsigned nw, bo
 			runs[i].now = t;
 			runs[i].sent = 0;
 		}
+		if (o->callgrind_new)
+			CALLGRIND_START_INSTRUMENTATION;
 		new_ns[r] = run_parallel(runs, nw);
+		if (o->callgrind_new) {
+			CALLGRIND_STOP_INSTRUMENTATION;
+			printf("  callgrind: %zu new NAT connections measured\n", per);
+		}
 		for (unsigned i = 0; i < nw; i++)
 			if (runs[i].sent != per)
 				fprintf(stderr, "engine_bench: %s: %zu of %zu SYNs forwarded\n",
@@ -359,10 +367,10 @@ static void bench_method(enum method m, const struct options *o, unsigned nw, bo
 			runs[i].passes = per >= 100000 ? 2 : 20;
 			runs[i].sent = 0;
 		}
-		if (o->callgrind)
+		if (o->callgrind && !o->callgrind_new)
 			CALLGRIND_START_INSTRUMENTATION;
 		estn_ns[r] = run_parallel(runs, nw);
-		if (o->callgrind) {
+		if (o->callgrind && !o->callgrind_new) {
 			CALLGRIND_STOP_INSTRUMENTATION;
 			printf("  callgrind: %zu frames of %zu established NAT flows measured\n",
 			       per * runs[0].passes, per);
@@ -417,8 +425,9 @@ static void bench_method(enum method m, const struct options *o, unsigned nw, bo
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: engine_bench [--flows N] [--workers 1|2] [--rounds R] "
-			"[--method NAT|DR|TUN-ipip] [--quick] [--callgrind] [--sync]\n");
+	fprintf(stderr,
+		"usage: engine_bench [--flows N] [--workers 1|2] [--rounds R] "
+		"[--method NAT|DR|TUN-ipip] [--quick] [--callgrind|--callgrind-new] [--sync]\n");
 	exit(2);
 }
 
@@ -430,6 +439,7 @@ int main(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "quick", no_argument, NULL, 'q' },
 		{ "callgrind", no_argument, NULL, 'c' },
+		{ "callgrind-new", no_argument, NULL, 'n' },
 		{ "method", required_argument, NULL, 'm' },
 		{ "sync", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
@@ -460,6 +470,9 @@ int main(int argc, char **argv)
 			if (o.method < 0)
 				usage();
 			break;
+		case 'n':
+			o.callgrind_new = true;
+			/* fall through */
 		case 'c':
 			o.callgrind = true;
 			o.rounds = 1;

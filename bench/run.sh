@@ -5,7 +5,8 @@
 #                synflood|restart|soak] [--quick]
 # sched: ns per pick for every scheduler; engine: ns per frame through the engine;
 # steer: ns per frame of the steering programs (BPF_PROG_TEST_RUN, root);
-# callgrind: instructions per frame of established NAT over 1M flows (valgrind).
+# callgrind: instructions per frame of established NAT over 1M flows, and per new NAT
+# connection (valgrind).
 # The end-to-end parts, in network namespaces they create (root; bench/net.sh and
 # bench/http.sh say how): net: 64-byte frames through uvsd NAT and DR and the null
 # forwarder on each backend (UVS_BENCH_BACKENDS, default "af_packet af_xdp") and the
@@ -62,6 +63,14 @@ all | callgrind)
 			awk '/uvs_engine_process/ { gsub(",", "", $1); print $1; exit }')
 		echo "callgrind${sync:+ (sync master on)}: NAT established, $flows flows: $ir instructions in uvs_engine_process over $frames frames: $(awk "BEGIN { printf \"%.0f\", $ir / $frames }") per frame"
 	done
+	# New connections: each flow's SYN, which makes its connection.
+	out=build-bench/callgrind-new.out
+	conns=$(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$out \
+		build-bench/bench/engine_bench --callgrind-new --flows $flows 2>/dev/null |
+		awk '/callgrind:/ { print $2 }')
+	ir=$(callgrind_annotate --inclusive=yes $out 2>/dev/null |
+		awk '/uvs_engine_process/ { gsub(",", "", $1); print $1; exit }')
+	echo "callgrind: NAT new connections, $flows flows: $ir instructions in uvs_engine_process over $conns SYNs: $(awk "BEGIN { printf \"%.0f\", $ir / $conns }") per connection"
 	;;
 esac
 case $what in

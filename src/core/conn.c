@@ -195,6 +195,44 @@ void uvs_conn_unreserve(struct uvs_conn_table *t)
 	uvs_sub_relaxed(&t->count, 1); /* relaxed: a count; it publishes nothing */
 }
 
+/* Whether the count is far enough below max_conns for batches. */
+static bool far_from_limit(const struct uvs_conn_table *t)
+{
+	/* Relaxed: the count, as in uvs_conn_reserve(). */
+	uint32_t count = uvs_load_relaxed(&t->count);
+
+	return t->max_conns > UVS_CONN_BATCH_MARGIN && count < t->max_conns - UVS_CONN_BATCH_MARGIN;
+}
+
+bool uvs_conn_reserve_spare(struct uvs_conn_table *t, uint32_t *spare)
+{
+	uint32_t have = uvs_load_relaxed(spare); /* relaxed: this worker's own */
+
+	if (have) {
+		uvs_store_relaxed(spare, have - 1);
+		return true;
+	}
+	if (!far_from_limit(t))
+		return uvs_conn_reserve(t);
+	/* Relaxed: a count against the limit, as in uvs_conn_reserve(). */
+	if (uvs_add_return_relaxed(&t->count, UVS_CONN_BATCH) <= t->max_conns) {
+		uvs_store_relaxed(spare, UVS_CONN_BATCH - 1);
+		return true;
+	}
+	uvs_sub_relaxed(&t->count, UVS_CONN_BATCH);
+	return uvs_conn_reserve(t);
+}
+
+void uvs_conn_spares_back(struct uvs_conn_table *t, uint32_t *spare, bool all)
+{
+	uint32_t have = uvs_load_relaxed(spare); /* relaxed: this worker's own */
+
+	if (!have || (!all && far_from_limit(t)))
+		return;
+	uvs_store_relaxed(spare, 0);
+	uvs_sub_relaxed(&t->count, have); /* relaxed: the count, as above */
+}
+
 static bool in_out_table(const struct uvs_conn *c)
 {
 	return (uvs_conn_flags(c) & UVS_CONN_F_FWD_MASK) == UVS_FWD_MASQ &&

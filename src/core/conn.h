@@ -198,6 +198,21 @@ size_t uvs_conn_walk(struct uvs_conn_table *t, uint64_t *cursor, size_t max,
 bool uvs_conn_reserve(struct uvs_conn_table *t);
 /* Gives back a reservation that was not used. */
 void uvs_conn_unreserve(struct uvs_conn_table *t);
+
+/*
+ * A worker's reservations in advance: far from max_conns (UVS_CONN_BATCH_MARGIN
+ * below it), a worker takes UVS_CONN_BATCH at once, so that two workers making
+ * connections do not both write the count's cache line for each one. Closer, one at
+ * a time, and uvs_conn_spares_back() gives the rest back at the worker's next turn.
+ */
+#define UVS_CONN_BATCH	      32u
+#define UVS_CONN_BATCH_MARGIN 4096u
+
+/* One reservation for a worker whose spares are *spare (atomic: its own writes, read
+ * by uvs_engine_conn_count): from them, or a batch, or one. False at max_conns. */
+bool uvs_conn_reserve_spare(struct uvs_conn_table *t, uint32_t *spare);
+/* Gives *spare back to the count if it is near max_conns (any time if all). */
+void uvs_conn_spares_back(struct uvs_conn_table *t, uint32_t *spare, bool all);
 /* Links c (fully set up, reserved) into the inbound chain and, for NAT, the outbound
  * chain, and sets HASHED. */
 void uvs_conn_hash(struct uvs_conn_table *t, struct uvs_conn *c);

@@ -6,6 +6,7 @@
 #include "sched/sched.h"
 
 #include <errno.h>
+#include <stdalign.h>
 #include <stdlib.h>
 
 struct uvs_dest *uvs_dest_find(struct uvs_service *svc, int af, const union uvs_addr *addr,
@@ -106,6 +107,33 @@ static void apply_conf(struct uvs_dest *d, const struct uvs_dest_conf *c, bool a
 	store_mutable_conf(d, c);
 }
 
+/*
+ * svc->dests as an RCU list (model-t.h): d goes in at the head, its seq and next set
+ * before the release that publishes it; an entry taken out keeps its next, so that a
+ * walker standing on it goes on into the list. The prev pointers are only read under
+ * svc->lock. Caller holds svc->lock.
+ */
+static void dests_add_head(struct uvs_service *svc, struct uvs_dest *d)
+{
+	struct cds_list_head *head = &svc->dests, *first = head->next;
+
+	uvs_store_relaxed(&d->seq, ++svc->next_seq);
+	uvs_store_relaxed(&d->list.next, first);
+	d->list.prev = head;
+	first->prev = &d->list;
+	uvs_store_release(&head->next, &d->list);
+	uvs_store_relaxed(&svc->num_dests, svc->num_dests + 1);
+}
+
+static void dests_del(struct uvs_service *svc, struct uvs_dest *d)
+{
+	struct cds_list_head *prev = d->list.prev, *next = d->list.next;
+
+	next->prev = prev;
+	uvs_store_release(&prev->next, next);
+	uvs_store_relaxed(&svc->num_dests, svc->num_dests - 1);
+}
+
 /* Links d at the head of svc's list and tells the scheduler. Caller holds svc->lock. */
 static int link_dest(struct uvs_service *svc, struct uvs_dest *d)
 {
@@ -113,15 +141,12 @@ static int link_dest(struct uvs_service *svc, struct uvs_dest *d)
 
 	if (ret)
 		return ret;
-	d->seq = ++svc->next_seq;
-	cds_list_add(&d->list, &svc->dests);
-	svc->num_dests++;
+	dests_add_head(svc, d);
 	uvs_store_release(&d->svc, svc); /* pairs with uvs_dest_svc() */
 	cmm_smp_mb(); /* pairs with with_dest_locked() on a destination leaving the trash */
 	ret = uvs_sched_add_dest(svc, d);
 	if (ret) {
-		cds_list_del(&d->list);
-		svc->num_dests--;
+		dests_del(svc, d);
 		uvs_store_release(&d->svc, NULL);
 		uvs_addrs_del(svc->model, svc, d->conf.af, &d->conf.addr);
 	}
@@ -131,8 +156,7 @@ static int link_dest(struct uvs_service *svc, struct uvs_dest *d)
 static void unlink_dest(struct uvs_service *svc, struct uvs_dest *d)
 {
 	uvs_addrs_del(svc->model, svc, d->conf.af, &d->conf.addr);
-	cds_list_del(&d->list);
-	svc->num_dests--;
+	dests_del(svc, d);
 	if (svc->sched) /* none while the service itself goes */
 		uvs_sched_del_dest(svc, d);
 	uvs_store_release(&d->svc, NULL);
@@ -143,7 +167,7 @@ static struct uvs_dest *trash_find(struct uvs_model *m, const struct uvs_svc_key
 {
 	struct uvs_dest *d;
 
-	cds_list_for_each_entry(d, &m->trash, list) {
+	cds_list_for_each_entry(d, &m->trash, trash_node) {
 		if (memcmp(&d->vkey, k, sizeof(*k)) == 0 && d->conf.af == c->af &&
 		    d->conf.port == c->port && uvs_addr_eq(&d->conf.addr, &c->addr))
 			return d;
@@ -154,7 +178,7 @@ static struct uvs_dest *trash_find(struct uvs_model *m, const struct uvs_svc_key
 static void trash_dest(struct uvs_model *m, struct uvs_dest *d)
 {
 	d->trash_since = uvs_model_now(m);
-	cds_list_add(&d->list, &m->trash);
+	cds_list_add(&d->trash_node, &m->trash);
 }
 
 void uvs_dest_trash_all(struct uvs_service *svc)
@@ -285,10 +309,13 @@ static int add_dest(struct uvs_model *m, const struct uvs_svc_key *k, struct uvs
 	d = trash_find(m, k, c);
 	if (d) {
 		/* Back within the trash period: keep its counters and connections. */
-		cds_list_del(&d->list);
+		cds_list_del(&d->trash_node);
 		from_trash = true;
 	} else {
-		d = calloc(1, sizeof(*d));
+		/* Aligned as its type says (its counters have a cache line of their own). */
+		d = aligned_alloc(alignof(struct uvs_dest), sizeof(*d));
+		if (d)
+			memset(d, 0, sizeof(*d));
 		if (!d || uvs_stats_init(&d->stats, m->nworkers) < 0) {
 			free(d);
 			return uvs_errorf(err, ENOMEM, "out of memory");
@@ -309,9 +336,11 @@ static int add_dest(struct uvs_model *m, const struct uvs_svc_key *k, struct uvs
 			   svc->sched->name, strerror(-ret));
 		if (from_trash) {
 			dest_restore(d, &saved);
-			cds_list_add(&d->list, &m->trash);
+			cds_list_add(&d->trash_node, &m->trash);
 		} else {
-			uvs_dest_free(d);
+			/* An unlocked pick may have seen it in the list: the trash frees it
+			 * once nothing refers to it, as any destination. */
+			trash_dest(m, d);
 		}
 	}
 	return ret;
@@ -526,11 +555,37 @@ void uvs_dest_set_active(struct uvs_dest *dest, bool active)
 	with_dest_locked(dest, move_active, active);
 }
 
+/* Binds a connection to d, which an unlocked pick chose: the counters are atomic;
+ * only a scheduler that follows the load needs svc->lock to be told. Either this side
+ * sees a scheduler switched to one that does, or its start reads the counters after
+ * this change (both with a full barrier between, see uvs_svc_edit()). */
+static void bind_unlocked(struct uvs_service *svc, struct uvs_dest *d, uint32_t conn_flags)
+{
+	/* Relaxed: d was in svc's list inside this RCU read-side section; a destination
+	 * is freed only after the trash's period with no reference. */
+	uvs_add_relaxed(&d->refcnt, 1);
+	count_bind(d, conn_flags);
+	cmm_smp_mb();
+	const struct uvs_sched_ops *sched = uvs_load_acquire(&svc->sched);
+	if (sched && sched->load_changed) {
+		pthread_mutex_lock(&svc->lock);
+		tell_scheduler(svc, d);
+		pthread_mutex_unlock(&svc->lock);
+	}
+}
+
 struct uvs_dest *uvs_svc_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt,
 				  uint32_t conn_flags)
 {
+	struct uvs_sched_unlocked *u = uvs_load_acquire(&svc->unlocked);
 	struct uvs_dest *d = NULL;
 
+	if (u) {
+		d = u->schedule(svc, u, pkt);
+		if (d)
+			bind_unlocked(svc, d, conn_flags);
+		return d;
+	}
 	pthread_mutex_lock(&svc->lock);
 	if (svc->sched)
 		d = svc->sched->schedule(svc, pkt);

@@ -180,9 +180,20 @@ enum uvs_reason uvs_ftp_out(struct uvs_worker *w, struct uvs_frame *f, struct uv
 /*
  * A client's packet that matched no connection: the passive data connection made for
  * it (the kernel's lookup with client port 0, then ip_vs_conn_fill_cport()), now with
- * p's client port, or NULL (most often: no such connection exists, which costs one
- * load). Caller inside an RCU read-side section.
+ * p's client port, or NULL. Caller inside an RCU read-side section.
  */
-struct uvs_conn *uvs_ftp_data_conn(struct uvs_worker *w, const struct uvs_pkt *p, uvs_time_t now);
+struct uvs_conn *uvs_ftp_data_conn_fill(struct uvs_worker *w, const struct uvs_pkt *p,
+					uvs_time_t now);
+
+/* The same, inline for the common case: no connection of p's family waits for its
+ * client port, which costs one load. */
+static inline struct uvs_conn *uvs_ftp_data_conn(struct uvs_worker *w, const struct uvs_pkt *p,
+						 uvs_time_t now)
+{
+	/* Relaxed: a count read racily; one just made is found by the client's resend. */
+	if (!uvs_load_relaxed(&w->engine->conns.no_cport[uvs_af_index(p->af)]))
+		return NULL;
+	return uvs_ftp_data_conn_fill(w, p, now);
+}
 
 #endif

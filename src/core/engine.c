@@ -111,6 +111,7 @@ void uvs_worker_destroy(struct uvs_worker *w)
 	end_all(w, true);
 	rcu_read_unlock();
 	uvs_conn_pool_destroy(&w->pool);
+	uvs_conn_spares_back(&e->conns, &w->spare_conns, true);
 	worker_buffers_free(w);
 	e->workers[w->id] = NULL;
 }
@@ -177,7 +178,15 @@ void uvs_engine_counters(const struct uvs_engine *e, uint64_t *out, uint64_t *tx
 
 uint32_t uvs_engine_conn_count(const struct uvs_engine *e)
 {
-	return uvs_load_relaxed(&e->conns.count); /* relaxed: a count, read racily */
+	/* Relaxed: counts, read racily; the workers' spares are reserved, not used. */
+	size_t n = uvs_load_relaxed(&e->conns.count);
+
+	for (unsigned i = 0; i < e->nworkers; i++) {
+		const struct uvs_worker *w = e->workers[i];
+		if (w)
+			n -= uvs_load_relaxed(&w->spare_conns);
+	}
+	return n;
 }
 
 static bool wheel_expire(void *arg, struct uvs_conn *c, uvs_time_t now)
@@ -209,6 +218,7 @@ void uvs_worker_timers(struct uvs_worker *w, uvs_time_t now)
 	struct uvs_engine *e = w->engine;
 
 	uvs_conn_wheel_run(&w->pool, now, wheel_expire, w);
+	uvs_conn_spares_back(&e->conns, &w->spare_conns, false);
 	if (now >= w->frag_sweep) {
 		uint32_t n = uvs_frag_buckets(&e->frags),
 			 share = (n + e->nworkers - 1) / e->nworkers;

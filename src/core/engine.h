@@ -156,7 +156,8 @@ struct uvs_worker {
 	struct uvs_conn_pool pool;
 	uint64_t counters[UVS_R_COUNT]; /* written by this worker only */
 	uint64_t tx;
-	uvs_time_t now; /* of the batch being processed */
+	uint32_t spare_conns; /* reserved from the table's count in advance (conn.h) */
+	uvs_time_t now;	      /* of the batch being processed */
 	/* Token bucket of the ICMP errors this worker may send (see answer_icmp). */
 	uint32_t icmp_tokens;
 	uvs_time_t icmp_refilled;

@@ -265,15 +265,13 @@ static struct uvs_conn data_conn_base(struct uvs_engine *e, const struct uvs_con
 	};
 }
 
-struct uvs_conn *uvs_ftp_data_conn(struct uvs_worker *w, const struct uvs_pkt *p, uvs_time_t now)
+struct uvs_conn *uvs_ftp_data_conn_fill(struct uvs_worker *w, const struct uvs_pkt *p,
+					uvs_time_t now)
 {
 	struct uvs_engine *e = w->engine;
 	struct uvs_conn *old, *c, k;
 	uint16_t flags;
 
-	/* Relaxed: a count read racily; one just made is found by the client's resend. */
-	if (!uvs_load_relaxed(&e->conns.no_cport[uvs_af_index(p->af)]))
-		return NULL;
 	old = uvs_conn_in_get(&e->conns, p->af, p->protocol, &p->saddr, 0, &p->daddr, p->dport,
 			      false);
 	if (!old || !(uvs_conn_flags(old) & UVS_CONN_F_NO_CPORT))

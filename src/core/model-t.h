@@ -23,6 +23,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdalign.h>
 #include <stdint.h>
 #include <urcu.h>
 #include <urcu/list.h>
@@ -82,25 +83,45 @@ struct uvs_dest_conf {
 };
 
 struct uvs_service;
+struct uvs_sched_pkt;
+
+/*
+ * What a scheduler whose pick needs no lock publishes in svc->unlocked while it is the
+ * service's (src/sched/sched.h): its pick, called inside an RCU read-side section
+ * without svc->lock; the state behind u is freed a grace period after the scheduler
+ * lets the service go.
+ */
+struct uvs_sched_unlocked {
+	struct uvs_dest *(*schedule)(struct uvs_service *svc, struct uvs_sched_unlocked *u,
+				     const struct uvs_sched_pkt *pkt);
+};
 
 struct uvs_dest {
-	struct cds_list_head list; /* in svc->dests (newest first) or model->trash */
-	struct uvs_service *svc;   /* NULL while in the trash; read under RCU */
-	struct uvs_svc_key vkey;   /* the service it belongs or belonged to */
-	uint64_t seq;		   /* list order: a larger seq is nearer the head */
+	/* In svc->dests (newest first): changed under svc->lock, walked there or under
+	 * RCU (a scheduler's unlocked pick); an unlinked entry's next is left as it was,
+	 * for a walker standing on it. */
+	struct cds_list_head list;
+	struct cds_list_head trash_node; /* in model->trash while there */
+	struct uvs_service *svc;	 /* NULL while in the trash; read under RCU */
+	struct uvs_svc_key vkey;	 /* the service it belongs or belonged to */
+	uint64_t seq; /* list order: larger nearer the head (atomic: read unlocked) */
 
 	struct uvs_dest_conf conf; /* af, addr, port, fwd, weight, thresholds, tunnel */
 	uint32_t last_weight;	   /* the most recent non-zero weight (mh) */
 
 	/* Written under svc->lock (or atomically while detached), read lock-free. */
-	uint32_t flags; /* UVS_DEST_F_* */
-	uint32_t activeconns;
+	uint32_t flags;	  /* UVS_DEST_F_* */
+	int sched_pos[2]; /* private to the service's scheduler (heap positions) */
+
+	/* Changed for every connection (atomic): a cache line of their own, so that a
+	 * pick reading the flags and weights above does not miss because another worker
+	 * just counted a connection here. */
+	alignas(64) uint32_t activeconns;
 	uint32_t inactconns;
 	uint32_t persistconns;
 	uint32_t refcnt;
 
-	int sched_pos[2]; /* private to the service's scheduler (heap positions) */
-	uvs_time_t trash_since;
+	alignas(64) uvs_time_t trash_since;
 	struct uvs_stats stats;
 };
 
@@ -116,8 +137,10 @@ struct uvs_service {
 	pthread_mutex_t lock; /* scheduler state and destination list */
 	const struct uvs_sched_ops *sched;
 	void *sched_data;
+	/* Set by a scheduler whose pick takes no lock (sched.h), else NULL; RCU. */
+	struct uvs_sched_unlocked *unlocked;
 	struct cds_list_head dests; /* newest first, as in the kernel */
-	unsigned num_dests;
+	unsigned num_dests;	    /* written under svc->lock, read unlocked (atomic) */
 	uint64_t next_seq;
 	uint64_t rand_state; /* for randomised schedulers (twos) */
 
@@ -155,6 +178,9 @@ struct uvs_model {
 	/* The addresses of the services and of each service's destinations, exactly
 	 * (svc_addrs.c): for the frame path's martian checks. */
 	struct cds_lfht *addr_table;
+	/* A bit for the hash of every address addr_table ever had (never cleared): a
+	 * client's address, whose bit is nearly always clear, is not looked up. */
+	uint64_t addr_bits[UVS_VIP_BITS / 64];
 };
 
 #endif

@@ -52,8 +52,8 @@ void uvs_model_destroy(struct uvs_model *m)
 	/* Wait for the services' deferred frees before the table goes. */
 	rcu_barrier();
 	pthread_mutex_lock(&m->ctl_lock);
-	cds_list_for_each_entry_safe(d, tmp, &m->trash, list) {
-		cds_list_del(&d->list);
+	cds_list_for_each_entry_safe(d, tmp, &m->trash, trash_node) {
+		cds_list_del(&d->trash_node);
 		uvs_dest_free(d);
 	}
 	pthread_mutex_unlock(&m->ctl_lock);
@@ -158,13 +158,13 @@ void uvs_model_expire_trash(struct uvs_model *m)
 	uvs_time_t now = uvs_model_now(m);
 
 	pthread_mutex_lock(&m->ctl_lock);
-	cds_list_for_each_entry_safe(d, tmp, &m->trash, list) {
+	cds_list_for_each_entry_safe(d, tmp, &m->trash, trash_node) {
 		/* The trash holds one reference; any other is a connection. */
 		if (uvs_load_acquire(&d->refcnt) != 1) /* pairs with uvs_dest_unbind() */
 			continue;
 		if (now - d->trash_since < UVS_DEST_TRASH_NS)
 			continue;
-		cds_list_del(&d->list);
+		cds_list_del(&d->trash_node);
 		uvs_dest_free_deferred(d);
 	}
 	pthread_mutex_unlock(&m->ctl_lock);

@@ -95,11 +95,14 @@ struct uvs_sched_pkt {
 	uint16_t sport; /* network order */
 	uint16_t dport;
 	uvs_time_t now;
+	unsigned worker; /* the worker asking: a scheduler's per-worker state */
 };
 
 /*
  * Data path: asks svc's scheduler for a destination and binds a new connection to it
- * (conn_flags: UVS_CONN_F_INACTIVE and/or UVS_CONN_F_TEMPLATE), all under svc->lock.
+ * (conn_flags: UVS_CONN_F_INACTIVE and/or UVS_CONN_F_TEMPLATE), all under svc->lock,
+ * or with none if the scheduler picks without (sched.h). Caller is inside an RCU
+ * read-side section.
  * Returns the destination with a reference the caller must drop with
  * uvs_dest_unbind(), or NULL when no destination is available.
  */

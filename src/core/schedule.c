@@ -172,13 +172,14 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 		.sport = p->sport,
 		.dport = p->dport,
 		.now = now,
+		.worker = w->id,
 	};
 	struct uvs_conn *ct = NULL, *c;
 	struct uvs_dest *d;
 	uint32_t timeout;
 
 	*refused = UVS_R_NO_DEST;
-	if (!one_packet && !uvs_conn_reserve(&e->conns)) {
+	if (!one_packet && !uvs_conn_reserve_spare(&e->conns, &w->spare_conns)) {
 		*refused = UVS_R_CONN_LIMIT;
 		return NULL;
 	}

@@ -253,11 +253,14 @@ int uvs_svc_edit(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_e
 		 * leaves the service as it was. */
 		old_sched = svc->sched;
 		old_data = svc->sched_data;
-		svc->sched = sched;
+		/* Release, then a full barrier before the new scheduler reads the
+		 * counters: pairs with bind_unlocked() in dest.c. */
+		uvs_store_release(&svc->sched, sched);
+		cmm_smp_mb();
 		svc->sched_data = NULL;
 		ret = sched->init_service(svc);
 		if (ret) {
-			svc->sched = old_sched;
+			uvs_store_release(&svc->sched, old_sched);
 			svc->sched_data = old_data;
 			pthread_mutex_unlock(&svc->lock);
 			uvs_errorf(err, -ret, "scheduler %s could not start: %s", sched->name,
@@ -291,7 +294,7 @@ static void svc_unlink(struct uvs_model *m, struct uvs_service *svc)
 	pthread_mutex_lock(&svc->lock);
 	uvs_sched_done(svc, svc->sched);
 	/* A worker that found svc before it was unpublished sees no scheduler. */
-	svc->sched = NULL;
+	uvs_store_release(&svc->sched, NULL);
 	uvs_dest_trash_all(svc);
 	pthread_mutex_unlock(&svc->lock);
 	uvs_call_rcu(&svc->rcu, svc_free_rcu);

@@ -55,9 +55,14 @@ static int key_match(struct cds_lfht_node *node, const void *key)
  * ctl_lock. */
 static struct addr_entry *find(struct uvs_model *m, const struct addr_key *k)
 {
+	uint32_t bit = uvs_vip_bit(k->af, k->addr);
 	struct cds_lfht_iter iter;
 	struct cds_lfht_node *node;
 
+	/* Relaxed: a filter; an entry found is ordered by the table. An address added
+	 * concurrently may be missed, as if the lookup had come first. */
+	if (!(uvs_load_relaxed(&m->addr_bits[bit / 64]) >> (bit % 64) & 1))
+		return NULL;
 	rcu_read_lock();
 	cds_lfht_lookup(m->addr_table, key_hash(k), key_match, k, &iter);
 	node = cds_lfht_iter_get_node(&iter);
@@ -81,6 +86,9 @@ int uvs_addrs_add(struct uvs_model *m, const struct uvs_service *svc, int af,
 	e->svc = svc;
 	e->addr = *addr;
 	e->refs = 1;
+	uint32_t bit = uvs_vip_bit(af, addr);
+	/* Set before the entry is published: whoever finds the entry finds the bit. */
+	uvs_or_release(&m->addr_bits[bit / 64], 1ull << (bit % 64));
 	uvs_store_release(&e->af, af);
 	rcu_read_lock();
 	cds_lfht_add(m->addr_table, key_hash(&k), &e->node);

@@ -15,7 +15,15 @@ uint32_t uvs_csum_add(uint32_t sum, const void *p, size_t len)
 		b += 8;
 		len -= 8;
 	}
-	while (len >= 2) {
+	/* The tail: at most one word of each size, no loop. */
+	if (len >= 4) {
+		uint32_t w;
+		memcpy(&w, b, 4);
+		acc += w;
+		b += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
 		uint16_t w;
 		memcpy(&w, b, 2);
 		acc += w;

@@ -260,10 +260,50 @@ static void test_freed_entries_are_reused_after_grace(void **state)
 	assert_int_equal(fx->pool.nslabs, 1);
 }
 
+/* A worker's reservations: a batch far from the limit, one at a time near it, the
+ * spares given back once the count comes near, and exactly max_conns in all. */
+static void test_reserve_spares(void **state)
+{
+	struct uvs_conn_table t;
+	uint32_t a = 0, b = 0;
+	unsigned got = 0;
+
+	(void)state;
+	assert_int_equal(uvs_conn_table_init(&t, 10, UVS_CONN_BATCH_MARGIN + 100), 0);
+	assert_true(uvs_conn_reserve_spare(&t, &a));
+	assert_int_equal(t.count, UVS_CONN_BATCH);
+	assert_int_equal(a, UVS_CONN_BATCH - 1);
+	assert_true(uvs_conn_reserve_spare(&t, &a)); /* from the spares */
+	assert_int_equal(t.count, UVS_CONN_BATCH);
+	assert_int_equal(a, UVS_CONN_BATCH - 2);
+	uvs_conn_spares_back(&t, &a, false); /* far from the limit: kept */
+	assert_int_equal(a, UVS_CONN_BATCH - 2);
+	/* Worker b takes the rest, batch by batch and then one by one. */
+	while (uvs_conn_reserve_spare(&t, &b))
+		got++;
+	assert_int_equal(t.count, t.max_conns);
+	assert_int_equal(b, 0);
+	/* a's spares were counted: b got all but those and a's two. */
+	assert_int_equal(got, t.max_conns - UVS_CONN_BATCH);
+	uvs_conn_spares_back(&t, &a, false); /* near the limit: given back */
+	assert_int_equal(a, 0);
+	assert_int_equal(t.count, t.max_conns - (UVS_CONN_BATCH - 2));
+	assert_true(uvs_conn_reserve_spare(&t, &b));
+	uvs_conn_table_destroy(&t);
+
+	/* A small table never batches. */
+	assert_int_equal(uvs_conn_table_init(&t, 10, 100), 0);
+	assert_true(uvs_conn_reserve_spare(&t, &a));
+	assert_int_equal(t.count, 1);
+	assert_int_equal(a, 0);
+	uvs_conn_table_destroy(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_lookup_both_ways, setup, teardown),
+		cmocka_unit_test(test_reserve_spares),
 		cmocka_unit_test_setup_teardown(test_many_in_one_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wheel_expires_on_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wheel_long_timeouts_and_gaps, setup, teardown),

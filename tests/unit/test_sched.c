@@ -77,6 +77,80 @@ static void test_rr(void **state)
 	assert_string_equal(seq, "1 3 1");
 }
 
+/* A pick by worker `worker` for a client of its own. */
+static int pick_by(struct uvs_service *svc, unsigned worker)
+{
+	static unsigned n;
+	struct uvs_sched_pkt pkt = {
+		.af = AF_INET,
+		.protocol = IPPROTO_TCP,
+		.daddr = svc->key.addr,
+		.dport = svc->key.port,
+		.sport = htons((uint16_t)(1024 + n++)),
+		.worker = worker,
+	};
+	struct uvs_dest *d;
+
+	pkt.saddr.ip = htonl(0xac100001u);
+	rcu_read_lock();
+	d = uvs_svc_schedule(svc, &pkt, 0);
+	if (d)
+		uvs_dest_unbind(d, 0);
+	rcu_read_unlock();
+	return test_dest_id(d);
+}
+
+/* A model of two workers. */
+static int setup_two_workers(void **state)
+{
+	struct test_env *env = test_malloc(sizeof(*env));
+
+	test_env_init_workers(env, 2);
+	*state = env;
+	return 0;
+}
+
+/* Each worker walks its own round, without the service's lock: one worker's picks are
+ * the kernel's sequence whatever the others pick, and deleting the destination a
+ * worker picked last moves only that worker on, as the kernel moves its cursor. */
+static void test_rr_per_worker(void **state)
+{
+	struct test_env *env = *state;
+	struct uvs_service *svc = test_add_svc(env, "10.0.0.1:80", "rr");
+
+	test_add_dest(env, svc, "192.168.0.1:80", 1);
+	struct uvs_dest *b = test_add_dest(env, svc, "192.168.0.2:80", 1);
+	test_add_dest(env, svc, "192.168.0.3:80", 1);
+	assert_non_null(svc->unlocked);
+	assert_int_equal(pick_by(svc, 0), 3);
+	assert_int_equal(pick_by(svc, 0), 2);
+	assert_int_equal(pick_by(svc, 1), 3);
+	assert_int_equal(pick_by(svc, 0), 1);
+	assert_int_equal(pick_by(svc, 1), 2);
+	/* Worker 1 stands on 2, worker 0 on 1: deleting 2 leads worker 1 to 1. */
+	struct uvs_dest_conf bc = conf_of(b);
+	assert_int_equal(uvs_dest_del(&env->m, &svc->key, bc.af, &bc.addr, bc.port, NULL), 0);
+	assert_int_equal(pick_by(svc, 1), 1);
+	assert_int_equal(pick_by(svc, 1), 3);
+	assert_int_equal(pick_by(svc, 0), 3);
+	/* A dest added later is next after the head for a worker that wrapped. */
+	test_add_dest(env, svc, "192.168.0.4:80", 1);
+	assert_int_equal(pick_by(svc, 0), 1);
+	assert_int_equal(pick_by(svc, 0), 4);
+	/* A caller that is no worker shares the last cursor. */
+	assert_int_equal(pick_by(svc, 1000), 4);
+	assert_int_equal(pick_by(svc, 2000), 3);
+
+	/* Another scheduler takes the lock again; rr back gives the lock-free pick. */
+	struct uvs_svc_conf c = test_svc_conf("10.0.0.1:80", "wlc");
+	assert_int_equal(uvs_svc_edit(&env->m, &c, NULL), 0);
+	assert_null(svc->unlocked);
+	c = test_svc_conf("10.0.0.1:80", "rr");
+	assert_int_equal(uvs_svc_edit(&env->m, &c, NULL), 0);
+	assert_non_null(svc->unlocked);
+	assert_int_equal(pick_by(svc, 0), 4);
+}
+
 static void test_wrr_vector(void **state)
 {
 	struct test_env *env = *state;
@@ -316,6 +390,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rr, test_env_setup, test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_rr_per_worker, setup_two_workers,
+						test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_wrr_vector, test_env_setup, test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_wrr_gcd, test_env_setup, test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_lc_family_rules, test_env_setup,
