@@ -6,7 +6,6 @@
 #include "sched/sched.h"
 
 #include <errno.h>
-#include <stdalign.h>
 #include <stdlib.h>
 
 struct uvs_dest *uvs_dest_find(struct uvs_service *svc, int af, const union uvs_addr *addr,
@@ -312,10 +311,7 @@ static int add_dest(struct uvs_model *m, const struct uvs_svc_key *k, struct uvs
 		cds_list_del(&d->trash_node);
 		from_trash = true;
 	} else {
-		/* Aligned as its type says (its counters have a cache line of their own). */
-		d = aligned_alloc(alignof(struct uvs_dest), sizeof(*d));
-		if (d)
-			memset(d, 0, sizeof(*d));
+		d = calloc(1, sizeof(*d));
 		if (!d || uvs_stats_init(&d->stats, m->nworkers) < 0) {
 			free(d);
 			return uvs_errorf(err, ENOMEM, "out of memory");

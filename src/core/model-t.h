@@ -23,7 +23,6 @@
 
 #include <pthread.h>
 #include <stdbool.h>
-#include <stdalign.h>
 #include <stdint.h>
 #include <urcu.h>
 #include <urcu/list.h>
@@ -113,15 +112,18 @@ struct uvs_dest {
 	uint32_t flags;	  /* UVS_DEST_F_* */
 	int sched_pos[2]; /* private to the service's scheduler (heap positions) */
 
-	/* Changed for every connection (atomic): a cache line of their own, so that a
-	 * pick reading the flags and weights above does not miss because another worker
-	 * just counted a connection here. */
-	alignas(64) uint32_t activeconns;
+	/* Changed for every connection (atomic): apart from the flags and weights above
+	 * by a cache line's padding on each side, so that a pick reading those does not
+	 * miss because another worker just counted a connection here. Padding rather
+	 * than alignment: lists walk to their heads through this type's pointers. */
+	char pad_before_counts_[64];
+	uint32_t activeconns;
 	uint32_t inactconns;
 	uint32_t persistconns;
 	uint32_t refcnt;
+	char pad_after_counts_[64];
 
-	alignas(64) uvs_time_t trash_since;
+	uvs_time_t trash_since;
 	struct uvs_stats stats;
 };
 

@@ -95,7 +95,6 @@ struct uvs_sched_pkt {
 	uint16_t sport; /* network order */
 	uint16_t dport;
 	uvs_time_t now;
-	unsigned worker; /* the worker asking: a scheduler's per-worker state */
 };
 
 /*

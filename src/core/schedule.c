@@ -172,7 +172,6 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 		.sport = p->sport,
 		.dport = p->dport,
 		.now = now,
-		.worker = w->id,
 	};
 	struct uvs_conn *ct = NULL, *c;
 	struct uvs_dest *d;

@@ -2,15 +2,15 @@
 /*
  * Round-Robin: walk on from the last pick, circularly, to the next usable destination.
  *
- * The kernel keeps one cursor per service, a list node, under the service's lock; the
- * destination under it, when deleted, moves it to its predecessor. Here each worker
- * has a cursor of its own and picks without the lock (svc->unlocked), so that new
- * connections on two cores do not share a lock and a cursor's cache line. A cursor
- * holds the seq of the destination last picked (0: the list head), not a pointer: the
- * list is in descending seq order, so "the first destination after the cursor" is the
- * first with a smaller seq, whether or not the one picked is still there, which is
- * exactly where the kernel's moved cursor leads. One worker alone picks the kernel's
- * sequence; several interleave theirs.
+ * The kernel keeps the cursor, a list node, under the service's lock; the destination
+ * under it, when deleted, moves it to its predecessor. Here the pick takes no lock
+ * (svc->unlocked): it walks the list inside the worker's RCU read-side section and
+ * moves the cursor with a compare-and-swap, trying again from where another worker
+ * moved it meanwhile, so that workers share one round exactly as under the lock. The
+ * cursor holds the seq of the destination last picked (0: the list head), not a
+ * pointer: the list is in descending seq order, so "the first destination after the
+ * cursor" is the first with a smaller seq, whether or not the one picked is still
+ * there, which is exactly where the kernel's moved cursor leads.
  */
 #include "sched.h"
 
@@ -21,15 +21,10 @@
 
 #include "core/rcu-handoff.h"
 
-struct rr_cursor {
-	alignas(64) uint64_t seq; /* of the last pick; 0: the head (atomic) */
-};
-
 struct rr_data {
 	struct uvs_sched_unlocked unlocked; /* first: rr_data is found from it */
 	struct rcu_head rcu;
-	unsigned ncursors; /* one per worker, then one for any other caller */
-	struct rr_cursor cursor[];
+	alignas(64) uint64_t cursor; /* seq of the last pick; 0: the head (atomic) */
 };
 
 static struct uvs_dest *dest_of(struct cds_list_head *p)
@@ -49,13 +44,8 @@ static struct cds_list_head *next_of(struct cds_list_head *p)
  * the cursor's own last, and the list head once. Under svc->lock, or inside an RCU
  * read-side section (a destination taken out meanwhile is passed over).
  */
-static struct uvs_dest *rr_pick(struct uvs_service *svc, struct rr_data *rr,
-				const struct uvs_sched_pkt *pkt)
+static struct uvs_dest *rr_walk(struct uvs_service *svc, uint64_t at)
 {
-	unsigned slot = pkt->worker < rr->ncursors - 1 ? pkt->worker : rr->ncursors - 1;
-	struct rr_cursor *cur = &rr->cursor[slot];
-	/* Relaxed: one writer per cursor (its worker, or the lock's holder). */
-	uint64_t at = uvs_load_relaxed(&cur->seq);
 	struct cds_list_head *head = &svc->dests, *p = next_of(head);
 	unsigned n = uvs_load_relaxed(&svc->num_dests);
 
@@ -67,39 +57,54 @@ static struct uvs_dest *rr_pick(struct uvs_service *svc, struct rr_data *rr,
 		if (p == head)
 			continue;
 		struct uvs_dest *d = dest_of(p);
-		if (uvs_dest_usable(d) && uvs_dest_svc(d) == svc) {
-			uvs_store_relaxed(&cur->seq, uvs_load_relaxed(&d->seq));
+		if (uvs_dest_usable(d) && uvs_dest_svc(d) == svc)
 			return d;
-		}
 	}
 	return NULL;
+}
+
+/* A pick, and the cursor moved to it unless another pick moved it first: then again
+ * from there, so that each pick follows the one before it. */
+static struct uvs_dest *rr_pick(struct uvs_service *svc, struct rr_data *rr)
+{
+	/* Acquire: a cursor another worker moved, with the walk that led there. */
+	uint64_t at = uvs_load_acquire(&rr->cursor);
+
+	for (;;) {
+		struct uvs_dest *d = rr_walk(svc, at);
+		uint64_t seen;
+
+		if (!d)
+			return NULL;
+		seen = uvs_cmpxchg_release(&rr->cursor, at, uvs_load_relaxed(&d->seq));
+		if (seen == at)
+			return d;
+		at = seen;
+	}
 }
 
 static struct uvs_dest *rr_schedule_unlocked(struct uvs_service *svc, struct uvs_sched_unlocked *u,
 					     const struct uvs_sched_pkt *pkt)
 {
-	return rr_pick(svc, (struct rr_data *)u, pkt);
+	(void)pkt;
+	return rr_pick(svc, (struct rr_data *)u);
 }
 
 /* The same under svc->lock (a caller that asks the ops directly). */
 static struct uvs_dest *rr_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt)
 {
-	return rr_pick(svc, svc->sched_data, pkt);
+	(void)pkt;
+	return rr_pick(svc, svc->sched_data);
 }
 
 static int rr_init(struct uvs_service *svc)
 {
-	unsigned n = svc->model->nworkers + 1;
-	size_t size = sizeof(struct rr_data) + n * sizeof(struct rr_cursor);
-	struct rr_data *rr =
-		aligned_alloc(alignof(struct rr_cursor), (size + alignof(struct rr_cursor) - 1) &
-								 ~(alignof(struct rr_cursor) - 1));
+	struct rr_data *rr = aligned_alloc(alignof(struct rr_data), sizeof(struct rr_data));
 
 	if (!rr)
 		return -ENOMEM;
-	memset(rr, 0, size);
+	memset(rr, 0, sizeof(*rr));
 	rr->unlocked.schedule = rr_schedule_unlocked;
-	rr->ncursors = n;
 	svc->sched_data = rr;
 	uvs_store_release(&svc->unlocked, &rr->unlocked); /* rr set up first */
 	return 0;

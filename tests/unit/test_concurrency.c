@@ -32,8 +32,7 @@ static void *worker(void *arg)
 {
 	unsigned id = (unsigned)(uintptr_t)arg;
 	struct bound ring[OUTSTANDING] = { { 0 } };
-	/* Each worker its own slot of per-worker scheduler state (rr's cursor). */
-	struct uvs_sched_pkt pkt = { .af = AF_INET, .protocol = IPPROTO_TCP, .worker = id };
+	struct uvs_sched_pkt pkt = { .af = AF_INET, .protocol = IPPROTO_TCP };
 	union uvs_addr vip;
 	unsigned picked = 0;
 

@@ -8,9 +8,11 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "base/atomic.h"
 #include "helpers.h"
 
 /* Picks n times from svc and writes the chosen ids as text, e.g. "1 1 2". Connections
@@ -77,17 +79,16 @@ static void test_rr(void **state)
 	assert_string_equal(seq, "1 3 1");
 }
 
-/* A pick by worker `worker` for a client of its own. */
-static int pick_by(struct uvs_service *svc, unsigned worker)
+/* A pick for a client of its own, by uvs_svc_schedule() as the workers ask. */
+static int pick_one(struct uvs_service *svc)
 {
-	static unsigned n;
+	static unsigned n; /* atomic: two threads pick at once below */
 	struct uvs_sched_pkt pkt = {
 		.af = AF_INET,
 		.protocol = IPPROTO_TCP,
 		.daddr = svc->key.addr,
 		.dport = svc->key.port,
-		.sport = htons((uint16_t)(1024 + n++)),
-		.worker = worker,
+		.sport = htons((uint16_t)(1024 + uvs_add_return_relaxed(&n, 1))),
 	};
 	struct uvs_dest *d;
 
@@ -100,20 +101,11 @@ static int pick_by(struct uvs_service *svc, unsigned worker)
 	return test_dest_id(d);
 }
 
-/* A model of two workers. */
-static int setup_two_workers(void **state)
-{
-	struct test_env *env = test_malloc(sizeof(*env));
-
-	test_env_init_workers(env, 2);
-	*state = env;
-	return 0;
-}
-
-/* Each worker walks its own round, without the service's lock: one worker's picks are
- * the kernel's sequence whatever the others pick, and deleting the destination a
- * worker picked last moves only that worker on, as the kernel moves its cursor. */
-static void test_rr_per_worker(void **state)
+/* rr picks without the service's lock (svc->unlocked), and still in the kernel's one
+ * round: a destination added at the head is next after a wrap; deleting the one
+ * picked last goes on after it; another scheduler takes the lock again, and rr back
+ * starts from the head. */
+static void test_rr_unlocked(void **state)
 {
 	struct test_env *env = *state;
 	struct uvs_service *svc = test_add_svc(env, "10.0.0.1:80", "rr");
@@ -122,33 +114,67 @@ static void test_rr_per_worker(void **state)
 	struct uvs_dest *b = test_add_dest(env, svc, "192.168.0.2:80", 1);
 	test_add_dest(env, svc, "192.168.0.3:80", 1);
 	assert_non_null(svc->unlocked);
-	assert_int_equal(pick_by(svc, 0), 3);
-	assert_int_equal(pick_by(svc, 0), 2);
-	assert_int_equal(pick_by(svc, 1), 3);
-	assert_int_equal(pick_by(svc, 0), 1);
-	assert_int_equal(pick_by(svc, 1), 2);
-	/* Worker 1 stands on 2, worker 0 on 1: deleting 2 leads worker 1 to 1. */
+	assert_int_equal(pick_one(svc), 3);
+	assert_int_equal(pick_one(svc), 2);
 	struct uvs_dest_conf bc = conf_of(b);
 	assert_int_equal(uvs_dest_del(&env->m, &svc->key, bc.af, &bc.addr, bc.port, NULL), 0);
-	assert_int_equal(pick_by(svc, 1), 1);
-	assert_int_equal(pick_by(svc, 1), 3);
-	assert_int_equal(pick_by(svc, 0), 3);
-	/* A dest added later is next after the head for a worker that wrapped. */
+	assert_int_equal(pick_one(svc), 1);
 	test_add_dest(env, svc, "192.168.0.4:80", 1);
-	assert_int_equal(pick_by(svc, 0), 1);
-	assert_int_equal(pick_by(svc, 0), 4);
-	/* A caller that is no worker shares the last cursor. */
-	assert_int_equal(pick_by(svc, 1000), 4);
-	assert_int_equal(pick_by(svc, 2000), 3);
+	assert_int_equal(pick_one(svc), 4);
+	assert_int_equal(pick_one(svc), 3);
 
-	/* Another scheduler takes the lock again; rr back gives the lock-free pick. */
 	struct uvs_svc_conf c = test_svc_conf("10.0.0.1:80", "wlc");
 	assert_int_equal(uvs_svc_edit(&env->m, &c, NULL), 0);
 	assert_null(svc->unlocked);
 	c = test_svc_conf("10.0.0.1:80", "rr");
 	assert_int_equal(uvs_svc_edit(&env->m, &c, NULL), 0);
 	assert_non_null(svc->unlocked);
-	assert_int_equal(pick_by(svc, 0), 4);
+	assert_int_equal(pick_one(svc), 4);
+}
+
+struct rr_race {
+	struct uvs_service *svc;
+	int picks[2000];
+};
+
+static void *rr_racer(void *arg)
+{
+	struct rr_race *r = arg;
+
+	rcu_register_thread();
+	for (unsigned i = 0; i < 2000; i++)
+		r->picks[i] = pick_one(r->svc);
+	rcu_unregister_thread();
+	return NULL;
+}
+
+/* Two threads picking at once share the one round: between them, every destination
+ * is picked equally often, as under the kernel's lock (each compare-and-swap that
+ * moves the cursor is one step of the round). */
+static void test_rr_two_threads_one_round(void **state)
+{
+	struct test_env *env = *state;
+	struct uvs_service *svc = test_add_svc(env, "10.0.0.1:80", "rr");
+	struct rr_race r[2] = { { .svc = svc }, { .svc = svc } };
+	pthread_t t[2];
+	unsigned count[4] = { 0 };
+
+	for (int i = 1; i <= 3; i++) {
+		char rs[32];
+		snprintf(rs, sizeof(rs), "192.168.0.%d:80", i);
+		test_add_dest(env, svc, rs, 1);
+	}
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, rr_racer, &r[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < 2; i++)
+		for (unsigned k = 0; k < 2000; k++)
+			count[r[i].picks[k]]++;
+	/* 4000 picks over 3 destinations: 1334, 1333, 1333 in the round's order. */
+	assert_int_equal(count[3], 1334);
+	assert_int_equal(count[2], 1333);
+	assert_int_equal(count[1], 1333);
 }
 
 static void test_wrr_vector(void **state)
@@ -390,7 +416,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rr, test_env_setup, test_env_teardown),
-		cmocka_unit_test_setup_teardown(test_rr_per_worker, setup_two_workers,
+		cmocka_unit_test_setup_teardown(test_rr_unlocked, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_rr_two_threads_one_round, test_env_setup,
 						test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_wrr_vector, test_env_setup, test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_wrr_gcd, test_env_setup, test_env_teardown),
