@@ -178,15 +178,17 @@ void uvs_engine_counters(const struct uvs_engine *e, uint64_t *out, uint64_t *tx
 
 uint32_t uvs_engine_conn_count(const struct uvs_engine *e)
 {
-	/* Relaxed: counts, read racily; the workers' spares are reserved, not used. */
-	size_t n = uvs_load_relaxed(&e->conns.count);
+	/* Relaxed: counts, read racily; the workers' spares are reserved, not used. A
+	 * worker giving its spares back between the two reads would take them off twice:
+	 * never below 0. */
+	int64_t n = uvs_load_relaxed(&e->conns.count);
 
 	for (unsigned i = 0; i < e->nworkers; i++) {
 		const struct uvs_worker *w = e->workers[i];
 		if (w)
 			n -= uvs_load_relaxed(&w->spare_conns);
 	}
-	return n;
+	return n > 0 ? (uint32_t)n : 0;
 }
 
 static bool wheel_expire(void *arg, struct uvs_conn *c, uvs_time_t now)
