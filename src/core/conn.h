@@ -277,27 +277,30 @@ struct uvs_conn_sync *uvs_conn_slab_sync_make(struct uvs_conn_slab *s);
 /* The same for the helper pointers. */
 struct uvs_conn_app **uvs_conn_slab_app_make(struct uvs_conn_slab *s);
 
-/* The sync entry of c (from a pool: uvs_conn_alloc), made with its slab's array if
- * that is the first; NULL only if memory ran out (the caller then neither counts nor
- * sends c). An entry made late starts zero: its end as if sent long ago. */
-static inline struct uvs_conn_sync *uvs_conn_sync(const struct uvs_conn *c)
-{
-	struct uvs_conn_slab *s = uvs_conn_slab_of(c);
-	/* Acquire: pairs with the release that publishes the zeroed array. */
-	struct uvs_conn_sync *sync = uvs_load_acquire(&s->sync);
-
-	if (__builtin_expect(!sync, 0) && !(sync = uvs_conn_slab_sync_make(s)))
-		return NULL;
-	return &sync[c - s->conns];
-}
-
 /* The sync entry of c if its slab has the array, else NULL: for what is only kept
  * for a master that may come (the time a connection was made). */
 static inline struct uvs_conn_sync *uvs_conn_sync_if_kept(const struct uvs_conn *c)
 {
 	struct uvs_conn_slab *s = uvs_conn_slab_of(c);
+	/* Acquire: pairs with the release that publishes the zeroed array. */
 	struct uvs_conn_sync *sync = uvs_load_acquire(&s->sync);
 
+	return sync ? &sync[c - s->conns] : NULL;
+}
+
+/* The sync entry of c (from a pool: uvs_conn_alloc), made with its slab's array if
+ * that is the first; NULL only if memory ran out (the caller then neither counts nor
+ * sends c). An entry made late starts zero: its end as if sent long ago. */
+static inline struct uvs_conn_sync *uvs_conn_sync(const struct uvs_conn *c)
+{
+	struct uvs_conn_sync *cs = uvs_conn_sync_if_kept(c);
+	struct uvs_conn_slab *s;
+	struct uvs_conn_sync *sync;
+
+	if (__builtin_expect(cs != NULL, 1))
+		return cs;
+	s = uvs_conn_slab_of(c);
+	sync = uvs_conn_slab_sync_make(s);
 	return sync ? &sync[c - s->conns] : NULL;
 }
 
