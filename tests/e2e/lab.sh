@@ -359,6 +359,13 @@ lab_spawn() {
 	echo "$!" >"$LAB_TMP/$name.pid"
 }
 
+# Waits until the tshark lab_spawn started as NAME has opened its interface (it says
+# "Capturing on"; frames sent before that are not in its file): on a loaded machine that
+# can take seconds. Returns 1 after 60 s.
+lab_capture_wait() { # NAME
+	lab_wait 60 grep -q "Capturing on" "$LAB_TMP/$1.log"
+}
+
 # Stops a process lab_spawn started: TERM, then KILL after 5 s.
 lab_stop() {
 	local file=$LAB_TMP/$1.pid pid tries=50

@@ -19,7 +19,7 @@ forward_start dr -g
 # The IP frames sent to rtr (not ND), captured on its LAN side while the requests run.
 lab_spawn rtr capture tshark -i "$LAB_DEV" -p -n -q -a duration:90 -w "$LAB_TMP/rtr.pcap" \
 	-f "ether dst ${LAB_MAC[rtr]} and (ip or ip6) and not icmp6"
-lab_wait 10 grep -q "Capturing on" "$LAB_TMP/capture.log" || true
+check "tshark on rtr is capturing" lab_capture_wait capture
 
 forward_thirds dr curl_count 150 90 90 60
 

@@ -51,7 +51,7 @@ run_kind() { # NAME "OPTIONS" "SAVED" FILTER4 FILTER6
 
 	lab_spawn rs1 "capture-$name" tshark -i "$LAB_DEV" -p -n -q -a duration:60 -w "$pcap" \
 		-f "ether src ${LAB_MAC[dir]} and ether dst ${LAB_MAC[rs1]} and (ip or (ip6 and not icmp6))"
-	lab_wait 10 grep -q "Capturing on" "$LAB_TMP/capture-$name.log" || true
+	check "$name: tshark on rs1 is capturing" lab_capture_wait "capture-$name"
 	expect "$name: 60 HTTP requests to $V4, a third to each" "rs1 20
 rs2 20
 rs3 20" "$(curl_count "$(url "$V4")" 60)"

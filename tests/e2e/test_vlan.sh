@@ -33,7 +33,7 @@ for node in rs1 rs2 rs3 rtr; do
 		-w "$LAB_TMP/$node.pcap" -f "ether dst ${LAB_MAC[$node]} and vlan"
 done
 for node in rs1 rs2 rs3 rtr; do
-	lab_wait 10 grep -q "Capturing on" "$LAB_TMP/cap-$node.log" || true
+	check "tshark on $node is capturing" lab_capture_wait "cap-$node"
 done
 
 # send NODE SRC_IP DST_IP SPORT DPORT TAGS...: one tagged UDP frame from NODE to dir.
