@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The connection table (two RCU hash tables with striped bucket locks), the per-worker
+ * The connection table (an RCU hash table with striped bucket locks), the per-worker
  * connection pools, and their timer wheels. See conn.h for the threading contract.
  */
 #include "conn.h"
@@ -30,42 +30,33 @@ static inline uint64_t addr_mix(uint64_t h, const union uvs_addr *a)
 	return mix(h, (uint64_t)a->ip6w[2] | (uint64_t)a->ip6w[3] << 32);
 }
 
-/* Keyed hash of <af, protocol, a1, p1, a2, p2>: the seed keeps chains unpredictable to
- * a sender who picks addresses and ports. */
-static uint32_t key_hash(const struct uvs_conn_table *t, uint64_t seed, int af, int protocol,
-			 const union uvs_addr *a1, uint16_t p1, const union uvs_addr *a2,
-			 uint16_t p2)
+/* Keyed hash of a client's <af, protocol, address, port>, the kernel's key: both of a
+ * connection's directions find it, and the seed keeps chains unpredictable to a sender
+ * who picks addresses and ports. */
+static uint32_t client_hash(const struct uvs_conn_table *t, int af, int protocol,
+			    const union uvs_addr *caddr, uint16_t cport)
 {
-	uint64_t h =
-		mix(seed, (uint64_t)af << 40 | (uint64_t)protocol << 32 | (uint32_t)p1 << 16 | p2);
+	uint64_t h = mix(t->seed[0], (uint64_t)af << 40 | (uint64_t)protocol << 32 | cport);
 
-	h = addr_mix(h, a1);
-	h = addr_mix(h, a2);
+	h = addr_mix(h ^ t->seed[1], caddr);
 	return (uint32_t)(h ^ (h >> 32)) & t->mask;
 }
 
-static uint32_t in_hash(const struct uvs_conn_table *t, const struct uvs_conn *c)
+static uint32_t conn_hash(const struct uvs_conn_table *t, const struct uvs_conn *c)
 {
-	return key_hash(t, t->seed[0], c->af, c->protocol, &c->caddr, c->cport, &c->vaddr,
-			c->vport);
-}
-
-static uint32_t out_hash(const struct uvs_conn_table *t, const struct uvs_conn *c)
-{
-	return key_hash(t, t->seed[1], c->daf, c->protocol, &c->daddr, c->dport, &c->caddr,
-			c->cport);
+	return client_hash(t, c->af, c->protocol, &c->caddr, c->cport);
 }
 
 /* ---- bucket locks ---- */
 
-static void bucket_lock(struct uvs_conn_table *t, unsigned table, uint32_t bucket)
+static void bucket_lock(struct uvs_conn_table *t, uint32_t bucket)
 {
-	uvs_spin_lock(&t->locks[table * UVS_CONN_LOCKS + (bucket & (UVS_CONN_LOCKS - 1))]);
+	uvs_spin_lock(&t->locks[bucket & (UVS_CONN_LOCKS - 1)]);
 }
 
-static void bucket_unlock(struct uvs_conn_table *t, unsigned table, uint32_t bucket)
+static void bucket_unlock(struct uvs_conn_table *t, uint32_t bucket)
 {
-	uvs_spin_unlock(&t->locks[table * UVS_CONN_LOCKS + (bucket & (UVS_CONN_LOCKS - 1))]);
+	uvs_spin_unlock(&t->locks[bucket & (UVS_CONN_LOCKS - 1)]);
 }
 
 /* ---- table ---- */
@@ -95,42 +86,32 @@ int uvs_conn_table_init(struct uvs_conn_table *t, unsigned bits, uint32_t max_co
 		return -EINVAL;
 	t->mask = (1u << bits) - 1;
 	t->max_conns = max_conns;
-	t->in = alloc_table(((size_t)t->mask + 1) * sizeof(*t->in));
-	t->out = alloc_table(((size_t)t->mask + 1) * sizeof(*t->out));
-	t->locks = calloc(2 * UVS_CONN_LOCKS, sizeof(*t->locks));
-	if (!t->in || !t->out || !t->locks) {
+	t->buckets = alloc_table(((size_t)t->mask + 1) * sizeof(*t->buckets));
+	t->locks = calloc(UVS_CONN_LOCKS, sizeof(*t->locks));
+	if (!t->buckets || !t->locks) {
 		uvs_conn_table_destroy(t);
 		return -ENOMEM;
 	}
 	if (getrandom(t->seed, sizeof(t->seed), 0) != sizeof(t->seed)) {
 		/* No entropy yet: an address-derived seed is still better than a constant. */
 		t->seed[0] = (uint64_t)(uintptr_t)t ^ 0x6a09e667f3bcc908ull;
-		t->seed[1] = (uint64_t)(uintptr_t)t->in ^ 0xbb67ae8584caa73bull;
+		t->seed[1] = (uint64_t)(uintptr_t)t->buckets ^ 0xbb67ae8584caa73bull;
 	}
 	return 0;
 }
 
 void uvs_conn_table_destroy(struct uvs_conn_table *t)
 {
-	free(t->in);
-	free(t->out);
+	free(t->buckets);
 	free(t->locks);
-	t->in = t->out = NULL;
+	t->buckets = NULL;
 	t->locks = NULL;
 }
 
-uint32_t uvs_conn_in_bucket(const struct uvs_conn_table *t, int af, int protocol,
-			    const union uvs_addr *caddr, uint16_t cport,
-			    const union uvs_addr *vaddr, uint16_t vport)
+uint32_t uvs_conn_bucket(const struct uvs_conn_table *t, int af, int protocol,
+			 const union uvs_addr *caddr, uint16_t cport)
 {
-	return key_hash(t, t->seed[0], af, protocol, caddr, cport, vaddr, vport);
-}
-
-uint32_t uvs_conn_out_bucket(const struct uvs_conn_table *t, int af, int protocol,
-			     const union uvs_addr *daddr, uint16_t dport,
-			     const union uvs_addr *caddr, uint16_t cport)
-{
-	return key_hash(t, t->seed[1], af, protocol, daddr, dport, caddr, cport);
+	return client_hash(t, af, protocol, caddr, cport);
 }
 
 struct uvs_conn *uvs_conn_in_find(struct uvs_conn_table *t, uint32_t b, int af, int protocol,
@@ -140,8 +121,8 @@ struct uvs_conn *uvs_conn_in_find(struct uvs_conn_table *t, uint32_t b, int af, 
 	uint16_t want = template ? UVS_CONN_F_TEMPLATE : 0;
 
 	/* Acquire: pairs with the release that links an entry, set up, into the chain. */
-	for (struct uvs_conn *c = uvs_load_acquire(&t->in[b]); c;
-	     c = uvs_load_acquire(&c->in_next)) {
+	for (struct uvs_conn *c = uvs_load_acquire(&t->buckets[b]); c;
+	     c = uvs_load_acquire(&c->next)) {
 		if (c->cport == cport && c->vport == vport && c->af == af &&
 		    c->protocol == protocol && (uvs_conn_flags(c) & UVS_CONN_F_TEMPLATE) == want &&
 		    uvs_addr_eq(&c->caddr, caddr) && uvs_addr_eq(&c->vaddr, vaddr))
@@ -154,11 +135,14 @@ struct uvs_conn *uvs_conn_out_find(struct uvs_conn_table *t, uint32_t b, int af,
 				   const union uvs_addr *daddr, uint16_t dport,
 				   const union uvs_addr *caddr, uint16_t cport)
 {
-	for (struct uvs_conn *c = uvs_load_acquire(&t->out[b]); c;
-	     c = uvs_load_acquire(&c->out_next)) {
-		if (c->dport == dport && c->cport == cport && c->daf == af &&
-		    c->protocol == protocol && uvs_addr_eq(&c->daddr, daddr) &&
-		    uvs_addr_eq(&c->caddr, caddr))
+	/* Relaxed flags: FWD and TEMPLATE are set before the entry is linked. */
+	for (struct uvs_conn *c = uvs_load_acquire(&t->buckets[b]); c;
+	     c = uvs_load_acquire(&c->next)) {
+		if (c->dport == dport && c->cport == cport && c->af == af &&
+		    c->protocol == protocol &&
+		    (uvs_conn_flags(c) & (UVS_CONN_F_FWD_MASK | UVS_CONN_F_TEMPLATE)) ==
+			    UVS_FWD_MASQ &&
+		    uvs_addr_eq(&c->daddr, daddr) && uvs_addr_eq(&c->caddr, caddr))
 			return c;
 	}
 	return NULL;
@@ -168,17 +152,16 @@ struct uvs_conn *uvs_conn_in_get(struct uvs_conn_table *t, int af, int protocol,
 				 const union uvs_addr *caddr, uint16_t cport,
 				 const union uvs_addr *vaddr, uint16_t vport, bool template)
 {
-	return uvs_conn_in_find(t, uvs_conn_in_bucket(t, af, protocol, caddr, cport, vaddr, vport),
-				af, protocol, caddr, cport, vaddr, vport, template);
+	return uvs_conn_in_find(t, client_hash(t, af, protocol, caddr, cport), af, protocol, caddr,
+				cport, vaddr, vport, template);
 }
 
 struct uvs_conn *uvs_conn_out_get(struct uvs_conn_table *t, int af, int protocol,
 				  const union uvs_addr *daddr, uint16_t dport,
 				  const union uvs_addr *caddr, uint16_t cport)
 {
-	return uvs_conn_out_find(t,
-				 uvs_conn_out_bucket(t, af, protocol, daddr, dport, caddr, cport),
-				 af, protocol, daddr, dport, caddr, cport);
+	return uvs_conn_out_find(t, client_hash(t, af, protocol, caddr, cport), af, protocol, daddr,
+				 dport, caddr, cport);
 }
 
 bool uvs_conn_reserve(struct uvs_conn_table *t)
@@ -233,30 +216,17 @@ void uvs_conn_spares_back(struct uvs_conn_table *t, uint32_t *spare, bool all)
 	uvs_sub_relaxed(&t->count, have); /* relaxed: the count, as above */
 }
 
-static bool in_out_table(const struct uvs_conn *c)
-{
-	return (uvs_conn_flags(c) & UVS_CONN_F_FWD_MASK) == UVS_FWD_MASQ &&
-	       !uvs_conn_is_template(c);
-}
-
 void uvs_conn_hash(struct uvs_conn_table *t, struct uvs_conn *c)
 {
-	uint32_t b = in_hash(t, c);
+	uint32_t b = conn_hash(t, c);
 
 	uvs_or_release(&c->flags, UVS_CONN_F_HASHED);
 	if (uvs_conn_flags(c) & UVS_CONN_F_NO_CPORT) /* relaxed: a count, read racily */
 		uvs_add_relaxed(&t->no_cport[uvs_af_index(c->af)], 1);
-	bucket_lock(t, 0, b);
-	c->in_next = t->in[b];
-	uvs_store_release(&t->in[b], c); /* c is set up before readers can reach it */
-	bucket_unlock(t, 0, b);
-	if (in_out_table(c)) {
-		b = out_hash(t, c);
-		bucket_lock(t, 1, b);
-		c->out_next = t->out[b];
-		uvs_store_release(&t->out[b], c);
-		bucket_unlock(t, 1, b);
-	}
+	bucket_lock(t, b);
+	c->next = t->buckets[b];
+	uvs_store_release(&t->buckets[b], c); /* c is set up before readers can reach it */
+	bucket_unlock(t, b);
 }
 
 bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c)
@@ -269,27 +239,16 @@ bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c)
 
 	if (!(old & UVS_CONN_F_HASHED))
 		return false;
-	/* Unlinking leaves c's own next pointers alone, so readers on c walk on. */
-	b = in_hash(t, c);
-	bucket_lock(t, 0, b);
-	for (struct uvs_conn **pp = &t->in[b]; *pp; pp = &(*pp)->in_next) {
+	/* Unlinking leaves c's own next pointer alone, so readers on c walk on. */
+	b = conn_hash(t, c);
+	bucket_lock(t, b);
+	for (struct uvs_conn **pp = &t->buckets[b]; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
-			uvs_store_release(pp, c->in_next);
+			uvs_store_release(pp, c->next);
 			break;
 		}
 	}
-	bucket_unlock(t, 0, b);
-	if (in_out_table(c)) {
-		b = out_hash(t, c);
-		bucket_lock(t, 1, b);
-		for (struct uvs_conn **pp = &t->out[b]; *pp; pp = &(*pp)->out_next) {
-			if (*pp == c) {
-				uvs_store_release(pp, c->out_next);
-				break;
-			}
-		}
-		bucket_unlock(t, 1, b);
-	}
+	bucket_unlock(t, b);
 	if (old & UVS_CONN_F_NO_CPORT) /* relaxed: a count, read racily */
 		uvs_sub_relaxed(&t->no_cport[uvs_af_index(c->af)], 1);
 	uvs_conn_unreserve(t);
@@ -589,14 +548,14 @@ size_t uvs_conn_walk(struct uvs_conn_table *t, uint64_t *cursor, size_t max,
 	for (; bucket <= t->mask && n < max; bucket++, skip = 0) {
 		size_t in_bucket = 0, start = n;
 		/* Acquire: pairs with the release that links an entry (uvs_conn_hash()). */
-		struct uvs_conn *c = uvs_load_acquire(&t->in[bucket]);
+		struct uvs_conn *c = uvs_load_acquire(&t->buckets[bucket]);
 
-		for (; c; c = uvs_load_acquire(&c->in_next))
+		for (; c; c = uvs_load_acquire(&c->next))
 			in_bucket++;
 		if (in_bucket > skip && in_bucket - skip > max - n && n > 0)
 			break; /* the whole bucket goes in the next call */
-		c = uvs_load_acquire(&t->in[bucket]);
-		for (uint64_t i = 0; c; c = uvs_load_acquire(&c->in_next), i++) {
+		c = uvs_load_acquire(&t->buckets[bucket]);
+		for (uint64_t i = 0; c; c = uvs_load_acquire(&c->next), i++) {
 			if (i < skip)
 				continue;
 			if (n == max) { /* a bucket larger than a call: go on inside it */

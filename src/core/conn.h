@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Connections: IPVS's connection entries and persistence templates, the table that
- * finds them (inbound by client and virtual address, outbound by real server and
- * client for NAT replies), the per-worker pools they come from and the per-worker
+ * finds them (one chain per entry, hashed on the client's address and port as the
+ * kernel's: a client's packet finds it by client and virtual address, a NAT reply by
+ * real server and client), the per-worker pools they come from and the per-worker
  * timer wheels that expire them.
  *
  * Threading contract
@@ -51,13 +52,13 @@
 #define UVS_CONN_F_SYNPROXY_SEQ 0x0010
 
 /*
- * One connection or persistence template: 128 bytes. Addresses and ports in network
- * order. A template has cport 0, dport as its destination's, and for a fwmark service
- * protocol IPPROTO_IP and the mark (network order) in vaddr.ip.
+ * One connection or persistence template: two cache lines, of which the last 8 bytes
+ * are free. Addresses and ports in network order. A template has cport 0, dport as
+ * its destination's, and for a fwmark service protocol IPPROTO_IP and the mark
+ * (network order) in vaddr.ip.
  */
 struct uvs_conn {
-	struct uvs_conn *in_next;   /* inbound chain */
-	struct uvs_conn *out_next;  /* outbound chain (NAT only) */
+	struct uvs_conn *next;	    /* its bucket's chain */
 	struct uvs_conn *tm_next;   /* owner's timer wheel slot */
 	struct uvs_conn **tm_pprev; /* what points at this in the slot; NULL if in none */
 	struct uvs_dest *dest;	    /* holds a reference */
@@ -110,13 +111,12 @@ static inline bool uvs_conn_is_template(const struct uvs_conn *c)
 	return uvs_conn_flags(c) & UVS_CONN_F_TEMPLATE;
 }
 
-/* The table: two arrays of 2^bits chain heads and their striped locks. */
+/* The table: 2^bits chain heads and their striped locks. */
 struct uvs_conn_table {
-	struct uvs_conn **in;
-	struct uvs_conn **out;
+	struct uvs_conn **buckets;
 	uint32_t mask;
 	uint64_t seed[2];
-	uint8_t *locks; /* UVS_CONN_LOCKS striped spinlocks (in and out alike) */
+	uint8_t *locks; /* UVS_CONN_LOCKS striped spinlocks */
 	uint32_t max_conns;
 	uint32_t count;	      /* hashed connections and templates (atomic) */
 	uint32_t no_cport[2]; /* hashed NO_CPORT connections, IPv4 and IPv6 (atomic) */
@@ -147,17 +147,14 @@ struct uvs_conn *uvs_conn_out_get(struct uvs_conn_table *t, int af, int protocol
 				  const union uvs_addr *caddr, uint16_t cport);
 
 /*
- * The same lookups in two steps, so that a batch can prefetch: the bucket of a key,
- * then the search of that bucket. uvs_conn_prefetch_bucket() and
- * uvs_conn_prefetch_first() start loading the bucket head and the bucket's first
- * entry (call the second once the first has had time to arrive).
+ * The same lookups in two steps, so that a batch can prefetch: the bucket of a
+ * client's address and port (a client's packet's source, a reply's destination), then
+ * the search of that bucket. uvs_conn_prefetch_bucket() and uvs_conn_prefetch_first()
+ * start loading the bucket head and the bucket's first entry (call the second once the
+ * first has had time to arrive).
  */
-uint32_t uvs_conn_in_bucket(const struct uvs_conn_table *t, int af, int protocol,
-			    const union uvs_addr *caddr, uint16_t cport,
-			    const union uvs_addr *vaddr, uint16_t vport);
-uint32_t uvs_conn_out_bucket(const struct uvs_conn_table *t, int af, int protocol,
-			     const union uvs_addr *daddr, uint16_t dport,
-			     const union uvs_addr *caddr, uint16_t cport);
+uint32_t uvs_conn_bucket(const struct uvs_conn_table *t, int af, int protocol,
+			 const union uvs_addr *caddr, uint16_t cport);
 struct uvs_conn *uvs_conn_in_find(struct uvs_conn_table *t, uint32_t bucket, int af, int protocol,
 				  const union uvs_addr *caddr, uint16_t cport,
 				  const union uvs_addr *vaddr, uint16_t vport, bool template);
@@ -165,25 +162,23 @@ struct uvs_conn *uvs_conn_out_find(struct uvs_conn_table *t, uint32_t bucket, in
 				   const union uvs_addr *daddr, uint16_t dport,
 				   const union uvs_addr *caddr, uint16_t cport);
 
-static inline void uvs_conn_prefetch_bucket(const struct uvs_conn_table *t, bool out,
-					    uint32_t bucket)
+static inline void uvs_conn_prefetch_bucket(const struct uvs_conn_table *t, uint32_t bucket)
 {
-	__builtin_prefetch(out ? &t->out[bucket] : &t->in[bucket]);
+	__builtin_prefetch(&t->buckets[bucket]);
 }
 
-static inline void uvs_conn_prefetch_first(const struct uvs_conn_table *t, bool out,
-					   uint32_t bucket)
+static inline void uvs_conn_prefetch_first(const struct uvs_conn_table *t, uint32_t bucket)
 {
 	/* Relaxed: the entry is only prefetched, not read; the search loads it again. */
-	struct uvs_conn *c = uvs_load_relaxed(out ? &t->out[bucket] : &t->in[bucket]);
+	struct uvs_conn *c = uvs_load_relaxed(&t->buckets[bucket]);
 	if (c) {
 		__builtin_prefetch(c);
-		__builtin_prefetch((const char *)c + 64); /* the addresses cross into it */
+		__builtin_prefetch((const char *)c + 64); /* the second: addresses, ports */
 	}
 }
 
 /*
- * Walks the inbound chains from *cursor (0 at the start): calls put(arg, c, i) for each
+ * Walks the chains from *cursor (0 at the start): calls put(arg, c, i) for each
  * entry, i counting from 0 in this call, at most max times, and advances *cursor;
  * returns how many, 0 once the table has been walked. Whole buckets at a time, unless
  * one bucket alone holds more than max. An entry added or removed meanwhile may be

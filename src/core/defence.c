@@ -148,8 +148,8 @@ unsigned uvs_defence_sweep(struct uvs_engine *e, uint32_t nbuckets, uvs_time_t n
 
 		/* Acquire: pairs with the release that links an entry into the chain. An
 		 * entry we end keeps its own next pointer, so the walk goes on past it. */
-		for (struct uvs_conn *c = uvs_load_acquire(&e->conns.in[b]); c;
-		     c = uvs_load_acquire(&c->in_next)) {
+		for (struct uvs_conn *c = uvs_load_acquire(&e->conns.buckets[b]); c;
+		     c = uvs_load_acquire(&c->next)) {
 			struct uvs_conn *ct = c->control;
 
 			if (!sweep_drops(d, c, now) || !uvs_conn_end(e, c))

@@ -299,19 +299,22 @@ static bool reuse(const struct uvs_engine *e, const struct uvs_conn *c, const st
 
 /*
  * A frame between the passes of a batch: parsed, and the bucket its connection
- * lookup will search, so that the bucket and its first entry can be prefetched for
- * the whole batch before any frame is handled.
+ * lookup will search, so that the bucket and its first entry can be prefetched
+ * before the frame is handled (see uvs_engine_process).
  */
 struct staged {
 	struct uvs_pkt p;
 	uint32_t bucket;
 	uint8_t reason; /* enum uvs_pkt_reason */
 	bool lookup;	/* TCP, UDP or SCTP: bucket is set */
-	bool out;	/* not to a (possible) VIP: the outbound table's bucket */
+	bool out;	/* not to a (possible) VIP: a reply, looked up by its destination */
 };
 
-/* Up to this many frames are parsed and prefetched before the first is handled. */
+/* The batch's pipeline: groups of GROUP frames, three of them in a ring of STAGE
+ * staged frames (a power of two, so that the ring's index is a mask). */
+#define GROUP 8
 #define STAGE 32
+_Static_assert(3 * GROUP <= STAGE, "the pipeline holds three groups");
 
 /* After a client's packet of c, forwarded or not: a sync master may send c (the
  * kernel's ip_vs_in() calls ip_vs_sync_conn() there). Without a master, one load. */
@@ -536,13 +539,20 @@ HOT void stage(struct uvs_engine *e, struct uvs_frame *f, struct staged *s)
 	if (!s->lookup)
 		return;
 	s->out = !f->fwmark && !uvs_model_may_be_vip(e->model, p->af, &p->daddr);
+	/* The client: a reply's destination, else the source. */
 	if (s->out)
-		s->bucket = uvs_conn_out_bucket(&e->conns, p->af, p->protocol, &p->saddr, p->sport,
-						&p->daddr, p->dport);
+		s->bucket = uvs_conn_bucket(&e->conns, p->af, p->protocol, &p->daddr, p->dport);
 	else
-		s->bucket = uvs_conn_in_bucket(&e->conns, p->af, p->protocol, &p->saddr, p->sport,
-					       &p->daddr, p->dport);
-	uvs_conn_prefetch_bucket(&e->conns, s->out, s->bucket);
+		s->bucket = uvs_conn_bucket(&e->conns, p->af, p->protocol, &p->saddr, p->sport);
+	uvs_conn_prefetch_bucket(&e->conns, s->bucket);
+}
+
+/* Second pass: start loading the first entry of s's bucket, which stage() asked for. */
+static inline __attribute__((always_inline)) void prefetch_first(struct uvs_engine *e,
+								 const struct staged *s)
+{
+	if (s->lookup)
+		uvs_conn_prefetch_first(&e->conns, s->bucket);
 }
 
 /* A frame that parsed whole (reason OK): its connection, or an ICMP error's. */
@@ -656,6 +666,12 @@ static bool backup_only(const struct uvs_engine *e)
 	return __builtin_expect(uvs_load_relaxed(&e->sync_backup), 0) && SYSCTL(e, backup_only);
 }
 
+/* The end of group g of a batch of n frames (one past its last frame). */
+static inline unsigned group_end(unsigned g, unsigned n)
+{
+	return (g + 1) * GROUP < n ? (g + 1) * GROUP : n;
+}
+
 void uvs_engine_process(struct uvs_worker *w, struct uvs_frame *frames, unsigned n, uvs_time_t now)
 {
 	struct uvs_engine *e = w->engine;
@@ -670,20 +686,24 @@ void uvs_engine_process(struct uvs_worker *w, struct uvs_frame *frames, unsigned
 		return;
 	}
 	batch_begin(e);
-	/* Three passes over up to STAGE frames: parse and prefetch each bucket, prefetch
-	 * each bucket's first entry, then handle them, so that the memory latency of a
-	 * large table overlaps across frames instead of adding up. */
-	for (unsigned i = 0; i < n; i += STAGE) {
-		struct staged st[STAGE];
-		unsigned m = n - i < STAGE ? n - i : STAGE;
+	/* A pipeline over groups of GROUP frames: group g is parsed and its buckets
+	 * prefetched, group g - 1's first entries prefetched and group g - 2 handled, so
+	 * that each load has a group's work to arrive in, whatever the batch's size. Each
+	 * pass runs over a whole group, so that its code stays in the instruction cache
+	 * while the next one's runs (the handling of a new connection is long). */
+	struct staged st[STAGE];
+	unsigned groups = (n + GROUP - 1) / GROUP;
 
-		for (unsigned k = 0; k < m; k++)
-			stage(e, &frames[i + k], &st[k]);
-		for (unsigned k = 0; k < m; k++)
-			if (st[k].lookup)
-				uvs_conn_prefetch_first(&e->conns, st[k].out, st[k].bucket);
-		for (unsigned k = 0; k < m; k++)
-			handle_frame(w, &frames[i + k], &st[k], now);
+	for (unsigned g = 0; g < groups + 2; g++) {
+		if (g < groups)
+			for (unsigned j = g * GROUP, end = group_end(g, n); j < end; j++)
+				stage(e, &frames[j], &st[j % STAGE]);
+		if (g >= 1 && g <= groups)
+			for (unsigned j = (g - 1) * GROUP, end = group_end(g - 1, n); j < end; j++)
+				prefetch_first(e, &st[j % STAGE]);
+		if (g >= 2)
+			for (unsigned j = (g - 2) * GROUP, end = group_end(g - 2, n); j < end; j++)
+				handle_frame(w, &frames[j], &st[j % STAGE], now);
 	}
 	rcu_read_unlock();
 }

@@ -114,7 +114,7 @@ static void test_dr_changes_only_link_and_ttl(void **state)
 	assert_int_equal(fx->f.data[14 + 8], before[14 + 8] - 1);
 	assert_memory_equal(fx->f.data + 14 + 12, before + 14 + 12, len - 26);
 	assert_int_equal(fx->f.data[5], 12);
-	/* No reply comes through a DR director: the entry is not in the outbound table. */
+	/* No reply comes through a DR director: a reply's lookup does not match the entry. */
 	struct frame_spec r = eng_tcp("192.168.0.12", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
 	assert_int_equal(eng_send(fx, &r), UVS_VERDICT_PASS);
 }
