@@ -142,7 +142,7 @@ static int link_dest(struct uvs_service *svc, struct uvs_dest *d)
 		return ret;
 	dests_add_head(svc, d);
 	uvs_store_release(&d->svc, svc); /* pairs with uvs_dest_svc() */
-	cmm_smp_mb(); /* pairs with with_dest_locked() on a destination leaving the trash */
+	cmm_smp_mb(); /* pairs with change_counts() on a destination leaving the trash */
 	ret = uvs_sched_add_dest(svc, d);
 	if (ret) {
 		dests_del(svc, d);
@@ -416,7 +416,7 @@ static uint32_t total_conns(const struct uvs_dest *d)
 	return uvs_dest_active(d) + uvs_dest_inactive(d);
 }
 
-/* Relaxed: counts, which publish nothing; with_dest_locked() orders what needs it. */
+/* Relaxed: counts, which publish nothing; change_counts() orders what needs it. */
 static void counter_add(uint32_t *c, int32_t v)
 {
 	uvs_add_relaxed(c, (uint32_t)v);
@@ -477,20 +477,31 @@ static void tell_scheduler(struct uvs_service *svc, struct uvs_dest *d)
 		svc->sched->load_changed(svc, d);
 }
 
+/* Whether svc's scheduler keeps state that follows its destinations' load, which it
+ * must be told of under svc->lock. */
+static bool follows_load(struct uvs_service *svc)
+{
+	const struct uvs_sched_ops *sched = uvs_load_acquire(&svc->sched);
+
+	return sched && sched->load_changed;
+}
+
 /*
- * Runs fn on d under the lock of the service d belongs to, then tells its scheduler
- * that the load changed. A destination in the trash has no scheduler to tell and its
- * counters are atomic, so fn runs unlocked; if the destination is added back to a
- * service meanwhile, that service's scheduler is told afterwards (link_dest() publishes
- * d->svc before its scheduler reads the counters, and this side changes the counters
- * before it reads d->svc, both with a full barrier between).
+ * Runs fn, a change of d's (atomic) counters, and tells the scheduler of the service
+ * d belongs to that the load changed. Under that service's lock only if its scheduler
+ * follows the load, so that a connection's state change takes no lock with rr and the
+ * other schedulers that only read the counters, as the kernel's counters change
+ * without one. Otherwise fn runs unlocked, and a scheduler that starts following the
+ * load meanwhile is told afterwards: a switch of scheduler (uvs_svc_edit()) or a
+ * destination added back from the trash to a service (link_dest()) publishes the
+ * scheduler or d->svc before reading the counters, and this side changes the counters
+ * before reading them, both with a full barrier between.
  */
-static void with_dest_locked(struct uvs_dest *d, void (*fn)(struct uvs_dest *, uint32_t),
-			     uint32_t arg)
+static void change_counts(struct uvs_dest *d, void (*fn)(struct uvs_dest *, uint32_t), uint32_t arg)
 {
 	struct uvs_service *svc;
 
-	while ((svc = uvs_dest_svc(d)) != NULL) {
+	while ((svc = uvs_dest_svc(d)) != NULL && follows_load(svc)) {
 		pthread_mutex_lock(&svc->lock);
 		if (uvs_dest_svc(d) == svc) {
 			fn(d, arg);
@@ -503,7 +514,7 @@ static void with_dest_locked(struct uvs_dest *d, void (*fn)(struct uvs_dest *, u
 	fn(d, arg);
 	cmm_smp_mb();
 	svc = uvs_dest_svc(d);
-	if (svc) {
+	if (svc && follows_load(svc)) {
 		pthread_mutex_lock(&svc->lock);
 		tell_scheduler(svc, d);
 		pthread_mutex_unlock(&svc->lock);
@@ -514,7 +525,7 @@ void uvs_dest_bind(struct uvs_dest *dest, uint32_t conn_flags)
 {
 	/* Relaxed: the caller holds a reference already (a template's): no free races. */
 	uvs_add_relaxed(&dest->refcnt, 1);
-	with_dest_locked(dest, count_bind, conn_flags);
+	change_counts(dest, count_bind, conn_flags);
 }
 
 struct uvs_dest *uvs_svc_bind_dest(struct uvs_service *svc, int af, const union uvs_addr *addr,
@@ -535,7 +546,7 @@ struct uvs_dest *uvs_svc_bind_dest(struct uvs_service *svc, int af, const union 
 
 void uvs_dest_unbind(struct uvs_dest *dest, uint32_t conn_flags)
 {
-	with_dest_locked(dest, count_unbind, conn_flags);
+	change_counts(dest, count_unbind, conn_flags);
 	/* Release: our uses of dest come before the trash's acquire sees it unused. */
 	uvs_sub_release(&dest->refcnt, 1);
 }
@@ -548,7 +559,7 @@ static void move_active(struct uvs_dest *d, uint32_t to_active)
 
 void uvs_dest_set_active(struct uvs_dest *dest, bool active)
 {
-	with_dest_locked(dest, move_active, active);
+	change_counts(dest, move_active, active);
 }
 
 /* Binds a connection to d, which an unlocked pick chose: the counters are atomic;

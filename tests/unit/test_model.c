@@ -310,6 +310,54 @@ static void test_overload_thresholds(void **state)
 	assert_int_equal(d->refcnt, 1);
 }
 
+/* With a scheduler that only reads the counters (rr), a connection's state change,
+ * a template's bind and an end change them without the service's lock, as the
+ * kernel's counters change without one: the lock, made error-checking and held here,
+ * shows whether anything took it (a lock taken would fail with EDEADLK and its unlock
+ * release ours). A scheduler that follows the load still gets the lock: wlc. */
+static void test_counts_change_without_the_lock(void **state)
+{
+	struct test_env *env = *state;
+	struct uvs_service *svc = test_add_svc(env, "10.0.0.1:80", "rr");
+	struct uvs_dest *d = test_add_dest(env, svc, "192.168.0.1:80", 1);
+	pthread_mutexattr_t attr;
+
+	assert_ptr_equal(test_pick(svc, "172.16.0.5:1", 0), d);
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
+	pthread_mutex_destroy(&svc->lock);
+	pthread_mutex_init(&svc->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+	assert_int_equal(pthread_mutex_lock(&svc->lock), 0);
+	rcu_read_lock();
+	uvs_dest_set_active(d, false);
+	uvs_dest_bind(d, UVS_CONN_F_TEMPLATE);
+	uvs_dest_unbind(d, UVS_CONN_F_TEMPLATE);
+	uvs_dest_unbind(d, UVS_CONN_F_INACTIVE);
+	rcu_read_unlock();
+	assert_int_equal(pthread_mutex_unlock(&svc->lock), 0); /* still ours */
+	assert_int_equal(uvs_dest_active(d), 0);
+	assert_int_equal(uvs_dest_inactive(d), 0);
+	assert_int_equal(d->persistconns, 0);
+
+	/* wlc: the state change waits for the lock, which this thread holds. */
+	struct uvs_service *w = test_add_svc(env, "10.0.0.2:80", "wlc");
+	struct uvs_dest *dw = test_add_dest(env, w, "192.168.0.2:80", 1);
+
+	assert_ptr_equal(test_pick(w, "172.16.0.5:1", 0), dw);
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
+	pthread_mutex_destroy(&w->lock);
+	pthread_mutex_init(&w->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+	assert_int_equal(pthread_mutex_lock(&w->lock), 0);
+	rcu_read_lock();
+	uvs_dest_set_active(dw, false);
+	rcu_read_unlock();
+	assert_int_equal(pthread_mutex_unlock(&w->lock), EPERM); /* taken and released */
+	assert_int_equal(uvs_dest_inactive(dw), 1);
+}
+
 /* Direct routing and tunnels take the service's port, as ipvsadm gives it; a
  * threshold above INT_MAX is refused (it could not be saved and restored). */
 static void test_dest_normalized(void **state)
@@ -505,6 +553,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dest_list_order_and_edit, test_env_setup,
 						test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_overload_thresholds, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_counts_change_without_the_lock, test_env_setup,
 						test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_dest_normalized, test_env_setup,
 						test_env_teardown),
