@@ -142,7 +142,7 @@ static int link_dest(struct uvs_service *svc, struct uvs_dest *d)
 		return ret;
 	dests_add_head(svc, d);
 	uvs_store_release(&d->svc, svc); /* pairs with uvs_dest_svc() */
-	cmm_smp_mb(); /* pairs with change_counts() on a destination leaving the trash */
+	uvs_full_fence(); /* pairs with change_counts() on a destination leaving the trash */
 	ret = uvs_sched_add_dest(svc, d);
 	if (ret) {
 		dests_del(svc, d);
@@ -512,7 +512,7 @@ static void change_counts(struct uvs_dest *d, void (*fn)(struct uvs_dest *, uint
 		pthread_mutex_unlock(&svc->lock);
 	}
 	fn(d, arg);
-	cmm_smp_mb();
+	uvs_full_fence();
 	svc = uvs_dest_svc(d);
 	if (svc && follows_load(svc)) {
 		pthread_mutex_lock(&svc->lock);
@@ -572,7 +572,7 @@ static void bind_unlocked(struct uvs_service *svc, struct uvs_dest *d, uint32_t 
 	 * is freed only after the trash's period with no reference. */
 	uvs_add_relaxed(&d->refcnt, 1);
 	count_bind(d, conn_flags);
-	cmm_smp_mb();
+	uvs_full_fence();
 	const struct uvs_sched_ops *sched = uvs_load_acquire(&svc->sched);
 	if (sched && sched->load_changed) {
 		pthread_mutex_lock(&svc->lock);

@@ -256,7 +256,7 @@ int uvs_svc_edit(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_e
 		/* Release, then a full barrier before the new scheduler reads the
 		 * counters: pairs with bind_unlocked() in dest.c. */
 		uvs_store_release(&svc->sched, sched);
-		cmm_smp_mb();
+		uvs_full_fence();
 		svc->sched_data = NULL;
 		ret = sched->init_service(svc);
 		if (ret) {
