@@ -348,10 +348,10 @@ static void bench_method(enum method m, const struct options *o, unsigned nw, bo
 		if (print_memory && r == 0) {
 			long grown = rss_kib() - rss0;
 			printf("  memory: %zu connections; struct uvs_conn %zu bytes; hash heads "
-			       "%.1f bytes/conn (2 x 2^%u pointers); RSS grew %.0f bytes/conn "
-			       "(entries, slabs, the heads touched)\n",
+			       "%.1f bytes/conn (2^%u pointers, resident from the start); RSS grew "
+			       "%.0f bytes/conn (entries, slabs)\n",
 			       (size_t)uvs_engine_conn_count(&engine), sizeof(struct uvs_conn),
-			       2.0 * sizeof(void *) * (engine.conns.mask + 1) /
+			       (double)sizeof(void *) * (engine.conns.mask + 1) /
 				       (double)uvs_engine_conn_count(&engine),
 			       __builtin_ctz(engine.conns.mask + 1),
 			       (double)grown * 1024 / (double)uvs_engine_conn_count(&engine));
