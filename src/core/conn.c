@@ -30,11 +30,11 @@ static inline uint64_t addr_mix(uint64_t h, const union uvs_addr *a)
 	return mix(h, (uint64_t)a->ip6w[2] | (uint64_t)a->ip6w[3] << 32);
 }
 
-/* Keyed hash of a client's <af, protocol, address, port>, the kernel's key: both of a
- * connection's directions find it, and the seed keeps chains unpredictable to a sender
- * who picks addresses and ports. */
-static uint32_t client_hash(const struct uvs_conn_table *t, int af, int protocol,
-			    const union uvs_addr *caddr, uint16_t cport)
+/* The bucket is a keyed hash of a client's <af, protocol, address, port>, the kernel's
+ * key: both of a connection's directions find it, and the seed keeps chains
+ * unpredictable to a sender who picks addresses and ports. */
+uint32_t uvs_conn_bucket(const struct uvs_conn_table *t, int af, int protocol,
+			 const union uvs_addr *caddr, uint16_t cport)
 {
 	uint64_t h = mix(t->seed[0], (uint64_t)af << 40 | (uint64_t)protocol << 32 | cport);
 
@@ -44,7 +44,7 @@ static uint32_t client_hash(const struct uvs_conn_table *t, int af, int protocol
 
 static uint32_t conn_hash(const struct uvs_conn_table *t, const struct uvs_conn *c)
 {
-	return client_hash(t, c->af, c->protocol, &c->caddr, c->cport);
+	return uvs_conn_bucket(t, c->af, c->protocol, &c->caddr, c->cport);
 }
 
 /* ---- bucket locks ---- */
@@ -108,12 +108,6 @@ void uvs_conn_table_destroy(struct uvs_conn_table *t)
 	t->locks = NULL;
 }
 
-uint32_t uvs_conn_bucket(const struct uvs_conn_table *t, int af, int protocol,
-			 const union uvs_addr *caddr, uint16_t cport)
-{
-	return client_hash(t, af, protocol, caddr, cport);
-}
-
 struct uvs_conn *uvs_conn_in_find(struct uvs_conn_table *t, uint32_t b, int af, int protocol,
 				  const union uvs_addr *caddr, uint16_t cport,
 				  const union uvs_addr *vaddr, uint16_t vport, bool template)
@@ -152,16 +146,16 @@ struct uvs_conn *uvs_conn_in_get(struct uvs_conn_table *t, int af, int protocol,
 				 const union uvs_addr *caddr, uint16_t cport,
 				 const union uvs_addr *vaddr, uint16_t vport, bool template)
 {
-	return uvs_conn_in_find(t, client_hash(t, af, protocol, caddr, cport), af, protocol, caddr,
-				cport, vaddr, vport, template);
+	return uvs_conn_in_find(t, uvs_conn_bucket(t, af, protocol, caddr, cport), af, protocol,
+				caddr, cport, vaddr, vport, template);
 }
 
 struct uvs_conn *uvs_conn_out_get(struct uvs_conn_table *t, int af, int protocol,
 				  const union uvs_addr *daddr, uint16_t dport,
 				  const union uvs_addr *caddr, uint16_t cport)
 {
-	return uvs_conn_out_find(t, client_hash(t, af, protocol, caddr, cport), af, protocol, daddr,
-				 dport, caddr, cport);
+	return uvs_conn_out_find(t, uvs_conn_bucket(t, af, protocol, caddr, cport), af, protocol,
+				 daddr, dport, caddr, cport);
 }
 
 bool uvs_conn_reserve(struct uvs_conn_table *t)

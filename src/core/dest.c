@@ -523,7 +523,7 @@ static void change_counts(struct uvs_dest *d, void (*fn)(struct uvs_dest *, uint
 
 void uvs_dest_bind(struct uvs_dest *dest, uint32_t conn_flags)
 {
-	/* Relaxed: the caller holds a reference already (a template's): no free races. */
+	/* Relaxed: the caller's reference or read-side section keeps dest (model.h). */
 	uvs_add_relaxed(&dest->refcnt, 1);
 	change_counts(dest, count_bind, conn_flags);
 }
@@ -562,25 +562,6 @@ void uvs_dest_set_active(struct uvs_dest *dest, bool active)
 	change_counts(dest, move_active, active);
 }
 
-/* Binds a connection to d, which an unlocked pick chose: the counters are atomic;
- * only a scheduler that follows the load needs svc->lock to be told. Either this side
- * sees a scheduler switched to one that does, or its start reads the counters after
- * this change (both with a full barrier between, see uvs_svc_edit()). */
-static void bind_unlocked(struct uvs_service *svc, struct uvs_dest *d, uint32_t conn_flags)
-{
-	/* Relaxed: d was in svc's list inside this RCU read-side section; a destination
-	 * is freed only after the trash's period with no reference. */
-	uvs_add_relaxed(&d->refcnt, 1);
-	count_bind(d, conn_flags);
-	uvs_full_fence();
-	const struct uvs_sched_ops *sched = uvs_load_acquire(&svc->sched);
-	if (sched && sched->load_changed) {
-		pthread_mutex_lock(&svc->lock);
-		tell_scheduler(svc, d);
-		pthread_mutex_unlock(&svc->lock);
-	}
-}
-
 struct uvs_dest *uvs_svc_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt,
 				  uint32_t conn_flags)
 {
@@ -589,8 +570,10 @@ struct uvs_dest *uvs_svc_schedule(struct uvs_service *svc, const struct uvs_sche
 
 	if (u) {
 		d = u->schedule(svc, u, pkt);
+		/* d was in svc's list inside this RCU read-side section: a destination is
+		 * freed only after the trash's period with no reference. */
 		if (d)
-			bind_unlocked(svc, d, conn_flags);
+			uvs_dest_bind(d, conn_flags);
 		return d;
 	}
 	pthread_mutex_lock(&svc->lock);

@@ -114,8 +114,9 @@ struct uvs_dest *uvs_svc_schedule(struct uvs_service *svc, const struct uvs_sche
 struct uvs_dest *uvs_svc_bind_dest(struct uvs_service *svc, int af, const union uvs_addr *addr,
 				   uint16_t port, uint32_t conn_flags);
 
-/* Binds one more connection to dest (e.g. one under a persistence template) and takes
- * a reference. Caller is inside an RCU read-side section. */
+/* Binds one more connection to dest (one under a persistence template, or a pick made
+ * without the service's lock) and takes a reference: the caller holds one already, or
+ * found dest in its service's list inside the same RCU read-side section. */
 void uvs_dest_bind(struct uvs_dest *dest, uint32_t conn_flags);
 /* Undoes uvs_dest_bind()/uvs_svc_schedule() for a connection with these conn_flags
  * and drops its reference. Caller is inside an RCU read-side section. */

@@ -254,7 +254,7 @@ int uvs_svc_edit(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_e
 		old_sched = svc->sched;
 		old_data = svc->sched_data;
 		/* Release, then a full barrier before the new scheduler reads the
-		 * counters: pairs with bind_unlocked() in dest.c. */
+		 * counters: pairs with change_counts() in dest.c. */
 		uvs_store_release(&svc->sched, sched);
 		uvs_full_fence();
 		svc->sched_data = NULL;

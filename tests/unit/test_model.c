@@ -310,6 +310,20 @@ static void test_overload_thresholds(void **state)
 	assert_int_equal(d->refcnt, 1);
 }
 
+/* Makes svc's lock error-checking and takes it: a lock of it by this thread then
+ * fails with EDEADLK instead of waiting, and an unlock releases ours. */
+static void hold_checked_lock(struct uvs_service *svc)
+{
+	pthread_mutexattr_t attr;
+
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
+	pthread_mutex_destroy(&svc->lock);
+	pthread_mutex_init(&svc->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+	assert_int_equal(pthread_mutex_lock(&svc->lock), 0);
+}
+
 /* With a scheduler that only reads the counters (rr), a connection's state change,
  * a template's bind and an end change them without the service's lock, as the
  * kernel's counters change without one: the lock, made error-checking and held here,
@@ -320,15 +334,9 @@ static void test_counts_change_without_the_lock(void **state)
 	struct test_env *env = *state;
 	struct uvs_service *svc = test_add_svc(env, "10.0.0.1:80", "rr");
 	struct uvs_dest *d = test_add_dest(env, svc, "192.168.0.1:80", 1);
-	pthread_mutexattr_t attr;
 
 	assert_ptr_equal(test_pick(svc, "172.16.0.5:1", 0), d);
-	pthread_mutexattr_init(&attr);
-	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
-	pthread_mutex_destroy(&svc->lock);
-	pthread_mutex_init(&svc->lock, &attr);
-	pthread_mutexattr_destroy(&attr);
-	assert_int_equal(pthread_mutex_lock(&svc->lock), 0);
+	hold_checked_lock(svc);
 	rcu_read_lock();
 	uvs_dest_set_active(d, false);
 	uvs_dest_bind(d, UVS_CONN_F_TEMPLATE);
@@ -340,17 +348,12 @@ static void test_counts_change_without_the_lock(void **state)
 	assert_int_equal(uvs_dest_inactive(d), 0);
 	assert_int_equal(d->persistconns, 0);
 
-	/* wlc: the state change waits for the lock, which this thread holds. */
+	/* wlc: the state change takes the lock, which this thread holds. */
 	struct uvs_service *w = test_add_svc(env, "10.0.0.2:80", "wlc");
 	struct uvs_dest *dw = test_add_dest(env, w, "192.168.0.2:80", 1);
 
 	assert_ptr_equal(test_pick(w, "172.16.0.5:1", 0), dw);
-	pthread_mutexattr_init(&attr);
-	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
-	pthread_mutex_destroy(&w->lock);
-	pthread_mutex_init(&w->lock, &attr);
-	pthread_mutexattr_destroy(&attr);
-	assert_int_equal(pthread_mutex_lock(&w->lock), 0);
+	hold_checked_lock(w);
 	rcu_read_lock();
 	uvs_dest_set_active(dw, false);
 	rcu_read_unlock();
