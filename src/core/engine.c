@@ -427,7 +427,8 @@ HOT void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *s, 
 		c = NULL;
 	}
 	if (!c) {
-		svc = uvs_svc_lookup(e->model, p->af, p->protocol, &p->daddr, p->dport, f->fwmark);
+		svc = uvs_svc_lookup_cached(e->model, &w->svc_cache, p->af, p->protocol, &p->daddr,
+					    p->dport, f->fwmark);
 		if (!svc) {
 			c = uvs_conn_out_get(&e->conns, p->af, p->protocol, &p->saddr, p->sport,
 					     &p->daddr, p->dport);

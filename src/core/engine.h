@@ -174,6 +174,7 @@ struct uvs_worker {
 	uint32_t dgram_id;
 	uvs_time_t frag_sweep; /* when it next sweeps its share of the reassembly table */
 	int drop_countdown;    /* drop_packet: new connections until the next one dropped */
+	struct uvs_svc_cache svc_cache; /* its new connections' service lookups */
 };
 
 void uvs_engine_config_default(struct uvs_engine_config *c);

@@ -165,6 +165,10 @@ struct uvs_model {
 	 * thread can tell whether anything derived from them needs redoing. Written
 	 * under ctl_lock. */
 	uint64_t generation;
+	/* Moves on (release) after every service added to or removed from svc_table, so
+	 * that the workers' caches of lookups (svc_cache.c) drop their answers. Starts at
+	 * 1: a cache slot of 0 is empty. Written under ctl_lock. */
+	uint64_t svc_gen;
 	unsigned nworkers; /* stats slots per object */
 	uint64_t seed;	   /* seeds each service's rand_state */
 	uvs_clock_fn clock;

@@ -28,6 +28,7 @@ int uvs_model_init(struct uvs_model *m, unsigned nworkers)
 	CDS_INIT_LIST_HEAD(&m->trash);
 	m->nworkers = nworkers ? nworkers : 1;
 	m->seed = 0x9E3779B97F4A7C15ull;
+	m->svc_gen = 1;
 	m->clock = monotonic_clock;
 	uvs_sysctl_init(&m->sysctl, 0);
 	m->estimating = true;

@@ -75,6 +75,33 @@ struct uvs_service *uvs_svc_find(struct uvs_model *m, const struct uvs_svc_key *
 struct uvs_service *uvs_svc_lookup(struct uvs_model *m, int af, int protocol,
 				   const union uvs_addr *addr, uint16_t port, uint32_t fwmark);
 
+/*
+ * A worker's cache of uvs_svc_lookup()'s answers, for its new connections: the
+ * table's lookup hashes a 48-byte key and walks liburcu's table, about 240
+ * instructions, with up to three fallbacks after it. Each slot holds an answer and
+ * the model's svc_gen it was found under; any service added or removed makes every
+ * slot stale. Owned by one worker; zeroed is empty.
+ */
+#define UVS_SVC_CACHE_BITS 6
+struct uvs_svc_cache_slot {
+	uint64_t gen; /* m->svc_gen when found; 0: empty */
+	struct uvs_service *svc;
+	union uvs_addr addr;
+	uint32_t fwmark;
+	uint16_t port;
+	uint8_t af;
+	uint8_t protocol;
+};
+struct uvs_svc_cache {
+	struct uvs_svc_cache_slot slot[1u << UVS_SVC_CACHE_BITS];
+};
+
+/* uvs_svc_lookup() through cache. Caller is inside an RCU read-side section and owns
+ * cache; the service returned lives until the section ends, as uvs_svc_lookup()'s. */
+struct uvs_service *uvs_svc_lookup_cached(struct uvs_model *m, struct uvs_svc_cache *cache,
+					  int af, int protocol, const union uvs_addr *addr,
+					  uint16_t port, uint32_t fwmark);
+
 /* Whether a non-fwmark service has address af/addr (any protocol and port). Caller is
  * inside an RCU read-side section or holds ctl_lock. */
 bool uvs_model_is_vip(struct uvs_model *m, int af, const union uvs_addr *addr);

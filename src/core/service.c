@@ -215,6 +215,9 @@ int uvs_svc_add(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_er
 	rcu_read_lock();
 	cds_lfht_add(m->svc_table, key_hash(&svc->key), &svc->node);
 	rcu_read_unlock();
+	/* After the add: a cached answer for a less exact service (port 0, FTP) is
+	 * dropped, and a cache that sees the new value looks up in a table with svc. */
+	uvs_store_release(&m->svc_gen, m->svc_gen + 1);
 	cds_list_add_tail(&svc->all, &m->services);
 	m->num_services++;
 	m->generation++;
@@ -286,6 +289,9 @@ static void svc_unlink(struct uvs_model *m, struct uvs_service *svc)
 	rcu_read_lock();
 	cds_lfht_del(m->svc_table, &svc->node);
 	rcu_read_unlock();
+	/* Before the free is queued: a reader that starts after the grace period begins
+	 * sees the new value, so no cache hands out svc once it can be freed. */
+	uvs_store_release(&m->svc_gen, m->svc_gen + 1);
 	cds_list_del(&svc->all);
 	m->num_services--;
 	m->generation++;

@@ -33,6 +33,8 @@ static void *worker(void *arg)
 	unsigned id = (unsigned)(uintptr_t)arg;
 	struct bound ring[OUTSTANDING] = { { 0 } };
 	struct uvs_sched_pkt pkt = { .af = AF_INET, .protocol = IPPROTO_TCP };
+	/* A worker's cache of lookups, as the engine's: services come and go under it. */
+	static __thread struct uvs_svc_cache cache;
 	union uvs_addr vip;
 	unsigned picked = 0;
 
@@ -53,8 +55,8 @@ static void *worker(void *arg)
 			uvs_dest_unbind(slot->d, slot->flags);
 			slot->d = NULL;
 		}
-		struct uvs_service *svc =
-			uvs_svc_lookup(&env.m, AF_INET, IPPROTO_TCP, &vip, htons(80), 0);
+		struct uvs_service *svc = uvs_svc_lookup_cached(&env.m, &cache, AF_INET,
+								IPPROTO_TCP, &vip, htons(80), 0);
 		if (svc) {
 			uint32_t flags = i % 3 ? 0 : UVS_CONN_F_INACTIVE;
 			slot->d = uvs_svc_schedule(svc, &pkt, flags);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The service model: validation and errors, an unchanged configuration after a
- * refused change, the trash, overload thresholds, lookups, stats and rates. */
+ * refused change, the trash, overload thresholds, lookups and the workers' cache of
+ * them, stats and rates. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -464,6 +465,52 @@ static void test_lookup_order(void **state)
 	rcu_read_unlock();
 }
 
+/* Looks vip:port up through cache and directly; both must give want. */
+static void expect_cached(struct test_env *env, struct uvs_svc_cache *cache, uint16_t port,
+			  struct uvs_service *want)
+{
+	union uvs_addr vip;
+
+	uvs_addr_parse(AF_INET, "10.0.0.1", &vip);
+	rcu_read_lock();
+	assert_ptr_equal(uvs_svc_lookup(&env->m, AF_INET, IPPROTO_TCP, &vip, htons(port), 0), want);
+	assert_ptr_equal(uvs_svc_lookup_cached(&env->m, cache, AF_INET, IPPROTO_TCP, &vip,
+					       htons(port), 0),
+			 want);
+	rcu_read_unlock();
+}
+
+/* A worker's cache never answers with a service that is gone or one that a newer,
+ * more exact service has replaced. */
+static void test_cached_lookup_follows_changes(void **state)
+{
+	struct test_env *env = *state;
+	struct uvs_svc_cache cache;
+	struct uvs_service *exact, *port0;
+	struct uvs_svc_key k = test_key("10.0.0.1:80");
+	struct uvs_svc_conf c = test_svc_conf("10.0.0.1:0", "rr");
+
+	memset(&cache, 0, sizeof(cache));
+	c.flags = UVS_SVC_F_PERSISTENT;
+	c.timeout = 360;
+	assert_int_equal(uvs_svc_add(&env->m, &c, NULL), 0);
+	port0 = uvs_svc_find(&env->m, &c.key);
+	/* More ports than the cache has slots, twice: hits and collisions alike. */
+	for (int round = 0; round < 2; round++)
+		for (uint16_t port = 1; port <= 200; port++)
+			expect_cached(env, &cache, port, port0);
+	expect_cached(env, &cache, 80, port0); /* now in its slot */
+	exact = test_add_svc(env, "10.0.0.1:80", "rr");
+	expect_cached(env, &cache, 80, exact);
+	expect_cached(env, &cache, 80, exact);
+	expect_cached(env, &cache, 81, port0);
+	assert_int_equal(uvs_svc_del(&env->m, &k, NULL), 0);
+	expect_cached(env, &cache, 80, port0);
+	assert_int_equal(uvs_svc_del(&env->m, &c.key, NULL), 0);
+	expect_cached(env, &cache, 80, NULL);
+	expect_cached(env, &cache, 81, NULL);
+}
+
 static void test_stats_and_rates(void **state)
 {
 	struct test_env *env = *state;
@@ -564,6 +611,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_trash_keeps_counters, test_env_setup,
 						test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_lookup_order, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_cached_lookup_follows_changes, test_env_setup,
 						test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_estimate_tick_run_estimation, test_env_setup,
 						test_env_teardown),
