@@ -20,6 +20,9 @@
  * the kernel's rules for sending its connection, and what is due is queued on the
  * worker's ring, which the thread empties after each batch (outside the engine, as
  * the master's own thread would).
+ *
+ * --csum-known: the frames arrive marked UVS_FRAME_RX_L4_CSUM_GOOD, as AF_PACKET marks
+ * a local sender's (whose checksum it completed) or one the kernel checked.
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -188,6 +191,10 @@ static uint32_t *random_order(size_t n, uint64_t seed)
 
 /* Runs r->frames through r's worker r->passes times (or only copies them, if
  * copy_only). Frame i of a pass is frames[i % nframes]. */
+/* What the frames arrive marked with (--csum-known): as AF_PACKET marks a local
+ * sender's frame, whose checksum it completed, or one the kernel checked. */
+static uint8_t rx_flags;
+
 static void run_frames(struct worker_run *r, bool copy_only)
 {
 	static __thread uint8_t buf[BATCH * SLOT] __attribute__((aligned(64)));
@@ -204,7 +211,8 @@ static void run_frames(struct worker_run *r, bool copy_only)
 							    .headroom = UVS_FRAME_HEADROOM,
 							    .tailroom = SLOT - UVS_FRAME_HEADROOM -
 									FRAME_LEN,
-							    .ifindex = 1 };
+							    .ifindex = 1,
+							    .rx_flags = rx_flags };
 			}
 			if (copy_only) {
 				__asm__ volatile("" : : "r"(fr) : "memory");
@@ -427,7 +435,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: engine_bench [--flows N] [--workers 1|2] [--rounds R] "
-		"[--method NAT|DR|TUN-ipip] [--quick] [--callgrind|--callgrind-new] [--sync]\n");
+		"[--method NAT|DR|TUN-ipip] [--quick] [--callgrind|--callgrind-new] [--sync] [--csum-known]\n");
 	exit(2);
 }
 
@@ -442,6 +450,7 @@ int main(int argc, char **argv)
 		{ "callgrind-new", no_argument, NULL, 'n' },
 		{ "method", required_argument, NULL, 'm' },
 		{ "sync", no_argument, NULL, 's' },
+		{ "csum-known", no_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct options o = { .method = -1, .flows = 1000000, .workers = 0, .rounds = 3 };
@@ -479,6 +488,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			o.sync = true;
+			break;
+		case 'k':
+			rx_flags = UVS_FRAME_RX_L4_CSUM_GOOD;
 			break;
 		default:
 			usage();

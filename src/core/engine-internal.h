@@ -85,6 +85,17 @@ static inline void uvs_trim(struct uvs_frame *f, const struct uvs_pkt *p)
 	f->len = p->l3_off + p->l3_len;
 }
 
+/* Whether p, f's own packet, has a right TCP, UDP or SCTP checksum (or another
+ * protocol's): known so from f's backend, or summed here. */
+static inline bool uvs_frame_l4_csum_ok(const struct uvs_frame *f, const struct uvs_pkt *p)
+{
+	if ((f->rx_flags & UVS_FRAME_RX_L4_CSUM_GOOD) &&
+	    (p->protocol == IPPROTO_TCP || p->protocol == IPPROTO_UDP ||
+	     p->protocol == IPPROTO_SCTP))
+		return true;
+	return uvs_pkt_l4_csum_ok(p);
+}
+
 /* Whether d still belongs to a service. */
 static inline bool uvs_dest_available(const struct uvs_dest *d)
 {

@@ -309,7 +309,7 @@ void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p
 		deliver_local(w, f, p);
 		return;
 	}
-	if (fwd == UVS_FWD_MASQ && !uvs_pkt_l4_csum_ok(p)) {
+	if (fwd == UVS_FWD_MASQ && !uvs_frame_l4_csum_ok(f, p)) {
 		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
 		return;
 	}
@@ -347,7 +347,7 @@ int uvs_prepare_to_client(struct uvs_worker *w, struct uvs_frame *f, struct uvs_
 	frag = uvs_prepare(w, f, p, af, client, 0, true, rt);
 	if (frag < 0)
 		return -1;
-	if (!uvs_pkt_l4_csum_ok(p)) {
+	if (!uvs_frame_l4_csum_ok(f, p)) {
 		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_L4_BAD_CSUM);
 		return -1;
 	}

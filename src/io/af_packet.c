@@ -314,12 +314,11 @@ static void pk_wake(struct uvs_io *base)
  * sum where its TCP or UDP checksum belongs, offload being meant to finish it
  * (VIRTIO_NET_HDR_F_NEEDS_CSUM): finish it here, so the engine sees the frame as it
  * would be on a wire. */
-static void complete_csum(uint8_t *frame, uint32_t len)
+static bool complete_csum(uint8_t *frame, uint32_t len)
 {
 	struct uvs_pkt p;
 
-	if (uvs_pkt_parse(frame, len, &p) == UVS_PKT_OK)
-		uvs_pkt_l4_csum_fill(&p);
+	return uvs_pkt_parse(frame, len, &p) == UVS_PKT_OK && uvs_pkt_l4_csum_fill(&p);
 }
 
 /* A VLAN tag the link took off, to put back where it was (tpid 0: none). */
@@ -378,7 +377,7 @@ static uint8_t *slot_data(const struct packet_io *io, const struct worker *wk, u
 
 /* Describes frame i, len bytes at d (slot i's data). */
 static void put_frame(const struct packet_io *io, struct worker *wk, struct uvs_frame *f,
-		      unsigned i, uint8_t *d, uint32_t len, uint32_t ifindex)
+		      unsigned i, uint8_t *d, uint32_t len, uint32_t ifindex, uint8_t rx_flags)
 {
 	f[i] = (struct uvs_frame){
 		.data = d,
@@ -386,6 +385,7 @@ static void put_frame(const struct packet_io *io, struct worker *wk, struct uvs_
 		.headroom = UVS_FRAME_HEADROOM,
 		.tailroom = io->slot - UVS_FRAME_HEADROOM - len,
 		.ifindex = ifindex,
+		.rx_flags = rx_flags,
 	};
 	wk->stats.rx++;
 }
@@ -403,7 +403,9 @@ static unsigned emit_segments(const struct packet_io *io, struct worker *wk, str
 			wk->stats.rx_gso_bad++;
 			break;
 		}
-		put_frame(io, wk, f, n++, d, (uint32_t)len, wk->gso_ifindex);
+		/* uvs_gso_next() summed the segment's TCP or UDP checksum. */
+		put_frame(io, wk, f, n++, d, (uint32_t)len, wk->gso_ifindex,
+			  UVS_FRAME_RX_L4_CSUM_GOOD);
 	}
 	wk->gso_pending = n == max && uvs_gso_left(&wk->gso);
 	return n;
@@ -417,6 +419,7 @@ static inline unsigned take_whole(const struct packet_io *io, struct worker *wk,
 {
 	uint32_t full = len + (t.tpid ? 4 : 0);
 	uint8_t *d = slot_data(io, wk, n);
+	uint8_t rx_flags = 0;
 
 	if (full > io->frame_max) {
 		wk->stats.rx_too_big++; /* larger than the links' MTU allows: not uvs's */
@@ -426,9 +429,13 @@ static inline unsigned take_whole(const struct packet_io *io, struct worker *wk,
 		copy_tagged(d, pkt, len, t);
 	else
 		memcpy(d, pkt, len);
-	if (flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
-		complete_csum(d, full);
-	put_frame(io, wk, f, n, d, full, ifindex);
+	if (flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+		if (complete_csum(d, full))
+			rx_flags = UVS_FRAME_RX_L4_CSUM_GOOD;
+	} else if (flags & VIRTIO_NET_HDR_F_DATA_VALID) {
+		rx_flags = UVS_FRAME_RX_L4_CSUM_GOOD; /* the kernel checked it */
+	}
+	put_frame(io, wk, f, n, d, full, ifindex, rx_flags);
 	return n + 1;
 }
 

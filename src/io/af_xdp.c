@@ -237,8 +237,9 @@ static void release_held(struct worker *wk)
  * is recognised by its value and finished here, so the engine sees the frame as on a
  * wire. A complete checksum that happens to have that value is recomputed to itself;
  * a corrupted one that has it (1 in 65536) is repaired, no worse than offload would.
+ * Returns UVS_FRAME_RX_L4_CSUM_GOOD if it finished one, else 0.
  */
-static void complete_partial_csum(uint8_t *frame, uint32_t len)
+static uint8_t complete_partial_csum(uint8_t *frame, uint32_t len)
 {
 	struct uvs_pkt p;
 	uint32_t off;
@@ -246,15 +247,16 @@ static void complete_partial_csum(uint8_t *frame, uint32_t len)
 
 	if (uvs_pkt_parse(frame, len, &p) != UVS_PKT_OK ||
 	    (p.protocol != IPPROTO_TCP && p.protocol != IPPROTO_UDP))
-		return;
+		return 0;
 	off = (uint32_t)uvs_l4_csum_off(p.protocol);
 	if (p.l4_len < off + sizeof(field))
-		return;
+		return 0;
 	memcpy(&field, frame + p.l4_off + off, sizeof(field));
 	partial = (uint16_t)~uvs_csum_fold(
 		uvs_csum_pseudo(p.af, &p.saddr, &p.daddr, p.protocol, p.l4_len));
-	if (field == partial)
-		uvs_pkt_l4_csum_fill(&p);
+	if (field == partial && uvs_pkt_l4_csum_fill(&p))
+		return UVS_FRAME_RX_L4_CSUM_GOOD;
+	return 0;
 }
 
 /* Frame i of the batch from a single descriptor d of port p: the engine works on it in
@@ -271,13 +273,13 @@ static unsigned take_one(struct xdp_io *io, struct worker *wk, const struct port
 	}
 	wk->state[c / CHUNK] = C_ENGINE;
 	wk->held[wk->nheld++] = c;
-	complete_partial_csum(wk->area + d->addr, d->len);
 	f[n] = (struct uvs_frame){
 		.data = wk->area + d->addr,
 		.len = d->len,
 		.headroom = (uint32_t)off,
 		.tailroom = (uint32_t)(CHUNK - off - d->len),
 		.ifindex = io->ifindex[p->link],
+		.rx_flags = complete_partial_csum(wk->area + d->addr, d->len),
 	};
 	wk->stats.rx++;
 	return n + 1;
@@ -307,13 +309,13 @@ static unsigned take_chain(struct xdp_io *io, struct worker *wk, struct port *p,
 		wk->stats.rx_too_big++;
 		return n;
 	}
-	complete_partial_csum(to, len);
 	f[n] = (struct uvs_frame){
 		.data = to,
 		.len = len,
 		.headroom = UVS_FRAME_HEADROOM,
 		.tailroom = io->slot - UVS_FRAME_HEADROOM - len,
 		.ifindex = io->ifindex[p->link],
+		.rx_flags = complete_partial_csum(to, len),
 	};
 	wk->stats.rx++;
 	return n + 1;

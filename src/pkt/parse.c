@@ -319,7 +319,7 @@ uint32_t uvs_pkt_sctp_csum(const struct uvs_pkt *p)
 	return htole32(crc); /* the CRC goes on the wire least significant byte first */
 }
 
-void uvs_pkt_l4_csum_fill(struct uvs_pkt *p)
+bool uvs_pkt_l4_csum_fill(struct uvs_pkt *p)
 {
 	uint8_t *l4 = p->frame + p->l4_off;
 	int off = uvs_l4_csum_off(p->protocol);
@@ -328,11 +328,11 @@ void uvs_pkt_l4_csum_fill(struct uvs_pkt *p)
 	if (p->protocol == IPPROTO_SCTP) {
 		uint32_t crc = uvs_pkt_sctp_csum(p);
 		memcpy(l4 + UVS_SCTP_CSUM_OFF, &crc, sizeof(crc));
-		return;
+		return true;
 	}
 	if ((p->protocol != IPPROTO_TCP && p->protocol != IPPROTO_UDP) ||
 	    p->l4_len < (uint32_t)off + sizeof(sum))
-		return;
+		return false;
 	memset(l4 + off, 0, sizeof(sum));
 	sum = uvs_csum_fold(
 		uvs_csum_add(uvs_csum_pseudo(p->af, &p->saddr, &p->daddr, p->protocol, p->l4_len),
@@ -340,6 +340,7 @@ void uvs_pkt_l4_csum_fill(struct uvs_pkt *p)
 	if (sum == 0 && p->protocol == IPPROTO_UDP)
 		sum = 0xffff; /* 0 would mean "no checksum" */
 	memcpy(l4 + off, &sum, sizeof(sum));
+	return true;
 }
 
 bool uvs_pkt_l4_csum_ok(const struct uvs_pkt *p)

@@ -118,8 +118,9 @@ uint32_t uvs_pkt_sctp_csum(const struct uvs_pkt *p);
  * Computes and stores the whole TCP or UDP checksum, or SCTP's CRC32c, of p's frame
  * (other protocols: nothing). For frames a local sender left to checksum offload, which reach a
  * packet socket with only the pseudo-header's sum in the field (TP_STATUS_CSUMNOTREADY).
+ * Returns whether it stored one (false: another protocol, or a header cut short).
  */
-void uvs_pkt_l4_csum_fill(struct uvs_pkt *p);
+bool uvs_pkt_l4_csum_fill(struct uvs_pkt *p);
 
 /* Whether p may not be fragmented on its way: IPv4 with DF set, or IPv6 (which routers
  * never fragment). */

@@ -35,7 +35,14 @@ struct uvs_frame {
 	uint32_t ifindex;  /* in: the arrival link; out, when sent: the link to send on */
 	uint8_t verdict;   /* out: enum uvs_verdict */
 	uint8_t reason;	   /* out: why, for DROP and PASS (enum uvs_reason in engine.h) */
+	uint8_t rx_flags;  /* in: UVS_FRAME_RX_*, from the backend */
 };
+
+/* The frame's TCP, UDP or SCTP checksum is known right: the backend computed it (a
+ * local sender left it to offload, or a GSO frame was cut), or the kernel checked it
+ * (a NIC's CHECKSUM_UNNECESSARY, VIRTIO_NET_HDR_F_DATA_VALID). NAT does not sum the
+ * segment again before it rewrites the frame. */
+#define UVS_FRAME_RX_L4_CSUM_GOOD 0x01
 
 /* Where a frame to a given next hop leaves, as the backend's route and neighbour
  * tables say. */

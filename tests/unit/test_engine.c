@@ -180,6 +180,28 @@ static void test_bad_checksum_not_rewritten(void **state)
 	assert_int_equal(fx->f.reason, UVS_R_L4_BAD_CSUM);
 }
 
+/* A frame whose checksum the backend vouches for (it computed it, or the kernel checked
+ * it) is not summed again: the same damaged SYN goes through when so marked, as it
+ * would through the kernel's NAT. */
+static void test_known_checksum_not_summed(void **state)
+{
+	struct eng_fixture *fx = *state;
+	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
+	eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
+	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	uint8_t *data = fx->buf + UVS_FRAME_HEADROOM;
+	size_t len = frame_build(data, &s);
+
+	data[14 + 20 + 16] ^= 0x55; /* the TCP checksum */
+	fx->f = (struct uvs_frame){ .data = data,
+				    .len = (uint32_t)len,
+				    .headroom = UVS_FRAME_HEADROOM,
+				    .rx_flags = UVS_FRAME_RX_L4_CSUM_GOOD };
+	uvs_engine_process(&fx->w, &fx->f, 1, fx->env.now);
+	assert_int_equal(fx->f.verdict, UVS_VERDICT_TX);
+	assert_int_equal(eng_counter(fx, UVS_R_L4_BAD_CSUM), 0);
+}
+
 static void test_conn_limit(void **state)
 {
 	struct eng_fixture *fx = *state;
@@ -623,6 +645,7 @@ int main(void)
 		T(test_tun_ipip),
 		T(test_refusals),
 		T(test_bad_checksum_not_rewritten),
+		T(test_known_checksum_not_summed),
 		cmocka_unit_test_setup_teardown(test_conn_limit, eng_setup_small, eng_teardown),
 		T(test_persistence),
 		T(test_one_packet),
