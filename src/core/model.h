@@ -96,11 +96,43 @@ struct uvs_svc_cache {
 	struct uvs_svc_cache_slot slot[1u << UVS_SVC_CACHE_BITS];
 };
 
+/* The slot of a key. Several words mixed once: a cache, not a table, so a collision
+ * costs one lookup, never a wrong answer. */
+static inline unsigned uvs_svc_cache_slot(int af, int protocol, const union uvs_addr *addr,
+					  uint16_t port, uint32_t fwmark)
+{
+	uint64_t h = ((uint64_t)(addr->ip6w[0] ^ addr->ip6w[2]) << 32 |
+		      (addr->ip6w[1] ^ addr->ip6w[3])) ^
+		     ((uint64_t)fwmark << 32 | (uint64_t)port << 16 | (uint64_t)protocol << 8 |
+		      (uint64_t)af);
+
+	h *= 0x9E3779B97F4A7C15ull;
+	return (unsigned)(h >> (64 - UVS_SVC_CACHE_BITS));
+}
+
+/* A miss of uvs_svc_lookup_cached(): looks up, and keeps a service found in slot s,
+ * tagged gen. */
+struct uvs_service *uvs_svc_cache_fill(struct uvs_model *m, struct uvs_svc_cache_slot *s,
+				       uint64_t gen, int af, int protocol,
+				       const union uvs_addr *addr, uint16_t port, uint32_t fwmark);
+
 /* uvs_svc_lookup() through cache. Caller is inside an RCU read-side section and owns
  * cache; the service returned lives until the section ends, as uvs_svc_lookup()'s. */
-struct uvs_service *uvs_svc_lookup_cached(struct uvs_model *m, struct uvs_svc_cache *cache,
-					  int af, int protocol, const union uvs_addr *addr,
-					  uint16_t port, uint32_t fwmark);
+static inline struct uvs_service *uvs_svc_lookup_cached(struct uvs_model *m,
+							 struct uvs_svc_cache *cache, int af,
+							 int protocol, const union uvs_addr *addr,
+							 uint16_t port, uint32_t fwmark)
+{
+	/* Acquire: pairs with the release after a service is added or removed. */
+	uint64_t gen = uvs_load_acquire(&m->svc_gen);
+	struct uvs_svc_cache_slot *s =
+		&cache->slot[uvs_svc_cache_slot(af, protocol, addr, port, fwmark)];
+
+	if (s->gen == gen && s->port == port && s->af == af && s->protocol == protocol &&
+	    s->fwmark == fwmark && uvs_addr_eq(&s->addr, addr))
+		return s->svc;
+	return uvs_svc_cache_fill(m, s, gen, af, protocol, addr, port, fwmark);
+}
 
 /* Whether a non-fwmark service has address af/addr (any protocol and port). Caller is
  * inside an RCU read-side section or holds ctl_lock. */

@@ -10,28 +10,13 @@
 
 #include "engine-internal.h"
 
-struct uvs_conn *uvs_conn_create(struct uvs_worker *w, const struct uvs_conn *k, uvs_time_t now)
+/* Makes c, a fresh entry of w's pool whose key, destination, control, flags, state and
+ * timeout are set, a connection: hashed and on w's wheel. Returns c. */
+static struct uvs_conn *conn_publish(struct uvs_worker *w, struct uvs_conn *c, uvs_time_t now)
 {
-	struct uvs_conn *c = uvs_conn_alloc(&w->pool);
-	struct uvs_dest *d = k->dest;
-
-	if (!c)
-		return NULL;
-	c->af = k->af;
-	c->daf = (uint8_t)d->conf.af;
-	c->protocol = k->protocol;
-	c->caddr = k->caddr;
-	c->cport = k->cport;
-	c->vaddr = k->vaddr;
-	c->vport = k->vport;
-	c->daddr = k->daddr;
-	c->dport = k->dport;
-	c->dest = d;
-	c->control = k->control;
-	c->flags = k->flags | uvs_conn_fwd(w->engine, d);
-	c->state = k->state;
-	c->timeout = k->timeout;
-	c->expires = now + (uvs_time_t)k->timeout * UVS_NS_PER_SEC;
+	c->daf = (uint8_t)c->dest->conf.af;
+	c->flags |= uvs_conn_fwd(w->engine, c->dest);
+	c->expires = now + (uvs_time_t)c->timeout * UVS_NS_PER_SEC;
 	if (uvs_ftp_serves(w->engine, c))
 		uvs_ftp_bind(w, c);
 	/* As ip_vs_conn_new() sets sync_endtime, where a master did make the entries. */
@@ -41,6 +26,28 @@ struct uvs_conn *uvs_conn_create(struct uvs_worker *w, const struct uvs_conn *k,
 	uvs_conn_hash(&w->engine->conns, c);
 	uvs_conn_wheel_add(&w->pool, c);
 	return c;
+}
+
+struct uvs_conn *uvs_conn_create(struct uvs_worker *w, const struct uvs_conn *k, uvs_time_t now)
+{
+	struct uvs_conn *c = uvs_conn_alloc(&w->pool);
+
+	if (!c)
+		return NULL;
+	c->af = k->af;
+	c->protocol = k->protocol;
+	c->caddr = k->caddr;
+	c->cport = k->cport;
+	c->vaddr = k->vaddr;
+	c->vport = k->vport;
+	c->daddr = k->daddr;
+	c->dport = k->dport;
+	c->dest = k->dest;
+	c->control = k->control;
+	c->flags = k->flags;
+	c->state = k->state;
+	c->timeout = k->timeout;
+	return conn_publish(w, c, now);
 }
 
 static bool template_valid(const struct uvs_engine *e, const struct uvs_conn *ct)
@@ -175,7 +182,6 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 	};
 	struct uvs_conn *ct = NULL, *c;
 	struct uvs_dest *d;
-	uint32_t timeout;
 
 	*refused = UVS_R_NO_DEST;
 	if (!one_packet && !uvs_conn_reserve_spare(&e->conns, &w->spare_conns)) {
@@ -213,26 +219,27 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 		};
 		return once;
 	}
-	/* Relaxed: a setting read on its own; uvsadm --set may race with this packet. */
-	timeout = p->protocol == IPPROTO_UDP ? uvs_load_relaxed(&e->timeouts.udp)
-					     : UVS_NEW_CONN_TIMEOUT_S;
-	c = uvs_conn_create(w,
-			    &(struct uvs_conn){
-				    .af = p->af,
-				    .protocol = p->protocol,
-				    .caddr = p->saddr,
-				    .cport = p->sport,
-				    .vaddr = p->daddr,
-				    .vport = p->dport,
-				    .daddr = d->conf.addr,
-				    .dport = conn_dport(svc, d, p, ct != NULL),
-				    .dest = d,
-				    .control = ct,
-				    .flags = UVS_CONN_F_INACTIVE | UVS_CONN_F_NOOUTPUT,
-				    .state = UVS_TCP_S_NONE,
-				    .timeout = timeout,
-			    },
-			    now);
+	/* Filled in place, not through uvs_conn_create()'s key: a new connection's
+	 * fields are written once. */
+	c = uvs_conn_alloc(&w->pool);
+	if (c) {
+		c->af = p->af;
+		c->protocol = p->protocol;
+		c->caddr = p->saddr;
+		c->cport = p->sport;
+		c->vaddr = p->daddr;
+		c->vport = p->dport;
+		c->daddr = d->conf.addr;
+		c->dport = conn_dport(svc, d, p, ct != NULL);
+		c->dest = d;
+		c->control = ct;
+		c->flags = UVS_CONN_F_INACTIVE | UVS_CONN_F_NOOUTPUT;
+		c->state = UVS_TCP_S_NONE;
+		/* Relaxed: a setting read on its own; uvsadm --set may race with it. */
+		c->timeout = p->protocol == IPPROTO_UDP ? uvs_load_relaxed(&e->timeouts.udp)
+							: UVS_NEW_CONN_TIMEOUT_S;
+		conn_publish(w, c, now);
+	}
 	if (!c) {
 		uvs_dest_unbind(d, UVS_CONN_F_INACTIVE);
 		if (ct) /* release: our reads of the template come before its end */
