@@ -433,9 +433,9 @@ static void bench_method(enum method m, const struct options *o, unsigned nw, bo
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: engine_bench [--flows N] [--workers 1|2] [--rounds R] "
-		"[--method NAT|DR|TUN-ipip] [--quick] [--callgrind|--callgrind-new] [--sync] [--csum-known]\n");
+	fprintf(stderr, "usage: engine_bench [--flows N] [--workers 1|2] [--rounds R] "
+			"[--method NAT|DR|TUN-ipip] [--quick] [--callgrind|--callgrind-new] "
+			"[--sync] [--csum-known]\n");
 	exit(2);
 }
 

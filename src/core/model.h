@@ -119,9 +119,9 @@ struct uvs_service *uvs_svc_cache_fill(struct uvs_model *m, struct uvs_svc_cache
 /* uvs_svc_lookup() through cache. Caller is inside an RCU read-side section and owns
  * cache; the service returned lives until the section ends, as uvs_svc_lookup()'s. */
 static inline struct uvs_service *uvs_svc_lookup_cached(struct uvs_model *m,
-							 struct uvs_svc_cache *cache, int af,
-							 int protocol, const union uvs_addr *addr,
-							 uint16_t port, uint32_t fwmark)
+							struct uvs_svc_cache *cache, int af,
+							int protocol, const union uvs_addr *addr,
+							uint16_t port, uint32_t fwmark)
 {
 	/* Acquire: pairs with the release after a service is added or removed. */
 	uint64_t gen = uvs_load_acquire(&m->svc_gen);

@@ -474,9 +474,9 @@ static void expect_cached(struct test_env *env, struct uvs_svc_cache *cache, uin
 	uvs_addr_parse(AF_INET, "10.0.0.1", &vip);
 	rcu_read_lock();
 	assert_ptr_equal(uvs_svc_lookup(&env->m, AF_INET, IPPROTO_TCP, &vip, htons(port), 0), want);
-	assert_ptr_equal(uvs_svc_lookup_cached(&env->m, cache, AF_INET, IPPROTO_TCP, &vip,
-					       htons(port), 0),
-			 want);
+	assert_ptr_equal(
+		uvs_svc_lookup_cached(&env->m, cache, AF_INET, IPPROTO_TCP, &vip, htons(port), 0),
+		want);
 	rcu_read_unlock();
 }
 
