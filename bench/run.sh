@@ -51,17 +51,23 @@ case $what in
 all | callgrind)
 	flows=1000000
 	[ "${1:-}" = --quick ] && flows=100000
-	# Without, then with a sync daemon's master (every client packet through the
-	# kernel's rules for sending its connection).
-	for sync in "" --sync; do
-		out=build-bench/callgrind$sync.out
+	# As is, with a sync daemon's master (every client packet through the kernel's
+	# rules for sending its connection), and with frames whose checksum the backend
+	# vouches for (AF_PACKET's from a local sender or checked by the kernel).
+	for opt in "" --sync --csum-known; do
+		out=build-bench/callgrind$opt.out
 		frames=$(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$out \
-			build-bench/bench/engine_bench --callgrind --flows $flows $sync 2>/dev/null |
+			build-bench/bench/engine_bench --callgrind --flows $flows $opt 2>/dev/null |
 			awk '/callgrind:/ { print $2 }')
 		# Instructions inside uvs_engine_process (inclusive), per frame measured.
 		ir=$(callgrind_annotate --inclusive=yes $out 2>/dev/null |
 			awk '/uvs_engine_process/ { gsub(",", "", $1); print $1; exit }')
-		echo "callgrind${sync:+ (sync master on)}: NAT established, $flows flows: $ir instructions in uvs_engine_process over $frames frames: $(awk "BEGIN { printf \"%.0f\", $ir / $frames }") per frame"
+		case $opt in
+		--sync) what_on=" (sync master on)" ;;
+		--csum-known) what_on=" (checksums known)" ;;
+		*) what_on= ;;
+		esac
+		echo "callgrind$what_on: NAT established, $flows flows: $ir instructions in uvs_engine_process over $frames frames: $(awk "BEGIN { printf \"%.0f\", $ir / $frames }") per frame"
 	done
 	# New connections: each flow's SYN, which makes its connection.
 	out=build-bench/callgrind-new.out
