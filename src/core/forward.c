@@ -41,8 +41,6 @@ void uvs_verdict_dgram(struct uvs_worker *w, struct uvs_frame *f, enum uvs_reaso
 	uvs_verdict_set(w, f, UVS_VERDICT_DROP, UVS_R_NO_ROOM);
 }
 
-/* Counts a packet of d's connection (in: towards the real server) in the destination's,
- * its service's (if it still has one) and the model's stats. */
 static inline void count_packet(struct uvs_stats *s, unsigned slot, uint32_t bytes, bool in)
 {
 	if (in)
@@ -51,6 +49,8 @@ static inline void count_packet(struct uvs_stats *s, unsigned slot, uint32_t byt
 		uvs_stats_out(s, slot, bytes);
 }
 
+/* Counts a packet of d's connection (in: towards the real server) in the destination's,
+ * its service's (if it still has one) and the model's stats. */
 void uvs_stats_packet(struct uvs_worker *w, struct uvs_dest *d, uint32_t bytes, bool in)
 {
 	struct uvs_service *svc = uvs_dest_svc(d);
