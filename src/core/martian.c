@@ -82,6 +82,9 @@ enum uvs_reason uvs_martian_source(struct uvs_engine *e, const struct uvs_pkt *p
 		return UVS_R_MARTIAN_SRC;
 	if (uvs_host_set_has(rcu_dereference(e->host_addrs), p->af, &p->saddr))
 		return UVS_R_MARTIAN_SRC_LOCAL;
+	/* A client's address is nearly always in neither index: one filter for both. */
+	if (!uvs_model_may_have_addr(e->model, p->af, &p->saddr))
+		return UVS_R_PKT_OK;
 	if (uvs_model_is_vip(e->model, p->af, &p->saddr))
 		return UVS_R_MARTIAN_SRC_VIP;
 	if (svc && uvs_svc_has_dest_addr(svc, p->af, &p->saddr))

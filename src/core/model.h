@@ -196,6 +196,16 @@ static inline bool uvs_model_may_be_vip(const struct uvs_model *m, int af, const
 	return uvs_load_relaxed(&m->vip_bits[bit / 64]) >> (bit % 64) & 1;
 }
 
+/* False if no service or destination ever had address a (the address index's filter,
+ * svc_addrs.c); true means maybe. Any thread. */
+static inline bool uvs_model_may_have_addr(const struct uvs_model *m, int af,
+					   const union uvs_addr *a)
+{
+	uint32_t bit = uvs_vip_bit(af, a);
+	/* Relaxed: a filter; an entry is found, and ordered, by the index's lookup. */
+	return uvs_load_relaxed(&m->addr_bits[bit / 64]) >> (bit % 64) & 1;
+}
+
 static inline bool uvs_dest_overloaded(const struct uvs_dest *d)
 {
 	return uvs_load_relaxed(&d->flags) & UVS_DEST_F_OVERLOAD; /* relaxed: set_overload() */

@@ -55,13 +55,11 @@ static int key_match(struct cds_lfht_node *node, const void *key)
  * ctl_lock. */
 static struct addr_entry *find(struct uvs_model *m, const struct addr_key *k)
 {
-	uint32_t bit = uvs_vip_bit(k->af, k->addr);
 	struct cds_lfht_iter iter;
 	struct cds_lfht_node *node;
 
-	/* Relaxed: a filter; an entry found is ordered by the table. An address added
-	 * concurrently may be missed, as if the lookup had come first. */
-	if (!(uvs_load_relaxed(&m->addr_bits[bit / 64]) >> (bit % 64) & 1))
+	/* An address added concurrently may be missed, as if the lookup had come first. */
+	if (!uvs_model_may_have_addr(m, k->af, k->addr))
 		return NULL;
 	rcu_read_lock();
 	cds_lfht_lookup(m->addr_table, key_hash(k), key_match, k, &iter);
