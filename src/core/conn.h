@@ -208,8 +208,8 @@ void uvs_conn_unreserve(struct uvs_conn_table *t);
 bool uvs_conn_reserve_spare(struct uvs_conn_table *t, uint32_t *spare);
 /* Gives *spare back to the count if it is near max_conns (any time if all). */
 void uvs_conn_spares_back(struct uvs_conn_table *t, uint32_t *spare, bool all);
-/* Links c (fully set up, reserved) into the inbound chain and, for NAT, the outbound
- * chain, and sets HASHED. */
+/* Links c into its chain and sets HASHED. c is fresh from a pool, fully set up and
+ * reserved: no other thread can reach it yet. */
 void uvs_conn_hash(struct uvs_conn_table *t, struct uvs_conn *c);
 /* Unlinks c and gives back its reservation. Returns false if c was not hashed
  * (someone else unhashed it first): only one caller sees true. */
