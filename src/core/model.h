@@ -96,10 +96,10 @@ struct uvs_svc_cache {
 	struct uvs_svc_cache_slot slot[1u << UVS_SVC_CACHE_BITS];
 };
 
-/* The slot of a key. Several words mixed once: a cache, not a table, so a collision
- * costs one lookup, never a wrong answer. */
-static inline unsigned uvs_svc_cache_slot(int af, int protocol, const union uvs_addr *addr,
-					  uint16_t port, uint32_t fwmark)
+/* The index of a key's slot. Several words mixed once: a cache, not a table, so a
+ * collision costs one lookup, never a wrong answer. */
+static inline unsigned uvs_svc_cache_index(int af, int protocol, const union uvs_addr *addr,
+					   uint16_t port, uint32_t fwmark)
 {
 	uint64_t h = ((uint64_t)(addr->ip6w[0] ^ addr->ip6w[2]) << 32 |
 		      (addr->ip6w[1] ^ addr->ip6w[3])) ^
@@ -126,7 +126,7 @@ static inline struct uvs_service *uvs_svc_lookup_cached(struct uvs_model *m,
 	/* Acquire: pairs with the release after a service is added or removed. */
 	uint64_t gen = uvs_load_acquire(&m->svc_gen);
 	struct uvs_svc_cache_slot *s =
-		&cache->slot[uvs_svc_cache_slot(af, protocol, addr, port, fwmark)];
+		&cache->slot[uvs_svc_cache_index(af, protocol, addr, port, fwmark)];
 
 	if (s->gen == gen && s->port == port && s->af == af && s->protocol == protocol &&
 	    s->fwmark == fwmark && uvs_addr_eq(&s->addr, addr))

@@ -162,30 +162,9 @@ static void test_refusals(void **state)
 	assert_int_equal(uvs_engine_conn_count(&fx->e), 0);
 }
 
-static void test_bad_checksum_not_rewritten(void **state)
+/* Sends a NAT service's SYN whose TCP checksum is damaged, its frame marked rx_flags. */
+static void send_damaged_syn(struct eng_fixture *fx, uint8_t rx_flags)
 {
-	struct eng_fixture *fx = *state;
-	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
-	eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
-	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
-	uint8_t *data = fx->buf + UVS_FRAME_HEADROOM;
-	size_t len = frame_build(data, &s);
-
-	data[14 + 20 + 16] ^= 0x55; /* the TCP checksum */
-	fx->f = (struct uvs_frame){ .data = data,
-				    .len = (uint32_t)len,
-				    .headroom = UVS_FRAME_HEADROOM };
-	uvs_engine_process(&fx->w, &fx->f, 1, fx->env.now);
-	assert_int_equal(fx->f.verdict, UVS_VERDICT_DROP);
-	assert_int_equal(fx->f.reason, UVS_R_L4_BAD_CSUM);
-}
-
-/* A frame whose checksum the backend vouches for (it computed it, or the kernel checked
- * it) is not summed again: the same damaged SYN goes through when so marked, as it
- * would through the kernel's NAT. */
-static void test_known_checksum_not_summed(void **state)
-{
-	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
 	eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
 	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
@@ -196,8 +175,27 @@ static void test_known_checksum_not_summed(void **state)
 	fx->f = (struct uvs_frame){ .data = data,
 				    .len = (uint32_t)len,
 				    .headroom = UVS_FRAME_HEADROOM,
-				    .rx_flags = UVS_FRAME_RX_L4_CSUM_GOOD };
+				    .rx_flags = rx_flags };
 	uvs_engine_process(&fx->w, &fx->f, 1, fx->env.now);
+}
+
+static void test_bad_checksum_not_rewritten(void **state)
+{
+	struct eng_fixture *fx = *state;
+
+	send_damaged_syn(fx, 0);
+	assert_int_equal(fx->f.verdict, UVS_VERDICT_DROP);
+	assert_int_equal(fx->f.reason, UVS_R_L4_BAD_CSUM);
+}
+
+/* A frame whose checksum the backend vouches for (it computed it, or the kernel checked
+ * it) is not summed again: the same damaged SYN goes through when so marked, as it
+ * would through the kernel's NAT. */
+static void test_known_checksum_not_summed(void **state)
+{
+	struct eng_fixture *fx = *state;
+
+	send_damaged_syn(fx, UVS_FRAME_RX_L4_CSUM_GOOD);
 	assert_int_equal(fx->f.verdict, UVS_VERDICT_TX);
 	assert_int_equal(eng_counter(fx, UVS_R_L4_BAD_CSUM), 0);
 }
