@@ -271,14 +271,22 @@ void uvs_conn_pool_destroy(struct uvs_conn_pool *p)
 		free(p->slabs);
 		p->slabs = next;
 	}
+	free(p->slab_at);
+	p->slab_at = NULL;
+	p->nslabs = 0;
 	memset(p->wheel, 0, sizeof(p->wheel));
-	p->free = p->returned = p->limbo = NULL;
+	p->free = p->returned = p->limbo = UVS_CONN_NONE;
 }
 
 static bool grow(struct uvs_conn_pool *p)
 {
 	struct uvs_conn_slab *s;
+	uint32_t number = p->nslabs + 1;
 
+	if (number >= UVS_POOL_MAX_SLABS)
+		return false;
+	if (!p->slab_at && !(p->slab_at = calloc(UVS_POOL_MAX_SLABS, sizeof(*p->slab_at))))
+		return false;
 	_Static_assert(UVS_CONN_SLAB_BYTES == HUGE_PAGE, "a slab is a huge page");
 	/* Aligned to its size: uvs_conn_sync() and uvs_conn_app() find the slab from a
 	 * connection. */
@@ -287,12 +295,15 @@ static bool grow(struct uvs_conn_pool *p)
 	madvise(s, HUGE_PAGE, MADV_HUGEPAGE);
 	s->sync = NULL;
 	s->app = NULL;
+	s->number = number;
 	s->next = p->slabs;
 	p->slabs = s;
-	p->nslabs++;
-	for (unsigned i = 0; i < UVS_CONN_SLAB; i++) {
+	p->slab_at[number] = s;
+	p->nslabs = number;
+	/* Handed out from the first, so that the pages are touched in order. */
+	for (unsigned i = UVS_CONN_SLAB; i-- > 0;) {
 		s->conns[i].tm_next = p->free;
-		p->free = &s->conns[i];
+		p->free = number << UVS_CONN_SLAB_SHIFT | i;
 	}
 	return true;
 }
@@ -301,11 +312,11 @@ struct uvs_conn *uvs_conn_alloc(struct uvs_conn_pool *p)
 {
 	struct uvs_conn *c;
 
-	if (!p->free)
-		p->free = uvs_xchg_acquire(&p->returned, NULL); /* pairs with limbo_done */
-	if (!p->free && !grow(p))
+	if (p->free == UVS_CONN_NONE) /* acquire: pairs with limbo_done */
+		p->free = uvs_xchg_acquire(&p->returned, UVS_CONN_NONE);
+	if (p->free == UVS_CONN_NONE && !grow(p))
 		return NULL;
-	c = p->free;
+	c = uvs_conn_at(p, p->free);
 	p->free = c->tm_next;
 	memset(c, 0, sizeof(*c));
 	c->owner = p->id;
@@ -363,26 +374,29 @@ static void wheel_put(struct uvs_conn_pool *p, struct uvs_conn *c, uint64_t not_
 {
 	/* Relaxed: a time that publishes nothing; a later refresh shows when the slot comes. */
 	uint64_t tick = tick_of(uvs_load_relaxed(&c->expires));
-	struct uvs_conn **slot;
+	uint32_t slot, n = uvs_conn_number(c);
 
 	if (tick < not_before)
 		tick = not_before;
-	slot = &p->wheel[tick & (UVS_WHEEL_SLOTS - 1)];
-	c->tm_next = *slot;
-	if (c->tm_next)
-		c->tm_next->tm_pprev = &c->tm_next;
-	c->tm_pprev = slot;
-	*slot = c;
+	slot = (uint32_t)(tick & (UVS_WHEEL_SLOTS - 1));
+	c->tm_next = p->wheel[slot];
+	if (c->tm_next != UVS_CONN_NONE)
+		uvs_conn_at(p, c->tm_next)->tm_prev = n;
+	c->tm_prev = UVS_TM_SLOT | slot;
+	p->wheel[slot] = n;
 }
 
 /* Takes c out of its slot. Caller holds wheel_lock; c is in a slot. */
-static void wheel_unlink(struct uvs_conn *c)
+static void wheel_unlink(struct uvs_conn_pool *p, struct uvs_conn *c)
 {
-	*c->tm_pprev = c->tm_next;
-	if (c->tm_next)
-		c->tm_next->tm_pprev = c->tm_pprev;
-	c->tm_next = NULL;
-	c->tm_pprev = NULL;
+	if (c->tm_prev & UVS_TM_SLOT)
+		p->wheel[c->tm_prev & ~UVS_TM_SLOT] = c->tm_next;
+	else
+		uvs_conn_at(p, c->tm_prev)->tm_next = c->tm_next;
+	if (c->tm_next != UVS_CONN_NONE)
+		uvs_conn_at(p, c->tm_next)->tm_prev = c->tm_prev;
+	c->tm_next = UVS_CONN_NONE;
+	c->tm_prev = UVS_CONN_NONE;
 }
 
 void uvs_conn_wheel_add(struct uvs_conn_pool *p, struct uvs_conn *c)
@@ -395,8 +409,8 @@ void uvs_conn_wheel_add(struct uvs_conn_pool *p, struct uvs_conn *c)
 void uvs_conn_wheel_refile(struct uvs_conn_pool *p, struct uvs_conn *c)
 {
 	wheel_lock(p);
-	if (c->tm_pprev) {
-		wheel_unlink(c);
+	if (c->tm_prev != UVS_CONN_NONE) {
+		wheel_unlink(p, c);
 		wheel_put(p, c, p->wheel_tick + 1);
 	}
 	wheel_unlock(p);
@@ -404,27 +418,35 @@ void uvs_conn_wheel_refile(struct uvs_conn_pool *p, struct uvs_conn *c)
 
 struct limbo_batch {
 	struct rcu_head rcu;
-	struct uvs_conn *list;
+	uint32_t list;
 	struct uvs_conn_pool *pool;
 };
+
+/* The last entry of a list linked by tm_next. */
+static struct uvs_conn *list_last(const struct uvs_conn_pool *p, uint32_t list)
+{
+	struct uvs_conn *last = uvs_conn_at(p, list);
+
+	while (last->tm_next != UVS_CONN_NONE)
+		last = uvs_conn_at(p, last->tm_next);
+	return last;
+}
 
 /* Runs in liburcu's callback thread once no reader can hold the batch's entries. */
 static void limbo_done(struct rcu_head *head)
 {
 	struct limbo_batch *b = caa_container_of(head, struct limbo_batch, rcu);
 	uvs_rcu_callback_begin();
-	struct uvs_conn *list = b->list, *last = list;
 	struct uvs_conn_pool *p = b->pool;
+	struct uvs_conn *last = list_last(p, b->list);
 	/* Relaxed: only a first guess at the stack's top; the exchange checks it. */
-	struct uvs_conn *top, *seen = uvs_load_relaxed(&p->returned);
+	uint32_t top, seen = uvs_load_relaxed(&p->returned);
 
-	while (last->tm_next)
-		last = last->tm_next;
 	/* Release: the owner's exchange in uvs_conn_alloc() sees the list's links. */
 	do {
 		top = seen;
 		last->tm_next = top;
-		seen = uvs_cmpxchg_release(&p->returned, top, list);
+		seen = uvs_cmpxchg_release(&p->returned, top, b->list);
 	} while (seen != top);
 	uvs_sub_release(&p->inflight, 1);
 	free(b);
@@ -434,16 +456,13 @@ static void limbo_flush(struct uvs_conn_pool *p)
 {
 	struct limbo_batch *b;
 
-	if (!p->limbo)
+	if (p->limbo == UVS_CONN_NONE)
 		return;
 	b = malloc(sizeof(*b));
 	if (!b) {
 		/* Out of memory for the batch: wait for the grace period here instead. */
-		struct uvs_conn *last = p->limbo;
 		synchronize_rcu();
-		while (last->tm_next)
-			last = last->tm_next;
-		last->tm_next = p->free;
+		list_last(p, p->limbo)->tm_next = p->free;
 		p->free = p->limbo;
 	} else {
 		b->pool = p;
@@ -452,14 +471,14 @@ static void limbo_flush(struct uvs_conn_pool *p)
 		uvs_add_relaxed(&p->inflight, 1);
 		uvs_call_rcu(&b->rcu, limbo_done);
 	}
-	p->limbo = NULL;
+	p->limbo = UVS_CONN_NONE;
 	p->limbo_len = 0;
 }
 
 static void to_limbo(struct uvs_conn_pool *p, struct uvs_conn *c)
 {
 	c->tm_next = p->limbo;
-	p->limbo = c;
+	p->limbo = uvs_conn_number(c);
 	p->limbo_len++;
 }
 
@@ -486,20 +505,20 @@ unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
 	wheel_lock(p);
 	p->wheel_tick = until;
 	for (uint64_t tick = from; tick <= until; tick++) {
-		struct uvs_conn **slot = &p->wheel[tick & (UVS_WHEEL_SLOTS - 1)];
-		struct uvs_conn *c, *next, *list = *slot, *kept = NULL;
+		uint32_t *slot = &p->wheel[tick & (UVS_WHEEL_SLOTS - 1)];
+		struct uvs_conn *c, *next, *list = uvs_conn_at(p, *slot), *kept = NULL;
 
 		/* The slot is taken off whole under the lock (so nobody moves its
 		 * entries meanwhile) and judged without it, since expire() takes bucket
 		 * and connection locks. */
-		*slot = NULL;
-		for (c = list; c; c = c->tm_next)
-			c->tm_pprev = NULL;
+		*slot = UVS_CONN_NONE;
+		for (c = list; c; c = uvs_conn_at(p, c->tm_next))
+			c->tm_prev = UVS_CONN_NONE;
 		wheel_unlock(p);
 		for (c = list; c; c = next) {
 			bool keep;
 
-			next = c->tm_next;
+			next = uvs_conn_at(p, c->tm_next);
 			if (!uvs_conn_hashed(c))
 				keep = controls(c);
 			/* Relaxed expires: a time that publishes nothing; a refresh racing
@@ -509,7 +528,7 @@ unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
 			else
 				keep = controls(c);
 			if (keep) {
-				c->tm_next = kept;
+				c->tm_next = kept ? uvs_conn_number(kept) : UVS_CONN_NONE;
 				kept = c;
 			} else {
 				to_limbo(p, c);
@@ -518,7 +537,7 @@ unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
 		}
 		wheel_lock(p);
 		for (c = kept; c; c = next) {
-			next = c->tm_next;
+			next = uvs_conn_at(p, c->tm_next);
 			wheel_put(p, c, until + 1);
 		}
 	}

@@ -52,36 +52,48 @@
 #define UVS_CONN_F_SYNPROXY_SEQ 0x0010
 
 /*
- * One connection or persistence template: two cache lines, of which the last 8 bytes
- * are free. Addresses and ports in network order. A template has cport 0, dport as
- * its destination's, and for a fwmark service protocol IPPROTO_IP and the mark
- * (network order) in vaddr.ip.
+ * One connection or persistence template: 112 bytes, so that a million take less than
+ * 128 MB. Addresses and ports in network order. A template has cport 0, dport as its
+ * destination's, and for a fwmark service protocol IPPROTO_IP and the mark (network
+ * order) in vaddr.ip.
+ *
+ * The first UVS_CONN_HOT_BYTES are what a frame of an established connection reads
+ * and writes (the key, the real server, the state and its timer, the destination);
+ * they lie on two cache lines for three entries in four and on three for the fourth
+ * (an entry starts 0, 48, 32 or 16 bytes into a line). The rest is read only when an
+ * entry is made, moved on its owner's wheel, or ended.
  */
 struct uvs_conn {
-	struct uvs_conn *next;	    /* its bucket's chain */
-	struct uvs_conn *tm_next;   /* owner's timer wheel slot */
-	struct uvs_conn **tm_pprev; /* what points at this in the slot; NULL if in none */
-	struct uvs_dest *dest;	    /* holds a reference */
-	struct uvs_conn *control;   /* the template this belongs to, or NULL */
-	uvs_time_t expires;
+	struct uvs_conn *next; /* its bucket's chain */
 	union uvs_addr caddr;
 	union uvs_addr vaddr;
-	union uvs_addr daddr;
 	uint16_t cport;
 	uint16_t vport;
+	uint8_t af;	  /* client side */
+	uint8_t protocol; /* IPPROTO_TCP, _UDP, _SCTP, or _IP for a fwmark template */
+	uint16_t flags;	  /* UVS_CONN_F_* */
+	union uvs_addr daddr;
 	uint16_t dport;
-	uint16_t flags;	    /* UVS_CONN_F_* */
-	uint8_t af;	    /* client side */
-	uint8_t daf;	    /* real server side (differs only when tunnelling) */
-	uint8_t protocol;   /* IPPROTO_TCP, _UDP, _SCTP, or _IP for a fwmark template */
-	uint8_t state;	    /* enum uvs_tcp_state or uvs_sctp_state; UDP uses NONE */
-	uint8_t owner;	    /* worker id */
-	uint8_t lock;	    /* byte spinlock */
+	uint8_t daf;   /* real server side (differs only when tunnelling) */
+	uint8_t state; /* enum uvs_tcp_state or uvs_sctp_state; UDP uses NONE */
+	uint8_t lock;  /* byte spinlock */
+	uint8_t owner; /* worker id */
+	uint8_t spare_[2];
 	uint32_t timeout;   /* seconds: the current state's, or the persistence timeout */
 	uint32_t n_control; /* a template: connections it controls (atomic); see SYNPROXY */
-} __attribute__((aligned(64)));
+	uvs_time_t expires;
+	struct uvs_dest *dest; /* holds a reference */
+	/* Links on the owner's wheel or free lists: entry numbers (uvs_conn_at). */
+	uint32_t tm_next;	  /* the next in the slot or list, or UVS_CONN_NONE */
+	uint32_t tm_prev;	  /* the previous, UVS_TM_SLOT | slot for a slot's first,
+				   * or UVS_CONN_NONE when on no wheel */
+	struct uvs_conn *control; /* the template this belongs to, or NULL */
+} __attribute__((aligned(16)));
 
-_Static_assert(sizeof(struct uvs_conn) == 128, "a connection is two cache lines");
+#define UVS_CONN_HOT_BYTES 96
+_Static_assert(sizeof(struct uvs_conn) == 112, "a connection is 112 bytes");
+_Static_assert(__builtin_offsetof(struct uvs_conn, tm_next) == UVS_CONN_HOT_BYTES,
+	       "what an established frame touches comes first");
 
 static inline void uvs_conn_lock(struct uvs_conn *c)
 {
@@ -172,8 +184,10 @@ static inline void uvs_conn_prefetch_first(const struct uvs_conn_table *t, uint3
 	/* Relaxed: the entry is only prefetched, not read; the search loads it again. */
 	struct uvs_conn *c = uvs_load_relaxed(&t->buckets[bucket]);
 	if (c) {
+		/* Each line of the hot bytes: two, or three when c starts late in one. */
 		__builtin_prefetch(c);
-		__builtin_prefetch((const char *)c + 64); /* the second: addresses, ports */
+		__builtin_prefetch((const char *)c + 64);
+		__builtin_prefetch((const char *)c + UVS_CONN_HOT_BYTES - 1);
 	}
 }
 
@@ -242,24 +256,39 @@ struct uvs_conn_sync {
 
 /*
  * A slab of a pool: one 2 MiB huge page, aligned to its size, so that a connection
- * finds its slab from its own address, and through the slab its sync entry and the
- * pointer to its application helper's state. Both live in arrays of their own, made
- * when first needed: only a connection with UVS_CONN_F_APP has helper state, and only
- * a director whose master runs sync entries, so every other connection costs its two
- * cache lines and no more.
+ * finds its slab from its own address, and through the slab its number, its sync
+ * entry and the pointer to its application helper's state. Both live in arrays of
+ * their own, made when first needed: only a connection with UVS_CONN_F_APP has helper
+ * state, and only a director whose master runs sync entries, so every other
+ * connection costs its 112 bytes and no more.
  */
 struct uvs_conn_app;
 #define UVS_CONN_SLAB_BYTES ((size_t)2 << 20)
-#define UVS_CONN_SLAB	    16383 /* with the header (a cache line): one slab */
+#define UVS_CONN_SLAB	    18724 /* with the header (a cache line): one slab */
 
 struct uvs_conn_slab {
 	struct uvs_conn_slab *next;
 	struct uvs_conn_sync *sync; /* UVS_CONN_SLAB entries, or NULL (atomic) */
 	struct uvs_conn_app **app;  /* UVS_CONN_SLAB pointers, or NULL (atomic) */
-	struct uvs_conn conns[UVS_CONN_SLAB];
+	uint32_t number;	    /* in its pool, from 1 */
+	struct uvs_conn conns[UVS_CONN_SLAB] __attribute__((aligned(64)));
 };
 
 _Static_assert(sizeof(struct uvs_conn_slab) <= UVS_CONN_SLAB_BYTES, "a slab fits its page");
+
+/*
+ * A pool numbers its entries for the links of its wheel and free lists, 32 bits
+ * where a pointer takes 64: the slab's number times 2^UVS_CONN_SLAB_SHIFT plus the
+ * entry's place in it. UVS_CONN_NONE is no entry; numbers stay below UVS_TM_SLOT,
+ * which tm_prev sets to say that the entry is first in a slot.
+ */
+#define UVS_CONN_NONE	    0u
+#define UVS_CONN_SLAB_SHIFT 15
+#define UVS_POOL_MAX_SLABS  (1u << 16)
+#define UVS_TM_SLOT	    0x80000000u
+_Static_assert(UVS_CONN_SLAB <= 1u << UVS_CONN_SLAB_SHIFT, "a place fits its bits");
+_Static_assert((uint64_t)UVS_POOL_MAX_SLABS << UVS_CONN_SLAB_SHIFT <= UVS_TM_SLOT,
+	       "a number never looks like a slot");
 
 static inline struct uvs_conn_slab *uvs_conn_slab_of(const struct uvs_conn *c)
 {
@@ -323,19 +352,38 @@ static inline bool uvs_conn_app_set(struct uvs_conn *c, struct uvs_conn_app *a)
 }
 
 struct uvs_conn_pool {
-	struct uvs_conn *free;	   /* ready for reuse */
-	struct uvs_conn *returned; /* given back after a grace period (atomic stack) */
-	struct uvs_conn *limbo;	   /* freed, waiting for the next grace period */
+	uint32_t free;	   /* ready for reuse */
+	uint32_t returned; /* given back after a grace period (atomic stack) */
+	uint32_t limbo;	   /* freed, waiting for the next grace period */
 	unsigned limbo_len;
 	unsigned inflight; /* grace-period callbacks not yet run (atomic) */
 	struct uvs_conn_slab *slabs;
-	unsigned nslabs; /* of UVS_CONN_SLAB entries each */
-	struct uvs_conn *wheel[UVS_WHEEL_SLOTS];
-	uint64_t wheel_tick; /* the last tick processed (under wheel_lock) */
+	/* Slab by number (UVS_POOL_MAX_SLABS, [0] unused), made with the first slab. Each
+	 * is set before its entries are handed out and never changes after. */
+	struct uvs_conn_slab **slab_at;
+	unsigned nslabs;		 /* of UVS_CONN_SLAB entries each */
+	uint32_t wheel[UVS_WHEEL_SLOTS]; /* the first entry of each slot */
+	uint64_t wheel_tick;		 /* the last tick processed (under wheel_lock) */
 	uint8_t wheel_lock;
 	bool wheel_started;
 	uint8_t id;
 };
+
+/* The entry of p numbered n, or NULL for UVS_CONN_NONE. */
+static inline struct uvs_conn *uvs_conn_at(const struct uvs_conn_pool *p, uint32_t n)
+{
+	if (n == UVS_CONN_NONE)
+		return NULL;
+	return &p->slab_at[n >> UVS_CONN_SLAB_SHIFT]->conns[n & ((1u << UVS_CONN_SLAB_SHIFT) - 1)];
+}
+
+/* The number of c in its pool. */
+static inline uint32_t uvs_conn_number(const struct uvs_conn *c)
+{
+	const struct uvs_conn_slab *s = uvs_conn_slab_of(c);
+
+	return s->number << UVS_CONN_SLAB_SHIFT | (uint32_t)(c - s->conns);
+}
 
 void uvs_conn_pool_init(struct uvs_conn_pool *p, uint8_t id);
 /* Frees every connection of the pool without expiring them. No worker may still

@@ -97,7 +97,8 @@ static void worker_buffers_free(struct uvs_worker *w)
 static void end_all(struct uvs_worker *w, bool templates)
 {
 	for (unsigned s = 0; s < UVS_WHEEL_SLOTS; s++)
-		for (struct uvs_conn *c = w->pool.wheel[s]; c; c = c->tm_next)
+		for (struct uvs_conn *c = uvs_conn_at(&w->pool, w->pool.wheel[s]); c;
+		     c = uvs_conn_at(&w->pool, c->tm_next))
 			if (uvs_conn_is_template(c) == templates)
 				uvs_conn_end(w->engine, c);
 }

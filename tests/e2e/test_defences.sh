@@ -3,7 +3,7 @@
 # IPVS's defences and the connection table's limit under a SYN flood from spoofed
 # sources (synflood.py in cli, bounded), lab mode nat, uvsd --max-conns 1000 with
 # drop_entry=1, drop_packet=1 and amemthresh=2 (memory is short once fewer than 2
-# pages, about 57 entries, are left):
+# pages, about 73 entries, are left):
 #  - a slow download started before the flood completes whole while the table is
 #    full: established connections go on;
 #  - the flood fills the table: the rest is refused (conn_limit) and uvsd logs it

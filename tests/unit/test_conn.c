@@ -260,6 +260,48 @@ static void test_freed_entries_are_reused_after_grace(void **state)
 	assert_int_equal(fx->pool.nslabs, 1);
 }
 
+/* Entries beyond the first slab, linked by number: some due soon, the rest late,
+ * and some of the second slab's late ones brought forward (moved out of the middle
+ * and the head of their slot). Each comes off the wheel when its slot comes. */
+static void test_wheel_links_span_slabs(void **state)
+{
+	struct fixture *fx = *state;
+	struct expiry_log log = { .fx = fx };
+	uvs_time_t t0 = 5000 * S;
+	unsigned n = UVS_CONN_SLAB + 300, soon = 0, moved = 0;
+	struct uvs_conn **c = calloc(n, sizeof(*c));
+
+	assert_non_null(c);
+	uvs_conn_wheel_run(&fx->pool, t0, expire_cb, &log);
+	for (unsigned i = 0; i < n; i++) {
+		c[i] = uvs_conn_alloc(&fx->pool);
+		assert_non_null(c[i]);
+		c[i]->expires = t0 + (i % 3 == 0 ? 1 : 100) * S;
+		soon += i % 3 == 0;
+		uvs_conn_wheel_add(&fx->pool, c[i]);
+	}
+	assert_int_equal(fx->pool.nslabs, 2);
+	assert_true(uvs_conn_slab_of(c[n - 1]) != uvs_conn_slab_of(c[0]));
+	/* The last late one added is first in its slot; the others are in the middle. */
+	for (unsigned i = UVS_CONN_SLAB; i < n; i++) {
+		if (i % 3 == 0 || (i % 7 != 0 && i != n - 2))
+			continue;
+		c[i]->expires = t0 + 1 * S;
+		uvs_conn_wheel_refile(&fx->pool, c[i]);
+		moved++;
+	}
+	/* None is hashed, so each is freed when its slot comes round. */
+	assert_int_equal(uvs_conn_wheel_run(&fx->pool, t0 + 2 * S, expire_cb, &log), soon + moved);
+	assert_int_equal(uvs_conn_wheel_run(&fx->pool, t0 + 200 * S, expire_cb, &log),
+			 n - soon - moved);
+	rcu_barrier();
+	/* All came back: as many again need no third slab. */
+	for (unsigned i = 0; i < n; i++)
+		assert_non_null(uvs_conn_alloc(&fx->pool));
+	assert_int_equal(fx->pool.nslabs, 2);
+	free(c);
+}
+
 /* A worker's reservations: a batch far from the limit, one at a time near it, the
  * spares given back once the count comes near, and exactly max_conns in all. */
 static void test_reserve_spares(void **state)
@@ -306,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_reserve_spares),
 		cmocka_unit_test_setup_teardown(test_many_in_one_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wheel_expires_on_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wheel_links_span_slabs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wheel_long_timeouts_and_gaps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wheel_keeps_what_expire_keeps, setup,
 						teardown),
