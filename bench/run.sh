@@ -3,7 +3,8 @@
 # Builds the benchmarks with optimisation in build-bench/ and runs them:
 #   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|scrape|http|ecmp|sync|
 #                synflood|restart|soak] [--quick]
-# sched: ns per pick for every scheduler; engine: ns per frame through the engine;
+# sched: ns per pick for every scheduler; engine: ns per frame through the engine, and
+# per connection linked into the table by one and two threads (table_bench);
 # steer: ns per frame of the steering programs (BPF_PROG_TEST_RUN, root);
 # callgrind: instructions per frame of established NAT over 1M flows, and per new NAT
 # connection (valgrind).
@@ -34,7 +35,7 @@ what=${1:-all}
 if [ ! -f build-bench/build.ninja ]; then
 	meson setup build-bench --buildtype=release -Db_lto=true
 fi
-ninja -C build-bench bench/sched_bench bench/engine_bench bench/steer_bench bench/gen bench/nullfwd \
+ninja -C build-bench bench/sched_bench bench/engine_bench bench/table_bench bench/steer_bench bench/gen bench/nullfwd \
 	bench/conns_gen bench/sync_bench uvsd uvsadm tests/e2e/decap.o
 e2e=build-bench/e2e
 mkdir -p $e2e
@@ -42,7 +43,14 @@ case $what in
 all | sched) build-bench/bench/sched_bench "$@" ;;
 esac
 case $what in
-all | engine) build-bench/bench/engine_bench "$@" ;;
+all | engine)
+	build-bench/bench/engine_bench "$@"
+	if [ "${1:-}" = --quick ]; then
+		build-bench/bench/table_bench --conns 300000 --rounds 3
+	else
+		build-bench/bench/table_bench
+	fi
+	;;
 esac
 case $what in
 all | steer) build-bench/bench/steer_bench ;;

@@ -18,7 +18,9 @@
  *   uvs_fetch_and_seq_cst(p, v)                             the old value
  *   uvs_xchg_acquire(p, v)                                  the old value
  *   uvs_cmpxchg_release(p, old, new)   the value found (== old: it was replaced)
+ *   uvs_cmpxchg_acquire(p, old, new)   the same, acquiring
  *   uvs_spin_lock(l), uvs_spin_unlock(l) on a uint8_t, 0 when free
+ *   uvs_word_lock(w), uvs_word_unlock(w, v) bit 0 of a uintptr_t holding a value
  *   uvs_full_fence()             C11's sequentially consistent fence
  *
  * p points to a naturally aligned integer or pointer of 1, 2, 4 or 8 bytes. Every
@@ -83,6 +85,13 @@ _Static_assert(sizeof(void *) == 8, "uvs needs a 64-bit machine");
 	__extension__({                                                                            \
 		__typeof__(*(p)) uvs_seen_ = (old);                                                \
 		__atomic_compare_exchange_n((p), &uvs_seen_, (new), 0, __ATOMIC_RELEASE,           \
+					    __ATOMIC_RELAXED);                                     \
+		uvs_seen_;                                                                         \
+	})
+#define uvs_cmpxchg_acquire(p, old, new)                                                           \
+	__extension__({                                                                            \
+		__typeof__(*(p)) uvs_seen_ = (old);                                                \
+		__atomic_compare_exchange_n((p), &uvs_seen_, (new), 0, __ATOMIC_ACQUIRE,           \
 					    __ATOMIC_RELAXED);                                     \
 		uvs_seen_;                                                                         \
 	})
@@ -181,6 +190,7 @@ _Static_assert(sizeof(void *) == 8, "uvs needs a 64-bit machine");
 	})
 #define uvs_xchg_acquire(p, v)		 uatomic_xchg((p), (v))
 #define uvs_cmpxchg_release(p, old, new) uatomic_cmpxchg((p), (old), (new))
+#define uvs_cmpxchg_acquire(p, old, new) uatomic_cmpxchg((p), (old), (new))
 
 #endif /* liburcu */
 
@@ -199,6 +209,31 @@ static inline void uvs_spin_lock(uint8_t *l)
 static inline void uvs_spin_unlock(uint8_t *l)
 {
 	uvs_store_release(l, 0);
+}
+
+/*
+ * A lock in bit 0 of a word whose other bits hold a value (an aligned pointer), so
+ * that the lock lives on the line its holder changes anyway. uvs_word_lock() returns
+ * the value (bit 0 clear); uvs_word_unlock() stores the value the holder leaves and
+ * frees the lock in one release. Readers that do not lock mask the bit off.
+ */
+#define UVS_WORD_LOCKED ((uintptr_t)1)
+
+static inline uintptr_t uvs_word_lock(uintptr_t *w)
+{
+	for (;;) {
+		/* Relaxed: a first look; the exchange decides, and acquires. */
+		uintptr_t v = uvs_load_relaxed(w);
+
+		if (!(v & UVS_WORD_LOCKED) && uvs_cmpxchg_acquire(w, v, v | UVS_WORD_LOCKED) == v)
+			return v;
+		caa_cpu_relax();
+	}
+}
+
+static inline void uvs_word_unlock(uintptr_t *w, uintptr_t v)
+{
+	uvs_store_release(w, v);
 }
 
 #endif

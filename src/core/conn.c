@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The connection table (an RCU hash table with striped bucket locks), the per-worker
+ * The connection table (an RCU hash table, a lock in each chain's head), the per-worker
  * connection pools, and their timer wheels. See conn.h for the threading contract.
  */
 #include "conn.h"
@@ -47,16 +47,19 @@ static uint32_t conn_hash(const struct uvs_conn_table *t, const struct uvs_conn 
 	return uvs_conn_bucket(t, c->af, c->protocol, &c->caddr, c->cport);
 }
 
-/* ---- bucket locks ---- */
+/* ---- chain locks ---- */
 
-static void bucket_lock(struct uvs_conn_table *t, uint32_t bucket)
+/* Locks chain b (bit 0 of its head) and returns its first entry. */
+static struct uvs_conn *chain_lock(struct uvs_conn_table *t, uint32_t b)
 {
-	uvs_spin_lock(&t->locks[bucket & (UVS_CONN_LOCKS - 1)]);
+	return (struct uvs_conn *)uvs_word_lock(&t->heads[b]);
 }
 
-static void bucket_unlock(struct uvs_conn_table *t, uint32_t bucket)
+/* Makes first the head of chain b and unlocks it; the release publishes what the
+ * holder linked. */
+static void chain_unlock(struct uvs_conn_table *t, uint32_t b, struct uvs_conn *first)
 {
-	uvs_spin_unlock(&t->locks[bucket & (UVS_CONN_LOCKS - 1)]);
+	uvs_word_unlock(&t->heads[b], (uintptr_t)first);
 }
 
 /* ---- table ---- */
@@ -86,26 +89,23 @@ int uvs_conn_table_init(struct uvs_conn_table *t, unsigned bits, uint32_t max_co
 		return -EINVAL;
 	t->mask = (1u << bits) - 1;
 	t->max_conns = max_conns;
-	t->buckets = alloc_table(((size_t)t->mask + 1) * sizeof(*t->buckets));
-	t->locks = calloc(UVS_CONN_LOCKS, sizeof(*t->locks));
-	if (!t->buckets || !t->locks) {
+	t->heads = alloc_table(((size_t)t->mask + 1) * sizeof(*t->heads));
+	if (!t->heads) {
 		uvs_conn_table_destroy(t);
 		return -ENOMEM;
 	}
 	if (getrandom(t->seed, sizeof(t->seed), 0) != sizeof(t->seed)) {
 		/* No entropy yet: an address-derived seed is still better than a constant. */
 		t->seed[0] = (uint64_t)(uintptr_t)t ^ 0x6a09e667f3bcc908ull;
-		t->seed[1] = (uint64_t)(uintptr_t)t->buckets ^ 0xbb67ae8584caa73bull;
+		t->seed[1] = (uint64_t)(uintptr_t)t->heads ^ 0xbb67ae8584caa73bull;
 	}
 	return 0;
 }
 
 void uvs_conn_table_destroy(struct uvs_conn_table *t)
 {
-	free(t->buckets);
-	free(t->locks);
-	t->buckets = NULL;
-	t->locks = NULL;
+	free(t->heads);
+	t->heads = NULL;
 }
 
 struct uvs_conn *uvs_conn_in_find(struct uvs_conn_table *t, uint32_t b, int af, int protocol,
@@ -114,9 +114,8 @@ struct uvs_conn *uvs_conn_in_find(struct uvs_conn_table *t, uint32_t b, int af, 
 {
 	uint16_t want = template ? UVS_CONN_F_TEMPLATE : 0;
 
-	/* Acquire: pairs with the release that links an entry, set up, into the chain. */
-	for (struct uvs_conn *c = uvs_load_acquire(&t->buckets[b]); c;
-	     c = uvs_load_acquire(&c->next)) {
+	/* Acquire next: pairs with the release that links an entry, set up, into the chain. */
+	for (struct uvs_conn *c = uvs_conn_chain(t, b); c; c = uvs_load_acquire(&c->next)) {
 		if (c->cport == cport && c->vport == vport && c->af == af &&
 		    c->protocol == protocol && (uvs_conn_flags(c) & UVS_CONN_F_TEMPLATE) == want &&
 		    uvs_addr_eq(&c->caddr, caddr) && uvs_addr_eq(&c->vaddr, vaddr))
@@ -130,8 +129,7 @@ struct uvs_conn *uvs_conn_out_find(struct uvs_conn_table *t, uint32_t b, int af,
 				   const union uvs_addr *caddr, uint16_t cport)
 {
 	/* Relaxed flags: FWD and TEMPLATE are set before the entry is linked. */
-	for (struct uvs_conn *c = uvs_load_acquire(&t->buckets[b]); c;
-	     c = uvs_load_acquire(&c->next)) {
+	for (struct uvs_conn *c = uvs_conn_chain(t, b); c; c = uvs_load_acquire(&c->next)) {
 		if (c->dport == dport && c->cport == cport && c->af == af &&
 		    c->protocol == protocol &&
 		    (uvs_conn_flags(c) & (UVS_CONN_F_FWD_MASK | UVS_CONN_F_TEMPLATE)) ==
@@ -217,10 +215,8 @@ void uvs_conn_hash(struct uvs_conn_table *t, struct uvs_conn *c)
 	uvs_or_release(&c->flags, UVS_CONN_F_HASHED);
 	if (uvs_conn_flags(c) & UVS_CONN_F_NO_CPORT) /* relaxed: a count, read racily */
 		uvs_add_relaxed(&t->no_cport[uvs_af_index(c->af)], 1);
-	bucket_lock(t, b);
-	c->next = t->buckets[b];
-	uvs_store_release(&t->buckets[b], c); /* c is set up before readers can reach it */
-	bucket_unlock(t, b);
+	c->next = chain_lock(t, b);
+	chain_unlock(t, b, c); /* c is set up before readers can reach it */
 }
 
 bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c)
@@ -229,20 +225,25 @@ bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c)
 	 * scheduler's increment of it before its check of HASHED (persist_template()),
 	 * cannot both miss each other. */
 	uint16_t old = uvs_fetch_and_seq_cst(&c->flags, (uint16_t)~UVS_CONN_F_HASHED);
+	struct uvs_conn *first;
 	uint32_t b;
 
 	if (!(old & UVS_CONN_F_HASHED))
 		return false;
 	/* Unlinking leaves c's own next pointer alone, so readers on c walk on. */
 	b = conn_hash(t, c);
-	bucket_lock(t, b);
-	for (struct uvs_conn **pp = &t->buckets[b]; *pp; pp = &(*pp)->next) {
-		if (*pp == c) {
-			uvs_store_release(pp, c->next);
-			break;
+	first = chain_lock(t, b);
+	if (first == c) {
+		first = c->next;
+	} else {
+		for (struct uvs_conn **pp = &first->next; *pp; pp = &(*pp)->next) {
+			if (*pp == c) {
+				uvs_store_release(pp, c->next);
+				break;
+			}
 		}
 	}
-	bucket_unlock(t, b);
+	chain_unlock(t, b, first);
 	if (old & UVS_CONN_F_NO_CPORT) /* relaxed: a count, read racily */
 		uvs_sub_relaxed(&t->no_cport[uvs_af_index(c->af)], 1);
 	uvs_conn_unreserve(t);
@@ -509,7 +510,7 @@ unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
 		struct uvs_conn *c, *next, *list = uvs_conn_at(p, *slot), *kept = NULL;
 
 		/* The slot is taken off whole under the lock (so nobody moves its
-		 * entries meanwhile) and judged without it, since expire() takes bucket
+		 * entries meanwhile) and judged without it, since expire() takes chain
 		 * and connection locks. */
 		*slot = UVS_CONN_NONE;
 		for (c = list; c; c = uvs_conn_at(p, c->tm_next))
@@ -560,14 +561,14 @@ size_t uvs_conn_walk(struct uvs_conn_table *t, uint64_t *cursor, size_t max,
 	rcu_read_lock();
 	for (; bucket <= t->mask && n < max; bucket++, skip = 0) {
 		size_t in_bucket = 0, start = n;
-		/* Acquire: pairs with the release that links an entry (uvs_conn_hash()). */
-		struct uvs_conn *c = uvs_load_acquire(&t->buckets[bucket]);
+		/* Acquire next: pairs with the release that links an entry (uvs_conn_hash()). */
+		struct uvs_conn *c = uvs_conn_chain(t, (uint32_t)bucket);
 
 		for (; c; c = uvs_load_acquire(&c->next))
 			in_bucket++;
 		if (in_bucket > skip && in_bucket - skip > max - n && n > 0)
 			break; /* the whole bucket goes in the next call */
-		c = uvs_load_acquire(&t->buckets[bucket]);
+		c = uvs_conn_chain(t, (uint32_t)bucket);
 		for (uint64_t i = 0; c; c = uvs_load_acquire(&c->next), i++) {
 			if (i < skip)
 				continue;

@@ -16,7 +16,7 @@
  * - Fields a packet changes (state, flags, expires) are written under the
  *   connection's byte lock, except expires, which a packet may refresh with a relaxed
  *   store; the owner re-checks it under the lock before expiring.
- * - Hash chains are changed under striped bucket locks; readers never lock.
+ * - Hash chains are changed under a lock in each chain's head; readers never lock.
  * - "Unhashed" means logically gone: lookups no longer find it and its destination
  *   counters have been released. It is freed, after an RCU grace period, when its
  *   owner's wheel next reaches it.
@@ -123,12 +123,16 @@ static inline bool uvs_conn_is_template(const struct uvs_conn *c)
 	return uvs_conn_flags(c) & UVS_CONN_F_TEMPLATE;
 }
 
-/* The table: 2^bits chain heads and their striped locks. */
+/*
+ * The table: 2^bits chains. A chain's head is its first entry, with bit 0 set while a
+ * writer holds the chain (uvs_word_lock): the lock is on the line that linking or
+ * unlinking writes anyway, not on a stripe that other chains share, which every
+ * worker's new connections moved between CPUs. Readers use uvs_conn_chain().
+ */
 struct uvs_conn_table {
-	struct uvs_conn **buckets;
+	uintptr_t *heads;
 	uint32_t mask;
 	uint64_t seed[2];
-	uint8_t *locks; /* UVS_CONN_LOCKS striped spinlocks */
 	uint32_t max_conns;
 	uint32_t count;	      /* hashed connections and templates (atomic) */
 	uint32_t no_cport[2]; /* hashed NO_CPORT connections, IPv4 and IPv6 (atomic) */
@@ -140,7 +144,12 @@ static inline unsigned uvs_af_index(int af)
 	return af == AF_INET6;
 }
 
-#define UVS_CONN_LOCKS 4096
+/* The first entry of chain b. Caller is inside an RCU read-side section. */
+static inline struct uvs_conn *uvs_conn_chain(const struct uvs_conn_table *t, uint32_t b)
+{
+	/* Acquire: pairs with the release that links an entry, set up, into the chain. */
+	return (struct uvs_conn *)(uvs_load_acquire(&t->heads[b]) & ~UVS_WORD_LOCKED);
+}
 
 /* Sets up an empty table of 2^bits buckets (8..24) holding at most max_conns
  * entries. Returns 0, -EINVAL or -ENOMEM. */
@@ -176,13 +185,14 @@ struct uvs_conn *uvs_conn_out_find(struct uvs_conn_table *t, uint32_t bucket, in
 
 static inline void uvs_conn_prefetch_bucket(const struct uvs_conn_table *t, uint32_t bucket)
 {
-	__builtin_prefetch(&t->buckets[bucket]);
+	__builtin_prefetch(&t->heads[bucket]);
 }
 
 static inline void uvs_conn_prefetch_first(const struct uvs_conn_table *t, uint32_t bucket)
 {
 	/* Relaxed: the entry is only prefetched, not read; the search loads it again. */
-	struct uvs_conn *c = uvs_load_relaxed(&t->buckets[bucket]);
+	struct uvs_conn *c =
+		(struct uvs_conn *)(uvs_load_relaxed(&t->heads[bucket]) & ~UVS_WORD_LOCKED);
 	if (c) {
 		/* Each line of the hot bytes: two, or three when c starts late in one. */
 		__builtin_prefetch(c);

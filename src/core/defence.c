@@ -148,7 +148,7 @@ unsigned uvs_defence_sweep(struct uvs_engine *e, uint32_t nbuckets, uvs_time_t n
 
 		/* Acquire: pairs with the release that links an entry into the chain. An
 		 * entry we end keeps its own next pointer, so the walk goes on past it. */
-		for (struct uvs_conn *c = uvs_load_acquire(&e->conns.buckets[b]); c;
+		for (struct uvs_conn *c = uvs_conn_chain(&e->conns, b); c;
 		     c = uvs_load_acquire(&c->next)) {
 			struct uvs_conn *ct = c->control;
 

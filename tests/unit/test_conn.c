@@ -118,6 +118,35 @@ static void test_lookup_both_ways(void **state)
 	rcu_read_unlock();
 }
 
+/* One client's connections to three services share a chain: unlinking its first
+ * entry and one in the middle keeps the others, and leaves the chain unlocked. */
+static void test_one_chain_head_and_middle(void **state)
+{
+	struct fixture *fx = *state;
+	union uvs_addr ca = v4("172.16.0.1"), va = v4("10.0.0.1");
+	uint32_t b = uvs_conn_bucket(&fx->t, AF_INET, IPPROTO_TCP, &ca, htons(1001));
+	struct uvs_conn *c[3];
+
+	rcu_read_lock();
+	for (int i = 0; i < 3; i++) {
+		c[i] = add(fx, 1, UVS_FWD_MASQ, 1);
+		c[i]->vport = htons((uint16_t)(80 + i)); /* not in the hash: still one chain */
+	}
+	assert_ptr_equal(uvs_conn_chain(&fx->t, b), c[2]); /* linked at the head */
+	assert_true(uvs_conn_unhash(&fx->t, c[2]));
+	assert_true(uvs_conn_unhash(&fx->t, c[1]));
+	assert_int_equal(fx->t.heads[b] & UVS_WORD_LOCKED, 0);
+	assert_ptr_equal(uvs_conn_chain(&fx->t, b), c[0]);
+	assert_null(c[0]->next);
+	for (int i = 0; i < 3; i++)
+		assert_ptr_equal(uvs_conn_in_get(&fx->t, AF_INET, IPPROTO_TCP, &ca, htons(1001),
+						 &va, htons((uint16_t)(80 + i)), false),
+				 i == 0 ? c[0] : NULL);
+	assert_true(uvs_conn_unhash(&fx->t, c[0]));
+	assert_int_equal(fx->t.heads[b], 0);
+	rcu_read_unlock();
+}
+
 static void test_many_in_one_table(void **state)
 {
 	struct fixture *fx = *state;
@@ -347,6 +376,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lookup_both_ways, setup, teardown),
 		cmocka_unit_test(test_reserve_spares),
 		cmocka_unit_test_setup_teardown(test_many_in_one_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_chain_head_and_middle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wheel_expires_on_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wheel_links_span_slabs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wheel_long_timeouts_and_gaps, setup, teardown),
