@@ -108,7 +108,9 @@ static int round_of(struct uvs_conn_table *t, unsigned n, uint32_t conns, double
 
 	pthread_barrier_init(&start, NULL, n);
 	for (unsigned i = 0; i < n; i++) {
-		r[i] = (struct run){ .table = t, .start = &start, .cpu = i, .conns = conns, .ns = -1 };
+		r[i] = (struct run){
+			.table = t, .start = &start, .cpu = i, .conns = conns, .ns = -1
+		};
 		if (pthread_create(&th[i], NULL, link_all, &r[i]))
 			return -1;
 	}

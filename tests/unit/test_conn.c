@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,82 @@ static void test_one_chain_head_and_middle(void **state)
 	assert_true(uvs_conn_unhash(&fx->t, c[0]));
 	assert_int_equal(fx->t.heads[b], 0);
 	rcu_read_unlock();
+}
+
+/* Two threads link and unlink entries of one chain over and over: the chain's lock
+ * must keep each change whole, so that every entry is in the chain once at the end.
+ * Without it links are lost or the chain closes on itself (the test then hangs until
+ * meson's timeout: checked by taking the lock out). */
+#define CHAIN_TURNS   300000
+#define CHAIN_ENTRIES 8
+
+struct chain_writer {
+	struct uvs_conn_table *t;
+	struct uvs_conn_pool pool;
+	struct uvs_conn *c[CHAIN_ENTRIES];
+};
+
+static void *chain_write(void *arg)
+{
+	struct chain_writer *cw = arg;
+
+	rcu_register_thread();
+	for (unsigned i = 0; i < CHAIN_TURNS; i++) {
+		struct uvs_conn *c = cw->c[i % CHAIN_ENTRIES];
+
+		if (uvs_conn_unhash(cw->t, c) && uvs_conn_reserve(cw->t))
+			uvs_conn_hash(cw->t, c);
+	}
+	rcu_unregister_thread();
+	return NULL;
+}
+
+static void test_one_chain_two_writers(void **state)
+{
+	struct fixture *fx = *state;
+	union uvs_addr ca = v4("172.16.0.1"), va = v4("10.0.0.1");
+	uint32_t b = uvs_conn_bucket(&fx->t, AF_INET, IPPROTO_TCP, &ca, htons(1001));
+	struct chain_writer cw[2];
+	pthread_t th[2];
+	unsigned in_chain = 0;
+
+	for (unsigned k = 0; k < 2; k++) {
+		cw[k].t = &fx->t;
+		uvs_conn_pool_init(&cw[k].pool, (uint8_t)k);
+		for (unsigned i = 0; i < CHAIN_ENTRIES; i++) {
+			struct uvs_conn *c = uvs_conn_alloc(&cw[k].pool);
+
+			assert_non_null(c);
+			c->af = AF_INET;
+			c->protocol = IPPROTO_TCP;
+			c->caddr = ca;
+			c->cport = htons(1001);
+			c->vaddr = va;
+			c->vport = htons((uint16_t)(1000 + k * CHAIN_ENTRIES + i)); /* one chain */
+			assert_true(uvs_conn_reserve(&fx->t));
+			uvs_conn_hash(&fx->t, c);
+			cw[k].c[i] = c;
+		}
+	}
+	for (unsigned k = 0; k < 2; k++)
+		assert_int_equal(pthread_create(&th[k], NULL, chain_write, &cw[k]), 0);
+	for (unsigned k = 0; k < 2; k++)
+		pthread_join(th[k], NULL);
+	rcu_read_lock();
+	assert_int_equal(fx->t.heads[b] & UVS_WORD_LOCKED, 0);
+	for (struct uvs_conn *c = uvs_conn_chain(&fx->t, b); c; c = c->next)
+		in_chain++;
+	assert_int_equal(in_chain, 2 * CHAIN_ENTRIES);
+	for (unsigned k = 0; k < 2; k++)
+		for (unsigned i = 0; i < CHAIN_ENTRIES; i++)
+			assert_ptr_equal(uvs_conn_in_get(&fx->t, AF_INET, IPPROTO_TCP, &ca,
+							 htons(1001), &va, cw[k].c[i]->vport,
+							 false),
+					 cw[k].c[i]);
+	rcu_read_unlock();
+	assert_int_equal(fx->t.count, 2 * CHAIN_ENTRIES);
+	for (unsigned k = 0; k < 2; k++)
+		uvs_conn_pool_destroy(&cw[k].pool);
 }
 
 static void test_many_in_one_table(void **state)
@@ -377,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_reserve_spares),
 		cmocka_unit_test_setup_teardown(test_many_in_one_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_chain_head_and_middle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_chain_two_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wheel_expires_on_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wheel_links_span_slabs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wheel_long_timeouts_and_gaps, setup, teardown),
