@@ -78,8 +78,10 @@ static inline __attribute__((always_inline)) void rewrite(struct uvs_pkt *p, boo
 	}
 }
 
-void uvs_nat_rewrite(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint16_t port,
-		     uint32_t end)
+/* uvs_nat_rewrite() inlined, so that a caller with a constant src gets one direction's
+ * straight-line code. */
+static inline __attribute__((always_inline)) void
+rewrite_af(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint16_t port, uint32_t end)
 {
 	if (p->af == AF_INET6)
 		rewrite(p, src, a, port, end, 16);
@@ -87,15 +89,23 @@ void uvs_nat_rewrite(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint1
 		rewrite(p, src, a, port, end, 4);
 }
 
+void uvs_nat_rewrite(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint16_t port,
+		     uint32_t end)
+{
+	rewrite_af(p, src, a, port, end);
+}
+
 /* A whole packet's rewrite. A UDP/IPv4 datagram sent without a checksum (0) gets a
- * full one, as the kernel's UDP NAT handlers compute one when the field is 0. */
-static void nat(struct uvs_pkt *p, bool src, const union uvs_addr *a, uint16_t port)
+ * full one, as the kernel's UDP NAT handlers compute one when the field is 0. Inlined
+ * into each direction's caller with src constant. */
+static inline __attribute__((always_inline)) void nat(struct uvs_pkt *p, bool src,
+						      const union uvs_addr *a, uint16_t port)
 {
 	uint8_t *l4 = p->frame + p->l4_off;
 	uint8_t *csum = l4 + offsetof(struct udphdr, uh_sum);
 	bool none = p->protocol == IPPROTO_UDP && p->af == AF_INET && uvs_get16(csum) == 0;
 
-	uvs_nat_rewrite(p, src, a, port, p->l3_off + p->l3_len);
+	rewrite_af(p, src, a, port, p->l3_off + p->l3_len);
 	if (none) {
 		uint32_t sum =
 			uvs_csum_pseudo(AF_INET, &p->saddr, &p->daddr, IPPROTO_UDP, p->l4_len);
