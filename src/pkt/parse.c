@@ -30,7 +30,10 @@ static inline bool ip4_header_csum_ok(const uint8_t *h, uint32_t ihl)
 	return uvs_csum_fold(uvs_csum_fold64(acc)) == 0;
 }
 
-static enum uvs_pkt_reason parse_ip4(struct uvs_pkt *p, uint32_t end, bool embedded)
+/* parse_ip4(), parse_ip6() and parse_l4() are inlined into uvs_pkt_parse() and into
+ * the ICMP error's parse, so that each has its own copy with `embedded` a constant. */
+static inline __attribute__((always_inline)) enum uvs_pkt_reason
+parse_ip4(struct uvs_pkt *p, uint32_t end, bool embedded)
 {
 	const uint8_t *h = p->frame + p->l3_off;
 	uint32_t avail = end - p->l3_off;
@@ -73,7 +76,8 @@ static bool ip6_ext_header(uint8_t nh)
 	       nh == IPPROTO_FRAGMENT || nh == IPPROTO_AH;
 }
 
-static enum uvs_pkt_reason parse_ip6(struct uvs_pkt *p, uint32_t end, bool embedded)
+static inline __attribute__((always_inline)) enum uvs_pkt_reason
+parse_ip6(struct uvs_pkt *p, uint32_t end, bool embedded)
 {
 	const uint8_t *h = p->frame + p->l3_off;
 	uint32_t avail = end - p->l3_off;
@@ -160,7 +164,8 @@ static void load_ports(struct uvs_pkt *p, const uint8_t *l4)
 }
 
 /* L4 header at p->l4_off, up to end. `embedded`: only the first 8 bytes are promised. */
-static enum uvs_pkt_reason parse_l4(struct uvs_pkt *p, uint32_t end, bool embedded)
+static inline __attribute__((always_inline)) enum uvs_pkt_reason
+parse_l4(struct uvs_pkt *p, uint32_t end, bool embedded)
 {
 	const uint8_t *l4 = p->frame + p->l4_off;
 	uint32_t avail = end > p->l4_off ? end - p->l4_off : 0;
