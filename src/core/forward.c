@@ -155,9 +155,13 @@ static bool icmp_source(struct uvs_worker *w, struct uvs_frame *f, const struct 
  * packet-too-big. A datagram uvs reassembled is cut again to no more than its largest
  * fragment was (the kernel's frag_max_size), so the sender's choice of size holds;
  * IPv6 too, unless that fragment itself does not fit.
+ *
+ * prepare() is inlined into this file's forwarding paths, which run for every frame;
+ * uvs_prepare() is the same for the other files.
  */
-int uvs_prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int nh_af,
-		const union uvs_addr *next_hop, uint32_t overhead, bool reply, struct uvs_route *rt)
+static inline __attribute__((always_inline)) int
+prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int nh_af,
+	const union uvs_addr *next_hop, uint32_t overhead, bool reply, struct uvs_route *rt)
 {
 	struct uvs_engine *e = w->engine;
 	uint32_t max_frag;
@@ -193,6 +197,12 @@ int uvs_prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, in
 	}
 	uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_TOO_BIG);
 	return -1;
+}
+
+int uvs_prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int nh_af,
+		const union uvs_addr *next_hop, uint32_t overhead, bool reply, struct uvs_route *rt)
+{
+	return prepare(w, f, p, nh_af, next_hop, overhead, reply, rt);
 }
 
 /*
@@ -326,7 +336,7 @@ void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p
 		overhead = uvs_tun_overhead(c->daf, &tun);
 	}
 	uvs_trim(f, p);
-	frag = uvs_prepare(w, f, p, c->daf, &c->daddr, overhead, false, &rt);
+	frag = prepare(w, f, p, c->daf, &c->daddr, overhead, false, &rt);
 	if (frag < 0)
 		return;
 	if (fwd == UVS_FWD_MASQ) {
@@ -352,7 +362,7 @@ int uvs_prepare_to_client(struct uvs_worker *w, struct uvs_frame *f, struct uvs_
 	int frag;
 
 	uvs_trim(f, p);
-	frag = uvs_prepare(w, f, p, af, client, 0, true, rt);
+	frag = prepare(w, f, p, af, client, 0, true, rt);
 	if (frag < 0)
 		return -1;
 	if (!uvs_frame_l4_csum_ok(f, p)) {
