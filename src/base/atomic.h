@@ -81,20 +81,15 @@ _Static_assert(sizeof(void *) == 8, "uvs needs a 64-bit machine");
 /* GCC's TSan does not support a standalone fence: liburcu's, which it does not see. */
 #define uvs_full_fence()       cmm_smp_mb()
 #define uvs_xchg_acquire(p, v) __atomic_exchange_n((p), (v), __ATOMIC_ACQUIRE)
-#define uvs_cmpxchg_release(p, old, new)                                                           \
+/* A compare-and-exchange with order on success; returns the value found. */
+#define uvs_cmpxchg_(p, old, new, order)                                                           \
 	__extension__({                                                                            \
 		__typeof__(*(p)) uvs_seen_ = (old);                                                \
-		__atomic_compare_exchange_n((p), &uvs_seen_, (new), 0, __ATOMIC_RELEASE,           \
-					    __ATOMIC_RELAXED);                                     \
+		__atomic_compare_exchange_n((p), &uvs_seen_, (new), 0, (order), __ATOMIC_RELAXED); \
 		uvs_seen_;                                                                         \
 	})
-#define uvs_cmpxchg_acquire(p, old, new)                                                           \
-	__extension__({                                                                            \
-		__typeof__(*(p)) uvs_seen_ = (old);                                                \
-		__atomic_compare_exchange_n((p), &uvs_seen_, (new), 0, __ATOMIC_ACQUIRE,           \
-					    __ATOMIC_RELAXED);                                     \
-		uvs_seen_;                                                                         \
-	})
+#define uvs_cmpxchg_release(p, old, new) uvs_cmpxchg_((p), (old), (new), __ATOMIC_RELEASE)
+#define uvs_cmpxchg_acquire(p, old, new) uvs_cmpxchg_((p), (old), (new), __ATOMIC_ACQUIRE)
 
 #else /* liburcu */
 
