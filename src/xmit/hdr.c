@@ -12,20 +12,29 @@ _Static_assert(offsetof(struct ip, ip_ttl) % 2 == 0 &&
 int uvs_ttl_dec(struct uvs_pkt *p)
 {
 	uint8_t *ip = p->frame + p->l3_off;
-	uint8_t *t = ip + (p->af == AF_INET6 ? offsetof(struct ip6_hdr, ip6_hlim)
-					     : offsetof(struct ip, ip_ttl));
-	uint8_t old[2];
 
-	if (*t <= 1)
-		return -1;
-	if (p->af == AF_INET) {
-		memcpy(old, t, sizeof(old));
-		(*t)--;
-		uvs_csum_fix(ip + offsetof(struct ip, ip_sum), old, t, sizeof(old));
-	} else {
-		(*t)--;
+	if (p->af == AF_INET6) {
+		uint8_t *hlim = ip + offsetof(struct ip6_hdr, ip6_hlim);
+		if (*hlim <= 1)
+			return -1;
+		p->ttl = --*hlim;
+		return 0;
 	}
-	p->ttl = *t;
+	uint8_t *ttl = ip + offsetof(struct ip, ip_ttl);
+	uint8_t *field = ip + offsetof(struct ip, ip_sum);
+	uint16_t sum;
+	uint32_t more;
+
+	if (*ttl <= 1)
+		return -1;
+	/* The TTL is its word's high byte: one less there is 0x0100 more in the checksum,
+	 * with the end-around carry (RFC 1141's update; for every checksum and TTL the
+	 * same field as RFC 1624's, checked exhaustively when this replaced it). */
+	memcpy(&sum, field, sizeof(sum));
+	more = (uint32_t)sum + htons(0x0100);
+	sum = (uint16_t)(more + (more >= 0xffff));
+	memcpy(field, &sum, sizeof(sum));
+	p->ttl = --*ttl;
 	return 0;
 }
 

@@ -105,6 +105,29 @@ static void test_nat_udp_csum_ffff(void **state)
 	}
 }
 
+/* The IPv4 checksum's update for the TTL, against the header built afresh with the
+ * TTL one less: every TOS and TTL, so that the header's sum takes nearly every value
+ * (the end-around carry, 0x0000 and 0xffff among them). */
+static void test_ttl_every_sum(void **state)
+{
+	(void)state;
+	const struct addrs *a = addrs(AF_INET);
+	struct frame_spec s = flow(AF_INET, IPPROTO_TCP, a->client, a->vip, 40000, 80);
+
+	for (unsigned tos = 0; tos < 256; tos++)
+		for (unsigned ttl = 2; ttl < 256; ttl++) {
+			struct frame_spec w = s;
+
+			s.tos = w.tos = (uint8_t)tos;
+			s.ttl = (uint8_t)ttl;
+			w.ttl = (uint8_t)(ttl - 1);
+			tf_build(&tf, &s, ROOM);
+			tf_build(&want, &w, ROOM);
+			assert_int_equal(uvs_ttl_dec(&tf.p), 0);
+			assert_frame_eq(&tf, &want);
+		}
+}
+
 static void test_ttl(void **state)
 {
 	(void)state;
@@ -358,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_nat_vlan),
 		cmocka_unit_test(test_nat_udp_csum_ffff),
 		cmocka_unit_test(test_ttl),
+		cmocka_unit_test(test_ttl_every_sum),
 		cmocka_unit_test(test_eth_set),
 		cmocka_unit_test(test_relay_in),
 		cmocka_unit_test(test_relay_out),
