@@ -79,6 +79,7 @@ int uvs_engine_init(struct uvs_engine *e, struct uvs_model *m, const struct uvs_
 	memcpy(e->ftp_ports, c->ftp_ports, sizeof(e->ftp_ports));
 	e->nftp_ports = c->nftp_ports;
 	uvs_timeouts_default(&e->timeouts);
+	e->tcp_opening_active = uvs_tcp_opening_active_events();
 	e->defence.syn_proxy = c->syn_proxy;
 	uvs_synproxy_key_init(&e->defence.cookie_key);
 	return 0;

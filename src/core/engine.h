@@ -143,6 +143,7 @@ struct uvs_engine {
 	struct uvs_sync_out *sync_out; /* RCU; NULL: no sync master (core/sync.h) */
 	uint8_t sync_backup;	       /* a sync backup runs (atomic; core/sync.h) */
 	struct uvs_defence defence;    /* the defences' levels (uvs_engine_defend) */
+	unsigned tcp_opening_active;   /* uvs_tcp_opening_active_events(), fixed */
 };
 
 /* The frames a worker makes itself in one batch (fragments of the packets it cuts,

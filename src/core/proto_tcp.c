@@ -102,6 +102,24 @@ bool uvs_tcp_state_active(enum uvs_tcp_state s)
 	return s == sES || s == sSS || s == sSR || s == sSA;
 }
 
+unsigned uvs_tcp_opening_active_events(void)
+{
+	static const enum uvs_tcp_dir client_dirs[] = { UVS_TCP_DIR_INPUT, UVS_TCP_DIR_INPUT_ONLY };
+	unsigned mask = 0;
+
+	for (int ev = UVS_TCP_EV_SYN; ev <= UVS_TCP_EV_RST; ev++) {
+		bool active = true;
+		for (size_t i = 0; i < sizeof(client_dirs) / sizeof(client_dirs[0]); i++) {
+			enum uvs_tcp_dir dir = client_dirs[i];
+			active = active && uvs_tcp_state_active(uvs_tcp_next(sNO, dir, ev)) &&
+				 uvs_tcp_state_active(uvs_tcp_next_secure(sNO, dir, ev));
+		}
+		if (active)
+			mask |= 1u << ev;
+	}
+	return mask;
+}
+
 const char *uvs_tcp_state_name(enum uvs_tcp_state s)
 {
 	return (unsigned)s < UVS_TCP_S_COUNT ? state_names[s] : "ERR!";

@@ -48,6 +48,11 @@ enum uvs_tcp_state uvs_tcp_next_secure(enum uvs_tcp_state s, enum uvs_tcp_dir di
 				       enum uvs_tcp_event ev);
 /* Active states count in ActiveConn, the others in InActConn. */
 bool uvs_tcp_state_active(enum uvs_tcp_state s);
+/* The events (bit 1 << ev) that take a new connection from NONE to an active state
+ * whichever table its client's packet uses (plain or secure_tcp's, INPUT or
+ * INPUT_ONLY): a SYN, or an ACK (a connection sloppy_tcp or the SYN proxy makes). A
+ * connection made by such a packet is counted active from the start (core/schedule.c). */
+unsigned uvs_tcp_opening_active_events(void);
 /* The name ipvsadm -c shows, e.g. "ESTABLISHED". */
 const char *uvs_tcp_state_name(enum uvs_tcp_state s);
 

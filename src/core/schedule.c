@@ -163,6 +163,23 @@ static void count_conn(struct uvs_worker *w, struct uvs_dest *d, struct uvs_serv
 	uvs_stats_conn(&w->engine->model->stats, w->id);
 }
 
+/*
+ * Whether a connection made for p starts in InActConn (UVS_CONN_F_INACTIVE) or
+ * ActiveConn (0). The kernel binds every new connection inactive and its first packet's
+ * state change, right after, moves a SYN's to active: counting it active at once ends
+ * in the same counts with one change of its destination's counters instead of two.
+ * The packet's state change still decides (uvs_conn_seen() moves it if this was wrong).
+ */
+static uint16_t first_activity(const struct uvs_engine *e, const struct uvs_pkt *p)
+{
+	if (p->protocol == IPPROTO_TCP) {
+		enum uvs_tcp_event ev = uvs_tcp_event(p->tcp_flags);
+		if (ev != UVS_TCP_EV_NONE && (e->tcp_opening_active >> ev & 1))
+			return 0;
+	}
+	return UVS_CONN_F_INACTIVE;
+}
+
 struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 			      struct uvs_service *svc, uvs_time_t now, struct uvs_conn *once,
 			      enum uvs_reason *refused)
@@ -182,6 +199,7 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 	};
 	struct uvs_conn *ct = NULL, *c;
 	struct uvs_dest *d;
+	uint16_t inactive = first_activity(e, p);
 
 	*refused = UVS_R_NO_DEST;
 	if (!one_packet && !uvs_conn_reserve_spare(&e->conns, &w->spare_conns)) {
@@ -192,9 +210,9 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 		ct = persist_template(w, svc, p, &sp, now, refused);
 		d = ct ? ct->dest : NULL;
 		if (d)
-			uvs_dest_bind(d, UVS_CONN_F_INACTIVE);
+			uvs_dest_bind(d, inactive);
 	} else {
-		d = uvs_svc_schedule(svc, &sp, UVS_CONN_F_INACTIVE);
+		d = uvs_svc_schedule(svc, &sp, inactive);
 	}
 	if (!d) {
 		if (!one_packet)
@@ -215,7 +233,7 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 			.dport = d->conf.port ? d->conf.port : p->dport,
 			.dest = d,
 			.control = ct,
-			.flags = (uint16_t)(UVS_CONN_F_ONE_PACKET | uvs_conn_fwd(e, d)),
+			.flags = (uint16_t)(UVS_CONN_F_ONE_PACKET | inactive | uvs_conn_fwd(e, d)),
 		};
 		return once;
 	}
@@ -233,7 +251,7 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 		c->dport = conn_dport(svc, d, p, ct != NULL);
 		c->dest = d;
 		c->control = ct;
-		c->flags = UVS_CONN_F_INACTIVE | UVS_CONN_F_NOOUTPUT;
+		c->flags = inactive | UVS_CONN_F_NOOUTPUT;
 		c->state = UVS_TCP_S_NONE;
 		/* Relaxed: a setting read on its own; uvsadm --set may race with it. */
 		c->timeout = p->protocol == IPPROTO_UDP ? uvs_load_relaxed(&e->timeouts.udp)
@@ -241,7 +259,7 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 		conn_publish(w, c, now);
 	}
 	if (!c) {
-		uvs_dest_unbind(d, UVS_CONN_F_INACTIVE);
+		uvs_dest_unbind(d, inactive);
 		if (ct) /* release: our reads of the template come before its end */
 			uvs_sub_release(&ct->n_control, 1);
 		uvs_conn_unreserve(&e->conns);
@@ -253,7 +271,7 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 
 void uvs_schedule_once_done(struct uvs_conn *once)
 {
-	uvs_dest_unbind(once->dest, UVS_CONN_F_INACTIVE);
+	uvs_dest_unbind(once->dest, once->flags & UVS_CONN_F_INACTIVE);
 	if (once->control)
 		uvs_sub_release(&once->control->n_control, 1);
 }

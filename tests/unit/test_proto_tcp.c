@@ -125,6 +125,15 @@ static void test_timeouts(void **state)
 	assert_int_equal(t.udp, 60);
 }
 
+/* A SYN and an ACK open a connection in an active state by every table a client's
+ * first packet may use (SYN_RECV, ESTABLISHED); a FIN and a RST close it. */
+static void test_opening_active(void **state)
+{
+	(void)state;
+	assert_int_equal(uvs_tcp_opening_active_events(),
+			 1u << UVS_TCP_EV_SYN | 1u << UVS_TCP_EV_ACK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +141,7 @@ int main(void)
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_lives),
 		cmocka_unit_test(test_timeouts),
+		cmocka_unit_test(test_opening_active),
 	};
 	return cmocka_run_group_tests_name("proto_tcp", tests, NULL, NULL);
 }
