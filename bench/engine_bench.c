@@ -55,7 +55,7 @@ struct worker_run {
 	double ns;     /* wall time of the run */
 	uint64_t sent; /* frames the engine sent */
 	pthread_t th;
-};
+} __attribute__((aligned(64))); /* a worker's lines are its own, as in uvsd */
 
 static struct uvs_model model;
 static struct uvs_engine engine;

@@ -130,12 +130,19 @@ static inline bool uvs_conn_is_template(const struct uvs_conn *c)
  * worker's new connections moved between CPUs. Readers use uvs_conn_chain().
  */
 struct uvs_conn_table {
+	/* Read for every frame by every worker. */
 	uintptr_t *heads;
 	uint32_t mask;
 	uint64_t seed[2];
 	uint32_t max_conns;
-	uint32_t count;	      /* hashed connections and templates (atomic) */
 	uint32_t no_cport[2]; /* hashed NO_CPORT connections, IPv4 and IPv6 (atomic) */
+	/* Written for every connection that ends (and every UVS_CONN_BATCH made): on a
+	 * line of its own, so that each write does not take the lines above away from
+	 * the other workers. Padding rather than alignment: the table lives inside
+	 * structures allocated without it. */
+	char pad_before_count_[64];
+	uint32_t count; /* hashed connections and templates (atomic) */
+	char pad_after_count_[60];
 };
 
 /* The index of af in no_cport. */

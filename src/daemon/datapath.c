@@ -29,6 +29,9 @@ struct thread {
 	/* Written by the worker only (relaxed stores), read anywhere: frames received and
 	 * the time spent from receiving a batch to sending it. */
 	uint64_t frames, busy_ns;
+	/* Keeps the counts above, written for every batch, off the line of the next
+	 * thread's worker, which that worker reads and writes for every frame. */
+	char pad_[64];
 };
 
 struct uvsd_datapath {
