@@ -23,6 +23,9 @@
  *
  * --csum-known: the frames arrive marked UVS_FRAME_RX_L4_CSUM_GOOD, as AF_PACKET marks
  * a local sender's (whose checksum it completed) or one the kernel checked.
+ *
+ * --scheduler NAME: the services' scheduler (rr by default), e.g. mh or sh to see how
+ * new connections scale with one whose pick shares no cursor between workers.
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -120,16 +123,18 @@ static void build_frame(uint8_t *f, uint32_t saddr, uint16_t sport, uint32_t dad
 	memcpy(tcp + 16, &w, 2);
 }
 
-static void add_service(uint32_t vip, uint32_t fwd)
+static void add_service(uint32_t vip, uint32_t fwd, const char *sched)
 {
 	struct uvs_svc_conf c = { 0 };
 	union uvs_addr a = { .ip = htonl(vip) };
 
 	uvs_svc_key_inet(&c.key, AF_INET, IPPROTO_TCP, &a, htons(80));
-	strcpy(c.sched_name, "rr");
+	snprintf(c.sched_name, sizeof(c.sched_name), "%s", sched);
 	c.netmask = 0xffffffff;
-	if (uvs_svc_add(&model, &c, NULL) < 0)
-		abort();
+	if (uvs_svc_add(&model, &c, NULL) < 0) {
+		fprintf(stderr, "engine_bench: no scheduler %s\n", sched);
+		exit(2);
+	}
 	for (unsigned i = 0; i < 4; i++) {
 		struct uvs_dest_conf d = {
 			.af = AF_INET, .port = htons(80), .fwd = fwd, .weight = 1
@@ -296,6 +301,7 @@ struct options {
 	bool callgrind;
 	bool callgrind_new; /* instrument the new connections instead */
 	bool sync;
+	const char *sched; /* the services' scheduler */
 };
 
 /* One method at nw workers: new connections, then 1 and many established flows.
@@ -435,7 +441,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: engine_bench [--flows N] [--workers 1|2] [--rounds R] "
 			"[--method NAT|DR|TUN-ipip] [--quick] [--callgrind|--callgrind-new] "
-			"[--sync] [--csum-known]\n");
+			"[--sync] [--csum-known] [--scheduler NAME]\n");
 	exit(2);
 }
 
@@ -451,9 +457,12 @@ int main(int argc, char **argv)
 		{ "method", required_argument, NULL, 'm' },
 		{ "sync", no_argument, NULL, 's' },
 		{ "csum-known", no_argument, NULL, 'k' },
+		{ "scheduler", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct options o = { .method = -1, .flows = 1000000, .workers = 0, .rounds = 3 };
+	struct options o = {
+		.method = -1, .flows = 1000000, .workers = 0, .rounds = 3, .sched = "rr"
+	};
 	struct uvs_engine_config c;
 	int opt;
 
@@ -492,6 +501,9 @@ int main(int argc, char **argv)
 		case 'k':
 			rx_flags = UVS_FRAME_RX_L4_CSUM_GOOD;
 			break;
+		case 'S':
+			o.sched = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -503,9 +515,9 @@ int main(int argc, char **argv)
 	rcu_register_thread();
 	if (uvs_model_init(&model, MAX_WORKERS) < 0)
 		abort();
-	add_service(vip_of(NAT), UVS_FWD_MASQ);
-	add_service(vip_of(DR), UVS_FWD_DROUTE);
-	add_service(vip_of(TUN), UVS_FWD_TUNNEL);
+	add_service(vip_of(NAT), UVS_FWD_MASQ, o.sched);
+	add_service(vip_of(DR), UVS_FWD_DROUTE, o.sched);
+	add_service(vip_of(TUN), UVS_FWD_TUNNEL, o.sched);
 	uvs_engine_config_default(&c);
 	c.nworkers = MAX_WORKERS;
 	c.table_bits = 21;

@@ -4,6 +4,9 @@
  * address, dealt one bucket per destination round the list, weights ignored. The table
  * changes only when a destination is added or deleted; an unusable bucket owner means
  * no destination (there is no fallback).
+ *
+ * The pick takes no lock, as sh's (sh.c): a rebuild stores each changed bucket on its
+ * own under svc->lock while picks read the table inside their RCU read-side section.
  */
 #include "hashsched.h"
 #include "sched.h"
@@ -12,6 +15,8 @@
 #include <stdlib.h>
 
 struct dh_data {
+	struct uvs_sched_lockfree head; /* first: dh_data is found from it */
+	/* Stored with a release (a destination set up first), read with an acquire. */
 	struct uvs_dest *bucket[UVS_DH_BUCKETS];
 };
 
@@ -19,38 +24,54 @@ static int dh_fill(struct uvs_service *svc)
 {
 	struct dh_data *dh = svc->sched_data;
 	struct cds_list_head *p = &svc->dests;
+	struct uvs_dest *owner[UVS_DH_BUCKETS];
 
 	for (unsigned i = 0; i < UVS_DH_BUCKETS; i++) {
 		if (cds_list_empty(&svc->dests)) {
-			dh->bucket[i] = NULL;
+			owner[i] = NULL;
 			continue;
 		}
 		p = p->next;
 		if (p == &svc->dests)
 			p = p->next;
-		dh->bucket[i] = cds_list_entry(p, struct uvs_dest, list);
+		owner[i] = cds_list_entry(p, struct uvs_dest, list);
 	}
+	uvs_sched_buckets_store(dh->bucket, owner, UVS_DH_BUCKETS);
 	return 0;
 }
 
-static int dh_init(struct uvs_service *svc)
+/* Under svc->lock, or inside an RCU read-side section without it. */
+static struct uvs_dest *dh_pick(struct dh_data *dh, const struct uvs_sched_pkt *pkt)
 {
-	struct dh_data *dh = malloc(sizeof(*dh));
+	uint32_t key = (uvs_addr_fold(pkt->af, &pkt->daddr) * 2654435761u) & (UVS_DH_BUCKETS - 1);
+	struct uvs_dest *d = uvs_load_acquire(&dh->bucket[key]);
 
-	if (!dh)
-		return -ENOMEM;
-	svc->sched_data = dh;
-	dh_fill(svc);
-	return 0;
+	return d && uvs_dest_usable(d) ? d : NULL;
 }
 
 static struct uvs_dest *dh_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt)
 {
-	struct dh_data *dh = svc->sched_data;
-	uint32_t key = (uvs_addr_fold(pkt->af, &pkt->daddr) * 2654435761u) & (UVS_DH_BUCKETS - 1);
-	struct uvs_dest *d = dh->bucket[key];
+	return dh_pick(svc->sched_data, pkt);
+}
 
-	return d && uvs_dest_usable(d) ? d : NULL;
+static struct uvs_dest *dh_schedule_unlocked(struct uvs_service *svc, struct uvs_sched_unlocked *u,
+					     const struct uvs_sched_pkt *pkt)
+{
+	(void)svc;
+	return dh_pick((struct dh_data *)u, pkt);
+}
+
+static int dh_init(struct uvs_service *svc)
+{
+	struct dh_data *dh = calloc(1, sizeof(*dh));
+
+	if (!dh)
+		return -ENOMEM;
+	dh->head.u.schedule = dh_schedule_unlocked;
+	svc->sched_data = dh;
+	dh_fill(svc);
+	uvs_sched_lockfree_publish(svc, &dh->head);
+	return 0;
 }
 
 struct uvs_dest *uvs_dh_bucket(const struct uvs_service *svc, unsigned i)
@@ -65,6 +86,7 @@ struct uvs_dest *uvs_dh_bucket(const struct uvs_service *svc, unsigned i)
 const struct uvs_sched_ops uvs_sched_dh = {
 	.name = "dh",
 	.init_service = dh_init,
+	.done_service = uvs_sched_lockfree_done,
 	.rebuild = dh_fill,
 	.schedule = dh_schedule,
 };

@@ -11,8 +11,13 @@
  * 0) leaves the table alone: its clients find no destination, or with mh-fallback walk
  * on to another one.
  *
- * The table is allocated once; the per-destination setup array grows on add and never
- * shrinks, so deleting a destination, which cannot fail, needs no memory.
+ * The table is allocated once, with a second one the rebuild deals the slots in; the
+ * per-destination setup array grows on add and never shrinks, so deleting a
+ * destination, which cannot fail, needs no memory.
+ *
+ * The pick takes no lock, as sh's (sh.c): the rebuild stores each slot that changed on
+ * its own under svc->lock while picks read the table inside their RCU read-side
+ * section.
  */
 #include "hashsched.h"
 #include "sched.h"
@@ -29,8 +34,11 @@ struct mh_setup {
 };
 
 struct mh_data {
-	uint32_t size; /* M, a prime */
-	struct uvs_dest **table;
+	struct uvs_sched_lockfree head; /* first: mh_data is found from it */
+	uint32_t size;			/* M, a prime */
+	/* M slots, stored with a release (a destination set up first), read with an
+	 * acquire; and M more the rebuild deals into. */
+	struct uvs_dest **table, **dealt;
 	struct mh_setup *setup;
 	unsigned setup_cap;
 };
@@ -71,19 +79,15 @@ static int mh_reserve(struct mh_data *mh, unsigned n)
 	return 0;
 }
 
-/* Rebuilds the table for svc's destinations. Returns 0, or -ENOMEM with the table as
- * it was. */
-static int mh_build(struct uvs_service *svc)
+/* Deals mh->dealt's slots to svc's destinations, whose setup has room. */
+static void mh_deal(struct uvs_service *svc, struct mh_data *mh)
 {
-	struct mh_data *mh = svc->sched_data;
 	uint32_t m = mh->size, g = 0, maxlw = 0, filled = 0;
+	struct uvs_dest **table = mh->dealt;
 	uint64_t total_turns = 0;
 	unsigned n = 0, rshift;
 	struct uvs_dest *d;
-	int ret = mh_reserve(mh, svc->num_dests);
 
-	if (ret)
-		return ret;
 	uvs_for_each_dest(d, svc) {
 		if (d->last_weight > 0)
 			g = g ? uvs_sched_gcd(g, d->last_weight) : d->last_weight;
@@ -110,66 +114,43 @@ static int mh_build(struct uvs_service *svc)
 	}
 
 	for (uint32_t i = 0; i < m; i++)
-		mh->table[i] = NULL;
+		table[i] = NULL;
 	if (total_turns == 0)
-		return 0;
+		return;
 	for (;;) {
 		for (unsigned i = 0; i < n; i++) {
 			struct mh_setup *s = &mh->setup[i];
 			for (uint32_t t = 0; t < s->turns; t++) {
-				while (mh->table[s->perm])
+				while (table[s->perm])
 					s->perm = (s->perm + s->skip) % m;
-				mh->table[s->perm] = s->d;
+				table[s->perm] = s->d;
 				if (++filled == m)
-					return 0;
+					return;
 			}
 		}
 	}
 }
 
-static int mh_init_size(struct uvs_service *svc, uint32_t size)
-{
-	struct mh_data *mh = calloc(1, sizeof(*mh));
-	int ret;
-
-	if (!mh)
-		return -ENOMEM;
-	mh->size = size;
-	mh->table = calloc(size, sizeof(*mh->table));
-	if (!mh->table) {
-		free(mh);
-		return -ENOMEM;
-	}
-	svc->sched_data = mh;
-	ret = mh_build(svc);
-	if (ret) {
-		free(mh->table);
-		free(mh);
-		svc->sched_data = NULL;
-	}
-	return ret;
-}
-
-static int mh_init(struct uvs_service *svc)
-{
-	return mh_init_size(svc, UVS_MH_TAB_SIZE);
-}
-
-static void mh_done(struct uvs_service *svc)
+/* Rebuilds the table for svc's destinations. Returns 0, or -ENOMEM with the table as
+ * it was. */
+static int mh_build(struct uvs_service *svc)
 {
 	struct mh_data *mh = svc->sched_data;
+	int ret = mh_reserve(mh, svc->num_dests);
 
-	if (mh) {
-		free(mh->table);
-		free(mh->setup);
-		free(mh);
-	}
+	if (ret)
+		return ret;
+	mh_deal(svc, mh);
+	uvs_sched_buckets_store(mh->table, mh->dealt, mh->size);
+	return 0;
 }
 
-static struct uvs_dest *mh_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt)
+/* Under svc->lock, or inside an RCU read-side section without it. */
+static struct uvs_dest *mh_pick(struct mh_data *mh, struct uvs_service *svc,
+				const struct uvs_sched_pkt *pkt)
 {
-	struct mh_data *mh = svc->sched_data;
-	uint32_t flags = svc->flags; /* may change on a service edit */
+	/* Relaxed: a service edit may change the flags; either value is a valid pick. */
+	uint32_t flags = uvs_load_relaxed(&svc->flags);
 	uint32_t m = mh->size;
 	uint16_t port = 0;
 	struct uvs_dest *d;
@@ -180,7 +161,7 @@ static struct uvs_dest *mh_schedule(struct uvs_service *svc, const struct uvs_sc
 		port = pkt->sport;
 
 	uint32_t ihash = (uint32_t)(mh_hash(pkt->af, &pkt->saddr, port, 0, &mh_key1) % m);
-	d = mh->table[ihash];
+	d = uvs_load_acquire(&mh->table[ihash]);
 	if (d && uvs_dest_usable(d))
 		return d;
 	if (!d || !(flags & UVS_SVC_F_SCHED_MH_FALLBACK))
@@ -188,13 +169,63 @@ static struct uvs_dest *mh_schedule(struct uvs_service *svc, const struct uvs_sc
 	/* The owner is unusable: probe other slots in an order fixed per client. */
 	for (uint32_t offset = 0; offset < m; offset++) {
 		uint32_t roffset = (offset + ihash) % m;
-		d = mh->table[mh_hash(pkt->af, &pkt->saddr, port, roffset, &mh_key1) % m];
+		d = uvs_load_acquire(
+			&mh->table[mh_hash(pkt->af, &pkt->saddr, port, roffset, &mh_key1) % m]);
 		if (!d)
 			return NULL;
 		if (uvs_dest_usable(d))
 			return d;
 	}
 	return NULL;
+}
+
+static struct uvs_dest *mh_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt)
+{
+	return mh_pick(svc->sched_data, svc, pkt);
+}
+
+static struct uvs_dest *mh_schedule_unlocked(struct uvs_service *svc, struct uvs_sched_unlocked *u,
+					     const struct uvs_sched_pkt *pkt)
+{
+	return mh_pick((struct mh_data *)u, svc, pkt);
+}
+
+static void mh_release(struct uvs_sched_lockfree *h)
+{
+	struct mh_data *mh = (struct mh_data *)h;
+
+	free(mh->table);
+	free(mh->dealt);
+	free(mh->setup);
+	free(mh);
+}
+
+static int mh_init_size(struct uvs_service *svc, uint32_t size)
+{
+	struct mh_data *mh = calloc(1, sizeof(*mh));
+	int ret;
+
+	if (!mh)
+		return -ENOMEM;
+	mh->head.u.schedule = mh_schedule_unlocked;
+	mh->head.release = mh_release;
+	mh->size = size;
+	mh->table = calloc(size, sizeof(*mh->table));
+	mh->dealt = calloc(size, sizeof(*mh->dealt));
+	svc->sched_data = mh;
+	ret = mh->table && mh->dealt ? mh_build(svc) : -ENOMEM;
+	if (ret) {
+		mh_release(&mh->head);
+		svc->sched_data = NULL;
+		return ret;
+	}
+	uvs_sched_lockfree_publish(svc, &mh->head);
+	return 0;
+}
+
+static int mh_init(struct uvs_service *svc)
+{
+	return mh_init_size(svc, UVS_MH_TAB_SIZE);
 }
 
 struct uvs_dest *uvs_mh_slot(const struct uvs_service *svc, unsigned i)
@@ -210,7 +241,7 @@ const struct uvs_sched_ops uvs_sched_mh = {
 	.name = "mh",
 	.max_dests = UVS_MH_TAB_SIZE,
 	.init_service = mh_init,
-	.done_service = mh_done,
+	.done_service = uvs_sched_lockfree_done,
 	.rebuild = mh_build,
 	.schedule = mh_schedule,
 };

@@ -19,12 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/rcu-handoff.h"
-
 struct rr_data {
-	struct uvs_sched_unlocked unlocked; /* first: rr_data is found from it */
-	struct rcu_head rcu;
-	alignas(64) uint64_t cursor; /* seq of the last pick; 0: the head (atomic) */
+	struct uvs_sched_lockfree head; /* first: rr_data is found from it */
+	alignas(64) uint64_t cursor;	/* seq of the last pick; 0: the head (atomic) */
 };
 
 static struct uvs_dest *dest_of(struct cds_list_head *p)
@@ -104,30 +101,15 @@ static int rr_init(struct uvs_service *svc)
 	if (!rr)
 		return -ENOMEM;
 	memset(rr, 0, sizeof(*rr));
-	rr->unlocked.schedule = rr_schedule_unlocked;
+	rr->head.u.schedule = rr_schedule_unlocked;
 	svc->sched_data = rr;
-	uvs_store_release(&svc->unlocked, &rr->unlocked); /* rr set up first */
+	uvs_sched_lockfree_publish(svc, &rr->head);
 	return 0;
-}
-
-static void rr_free(struct rcu_head *head)
-{
-	uvs_rcu_callback_begin();
-	free(caa_container_of(head, struct rr_data, rcu));
-}
-
-static void rr_done(struct uvs_service *svc)
-{
-	struct rr_data *rr = svc->sched_data;
-
-	/* Unlocked picks that found it may still be walking: freed after them. */
-	uvs_store_release(&svc->unlocked, NULL);
-	uvs_call_rcu(&rr->rcu, rr_free);
 }
 
 const struct uvs_sched_ops uvs_sched_rr = {
 	.name = "rr",
 	.init_service = rr_init,
-	.done_service = rr_done,
+	.done_service = uvs_sched_lockfree_done,
 	.schedule = rr_schedule,
 };

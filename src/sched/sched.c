@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/rcu-handoff.h"
+
 /* The table comes from meson.build's list of scheduler files. */
 #define UVS_SCHED(name) extern const struct uvs_sched_ops uvs_sched_##name;
 #include "sched-list.h"
@@ -60,6 +62,41 @@ void uvs_sched_done(struct uvs_service *svc, const struct uvs_sched_ops *sched)
 	else
 		free(svc->sched_data);
 	svc->sched_data = NULL;
+}
+
+void uvs_sched_lockfree_publish(struct uvs_service *svc, struct uvs_sched_lockfree *h)
+{
+	uvs_store_release(&svc->unlocked, &h->u); /* h's state set up first */
+}
+
+static void lockfree_free(struct rcu_head *rcu)
+{
+	struct uvs_sched_lockfree *h = caa_container_of(rcu, struct uvs_sched_lockfree, rcu);
+
+	uvs_rcu_callback_begin();
+	if (h->release)
+		h->release(h);
+	else
+		free(h);
+}
+
+void uvs_sched_lockfree_done(struct uvs_service *svc)
+{
+	struct uvs_sched_lockfree *h = svc->sched_data;
+
+	/* A scheduler switch starts the new scheduler first, which may have published
+	 * its own pick already (uvs_svc_edit()). */
+	if (uvs_load_relaxed(&svc->unlocked) == &h->u) /* relaxed: written under svc->lock */
+		uvs_store_release(&svc->unlocked, NULL);
+	/* Picks that found it may still be running: freed after them. */
+	uvs_call_rcu(&h->rcu, lockfree_free);
+}
+
+void uvs_sched_buckets_store(struct uvs_dest **live, struct uvs_dest *const *next, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (live[i] != next[i])
+			uvs_store_release(&live[i], next[i]);
 }
 
 int uvs_sched_check_fits(const struct uvs_sched_ops *sched, unsigned num_dests,

@@ -37,6 +37,31 @@ struct uvs_sched_ops {
 	struct uvs_dest *(*schedule)(struct uvs_service *svc, const struct uvs_sched_pkt *pkt);
 };
 
+/*
+ * The head of a scheduler's state whose pick takes no lock (rr, and the hashing
+ * schedulers: sh, dh, mh): first in that state, so that the pick finds the state from
+ * u and the state is freed a grace period after the scheduler lets the service go,
+ * when no pick that found it can still be running.
+ */
+struct uvs_sched_lockfree {
+	struct uvs_sched_unlocked u;
+	struct rcu_head rcu;
+	/* Frees the state; NULL: it is one block, freed with free(). */
+	void (*release)(struct uvs_sched_lockfree *h);
+};
+
+/* Makes h's pick svc's (svc->unlocked); h's state is set up. Caller holds svc->lock. */
+void uvs_sched_lockfree_publish(struct uvs_service *svc, struct uvs_sched_lockfree *h);
+/* done_service of such a scheduler, whose svc->sched_data starts with its head: takes
+ * its pick back from svc unless another scheduler's replaced it, and frees its state
+ * (head.release) after a grace period. Caller holds svc->lock. */
+void uvs_sched_lockfree_done(struct uvs_service *svc);
+
+/* Makes live[0..n), a table lock-free picks read with acquires, equal to next[0..n):
+ * each entry that differs is stored on its own, with a release (its destination set up
+ * first). Caller holds svc->lock, the table's only writer. */
+void uvs_sched_buckets_store(struct uvs_dest **live, struct uvs_dest *const *next, size_t n);
+
 /* The model's calls into svc's scheduler when a destination was linked (add), unlinked
  * (del) or changed (upd), and when svc lets the scheduler go (done): each calls the
  * op, or what the ops struct says a NULL op means. Caller holds svc->lock. */

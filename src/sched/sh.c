@@ -6,6 +6,11 @@
  * destination is added, deleted or updated. With sh-fallback an unusable bucket owner
  * sends the lookup on along a fixed probe sequence of other buckets; a usable owner is
  * always kept, so the fallback moves only the clients of unusable destinations.
+ *
+ * The pick takes no lock (svc->unlocked): it reads the table inside the worker's RCU
+ * read-side section while a rebuild, under svc->lock, stores each changed bucket on
+ * its own: a pick sees each bucket's owner from before or after the change, as it
+ * would a moment earlier or later (a table is never cleared to be rebuilt).
  */
 #include "hashsched.h"
 #include "sched.h"
@@ -14,6 +19,8 @@
 #include <stdlib.h>
 
 struct sh_data {
+	struct uvs_sched_lockfree head; /* first: sh_data is found from it */
+	/* Stored with a release (a destination set up first), read with an acquire. */
 	struct uvs_dest *bucket[UVS_SH_BUCKETS];
 };
 
@@ -21,15 +28,16 @@ static int sh_fill(struct uvs_service *svc)
 {
 	struct sh_data *sh = svc->sched_data;
 	struct cds_list_head *p = svc->dests.next;
+	struct uvs_dest *owner[UVS_SH_BUCKETS];
 	uint32_t given = 0;
 
 	for (unsigned i = 0; i < UVS_SH_BUCKETS; i++) {
 		if (p == &svc->dests) {
-			sh->bucket[i] = NULL; /* an empty list */
+			owner[i] = NULL; /* an empty list */
 			continue;
 		}
 		struct uvs_dest *d = cds_list_entry(p, struct uvs_dest, list);
-		sh->bucket[i] = d;
+		owner[i] = d;
 		if (++given >= uvs_dest_weight(d)) {
 			given = 0;
 			p = p->next;
@@ -37,17 +45,7 @@ static int sh_fill(struct uvs_service *svc)
 				p = p->next;
 		}
 	}
-	return 0;
-}
-
-static int sh_init(struct uvs_service *svc)
-{
-	struct sh_data *sh = malloc(sizeof(*sh));
-
-	if (!sh)
-		return -ENOMEM;
-	svc->sched_data = sh;
-	sh_fill(svc);
+	uvs_sched_buckets_store(sh->bucket, owner, UVS_SH_BUCKETS);
 	return 0;
 }
 
@@ -56,10 +54,12 @@ static unsigned sh_hash(uint32_t addr, uint16_t port, uint32_t offset)
 	return (offset + (port + addr) * 2654435761u) & (UVS_SH_BUCKETS - 1);
 }
 
-static struct uvs_dest *sh_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt)
+/* Under svc->lock, or inside an RCU read-side section without it. */
+static struct uvs_dest *sh_pick(struct sh_data *sh, struct uvs_service *svc,
+				const struct uvs_sched_pkt *pkt)
 {
-	struct sh_data *sh = svc->sched_data;
-	uint32_t flags = svc->flags; /* may change on a service edit */
+	/* Relaxed: a service edit may change the flags; either value is a valid pick. */
+	uint32_t flags = uvs_load_relaxed(&svc->flags);
 	uint32_t addr = uvs_addr_fold(pkt->af, &pkt->saddr);
 	uint16_t port = 0;
 	struct uvs_dest *d;
@@ -70,7 +70,7 @@ static struct uvs_dest *sh_schedule(struct uvs_service *svc, const struct uvs_sc
 		port = ntohs(pkt->sport);
 
 	uint32_t ihash = sh_hash(addr, port, 0);
-	d = sh->bucket[ihash];
+	d = uvs_load_acquire(&sh->bucket[ihash]);
 	if (d && uvs_dest_usable(d))
 		return d;
 	if (!d || !(flags & UVS_SVC_F_SCHED_SH_FALLBACK))
@@ -78,13 +78,38 @@ static struct uvs_dest *sh_schedule(struct uvs_service *svc, const struct uvs_sc
 	/* The owner is unusable: probe other buckets in an order fixed per client. */
 	for (uint32_t offset = 0; offset < UVS_SH_BUCKETS; offset++) {
 		uint32_t roffset = (offset + ihash) % UVS_SH_BUCKETS;
-		d = sh->bucket[sh_hash(addr, port, roffset)];
+		d = uvs_load_acquire(&sh->bucket[sh_hash(addr, port, roffset)]);
 		if (!d)
 			return NULL;
 		if (uvs_dest_usable(d))
 			return d;
 	}
 	return NULL;
+}
+
+/* The same under svc->lock (a caller that asks the ops directly). */
+static struct uvs_dest *sh_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt)
+{
+	return sh_pick(svc->sched_data, svc, pkt);
+}
+
+static struct uvs_dest *sh_schedule_unlocked(struct uvs_service *svc, struct uvs_sched_unlocked *u,
+					     const struct uvs_sched_pkt *pkt)
+{
+	return sh_pick((struct sh_data *)u, svc, pkt);
+}
+
+static int sh_init(struct uvs_service *svc)
+{
+	struct sh_data *sh = calloc(1, sizeof(*sh));
+
+	if (!sh)
+		return -ENOMEM;
+	sh->head.u.schedule = sh_schedule_unlocked;
+	svc->sched_data = sh;
+	sh_fill(svc);
+	uvs_sched_lockfree_publish(svc, &sh->head);
+	return 0;
 }
 
 struct uvs_dest *uvs_sh_bucket(const struct uvs_service *svc, unsigned i)
@@ -99,6 +124,7 @@ struct uvs_dest *uvs_sh_bucket(const struct uvs_service *svc, unsigned i)
 const struct uvs_sched_ops uvs_sched_sh = {
 	.name = "sh",
 	.init_service = sh_init,
+	.done_service = uvs_sched_lockfree_done,
 	.rebuild = sh_fill,
 	.schedule = sh_schedule,
 };

@@ -86,7 +86,9 @@ static void *worker(void *arg)
 
 static void *control(void *arg)
 {
-	static const char *const scheds[] = { "wlc", "rr", "wrr", "lc", "nq", "sh", "mh", "lblc" };
+	static const char *const scheds[] = { "wlc", "rr", "wrr",  "lc", "nq",
+					      "sh",  "mh", "lblc", "dh" };
+	const unsigned nscheds = sizeof(scheds) / sizeof(scheds[0]);
 	unsigned round = 0;
 
 	(void)arg;
@@ -95,7 +97,7 @@ static void *control(void *arg)
 		char vip[32], rs[32];
 		unsigned v = round % VIPS + 1;
 		snprintf(vip, sizeof(vip), "10.0.0.%u:80", v);
-		struct uvs_svc_conf c = test_svc_conf(vip, scheds[round % 8]);
+		struct uvs_svc_conf c = test_svc_conf(vip, scheds[round % nscheds]);
 		struct uvs_svc_key k = c.key;
 
 		switch (round % 4) {
