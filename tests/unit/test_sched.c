@@ -151,6 +151,82 @@ static void *rr_racer(void *arg)
 /* Two threads picking at once share the one round: between them, every destination
  * is picked equally often, as under the kernel's lock (each compare-and-swap that
  * moves the cursor is one step of the round). */
+/* The kernel's rr over a list of ids (head first): the cursor is an index, -1 the
+ * list's head; a deleted cursor's destination moves it to its predecessor. */
+struct rr_kernel {
+	int ids[64];
+	int n, cursor;
+	bool usable[256];
+};
+
+static int rr_kernel_pick(struct rr_kernel *k)
+{
+	for (int step = 1; step <= k->n; step++) {
+		int j = k->cursor < 0 ? step - 1 : (k->cursor + step) % k->n;
+		if (k->usable[k->ids[j]]) {
+			k->cursor = j;
+			return k->ids[j];
+		}
+	}
+	return -1;
+}
+
+/* Random picks, adds (at the head), deletions and weights against the kernel's rr: each
+ * pick the same destination, whichever walk's starting point the last pick left (the
+ * hint) and whatever deletions came in between. */
+static void test_rr_random_against_kernel(void **state)
+{
+	struct test_env *env = *state;
+	struct uvs_service *svc = test_add_svc(env, "10.0.0.1:80", "rr");
+	struct uvs_dest *dest[256] = { 0 };
+	struct rr_kernel k = { .cursor = -1 };
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	unsigned picks = 0, adds = 0, dels = 0;
+
+	for (int step = 0; step < 20000; step++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		unsigned op = (unsigned)(x % 100), id = (unsigned)(x >> 32) % 200 + 1;
+		char addr[32];
+
+		snprintf(addr, sizeof(addr), "192.168.0.%u:80", id);
+		if (op < 15 && k.n < 60 && !dest[id]) {
+			dest[id] = test_add_dest(env, svc, addr, 1);
+			memmove(&k.ids[1], &k.ids[0], (size_t)k.n * sizeof(k.ids[0]));
+			k.ids[0] = (int)id;
+			k.n++;
+			if (k.cursor >= 0)
+				k.cursor++;
+			k.usable[id] = true;
+			adds++;
+		} else if (op < 30 && k.n > 0) {
+			int j = (int)(id % (unsigned)k.n);
+			struct uvs_dest_conf c = dest[k.ids[j]]->conf;
+			assert_int_equal(
+				uvs_dest_del(&env->m, &svc->key, c.af, &c.addr, c.port, NULL), 0);
+			dest[k.ids[j]] = NULL;
+			if (k.cursor == j)
+				k.cursor = j - 1;
+			else if (k.cursor > j)
+				k.cursor--;
+			memmove(&k.ids[j], &k.ids[j + 1], (size_t)(k.n - j - 1) * sizeof(k.ids[0]));
+			k.n--;
+			dels++;
+		} else if (op < 40 && k.n > 0) {
+			int that = k.ids[id % (unsigned)k.n];
+			bool usable = !k.usable[that];
+			test_set_weight(env, svc, dest[that], usable);
+			k.usable[that] = usable;
+		} else {
+			assert_int_equal(pick_one(svc), rr_kernel_pick(&k));
+			picks++;
+		}
+	}
+	print_message("%u picks, %u adds, %u deletions\n", picks, adds, dels);
+	assert_true(picks > 10000 && adds > 100 && dels > 100);
+}
+
 static void test_rr_two_threads_one_round(void **state)
 {
 	struct test_env *env = *state;
@@ -417,6 +493,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rr, test_env_setup, test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_rr_unlocked, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_rr_random_against_kernel, test_env_setup,
 						test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_rr_two_threads_one_round, test_env_setup,
 						test_env_teardown),
