@@ -210,8 +210,11 @@ void uvs_conn_spares_back(struct uvs_conn_table *t, uint32_t *spare, bool all)
 
 void uvs_conn_hash(struct uvs_conn_table *t, struct uvs_conn *c)
 {
-	uint32_t b = conn_hash(t, c);
+	uvs_conn_hash_in(t, c, conn_hash(t, c));
+}
 
+void uvs_conn_hash_in(struct uvs_conn_table *t, struct uvs_conn *c, uint32_t b)
+{
 	uvs_or_release(&c->flags, UVS_CONN_F_HASHED);
 	if (uvs_conn_flags(c) & UVS_CONN_F_NO_CPORT) /* relaxed: a count, read racily */
 		uvs_add_relaxed(&t->no_cport[uvs_af_index(c->af)], 1);

@@ -242,6 +242,9 @@ void uvs_conn_spares_back(struct uvs_conn_table *t, uint32_t *spare, bool all);
 /* Links c into its chain and sets HASHED. c is fresh from a pool, fully set up and
  * reserved: no other thread can reach it yet. */
 void uvs_conn_hash(struct uvs_conn_table *t, struct uvs_conn *c);
+/* The same into chain `bucket`, which must be c's (uvs_conn_bucket() of its client):
+ * for a caller that has it from the lookup that found no connection. */
+void uvs_conn_hash_in(struct uvs_conn_table *t, struct uvs_conn *c, uint32_t bucket);
 /* Unlinks c and gives back its reservation. Returns false if c was not hashed
  * (someone else unhashed it first): only one caller sees true. */
 bool uvs_conn_unhash(struct uvs_conn_table *t, struct uvs_conn *c);

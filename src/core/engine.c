@@ -339,9 +339,10 @@ static inline __attribute__((always_inline)) void sync_seen(struct uvs_worker *w
 }
 
 /* A scheduling packet of svc without a connection: forwarded on the connection the
- * scheduler makes, or refused as it says. */
+ * scheduler makes (into bucket, the chain stage() found p's client's), or refused as
+ * it says. */
 static void schedule_new(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p,
-			 struct uvs_service *svc, uvs_time_t now)
+			 struct uvs_service *svc, uint32_t bucket, uvs_time_t now)
 {
 	enum uvs_reason refused;
 	struct uvs_conn once;
@@ -354,7 +355,7 @@ static void schedule_new(struct uvs_worker *w, struct uvs_frame *f, struct uvs_p
 		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_DEFENCE_DROP_PACKET);
 		return;
 	}
-	c = uvs_schedule(w, p, svc, now, &once, &refused);
+	c = uvs_schedule(w, p, svc, now, bucket, &once, &refused);
 	if (!c) {
 		if (refused == UVS_R_NO_DEST)
 			uvs_answer_port_unreachable(w, f, p);
@@ -454,7 +455,7 @@ HOT void handle_l4(struct uvs_worker *w, struct uvs_frame *f, struct staged *s, 
 			uvs_verdict(w, f, UVS_VERDICT_DROP, martian);
 			return;
 		}
-		schedule_new(w, f, p, svc, now);
+		schedule_new(w, f, p, svc, s->bucket, now);
 		return;
 	}
 	if (__builtin_expect(uvs_conn_flags(c) & UVS_CONN_F_SYNPROXY, 0) &&

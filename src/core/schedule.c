@@ -11,8 +11,10 @@
 #include "engine-internal.h"
 
 /* Makes c, a fresh entry of w's pool whose key, destination, control, flags, state and
- * timeout are set, a connection: hashed and on w's wheel. Returns c. */
-static struct uvs_conn *conn_publish(struct uvs_worker *w, struct uvs_conn *c, uvs_time_t now)
+ * timeout are set, a connection: hashed (into bucket, its chain, unless that is
+ * UVS_CONN_NO_BUCKET) and on w's wheel. Returns c. */
+static struct uvs_conn *conn_publish(struct uvs_worker *w, struct uvs_conn *c, uvs_time_t now,
+				     uint32_t bucket)
 {
 	c->daf = (uint8_t)c->dest->conf.af;
 	c->flags |= uvs_conn_fwd(w->engine, c->dest);
@@ -23,7 +25,10 @@ static struct uvs_conn *conn_publish(struct uvs_worker *w, struct uvs_conn *c, u
 	struct uvs_conn_sync *cs = uvs_conn_sync_if_kept(c);
 	if (cs)
 		cs->end = now & ~3ull;
-	uvs_conn_hash(&w->engine->conns, c);
+	if (bucket == UVS_CONN_NO_BUCKET)
+		uvs_conn_hash(&w->engine->conns, c);
+	else
+		uvs_conn_hash_in(&w->engine->conns, c, bucket);
 	uvs_conn_wheel_add(&w->pool, c);
 	return c;
 }
@@ -47,7 +52,7 @@ struct uvs_conn *uvs_conn_create(struct uvs_worker *w, const struct uvs_conn *k,
 	c->flags = k->flags;
 	c->state = k->state;
 	c->timeout = k->timeout;
-	return conn_publish(w, c, now);
+	return conn_publish(w, c, now, UVS_CONN_NO_BUCKET);
 }
 
 static bool template_valid(const struct uvs_engine *e, const struct uvs_conn *ct)
@@ -181,8 +186,8 @@ static uint16_t first_activity(const struct uvs_engine *e, const struct uvs_pkt 
 }
 
 struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
-			      struct uvs_service *svc, uvs_time_t now, struct uvs_conn *once,
-			      enum uvs_reason *refused)
+			      struct uvs_service *svc, uvs_time_t now, uint32_t bucket,
+			      struct uvs_conn *once, enum uvs_reason *refused)
 {
 	struct uvs_engine *e = w->engine;
 	/* Relaxed: the lookup ordered the service's setup; an edit gives old or new flags. */
@@ -256,7 +261,7 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 		/* Relaxed: a setting read on its own; uvsadm --set may race with it. */
 		c->timeout = p->protocol == IPPROTO_UDP ? uvs_load_relaxed(&e->timeouts.udp)
 							: UVS_NEW_CONN_TIMEOUT_S;
-		conn_publish(w, c, now);
+		conn_publish(w, c, now, bucket);
 	}
 	if (!c) {
 		uvs_dest_unbind(d, inactive);
