@@ -11,9 +11,6 @@
 #include "hashsched.h"
 #include "sched.h"
 
-#include <errno.h>
-#include <stdlib.h>
-
 struct dh_data {
 	struct uvs_sched_lockfree head; /* first: dh_data is found from it */
 	/* Stored with a release (a destination set up first), read with an acquire. */
@@ -41,37 +38,20 @@ static int dh_fill(struct uvs_service *svc)
 }
 
 /* Under svc->lock, or inside an RCU read-side section without it. */
-static struct uvs_dest *dh_pick(struct dh_data *dh, const struct uvs_sched_pkt *pkt)
+static struct uvs_dest *dh_pick(struct uvs_service *svc, struct uvs_sched_unlocked *u,
+				const struct uvs_sched_pkt *pkt)
 {
+	struct dh_data *dh = (struct dh_data *)u;
 	uint32_t key = (uvs_addr_fold(pkt->af, &pkt->daddr) * 2654435761u) & (UVS_DH_BUCKETS - 1);
 	struct uvs_dest *d = uvs_load_acquire(&dh->bucket[key]);
 
-	return d && uvs_dest_usable(d) ? d : NULL;
-}
-
-static struct uvs_dest *dh_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt)
-{
-	return dh_pick(svc->sched_data, pkt);
-}
-
-static struct uvs_dest *dh_schedule_unlocked(struct uvs_service *svc, struct uvs_sched_unlocked *u,
-					     const struct uvs_sched_pkt *pkt)
-{
 	(void)svc;
-	return dh_pick((struct dh_data *)u, pkt);
+	return d && uvs_dest_usable(d) ? d : NULL;
 }
 
 static int dh_init(struct uvs_service *svc)
 {
-	struct dh_data *dh = calloc(1, sizeof(*dh));
-
-	if (!dh)
-		return -ENOMEM;
-	dh->head.u.schedule = dh_schedule_unlocked;
-	svc->sched_data = dh;
-	dh_fill(svc);
-	uvs_sched_lockfree_publish(svc, &dh->head);
-	return 0;
+	return uvs_sched_lockfree_start(svc, sizeof(struct dh_data), dh_pick, dh_fill);
 }
 
 struct uvs_dest *uvs_dh_bucket(const struct uvs_service *svc, unsigned i)
@@ -88,5 +68,5 @@ const struct uvs_sched_ops uvs_sched_dh = {
 	.init_service = dh_init,
 	.done_service = uvs_sched_lockfree_done,
 	.rebuild = dh_fill,
-	.schedule = dh_schedule,
+	.schedule = uvs_sched_lockfree_schedule,
 };

@@ -146,9 +146,10 @@ static int mh_build(struct uvs_service *svc)
 }
 
 /* Under svc->lock, or inside an RCU read-side section without it. */
-static struct uvs_dest *mh_pick(struct mh_data *mh, struct uvs_service *svc,
+static struct uvs_dest *mh_pick(struct uvs_service *svc, struct uvs_sched_unlocked *u,
 				const struct uvs_sched_pkt *pkt)
 {
+	struct mh_data *mh = (struct mh_data *)u;
 	/* Relaxed: a service edit may change the flags; either value is a valid pick. */
 	uint32_t flags = uvs_load_relaxed(&svc->flags);
 	uint32_t m = mh->size;
@@ -179,17 +180,6 @@ static struct uvs_dest *mh_pick(struct mh_data *mh, struct uvs_service *svc,
 	return NULL;
 }
 
-static struct uvs_dest *mh_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt)
-{
-	return mh_pick(svc->sched_data, svc, pkt);
-}
-
-static struct uvs_dest *mh_schedule_unlocked(struct uvs_service *svc, struct uvs_sched_unlocked *u,
-					     const struct uvs_sched_pkt *pkt)
-{
-	return mh_pick((struct mh_data *)u, svc, pkt);
-}
-
 static void mh_release(struct uvs_sched_lockfree *h)
 {
 	struct mh_data *mh = (struct mh_data *)h;
@@ -207,7 +197,7 @@ static int mh_init_size(struct uvs_service *svc, uint32_t size)
 
 	if (!mh)
 		return -ENOMEM;
-	mh->head.u.schedule = mh_schedule_unlocked;
+	mh->head.u.schedule = mh_pick;
 	mh->head.release = mh_release;
 	mh->size = size;
 	mh->table = calloc(size, sizeof(*mh->table));
@@ -243,5 +233,5 @@ const struct uvs_sched_ops uvs_sched_mh = {
 	.init_service = mh_init,
 	.done_service = uvs_sched_lockfree_done,
 	.rebuild = mh_build,
-	.schedule = mh_schedule,
+	.schedule = uvs_sched_lockfree_schedule,
 };

@@ -20,10 +20,7 @@
  */
 #include "sched.h"
 
-#include <errno.h>
 #include <stdalign.h>
-#include <stdlib.h>
-#include <string.h>
 
 /* A hint: the destination's address in the low 48 bits (one that needs more is not
  * kept), the low 16 bits of the deletion count it was taken under above them. */
@@ -106,8 +103,12 @@ static struct uvs_dest *rr_walk(struct uvs_service *svc, struct rr_data *rr, uin
 
 /* A pick, and the cursor moved to it unless another pick moved it first: then again
  * from there, so that each pick follows the one before it. */
-static struct uvs_dest *rr_pick(struct uvs_service *svc, struct rr_data *rr)
+static struct uvs_dest *rr_pick(struct uvs_service *svc, struct uvs_sched_unlocked *u,
+				const struct uvs_sched_pkt *pkt)
 {
+	struct rr_data *rr = (struct rr_data *)u;
+	(void)pkt;
+
 	/* Acquire: a deletion's count comes after its unlinking (rr_del_dest). */
 	uint64_t dels = uvs_load_acquire(&rr->deletions);
 	/* Acquire: a cursor another worker moved, with the walk that led there. */
@@ -145,31 +146,9 @@ static void rr_del_dest(struct uvs_service *svc, struct uvs_dest *d)
 	uvs_store_release(&rr->hint, 0);
 }
 
-static struct uvs_dest *rr_schedule_unlocked(struct uvs_service *svc, struct uvs_sched_unlocked *u,
-					     const struct uvs_sched_pkt *pkt)
-{
-	(void)pkt;
-	return rr_pick(svc, (struct rr_data *)u);
-}
-
-/* The same under svc->lock (a caller that asks the ops directly). */
-static struct uvs_dest *rr_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt)
-{
-	(void)pkt;
-	return rr_pick(svc, svc->sched_data);
-}
-
 static int rr_init(struct uvs_service *svc)
 {
-	struct rr_data *rr = aligned_alloc(alignof(struct rr_data), sizeof(struct rr_data));
-
-	if (!rr)
-		return -ENOMEM;
-	memset(rr, 0, sizeof(*rr));
-	rr->head.u.schedule = rr_schedule_unlocked;
-	svc->sched_data = rr;
-	uvs_sched_lockfree_publish(svc, &rr->head);
-	return 0;
+	return uvs_sched_lockfree_start(svc, sizeof(struct rr_data), rr_pick, NULL);
 }
 
 const struct uvs_sched_ops uvs_sched_rr = {
@@ -177,5 +156,5 @@ const struct uvs_sched_ops uvs_sched_rr = {
 	.init_service = rr_init,
 	.done_service = uvs_sched_lockfree_done,
 	.del_dest = rr_del_dest,
-	.schedule = rr_schedule,
+	.schedule = uvs_sched_lockfree_schedule,
 };

@@ -69,6 +69,39 @@ void uvs_sched_lockfree_publish(struct uvs_service *svc, struct uvs_sched_lockfr
 	uvs_store_release(&svc->unlocked, &h->u); /* h's state set up first */
 }
 
+int uvs_sched_lockfree_start(struct uvs_service *svc, size_t size,
+			     struct uvs_dest *(*pick)(struct uvs_service *svc,
+						      struct uvs_sched_unlocked *u,
+						      const struct uvs_sched_pkt *pkt),
+			     int (*fill)(struct uvs_service *svc))
+{
+	size_t bytes = (size + 63) & ~(size_t)63;
+	struct uvs_sched_lockfree *h = aligned_alloc(64, bytes);
+	int ret;
+
+	if (!h)
+		return -ENOMEM;
+	memset(h, 0, bytes);
+	h->u.schedule = pick;
+	svc->sched_data = h;
+	ret = fill ? fill(svc) : 0;
+	if (ret) {
+		free(h);
+		svc->sched_data = NULL;
+		return ret;
+	}
+	uvs_sched_lockfree_publish(svc, h);
+	return 0;
+}
+
+struct uvs_dest *uvs_sched_lockfree_schedule(struct uvs_service *svc,
+					     const struct uvs_sched_pkt *pkt)
+{
+	struct uvs_sched_lockfree *h = svc->sched_data;
+
+	return h->u.schedule(svc, &h->u, pkt);
+}
+
 static void lockfree_free(struct rcu_head *rcu)
 {
 	struct uvs_sched_lockfree *h = caa_container_of(rcu, struct uvs_sched_lockfree, rcu);

@@ -52,6 +52,19 @@ struct uvs_sched_lockfree {
 
 /* Makes h's pick svc's (svc->unlocked); h's state is set up. Caller holds svc->lock. */
 void uvs_sched_lockfree_publish(struct uvs_service *svc, struct uvs_sched_lockfree *h);
+/* init_service of such a scheduler whose state is one zeroed block of size bytes
+ * (aligned to a cache line) starting with its head: allocates it as svc->sched_data
+ * with pick as its pick, lets fill (if not NULL) set it up, and publishes it. Returns
+ * 0, -ENOMEM or fill's error (then nothing is left behind). */
+int uvs_sched_lockfree_start(struct uvs_service *svc, size_t size,
+			     struct uvs_dest *(*pick)(struct uvs_service *svc,
+						      struct uvs_sched_unlocked *u,
+						      const struct uvs_sched_pkt *pkt),
+			     int (*fill)(struct uvs_service *svc));
+/* schedule op of such a scheduler: its own pick, under svc->lock (a caller that asks
+ * the ops directly). */
+struct uvs_dest *uvs_sched_lockfree_schedule(struct uvs_service *svc,
+					     const struct uvs_sched_pkt *pkt);
 /* done_service of such a scheduler, whose svc->sched_data starts with its head: takes
  * its pick back from svc unless another scheduler's replaced it, and frees its state
  * (head.release) after a grace period. Caller holds svc->lock. */

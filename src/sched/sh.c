@@ -15,9 +15,6 @@
 #include "hashsched.h"
 #include "sched.h"
 
-#include <errno.h>
-#include <stdlib.h>
-
 struct sh_data {
 	struct uvs_sched_lockfree head; /* first: sh_data is found from it */
 	/* Stored with a release (a destination set up first), read with an acquire. */
@@ -55,9 +52,10 @@ static unsigned sh_hash(uint32_t addr, uint16_t port, uint32_t offset)
 }
 
 /* Under svc->lock, or inside an RCU read-side section without it. */
-static struct uvs_dest *sh_pick(struct sh_data *sh, struct uvs_service *svc,
+static struct uvs_dest *sh_pick(struct uvs_service *svc, struct uvs_sched_unlocked *u,
 				const struct uvs_sched_pkt *pkt)
 {
+	struct sh_data *sh = (struct sh_data *)u;
 	/* Relaxed: a service edit may change the flags; either value is a valid pick. */
 	uint32_t flags = uvs_load_relaxed(&svc->flags);
 	uint32_t addr = uvs_addr_fold(pkt->af, &pkt->saddr);
@@ -87,29 +85,9 @@ static struct uvs_dest *sh_pick(struct sh_data *sh, struct uvs_service *svc,
 	return NULL;
 }
 
-/* The same under svc->lock (a caller that asks the ops directly). */
-static struct uvs_dest *sh_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt)
-{
-	return sh_pick(svc->sched_data, svc, pkt);
-}
-
-static struct uvs_dest *sh_schedule_unlocked(struct uvs_service *svc, struct uvs_sched_unlocked *u,
-					     const struct uvs_sched_pkt *pkt)
-{
-	return sh_pick((struct sh_data *)u, svc, pkt);
-}
-
 static int sh_init(struct uvs_service *svc)
 {
-	struct sh_data *sh = calloc(1, sizeof(*sh));
-
-	if (!sh)
-		return -ENOMEM;
-	sh->head.u.schedule = sh_schedule_unlocked;
-	svc->sched_data = sh;
-	sh_fill(svc);
-	uvs_sched_lockfree_publish(svc, &sh->head);
-	return 0;
+	return uvs_sched_lockfree_start(svc, sizeof(struct sh_data), sh_pick, sh_fill);
 }
 
 struct uvs_dest *uvs_sh_bucket(const struct uvs_service *svc, unsigned i)
@@ -126,5 +104,5 @@ const struct uvs_sched_ops uvs_sched_sh = {
 	.init_service = sh_init,
 	.done_service = uvs_sched_lockfree_done,
 	.rebuild = sh_fill,
-	.schedule = sh_schedule,
+	.schedule = uvs_sched_lockfree_schedule,
 };
