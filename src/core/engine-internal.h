@@ -140,9 +140,8 @@ struct uvs_conn *uvs_conn_create(struct uvs_worker *w, const struct uvs_conn *k,
  *   hashed; the caller releases it with uvs_schedule_once_done() after forwarding.
  * Returns NULL when refused, with *refused set: UVS_R_NO_DEST (no destination
  * available: IPVS answers port unreachable), UVS_R_CONN_LIMIT or UVS_R_NO_MEMORY.
- * bucket: p's client's chain if the caller has it (stage()), else UVS_CONN_NO_BUCKET.
+ * bucket: p's client's chain, uvs_conn_bucket() of p's source (stage() has it).
  */
-#define UVS_CONN_NO_BUCKET UINT32_MAX
 struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 			      struct uvs_service *svc, uvs_time_t now, uint32_t bucket,
 			      struct uvs_conn *once, enum uvs_reason *refused);

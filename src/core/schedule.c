@@ -11,8 +11,8 @@
 #include "engine-internal.h"
 
 /* Makes c, a fresh entry of w's pool whose key, destination, control, flags, state and
- * timeout are set, a connection: hashed (into bucket, its chain, unless that is
- * UVS_CONN_NO_BUCKET) and on w's wheel. Returns c. */
+ * timeout are set, a connection: hashed into bucket (its chain) and on w's wheel.
+ * Returns c. */
 static struct uvs_conn *conn_publish(struct uvs_worker *w, struct uvs_conn *c, uvs_time_t now,
 				     uint32_t bucket)
 {
@@ -25,10 +25,7 @@ static struct uvs_conn *conn_publish(struct uvs_worker *w, struct uvs_conn *c, u
 	struct uvs_conn_sync *cs = uvs_conn_sync_if_kept(c);
 	if (cs)
 		cs->end = now & ~3ull;
-	if (bucket == UVS_CONN_NO_BUCKET)
-		uvs_conn_hash(&w->engine->conns, c);
-	else
-		uvs_conn_hash_in(&w->engine->conns, c, bucket);
+	uvs_conn_hash_in(&w->engine->conns, c, bucket);
 	uvs_conn_wheel_add(&w->pool, c);
 	return c;
 }
@@ -36,6 +33,7 @@ static struct uvs_conn *conn_publish(struct uvs_worker *w, struct uvs_conn *c, u
 struct uvs_conn *uvs_conn_create(struct uvs_worker *w, const struct uvs_conn *k, uvs_time_t now)
 {
 	struct uvs_conn *c = uvs_conn_alloc(&w->pool);
+	uint32_t bucket;
 
 	if (!c)
 		return NULL;
@@ -52,7 +50,8 @@ struct uvs_conn *uvs_conn_create(struct uvs_worker *w, const struct uvs_conn *k,
 	c->flags = k->flags;
 	c->state = k->state;
 	c->timeout = k->timeout;
-	return conn_publish(w, c, now, UVS_CONN_NO_BUCKET);
+	bucket = uvs_conn_bucket(&w->engine->conns, c->af, c->protocol, &c->caddr, c->cport);
+	return conn_publish(w, c, now, bucket);
 }
 
 static bool template_valid(const struct uvs_engine *e, const struct uvs_conn *ct)

@@ -215,7 +215,9 @@ static void accept_ack(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt
 		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_DEFENCE_DROP_PACKET);
 		return;
 	}
-	c = uvs_schedule(w, p, svc, now, UVS_CONN_NO_BUCKET, &once, &refused);
+	c = uvs_schedule(w, p, svc, now,
+			 uvs_conn_bucket(&e->conns, p->af, p->protocol, &p->saddr, p->sport), &once,
+			 &refused);
 	if (!c) {
 		if (refused == UVS_R_NO_DEST)
 			reset_client(w, f, p);
