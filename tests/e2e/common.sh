@@ -9,6 +9,8 @@
 # programs, and gives:
 #   expect NAME WANT GOT        one check: "ok: NAME" or "FAIL: NAME" with a diff
 #   check NAME cmd...           one check that cmd succeeds
+#                               (a failed check also prints uvsd's counters that are
+#                               not 0, while it runs: what it dropped, and why)
 #   e2e_done                    stops uvsd (exit 0 on SIGTERM, no sanitizer report
 #                               in its log: two more checks), prints the count of
 #                               failures; exits 1 if any
@@ -70,7 +72,7 @@ expect() { # NAME WANT GOT
 	else
 		echo "FAIL: $1"
 		diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | sed 's/^/    /' || true
-		E2E_FAILED=$((E2E_FAILED + 1))
+		_e2e_failed
 	fi
 }
 
@@ -81,8 +83,17 @@ check() { # NAME cmd...
 		echo "ok: $name"
 	else
 		echo "FAIL: $name"
-		E2E_FAILED=$((E2E_FAILED + 1))
+		_e2e_failed
 	fi
+}
+
+# Counts a failure and shows uvsd's counters that are not 0 (a drop names its cause):
+# a failure seen once in many runs can be understood from its log alone.
+_e2e_failed() {
+	E2E_FAILED=$((E2E_FAILED + 1))
+	uvsd_alive || return 0
+	echo "    uvsd's counters that are not 0:"
+	lab_uvsadm -L --counters 2>&1 | awk '$2 != "0" { print "      " $0 }' || true
 }
 
 # Stops uvsd with SIGTERM (KILL after 10 s): it must exit 0, and its log must hold no
