@@ -478,12 +478,10 @@ static void tell_scheduler(struct uvs_service *svc, struct uvs_dest *d)
 }
 
 /* Whether svc's scheduler keeps state that follows its destinations' load, which it
- * must be told of under svc->lock. */
+ * must be told of under svc->lock (sched.h: uvs_sched_follow_load()). */
 static bool follows_load(struct uvs_service *svc)
 {
-	const struct uvs_sched_ops *sched = uvs_load_acquire(&svc->sched);
-
-	return sched && sched->load_changed;
+	return uvs_load_acquire(&svc->follows_load);
 }
 
 /*
@@ -492,10 +490,11 @@ static bool follows_load(struct uvs_service *svc)
  * follows the load, so that a connection's state change takes no lock with rr and the
  * other schedulers that only read the counters, as the kernel's counters change
  * without one. Otherwise fn runs unlocked, and a scheduler that starts following the
- * load meanwhile is told afterwards: a switch of scheduler (uvs_svc_edit()) or a
- * destination added back from the trash to a service (link_dest()) publishes the
- * scheduler or d->svc before reading the counters, and this side changes the counters
- * before reading them, both with a full barrier between.
+ * load meanwhile is told afterwards: a scheduler that starts following it
+ * (uvs_sched_follow_load()) or a destination added back from the trash to a service
+ * (link_dest()) publishes svc->follows_load or d->svc before reading the counters, and
+ * this side changes the counters before reading them, both with a full barrier
+ * between.
  */
 static void change_counts(struct uvs_dest *d, void (*fn)(struct uvs_dest *, uint32_t), uint32_t arg)
 {

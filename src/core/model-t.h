@@ -141,6 +141,10 @@ struct uvs_service {
 	void *sched_data;
 	/* Set by a scheduler whose pick takes no lock (sched.h), else NULL; RCU. */
 	struct uvs_sched_unlocked *unlocked;
+	/* Whether the scheduler is told of each change of the destinations' counters,
+	 * under this lock (sched.h: uvs_sched_follow_load()); written under it, read
+	 * unlocked (atomic). */
+	bool follows_load;
 	struct cds_list_head dests; /* newest first, as in the kernel */
 	unsigned num_dests;	    /* written under svc->lock, read unlocked (atomic) */
 	uint64_t next_seq;

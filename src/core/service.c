@@ -197,6 +197,7 @@ int uvs_svc_add(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_er
 	}
 	pthread_mutex_lock(&svc->lock);
 	svc->sched = sched;
+	svc->follows_load = sched->load_changed != NULL; /* svc is not published yet */
 	ret = sched->init_service(svc);
 	pthread_mutex_unlock(&svc->lock);
 	if (ret) {
@@ -235,6 +236,7 @@ int uvs_svc_edit(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_e
 	const struct uvs_sched_ops *sched, *old_sched;
 	struct uvs_service *svc;
 	void *old_data;
+	bool old_follows;
 	int ret = check_conf(c, &sched, err);
 
 	if (ret)
@@ -256,14 +258,19 @@ int uvs_svc_edit(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_e
 		 * leaves the service as it was. */
 		old_sched = svc->sched;
 		old_data = svc->sched_data;
+		old_follows = svc->follows_load;
 		/* Release, then a full barrier before the new scheduler reads the
-		 * counters: pairs with change_counts() in dest.c. */
+		 * counters: pairs with change_counts() in dest.c. The counters' changes
+		 * are told under the lock while either scheduler may want them: the new
+		 * one turns that off in its init if it keeps nothing from them, the old
+		 * one needs them again if the new one fails. */
 		uvs_store_release(&svc->sched, sched);
-		uvs_full_fence();
+		uvs_sched_follow_load(svc, sched->load_changed != NULL || old_follows);
 		svc->sched_data = NULL;
 		ret = sched->init_service(svc);
 		if (ret) {
 			uvs_store_release(&svc->sched, old_sched);
+			uvs_sched_follow_load(svc, old_follows);
 			svc->sched_data = old_data;
 			pthread_mutex_unlock(&svc->lock);
 			uvs_errorf(err, -ret, "scheduler %s could not start: %s", sched->name,
@@ -274,6 +281,8 @@ int uvs_svc_edit(struct uvs_model *m, const struct uvs_svc_conf *c, struct uvs_e
 		svc->sched_data = old_data;
 		uvs_sched_done(svc, old_sched);
 		svc->sched_data = new_data;
+		if (!sched->load_changed)
+			uvs_sched_follow_load(svc, false);
 	}
 	apply_conf(svc, c);
 	pthread_mutex_unlock(&svc->lock);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Weighted Failover: the usable destination with the highest weight; the first in list
  * order wins a tie. */
-#include "loadheap.h"
+#include "loadsched.h"
 
 static void fo_key(const struct uvs_dest *d, uint64_t *num, uint32_t *den)
 {
@@ -12,4 +12,4 @@ static void fo_key(const struct uvs_dest *d, uint64_t *num, uint32_t *den)
 
 static const struct uvs_load_rule fo_rule = { .eligible = uvs_dest_usable, .key = fo_key };
 
-UVS_LOADHEAP_SCHED(fo, &fo_rule);
+UVS_LOAD_SCHED(fo, &fo_rule);

@@ -5,8 +5,9 @@
  * first), exactly the choice a first-wins scan of the kernel's list makes. Picking is
  * O(1); a change of one destination's load is O(log n) and never allocates.
  *
- * It backs lc, wlc, sed, nq, fo, ovf and the wlc fallback of lblc and lblcr, so that a
- * new connection does not scan every destination. All functions run under svc->lock.
+ * It backs lc, wlc, sed, nq, fo and ovf on a large service (loadsched.h) and the wlc
+ * fallback of lblc and lblcr, so that a new connection does not scan every destination.
+ * All functions run under svc->lock.
  */
 #ifndef UVS_LOADHEAP_H
 #define UVS_LOADHEAP_H
@@ -62,34 +63,5 @@ static inline struct uvs_dest *uvs_loadheap_top(const struct uvs_loadheap *h)
 {
 	return h->n ? h->ents[0].d : NULL;
 }
-
-/*
- * Scheduler ops for a scheduler that is just one load index: its sched_data is a
- * struct uvs_loadheap, and `rule` is taken from the ops struct's companion below.
- */
-int uvs_loadheap_sched_init(struct uvs_service *svc, const struct uvs_load_rule *rule);
-void uvs_loadheap_sched_done(struct uvs_service *svc);
-int uvs_loadheap_sched_add(struct uvs_service *svc, struct uvs_dest *d);
-void uvs_loadheap_sched_del(struct uvs_service *svc, struct uvs_dest *d);
-int uvs_loadheap_sched_upd(struct uvs_service *svc, struct uvs_dest *d);
-void uvs_loadheap_sched_load(struct uvs_service *svc, struct uvs_dest *d);
-struct uvs_dest *uvs_loadheap_sched_pick(struct uvs_service *svc, const struct uvs_sched_pkt *p);
-
-/* Defines the ops struct uvs_sched_NAME for a scheduler made of one rule. */
-#define UVS_LOADHEAP_SCHED(NAME, RULE)                                                             \
-	static int NAME##_init(struct uvs_service *svc)                                            \
-	{                                                                                          \
-		return uvs_loadheap_sched_init(svc, RULE);                                         \
-	}                                                                                          \
-	const struct uvs_sched_ops uvs_sched_##NAME = {                                            \
-		.name = #NAME,                                                                     \
-		.init_service = NAME##_init,                                                       \
-		.done_service = uvs_loadheap_sched_done,                                           \
-		.add_dest = uvs_loadheap_sched_add,                                                \
-		.del_dest = uvs_loadheap_sched_del,                                                \
-		.upd_dest = uvs_loadheap_sched_upd,                                                \
-		.load_changed = uvs_loadheap_sched_load,                                           \
-		.schedule = uvs_loadheap_sched_pick,                                               \
-	}
 
 #endif

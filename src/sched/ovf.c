@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Weighted Overflow: the highest-weight usable destination whose active connections do
  * not exceed its weight; the first in list order wins a tie. */
-#include "loadheap.h"
+#include "loadsched.h"
 
 static bool ovf_eligible(const struct uvs_dest *d)
 {
@@ -16,4 +16,4 @@ static void ovf_key(const struct uvs_dest *d, uint64_t *num, uint32_t *den)
 
 static const struct uvs_load_rule ovf_rule = { .eligible = ovf_eligible, .key = ovf_key };
 
-UVS_LOADHEAP_SCHED(ovf, &ovf_rule);
+UVS_LOAD_SCHED(ovf, &ovf_rule);

@@ -64,25 +64,39 @@ void uvs_sched_done(struct uvs_service *svc, const struct uvs_sched_ops *sched)
 	svc->sched_data = NULL;
 }
 
+struct uvs_sched_lockfree *uvs_sched_lockfree_alloc(size_t size, uvs_sched_pick_fn *pick)
+{
+	size_t bytes = (size + 63) & ~(size_t)63;
+	struct uvs_sched_lockfree *h = aligned_alloc(64, bytes);
+
+	if (!h)
+		return NULL;
+	memset(h, 0, bytes);
+	h->u.schedule = pick;
+	return h;
+}
+
 void uvs_sched_lockfree_publish(struct uvs_service *svc, struct uvs_sched_lockfree *h)
 {
 	uvs_store_release(&svc->unlocked, &h->u); /* h's state set up first */
 }
 
-int uvs_sched_lockfree_start(struct uvs_service *svc, size_t size,
-			     struct uvs_dest *(*pick)(struct uvs_service *svc,
-						      struct uvs_sched_unlocked *u,
-						      const struct uvs_sched_pkt *pkt),
+void uvs_sched_lockfree_unpublish(struct uvs_service *svc, struct uvs_sched_lockfree *h)
+{
+	/* A scheduler switch starts the new scheduler first, which may have published
+	 * its own pick already (uvs_svc_edit()). */
+	if (uvs_load_relaxed(&svc->unlocked) == &h->u) /* relaxed: written under svc->lock */
+		uvs_store_release(&svc->unlocked, NULL);
+}
+
+int uvs_sched_lockfree_start(struct uvs_service *svc, size_t size, uvs_sched_pick_fn *pick,
 			     int (*fill)(struct uvs_service *svc))
 {
-	size_t bytes = (size + 63) & ~(size_t)63;
-	struct uvs_sched_lockfree *h = aligned_alloc(64, bytes);
+	struct uvs_sched_lockfree *h = uvs_sched_lockfree_alloc(size, pick);
 	int ret;
 
 	if (!h)
 		return -ENOMEM;
-	memset(h, 0, bytes);
-	h->u.schedule = pick;
 	svc->sched_data = h;
 	ret = fill ? fill(svc) : 0;
 	if (ret) {
@@ -117,12 +131,16 @@ void uvs_sched_lockfree_done(struct uvs_service *svc)
 {
 	struct uvs_sched_lockfree *h = svc->sched_data;
 
-	/* A scheduler switch starts the new scheduler first, which may have published
-	 * its own pick already (uvs_svc_edit()). */
-	if (uvs_load_relaxed(&svc->unlocked) == &h->u) /* relaxed: written under svc->lock */
-		uvs_store_release(&svc->unlocked, NULL);
+	uvs_sched_lockfree_unpublish(svc, h);
 	/* Picks that found it may still be running: freed after them. */
 	uvs_call_rcu(&h->rcu, lockfree_free);
+}
+
+void uvs_sched_follow_load(struct uvs_service *svc, bool on)
+{
+	uvs_store_release(&svc->follows_load, on);
+	if (on)
+		uvs_full_fence(); /* before the caller reads the counters */
 }
 
 void uvs_sched_buckets_store(struct uvs_dest **live, struct uvs_dest *const *next, size_t n)

@@ -50,16 +50,22 @@ struct uvs_sched_lockfree {
 	void (*release)(struct uvs_sched_lockfree *h);
 };
 
+typedef struct uvs_dest *uvs_sched_pick_fn(struct uvs_service *svc, struct uvs_sched_unlocked *u,
+					   const struct uvs_sched_pkt *pkt);
+
+/* A zeroed state of size bytes (aligned to a cache line) starting with its head, pick
+ * as its pick, not published yet; NULL if out of memory. */
+struct uvs_sched_lockfree *uvs_sched_lockfree_alloc(size_t size, uvs_sched_pick_fn *pick);
 /* Makes h's pick svc's (svc->unlocked); h's state is set up. Caller holds svc->lock. */
 void uvs_sched_lockfree_publish(struct uvs_service *svc, struct uvs_sched_lockfree *h);
+/* Takes h's pick back from svc, if it is svc's: picks take svc->lock again (those
+ * already running finish with h). Caller holds svc->lock. */
+void uvs_sched_lockfree_unpublish(struct uvs_service *svc, struct uvs_sched_lockfree *h);
 /* init_service of such a scheduler whose state is one zeroed block of size bytes
  * (aligned to a cache line) starting with its head: allocates it as svc->sched_data
  * with pick as its pick, lets fill (if not NULL) set it up, and publishes it. Returns
  * 0, -ENOMEM or fill's error (then nothing is left behind). */
-int uvs_sched_lockfree_start(struct uvs_service *svc, size_t size,
-			     struct uvs_dest *(*pick)(struct uvs_service *svc,
-						      struct uvs_sched_unlocked *u,
-						      const struct uvs_sched_pkt *pkt),
+int uvs_sched_lockfree_start(struct uvs_service *svc, size_t size, uvs_sched_pick_fn *pick,
 			     int (*fill)(struct uvs_service *svc));
 /* schedule op of such a scheduler: its own pick, under svc->lock (a caller that asks
  * the ops directly). */
@@ -69,6 +75,17 @@ struct uvs_dest *uvs_sched_lockfree_schedule(struct uvs_service *svc,
  * its pick back from svc unless another scheduler's replaced it, and frees its state
  * (head.release) after a grace period. Caller holds svc->lock. */
 void uvs_sched_lockfree_done(struct uvs_service *svc);
+
+/*
+ * Whether every change of svc's destinations' connection counters is told to its
+ * scheduler's load_changed, under svc->lock (svc->follows_load). The model turns it on
+ * for a scheduler with that op when the scheduler starts; one that keeps nothing
+ * derived from the counters for a while may turn it off meanwhile, so that the
+ * counters change without the lock. Turning it on comes with a full barrier, after
+ * which the scheduler may read the counters: a change that read does not see is told
+ * afterwards (change_counts() in core/dest.c). Caller holds svc->lock.
+ */
+void uvs_sched_follow_load(struct uvs_service *svc, bool on);
 
 /* Makes live[0..n), a table lock-free picks read with acquires, equal to next[0..n):
  * each entry that differs is stored on its own, with a release (its destination set up

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Shortest Expected Delay: the usable destination with the smallest
  * (active + 1) / weight; ties keep the first in list order. */
-#include "loadheap.h"
+#include "loadsched.h"
 
 static void sed_key(const struct uvs_dest *d, uint64_t *num, uint32_t *den)
 {
@@ -11,4 +11,4 @@ static void sed_key(const struct uvs_dest *d, uint64_t *num, uint32_t *den)
 
 const struct uvs_load_rule uvs_sed_rule = { .eligible = uvs_dest_usable, .key = sed_key };
 
-UVS_LOADHEAP_SCHED(sed, &uvs_sed_rule);
+UVS_LOAD_SCHED(sed, &uvs_sed_rule);

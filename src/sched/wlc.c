@@ -3,7 +3,7 @@
  * overhead / weight, where overhead = (active << 8) + inactive; ties keep the first in
  * list order. The kernel compares oh1 * w2 > oh2 * w1; the index orders by the same
  * cross products. */
-#include "loadheap.h"
+#include "loadsched.h"
 
 static void wlc_key(const struct uvs_dest *d, uint64_t *num, uint32_t *den)
 {
@@ -13,4 +13,4 @@ static void wlc_key(const struct uvs_dest *d, uint64_t *num, uint32_t *den)
 
 const struct uvs_load_rule uvs_wlc_rule = { .eligible = uvs_dest_usable, .key = wlc_key };
 
-UVS_LOADHEAP_SCHED(wlc, &uvs_wlc_rule);
+UVS_LOAD_SCHED(wlc, &uvs_wlc_rule);

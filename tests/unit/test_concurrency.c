@@ -101,16 +101,25 @@ static void *control(void *arg)
 		struct uvs_svc_key k = c.key;
 
 		switch (round % 4) {
-		case 0: /* (re)create with real servers */
+		case 0: { /* (re)create with real servers */
+			/* 8, or 20 (lc, wlc and nq index a service that large, and
+			 * scan it again once the deletions leave 8). */
+			unsigned n = (round / 4) % 2 ? 20 : 8;
 			uvs_svc_del(&env.m, &k, NULL);
 			if (uvs_svc_add(&env.m, &c, NULL) == 0) {
-				for (unsigned r = 1; r <= 8; r++) {
+				for (unsigned r = 1; r <= n; r++) {
 					snprintf(rs, sizeof(rs), "192.168.%u.%u:80", v, r);
 					struct uvs_dest_conf dc = test_dest_conf(rs, r % 4);
 					uvs_dest_add(&env.m, &k, &dc, NULL);
 				}
+				for (unsigned r = 9; (round / 8) % 2 && r <= n; r++) {
+					snprintf(rs, sizeof(rs), "192.168.%u.%u:80", v, r);
+					struct uvs_dest_conf dc = test_dest_conf(rs, r % 4);
+					uvs_dest_del(&env.m, &k, dc.af, &dc.addr, dc.port, NULL);
+				}
 			}
 			break;
+		}
 		case 1: /* switch scheduler */
 			uvs_svc_edit(&env.m, &c, NULL);
 			break;
@@ -171,7 +180,7 @@ static void test_workers_against_control(void **state)
 			assert_false(uvs_dest_overloaded(d));
 		}
 	}
-	cds_list_for_each_entry(d, &env.m.trash, list) {
+	cds_list_for_each_entry(d, &env.m.trash, trash_node) {
 		assert_int_equal(uvs_dest_active(d), 0);
 		assert_int_equal(uvs_dest_inactive(d), 0);
 		assert_int_equal(d->refcnt, 1);

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "helpers.h"
@@ -325,16 +326,12 @@ static void hold_checked_lock(struct uvs_service *svc)
 	assert_int_equal(pthread_mutex_lock(&svc->lock), 0);
 }
 
-/* With a scheduler that only reads the counters (rr), a connection's state change,
- * a template's bind and an end change them without the service's lock, as the
- * kernel's counters change without one: the lock, made error-checking and held here,
- * shows whether anything took it (a lock taken would fail with EDEADLK and its unlock
- * release ours). A scheduler that follows the load still gets the lock: wlc. */
-static void test_counts_change_without_the_lock(void **state)
+/* A connection's state change, a template's bind and an end on d: true if they took
+ * svc's lock. The lock, made error-checking and held here, shows whether anything took
+ * it (a lock taken would fail with EDEADLK and its unlock release ours). */
+static bool counts_took_the_lock(struct uvs_service *svc, struct uvs_dest *d)
 {
-	struct test_env *env = *state;
-	struct uvs_service *svc = test_add_svc(env, "10.0.0.1:80", "rr");
-	struct uvs_dest *d = test_add_dest(env, svc, "192.168.0.1:80", 1);
+	int ret;
 
 	assert_ptr_equal(test_pick(svc, "172.16.0.5:1", 0), d);
 	hold_checked_lock(svc);
@@ -344,22 +341,61 @@ static void test_counts_change_without_the_lock(void **state)
 	uvs_dest_unbind(d, UVS_CONN_F_TEMPLATE);
 	uvs_dest_unbind(d, UVS_CONN_F_INACTIVE);
 	rcu_read_unlock();
-	assert_int_equal(pthread_mutex_unlock(&svc->lock), 0); /* still ours */
+	ret = pthread_mutex_unlock(&svc->lock);
 	assert_int_equal(uvs_dest_active(d), 0);
 	assert_int_equal(uvs_dest_inactive(d), 0);
 	assert_int_equal(d->persistconns, 0);
+	if (ret == EPERM)
+		return true;	  /* taken and released */
+	assert_int_equal(ret, 0); /* still ours */
+	return false;
+}
 
-	/* wlc: the state change takes the lock, which this thread holds. */
+/* With a scheduler that only reads the counters (rr), and with wlc on a service small
+ * enough to be scanned for each pick, the counters change without the service's lock,
+ * as the kernel's change without one. wlc on a larger service follows the load in
+ * indexes, under the lock, until the service is small again; lblc always does. */
+static void test_counts_change_without_the_lock(void **state)
+{
+	struct test_env *env = *state;
+	struct uvs_service *svc = test_add_svc(env, "10.0.0.1:80", "rr");
+	struct uvs_dest *d = test_add_dest(env, svc, "192.168.0.1:80", 1);
+
+	assert_false(counts_took_the_lock(svc, d));
+
 	struct uvs_service *w = test_add_svc(env, "10.0.0.2:80", "wlc");
 	struct uvs_dest *dw = test_add_dest(env, w, "192.168.0.2:80", 1);
+	struct uvs_dest *more[16];
+	char addr[32];
 
-	assert_ptr_equal(test_pick(w, "172.16.0.5:1", 0), dw);
-	hold_checked_lock(w);
-	rcu_read_lock();
-	uvs_dest_set_active(dw, false);
-	rcu_read_unlock();
-	assert_int_equal(pthread_mutex_unlock(&w->lock), EPERM); /* taken and released */
-	assert_int_equal(uvs_dest_inactive(dw), 1);
+	assert_false(counts_took_the_lock(w, dw));
+	assert_non_null(w->unlocked); /* its pick takes no lock either */
+	for (unsigned i = 0; i < 16; i++) {
+		snprintf(addr, sizeof(addr), "192.168.1.%u:80", i + 1);
+		more[i] = test_add_dest(env, w, addr, 1);
+		/* Busy, so that dw stays wlc's pick. */
+		rcu_read_lock();
+		uvs_dest_bind(more[i], 0);
+		rcu_read_unlock();
+	}
+	assert_int_equal(w->num_dests, 17);
+	assert_true(counts_took_the_lock(w, dw));
+	assert_null(w->unlocked);
+	for (unsigned i = 0; i < 8; i++) {
+		struct uvs_dest_conf c = more[i]->conf;
+		assert_int_equal(uvs_dest_del(&env->m, &w->key, c.af, &c.addr, c.port, NULL), 0);
+	}
+	assert_int_equal(w->num_dests, 9);
+	assert_true(counts_took_the_lock(w, dw)); /* not yet: a margin against flapping */
+	struct uvs_dest_conf c = more[8]->conf;
+	assert_int_equal(uvs_dest_del(&env->m, &w->key, c.af, &c.addr, c.port, NULL), 0);
+	assert_false(counts_took_the_lock(w, dw));
+	assert_non_null(w->unlocked);
+
+	struct uvs_service *l = test_add_svc(env, "10.0.0.3:80", "lblc");
+	struct uvs_dest *dl = test_add_dest(env, l, "192.168.0.3:80", 1);
+
+	assert_true(counts_took_the_lock(l, dl));
 }
 
 /* Direct routing and tunnels take the service's port, as ipvsadm gives it; a

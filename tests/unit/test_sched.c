@@ -123,7 +123,7 @@ static void test_rr_unlocked(void **state)
 	assert_int_equal(pick_one(svc), 4);
 	assert_int_equal(pick_one(svc), 3);
 
-	struct uvs_svc_conf c = test_svc_conf("10.0.0.1:80", "wlc");
+	struct uvs_svc_conf c = test_svc_conf("10.0.0.1:80", "wrr");
 	assert_int_equal(uvs_svc_edit(&env->m, &c, NULL), 0);
 	assert_null(svc->unlocked);
 	c = test_svc_conf("10.0.0.1:80", "rr");
