@@ -208,6 +208,27 @@ static inline void uvs_conn_prefetch_first(const struct uvs_conn_table *t, uint3
 	}
 }
 
+/* Once the first entry of the bucket has arrived: if it is not the client's (caddr,
+ * cport: a client's packet's source, a reply's destination), starts loading the next
+ * entry, where the search goes on. */
+static inline void uvs_conn_prefetch_next(const struct uvs_conn_table *t, uint32_t bucket,
+					  const union uvs_addr *caddr, uint16_t cport)
+{
+	/* The chain's first entry as the search loads it (acquired: its fields are set). */
+	struct uvs_conn *c = uvs_conn_chain(t, bucket);
+	struct uvs_conn *n;
+
+	if (!c || (c->cport == cport && c->caddr.ip6w[0] == caddr->ip6w[0]))
+		return;
+	/* Relaxed: only prefetched, not read; the search loads it again. */
+	n = uvs_load_relaxed(&c->next);
+	if (n) {
+		__builtin_prefetch(n);
+		__builtin_prefetch((const char *)n + 64);
+		__builtin_prefetch((const char *)n + UVS_CONN_HOT_BYTES - 1);
+	}
+}
+
 /*
  * Walks the chains from *cursor (0 at the start): calls put(arg, c, i) for each
  * entry, i counting from 0 in this call, at most max times, and advances *cursor;

@@ -312,11 +312,11 @@ struct staged {
 	bool out;	/* not to a (possible) VIP: a reply, looked up by its destination */
 };
 
-/* The batch's pipeline: groups of GROUP frames, three of them in a ring of STAGE
+/* The batch's pipeline: groups of GROUP frames, four of them in a ring of STAGE
  * staged frames (a power of two, so that the ring's index is a mask). */
 #define GROUP 8
 #define STAGE 32
-_Static_assert(3 * GROUP <= STAGE, "the pipeline holds three groups");
+_Static_assert(4 * GROUP <= STAGE, "the pipeline holds four groups");
 
 /* After a client's packet of c, forwarded or not: a sync master may send c (the
  * kernel's ip_vs_in() calls ip_vs_sync_conn() there). Without a master, one load. */
@@ -559,6 +559,18 @@ static inline __attribute__((always_inline)) void prefetch_first(struct uvs_engi
 		uvs_conn_prefetch_first(&e->conns, s->bucket);
 }
 
+/* Third pass: the first entry has arrived; if it is not s's, start loading the next. */
+static inline __attribute__((always_inline)) void prefetch_next(struct uvs_engine *e,
+								const struct staged *s)
+{
+	if (!s->lookup)
+		return;
+	if (s->out)
+		uvs_conn_prefetch_next(&e->conns, s->bucket, &s->p.daddr, s->p.dport);
+	else
+		uvs_conn_prefetch_next(&e->conns, s->bucket, &s->p.saddr, s->p.sport);
+}
+
 /* A frame that parsed whole (reason OK): its connection, or an ICMP error's. */
 HOT void handle_packet(struct uvs_worker *w, struct uvs_frame *f, struct staged *s, uvs_time_t now)
 {
@@ -691,22 +703,27 @@ void uvs_engine_process(struct uvs_worker *w, struct uvs_frame *frames, unsigned
 	}
 	batch_begin(e);
 	/* A pipeline over groups of GROUP frames: group g is parsed and its buckets
-	 * prefetched, group g - 1's first entries prefetched and group g - 2 handled, so
-	 * that each load has a group's work to arrive in, whatever the batch's size. Each
-	 * pass runs over a whole group, so that its code stays in the instruction cache
-	 * while the next one's runs (the handling of a new connection is long). */
+	 * prefetched, group g - 1's first entries prefetched, group g - 2's second
+	 * entries where the first is another client's (a chain of two or more) and group
+	 * g - 3 handled, so that each load has a group's work to arrive in, whatever the
+	 * batch's size. Each pass runs over a whole group, so that its code stays in the
+	 * instruction cache while the next one's runs (the handling of a new connection
+	 * is long). */
 	struct staged st[STAGE];
 	unsigned groups = (n + GROUP - 1) / GROUP;
 
-	for (unsigned g = 0; g < groups + 2; g++) {
+	for (unsigned g = 0; g < groups + 3; g++) {
 		if (g < groups)
 			for (unsigned j = g * GROUP, end = group_end(g, n); j < end; j++)
 				stage(e, &frames[j], &st[j % STAGE]);
 		if (g >= 1 && g <= groups)
 			for (unsigned j = (g - 1) * GROUP, end = group_end(g - 1, n); j < end; j++)
 				prefetch_first(e, &st[j % STAGE]);
-		if (g >= 2)
+		if (g >= 2 && g <= groups + 1)
 			for (unsigned j = (g - 2) * GROUP, end = group_end(g - 2, n); j < end; j++)
+				prefetch_next(e, &st[j % STAGE]);
+		if (g >= 3)
+			for (unsigned j = (g - 3) * GROUP, end = group_end(g - 3, n); j < end; j++)
 				handle_frame(w, &frames[j], &st[j % STAGE], now);
 	}
 	rcu_read_unlock();
