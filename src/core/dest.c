@@ -147,6 +147,7 @@ static int link_dest(struct uvs_service *svc, struct uvs_dest *d)
 	if (ret) {
 		dests_del(svc, d);
 		uvs_store_release(&d->svc, NULL);
+		d->left_svc = svc; /* a pick may have seen it there */
 		uvs_addrs_del(svc->model, svc, d->conf.af, &d->conf.addr);
 	}
 	return ret;
@@ -159,6 +160,7 @@ static void unlink_dest(struct uvs_service *svc, struct uvs_dest *d)
 	if (svc->sched) /* none while the service itself goes */
 		uvs_sched_del_dest(svc, d);
 	uvs_store_release(&d->svc, NULL);
+	d->left_svc = svc;
 }
 
 static struct uvs_dest *trash_find(struct uvs_model *m, const struct uvs_svc_key *k,
@@ -322,6 +324,14 @@ static int add_dest(struct uvs_model *m, const struct uvs_svc_key *k, struct uvs
 		d->conf.port = c->port;
 		d->refcnt = 1; /* the list's */
 	}
+	/* d left another service object (deleted, then made again with the same key):
+	 * a pick may still walk that one's list, standing on d, and must not follow d
+	 * into svc's list, whose head it would take for a destination. After a grace
+	 * period none does. (Left svc itself, even at the same address after a free: no
+	 * pick of the old object is left then.) Not under svc->lock, which workers take
+	 * inside their read-side sections. */
+	if (from_trash && d->left_svc != svc)
+		synchronize_rcu();
 	struct dest_saved saved = dest_save(d);
 	pthread_mutex_lock(&svc->lock);
 	apply_conf(d, c, true);

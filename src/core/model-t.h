@@ -102,6 +102,7 @@ struct uvs_dest {
 	struct cds_list_head list;
 	struct cds_list_head trash_node; /* in model->trash while there */
 	struct uvs_service *svc;	 /* NULL while in the trash; read under RCU */
+	struct uvs_service *left_svc;	 /* the one it was last unlinked from (control) */
 	struct uvs_svc_key vkey;	 /* the service it belongs or belonged to */
 	uint64_t seq; /* list order: larger nearer the head (atomic: read unlocked) */
 
