@@ -37,8 +37,16 @@ struct uvs_loadheap {
 	unsigned slot; /* which of d->sched_pos[] holds a destination's position */
 };
 
-/* Rules other schedulers build on: wlc's overhead / weight, sed's (active + 1) / weight. */
-extern const struct uvs_load_rule uvs_wlc_rule, uvs_sed_rule;
+/* wlc's rule (overhead / weight), which lblc and lblcr fall back to. */
+extern const struct uvs_load_rule uvs_wlc_rule;
+
+/* sed's key, (active + 1) / weight, which nq falls back to: inline, so that each
+ * scheduler's scan (loadsched.h) has it inlined. */
+static inline void uvs_sed_key(const struct uvs_dest *d, uint64_t *num, uint32_t *den)
+{
+	*num = (uint64_t)uvs_dest_active(d) + 1;
+	*den = uvs_dest_weight(d);
+}
 
 /* Builds the index over svc's destinations. Returns 0 or -ENOMEM, in which case no
  * destination was touched (another scheduler may still be using sched_pos). */

@@ -32,57 +32,6 @@ struct load_sched {
 	struct uvs_loadheap index[UVS_LOAD_RULES_MAX]; /* while indexed; rule i in slot i */
 };
 
-static struct uvs_dest *dest_of(struct cds_list_head *p)
-{
-	return cds_list_entry(p, struct uvs_dest, list);
-}
-
-/*
- * The first destination with the smallest key among those rule finds eligible, walking
- * svc's list from its head (under svc->lock, or inside an RCU read-side section: the
- * list's next are published with a release, model-t.h, and a destination taken out
- * meanwhile is passed over). At most a step per destination counted at the start, so
- * that a walker kept on a destination deleted and added back still ends.
- */
-static struct uvs_dest *scan(struct uvs_service *svc, const struct uvs_load_rule *rule)
-{
-	struct cds_list_head *head = &svc->dests, *p = uvs_load_acquire(&head->next);
-	unsigned steps = uvs_load_relaxed(&svc->num_dests);
-	struct uvs_dest *best = NULL;
-	uint64_t best_num = 0;
-	uint32_t best_den = 1;
-
-	for (; p != head && steps; p = uvs_load_acquire(&p->next), steps--) {
-		struct uvs_dest *d = dest_of(p);
-		uint64_t num;
-		uint32_t den;
-
-		if (!rule->eligible(d) || uvs_dest_svc(d) != svc)
-			continue;
-		rule->key(d, &num, &den);
-		if (best && num * best_den >= best_num * den)
-			continue;
-		best = d;
-		best_num = num;
-		best_den = den;
-		if (num == 0)
-			break; /* nothing after it can be smaller */
-	}
-	return best;
-}
-
-static struct uvs_dest *scan_pick(struct uvs_service *svc, struct uvs_sched_unlocked *u,
-				  const struct uvs_sched_pkt *pkt)
-{
-	const struct load_sched *s = (const struct load_sched *)u;
-	struct uvs_dest *d = NULL;
-
-	(void)pkt;
-	for (unsigned i = 0; i < s->nrules && !d; i++)
-		d = scan(svc, s->rules[i]);
-	return d;
-}
-
 static void index_free(struct load_sched *s)
 {
 	for (unsigned i = 0; i < s->nrules; i++)
@@ -122,9 +71,9 @@ static void scan_start(struct uvs_service *svc, struct load_sched *s)
 }
 
 int uvs_load_sched_init(struct uvs_service *svc, const struct uvs_load_rule *const *rules,
-			unsigned n)
+			unsigned n, uvs_sched_pick_fn *scan)
 {
-	struct load_sched *s = (struct load_sched *)uvs_sched_lockfree_alloc(sizeof(*s), scan_pick);
+	struct load_sched *s = (struct load_sched *)uvs_sched_lockfree_alloc(sizeof(*s), scan);
 
 	if (!s)
 		return -ENOMEM;
@@ -209,7 +158,7 @@ struct uvs_dest *uvs_load_sched_pick(struct uvs_service *svc, const struct uvs_s
 	struct uvs_dest *d = NULL;
 
 	if (!s->indexed)
-		return scan_pick(svc, &s->head.u, p);
+		return s->head.u.schedule(svc, &s->head.u, p);
 	for (unsigned i = 0; i < s->nrules && !d; i++)
 		d = uvs_loadheap_top(&s->index[i]);
 	return d;

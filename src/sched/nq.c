@@ -17,5 +17,6 @@ static void list_order_only(const struct uvs_dest *d, uint64_t *num, uint32_t *d
 }
 
 static const struct uvs_load_rule idle_rule = { .eligible = nq_idle, .key = list_order_only };
+static const struct uvs_load_rule sed_rule = { .eligible = uvs_dest_usable, .key = uvs_sed_key };
 
-UVS_LOAD_SCHED(nq, &idle_rule, &uvs_sed_rule);
+UVS_LOAD_SCHED(nq, &idle_rule, &sed_rule);
