@@ -102,7 +102,6 @@ struct uvs_dest {
 	struct cds_list_head list;
 	struct cds_list_head trash_node; /* in model->trash while there */
 	struct uvs_service *svc;	 /* NULL while in the trash; read under RCU */
-	struct uvs_service *left_svc;	 /* the one it was last unlinked from (control) */
 	struct uvs_svc_key vkey;	 /* the service it belongs or belonged to */
 	uint64_t seq; /* list order: larger nearer the head (atomic: read unlocked) */
 
@@ -122,7 +121,12 @@ struct uvs_dest {
 	uint32_t inactconns;
 	uint32_t persistconns;
 	uint32_t refcnt;
-	char pad_after_counts_[64];
+	char pad_after_counts_[56];
+	/* The service object it was last unlinked from: written by the control side only,
+	 * on an unlink, so it may stand in the counts' padding; there the type keeps its
+	 * size (a longer stride between destinations allocated one after another cost
+	 * rr and wrr picks among 10,000 up to 3 x in sched_bench). */
+	struct uvs_service *left_svc;
 
 	uvs_time_t trash_since;
 	struct uvs_stats stats;
