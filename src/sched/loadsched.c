@@ -158,7 +158,7 @@ struct uvs_dest *uvs_load_sched_pick(struct uvs_service *svc, const struct uvs_s
 	struct uvs_dest *d = NULL;
 
 	if (!s->indexed)
-		return s->head.u.schedule(svc, &s->head.u, p);
+		return uvs_sched_lockfree_schedule(svc, p); /* the scan, under the lock */
 	for (unsigned i = 0; i < s->nrules && !d; i++)
 		d = uvs_loadheap_top(&s->index[i]);
 	return d;

@@ -190,18 +190,17 @@ static void mh_release(struct uvs_sched_lockfree *h)
 	free(mh);
 }
 
-static int mh_init_size(struct uvs_service *svc, uint32_t size)
+static int mh_init(struct uvs_service *svc)
 {
-	struct mh_data *mh = calloc(1, sizeof(*mh));
+	struct mh_data *mh = (struct mh_data *)uvs_sched_lockfree_alloc(sizeof(*mh), mh_pick);
 	int ret;
 
 	if (!mh)
 		return -ENOMEM;
-	mh->head.u.schedule = mh_pick;
 	mh->head.release = mh_release;
-	mh->size = size;
-	mh->table = calloc(size, sizeof(*mh->table));
-	mh->dealt = calloc(size, sizeof(*mh->dealt));
+	mh->size = UVS_MH_TAB_SIZE;
+	mh->table = calloc(mh->size, sizeof(*mh->table));
+	mh->dealt = calloc(mh->size, sizeof(*mh->dealt));
 	svc->sched_data = mh;
 	ret = mh->table && mh->dealt ? mh_build(svc) : -ENOMEM;
 	if (ret) {
@@ -211,11 +210,6 @@ static int mh_init_size(struct uvs_service *svc, uint32_t size)
 	}
 	uvs_sched_lockfree_publish(svc, &mh->head);
 	return 0;
-}
-
-static int mh_init(struct uvs_service *svc)
-{
-	return mh_init_size(svc, UVS_MH_TAB_SIZE);
 }
 
 struct uvs_dest *uvs_mh_slot(const struct uvs_service *svc, unsigned i)
