@@ -165,11 +165,11 @@ static void churn(struct bench *b, unsigned count)
 
 	rcu_read_lock();
 	for (unsigned i = 0; i < count; i++) {
-		struct uvs_dest *d = uvs_svc_schedule(svc, &b->pkts[p], 0);
+		struct uvs_dest *d = uvs_svc_schedule(svc, &b->pkts[p], 0, 0);
 		struct uvs_dest *old = b->ring[pos];
 
 		if (old)
-			uvs_dest_unbind(old, 0);
+			uvs_dest_unbind(old, 0, 0);
 		b->ring[pos] = d;
 		acc ^= (uintptr_t)d;
 		if (++pos == b->ring_size)
@@ -239,7 +239,7 @@ static void release_ring(struct bench *b)
 	rcu_read_lock();
 	for (unsigned i = 0; i < b->ring_size; i++) {
 		if (b->ring[i])
-			uvs_dest_unbind(b->ring[i], 0);
+			uvs_dest_unbind(b->ring[i], 0, 0);
 		b->ring[i] = NULL;
 	}
 	rcu_read_unlock();

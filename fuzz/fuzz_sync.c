@@ -126,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uvs_sync_rx_timers(&rx);
 	for (unsigned i = 0; i < ndests; i++)
 		bound += uvs_dest_active(dests[i]) + uvs_dest_inactive(dests[i]) +
-			 uvs_load_relaxed(&dests[i]->persistconns);
+			 uvs_dest_persistent(dests[i]);
 	if (bound != uvs_engine_conn_count(&engine)) {
 		fprintf(stderr,
 			"fuzz_sync: %llu entries counted on real servers, %u in the table\n",

@@ -21,7 +21,7 @@ bool uvs_conn_end(struct uvs_engine *e, struct uvs_conn *c)
 	}
 	flags = uvs_conn_flags(c);
 	uvs_conn_unlock(c);
-	uvs_dest_unbind(c->dest, flags & (UVS_CONN_F_INACTIVE | UVS_CONN_F_TEMPLATE));
+	uvs_dest_unbind(c->dest, c->owner, flags & (UVS_CONN_F_INACTIVE | UVS_CONN_F_TEMPLATE));
 	if (c->control) /* release: our reads of the template come before its end */
 		uvs_sub_release(&c->control->n_control, 1);
 	if (flags & UVS_CONN_F_APP)
@@ -108,7 +108,7 @@ follow_state(struct uvs_engine *e, struct uvs_conn *c, int protocol, int ev, boo
 				uvs_and_relaxed(&c->flags, (uint16_t)~UVS_CONN_F_INACTIVE);
 			else
 				uvs_or_relaxed(&c->flags, UVS_CONN_F_INACTIVE);
-			uvs_dest_set_active(c->dest, active);
+			uvs_dest_set_active(c->dest, c->owner, active);
 		}
 	}
 	uvs_conn_unlock(c);

@@ -322,7 +322,6 @@ static int add_dest(struct uvs_model *m, const struct uvs_svc_key *k, struct uvs
 		d->conf.af = c->af;
 		d->conf.addr = c->addr;
 		d->conf.port = c->port;
-		d->refcnt = 1; /* the list's */
 	}
 	/* d left another service object (deleted, then made again with the same key):
 	 * a pick may still walk that one's list, standing on d, and must not follow d
@@ -426,43 +425,52 @@ static uint32_t total_conns(const struct uvs_dest *d)
 	return uvs_dest_active(d) + uvs_dest_inactive(d);
 }
 
+/* The counts of d's slot (model.h: below the model's nworkers). */
+static struct uvs_conn_counts *slot_counts(struct uvs_dest *d, unsigned slot)
+{
+	return &d->stats.slots[slot].n;
+}
+
+static enum uvs_conn_kind kind_of(uint32_t conn_flags)
+{
+	if (conn_flags & UVS_CONN_F_TEMPLATE)
+		return UVS_CONN_PERSIST;
+	return conn_flags & UVS_CONN_F_INACTIVE ? UVS_CONN_INACTIVE : UVS_CONN_ACTIVE;
+}
+
 /* Relaxed: counts, which publish nothing; change_counts() orders what needs it. */
 static void counter_add(uint32_t *c, int32_t v)
 {
 	uvs_add_relaxed(c, (uint32_t)v);
 }
 
-/* Relaxed: a bit that publishes nothing; schedulers read it as a hint of load. */
+/* Relaxed: a bit that publishes nothing; schedulers read it as a hint of load. Written
+ * only when it changes: every pick reads the line it is on. */
 static void set_overload(struct uvs_dest *d, bool on)
 {
-	if (on)
+	bool is = uvs_load_relaxed(&d->flags) & UVS_DEST_F_OVERLOAD;
+
+	if (on && !is)
 		uvs_or_relaxed(&d->flags, UVS_DEST_F_OVERLOAD);
-	else
+	else if (!on && is)
 		uvs_and_relaxed(&d->flags, ~UVS_DEST_F_OVERLOAD);
 }
 
-static void count_bind(struct uvs_dest *d, uint32_t conn_flags)
+static void count_bind(struct uvs_dest *d, unsigned slot, uint32_t conn_flags)
 {
-	if (conn_flags & UVS_CONN_F_TEMPLATE)
-		counter_add(&d->persistconns, 1);
-	else if (conn_flags & UVS_CONN_F_INACTIVE)
-		counter_add(&d->inactconns, 1);
-	else
-		counter_add(&d->activeconns, 1);
+	struct uvs_conn_counts *n = slot_counts(d, slot);
+
+	counter_add(&n->by_kind[kind_of(conn_flags)], 1);
+	uvs_add_relaxed(&n->binds, 1); /* relaxed: uvs_dest_refs() reads unbinds first */
 	uint32_t upper = uvs_load_relaxed(&d->conf.u_threshold); /* as store_mutable_conf */
 
 	if (upper != 0 && total_conns(d) >= upper)
 		set_overload(d, true);
 }
 
-static void count_unbind(struct uvs_dest *d, uint32_t conn_flags)
+static void count_unbind(struct uvs_dest *d, unsigned slot, uint32_t conn_flags)
 {
-	if (conn_flags & UVS_CONN_F_TEMPLATE)
-		counter_add(&d->persistconns, -1);
-	else if (conn_flags & UVS_CONN_F_INACTIVE)
-		counter_add(&d->inactconns, -1);
-	else
-		counter_add(&d->activeconns, -1);
+	counter_add(&slot_counts(d, slot)->by_kind[kind_of(conn_flags)], -1);
 	/* Hysteresis: below the lower threshold if set, else below 3/4 of the upper. */
 	/* Relaxed: each read on its own (store_mutable_conf()). */
 	uint32_t lower = uvs_load_relaxed(&d->conf.l_threshold);
@@ -506,21 +514,22 @@ static bool follows_load(struct uvs_service *svc)
  * this side changes the counters before reading them, both with a full barrier
  * between.
  */
-static void change_counts(struct uvs_dest *d, void (*fn)(struct uvs_dest *, uint32_t), uint32_t arg)
+static void change_counts(struct uvs_dest *d, void (*fn)(struct uvs_dest *, unsigned, uint32_t),
+			  unsigned slot, uint32_t arg)
 {
 	struct uvs_service *svc;
 
 	while ((svc = uvs_dest_svc(d)) != NULL && follows_load(svc)) {
 		pthread_mutex_lock(&svc->lock);
 		if (uvs_dest_svc(d) == svc) {
-			fn(d, arg);
+			fn(d, slot, arg);
 			tell_scheduler(svc, d);
 			pthread_mutex_unlock(&svc->lock);
 			return;
 		}
 		pthread_mutex_unlock(&svc->lock);
 	}
-	fn(d, arg);
+	fn(d, slot, arg);
 	uvs_full_fence();
 	svc = uvs_dest_svc(d);
 	if (svc && follows_load(svc)) {
@@ -530,49 +539,72 @@ static void change_counts(struct uvs_dest *d, void (*fn)(struct uvs_dest *, uint
 	}
 }
 
-void uvs_dest_bind(struct uvs_dest *dest, uint32_t conn_flags)
+void uvs_dest_bind(struct uvs_dest *dest, unsigned slot, uint32_t conn_flags)
 {
-	/* Relaxed: the caller's reference or read-side section keeps dest (model.h). */
-	uvs_add_relaxed(&dest->refcnt, 1);
-	change_counts(dest, count_bind, conn_flags);
+	/* The caller's reference or read-side section keeps dest (model.h). */
+	change_counts(dest, count_bind, slot, conn_flags);
+}
+
+/* A bind under svc->lock, d on svc's list (which holds it). */
+static void bind_locked(struct uvs_service *svc, struct uvs_dest *d, unsigned slot,
+			uint32_t conn_flags)
+{
+	count_bind(d, slot, conn_flags);
+	tell_scheduler(svc, d);
 }
 
 struct uvs_dest *uvs_svc_bind_dest(struct uvs_service *svc, int af, const union uvs_addr *addr,
-				   uint16_t port, uint32_t conn_flags)
+				   uint16_t port, unsigned slot, uint32_t conn_flags)
 {
 	struct uvs_dest *d;
 
 	pthread_mutex_lock(&svc->lock);
 	d = uvs_dest_find(svc, af, addr, port);
-	if (d) {
-		uvs_add_relaxed(&d->refcnt, 1); /* relaxed: d is on svc's list, held by it */
-		count_bind(d, conn_flags);
-		tell_scheduler(svc, d);
-	}
+	if (d)
+		bind_locked(svc, d, slot, conn_flags);
 	pthread_mutex_unlock(&svc->lock);
 	return d;
 }
 
-void uvs_dest_unbind(struct uvs_dest *dest, uint32_t conn_flags)
+void uvs_dest_unbind(struct uvs_dest *dest, unsigned slot, uint32_t conn_flags)
 {
-	change_counts(dest, count_unbind, conn_flags);
+	change_counts(dest, count_unbind, slot, conn_flags);
 	/* Release: our uses of dest come before the trash's acquire sees it unused. */
-	uvs_sub_release(&dest->refcnt, 1);
+	uvs_add_release(&slot_counts(dest, slot)->unbinds, 1);
 }
 
-static void move_active(struct uvs_dest *d, uint32_t to_active)
+/*
+ * Every slot's unbinds are read before any slot's binds: both only grow, and every
+ * unbind comes after its bind, so the sums can be equal only if at some moment
+ * between the two passes no reference was held; once no thread can bind dest (it is
+ * in the trash, and no connection holds it to lend it to another) none is held since.
+ */
+uint32_t uvs_dest_refs(const struct uvs_dest *dest)
 {
-	counter_add(to_active ? &d->inactconns : &d->activeconns, -1);
-	counter_add(to_active ? &d->activeconns : &d->inactconns, 1);
+	uint32_t unbinds = 0, binds = 0;
+
+	for (unsigned i = 0; i < dest->stats.nslots; i++) /* acquire: pairs with unbind */
+		unbinds += uvs_load_acquire(&dest->stats.slots[i].n.unbinds);
+	for (unsigned i = 0; i < dest->stats.nslots; i++) /* relaxed: after the acquires */
+		binds += uvs_load_relaxed(&dest->stats.slots[i].n.binds);
+	return binds - unbinds;
 }
 
-void uvs_dest_set_active(struct uvs_dest *dest, bool active)
+static void move_active(struct uvs_dest *d, unsigned slot, uint32_t to_active)
 {
-	change_counts(dest, move_active, active);
+	struct uvs_conn_counts *n = slot_counts(d, slot);
+
+	counter_add(&n->by_kind[to_active ? UVS_CONN_INACTIVE : UVS_CONN_ACTIVE], -1);
+	counter_add(&n->by_kind[to_active ? UVS_CONN_ACTIVE : UVS_CONN_INACTIVE], 1);
+}
+
+void uvs_dest_set_active(struct uvs_dest *dest, unsigned slot, bool active)
+{
+	change_counts(dest, move_active, slot, active);
 }
 
 struct uvs_dest *uvs_svc_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt,
-				  uint32_t conn_flags)
+				  unsigned slot, uint32_t conn_flags)
 {
 	struct uvs_sched_unlocked *u = uvs_load_acquire(&svc->unlocked);
 	struct uvs_dest *d = NULL;
@@ -582,17 +614,14 @@ struct uvs_dest *uvs_svc_schedule(struct uvs_service *svc, const struct uvs_sche
 		/* d was in svc's list inside this RCU read-side section: a destination is
 		 * freed only after the trash's period with no reference. */
 		if (d)
-			uvs_dest_bind(d, conn_flags);
+			uvs_dest_bind(d, slot, conn_flags);
 		return d;
 	}
 	pthread_mutex_lock(&svc->lock);
 	if (svc->sched)
 		d = svc->sched->schedule(svc, pkt);
-	if (d) {
-		uvs_add_relaxed(&d->refcnt, 1); /* relaxed: d is on svc's list, held by it */
-		count_bind(d, conn_flags);
-		tell_scheduler(svc, d);
-	}
+	if (d)
+		bind_locked(svc, d, slot, conn_flags);
 	pthread_mutex_unlock(&svc->lock);
 	return d;
 }

@@ -236,12 +236,12 @@ static struct uvs_conn *data_conn_make(struct uvs_worker *w, struct uvs_conn *ct
 		uvs_conn_unreserve(&e->conns);
 		return NULL;
 	}
-	uvs_dest_bind(ctl->dest, k->flags & UVS_CONN_F_INACTIVE);
+	uvs_dest_bind(ctl->dest, w->id, k->flags & UVS_CONN_F_INACTIVE);
 	k->dest = ctl->dest;
 	k->control = ctl;
 	n = uvs_conn_create(w, k, now);
 	if (!n) {
-		uvs_dest_unbind(ctl->dest, k->flags & UVS_CONN_F_INACTIVE);
+		uvs_dest_unbind(ctl->dest, w->id, k->flags & UVS_CONN_F_INACTIVE);
 		uvs_sub_release(&ctl->n_control, 1);
 		uvs_conn_unreserve(&e->conns);
 		return NULL;
@@ -302,12 +302,12 @@ struct uvs_conn *uvs_ftp_data_conn_fill(struct uvs_worker *w, const struct uvs_p
 		return NULL;
 	/* old's own references keep its destination and control connection alive until
 	 * the copy holds its own. */
-	uvs_dest_bind(k.dest, k.flags & UVS_CONN_F_INACTIVE);
+	uvs_dest_bind(k.dest, w->id, k.flags & UVS_CONN_F_INACTIVE);
 	if (k.control)
 		uvs_add_seq_cst(&k.control->n_control, 1);
 	c = uvs_conn_end(e, old) ? uvs_conn_create(w, &k, now) : NULL;
 	if (!c) {
-		uvs_dest_unbind(k.dest, k.flags & UVS_CONN_F_INACTIVE);
+		uvs_dest_unbind(k.dest, w->id, k.flags & UVS_CONN_F_INACTIVE);
 		if (k.control)
 			uvs_sub_release(&k.control->n_control, 1);
 		uvs_conn_unreserve(&e->conns);

@@ -13,10 +13,11 @@
  *   Workers take it to schedule and to change a destination's connection counters;
  *   the control side takes it (inside ctl_lock) to change the list. It is per service:
  *   there is no global lock on the data path.
- * - Destinations are reference counted (one reference for list membership, one per
- *   connection that uses them). A deleted destination goes to the trash, keeps its
- *   counters, and is restored if added back before it expires; it is freed once
- *   nothing refers to it and UVS_DEST_TRASH_NS has passed.
+ * - A destination counts the connections that use it (binds and unbinds, in the slot
+ *   of the worker that owns each: stats.h) besides its list membership. A deleted
+ *   destination goes to the trash, keeps its counters, and is restored if added back
+ *   before it expires; it is freed once no connection uses it and UVS_DEST_TRASH_NS
+ *   has passed.
  */
 #ifndef UVS_MODEL_T_H
 #define UVS_MODEL_T_H
@@ -111,25 +112,14 @@ struct uvs_dest {
 	/* Written under svc->lock (or atomically while detached), read lock-free. */
 	uint32_t flags;	  /* UVS_DEST_F_* */
 	int sched_pos[2]; /* private to the service's scheduler (heap positions) */
-
-	/* Changed for every connection (atomic): apart from the flags and weights above
-	 * by a cache line's padding on each side, so that a pick reading those does not
-	 * miss because another worker just counted a connection here. Padding rather
-	 * than alignment: lists walk to their heads through this type's pointers. */
-	char pad_before_counts_[64];
-	uint32_t activeconns;
-	uint32_t inactconns;
-	uint32_t persistconns;
-	uint32_t refcnt;
-	char pad_after_counts_[56];
-	/* The service object it was last unlinked from: written by the control side only,
-	 * on an unlink, so it may stand in the counts' padding; there the type keeps its
-	 * size (a longer stride between destinations allocated one after another cost
-	 * rr and wrr picks among 10,000 up to 3 x in sched_bench). */
-	struct uvs_service *left_svc;
-
-	uvs_time_t trash_since;
+	/* Traffic and connection counts, in a line per worker (stats.h). Beside the flags:
+	 * a least-connection pick reads the slots' address with them. */
 	struct uvs_stats stats;
+
+	/* The service object it was last unlinked from: written by the control side only,
+	 * on an unlink. */
+	struct uvs_service *left_svc;
+	uvs_time_t trash_since;
 };
 
 struct uvs_service {

@@ -160,8 +160,7 @@ void uvs_model_expire_trash(struct uvs_model *m)
 
 	pthread_mutex_lock(&m->ctl_lock);
 	cds_list_for_each_entry_safe(d, tmp, &m->trash, trash_node) {
-		/* The trash holds one reference; any other is a connection. */
-		if (uvs_load_acquire(&d->refcnt) != 1) /* pairs with uvs_dest_unbind() */
+		if (uvs_dest_refs(d) != 0) /* a connection still holds it */
 			continue;
 		if (now - d->trash_since < UVS_DEST_TRASH_NS)
 			continue;

@@ -157,31 +157,41 @@ struct uvs_sched_pkt {
 };
 
 /*
+ * Connection counts. Each change names the slot it is made in: the id of the worker
+ * that owns the connection (uvs_conn's owner), below the model's nworkers; threads
+ * without one pass 0. Changes are atomic, so any thread may make them in any slot;
+ * the owner's slot keeps a worker's new connections on a line of its own.
+ */
+
+/*
  * Data path: asks svc's scheduler for a destination and binds a new connection to it
- * (conn_flags: UVS_CONN_F_INACTIVE and/or UVS_CONN_F_TEMPLATE), all under svc->lock,
- * or with none if the scheduler picks without (sched.h). Caller is inside an RCU
- * read-side section.
+ * (conn_flags: UVS_CONN_F_INACTIVE and/or UVS_CONN_F_TEMPLATE) in slot, all under
+ * svc->lock, or with none if the scheduler picks without (sched.h). Caller is inside
+ * an RCU read-side section.
  * Returns the destination with a reference the caller must drop with
  * uvs_dest_unbind(), or NULL when no destination is available.
  */
 struct uvs_dest *uvs_svc_schedule(struct uvs_service *svc, const struct uvs_sched_pkt *pkt,
-				  uint32_t conn_flags);
+				  unsigned slot, uint32_t conn_flags);
 
 /* Binds a connection that the sync daemon brings to destination af/addr/port of svc,
  * as uvs_svc_schedule() binds one, if svc has it. Caller is inside an RCU read-side
  * section. Returns it with a reference, or NULL. */
 struct uvs_dest *uvs_svc_bind_dest(struct uvs_service *svc, int af, const union uvs_addr *addr,
-				   uint16_t port, uint32_t conn_flags);
+				   uint16_t port, unsigned slot, uint32_t conn_flags);
 
 /* Binds one more connection to dest (one under a persistence template, or a pick made
  * without the service's lock) and takes a reference: the caller holds one already, or
  * found dest in its service's list inside the same RCU read-side section. */
-void uvs_dest_bind(struct uvs_dest *dest, uint32_t conn_flags);
+void uvs_dest_bind(struct uvs_dest *dest, unsigned slot, uint32_t conn_flags);
 /* Undoes uvs_dest_bind()/uvs_svc_schedule() for a connection with these conn_flags
- * and drops its reference. Caller is inside an RCU read-side section. */
-void uvs_dest_unbind(struct uvs_dest *dest, uint32_t conn_flags);
+ * and drops its reference (in any slot). Caller is inside an RCU read-side section. */
+void uvs_dest_unbind(struct uvs_dest *dest, unsigned slot, uint32_t conn_flags);
 /* Moves one connection between ActiveConn and InActConn (a TCP state change). */
-void uvs_dest_set_active(struct uvs_dest *dest, bool active);
+void uvs_dest_set_active(struct uvs_dest *dest, unsigned slot, bool active);
+/* The references dest's connections hold (0: none). Exact once no thread can bind a
+ * connection to dest any more: the trash's test. */
+uint32_t uvs_dest_refs(const struct uvs_dest *dest);
 
 static inline uint32_t uvs_vip_bit(int af, const union uvs_addr *a)
 {
@@ -246,21 +256,51 @@ static inline bool uvs_dest_usable(const struct uvs_dest *d)
 	return uvs_dest_weight(d) > 0 && !uvs_dest_overloaded(d);
 }
 
-/* Relaxed: counts, read racily by listings; schedulers read them under svc->lock. */
+/* A sum of a destination's slots' changes to one count: each is counted, and moved
+ * from one kind to another, in the slot of the worker that owns the connection
+ * (uvs_dest_bind()). A connection that one worker moves while another reads may be
+ * seen in both kinds or in neither: a sum below zero reads as zero. */
+static inline uint32_t uvs_dest_count_sum_(uint32_t sum)
+{
+	return (int32_t)sum < 0 ? 0 : sum;
+}
+
+/* Relaxed: counts, read racily by listings and lock-free picks, as the kernel's. */
+static inline uint32_t uvs_dest_count(const struct uvs_dest *d, enum uvs_conn_kind k)
+{
+	uint32_t sum = 0;
+
+	for (unsigned i = 0; i < d->stats.nslots; i++)
+		sum += uvs_load_relaxed(&d->stats.slots[i].n.by_kind[k]);
+	return uvs_dest_count_sum_(sum);
+}
+
 static inline uint32_t uvs_dest_active(const struct uvs_dest *d)
 {
-	return uvs_load_relaxed(&d->activeconns);
+	return uvs_dest_count(d, UVS_CONN_ACTIVE);
 }
 
 static inline uint32_t uvs_dest_inactive(const struct uvs_dest *d)
 {
-	return uvs_load_relaxed(&d->inactconns);
+	return uvs_dest_count(d, UVS_CONN_INACTIVE);
 }
 
-/* IPVS's load measure for lc, wlc, lblc: (active << 8) + inactive. */
+static inline uint32_t uvs_dest_persistent(const struct uvs_dest *d)
+{
+	return uvs_dest_count(d, UVS_CONN_PERSIST);
+}
+
+/* IPVS's load measure for lc, wlc, lblc: (active << 8) + inactive, in one pass. */
 static inline uint64_t uvs_dest_overhead(const struct uvs_dest *d)
 {
-	return ((uint64_t)uvs_dest_active(d) << 8) + uvs_dest_inactive(d);
+	uint32_t active = 0, inactive = 0;
+
+	for (unsigned i = 0; i < d->stats.nslots; i++) {
+		const struct uvs_conn_counts *n = &d->stats.slots[i].n;
+		active += uvs_load_relaxed(&n->by_kind[UVS_CONN_ACTIVE]); /* relaxed: as above */
+		inactive += uvs_load_relaxed(&n->by_kind[UVS_CONN_INACTIVE]);
+	}
+	return ((uint64_t)uvs_dest_count_sum_(active) << 8) + uvs_dest_count_sum_(inactive);
 }
 
 #endif

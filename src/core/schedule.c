@@ -116,7 +116,7 @@ static struct uvs_conn *persist_template(struct uvs_worker *w, struct uvs_servic
 		*why = UVS_R_CONN_LIMIT;
 		return NULL;
 	}
-	d = uvs_svc_schedule(svc, sp, UVS_CONN_F_TEMPLATE);
+	d = uvs_svc_schedule(svc, sp, w->id, UVS_CONN_F_TEMPLATE);
 	if (!d) {
 		uvs_conn_unreserve(&e->conns);
 		*why = UVS_R_NO_DEST;
@@ -137,7 +137,7 @@ static struct uvs_conn *persist_template(struct uvs_worker *w, struct uvs_servic
 			     },
 			     now);
 	if (!ct) {
-		uvs_dest_unbind(d, UVS_CONN_F_TEMPLATE);
+		uvs_dest_unbind(d, w->id, UVS_CONN_F_TEMPLATE);
 		uvs_conn_unreserve(&e->conns);
 		*why = UVS_R_NO_MEMORY;
 		return NULL;
@@ -214,9 +214,9 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 		ct = persist_template(w, svc, p, &sp, now, refused);
 		d = ct ? ct->dest : NULL;
 		if (d)
-			uvs_dest_bind(d, inactive);
+			uvs_dest_bind(d, w->id, inactive);
 	} else {
-		d = uvs_svc_schedule(svc, &sp, inactive);
+		d = uvs_svc_schedule(svc, &sp, w->id, inactive);
 	}
 	if (!d) {
 		if (!one_packet)
@@ -237,6 +237,7 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 			.dport = d->conf.port ? d->conf.port : p->dport,
 			.dest = d,
 			.control = ct,
+			.owner = (uint8_t)w->id, /* the slot it is counted in */
 			.flags = (uint16_t)(UVS_CONN_F_ONE_PACKET | inactive | uvs_conn_fwd(e, d)),
 		};
 		return once;
@@ -263,7 +264,7 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 		conn_publish(w, c, now, bucket);
 	}
 	if (!c) {
-		uvs_dest_unbind(d, inactive);
+		uvs_dest_unbind(d, w->id, inactive);
 		if (ct) /* release: our reads of the template come before its end */
 			uvs_sub_release(&ct->n_control, 1);
 		uvs_conn_unreserve(&e->conns);
@@ -275,7 +276,7 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 
 void uvs_schedule_once_done(struct uvs_conn *once)
 {
-	uvs_dest_unbind(once->dest, once->flags & UVS_CONN_F_INACTIVE);
+	uvs_dest_unbind(once->dest, once->owner, once->flags & UVS_CONN_F_INACTIVE);
 	if (once->control)
 		uvs_sub_release(&once->control->n_control, 1);
 }

@@ -42,7 +42,7 @@ static void copy_dest(const struct uvs_dest *d, struct uvs_snap_dest *out)
 	out->conf.weight = uvs_dest_weight(d);
 	out->activeconns = uvs_dest_active(d);
 	out->inactconns = uvs_dest_inactive(d);
-	out->persistconns = uvs_load_relaxed(&d->persistconns); /* relaxed: a count, racily */
+	out->persistconns = uvs_dest_persistent(d);
 	uvs_stats_read(&d->stats, &out->stats);
 	uvs_stats_rates(&d->stats, &out->rates);
 }

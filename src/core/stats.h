@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Traffic counters of a service, a destination or the whole director, and the kernel's
- * 2-second EWMA rate estimator over them.
+ * 2-second EWMA rate estimator over them; a destination's connection counts share its
+ * slots (struct uvs_stats_slot).
  *
- * Threading: each worker owns one slot and is its only writer (plain relaxed stores, no
- * atomic read-modify-write on the fast path); readers sum the slots. Zeroing keeps a
- * baseline instead of writing the slots, so it never races with a worker. The estimator
- * and zeroing run on the control side only, under the model's control lock.
+ * Threading: each worker owns one slot and is its traffic counters' only writer (plain
+ * relaxed stores, no atomic read-modify-write on the fast path); readers sum the slots.
+ * Zeroing keeps a baseline instead of writing the slots, so it never races with a
+ * worker. The estimator and zeroing run on the control side only, under the model's
+ * control lock.
  */
 #ifndef UVS_STATS_H
 #define UVS_STATS_H
@@ -32,10 +34,30 @@ struct uvs_rates {
 	uint32_t outbps;
 };
 
-/* One worker's slot, padded to a cache line so that workers do not share lines. */
+/* A destination's connections by kind (the kernel's ActiveConn, InActConn and
+ * persistent templates), and the references they hold as two counts that only grow:
+ * the references are binds - unbinds. */
+enum uvs_conn_kind { UVS_CONN_ACTIVE, UVS_CONN_INACTIVE, UVS_CONN_PERSIST, UVS_CONN_KINDS };
+
+struct uvs_conn_counts {
+	uint32_t by_kind[UVS_CONN_KINDS]; /* this slot's changes: sums are the counts */
+	uint32_t binds;
+	uint32_t unbinds;
+};
+
+/*
+ * One worker's slot, padded to a cache line so that workers do not share lines. A
+ * destination keeps its connection counts in the slots too (unused elsewhere): a new
+ * connection then writes one line, its worker's, where it counts the connection
+ * anyway. Unlike the traffic counters these change by atomic additions, from any
+ * thread; the slot is the one of the worker that owns the connection.
+ */
 struct uvs_stats_slot {
 	struct uvs_counters c;
+	struct uvs_conn_counts n;
 } __attribute__((aligned(64)));
+
+_Static_assert(sizeof(struct uvs_stats_slot) == 64, "a stats slot is one cache line");
 
 struct uvs_stats {
 	struct uvs_stats_slot *slots; /* nslots entries, one per worker */

@@ -90,7 +90,7 @@ static void update(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_sy
 			uvs_or_relaxed(&c->flags, UVS_CONN_F_INACTIVE);
 		else
 			uvs_and_relaxed(&c->flags, (uint16_t)~UVS_CONN_F_INACTIVE);
-		uvs_dest_set_active(c->dest, !inactive);
+		uvs_dest_set_active(c->dest, c->owner, !inactive);
 	}
 	uvs_store_relaxed(&c->state, (uint8_t)s->state);
 	uvs_store_relaxed(&c->timeout, timeout_of(e, s, flags));
@@ -103,12 +103,12 @@ static void update(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_sy
 }
 
 /*
- * The real server of s's service here, bound for a new entry with flags: the kernel's
+ * The real server of s's service here, bound in slot for a new entry with flags: the kernel's
  * ip_vs_find_dest(). A fwmark service's real servers of a method other than NAT may
  * have port 0; the kernel tries the other of the two ports too.
  */
 static struct uvs_dest *find_dest(struct uvs_engine *e, const struct uvs_sync_conn *s,
-				  uint32_t flags)
+				  unsigned slot, uint32_t flags)
 {
 	struct uvs_service *svc =
 		uvs_svc_lookup(e->model, s->af, s->protocol, &s->vaddr, s->vport, s->fwmark);
@@ -120,9 +120,9 @@ static struct uvs_dest *find_dest(struct uvs_engine *e, const struct uvs_sync_co
 		return NULL;
 	if (s->fwmark && (flags & UVS_CONN_F_FWD_MASK) != UVS_FWD_MASQ)
 		port = 0;
-	d = uvs_svc_bind_dest(svc, s->af, &s->daddr, port, bind);
+	d = uvs_svc_bind_dest(svc, s->af, &s->daddr, port, slot, bind);
 	if (!d)
-		d = uvs_svc_bind_dest(svc, s->af, &s->daddr, port ^ s->dport, bind);
+		d = uvs_svc_bind_dest(svc, s->af, &s->daddr, port ^ s->dport, slot, bind);
 	return d;
 }
 
@@ -140,16 +140,16 @@ static enum uvs_sync_apply_result create(struct uvs_worker *w, const struct uvs_
 	 * activity, a template takes the real server's (always inactive). */
 	if (flags & UVS_CONN_F_TEMPLATE)
 		flags |= UVS_CONN_F_INACTIVE;
-	d = find_dest(e, s, flags);
+	d = find_dest(e, s, w->id, flags);
 	if (!d)
 		return UVS_SYNC_APPLY_NO_DEST;
 	if (!uvs_conn_reserve(&e->conns)) {
-		uvs_dest_unbind(d, flags & (UVS_CONN_F_INACTIVE | UVS_CONN_F_TEMPLATE));
+		uvs_dest_unbind(d, w->id, flags & (UVS_CONN_F_INACTIVE | UVS_CONN_F_TEMPLATE));
 		return UVS_SYNC_APPLY_CONN_LIMIT;
 	}
 	c = uvs_conn_alloc(&w->pool);
 	if (!c) {
-		uvs_dest_unbind(d, flags & (UVS_CONN_F_INACTIVE | UVS_CONN_F_TEMPLATE));
+		uvs_dest_unbind(d, w->id, flags & (UVS_CONN_F_INACTIVE | UVS_CONN_F_TEMPLATE));
 		uvs_conn_unreserve(&e->conns);
 		return UVS_SYNC_APPLY_NO_MEMORY;
 	}

@@ -156,7 +156,7 @@ struct uvs_dest *test_pick(struct uvs_service *svc, const char *client, uint32_t
 	pkt.daddr = svc->key.addr;
 	pkt.dport = svc->key.port;
 	rcu_read_lock();
-	d = uvs_svc_schedule(svc, &pkt, conn_flags);
+	d = uvs_svc_schedule(svc, &pkt, 0, conn_flags);
 	rcu_read_unlock();
 	return d;
 }

@@ -148,8 +148,8 @@ static void test_undo_keeps_order_and_counters(void **state)
 	d = find_dest(env, "10.0.0.1:80", "192.168.0.11:80");
 	assert_non_null(d);
 	rcu_read_lock();
-	uvs_dest_bind(d, 0);
-	uvs_dest_bind(d, UVS_CONN_F_INACTIVE);
+	uvs_dest_bind(d, 0, 0);
+	uvs_dest_bind(d, 0, UVS_CONN_F_INACTIVE);
 	rcu_read_unlock();
 	test_apply_refused(env, NULL,
 			   "-d -t 10.0.0.1:80 -r 192.168.0.11:80\n"
@@ -163,8 +163,8 @@ static void test_undo_keeps_order_and_counters(void **state)
 	assert_int_equal(uvs_dest_active(d), 1);
 	assert_int_equal(uvs_dest_inactive(d), 1);
 	rcu_read_lock();
-	uvs_dest_unbind(d, 0);
-	uvs_dest_unbind(d, UVS_CONN_F_INACTIVE);
+	uvs_dest_unbind(d, 0, 0);
+	uvs_dest_unbind(d, 0, UVS_CONN_F_INACTIVE);
 	rcu_read_unlock();
 	/* The service itself is the same object: deleting destinations did not touch it. */
 	assert_non_null(uvs_svc_find(&env->m, &k));

@@ -52,20 +52,20 @@ static void *worker(void *arg)
 		struct bound *slot = &ring[i % OUTSTANDING];
 		rcu_read_lock();
 		if (slot->d) {
-			uvs_dest_unbind(slot->d, slot->flags);
+			uvs_dest_unbind(slot->d, id, slot->flags);
 			slot->d = NULL;
 		}
 		struct uvs_service *svc = uvs_svc_lookup_cached(&env.m, &cache, AF_INET,
 								IPPROTO_TCP, &vip, htons(80), 0);
 		if (svc) {
 			uint32_t flags = i % 3 ? 0 : UVS_CONN_F_INACTIVE;
-			slot->d = uvs_svc_schedule(svc, &pkt, flags);
+			slot->d = uvs_svc_schedule(svc, &pkt, id, flags);
 			slot->flags = flags;
 			if (slot->d) {
 				picked++;
 				uvs_stats_in(&slot->d->stats, id, 60);
 				if (i % 5 == 0 && !(flags & UVS_CONN_F_INACTIVE)) {
-					uvs_dest_set_active(slot->d, false);
+					uvs_dest_set_active(slot->d, id, false);
 					slot->flags = UVS_CONN_F_INACTIVE;
 				}
 			}
@@ -78,7 +78,7 @@ static void *worker(void *arg)
 	rcu_read_lock();
 	for (unsigned i = 0; i < OUTSTANDING; i++)
 		if (ring[i].d)
-			uvs_dest_unbind(ring[i].d, ring[i].flags);
+			uvs_dest_unbind(ring[i].d, id, ring[i].flags);
 	rcu_read_unlock();
 	rcu_unregister_thread();
 	return (void *)(uintptr_t)picked;
@@ -176,14 +176,14 @@ static void test_workers_against_control(void **state)
 		uvs_for_each_dest(d, svc) {
 			assert_int_equal(uvs_dest_active(d), 0);
 			assert_int_equal(uvs_dest_inactive(d), 0);
-			assert_int_equal(d->refcnt, 1);
+			assert_int_equal(uvs_dest_refs(d), 0);
 			assert_false(uvs_dest_overloaded(d));
 		}
 	}
 	cds_list_for_each_entry(d, &env.m.trash, trash_node) {
 		assert_int_equal(uvs_dest_active(d), 0);
 		assert_int_equal(uvs_dest_inactive(d), 0);
-		assert_int_equal(d->refcnt, 1);
+		assert_int_equal(uvs_dest_refs(d), 0);
 	}
 	test_env_fini(&env);
 }

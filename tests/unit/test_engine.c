@@ -245,7 +245,7 @@ static void test_persistence(void **state)
 	struct frame_spec s = eng_tcp("172.16.1.1", 40000, "10.0.0.1", 80, TH_SYN);
 	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
 	assert_int_not_equal(fx->out.daddr.ip6[3], first);
-	assert_int_equal(a->persistconns + b->persistconns, 2);
+	assert_int_equal(uvs_dest_persistent(a) + uvs_dest_persistent(b), 2);
 	/* 6 + 1 connections, 2 templates. */
 	assert_int_equal(uvs_engine_conn_count(&fx->e), 9);
 	/* Connections end after SYN_RECV's 60 s; templates after 300 s. */
@@ -255,7 +255,7 @@ static void test_persistence(void **state)
 	fx->env.now += 240 * S;
 	uvs_worker_timers(&fx->w, fx->env.now);
 	assert_int_equal(uvs_engine_conn_count(&fx->e), 0);
-	assert_int_equal(a->persistconns + b->persistconns, 0);
+	assert_int_equal(uvs_dest_persistent(a) + uvs_dest_persistent(b), 0);
 }
 
 static void test_one_packet(void **state)

@@ -209,7 +209,7 @@ static void test_workers_and_control(void **state)
 	uvs_for_each_dest(d, svc) {
 		assert_int_equal(uvs_dest_active(d), 0);
 		assert_int_equal(uvs_dest_inactive(d), 0);
-		assert_int_equal(d->persistconns, 0);
+		assert_int_equal(uvs_dest_persistent(d), 0);
 	}
 	uvs_engine_destroy(&engine);
 	test_env_fini(&env);

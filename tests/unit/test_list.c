@@ -68,9 +68,9 @@ static void build(struct test_env *env)
 	local.fwd = UVS_FWD_LOCAL;
 	assert_int_equal(uvs_dest_add(&env->m, &svc_of(env, "10.0.0.1:80")->key, &local, NULL), 0);
 	d = dest_of(env, "10.0.0.1:80", "192.168.0.11:80");
-	d->activeconns = 12;
-	d->inactconns = 34;
-	d->persistconns = 5;
+	d->stats.slots[0].n.by_kind[UVS_CONN_ACTIVE] = 12;
+	d->stats.slots[0].n.by_kind[UVS_CONN_INACTIVE] = 34;
+	d->stats.slots[0].n.by_kind[UVS_CONN_PERSIST] = 5;
 }
 
 static char *list(struct test_env *env, enum uvs_adm_list_fmt fmt, bool exact)

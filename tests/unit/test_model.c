@@ -256,19 +256,19 @@ static void test_overload_thresholds(void **state)
 	assert_false(uvs_dest_overloaded(d));
 	/* Templates do not count towards the threshold. */
 	rcu_read_lock();
-	uvs_dest_bind(d, UVS_CONN_F_TEMPLATE);
+	uvs_dest_bind(d, 0, UVS_CONN_F_TEMPLATE);
 	rcu_read_unlock();
 	assert_false(uvs_dest_overloaded(d));
-	assert_int_equal(d->persistconns, 1);
+	assert_int_equal(uvs_dest_persistent(d), 1);
 	assert_ptr_equal(test_pick(svc, "172.16.0.5:2", 0), d);
 	assert_true(uvs_dest_overloaded(d)); /* 4 >= 4 */
 	assert_null(test_pick(svc, "172.16.0.5:3", 0));
 
 	/* No lower threshold: cleared once total * 4 < upper * 3, i.e. at 2. */
 	rcu_read_lock();
-	uvs_dest_unbind(d, 0);
+	uvs_dest_unbind(d, 0, 0);
 	assert_true(uvs_dest_overloaded(d)); /* 3 */
-	uvs_dest_unbind(d, UVS_CONN_F_INACTIVE);
+	uvs_dest_unbind(d, 0, UVS_CONN_F_INACTIVE);
 	assert_false(uvs_dest_overloaded(d)); /* 2 */
 	rcu_read_unlock();
 
@@ -279,10 +279,10 @@ static void test_overload_thresholds(void **state)
 	test_pick(svc, "172.16.0.5:5", 0);
 	assert_true(uvs_dest_overloaded(d)); /* 4 */
 	rcu_read_lock();
-	uvs_dest_unbind(d, 0);
-	uvs_dest_unbind(d, 0);
+	uvs_dest_unbind(d, 0, 0);
+	uvs_dest_unbind(d, 0, 0);
 	assert_true(uvs_dest_overloaded(d)); /* 2, not below 2 */
-	uvs_dest_unbind(d, 0);
+	uvs_dest_unbind(d, 0, 0);
 	assert_false(uvs_dest_overloaded(d)); /* 1 */
 	rcu_read_unlock();
 
@@ -300,16 +300,87 @@ static void test_overload_thresholds(void **state)
 
 	/* A TCP state change moves a connection between the counters. */
 	rcu_read_lock();
-	uvs_dest_set_active(d, false);
+	uvs_dest_set_active(d, 0, false);
 	rcu_read_unlock();
 	assert_int_equal(uvs_dest_active(d), 0);
 	assert_int_equal(uvs_dest_inactive(d), 2);
 	rcu_read_lock();
-	uvs_dest_unbind(d, UVS_CONN_F_INACTIVE);
-	uvs_dest_unbind(d, UVS_CONN_F_INACTIVE);
-	uvs_dest_unbind(d, UVS_CONN_F_TEMPLATE);
+	uvs_dest_unbind(d, 0, UVS_CONN_F_INACTIVE);
+	uvs_dest_unbind(d, 0, UVS_CONN_F_INACTIVE);
+	uvs_dest_unbind(d, 0, UVS_CONN_F_TEMPLATE);
 	rcu_read_unlock();
-	assert_int_equal(d->refcnt, 1);
+	assert_int_equal(uvs_dest_refs(d), 0);
+}
+
+/* A connection is counted in the slot of the worker that owns it, so that workers making
+ * connections to one destination write lines of their own; reads sum the slots. */
+static void test_counts_per_worker_slot(void **state)
+{
+	struct test_env *env = *state;
+	struct uvs_service *svc = test_add_svc(env, "10.0.0.1:80", "wlc");
+	struct uvs_dest *d = test_add_dest(env, svc, "192.168.0.1:80", 1);
+	struct uvs_conn_counts *n0 = &d->stats.slots[0].n, *n2 = &d->stats.slots[2].n;
+
+	assert_int_equal(d->stats.nslots, 3);
+	rcu_read_lock();
+	uvs_dest_bind(d, 0, 0);
+	uvs_dest_bind(d, 2, UVS_CONN_F_INACTIVE);
+	uvs_dest_bind(d, 2, UVS_CONN_F_TEMPLATE);
+	rcu_read_unlock();
+	assert_int_equal(n0->by_kind[UVS_CONN_ACTIVE], 1);
+	assert_int_equal(n0->by_kind[UVS_CONN_INACTIVE], 0);
+	assert_int_equal(n2->by_kind[UVS_CONN_INACTIVE], 1);
+	assert_int_equal(n2->by_kind[UVS_CONN_PERSIST], 1);
+	assert_int_equal(d->stats.slots[1].n.binds, 0); /* worker 1 made none: untouched */
+	assert_int_equal(uvs_dest_active(d), 1);
+	assert_int_equal(uvs_dest_inactive(d), 1);
+	assert_int_equal(uvs_dest_persistent(d), 1);
+	assert_int_equal(uvs_dest_overhead(d), (1 << 8) + 1);
+	assert_int_equal(uvs_dest_refs(d), 3);
+
+	/* Worker 2's connection becomes active (its slot, whoever sees the packet). */
+	rcu_read_lock();
+	uvs_dest_set_active(d, 2, true);
+	rcu_read_unlock();
+	assert_int_equal(uvs_dest_active(d), 2);
+	assert_int_equal(uvs_dest_inactive(d), 0);
+	assert_int_equal(uvs_dest_overhead(d), 2 << 8);
+
+	/* A sum caught between a move's two halves in different slots is never below 0. */
+	n0->by_kind[UVS_CONN_INACTIVE] = (uint32_t)-1;
+	assert_int_equal(uvs_dest_inactive(d), 0);
+	assert_int_equal(uvs_dest_overhead(d), 2 << 8);
+	n0->by_kind[UVS_CONN_INACTIVE] = 0;
+
+	/* References: each unbind in its own slot; the trash keeps d until none is left. */
+	assert_int_equal(uvs_dest_del(&env->m, &svc->key, d->conf.af, &d->conf.addr, d->conf.port,
+				      NULL),
+			 0);
+	rcu_read_lock();
+	uvs_dest_unbind(d, 0, 0);
+	uvs_dest_unbind(d, 2, 0);
+	rcu_read_unlock();
+	assert_int_equal(uvs_dest_refs(d), 1);
+	env->now += UVS_DEST_TRASH_NS + 1;
+	uvs_model_expire_trash(&env->m);
+	assert_false(cds_list_empty(&env->m.trash));
+	rcu_read_lock();
+	uvs_dest_unbind(d, 2, UVS_CONN_F_TEMPLATE);
+	rcu_read_unlock();
+	assert_int_equal(uvs_dest_refs(d), 0);
+	assert_int_equal(uvs_dest_active(d), 0);
+	assert_int_equal(uvs_dest_persistent(d), 0);
+	uvs_model_expire_trash(&env->m);
+	assert_true(cds_list_empty(&env->m.trash));
+}
+
+static int env_setup_3_workers(void **state)
+{
+	struct test_env *env = test_malloc(sizeof(*env));
+
+	test_env_init_workers(env, 3);
+	*state = env;
+	return 0;
 }
 
 /* Makes svc's lock error-checking and takes it: a lock of it by this thread then
@@ -336,15 +407,15 @@ static bool counts_took_the_lock(struct uvs_service *svc, struct uvs_dest *d)
 	assert_ptr_equal(test_pick(svc, "172.16.0.5:1", 0), d);
 	hold_checked_lock(svc);
 	rcu_read_lock();
-	uvs_dest_set_active(d, false);
-	uvs_dest_bind(d, UVS_CONN_F_TEMPLATE);
-	uvs_dest_unbind(d, UVS_CONN_F_TEMPLATE);
-	uvs_dest_unbind(d, UVS_CONN_F_INACTIVE);
+	uvs_dest_set_active(d, 0, false);
+	uvs_dest_bind(d, 0, UVS_CONN_F_TEMPLATE);
+	uvs_dest_unbind(d, 0, UVS_CONN_F_TEMPLATE);
+	uvs_dest_unbind(d, 0, UVS_CONN_F_INACTIVE);
 	rcu_read_unlock();
 	ret = pthread_mutex_unlock(&svc->lock);
 	assert_int_equal(uvs_dest_active(d), 0);
 	assert_int_equal(uvs_dest_inactive(d), 0);
-	assert_int_equal(d->persistconns, 0);
+	assert_int_equal(uvs_dest_persistent(d), 0);
 	if (ret == EPERM)
 		return true;	  /* taken and released */
 	assert_int_equal(ret, 0); /* still ours */
@@ -375,7 +446,7 @@ static void test_counts_change_without_the_lock(void **state)
 		more[i] = test_add_dest(env, w, addr, 1);
 		/* Busy, so that dw stays wlc's pick. */
 		rcu_read_lock();
-		uvs_dest_bind(more[i], 0);
+		uvs_dest_bind(more[i], 0, 0);
 		rcu_read_unlock();
 	}
 	assert_int_equal(w->num_dests, 17);
@@ -447,7 +518,7 @@ static void test_trash_keeps_counters(void **state)
 
 	/* Deleting the service trashes its destinations too; the same key restores. */
 	rcu_read_lock();
-	uvs_dest_unbind(d, 0);
+	uvs_dest_unbind(d, 0, 0);
 	rcu_read_unlock();
 	assert_int_equal(uvs_svc_del(&env->m, &svc->key, NULL), 0);
 	svc = test_add_svc(env, "10.0.0.1:80", "rr");
@@ -639,6 +710,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dest_list_order_and_edit, test_env_setup,
 						test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_overload_thresholds, test_env_setup,
+						test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_counts_per_worker_slot, env_setup_3_workers,
 						test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_counts_change_without_the_lock, test_env_setup,
 						test_env_teardown),

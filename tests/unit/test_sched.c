@@ -63,7 +63,7 @@ static void test_rr(void **state)
 	test_set_weight(env, svc, b, 1);
 	set_u_threshold(env, svc, c, 1);
 	rcu_read_lock();
-	uvs_dest_bind(c, 0); /* binding reaches the threshold */
+	uvs_dest_bind(c, 0, 0); /* binding reaches the threshold */
 	rcu_read_unlock();
 	assert_true(uvs_dest_overloaded(c));
 	pick_seq(svc, 3, seq, sizeof(seq));
@@ -94,9 +94,9 @@ static int pick_one(struct uvs_service *svc)
 
 	pkt.saddr.ip = htonl(0xac100001u);
 	rcu_read_lock();
-	d = uvs_svc_schedule(svc, &pkt, 0);
+	d = uvs_svc_schedule(svc, &pkt, 0, 0);
 	if (d)
-		uvs_dest_unbind(d, 0);
+		uvs_dest_unbind(d, 0, 0);
 	rcu_read_unlock();
 	return test_dest_id(d);
 }
@@ -274,7 +274,7 @@ static void test_wrr_vector(void **state)
 	/* An overloaded destination is skipped; the others keep their proportions. */
 	set_u_threshold(env, svc, a, 1);
 	rcu_read_lock();
-	uvs_dest_bind(a, 0);
+	uvs_dest_bind(a, 0, 0);
 	rcu_read_unlock();
 	pick_seq(svc, 5, seq, sizeof(seq));
 	assert_string_equal(seq, "2 3 2 2 3"); /* cw was 1: B C, then from the top */
@@ -361,7 +361,7 @@ static void test_lc_family_rules(void **state)
 	assert_string_equal(seq, "2 2");
 	set_u_threshold(env, fo, top, 1);
 	rcu_read_lock();
-	uvs_dest_bind(top, 0);
+	uvs_dest_bind(top, 0, 0);
 	rcu_read_unlock();
 	pick_seq(fo, 1, seq, sizeof(seq));
 	assert_string_equal(seq, "3");
@@ -388,7 +388,7 @@ static void test_twos(void **state)
 		count[test_dest_id(d)]++;
 		/* Keep loads steady: each connection ends at once. */
 		rcu_read_lock();
-		uvs_dest_unbind(d, 0);
+		uvs_dest_unbind(d, 0, 0);
 		rcu_read_unlock();
 	}
 	assert_int_equal(count[3], 0);
@@ -439,7 +439,7 @@ static void test_all_schedulers_common_rules(void **state)
 		 * threshold: the kernel does not consult the overload flag there. */
 		set_u_threshold(env, svc, b, 1);
 		rcu_read_lock();
-		uvs_dest_bind(b, 0);
+		uvs_dest_bind(b, 0, 0);
 		rcu_read_unlock();
 		assert_true(uvs_dest_overloaded(b));
 		for (int n = 0; n < 20; n++) {
@@ -481,7 +481,7 @@ static void test_switch_schedulers(void **state)
 					fail_msg("%s found nothing among 5 usable destinations",
 						 uvs_schedulers[i]->name);
 				rcu_read_lock();
-				uvs_dest_unbind(d, 0);
+				uvs_dest_unbind(d, 0, 0);
 				rcu_read_unlock();
 			}
 		}

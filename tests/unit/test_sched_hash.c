@@ -56,7 +56,7 @@ static void make_overloaded(struct test_env *env, struct uvs_service *svc, struc
 	c.u_threshold = 1;
 	assert_int_equal(uvs_dest_edit(&env->m, &svc->key, &c, &err), 0);
 	rcu_read_lock();
-	uvs_dest_bind(d, 0);
+	uvs_dest_bind(d, 0, 0);
 	rcu_read_unlock();
 	assert_true(uvs_dest_overloaded(d));
 }
@@ -86,7 +86,7 @@ static struct uvs_dest *pick_v4(struct uvs_service *svc, uint32_t client, uint16
 	pkt.daddr.ip = htonl(vaddr);
 	pkt.dport = svc->key.port;
 	rcu_read_lock();
-	d = uvs_svc_schedule(svc, &pkt, 0);
+	d = uvs_svc_schedule(svc, &pkt, 0, 0);
 	rcu_read_unlock();
 	return d;
 }

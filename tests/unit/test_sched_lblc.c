@@ -55,7 +55,7 @@ static struct uvs_dest *pick_at(struct uvs_service *svc, union uvs_addr daddr, u
 	pkt.dport = htons(80);
 	pkt.now = now;
 	rcu_read_lock();
-	d = uvs_svc_schedule(svc, &pkt, 0);
+	d = uvs_svc_schedule(svc, &pkt, 0, 0);
 	rcu_read_unlock();
 	return d;
 }
@@ -69,7 +69,7 @@ static int pick_id(struct uvs_service *svc, const char *daddr, uvs_time_t now)
 static void drop_conn(struct uvs_dest *d)
 {
 	rcu_read_lock();
-	uvs_dest_unbind(d, 0);
+	uvs_dest_unbind(d, 0, 0);
 	rcu_read_unlock();
 }
 

@@ -127,7 +127,7 @@ static void dump_list(const struct run *r)
 			" u %u l %u\n",
 			ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff,
 			uvs_dest_weight(d), uvs_dest_active(d), uvs_dest_inactive(d),
-			d->persistconns, uvs_dest_overloaded(d), d->conf.u_threshold,
+			uvs_dest_persistent(d), uvs_dest_overloaded(d), d->conf.u_threshold,
 			d->conf.l_threshold);
 	}
 }
@@ -181,9 +181,9 @@ static void check_state(struct run *r)
 		if ((d->svc == r->svc) != s->in_svc)
 			run_fail(r, "id %u: svc pointer says in_svc %d", id, !s->in_svc);
 		if (uvs_dest_active(d) != s->active || uvs_dest_inactive(d) != s->inactive ||
-		    d->persistconns != s->persist)
+		    uvs_dest_persistent(d) != s->persist)
 			run_fail(r, "id %u: counters %u/%u/%u, expected %u/%u/%u", id,
-				 uvs_dest_active(d), uvs_dest_inactive(d), d->persistconns,
+				 uvs_dest_active(d), uvs_dest_inactive(d), uvs_dest_persistent(d),
 				 s->active, s->inactive, s->persist);
 		if (uvs_dest_overloaded(d) != s->overload)
 			run_fail(r, "id %u: overloaded %d, expected %d", id, uvs_dest_overloaded(d),
@@ -311,7 +311,7 @@ static void op_schedule(struct run *r)
 	r->op = flags & UVS_CONN_F_TEMPLATE ? "schedule-template" : "schedule";
 	want = r->ref(r->svc);
 	rcu_read_lock();
-	got = uvs_svc_schedule(r->svc, &pkt, flags);
+	got = uvs_svc_schedule(r->svc, &pkt, 0, flags);
 	rcu_read_unlock();
 	if (got != want)
 		run_fail(r, "expected %s, scheduler picked %s", dest_name(want, b1, sizeof(b1)),
@@ -351,7 +351,7 @@ static void op_bind(struct run *r)
 	if (!found)
 		return;
 	rcu_read_lock();
-	uvs_dest_bind(r->sh[id].d, flags);
+	uvs_dest_bind(r->sh[id].d, 0, flags);
 	rcu_read_unlock();
 	shadow_bind(&r->sh[id], flags);
 	push_conn(r, id, flags);
@@ -363,7 +363,7 @@ static void unbind_at(struct run *r, unsigned i)
 
 	r->conns[i] = r->conns[--r->nconns];
 	rcu_read_lock();
-	uvs_dest_unbind(r->sh[c.id].d, c.flags);
+	uvs_dest_unbind(r->sh[c.id].d, 0, c.flags);
 	rcu_read_unlock();
 	shadow_unbind(&r->sh[c.id], c.flags);
 }
@@ -389,12 +389,12 @@ static void op_set_active(struct run *r)
 	s = &r->sh[c->id];
 	rcu_read_lock();
 	if (c->flags & UVS_CONN_F_INACTIVE) {
-		uvs_dest_set_active(s->d, true);
+		uvs_dest_set_active(s->d, 0, true);
 		c->flags &= ~UVS_CONN_F_INACTIVE;
 		s->inactive--;
 		s->active++;
 	} else {
-		uvs_dest_set_active(s->d, false);
+		uvs_dest_set_active(s->d, 0, false);
 		c->flags |= UVS_CONN_F_INACTIVE;
 		s->active--;
 		s->inactive++;
@@ -654,7 +654,7 @@ static void run_round(struct run *r)
 	check_state(r);
 	for (unsigned id = 0; id < r->nids; id++) {
 		const struct shadow *s = &r->sh[id];
-		if (s->d && (s->active || s->inactive || s->persist || s->d->refcnt != 1))
+		if (s->d && (s->active || s->inactive || s->persist || uvs_dest_refs(s->d) != 0))
 			run_fail(r, "id %u still has connections or references", id);
 	}
 	assert_int_equal(uvs_svc_del(&r->env->m, &r->key, &err), 0);

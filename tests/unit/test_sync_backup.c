@@ -99,7 +99,7 @@ static void test_synced_template_keeps_client(void **state)
 	t.timeout = 300;
 	t.flags = UVS_CONN_F_TEMPLATE | UVS_FWD_MASQ;
 	assert_int_equal(sync_apply(fx, &fx->b, &t), UVS_SYNC_APPLY_NEW);
-	assert_int_equal(d2->persistconns, 1);
+	assert_int_equal(uvs_dest_persistent(d2), 1);
 	/* Every new connection of the client's network: RS2, as the template says. */
 	for (int i = 0; i < 3; i++) {
 		struct frame_spec syn = sync_tcp(i == 2 ? "172.16.0.77" : CLIENT,
@@ -196,7 +196,7 @@ static void test_refusals(void **state)
 	e.dport = htons(8080);
 	e.state = 7;
 	assert_int_equal(sync_apply(fx, &fx->b, &e), UVS_SYNC_APPLY_NEW);
-	assert_int_equal(d1->persistconns, 1);
+	assert_int_equal(uvs_dest_persistent(d1), 1);
 }
 
 /* The table's limit, and what the method of the backup's real server decides. */

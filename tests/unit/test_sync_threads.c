@@ -165,7 +165,7 @@ static uint64_t bound_on(struct director *x)
 
 	for (int i = 0; i < 2; i++)
 		n += uvs_dest_active(x->d[i]) + uvs_dest_inactive(x->d[i]) +
-		     uvs_load_relaxed(&x->d[i]->persistconns);
+		     uvs_dest_persistent(x->d[i]);
 	return n;
 }
 
