@@ -353,9 +353,8 @@ static void test_counts_per_worker_slot(void **state)
 	n0->by_kind[UVS_CONN_INACTIVE] = 0;
 
 	/* References: each unbind in its own slot; the trash keeps d until none is left. */
-	assert_int_equal(uvs_dest_del(&env->m, &svc->key, d->conf.af, &d->conf.addr, d->conf.port,
-				      NULL),
-			 0);
+	assert_int_equal(
+		uvs_dest_del(&env->m, &svc->key, d->conf.af, &d->conf.addr, d->conf.port, NULL), 0);
 	rcu_read_lock();
 	uvs_dest_unbind(d, 0, 0);
 	uvs_dest_unbind(d, 2, 0);
