@@ -42,9 +42,12 @@ established() { # how many of the downloads' entries uvsadm lists ESTABLISHED
 	lab_uvsadm -L -n -c | awk '$3 == "ESTABLISHED" && $4 ~ /:30[0-9][0-9][0-9]$/' | wc -l
 }
 all_established() { [ "$(established)" -ge "$N" ]; }
+# The downloads' entries by state: "COUNT STATE" lines.
+states() { lab_uvsadm -L -n -c | awk '$4 ~ /:30[0-9][0-9][0-9]$/ { print $3 }' | sort | uniq -c; }
 # Restarted once every download is under way (on a loaded machine the last may start
-# seconds after the first: at most 10 s), as the check below says.
-lab_wait 10 all_established || true
+# seconds after the first: at most 10 s), as the check below says. If they never are,
+# what they were instead says why.
+lab_wait 10 all_established || states | sed 's/^/    not all established yet: /'
 echo "    before the restart: $(established) of the downloads' entries ESTABLISHED"
 received() {
 	for ((n = 1; n <= N; n++)); do stat -c %s "$LAB_TMP/dl$n" 2>/dev/null || echo 0; done |
@@ -69,7 +72,6 @@ expect "none was refused, dropped or unbound" "0 0 0" \
 check "the table file was taken and removed" [ ! -e "$STATE.conns" ]
 # Their entries, in the state they had (a download that ended meanwhile may have moved
 # on to FIN_WAIT or TIME_WAIT: under load the first starts well before the last).
-states() { lab_uvsadm -L -n -c | awk '$4 ~ /:30[0-9][0-9][0-9]$/ { print $3 }' | sort | uniq -c; }
 listed=$(states)
 sed 's/^/    after the restart: /' <<<"$listed"
 expect "uvsd lists the $N downloads' connections again" "$N" \
