@@ -111,7 +111,7 @@ struct uvs_dest {
 
 	/* Written under svc->lock (or atomically while detached), read lock-free. */
 	uint32_t flags;	  /* UVS_DEST_F_* */
-	int sched_pos[2]; /* private to the service's scheduler (heap positions) */
+	int sched_pos[2]; /* private to the service's scheduler (an index's anchor, a mark) */
 	/* Traffic and connection counts, in a line per worker (stats.h). Beside the flags:
 	 * a least-connection pick reads the slots' address with them. */
 	struct uvs_stats stats;

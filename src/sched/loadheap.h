@@ -3,7 +3,8 @@
  * A load index: the destinations of a service that a rule finds eligible, ordered by a
  * rule-defined rational key num/den (smallest first) and then by list order (newest
  * first), exactly the choice a first-wins scan of the kernel's list makes. Picking is
- * O(1); a change of one destination's load is O(log n) and never allocates.
+ * O(1); a change of one destination's load is O(log n), never allocates, and writes no
+ * destination but the one whose load changed.
  *
  * It backs lc, wlc, sed, nq, fo and ovf on a large service (loadsched.h) and the wlc
  * fallback of lblc and lblcr, so that a new connection does not scan every destination.
@@ -26,15 +27,19 @@ struct uvs_load_rule {
 struct uvs_loadheap_ent {
 	uint64_t num;
 	uint32_t den;
+	uint32_t anchor; /* d's: pos[anchor] says where this entry is */
 	uint64_t seq;
 	struct uvs_dest *d;
 };
 
 struct uvs_loadheap {
 	const struct uvs_load_rule *rule;
-	struct uvs_loadheap_ent *ents;
-	unsigned n, cap;
-	unsigned slot; /* which of d->sched_pos[] holds a destination's position */
+	struct uvs_loadheap_ent *ents; /* the heap: n entries */
+	uint32_t *pos;		       /* by anchor: its entry's position + 1, 0 if none */
+	uint32_t *spare;	       /* anchors given back, nspare of them */
+	unsigned n, cap;	       /* cap: of each array */
+	unsigned nanchors, nspare;     /* anchors handed out (never above cap) */
+	unsigned slot; /* which of d->sched_pos[] holds a destination's anchor + 1 */
 };
 
 /* wlc's rule (overhead / weight), which lblc and lblcr fall back to. */
