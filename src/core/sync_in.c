@@ -103,9 +103,9 @@ static void update(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_sy
 }
 
 /*
- * The real server of s's service here, bound in slot for a new entry with flags: the kernel's
- * ip_vs_find_dest(). A fwmark service's real servers of a method other than NAT may
- * have port 0; the kernel tries the other of the two ports too.
+ * The real server of s's service here, bound in slot for a new entry with flags: the
+ * kernel's ip_vs_find_dest(). A fwmark service's real servers of a method other than
+ * NAT may have port 0; the kernel tries the other of the two ports too.
  */
 static struct uvs_dest *find_dest(struct uvs_engine *e, const struct uvs_sync_conn *s,
 				  unsigned slot, uint32_t flags)
