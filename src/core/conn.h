@@ -74,11 +74,12 @@ struct uvs_conn {
 	uint16_t flags;	  /* UVS_CONN_F_* */
 	union uvs_addr daddr;
 	uint16_t dport;
-	uint8_t daf;   /* real server side (differs only when tunnelling) */
-	uint8_t state; /* enum uvs_tcp_state or uvs_sctp_state; UDP uses NONE */
-	uint8_t lock;  /* byte spinlock */
-	uint8_t owner; /* worker id */
-	uint8_t spare_[2];
+	uint8_t daf;	 /* real server side (differs only when tunnelling) */
+	uint8_t state;	 /* enum uvs_tcp_state or uvs_sctp_state; UDP uses NONE */
+	uint8_t lock;	 /* byte spinlock */
+	uint8_t owner;	 /* worker id */
+	uint8_t fp_dirs; /* directions offered to the XDP fast path (core/fastpath.c) */
+	uint8_t spare_;
 	uint32_t timeout;   /* seconds: the current state's, or the persistence timeout */
 	uint32_t n_control; /* a template: connections it controls (atomic); see SYNPROXY */
 	uvs_time_t expires;

@@ -21,6 +21,8 @@ bool uvs_conn_end(struct uvs_engine *e, struct uvs_conn *c)
 	}
 	flags = uvs_conn_flags(c);
 	uvs_conn_unlock(c);
+	/* Before the destination's reference goes: the entries' counts name it. */
+	uvs_fp_retire(e, c);
 	uvs_dest_unbind(c->dest, c->owner, flags & (UVS_CONN_F_INACTIVE | UVS_CONN_F_TEMPLATE));
 	if (c->control) /* release: our reads of the template come before its end */
 		uvs_sub_release(&c->control->n_control, 1);
@@ -112,6 +114,13 @@ follow_state(struct uvs_engine *e, struct uvs_conn *c, int protocol, int ev, boo
 		}
 	}
 	uvs_conn_unlock(c);
+	/* The fast path forwards only ESTABLISHED; sequentially consistent against an
+	 * offer racing with the change (uvs_fp_offer). */
+	if (__builtin_expect(e->fastpath != NULL, 0) && old == UVS_TCP_S_ESTABLISHED &&
+	    next != old) {
+		uvs_full_fence();
+		uvs_fp_retire(e, c);
+	}
 }
 
 void uvs_conn_seen(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_pkt *p, bool output,

@@ -66,6 +66,18 @@ void uvs_answer_port_unreachable(struct uvs_worker *w, struct uvs_frame *f, stru
 int uvs_prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int nh_af,
 		const union uvs_addr *next_hop, uint32_t overhead, bool reply,
 		struct uvs_route *rt);
+/* The XDP fast path (fastpath.c; all do nothing without one). uvs_fp_offer: after the
+ * engine sent f, whole, on rt as a packet of c (from its real server if reply), the
+ * flow's next frames may go by the fast path. uvs_fp_retire: they no longer may (c
+ * left ESTABLISHED or ended); its counts are taken. uvs_fp_last_seen: the time of
+ * c's last frame the fast path forwarded, 0 if none. uvs_fp_sweep: takes the counts
+ * of w's share of the table, once a second. Inside an RCU read-side section. */
+void uvs_fp_offer(struct uvs_worker *w, const struct uvs_frame *f, const struct uvs_pkt *p,
+		  struct uvs_conn *c, const struct uvs_route *rt, bool reply);
+void uvs_fp_retire(struct uvs_engine *e, struct uvs_conn *c);
+uvs_time_t uvs_fp_last_seen(struct uvs_engine *e, const struct uvs_conn *c);
+void uvs_fp_sweep(struct uvs_worker *w, uvs_time_t now);
+
 /* uvs_prepare() toward a client, from the real server's side, and the L4 checksum. */
 int uvs_prepare_to_client(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, int af,
 			  const union uvs_addr *client, struct uvs_route *rt);

@@ -210,6 +210,13 @@ static bool wheel_expire(void *arg, struct uvs_conn *c, uvs_time_t now)
 		rcu_read_unlock();
 		return false;
 	}
+	/* The fast path forwarded its frames lately: the timer runs from the last. */
+	uvs_time_t until = uvs_conn_expiry(w->engine, c);
+	if (until > now) {
+		/* Relaxed: as a packet's refresh (conn.h). */
+		uvs_store_relaxed(&c->expires, until);
+		return false;
+	}
 	uvs_conn_end(w->engine, c);
 	return true;
 }
@@ -223,6 +230,7 @@ void uvs_worker_timers(struct uvs_worker *w, uvs_time_t now)
 
 	uvs_conn_wheel_run(&w->pool, now, wheel_expire, w);
 	uvs_conn_spares_back(&e->conns, &w->spare_conns, false);
+	uvs_fp_sweep(w, now);
 	if (now >= w->frag_sweep) {
 		uint32_t n = uvs_frag_buckets(&e->frags),
 			 share = (n + e->nworkers - 1) / e->nworkers;

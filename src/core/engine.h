@@ -126,6 +126,7 @@ struct uvs_engine_config {
 
 struct uvs_worker;
 struct uvs_sync_out;
+struct uvs_fastpath;
 
 struct uvs_engine {
 	struct uvs_model *model;
@@ -144,6 +145,7 @@ struct uvs_engine {
 	uint8_t sync_backup;	       /* a sync backup runs (atomic; core/sync.h) */
 	struct uvs_defence defence;    /* the defences' levels (uvs_engine_defend) */
 	unsigned tcp_opening_active;   /* uvs_tcp_opening_active_events(), fixed */
+	struct uvs_fastpath *fastpath; /* NULL: none (uvs_engine_set_fastpath) */
 };
 
 /* The frames a worker makes itself in one batch (fragments of the packets it cuts,
@@ -175,6 +177,7 @@ struct uvs_worker {
 	uint32_t dgram_id;
 	uvs_time_t frag_sweep; /* when it next sweeps its share of the reassembly table */
 	int drop_countdown;    /* drop_packet: new connections until the next one dropped */
+	uvs_time_t fp_sweep;   /* when it next takes the fast path's counts (fastpath.c) */
 	struct uvs_svc_cache svc_cache; /* its new connections' service lookups */
 };
 
@@ -222,6 +225,14 @@ unsigned uvs_worker_out(struct uvs_worker *w, struct uvs_frame **frames);
  */
 void uvs_engine_pause(struct uvs_engine *e);
 void uvs_engine_resume(struct uvs_engine *e);
+
+/* When c expires as things are now: its timer, or later if the XDP fast path forwarded
+ * its frames since (a listing, a dump). Any thread, inside an RCU read-side section. */
+uvs_time_t uvs_conn_expiry(struct uvs_engine *e, const struct uvs_conn *c);
+
+/* Offers established flows to the XDP fast path's table fp (core/fastpath.h), which
+ * outlives the engine; NULL: none. Before the workers start. */
+void uvs_engine_set_fastpath(struct uvs_engine *e, struct uvs_fastpath *fp);
 
 /*
  * The director's own addresses (its links' addresses and IPv4 broadcast addresses): a

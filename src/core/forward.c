@@ -352,6 +352,8 @@ void uvs_forward_in(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p
 	/* Direct routing: only the link addresses change. */
 	send_path(w, f, p, &rt, (uint32_t)frag, fwd == UVS_FWD_TUNNEL ? &tun : NULL, c->daf,
 		  &c->daddr);
+	if (__builtin_expect(w->engine->fastpath != NULL, 0) && !frag)
+		uvs_fp_offer(w, f, p, c, &rt, false);
 }
 
 /* A packet from the real server's side on its way to client: trimmed, routed and its
@@ -400,4 +402,6 @@ void uvs_reply(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, str
 	uvs_nat_out(p, &c->vaddr, c->vport);
 	uvs_stats_packet(w, c->dest, bytes, false);
 	uvs_send_to(w, f, p, &rt, (uint32_t)frag);
+	if (__builtin_expect(w->engine->fastpath != NULL, 0) && !frag)
+		uvs_fp_offer(w, f, p, c, &rt, true);
 }

@@ -27,7 +27,12 @@ void uvs_stats_free(struct uvs_stats *s)
 
 static void sum_slots(const struct uvs_stats *s, struct uvs_counters *out)
 {
-	memset(out, 0, sizeof(*out));
+	/* Relaxed: added atomically from any thread, read racily like the slots. */
+	out->conns = uvs_load_relaxed(&s->shared.conns);
+	out->inpkts = uvs_load_relaxed(&s->shared.inpkts);
+	out->outpkts = uvs_load_relaxed(&s->shared.outpkts);
+	out->inbytes = uvs_load_relaxed(&s->shared.inbytes);
+	out->outbytes = uvs_load_relaxed(&s->shared.outbytes);
 	for (unsigned i = 0; i < s->nslots; i++) {
 		const struct uvs_counters *c = &s->slots[i].c;
 		/* Relaxed: each slot has one writer and is read racily by design. */

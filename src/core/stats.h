@@ -13,6 +13,7 @@
 #ifndef UVS_STATS_H
 #define UVS_STATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/atomic.h"
@@ -62,6 +63,9 @@ _Static_assert(sizeof(struct uvs_stats_slot) == 64, "a stats slot is one cache l
 struct uvs_stats {
 	struct uvs_stats_slot *slots; /* nslots entries, one per worker */
 	unsigned nslots;
+	/* Counts any thread adds with atomic additions: the packets the XDP fast path
+	 * forwarded, when the engine takes them from its table (core/fastpath.h). */
+	struct uvs_counters shared;
 	struct uvs_counters base; /* subtracted from the sums: set by zeroing */
 	/* Estimator state, scaled as in the kernel: cps/pps << 10, bps << 5. */
 	struct uvs_counters last;
@@ -117,6 +121,13 @@ static inline void uvs_stats_out(struct uvs_stats *s, unsigned slot, uint64_t by
 {
 	uvs_stats_add_(&s->slots[slot].c.outpkts, 1);
 	uvs_stats_add_(&s->slots[slot].c.outbytes, bytes);
+}
+
+/* Adds packets and bytes to the shared counters. Any thread. */
+static inline void uvs_stats_fold(struct uvs_stats *s, bool in, uint64_t pkts, uint64_t bytes)
+{
+	uvs_add_relaxed(in ? &s->shared.inpkts : &s->shared.outpkts, pkts);
+	uvs_add_relaxed(in ? &s->shared.inbytes : &s->shared.outbytes, bytes);
 }
 
 #endif

@@ -308,6 +308,7 @@ size_t uvs_sync_dump(struct uvs_engine *e, uint64_t *cursor, struct uvs_sync_con
 
 /* Where a dump with expiries puts entry i. */
 struct dump_out {
+	struct uvs_engine *e;
 	struct uvs_sync_conn *out;
 	uvs_time_t *expires;
 };
@@ -317,13 +318,13 @@ static void dump_one_expiring(void *arg, const struct uvs_conn *c, size_t i)
 	struct dump_out *d = arg;
 
 	uvs_sync_conn_fill(c, &d->out[i]);
-	d->expires[i] = uvs_load_relaxed(&c->expires); /* relaxed: a packet may refresh it */
+	d->expires[i] = uvs_conn_expiry(d->e, c);
 }
 
 size_t uvs_conn_dump(struct uvs_engine *e, uint64_t *cursor, struct uvs_sync_conn *out,
 		     uvs_time_t *expires, size_t max)
 {
-	struct dump_out d = { out, expires };
+	struct dump_out d = { e, out, expires };
 
 	if (!expires)
 		return uvs_sync_dump(e, cursor, out, max);

@@ -4,10 +4,10 @@
 #include "base/atomic.h"
 #include "conns.h"
 
-static void describe(const struct uvs_conn *c, uvs_time_t now, struct uvs_ctl_conn *out)
+static void describe(struct uvs_engine *e, const struct uvs_conn *c, uvs_time_t now,
+		     struct uvs_ctl_conn *out)
 {
-	/* Relaxed: a listing, read racily by design, as ipvsadm -Lc reads the kernel's. */
-	uvs_time_t expires = uvs_load_relaxed(&c->expires);
+	uvs_time_t expires = uvs_conn_expiry(e, c);
 	uint64_t left_ms = expires > now ? (expires - now) / 1000000 : 0;
 
 	*out = (struct uvs_ctl_conn){
@@ -28,6 +28,7 @@ static void describe(const struct uvs_conn *c, uvs_time_t now, struct uvs_ctl_co
 }
 
 struct listing {
+	struct uvs_engine *e;
 	struct uvs_ctl_conn *out;
 	uvs_time_t now;
 };
@@ -36,12 +37,12 @@ static void list_one(void *arg, const struct uvs_conn *c, size_t i)
 {
 	struct listing *l = arg;
 
-	describe(c, l->now, &l->out[i]);
+	describe(l->e, c, l->now, &l->out[i]);
 }
 
 size_t uvsd_conns(struct uvs_engine *e, uint64_t *cursor, struct uvs_ctl_conn *out, size_t max)
 {
-	struct listing l = { out, uvs_model_now(e->model) };
+	struct listing l = { e, out, uvs_model_now(e->model) };
 
 	return uvs_conn_walk(&e->conns, cursor, max, list_one, &l);
 }

@@ -63,6 +63,19 @@ static size_t ops_counters(void *arg, struct uvs_ctl_counter *out, size_t max)
 	put_counter(out, max, &n, "nh_cache_hits", nh.hits);
 	put_counter(out, max, &n, "nh_cache_misses", nh.misses);
 	put_counter(out, max, &n, "steer_keys", d->steer ? uvs_steer_keys(d->steer) : 0);
+	if (d->fastpath.head) {
+		uint64_t hits, left;
+
+		uvs_steer_fastpath_counts(d->steer, &hits, &left);
+		/* Relaxed: counts read on their own. */
+		put_counter(out, max, &n, "fastpath_hits", hits);
+		put_counter(out, max, &n, "fastpath_left", left);
+		put_counter(out, max, &n, "fastpath_offered",
+			    uvs_load_relaxed(&d->fastpath.offered));
+		put_counter(out, max, &n, "fastpath_full", uvs_load_relaxed(&d->fastpath.full));
+		put_counter(out, max, &n, "fastpath_retired",
+			    uvs_load_relaxed(&d->fastpath.retired));
+	}
 	put_counter(out, max, &n, "restart_conns_restored", d->restored.restored);
 	put_counter(out, max, &n, "restart_conns_no_dest", d->restored.no_dest);
 	put_counter(out, max, &n, "restart_conns_expired", d->restored.expired);

@@ -29,6 +29,10 @@ static void usage(FILE *f)
 		"  --io BACKEND        af_packet (the default) or af_xdp (an XDP program\n"
 		"                      redirects the services' frames to AF_XDP sockets)\n"
 		"  --busy-poll         af_xdp: workers spin instead of sleeping when idle\n"
+		"  --fast-path N       af_xdp: the XDP program forwards established flows\n"
+		"                      itself, from a table of N entries (a power of two,\n"
+		"                      1024..16777216; one per flow direction); 0 off\n"
+		"                      (the default)\n"
 		"  --no-steer          leave every frame to the kernel too (no tc program;\n"
 		"                      only where the kernel drops VIP traffic by itself)\n"
 		"  --steer-timeout MS  the steering programs leave every frame to the kernel\n"
@@ -255,6 +259,10 @@ static int check(const struct uvsd_options *o)
 				"not with --no-steer\n");
 		return -1;
 	}
+	if (o->fast_path && !o->af_xdp) {
+		fprintf(stderr, "uvsd: --fast-path is for --io af_xdp\n");
+		return -1;
+	}
 	if (o->busy_poll && !o->af_xdp) {
 		fprintf(stderr, "uvsd: --busy-poll is for --io af_xdp\n");
 		return -1;
@@ -298,6 +306,7 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 		{ "ring-mib", required_argument, NULL, 'R' },
 		{ "io", required_argument, NULL, 'I' },
 		{ "busy-poll", no_argument, NULL, 'B' },
+		{ "fast-path", required_argument, NULL, 'X' },
 		{ "max-clients", required_argument, NULL, 'c' },
 		{ "client-timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
@@ -415,6 +424,17 @@ int uvsd_parse_options(int argc, char **argv, struct uvsd_options *o)
 			break;
 		case 'B':
 			o->busy_poll = true;
+			break;
+		case 'X':
+			if ((ret = number("fast-path", optarg, 0, 1ul << 24, &v)))
+				break;
+			if (v && (v < 1024 || (v & (v - 1)))) {
+				fprintf(stderr, "uvsd: --fast-path takes 0, or a power of two from "
+						"1024 to 16777216\n");
+				ret = -1;
+				break;
+			}
+			o->fast_path = (uint32_t)v;
 			break;
 		case 'Q':
 			o->syn_proxy = true;

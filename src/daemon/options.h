@@ -28,6 +28,7 @@ struct uvsd_options {
 	bool steer_timeout_set;	   /* given on the command line */
 	bool af_xdp;		   /* --io af_xdp */
 	bool busy_poll;		   /* --busy-poll (AF_XDP) */
+	uint32_t fast_path;	   /* --fast-path: its table's entries, 0 none (AF_XDP) */
 	unsigned workers;	   /* 0: one per online CPU */
 	uint32_t ring_mib;	   /* 0: the backend's default */
 	const char *rules;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -116,6 +117,7 @@ static int start_steering(struct uvsd *d)
 	if ((ret = uvs_steer_sweep(ifindexes, d->opt.nifs, log_swept, NULL)) < 0)
 		uvs_log(LOG_WARNING, "looking for steering programs dead uvsds left: %s",
 			strerror(-ret));
+	uvs_steer_set_fastpath(d->opt.af_xdp ? d->opt.fast_path : 0);
 	ret = d->opt.af_xdp ? uvs_steer_open_xdp(ifindexes, d->opt.nifs, &d->steer, &err)
 			    : uvs_steer_open(ifindexes, d->opt.nifs, &d->steer, &err);
 	if (ret < 0) {
@@ -130,6 +132,61 @@ static int start_steering(struct uvsd *d)
 	d->steered_generation = ~0ull;
 	steer_update(d, true);
 	return 0;
+}
+
+/* --fast-path: the engine offers established flows to the XDP program's table. Before
+ * the workers start. Returns 0 or -1 (logged). */
+static int start_fastpath(struct uvsd *d)
+{
+	struct uvs_fp_entry *entries;
+	struct uvs_fp_head *head;
+	int64_t clock_offset_ns;
+	uint32_t n, seed;
+
+	if (!d->opt.fast_path)
+		return 0;
+	if (uvs_steer_fastpath(d->steer, &head, &entries, &n, &clock_offset_ns) < 0) {
+		uvs_log(LOG_ERR, "fast path: the XDP program has no table");
+		return -1;
+	}
+	/* Flows cannot be made to collide on purpose without the seed. */
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (uint32_t)uvs_monotonic_ns();
+	uvs_fastpath_init(&d->fastpath, head, entries, n, seed);
+	d->fastpath.clock_offset_ns = clock_offset_ns;
+	uvs_engine_set_fastpath(&d->engine, &d->fastpath);
+	uvs_log(LOG_INFO, "fast path: established flows forwarded by the XDP program, %u entries",
+		n);
+	return 0;
+}
+
+/*
+ * What the fast path's entries depend on beyond their connection: the configuration
+ * (a real server deleted), a sync master, the defences, backup_only with a backup
+ * running. When it changed, or after a link or address change, every entry is retired
+ * (uvs_fastpath_bump): each flow's next frame goes through the engine, which writes
+ * the entry again as things are now. Routes and neighbours: an entry holds for a
+ * second, as the workers' next-hop caches do (core/fastpath-table.h).
+ */
+static void fastpath_check(struct uvsd *d, bool changed)
+{
+	const struct uvs_defence *def = &d->engine.defence;
+	uint64_t seen;
+
+	if (!d->fastpath.head)
+		return;
+	/* Relaxed: settings read on their own; the engine reads them the same way. */
+	seen = d->model.generation * 16 + (uvs_load_relaxed(&def->secure_tcp) ? 8 : 0) +
+	       (uvs_load_relaxed(&def->count_pkts) ? 4 : 0) +
+	       (uvs_load_relaxed(&d->engine.sync_out) ? 2 : 0) +
+	       (uvs_load_relaxed(&d->model.sysctl.backup_only) &&
+				uvs_load_relaxed(&d->engine.sync_backup)
+			? 1
+			: 0);
+	if (!changed && seen == d->fastpath_seen)
+		return;
+	d->fastpath_seen = seen;
+	uvs_fastpath_bump(&d->fastpath);
 }
 
 /* Called by a worker (or by the control thread as the heartbeat starts). */
@@ -410,7 +467,8 @@ static int setup(struct uvsd *d)
 			.deliver_local = !d->opt.no_steer,
 		};
 		if (!d->opt.no_steer) {
-			if (start_steering(d) < 0 || start_heartbeat(d) < 0)
+			if (start_steering(d) < 0 || start_heartbeat(d) < 0 ||
+			    start_fastpath(d) < 0)
 				return -1;
 			if (d->opt.af_xdp)
 				io.xsk_map_fd = uvs_steer_xsk_map_fd(d->steer);
@@ -581,6 +639,7 @@ static void run(struct uvsd *d)
 			}
 			publish_sync(d); /* a request may have started or stopped one */
 		}
+		fastpath_check(d, d->fds[FD_NET].revents);
 	}
 }
 
@@ -625,6 +684,8 @@ int main(int argc, char **argv)
 	 * kernel. */
 	if (!ret && d.conn_file)
 		uvsd_conns_keep_save(&d.engine, d.conn_file);
+	/* Its table goes with the steering program. */
+	uvs_engine_set_fastpath(&d.engine, NULL);
 	uvs_steer_close(d.steer); /* the kernel handles every frame again */
 	uvsd_heartbeat_free(d.heartbeat);
 	if (d.ctl)

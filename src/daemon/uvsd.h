@@ -14,6 +14,7 @@
 #include "announce.h"
 #include "conns_keep.h"
 #include "core/engine.h"
+#include "core/fastpath.h"
 #include "ctl/server.h"
 #include "datapath.h"
 #include "guard.h"
@@ -60,9 +61,11 @@ struct uvsd {
 	struct uvs_announce *routes;	     /* the VIPs' routes; NULL without --announce-table */
 	struct uvsd_announce *announce;	     /* which VIPs they are */
 	bool announce_retry;		     /* an update failed: the timer tries again */
-	uint64_t alive_until_ns; /* the workers' deadline as last published (any thread) */
-	struct uvsd_guard guard; /* the defences and the table's limit (each second) */
-	uint64_t timer_ticks;	 /* of the 1 s timer */
+	uint64_t alive_until_ns;      /* the workers' deadline as last published (any thread) */
+	struct uvsd_guard guard;      /* the defences and the table's limit (each second) */
+	uint64_t timer_ticks;	      /* of the 1 s timer */
+	struct uvs_fastpath fastpath; /* --fast-path's table (its head NULL: none) */
+	uint64_t fastpath_seen;	      /* what the table's entries were written under */
 };
 
 enum { FD_SIGNAL, FD_TIMER, FD_CTL, FD_NET, NFDS };

@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/fastpath-table.h"
 #include "link_claim.h"
 #include "steer-internal.h"
 
@@ -47,6 +49,12 @@ struct uvs_steer {
 	struct steer_keyvec want;      /* a sync's scratch, kept for the next */
 	const struct uvs_marks *marks; /* the caller's, for fwmark services; may be NULL */
 	struct steer_ftp ftp;	       /* the FTP helper's ports (uvs_steer_set_ftp_ports) */
+	/* XDP with a fast path (uvs_steer_set_fastpath): its maps, mapped here. */
+	struct uvs_fp_head *fp_head;
+	struct uvs_fp_entry *fp_entries;
+	uint32_t fp_n;
+	size_t fp_head_len, fp_entries_len;
+	int fp_counts_fd;
 };
 
 /* libbpf's own messages would go to stderr; errors reach the caller through err. */
@@ -176,6 +184,90 @@ static int program_fd(struct bpf_object *obj, const char *name)
 /* Of the key maps opened from now on (uvs_steer_set_capacity). */
 static unsigned capacity = UVS_STEER_MAX_KEYS;
 
+/* Of the XDP programs loaded from now on (uvs_steer_set_fastpath). */
+static uint32_t fastpath_entries;
+
+void uvs_steer_set_fastpath(uint32_t entries)
+{
+	fastpath_entries = entries;
+}
+
+/* Maps the BPF map `name` (BPF_F_MMAPABLE) of len bytes into *at. Returns 0 or -errno. */
+static int map_shared(struct bpf_object *obj, const char *name, size_t len, void **at)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, name);
+	void *p;
+
+	if (!map)
+		return -ENOENT;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	*at = p;
+	return 0;
+}
+
+/* Sizes the fast path's table before the XDP program loads: 1 entry without one. */
+static int fastpath_size(struct uvs_steer *s)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(s->obj, "uvs_fp_table");
+
+	s->fp_n = fastpath_entries;
+	return map && !bpf_map__set_max_entries(map, s->fp_n ? s->fp_n : 1) ? 0 : -ENOENT;
+}
+
+/* Maps the fast path's head and table into uvsd, after the load. */
+static int fastpath_map(struct uvs_steer *s)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct bpf_map *counts = bpf_object__find_map_by_name(s->obj, "uvs_fp_counts");
+	int ret;
+
+	s->fp_counts_fd = counts ? bpf_map__fd(counts) : -ENOENT;
+	if (!s->fp_n)
+		return 0;
+	s->fp_head_len = (size_t)page;
+	s->fp_entries_len = ((size_t)s->fp_n * sizeof(struct uvs_fp_entry) + (size_t)page - 1) &
+			    ~((size_t)page - 1);
+	ret = map_shared(s->obj, "uvs_fp_head", s->fp_head_len, (void **)&s->fp_head);
+	if (!ret)
+		ret = map_shared(s->obj, "uvs_fp_table", s->fp_entries_len,
+				 (void **)&s->fp_entries);
+	return ret;
+}
+
+int uvs_steer_fastpath(const struct uvs_steer *s, struct uvs_fp_head **head,
+		       struct uvs_fp_entry **entries, uint32_t *n, int64_t *clock_offset_ns)
+{
+	if (!s || !s->fp_entries)
+		return -ENOENT;
+	*head = s->fp_head;
+	*entries = s->fp_entries;
+	*n = s->fp_n;
+	*clock_offset_ns = s->clock_offset_ns;
+	return 0;
+}
+
+int uvs_steer_fastpath_counts(const struct uvs_steer *s, uint64_t *hits, uint64_t *left)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	uint32_t zero = 0;
+
+	*hits = *left = 0;
+	if (!s || s->fp_counts_fd < 0 || ncpus <= 0)
+		return -ENOENT;
+	struct {
+		uint64_t hits, left;
+	} per[ncpus];
+	if (bpf_map_lookup_elem(s->fp_counts_fd, &zero, per))
+		return -errno;
+	for (int i = 0; i < ncpus; i++) {
+		*hits += per[i].hits;
+		*left += per[i].left;
+	}
+	return 0;
+}
+
 void uvs_steer_set_capacity(unsigned max_keys)
 {
 	capacity = max_keys ? max_keys : UVS_STEER_MAX_KEYS;
@@ -213,6 +305,8 @@ static int load(struct uvs_steer *s, struct uvs_error *err)
 		steer_has_coarse_clock(s->xdp ? BPF_PROG_TYPE_XDP : BPF_PROG_TYPE_SCHED_CLS));
 	if (ret < 0)
 		return uvs_syserrorf(err, -ret, "the steering programs' clock");
+	if (s->xdp && (ret = fastpath_size(s)) < 0)
+		return uvs_syserrorf(err, -ret, "the fast path's table");
 	ret = bpf_object__load(s->obj);
 	if (ret)
 		return uvs_syserrorf(err, -ret, "loading the steering programs");
@@ -237,6 +331,8 @@ static int load(struct uvs_steer *s, struct uvs_error *err)
 		if (s->map_fd < 0 || s->xdp_fd < 0 || s->xsk_map_fd < 0 || s->xsk_links_fd < 0)
 			return uvs_syserrorf(err, ENOENT,
 					     "the XDP steering object lacks a program or map");
+		if ((ret = fastpath_map(s)) < 0)
+			return uvs_syserrorf(err, -ret, "mapping the fast path's table");
 		return 0;
 	}
 	s->xdp_fd = s->xsk_map_fd = s->xsk_links_fd = -ENOENT;
@@ -516,6 +612,10 @@ void uvs_steer_close(struct uvs_steer *s)
 	 * would let another uvsd attach its program, which the detach would remove. */
 	for (unsigned i = 0; i < s->nlinks; i++)
 		uvs_link_unclaim(s->links[i].claim);
+	if (s->fp_head)
+		munmap(s->fp_head, s->fp_head_len);
+	if (s->fp_entries)
+		munmap(s->fp_entries, s->fp_entries_len);
 	bpf_object__close(s->obj);
 	libbpf_set_print(prev);
 	free(s->links);

@@ -134,6 +134,22 @@ int uvs_steer_set_ftp_ports(struct uvs_steer *s, const uint16_t *ports, unsigned
  * that need more. */
 void uvs_steer_set_capacity(unsigned max_keys);
 
+/* The size of the XDP fast path's table (core/fastpath.h) of the XDP programs loaded
+ * from now on: entries, a power of two; 0 (the default): no fast path. Process-wide. */
+void uvs_steer_set_fastpath(uint32_t entries);
+
+/* With a fast path: its head and table, mapped into this process, their size, and
+ * the offset of this process's CLOCK_MONOTONIC from the program's clock. Returns 0, or
+ * -ENOENT without one. */
+struct uvs_fp_head;
+struct uvs_fp_entry;
+int uvs_steer_fastpath(const struct uvs_steer *s, struct uvs_fp_head **head,
+		       struct uvs_fp_entry **entries, uint32_t *n, int64_t *clock_offset_ns);
+
+/* The frames the fast path forwarded, and those of its flows it left to uvsd, since
+ * the program loaded (summed over the CPUs). Returns 0 or a negative errno. */
+int uvs_steer_fastpath_counts(const struct uvs_steer *s, uint64_t *hits, uint64_t *left);
+
 /*
  * The fail-safe: the programs take frames only until this process's CLOCK_MONOTONIC
  * reaches until_ns (converted to the kernel's own clock, which a time namespace may

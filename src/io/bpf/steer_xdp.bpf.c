@@ -30,6 +30,7 @@
 #define STEER_CTX		       struct xdp_md
 #define steer_load(ctx, off, buf, len) bpf_xdp_load_bytes(ctx, off, buf, len)
 #include "io/bpf/steer-decide.h"
+#include "io/bpf/fastpath.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -56,6 +57,12 @@ int uvs_steer_xdp(struct xdp_md *ctx)
 	if (bpf_xdp_load_bytes(ctx, offsetof(struct ethhdr, h_proto), &type, sizeof(type)))
 		return XDP_PASS;
 	d = steer_decide_frame(ctx, type, ETH_HLEN, &f);
+	/* A flow the engine offered to the fast path is forwarded here. */
+	if (d != STEER_PASS && steer_owner_alive()) {
+		int fast = fp_forward(ctx);
+		if (fast >= 0)
+			return fast;
+	}
 	if (d == STEER_PASS || (d == STEER_STEAL_UNLESS_LOCAL && steer_local_socket(ctx, &f)) ||
 	    !steer_owner_alive())
 		return XDP_PASS;
