@@ -17,7 +17,12 @@
 #   e2e_uvsd_start [args...]    uvsd --interface eth0 args in dir; fails the test if
 #                               it does not start (its log printed). With UVSD_IO set
 #                               in the environment (af_xdp), uvsd gets --io UVSD_IO,
-#                               and a check that its XDP program is on the link
+#                               and a check that its XDP program is on the link; with
+#                               UVSD_FAST_PATH (entries) too, --fast-path, the lab's
+#                               peer of dir's link gets LAB_XDP_PASS_OBJ (a veth takes
+#                               its peer's XDP_TX frames only so); with
+#                               UVSD_FAST_PATH_HITS=1, e2e_done checks that the fast
+#                               path forwarded frames
 #   uvsd_alive                  uvsd (the lab's "director" process) still runs
 #   svc_add PROTO VIP PORT FWD SCHED [uvsadm -A options...]
 #                               a service over rs1..rs3 (FWD: -m, -g or -i), weight 1
@@ -116,8 +121,12 @@ e2e_uvsd_stop() {
 }
 
 e2e_done() {
-	local alive=0
+	local alive=0 hits
 	if [ -n "$LAB_TMP" ]; then
+		if [ -n "${UVSD_FAST_PATH_HITS:-}" ] && uvsd_alive; then
+			hits=$(counter fastpath_hits)
+			check "the XDP fast path forwarded frames (${hits:-0})" [ "${hits:-0}" -gt 0 ]
+		fi
 		uvsd_alive && alive=1
 		e2e_uvsd_stop
 		if [ "$alive" = 0 ] || [ "$E2E_FAILED" -gt 0 ]; then
@@ -133,6 +142,12 @@ e2e_done() {
 e2e_uvsd_start() {
 	if [ -n "${UVSD_IO:-}" ]; then
 		set -- --io "$UVSD_IO" "$@"
+	fi
+	if [ -n "${UVSD_FAST_PATH:-}" ]; then
+		set -- --fast-path "$UVSD_FAST_PATH" "$@"
+		ip -n "$(lab_ns lan)" link show dir | grep -q prog/xdp ||
+			ip -n "$(lab_ns lan)" link set dev dir xdp obj "${LAB_XDP_PASS_OBJ:?}" \
+				sec xdp.frags
 	fi
 	if ! lab_uvsd_start --interface "$LAB_DEV" "$@"; then
 		echo "FAIL: uvsd --interface $LAB_DEV${*:+ $*} did not start"
