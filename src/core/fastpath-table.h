@@ -18,6 +18,10 @@
  * agree and are even and non-zero. The program's own writes are: live = 0 (a frame it
  * leaves to uvsd: after it, the flow's frames go to uvsd in order), last_ns, and atomic
  * additions to pkts and bytes, which the engine takes with an atomic exchange.
+ *
+ * A third map, the dirty bits, has a bit per entry (entry i: bit i % 64 of word i / 64):
+ * the program sets it when it counts a frame in the entry, so that the engine's sweep
+ * reads only the entries with counts, not the whole table.
  */
 #ifndef UVS_FASTPATH_TABLE_H
 #define UVS_FASTPATH_TABLE_H
@@ -82,14 +86,18 @@ struct uvs_fp_head {
 	__u32 pad;
 };
 
-/* The key's hash, the same on both sides: one multiply-xor round per 32-bit word. */
+/* The key's hash, the same on both sides: one multiply-xor round per 32-bit word. The
+ * words are copied out, not read through a cast: the compiler may otherwise move the
+ * reads before the caller's stores to the key's fields (strict aliasing). */
 static inline __u32 uvs_fp_hash(const struct uvs_fp_key *k, __u32 seed)
 {
-	const __u32 *w = (const __u32 *)k;
 	__u32 h = seed;
 
 	for (int i = 0; i < (int)(sizeof(*k) / 4); i++) {
-		h ^= w[i];
+		__u32 w;
+
+		__builtin_memcpy(&w, (const __u8 *)k + 4 * i, sizeof(w));
+		h ^= w;
 		h *= 0x9e3779b1u;
 		h ^= h >> 15;
 	}

@@ -27,11 +27,12 @@ _Static_assert(sizeof(struct uvs_fp_entry) == 128, "an entry is two cache lines"
 _Static_assert(sizeof(struct uvs_fp_key) % 4 == 0, "a key hashes as words");
 
 void uvs_fastpath_init(struct uvs_fastpath *fp, struct uvs_fp_head *head,
-		       struct uvs_fp_entry *entries, uint32_t n, uint32_t seed)
+		       struct uvs_fp_entry *entries, uint64_t *dirty, uint32_t n, uint32_t seed)
 {
 	memset(fp, 0, sizeof(*fp));
 	fp->head = head;
 	fp->entries = entries;
+	fp->dirty = dirty;
 	head->mask = n - 1;
 	head->seed = seed;
 	head->epoch = 1;
@@ -345,26 +346,35 @@ void uvs_fp_sweep(struct uvs_worker *w, uvs_time_t now)
 {
 	struct uvs_engine *e = w->engine;
 	struct uvs_fastpath *fp = e->fastpath;
-	uint32_t n, share, end;
+	uint32_t words, share, end;
 
 	if (!fp || now < w->fp_sweep)
 		return;
 	w->fp_sweep = now + SWEEP_NS;
-	n = fp->head->mask + 1;
-	share = (n + e->nworkers - 1) / e->nworkers;
-	end = (w->id + 1) * share < n ? (w->id + 1) * share : n;
+	/* Each worker its share of the dirty bits' words: only entries with counts are
+	 * read, so an idle table costs a pass over n / 64 words. */
+	words = (fp->head->mask + 64) / 64;
+	share = (words + e->nworkers - 1) / e->nworkers;
+	end = (w->id + 1) * share < words ? (w->id + 1) * share : words;
 	rcu_read_lock();
 	for (uint32_t i = w->id * share; i < end; i++) {
-		struct uvs_fp_entry *fe = &fp->entries[i];
-		uint32_t s = uvs_load_acquire(&fe->seq);
+		/* Relaxed: a first look; the exchange takes the bits the program set. */
+		uint64_t bits =
+			uvs_load_relaxed(&fp->dirty[i]) ? uvs_xchg_acquire(&fp->dirty[i], 0) : 0;
 
-		/* Relaxed: a first look; the exchange decides. Without claiming the entry,
-		 * which would send its flow's frames to uvsd meanwhile: a sweep racing
-		 * with the entry's replacement may count a frame or two to the real server
-		 * of the connection it held before. */
-		if ((s & 1) || !fe->key.family || !uvs_load_relaxed(&fe->pkts))
-			continue;
-		fold(e, fe);
+		while (bits) {
+			struct uvs_fp_entry *fe =
+				&fp->entries[i * 64 + (uint32_t)__builtin_ctzll(bits)];
+			uint32_t s = uvs_load_acquire(&fe->seq);
+
+			bits &= bits - 1;
+			/* Without claiming the entry, which would send its flow's frames to
+			 * uvsd meanwhile: a sweep racing with the entry's replacement may
+			 * count a frame or two to the real server of the connection it held
+			 * before. */
+			if (!(s & 1) && fe->key.family)
+				fold(e, fe);
+		}
 	}
 	rcu_read_unlock();
 }

@@ -28,6 +28,7 @@
 struct uvs_fastpath {
 	struct uvs_fp_head *head;
 	struct uvs_fp_entry *entries; /* head->mask + 1 of them */
+	uint64_t *dirty;	      /* a bit per entry (core/fastpath-table.h) */
 	/* The engine's clock minus the program's (bpf_ktime_get_ns()): a time namespace's
 	 * offset; 0 in tests. */
 	int64_t clock_offset_ns;
@@ -37,10 +38,10 @@ struct uvs_fastpath {
 	uint64_t retired; /* entries taken out */
 };
 
-/* Sets fp over head and n entries (a power of two), both zeroed by the caller, with
- * the hash seed `seed`. */
+/* Sets fp over head, n entries (a power of two) and their dirty bits (n / 64 words, at
+ * least one), all zeroed by the caller, with the hash seed `seed`. */
 void uvs_fastpath_init(struct uvs_fastpath *fp, struct uvs_fp_head *head,
-		       struct uvs_fp_entry *entries, uint32_t n, uint32_t seed);
+		       struct uvs_fp_entry *entries, uint64_t *dirty, uint32_t n, uint32_t seed);
 
 /* Retires every entry at once: the next frame of each flow goes to uvsd, which offers
  * it again as it is now. For any change a written entry may not reflect (a setting, a

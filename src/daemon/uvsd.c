@@ -140,19 +140,20 @@ static int start_fastpath(struct uvsd *d)
 {
 	struct uvs_fp_entry *entries;
 	struct uvs_fp_head *head;
+	uint64_t *dirty;
 	int64_t clock_offset_ns;
 	uint32_t n, seed;
 
 	if (!d->opt.fast_path)
 		return 0;
-	if (uvs_steer_fastpath(d->steer, &head, &entries, &n, &clock_offset_ns) < 0) {
+	if (uvs_steer_fastpath(d->steer, &head, &entries, &dirty, &n, &clock_offset_ns) < 0) {
 		uvs_log(LOG_ERR, "fast path: the XDP program has no table");
 		return -1;
 	}
 	/* Flows cannot be made to collide on purpose without the seed. */
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 		seed = (uint32_t)uvs_monotonic_ns();
-	uvs_fastpath_init(&d->fastpath, head, entries, n, seed);
+	uvs_fastpath_init(&d->fastpath, head, entries, dirty, n, seed);
 	d->fastpath.clock_offset_ns = clock_offset_ns;
 	uvs_engine_set_fastpath(&d->engine, &d->fastpath);
 	uvs_log(LOG_INFO, "fast path: established flows forwarded by the XDP program, %u entries",

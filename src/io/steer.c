@@ -52,8 +52,9 @@ struct uvs_steer {
 	/* XDP with a fast path (uvs_steer_set_fastpath): its maps, mapped here. */
 	struct uvs_fp_head *fp_head;
 	struct uvs_fp_entry *fp_entries;
+	uint64_t *fp_dirty;
 	uint32_t fp_n;
-	size_t fp_head_len, fp_entries_len;
+	size_t fp_head_len, fp_entries_len, fp_dirty_len;
 	int fp_counts_fd;
 };
 
@@ -207,13 +208,24 @@ static int map_shared(struct bpf_object *obj, const char *name, size_t len, void
 	return 0;
 }
 
-/* Sizes the fast path's table before the XDP program loads: 1 entry without one. */
+/* Sizes the fast path's table and its dirty bits before the XDP program loads: 1
+ * entry each without one. */
 static int fastpath_size(struct uvs_steer *s)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(s->obj, "uvs_fp_table");
+	struct bpf_map *dirty = bpf_object__find_map_by_name(s->obj, "uvs_fp_dirty");
 
 	s->fp_n = fastpath_entries;
-	return map && !bpf_map__set_max_entries(map, s->fp_n ? s->fp_n : 1) ? 0 : -ENOENT;
+	if (!map || !dirty || bpf_map__set_max_entries(map, s->fp_n ? s->fp_n : 1) ||
+	    bpf_map__set_max_entries(dirty, s->fp_n >= 64 ? s->fp_n / 64 : 1))
+		return -ENOENT;
+	return 0;
+}
+
+/* len bytes rounded up to whole pages. */
+static size_t pages(size_t len, long page)
+{
+	return (len + (size_t)page - 1) & ~((size_t)page - 1);
 }
 
 /* Maps the fast path's head and table into uvsd, after the load. */
@@ -227,22 +239,26 @@ static int fastpath_map(struct uvs_steer *s)
 	if (!s->fp_n)
 		return 0;
 	s->fp_head_len = (size_t)page;
-	s->fp_entries_len = ((size_t)s->fp_n * sizeof(struct uvs_fp_entry) + (size_t)page - 1) &
-			    ~((size_t)page - 1);
+	s->fp_entries_len = pages((size_t)s->fp_n * sizeof(struct uvs_fp_entry), page);
+	s->fp_dirty_len = pages((size_t)s->fp_n / 64 * sizeof(uint64_t), page);
 	ret = map_shared(s->obj, "uvs_fp_head", s->fp_head_len, (void **)&s->fp_head);
 	if (!ret)
 		ret = map_shared(s->obj, "uvs_fp_table", s->fp_entries_len,
 				 (void **)&s->fp_entries);
+	if (!ret)
+		ret = map_shared(s->obj, "uvs_fp_dirty", s->fp_dirty_len, (void **)&s->fp_dirty);
 	return ret;
 }
 
 int uvs_steer_fastpath(const struct uvs_steer *s, struct uvs_fp_head **head,
-		       struct uvs_fp_entry **entries, uint32_t *n, int64_t *clock_offset_ns)
+		       struct uvs_fp_entry **entries, uint64_t **dirty, uint32_t *n,
+		       int64_t *clock_offset_ns)
 {
-	if (!s || !s->fp_entries)
+	if (!s || !s->fp_dirty)
 		return -ENOENT;
 	*head = s->fp_head;
 	*entries = s->fp_entries;
+	*dirty = s->fp_dirty;
 	*n = s->fp_n;
 	*clock_offset_ns = s->clock_offset_ns;
 	return 0;
@@ -616,6 +632,8 @@ void uvs_steer_close(struct uvs_steer *s)
 		munmap(s->fp_head, s->fp_head_len);
 	if (s->fp_entries)
 		munmap(s->fp_entries, s->fp_entries_len);
+	if (s->fp_dirty)
+		munmap(s->fp_dirty, s->fp_dirty_len);
 	bpf_object__close(s->obj);
 	libbpf_set_print(prev);
 	free(s->links);

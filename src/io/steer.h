@@ -138,13 +138,14 @@ void uvs_steer_set_capacity(unsigned max_keys);
  * from now on: entries, a power of two; 0 (the default): no fast path. Process-wide. */
 void uvs_steer_set_fastpath(uint32_t entries);
 
-/* With a fast path: its head and table, mapped into this process, their size, and
- * the offset of this process's CLOCK_MONOTONIC from the program's clock. Returns 0, or
- * -ENOENT without one. */
+/* With a fast path: its head, table and dirty bits, mapped into this process, the
+ * table's size, and the offset of this process's CLOCK_MONOTONIC from the program's
+ * clock. Returns 0, or -ENOENT without one. */
 struct uvs_fp_head;
 struct uvs_fp_entry;
 int uvs_steer_fastpath(const struct uvs_steer *s, struct uvs_fp_head **head,
-		       struct uvs_fp_entry **entries, uint32_t *n, int64_t *clock_offset_ns);
+		       struct uvs_fp_entry **entries, uint64_t **dirty, uint32_t *n,
+		       int64_t *clock_offset_ns);
 
 /* The frames the fast path forwarded, and those of its flows it left to uvsd, since
  * the program loaded (summed over the CPUs). Returns 0 or a negative errno. */

@@ -47,6 +47,7 @@ struct fpx {
 	int prog_fd, keys_fd;
 	struct uvs_fp_head *head;
 	struct uvs_fp_entry *entries;
+	uint64_t *dirty;
 	size_t entries_len;
 	struct uvs_fastpath fp;
 };
@@ -99,6 +100,10 @@ static int setup(void **state)
 	assert_int_equal(bpf_map__set_max_entries(
 				 bpf_object__find_map_by_name(x->obj, "uvs_fp_table"), ENTRIES),
 			 0);
+	assert_int_equal(
+		bpf_map__set_max_entries(bpf_object__find_map_by_name(x->obj, "uvs_fp_dirty"),
+					 ENTRIES / 64),
+		0);
 	ret = bpf_object__load(x->obj);
 	libbpf_set_print(prev);
 	if (ret == -EPERM || ret == -EACCES || ret == -ENOSYS) {
@@ -117,7 +122,8 @@ static int setup(void **state)
 	x->head = map_shared(x->obj, "uvs_fp_head", (size_t)page);
 	x->entries_len = ENTRIES * sizeof(struct uvs_fp_entry);
 	x->entries = map_shared(x->obj, "uvs_fp_table", x->entries_len);
-	uvs_fastpath_init(&x->fp, x->head, x->entries, ENTRIES, 0x5eed);
+	x->dirty = map_shared(x->obj, "uvs_fp_dirty", (size_t)page);
+	uvs_fastpath_init(&x->fp, x->head, x->entries, x->dirty, ENTRIES, 0x5eed);
 	sync_clock(x);
 	uvs_engine_set_fastpath(&x->fx->e, &x->fp);
 	*state = x;
@@ -132,6 +138,7 @@ static int teardown(void **state)
 	if (x->obj) {
 		munmap(x->head, (size_t)sysconf(_SC_PAGESIZE));
 		munmap(x->entries, x->entries_len);
+		munmap(x->dirty, (size_t)sysconf(_SC_PAGESIZE));
 		bpf_object__close(x->obj);
 	}
 	free(x);
@@ -432,6 +439,31 @@ static void test_timer(void **state)
 	assert_int_equal(uvs_fastpath_used(&x->fp), 0);
 }
 
+/* Many flows, told apart by their ports only: each one's entry finds a slot. */
+static void test_many_flows(void **state)
+{
+	struct fpx *x = fixture(state);
+	struct uvs_svc_conf sc = test_svc_conf("10.0.0.3:53", "rr");
+
+	sc.key.protocol = IPPROTO_UDP;
+	assert_int_equal(uvs_svc_add(&x->fx->env.m, &sc, NULL), 0);
+	eng_add_dest(x->fx, uvs_svc_find(&x->fx->env.m, &sc.key), "192.168.0.11:53", 1,
+		     UVS_FWD_MASQ);
+	steer_key(x, UVS_STEER_SERVICE, IPPROTO_UDP, "10.0.0.3", 53);
+	for (int i = 0; i < 200; i++) {
+		struct frame_spec s = eng_udp(CLIENT, (uint16_t)(1024 + i), "10.0.0.3", 53);
+
+		assert_int_equal(eng_send(x->fx, &s), UVS_VERDICT_TX);
+	}
+	assert_int_equal(uvs_load_relaxed(&x->fp.full), 0);
+	assert_int_equal(uvs_fastpath_used(&x->fp), 200);
+	for (int i = 0; i < 200; i++) {
+		struct frame_spec s = eng_udp(CLIENT, (uint16_t)(1024 + i), "10.0.0.3", 53);
+
+		assert_true(forwarded(xdp_only(x, &s)));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +471,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nat_udp6, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_flows, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

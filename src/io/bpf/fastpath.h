@@ -50,6 +50,16 @@ struct {
 	__type(value, struct uvs_fp_entry);
 } uvs_fp_table SEC(".maps");
 
+/* A bit per entry of the table, set when the entry has counts the engine has not taken
+ * (core/fastpath-table.h). Sized by uvsd before the program loads. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} uvs_fp_dirty SEC(".maps");
+
 /* Per CPU: frames forwarded, and frames of an entry left to uvsd. */
 struct uvs_fp_counts {
 	__u64 hits;
@@ -134,13 +144,18 @@ static __always_inline __u16 fp_csum_sum(struct xdp_md *ctx, __u32 l4_off, __u32
 	return 0; /* longer than any frame looked at */
 }
 
-/* The sum of the addresses of a header: 4 or 16 bytes each. */
-static __always_inline __u64 fp_addr_sum(const __u32 *s, const __u32 *d, int words)
+/* The sum of the addresses of a header: `words` 32-bit words each. */
+static __always_inline __u64 fp_addr_sum(const __u8 *s, const __u8 *d, int words)
 {
 	__u64 sum = 0;
 
-	for (int i = 0; i < words; i++)
-		sum += (__u64)s[i] + d[i];
+	for (int i = 0; i < words; i++) {
+		__u32 x, y;
+
+		__builtin_memcpy(&x, s + 4 * i, sizeof(x));
+		__builtin_memcpy(&y, d + 4 * i, sizeof(y));
+		sum += (__u64)x + y;
+	}
 	return sum;
 }
 
@@ -217,18 +232,24 @@ static __always_inline int fp_parse(struct xdp_md *ctx, struct uvs_fp_key *k, st
 
 static __always_inline int fp_key_eq(const struct uvs_fp_key *a, const struct uvs_fp_key *b)
 {
-	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
 	__u32 diff = 0;
 
-	for (int i = 0; i < (int)(sizeof(*a) / 4); i++)
-		diff |= x[i] ^ y[i];
+	/* Word by word, copied out rather than read through a cast (strict aliasing). */
+	for (int i = 0; i < (int)(sizeof(*a) / 4); i++) {
+		__u32 x, y;
+
+		__builtin_memcpy(&x, (const __u8 *)a + 4 * i, sizeof(x));
+		__builtin_memcpy(&y, (const __u8 *)b + 4 * i, sizeof(y));
+		diff |= x ^ y;
+	}
 	return diff == 0;
 }
 
 /* The entry of k in the table, copied into *out with its seq checked, and a pointer to
- * it (for the program's own writes); NULL if none. */
-static __always_inline struct uvs_fp_entry *
-fp_find(const struct uvs_fp_head *head, const struct uvs_fp_key *k, struct uvs_fp_entry *out)
+ * it (for the program's own writes), its index in *at; NULL if none. */
+static __always_inline struct uvs_fp_entry *fp_find(const struct uvs_fp_head *head,
+						    const struct uvs_fp_key *k,
+						    struct uvs_fp_entry *out, __u32 *at)
 {
 	__u32 h = uvs_fp_hash(k, head->seed);
 
@@ -247,6 +268,7 @@ fp_find(const struct uvs_fp_head *head, const struct uvs_fp_key *k, struct uvs_f
 			continue;
 		if (*(volatile __u32 *)&e->seq != s)
 			return 0; /* being rewritten: uvsd's for this frame */
+		*at = idx;
 		return e;
 	}
 	return 0;
@@ -271,9 +293,18 @@ static __always_inline __u16 fp_csum_update(__u16 field, __u16 diff)
 	return (__u16)~fp_fold((__u64)(__u16)~field + diff);
 }
 
+/* Whether uvsd runs a fast path (its head has an epoch): one array lookup. */
+static __always_inline int fp_enabled(void)
+{
+	__u32 zero = 0;
+	struct uvs_fp_head *head = bpf_map_lookup_elem(&uvs_fp_head, &zero);
+
+	return head && head->epoch;
+}
+
 /*
- * The fast path for a frame uvs takes: XDP_TX or XDP_REDIRECT if it forwarded it, -1
- * if the frame goes to uvsd.
+ * The fast path for a frame: XDP_TX or XDP_REDIRECT if it forwarded it, -1 if the frame
+ * goes on to the steering decision (uvsd, or the kernel).
  */
 static __always_inline int fp_forward(struct xdp_md *ctx)
 {
@@ -283,14 +314,16 @@ static __always_inline int fp_forward(struct xdp_md *ctx)
 	struct uvs_fp_key k;
 	struct fp_frame fr;
 	void *data, *end;
-	__u64 pseudo, now;
+	__u64 pseudo, now, *dirty;
+	__u32 len, at = 0, word;
 	int partial;
-	__u32 len;
 
 	if (!head || !head->epoch || fp_parse(ctx, &k, &fr))
 		return -1;
-	e = fp_find(head, &k, &en);
-	now = bpf_ktime_get_ns();
+	e = fp_find(head, &k, &en, &at);
+	/* The coarse clock where the kernel has it (steer-decide.h): a tick late at most,
+	 * against a second's validity and timeouts of seconds. */
+	now = steer_coarse_clock ? bpf_ktime_get_coarse_ns() : bpf_ktime_get_ns();
 	/* Written before the last change, or too long ago for its route: uvsd writes it
 	 * again. */
 	if (!e || !en.live || en.epoch != head->epoch ||
@@ -305,10 +338,10 @@ static __always_inline int fp_forward(struct xdp_md *ctx)
 	    ETH_HLEN + fr.l3_len > len)
 		goto leave;
 	if (k.family == AF_INET)
-		pseudo = fp_addr_sum((__u32 *)k.saddr, (__u32 *)k.daddr, 1) +
-			 bpf_htons(k.protocol) + bpf_htons((__u16)fr.l4_len);
+		pseudo = fp_addr_sum(k.saddr, k.daddr, 1) + bpf_htons(k.protocol) +
+			 bpf_htons((__u16)fr.l4_len);
 	else
-		pseudo = fp_addr_sum((__u32 *)k.saddr, (__u32 *)k.daddr, 4) + bpf_htonl(fr.l4_len) +
+		pseudo = fp_addr_sum(k.saddr, k.daddr, 4) + bpf_htonl(fr.l4_len) +
 			 bpf_htonl(k.protocol);
 	/* A local sender's frame (a veth peer) may hold only the pseudo header's sum
 	 * where the checksum belongs, for offload to finish: it is finished here, as the
@@ -409,6 +442,11 @@ static __always_inline int fp_forward(struct xdp_md *ctx)
 	__sync_fetch_and_add(&e->pkts, 1);
 	__sync_fetch_and_add(&e->bytes, fr.l3_len);
 	e->last_ns = now;
+	/* The atomic or only for the first frame since the engine's last sweep. */
+	word = at / 64;
+	dirty = bpf_map_lookup_elem(&uvs_fp_dirty, &word);
+	if (dirty && !(*dirty & (1ull << (at % 64))))
+		__sync_fetch_and_or(dirty, 1ull << (at % 64));
 	fp_count(0);
 	/* Ethernet padding after the IP packet goes, as the engine trims it. */
 	if (ETH_HLEN + fr.l3_len < len &&

@@ -56,13 +56,16 @@ int uvs_steer_xdp(struct xdp_md *ctx)
 
 	if (bpf_xdp_load_bytes(ctx, offsetof(struct ethhdr, h_proto), &type, sizeof(type)))
 		return XDP_PASS;
-	d = steer_decide_frame(ctx, type, ETH_HLEN, &f);
-	/* A flow the engine offered to the fast path is forwarded here. */
-	if (d != STEER_PASS && steer_owner_alive()) {
+	/* A flow the engine offered to the fast path is forwarded here, before the
+	 * steering decision: an offered flow is uvs's (the entries go when the
+	 * configuration changes), and a NAT reply's key, from the real server to the
+	 * client, is no connection of this host's own. */
+	if (fp_enabled() && steer_owner_alive()) {
 		int fast = fp_forward(ctx);
 		if (fast >= 0)
 			return fast;
 	}
+	d = steer_decide_frame(ctx, type, ETH_HLEN, &f);
 	if (d == STEER_PASS || (d == STEER_STEAL_UNLESS_LOCAL && steer_local_socket(ctx, &f)) ||
 	    !steer_owner_alive())
 		return XDP_PASS;
