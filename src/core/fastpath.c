@@ -45,7 +45,13 @@ void uvs_engine_set_fastpath(struct uvs_engine *e, struct uvs_fastpath *fp)
 
 void uvs_fastpath_bump(struct uvs_fastpath *fp)
 {
+	/* Sequentially consistent: the change that calls for it comes first for an offer
+	 * that reads the new epoch (uvs_fp_offer reads it before it looks at anything). 0
+	 * is "no fast path" to the program: skipped when the count wraps. One bumper at a
+	 * time (core/fastpath.h). */
 	uvs_add_seq_cst(&fp->head->epoch, 1);
+	if (!uvs_load_relaxed(&fp->head->epoch))
+		uvs_add_seq_cst(&fp->head->epoch, 1);
 }
 
 uint32_t uvs_fastpath_used(const struct uvs_fastpath *fp)
@@ -305,9 +311,14 @@ void uvs_fp_offer(struct uvs_worker *w, const struct uvs_frame *f, const struct 
 	struct uvs_fastpath *fp = e->fastpath;
 	struct uvs_fp_entry *fe;
 	struct uvs_fp_key k;
-	uint32_t h;
+	uint32_t h, epoch;
 
-	if (!fp || !frame_fits(w, f, p, c->protocol) || !conn_fits(e, c, reply))
+	if (!fp)
+		return;
+	/* First: a change made before a later epoch is seen by the checks below
+	 * (uvs_fastpath_bump); one made after retires this entry. */
+	epoch = uvs_load_acquire(&fp->head->epoch);
+	if (!frame_fits(w, f, p, c->protocol) || !conn_fits(e, c, reply))
 		return;
 	conn_key(c, reply, &k);
 	h = uvs_fp_hash(&k, fp->head->seed);
@@ -327,8 +338,7 @@ void uvs_fp_offer(struct uvs_worker *w, const struct uvs_frame *f, const struct 
 	fill(fe, c, reply, rt);
 	fe->until = (uint32_t)((uint64_t)(w->now - fp->clock_offset_ns) >> UVS_FP_UNTIL_SHIFT) +
 		    UVS_FP_UNTIL_UNITS;
-	/* Relaxed: an epoch bumped from now on retires this entry anyway. */
-	fe->epoch = uvs_load_relaxed(&fp->head->epoch);
+	fe->epoch = epoch;
 	fe->live = 1;
 	publish(fe);
 	uvs_or_relaxed(&c->fp_dirs, reply ? DIR_OUT : DIR_IN);

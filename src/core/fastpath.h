@@ -45,7 +45,8 @@ void uvs_fastpath_init(struct uvs_fastpath *fp, struct uvs_fp_head *head,
 
 /* Retires every entry at once: the next frame of each flow goes to uvsd, which offers
  * it again as it is now. For any change a written entry may not reflect (a setting, a
- * route, a neighbour, a real server). Any thread. */
+ * route, a neighbour, a real server), after the change. One thread (uvsd's control
+ * thread). */
 void uvs_fastpath_bump(struct uvs_fastpath *fp);
 
 /* The number of entries in use (a walk over the table: for tests and listings). */
