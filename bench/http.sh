@@ -8,6 +8,10 @@
 #   dr       the same with -g (rs1 has the VIP on lo and answers via rtr)
 #   nat_xdp  nat with uvsd --io af_xdp (the steering XDP program on dir's eth0)
 #   dr_xdp   dr with uvsd --io af_xdp
+#   nat_fp   nat_xdp with the XDP fast path (--fast-path 65536: established flows
+#            forwarded by the XDP program; the lab's peer of dir's eth0 gets a pass-all
+#            XDP program, BUILD_DIR/tests/e2e/xdp_pass.o, to take the frames sent back)
+#   dr_fp    dr_xdp with the fast path
 #   haproxy  HAProxy in TCP mode in dir, VIP:81 -> rs1:80
 #   nginx    nginx's stream proxy in dir, VIP:82 -> rs1:80
 #   kern-nat dir's own IP forwarding on NAT's path: wrk to rs1's address, rtr and rs1
@@ -82,10 +86,14 @@ EOF
 listening() { [ -n "$(lab_exec dir ss -Hltn "sport = :$1")" ]; }
 start() {
 	case $1 in
-	nat | dr | nat_xdp | dr_xdp)
+	nat | dr | nat_xdp | dr_xdp | nat_fp | dr_fp)
 		local io=()
 		[ "${1#*_}" = xdp ] && io=(--io af_xdp)
-		[ "${1%_xdp}" = nat ] && lab_exec rs1 ip route replace default via "${LAB_IP4[dir]}"
+		if [ "${1#*_}" = fp ]; then
+			io=(--io af_xdp --fast-path 65536)
+			lab_exec lan ip link set dev dir xdp obj "$build/tests/e2e/xdp_pass.o" sec xdp.frags
+		fi
+		[ "${1%_*}" = nat ] && lab_exec rs1 ip route replace default via "${LAB_IP4[dir]}"
 		rm -f "$LAB_TMP/uvsd.sock"
 		lab_uvsd_start --interface eth0 "${io[@]}"
 		if [ -n "${UVS_BENCH_UVSD_NICE:-}" ]; then
@@ -94,7 +102,7 @@ start() {
 			done
 		fi
 		lab_uvsadm -A -t "$vip:80" -s rr
-		lab_uvsadm -a -t "$vip:80" -r "$rs:80" "$([ "${1%_xdp}" = nat ] && echo -m || echo -g)"
+		lab_uvsadm -a -t "$vip:80" -r "$rs:80" "$([ "${1%_*}" = nat ] && echo -m || echo -g)"
 		;;
 	kern-nat | kern-dr)
 		lab_director_forward 1
@@ -113,8 +121,9 @@ start() {
 }
 stop() {
 	case $1 in
-	nat | dr | nat_xdp | dr_xdp)
+	nat | dr | nat_xdp | dr_xdp | nat_fp | dr_fp)
 		lab_stop director
+		lab_exec lan ip link set dev dir xdp off
 		lab_exec rs1 ip route replace default via "${LAB_IP4[rtr]}"
 		;;
 	kern-nat | kern-dr)
@@ -129,7 +138,7 @@ stop() {
 url() {
 	case $1 in
 	direct | kern-nat | kern-dr) echo "http://$rs/" ;;
-	nat | dr | nat_xdp | dr_xdp) echo "http://$vip/" ;;
+	nat | dr | nat_xdp | dr_xdp | nat_fp | dr_fp) echo "http://$vip/" ;;
 	haproxy) echo "http://$vip:81/" ;;
 	nginx) echo "http://$vip:82/" ;;
 	esac
@@ -149,7 +158,7 @@ parse() {
 tsv=$out/http.tsv
 : >"$tsv"
 : >"$out/http-counters.txt"
-read -ra contenders <<<"${UVS_BENCH_CONTENDERS:-direct nat dr nat_xdp dr_xdp haproxy nginx kern-nat kern-dr}"
+read -ra contenders <<<"${UVS_BENCH_CONTENDERS:-direct nat dr nat_xdp dr_xdp nat_fp dr_fp haproxy nginx kern-nat kern-dr}"
 for r in $(seq "$rounds"); do
 	k=$(((r - 1) % ${#contenders[@]}))
 	order=("${contenders[@]:k}" "${contenders[@]:0:k}")
@@ -165,7 +174,7 @@ for r in $(seq "$rounds"); do
 			printf '%s\t%s\t%s\t%s\n' "$r" "$c" "$mode" "${res// /	}" >>"$tsv"
 		done
 		# uvsd's nonzero counters after both modes: where frames were lost, if they were.
-		case $c in nat | dr | nat_xdp | dr_xdp)
+		case $c in nat | dr | nat_xdp | dr_xdp | nat_fp | dr_fp)
 			lab_uvsadm -L --counters | awk -v w="round $r $c:" '$2 != 0 { s = s " " $1 "=" $2 }
 				END { print w s }' >>"$out/http-counters.txt" ;;
 		esac
@@ -191,13 +200,15 @@ target() { # MODE WHO AGAINST MIN (when both ran)
 	awk -v a="$(col "$2" "$1" 4)" -v b="$(col "$3" "$1" 4)" -v m="$4" -v t="$*" \
 		'BEGIN { printf "target %s: %.2f %s\n", t, a / b, (a / b >= m) ? "met" : "MISSED" }'
 }
-for nat in nat nat_xdp; do
+for nat in nat nat_xdp nat_fp; do
 	target keepalive $nat direct 0.9
 	target keepalive $nat haproxy 1.3
+	target keepalive $nat kern-nat 1.0
 	target close $nat direct 0.85
 	target close $nat haproxy 1.5
+	target close $nat kern-nat 1.0
 done
-for dr in dr dr_xdp; do
+for dr in dr dr_xdp dr_fp; do
 	target keepalive $dr direct 0.95
 	target close $dr direct 0.95
 done
