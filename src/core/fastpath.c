@@ -304,22 +304,16 @@ static void fill(struct uvs_fp_entry *fe, const struct uvs_conn *c, bool reply,
 	fe->owner = (uintptr_t)c->dest;
 }
 
-void uvs_fp_offer(struct uvs_worker *w, const struct uvs_frame *f, const struct uvs_pkt *p,
-		  struct uvs_conn *c, const struct uvs_route *rt, bool reply)
+/* Writes the entry of c's packets in one direction (from its real server if reply), to
+ * be sent on rt, under epoch. Returns whether it did (false: its slots are taken). */
+static bool put(struct uvs_worker *w, struct uvs_conn *c, bool reply, const struct uvs_route *rt,
+		uint32_t epoch)
 {
-	struct uvs_engine *e = w->engine;
-	struct uvs_fastpath *fp = e->fastpath;
+	struct uvs_fastpath *fp = w->engine->fastpath;
 	struct uvs_fp_entry *fe;
 	struct uvs_fp_key k;
-	uint32_t h, epoch;
+	uint32_t h;
 
-	if (!fp)
-		return;
-	/* First: a change made before a later epoch is seen by the checks below
-	 * (uvs_fastpath_bump); one made after retires this entry. */
-	epoch = uvs_load_acquire(&fp->head->epoch);
-	if (!frame_fits(w, f, p, c->protocol) || !conn_fits(e, c, reply))
-		return;
 	conn_key(c, reply, &k);
 	h = uvs_fp_hash(&k, fp->head->seed);
 	fe = claim_key(fp, &k, h);
@@ -327,7 +321,7 @@ void uvs_fp_offer(struct uvs_worker *w, const struct uvs_frame *f, const struct 
 		fe = claim_free(fp, h);
 		if (!fe) {
 			uvs_add_relaxed(&fp->full, 1);
-			return;
+			return false;
 		}
 		fe->key = k;
 		/* Counts a frame added to the entry's last use after it was taken out. */
@@ -343,6 +337,35 @@ void uvs_fp_offer(struct uvs_worker *w, const struct uvs_frame *f, const struct 
 	publish(fe);
 	uvs_or_relaxed(&c->fp_dirs, reply ? DIR_OUT : DIR_IN);
 	uvs_add_relaxed(&fp->offered, 1);
+	return true;
+}
+
+void uvs_fp_offer(struct uvs_worker *w, const struct uvs_frame *f, const struct uvs_pkt *p,
+		  struct uvs_conn *c, const struct uvs_route *rt, bool reply)
+{
+	struct uvs_engine *e = w->engine;
+	struct uvs_fastpath *fp = e->fastpath;
+	struct uvs_route back;
+	uint32_t epoch;
+
+	if (!fp)
+		return;
+	/* First: a change made before a later epoch is seen by the checks below
+	 * (uvs_fastpath_bump); one made after retires this entry. */
+	epoch = uvs_load_acquire(&fp->head->epoch);
+	if (!frame_fits(w, f, p, c->protocol) || !conn_fits(e, c, reply) ||
+	    !put(w, c, reply, rt, epoch))
+		return;
+	/* A NAT TCP connection's replies too, as soon as its client's side is offered: the
+	 * reply that made it ESTABLISHED (the SYN-ACK) has been through the engine, so the
+	 * replies leave the state and its flags as they are, and the first of them need
+	 * not wait for a worker. Routed to the client as the engine routes a reply. Not
+	 * UDP, whose first reply the engine sees (it marks the connection as answered). */
+	if (!reply && c->protocol == IPPROTO_TCP && conn_fits(e, c, true) &&
+	    !(uvs_load_relaxed(&c->fp_dirs) & DIR_OUT) &&
+	    !(uvs_conn_flags(c) & UVS_CONN_F_NOOUTPUT) &&
+	    e->route(e->route_arg, c->af, &c->caddr, &back) == 0)
+		put(w, c, true, &back, epoch);
 	/* A packet on another worker may have moved c out of ESTABLISHED (or ended it)
 	 * while this one wrote: that worker retires after its change, this one sees the
 	 * change after its write (both sequentially consistent), so one of them takes

@@ -30,6 +30,11 @@
 
 /* The checksum's pieces: the largest bpf_csum_diff() takes at once. */
 #define FP_CSUM_CHUNK 512
+/* Frames longer than this go to uvsd: below it a frame is one XDP buffer (a frame of
+ * more than one is as long as a page at least), which the program can tell without
+ * the length of the buffer's first part: a program loaded without CAP_PERFMON may not
+ * subtract packet pointers. */
+#define FP_FRAME_MAX 3000
 /* Chunks of the largest packet looked at (a 9,216-byte jumbo frame's). */
 #define FP_CSUM_CHUNKS 18
 
@@ -75,7 +80,7 @@ struct {
 
 /* Where a chunk of the segment is copied to be summed (the stack is too small). */
 struct fp_scratch {
-	__u8 buf[FP_CSUM_CHUNK + 4];
+	__u8 buf[FP_CSUM_CHUNK];
 };
 
 struct {
@@ -85,13 +90,22 @@ struct {
 	__type(value, struct fp_scratch);
 } uvs_fp_scratch SEC(".maps");
 
-/* What the lookup found out about the frame. */
+/* The frame's headers, copied out by the parse and written back by the rewrite: the
+ * program reads and writes the frame only through bpf_xdp_load_bytes() and
+ * bpf_xdp_store_bytes(), as steer-decide.h does. Direct access would need packet
+ * pointers plus a register, which a program loaded without CAP_PERFMON (uvsd's systemd
+ * unit) may not compute, and the compiler makes such sums of any choice of offsets. */
 struct fp_frame {
-	void *l3;
-	void *l4;
+	union {
+		struct iphdr v4;
+		struct ipv6hdr v6;
+	} ip;
+	union {
+		struct tcphdr tcp;
+		struct udphdr udp;
+	} l4;
 	__u32 l3_len; /* the IP packet's, from its header */
 	__u32 l4_len;
-	__u8 hl;       /* TTL or hop limit */
 	__u8 tcp_ok;   /* TCP with ACK and no SYN, FIN or RST; or UDP */
 	__u8 udp_none; /* UDP over IPv4 without a checksum: the engine makes one */
 	__u16 check;   /* the TCP or UDP checksum field, as it came */
@@ -120,7 +134,7 @@ static __always_inline __u16 fp_csum_sum(struct xdp_md *ctx, __u32 l4_off, __u32
 		return 0;
 	for (int i = 0; i < FP_CSUM_CHUNKS; i++) {
 		__u32 off = (__u32)i * FP_CSUM_CHUNK;
-		__u64 n;
+		__u64 n, n4;
 		__s64 r;
 
 		if (off >= l4_len)
@@ -132,14 +146,28 @@ static __always_inline __u16 fp_csum_sum(struct xdp_md *ctx, __u32 l4_off, __u32
 		asm volatile("" : "+r"(n));
 		if (n < 1 || n > FP_CSUM_CHUNK)
 			return 0;
-		/* The odd bytes at the end are summed with zeros after them. */
-		*(__u32 *)(s->buf + (n & (FP_CSUM_CHUNK - 4))) = 0;
-		if (bpf_xdp_load_bytes(ctx, l4_off + off, s->buf, n))
-			return 0;
-		r = bpf_csum_diff(0, 0, (__be32 *)s->buf, (n + 3) & ~3u, sum);
-		if (r < 0)
-			return 0;
-		sum = (__u32)r;
+		/* Whole words from the scratch buffer; the odd bytes at the end, with zeros
+		 * after them, from a word on the stack (a program loaded without
+		 * CAP_PERFMON may not write the buffer at an offset it computes). */
+		n4 = n & ~3ull;
+		if (n4) {
+			if (bpf_xdp_load_bytes(ctx, l4_off + off, s->buf, n4))
+				return 0;
+			r = bpf_csum_diff(0, 0, (__be32 *)s->buf, n4, sum);
+			if (r < 0)
+				return 0;
+			sum = (__u32)r;
+		}
+		if (n & 3) {
+			__u32 tail = 0;
+
+			if (bpf_xdp_load_bytes(ctx, l4_off + off + n4, &tail, n & 3))
+				return 0;
+			r = bpf_csum_diff(0, 0, (__be32 *)&tail, sizeof(tail), sum);
+			if (r < 0)
+				return 0;
+			sum = (__u32)r;
+		}
 	}
 	return 0; /* longer than any frame looked at */
 }
@@ -159,71 +187,56 @@ static __always_inline __u64 fp_addr_sum(const __u8 *s, const __u8 *d, int words
 	return sum;
 }
 
-/* Parses the frame into k and fr. Returns 0, or -1 for a frame not to look up. */
-static __always_inline int fp_parse(struct xdp_md *ctx, struct uvs_fp_key *k, struct fp_frame *fr)
+/* Parses the frame, IPv6 if v6 (a constant) else IPv4, into k and fr. Returns 0, or -1
+ * for a frame not to look up. */
+static __always_inline int fp_parse(struct xdp_md *ctx, const int v6, struct uvs_fp_key *k,
+				    struct fp_frame *fr)
 {
-	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
+	const __u32 hlen = v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
 	__u8 protocol;
-	__u32 hlen;
 
-	if ((void *)(eth + 1) > end)
-		return -1;
 	__builtin_memset(k, 0, sizeof(*k));
-	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
-		struct iphdr *ip = (void *)(eth + 1);
-
-		if ((void *)(ip + 1) > end || ip->version != 4 || ip->ihl != 5 ||
-		    (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
-			return -1;
-		k->family = AF_INET;
-		protocol = ip->protocol;
-		__builtin_memcpy(k->saddr, &ip->saddr, 4);
-		__builtin_memcpy(k->daddr, &ip->daddr, 4);
-		fr->l3_len = bpf_ntohs(ip->tot_len);
-		fr->hl = ip->ttl;
-		hlen = sizeof(*ip);
-	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = (void *)(eth + 1);
-
-		if ((void *)(ip6 + 1) > end || ip6->version != 6)
+	if (v6) {
+		if (bpf_xdp_load_bytes(ctx, ETH_HLEN, &fr->ip.v6, sizeof(fr->ip.v6)) ||
+		    fr->ip.v6.version != 6)
 			return -1;
 		k->family = AF_INET6;
-		protocol = ip6->nexthdr;
-		__builtin_memcpy(k->saddr, &ip6->saddr, 16);
-		__builtin_memcpy(k->daddr, &ip6->daddr, 16);
-		fr->l3_len = (__u32)bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
-		fr->hl = ip6->hop_limit;
-		hlen = sizeof(*ip6);
+		protocol = fr->ip.v6.nexthdr;
+		__builtin_memcpy(k->saddr, &fr->ip.v6.saddr, 16);
+		__builtin_memcpy(k->daddr, &fr->ip.v6.daddr, 16);
+		fr->l3_len = (__u32)bpf_ntohs(fr->ip.v6.payload_len) + sizeof(fr->ip.v6);
 	} else {
-		return -1;
+		if (bpf_xdp_load_bytes(ctx, ETH_HLEN, &fr->ip.v4, sizeof(fr->ip.v4)) ||
+		    fr->ip.v4.version != 4 || fr->ip.v4.ihl != 5 ||
+		    (fr->ip.v4.frag_off & bpf_htons(IP_MF | IP_OFFSET)))
+			return -1;
+		k->family = AF_INET;
+		protocol = fr->ip.v4.protocol;
+		__builtin_memcpy(k->saddr, &fr->ip.v4.saddr, 4);
+		__builtin_memcpy(k->daddr, &fr->ip.v4.daddr, 4);
+		fr->l3_len = bpf_ntohs(fr->ip.v4.tot_len);
 	}
-	fr->l3 = eth + 1;
-	fr->l4 = fr->l3 + hlen;
 	if (fr->l3_len < hlen + sizeof(struct udphdr))
 		return -1;
 	fr->l4_len = fr->l3_len - hlen;
 	k->protocol = protocol;
 	if (protocol == IPPROTO_TCP) {
-		struct tcphdr *th = fr->l4;
-
-		if ((void *)(th + 1) > end)
+		if (bpf_xdp_load_bytes(ctx, ETH_HLEN + hlen, &fr->l4.tcp, sizeof(fr->l4.tcp)))
 			return -1;
-		k->sport = th->source;
-		k->dport = th->dest;
-		fr->tcp_ok = th->ack && !th->syn && !th->fin && !th->rst;
+		k->sport = fr->l4.tcp.source;
+		k->dport = fr->l4.tcp.dest;
+		fr->tcp_ok =
+			fr->l4.tcp.ack && !fr->l4.tcp.syn && !fr->l4.tcp.fin && !fr->l4.tcp.rst;
 		fr->udp_none = 0;
-		fr->check = th->check;
+		fr->check = fr->l4.tcp.check;
 	} else if (protocol == IPPROTO_UDP) {
-		struct udphdr *uh = fr->l4;
-
-		if ((void *)(uh + 1) > end)
+		if (bpf_xdp_load_bytes(ctx, ETH_HLEN + hlen, &fr->l4.udp, sizeof(fr->l4.udp)))
 			return -1;
-		k->sport = uh->source;
-		k->dport = uh->dest;
+		k->sport = fr->l4.udp.source;
+		k->dport = fr->l4.udp.dest;
 		fr->tcp_ok = 1;
-		fr->udp_none = k->family == AF_INET && uh->check == 0;
-		fr->check = uh->check;
+		fr->udp_none = !v6 && fr->l4.udp.check == 0;
+		fr->check = fr->l4.udp.check;
 	} else {
 		return -1;
 	}
@@ -302,23 +315,89 @@ static __always_inline int fp_enabled(void)
 	return head && head->epoch;
 }
 
-/*
- * The fast path for a frame: XDP_TX or XDP_REDIRECT if it forwarded it, -1 if the frame
- * goes on to the steering decision (uvsd, or the kernel).
- */
-static __always_inline int fp_forward(struct xdp_md *ctx)
+/* The frame's headers as the engine rewrites them: the TTL first (uvs_ttl_dec's step),
+ * then NAT's address, port and checksums, and the link addresses; in fr's copies,
+ * written back with three stores. Inlined with v6 a constant. check is the TCP or UDP
+ * checksum to start from (a partial one finished), written back whether or not NAT
+ * changes it. Returns 0, or -1 if a store failed. */
+static __always_inline int fp_rewrite(struct xdp_md *ctx, const int v6, __u8 protocol,
+				      const struct uvs_fp_entry *en, struct fp_frame *fr,
+				      __u16 check)
 {
-	__u32 zero = 0;
-	struct uvs_fp_head *head = bpf_map_lookup_elem(&uvs_fp_head, &zero);
+	const __u32 l4_off = ETH_HLEN + (v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr));
+	int in = en->action == UVS_FP_NAT_IN, nat = en->action != UVS_FP_ROUTE;
+	__u8 macs[2 * ETH_ALEN];
+
+	/* Both addresses and both ports are stored, each chosen by value: the compiler
+	 * would make a choice of fields one of offsets, a register added to a stack
+	 * pointer, which the verifier refuses without CAP_PERFMON. */
+	if (v6) {
+		fr->ip.v6.hop_limit--;
+		for (int i = 0; i < 4; i++) {
+			__u32 a, sw, dw;
+
+			__builtin_memcpy(&a, en->addr + 4 * i, sizeof(a));
+			__builtin_memcpy(&sw, fr->ip.v6.saddr.in6_u.u6_addr8 + 4 * i, sizeof(sw));
+			__builtin_memcpy(&dw, fr->ip.v6.daddr.in6_u.u6_addr8 + 4 * i, sizeof(dw));
+			sw = nat && !in ? a : sw;
+			dw = nat && in ? a : dw;
+			__builtin_memcpy(fr->ip.v6.saddr.in6_u.u6_addr8 + 4 * i, &sw, sizeof(sw));
+			__builtin_memcpy(fr->ip.v6.daddr.in6_u.u6_addr8 + 4 * i, &dw, sizeof(dw));
+		}
+	} else {
+		__u32 more = (__u32)fr->ip.v4.check + bpf_htons(0x0100), a;
+
+		fr->ip.v4.check = (__u16)(more + (more >= 0xffff));
+		fr->ip.v4.ttl--;
+		if (nat)
+			fr->ip.v4.check = fp_csum_update(fr->ip.v4.check, en->ip_diff);
+		__builtin_memcpy(&a, en->addr, sizeof(a));
+		fr->ip.v4.saddr = nat && !in ? a : fr->ip.v4.saddr;
+		fr->ip.v4.daddr = nat && in ? a : fr->ip.v4.daddr;
+	}
+	if (nat) {
+		check = fp_csum_update(check, en->l4_diff);
+		/* For UDP, 0 means none: send the other zero. */
+		if (protocol == IPPROTO_UDP && check == 0)
+			check = 0xffff;
+	}
+	/* TCP's and UDP's ports come first, in the same places. */
+	fr->l4.udp.source = nat && !in ? en->port : fr->l4.udp.source;
+	fr->l4.udp.dest = nat && in ? en->port : fr->l4.udp.dest;
+	__builtin_memcpy(macs, en->eth_dst, ETH_ALEN);
+	__builtin_memcpy(macs + ETH_ALEN, en->eth_src, ETH_ALEN);
+	if (bpf_xdp_store_bytes(ctx, 0, macs, sizeof(macs)))
+		return -1;
+	if (v6 ? bpf_xdp_store_bytes(ctx, ETH_HLEN, &fr->ip.v6, sizeof(fr->ip.v6))
+	       : bpf_xdp_store_bytes(ctx, ETH_HLEN, &fr->ip.v4, sizeof(fr->ip.v4)))
+		return -1;
+	if (protocol == IPPROTO_TCP) {
+		fr->l4.tcp.check = check;
+		return bpf_xdp_store_bytes(ctx, l4_off, &fr->l4.tcp,
+					   offsetof(struct tcphdr, check) + sizeof(check))
+			       ? -1
+			       : 0;
+	}
+	fr->l4.udp.check = check;
+	return bpf_xdp_store_bytes(ctx, l4_off, &fr->l4.udp, sizeof(fr->l4.udp)) ? -1 : 0;
+}
+
+/*
+ * The fast path for a frame of family v6 (a constant): XDP_TX or XDP_REDIRECT if it
+ * forwarded it, -1 if the frame goes on to the steering decision (uvsd, or the
+ * kernel).
+ */
+static __always_inline int fp_forward_ip(struct xdp_md *ctx, struct uvs_fp_head *head, const int v6)
+{
+	const __u32 l4_off = ETH_HLEN + (v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr));
 	struct uvs_fp_entry en, *e;
 	struct uvs_fp_key k;
 	struct fp_frame fr;
-	void *data, *end;
 	__u64 pseudo, now, *dirty;
 	__u32 len, at = 0, word;
 	int partial;
 
-	if (!head || !head->epoch || fp_parse(ctx, &k, &fr))
+	if (fp_parse(ctx, v6, &k, &fr))
 		return -1;
 	e = fp_find(head, &k, &en, &at);
 	/* The coarse clock where the kernel has it (steer-decide.h): a tick late at most,
@@ -329,20 +408,18 @@ static __always_inline int fp_forward(struct xdp_md *ctx)
 	if (!e || !en.live || en.epoch != head->epoch ||
 	    (__s32)((__u32)(now >> UVS_FP_UNTIL_SHIFT) - en.until) > 0)
 		return -1;
-	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
-	len = (__u32)(end - data);
+	len = (__u32)bpf_xdp_get_buff_len(ctx);
 	/* From here on a frame not forwarded stops the entry: the ones after it follow it
 	 * to uvsd. */
-	if (!fr.tcp_ok || fr.hl <= 1 || fr.l3_len > en.mtu || bpf_xdp_get_buff_len(ctx) != len ||
-	    ETH_HLEN + fr.l3_len > len)
+	if (!fr.tcp_ok || (v6 ? fr.ip.v6.hop_limit : fr.ip.v4.ttl) <= 1 || fr.l3_len > en.mtu ||
+	    len > FP_FRAME_MAX || ETH_HLEN + fr.l3_len > len)
 		goto leave;
-	if (k.family == AF_INET)
-		pseudo = fp_addr_sum(k.saddr, k.daddr, 1) + bpf_htons(k.protocol) +
-			 bpf_htons((__u16)fr.l4_len);
-	else
+	if (v6)
 		pseudo = fp_addr_sum(k.saddr, k.daddr, 4) + bpf_htonl(fr.l4_len) +
 			 bpf_htonl(k.protocol);
+	else
+		pseudo = fp_addr_sum(k.saddr, k.daddr, 1) + bpf_htons(k.protocol) +
+			 bpf_htons((__u16)fr.l4_len);
 	/* A local sender's frame (a veth peer) may hold only the pseudo header's sum
 	 * where the checksum belongs, for offload to finish: it is finished here, as the
 	 * AF_XDP backend finishes it for the engine (complete_partial_csum). */
@@ -353,7 +430,7 @@ static __always_inline int fp_forward(struct xdp_md *ctx)
 
 		if (fr.udp_none && en.action != UVS_FP_ROUTE)
 			goto leave;
-		sum = fp_csum_sum(ctx, ETH_HLEN + (__u32)(fr.l4 - fr.l3), fr.l4_len, pseudo);
+		sum = fp_csum_sum(ctx, l4_off, fr.l4_len, pseudo);
 		if (partial) {
 			/* The sum without the field's value, complemented. */
 			fr.check = (__u16)~fp_fold((__u64)sum + (__u16)~fr.check);
@@ -363,82 +440,8 @@ static __always_inline int fp_forward(struct xdp_md *ctx)
 			goto leave;
 		}
 	}
-
-	/* The checksum's loads kept the packet pointers: they are checked again. */
-	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
-	{
-		struct ethhdr *eth = data;
-		__u16 *check;
-		__u32 l4_off;
-		void *l4;
-
-		if ((void *)(eth + 1) > end)
-			goto leave;
-		if (k.family == AF_INET) {
-			struct iphdr *ip = (void *)(eth + 1);
-			__u32 more;
-
-			if ((void *)(ip + 1) > end)
-				goto leave;
-			/* The TTL as the engine takes it down (uvs_ttl_dec), then the
-			 * addresses' difference. */
-			more = (__u32)ip->check + bpf_htons(0x0100);
-			ip->check = (__u16)(more + (more >= 0xffff));
-			ip->ttl--;
-			if (en.action == UVS_FP_NAT_IN) {
-				ip->check = fp_csum_update(ip->check, en.ip_diff);
-				__builtin_memcpy(&ip->daddr, en.addr, 4);
-			} else if (en.action == UVS_FP_NAT_OUT) {
-				ip->check = fp_csum_update(ip->check, en.ip_diff);
-				__builtin_memcpy(&ip->saddr, en.addr, 4);
-			}
-			l4_off = sizeof(*eth) + sizeof(*ip);
-		} else {
-			struct ipv6hdr *ip6 = (void *)(eth + 1);
-
-			if ((void *)(ip6 + 1) > end)
-				goto leave;
-			ip6->hop_limit--;
-			if (en.action == UVS_FP_NAT_IN)
-				__builtin_memcpy(&ip6->daddr, en.addr, 16);
-			else if (en.action == UVS_FP_NAT_OUT)
-				__builtin_memcpy(&ip6->saddr, en.addr, 16);
-			l4_off = sizeof(*eth) + sizeof(*ip6);
-		}
-		l4 = data + l4_off;
-		if (k.protocol == IPPROTO_TCP) {
-			struct tcphdr *th = l4;
-
-			if ((void *)(th + 1) > end)
-				goto leave;
-			check = &th->check;
-			if (en.action == UVS_FP_NAT_IN)
-				th->dest = en.port;
-			else if (en.action == UVS_FP_NAT_OUT)
-				th->source = en.port;
-		} else {
-			struct udphdr *uh = l4;
-
-			if ((void *)(uh + 1) > end)
-				goto leave;
-			check = &uh->check;
-			if (en.action == UVS_FP_NAT_IN)
-				uh->dest = en.port;
-			else if (en.action == UVS_FP_NAT_OUT)
-				uh->source = en.port;
-		}
-		if (partial)
-			*check = fr.check;
-		if (en.action != UVS_FP_ROUTE) {
-			*check = fp_csum_update(*check, en.l4_diff);
-			/* For UDP, 0 means none: send the other zero. */
-			if (k.protocol == IPPROTO_UDP && *check == 0)
-				*check = 0xffff;
-		}
-		__builtin_memcpy(eth->h_dest, en.eth_dst, ETH_ALEN);
-		__builtin_memcpy(eth->h_source, en.eth_src, ETH_ALEN);
-	}
+	if (fp_rewrite(ctx, v6, k.protocol, &en, &fr, fr.check))
+		goto leave;
 	__sync_fetch_and_add(&e->pkts, 1);
 	__sync_fetch_and_add(&e->bytes, fr.l3_len);
 	e->last_ns = now;
@@ -458,6 +461,22 @@ static __always_inline int fp_forward(struct xdp_md *ctx)
 leave:
 	e->live = 0;
 	fp_count(1);
+	return -1;
+}
+
+/* The fast path for a frame of EtherType type (network order): Ethernet without a VLAN
+ * tag, IPv4 or IPv6. */
+static __always_inline int fp_forward(struct xdp_md *ctx, __be16 type)
+{
+	__u32 zero = 0;
+	struct uvs_fp_head *head = bpf_map_lookup_elem(&uvs_fp_head, &zero);
+
+	if (!head || !head->epoch)
+		return -1;
+	if (type == bpf_htons(ETH_P_IP))
+		return fp_forward_ip(ctx, head, 0);
+	if (type == bpf_htons(ETH_P_IPV6))
+		return fp_forward_ip(ctx, head, 1);
 	return -1;
 }
 

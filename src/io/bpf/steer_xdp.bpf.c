@@ -61,7 +61,7 @@ int uvs_steer_xdp(struct xdp_md *ctx)
 	 * configuration changes), and a NAT reply's key, from the real server to the
 	 * client, is no connection of this host's own. */
 	if (fp_enabled() && steer_owner_alive()) {
-		int fast = fp_forward(ctx);
+		int fast = fp_forward(ctx, type);
 		if (fast >= 0)
 			return fast;
 	}
