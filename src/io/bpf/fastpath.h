@@ -6,9 +6,9 @@
  * NAT's address, port and checksums rewritten, the link addresses set, Ethernet
  * padding cut, and the frame sent on its link (XDP_TX on the one it came in on). A
  * frame of such a flow that the engine must see (a TCP flag other than ACK, a TTL of
- * 1, a packet larger than the path, a bad checksum, a fragmented XDP buffer) goes to
- * uvsd, and the entry stops forwarding until the engine offers it again, so the flow's
- * frames stay in order.
+ * 1, a packet larger than the path, a bad checksum, a frame over FP_FRAME_MAX bytes)
+ * goes to uvsd, and the entry stops forwarding until the engine offers it again, so
+ * the flow's frames stay in order.
  *
  * Only Ethernet frames without a VLAN tag, IPv4 without options and not a fragment,
  * and IPv6 without extension headers are looked up; others go to uvsd as before.
