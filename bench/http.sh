@@ -22,18 +22,26 @@
 # the extra hop alone. Threads: each its default for this 2-CPU machine (uvsd one
 # worker per CPU, HAProxy one thread per CPU, nginx worker_processes auto); rs1's
 # nginx has 1 worker. Two modes: keep-alive, and "Connection: close" (a new TCP
-# connection per request). wrk -t2 -c50 for $secs s per run, rounds interleaved.
+# connection per request). wrk -t2 -c50 (UVS_BENCH_CONNS) for $secs s per run, rounds
+# interleaved.
 #
 # Usage: http.sh BUILD_DIR OUT_DIR [--quick]; writes OUT_DIR/http.tsv, and uvsd's
 # nonzero counters after each of its runs to OUT_DIR/http-counters.txt.
-# UVS_BENCH_CONTENDERS (words) runs only those; UVS_BENCH_UVSD_NICE=N runs every uvsd
-# thread at nice N (what an operator's `Nice=` in uvsd.service would do).
+# UVS_BENCH_CONTENDERS (words) runs only those, UVS_BENCH_MODES (keepalive, close) only
+# those modes, UVS_BENCH_ROUNDS=N N rounds, UVS_BENCH_CONNS=N N connections at a time
+# (default 50: throughput; 1: each request's latency, one after another); UVS_BENCH_UVSD_NICE=N runs every uvsd thread
+# at nice N (what an operator's `Nice=` in uvsd.service would do); UVS_BENCH_UVSD_ARGS
+# (words) are more options for uvsd. Each run also records the machine's busy CPU time
+# per request and uvsd's, in microseconds (busy_ticks, uvsd_ticks).
 set -euo pipefail
 build=$(cd "$1" && pwd)
 out=$2
 quick=${3:-}
-rounds=3
+rounds=${UVS_BENCH_ROUNDS:-3}
 secs=5
+conns=${UVS_BENCH_CONNS:-50}
+threads=$((conns < 2 ? conns : 2))
+read -ra modes <<<"${UVS_BENCH_MODES:-keepalive close}"
 [ "$quick" = --quick ] && { rounds=1; secs=1; }
 mkdir -p "$out"
 if [ "$(id -u)" != 0 ]; then
@@ -95,7 +103,8 @@ start() {
 		fi
 		[ "${1%_*}" = nat ] && lab_exec rs1 ip route replace default via "${LAB_IP4[dir]}"
 		rm -f "$LAB_TMP/uvsd.sock"
-		lab_uvsd_start --interface eth0 "${io[@]}"
+		read -ra extra <<<"${UVS_BENCH_UVSD_ARGS:-}"
+		lab_uvsd_start --interface eth0 "${io[@]}" "${extra[@]}"
 		if [ -n "${UVS_BENCH_UVSD_NICE:-}" ]; then
 			for t in "/proc/$(cat "$LAB_TMP/director.pid")"/task/*; do
 				renice -n "$UVS_BENCH_UVSD_NICE" -p "${t##*/}" >/dev/null
@@ -155,6 +164,23 @@ parse() {
 		END { printf "%s %.3f %.3f %d\n", rps, p50, p99, err }'
 }
 
+# The machine's CPU time not idle so far, in clock ticks (every CPU, every namespace);
+# uvsd's own (its threads', with the kernel's work done in their system calls: the
+# sends' receive processing on the veth peers too), 0 without a uvsd.
+busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+uvsd_ticks() {
+	local pid stat=
+	pid=$(cat "$LAB_TMP/director.pid" 2>/dev/null) || pid=
+	[ -n "$pid" ] && { stat=$(cat "/proc/$pid/stat" 2>/dev/null) || stat=; }
+	# After the command's parentheses: state is field 1, utime and stime 12 and 13.
+	awk -v s="${stat##*) }" 'BEGIN { split(s, f, " "); print f[12] + f[13] }'
+}
+# TICKS RATE -> microseconds of CPU per request over the run
+per_request() {
+	awk -v b="$1" -v r="$2" -v hz="$(getconf CLK_TCK)" -v s="$secs" \
+		'BEGIN { printf "%.1f", (r > 0) ? b / hz * 1e6 / (r * s) : 0 }'
+}
+
 tsv=$out/http.tsv
 : >"$tsv"
 : >"$out/http-counters.txt"
@@ -165,12 +191,17 @@ for r in $(seq "$rounds"); do
 	for c in "${order[@]}"; do
 		start "$c"
 		# Both modes while the contender is up; the first second of each is not taken.
-		for mode in keepalive close; do
+		for mode in "${modes[@]}"; do
 			hdr=()
 			[ $mode = close ] && hdr=(-H "Connection: close")
-			lab_exec cli timeout 10 wrk -t2 -c50 -d1s "${hdr[@]}" "$(url "$c")" >/dev/null 2>&1 || true
-			res=$(lab_exec cli timeout $((secs + 10)) wrk -t2 -c50 -d"${secs}s" --latency "${hdr[@]}" \
+			lab_exec cli timeout 10 wrk -t$threads -c$conns -d1s "${hdr[@]}" "$(url "$c")" >/dev/null 2>&1 || true
+			busy0=$(busy_ticks)
+			own0=$(uvsd_ticks)
+			res=$(lab_exec cli timeout $((secs + 10)) wrk -t$threads -c$conns -d"${secs}s" --latency "${hdr[@]}" \
 				"$(url "$c")" | parse)
+			busy=$(($(busy_ticks) - busy0))
+			own=$(($(uvsd_ticks) - own0))
+			res="$res $(per_request "$busy" "${res%% *}") $(per_request "$own" "${res%% *}")"
 			printf '%s\t%s\t%s\t%s\n' "$r" "$c" "$mode" "${res// /	}" >>"$tsv"
 		done
 		# uvsd's nonzero counters after both modes: where frames were lost, if they were.
@@ -184,17 +215,21 @@ done
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -F'\t' -v c="$1" -v m="$2" -v k="$3" '$2 == c && $3 == m { print $k }' "$tsv" | median; }
-echo "http: wrk -t2 -c50 -d${secs}s --latency from cli, nginx on rs1 behind each contender; $rounds interleaved round(s), medians"
-printf '%-10s %-8s %10s %9s %9s %7s %12s\n' mode who "req/s" "p50 ms" "p99 ms" errors "x direct"
-for mode in keepalive close; do
+echo "http: wrk -t$threads -c$conns -d${secs}s --latency from cli, nginx on rs1 behind each contender; $rounds interleaved round(s), medians"
+printf '%-10s %-8s %10s %9s %9s %7s %9s %11s %11s\n' mode who "req/s" "p50 ms" "p99 ms" errors \
+	"x direct" "cpu us/req" "uvsd us/req"
+for mode in "${modes[@]}"; do
 	d=$(col direct $mode 4)
 	for c in "${contenders[@]}"; do
-		printf '%-10s %-8s %10.0f %9.3f %9.3f %7d %12.2f\n' $mode "$c" "$(col "$c" $mode 4)" \
-			"$(col "$c" $mode 5)" "$(col "$c" $mode 6)" "$(col "$c" $mode 7)" \
-			"$(awk -v a="$(col "$c" $mode 4)" -v b="$d" 'BEGIN { print a / b }')"
+		printf '%-10s %-8s %10.0f %9.3f %9.3f %7d %9.2f %11.1f %11.1f\n' $mode "$c" \
+			"$(col "$c" $mode 4)" "$(col "$c" $mode 5)" "$(col "$c" $mode 6)" \
+			"$(col "$c" $mode 7)" \
+			"$(awk -v a="$(col "$c" $mode 4)" -v b="$d" 'BEGIN { print b ? a / b : 0 }')" \
+			"$(col "$c" $mode 8)" "$(col "$c" $mode 9)"
 	done
 done
 target() { # MODE WHO AGAINST MIN (when both ran)
+	case " ${modes[*]} " in *" $1 "*) ;; *) return ;; esac
 	case " ${contenders[*]} " in *" $2 "*) ;; *) return ;; esac
 	case " ${contenders[*]} " in *" $3 "*) ;; *) return ;; esac
 	awk -v a="$(col "$2" "$1" 4)" -v b="$(col "$3" "$1" 4)" -v m="$4" -v t="$*" \

@@ -126,6 +126,9 @@ follow_state(struct uvs_engine *e, struct uvs_conn *c, int protocol, int ev, boo
 void uvs_conn_seen(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_pkt *p, bool output,
 		   uvs_time_t now)
 {
+	/* A SYN-ACK the XDP program may have sent counts as a reply seen before this. */
+	if (__builtin_expect(e->fastpath != NULL, 0))
+		uvs_fp_handshake_end(e, c);
 	if (p->protocol == IPPROTO_TCP)
 		follow_state(e, c, IPPROTO_TCP, uvs_tcp_event(p->tcp_flags), output);
 	else if (p->protocol == IPPROTO_SCTP)

@@ -70,12 +70,15 @@ int uvs_prepare(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt *p, in
  * engine sent f, whole, on rt as a packet of c (from its real server if reply), the
  * flow's next frames may go by the fast path. uvs_fp_retire: they no longer may (c
  * left ESTABLISHED or ended); its counts are taken. uvs_fp_last_seen: the time of
- * c's last frame the fast path forwarded, 0 if none. uvs_fp_sweep: takes the counts
- * of w's share of the table, once a second. Inside an RCU read-side section. */
+ * c's last frame the fast path forwarded, 0 if none. uvs_fp_handshake_end: before the
+ * engine follows c's state for a frame: takes out the entry of c's SYN-ACK, if it
+ * offered one, and marks c answered if the program sent one. uvs_fp_sweep: takes the
+ * counts of w's share of the table, once a second. Inside an RCU read-side section. */
 void uvs_fp_offer(struct uvs_worker *w, const struct uvs_frame *f, const struct uvs_pkt *p,
 		  struct uvs_conn *c, const struct uvs_route *rt, bool reply);
 void uvs_fp_retire(struct uvs_engine *e, struct uvs_conn *c);
 uvs_time_t uvs_fp_last_seen(struct uvs_engine *e, const struct uvs_conn *c);
+void uvs_fp_handshake_end(struct uvs_engine *e, struct uvs_conn *c);
 void uvs_fp_sweep(struct uvs_worker *w, uvs_time_t now);
 
 /* uvs_prepare() toward a client, from the real server's side, and the L4 checksum. */

@@ -36,6 +36,12 @@
 #define UVS_FP_NAT_OUT 2 /* source address and port become addr and port */
 #define UVS_FP_ROUTE   3 /* nothing more (direct routing) */
 
+/* The TCP flags an entry takes (the header's bits): an established flow's ACKs, or a
+ * NAT real server's SYN-ACK before its client's ACK. Any other frame goes to uvsd. */
+#define UVS_FP_TCP_ACK	   0x10
+#define UVS_FP_TCP_SYN_ACK 0x12
+#define UVS_FP_TCP_FOLLOWS (0x01 | 0x02 | 0x04 | 0x10) /* FIN, SYN, RST, ACK */
+
 /* Addresses as union uvs_addr (IPv4 in the first four bytes, the rest zero); ports in
  * network order. Padding is zero, so keys compare as words. */
 struct uvs_fp_key {
@@ -60,7 +66,9 @@ struct uvs_fp_entry {
 	__u8 action; /* UVS_FP_* */
 	__u8 live;   /* 1: forward; the program stores 0 for a frame it leaves to uvsd */
 	__u16 mtu;   /* the path's, at the IP layer: larger packets go to uvsd */
-	__u16 pad;
+	/* TCP: a frame's SYN, FIN, RST and ACK bits must be these (UVS_FP_TCP_*) */
+	__u8 tcp_flags;
+	__u8 pad;
 	__u16 l4_diff; /* what the rewrite adds to the TCP or UDP checksum (RFC 1624) */
 	__u16 ip_diff; /* and to the IPv4 header's, after the TTL's */
 	/* Until when the route and neighbour it was written with hold, in the program's

@@ -19,9 +19,11 @@
 /* How often a worker takes the counts of its share of the table. */
 #define SWEEP_NS UVS_NS_PER_SEC
 
-/* c->fp_dirs: the directions offered. */
-#define DIR_IN	0x1
-#define DIR_OUT 0x2
+/* c->fp_dirs: the directions offered; DIR_HANDSHAKE: the DIR_OUT entry takes only the
+ * real server's SYN-ACK (offer_handshake). */
+#define DIR_IN	      0x1
+#define DIR_OUT	      0x2
+#define DIR_HANDSHAKE 0x4
 
 _Static_assert(sizeof(struct uvs_fp_entry) == 128, "an entry is two cache lines");
 _Static_assert(sizeof(struct uvs_fp_key) % 4 == 0, "a key hashes as words");
@@ -158,20 +160,25 @@ static void fold(struct uvs_engine *e, struct uvs_fp_entry *fe)
 	count(e, d, in, pkts, bytes);
 }
 
-/* Takes the entry of k out, with its counts. */
-static void retire_key(struct uvs_engine *e, const struct uvs_fp_key *k)
+/* Takes the entry of k out, with its counts. Returns the time of the last frame the
+ * program forwarded with it (0 if none, or no entry). */
+static uint64_t retire_key(struct uvs_engine *e, const struct uvs_fp_key *k)
 {
 	struct uvs_fastpath *fp = e->fastpath;
 	struct uvs_fp_entry *fe = claim_key(fp, k, uvs_fp_hash(k, fp->head->seed));
+	uint64_t last;
 
 	if (!fe)
-		return;
+		return 0;
 	fe->live = 0;
+	/* Relaxed: the program's own store, made before it sent the frame. */
+	last = uvs_load_relaxed(&fe->last_ns);
 	fold(e, fe);
 	memset(&fe->key, 0, sizeof(fe->key));
 	fe->owner = 0;
 	publish(fe);
 	uvs_add_relaxed(&fp->retired, 1);
+	return last;
 }
 
 void uvs_fp_retire(struct uvs_engine *e, struct uvs_conn *c)
@@ -232,8 +239,8 @@ uvs_time_t uvs_conn_expiry(struct uvs_engine *e, const struct uvs_conn *c)
 /* Whether c may have its frames forwarded by the program: a plain NAT or
  * direct-routing connection with nothing that needs each packet (an application
  * helper, sequence adjustment, the SYN proxy, a sync master, a defence that counts
- * packets or changes the state tables), ESTABLISHED if TCP. */
-static bool conn_fits(struct uvs_engine *e, const struct uvs_conn *c, bool reply)
+ * packets or changes the state tables), in TCP state tcp_state if TCP. */
+static bool conn_fits(struct uvs_engine *e, const struct uvs_conn *c, bool reply, uint8_t tcp_state)
 {
 	uint16_t flags = uvs_conn_flags(c);
 	uint16_t fwd = flags & UVS_CONN_F_FWD_MASK;
@@ -245,7 +252,7 @@ static bool conn_fits(struct uvs_engine *e, const struct uvs_conn *c, bool reply
 		return false;
 	if (c->protocol == IPPROTO_TCP) {
 		/* Relaxed: the state is judged on its own; the offer looks again after. */
-		if (uvs_load_relaxed(&c->state) != UVS_TCP_S_ESTABLISHED ||
+		if (uvs_load_relaxed(&c->state) != tcp_state ||
 		    uvs_load_relaxed(&e->defence.secure_tcp))
 			return false;
 	} else if (c->protocol != IPPROTO_UDP) {
@@ -257,18 +264,14 @@ static bool conn_fits(struct uvs_engine *e, const struct uvs_conn *c, bool reply
 }
 
 /* Whether the frame is one the program parses the same way: Ethernet without a VLAN
- * tag, an IP header without options or extension headers, not reassembled here, TCP
- * with ACK and no other flag the state machine follows. */
+ * tag, an IP header without options or extension headers, not reassembled here. */
 static bool frame_fits(const struct uvs_worker *w, const struct uvs_frame *f,
 		       const struct uvs_pkt *p, uint8_t c_protocol)
 {
 	uint32_t iphl = p->af == AF_INET6 ? 40 : 20;
 
-	if (f == w->dgram || p->protocol != c_protocol ||
-	    p->l3_off != sizeof(struct ether_header) || p->l4_off != p->l3_off + iphl)
-		return false;
-	return p->protocol != IPPROTO_TCP ||
-	       (p->tcp_flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) == TH_ACK;
+	return f != w->dgram && p->protocol == c_protocol &&
+	       p->l3_off == sizeof(struct ether_header) && p->l4_off == p->l3_off + iphl;
 }
 
 /* A sum folded to 16 bits, not complemented: what a checksum update adds. */
@@ -280,10 +283,10 @@ static uint16_t fold16(uint64_t sum)
 	return (uint16_t)((s & 0xffff) + (s >> 16));
 }
 
-/* The rewrite of c's packets in one direction, into fe (all but seq, key and the
- * program's fields). */
+/* The rewrite of c's packets in one direction, taking TCP frames with tcp_flags, into
+ * fe (all but seq, key and the program's fields). */
 static void fill(struct uvs_fp_entry *fe, const struct uvs_conn *c, bool reply,
-		 const struct uvs_route *rt)
+		 const struct uvs_route *rt, uint8_t tcp_flags)
 {
 	size_t alen = c->af == AF_INET6 ? 16 : 4;
 	const union uvs_addr *old = reply ? &c->daddr : &c->vaddr,
@@ -299,15 +302,17 @@ static void fill(struct uvs_fp_entry *fe, const struct uvs_conn *c, bool reply,
 	fe->port = new_port;
 	fe->action = !nat ? UVS_FP_ROUTE : reply ? UVS_FP_NAT_OUT : UVS_FP_NAT_IN;
 	fe->mtu = (uint16_t)(rt->mtu > 65535 ? 65535 : rt->mtu);
+	fe->tcp_flags = c->protocol == IPPROTO_TCP ? tcp_flags : 0;
 	fe->ip_diff = c->af == AF_INET ? fold16(addr_diff) : 0;
 	fe->l4_diff = nat ? fold16(addr_diff + uvs_csum_diff16(old_port, new_port)) : 0;
 	fe->owner = (uintptr_t)c->dest;
 }
 
 /* Writes the entry of c's packets in one direction (from its real server if reply), to
- * be sent on rt, under epoch. Returns whether it did (false: its slots are taken). */
+ * be sent on rt, under epoch; TCP frames with tcp_flags only. Returns whether it did
+ * (false: its slots are taken). */
 static bool put(struct uvs_worker *w, struct uvs_conn *c, bool reply, const struct uvs_route *rt,
-		uint32_t epoch)
+		uint32_t epoch, uint8_t tcp_flags)
 {
 	struct uvs_fastpath *fp = w->engine->fastpath;
 	struct uvs_fp_entry *fe;
@@ -329,7 +334,11 @@ static bool put(struct uvs_worker *w, struct uvs_conn *c, bool reply, const stru
 		uvs_xchg_acquire(&fe->bytes, 0);
 		fe->last_ns = (uint64_t)(w->now - fp->clock_offset_ns);
 	}
-	fill(fe, c, reply, rt);
+	fill(fe, c, reply, rt, tcp_flags);
+	/* A handshake's entry starts with no time: one then shows the program forwarded
+	 * a SYN-ACK (uvs_fp_handshake_end). */
+	if (tcp_flags == UVS_FP_TCP_SYN_ACK)
+		fe->last_ns = 0;
 	fe->until = (uint32_t)((uint64_t)(w->now - fp->clock_offset_ns) >> UVS_FP_UNTIL_SHIFT) +
 		    UVS_FP_UNTIL_UNITS;
 	fe->epoch = epoch;
@@ -340,12 +349,33 @@ static bool put(struct uvs_worker *w, struct uvs_conn *c, bool reply, const stru
 	return true;
 }
 
+/* After a NAT connection's SYN (c in SYN_RECV): its real server's SYN-ACK, which leaves
+ * the state as it is, routed to the client as the engine routes a reply. The engine
+ * sees the connection's next frame in either direction, and takes the entry out then
+ * (uvs_fp_handshake_end). */
+static void offer_handshake(struct uvs_worker *w, struct uvs_conn *c, uint32_t epoch)
+{
+	struct uvs_engine *e = w->engine;
+	struct uvs_route back;
+
+	if (!conn_fits(e, c, true, UVS_TCP_S_SYN_RECV) || uvs_load_relaxed(&c->fp_dirs) ||
+	    e->route(e->route_arg, c->af, &c->caddr, &back) != 0 ||
+	    !put(w, c, true, &back, epoch, UVS_FP_TCP_SYN_ACK))
+		return;
+	uvs_or_relaxed(&c->fp_dirs, DIR_HANDSHAKE);
+	/* As in uvs_fp_offer: a frame on another worker may have moved c on meanwhile. */
+	uvs_full_fence();
+	if (!uvs_conn_hashed(c) || !conn_fits(e, c, true, UVS_TCP_S_SYN_RECV))
+		uvs_fp_retire(e, c);
+}
+
 void uvs_fp_offer(struct uvs_worker *w, const struct uvs_frame *f, const struct uvs_pkt *p,
 		  struct uvs_conn *c, const struct uvs_route *rt, bool reply)
 {
 	struct uvs_engine *e = w->engine;
 	struct uvs_fastpath *fp = e->fastpath;
 	struct uvs_route back;
+	uint8_t flags = p->tcp_flags & UVS_FP_TCP_FOLLOWS;
 	uint32_t epoch;
 
 	if (!fp)
@@ -353,26 +383,53 @@ void uvs_fp_offer(struct uvs_worker *w, const struct uvs_frame *f, const struct 
 	/* First: a change made before a later epoch is seen by the checks below
 	 * (uvs_fastpath_bump); one made after retires this entry. */
 	epoch = uvs_load_acquire(&fp->head->epoch);
-	if (!frame_fits(w, f, p, c->protocol) || !conn_fits(e, c, reply) ||
-	    !put(w, c, reply, rt, epoch))
+	if (!frame_fits(w, f, p, c->protocol))
+		return;
+	if (c->protocol == IPPROTO_TCP && flags != UVS_FP_TCP_ACK) {
+		if (!reply && flags == TH_SYN)
+			offer_handshake(w, c, epoch);
+		return;
+	}
+	if (!conn_fits(e, c, reply, UVS_TCP_S_ESTABLISHED) ||
+	    !put(w, c, reply, rt, epoch, UVS_FP_TCP_ACK))
 		return;
 	/* A NAT TCP connection's replies too, as soon as its client's side is offered: the
-	 * reply that made it ESTABLISHED (the SYN-ACK) has been through the engine, so the
-	 * replies leave the state and its flags as they are, and the first of them need
-	 * not wait for a worker. Routed to the client as the engine routes a reply. Not
-	 * UDP, whose first reply the engine sees (it marks the connection as answered). */
-	if (!reply && c->protocol == IPPROTO_TCP && conn_fits(e, c, true) &&
+	 * reply that made it ESTABLISHED (the SYN-ACK) has been seen, by the engine or by
+	 * the program (whose entry the engine took out with this frame), so the replies
+	 * leave the state and its flags as they are, and the first of them need not wait
+	 * for a worker. Routed to the client as the engine routes a reply. Not UDP, whose
+	 * first reply the engine sees (it marks the connection as answered). */
+	if (!reply && c->protocol == IPPROTO_TCP && conn_fits(e, c, true, UVS_TCP_S_ESTABLISHED) &&
 	    !(uvs_load_relaxed(&c->fp_dirs) & DIR_OUT) &&
 	    !(uvs_conn_flags(c) & UVS_CONN_F_NOOUTPUT) &&
 	    e->route(e->route_arg, c->af, &c->caddr, &back) == 0)
-		put(w, c, true, &back, epoch);
+		put(w, c, true, &back, epoch, UVS_FP_TCP_ACK);
 	/* A packet on another worker may have moved c out of ESTABLISHED (or ended it)
 	 * while this one wrote: that worker retires after its change, this one sees the
 	 * change after its write (both sequentially consistent), so one of them takes
 	 * the entry out. */
 	uvs_full_fence();
-	if (!uvs_conn_hashed(c) || !conn_fits(e, c, reply))
+	if (!uvs_conn_hashed(c) || !conn_fits(e, c, reply, UVS_TCP_S_ESTABLISHED))
 		uvs_fp_retire(e, c);
+}
+
+void uvs_fp_handshake_end(struct uvs_engine *e, struct uvs_conn *c)
+{
+	struct uvs_fp_key k;
+
+	/* Relaxed: as in uvs_fp_retire, the bits only save the look-up. */
+	if (!e->fastpath || !(uvs_load_relaxed(&c->fp_dirs) & DIR_HANDSHAKE))
+		return;
+	uvs_and_relaxed(&c->fp_dirs, (uint8_t) ~(DIR_OUT | DIR_HANDSHAKE));
+	conn_key(c, true, &k);
+	/* The entry started with no time (put): one means the program sent a SYN-ACK,
+	 * which the frame being handled answers or follows. What the engine does when it
+	 * sees a reply itself (conn_state.c): */
+	if (retire_key(e, &k)) {
+		uvs_conn_lock(c);
+		uvs_and_relaxed(&c->flags, (uint16_t)~UVS_CONN_F_NOOUTPUT);
+		uvs_conn_unlock(c);
+	}
 }
 
 void uvs_fp_sweep(struct uvs_worker *w, uvs_time_t now)

@@ -293,11 +293,15 @@ static void test_nat_tcp(void **state)
 	steer_key(x, UVS_STEER_SERVICE, IPPROTO_TCP, "10.0.0.1", 80);
 	steer_key(x, UVS_STEER_REPLY, IPPROTO_TCP, "192.168.0.11", 8080);
 	s = eng_tcp(CLIENT, 40000, "10.0.0.1", 80, TH_SYN);
-	/* A SYN has no entry yet, and is never forwarded by the program. */
+	/* A SYN has no entry yet, and is never forwarded by the program; the engine
+	 * offers the real server's SYN-ACK after it. */
 	assert_false(forwarded(both(x, &s, AS_BUILT)));
+	assert_int_equal(uvs_fastpath_used(&x->fp), 1);
 	s = eng_tcp("192.168.0.11", 8080, CLIENT, 40000, TH_SYN | TH_ACK);
-	assert_false(forwarded(both(x, &s, AS_BUILT)));
-	/* ESTABLISHED: offered both ways (the SYN-ACK went through the engine). */
+	assert_true(forwarded(both(x, &s, AS_BUILT)));
+	/* The engine saw it too here, and took the SYN-ACK's entry out. */
+	assert_int_equal(uvs_fastpath_used(&x->fp), 0);
+	/* ESTABLISHED: offered both ways. */
 	s = eng_tcp(CLIENT, 40000, "10.0.0.1", 80, TH_ACK);
 	assert_false(forwarded(both(x, &s, AS_BUILT)));
 	assert_int_equal(uvs_fastpath_used(&x->fp), 2);
@@ -307,11 +311,12 @@ static void test_nat_tcp(void **state)
 	s = data("192.168.0.11", 8080, CLIENT, 40000, TH_ACK);
 	assert_true(forwarded(both(x, &s, AS_BUILT)));
 	assert_true(forwarded(both(x, &s, PARTIAL)));
-	assert_int_equal(hits(x), h + 4);
+	assert_int_equal(hits(x), h + 5);
 	assert_int_equal(uvs_fastpath_used(&x->fp), 2);
 
 	/* The program's counts reach the stats within a second: each frame above was
-	 * counted once by the engine and, if forwarded there, once by the program. */
+	 * counted once by the engine and, if forwarded there, once by the program (the
+	 * SYN-ACK's when the engine took its entry out). */
 	uvs_stats_read(&d->stats, &before);
 	x->fx->env.now += 2 * S;
 	uvs_worker_timers(&x->fx->w, x->fx->env.now);
@@ -347,6 +352,78 @@ static void test_nat_tcp(void **state)
 	assert_int_equal(uvs_fastpath_used(&x->fp), 0);
 	s = data("192.168.0.11", 8080, CLIENT, 40000, TH_ACK);
 	assert_false(forwarded(both(x, &s, AS_BUILT)));
+}
+
+static struct uvs_conn *conn_of(struct fpx *x, const char *client, uint16_t cport, const char *vip,
+				uint16_t vport)
+{
+	union uvs_addr c = { 0 }, v = { 0 };
+
+	assert_int_equal(inet_pton(AF_INET, client, &c), 1);
+	assert_int_equal(inet_pton(AF_INET, vip, &v), 1);
+	return uvs_conn_in_get(&x->fx->e.conns, AF_INET, IPPROTO_TCP, &c, htons(cport), &v,
+			       htons(vport), false);
+}
+
+/* A SYN-ACK only the program sends: the connection stays SYN_RECV, counts the frame,
+ * and is answered, as if the engine had sent it: the client's ACK offers both ways,
+ * and the client's FIN then takes it to CLOSE_WAIT (FIN_WAIT if it had no reply). A
+ * real server's frame other than a SYN-ACK is left to the engine, and the flow's
+ * frames after it too. */
+static void test_handshake(void **state)
+{
+	struct fpx *x = fixture(state);
+	struct uvs_service *svc = test_add_svc(&x->fx->env, "10.0.0.1:80", "rr");
+	struct uvs_dest *d = eng_add_dest(x->fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
+	struct frame_spec s;
+	struct uvs_counters before, after;
+	struct uvs_conn *c;
+
+	steer_key(x, UVS_STEER_SERVICE, IPPROTO_TCP, "10.0.0.1", 80);
+	steer_key(x, UVS_STEER_REPLY, IPPROTO_TCP, "192.168.0.11", 80);
+	s = eng_tcp(CLIENT, 40002, "10.0.0.1", 80, TH_SYN);
+	assert_int_equal(eng_send(x->fx, &s), UVS_VERDICT_TX);
+	c = conn_of(x, CLIENT, 40002, "10.0.0.1", 80);
+	assert_non_null(c);
+	uvs_stats_read(&d->stats, &before);
+	s = eng_tcp("192.168.0.11", 80, CLIENT, 40002, TH_SYN | TH_ACK);
+	assert_true(forwarded(xdp_only(x, &s)));
+	assert_int_equal(c->state, UVS_TCP_S_SYN_RECV);
+	x->fx->env.now += 2 * S;
+	uvs_worker_timers(&x->fx->w, x->fx->env.now);
+	uvs_stats_read(&d->stats, &after);
+	assert_int_equal(after.outpkts - before.outpkts, 1);
+	sync_clock(x);
+	s = eng_tcp(CLIENT, 40002, "10.0.0.1", 80, TH_ACK);
+	assert_int_equal(eng_send(x->fx, &s), UVS_VERDICT_TX);
+	assert_int_equal(c->state, UVS_TCP_S_ESTABLISHED);
+	assert_int_equal(uvs_fastpath_used(&x->fp), 2);
+	s = data("192.168.0.11", 80, CLIENT, 40002, TH_ACK);
+	assert_true(forwarded(both(x, &s, AS_BUILT)));
+	s = eng_tcp(CLIENT, 40002, "10.0.0.1", 80, TH_FIN | TH_ACK);
+	assert_int_equal(eng_send(x->fx, &s), UVS_VERDICT_TX);
+	assert_int_equal(c->state, UVS_TCP_S_CLOSE_WAIT);
+	assert_int_equal(uvs_fastpath_used(&x->fp), 0);
+
+	/* Another connection: its server's ACK without SYN is the engine's, and so is the
+	 * SYN-ACK after it. */
+	s = eng_tcp(CLIENT, 40003, "10.0.0.1", 80, TH_SYN);
+	assert_int_equal(eng_send(x->fx, &s), UVS_VERDICT_TX);
+	s = eng_tcp("192.168.0.11", 80, CLIENT, 40003, TH_ACK);
+	assert_false(forwarded(xdp_only(x, &s)));
+	s = eng_tcp("192.168.0.11", 80, CLIENT, 40003, TH_SYN | TH_ACK);
+	assert_false(forwarded(both(x, &s, AS_BUILT)));
+	assert_int_equal(uvs_fastpath_used(&x->fp), 0);
+
+	/* A third whose server never answers: the client's ACK alone makes it
+	 * ESTABLISHED, and its FIN takes it to FIN_WAIT, as without the fast path. */
+	s = eng_tcp(CLIENT, 40004, "10.0.0.1", 80, TH_SYN);
+	assert_int_equal(eng_send(x->fx, &s), UVS_VERDICT_TX);
+	s.tcp_flags = TH_ACK;
+	assert_int_equal(eng_send(x->fx, &s), UVS_VERDICT_TX);
+	s.tcp_flags = TH_FIN | TH_ACK;
+	assert_int_equal(eng_send(x->fx, &s), UVS_VERDICT_TX);
+	assert_int_equal(conn_of(x, CLIENT, 40004, "10.0.0.1", 80)->state, UVS_TCP_S_FIN_WAIT);
 }
 
 /* UDP over IPv6 through NAT: the first datagram makes the connection and is offered;
@@ -469,6 +546,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_nat_tcp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_handshake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nat_udp6, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timer, setup, teardown),

@@ -106,9 +106,9 @@ struct fp_frame {
 	} l4;
 	__u32 l3_len; /* the IP packet's, from its header */
 	__u32 l4_len;
-	__u8 tcp_ok;   /* TCP with ACK and no SYN, FIN or RST; or UDP */
-	__u8 udp_none; /* UDP over IPv4 without a checksum: the engine makes one */
-	__u16 check;   /* the TCP or UDP checksum field, as it came */
+	__u8 tcp_flags; /* TCP: its FIN, SYN, RST and ACK bits (UVS_FP_TCP_FOLLOWS); UDP: 0 */
+	__u8 udp_none;	/* UDP over IPv4 without a checksum: the engine makes one */
+	__u16 check;	/* the TCP or UDP checksum field, as it came */
 };
 
 static __always_inline __u16 fp_fold(__u64 sum)
@@ -225,8 +225,8 @@ static __always_inline int fp_parse(struct xdp_md *ctx, const int v6, struct uvs
 			return -1;
 		k->sport = fr->l4.tcp.source;
 		k->dport = fr->l4.tcp.dest;
-		fr->tcp_ok =
-			fr->l4.tcp.ack && !fr->l4.tcp.syn && !fr->l4.tcp.fin && !fr->l4.tcp.rst;
+		fr->tcp_flags = (__u8)(fr->l4.tcp.fin | fr->l4.tcp.syn << 1 | fr->l4.tcp.rst << 2 |
+				       fr->l4.tcp.ack << 4);
 		fr->udp_none = 0;
 		fr->check = fr->l4.tcp.check;
 	} else if (protocol == IPPROTO_UDP) {
@@ -234,7 +234,7 @@ static __always_inline int fp_parse(struct xdp_md *ctx, const int v6, struct uvs
 			return -1;
 		k->sport = fr->l4.udp.source;
 		k->dport = fr->l4.udp.dest;
-		fr->tcp_ok = 1;
+		fr->tcp_flags = 0;
 		fr->udp_none = !v6 && fr->l4.udp.check == 0;
 		fr->check = fr->l4.udp.check;
 	} else {
@@ -411,8 +411,8 @@ static __always_inline int fp_forward_ip(struct xdp_md *ctx, struct uvs_fp_head 
 	len = (__u32)bpf_xdp_get_buff_len(ctx);
 	/* From here on a frame not forwarded stops the entry: the ones after it follow it
 	 * to uvsd. */
-	if (!fr.tcp_ok || (v6 ? fr.ip.v6.hop_limit : fr.ip.v4.ttl) <= 1 || fr.l3_len > en.mtu ||
-	    len > FP_FRAME_MAX || ETH_HLEN + fr.l3_len > len)
+	if (fr.tcp_flags != en.tcp_flags || (v6 ? fr.ip.v6.hop_limit : fr.ip.v4.ttl) <= 1 ||
+	    fr.l3_len > en.mtu || len > FP_FRAME_MAX || ETH_HLEN + fr.l3_len > len)
 		goto leave;
 	if (v6)
 		pseudo = fp_addr_sum(k.saddr, k.daddr, 4) + bpf_htonl(fr.l4_len) +
