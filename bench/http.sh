@@ -29,10 +29,11 @@
 # nonzero counters after each of its runs to OUT_DIR/http-counters.txt.
 # UVS_BENCH_CONTENDERS (words) runs only those, UVS_BENCH_MODES (keepalive, close) only
 # those modes, UVS_BENCH_ROUNDS=N N rounds, UVS_BENCH_CONNS=N N connections at a time
-# (default 50: throughput; 1: each request's latency, one after another); UVS_BENCH_UVSD_NICE=N runs every uvsd thread
-# at nice N (what an operator's `Nice=` in uvsd.service would do); UVS_BENCH_UVSD_ARGS
-# (words) are more options for uvsd. Each run also records the machine's busy CPU time
-# per request and uvsd's, in microseconds (busy_ticks, uvsd_ticks).
+# (default 50: throughput; 1: each request's latency, one after another);
+# UVS_BENCH_UVSD_NICE=N runs every uvsd thread at nice N (what an operator's `Nice=`
+# in uvsd.service would do); UVS_BENCH_UVSD_ARGS (words) are more options for uvsd.
+# Each run also records the machine's busy CPU time per request and uvsd's, in
+# microseconds (busy_ticks, uvsd_ticks).
 set -euo pipefail
 build=$(cd "$1" && pwd)
 out=$2
@@ -194,11 +195,12 @@ for r in $(seq "$rounds"); do
 		for mode in "${modes[@]}"; do
 			hdr=()
 			[ $mode = close ] && hdr=(-H "Connection: close")
-			lab_exec cli timeout 10 wrk -t$threads -c$conns -d1s "${hdr[@]}" "$(url "$c")" >/dev/null 2>&1 || true
+			lab_exec cli timeout 10 wrk -t$threads -c$conns -d1s "${hdr[@]}" "$(url "$c")" \
+				>/dev/null 2>&1 || true
 			busy0=$(busy_ticks)
 			own0=$(uvsd_ticks)
-			res=$(lab_exec cli timeout $((secs + 10)) wrk -t$threads -c$conns -d"${secs}s" --latency "${hdr[@]}" \
-				"$(url "$c")" | parse)
+			res=$(lab_exec cli timeout $((secs + 10)) wrk -t$threads -c$conns -d"${secs}s" \
+				--latency "${hdr[@]}" "$(url "$c")" | parse)
 			busy=$(($(busy_ticks) - busy0))
 			own=$(($(uvsd_ticks) - own0))
 			res="$res $(per_request "$busy" "${res%% *}") $(per_request "$own" "${res%% *}")"
