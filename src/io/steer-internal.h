@@ -87,6 +87,10 @@ struct steer_ftp {
 int steer_model_keys(struct uvs_model *m, const struct uvs_marks *marks,
 		     const struct steer_ftp *ftp, struct steer_keyvec *out);
 
+/* Sets in bits (UVS_STEER_ADDR_BITS of them, cleared by the caller) the bit of every
+ * key's address in keys[0..n). */
+void steer_addr_bits(const struct uvs_steer_key *keys, size_t n, __u64 *bits);
+
 /*
  * The keys the map holds, in an open-addressing hash table (linear probing), each
  * stamped with the sync that last wanted it. epoch 0 marks an empty slot.

@@ -39,7 +39,10 @@ struct uvs_steer {
 	struct bpf_object *obj;
 	bool xdp; /* the XDP program instead of the tc one and the socket filter */
 	int map_fd, sock_fd, tc_fd;
-	int alive_fd;		 /* uvs_steer_alive: the fail-safe's deadline */
+	int alive_fd; /* uvs_steer_alive: the fail-safe's deadline */
+	int addrs_fd; /* uvs_steer_addrs: the address filter (steer-key.h) */
+	/* The filter as the map has it, and a sync's scratch: a bit per key's address. */
+	struct uvs_steer_addrs addrs, addrs_next;
 	int64_t clock_offset_ns; /* this process's CLOCK_MONOTONIC minus the kernel's */
 	int xdp_fd, xsk_map_fd, xsk_links_fd; /* XDP only */
 	unsigned nlinks;
@@ -328,6 +331,10 @@ static int load(struct uvs_steer *s, struct uvs_error *err)
 		return uvs_syserrorf(err, -ret, "loading the steering programs");
 	map = bpf_object__find_map_by_name(s->obj, "uvs_steer_keys");
 	s->map_fd = map ? bpf_map__fd(map) : -ENOENT;
+	map = bpf_object__find_map_by_name(s->obj, "uvs_steer_addrs");
+	s->addrs_fd = map ? bpf_map__fd(map) : -ENOENT;
+	if (s->addrs_fd < 0)
+		return uvs_syserrorf(err, ENOENT, "the steering object lacks its address filter");
 	/* Taking frames for ever until the caller says otherwise: before a first beat,
 	 * and for the tools that never beat. */
 	map = bpf_object__find_map_by_name(s->obj, "uvs_steer_alive");
@@ -544,8 +551,33 @@ static int drop_stale(struct uvs_steer *s, uint32_t epoch)
 	return ret;
 }
 
+/* Writes filter a to the map (valid from the first write on); 0 or -errno. */
+static int write_addrs(struct uvs_steer *s, const struct uvs_steer_addrs *a)
+{
+	uint32_t zero = 0;
+
+	if (!memcmp(a, &s->addrs, sizeof(*a)))
+		return 0;
+	if (bpf_map_update_elem(s->addrs_fd, &zero, a, BPF_ANY))
+		return -errno;
+	s->addrs = *a;
+	return 0;
+}
+
+/* Makes the map's filter hold the bits of next as well as its own; 0 or -errno. */
+static int grow_addrs(struct uvs_steer *s, const struct uvs_steer_addrs *next)
+{
+	struct uvs_steer_addrs both = s->addrs;
+
+	both.valid = 1;
+	for (size_t i = 0; i < UVS_STEER_ADDR_BITS / 64; i++)
+		both.bits[i] |= next->bits[i];
+	return write_addrs(s, &both);
+}
+
 int uvs_steer_sync(struct uvs_steer *s, struct uvs_model *m)
 {
+	struct uvs_steer_addrs *next;
 	size_t nfresh = 0, added;
 	uint32_t epoch;
 	int ret;
@@ -554,6 +586,15 @@ int uvs_steer_sync(struct uvs_steer *s, struct uvs_model *m)
 		return -EINVAL;
 	s->want.n = 0;
 	if ((ret = steer_model_keys(m, s->marks, &s->ftp, &s->want)))
+		return ret;
+	/* The filter first grows to hold the wanted keys' addresses as well as the held
+	 * ones', before any key goes in; it shrinks to the wanted ones' only once the
+	 * stale keys are out (steer-key.h). */
+	next = &s->addrs_next;
+	memset(next, 0, sizeof(*next));
+	next->valid = 1;
+	steer_addr_bits(s->want.v, s->want.n, next->bits);
+	if ((ret = grow_addrs(s, next)))
 		return ret;
 	epoch = ++s->epoch ? s->epoch : ++s->epoch; /* never 0, an empty slot's */
 	/* Keys held already are stamped; new ones go into held and to the front of
@@ -579,7 +620,11 @@ int uvs_steer_sync(struct uvs_steer *s, struct uvs_model *m)
 		return ret;
 	}
 	/* Stale keys go only once every new key is in. */
-	return drop_stale(s, epoch);
+	if ((ret = drop_stale(s, epoch)))
+		return ret;
+	/* Not shrunk: more lookups than needed, never fewer; not worth failing for. */
+	(void)write_addrs(s, next);
+	return 0;
 }
 
 void uvs_steer_set_marks(struct uvs_steer *s, const struct uvs_marks *marks)

@@ -245,6 +245,14 @@ int steer_model_keys(struct uvs_model *m, const struct uvs_marks *marks,
 	return ret;
 }
 
+void steer_addr_bits(const struct uvs_steer_key *keys, size_t n, __u64 *bits)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint32_t bit = uvs_steer_addr_bit(keys[i].addr);
+		bits[bit / 64] |= UINT64_C(1) << (bit % 64);
+	}
+}
+
 int uvs_steer_keys_of(const struct uvs_snap *snap, struct uvs_steer_key **out)
 {
 	return uvs_steer_keys_of_marked(snap, NULL, out);

@@ -3,7 +3,7 @@
  * destination, NAT destinations by source, port 0, IPv6, no key for DR/TUN replies or
  * fwmark services, FTP services by address, sorted and without duplicates; the same keys read
  * straight from the model (steer_model_keys); the set of keys a sync compares them with
- * (steer_set). */
+ * (steer_set); the address filter's bits (steer_addr_bits). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -95,6 +95,43 @@ static void test_nat_and_dr(void **state)
 	assert_true(has(keys, n, key(AF_INET, IPPROTO_UDP, UVS_STEER_REPLY, "192.168.0.11", 53)));
 	/* DR and tunnel replies never come back through the director. */
 	assert_false(has(keys, n, key(AF_INET, IPPROTO_TCP, UVS_STEER_REPLY, "192.168.0.12", 80)));
+	free(keys);
+}
+
+static bool bit_set(const __u64 *bits, const struct uvs_steer_key k)
+{
+	uint32_t b = uvs_steer_addr_bit(k.addr);
+
+	return bits[b / 64] >> (b % 64) & 1;
+}
+
+/* The address filter's bits (steer-key.h): one for the address of every key, of both
+ * families, and, here, none for an address without keys. */
+static void test_addr_bits(void **state)
+{
+	static __u64 bits[UVS_STEER_ADDR_BITS / 64];
+	struct uvs_steer_key *keys;
+	struct uvs_steer_key none = key(AF_INET, IPPROTO_TCP, UVS_STEER_SERVICE, "10.0.0.9", 80);
+	unsigned set = 0;
+	int n;
+
+	keys = keys_after(*state,
+			  "-A -t 10.0.0.1:80 -s rr\n"
+			  "-a -t 10.0.0.1:80 -r 192.168.0.11:8080 -m\n"
+			  "-a -t 10.0.0.1:80 -r 192.168.0.12:80 -g\n"
+			  "-A -t [2001:db8::1]:443 -s rr\n"
+			  "-a -t [2001:db8::1]:443 -r [2001:db8:1::11]:443 -m\n",
+			  &n);
+	steer_addr_bits(keys, (size_t)n, bits);
+	for (int i = 0; i < n; i++)
+		assert_true(bit_set(bits, keys[i]));
+	for (size_t i = 0; i < UVS_STEER_ADDR_BITS / 64; i++)
+		set += (unsigned)__builtin_popcountll(bits[i]);
+	assert_true(set >= 1 && set <= 4); /* 4 addresses, bits may coincide */
+	assert_false(bit_set(bits, key(AF_INET, 0, 0, "192.168.0.12", 0))); /* DR: no key */
+	assert_false(bit_set(bits, none));
+	/* The IPv4 address in the first four bytes: the same bit as its key's. */
+	assert_true(bit_set(bits, key(AF_INET, IPPROTO_UDP, UVS_STEER_SERVICE, "10.0.0.1", 53)));
 	free(keys);
 }
 
@@ -300,6 +337,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_empty, test_env_setup, test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_nat_and_dr, test_env_setup, test_env_teardown),
+		cmocka_unit_test_setup_teardown(test_addr_bits, test_env_setup, test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_port_zero_ipv6_sctp, test_env_setup,
 						test_env_teardown),
 		cmocka_unit_test_setup_teardown(test_fwmark_and_duplicates, test_env_setup,

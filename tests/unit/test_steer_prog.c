@@ -3,7 +3,8 @@
  * the tc, socket filter and XDP programs built into the library take a SYN to a
  * service while the fail-safe's deadline (uvs_steer_alive) is ahead or for ever, and
  * leave it to the kernel (and out of uvsd's sockets) once the deadline has passed;
- * a frame of no service is the kernel's either way. Skipped without the privilege to
+ * a frame of no service is the kernel's either way, and so is one whose destination's
+ * bit the address filter, once kept, lacks. Skipped without the privilege to
  * load BPF programs. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -65,6 +66,7 @@ static size_t syn(uint8_t *buf, uint16_t dport, int pad)
 struct loaded {
 	struct bpf_object *obj;
 	int alive_fd;
+	int addrs_fd; /* the address filter */
 };
 
 static uint64_t ktime_ns(void)
@@ -81,6 +83,21 @@ static void set_until(const struct loaded *l, uint64_t until_ns)
 	uint32_t zero = 0;
 
 	assert_int_equal(bpf_map_update_elem(l->alive_fd, &zero, &a, BPF_ANY), 0);
+}
+
+/* The address filter: kept (valid), with VIP's bit or not, or not kept. */
+static void set_filter(const struct loaded *l, bool valid, bool vip_bit)
+{
+	static struct uvs_steer_addrs a;
+	struct uvs_steer_key k = { .family = AF_INET };
+	uint32_t zero = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.valid = valid;
+	inet_pton(AF_INET, VIP, k.addr);
+	if (vip_bit)
+		steer_addr_bits(&k, 1, a.bits);
+	assert_int_equal(bpf_map_update_elem(l->addrs_fd, &zero, &a, BPF_ANY), 0);
 }
 
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -119,6 +136,8 @@ static void load(struct loaded *l, const unsigned char *bytes, unsigned long len
 		0);
 	l->alive_fd = bpf_object__find_map_fd_by_name(l->obj, "uvs_steer_alive");
 	assert_true(l->alive_fd >= 0);
+	l->addrs_fd = bpf_object__find_map_fd_by_name(l->obj, "uvs_steer_addrs");
+	assert_true(l->addrs_fd >= 0);
 }
 
 /* What program name returns for a SYN to dport. */
@@ -163,6 +182,17 @@ static void tc_and_socket_filter(bool coarse)
 	/* Moved ahead again (uvsd resumed): taken again. */
 	set_until(&l, ktime_ns() + 60 * 1000000000ull);
 	assert_int_equal(run(&l, "uvs_steer_tc", PORT, 0), TC_ACT_SHOT);
+	/* The address filter, once kept, decides before the keys: with VIP's bit the
+	 * keys do; without it the frame is the kernel's, key or not. */
+	set_filter(&l, true, true);
+	assert_int_equal(run(&l, "uvs_steer_tc", PORT, 0), TC_ACT_SHOT);
+	assert_int_equal(run(&l, "uvs_steer_sock", PORT, 1), frame_len);
+	assert_int_equal(run(&l, "uvs_steer_tc", PORT + 1, 0), TC_ACT_UNSPEC);
+	set_filter(&l, true, false);
+	assert_int_equal(run(&l, "uvs_steer_tc", PORT, 0), TC_ACT_UNSPEC);
+	assert_int_equal(run(&l, "uvs_steer_sock", PORT, 1), 0);
+	set_filter(&l, false, false);
+	assert_int_equal(run(&l, "uvs_steer_tc", PORT, 0), TC_ACT_SHOT);
 	bpf_object__close(l.obj);
 }
 
@@ -180,6 +210,14 @@ static void xdp(bool coarse)
 	set_until(&l, PASSED);
 	assert_int_equal(run(&l, "uvs_steer_xdp", PORT, 0), XDP_PASS);
 	assert_int_equal(run(&l, "uvs_steer_xdp", PORT + 1, 0), XDP_PASS);
+	/* The address filter, as for tc. */
+	set_until(&l, UINT64_MAX);
+	set_filter(&l, true, true);
+	assert_int_equal(run(&l, "uvs_steer_xdp", PORT, 0), XDP_DROP);
+	set_filter(&l, true, false);
+	assert_int_equal(run(&l, "uvs_steer_xdp", PORT, 0), XDP_PASS);
+	set_filter(&l, false, false);
+	assert_int_equal(run(&l, "uvs_steer_xdp", PORT, 0), XDP_DROP);
 	bpf_object__close(l.obj);
 }
 

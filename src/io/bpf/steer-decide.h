@@ -90,6 +90,14 @@ struct {
 	__type(value, struct uvs_steer_alive);
 } uvs_steer_alive SEC(".maps");
 
+/* The address filter (steer-key.h), kept by uvsd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct uvs_steer_addrs);
+} uvs_steer_addrs SEC(".maps");
+
 /* Set before load (steer_use_coarse_clock): whether the kernel has
  * bpf_ktime_get_coarse_ns (Linux 5.11), which costs less than half of bpf_ktime_get_ns
  * and lags it by a tick at most; the verifier drops the branch not taken, and with it
@@ -250,6 +258,23 @@ static __always_inline int has_addr_key(const struct flow *f, __u8 kind, const _
 	return bpf_map_lookup_elem(&uvs_steer_keys, &k) != 0;
 }
 
+/* The address filter, or NULL where it is not kept (every address may have keys). */
+static __always_inline const struct uvs_steer_addrs *addr_filter(void)
+{
+	__u32 zero = 0;
+	const struct uvs_steer_addrs *a = bpf_map_lookup_elem(&uvs_steer_addrs, &zero);
+
+	return a && a->valid ? a : 0;
+}
+
+/* Whether addr may have keys in the map: its bit in filter a (NULL: yes). */
+static __always_inline int may_have_keys(const struct uvs_steer_addrs *a, const __u8 *addr)
+{
+	__u32 bit = uvs_steer_addr_bit(addr);
+
+	return !a || (a->bits[(bit / 64) & (UVS_STEER_ADDR_BITS / 64 - 1)] >> (bit % 64) & 1);
+}
+
 /* Whether the map holds <kind, addr, port>, or <kind, addr, 0> (every port). */
 static __always_inline int has_key(const struct flow *f, __u8 kind, const __u8 *addr, __be16 port)
 {
@@ -299,11 +324,13 @@ static __always_inline int steer_decide_ip(STEER_CTX *ctx, __u8 family, __u32 of
 			       ? STEER_STEAL
 			       : STEER_PASS;
 	if (is_l4(f->protocol)) {
+		const struct uvs_steer_addrs *a = addr_filter();
+
 		if (load_ports(ctx, l4, f))
 			return STEER_PASS;
-		if (has_key(f, UVS_STEER_SERVICE, f->daddr, f->dport))
+		if (may_have_keys(a, f->daddr) && has_key(f, UVS_STEER_SERVICE, f->daddr, f->dport))
 			return STEER_STEAL;
-		if (has_key(f, UVS_STEER_REPLY, f->saddr, f->sport))
+		if (may_have_keys(a, f->saddr) && has_key(f, UVS_STEER_REPLY, f->saddr, f->sport))
 			return STEER_STEAL_UNLESS_LOCAL;
 		return STEER_PASS;
 	}

@@ -52,4 +52,35 @@ struct uvs_steer_key {
 	__u8 addr[16];
 };
 
+/*
+ * A filter ahead of the key map (one entry of the array uvs_steer_addrs): bit
+ * uvs_steer_addr_bit(addr) is set for the address of every key in the map. The map has
+ * a million buckets, and a frame of no key (a NAT reply to a client, the director's own
+ * traffic) looked up <destination, port> and <source, port> in buckets that change with
+ * every client port, a cache miss each; with both addresses' bits clear it looks up
+ * nothing. uvsd sets a bit before the first key of its address goes into the map and
+ * clears it only after the last one is out (steer.c), so a key is never in the map
+ * without its bit; a write of the array mixes old and new bytes, each of which has every
+ * bit that must be set. valid 0 (as loaded, or where nobody keeps the filter): every
+ * frame is looked up.
+ */
+#define UVS_STEER_ADDR_BITS (1u << 16)
+
+struct uvs_steer_addrs {
+	__u64 valid;
+	__u64 bits[UVS_STEER_ADDR_BITS / 64];
+};
+
+/* The bit of addr (16 bytes, as in a key: IPv4 in the first four, the rest zero). */
+static inline __u32 uvs_steer_addr_bit(const __u8 *addr)
+{
+	__u32 w[4];
+	__u64 folded;
+
+	__builtin_memcpy(w, addr, sizeof(w));
+	folded = (__u64)(w[0] ^ w[2]) << 32 | (w[1] ^ w[3]);
+	/* Fibonacci hashing: the top bits of the product depend on every input bit. */
+	return (__u32)((folded * 0x9e3779b97f4a7c15ull) >> 48); /* 2^16 bits */
+}
+
 #endif
