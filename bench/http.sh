@@ -33,7 +33,10 @@
 # UVS_BENCH_UVSD_NICE=N runs every uvsd thread at nice N (what an operator's `Nice=`
 # in uvsd.service would do); UVS_BENCH_UVSD_ARGS (words) are more options for uvsd.
 # Each run also records the machine's busy CPU time per request and uvsd's, in
-# microseconds (busy_ticks, uvsd_ticks).
+# microseconds (busy_ticks, uvsd_ticks). UVS_BENCH_PERF=1 also samples the whole
+# machine (perf record -e cpu-clock -a -g, 999 Hz) over each timed run, into
+# OUT_DIR/perf-ROUND-WHO-MODE.data, and writes where its CPU went per request
+# (bench/perf_where.py) to OUT_DIR/http-where.txt.
 set -euo pipefail
 build=$(cd "$1" && pwd)
 out=$2
@@ -185,6 +188,7 @@ per_request() {
 tsv=$out/http.tsv
 : >"$tsv"
 : >"$out/http-counters.txt"
+[ -z "${UVS_BENCH_PERF:-}" ] || : >"$out/http-where.txt"
 read -ra contenders <<<"${UVS_BENCH_CONTENDERS:-direct nat dr nat_xdp dr_xdp nat_fp dr_fp haproxy nginx kern-nat kern-dr}"
 for r in $(seq "$rounds"); do
 	k=$(((r - 1) % ${#contenders[@]}))
@@ -199,10 +203,24 @@ for r in $(seq "$rounds"); do
 				>/dev/null 2>&1 || true
 			busy0=$(busy_ticks)
 			own0=$(uvsd_ticks)
+			perf_pid=
+			if [ -n "${UVS_BENCH_PERF:-}" ]; then
+				perf record -q -e cpu-clock -F 999 -a -g -o "$out/perf-$r-$c-$mode.data" \
+					-- sleep "$secs" >/dev/null 2>&1 &
+				perf_pid=$!
+			fi
 			res=$(lab_exec cli timeout $((secs + 10)) wrk -t$threads -c$conns -d"${secs}s" \
 				--latency "${hdr[@]}" "$(url "$c")" | parse)
 			busy=$(($(busy_ticks) - busy0))
 			own=$(($(uvsd_ticks) - own0))
+			if [ -n "$perf_pid" ]; then
+				wait "$perf_pid" || true
+				{
+					echo "round $r $c $mode (${res%% *} requests/s):"
+					"$(dirname "$0")/perf_where.py" "$out/perf-$r-$c-$mode.data" \
+						"$(awk -v r="${res%% *}" -v s="$secs" 'BEGIN { print r * s }')"
+				} >>"$out/http-where.txt" 2>&1 || true
+			fi
 			res="$res $(per_request "$busy" "${res%% *}") $(per_request "$own" "${res%% *}")"
 			printf '%s\t%s\t%s\t%s\n' "$r" "$c" "$mode" "${res// /	}" >>"$tsv"
 		done
