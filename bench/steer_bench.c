@@ -146,8 +146,14 @@ static int bench(const char *what, struct bpf_object *obj, int coarse, const cha
 	    add_keys(fd, UVS_STEER_REPLY, REAL_SERVER, 80))
 		return -1;
 	fd = bpf_object__find_map_fd_by_name(obj, "uvs_steer_addrs");
-	if (fd >= 0 && bpf_map_update_elem(fd, &zero, &filter, BPF_ANY))
-		return -1;
+	for (uint32_t w = 0; fd >= 0 && w <= UVS_STEER_ADDR_WORDS; w++) {
+		/* The words, then whether it is kept (entry 0), as uvsd writes them. */
+		uint32_t at = w < UVS_STEER_ADDR_WORDS ? 1 + w : 0;
+		const __u64 *v = w < UVS_STEER_ADDR_WORDS ? &filter.bits[w] : &filter.valid;
+
+		if (bpf_map_update_elem(fd, &at, v, BPF_ANY))
+			return -1;
+	}
 	fd = bpf_object__find_map_fd_by_name(obj, "uvs_steer_alive");
 	printf("%s: %s\n", what,
 	       fd < 0	     ? "without a fail-safe map"

@@ -551,16 +551,27 @@ static int drop_stale(struct uvs_steer *s, uint32_t epoch)
 	return ret;
 }
 
-/* Writes filter a to the map (valid from the first write on); 0 or -errno. */
+/* Writes the words of filter a that differ from the map's, then its valid word (so
+ * that the filter is kept only once its bits are in); 0 or -errno. s->addrs follows
+ * each word written. */
 static int write_addrs(struct uvs_steer *s, const struct uvs_steer_addrs *a)
 {
-	uint32_t zero = 0;
+	uint32_t at = 0;
 
-	if (!memcmp(a, &s->addrs, sizeof(*a)))
-		return 0;
-	if (bpf_map_update_elem(s->addrs_fd, &zero, a, BPF_ANY))
-		return -errno;
-	s->addrs = *a;
+	for (uint32_t w = 0; w < UVS_STEER_ADDR_WORDS; w++) {
+		if (a->bits[w] == s->addrs.bits[w])
+			continue;
+		at = 1 + w;
+		if (bpf_map_update_elem(s->addrs_fd, &at, &a->bits[w], BPF_ANY))
+			return -errno;
+		s->addrs.bits[w] = a->bits[w];
+	}
+	at = 0;
+	if (a->valid != s->addrs.valid) {
+		if (bpf_map_update_elem(s->addrs_fd, &at, &a->valid, BPF_ANY))
+			return -errno;
+		s->addrs.valid = a->valid;
+	}
 	return 0;
 }
 

@@ -90,14 +90,19 @@ static void set_filter(const struct loaded *l, bool valid, bool vip_bit)
 {
 	static struct uvs_steer_addrs a;
 	struct uvs_steer_key k = { .family = AF_INET };
-	uint32_t zero = 0;
+	uint64_t kept = valid;
+	uint32_t at = 0;
 
 	memset(&a, 0, sizeof(a));
-	a.valid = valid;
 	inet_pton(AF_INET, VIP, k.addr);
 	if (vip_bit)
 		steer_addr_bits(&k, 1, a.bits);
-	assert_int_equal(bpf_map_update_elem(l->addrs_fd, &zero, &a, BPF_ANY), 0);
+	for (uint32_t w = 0; w < UVS_STEER_ADDR_WORDS; w++) {
+		at = 1 + w;
+		assert_int_equal(bpf_map_update_elem(l->addrs_fd, &at, &a.bits[w], BPF_ANY), 0);
+	}
+	at = 0;
+	assert_int_equal(bpf_map_update_elem(l->addrs_fd, &at, &kept, BPF_ANY), 0);
 }
 
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)

@@ -90,12 +90,15 @@ struct {
 	__type(value, struct uvs_steer_alive);
 } uvs_steer_alive SEC(".maps");
 
-/* The address filter (steer-key.h), kept by uvsd. */
+/* The address filter (steer-key.h), kept by uvsd: entry 0 says whether it is kept,
+ * entry 1 + w holds its bits 64 w to 64 w + 63. A word per entry: the verifier's
+ * inlined lookup makes the address, where an offset computed into one large value
+ * made it follow each access's speculative paths without CAP_PERFMON, past its limit. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, UVS_STEER_ADDR_WORDS + 1);
 	__type(key, __u32);
-	__type(value, struct uvs_steer_addrs);
+	__type(value, __u64);
 } uvs_steer_addrs SEC(".maps");
 
 /* Set before load (steer_use_coarse_clock): whether the kernel has
@@ -258,21 +261,25 @@ static __always_inline int has_addr_key(const struct flow *f, __u8 kind, const _
 	return bpf_map_lookup_elem(&uvs_steer_keys, &k) != 0;
 }
 
-/* The address filter, or NULL where it is not kept (every address may have keys). */
-static __always_inline const struct uvs_steer_addrs *addr_filter(void)
+/* Whether the address filter is kept (else every address may have keys). */
+static __always_inline int addr_filter_kept(void)
 {
 	__u32 zero = 0;
-	const struct uvs_steer_addrs *a = bpf_map_lookup_elem(&uvs_steer_addrs, &zero);
+	const __u64 *kept = bpf_map_lookup_elem(&uvs_steer_addrs, &zero);
 
-	return a && a->valid ? a : 0;
+	return kept && *kept;
 }
 
-/* Whether addr may have keys in the map: its bit in filter a (NULL: yes). */
-static __always_inline int may_have_keys(const struct uvs_steer_addrs *a, const __u8 *addr)
+/* Whether addr may have keys in the map: its bit in the filter, if kept. */
+static __always_inline int may_have_keys(int kept, const __u8 *addr)
 {
-	__u32 bit = uvs_steer_addr_bit(addr);
+	__u32 bit = uvs_steer_addr_bit(addr), at = 1 + bit / 64;
+	const __u64 *word;
 
-	return !a || (a->bits[(bit / 64) & (UVS_STEER_ADDR_BITS / 64 - 1)] >> (bit % 64) & 1);
+	if (!kept)
+		return 1;
+	word = bpf_map_lookup_elem(&uvs_steer_addrs, &at);
+	return word && (*word >> (bit % 64) & 1);
 }
 
 /* Whether the map holds <kind, addr, port>, or <kind, addr, 0> (every port). */
@@ -324,13 +331,15 @@ static __always_inline int steer_decide_ip(STEER_CTX *ctx, __u8 family, __u32 of
 			       ? STEER_STEAL
 			       : STEER_PASS;
 	if (is_l4(f->protocol)) {
-		const struct uvs_steer_addrs *a = addr_filter();
+		int kept = addr_filter_kept();
 
 		if (load_ports(ctx, l4, f))
 			return STEER_PASS;
-		if (may_have_keys(a, f->daddr) && has_key(f, UVS_STEER_SERVICE, f->daddr, f->dport))
+		if (may_have_keys(kept, f->daddr) &&
+		    has_key(f, UVS_STEER_SERVICE, f->daddr, f->dport))
 			return STEER_STEAL;
-		if (may_have_keys(a, f->saddr) && has_key(f, UVS_STEER_REPLY, f->saddr, f->sport))
+		if (may_have_keys(kept, f->saddr) &&
+		    has_key(f, UVS_STEER_REPLY, f->saddr, f->sport))
 			return STEER_STEAL_UNLESS_LOCAL;
 		return STEER_PASS;
 	}

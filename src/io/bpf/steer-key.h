@@ -53,22 +53,24 @@ struct uvs_steer_key {
 };
 
 /*
- * A filter ahead of the key map (one entry of the array uvs_steer_addrs): bit
+ * A filter ahead of the key map (the array uvs_steer_addrs, a 64-bit word an entry:
+ * entry 0 says whether it is kept, entry 1 + w holds bits 64 w to 64 w + 63): bit
  * uvs_steer_addr_bit(addr) is set for the address of every key in the map. The map has
  * a million buckets, and a frame of no key (a NAT reply to a client, the director's own
  * traffic) looked up <destination, port> and <source, port> in buckets that change with
  * every client port, a cache miss each; with both addresses' bits clear it looks up
  * nothing. uvsd sets a bit before the first key of its address goes into the map and
  * clears it only after the last one is out (steer.c), so a key is never in the map
- * without its bit; a write of the array mixes old and new bytes, each of which has every
- * bit that must be set. valid 0 (as loaded, or where nobody keeps the filter): every
- * frame is looked up.
+ * without its bit; a word's write mixes old and new bytes, each of which has every bit
+ * that must be set. Entry 0 is 0 (as loaded, or where nobody keeps the filter): every
+ * frame is looked up. struct uvs_steer_addrs is uvsd's copy, in the entries' order.
  */
-#define UVS_STEER_ADDR_BITS (1u << 16)
+#define UVS_STEER_ADDR_BITS  (1u << 16)
+#define UVS_STEER_ADDR_WORDS (UVS_STEER_ADDR_BITS / 64)
 
 struct uvs_steer_addrs {
 	__u64 valid;
-	__u64 bits[UVS_STEER_ADDR_BITS / 64];
+	__u64 bits[UVS_STEER_ADDR_WORDS];
 };
 
 /* The bit of addr (16 bytes, as in a key: IPv4 in the first four, the rest zero). */
