@@ -5,7 +5,8 @@
 #                synflood|restart|soak] [--quick]
 # sched: ns per pick for every scheduler; engine: ns per frame through the engine, and
 # per connection linked into the table by one and two threads (table_bench);
-# steer: ns per frame of the steering programs (BPF_PROG_TEST_RUN, root);
+# steer: ns per frame of the steering programs and of the fast path's forwarding
+# (BPF_PROG_TEST_RUN, root);
 # callgrind: instructions per frame of established NAT over 1M flows, and per new NAT
 # connection (valgrind).
 # The end-to-end parts, in network namespaces they create (root; bench/net.sh and
@@ -35,8 +36,8 @@ what=${1:-all}
 if [ ! -f build-bench/build.ninja ]; then
 	meson setup build-bench --buildtype=release -Db_lto=true
 fi
-ninja -C build-bench bench/sched_bench bench/engine_bench bench/table_bench bench/steer_bench bench/gen bench/nullfwd \
-	bench/conns_gen bench/sync_bench uvsd uvsadm tests/e2e/decap.o
+ninja -C build-bench bench/sched_bench bench/engine_bench bench/table_bench bench/steer_bench \
+	bench/fastpath_bench bench/gen bench/nullfwd bench/conns_gen bench/sync_bench uvsd uvsadm tests/e2e/decap.o
 e2e=build-bench/e2e
 mkdir -p $e2e
 case $what in
@@ -53,7 +54,7 @@ all | engine)
 	;;
 esac
 case $what in
-all | steer) build-bench/bench/steer_bench ;;
+all | steer) build-bench/bench/steer_bench && build-bench/bench/fastpath_bench ;;
 esac
 case $what in
 all | callgrind)
