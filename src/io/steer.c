@@ -581,7 +581,7 @@ static int grow_addrs(struct uvs_steer *s, const struct uvs_steer_addrs *next)
 	struct uvs_steer_addrs both = s->addrs;
 
 	both.valid = 1;
-	for (size_t i = 0; i < UVS_STEER_ADDR_BITS / 64; i++)
+	for (size_t i = 0; i < UVS_STEER_ADDR_WORDS; i++)
 		both.bits[i] |= next->bits[i];
 	return write_addrs(s, &both);
 }
