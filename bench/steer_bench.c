@@ -108,7 +108,7 @@ static double ns_per_flow(int prog, int pad, bool reply)
 
 /* The address filter (an object without one: nothing to do), with the bits of the
  * addresses of the keys added, as uvsd keeps it (steer.c). */
-static struct uvs_steer_addrs filter = { .valid = 1 };
+static struct uvs_steer_addrs filter = { .kept = 1 };
 
 /* Adds <kind, addr, port> and its address's key, as uvsd does (steer_keys.c). */
 static int add_keys(int fd, uint8_t kind, uint32_t addr, uint16_t port)
@@ -146,14 +146,8 @@ static int bench(const char *what, struct bpf_object *obj, int coarse, const cha
 	    add_keys(fd, UVS_STEER_REPLY, REAL_SERVER, 80))
 		return -1;
 	fd = bpf_object__find_map_fd_by_name(obj, "uvs_steer_addrs");
-	for (uint32_t w = 0; fd >= 0 && w <= UVS_STEER_ADDR_WORDS; w++) {
-		/* The words, then whether it is kept (entry 0), as uvsd writes them. */
-		uint32_t at = w < UVS_STEER_ADDR_WORDS ? 1 + w : 0;
-		const __u64 *v = w < UVS_STEER_ADDR_WORDS ? &filter.bits[w] : &filter.valid;
-
-		if (bpf_map_update_elem(fd, &at, v, BPF_ANY))
-			return -1;
-	}
+	if (fd >= 0 && steer_addrs_write(fd, &filter, NULL))
+		return -1;
 	fd = bpf_object__find_map_fd_by_name(obj, "uvs_steer_alive");
 	printf("%s: %s\n", what,
 	       fd < 0	     ? "without a fail-safe map"

@@ -91,6 +91,12 @@ int steer_model_keys(struct uvs_model *m, const struct uvs_marks *marks,
  * key's address in keys[0..n). */
 void steer_addr_bits(const struct uvs_steer_key *keys, size_t n, __u64 *bits);
 
+/* Writes filter a into the address filter map fd (steer-key.h): the words that differ
+ * from *map (all of them if map is NULL), then the kept word, so that the filter is
+ * kept only once its bits are in. *map, if given, follows each word written. Returns 0
+ * or -errno (the words before the failing one written). */
+int steer_addrs_write(int fd, const struct uvs_steer_addrs *a, struct uvs_steer_addrs *map);
+
 /*
  * The keys the map holds, in an open-addressing hash table (linear probing), each
  * stamped with the sync that last wanted it. epoch 0 marks an empty slot.

@@ -551,26 +551,25 @@ static int drop_stale(struct uvs_steer *s, uint32_t epoch)
 	return ret;
 }
 
-/* Writes the words of filter a that differ from the map's, then its valid word (so
- * that the filter is kept only once its bits are in); 0 or -errno. s->addrs follows
- * each word written. */
-static int write_addrs(struct uvs_steer *s, const struct uvs_steer_addrs *a)
+int steer_addrs_write(int fd, const struct uvs_steer_addrs *a, struct uvs_steer_addrs *map)
 {
-	uint32_t at = 0;
+	uint32_t at;
 
 	for (uint32_t w = 0; w < UVS_STEER_ADDR_WORDS; w++) {
-		if (a->bits[w] == s->addrs.bits[w])
+		if (map && a->bits[w] == map->bits[w])
 			continue;
 		at = 1 + w;
-		if (bpf_map_update_elem(s->addrs_fd, &at, &a->bits[w], BPF_ANY))
+		if (bpf_map_update_elem(fd, &at, &a->bits[w], BPF_ANY))
 			return -errno;
-		s->addrs.bits[w] = a->bits[w];
+		if (map)
+			map->bits[w] = a->bits[w];
 	}
 	at = 0;
-	if (a->valid != s->addrs.valid) {
-		if (bpf_map_update_elem(s->addrs_fd, &at, &a->valid, BPF_ANY))
+	if (!map || a->kept != map->kept) {
+		if (bpf_map_update_elem(fd, &at, &a->kept, BPF_ANY))
 			return -errno;
-		s->addrs.valid = a->valid;
+		if (map)
+			map->kept = a->kept;
 	}
 	return 0;
 }
@@ -580,10 +579,10 @@ static int grow_addrs(struct uvs_steer *s, const struct uvs_steer_addrs *next)
 {
 	struct uvs_steer_addrs both = s->addrs;
 
-	both.valid = 1;
+	both.kept = 1;
 	for (size_t i = 0; i < UVS_STEER_ADDR_WORDS; i++)
 		both.bits[i] |= next->bits[i];
-	return write_addrs(s, &both);
+	return steer_addrs_write(s->addrs_fd, &both, &s->addrs);
 }
 
 int uvs_steer_sync(struct uvs_steer *s, struct uvs_model *m)
@@ -603,7 +602,7 @@ int uvs_steer_sync(struct uvs_steer *s, struct uvs_model *m)
 	 * stale keys are out (steer-key.h). */
 	next = &s->addrs_next;
 	memset(next, 0, sizeof(*next));
-	next->valid = 1;
+	next->kept = 1;
 	steer_addr_bits(s->want.v, s->want.n, next->bits);
 	if ((ret = grow_addrs(s, next)))
 		return ret;
@@ -634,7 +633,7 @@ int uvs_steer_sync(struct uvs_steer *s, struct uvs_model *m)
 	if ((ret = drop_stale(s, epoch)))
 		return ret;
 	/* Not shrunk: more lookups than needed, never fewer; not worth failing for. */
-	(void)write_addrs(s, next);
+	(void)steer_addrs_write(s->addrs_fd, next, &s->addrs);
 	return 0;
 }
 

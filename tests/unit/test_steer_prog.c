@@ -85,24 +85,19 @@ static void set_until(const struct loaded *l, uint64_t until_ns)
 	assert_int_equal(bpf_map_update_elem(l->alive_fd, &zero, &a, BPF_ANY), 0);
 }
 
-/* The address filter: kept (valid), with VIP's bit or not, or not kept. */
-static void set_filter(const struct loaded *l, bool valid, bool vip_bit)
+/* The address filter: kept, with VIP's bit or not, or not kept; written as uvsd
+ * writes it. */
+static void set_filter(const struct loaded *l, bool kept, bool vip_bit)
 {
 	static struct uvs_steer_addrs a;
 	struct uvs_steer_key k = { .family = AF_INET };
-	uint64_t kept = valid;
-	uint32_t at = 0;
 
 	memset(&a, 0, sizeof(a));
+	a.kept = kept;
 	inet_pton(AF_INET, VIP, k.addr);
 	if (vip_bit)
 		steer_addr_bits(&k, 1, a.bits);
-	for (uint32_t w = 0; w < UVS_STEER_ADDR_WORDS; w++) {
-		at = 1 + w;
-		assert_int_equal(bpf_map_update_elem(l->addrs_fd, &at, &a.bits[w], BPF_ANY), 0);
-	}
-	at = 0;
-	assert_int_equal(bpf_map_update_elem(l->addrs_fd, &at, &kept, BPF_ANY), 0);
+	assert_int_equal(steer_addrs_write(l->addrs_fd, &a, NULL), 0);
 }
 
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)

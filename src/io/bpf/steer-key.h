@@ -69,7 +69,7 @@ struct uvs_steer_key {
 #define UVS_STEER_ADDR_WORDS (UVS_STEER_ADDR_BITS / 64)
 
 struct uvs_steer_addrs {
-	__u64 valid;
+	__u64 kept;
 	__u64 bits[UVS_STEER_ADDR_WORDS];
 };
 
