@@ -361,10 +361,12 @@ static void bench_method(enum method m, const struct options *o, unsigned nw, bo
 					exit(1);
 		if (print_memory && r == 0) {
 			long grown = rss_kib() - rss0;
-			printf("  memory: %zu connections; struct uvs_conn %zu bytes; hash heads "
+			printf("  memory: %zu connections; struct uvs_conn %zu bytes + %zu beside; "
+			       "hash heads "
 			       "%.1f bytes/conn (2^%u pointers, resident from the start); RSS grew "
 			       "%.0f bytes/conn (entries, slabs)\n",
 			       (size_t)uvs_engine_conn_count(&engine), sizeof(struct uvs_conn),
+			       sizeof(struct uvs_conn_side),
 			       (double)sizeof(void *) * (engine.conns.mask + 1) /
 				       (double)uvs_engine_conn_count(&engine),
 			       __builtin_ctz(engine.conns.mask + 1),

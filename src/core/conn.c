@@ -15,6 +15,12 @@
 #include "base/atomic.h"
 #include "rcu-handoff.h"
 
+/* Short for uvs_conn_side(): the wheel's and lists' links are there. */
+static inline struct uvs_conn_side *side(const struct uvs_conn *c)
+{
+	return uvs_conn_side(c);
+}
+
 /* ---- hashing ---- */
 
 static inline uint64_t mix(uint64_t h, uint64_t v)
@@ -306,7 +312,7 @@ static bool grow(struct uvs_conn_pool *p)
 	p->nslabs = number;
 	/* Handed out from the first, so that the pages are touched in order. */
 	for (unsigned i = UVS_CONN_SLAB; i-- > 0;) {
-		s->conns[i].tm_next = p->free;
+		s->side[i].tm_next = p->free;
 		p->free = number << UVS_CONN_SLAB_SHIFT | i;
 	}
 	return true;
@@ -314,16 +320,20 @@ static bool grow(struct uvs_conn_pool *p)
 
 struct uvs_conn *uvs_conn_alloc(struct uvs_conn_pool *p)
 {
+	struct uvs_conn_slab *s;
 	struct uvs_conn *c;
+	uint32_t place;
 
 	if (p->free == UVS_CONN_NONE) /* acquire: pairs with limbo_done */
 		p->free = uvs_xchg_acquire(&p->returned, UVS_CONN_NONE);
 	if (p->free == UVS_CONN_NONE && !grow(p))
 		return NULL;
-	c = uvs_conn_at(p, p->free);
-	p->free = c->tm_next;
+	s = p->slab_at[p->free >> UVS_CONN_SLAB_SHIFT];
+	place = p->free & ((1u << UVS_CONN_SLAB_SHIFT) - 1);
+	c = &s->conns[place];
+	p->free = s->side[place].tm_next;
 	memset(c, 0, sizeof(*c));
-	c->owner = p->id;
+	s->side[place] = (struct uvs_conn_side){ .owner = p->id };
 	/* No worker reads a free entry's sync state (sync.h): zeroed with the entry. */
 	struct uvs_conn_sync *cs = uvs_conn_sync_if_kept(c);
 	if (cs)
@@ -379,28 +389,31 @@ static void wheel_put(struct uvs_conn_pool *p, struct uvs_conn *c, uint64_t not_
 	/* Relaxed: a time that publishes nothing; a later refresh shows when the slot comes. */
 	uint64_t tick = tick_of(uvs_load_relaxed(&c->expires));
 	uint32_t slot, n = uvs_conn_number(c);
+	struct uvs_conn_side *cs = side(c);
 
 	if (tick < not_before)
 		tick = not_before;
 	slot = (uint32_t)(tick & (UVS_WHEEL_SLOTS - 1));
-	c->tm_next = p->wheel[slot];
-	if (c->tm_next != UVS_CONN_NONE)
-		uvs_conn_at(p, c->tm_next)->tm_prev = n;
-	c->tm_prev = UVS_TM_SLOT | slot;
+	cs->tm_next = p->wheel[slot];
+	if (cs->tm_next != UVS_CONN_NONE)
+		side(uvs_conn_at(p, cs->tm_next))->tm_prev = n;
+	cs->tm_prev = UVS_TM_SLOT | slot;
 	p->wheel[slot] = n;
 }
 
 /* Takes c out of its slot. Caller holds wheel_lock; c is in a slot. */
 static void wheel_unlink(struct uvs_conn_pool *p, struct uvs_conn *c)
 {
-	if (c->tm_prev & UVS_TM_SLOT)
-		p->wheel[c->tm_prev & ~UVS_TM_SLOT] = c->tm_next;
+	struct uvs_conn_side *cs = side(c);
+
+	if (cs->tm_prev & UVS_TM_SLOT)
+		p->wheel[cs->tm_prev & ~UVS_TM_SLOT] = cs->tm_next;
 	else
-		uvs_conn_at(p, c->tm_prev)->tm_next = c->tm_next;
-	if (c->tm_next != UVS_CONN_NONE)
-		uvs_conn_at(p, c->tm_next)->tm_prev = c->tm_prev;
-	c->tm_next = UVS_CONN_NONE;
-	c->tm_prev = UVS_CONN_NONE;
+		side(uvs_conn_at(p, cs->tm_prev))->tm_next = cs->tm_next;
+	if (cs->tm_next != UVS_CONN_NONE)
+		side(uvs_conn_at(p, cs->tm_next))->tm_prev = cs->tm_prev;
+	cs->tm_next = UVS_CONN_NONE;
+	cs->tm_prev = UVS_CONN_NONE;
 }
 
 void uvs_conn_wheel_add(struct uvs_conn_pool *p, struct uvs_conn *c)
@@ -413,7 +426,7 @@ void uvs_conn_wheel_add(struct uvs_conn_pool *p, struct uvs_conn *c)
 void uvs_conn_wheel_refile(struct uvs_conn_pool *p, struct uvs_conn *c)
 {
 	wheel_lock(p);
-	if (c->tm_prev != UVS_CONN_NONE) {
+	if (side(c)->tm_prev != UVS_CONN_NONE) {
 		wheel_unlink(p, c);
 		wheel_put(p, c, p->wheel_tick + 1);
 	}
@@ -431,8 +444,8 @@ static struct uvs_conn *list_last(const struct uvs_conn_pool *p, uint32_t list)
 {
 	struct uvs_conn *last = uvs_conn_at(p, list);
 
-	while (last->tm_next != UVS_CONN_NONE)
-		last = uvs_conn_at(p, last->tm_next);
+	while (side(last)->tm_next != UVS_CONN_NONE)
+		last = uvs_conn_at(p, side(last)->tm_next);
 	return last;
 }
 
@@ -449,7 +462,7 @@ static void limbo_done(struct rcu_head *head)
 	/* Release: the owner's exchange in uvs_conn_alloc() sees the list's links. */
 	do {
 		top = seen;
-		last->tm_next = top;
+		side(last)->tm_next = top;
 		seen = uvs_cmpxchg_release(&p->returned, top, b->list);
 	} while (seen != top);
 	uvs_sub_release(&p->inflight, 1);
@@ -466,7 +479,7 @@ static void limbo_flush(struct uvs_conn_pool *p)
 	if (!b) {
 		/* Out of memory for the batch: wait for the grace period here instead. */
 		synchronize_rcu();
-		list_last(p, p->limbo)->tm_next = p->free;
+		side(list_last(p, p->limbo))->tm_next = p->free;
 		p->free = p->limbo;
 	} else {
 		b->pool = p;
@@ -481,7 +494,7 @@ static void limbo_flush(struct uvs_conn_pool *p)
 
 static void to_limbo(struct uvs_conn_pool *p, struct uvs_conn *c)
 {
-	c->tm_next = p->limbo;
+	side(c)->tm_next = p->limbo;
 	p->limbo = uvs_conn_number(c);
 	p->limbo_len++;
 }
@@ -491,7 +504,7 @@ static void to_limbo(struct uvs_conn_pool *p, struct uvs_conn *c)
  * sequentially consistent: see uvs_conn_unhash(). */
 static bool controls(const struct uvs_conn *c)
 {
-	return uvs_conn_is_template(c) && uvs_load_seq_cst(&c->n_control) != 0;
+	return uvs_conn_is_template(c) && uvs_load_seq_cst(&side(c)->n_control) != 0;
 }
 
 unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
@@ -516,13 +529,13 @@ unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
 		 * entries meanwhile) and judged without it, since expire() takes chain
 		 * and connection locks. */
 		*slot = UVS_CONN_NONE;
-		for (c = list; c; c = uvs_conn_at(p, c->tm_next))
-			c->tm_prev = UVS_CONN_NONE;
+		for (c = list; c; c = uvs_conn_at(p, side(c)->tm_next))
+			side(c)->tm_prev = UVS_CONN_NONE;
 		wheel_unlock(p);
 		for (c = list; c; c = next) {
 			bool keep;
 
-			next = uvs_conn_at(p, c->tm_next);
+			next = uvs_conn_at(p, side(c)->tm_next);
 			if (!uvs_conn_hashed(c))
 				keep = controls(c);
 			/* Relaxed expires: a time that publishes nothing; a refresh racing
@@ -532,7 +545,7 @@ unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
 			else
 				keep = controls(c);
 			if (keep) {
-				c->tm_next = kept ? uvs_conn_number(kept) : UVS_CONN_NONE;
+				side(c)->tm_next = kept ? uvs_conn_number(kept) : UVS_CONN_NONE;
 				kept = c;
 			} else {
 				to_limbo(p, c);
@@ -541,7 +554,7 @@ unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
 		}
 		wheel_lock(p);
 		for (c = kept; c; c = next) {
-			next = uvs_conn_at(p, c->tm_next);
+			next = uvs_conn_at(p, side(c)->tm_next);
 			wheel_put(p, c, until + 1);
 		}
 	}

@@ -52,16 +52,16 @@
 #define UVS_CONN_F_SYNPROXY_SEQ 0x0010
 
 /*
- * One connection or persistence template: 112 bytes, so that a million take less than
- * 128 MB. Addresses and ports in network order. A template has cport 0, dport as its
- * destination's, and for a fwmark service protocol IPPROTO_IP and the mark (network
- * order) in vaddr.ip.
+ * One connection or persistence template: 96 bytes, and 16 more beside it in its slab
+ * (struct uvs_conn_side), so that a million take less than 128 MB. Addresses and ports
+ * in network order. A template has cport 0, dport as its destination's, and for a
+ * fwmark service protocol IPPROTO_IP and the mark (network order) in vaddr.ip.
  *
- * The first UVS_CONN_HOT_BYTES are what a frame of an established connection reads
- * and writes (the key, the real server, the state and its timer, the destination);
- * they lie on two cache lines for three entries in four and on three for the fourth
- * (an entry starts 0, 48, 32 or 16 bytes into a line). The rest is read only when an
- * entry is made, moved on its owner's wheel, or ended.
+ * The entry is what a frame of an established connection reads and writes (the key,
+ * the real server, the state and its timer, the destination): 96 bytes from a line's
+ * start or middle, so always on two cache lines (at 112 bytes, one entry in four lay
+ * on three). What only the owner's wheel, a change of state, the SYN proxy, a
+ * template's count or the fast path's offers touch is beside it.
  */
 struct uvs_conn {
 	struct uvs_conn *next; /* its bucket's chain */
@@ -74,36 +74,47 @@ struct uvs_conn {
 	uint16_t flags;	  /* UVS_CONN_F_* */
 	union uvs_addr daddr;
 	uint16_t dport;
-	uint8_t daf;	 /* real server side (differs only when tunnelling) */
-	uint8_t state;	 /* enum uvs_tcp_state or uvs_sctp_state; UDP uses NONE */
-	uint8_t lock;	 /* byte spinlock */
-	uint8_t owner;	 /* worker id */
-	uint8_t fp_dirs; /* directions offered to the XDP fast path (core/fastpath.c) */
-	uint8_t spare_;
-	uint32_t timeout;   /* seconds: the current state's, or the persistence timeout */
-	uint32_t n_control; /* a template: connections it controls (atomic); see SYNPROXY */
+	uint8_t daf;	  /* real server side (differs only when tunnelling) */
+	uint8_t state;	  /* enum uvs_tcp_state or uvs_sctp_state; UDP uses NONE */
+	uint32_t timeout; /* seconds: the current state's, or the persistence timeout */
 	uvs_time_t expires;
-	struct uvs_dest *dest; /* holds a reference */
-	/* Links on the owner's wheel or free lists: entry numbers (uvs_conn_at). */
-	uint32_t tm_next;	  /* the next in the slot or list, or UVS_CONN_NONE */
-	uint32_t tm_prev;	  /* the previous, UVS_TM_SLOT | slot for a slot's first,
-				   * or UVS_CONN_NONE when on no wheel */
+	struct uvs_dest *dest;	  /* holds a reference */
 	struct uvs_conn *control; /* the template this belongs to, or NULL */
 } __attribute__((aligned(16)));
 
-#define UVS_CONN_HOT_BYTES 96
-_Static_assert(sizeof(struct uvs_conn) == 112, "a connection is 112 bytes");
-_Static_assert(__builtin_offsetof(struct uvs_conn, tm_next) == UVS_CONN_HOT_BYTES,
-	       "what an established frame touches comes first");
+_Static_assert(sizeof(struct uvs_conn) == 96, "a connection is 96 bytes");
+
+/* The rest of a connection, in its slab's array beside the entries (uvs_conn_side). */
+struct uvs_conn_side {
+	/* Links on the owner's wheel or free lists: entry numbers (uvs_conn_at). */
+	uint32_t tm_next;   /* the next in the slot or list, or UVS_CONN_NONE */
+	uint32_t tm_prev;   /* the previous, UVS_TM_SLOT | slot for a slot's first,
+			     * or UVS_CONN_NONE when on no wheel */
+	uint32_t n_control; /* a template: connections it controls (atomic); see SYNPROXY */
+	uint8_t lock;	    /* byte spinlock */
+	uint8_t owner;	    /* worker id */
+	uint8_t fp_dirs;    /* directions offered to the XDP fast path (core/fastpath.c) */
+	uint8_t spare_;
+};
+
+_Static_assert(sizeof(struct uvs_conn_side) == 16, "a connection's side is 16 bytes");
+
+static inline struct uvs_conn_side *uvs_conn_side(const struct uvs_conn *c);
+
+/* The worker that owns c: its wheel holds c, and it counts c in its slots. */
+static inline unsigned uvs_conn_owner(const struct uvs_conn *c)
+{
+	return uvs_conn_side(c)->owner;
+}
 
 static inline void uvs_conn_lock(struct uvs_conn *c)
 {
-	uvs_spin_lock(&c->lock);
+	uvs_spin_lock(&uvs_conn_side(c)->lock);
 }
 
 static inline void uvs_conn_unlock(struct uvs_conn *c)
 {
-	uvs_spin_unlock(&c->lock);
+	uvs_spin_unlock(&uvs_conn_side(c)->lock);
 }
 
 /* Acquire: pairs with the release that sets HASHED in uvs_conn_hash(). */
@@ -202,10 +213,9 @@ static inline void uvs_conn_prefetch_first(const struct uvs_conn_table *t, uint3
 	struct uvs_conn *c =
 		(struct uvs_conn *)(uvs_load_relaxed(&t->heads[bucket]) & ~UVS_WORD_LOCKED);
 	if (c) {
-		/* Each line of the hot bytes: two, or three when c starts late in one. */
+		/* Both lines of the entry. */
 		__builtin_prefetch(c);
 		__builtin_prefetch((const char *)c + 64);
-		__builtin_prefetch((const char *)c + UVS_CONN_HOT_BYTES - 1);
 	}
 }
 
@@ -226,7 +236,6 @@ static inline void uvs_conn_prefetch_next(const struct uvs_conn_table *t, uint32
 	if (n) {
 		__builtin_prefetch(n);
 		__builtin_prefetch((const char *)n + 64);
-		__builtin_prefetch((const char *)n + UVS_CONN_HOT_BYTES - 1);
 	}
 }
 
@@ -298,11 +307,11 @@ struct uvs_conn_sync {
 
 /*
  * A slab of a pool: one 2 MiB huge page, aligned to its size, so that a connection
- * finds its slab from its own address, and through the slab its number, its sync
- * entry and the pointer to its application helper's state. Both live in arrays of
- * their own, made when first needed: only a connection with UVS_CONN_F_APP has helper
- * state, and only a director whose master runs sync entries, so every other
- * connection costs its 112 bytes and no more.
+ * finds its slab from its own address, and through the slab its number, its side,
+ * its sync entry and the pointer to its application helper's state. The last two
+ * live in arrays of their own, made when first needed: only a connection with
+ * UVS_CONN_F_APP has helper state, and only a director whose master runs sync
+ * entries, so every other connection costs its 96 + 16 bytes and no more.
  */
 struct uvs_conn_app;
 #define UVS_CONN_SLAB_BYTES ((size_t)2 << 20)
@@ -314,6 +323,7 @@ struct uvs_conn_slab {
 	struct uvs_conn_app **app;  /* UVS_CONN_SLAB pointers, or NULL (atomic) */
 	uint32_t number;	    /* in its pool, from 1 */
 	struct uvs_conn conns[UVS_CONN_SLAB] __attribute__((aligned(64)));
+	struct uvs_conn_side side[UVS_CONN_SLAB];
 };
 
 _Static_assert(sizeof(struct uvs_conn_slab) <= UVS_CONN_SLAB_BYTES, "a slab fits its page");
@@ -335,6 +345,14 @@ _Static_assert((uint64_t)UVS_POOL_MAX_SLABS << UVS_CONN_SLAB_SHIFT <= UVS_TM_SLO
 static inline struct uvs_conn_slab *uvs_conn_slab_of(const struct uvs_conn *c)
 {
 	return (struct uvs_conn_slab *)((uintptr_t)c & ~(UVS_CONN_SLAB_BYTES - 1));
+}
+
+/* The side of c, which must come from a pool (uvs_conn_alloc). */
+static inline struct uvs_conn_side *uvs_conn_side(const struct uvs_conn *c)
+{
+	struct uvs_conn_slab *s = uvs_conn_slab_of(c);
+
+	return &s->side[c - s->conns];
 }
 
 /* Makes the sync array of s, unless another thread did first. Returns it, or NULL if

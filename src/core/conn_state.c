@@ -23,9 +23,10 @@ bool uvs_conn_end(struct uvs_engine *e, struct uvs_conn *c)
 	uvs_conn_unlock(c);
 	/* Before the destination's reference goes: the entries' counts name it. */
 	uvs_fp_retire(e, c);
-	uvs_dest_unbind(c->dest, c->owner, flags & (UVS_CONN_F_INACTIVE | UVS_CONN_F_TEMPLATE));
+	uvs_dest_unbind(c->dest, uvs_conn_owner(c),
+			flags & (UVS_CONN_F_INACTIVE | UVS_CONN_F_TEMPLATE));
 	if (c->control) /* release: our reads of the template come before its end */
-		uvs_sub_release(&c->control->n_control, 1);
+		uvs_sub_release(&uvs_conn_side(c->control)->n_control, 1);
 	if (flags & UVS_CONN_F_APP)
 		uvs_ftp_unbind(c);
 	return true;
@@ -43,7 +44,7 @@ void uvs_conn_refresh(struct uvs_engine *e, struct uvs_conn *c, uvs_time_t now)
 	uvs_store_relaxed(&c->expires, next);
 	/* Workers' clocks may differ a little: less than a tick is not worth a move. */
 	if (next + UVS_WHEEL_TICK_NS < old)
-		uvs_conn_wheel_refile(&e->workers[c->owner]->pool, c);
+		uvs_conn_wheel_refile(&e->workers[uvs_conn_owner(c)]->pool, c);
 }
 
 /* The table a packet of c uses: OUTPUT for the real server's; INPUT-ONLY for the
@@ -88,7 +89,8 @@ follow_state(struct uvs_engine *e, struct uvs_conn *c, int protocol, int ev, boo
 	next = next_state(protocol, old, dir, ev, secure);
 	if (next == old && !(output && (flags & UVS_CONN_F_NOOUTPUT)))
 		return;
-	uvs_conn_lock(c);
+	struct uvs_conn_side *cs = uvs_conn_side(c); /* its lock and owner */
+	uvs_spin_lock(&cs->lock);
 	/* Relaxed flags, state and timeout below: written under the lock we hold; the
 	 * lockless readers above and in reuse() only take a first look. */
 	if (output)
@@ -110,10 +112,10 @@ follow_state(struct uvs_engine *e, struct uvs_conn *c, int protocol, int ev, boo
 				uvs_and_relaxed(&c->flags, (uint16_t)~UVS_CONN_F_INACTIVE);
 			else
 				uvs_or_relaxed(&c->flags, UVS_CONN_F_INACTIVE);
-			uvs_dest_set_active(c->dest, c->owner, active);
+			uvs_dest_set_active(c->dest, cs->owner, active);
 		}
 	}
-	uvs_conn_unlock(c);
+	uvs_spin_unlock(&cs->lock);
 	/* The fast path forwards only ESTABLISHED; sequentially consistent against an
 	 * offer racing with the change (uvs_fp_offer). */
 	if (__builtin_expect(e->fastpath != NULL, 0) && old == UVS_TCP_S_ESTABLISHED &&

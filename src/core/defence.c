@@ -113,7 +113,7 @@ static bool sweep_drops(struct uvs_defence *d, struct uvs_conn *c, uvs_time_t no
 	bool early, established;
 
 	if (uvs_conn_is_template(c)) {
-		if (uvs_load_relaxed(&c->n_control))
+		if (uvs_load_relaxed(&uvs_conn_side(c)->n_control))
 			return false; /* it still controls connections */
 		/* Only one-packet services' templates, as any other entry below. */
 		struct uvs_service *svc = uvs_dest_svc(c->dest);

@@ -151,15 +151,16 @@ struct uvs_conn *uvs_conn_create(struct uvs_worker *w, const struct uvs_conn *k,
  * a persistence template if svc is persistent) and returns the connection p goes by,
  * counted in the destination's, the service's and the model's stats:
  * - a new connection, hashed, in its first state (the caller then follows p on it);
- * - or, for a one-packet UDP service, *once filled in as a connection that is never
- *   hashed; the caller releases it with uvs_schedule_once_done() after forwarding.
+ * - or, for a one-packet UDP service, w->once filled in as a connection that is never
+ *   hashed (UVS_CONN_F_ONE_PACKET); the caller releases it with
+ *   uvs_schedule_once_done() after forwarding.
  * Returns NULL when refused, with *refused set: UVS_R_NO_DEST (no destination
  * available: IPVS answers port unreachable), UVS_R_CONN_LIMIT or UVS_R_NO_MEMORY.
  * bucket: p's client's chain, uvs_conn_bucket() of p's source (stage() has it).
  */
 struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 			      struct uvs_service *svc, uvs_time_t now, uint32_t bucket,
-			      struct uvs_conn *once, enum uvs_reason *refused);
+			      enum uvs_reason *refused);
 /* Releases what a one-packet connection from uvs_schedule() holds. */
 void uvs_schedule_once_done(struct uvs_conn *once);
 

@@ -99,7 +99,7 @@ static void end_all(struct uvs_worker *w, bool templates)
 {
 	for (unsigned s = 0; s < UVS_WHEEL_SLOTS; s++)
 		for (struct uvs_conn *c = uvs_conn_at(&w->pool, w->pool.wheel[s]); c;
-		     c = uvs_conn_at(&w->pool, c->tm_next))
+		     c = uvs_conn_at(&w->pool, uvs_conn_side(c)->tm_next))
 			if (uvs_conn_is_template(c) == templates)
 				uvs_conn_end(w->engine, c);
 }
@@ -200,7 +200,7 @@ static bool wheel_expire(void *arg, struct uvs_conn *c, uvs_time_t now)
 	/* A template, or an FTP control connection, that still controls connections lives
 	 * on for 60 s more (the kernel's ip_vs_conn_expire() for any connection), and a
 	 * master tells its backups so. */
-	if (uvs_load_acquire(&c->n_control)) {
+	if (uvs_load_acquire(&uvs_conn_side(c)->n_control)) {
 		/* Relaxed: a time that publishes nothing (conn.h). */
 		uvs_store_relaxed(&c->expires, now + UVS_TEMPLATE_REARM_S * UVS_NS_PER_SEC);
 		rcu_read_lock();
@@ -353,7 +353,6 @@ static void schedule_new(struct uvs_worker *w, struct uvs_frame *f, struct uvs_p
 			 struct uvs_service *svc, uint32_t bucket, uvs_time_t now)
 {
 	enum uvs_reason refused;
-	struct uvs_conn once;
 	struct uvs_conn *c;
 
 	/* drop_packet: one in drop_rate new connections, before scheduling as the
@@ -363,7 +362,7 @@ static void schedule_new(struct uvs_worker *w, struct uvs_frame *f, struct uvs_p
 		uvs_verdict(w, f, UVS_VERDICT_DROP, UVS_R_DEFENCE_DROP_PACKET);
 		return;
 	}
-	c = uvs_schedule(w, p, svc, now, bucket, &once, &refused);
+	c = uvs_schedule(w, p, svc, now, bucket, &refused);
 	if (!c) {
 		if (refused == UVS_R_NO_DEST)
 			uvs_answer_port_unreachable(w, f, p);
@@ -371,7 +370,7 @@ static void schedule_new(struct uvs_worker *w, struct uvs_frame *f, struct uvs_p
 			uvs_verdict(w, f, UVS_VERDICT_DROP, refused);
 		return;
 	}
-	if (c == &once) {
+	if (c == w->once) {
 		uvs_count(w, UVS_R_ONE_PACKET);
 		uvs_forward_in(w, f, p, c);
 		sync_seen(w, c, now);

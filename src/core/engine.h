@@ -179,6 +179,9 @@ struct uvs_worker {
 	int drop_countdown;    /* drop_packet: new connections until the next one dropped */
 	uvs_time_t fp_sweep;   /* when it next takes the fast path's counts (fastpath.c) */
 	struct uvs_svc_cache svc_cache; /* its new connections' service lookups */
+	/* The entry of a one-packet service's connection being forwarded (never hashed):
+	 * from its pool, made at its first use, reused. */
+	struct uvs_conn *once;
 };
 
 void uvs_engine_config_default(struct uvs_engine_config *c);

@@ -183,14 +183,14 @@ static uint64_t retire_key(struct uvs_engine *e, const struct uvs_fp_key *k)
 
 void uvs_fp_retire(struct uvs_engine *e, struct uvs_conn *c)
 {
-	uint8_t dirs = uvs_load_relaxed(&c->fp_dirs);
+	uint8_t dirs = uvs_load_relaxed(&uvs_conn_side(c)->fp_dirs);
 	struct uvs_fp_key k;
 
 	if (!dirs || !e->fastpath)
 		return;
 	/* Relaxed: the bits only save the look-ups; an offer racing with this looks at
 	 * the state again after it wrote (uvs_fp_offer). */
-	uvs_and_relaxed(&c->fp_dirs, (uint8_t)~dirs);
+	uvs_and_relaxed(&uvs_conn_side(c)->fp_dirs, (uint8_t)~dirs);
 	if (dirs & DIR_IN) {
 		conn_key(c, false, &k);
 		retire_key(e, &k);
@@ -206,7 +206,7 @@ uvs_time_t uvs_fp_last_seen(struct uvs_engine *e, const struct uvs_conn *c)
 	struct uvs_fastpath *fp = e->fastpath;
 	uvs_time_t last = 0;
 
-	if (!fp || !uvs_load_relaxed(&c->fp_dirs))
+	if (!fp || !uvs_load_relaxed(&uvs_conn_side(c)->fp_dirs))
 		return 0;
 	for (int reply = 0; reply < 2; reply++) {
 		struct uvs_fp_key k;
@@ -344,7 +344,7 @@ static bool put(struct uvs_worker *w, struct uvs_conn *c, bool reply, const stru
 	fe->epoch = epoch;
 	fe->live = 1;
 	publish(fe);
-	uvs_or_relaxed(&c->fp_dirs, reply ? DIR_OUT : DIR_IN);
+	uvs_or_relaxed(&uvs_conn_side(c)->fp_dirs, reply ? DIR_OUT : DIR_IN);
 	uvs_add_relaxed(&fp->offered, 1);
 	return true;
 }
@@ -358,11 +358,12 @@ static void offer_handshake(struct uvs_worker *w, struct uvs_conn *c, uint32_t e
 	struct uvs_engine *e = w->engine;
 	struct uvs_route back;
 
-	if (!conn_fits(e, c, true, UVS_TCP_S_SYN_RECV) || uvs_load_relaxed(&c->fp_dirs) ||
+	if (!conn_fits(e, c, true, UVS_TCP_S_SYN_RECV) ||
+	    uvs_load_relaxed(&uvs_conn_side(c)->fp_dirs) ||
 	    e->route(e->route_arg, c->af, &c->caddr, &back) != 0 ||
 	    !put(w, c, true, &back, epoch, UVS_FP_TCP_SYN_ACK))
 		return;
-	uvs_or_relaxed(&c->fp_dirs, DIR_HANDSHAKE);
+	uvs_or_relaxed(&uvs_conn_side(c)->fp_dirs, DIR_HANDSHAKE);
 	/* As in uvs_fp_offer: a frame on another worker may have moved c on meanwhile. */
 	uvs_full_fence();
 	if (!uvs_conn_hashed(c) || !conn_fits(e, c, true, UVS_TCP_S_SYN_RECV))
@@ -400,7 +401,7 @@ void uvs_fp_offer(struct uvs_worker *w, const struct uvs_frame *f, const struct 
 	 * for a worker. Routed to the client as the engine routes a reply. Not UDP, whose
 	 * first reply the engine sees (it marks the connection as answered). */
 	if (!reply && c->protocol == IPPROTO_TCP && conn_fits(e, c, true, UVS_TCP_S_ESTABLISHED) &&
-	    !(uvs_load_relaxed(&c->fp_dirs) & DIR_OUT) &&
+	    !(uvs_load_relaxed(&uvs_conn_side(c)->fp_dirs) & DIR_OUT) &&
 	    !(uvs_conn_flags(c) & UVS_CONN_F_NOOUTPUT) &&
 	    e->route(e->route_arg, c->af, &c->caddr, &back) == 0)
 		put(w, c, true, &back, epoch, UVS_FP_TCP_ACK);
@@ -418,9 +419,9 @@ void uvs_fp_handshake_end(struct uvs_engine *e, struct uvs_conn *c)
 	struct uvs_fp_key k;
 
 	/* Relaxed: as in uvs_fp_retire, the bits only save the look-up. */
-	if (!e->fastpath || !(uvs_load_relaxed(&c->fp_dirs) & DIR_HANDSHAKE))
+	if (!e->fastpath || !(uvs_load_relaxed(&uvs_conn_side(c)->fp_dirs) & DIR_HANDSHAKE))
 		return;
-	uvs_and_relaxed(&c->fp_dirs, (uint8_t) ~(DIR_OUT | DIR_HANDSHAKE));
+	uvs_and_relaxed(&uvs_conn_side(c)->fp_dirs, (uint8_t) ~(DIR_OUT | DIR_HANDSHAKE));
 	conn_key(c, true, &k);
 	/* The entry started with no time (put): one means the program sent a SYN-ACK,
 	 * which the frame being handled answers or follows. What the engine does when it

@@ -230,9 +230,9 @@ static struct uvs_conn *data_conn_make(struct uvs_worker *w, struct uvs_conn *ct
 		return NULL;
 	/* Count in, then make sure ctl's owner has not just ended it: it frees an
 	 * unhashed entry only once n_control is zero (see persist_template()). */
-	uvs_add_seq_cst(&ctl->n_control, 1);
+	uvs_add_seq_cst(&uvs_conn_side(ctl)->n_control, 1);
 	if (!(uvs_load_seq_cst(&ctl->flags) & UVS_CONN_F_HASHED)) {
-		uvs_sub_seq_cst(&ctl->n_control, 1);
+		uvs_sub_seq_cst(&uvs_conn_side(ctl)->n_control, 1);
 		uvs_conn_unreserve(&e->conns);
 		return NULL;
 	}
@@ -242,7 +242,7 @@ static struct uvs_conn *data_conn_make(struct uvs_worker *w, struct uvs_conn *ct
 	n = uvs_conn_create(w, k, now);
 	if (!n) {
 		uvs_dest_unbind(ctl->dest, w->id, k->flags & UVS_CONN_F_INACTIVE);
-		uvs_sub_release(&ctl->n_control, 1);
+		uvs_sub_release(&uvs_conn_side(ctl)->n_control, 1);
 		uvs_conn_unreserve(&e->conns);
 		return NULL;
 	}
@@ -304,12 +304,12 @@ struct uvs_conn *uvs_ftp_data_conn_fill(struct uvs_worker *w, const struct uvs_p
 	 * the copy holds its own. */
 	uvs_dest_bind(k.dest, w->id, k.flags & UVS_CONN_F_INACTIVE);
 	if (k.control)
-		uvs_add_seq_cst(&k.control->n_control, 1);
+		uvs_add_seq_cst(&uvs_conn_side(k.control)->n_control, 1);
 	c = uvs_conn_end(e, old) ? uvs_conn_create(w, &k, now) : NULL;
 	if (!c) {
 		uvs_dest_unbind(k.dest, w->id, k.flags & UVS_CONN_F_INACTIVE);
 		if (k.control)
-			uvs_sub_release(&k.control->n_control, 1);
+			uvs_sub_release(&uvs_conn_side(k.control)->n_control, 1);
 		uvs_conn_unreserve(&e->conns);
 		/* Another worker made it first (or memory ran out): its copy, if any. */
 		return uvs_conn_in_get(&e->conns, p->af, p->protocol, &p->saddr, p->sport,

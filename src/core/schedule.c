@@ -102,7 +102,7 @@ static struct uvs_conn *persist_template(struct uvs_worker *w, struct uvs_servic
 		/* Count ourselves in, then make sure its owner has not just ended it: the
 		 * owner frees an unhashed template only once n_control is zero.
 		 * Sequentially consistent, with uvs_conn_unhash() and uvs_conn_wheel_run(). */
-		uvs_add_seq_cst(&ct->n_control, 1);
+		uvs_add_seq_cst(&uvs_conn_side(ct)->n_control, 1);
 		if (uvs_load_seq_cst(&ct->flags) & UVS_CONN_F_HASHED) {
 			/* Relaxed: times that publish nothing (conn.h). */
 			uvs_store_relaxed(&ct->expires,
@@ -110,7 +110,7 @@ static struct uvs_conn *persist_template(struct uvs_worker *w, struct uvs_servic
 							  UVS_NS_PER_SEC);
 			return ct;
 		}
-		uvs_sub_seq_cst(&ct->n_control, 1);
+		uvs_sub_seq_cst(&uvs_conn_side(ct)->n_control, 1);
 	}
 	if (!uvs_conn_reserve(&e->conns)) {
 		*why = UVS_R_CONN_LIMIT;
@@ -142,7 +142,7 @@ static struct uvs_conn *persist_template(struct uvs_worker *w, struct uvs_servic
 		*why = UVS_R_NO_MEMORY;
 		return NULL;
 	}
-	ct->n_control = 1;
+	uvs_conn_side(ct)->n_control = 1;
 	return ct;
 }
 
@@ -186,7 +186,7 @@ static uint16_t first_activity(const struct uvs_engine *e, const struct uvs_pkt 
 
 struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 			      struct uvs_service *svc, uvs_time_t now, uint32_t bucket,
-			      struct uvs_conn *once, enum uvs_reason *refused)
+			      enum uvs_reason *refused)
 {
 	struct uvs_engine *e = w->engine;
 	/* Relaxed: the lookup ordered the service's setup; an edit gives old or new flags. */
@@ -223,9 +223,17 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 			uvs_conn_unreserve(&e->conns);
 		return NULL;
 	}
+	if (one_packet && !w->once && !(w->once = uvs_conn_alloc(&w->pool))) {
+		uvs_dest_unbind(d, w->id, inactive);
+		if (ct) /* release: our reads of the template come before its end */
+			uvs_sub_release(&uvs_conn_side(ct)->n_control, 1);
+		*refused = UVS_R_NO_MEMORY;
+		return NULL;
+	}
 	count_conn(w, d, svc);
 	if (one_packet) {
-		*once = (struct uvs_conn){
+		/* The side keeps what the pool gave: its owner, w. */
+		*w->once = (struct uvs_conn){
 			.af = p->af,
 			.daf = (uint8_t)d->conf.af,
 			.protocol = p->protocol,
@@ -237,10 +245,9 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 			.dport = d->conf.port ? d->conf.port : p->dport,
 			.dest = d,
 			.control = ct,
-			.owner = (uint8_t)w->id, /* the slot it is counted in */
 			.flags = (uint16_t)(UVS_CONN_F_ONE_PACKET | inactive | uvs_conn_fwd(e, d)),
 		};
-		return once;
+		return w->once;
 	}
 	/* Filled in place, not through uvs_conn_create()'s key: a new connection's
 	 * fields are written once. */
@@ -266,7 +273,7 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 	if (!c) {
 		uvs_dest_unbind(d, w->id, inactive);
 		if (ct) /* release: our reads of the template come before its end */
-			uvs_sub_release(&ct->n_control, 1);
+			uvs_sub_release(&uvs_conn_side(ct)->n_control, 1);
 		uvs_conn_unreserve(&e->conns);
 		*refused = UVS_R_NO_MEMORY;
 		return NULL;
@@ -276,7 +283,7 @@ struct uvs_conn *uvs_schedule(struct uvs_worker *w, const struct uvs_pkt *p,
 
 void uvs_schedule_once_done(struct uvs_conn *once)
 {
-	uvs_dest_unbind(once->dest, once->owner, once->flags & UVS_CONN_F_INACTIVE);
+	uvs_dest_unbind(once->dest, uvs_conn_owner(once), once->flags & UVS_CONN_F_INACTIVE);
 	if (once->control)
-		uvs_sub_release(&once->control->n_control, 1);
+		uvs_sub_release(&uvs_conn_side(once->control)->n_control, 1);
 }

@@ -90,7 +90,7 @@ static void update(struct uvs_engine *e, struct uvs_conn *c, const struct uvs_sy
 			uvs_or_relaxed(&c->flags, UVS_CONN_F_INACTIVE);
 		else
 			uvs_and_relaxed(&c->flags, (uint16_t)~UVS_CONN_F_INACTIVE);
-		uvs_dest_set_active(c->dest, c->owner, !inactive);
+		uvs_dest_set_active(c->dest, uvs_conn_owner(c), !inactive);
 	}
 	uvs_store_relaxed(&c->state, (uint8_t)s->state);
 	uvs_store_relaxed(&c->timeout, timeout_of(e, s, flags));

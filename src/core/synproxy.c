@@ -208,7 +208,7 @@ static void accept_ack(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt
 {
 	struct uvs_engine *e = w->engine;
 	enum uvs_reason refused;
-	struct uvs_conn once, *c;
+	struct uvs_conn *c;
 
 	/* drop_packet, as for any new connection (core/defence.h). */
 	if (uvs_defence_todrop(uvs_load_relaxed(&e->defence.drop_rate), &w->drop_countdown)) {
@@ -216,7 +216,7 @@ static void accept_ack(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt
 		return;
 	}
 	c = uvs_schedule(w, p, svc, now,
-			 uvs_conn_bucket(&e->conns, p->af, p->protocol, &p->saddr, p->sport), &once,
+			 uvs_conn_bucket(&e->conns, p->af, p->protocol, &p->saddr, p->sport),
 			 &refused);
 	if (!c) {
 		if (refused == UVS_R_NO_DEST)
@@ -235,7 +235,7 @@ static void accept_ack(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pkt
 	 * the flag sees the cookie. (One that finds the entry before the flag is set
 	 * forwards the client's segment as it is; the real server resets it, and the
 	 * client sends it again.) */
-	uvs_store_relaxed(&c->n_control, ack_of(p) - 1);
+	uvs_store_relaxed(&uvs_conn_side(c)->n_control, ack_of(p) - 1);
 	uvs_or_release(&c->flags, UVS_CONN_F_SYNPROXY);
 	send_syn(w, f, p, c, isn, mss, now);
 }
@@ -277,7 +277,7 @@ bool uvs_synproxy_client(struct uvs_worker *w, struct uvs_frame *f, struct uvs_p
 {
 	/* Acquire: pairs with the release that sets either flag after n_control. */
 	uint16_t flags = uvs_load_acquire(&c->flags);
-	uint32_t value = uvs_load_relaxed(&c->n_control);
+	uint32_t value = uvs_load_relaxed(&uvs_conn_side(c)->n_control);
 	uint16_t mss;
 
 	if (flags & UVS_CONN_F_SYNPROXY_SEQ) {
@@ -315,7 +315,9 @@ static void answer_synack(struct uvs_worker *w, struct uvs_frame *f, struct uvs_
 	/* Under c's lock: two copies of the SYN-ACK on two workers compute it once. */
 	uvs_conn_lock(c);
 	if (!(uvs_conn_flags(c) & UVS_CONN_F_SYNPROXY_SEQ)) {
-		uvs_store_relaxed(&c->n_control, uvs_load_relaxed(&c->n_control) - seq_of(p));
+		uint32_t *cookie = &uvs_conn_side(c)->n_control; /* then the offset */
+
+		uvs_store_relaxed(cookie, uvs_load_relaxed(cookie) - seq_of(p));
 		uvs_or_release(&c->flags, UVS_CONN_F_SYNPROXY_SEQ);
 		first = true;
 	}
@@ -345,7 +347,7 @@ void uvs_synproxy_reply(struct uvs_worker *w, struct uvs_frame *f, struct uvs_pk
 {
 	/* Acquire: pairs with the release that sets either flag after n_control. */
 	uint16_t flags = uvs_load_acquire(&c->flags);
-	uint32_t value = uvs_load_relaxed(&c->n_control);
+	uint32_t value = uvs_load_relaxed(&uvs_conn_side(c)->n_control);
 
 	if ((p->tcp_flags & (TH_SYN | TH_ACK | TH_RST)) == (TH_SYN | TH_ACK)) {
 		answer_synack(w, f, p, c, now);

@@ -325,11 +325,11 @@ static void test_template_waits_for_its_connections(void **state)
 	uvs_conn_wheel_run(&fx->pool, t0, expire_cb, &log);
 	struct uvs_conn *ct = add(fx, 1, UVS_FWD_MASQ, t0 + S);
 	ct->flags |= UVS_CONN_F_TEMPLATE;
-	ct->n_control = 1;
+	uvs_conn_side(ct)->n_control = 1;
 	/* Unhashed but still controlling: not freed. */
 	assert_int_equal(uvs_conn_wheel_run(&fx->pool, t0 + 2 * S, expire_cb, &log), 0);
 	assert_false(uvs_conn_hashed(ct));
-	ct->n_control = 0;
+	uvs_conn_side(ct)->n_control = 0;
 	assert_int_equal(uvs_conn_wheel_run(&fx->pool, t0 + 3 * S, expire_cb, &log), 1);
 }
 
@@ -344,7 +344,7 @@ static void test_connection_n_control_keeps_nothing(void **state)
 	uvs_conn_wheel_run(&fx->pool, t0, expire_cb, &log);
 	struct uvs_conn *c = add(fx, 1, UVS_FWD_MASQ, t0 + S);
 	c->flags |= UVS_CONN_F_SYNPROXY | UVS_CONN_F_SYNPROXY_SEQ;
-	c->n_control = 0x12345678;
+	uvs_conn_side(c)->n_control = 0x12345678;
 	assert_int_equal(uvs_conn_wheel_run(&fx->pool, t0 + 2 * S, expire_cb, &log), 1);
 }
 

@@ -69,7 +69,7 @@ static void test_synced_nat_connection_forwards(void **state)
 	struct uvs_conn *c = sync_find(&fx->b, IPPROTO_TCP, CLIENT, 40000, VIP, 80, false);
 	assert_non_null(c);
 	assert_true(uvs_conn_flags(c) & UVS_CONN_F_SYNC);
-	assert_int_equal(c->owner, 1); /* the sync worker's */
+	assert_int_equal(uvs_conn_owner(c), 1); /* the sync worker's */
 
 	struct frame_spec ack = sync_tcp(CLIENT, 40000, VIP, 80, TH_ACK);
 	assert_int_equal(sync_send(fx, &fx->b, &ack), UVS_VERDICT_TX);
@@ -109,7 +109,7 @@ static void test_synced_template_keeps_client(void **state)
 	}
 	struct uvs_conn *ct = sync_find(&fx->b, IPPROTO_TCP, "172.16.0.0", 0, VIP, 80, true);
 	assert_non_null(ct);
-	assert_int_equal(uvs_load_relaxed(&ct->n_control), 3);
+	assert_int_equal(uvs_load_relaxed(&uvs_conn_side(ct)->n_control), 3);
 	/* Another network is scheduled, and gets a template of its own. */
 	struct frame_spec other = sync_tcp("172.16.9.1", 50009, VIP, 80, TH_SYN);
 	assert_int_equal(sync_send(fx, &fx->b, &other), UVS_VERDICT_TX);

@@ -260,7 +260,7 @@ static void test_master_messages_make_backup_forward(void **state)
 	assert_int_equal(rx_counter(&rx, "new"), 1);
 	struct uvs_conn *c = sync_find(&fx->b, IPPROTO_TCP, CLIENT, 44000, VIP, 80, false);
 	assert_non_null(c);
-	assert_int_equal(c->owner, 2);
+	assert_int_equal(uvs_conn_owner(c), 2);
 	assert_int_equal(sync_send(fx, &fx->b, &ack), UVS_VERDICT_TX);
 	assert_int_equal(fx->b.f.data[5], 11); /* RS1's MAC: the synced real server */
 
