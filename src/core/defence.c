@@ -15,7 +15,7 @@
 
 long uvs_defence_avail_pages(uint32_t max_conns, uint32_t count)
 {
-	/* A connection takes its share of a slab: the entry and its sync bookkeeping. */
+	/* A connection takes its share of a slab: the entry and its side. */
 	uint64_t free_conns = count < max_conns ? max_conns - count : 0;
 	uint64_t bytes = free_conns * (UVS_CONN_SLAB_BYTES / UVS_CONN_SLAB);
 

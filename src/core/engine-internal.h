@@ -141,10 +141,13 @@ bool uvs_conn_end(struct uvs_engine *e, struct uvs_conn *c);
  * A connection like *k: its key (af, protocol, caddr, cport, vaddr, vport, daddr,
  * dport), dest, control, flags (the forwarding method is added from dest), state and
  * timeout; the rest of *k is not read. Owned by w, on its timer from now, with the FTP
- * helper if it serves it, hashed. The caller has reserved room (uvs_conn_reserve),
- * bound dest and counted itself in control's n_control. Returns NULL without memory.
+ * helper if it serves it, hashed, controlling n_control connections from the moment
+ * another worker can find it (a template made for its first connection: 1). The
+ * caller has reserved room (uvs_conn_reserve), bound dest and counted itself in
+ * control's n_control. Returns NULL without memory.
  */
-struct uvs_conn *uvs_conn_create(struct uvs_worker *w, const struct uvs_conn *k, uvs_time_t now);
+struct uvs_conn *uvs_conn_create(struct uvs_worker *w, const struct uvs_conn *k, uint32_t n_control,
+				 uvs_time_t now);
 
 /*
  * A scheduling packet p of svc that has no connection: picks a destination (through

@@ -54,7 +54,7 @@ enum uvs_verdict {
 	X(TOO_BIG, "too_big")		    /* answered with frag-needed / packet-too-big */       \
 	X(NO_ROUTE, "no_route")		    /* drop: no route or neighbour for the next hop */     \
 	X(NO_ROOM, "no_room")		    /* drop: too little headroom to encapsulate */         \
-	X(ONE_PACKET, "one_packet")	    /* counted: scheduled without an entry (-o) */         \
+	X(ONE_PACKET, "one_packet")	    /* counted: scheduled without a hashed entry (-o) */   \
 	X(ICMP_RATELIMIT, "icmp_ratelimit") /* drop: an ICMP error was due, over the rate */       \
 	X(LOCAL_NOT_HOST, "local_not_host") /* drop: for a Local server, not to a host address */  \
 	X(FRAGMENTED, "fragmented")	    /* counted: sent on in fragments (engine's frames) */  \

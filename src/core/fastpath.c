@@ -19,7 +19,7 @@
 /* How often a worker takes the counts of its share of the table. */
 #define SWEEP_NS UVS_NS_PER_SEC
 
-/* c->fp_dirs: the directions offered; DIR_HANDSHAKE: the DIR_OUT entry takes only the
+/* fp_dirs (in c's side): the directions offered; DIR_HANDSHAKE: the DIR_OUT entry takes only the
  * real server's SYN-ACK (offer_handshake). */
 #define DIR_IN	      0x1
 #define DIR_OUT	      0x2

@@ -239,7 +239,7 @@ static struct uvs_conn *data_conn_make(struct uvs_worker *w, struct uvs_conn *ct
 	uvs_dest_bind(ctl->dest, w->id, k->flags & UVS_CONN_F_INACTIVE);
 	k->dest = ctl->dest;
 	k->control = ctl;
-	n = uvs_conn_create(w, k, now);
+	n = uvs_conn_create(w, k, 0, now);
 	if (!n) {
 		uvs_dest_unbind(ctl->dest, w->id, k->flags & UVS_CONN_F_INACTIVE);
 		uvs_sub_release(&uvs_conn_side(ctl)->n_control, 1);
@@ -305,7 +305,7 @@ struct uvs_conn *uvs_ftp_data_conn_fill(struct uvs_worker *w, const struct uvs_p
 	uvs_dest_bind(k.dest, w->id, k.flags & UVS_CONN_F_INACTIVE);
 	if (k.control)
 		uvs_add_seq_cst(&uvs_conn_side(k.control)->n_control, 1);
-	c = uvs_conn_end(e, old) ? uvs_conn_create(w, &k, now) : NULL;
+	c = uvs_conn_end(e, old) ? uvs_conn_create(w, &k, 0, now) : NULL;
 	if (!c) {
 		uvs_dest_unbind(k.dest, w->id, k.flags & UVS_CONN_F_INACTIVE);
 		if (k.control)

@@ -30,7 +30,8 @@ static struct uvs_conn *conn_publish(struct uvs_worker *w, struct uvs_conn *c, u
 	return c;
 }
 
-struct uvs_conn *uvs_conn_create(struct uvs_worker *w, const struct uvs_conn *k, uvs_time_t now)
+struct uvs_conn *uvs_conn_create(struct uvs_worker *w, const struct uvs_conn *k, uint32_t n_control,
+				 uvs_time_t now)
 {
 	struct uvs_conn *c = uvs_conn_alloc(&w->pool);
 	uint32_t bucket;
@@ -50,6 +51,7 @@ struct uvs_conn *uvs_conn_create(struct uvs_worker *w, const struct uvs_conn *k,
 	c->flags = k->flags;
 	c->state = k->state;
 	c->timeout = k->timeout;
+	uvs_conn_side(c)->n_control = n_control;
 	bucket = uvs_conn_bucket(&w->engine->conns, c->af, c->protocol, &c->caddr, c->cport);
 	return conn_publish(w, c, now, bucket);
 }
@@ -135,14 +137,13 @@ static struct uvs_conn *persist_template(struct uvs_worker *w, struct uvs_servic
 				     .flags = UVS_CONN_F_TEMPLATE,
 				     .timeout = uvs_load_relaxed(&svc->timeout), /* as netmask */
 			     },
-			     now);
+			     1, now);
 	if (!ct) {
 		uvs_dest_unbind(d, w->id, UVS_CONN_F_TEMPLATE);
 		uvs_conn_unreserve(&e->conns);
 		*why = UVS_R_NO_MEMORY;
 		return NULL;
 	}
-	uvs_conn_side(ct)->n_control = 1;
 	return ct;
 }
 

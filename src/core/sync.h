@@ -93,7 +93,7 @@ unsigned uvs_sync_out_take(struct uvs_sync_out *so, unsigned i, struct uvs_sync_
 /*
  * The kernel's ip_vs_sync_conn() after a client packet of c (forwarded or not): counts
  * it and queues c, then its template, as the rules say (sync_out.c). A one-packet
- * connection (UVS_CONN_F_ONE_PACKET, not from a pool) only has its template sent. Data
+ * connection (UVS_CONN_F_ONE_PACKET, never hashed) only has its template sent. Data
  * path, inside the RCU read-side section in which so was read.
  */
 void uvs_sync_conn_seen(struct uvs_worker *w, struct uvs_sync_out *so, struct uvs_conn *c,
