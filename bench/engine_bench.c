@@ -26,6 +26,9 @@
  *
  * --scheduler NAME: the services' scheduler (rr by default), e.g. mh or sh to see how
  * new connections scale with one whose pick shares no cursor between workers.
+ *
+ * --payload N: TCP segments of N payload bytes (10 by default, at most 1460: a full
+ * segment on a 1500-byte link), for what a NAT frame's checksum check costs.
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -41,10 +44,15 @@
 #include "core/sync.h"
 #include "pkt/csum.h"
 
-#define FRAME_LEN   64 /* Ethernet + IPv4 + TCP + 10 payload bytes */
+#define HDRS_LEN    (14 + 20 + 20) /* Ethernet, IPv4, TCP */
+#define MAX_PAYLOAD 1460
 #define BATCH	    64
 #define MAX_WORKERS 2
-#define SLOT	    (UVS_FRAME_HEADROOM + 128) /* a frame's room in a batch buffer */
+
+/* A frame's length (headers and --payload bytes), and its room in a batch buffer. */
+static size_t frame_len = HDRS_LEN + 10;
+static size_t slot_len = UVS_FRAME_HEADROOM + 128;
+#define MAX_ROOM 1600 /* the room of a frame of MAX_PAYLOAD, with some tailroom */
 
 enum method { NAT, DR, TUN, NMETHODS };
 static const char *const method_names[] = { "NAT", "DR", "TUN-ipip" };
@@ -98,10 +106,10 @@ static void build_frame(uint8_t *f, uint32_t saddr, uint16_t sport, uint32_t dad
 	union uvs_addr s = { .ip = htonl(saddr) }, d = { .ip = htonl(daddr) };
 	uint16_t w;
 
-	memset(f, 0, FRAME_LEN);
+	memset(f, 0, frame_len);
 	memcpy(f, "\x02\x00\x00\x00\x00\xfe\x02\x00\x00\x00\x00\x01\x08\x00", 14);
 	ip[0] = 0x45;
-	w = htons(FRAME_LEN - 14);
+	w = htons(frame_len - 14);
 	memcpy(ip + 2, &w, 2);
 	ip[6] = 0x40; /* DF */
 	ip[8] = 64;
@@ -118,8 +126,11 @@ static void build_frame(uint8_t *f, uint32_t saddr, uint16_t sport, uint32_t dad
 	tcp[12] = 5 << 4; /* data offset */
 	tcp[13] = flags;
 	tcp[14] = 0xff; /* window */
-	memcpy(tcp + 20, "benchmark!", 10);
-	w = uvs_csum_fold(uvs_csum_add(uvs_csum_pseudo(AF_INET, &s, &d, IPPROTO_TCP, 30), tcp, 30));
+	for (size_t i = 0; i < frame_len - HDRS_LEN; i++)
+		tcp[20 + i] = (uint8_t) "benchmark!"[i % 10];
+	uint32_t l4_len = (uint32_t)(frame_len - 14 - 20);
+	w = uvs_csum_fold(
+		uvs_csum_add(uvs_csum_pseudo(AF_INET, &s, &d, IPPROTO_TCP, l4_len), tcp, l4_len));
 	memcpy(tcp + 16, &w, 2);
 }
 
@@ -163,7 +174,7 @@ static void client_of(size_t i, uint32_t *addr, uint16_t *port)
 static uint8_t *make_frames(enum method m, size_t first, size_t n, const uint32_t *perm,
 			    uint8_t flags)
 {
-	uint8_t *frames = aligned_alloc(64, n * FRAME_LEN);
+	uint8_t *frames = aligned_alloc(64, n * frame_len);
 
 	if (!frames)
 		abort();
@@ -171,7 +182,7 @@ static uint8_t *make_frames(enum method m, size_t first, size_t n, const uint32_
 		uint32_t caddr;
 		uint16_t cport;
 		client_of(first + (perm ? perm[i] : i), &caddr, &cport);
-		build_frame(frames + i * FRAME_LEN, caddr, cport, vip_of(m), 80, flags);
+		build_frame(frames + i * frame_len, caddr, cport, vip_of(m), 80, flags);
 	}
 	return frames;
 }
@@ -202,22 +213,25 @@ static uint8_t rx_flags;
 
 static void run_frames(struct worker_run *r, bool copy_only)
 {
-	static __thread uint8_t buf[BATCH * SLOT] __attribute__((aligned(64)));
+	/* Room for the largest frames; only BATCH * slot_len bytes of it are used. */
+	static __thread uint8_t buf[BATCH * (UVS_FRAME_HEADROOM + MAX_ROOM)]
+		__attribute__((aligned(64)));
 	struct uvs_frame fr[BATCH];
 
 	for (unsigned pass = 0; pass < r->passes; pass++) {
 		for (size_t i = 0; i < r->nframes; i += BATCH) {
 			unsigned n = r->nframes - i < BATCH ? (unsigned)(r->nframes - i) : BATCH;
 			for (unsigned k = 0; k < n; k++) {
-				uint8_t *d = buf + k * SLOT + UVS_FRAME_HEADROOM;
-				memcpy(d, r->frames + (i + k) * FRAME_LEN, FRAME_LEN);
-				fr[k] = (struct uvs_frame){ .data = d,
-							    .len = FRAME_LEN,
-							    .headroom = UVS_FRAME_HEADROOM,
-							    .tailroom = SLOT - UVS_FRAME_HEADROOM -
-									FRAME_LEN,
-							    .ifindex = 1,
-							    .rx_flags = rx_flags };
+				uint8_t *d = buf + k * slot_len + UVS_FRAME_HEADROOM;
+				memcpy(d, r->frames + (i + k) * frame_len, frame_len);
+				fr[k] = (struct uvs_frame){
+					.data = d,
+					.len = frame_len,
+					.headroom = UVS_FRAME_HEADROOM,
+					.tailroom = slot_len - UVS_FRAME_HEADROOM - frame_len,
+					.ifindex = 1,
+					.rx_flags = rx_flags
+				};
 			}
 			if (copy_only) {
 				__asm__ volatile("" : : "r"(fr) : "memory");
@@ -336,7 +350,7 @@ static void bench_method(enum method m, const struct options *o, unsigned nw, bo
 			ack[i] = make_frames(m, i * per, per, perm, 0x10 /* ACK */);
 			one[i] = make_frames(m, i * per, BATCH, NULL, 0x10);
 			for (unsigned k = 1; k < BATCH; k++) /* the first flow, 64 times */
-				memcpy(one[i] + k * FRAME_LEN, one[i], FRAME_LEN);
+				memcpy(one[i] + k * frame_len, one[i], frame_len);
 		}
 		long rss0 = rss_kib(); /* frames built: what grows now is the engine's */
 		/* New connections: every flow's SYN once. */
@@ -443,7 +457,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: engine_bench [--flows N] [--workers 1|2] [--rounds R] "
 			"[--method NAT|DR|TUN-ipip] [--quick] [--callgrind|--callgrind-new] "
-			"[--sync] [--csum-known] [--scheduler NAME]\n");
+			"[--sync] [--csum-known] [--scheduler NAME] [--payload N]\n");
 	exit(2);
 }
 
@@ -460,6 +474,7 @@ int main(int argc, char **argv)
 		{ "sync", no_argument, NULL, 's' },
 		{ "csum-known", no_argument, NULL, 'k' },
 		{ "scheduler", required_argument, NULL, 'S' },
+		{ "payload", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct options o = {
@@ -506,6 +521,17 @@ int main(int argc, char **argv)
 		case 'S':
 			o.sched = optarg;
 			break;
+		case 'p': {
+			unsigned long n = strtoul(optarg, NULL, 10);
+			if (n > MAX_PAYLOAD)
+				usage();
+			frame_len = HDRS_LEN + n;
+			/* A slot a whole number of lines, with 64 bytes or more of tailroom. */
+			slot_len = UVS_FRAME_HEADROOM + (frame_len + 64 + 63) / 64 * 64;
+			if (slot_len < UVS_FRAME_HEADROOM + 128)
+				slot_len = UVS_FRAME_HEADROOM + 128;
+			break;
+		}
 		default:
 			usage();
 		}

@@ -7,8 +7,8 @@
 # per connection linked into the table by one and two threads (table_bench);
 # steer: ns per frame of the steering programs and of the fast path's forwarding
 # (BPF_PROG_TEST_RUN, root);
-# callgrind: instructions per frame of established NAT over 1M flows, and per new NAT
-# connection (valgrind).
+# callgrind: instructions per frame of established NAT over 1M flows (also with full
+# 1,460-byte segments), and per new NAT connection (valgrind).
 # The end-to-end parts, in network namespaces they create (root; bench/net.sh and
 # bench/http.sh say how): net: 64-byte frames through uvsd NAT and DR and the null
 # forwarder on each backend (UVS_BENCH_BACKENDS, default "af_packet af_xdp") and the
@@ -61,9 +61,10 @@ all | callgrind)
 	flows=1000000
 	[ "${1:-}" = --quick ] && flows=100000
 	# As is, with a sync daemon's master (every client packet through the kernel's
-	# rules for sending its connection), and with frames whose checksum the backend
-	# vouches for (AF_PACKET's from a local sender or checked by the kernel).
-	for opt in "" --sync --csum-known; do
+	# rules for sending its connection), with frames whose checksum the backend
+	# vouches for (AF_PACKET's from a local sender or checked by the kernel), and with
+	# full 1,460-byte segments (the checksum check reads them whole).
+	for opt in "" --sync --csum-known --payload=1460; do
 		out=build-bench/callgrind$opt.out
 		frames=$(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$out \
 			build-bench/bench/engine_bench --callgrind --flows $flows $opt 2>/dev/null |
@@ -74,6 +75,7 @@ all | callgrind)
 		case $opt in
 		--sync) what_on=" (sync master on)" ;;
 		--csum-known) what_on=" (checksums known)" ;;
+		--payload=*) what_on=" (${opt#--payload=}-byte segments)" ;;
 		*) what_on= ;;
 		esac
 		echo "callgrind$what_on: NAT established, $flows flows: $ir instructions in uvs_engine_process over $frames frames: $(awk "BEGIN { printf \"%.0f\", $ir / $frames }") per frame"

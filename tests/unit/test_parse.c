@@ -302,6 +302,27 @@ static void test_csum_incremental(void **state)
 		for (size_t n = 0; n + off <= sizeof(data); n += 7)
 			assert_int_equal(ntohs(uvs_csum_fold(uvs_csum_add(0, data + off, n))),
 					 ref_csum(data + off, n, 0));
+	/* Every word all ones, where each addition carries, and a partial sum to start
+	 * from: the same as summing the partial's bytes first. */
+	uint8_t ones[300 + 2];
+	memset(ones, 0xff, sizeof(ones));
+	for (size_t n = 0; n <= 300; n += 5)
+		assert_int_equal(ntohs(uvs_csum_fold(uvs_csum_add(0, ones, n))),
+				 ref_csum(ones, n, 0));
+	/* Two words of ones and a third that is 1 on a little-endian host: the low half of
+	 * the wide sum is all ones, the carry out of it 1, so their sum carries again. */
+	ones[16] = 1;
+	memset(ones + 17, 0, 7);
+	assert_int_equal(ntohs(uvs_csum_fold(uvs_csum_add(0, ones, 24))), ref_csum(ones, 24, 0));
+	for (size_t n = 0; n <= 300; n += 6) {
+		uint8_t both[2 + sizeof(data)];
+		uint32_t partial = uvs_csum_add(0, data + 1, 2);
+
+		memcpy(both, data + 1, 2);
+		memcpy(both + 2, data, n);
+		assert_int_equal(ntohs(uvs_csum_fold(uvs_csum_add(partial, data, n))),
+				 ref_csum(both, n + 2, 0));
+	}
 }
 
 int main(void)
