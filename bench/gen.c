@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * gen: the frame benchmarks' traffic generator. Sends 64-byte Ethernet/IPv4/UDP frames
- * (60 bytes plus the FCS a wire would add) on one link with AF_PACKET and sendmmsg,
- * over many flows, until a time or a count is reached, at full speed or at a rate.
+ * (60 bytes plus the FCS a wire would add; --size N: N bytes, 60 to 1514) on one link
+ * with AF_PACKET and sendmmsg, over many flows, until a time or a count is reached, at
+ * full speed or at a rate.
  *
  *   gen --if IF --src-mac M --dst-mac M --src IP --dst IP --dport N
  *       [--flows N] [--sports N] [--seconds S] [--count N] [--rate FPS] [--burst N]
- *       [--repeat]
+ *       [--repeat] [--size N]
  *
  * Flow i (0 <= i < flows) has source port 1024 + i % sports and source address
  * src + i / sports (so 1,000,000 flows fit with sports 50000). Flows are sent in turn,
@@ -34,8 +35,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FRAME_LEN 60
-#define BATCH	  64
+#define MIN_FRAME 60
+#define MAX_FRAME 1514 /* a 1500-byte IP packet */
+/* The room of a frame of size bytes, 2 bytes into it: whole lines. */
+#define SLOT_FOR(size) (((size) + 2 + 63) / 64 * 64)
+#define BATCH	       64
 
 struct opts {
 	const char *ifname;
@@ -46,6 +50,7 @@ struct opts {
 	double seconds, rate;
 	unsigned burst;
 	bool repeat;
+	unsigned size; /* of a frame, without the FCS */
 };
 
 static double now_s(void)
@@ -96,16 +101,16 @@ static void build(const struct opts *o, uint64_t i, uint8_t *f)
 {
 	struct iphdr *ip = (struct iphdr *)(f + 14);
 	struct udphdr *udp = (struct udphdr *)(f + 34);
-	uint16_t ulen = FRAME_LEN - 34;
+	uint16_t ulen = (uint16_t)(o->size - 34);
 	uint32_t sum;
 
-	memset(f, 0, FRAME_LEN);
+	memset(f, 0, o->size);
 	memcpy(f, o->dst_mac, 6);
 	memcpy(f + 6, o->src_mac, 6);
 	f[12] = 0x08;
 	ip->version = 4;
 	ip->ihl = 5;
-	ip->tot_len = htons(FRAME_LEN - 14);
+	ip->tot_len = htons((uint16_t)(o->size - 14));
 	ip->ttl = 64;
 	ip->protocol = IPPROTO_UDP;
 	ip->saddr = htonl(o->src + (uint32_t)(i / o->sports));
@@ -128,14 +133,17 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "src", 1, NULL, 's' },   { "dst", 1, NULL, 'd' },	{ "dport", 1, NULL, 'p' },
 		{ "flows", 1, NULL, 'f' }, { "sports", 1, NULL, 'P' },	{ "seconds", 1, NULL, 't' },
 		{ "count", 1, NULL, 'c' }, { "rate", 1, NULL, 'r' },	{ "repeat", 0, NULL, 'R' },
-		{ "burst", 1, NULL, 'b' }, { NULL, 0, NULL, 0 },
+		{ "burst", 1, NULL, 'b' }, { "size", 1, NULL, 'z' },	{ NULL, 0, NULL, 0 },
 	};
 	struct in_addr a;
 	int c;
 
-	*o = (struct opts){
-		.flows = 10000, .sports = 50000, .seconds = 1e9, .count = UINT64_MAX, .burst = 16
-	};
+	*o = (struct opts){ .flows = 10000,
+			    .sports = 50000,
+			    .seconds = 1e9,
+			    .count = UINT64_MAX,
+			    .burst = 16,
+			    .size = MIN_FRAME };
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -176,12 +184,15 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'b':
 			o->burst = (unsigned)atoi(optarg);
 			break;
+		case 'z':
+			o->size = (unsigned)atoi(optarg);
+			break;
 		default:
 			return -1;
 		}
 	}
 	if (!o->ifname || !o->dst || !o->flows || !o->sports || o->sports > 64512 || !o->burst ||
-	    o->burst > BATCH)
+	    o->burst > BATCH || o->size < MIN_FRAME || o->size > MAX_FRAME)
 		return -1;
 	/* The bounds: without --repeat each flow once; never run without an end. */
 	if (!o->repeat && o->count > o->flows)
@@ -193,8 +204,10 @@ static int parse(int argc, char **argv, struct opts *o)
 
 int main(int argc, char **argv)
 {
-	/* Each frame starts 2 bytes into a 64-byte slot, so its IP header is 4-byte aligned. */
-	static uint8_t slots[BATCH][64] __attribute__((aligned(64)));
+	/* Each frame starts 2 bytes into a slot of whole lines (one for the default size),
+	 * so its IP header is 4-byte aligned. */
+	static uint8_t slots[BATCH * SLOT_FOR(MAX_FRAME)] __attribute__((aligned(64)));
+	size_t stride;
 	struct mmsghdr msg[BATCH];
 	struct iovec iov[BATCH];
 	struct sockaddr_ll ll = { .sll_family = AF_PACKET };
@@ -207,9 +220,10 @@ int main(int argc, char **argv)
 	if (parse(argc, argv, &o) < 0) {
 		fprintf(stderr, "usage: gen --if IF --src-mac M --dst-mac M --src IP --dst IP "
 				"--dport N [--flows N] [--sports N] [--seconds S] [--count N] "
-				"[--rate FPS] [--burst N] [--repeat]\n");
+				"[--rate FPS] [--burst N] [--repeat] [--size 60..1514]\n");
 		return 2;
 	}
+	stride = SLOT_FOR(o.size);
 	fd = socket(AF_PACKET, SOCK_RAW, 0); /* protocol 0: send only, receive nothing */
 	if (fd < 0) {
 		perror("gen: socket");
@@ -225,7 +239,7 @@ int main(int argc, char **argv)
 	/* Straight to the driver, as a NIC generator would: no qdisc in the way. */
 	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 	for (int k = 0; k < BATCH; k++) {
-		iov[k] = (struct iovec){ .iov_base = slots[k] + 2, .iov_len = FRAME_LEN };
+		iov[k] = (struct iovec){ .iov_base = slots + k * stride + 2, .iov_len = o.size };
 		msg[k].msg_hdr = (struct msghdr){ .msg_name = &ll,
 						  .msg_namelen = sizeof(ll),
 						  .msg_iov = &iov[k],
@@ -252,7 +266,7 @@ int main(int argc, char **argv)
 		if (n > o.count - sent)
 			n = (unsigned)(o.count - sent);
 		for (unsigned k = 0; k < n; k++) {
-			build(&o, next, slots[k] + 2);
+			build(&o, next, slots + k * stride + 2);
 			next = next + 1 == o.flows ? 0 : next + 1;
 		}
 		cpu -= thread_cpu_ns();

@@ -4,9 +4,10 @@
 #
 #   [snd] eth0 10.80.0.2 --- eth0 10.80.0.1 [dir] eth1 10.81.0.1 --- eth0 10.81.0.2 [snk]
 #
-# snd sends 64-byte UDP frames (bench/gen) to dir's MAC; the real server 10.81.0.11 is
-# a static neighbour of dir at snk's MAC, an address snk does not own: snk counts the
-# frame on its link (rx_packets) and drops it at tc ingress, without an answer.
+# snd sends 64-byte UDP frames (bench/gen; UVS_BENCH_FRAME_SIZE, below) to dir's MAC;
+# the real server 10.81.0.11 is a static neighbour of dir at snk's MAC, an address snk
+# does not own: snk counts the frame on its link (rx_packets) and drops it at tc
+# ingress, without an answer.
 # The VIP 10.80.0.100 is no address of dir. The contenders run in dir, one at a time,
 # each of the first three on every backend of UVS_BENCH_BACKENDS (default "af_packet
 # af_xdp"), all of them interleaved in each round:
@@ -112,9 +113,12 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 tck=$(getconf CLK_TCK)
 
-# gen ARGS...: sends from snd on CPU 0; prints "sent N seconds T fps R".
+# gen ARGS...: sends from snd on CPU 0; prints "sent N seconds T fps R". Frames of
+# UVS_BENCH_FRAME_SIZE bytes (60 to 1514; default 60, 64 on a wire).
+frame_size=${UVS_BENCH_FRAME_SIZE:-60}
 send() {
-	on snd taskset -c 0 "$gen" --if eth0 --src-mac $SND_MAC --dst-mac $DIR0_MAC --src 10.80.0.2 "$@"
+	on snd taskset -c 0 "$gen" --if eth0 --src-mac $SND_MAC --dst-mac $DIR0_MAC --src 10.80.0.2 \
+		--size "$frame_size" "$@"
 }
 
 uvsd_pid=
@@ -272,7 +276,7 @@ part_frames() { # LAYOUT: rx0 or rx1
 			printf '%s\t%s\t%s\t%s\n' "${c#*/}" "$r" "${c%/*}" "${frames_res// /	}" >>"$tsv"
 		done
 	done
-	echo "frames ($layout: dir's receive processing on CPU ${layout#rx}): 64-byte UDP, 10,000 flows, $secs s per run, $rounds interleaved round(s) of ${#contenders[@]} contenders, medians; gen on CPU 0, the contender on CPU 1"
+	echo "frames ($layout: dir's receive processing on CPU ${layout#rx}): $((frame_size + 4))-byte UDP, 10,000 flows, $secs s per run, $rounds interleaved round(s) of ${#contenders[@]} contenders, medians; gen on CPU 0, the contender on CPU 1"
 	printf '%-10s %-8s %12s %12s %8s\n' backend who "fwd fps" "offered fps" "of null"
 	col() { awk -v io="$1" -v c="$2" -v k="$3" '$1 == io && $3 == c { print $k }' "$tsv" | median; }
 	local km
