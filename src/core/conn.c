@@ -15,12 +15,6 @@
 #include "base/atomic.h"
 #include "rcu-handoff.h"
 
-/* Short for uvs_conn_side(): the wheel's and lists' links are there. */
-static inline struct uvs_conn_side *side(const struct uvs_conn *c)
-{
-	return uvs_conn_side(c);
-}
-
 /* ---- hashing ---- */
 
 static inline uint64_t mix(uint64_t h, uint64_t v)
@@ -320,24 +314,22 @@ static bool grow(struct uvs_conn_pool *p)
 
 struct uvs_conn *uvs_conn_alloc(struct uvs_conn_pool *p)
 {
-	struct uvs_conn_slab *s;
+	struct uvs_conn_side *side;
 	struct uvs_conn *c;
-	uint32_t place;
 
 	if (p->free == UVS_CONN_NONE) /* acquire: pairs with limbo_done */
 		p->free = uvs_xchg_acquire(&p->returned, UVS_CONN_NONE);
 	if (p->free == UVS_CONN_NONE && !grow(p))
 		return NULL;
-	s = p->slab_at[p->free >> UVS_CONN_SLAB_SHIFT];
-	place = p->free & ((1u << UVS_CONN_SLAB_SHIFT) - 1);
-	c = &s->conns[place];
-	p->free = s->side[place].tm_next;
+	c = uvs_conn_at(p, p->free);
+	side = uvs_conn_side(c);
+	p->free = side->tm_next;
 	memset(c, 0, sizeof(*c));
-	s->side[place] = (struct uvs_conn_side){ .owner = p->id };
+	*side = (struct uvs_conn_side){ .owner = p->id };
 	/* No worker reads a free entry's sync state (sync.h): zeroed with the entry. */
-	struct uvs_conn_sync *cs = uvs_conn_sync_if_kept(c);
-	if (cs)
-		memset(cs, 0, sizeof(*cs));
+	struct uvs_conn_sync *sync = uvs_conn_sync_if_kept(c);
+	if (sync)
+		memset(sync, 0, sizeof(*sync));
 	return c;
 }
 
@@ -389,14 +381,14 @@ static void wheel_put(struct uvs_conn_pool *p, struct uvs_conn *c, uint64_t not_
 	/* Relaxed: a time that publishes nothing; a later refresh shows when the slot comes. */
 	uint64_t tick = tick_of(uvs_load_relaxed(&c->expires));
 	uint32_t slot, n = uvs_conn_number(c);
-	struct uvs_conn_side *cs = side(c);
+	struct uvs_conn_side *cs = uvs_conn_side(c);
 
 	if (tick < not_before)
 		tick = not_before;
 	slot = (uint32_t)(tick & (UVS_WHEEL_SLOTS - 1));
 	cs->tm_next = p->wheel[slot];
 	if (cs->tm_next != UVS_CONN_NONE)
-		side(uvs_conn_at(p, cs->tm_next))->tm_prev = n;
+		uvs_conn_side(uvs_conn_at(p, cs->tm_next))->tm_prev = n;
 	cs->tm_prev = UVS_TM_SLOT | slot;
 	p->wheel[slot] = n;
 }
@@ -404,14 +396,14 @@ static void wheel_put(struct uvs_conn_pool *p, struct uvs_conn *c, uint64_t not_
 /* Takes c out of its slot. Caller holds wheel_lock; c is in a slot. */
 static void wheel_unlink(struct uvs_conn_pool *p, struct uvs_conn *c)
 {
-	struct uvs_conn_side *cs = side(c);
+	struct uvs_conn_side *cs = uvs_conn_side(c);
 
 	if (cs->tm_prev & UVS_TM_SLOT)
 		p->wheel[cs->tm_prev & ~UVS_TM_SLOT] = cs->tm_next;
 	else
-		side(uvs_conn_at(p, cs->tm_prev))->tm_next = cs->tm_next;
+		uvs_conn_side(uvs_conn_at(p, cs->tm_prev))->tm_next = cs->tm_next;
 	if (cs->tm_next != UVS_CONN_NONE)
-		side(uvs_conn_at(p, cs->tm_next))->tm_prev = cs->tm_prev;
+		uvs_conn_side(uvs_conn_at(p, cs->tm_next))->tm_prev = cs->tm_prev;
 	cs->tm_next = UVS_CONN_NONE;
 	cs->tm_prev = UVS_CONN_NONE;
 }
@@ -426,7 +418,7 @@ void uvs_conn_wheel_add(struct uvs_conn_pool *p, struct uvs_conn *c)
 void uvs_conn_wheel_refile(struct uvs_conn_pool *p, struct uvs_conn *c)
 {
 	wheel_lock(p);
-	if (side(c)->tm_prev != UVS_CONN_NONE) {
+	if (uvs_conn_side(c)->tm_prev != UVS_CONN_NONE) {
 		wheel_unlink(p, c);
 		wheel_put(p, c, p->wheel_tick + 1);
 	}
@@ -444,8 +436,8 @@ static struct uvs_conn *list_last(const struct uvs_conn_pool *p, uint32_t list)
 {
 	struct uvs_conn *last = uvs_conn_at(p, list);
 
-	while (side(last)->tm_next != UVS_CONN_NONE)
-		last = uvs_conn_at(p, side(last)->tm_next);
+	while (uvs_conn_side(last)->tm_next != UVS_CONN_NONE)
+		last = uvs_conn_at(p, uvs_conn_side(last)->tm_next);
 	return last;
 }
 
@@ -462,7 +454,7 @@ static void limbo_done(struct rcu_head *head)
 	/* Release: the owner's exchange in uvs_conn_alloc() sees the list's links. */
 	do {
 		top = seen;
-		side(last)->tm_next = top;
+		uvs_conn_side(last)->tm_next = top;
 		seen = uvs_cmpxchg_release(&p->returned, top, b->list);
 	} while (seen != top);
 	uvs_sub_release(&p->inflight, 1);
@@ -479,7 +471,7 @@ static void limbo_flush(struct uvs_conn_pool *p)
 	if (!b) {
 		/* Out of memory for the batch: wait for the grace period here instead. */
 		synchronize_rcu();
-		side(list_last(p, p->limbo))->tm_next = p->free;
+		uvs_conn_side(list_last(p, p->limbo))->tm_next = p->free;
 		p->free = p->limbo;
 	} else {
 		b->pool = p;
@@ -494,7 +486,7 @@ static void limbo_flush(struct uvs_conn_pool *p)
 
 static void to_limbo(struct uvs_conn_pool *p, struct uvs_conn *c)
 {
-	side(c)->tm_next = p->limbo;
+	uvs_conn_side(c)->tm_next = p->limbo;
 	p->limbo = uvs_conn_number(c);
 	p->limbo_len++;
 }
@@ -504,7 +496,7 @@ static void to_limbo(struct uvs_conn_pool *p, struct uvs_conn *c)
  * sequentially consistent: see uvs_conn_unhash(). */
 static bool controls(const struct uvs_conn *c)
 {
-	return uvs_conn_is_template(c) && uvs_load_seq_cst(&side(c)->n_control) != 0;
+	return uvs_conn_is_template(c) && uvs_load_seq_cst(&uvs_conn_side(c)->n_control) != 0;
 }
 
 unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
@@ -529,13 +521,13 @@ unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
 		 * entries meanwhile) and judged without it, since expire() takes chain
 		 * and connection locks. */
 		*slot = UVS_CONN_NONE;
-		for (c = list; c; c = uvs_conn_at(p, side(c)->tm_next))
-			side(c)->tm_prev = UVS_CONN_NONE;
+		for (c = list; c; c = uvs_conn_at(p, uvs_conn_side(c)->tm_next))
+			uvs_conn_side(c)->tm_prev = UVS_CONN_NONE;
 		wheel_unlock(p);
 		for (c = list; c; c = next) {
 			bool keep;
 
-			next = uvs_conn_at(p, side(c)->tm_next);
+			next = uvs_conn_at(p, uvs_conn_side(c)->tm_next);
 			if (!uvs_conn_hashed(c))
 				keep = controls(c);
 			/* Relaxed expires: a time that publishes nothing; a refresh racing
@@ -545,7 +537,8 @@ unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
 			else
 				keep = controls(c);
 			if (keep) {
-				side(c)->tm_next = kept ? uvs_conn_number(kept) : UVS_CONN_NONE;
+				uvs_conn_side(c)->tm_next =
+					kept ? uvs_conn_number(kept) : UVS_CONN_NONE;
 				kept = c;
 			} else {
 				to_limbo(p, c);
@@ -554,7 +547,7 @@ unsigned uvs_conn_wheel_run(struct uvs_conn_pool *p, uvs_time_t now,
 		}
 		wheel_lock(p);
 		for (c = kept; c; c = next) {
-			next = uvs_conn_at(p, side(c)->tm_next);
+			next = uvs_conn_at(p, uvs_conn_side(c)->tm_next);
 			wheel_put(p, c, until + 1);
 		}
 	}
