@@ -3,8 +3,9 @@
 # Builds the benchmarks with optimisation in build-bench/ and runs them:
 #   bench/run.sh [all|sched|engine|steer|callgrind|e2e|net|conns|ctl|scrape|http|ecmp|sync|
 #                synflood|restart|soak] [--quick]
-# sched: ns per pick for every scheduler; engine: ns per frame through the engine, and
-# per connection linked into the table by one and two threads (table_bench);
+# sched: ns per pick for every scheduler; engine: the host's memory latency and misses
+# in flight (mem_bench), ns per frame through the engine, and per connection linked
+# into the table by one and two threads (table_bench);
 # steer: ns per frame of the steering programs and of the fast path's forwarding
 # (BPF_PROG_TEST_RUN, root);
 # callgrind: instructions per frame of established NAT over 1M flows (also with full
@@ -36,8 +37,8 @@ what=${1:-all}
 if [ ! -f build-bench/build.ninja ]; then
 	meson setup build-bench --buildtype=release -Db_lto=true
 fi
-ninja -C build-bench bench/sched_bench bench/engine_bench bench/table_bench bench/steer_bench \
-	bench/fastpath_bench bench/gen bench/nullfwd bench/conns_gen bench/sync_bench uvsd uvsadm tests/e2e/decap.o
+ninja -C build-bench bench/sched_bench bench/mem_bench bench/engine_bench bench/table_bench \
+	bench/steer_bench bench/fastpath_bench bench/gen bench/nullfwd bench/conns_gen bench/sync_bench uvsd uvsadm tests/e2e/decap.o
 e2e=build-bench/e2e
 mkdir -p $e2e
 case $what in
@@ -45,6 +46,7 @@ all | sched) build-bench/bench/sched_bench "$@" ;;
 esac
 case $what in
 all | engine)
+	build-bench/bench/mem_bench
 	build-bench/bench/engine_bench "$@"
 	if [ "${1:-}" = --quick ]; then
 		build-bench/bench/table_bench --conns 300000 --rounds 3
