@@ -359,11 +359,29 @@ lab_spawn() {
 	echo "$!" >"$LAB_TMP/$name.pid"
 }
 
-# Waits until the tshark lab_spawn started as NAME has opened its interface (it says
-# "Capturing on"; frames sent before that are not in its file): on a loaded machine that
-# can take seconds. Returns 1 after 60 s.
+# Waits until the tshark lab_spawn started as NAME captures: frames sent before are not
+# in its file. tshark prints "Capturing on" before it even starts dumpcap, which opens
+# the interface, sets the filter, and only then creates the file tshark's -w names; so
+# that file open in tshark's dumpcap is the sign. On a loaded machine it can take
+# seconds. Returns 1 after 60 s.
 lab_capture_wait() { # NAME
-	lab_wait 60 grep -q "Capturing on" "$LAB_TMP/$1.log"
+	lab_wait 60 _lab_capture_live "$1"
+}
+
+_lab_capture_live() { # NAME
+	local pid file dumpcap fd
+	pid=$(cat "$LAB_TMP/$1.pid") || return 1
+	# The argument after -w, from tshark's command line (lab_spawn's pid is tshark's:
+	# ip netns exec replaces itself with it).
+	file=$(tr '\0' '\n' <"/proc/$pid/cmdline" | sed -n '/^-w$/{n;p;q}') || return 1
+	[ -n "$file" ] || return 1
+	file=$(cd "/proc/$pid/cwd" && realpath -m -- "$file") || return 1
+	for dumpcap in $(pgrep -P "$pid" -x dumpcap); do
+		for fd in /proc/"$dumpcap"/fd/*; do
+			[ "$(readlink "$fd")" = "$file" ] && return 0
+		done
+	done
+	return 1
 }
 
 # Stops a process lab_spawn started: TERM, then KILL after 5 s.
