@@ -87,28 +87,6 @@ int eng_send(struct eng_fixture *fx, const struct frame_spec *s)
 	return fx->f.verdict;
 }
 
-struct frame_spec eng_tcp(const char *src, uint16_t sport, const char *dst, uint16_t dport,
-			  uint8_t flags)
-{
-	return (struct frame_spec){
-		.af = strchr(src, ':') ? AF_INET6 : AF_INET,
-		.src = src,
-		.dst = dst,
-		.protocol = IPPROTO_TCP,
-		.sport = sport,
-		.dport = dport,
-		.tcp_flags = flags,
-	};
-}
-
-struct frame_spec eng_udp(const char *src, uint16_t sport, const char *dst, uint16_t dport)
-{
-	struct frame_spec s = eng_tcp(src, sport, dst, dport, 0);
-
-	s.protocol = IPPROTO_UDP;
-	return s;
-}
-
 void eng_assert_addr(int af, const union uvs_addr *a, const char *text)
 {
 	char buf[UVS_ADDR_STRLEN];

@@ -33,10 +33,6 @@ int eng_teardown(void **state);
 /* Sends one frame at the fixture's time; returns the verdict. A sent frame is parsed
  * into fx->out and its checksums verified with the reference implementation. */
 int eng_send(struct eng_fixture *fx, const struct frame_spec *s);
-/* Specs of a TCP segment (flags TH_*) or a UDP datagram; the family follows src. */
-struct frame_spec eng_tcp(const char *src, uint16_t sport, const char *dst, uint16_t dport,
-			  uint8_t flags);
-struct frame_spec eng_udp(const char *src, uint16_t sport, const char *dst, uint16_t dport);
 void eng_assert_addr(int af, const union uvs_addr *a, const char *text);
 /* Adds "addr:port" with weight w and method fwd to svc; asserts success. */
 struct uvs_dest *eng_add_dest(struct eng_fixture *fx, struct uvs_service *svc, const char *ap,

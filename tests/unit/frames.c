@@ -181,3 +181,25 @@ size_t frame_build(uint8_t *buf, const struct frame_spec *s)
 	}
 	return l4 + l4_len;
 }
+
+struct frame_spec frame_tcp(const char *src, uint16_t sport, const char *dst, uint16_t dport,
+			    uint8_t flags)
+{
+	return (struct frame_spec){
+		.af = strchr(src, ':') ? AF_INET6 : AF_INET,
+		.src = src,
+		.dst = dst,
+		.protocol = IPPROTO_TCP,
+		.sport = sport,
+		.dport = dport,
+		.tcp_flags = flags,
+	};
+}
+
+struct frame_spec frame_udp(const char *src, uint16_t sport, const char *dst, uint16_t dport)
+{
+	struct frame_spec s = frame_tcp(src, sport, dst, dport, 0);
+
+	s.protocol = IPPROTO_UDP;
+	return s;
+}

@@ -30,6 +30,12 @@ struct frame_spec {
 	size_t payload_len;
 };
 
+/* Specs of a TCP segment (flags TH_*) from src:sport to dst:dport, and of a UDP
+ * datagram; the family follows src (a colon: IPv6), the rest is frame_build's default. */
+struct frame_spec frame_tcp(const char *src, uint16_t sport, const char *dst, uint16_t dport,
+			    uint8_t flags);
+struct frame_spec frame_udp(const char *src, uint16_t sport, const char *dst, uint16_t dport);
+
 /* Writes the frame into buf (at least 2048 bytes); returns its length. */
 size_t frame_build(uint8_t *buf, const struct frame_spec *s);
 

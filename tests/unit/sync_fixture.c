@@ -114,28 +114,6 @@ int sync_send(struct sync_fixture *fx, struct sync_node *n, const struct frame_s
 	return n->f.verdict;
 }
 
-struct frame_spec sync_tcp(const char *src, uint16_t sport, const char *dst, uint16_t dport,
-			   uint8_t flags)
-{
-	return (struct frame_spec){
-		.af = strchr(src, ':') ? AF_INET6 : AF_INET,
-		.src = src,
-		.dst = dst,
-		.protocol = IPPROTO_TCP,
-		.sport = sport,
-		.dport = dport,
-		.tcp_flags = flags,
-	};
-}
-
-struct frame_spec sync_udp(const char *src, uint16_t sport, const char *dst, uint16_t dport)
-{
-	struct frame_spec s = sync_tcp(src, sport, dst, dport, 0);
-
-	s.protocol = IPPROTO_UDP;
-	return s;
-}
-
 struct uvs_service *sync_add_svc(struct sync_node *n, const char *ap, bool udp, uint32_t flags,
 				 uint32_t timeout)
 {

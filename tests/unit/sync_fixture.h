@@ -45,10 +45,6 @@ unsigned sync_take(struct sync_node *n, struct uvs_sync_conn *out, unsigned max)
 /* Sends one frame to n at the fixture's time; returns the verdict (the sent frame is
  * parsed into n->out). */
 int sync_send(struct sync_fixture *fx, struct sync_node *n, const struct frame_spec *s);
-/* Specs of a TCP segment and a UDP datagram. */
-struct frame_spec sync_tcp(const char *src, uint16_t sport, const char *dst, uint16_t dport,
-			   uint8_t flags);
-struct frame_spec sync_udp(const char *src, uint16_t sport, const char *dst, uint16_t dport);
 
 /* Adds service "addr:port" (TCP, or UDP if udp) with scheduler rr to n; flags and
  * timeout for persistence; returns it. */

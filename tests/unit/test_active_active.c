@@ -90,8 +90,8 @@ static const char *client(int i, bool v6, char *buf, size_t len)
 static int forward(struct eng_fixture *fx, int i, bool v6, const char *vip, uint8_t flags)
 {
 	char src[64];
-	struct frame_spec s =
-		eng_tcp(client(i, v6, src, sizeof(src)), (uint16_t)(20000 + i * 7), vip, 80, flags);
+	struct frame_spec s = frame_tcp(client(i, v6, src, sizeof(src)), (uint16_t)(20000 + i * 7),
+					vip, 80, flags);
 
 	if (eng_send(fx, &s) != UVS_VERDICT_TX)
 		return -1;

@@ -84,11 +84,11 @@ static void service(struct sync_node *n, bool both, struct uvs_dest **d1, struct
 static void traffic(struct sync_fixture *fx)
 {
 	for (uint16_t i = 0; i < 4; i++) {
-		struct frame_spec syn = sync_tcp(CLIENT, (uint16_t)(40000 + i), VIP, 80, TH_SYN);
+		struct frame_spec syn = frame_tcp(CLIENT, (uint16_t)(40000 + i), VIP, 80, TH_SYN);
 		assert_int_equal(sync_send(fx, &fx->a, &syn), UVS_VERDICT_TX);
 		if (i < 2) {
 			struct frame_spec ack =
-				sync_tcp(CLIENT, (uint16_t)(40000 + i), VIP, 80, TH_ACK);
+				frame_tcp(CLIENT, (uint16_t)(40000 + i), VIP, 80, TH_ACK);
 			assert_int_equal(sync_send(fx, &fx->a, &ack), UVS_VERDICT_TX);
 		}
 	}
@@ -144,7 +144,7 @@ static void test_restart_keeps_table(void **state)
 	assert_int_equal(stat(k->path, &st), -1);
 
 	/* The restored connection forwards to its real server, and it expires on time. */
-	struct frame_spec ack = sync_tcp(CLIENT, 40001, VIP, 80, TH_ACK);
+	struct frame_spec ack = frame_tcp(CLIENT, 40001, VIP, 80, TH_ACK);
 	assert_int_equal(sync_send(fx, &fx->b, &ack), UVS_VERDICT_TX);
 	assert_true(uvs_addr_eq(&fx->b.out.daddr, &find(&fx->a, 40001)->daddr));
 	assert_int_equal(uvs_engine_conn_count(&fx->b.e), 4); /* none made anew */

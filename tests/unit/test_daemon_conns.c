@@ -56,7 +56,7 @@ static void test_every_entry_once_in_any_batch_size(void **state)
 	eng_add_dest(fx, svc, "192.168.0.12:80", 1, UVS_FWD_MASQ);
 	for (unsigned i = 0; i < CLIENTS; i++) {
 		struct frame_spec syn =
-			eng_tcp("172.16.0.5", (uint16_t)(40000 + i), "10.0.0.1", 80, TH_SYN);
+			frame_tcp("172.16.0.5", (uint16_t)(40000 + i), "10.0.0.1", 80, TH_SYN);
 		assert_int_equal(eng_send(fx, &syn), UVS_VERDICT_TX);
 	}
 	assert_int_equal(uvs_engine_conn_count(&fx->e), CLIENTS);
@@ -83,7 +83,7 @@ static void test_fields_state_and_expiry(void **state)
 	char text[UVS_ADDR_STRLEN];
 
 	eng_add_dest(fx, svc, "192.168.0.11:8080", 1, UVS_FWD_MASQ);
-	struct frame_spec syn = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec syn = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 	assert_int_equal(eng_send(fx, &syn), UVS_VERDICT_TX);
 	fx->env.now += 10 * S; /* SYN_RECV lasts 60 s: 50 s left */
 

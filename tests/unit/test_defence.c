@@ -53,13 +53,13 @@ static uint8_t state_of(struct eng_fixture *fx, uint16_t cport)
 /* A segment from client port cport to the VIP, or from the real server back to it. */
 static int client_seg(struct eng_fixture *fx, uint16_t cport, uint8_t flags)
 {
-	struct frame_spec s = eng_tcp("172.16.0.5", cport, "10.0.0.1", 80, flags);
+	struct frame_spec s = frame_tcp("172.16.0.5", cport, "10.0.0.1", 80, flags);
 	return eng_send(fx, &s);
 }
 
 static int server_seg(struct eng_fixture *fx, uint16_t cport, uint8_t flags)
 {
-	struct frame_spec s = eng_tcp("192.168.0.11", 80, "172.16.0.5", cport, flags);
+	struct frame_spec s = frame_tcp("192.168.0.11", 80, "172.16.0.5", cport, flags);
 	return eng_send(fx, &s);
 }
 

@@ -26,7 +26,7 @@ static void test_nat_tcp_both_ways(void **state)
 	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
 	struct uvs_dest *d = eng_add_dest(fx, svc, "192.168.0.11:8080", 1, UVS_FWD_MASQ);
-	struct frame_spec syn = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec syn = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 
 	assert_int_equal(eng_send(fx, &syn), UVS_VERDICT_TX);
 	assert_int_equal(fx->f.ifindex, 7);
@@ -40,13 +40,13 @@ static void test_nat_tcp_both_ways(void **state)
 
 	/* The reply goes back from the VIP. */
 	struct frame_spec synack =
-		eng_tcp("192.168.0.11", 8080, "172.16.0.5", 40000, TH_SYN | TH_ACK);
+		frame_tcp("192.168.0.11", 8080, "172.16.0.5", 40000, TH_SYN | TH_ACK);
 	assert_int_equal(eng_send(fx, &synack), UVS_VERDICT_TX);
 	eng_assert_addr(AF_INET, &fx->out.saddr, "10.0.0.1");
 	assert_int_equal(ntohs(fx->out.sport), 80);
 	eng_assert_addr(AF_INET, &fx->out.daddr, "172.16.0.5");
 
-	struct frame_spec ack = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_ACK);
+	struct frame_spec ack = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_ACK);
 	assert_int_equal(eng_send(fx, &ack), UVS_VERDICT_TX);
 	struct uvs_counters dc;
 	uvs_stats_read(&d->stats, &dc);
@@ -71,8 +71,8 @@ static void test_tcp_close_moves_to_inactive(void **state)
 	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
 	struct uvs_dest *d = eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
-	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
-	struct frame_spec r = eng_tcp("192.168.0.11", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
+	struct frame_spec s = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec r = frame_tcp("192.168.0.11", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
 
 	eng_send(fx, &s);
 	eng_send(fx, &r);
@@ -104,7 +104,7 @@ static void test_dr_changes_only_link_and_ttl(void **state)
 	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
 	eng_add_dest(fx, svc, "192.168.0.12:80", 1, UVS_FWD_DROUTE);
-	struct frame_spec syn = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec syn = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 	uint8_t before[2048];
 	size_t len = frame_build(before, &syn);
 
@@ -115,7 +115,7 @@ static void test_dr_changes_only_link_and_ttl(void **state)
 	assert_memory_equal(fx->f.data + 14 + 12, before + 14 + 12, len - 26);
 	assert_int_equal(fx->f.data[5], 12);
 	/* No reply comes through a DR director: a reply's lookup does not match the entry. */
-	struct frame_spec r = eng_tcp("192.168.0.12", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
+	struct frame_spec r = frame_tcp("192.168.0.12", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
 	assert_int_equal(eng_send(fx, &r), UVS_VERDICT_PASS);
 }
 
@@ -124,7 +124,7 @@ static void test_tun_ipip(void **state)
 	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
 	eng_add_dest(fx, svc, "192.168.0.13:80", 1, UVS_FWD_TUNNEL);
-	struct frame_spec syn = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec syn = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 
 	assert_int_equal(eng_send(fx, &syn), UVS_VERDICT_TX);
 	assert_int_equal(fx->out.protocol, IPPROTO_IPIP);
@@ -137,13 +137,13 @@ static void test_refusals(void **state)
 {
 	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
-	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.9", 80, TH_SYN);
+	struct frame_spec s = frame_tcp("172.16.0.5", 40000, "10.0.0.9", 80, TH_SYN);
 
 	/* Not a service: the kernel's. */
 	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_PASS);
 	assert_int_equal(fx->f.reason, UVS_R_NO_SERVICE);
 	/* A service, but no connection and not a SYN: the kernel's, as IPVS does. */
-	s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_ACK);
+	s = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_ACK);
 	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_PASS);
 	assert_int_equal(fx->f.reason, UVS_R_NO_CONN);
 	/* No destination: port unreachable from the VIP. */
@@ -167,7 +167,7 @@ static void send_damaged_syn(struct eng_fixture *fx, uint8_t rx_flags)
 {
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
 	eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
-	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec s = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 	uint8_t *data = fx->buf + UVS_FRAME_HEADROOM;
 	size_t len = frame_build(data, &s);
 
@@ -208,7 +208,7 @@ static void test_conn_limit(void **state)
 
 	for (int i = 0; i < 3; i++) {
 		struct frame_spec s =
-			eng_tcp("172.16.0.5", (uint16_t)(40000 + i), "10.0.0.1", 80, TH_SYN);
+			frame_tcp("172.16.0.5", (uint16_t)(40000 + i), "10.0.0.1", 80, TH_SYN);
 		assert_int_equal(eng_send(fx, &s), i < 2 ? UVS_VERDICT_TX : UVS_VERDICT_DROP);
 	}
 	assert_int_equal(fx->f.reason, UVS_R_CONN_LIMIT);
@@ -235,14 +235,14 @@ static void test_persistence(void **state)
 		char client[32];
 		snprintf(client, sizeof(client), "172.16.0.%d", 1 + i % 3);
 		struct frame_spec s =
-			eng_tcp(client, (uint16_t)(40000 + i), "10.0.0.1", 80, TH_SYN);
+			frame_tcp(client, (uint16_t)(40000 + i), "10.0.0.1", 80, TH_SYN);
 		assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
 		if (first < 0)
 			first = fx->out.daddr.ip6[3];
 		assert_int_equal(fx->out.daddr.ip6[3], first);
 	}
 	/* Another /24 is scheduled on its own: rr gives it the other server. */
-	struct frame_spec s = eng_tcp("172.16.1.1", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec s = frame_tcp("172.16.1.1", 40000, "10.0.0.1", 80, TH_SYN);
 	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
 	assert_int_not_equal(fx->out.daddr.ip6[3], first);
 	assert_int_equal(uvs_dest_persistent(a) + uvs_dest_persistent(b), 2);
@@ -273,7 +273,7 @@ static void test_one_packet(void **state)
 
 	/* Every datagram of one flow is scheduled on its own: rr alternates. */
 	for (int i = 0; i < 4; i++) {
-		struct frame_spec s = eng_udp("172.16.0.5", 5353, "10.0.0.1", 53);
+		struct frame_spec s = frame_udp("172.16.0.5", 5353, "10.0.0.1", 53);
 		assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
 		seen[fx->out.daddr.ip6[3] - 11]++;
 	}
@@ -292,7 +292,7 @@ static void test_port_reuse_in_time_wait(void **state)
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
 	eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_DROUTE);
 	eng_add_dest(fx, svc, "192.168.0.12:80", 1, UVS_FWD_DROUTE);
-	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec s = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 
 	eng_send(fx, &s);
 	/* DR keeps the VIP as destination: the real server shows in the MAC. */
@@ -327,7 +327,7 @@ static void test_nat_port_reuse_after_server_close(void **state)
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
 	struct uvs_dest *d11 = eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
 	struct uvs_dest *d12 = eng_add_dest(fx, svc, "192.168.0.12:80", 1, UVS_FWD_MASQ);
-	struct frame_spec c = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec c = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 	union uvs_addr client = { 0 }, vip = { 0 };
 	struct uvs_conn *old, *now;
 
@@ -338,7 +338,7 @@ static void test_nat_port_reuse_after_server_close(void **state)
 	uint8_t first = fx->out.daddr.ip6[3];
 	const char *first_rs = first == 11 ? "192.168.0.11" : "192.168.0.12";
 	const char *second_rs = first == 11 ? "192.168.0.12" : "192.168.0.11";
-	struct frame_spec r = eng_tcp(first_rs, 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
+	struct frame_spec r = frame_tcp(first_rs, 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
 	assert_int_equal(eng_send(fx, &r), UVS_VERDICT_TX);
 	c.tcp_flags = TH_ACK; /* handshake, then the request */
 	assert_int_equal(eng_send(fx, &c), UVS_VERDICT_TX);
@@ -365,7 +365,7 @@ static void test_nat_port_reuse_after_server_close(void **state)
 	assert_int_equal(uvs_engine_conn_count(&fx->e), 1);
 	assert_int_equal(uvs_dest_inactive(first == 11 ? d11 : d12), 0);
 	/* The new real server's SYN-ACK goes back from the VIP. */
-	struct frame_spec r2 = eng_tcp(second_rs, 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
+	struct frame_spec r2 = frame_tcp(second_rs, 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
 	assert_int_equal(eng_send(fx, &r2), UVS_VERDICT_TX);
 	eng_assert_addr(AF_INET, &fx->out.saddr, "10.0.0.1");
 	assert_int_equal(ntohs(fx->out.sport), 80);
@@ -385,7 +385,7 @@ static void test_deleted_destination(void **state)
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
 	struct uvs_dest *d = eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
 	eng_add_dest(fx, svc, "192.168.0.12:80", 1, UVS_FWD_MASQ);
-	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec s = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 
 	eng_send(fx, &s);
 	struct uvs_dest_conf dc = d->conf;
@@ -411,7 +411,7 @@ static void test_ttl_and_mtu(void **state)
 	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
 	eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
-	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec s = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 	uint8_t payload[1400] = { 0 };
 
 	s.ttl = 1;
@@ -454,8 +454,8 @@ static void test_counted_before_transmit(void **state)
 	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
 	struct uvs_dest *d = eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
-	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
-	struct frame_spec r = eng_tcp("192.168.0.11", 80, "172.16.0.5", 40000, TH_RST | TH_ACK);
+	struct frame_spec s = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec r = frame_tcp("192.168.0.11", 80, "172.16.0.5", 40000, TH_RST | TH_ACK);
 	uint8_t payload[1400] = { 0 };
 	struct uvs_counters c;
 
@@ -529,9 +529,10 @@ static void test_icmp_relay_checks_csum(void **state)
 	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
 	eng_add_dest(fx, svc, "192.168.0.11:8080", 1, UVS_FWD_MASQ);
-	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
-	struct frame_spec to_rs = eng_tcp("172.16.0.5", 40000, "192.168.0.11", 8080, TH_SYN);
-	struct frame_spec to_client = eng_tcp("10.0.0.1", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
+	struct frame_spec s = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec to_rs = frame_tcp("172.16.0.5", 40000, "192.168.0.11", 8080, TH_SYN);
+	struct frame_spec to_client =
+		frame_tcp("10.0.0.1", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
 
 	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
 	for (int bad = 1; bad >= 0; bad--) {
@@ -553,8 +554,8 @@ static void test_icmp_error_rules(void **state)
 	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
 	eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
-	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
-	struct frame_spec r = eng_tcp("192.168.0.11", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
+	struct frame_spec s = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec r = frame_tcp("192.168.0.11", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
 	unsigned answered = 0;
 
 	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
@@ -573,7 +574,7 @@ static void test_icmp_error_rules(void **state)
 				   .icmp_code = ICMP_PORT_UNREACH,
 				   .ttl = 1 };
 	uint8_t quoted[2048];
-	struct frame_spec q = eng_tcp("10.0.0.1", 80, "172.16.0.5", 40000, TH_ACK);
+	struct frame_spec q = frame_tcp("10.0.0.1", 80, "172.16.0.5", 40000, TH_ACK);
 	size_t qlen = frame_build(quoted, &q);
 	icmp.payload = quoted + frame_l3_off(&q);
 	icmp.payload_len = qlen - frame_l3_off(&q);
@@ -583,7 +584,7 @@ static void test_icmp_error_rules(void **state)
 	assert_int_equal(eng_counter(fx, UVS_R_TTL_EXPIRED), before + 1);
 
 	/* A multicast source gets no answer. */
-	struct frame_spec m = eng_tcp("224.0.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec m = frame_tcp("224.0.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 	m.ttl = 1;
 	assert_int_equal(eng_send(fx, &m), UVS_VERDICT_DROP);
 
@@ -621,13 +622,13 @@ static void test_ipv6_nat(void **state)
 	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "[2001:db8::1]:80", "wlc");
 	eng_add_dest(fx, svc, "[2001:db8:1::11]:8080", 1, UVS_FWD_MASQ);
-	struct frame_spec s = eng_tcp("2001:db8:2::5", 40000, "2001:db8::1", 80, TH_SYN);
+	struct frame_spec s = frame_tcp("2001:db8:2::5", 40000, "2001:db8::1", 80, TH_SYN);
 
 	assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);
 	eng_assert_addr(AF_INET6, &fx->out.daddr, "2001:db8:1::11");
 	assert_int_equal(fx->out.ttl, 63);
 	struct frame_spec r =
-		eng_tcp("2001:db8:1::11", 8080, "2001:db8:2::5", 40000, TH_SYN | TH_ACK);
+		frame_tcp("2001:db8:1::11", 8080, "2001:db8:2::5", 40000, TH_SYN | TH_ACK);
 	assert_int_equal(eng_send(fx, &r), UVS_VERDICT_TX);
 	eng_assert_addr(AF_INET6, &fx->out.saddr, "2001:db8::1");
 	assert_int_equal(ntohs(fx->out.sport), 80);

@@ -42,8 +42,8 @@ static void check_lifetime(struct eng_fixture *fx, uint16_t cport, const struct 
 	for (int i = 0; i < n; i++) {
 		struct frame_spec s =
 			steps[i].from_server
-				? eng_tcp("192.168.0.11", 80, "172.16.0.5", cport, steps[i].flags)
-				: eng_tcp("172.16.0.5", cport, "10.0.0.1", 80, steps[i].flags);
+				? frame_tcp("192.168.0.11", 80, "172.16.0.5", cport, steps[i].flags)
+				: frame_tcp("172.16.0.5", cport, "10.0.0.1", 80, steps[i].flags);
 		if (eng_send(fx, &s) != UVS_VERDICT_TX)
 			fail_msg("%s: step %d not forwarded", what, i);
 	}
@@ -70,8 +70,8 @@ static struct uvs_service *add_udp_svc(struct eng_fixture *fx, const char *addr_
  * too. */
 static void check_udp_lifetime(struct eng_fixture *fx, uint32_t seconds)
 {
-	struct frame_spec q = eng_udp("172.16.0.5", 5353, "10.0.0.1", 53);
-	struct frame_spec r = eng_udp("192.168.0.12", 53, "172.16.0.5", 5353);
+	struct frame_spec q = frame_udp("172.16.0.5", 5353, "10.0.0.1", 53);
+	struct frame_spec r = frame_udp("192.168.0.12", 53, "172.16.0.5", 5353);
 	uint32_t before = uvs_engine_conn_count(&fx->e);
 
 	assert_int_equal(eng_send(fx, &q), UVS_VERDICT_TX);
@@ -195,7 +195,7 @@ static void churn(struct eng_fixture *fx, uint32_t u, uint32_t l)
 	for (int step = 0; step < 3000; step++) {
 		int i = (int)(random() % NCLIENTS);
 		uint16_t cport = (uint16_t)(30000 + i);
-		struct frame_spec s = eng_tcp("172.16.0.5", cport, "10.0.0.1", 80, TH_SYN);
+		struct frame_spec s = frame_tcp("172.16.0.5", cport, "10.0.0.1", 80, TH_SYN);
 
 		/* A connection in CLOSE ends within one wheel tick after its 10 s: while one
 		 * is in that window, the engine and the reference may differ, so the step
@@ -212,8 +212,8 @@ static void churn(struct eng_fixture *fx, uint32_t u, uint32_t l)
 			if (on_a && was_overloaded)
 				fail_msg("step %d: new connection on an overloaded destination",
 					 step);
-			struct frame_spec r = eng_tcp(on_a ? "192.168.0.11" : "192.168.0.12", 80,
-						      "172.16.0.5", cport, TH_SYN | TH_ACK);
+			struct frame_spec r = frame_tcp(on_a ? "192.168.0.11" : "192.168.0.12", 80,
+							"172.16.0.5", cport, TH_SYN | TH_ACK);
 			assert_int_equal(eng_send(fx, &r), UVS_VERDICT_TX);
 			s.tcp_flags = TH_ACK;
 			assert_int_equal(eng_send(fx, &s), UVS_VERDICT_TX);

@@ -41,7 +41,7 @@ static struct frame_spec sctp(const char *src, uint16_t sport, const char *dst, 
 	static uint8_t chunks[4][8];
 	static unsigned next;
 	uint8_t *chunk = chunks[next++ % 4];
-	struct frame_spec s = eng_udp(src, sport, dst, dport);
+	struct frame_spec s = frame_udp(src, sport, dst, dport);
 
 	chunk[0] = type;
 	chunk[1] = 0;

@@ -96,7 +96,7 @@ static void test_expire_nodest_conn(void **state)
 	struct eng_fixture *e = fx->eng;
 	struct uvs_service *svc = test_add_svc(&e->env, "10.0.0.1:80", "rr");
 	struct uvs_dest *d = eng_add_dest(e, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
-	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec s = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 	struct uvs_dest_conf dc = d->conf;
 
 	assert_int_equal(eng_send(e, &s), UVS_VERDICT_TX);
@@ -122,7 +122,7 @@ static void test_conn_reuse_mode_off_and_on(void **state)
 	struct fixture *fx = *state;
 	struct eng_fixture *e = fx->eng;
 	struct uvs_service *svc = test_add_svc(&e->env, "10.0.0.1:80", "rr");
-	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec s = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 	int first;
 
 	eng_add_dest(e, svc, "192.168.0.11:80", 1, UVS_FWD_DROUTE);
@@ -161,7 +161,7 @@ static void test_conn_reuse_mode_fin_wait(void **state)
 	eng_add_dest(e, svc, "192.168.0.11:80", 1, UVS_FWD_DROUTE);
 	eng_add_dest(e, svc, "192.168.0.12:80", 1, UVS_FWD_DROUTE);
 	for (uint16_t port = 40000; port <= 40001; port++) {
-		struct frame_spec s = eng_tcp("172.16.0.5", port, "10.0.0.1", 80, TH_SYN);
+		struct frame_spec s = frame_tcp("172.16.0.5", port, "10.0.0.1", 80, TH_SYN);
 		assert_int_equal(eng_send(e, &s), UVS_VERDICT_TX);
 		first = dr_target(fx);
 		s.tcp_flags = TH_ACK;
@@ -193,7 +193,7 @@ static void test_sloppy_tcp(void **state)
 	struct fixture *fx = *state;
 	struct eng_fixture *e = fx->eng;
 	struct uvs_service *svc = test_add_svc(&e->env, "10.0.0.1:80", "rr");
-	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_ACK);
+	struct frame_spec s = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_ACK);
 
 	eng_add_dest(e, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
 	assert_int_equal(eng_send(e, &s), UVS_VERDICT_PASS);
@@ -221,7 +221,7 @@ static void test_expire_quiescent_template(void **state)
 	struct uvs_service *svc = uvs_svc_find(&e->env.m, &sc.key);
 	struct uvs_dest *a = eng_add_dest(e, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
 	struct uvs_dest *b = eng_add_dest(e, svc, "192.168.0.12:80", 1, UVS_FWD_MASQ);
-	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec s = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
 
 	assert_int_equal(eng_send(e, &s), UVS_VERDICT_TX);
 	struct uvs_dest *used = e->out.daddr.ip6[3] == 11 ? a : b;

@@ -71,20 +71,6 @@ static void send_one(struct uvs_worker *w, const struct frame_spec *s, uvs_time_
 		out->af = 0;
 }
 
-static struct frame_spec tcp_spec(const char *src, uint16_t sport, const char *dst, uint16_t dport,
-				  uint8_t flags)
-{
-	return (struct frame_spec){
-		.af = AF_INET,
-		.src = src,
-		.dst = dst,
-		.protocol = IPPROTO_TCP,
-		.sport = sport,
-		.dport = dport,
-		.tcp_flags = flags,
-	};
-}
-
 static void client_of(unsigned w, int round, char *buf, size_t len)
 {
 	snprintf(buf, len, "172.16.%u.%d", w, 1 + round % 200);
@@ -107,7 +93,7 @@ static void *worker_main(void *arg)
 		int theirs;
 
 		client_of(id, i, client, sizeof(client));
-		struct frame_spec req = tcp_spec(client, cport, "10.0.0.1", 80, TH_SYN);
+		struct frame_spec req = frame_tcp(client, cport, "10.0.0.1", 80, TH_SYN);
 		send_one(w, &req, now, &out);
 		__atomic_store_n(&chosen[id][i], out.af == AF_INET ? out.daddr.ip6[3] : -1,
 				 __ATOMIC_RELEASE);
@@ -129,7 +115,7 @@ static void *worker_main(void *arg)
 			continue;
 		client_of(prev, i, pclient, sizeof(pclient));
 		snprintf(rs, sizeof(rs), "192.168.0.%d", theirs);
-		struct frame_spec reply = tcp_spec(rs, 80, pclient, cport, TH_SYN | TH_ACK);
+		struct frame_spec reply = frame_tcp(rs, 80, pclient, cport, TH_SYN | TH_ACK);
 		send_one(w, &reply, now, NULL);
 		if (i % 3 == 0) {
 			reply.tcp_flags = TH_FIN | TH_ACK;
@@ -229,7 +215,7 @@ static void *sender_main(void *arg)
 	snprintf(client, sizeof(client), "172.16.%u.1", w->id);
 	while (!__atomic_load_n(&stop_senders, __ATOMIC_ACQUIRE)) {
 		struct frame_spec syn =
-			tcp_spec(client, (uint16_t)(1024 + n++ % 60000), "10.0.0.1", 80, TH_SYN);
+			frame_tcp(client, (uint16_t)(1024 + n++ % 60000), "10.0.0.1", 80, TH_SYN);
 		send_one(w, &syn, start + (uvs_time_t)n * 1000, NULL);
 	}
 	rcu_unregister_thread();

@@ -256,7 +256,7 @@ static const uint8_t payload[333] = { 1, 2, 3 };
 static struct frame_spec data(const char *src, uint16_t sport, const char *dst, uint16_t dport,
 			      uint8_t flags)
 {
-	struct frame_spec s = eng_tcp(src, sport, dst, dport, flags);
+	struct frame_spec s = frame_tcp(src, sport, dst, dport, flags);
 
 	s.payload = payload;
 	s.payload_len = sizeof(payload);
@@ -292,17 +292,17 @@ static void test_nat_tcp(void **state)
 
 	steer_key(x, UVS_STEER_SERVICE, IPPROTO_TCP, "10.0.0.1", 80);
 	steer_key(x, UVS_STEER_REPLY, IPPROTO_TCP, "192.168.0.11", 8080);
-	s = eng_tcp(CLIENT, 40000, "10.0.0.1", 80, TH_SYN);
+	s = frame_tcp(CLIENT, 40000, "10.0.0.1", 80, TH_SYN);
 	/* A SYN has no entry yet, and is never forwarded by the program; the engine
 	 * offers the real server's SYN-ACK after it. */
 	assert_false(forwarded(both(x, &s, AS_BUILT)));
 	assert_int_equal(uvs_fastpath_used(&x->fp), 1);
-	s = eng_tcp("192.168.0.11", 8080, CLIENT, 40000, TH_SYN | TH_ACK);
+	s = frame_tcp("192.168.0.11", 8080, CLIENT, 40000, TH_SYN | TH_ACK);
 	assert_true(forwarded(both(x, &s, AS_BUILT)));
 	/* The engine saw it too here, and took the SYN-ACK's entry out. */
 	assert_int_equal(uvs_fastpath_used(&x->fp), 0);
 	/* ESTABLISHED: offered both ways. */
-	s = eng_tcp(CLIENT, 40000, "10.0.0.1", 80, TH_ACK);
+	s = frame_tcp(CLIENT, 40000, "10.0.0.1", 80, TH_ACK);
 	assert_false(forwarded(both(x, &s, AS_BUILT)));
 	assert_int_equal(uvs_fastpath_used(&x->fp), 2);
 	s = data(CLIENT, 40000, "10.0.0.1", 80, TH_ACK | TH_PUSH);
@@ -347,7 +347,7 @@ static void test_nat_tcp(void **state)
 	assert_true(forwarded(both(x, &s, AS_BUILT)));
 
 	/* A FIN is the engine's: the connection leaves ESTABLISHED and its entries go. */
-	s = eng_tcp(CLIENT, 40000, "10.0.0.1", 80, TH_FIN | TH_ACK);
+	s = frame_tcp(CLIENT, 40000, "10.0.0.1", 80, TH_FIN | TH_ACK);
 	assert_false(forwarded(both(x, &s, AS_BUILT)));
 	assert_int_equal(uvs_fastpath_used(&x->fp), 0);
 	s = data("192.168.0.11", 8080, CLIENT, 40000, TH_ACK);
@@ -381,12 +381,12 @@ static void test_handshake(void **state)
 
 	steer_key(x, UVS_STEER_SERVICE, IPPROTO_TCP, "10.0.0.1", 80);
 	steer_key(x, UVS_STEER_REPLY, IPPROTO_TCP, "192.168.0.11", 80);
-	s = eng_tcp(CLIENT, 40002, "10.0.0.1", 80, TH_SYN);
+	s = frame_tcp(CLIENT, 40002, "10.0.0.1", 80, TH_SYN);
 	assert_int_equal(eng_send(x->fx, &s), UVS_VERDICT_TX);
 	c = conn_of(x, CLIENT, 40002, "10.0.0.1", 80);
 	assert_non_null(c);
 	uvs_stats_read(&d->stats, &before);
-	s = eng_tcp("192.168.0.11", 80, CLIENT, 40002, TH_SYN | TH_ACK);
+	s = frame_tcp("192.168.0.11", 80, CLIENT, 40002, TH_SYN | TH_ACK);
 	assert_true(forwarded(xdp_only(x, &s)));
 	assert_int_equal(c->state, UVS_TCP_S_SYN_RECV);
 	x->fx->env.now += 2 * S;
@@ -394,30 +394,30 @@ static void test_handshake(void **state)
 	uvs_stats_read(&d->stats, &after);
 	assert_int_equal(after.outpkts - before.outpkts, 1);
 	sync_clock(x);
-	s = eng_tcp(CLIENT, 40002, "10.0.0.1", 80, TH_ACK);
+	s = frame_tcp(CLIENT, 40002, "10.0.0.1", 80, TH_ACK);
 	assert_int_equal(eng_send(x->fx, &s), UVS_VERDICT_TX);
 	assert_int_equal(c->state, UVS_TCP_S_ESTABLISHED);
 	assert_int_equal(uvs_fastpath_used(&x->fp), 2);
 	s = data("192.168.0.11", 80, CLIENT, 40002, TH_ACK);
 	assert_true(forwarded(both(x, &s, AS_BUILT)));
-	s = eng_tcp(CLIENT, 40002, "10.0.0.1", 80, TH_FIN | TH_ACK);
+	s = frame_tcp(CLIENT, 40002, "10.0.0.1", 80, TH_FIN | TH_ACK);
 	assert_int_equal(eng_send(x->fx, &s), UVS_VERDICT_TX);
 	assert_int_equal(c->state, UVS_TCP_S_CLOSE_WAIT);
 	assert_int_equal(uvs_fastpath_used(&x->fp), 0);
 
 	/* Another connection: its server's ACK without SYN is the engine's, and so is the
 	 * SYN-ACK after it. */
-	s = eng_tcp(CLIENT, 40003, "10.0.0.1", 80, TH_SYN);
+	s = frame_tcp(CLIENT, 40003, "10.0.0.1", 80, TH_SYN);
 	assert_int_equal(eng_send(x->fx, &s), UVS_VERDICT_TX);
-	s = eng_tcp("192.168.0.11", 80, CLIENT, 40003, TH_ACK);
+	s = frame_tcp("192.168.0.11", 80, CLIENT, 40003, TH_ACK);
 	assert_false(forwarded(xdp_only(x, &s)));
-	s = eng_tcp("192.168.0.11", 80, CLIENT, 40003, TH_SYN | TH_ACK);
+	s = frame_tcp("192.168.0.11", 80, CLIENT, 40003, TH_SYN | TH_ACK);
 	assert_false(forwarded(both(x, &s, AS_BUILT)));
 	assert_int_equal(uvs_fastpath_used(&x->fp), 0);
 
 	/* A third whose server never answers: the client's ACK alone makes it
 	 * ESTABLISHED, and its FIN takes it to FIN_WAIT, as without the fast path. */
-	s = eng_tcp(CLIENT, 40004, "10.0.0.1", 80, TH_SYN);
+	s = frame_tcp(CLIENT, 40004, "10.0.0.1", 80, TH_SYN);
 	assert_int_equal(eng_send(x->fx, &s), UVS_VERDICT_TX);
 	s.tcp_flags = TH_ACK;
 	assert_int_equal(eng_send(x->fx, &s), UVS_VERDICT_TX);
@@ -440,13 +440,13 @@ static void test_nat_udp6(void **state)
 		     UVS_FWD_MASQ);
 	steer_key(x, UVS_STEER_SERVICE, IPPROTO_UDP, "2001:db8:f::1", 53);
 	steer_key(x, UVS_STEER_REPLY, IPPROTO_UDP, "2001:db8:1::11", 5353);
-	s = eng_udp(CLIENT6, 5000, "2001:db8:f::1", 53);
+	s = frame_udp(CLIENT6, 5000, "2001:db8:f::1", 53);
 	s.payload = payload;
 	s.payload_len = 100;
 	assert_false(forwarded(both(x, &s, AS_BUILT)));
 	assert_true(forwarded(both(x, &s, AS_BUILT)));
 	assert_true(forwarded(both(x, &s, PARTIAL)));
-	s = eng_udp("2001:db8:1::11", 5353, CLIENT6, 5000);
+	s = frame_udp("2001:db8:1::11", 5353, CLIENT6, 5000);
 	s.payload = payload;
 	s.payload_len = 1;
 	assert_false(forwarded(both(x, &s, AS_BUILT)));
@@ -466,9 +466,9 @@ static void dr(struct fpx *x, const char *vip, const char *rs, const char *clien
 	snprintf(addr, sizeof(addr), "%s", vip[0] == '[' ? vip + 1 : vip);
 	*strrchr(addr, vip[0] == '[' ? ']' : ':') = 0;
 	steer_key(x, UVS_STEER_SERVICE, IPPROTO_TCP, addr, 80);
-	s = eng_tcp(client, 41000, addr, 80, TH_SYN);
+	s = frame_tcp(client, 41000, addr, 80, TH_SYN);
 	assert_false(forwarded(both(x, &s, AS_BUILT)));
-	s = eng_tcp(client, 41000, addr, 80, TH_ACK); /* ESTABLISHED, as the kernel's */
+	s = frame_tcp(client, 41000, addr, 80, TH_ACK); /* ESTABLISHED, as the kernel's */
 	assert_false(forwarded(both(x, &s, AS_BUILT)));
 	s = data(client, 41000, addr, 80, TH_ACK);
 	assert_true(forwarded(both(x, &s, AS_BUILT)));
@@ -493,11 +493,11 @@ static void test_timer(void **state)
 
 	eng_add_dest(x->fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
 	steer_key(x, UVS_STEER_SERVICE, IPPROTO_TCP, "10.0.0.1", 80);
-	s = eng_tcp(CLIENT, 40001, "10.0.0.1", 80, TH_SYN);
+	s = frame_tcp(CLIENT, 40001, "10.0.0.1", 80, TH_SYN);
 	both(x, &s, AS_BUILT);
-	s = eng_tcp("192.168.0.11", 80, CLIENT, 40001, TH_SYN | TH_ACK);
+	s = frame_tcp("192.168.0.11", 80, CLIENT, 40001, TH_SYN | TH_ACK);
 	both(x, &s, AS_BUILT);
-	s = eng_tcp(CLIENT, 40001, "10.0.0.1", 80, TH_ACK);
+	s = frame_tcp(CLIENT, 40001, "10.0.0.1", 80, TH_ACK);
 	both(x, &s, AS_BUILT);
 	assert_int_equal(uvs_engine_conn_count(&x->fx->e), 1);
 	/* 600 s on, a frame the program alone forwards; ESTABLISHED's timeout is 900 s. */
@@ -529,14 +529,14 @@ static void test_many_flows(void **state)
 		     UVS_FWD_MASQ);
 	steer_key(x, UVS_STEER_SERVICE, IPPROTO_UDP, "10.0.0.3", 53);
 	for (int i = 0; i < 200; i++) {
-		struct frame_spec s = eng_udp(CLIENT, (uint16_t)(1024 + i), "10.0.0.3", 53);
+		struct frame_spec s = frame_udp(CLIENT, (uint16_t)(1024 + i), "10.0.0.3", 53);
 
 		assert_int_equal(eng_send(x->fx, &s), UVS_VERDICT_TX);
 	}
 	assert_int_equal(uvs_load_relaxed(&x->fp.full), 0);
 	assert_int_equal(uvs_fastpath_used(&x->fp), 200);
 	for (int i = 0; i < 200; i++) {
-		struct frame_spec s = eng_udp(CLIENT, (uint16_t)(1024 + i), "10.0.0.3", 53);
+		struct frame_spec s = frame_udp(CLIENT, (uint16_t)(1024 + i), "10.0.0.3", 53);
 
 		assert_true(forwarded(xdp_only(x, &s)));
 	}

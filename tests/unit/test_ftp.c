@@ -22,7 +22,7 @@
 static int send_text(struct eng_fixture *fx, const char *src, uint16_t sport, const char *dst,
 		     uint16_t dport, const char *text)
 {
-	struct frame_spec s = eng_tcp(src, sport, dst, dport, TH_ACK | TH_PUSH);
+	struct frame_spec s = frame_tcp(src, sport, dst, dport, TH_ACK | TH_PUSH);
 
 	s.payload = (const uint8_t *)text;
 	s.payload_len = strlen(text);
@@ -32,7 +32,7 @@ static int send_text(struct eng_fixture *fx, const char *src, uint16_t sport, co
 static int send_flags(struct eng_fixture *fx, const char *src, uint16_t sport, const char *dst,
 		      uint16_t dport, uint8_t flags)
 {
-	struct frame_spec s = eng_tcp(src, sport, dst, dport, flags);
+	struct frame_spec s = frame_tcp(src, sport, dst, dport, flags);
 
 	return eng_send(fx, &s);
 }

@@ -61,7 +61,7 @@ static unsigned count_of(const char *text, const char *what)
 
 static int syn(struct eng_fixture *fx, uint16_t port)
 {
-	struct frame_spec s = eng_tcp("172.16.0.5", port, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec s = frame_tcp("172.16.0.5", port, "10.0.0.1", 80, TH_SYN);
 	return eng_send(fx, &s);
 }
 

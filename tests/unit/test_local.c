@@ -50,8 +50,8 @@ static void test_loopback_masq(void **state)
 {
 	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
-	struct frame_spec syn = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
-	struct frame_spec ack = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_ACK);
+	struct frame_spec syn = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec ack = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_ACK);
 
 	host_addrs(fx);
 	/* -m 127.0.0.1:8080: Local, delivered to the VIP's port as it came. */
@@ -66,8 +66,8 @@ static void test_host_address_dr_v6(void **state)
 {
 	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "[2001:db8::1]:80", "rr");
-	struct frame_spec syn = eng_tcp("2001:db8:c::2", 40000, "2001:db8::1", 80, TH_SYN);
-	struct frame_spec dgram = eng_udp("2001:db8:c::2", 5353, "2001:db8::1", 53);
+	struct frame_spec syn = frame_tcp("2001:db8:c::2", 40000, "2001:db8::1", 80, TH_SYN);
+	struct frame_spec dgram = frame_udp("2001:db8:c::2", 5353, "2001:db8::1", 53);
 	struct uvs_service *lo6;
 
 	host_addrs(fx);
@@ -89,7 +89,7 @@ static void test_not_to_a_host_address(void **state)
 {
 	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.9:80", "rr");
-	struct frame_spec syn = eng_tcp("172.16.0.5", 40000, "10.0.0.9", 80, TH_SYN);
+	struct frame_spec syn = frame_tcp("172.16.0.5", 40000, "10.0.0.9", 80, TH_SYN);
 
 	/* 10.0.0.9 is only routed to the director: its stack would send it on. */
 	host_addrs(fx);
@@ -110,7 +110,7 @@ static void test_mixed_service(void **state)
 	eng_add_dest(fx, svc, "192.168.0.2:80", 1, UVS_FWD_MASQ);
 	eng_add_dest(fx, svc, "192.168.0.11:80", 1, UVS_FWD_MASQ);
 	for (uint16_t port = 40000; port < 40010; port++) {
-		struct frame_spec syn = eng_tcp("172.16.0.5", port, "10.0.0.1", 80, TH_SYN);
+		struct frame_spec syn = frame_tcp("172.16.0.5", port, "10.0.0.1", 80, TH_SYN);
 		int v = eng_send(fx, &syn);
 
 		if (v == UVS_VERDICT_LOCAL) {

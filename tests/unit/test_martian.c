@@ -26,7 +26,7 @@ static uint16_t next_port = 30000;
 static void assert_martian_syn(struct eng_fixture *fx, const char *src, const char *dst,
 			       enum uvs_reason why)
 {
-	struct frame_spec syn = eng_tcp(src, next_port++, dst, 80, TH_SYN);
+	struct frame_spec syn = frame_tcp(src, next_port++, dst, 80, TH_SYN);
 	uint32_t conns = uvs_engine_conn_count(&fx->e);
 
 	assert_int_equal(eng_send(fx, &syn), UVS_VERDICT_DROP);
@@ -36,7 +36,7 @@ static void assert_martian_syn(struct eng_fixture *fx, const char *src, const ch
 
 static void assert_forwarded_syn(struct eng_fixture *fx, const char *src, const char *dst)
 {
-	struct frame_spec syn = eng_tcp(src, next_port++, dst, 80, TH_SYN);
+	struct frame_spec syn = frame_tcp(src, next_port++, dst, 80, TH_SYN);
 
 	assert_int_equal(eng_send(fx, &syn), UVS_VERDICT_TX);
 }
@@ -68,7 +68,7 @@ static void test_sources_no_host_has(void **state)
 	assert_int_equal(eng_counter(fx, UVS_R_MARTIAN_SRC), 7 + 6);
 
 	/* UDP too; and honest clients still get through. */
-	struct frame_spec dgram = eng_udp("0.0.0.0", 68, "10.0.0.1", 80);
+	struct frame_spec dgram = frame_udp("0.0.0.0", 68, "10.0.0.1", 80);
 	struct uvs_svc_conf udp = test_svc_conf("10.0.0.1:80", "rr");
 	udp.key.protocol = IPPROTO_UDP;
 	assert_int_equal(uvs_svc_add(&fx->env.m, &udp, NULL), 0);
@@ -123,12 +123,12 @@ static void test_real_server_as_client(void **state)
 	assert_forwarded_syn(fx, "192.168.0.11", "10.0.0.2");
 
 	/* The connection's NAT reply comes from the real server's address. */
-	struct frame_spec syn = eng_tcp("172.16.0.5", 41000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec syn = frame_tcp("172.16.0.5", 41000, "10.0.0.1", 80, TH_SYN);
 	assert_int_equal(eng_send(fx, &syn), UVS_VERDICT_TX);
 	char rs[UVS_ADDR_STRLEN];
 	uvs_addr_format(AF_INET, &fx->out.daddr, rs, sizeof(rs));
 	struct frame_spec reply =
-		eng_tcp(rs, ntohs(fx->out.dport), "172.16.0.5", 41000, TH_SYN | TH_ACK);
+		frame_tcp(rs, ntohs(fx->out.dport), "172.16.0.5", 41000, TH_SYN | TH_ACK);
 	assert_int_equal(eng_send(fx, &reply), UVS_VERDICT_TX);
 
 	/* One of two ports gone: still a real server of a; both gone: a client. */
@@ -198,9 +198,10 @@ static void test_icmp_errors(void **state)
 	struct eng_fixture *fx = *state;
 	struct uvs_service *svc = test_add_svc(&fx->env, "10.0.0.1:80", "rr");
 	struct uvs_host_addr host = { .af = AF_INET };
-	struct frame_spec s = eng_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
-	struct frame_spec to_rs = eng_tcp("172.16.0.5", 40000, "192.168.0.11", 8080, TH_SYN);
-	struct frame_spec to_client = eng_tcp("10.0.0.1", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
+	struct frame_spec s = frame_tcp("172.16.0.5", 40000, "10.0.0.1", 80, TH_SYN);
+	struct frame_spec to_rs = frame_tcp("172.16.0.5", 40000, "192.168.0.11", 8080, TH_SYN);
+	struct frame_spec to_client =
+		frame_tcp("10.0.0.1", 80, "172.16.0.5", 40000, TH_SYN | TH_ACK);
 
 	eng_add_dest(fx, svc, "192.168.0.11:8080", 1, UVS_FWD_MASQ);
 	uvs_addr_parse(AF_INET, "192.168.0.2", &host.addr);
@@ -217,7 +218,7 @@ static void test_icmp_errors(void **state)
 	assert_int_equal(send_error(fx, "192.168.0.11", "172.16.0.5", &to_rs), UVS_VERDICT_TX);
 	assert_int_equal(send_error(fx, "172.16.0.1", "10.0.0.1", &to_client), UVS_VERDICT_TX);
 	/* An error about no connection of uvs's is the kernel's, whatever its source. */
-	struct frame_spec other = eng_tcp("10.0.0.1", 80, "172.16.0.6", 40000, TH_SYN | TH_ACK);
+	struct frame_spec other = frame_tcp("10.0.0.1", 80, "172.16.0.6", 40000, TH_SYN | TH_ACK);
 	assert_int_equal(send_error(fx, "0.0.0.0", "10.0.0.1", &other), UVS_VERDICT_PASS);
 	assert_int_equal(fx->f.reason, UVS_R_ICMP_UNRELATED);
 }

@@ -71,11 +71,11 @@ static void test_synced_nat_connection_forwards(void **state)
 	assert_true(uvs_conn_flags(c) & UVS_CONN_F_SYNC);
 	assert_int_equal(uvs_conn_owner(c), 1); /* the sync worker's */
 
-	struct frame_spec ack = sync_tcp(CLIENT, 40000, VIP, 80, TH_ACK);
+	struct frame_spec ack = frame_tcp(CLIENT, 40000, VIP, 80, TH_ACK);
 	assert_int_equal(sync_send(fx, &fx->b, &ack), UVS_VERDICT_TX);
 	sync_assert_addr(AF_INET, &fx->b.out.daddr, RS2);
 	assert_int_equal(ntohs(fx->b.out.dport), 8080);
-	struct frame_spec reply = sync_tcp(RS2, 8080, CLIENT, 40000, TH_ACK);
+	struct frame_spec reply = frame_tcp(RS2, 8080, CLIENT, 40000, TH_ACK);
 	assert_int_equal(sync_send(fx, &fx->b, &reply), UVS_VERDICT_TX);
 	sync_assert_addr(AF_INET, &fx->b.out.saddr, VIP);
 	assert_int_equal(ntohs(fx->b.out.sport), 80);
@@ -102,8 +102,8 @@ static void test_synced_template_keeps_client(void **state)
 	assert_int_equal(uvs_dest_persistent(d2), 1);
 	/* Every new connection of the client's network: RS2, as the template says. */
 	for (int i = 0; i < 3; i++) {
-		struct frame_spec syn = sync_tcp(i == 2 ? "172.16.0.77" : CLIENT,
-						 (uint16_t)(50000 + i), VIP, 80, TH_SYN);
+		struct frame_spec syn = frame_tcp(i == 2 ? "172.16.0.77" : CLIENT,
+						  (uint16_t)(50000 + i), VIP, 80, TH_SYN);
 		assert_int_equal(sync_send(fx, &fx->b, &syn), UVS_VERDICT_TX);
 		sync_assert_addr(AF_INET, &fx->b.out.daddr, RS2);
 	}
@@ -111,7 +111,7 @@ static void test_synced_template_keeps_client(void **state)
 	assert_non_null(ct);
 	assert_int_equal(uvs_load_relaxed(&uvs_conn_side(ct)->n_control), 3);
 	/* Another network is scheduled, and gets a template of its own. */
-	struct frame_spec other = sync_tcp("172.16.9.1", 50009, VIP, 80, TH_SYN);
+	struct frame_spec other = frame_tcp("172.16.9.1", 50009, VIP, 80, TH_SYN);
 	assert_int_equal(sync_send(fx, &fx->b, &other), UVS_VERDICT_TX);
 	assert_non_null(sync_find(&fx->b, IPPROTO_TCP, "172.16.9.0", 0, VIP, 80, true));
 }
@@ -263,12 +263,12 @@ static void test_master_to_backup(void **state)
 	sync_add_dest(&fx->b, sb, "[2001:db8:1::12]:80", UVS_FWD_MASQ);
 	sync_add_dest(&fx->b, sb, "[2001:db8:1::11]:80", UVS_FWD_MASQ);
 	sync_master_start(&fx->a, 64);
-	struct frame_spec syn = sync_tcp(c6, 43000, v6, 80, TH_SYN);
-	struct frame_spec ack = sync_tcp(c6, 43000, v6, 80, TH_ACK);
+	struct frame_spec syn = frame_tcp(c6, 43000, v6, 80, TH_SYN);
+	struct frame_spec ack = frame_tcp(c6, 43000, v6, 80, TH_ACK);
 	assert_int_equal(sync_send(fx, &fx->a, &syn), UVS_VERDICT_TX);
 	char rs[UVS_ADDR_STRLEN];
 	uvs_addr_format(AF_INET6, &fx->a.out.daddr, rs, sizeof(rs));
-	struct frame_spec synack = sync_tcp(rs, 80, c6, 43000, TH_SYN | TH_ACK);
+	struct frame_spec synack = frame_tcp(rs, 80, c6, 43000, TH_SYN | TH_ACK);
 	assert_int_equal(sync_send(fx, &fx->a, &synack), UVS_VERDICT_TX);
 	assert_int_equal(sync_send(fx, &fx->a, &ack), UVS_VERDICT_TX);
 	assert_int_equal(sync_send(fx, &fx->a, &ack), UVS_VERDICT_TX);
@@ -277,7 +277,7 @@ static void test_master_to_backup(void **state)
 	assert_int_equal(sync_apply(fx, &fx->b, &e[0]), UVS_SYNC_APPLY_NEW);
 	assert_int_equal(sync_send(fx, &fx->b, &ack), UVS_VERDICT_TX);
 	sync_assert_addr(AF_INET6, &fx->b.out.daddr, rs);
-	struct frame_spec reply = sync_tcp(rs, 80, c6, 43000, TH_ACK);
+	struct frame_spec reply = frame_tcp(rs, 80, c6, 43000, TH_ACK);
 	assert_int_equal(sync_send(fx, &fx->b, &reply), UVS_VERDICT_TX);
 	sync_assert_addr(AF_INET6, &fx->b.out.saddr, v6);
 }
@@ -287,7 +287,7 @@ static void test_backup_only(void **state)
 {
 	struct sync_fixture *fx = *state;
 	struct uvs_dest *d1, *d2;
-	struct frame_spec syn = sync_tcp(CLIENT, 40006, VIP, 80, TH_SYN);
+	struct frame_spec syn = frame_tcp(CLIENT, 40006, VIP, 80, TH_SYN);
 	struct uvs_error err;
 
 	backup_service(fx, &d1, &d2);

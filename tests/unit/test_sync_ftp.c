@@ -47,7 +47,7 @@ static int capture(void *arg, unsigned port, const void *buf, size_t len)
 static int send_text(struct sync_fixture *fx, struct sync_node *n, const char *src, uint16_t sport,
 		     const char *dst, uint16_t dport, const char *text)
 {
-	struct frame_spec s = sync_tcp(src, sport, dst, dport, TH_ACK | TH_PUSH);
+	struct frame_spec s = frame_tcp(src, sport, dst, dport, TH_ACK | TH_PUSH);
 
 	s.payload = (const uint8_t *)text;
 	s.payload_len = strlen(text);
@@ -98,9 +98,9 @@ static void test_seq_data_to_backup(void **state)
 
 	sync_add_dest(&fx->a, sa, RS ":21", UVS_FWD_MASQ);
 	sync_add_dest(&fx->b, sb, RS ":21", UVS_FWD_MASQ);
-	struct frame_spec syn = sync_tcp(CLIENT, 40000, VIP, 21, TH_SYN);
-	struct frame_spec synack = sync_tcp(RS, 21, CLIENT, 40000, TH_SYN | TH_ACK);
-	struct frame_spec ack = sync_tcp(CLIENT, 40000, VIP, 21, TH_ACK);
+	struct frame_spec syn = frame_tcp(CLIENT, 40000, VIP, 21, TH_SYN);
+	struct frame_spec synack = frame_tcp(RS, 21, CLIENT, 40000, TH_SYN | TH_ACK);
+	struct frame_spec ack = frame_tcp(CLIENT, 40000, VIP, 21, TH_ACK);
 	assert_int_equal(sync_send(fx, &fx->a, &syn), UVS_VERDICT_TX);
 	assert_int_equal(sync_send(fx, &fx->a, &synack), UVS_VERDICT_TX);
 	assert_int_equal(sync_send(fx, &fx->a, &ack), UVS_VERDICT_TX);
@@ -148,7 +148,7 @@ static void test_seq_data_to_backup(void **state)
 
 	/* The VIP moved: the real server's segment after the rewrite comes out 2 later,
 	 * the client's acknowledgement of it goes in 2 earlier. */
-	struct frame_spec data = sync_tcp(RS, 21, CLIENT, 40000, TH_ACK);
+	struct frame_spec data = frame_tcp(RS, 21, CLIENT, 40000, TH_ACK);
 	data.tcp_seq = SEQ0;
 	assert_int_equal(sync_send(fx, &fx->b, &data), UVS_VERDICT_TX);
 	assert_int_equal(out_seq(&fx->b), SEQ0 + 2);

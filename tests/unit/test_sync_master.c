@@ -32,7 +32,7 @@ static void set(struct sync_node *n, const char *name, const char *value)
 /* Sends n client packets of one UDP flow to a; returns how many entries it queued. */
 static unsigned udp_packets(struct sync_fixture *fx, int n, uint16_t sport)
 {
-	struct frame_spec s = sync_udp(CLIENT, sport, VIP, 53);
+	struct frame_spec s = frame_udp(CLIENT, sport, VIP, 53);
 	struct uvs_sync_conn e[64];
 	unsigned queued = 0;
 
@@ -59,10 +59,10 @@ static void test_tcp_rules(void **state)
 {
 	struct sync_fixture *fx = *state;
 	struct uvs_service *svc = sync_add_svc(&fx->a, VIP ":80", false, 0, 0);
-	struct frame_spec syn = sync_tcp(CLIENT, 40000, VIP, 80, TH_SYN);
-	struct frame_spec synack = sync_tcp(RS1, 8080, CLIENT, 40000, TH_SYN | TH_ACK);
-	struct frame_spec ack = sync_tcp(CLIENT, 40000, VIP, 80, TH_ACK);
-	struct frame_spec fin = sync_tcp(CLIENT, 40000, VIP, 80, TH_FIN | TH_ACK);
+	struct frame_spec syn = frame_tcp(CLIENT, 40000, VIP, 80, TH_SYN);
+	struct frame_spec synack = frame_tcp(RS1, 8080, CLIENT, 40000, TH_SYN | TH_ACK);
+	struct frame_spec ack = frame_tcp(CLIENT, 40000, VIP, 80, TH_ACK);
+	struct frame_spec fin = frame_tcp(CLIENT, 40000, VIP, 80, TH_FIN | TH_ACK);
 	struct uvs_sync_conn e[8];
 
 	sync_add_dest(&fx->a, svc, RS1 ":8080", UVS_FWD_MASQ);
@@ -152,7 +152,7 @@ static void test_persistence_template(void **state)
 	sync_add_dest(&fx->a, svc, RS1 ":53", UVS_FWD_MASQ);
 	sync_master_start(&fx->a, 64);
 	assert_int_equal(udp_packets(fx, 2, 7000), 2);
-	struct frame_spec s = sync_udp(CLIENT, 7000, VIP, 53);
+	struct frame_spec s = frame_udp(CLIENT, 7000, VIP, 53);
 	assert_int_equal(sync_send(fx, &fx->a, &s), UVS_VERDICT_TX);
 	assert_int_equal(sync_take(&fx->a, e, 8), 2);
 	assert_false(e[0].flags & UVS_CONN_F_TEMPLATE);
@@ -181,14 +181,14 @@ static void test_one_packet(void **state)
 	sync_add_dest(&fx->a, svc, RS1 ":53", UVS_FWD_MASQ);
 	sync_master_start(&fx->a, 64);
 	for (int i = 0; i < 2; i++) {
-		struct frame_spec s = sync_udp(CLIENT, (uint16_t)(8000 + i), VIP, 53);
+		struct frame_spec s = frame_udp(CLIENT, (uint16_t)(8000 + i), VIP, 53);
 		assert_int_equal(sync_send(fx, &fx->a, &s), UVS_VERDICT_TX);
 		assert_int_equal(sync_take(&fx->a, e, 8), 1);
 		assert_true(e[0].flags & UVS_CONN_F_TEMPLATE);
 	}
 	/* Version 0 sends a template only with its connection: never here. */
 	set(&fx->a, "sync_version", "0");
-	struct frame_spec s = sync_udp(CLIENT, 8100, VIP, 53);
+	struct frame_spec s = frame_udp(CLIENT, 8100, VIP, 53);
 	assert_int_equal(sync_send(fx, &fx->a, &s), UVS_VERDICT_TX);
 	assert_int_equal(sync_take(&fx->a, e, 8), 0);
 }
@@ -207,7 +207,7 @@ static void test_version0_ipv4_only(void **state)
 	sync_master_start(&fx->a, 64);
 	set(&fx->a, "sync_version", "0");
 	for (int i = 0; i < 3; i++) {
-		struct frame_spec a = sync_udp("2001:db8:c::2", 9000, "2001:db8:f::1", 53);
+		struct frame_spec a = frame_udp("2001:db8:c::2", 9000, "2001:db8:f::1", 53);
 		assert_int_equal(sync_send(fx, &fx->a, &a), UVS_VERDICT_TX);
 		n += sync_take(&fx->a, e, 8);
 	}
@@ -216,7 +216,7 @@ static void test_version0_ipv4_only(void **state)
 	/* Version 1 carries IPv6. */
 	set(&fx->a, "sync_version", "1");
 	for (int i = 0; i < 50; i++) {
-		struct frame_spec a = sync_udp("2001:db8:c::2", 9000, "2001:db8:f::1", 53);
+		struct frame_spec a = frame_udp("2001:db8:c::2", 9000, "2001:db8:f::1", 53);
 		assert_int_equal(sync_send(fx, &fx->a, &a), UVS_VERDICT_TX);
 		n += sync_take(&fx->a, e, 8);
 	}
@@ -232,7 +232,7 @@ static void test_full_ring_and_doorbell(void **state)
 	struct uvs_sync_conn e[64];
 
 	for (int f = 0; f < 70; f++) {
-		struct frame_spec s = sync_udp(CLIENT, (uint16_t)(10000 + f), VIP, 53);
+		struct frame_spec s = frame_udp(CLIENT, (uint16_t)(10000 + f), VIP, 53);
 		for (int i = 0; i < 3; i++)
 			assert_int_equal(sync_send(fx, &fx->a, &s), UVS_VERDICT_TX);
 		if (f == UVS_SYNC_WAKE_AT - 2)
@@ -250,7 +250,7 @@ static void test_template_rearmed(void **state)
 {
 	struct sync_fixture *fx = *state;
 	struct uvs_service *svc = sync_add_svc(&fx->a, VIP ":80", false, UVS_SVC_F_PERSISTENT, 5);
-	struct frame_spec syn = sync_tcp(CLIENT, 41000, VIP, 80, TH_SYN);
+	struct frame_spec syn = frame_tcp(CLIENT, 41000, VIP, 80, TH_SYN);
 	struct uvs_sync_conn e[8];
 
 	sync_add_dest(&fx->a, svc, RS1 ":80", UVS_FWD_DROUTE);
@@ -277,7 +277,7 @@ static void test_dump(void **state)
 
 	sync_add_dest(&fx->a, svc, RS1 ":80", UVS_FWD_MASQ);
 	for (int i = 0; i < 5; i++) {
-		struct frame_spec syn = sync_tcp(CLIENT, (uint16_t)(42000 + i), VIP, 80, TH_SYN);
+		struct frame_spec syn = frame_tcp(CLIENT, (uint16_t)(42000 + i), VIP, 80, TH_SYN);
 		assert_int_equal(sync_send(fx, &fx->a, &syn), UVS_VERDICT_TX);
 	}
 	while ((n = uvs_sync_dump(&fx->a.e, &cursor, e, 2)) > 0) {

@@ -235,8 +235,8 @@ static void test_master_messages_make_backup_forward(void **state)
 	struct sent *s = calloc(1, sizeof(*s));
 	struct uvs_service *sa = sync_add_svc(&fx->a, VIP ":80", false, 0, 0);
 	struct uvs_service *sb = sync_add_svc(&fx->b, VIP ":80", false, 0, 0);
-	struct frame_spec syn = sync_tcp(CLIENT, 44000, VIP, 80, TH_SYN);
-	struct frame_spec ack = sync_tcp(CLIENT, 44000, VIP, 80, TH_ACK);
+	struct frame_spec syn = frame_tcp(CLIENT, 44000, VIP, 80, TH_SYN);
+	struct frame_spec ack = frame_tcp(CLIENT, 44000, VIP, 80, TH_ACK);
 	/* Its worker is b's until b's engine goes, in the teardown. */
 	static struct uvs_sync_rx rx;
 

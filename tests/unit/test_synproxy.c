@@ -36,7 +36,7 @@ static int seg(struct eng_fixture *fx, const char *src, uint16_t sport, const ch
 {
 	static const uint8_t payload[64] = "GET / HTTP/1.0\r\n\r\n";
 	uint8_t *data = fx->buf + UVS_FRAME_HEADROOM;
-	struct frame_spec s = eng_tcp(src, sport, dst, dport, flags);
+	struct frame_spec s = frame_tcp(src, sport, dst, dport, flags);
 	struct uvs_pkt p;
 	uint8_t *t;
 	size_t n;
