@@ -323,8 +323,8 @@ struct staged {
 /* The batch's pipeline: groups of GROUP frames, four of them in a ring of STAGE
  * staged frames (a power of two, so that the ring's index is a mask). A pass over a
  * group asks for up to three lines a frame at once, and a core holds only so many
- * misses in flight (about 24 on the Zen cores measured): with groups of 8 the
- * prefetches themselves stalled waiting for room, and established frames over 1M
+ * misses in flight (about 20 on the host measured, bench/mem_bench): with groups of 8
+ * the prefetches themselves stalled waiting for room, and established frames over 1M
  * flows took 105 ns against 85 with groups of 4 (bench/RESULTS.md). */
 #define GROUP 4
 #define STAGE 16
