@@ -25,8 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "frames.h"
 #include "helpers.h"
+#include "sync_director.h"
 #include "sync/handover_wire.h"
 #include "sync/msg.h"
 #include "sync/rx.h"
@@ -162,94 +162,24 @@ static void test_reader_malformed(void **state)
 
 /* ---- the threads ---- */
 
-struct director {
-	struct uvs_model m;
-	struct uvs_engine e;
-	struct uvs_worker w;
-	struct uvs_sync *sync;
-};
+static struct sync_director a, b;
 
-static struct director a, b;
-
-static int route(void *arg, int af, const union uvs_addr *nh, struct uvs_route *r)
+/* A director with the FTP service too; data worker 0 registered by this thread, the
+ * sync daemons' worker 1, worker 2 for a test's own receive path. */
+static void director_init(struct sync_director *x)
 {
-	(void)arg, (void)af;
-	memset(r, 0, sizeof(*r));
-	r->ifindex = 2;
-	r->mtu = 1500;
-	r->src = *nh;
-	return 0;
-}
-
-/* A director with UDP 10.0.0.1:53 and TCP 10.0.0.1:21 by NAT to one real server; data
- * worker 0, the sync daemons' worker 1, worker 2 for a test's own receive path. */
-static void director_init(struct director *x)
-{
-	struct uvs_engine_config c;
-	struct uvs_svc_conf sc = test_svc_conf("10.0.0.1:53", "rr");
-	struct uvs_dest_conf dc = test_dest_conf("192.168.0.11:53", 1);
-	struct uvs_svc_conf ftp = test_svc_conf("10.0.0.1:21", "rr");
-	struct uvs_dest_conf ftp_dc = test_dest_conf("192.168.0.11:21", 1);
-
-	assert_int_equal(uvs_model_init(&x->m, 3), 0);
-	sc.key.protocol = IPPROTO_UDP;
-	assert_int_equal(uvs_svc_add(&x->m, &sc, NULL), 0);
-	assert_int_equal(uvs_dest_add(&x->m, &sc.key, &dc, NULL), 0);
-	assert_int_equal(uvs_svc_add(&x->m, &ftp, NULL), 0);
-	assert_int_equal(uvs_dest_add(&x->m, &ftp.key, &ftp_dc, NULL), 0);
-	uvs_engine_config_default(&c);
-	c.table_bits = 10;
-	c.max_conns = 1000;
-	c.nworkers = 3;
-	c.route = route;
-	assert_int_equal(uvs_engine_init(&x->e, &x->m, &c), 0);
+	sync_director_init(x, 3, true);
 	assert_int_equal(uvs_worker_init(&x->w, &x->e, 0), 0);
-	assert_int_equal(uvs_sync_open(&x->e, 1, &x->sync), 0);
-}
-
-static void director_fini(struct director *x)
-{
-	uvs_sync_stop_all(x->sync);
-	uvs_engine_destroy(&x->e);
-	uvs_sync_close(x->sync);
-	uvs_model_destroy(&x->m);
 }
 
 /* One datagram of each of FLOWS flows through a's data worker (this thread). */
 static void a_flows(void)
 {
 	for (int f = 0; f < FLOWS; f++) {
-		uint8_t buf[UVS_FRAME_HEADROOM + 2048];
 		char src[32];
 		snprintf(src, sizeof(src), "172.16.%d.%d", f / 200, f % 200 + 1);
-		struct frame_spec s = { .af = AF_INET,
-					.src = src,
-					.dst = "10.0.0.1",
-					.protocol = IPPROTO_UDP,
-					.sport = 5000,
-					.dport = 53 };
-		size_t len = frame_build(buf + UVS_FRAME_HEADROOM, &s);
-		struct uvs_frame fr = {
-			.data = buf + UVS_FRAME_HEADROOM,
-			.len = (uint32_t)len,
-			.headroom = UVS_FRAME_HEADROOM,
-			.tailroom = (uint32_t)(sizeof(buf) - UVS_FRAME_HEADROOM - len),
-		};
-		uvs_engine_process(&a.w, &fr, 1, uvs_model_now(&a.m));
+		sync_director_dns(&a, src);
 	}
-}
-
-static uint64_t counter(struct uvs_sync *s, const char *name)
-{
-	const char *names[128];
-	uint64_t values[128];
-	size_t n = uvs_sync_counters(s, names, values, 128);
-
-	for (size_t i = 0; i < n && i < 128; i++)
-		if (!strcmp(names[i], name))
-			return values[i];
-	fail_msg("no counter %s", name);
-	return 0;
 }
 
 static struct sockaddr_in loopback(const char *addr, uint16_t port)
@@ -260,7 +190,7 @@ static struct sockaddr_in loopback(const char *addr, uint16_t port)
 	return sa;
 }
 
-static void set_peer(struct director *x, const char *addr, uint16_t port)
+static void set_peer(struct sync_director *x, const char *addr, uint16_t port)
 {
 	struct sockaddr_in sa = loopback(addr, port);
 	struct uvs_error err;
@@ -284,21 +214,21 @@ static void test_table_over_loopback(void **state)
 	uvs_sync_handover_fetch(b.sync);
 	assert_int_equal(uvs_sync_handover_wait(b.sync, 10000), 0);
 	assert_int_equal(uvs_engine_conn_count(&b.e), FLOWS);
-	assert_int_equal(counter(b.sync, "sync_handover_fetched"), 1);
-	assert_int_equal(counter(b.sync, "sync_handover_received"), FLOWS);
-	assert_int_equal(counter(b.sync, "sync_rx_new"), FLOWS);
-	assert_int_equal(counter(a.sync, "sync_handover_served"), 1);
-	assert_int_equal(counter(a.sync, "sync_handover_sent"), FLOWS);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_fetched"), 1);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_received"), FLOWS);
+	assert_int_equal(sync_director_counter(b.sync, "sync_rx_new"), FLOWS);
+	assert_int_equal(sync_director_counter(a.sync, "sync_handover_served"), 1);
+	assert_int_equal(sync_director_counter(a.sync, "sync_handover_sent"), FLOWS);
 	/* Asked again: the same entries update what b has. */
 	uvs_sync_handover_fetch(b.sync);
 	assert_int_equal(uvs_sync_handover_wait(b.sync, 10000), 0);
-	assert_int_equal(counter(b.sync, "sync_rx_updated"), FLOWS);
+	assert_int_equal(sync_director_counter(b.sync, "sync_rx_updated"), FLOWS);
 	assert_int_equal(uvs_engine_conn_count(&b.e), FLOWS);
 	/* The counters outlive the hand-over's stop. */
 	uvs_sync_stop_all(b.sync);
-	assert_int_equal(counter(b.sync, "sync_handover_fetched"), 2);
-	director_fini(&b);
-	director_fini(&a);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_fetched"), 2);
+	sync_director_fini(&b);
+	sync_director_fini(&a);
 	rcu_unregister_thread();
 }
 
@@ -323,8 +253,8 @@ static void test_fetch_retried(void **state)
 
 	uvs_sync_handover_fetch(b.sync);
 	assert_int_equal(uvs_sync_handover_wait(b.sync, 10000), 0);
-	assert_int_equal(counter(b.sync, "sync_handover_failed"), 1);
-	assert_int_equal(counter(b.sync, "sync_handover_fetched"), 0);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_failed"), 1);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_fetched"), 0);
 	assert_int_equal(uvs_engine_conn_count(&b.e), 0);
 
 	close(fd);
@@ -332,14 +262,14 @@ static void test_fetch_retried(void **state)
 	assert_int_equal(uvs_sync_set_peer(a.sync, (struct sockaddr *)&b_addr, sizeof(b_addr),
 					   ntohs(sa.sin_port), &err),
 			 0);
-	for (int i = 0; i < 200 && counter(b.sync, "sync_handover_fetched") == 0; i++)
+	for (int i = 0; i < 200 && sync_director_counter(b.sync, "sync_handover_fetched") == 0; i++)
 		usleep(50000); /* the retry comes UVS_HANDOVER_RETRY_MS after the failure */
-	assert_int_equal(counter(b.sync, "sync_handover_fetched"), 1);
-	assert_int_equal(counter(b.sync, "sync_handover_failed"), 1);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_fetched"), 1);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_failed"), 1);
 	assert_int_equal(uvs_engine_conn_count(&b.e), FLOWS);
-	assert_int_equal(counter(a.sync, "sync_handover_served"), 1);
-	director_fini(&b);
-	director_fini(&a);
+	assert_int_equal(sync_director_counter(a.sync, "sync_handover_served"), 1);
+	sync_director_fini(&b);
+	sync_director_fini(&a);
 	rcu_unregister_thread();
 }
 
@@ -384,7 +314,7 @@ static void test_table_keeps_ftp_seq(void **state)
 	set_peer(&b, "127.0.0.1", uvs_sync_handover_port(a.sync));
 	uvs_sync_handover_fetch(b.sync);
 	assert_int_equal(uvs_sync_handover_wait(b.sync, 10000), 0);
-	assert_int_equal(counter(b.sync, "sync_handover_fetched"), 1);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_fetched"), 1);
 	n = uvs_sync_dump(&b.e, &cursor, got, 8);
 	assert_int_equal(n, 1);
 	assert_int_equal(got[0].flags & UVS_CONN_F_SEQ_MASK, UVS_CONN_F_SEQ_MASK);
@@ -394,8 +324,8 @@ static void test_table_keeps_ftp_seq(void **state)
 	assert_int_equal(got[0].out_seq.init_seq, 5000);
 	assert_int_equal(got[0].out_seq.delta, 11);
 	assert_int_equal(got[0].out_seq.previous_delta, 5);
-	director_fini(&b);
-	director_fini(&a);
+	sync_director_fini(&b);
+	sync_director_fini(&a);
 	uvs_sync_rx_fini(&rx);
 	rcu_unregister_thread();
 }
@@ -427,20 +357,20 @@ static void test_server_refuses(void **state)
 	set_peer(&a, "127.0.0.2", 1); /* the peer is not 127.0.0.1 */
 	uvs_handover_put_request(req);
 	poke(req, sizeof(req));
-	assert_int_equal(counter(a.sync, "sync_handover_refused"), 1);
-	assert_int_equal(counter(a.sync, "sync_handover_served"), 0);
-	director_fini(&a);
+	assert_int_equal(sync_director_counter(a.sync, "sync_handover_refused"), 1);
+	assert_int_equal(sync_director_counter(a.sync, "sync_handover_served"), 0);
+	sync_director_fini(&a);
 
 	director_init(&a);
 	set_peer(&a, "127.0.0.1", 1);
 	memcpy(req + 8, "HTTP", 4);
 	poke(req, sizeof(req));
-	assert_int_equal(counter(a.sync, "sync_handover_bad_magic"), 1);
-	assert_int_equal(counter(a.sync, "sync_handover_aborted"), 1);
+	assert_int_equal(sync_director_counter(a.sync, "sync_handover_bad_magic"), 1);
+	assert_int_equal(sync_director_counter(a.sync, "sync_handover_aborted"), 1);
 	poke(NULL, 0); /* connects and leaves */
-	assert_int_equal(counter(a.sync, "sync_handover_aborted"), 2);
-	assert_int_equal(counter(a.sync, "sync_handover_served"), 0);
-	director_fini(&a);
+	assert_int_equal(sync_director_counter(a.sync, "sync_handover_aborted"), 2);
+	assert_int_equal(sync_director_counter(a.sync, "sync_handover_served"), 0);
+	sync_director_fini(&a);
 	rcu_unregister_thread();
 }
 
@@ -519,43 +449,43 @@ static void test_bad_peer(void **state)
 	/* Garbage: counted, nothing made. */
 	memcpy(buf, "HTTP/1.1 400 Bad Request\r\n\r\n", 28);
 	fetch_from_fake(buf, 28);
-	assert_int_equal(counter(b.sync, "sync_handover_bad_header"), 1);
-	assert_int_equal(counter(b.sync, "sync_handover_failed"), 1);
-	assert_int_equal(counter(b.sync, "sync_handover_fetched"), 0);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_bad_header"), 1);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_failed"), 1);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_fetched"), 0);
 	assert_int_equal(uvs_engine_conn_count(&b.e), 0);
-	director_fini(&b);
+	sync_director_fini(&b);
 
 	/* A record, then END saying 5: short (the one record stands, as a group's would). */
 	len = one_message(buf);
 	uvs_handover_put_end(buf + len, 5);
 	fetch_from_fake(buf, len + UVS_HANDOVER_SMALL_FRAME);
-	assert_int_equal(counter(b.sync, "sync_handover_received"), 1);
-	assert_int_equal(counter(b.sync, "sync_handover_short"), 1);
-	assert_int_equal(counter(b.sync, "sync_handover_failed"), 1);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_received"), 1);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_short"), 1);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_failed"), 1);
 	assert_int_equal(uvs_engine_conn_count(&b.e), 1);
-	director_fini(&b);
+	sync_director_fini(&b);
 
 	/* The same record, END saying 1, then more: after_end. */
 	len = one_message(buf);
 	uvs_handover_put_end(buf + len, 1);
 	buf[len + UVS_HANDOVER_SMALL_FRAME] = 0;
 	fetch_from_fake(buf, len + UVS_HANDOVER_SMALL_FRAME + 1);
-	assert_int_equal(counter(b.sync, "sync_handover_after_end"), 1);
-	assert_int_equal(counter(b.sync, "sync_handover_failed"), 1);
-	director_fini(&b);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_after_end"), 1);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_failed"), 1);
+	sync_director_fini(&b);
 
 	/* A peer that closes at once, and a whole good one. */
 	fetch_from_fake(NULL, 0);
-	assert_int_equal(counter(b.sync, "sync_handover_failed"), 1);
-	assert_int_equal(counter(b.sync, "sync_handover_received"), 0);
-	director_fini(&b);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_failed"), 1);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_received"), 0);
+	sync_director_fini(&b);
 	len = one_message(buf);
 	uvs_handover_put_end(buf + len, 1);
 	fetch_from_fake(buf, len + UVS_HANDOVER_SMALL_FRAME);
-	assert_int_equal(counter(b.sync, "sync_handover_fetched"), 1);
-	assert_int_equal(counter(b.sync, "sync_handover_failed"), 0);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_fetched"), 1);
+	assert_int_equal(sync_director_counter(b.sync, "sync_handover_failed"), 0);
 	assert_int_equal(uvs_engine_conn_count(&b.e), 1);
-	director_fini(&b);
+	sync_director_fini(&b);
 	rcu_unregister_thread();
 }
 
