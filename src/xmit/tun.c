@@ -143,7 +143,9 @@ int uvs_tun_encap(struct uvs_frame *f, struct uvs_pkt *p, int outer_af, const un
 	uint32_t l2 = p->l3_off, hlen = ip_hlen(outer_af), inner_len = p->l3_len;
 	uint32_t oh = uvs_tun_overhead(outer_af, t), l4_len = oh - hlen + inner_len;
 	uint8_t inner_proto = p->af == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
-	uint32_t hash = flow_hash(p);
+	/* Only gue's source port and an outer IPv6 header's flow label use the flow's
+	 * hash: ipip and gre over IPv4, most of TUN's frames, skip its ten rounds. */
+	uint32_t hash = t->type == UVS_TUN_TYPE_GUE || outer_af == AF_INET6 ? flow_hash(p) : 0;
 	uint16_t sport = htons((uint16_t)(GUE_SPORT_MIN + (hash >> 16) % (65536 - GUE_SPORT_MIN)));
 	struct uvs_ip_fields h = {
 		.src = src,
