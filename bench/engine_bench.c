@@ -12,8 +12,8 @@
  * With --workers 2 the flows are split between two threads, each with its own
  * worker on the same engine.
  *
- * --callgrind: only the 1M-flow NAT case, with instrumentation on around the
- * established passes only, for `valgrind --tool=callgrind --instr-atstart=no`;
+ * --callgrind: only the 1M-flow NAT case (or --method's), with instrumentation on
+ * around the established passes only, for `valgrind --tool=callgrind --instr-atstart=no`;
  * --callgrind-new: the same around the SYNs that make the connections.
  *
  * --sync: as a sync daemon's master (core/sync.h): every client packet goes through
@@ -366,7 +366,8 @@ static void bench_method(enum method m, const struct options *o, unsigned nw, bo
 		new_ns[r] = run_parallel(runs, nw);
 		if (o->callgrind_new) {
 			CALLGRIND_STOP_INSTRUMENTATION;
-			printf("  callgrind: %zu new NAT connections measured\n", per);
+			printf("  callgrind: %zu new %s connections measured\n", per,
+			       method_names[m]);
 		}
 		for (unsigned i = 0; i < nw; i++)
 			if (runs[i].sent != per)
@@ -402,8 +403,8 @@ static void bench_method(enum method m, const struct options *o, unsigned nw, bo
 		estn_ns[r] = run_parallel(runs, nw);
 		if (o->callgrind && !o->callgrind_new) {
 			CALLGRIND_STOP_INSTRUMENTATION;
-			printf("  callgrind: %zu frames of %zu established NAT flows measured\n",
-			       per * runs[0].passes, per);
+			printf("  callgrind: %zu frames of %zu established %s flows measured\n",
+			       per * runs[0].passes, per, method_names[m]);
 		}
 		for (unsigned i = 0; i < nw; i++)
 			if (runs[i].sent != per * runs[i].passes)
@@ -561,7 +562,7 @@ int main(int argc, char **argv)
 	}
 
 	if (o.callgrind) {
-		bench_method(NAT, &o, 1, false);
+		bench_method(o.method >= 0 ? (enum method)o.method : NAT, &o, 1, false);
 		return 0;
 	}
 	printf("engine: %zu flows, batches of %u, %u round(s), medians; ns per frame and "
