@@ -92,6 +92,13 @@ bulk dr -g
 up tun
 svc_add udp "$V4" 53 -i rr
 svc_add udp "$V6" 53 -i rr
+# uvsd drops a frame whose next hop the kernel has not resolved yet, and asks the kernel
+# to resolve it (docs/decisions.md, next hops): each probe below is one datagram, so
+# dir's neighbours, the real servers in this mode, are resolved first.
+for rs in "${LAB_RS[@]}"; do
+	check "tun: dir reaches $rs over IPv4" lab_wait 5 lab_exec dir ping -c 1 -W 1 "${LAB_IP4[$rs]}"
+	check "tun: dir reaches $rs over IPv6" lab_wait 5 lab_exec dir ping -6 -c 1 -W 1 "${LAB_IP6[$rs]}"
+done
 tunnel_pmtu "$V4" 8980 20
 tunnel_pmtu "$V6" 8960 40
 expect "tun: two answered as too big (frag-needed, packet-too-big)" 2 "$(counter too_big)"
