@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "xmit/xmit.h"
 
 static uvs_time_t fake_clock(void *arg)
 {
@@ -166,4 +167,14 @@ int test_dest_id(const struct uvs_dest *d)
 	if (!d)
 		return -1;
 	return d->conf.af == AF_INET6 ? d->conf.addr.ip6[15] : (int)(ntohl(d->conf.addr.ip) & 0xff);
+}
+
+int test_route_one_link(void *arg, int af, const union uvs_addr *nh, struct uvs_route *r)
+{
+	(void)arg, (void)af;
+	memset(r, 0, sizeof(*r));
+	r->ifindex = 2;
+	r->mtu = 1500;
+	r->src = *nh;
+	return 0;
 }

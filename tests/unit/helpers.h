@@ -24,6 +24,12 @@ void test_env_fini(struct test_env *env);
 int test_env_setup(void **state);
 int test_env_teardown(void **state);
 
+struct uvs_route;
+
+/* An engine's route callback for tests that look at no next hop: every address on
+ * link 2 (MTU 1500), itself the next hop and the source; returns 0. */
+int test_route_one_link(void *arg, int af, const union uvs_addr *nh, struct uvs_route *r);
+
 /* A TCP service key from "addr:port" text ("[v6]:port" for IPv6). */
 struct uvs_svc_key test_key(const char *addr_port);
 /* A service conf with ipvsadm's defaults for key and scheduler sched. */

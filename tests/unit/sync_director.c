@@ -12,17 +12,6 @@
 #include "helpers.h"
 #include "sync_director.h"
 
-/* Every next hop on one link. */
-static int route(void *arg, int af, const union uvs_addr *nh, struct uvs_route *r)
-{
-	(void)arg, (void)af;
-	memset(r, 0, sizeof(*r));
-	r->ifindex = 2;
-	r->mtu = 1500;
-	r->src = *nh;
-	return 0;
-}
-
 static void add_nat(struct uvs_model *m, const char *vip, const char *rs, int protocol)
 {
 	struct uvs_svc_conf sc = test_svc_conf(vip, "rr");
@@ -45,7 +34,7 @@ void sync_director_init(struct sync_director *x, unsigned nworkers, bool ftp)
 	c.table_bits = 10;
 	c.max_conns = 1000;
 	c.nworkers = nworkers;
-	c.route = route;
+	c.route = test_route_one_link;
 	assert_int_equal(uvs_engine_init(&x->e, &x->m, &c), 0);
 	assert_int_equal(uvs_sync_open(&x->e, 1, &x->sync), 0);
 }

@@ -49,16 +49,6 @@ static uvs_time_t shared_clock(void *arg)
 	return uvs_load_relaxed(&clock_now); /* relaxed: a time, publishing nothing */
 }
 
-static int route(void *arg, int af, const union uvs_addr *nh, struct uvs_route *r)
-{
-	(void)arg, (void)af;
-	memset(r, 0, sizeof(*r));
-	r->ifindex = 2;
-	r->mtu = 1500;
-	r->src = *nh;
-	return 0;
-}
-
 static void director_init(struct director *x, unsigned nworkers)
 {
 	struct uvs_engine_config c;
@@ -80,7 +70,7 @@ static void director_init(struct director *x, unsigned nworkers)
 	c.table_bits = 12;
 	c.max_conns = 100000;
 	c.nworkers = nworkers;
-	c.route = route;
+	c.route = test_route_one_link;
 	assert_int_equal(uvs_engine_init(&x->e, &x->m, &c), 0);
 }
 
